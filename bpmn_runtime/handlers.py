@@ -1,0 +1,89 @@
+"""Service-task handlers: plain Python functions registered for a topic.
+
+A handler receives a `JobContext` and returns a dict of output variables (or None). It raises
+`BpmnError(code)` for a business error that the model catches, and anything else to be retried.
+"""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+HandlerFunction = Callable[["JobContext"], "dict[str, Any] | None"]
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a handler is told about the work it is asked to do."""
+
+    job_id: int
+    instance_id: int
+    business_key: str | None
+    process_key: str
+    activity_id: str
+    topic: str
+    variables: dict[str, Any]
+    idempotency_key: str
+    attempt: int
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class HandlerRegistry:
+    """Topic -> handler function. Loading a module or file registers the handlers it declares."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, HandlerFunction] = {}
+
+    def register(self, topic: str, function: HandlerFunction) -> HandlerFunction:
+        self._handlers[topic] = function
+        return function
+
+    def handler(self, topic: str) -> Callable[[HandlerFunction], HandlerFunction]:
+        """Decorator form of `register`."""
+        return lambda function: self.register(topic, function)
+
+    def get(self, topic: str) -> HandlerFunction | None:
+        return self._handlers.get(topic)
+
+    @property
+    def topics(self) -> list[str]:
+        return sorted(self._handlers)
+
+    def update(self, other: "HandlerRegistry") -> None:
+        self._handlers.update(other._handlers)
+
+    def load(self, source: str | Path) -> None:
+        """Import a module name, a `.py` file, or every `.py` file of a folder, and keep what they register.
+
+        Modules register on the process-wide `default_registry` through the `handler` decorator; its
+        handlers are copied here after each import.
+        """
+        path = Path(source)
+        if path.is_dir():
+            for file in sorted(path.glob("*.py")):
+                if not file.name.startswith("_"):
+                    self.load(file)
+            return
+        if path.suffix == ".py":
+            if not path.is_file():
+                raise FileNotFoundError(f"handler file {path} does not exist")
+            module_name = f"bpmn_handlers_{path.stem}_{abs(hash(str(path.resolve())))}"
+            spec = importlib.util.spec_from_file_location(module_name, path)
+            if spec is None or spec.loader is None:
+                raise ImportError(f"cannot import handlers from {path}")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[module_name] = module
+            spec.loader.exec_module(module)
+        else:
+            importlib.import_module(str(source))
+        self.update(default_registry)
+
+
+default_registry = HandlerRegistry()
+
+
+def handler(topic: str) -> Callable[[HandlerFunction], HandlerFunction]:
+    """Register a function as the handler of a service-task topic: `@handler("charge-card")`."""
+    return default_registry.handler(topic)

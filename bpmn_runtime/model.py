@@ -1,0 +1,210 @@
+"""The process graph: immutable dataclasses built by the parser and read by the engine.
+
+No lxml and no SQL here. Every element keeps the file and line it came from, for messages.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where an element was declared."""
+
+    file: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class TimerSpec:
+    """A timer event definition: `kind` is date, duration or cycle; `expression` is ISO 8601 or an expression."""
+
+    kind: str
+    expression: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventDefinition:
+    """One event definition of an event.
+
+    `kind` is one of message, timer, signal, error, escalation, compensate, terminate, cancel,
+    conditional, link. `name` is the message/signal name, error/escalation code or link name
+    (None catches any error or escalation).
+    """
+
+    kind: str
+    name: str | None = None
+    timer: TimerSpec | None = None
+    condition: str | None = None
+    activity_ref: str | None = None
+    wait_for_completion: bool = True
+    correlation_key: str | None = None
+    id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FormField:
+    """A field of a user-task form (camunda:formData or a Camunda 8 form)."""
+
+    id: str
+    label: str
+    type: str  # string, long, boolean, date, enum, number, text
+    default: str | None = None
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    minlength: int | None = None
+    maxlength: int | None = None
+    pattern: str | None = None
+    readonly: bool = False
+    options: tuple[tuple[str, str], ...] = ()  # (value, label) for enum/select/radio
+
+
+@dataclass(frozen=True, slots=True)
+class Mapping:
+    """An I/O mapping: `target` is set to the value of `source` (an expression)."""
+
+    target: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Extensions:
+    """Vendor extension data (Camunda 7 `camunda:` attributes, Camunda 8 `zeebe:` elements)."""
+
+    topic: str | None = None
+    retries: int | None = None
+    timeout_seconds: float | None = None
+    assignee: str | None = None
+    candidate_users: tuple[str, ...] = ()
+    candidate_groups: tuple[str, ...] = ()
+    due_date: str | None = None
+    priority: str | None = None
+    form_fields: tuple[FormField, ...] = ()
+    form_key: str | None = None
+    form_json: str | None = None
+    inputs: tuple[Mapping, ...] = ()
+    outputs: tuple[Mapping, ...] = ()
+    async_before: bool = False
+    async_after: bool = False
+    result_variable: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LoopSpec:
+    """Standard loop or multi-instance characteristics of an activity."""
+
+    multi_instance: bool
+    sequential: bool = False
+    cardinality: str | None = None
+    collection: str | None = None
+    element_variable: str | None = None
+    completion_condition: str | None = None
+    output_collection: str | None = None
+    output_element: str | None = None
+    loop_condition: str | None = None
+    loop_maximum: int | None = None
+    test_before: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """A sequence flow."""
+
+    id: str
+    source: str
+    target: str
+    condition: str | None
+    name: str
+    origin: Source
+
+
+@dataclass(frozen=True, slots=True)
+class Element:
+    """A flow node (event, activity, gateway) of a process or subprocess.
+
+    `kind` is the BPMN tag name (startEvent, userTask, exclusiveGateway, subProcess, ...), and selects
+    the behaviour that runs it. `scope` is the id of the process or subprocess that contains it.
+    """
+
+    id: str
+    kind: str
+    name: str
+    scope: str
+    origin: Source
+    incoming: tuple[str, ...] = ()
+    outgoing: tuple[str, ...] = ()
+    default_flow: str | None = None
+    events: tuple[EventDefinition, ...] = ()
+    parallel_multiple: bool = False
+    attached_to: str | None = None
+    cancel_activity: bool = True
+    interrupting: bool = True
+    triggered_by_event: bool = False
+    for_compensation: bool = False
+    compensation_handler: str | None = None
+    script: str | None = None
+    script_format: str | None = None
+    called_element: str | None = None
+    activation_condition: str | None = None
+    event_gateway_instantiate: bool = False
+    loop: LoopSpec | None = None
+    extensions: Extensions = field(default_factory=Extensions)
+    is_scope: bool = False
+    cancel_remaining: bool = True  # ad-hoc subprocess: cancelRemainingInstances
+    completion_condition: str | None = None  # ad-hoc subprocess
+
+    @property
+    def label(self) -> str:
+        """How messages name the element: its name and id."""
+        return f"'{self.name}' ({self.id})" if self.name else self.id
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """A process or (event/transaction/ad-hoc) subprocess: the elements it directly contains."""
+
+    id: str
+    children: tuple[str, ...]
+    start_events: tuple[str, ...]
+    event_subprocesses: tuple[str, ...]
+    boundary_events: dict[str, tuple[str, ...]]  # activity id -> its boundary events
+
+
+@dataclass(frozen=True, slots=True)
+class Process:
+    """An executable process: its elements and flows by id, and its scopes."""
+
+    id: str
+    name: str
+    elements: dict[str, Element]
+    flows: dict[str, Flow]
+    scopes: dict[str, Scope]
+    executable: bool = True
+    origin: Source = Source("", 0)
+
+    def element(self, element_id: str) -> Element:
+        return self.elements[element_id]
+
+    def scope(self, scope_id: str) -> Scope:
+        return self.scopes[scope_id]
+
+    def walk(self) -> Iterator[Element]:
+        return iter(self.elements.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Definitions:
+    """What one `.bpmn` file declares: its processes (keyed by id) and the names of what they exchange."""
+
+    file: str
+    processes: dict[str, Process]
+    messages: dict[str, str] = field(default_factory=dict)  # message id -> name
+    signals: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)  # error id -> code
+    escalations: dict[str, str] = field(default_factory=dict)
+
+    def executable_processes(self) -> list[Process]:
+        return [p for p in self.processes.values() if p.executable]

@@ -1,0 +1,29 @@
+"""From `.bpmn` bytes to a checked model: hardened XML, the BPMN 2.0 schema, then graph checks.
+
+`parse` either returns the definitions or raises `DeploymentError` listing every problem.
+"""
+from __future__ import annotations
+
+from bpmn_runtime.errors import DeploymentError
+from bpmn_runtime.model import Definitions
+from bpmn_runtime.parser.reader import read_definitions
+from bpmn_runtime.parser.validation import document_problems, process_problems
+from bpmn_runtime.parser.xml_loading import load_xml, schema_problems
+
+
+def parse(data: bytes, file_name: str) -> Definitions:
+    """The model of a BPMN file that the engine can run exactly as drawn, or DeploymentError."""
+    tree = load_xml(data, file_name)
+    root = tree.getroot()
+    problems = schema_problems(tree, file_name) + document_problems(root, file_name)
+    if problems:
+        raise DeploymentError(_unique(problems))
+    definitions, reading_problems = read_definitions(root, file_name)
+    problems = reading_problems + process_problems(definitions)
+    if problems:
+        raise DeploymentError(_unique(problems))
+    return definitions
+
+
+def _unique(problems: list) -> list:
+    return list(dict.fromkeys(problems))

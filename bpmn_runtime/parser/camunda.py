@@ -1,0 +1,114 @@
+"""Camunda 7 extensions (Camunda Modeler 'Camunda Platform 7' files): `camunda:` attributes and elements."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lxml import etree
+
+from bpmn_runtime.model import FormField, Mapping
+from bpmn_runtime.parser.namespaces import CAMUNDA, camunda, local_name
+
+# Camunda 7 attributes that only a Java engine can honour; refused rather than silently ignored.
+JAVA_ONLY = ("class", "delegateExpression", "expression")
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
+def _bool(value: str | None) -> bool:
+    return (value or "").strip().lower() == "true"
+
+
+def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
+    """Extension fields of one flow node; messages about what cannot run go to `problems`."""
+    get = element.get
+    found: dict[str, Any] = {}
+    for name in JAVA_ONLY:
+        if get(camunda(name)):
+            problems.append(
+                f"camunda:{name} names Java code, which this Python engine cannot run; "
+                f"use camunda:type=\"external\" with a camunda:topic and register a Python handler")
+    if get(camunda("topic")):
+        found["topic"] = get(camunda("topic"))
+    if get(camunda("assignee")):
+        found["assignee"] = get(camunda("assignee"))
+    if get(camunda("candidateUsers")):
+        found["candidate_users"] = _split(get(camunda("candidateUsers")))
+    if get(camunda("candidateGroups")):
+        found["candidate_groups"] = _split(get(camunda("candidateGroups")))
+    for attribute, key in (("dueDate", "due_date"), ("priority", "priority"), ("formKey", "form_key"),
+                           ("resultVariable", "result_variable")):
+        if get(camunda(attribute)):
+            found[key] = get(camunda(attribute))
+    if get(camunda("formRef")):
+        found["form_key"] = get(camunda("formRef"))
+    if _bool(get(camunda("asyncBefore"))) or _bool(get(camunda("async"))):
+        found["async_before"] = True
+    if _bool(get(camunda("asyncAfter"))):
+        found["async_after"] = True
+    extension = element.find("{*}extensionElements")
+    if extension is None:
+        return found
+    retry_cycle = extension.find(camunda("failedJobRetryTimeCycle"))
+    if retry_cycle is not None and retry_cycle.text:
+        repeat = re.match(r"\s*R(\d+)/", retry_cycle.text)
+        if repeat:
+            found["retries"] = int(repeat.group(1))
+    form_data = extension.find(camunda("formData"))
+    if form_data is not None:
+        found["form_fields"] = tuple(_form_field(field) for field in form_data.findall(camunda("formField")))
+    io = extension.find(camunda("inputOutput"))
+    if io is not None:
+        found["inputs"] = tuple(_mapping(p, problems) for p in io.findall(camunda("inputParameter")))
+        found["outputs"] = tuple(_mapping(p, problems) for p in io.findall(camunda("outputParameter")))
+    return found
+
+
+def _mapping(parameter: etree._Element, problems: list[str]) -> Mapping:
+    name = parameter.get("name", "")
+    if len(parameter):
+        problems.append(f"camunda:inputOutput parameter '{name}' uses a script, list or map; "
+                        f"only a text value or ${{expression}} is supported")
+    text = (parameter.text or "").strip()
+    if text.startswith("${") or text.startswith("#{"):
+        return Mapping(name, text)
+    return Mapping(name, repr(text))
+
+
+def _form_field(field: etree._Element) -> FormField:
+    constraints = {c.get("name", ""): c.get("config") for c in field.iter(camunda("constraint"))}
+    options = tuple((v.get("id", ""), v.get("name", v.get("id", ""))) for v in field.findall(camunda("value")))
+
+    def number(name: str) -> float | None:
+        value = constraints.get(name)
+        try:
+            return float(value) if value not in (None, "") else None
+        except ValueError:
+            return None
+
+    readonly = "readonly" in constraints
+    return FormField(
+        id=field.get("id", ""),
+        label=field.get("label") or field.get("id", ""),
+        type=field.get("type", "string"),
+        default=field.get("defaultValue"),
+        required="required" in constraints,
+        min=number("min"),
+        max=number("max"),
+        minlength=int(number("minlength")) if number("minlength") is not None else None,
+        maxlength=int(number("maxlength")) if number("maxlength") is not None else None,
+        pattern=constraints.get("pattern") or None,
+        readonly=readonly,
+        options=options,
+    )
+
+
+def is_external(element: etree._Element) -> bool:
+    return element.get(camunda("type")) == "external"
+
+
+def uses_camunda(element: etree._Element) -> bool:
+    return any(key.startswith(f"{{{CAMUNDA}}}") for key in element.attrib) or any(
+        local_name(child.tag) for child in element.iterfind(f"{{*}}extensionElements/{{{CAMUNDA}}}*"))

@@ -1,0 +1,31 @@
+"""XML namespaces of BPMN 2.0 and of the vendor extensions we read."""
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
+CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
+ZEEBE = "http://camunda.org/schema/zeebe/1.0"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+def bpmn(tag: str) -> str:
+    return f"{{{BPMN}}}{tag}"
+
+
+def camunda(name: str) -> str:
+    return f"{{{CAMUNDA}}}{name}"
+
+
+def zeebe(name: str) -> str:
+    return f"{{{ZEEBE}}}{name}"
+
+
+def local_name(tag: object) -> str:
+    """The tag without its namespace ('' for comments and processing instructions)."""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rpartition("}")[2]
+
+
+def namespace(tag: object) -> str:
+    if not isinstance(tag, str) or not tag.startswith("{"):
+        return ""
+    return tag[1:].partition("}")[0]

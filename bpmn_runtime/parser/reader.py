@@ -1,0 +1,322 @@
+"""XML to model: builds the immutable process graph from a schema-valid BPMN document.
+
+Reading is forgiving where the file is merely unusual and records a located problem wherever the
+engine could not run the file exactly as drawn; `validation` adds the graph-level checks.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from bpmn_runtime.errors import Problem
+from bpmn_runtime.model import (
+    Definitions, Element, EventDefinition, Extensions, Flow, LoopSpec, Process, Scope, Source, TimerSpec,
+)
+from bpmn_runtime.parser import camunda, zeebe
+from bpmn_runtime.parser.namespaces import BPMN, bpmn, local_name, namespace
+
+FLOW_NODES = frozenset({
+    "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
+    "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask",
+    "businessRuleTask", "callActivity", "subProcess", "transaction", "adHocSubProcess",
+    "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway",
+})
+SCOPES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
+# Process content that describes but does not execute; read past without comment.
+DESCRIPTIVE = frozenset({
+    "documentation", "extensionElements", "laneSet", "textAnnotation", "group", "dataObject",
+    "dataObjectReference", "dataStoreReference", "property", "ioSpecification", "auditing", "monitoring",
+    "supports", "association", "dataInputAssociation", "dataOutputAssociation", "dataInput", "dataOutput",
+    "categoryValueRef", "correlationSubscription", "resourceRole", "performer", "humanPerformer",
+    "potentialOwner",
+})
+# Children of a subprocess element that describe the subprocess itself rather than its content.
+OWN_PARTS = frozenset({"incoming", "outgoing", "standardLoopCharacteristics", "multiInstanceLoopCharacteristics",
+                       "completionCondition"})
+EVENT_DEFINITIONS = {
+    "messageEventDefinition": "message", "timerEventDefinition": "timer", "signalEventDefinition": "signal",
+    "errorEventDefinition": "error", "escalationEventDefinition": "escalation",
+    "compensateEventDefinition": "compensate", "terminateEventDefinition": "terminate",
+    "cancelEventDefinition": "cancel", "conditionalEventDefinition": "conditional",
+    "linkEventDefinition": "link",
+}
+
+
+@dataclass
+class _Context:
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+    messages: dict[str, str] = field(default_factory=dict)
+    signals: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    escalations: dict[str, str] = field(default_factory=dict)
+    shared_definitions: dict[str, etree._Element] = field(default_factory=dict)
+    forms: dict[str, str] = field(default_factory=dict)
+
+    def problem(self, node: etree._Element, message: str, element_id: str | None = None) -> None:
+        self.problems.append(Problem(self.file, node.sourceline or 0,
+                                     element_id if element_id is not None else node.get("id", ""), message))
+
+    def source(self, node: etree._Element) -> Source:
+        return Source(self.file, node.sourceline or 0)
+
+
+def read_definitions(root: etree._Element, file: str) -> tuple[Definitions, list[Problem]]:
+    """The model of one document, and every problem found while reading it."""
+    context = _Context(file)
+    for child in root:
+        tag = local_name(child.tag)
+        ident = child.get("id", "")
+        if tag == "message":
+            context.messages[ident] = child.get("name") or ident
+        elif tag == "signal":
+            context.signals[ident] = child.get("name") or ident
+        elif tag == "error":
+            context.errors[ident] = child.get("errorCode") or child.get("name") or ident
+        elif tag == "escalation":
+            context.escalations[ident] = child.get("escalationCode") or child.get("name") or ident
+        elif tag in EVENT_DEFINITIONS:
+            context.shared_definitions[ident] = child
+    processes: dict[str, Process] = {}
+    for node in root.iterfind(bpmn("process")):
+        executable = node.get("isExecutable", "true").strip().lower() != "false"
+        context.forms = zeebe.user_task_forms(node)
+        process = _read_process(node, context, executable)
+        processes[process.id] = process
+    definitions = Definitions(file, processes, context.messages, context.signals, context.errors,
+                              context.escalations)
+    return definitions, context.problems
+
+
+def _read_process(node: etree._Element, context: _Context, executable: bool) -> Process:
+    elements: dict[str, Element] = {}
+    flows: dict[str, Flow] = {}
+    scopes: dict[str, Scope] = {}
+    associations: list[etree._Element] = []
+    process_id = node.get("id", "")
+    _read_scope(node, process_id, context, elements, flows, scopes, associations)
+    _wire_flows(elements, flows)
+    _link_compensation_handlers(elements, associations, context)
+    return Process(process_id, node.get("name", ""), elements, flows, scopes, executable, context.source(node))
+
+
+def _read_scope(node: etree._Element, scope_id: str, context: _Context, elements: dict[str, Element],
+                flows: dict[str, Flow], scopes: dict[str, Scope], associations: list[etree._Element]) -> None:
+    children: list[str] = []
+    boundary: dict[str, list[str]] = {}
+    for child in node:
+        if namespace(child.tag) != BPMN:
+            continue
+        tag = local_name(child.tag)
+        ident = child.get("id", "")
+        if tag == "sequenceFlow":
+            condition = child.find(bpmn("conditionExpression"))
+            flows[ident] = Flow(ident, child.get("sourceRef", ""), child.get("targetRef", ""),
+                                _expression_text(condition), child.get("name", ""), context.source(child))
+        elif tag in FLOW_NODES:
+            element = _read_element(child, tag, scope_id, context)
+            elements[ident] = element
+            children.append(ident)
+            if element.attached_to:
+                boundary.setdefault(element.attached_to, []).append(ident)
+            if tag in SCOPES:
+                _read_scope(child, ident, context, elements, flows, scopes, associations)
+        elif tag == "association":
+            associations.append(child)
+        elif tag not in DESCRIPTIVE and tag not in OWN_PARTS:
+            context.problem(child, f"bpmn:{tag} is not supported by this engine")
+    starts = tuple(i for i in children if elements[i].kind == "startEvent")
+    event_subprocesses = tuple(i for i in children if elements[i].triggered_by_event)
+    scopes[scope_id] = Scope(scope_id, tuple(children), starts, event_subprocesses,
+                             {k: tuple(v) for k, v in boundary.items()})
+
+
+def _wire_flows(elements: dict[str, Element], flows: dict[str, Flow]) -> None:
+    """Set each element's incoming and outgoing flows from the flows' own source and target.
+
+    The `bpmn:incoming`/`outgoing` children are redundant in the file; the flows are the truth.
+    """
+    incoming: dict[str, list[str]] = {}
+    outgoing: dict[str, list[str]] = {}
+    for flow in flows.values():
+        outgoing.setdefault(flow.source, []).append(flow.id)
+        incoming.setdefault(flow.target, []).append(flow.id)
+    for ident, element in list(elements.items()):
+        elements[ident] = _replace(element, incoming=tuple(incoming.get(ident, ())),
+                                   outgoing=tuple(outgoing.get(ident, ())))
+
+
+def _replace(element: Element, **changes: Any) -> Element:
+    values = {name: getattr(element, name) for name in element.__dataclass_fields__}
+    values.update(changes)
+    return Element(**values)
+
+
+def _read_element(node: etree._Element, tag: str, scope_id: str, context: _Context) -> Element:
+    problems: list[str] = []
+    fields: dict[str, Any] = {}
+    fields.update(camunda.read(node, problems))
+    fields.update({k: v for k, v in zeebe.read(node, context.forms).items() if v is not None})
+    if tag in ("serviceTask", "sendTask", "businessRuleTask") and "topic" not in fields:
+        fields["topic"] = node.get("id", "")
+    extensions = Extensions(**fields)
+    for message in problems:
+        context.problem(node, message)
+    script = node.find(bpmn("script"))
+    called = node.get("calledElement") or zeebe.called_process(node)
+    activation = node.find(bpmn("activationCondition"))
+    completion = node.find(bpmn("completionCondition"))
+    return Element(
+        id=node.get("id", ""),
+        kind=tag,
+        name=node.get("name", ""),
+        scope=scope_id,
+        origin=context.source(node),
+        default_flow=node.get("default"),
+        events=_event_definitions(node, context) + _task_message(node, tag, context),
+        parallel_multiple=node.get("parallelMultiple", "false") == "true",
+        attached_to=node.get("attachedToRef"),
+        cancel_activity=node.get("cancelActivity", "true") != "false",
+        interrupting=node.get("isInterrupting", "true") != "false",
+        triggered_by_event=node.get("triggeredByEvent", "false") == "true",
+        for_compensation=node.get("isForCompensation", "false") == "true",
+        script=(script.text or "") if script is not None else None,
+        script_format=node.get("scriptFormat"),
+        called_element=called,
+        activation_condition=_expression_text(activation),
+        event_gateway_instantiate=node.get("instantiate", "false") == "true",
+        loop=_loop(node, context),
+        extensions=extensions,
+        is_scope=tag in SCOPES,
+        cancel_remaining=node.get("cancelRemainingInstances", "true") != "false",
+        completion_condition=_expression_text(completion) if tag == "adHocSubProcess" else None,
+    )
+
+
+def _task_message(node: etree._Element, tag: str, context: _Context) -> tuple[EventDefinition, ...]:
+    """A receive task waits for the message its `messageRef` names, like a message catch event."""
+    ref = node.get("messageRef")
+    if tag != "receiveTask" or not ref:
+        return ()
+    if ref not in context.messages:
+        context.problem(node, f"messageRef '{ref}' names no bpmn:message declared in the file")
+    return (EventDefinition("message", context.messages.get(ref, ref)),)
+
+
+def _expression_text(node: etree._Element | None) -> str | None:
+    if node is None:
+        return None
+    text = "".join(node.itertext()).strip()
+    return text or None
+
+
+def _event_definitions(node: etree._Element, context: _Context) -> tuple[EventDefinition, ...]:
+    found = [child for child in node if local_name(child.tag) in EVENT_DEFINITIONS]
+    for reference in node.iterfind(bpmn("eventDefinitionRef")):
+        target = context.shared_definitions.get((reference.text or "").strip())
+        if target is None:
+            context.problem(reference, f"eventDefinitionRef '{reference.text}' names no event definition "
+                                       f"declared at the top of the file", node.get("id", ""))
+        else:
+            found.append(target)
+    return tuple(_event_definition(child, node, context) for child in found)
+
+
+def _event_definition(child: etree._Element, owner: etree._Element, context: _Context) -> EventDefinition:
+    kind = EVENT_DEFINITIONS[local_name(child.tag)]
+    owner_id = owner.get("id", "")
+
+    def resolve(attribute: str, table: dict[str, str], what: str) -> str | None:
+        ref = child.get(attribute)
+        if ref is None:
+            return None
+        if ref not in table:
+            context.problem(child, f"{attribute} '{ref}' names no {what} declared in the file", owner_id)
+            return ref
+        return table[ref]
+
+    if kind == "message":
+        name = resolve("messageRef", context.messages, "bpmn:message")
+        key = None
+        subscription = child.find(f"{{*}}extensionElements/{{*}}subscription")
+        if subscription is not None:
+            key = subscription.get("correlationKey")
+        return EventDefinition(kind, name, correlation_key=key, id=child.get("id"))
+    if kind == "signal":
+        return EventDefinition(kind, resolve("signalRef", context.signals, "bpmn:signal"), id=child.get("id"))
+    if kind == "error":
+        return EventDefinition(kind, resolve("errorRef", context.errors, "bpmn:error"), id=child.get("id"))
+    if kind == "escalation":
+        return EventDefinition(kind, resolve("escalationRef", context.escalations, "bpmn:escalation"),
+                               id=child.get("id"))
+    if kind == "timer":
+        for timer_kind in ("timeDate", "timeDuration", "timeCycle"):
+            spec = child.find(bpmn(timer_kind))
+            if spec is not None:
+                text = _expression_text(spec) or ""
+                return EventDefinition(kind, timer=TimerSpec(timer_kind[4:].lower(), text), id=child.get("id"))
+        context.problem(child, "the timer has no timeDate, timeDuration or timeCycle", owner_id)
+        return EventDefinition(kind, timer=None, id=child.get("id"))
+    if kind == "conditional":
+        return EventDefinition(kind, condition=_expression_text(child.find(bpmn("condition"))), id=child.get("id"))
+    if kind == "link":
+        return EventDefinition(kind, child.get("name") or "", id=child.get("id"))
+    if kind == "compensate":
+        return EventDefinition(kind, activity_ref=child.get("activityRef"),
+                               wait_for_completion=child.get("waitForCompletion", "true") != "false",
+                               id=child.get("id"))
+    return EventDefinition(kind, id=child.get("id"))
+
+
+def _loop(node: etree._Element, context: _Context) -> LoopSpec | None:
+    standard = node.find(bpmn("standardLoopCharacteristics"))
+    if standard is not None:
+        maximum = standard.get("loopMaximum")
+        try:
+            loop_maximum = int(maximum) if maximum is not None else None
+        except ValueError:
+            context.problem(standard, f"loopMaximum '{maximum}' is not a whole number", node.get("id", ""))
+            loop_maximum = None
+        return LoopSpec(multi_instance=False, loop_condition=_expression_text(standard.find(bpmn("loopCondition"))),
+                        loop_maximum=loop_maximum, test_before=standard.get("testBefore", "false") == "true")
+    multi = node.find(bpmn("multiInstanceLoopCharacteristics"))
+    if multi is None:
+        return None
+    behavior = multi.get("behavior", "All")
+    if behavior != "All" or multi.find(bpmn("complexBehaviorDefinition")) is not None:
+        context.problem(multi, f"multi-instance behavior '{behavior}' (throwing events per instance) is "
+                               f"not supported; use behavior=\"All\"", node.get("id", ""))
+    collection = multi.get(camunda.camunda("collection"))
+    element_variable = multi.get(camunda.camunda("elementVariable"))
+    data_input = multi.find(bpmn("loopDataInputRef"))
+    if data_input is not None and data_input.text:
+        collection = data_input.text.strip()
+    item = multi.find(bpmn("inputDataItem"))
+    if item is not None:
+        element_variable = item.get("name") or item.get("id")
+    settings = {"collection": collection, "element_variable": element_variable}
+    settings.update({k: v for k, v in zeebe.loop(multi).items() if v})
+    return LoopSpec(
+        multi_instance=True,
+        sequential=multi.get("isSequential", "false") == "true",
+        cardinality=_expression_text(multi.find(bpmn("loopCardinality"))),
+        completion_condition=_expression_text(multi.find(bpmn("completionCondition"))),
+        **settings,
+    )
+
+
+def _link_compensation_handlers(elements: dict[str, Element], associations: list[etree._Element],
+                                context: _Context) -> None:
+    """A compensation boundary event names its handler through an association."""
+    for association in associations:
+        source, target = association.get("sourceRef", ""), association.get("targetRef", "")
+        event = elements.get(source)
+        if event is None or event.kind != "boundaryEvent" or not any(d.kind == "compensate" for d in event.events):
+            continue
+        if event.compensation_handler:
+            context.problem(association, "the compensation boundary event is associated with more than one "
+                                         "handler; a boundary event has exactly one", source)
+            continue
+        elements[source] = _replace(event, compensation_handler=target)

@@ -1,0 +1,82 @@
+"""Camunda 8 extensions (Camunda Modeler 'Camunda 8' files): `zeebe:` extension elements."""
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+
+from bpmn_runtime.model import Mapping
+from bpmn_runtime.parser.namespaces import zeebe
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    text = (value or "").strip()
+    if text.startswith("="):  # a FEEL list literal of names: =["a","b"]
+        text = text[1:].strip().strip("[]").replace('"', "")
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def read(element: etree._Element, user_task_forms: dict[str, str]) -> dict[str, Any]:
+    """Extension fields of one flow node. `user_task_forms` holds the process's embedded form-js JSON by id."""
+    extension = element.find("{*}extensionElements")
+    if extension is None:
+        return {}
+    found: dict[str, Any] = {}
+    task = extension.find(zeebe("taskDefinition"))
+    if task is not None:
+        found["topic"] = task.get("type")
+        if task.get("retries", "").strip().isdigit():
+            found["retries"] = int(task.get("retries"))
+    assignment = extension.find(zeebe("assignmentDefinition"))
+    if assignment is not None:
+        if assignment.get("assignee"):
+            found["assignee"] = assignment.get("assignee")
+        if assignment.get("candidateGroups"):
+            found["candidate_groups"] = _split(assignment.get("candidateGroups"))
+        if assignment.get("candidateUsers"):
+            found["candidate_users"] = _split(assignment.get("candidateUsers"))
+    schedule = extension.find(zeebe("taskSchedule"))
+    if schedule is not None and schedule.get("dueDate"):
+        found["due_date"] = schedule.get("dueDate")
+    priority = extension.find(zeebe("priorityDefinition"))
+    if priority is not None and priority.get("priority"):
+        found["priority"] = priority.get("priority")
+    form = extension.find(zeebe("formDefinition"))
+    if form is not None:
+        key = form.get("formKey") or form.get("formId") or ""
+        embedded = key.removeprefix("camunda-forms:bpmn:")
+        if embedded in user_task_forms:
+            found["form_json"] = user_task_forms[embedded]
+        elif key:
+            found["form_key"] = key
+    io = extension.find(zeebe("ioMapping"))
+    if io is not None:
+        found["inputs"] = tuple(Mapping(m.get("target", ""), m.get("source", "")) for m in io.findall(zeebe("input")))
+        found["outputs"] = tuple(Mapping(m.get("target", ""), m.get("source", "")) for m in io.findall(zeebe("output")))
+    headers = extension.find(zeebe("taskHeaders"))
+    if headers is not None:
+        found["headers"] = tuple((h.get("key", ""), h.get("value", "")) for h in headers.findall(zeebe("header")))
+    return found
+
+
+def loop(element: etree._Element) -> dict[str, Any]:
+    """Multi-instance collection settings from zeebe:loopCharacteristics."""
+    spec = element.find(f"{{*}}extensionElements/{zeebe('loopCharacteristics')}")
+    if spec is None:
+        return {}
+    return {
+        "collection": spec.get("inputCollection"),
+        "element_variable": spec.get("inputElement"),
+        "output_collection": spec.get("outputCollection"),
+        "output_element": spec.get("outputElement"),
+    }
+
+
+def called_process(element: etree._Element) -> str | None:
+    called = element.find(f"{{*}}extensionElements/{zeebe('calledElement')}")
+    return called.get("processId") if called is not None else None
+
+
+def user_task_forms(process: etree._Element) -> dict[str, str]:
+    """Form-js JSON embedded in the process (zeebe:userTaskForm), by id."""
+    return {form.get("id", ""): (form.text or "") for form in process.iter(zeebe("userTaskForm"))}
