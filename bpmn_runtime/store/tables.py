@@ -1,0 +1,162 @@
+"""The database tables, as SQLAlchemy 2 typed mappings. Alembic migrations create them (see migrations/)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite only makes INTEGER PRIMARY KEY an alias of the row id; PostgreSQL gets BIGINT identities.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Definition(Base):
+    """One version of a deployed process: its key (the process id), version, and the file it came from."""
+
+    __tablename__ = "definitions"
+    __table_args__ = (UniqueConstraint("key", "version"), Index("ix_definitions_key_checksum", "key", "checksum"))
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(255))
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    file_name: Mapped[str] = mapped_column(String(500))
+    checksum: Mapped[str] = mapped_column(String(64))
+    xml: Mapped[bytes] = mapped_column(LargeBinary)
+    deployed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Instance(Base):
+    """A process instance. `state` is the engine's JSON document; `version` guards concurrent writers."""
+
+    __tablename__ = "instances"
+    __table_args__ = (
+        Index("ix_instances_process_status", "process_key", "status"),
+        Index("ix_instances_business_key", "business_key"),
+        UniqueConstraint("request_key", name="uq_instances_request_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("definitions.id"))
+    process_key: Mapped[str] = mapped_column(String(255))
+    business_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    request_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    status: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    state: Mapped[str] = mapped_column(Text)
+    end_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    parent_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    parent_wait: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class UserTask(Base):
+    """A task waiting for a person."""
+
+    __tablename__ = "user_tasks"
+    __table_args__ = (UniqueConstraint("instance_id", "wait_key"), Index("ix_user_tasks_created", "created_at"))
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"))
+    wait_key: Mapped[int] = mapped_column(Integer)
+    process_key: Mapped[str] = mapped_column(String(255))
+    business_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    element_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(500))
+    assignee: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    candidate_users: Mapped[str] = mapped_column(Text, default="")
+    candidate_groups: Mapped[str] = mapped_column(Text, default="")
+    due: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    priority: Mapped[int] = mapped_column(Integer, default=50)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Job(Base):
+    """Work for a worker: a service task for a handler, a timer, or an asynchronous continuation."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (UniqueConstraint("instance_id", "wait_key"), Index("ix_jobs_due", "kind", "due_at"))
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    instance_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    definition_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    wait_key: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    kind: Mapped[str] = mapped_column(String(20))  # job, timer, continuation, start_timer
+    topic: Mapped[str] = mapped_column(String(255), default="")
+    element_id: Mapped[str] = mapped_column(String(255), default="")
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    retries: Mapped[int] = mapped_column(Integer, default=3)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lock_owner: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    lock_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    idempotency_key: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Subscription(Base):
+    """An instance (or, with no instance, a deployed definition's start event) waiting for a message or signal."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (Index("ix_subscriptions_lookup", "kind", "name"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    instance_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    definition_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    wait_key: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    kind: Mapped[str] = mapped_column(String(20))  # message, signal
+    name: Mapped[str] = mapped_column(String(255))
+    correlation_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    element_id: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Incident(Base):
+    """A failure that waits for an operator: a job out of retries, or an element that could not go on."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (Index("ix_incidents_open", "resolved_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    instance_id: Mapped[int] = mapped_column(BigInteger)
+    job_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    activity_instance: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    element_id: Mapped[str] = mapped_column(String(255))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class HistoryEvent(Base):
+    """The append-only audit log of what happened to an instance."""
+
+    __tablename__ = "history"
+    __table_args__ = (Index("ix_history_instance", "instance_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    instance_id: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[str] = mapped_column(String(64))
+    element_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    activity_instance: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    data: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class User(Base):
+    """A person or program that uses the inbox, console or API."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(500))
+    role: Mapped[str] = mapped_column(String(20), default="user")  # admin, operator, user
+    groups: Mapped[str] = mapped_column(Text, default="")
+    api_token_hash: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -1,0 +1,441 @@
+"""The expression sandbox: each syntax family, error messages, hostile input, size limits, scripts."""
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+import time
+
+import pytest
+
+from bpmn_runtime.errors import BpmnRuntimeError, ExpressionError
+from bpmn_runtime.expressions import evaluate, is_true, run_assignments
+
+
+# --- Plain Python syntax ---
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("1 + 2 * 3", 7),
+        ("7 // 2, 7 % 2, 2 ** 10, 7 / 2", (3, 1, 1024, 3.5)),
+        ("-a + +a - ~0", 1),
+        ("[1, 'two', None, True, 1.5]", [1, "two", None, True, 1.5]),
+        ("{'k': a, 'n': [a]}", {"k": 2, "n": [2]}),
+        ("{1, 2, 2}", {1, 2}),
+        ("a == 2 and name != 'x'", True),
+        ("1 < a < 3", True),
+        ("1 < a < 2", False),
+        ("a > 5 or name", "Ada"),
+        ("not a", False),
+        ("'big' if a > 1 else 'small'", "big"),
+        ("items[0]", 10),
+        ("items[-1]", 30),
+        ("items[1:]", [20, 30]),
+        ("name[::-1]", "adA"),
+        ("order['total']", 99.5),
+        ("20 in items and 5 not in items", True),
+        ("a is not None", True),
+        ("len(items) + abs(-1) + max(items) + min(3, 4)", 37),
+        ("sum(items) / len(items)", 20),
+        ("round(2.567, 2), int('7'), float('1.5'), str(3), bool(0)", (2.57, 7, 1.5, "3", False)),
+        ("sorted([3, 1, 2]), any([0, 1]), all([1, 0])", ([1, 2, 3], True, False)),
+        ("name.lower() + name.upper()", "adaADA"),
+        ("'  x '.strip()", "x"),
+        ("name.startswith('A') and name.endswith('a')", True),
+        ("'a,b'.split(',')", ["a", "b"]),
+        ("'-'.join(['a', 'b'])", "a-b"),
+        ("name.replace('a', 'o')", "Ado"),
+        ("name.count('a') + items.count(10) + items.index(20)", 3),
+        ("order.get('missing', 0)", 0),
+        ("sorted(order.keys())", ["customer", "total"]),
+        ("order.values()", [99.5, {"name": "Ada"}]),
+        ("order.items()[0]", ("total", 99.5)),
+    ],
+)
+def test_plain_python_expressions(expression: str, expected: object) -> None:
+    variables = {"a": 2, "name": "Ada", "items": [10, 20, 30], "order": {"total": 99.5, "customer": {"name": "Ada"}}}
+    assert evaluate(expression, variables) == expected
+
+
+def test_map_fields_can_be_read_with_a_dot() -> None:
+    assert evaluate("order.customer.name", {"order": {"customer": {"name": "Ada"}}}) == "Ada"
+
+
+def test_a_variable_may_share_a_name_with_a_function() -> None:
+    assert evaluate("len + 1", {"len": 4}) == 5
+    assert evaluate("len(len)", {"len": "abc"}) == 3
+
+
+def test_expressions_may_span_lines() -> None:
+    assert is_true("a > 1 and\n  a < 3", {"a": 2})
+    assert is_true("${a > 1 &&\n  a < 3}", {"a": 2})
+
+
+def test_variables_are_not_modified() -> None:
+    variables = {"items": [3, 1, 2]}
+    assert evaluate("sorted(items)", variables) == [1, 2, 3]
+    assert variables == {"items": [3, 1, 2]}
+
+
+# --- JUEL (Camunda 7) ---
+
+
+@pytest.mark.parametrize(
+    ("expression", "variables", "expected"),
+    [
+        ('${test.contains("a")}', {"test": "bar"}, True),
+        ('${test.contains("a")}', {"test": "foo"}, False),
+        ('${!test.contains("a")}', {"test": "bar"}, False),
+        ("integerVariable < 3", {"integerVariable": 2}, True),
+        ("${integerVariable}", {"integerVariable": 2}, 2),
+        ("true", {}, True),
+        ("false || null == null", {}, True),
+        ("${amount > 1000 && !vip}", {"amount": 1500, "vip": False}, True),
+        ("${amount > 1000 && !vip}", {"amount": 1500, "vip": True}, False),
+        ("${x == null}", {"x": None}, True),
+        ("${x != null}", {"x": None}, False),
+        ("${empty items}", {"items": []}, True),
+        ("${empty items}", {"items": None}, True),
+        ("${empty items}", {"items": [1]}, False),
+        ("${!empty items && not empty name}", {"items": [1], "name": "x"}, True),
+        ("#{a eq 1 and b ne 2}", {"a": 1, "b": 3}, True),
+        ("${a lt 2 && a le 1 && a gt 0 && a ge 1}", {"a": 1}, True),
+        ("${not a or b}", {"a": True, "b": False}, False),
+        ('${s.startsWith("ab") && s.endsWith("yz")}', {"s": "abxyz"}, True),
+        ('${s.equals("abc")}', {"s": "abc"}, True),
+        ("${s.length()}", {"s": "abc"}, 3),
+        ("${s.isEmpty()}", {"s": ""}, True),
+        ("${items.size() > 1}", {"items": [1, 2]}, True),
+        ("${items.contains(2)}", {"items": [1, 2]}, True),
+        ("${order.amount >= 100}", {"order": {"amount": 150}}, True),
+        ("${order['amount']}", {"order": {"amount": 150}}, 150),
+        ("${ -a }", {"a": 3}, -3),
+    ],
+)
+def test_juel(expression: str, variables: dict, expected: object) -> None:
+    assert evaluate(expression, variables) == expected
+
+
+def test_juel_not_binds_tighter_than_binary_operators() -> None:
+    # JUEL reads `!a + 1` as (!a) + 1; Python would read `not a + 1` as not (a + 1).
+    assert evaluate("${!a + 1}", {"a": False}) == 2
+    assert evaluate("${not a + 1}", {"a": False}) == 2
+    # In unwrapped text `not` keeps its Python meaning.
+    assert evaluate("not a + 1", {"a": False}) is False
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ['${s == "a && !b || c eq d"}', "${s == 'a && !b || c eq d'}", "s == 'a && !b || c eq d'"],
+)
+def test_juel_text_inside_quotes_is_left_alone(expression: str) -> None:
+    assert is_true(expression, {"s": "a && !b || c eq d"})
+
+
+def test_juel_words_after_a_dot_are_field_names() -> None:
+    assert evaluate("${flags.empty}", {"flags": {"empty": "yes"}}) == "yes"
+
+
+# --- FEEL (Camunda 8) ---
+
+
+@pytest.mark.parametrize(
+    ("expression", "variables", "expected"),
+    [
+        ("= amount > 100", {"amount": 150}, True),
+        ('=status = "open"', {"status": "open"}, True),
+        ('= status != "open"', {"status": "open"}, False),
+        ("= a <= 1 and b >= 2 or false", {"a": 1, "b": 2}, True),
+        ("= not(vip)", {"vip": False}, True),
+        ("= not(a = 1) and b = 2", {"a": 2, "b": 2}, True),
+        ("= x = null", {"x": None}, True),
+        ("= true", {}, True),
+        ('= contains(s, "b")', {"s": "abc"}, True),
+        ('= starts with(s, "ab") and ends with(s, "bc")', {"s": "abc"}, True),
+        ("= string length(s)", {"s": "abc"}, 3),
+        ("= count(items)", {"items": [1, 2]}, 2),
+        ("= upper case(s) + lower case(t)", {"s": "ab", "t": "CD"}, "ABcd"),
+        ("= [1, 2]", {}, [1, 2]),
+        ("= order.amount * 2", {"order": {"amount": 21}}, 42),
+        ('= s = "a = b"', {"s": "a = b"}, True),
+    ],
+)
+def test_feel(expression: str, variables: dict, expected: object) -> None:
+    assert evaluate(expression, variables) == expected
+
+
+@pytest.mark.parametrize("expression", ["= for x in items return x * 2", "= date(\"2024-01-01\")", "= [1..3]"])
+def test_feel_not_understood_names_the_expression(expression: str) -> None:
+    with pytest.raises(ExpressionError, match=re.escape(f'"{expression}"')):
+        evaluate(expression, {"items": [1]})
+
+
+# --- Errors ---
+
+
+def test_unknown_variable() -> None:
+    with pytest.raises(ExpressionError, match="unknown variable 'missing'") as caught:
+        evaluate("missing > 1", {})
+    assert '"missing > 1"' in str(caught.value)
+    assert isinstance(caught.value, BpmnRuntimeError)
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("a / b", 'cannot evaluate "a / b": division by zero'),
+        ("d['k']", "cannot evaluate \"d['k']\": key 'k' not found"),
+        ("items[5]", "index out of range"),
+        ("a + 'x'", "unsupported operand"),
+        ("int('abc')", "invalid literal"),
+        ("a.field", "int values have no field 'field'"),
+        ("a.lower()", "int values have no method 'lower'"),
+        ("d.missing", "key 'missing' not found"),
+    ],
+)
+def test_evaluation_errors_name_expression_and_reason(expression: str, message: str) -> None:
+    with pytest.raises(ExpressionError, match="cannot evaluate") as caught:
+        evaluate(expression, {"a": 1, "b": 0, "d": {}, "items": []})
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("expression", ["a >", "(a", "a)", "${a ? 1 : 2}", "!", "${a} ${b}", "'unterminated"])
+def test_syntax_errors(expression: str) -> None:
+    with pytest.raises(ExpressionError, match="cannot parse"):
+        evaluate(expression, {"a": 1})
+
+
+def test_is_true_requires_a_boolean() -> None:
+    assert is_true("${a > 1}", {"a": 2}) is True
+    assert is_true("= a > 1", {"a": 0}) is False
+    with pytest.raises(ExpressionError, match=r'condition "\$\{a\}" must give true or false, not int 2'):
+        is_true("${a}", {"a": 2})
+    with pytest.raises(ExpressionError, match="not NoneType None"):
+        is_true("null", {})
+
+
+# --- Hostile input ---
+
+
+HOSTILE = [
+    "__import__('os').system('touch {marker}')",
+    "().__class__.__bases__[0].__subclasses__()",
+    "a.__class__",
+    "_private",
+    "open('{marker}', 'w')",
+    "eval(\"open('{marker}', 'w')\")",
+    "exec(\"open('{marker}', 'w')\")",
+    "compile('1', 'f', 'eval')",
+    "getattr(a, 'x')",
+    "globals()",
+    "(lambda: open('{marker}', 'w'))()",
+    "[open('{marker}', 'w') for x in [1]]",
+    "{{x: 1 for x in [1]}}",
+    "list(x for x in [1])",
+    "(y := 1)",
+    "f\"{{a}}\"",
+    "f\"{{a!r:>10}}\"",
+    "b'bytes'",
+    "[*items]",
+    "{{**d}}",
+    "sorted(items, key=len)",
+    "'{{}}'.format(a)",
+    "d['open']('{marker}')",
+    "${{__import__('os').system('touch {marker}')}}",
+    "= __import__(\"os\").system(\"touch {marker}\")",
+]
+
+
+@pytest.mark.parametrize("template", HOSTILE)
+def test_hostile_input_is_refused_and_never_runs(template: str, tmp_path) -> None:
+    marker = tmp_path / "marker"
+    expression = template.format(marker=marker)
+    with pytest.raises(ExpressionError, match="refused .*(not allowed|can be called)"):
+        evaluate(expression, {"a": 1, "items": [1], "d": {"open": open}})
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("expression", "reason"),
+    [
+        ("__import__('os')", "names starting with '_' are not allowed ('__import__')"),
+        ("().__class__.__bases__", "names starting with '_' are not allowed ('__class__')"),
+        ("open('x')", "the function 'open' is not allowed"),
+        ("eval('1')", "the function 'eval' is not allowed"),
+        ("lambda: 1", "lambda is not allowed"),
+        ("[x for x in y]", "a comprehension is not allowed"),
+        ("(y := 1)", "':=' is not allowed"),
+        ("f'{y}'", "an f-string is not allowed"),
+        ("'x'.format(1)", "the method 'format' is not allowed"),
+        ("a @ b", "the operator MatMult is not allowed"),
+    ],
+)
+def test_refusals_say_why(expression: str, reason: str) -> None:
+    with pytest.raises(ExpressionError) as caught:
+        evaluate(expression, {})
+    assert str(caught.value) == f'refused "{expression}": {reason}'
+
+
+def test_model_text_never_reaches_eval_exec_or_compile(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    real_compile = builtins.compile
+
+    def compile_to_ast_only(source: object, filename: object, mode: str, flags: int = 0, *args: object, **kw: object):
+        if not flags & ast.PyCF_ONLY_AST:  # ast.parse compiles to a tree only; anything else makes code
+            calls.append("compile")
+        return real_compile(source, filename, mode, flags, *args, **kw)
+
+    monkeypatch.setattr(builtins, "eval", lambda *args, **kw: calls.append("eval"))
+    monkeypatch.setattr(builtins, "exec", lambda *args, **kw: calls.append("exec"))
+    monkeypatch.setattr(builtins, "compile", compile_to_ast_only)
+    try:
+        assert evaluate("${a + 1 > 2 && !b && 'never seen before' != ''}", {"a": 5, "b": False}) is True
+        assert run_assignments("x = 'fresh script text ' + str(a)", {"a": 1}) == {"x": "fresh script text 1"}
+    finally:
+        monkeypatch.undo()
+    assert calls == []
+
+
+def test_callables_in_variables_cannot_be_called() -> None:
+    with pytest.raises(ExpressionError, match="the function 'f' is not allowed"):
+        evaluate("f()", {"f": print})
+
+
+# --- Limits ---
+
+
+@pytest.mark.parametrize(
+    ("expression", "reason"),
+    [
+        ("9**9**9", "exponent 387420489 is larger than 10000"),
+        ("10**100000", "exponent 100000 is larger than 10000"),
+        ("(10**5000)**20", "bits, more than 100000"),
+        ("'a'*10**9", "would hold 1000000000 items"),
+        ("10**9*'a'", "would hold 1000000000 items"),
+        ("[0]*10**9", "would hold 1000000000 items"),
+        ("['abc']*500000", "would hold 2000000 items"),
+        ("[[0]*999999]*999999", "repeating a sequence of lists"),
+        ("'a'*999999 + 'b'*999999", "would hold 1999998 items"),
+        ("1 << 10**9", "bits, more than 100000"),
+        ("10**10000 * 10**10000 * 10**10000 * 10**10000", "bits, more than 100000"),
+        ("'%099999999d' % 1", "'%' string formatting is not allowed"),
+        ("'ab'.replace('', 'x'*999999)", "would hold 2999999 items"),
+        ("','.join(['a'*600000, 'b'*600000])", "would hold 1200001 items"),
+        ("round(5, -10**9)", "round() to -1000000000 digits is not allowed"),
+        ("sum([[1], [2]], [])", "takes 1 positional argument"),
+    ],
+)
+def test_size_limits_refuse_before_computing(expression: str, reason: str) -> None:
+    started = time.perf_counter()
+    with pytest.raises(ExpressionError, match="cannot evaluate") as caught:
+        evaluate(expression, {})
+    assert reason in str(caught.value)
+    assert time.perf_counter() - started < 1.0
+
+
+def test_results_within_limits_are_computed() -> None:
+    assert len(evaluate("'ab' * 500000", {})) == 1_000_000
+    assert evaluate("2 ** 1000", {}) == 2**1000
+    assert evaluate("2 ** -1", {}) == 0.5
+
+
+@pytest.mark.parametrize(
+    ("expression", "reason"),
+    [
+        ("1" + " " * 10_000, "longer than 10000 characters"),
+        ("+".join(["a"] * 600), "more than 1000 syntax nodes"),
+        ("-" * 150 + "1", "nested more than 100 levels deep"),
+        ("!" * 5000 + "x", "nested too deeply"),
+        ("(" * 500 + "1" + ")" * 500, "nested too deeply"),
+    ],
+)
+def test_text_size_and_nesting_limits(expression: str, reason: str) -> None:
+    with pytest.raises(ExpressionError) as caught:
+        evaluate(expression, {"a": 1, "x": True})
+    assert reason in str(caught.value)
+    assert len(str(caught.value)) < 300  # the message quotes a shortened expression
+
+
+@pytest.mark.parametrize("expression", ["'" + "\\'" * 4999, '"' + '\\"' * 4999, "'''" + "\\" * 9990, "a'" * 4999])
+def test_unterminated_strings_are_tokenized_quickly(expression: str) -> None:
+    started = time.perf_counter()
+    with pytest.raises(ExpressionError, match="cannot parse"):
+        evaluate(expression, {"a": 1})
+    assert time.perf_counter() - started < 0.1
+
+
+def test_compiled_expressions_are_cached() -> None:
+    from bpmn_runtime import expressions
+
+    expressions._compile_expression.cache_clear()
+    for value in range(100):
+        is_true("${counter < 50}", {"counter": value})
+    info = expressions._compile_expression.cache_info()
+    assert (info.misses, info.hits) == (1, 99)
+
+
+# --- Assignments ---
+
+
+def test_assignments_return_what_they_assigned() -> None:
+    variables = {"price": 10, "quantity": 3}
+    script = """
+        total = price * quantity
+        total += 5; label = 'order of ' + str(quantity)
+        approved = total > 30 && true
+    """
+    assert run_assignments(script, variables) == {"total": 35, "label": "order of 3", "approved": True}
+    assert variables == {"price": 10, "quantity": 3}
+
+
+def test_assignments_can_update_an_existing_variable() -> None:
+    assert run_assignments("count += 1\ncount = count * 10", {"count": 1}) == {"count": 20}
+
+
+def test_empty_script_assigns_nothing() -> None:
+    assert run_assignments("  \n  ", {}) == {}
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "print(1)",
+        "import os",
+        "x.y = 1",
+        "x[0] = 1",
+        "a, b = 1, 2",
+        "a = b = 1",
+        "if x:\n    y = 1",
+        "def f():\n    pass",
+        "x: int = 1",
+    ],
+)
+def test_scripts_allow_only_assignments(script: str) -> None:
+    with pytest.raises(ExpressionError, match="line 1 is not an assignment"):
+        run_assignments(script, {"x": [0]})
+
+
+@pytest.mark.parametrize(
+    ("script", "reason"),
+    [
+        ("_x = 1", "names starting with '_' are not allowed ('_x')"),
+        ("x = __import__('os')", "names starting with '_' are not allowed ('__import__')"),
+        ("x = open('f')", "the function 'open' is not allowed"),
+        ("x = [y for y in z]", "a comprehension is not allowed"),
+    ],
+)
+def test_scripts_refuse_hostile_values(script: str, reason: str) -> None:
+    with pytest.raises(ExpressionError) as caught:
+        run_assignments(script, {})
+    assert str(caught.value) == f'refused script "{script}": {reason}'
+
+
+def test_script_errors_name_the_line() -> None:
+    with pytest.raises(ExpressionError, match=r'(?s)cannot run line 2 of script ".*": unknown variable \'missing\''):
+        run_assignments("x = 1\nmissing += x", {})
+    with pytest.raises(ExpressionError, match="cannot run line 1 .*: division by zero"):
+        run_assignments("x = 1 / 0", {})
+    with pytest.raises(ExpressionError, match="would hold"):
+        run_assignments("s = 'x' * 999999\ns = s + s", {})
