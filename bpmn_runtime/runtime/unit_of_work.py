@@ -1,0 +1,227 @@
+"""One runtime call as one database transaction: load instances, run engine steps, save what changed.
+
+Saving an instance checks its version (optimistic locking) and turns the step's effects into rows:
+user tasks, jobs, subscriptions, incidents, history. Effects on other instances (thrown messages and
+signals, child instances of call activities, a child's end) run in the same transaction, after.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from bpmn_runtime.engine.state import InstanceState, Wait
+from bpmn_runtime.engine.step import Step
+from bpmn_runtime.errors import BpmnRuntimeError, NotFound
+from bpmn_runtime.model import Process
+from bpmn_runtime.store.tables import Definition, HistoryEvent, Incident, Instance, Job, Subscription, UserTask
+
+if TYPE_CHECKING:
+    from bpmn_runtime.runtime.runtime import Runtime
+
+log = logging.getLogger("bpmn_runtime")
+
+JOB_KINDS = ("job", "timer", "continuation")
+SUBSCRIPTION_KINDS = ("message", "signal")
+
+
+class StaleInstance(BpmnRuntimeError):
+    """Someone else saved the instance since it was loaded; the whole call is retried."""
+
+
+@dataclass
+class LoadedInstance:
+    id: int
+    version: int
+    definition_id: int
+    process_key: str
+    business_key: str | None
+    parent_id: int | None
+    parent_wait: int | None
+    process: Process
+    state: InstanceState
+
+
+class UnitOfWork:
+    """The work of one runtime call, inside one transaction."""
+
+    def __init__(self, runtime: "Runtime", session: Session) -> None:
+        self.runtime = runtime
+        self.session = session
+        self.now = runtime.clock.now()
+        self._followups: deque[Callable[[], None]] = deque()
+        self.started: list[int] = []
+
+    # --- instances --------------------------------------------------------------------------------
+
+    def load(self, instance_id: int) -> LoadedInstance:
+        row = self.session.execute(
+            select(Instance.id, Instance.version, Instance.definition_id, Instance.process_key,
+                   Instance.business_key, Instance.parent_id, Instance.parent_wait, Instance.state)
+            .where(Instance.id == instance_id)).one_or_none()
+        if row is None:
+            raise NotFound(f"there is no process instance {instance_id}")
+        state = InstanceState.from_json(json.loads(row.state))
+        process = self.runtime.process_of(row.definition_id, row.process_key, self.session)
+        return LoadedInstance(row.id, row.version, row.definition_id, row.process_key, row.business_key,
+                              row.parent_id, row.parent_wait, process, state)
+
+    def step(self, loaded: LoadedInstance, action: Callable[[Step], None]) -> Step:
+        """Run `action` on a fresh engine step of `loaded`, then save the instance and its effects."""
+        if loaded.state.status != "active":
+            raise BpmnRuntimeError(f"process instance {loaded.id} has ended ({loaded.state.status})")
+        step = Step(loaded.process, loaded.state, self.now, instance_id=loaded.id, business_key=loaded.business_key,
+                    script_runner=self.runtime.script_runner)
+        action(step)
+        self._save(loaded, step)
+        return step
+
+    def start(self, definition: Definition, process: Process, variables: Mapping[str, Any], *,
+              business_key: str | None = None, request_key: str | None = None, start_event: str | None = None,
+              parent: tuple[int, int] | None = None) -> int:
+        """Insert a new instance and run it to its first wait states."""
+        state = InstanceState(process.id)
+        instance_id = self.session.execute(insert(Instance).values(
+            definition_id=definition.id, process_key=definition.key, business_key=business_key,
+            request_key=request_key, status="active", version=1, state="{}",
+            parent_id=parent[0] if parent else None, parent_wait=parent[1] if parent else None,
+            started_at=self.now, updated_at=self.now).returning(Instance.id)).scalar_one()
+        loaded = LoadedInstance(instance_id, 1, definition.id, definition.key, business_key,
+                                parent[0] if parent else None, parent[1] if parent else None, process, state)
+        log.info("instance %s (business key %s) of %s v%s started", instance_id, business_key or "-",
+                 definition.key, definition.version)
+        self.step(loaded, lambda s: s.start(variables, start_event))
+        self.started.append(instance_id)
+        return instance_id
+
+    def later(self, followup: Callable[[], None]) -> None:
+        self._followups.append(followup)
+
+    def finish(self) -> None:
+        """Run the effects on other instances, in order, until none are left."""
+        while self._followups:
+            self._followups.popleft()()
+
+    # --- saving -----------------------------------------------------------------------------------
+
+    def _save(self, loaded: LoadedInstance, step: Step) -> None:
+        state = loaded.state
+        values: dict[str, Any] = {"state": json.dumps(state.to_json(), separators=(",", ":")),
+                                  "version": loaded.version + 1, "status": state.status, "updated_at": self.now}
+        if state.status != "active":
+            values.update(ended_at=self.now, end_reason=state.end_reason)
+        result = self.session.execute(update(Instance).where(Instance.id == loaded.id,
+                                                             Instance.version == loaded.version).values(**values))
+        if result.rowcount != 1:
+            raise StaleInstance(f"process instance {loaded.id} was changed by someone else meanwhile")
+        loaded.version += 1
+        self._apply(loaded, step)
+
+    def _apply(self, loaded: LoadedInstance, step: Step) -> None:
+        effects = step.effects
+        added = {w.key: w for w in effects.added_waits}
+        removed = {w.key: w for w in effects.removed_waits}
+        for key in set(added) & set(removed):
+            del added[key], removed[key]
+        self._remove_waits(loaded, list(removed.values()))
+        self._add_waits(loaded, list(added.values()))
+        if effects.history:
+            self.session.execute(insert(HistoryEvent), [
+                {"instance_id": loaded.id, "at": self.now, "kind": kind, "element_id": element,
+                 "activity_instance": ai, "data": json.dumps(data) if data else None}
+                for kind, element, ai, data in effects.history])
+        for ai, element, message in effects.incidents:
+            self.session.execute(insert(Incident).values(
+                instance_id=loaded.id, activity_instance=ai, element_id=element, message=message,
+                created_at=self.now))
+            log.warning("instance %s (business key %s): incident at %s: %s", loaded.id,
+                        loaded.business_key or "-", element, message)
+        for name, key, variables in effects.messages:
+            self.later(lambda n=name, k=key, v=variables: self.runtime._deliver_message(self, n, k, v, loaded.id))
+        for name, variables in effects.signals:
+            self.later(lambda n=name, v=variables: self.runtime._deliver_signal(self, n, v))
+        if loaded.state.status != "active":
+            log.info("instance %s (business key %s) %s%s", loaded.id, loaded.business_key or "-",
+                     loaded.state.status, f": {loaded.state.end_reason}" if loaded.state.end_reason else "")
+            self.runtime.metrics.instance_ended(loaded.process_key, loaded.state.status)
+            if loaded.parent_id is not None:
+                self.later(lambda: self._resume_parent(loaded))
+
+    def _remove_waits(self, loaded: LoadedInstance, waits: list[Wait]) -> None:
+        by_table: dict[type, list[int]] = {}
+        for wait in waits:
+            if wait.kind == "user_task":
+                by_table.setdefault(UserTask, []).append(wait.key)
+            elif wait.kind in JOB_KINDS:
+                by_table.setdefault(Job, []).append(wait.key)
+            elif wait.kind in SUBSCRIPTION_KINDS:
+                by_table.setdefault(Subscription, []).append(wait.key)
+            elif wait.kind == "call":
+                self.later(lambda w=wait: self._cancel_child(loaded, w))
+        for table, keys in by_table.items():
+            self.session.execute(delete(table).where(table.instance_id == loaded.id, table.wait_key.in_(keys)))
+
+    def _add_waits(self, loaded: LoadedInstance, waits: list[Wait]) -> None:
+        tasks, jobs, subscriptions = [], [], []
+        for wait in waits:
+            if wait.kind == "user_task":
+                detail = wait.detail
+                tasks.append({"instance_id": loaded.id, "wait_key": wait.key, "process_key": loaded.process_key,
+                              "business_key": loaded.business_key, "element_id": wait.element, "name": wait.name,
+                              "assignee": detail.get("assignee"),
+                              "candidate_users": ",".join(detail.get("candidate_users", [])),
+                              "candidate_groups": ",".join(detail.get("candidate_groups", [])),
+                              "due": detail.get("due"), "priority": detail.get("priority", 50),
+                              "created_at": self.now})
+            elif wait.kind in JOB_KINDS:
+                retries = wait.detail.get("retries")
+                jobs.append({"instance_id": loaded.id, "wait_key": wait.key, "kind": wait.kind,
+                             "topic": wait.name or "" if wait.kind == "job" else "", "element_id": wait.element,
+                             "due_at": datetime.fromisoformat(wait.due) if wait.due else self.now,
+                             "retries": retries if retries is not None else self.runtime.default_retries,
+                             "attempts": 0, "idempotency_key": f"{loaded.id}-{wait.ai}-{wait.key}",
+                             "created_at": self.now})
+            elif wait.kind in SUBSCRIPTION_KINDS:
+                subscriptions.append({"instance_id": loaded.id, "wait_key": wait.key, "kind": wait.kind,
+                                      "name": wait.name or "", "correlation_key": wait.detail.get("correlation"),
+                                      "element_id": wait.element, "created_at": self.now})
+            elif wait.kind == "call":
+                self.later(lambda w=wait: self._start_child(loaded, w))
+        if tasks:
+            self.session.execute(insert(UserTask), tasks)
+        if jobs:
+            self.session.execute(insert(Job), jobs)
+        if subscriptions:
+            self.session.execute(insert(Subscription), subscriptions)
+
+    # --- call activities --------------------------------------------------------------------------
+
+    def _start_child(self, parent: LoadedInstance, wait: Wait) -> None:
+        definition, process = self.runtime.latest_definition(wait.name or "", self.session)
+        self.start(definition, process, wait.detail.get("variables", {}), business_key=parent.business_key,
+                   parent=(parent.id, wait.key))
+
+    def _cancel_child(self, parent: LoadedInstance, wait: Wait) -> None:
+        child = self.session.execute(select(Instance.id).where(
+            Instance.parent_id == parent.id, Instance.parent_wait == wait.key,
+            Instance.status == "active")).scalar_one_or_none()
+        if child is not None:
+            loaded = self.load(child)
+            self.step(loaded, lambda s: s.cancel("the calling activity was interrupted"))
+
+    def _resume_parent(self, child: LoadedInstance) -> None:
+        parent = self.load(child.parent_id)
+        if parent.state.status != "active" or child.parent_wait not in parent.state.waits:
+            return
+        if child.state.status == "completed":
+            variables = dict(child.state.root.variables or {}) if child.state.instances else {}
+            self.step(parent, lambda s: s.trigger(child.parent_wait, variables))
+        elif child.state.status == "failed" and child.state.end_reason:
+            code = child.state.end_reason.split("'")[1] if "'" in child.state.end_reason else ""
+            self.step(parent, lambda s: s.job_error(child.parent_wait, code))
