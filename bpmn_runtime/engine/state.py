@@ -90,6 +90,7 @@ class InstanceState:
     waits: dict[int, Wait] = field(default_factory=dict)
     compensations: list[CompensationRecord] = field(default_factory=list)
     end_reason: str | None = None
+    error_code: str | None = None  # the uncaught BPMN error that failed the instance
 
     def next_id(self) -> int:
         self.seq += 1
@@ -122,6 +123,7 @@ class InstanceState:
             "waits": [w.to_json() for w in self.waits.values()],
             "compensations": [c.to_json() for c in self.compensations],
             "end_reason": self.end_reason,
+            "error_code": self.error_code,
         }
 
     @classmethod
@@ -129,4 +131,5 @@ class InstanceState:
         instances = {row[0]: ActivityInstance.from_json(row) for row in doc["instances"]}
         waits = {row[0]: Wait.from_json(row) for row in doc["waits"]}
         return cls(doc["process"], doc["status"], doc["seq"], instances, waits,
-                   [CompensationRecord.from_json(r) for r in doc.get("compensations", [])], doc.get("end_reason"))
+                   [CompensationRecord.from_json(r) for r in doc.get("compensations", [])], doc.get("end_reason"),
+                   doc.get("error_code"))

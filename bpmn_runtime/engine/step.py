@@ -409,6 +409,7 @@ class Step:
                                                         f"error boundary event or event subprocess catches it")
                 return
             self.terminate_children(ROOT)
+            self.state.error_code = code
             self.finish("failed", f"error '{code}' was thrown and nothing caught it")
             return
         if variables:

@@ -222,6 +222,5 @@ class UnitOfWork:
         if child.state.status == "completed":
             variables = dict(child.state.root.variables or {}) if child.state.instances else {}
             self.step(parent, lambda s: s.trigger(child.parent_wait, variables))
-        elif child.state.status == "failed" and child.state.end_reason:
-            code = child.state.end_reason.split("'")[1] if "'" in child.state.end_reason else ""
-            self.step(parent, lambda s: s.job_error(child.parent_wait, code))
+        elif child.state.status == "failed" and child.state.error_code is not None:
+            self.step(parent, lambda s: s.job_error(child.parent_wait, child.state.error_code))

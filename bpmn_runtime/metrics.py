@@ -1,0 +1,28 @@
+"""Prometheus metrics of one runtime: what operators scrape at /metrics."""
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+
+class Metrics:
+    """Counters and histograms, in a registry of their own so that several runtimes can live in one process."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.started = Counter("bpmn_instances_started", "Process instances started", ["process"],
+                               registry=self.registry)
+        self.ended = Counter("bpmn_instances_ended", "Process instances ended, by how they ended",
+                             ["process", "status"], registry=self.registry)
+        self.step_seconds = Histogram("bpmn_step_seconds", "Duration of one runtime call (one transaction)",
+                                      ["operation"], registry=self.registry)
+        self.job_seconds = Histogram("bpmn_job_seconds", "Duration of a handler call", ["topic"],
+                                     registry=self.registry)
+        self.job_retries = Counter("bpmn_job_retries", "Handler failures that will be retried", ["topic"],
+                                   registry=self.registry)
+        self.incidents = Counter("bpmn_incidents", "Incidents raised", ["process"], registry=self.registry)
+
+    def instance_started(self, process: str) -> None:
+        self.started.labels(process).inc()
+
+    def instance_ended(self, process: str, status: str) -> None:
+        self.ended.labels(process, status).inc()

@@ -1,0 +1,176 @@
+"""Read-only questions about definitions, instances, tasks, jobs and incidents (for the CLI, web and API)."""
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Select, func, or_, select
+
+from bpmn_runtime.engine.state import ROOT, InstanceState
+from bpmn_runtime.errors import NotFound
+from bpmn_runtime.runtime.records import (
+    HistoryEntry, IncidentInfo, InstanceDetail, InstanceSummary, JobInfo, TaskInfo, Token,
+)
+from bpmn_runtime.store.tables import Definition, HistoryEvent, Incident, Instance, Job, UserTask
+
+if TYPE_CHECKING:
+    from bpmn_runtime.runtime.runtime import Runtime
+
+WAITING_FOR = {"user_task": "a person to complete the task", "job": "a worker for topic '{name}'",
+               "timer": "a timer due {due}", "message": "message '{name}'", "signal": "signal '{name}'",
+               "conditional": "a condition to become true", "call": "called process '{name}'",
+               "continuation": "a worker to continue asynchronously"}
+TASK_SORTS = {"created": UserTask.created_at.desc(), "due": UserTask.due.asc(), "priority": UserTask.priority.desc(),
+              "name": UserTask.name.asc()}
+
+
+def _task(row: UserTask) -> TaskInfo:
+    return TaskInfo(row.id, row.instance_id, row.process_key, row.business_key, row.element_id, row.name,
+                    row.assignee, [u for u in row.candidate_users.split(",") if u],
+                    [g for g in row.candidate_groups.split(",") if g], row.due, row.priority, row.created_at)
+
+
+def _job(row: Job) -> JobInfo:
+    return JobInfo(row.id, row.instance_id, row.kind, row.topic, row.element_id, row.due_at, row.retries,
+                   row.attempts, row.lock_owner, row.lock_expires_at, row.last_error)
+
+
+def _incident(row: Incident) -> IncidentInfo:
+    return IncidentInfo(row.id, row.instance_id, row.element_id, row.message, row.job_id, row.created_at,
+                        row.resolved_at)
+
+
+class Queries:
+    def __init__(self, runtime: "Runtime") -> None:
+        self.runtime = runtime
+
+    def definitions(self) -> list[dict[str, Any]]:
+        with self.runtime.database.session() as session:
+            rows = session.execute(select(Definition.id, Definition.key, Definition.version, Definition.name,
+                                          Definition.file_name, Definition.deployed_at)
+                                   .order_by(Definition.key, Definition.version.desc())).all()
+            return [{"id": r.id, "key": r.key, "version": r.version, "name": r.name, "file_name": r.file_name,
+                     "deployed_at": r.deployed_at.isoformat()} for r in rows]
+
+    def definition_xml(self, definition_id: int) -> tuple[str, bytes]:
+        with self.runtime.database.session() as session:
+            row = session.get(Definition, definition_id)
+            if row is None:
+                raise NotFound(f"there is no deployed definition {definition_id}")
+            return row.key, row.xml
+
+    def instances(self, *, process: str | None = None, status: str | None = None, business_key: str | None = None,
+                  limit: int = 50, offset: int = 0) -> tuple[list[InstanceSummary], int]:
+        query: Select = select(Instance.id, Instance.process_key, Definition.version, Instance.business_key,
+                               Instance.status, Instance.started_at, Instance.ended_at).join(
+            Definition, Definition.id == Instance.definition_id)
+        if process:
+            query = query.where(Instance.process_key == process)
+        if status:
+            query = query.where(Instance.status == status)
+        if business_key:
+            query = query.where(Instance.business_key.contains(business_key))
+        with self.runtime.database.session() as session:
+            total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+            rows = session.execute(query.order_by(Instance.id.desc()).limit(limit).offset(offset)).all()
+            ids = [r.id for r in rows]
+            incidents = dict(session.execute(select(Incident.instance_id, func.count()).where(
+                Incident.instance_id.in_(ids), Incident.resolved_at.is_(None)).group_by(Incident.instance_id)).all())
+            return [InstanceSummary(r.id, r.process_key, r.version, r.business_key, r.status, r.started_at, r.ended_at,
+                                    incidents.get(r.id, 0)) for r in rows], total
+
+    def instance(self, instance_id: int) -> InstanceDetail:
+        with self.runtime.database.session() as session:
+            row = session.execute(select(Instance, Definition.version).join(
+                Definition, Definition.id == Instance.definition_id).where(Instance.id == instance_id)).one_or_none()
+            if row is None:
+                raise NotFound(f"there is no process instance {instance_id}")
+            instance, version = row
+            state = InstanceState.from_json(json.loads(instance.state))
+            process = self.runtime.process_of(instance.definition_id, instance.process_key, session)
+            tasks = [_task(t) for t in session.execute(select(UserTask).where(
+                UserTask.instance_id == instance_id)).scalars()]
+            jobs = [_job(j) for j in session.execute(select(Job).where(Job.instance_id == instance_id)).scalars()]
+            incidents = [_incident(i) for i in session.execute(select(Incident).where(
+                Incident.instance_id == instance_id).order_by(Incident.id)).scalars()]
+            open_incidents = sum(1 for i in incidents if i.resolved_at is None)
+            summary = InstanceSummary(instance.id, instance.process_key, version, instance.business_key,
+                                      instance.status, instance.started_at, instance.ended_at, open_incidents)
+            tokens = []
+            for wait in state.waits.values():
+                ai = state.instances.get(wait.ai)
+                element_id = wait.element if wait.element in process.elements and wait.kind != "user_task" \
+                    and ai is not None and ai.element not in process.elements else (ai.element if ai else wait.element)
+                name = process.elements[element_id].name if element_id in process.elements else element_id
+                tokens.append(Token(wait.ai, element_id, name, WAITING_FOR.get(wait.kind, wait.kind).format(
+                    name=wait.name, due=wait.due)))
+            for ai in state.instances.values():
+                if ai.data.get("incident"):
+                    tokens.append(Token(ai.id, ai.element, process.elements[ai.element].name, "an incident to be retried"))
+                elif "arrived" in ai.data:
+                    tokens.append(Token(ai.id, ai.element, process.elements[ai.element].name,
+                                        "tokens on its other incoming flows"))
+            root = state.instances.get(ROOT)
+            return InstanceDetail(summary, instance.end_reason, dict(root.variables or {}) if root else {}, tokens,
+                                  tasks, jobs, incidents, self.history(instance_id, session=session),
+                                  instance.parent_id)
+
+    def history(self, instance_id: int, *, session: Any = None) -> list[HistoryEntry]:
+        query = select(HistoryEvent).where(HistoryEvent.instance_id == instance_id).order_by(HistoryEvent.id)
+        if session is None:
+            with self.runtime.database.session() as own:
+                return self.history(instance_id, session=own)
+        return [HistoryEntry(h.at, h.kind, h.element_id, h.activity_instance, json.loads(h.data) if h.data else None)
+                for h in session.execute(query).scalars()]
+
+    def tasks(self, *, user: str | None = None, groups: list[str] | None = None, everyone: bool = False,
+              process: str | None = None, text: str | None = None, sort: str = "created", limit: int = 50,
+              offset: int = 0) -> tuple[list[TaskInfo], int]:
+        """Open tasks; unless `everyone`, only those assigned to `user`, or offered to them or their groups."""
+        query = select(UserTask)
+        if not everyone:
+            visible = [UserTask.assignee == user, UserTask.candidate_users.contains(user or "\x00")]
+            visible += [UserTask.candidate_groups.contains(g) for g in groups or []]
+            unassigned_candidate = or_(*visible[1:])
+            query = query.where(or_(visible[0], (UserTask.assignee.is_(None)) & unassigned_candidate))
+        if process:
+            query = query.where(UserTask.process_key == process)
+        if text:
+            like = f"%{text}%"
+            query = query.where(or_(UserTask.name.ilike(like), UserTask.business_key.ilike(like)))
+        with self.runtime.database.session() as session:
+            total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+            rows = session.execute(query.order_by(TASK_SORTS.get(sort, TASK_SORTS["created"]), UserTask.id.desc())
+                                   .limit(limit).offset(offset)).scalars().all()
+            return [_task(r) for r in rows], total
+
+    def task(self, task_id: int) -> TaskInfo:
+        with self.runtime.database.session() as session:
+            row = session.get(UserTask, task_id)
+            if row is None:
+                raise NotFound(f"there is no open task {task_id}; it may have been completed already")
+            return _task(row)
+
+    def task_form(self, task_id: int) -> tuple[TaskInfo, Any, dict[str, Any]]:
+        """The task, the model element (with its form fields) and the variables the form shows."""
+        task = self.task(task_id)
+        with self.runtime.database.session() as session:
+            instance = session.get(Instance, task.instance_id)
+            process = self.runtime.process_of(instance.definition_id, instance.process_key, session)
+            state = InstanceState.from_json(json.loads(instance.state))
+        root = state.instances.get(ROOT)
+        return task, process.elements[task.element_id], dict(root.variables or {}) if root else {}
+
+    def jobs(self, *, instance_id: int | None = None, limit: int = 100) -> list[JobInfo]:
+        query = select(Job).order_by(Job.id).limit(limit)
+        if instance_id is not None:
+            query = query.where(Job.instance_id == instance_id)
+        with self.runtime.database.session() as session:
+            return [_job(j) for j in session.execute(query).scalars()]
+
+    def incidents(self, *, open_only: bool = True, limit: int = 100) -> list[IncidentInfo]:
+        query = select(Incident).order_by(Incident.id.desc()).limit(limit)
+        if open_only:
+            query = query.where(Incident.resolved_at.is_(None))
+        with self.runtime.database.session() as session:
+            return [_incident(i) for i in session.execute(query).scalars()]
