@@ -1,0 +1,338 @@
+"""The `bpmn-runtime` command: a thin shell over the runtime, with `--json` where a program reads the output."""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from bpmn_runtime.errors import BpmnRuntimeError, DeploymentError
+from bpmn_runtime.handlers import HandlerRegistry
+from bpmn_runtime.runtime import Runtime
+from bpmn_runtime.runtime.variables import parse_assignment
+
+DEFAULT_HANDLERS = Path("processes")
+
+
+def _print_json(value: Any) -> None:
+    click.echo(json.dumps(value, indent=2, default=str))
+
+
+def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the runtime's errors into a plain message and exit code 1 (2 for a refused file)."""
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except DeploymentError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(2)
+        except BpmnRuntimeError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(1)
+    return wrapper
+
+
+def _variables(assignments: tuple[str, ...], json_file: str | None) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if json_file:
+        try:
+            loaded = json.loads(Path(json_file).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as error:
+            raise click.BadParameter(f"cannot read variables from {json_file}: {error}", param_hint="--json-vars")
+        if not isinstance(loaded, dict):
+            raise click.BadParameter(f"{json_file} must hold a JSON object", param_hint="--json-vars")
+        values.update(loaded)
+    for assignment in assignments:
+        name, value = parse_assignment(assignment)
+        values[name] = value
+    return values
+
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", envvar="BPMN_RUNTIME_DB", default=None, metavar="URL_OR_PATH",
+              help="Database: a SQLite file path or an SQLAlchemy URL (default: bpmn-runtime.db here; "
+                   "env BPMN_RUNTIME_DB).")
+@click.option("-v", "--verbose", is_flag=True, help="Log what the engine does.")
+@click.pass_context
+def main(context: click.Context, db: str | None, verbose: bool) -> None:
+    """bpmn-runtime: run BPMN 2.0 processes drawn in Camunda Modeler or bpmn.io."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    context.obj = _LazyRuntime(db)
+
+
+class _LazyRuntime:
+    """Opens the database only for commands that need it (so `--help` works anywhere)."""
+
+    def __init__(self, db: str | None) -> None:
+        self.db = db
+        self._runtime: Runtime | None = None
+
+    def get(self) -> Runtime:
+        if self._runtime is None:
+            self._runtime = Runtime(self.db)
+        return self._runtime
+
+
+def runtime_from(context: click.Context) -> Runtime:
+    return context.find_object(_LazyRuntime).get()
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def deploy(context: click.Context, files: tuple[str, ...], as_json: bool) -> None:
+    """Deploy .bpmn files; a changed file becomes a new version, an identical one is left as it is."""
+    runtime = runtime_from(context)
+    results = []
+    for file in files:
+        for deployed in runtime.deploy(file):
+            results.append(deployed.to_json())
+            if not as_json:
+                state = "deployed" if deployed.new else "unchanged"
+                click.echo(f"{state}: {deployed.key} version {deployed.version} from {deployed.file_name}")
+    if as_json:
+        _print_json(results)
+
+
+@main.command()
+@click.argument("key")
+@click.option("--var", "assignments", multiple=True, metavar="NAME=VALUE",
+              help="A variable; VALUE is read as JSON when it is JSON (42, true, \"text\"), else as text.")
+@click.option("--json-vars", type=click.Path(dir_okay=False), help="A JSON file with an object of variables.")
+@click.option("--business-key", help="Your own key for the instance, e.g. an order number.")
+@click.option("--request-key", help="Idempotency key: repeating the start with it returns the first instance.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def start(context: click.Context, key: str, assignments: tuple[str, ...], json_vars: str | None,
+          business_key: str | None, request_key: str | None, as_json: bool) -> None:
+    """Start an instance of the newest version of process KEY."""
+    runtime = runtime_from(context)
+    instance_id = runtime.start(key, _variables(assignments, json_vars), business_key=business_key,
+                                request_key=request_key)
+    detail = runtime.queries.instance(instance_id)
+    if as_json:
+        _print_json({"id": instance_id, "status": detail.summary.status,
+                     "waiting_at": [t.to_json() for t in detail.tokens]})
+        return
+    click.echo(f"started instance {instance_id} of {key} (status: {detail.summary.status})")
+    for token in detail.tokens:
+        click.echo(f"  waiting at {token.element_name or token.element_id} for {token.waiting_for}")
+
+
+@main.command()
+@click.option("--process", help="Only instances of this process key.")
+@click.option("--status", type=click.Choice(["active", "completed", "terminated", "failed", "cancelled"]))
+@click.option("--business-key", help="Only instances whose business key contains this text.")
+@click.option("--limit", default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def instances(context: click.Context, process: str | None, status: str | None, business_key: str | None,
+              limit: int, as_json: bool) -> None:
+    """List process instances, newest first."""
+    rows, total = runtime_from(context).queries.instances(process=process, status=status,
+                                                          business_key=business_key, limit=limit)
+    if as_json:
+        _print_json({"total": total, "instances": [r.to_json() for r in rows]})
+        return
+    if not rows:
+        click.echo("no instances")
+        return
+    click.echo(f"{'ID':>6}  {'PROCESS':<24} {'VER':>3}  {'STATUS':<10} {'BUSINESS KEY':<16} INCIDENTS")
+    for r in rows:
+        click.echo(f"{r.id:>6}  {r.process_key:<24} {r.version:>3}  {r.status:<10} {r.business_key or '-':<16} "
+                   f"{r.open_incidents or ''}")
+    if total > len(rows):
+        click.echo(f"({total - len(rows)} more; use --limit)")
+
+
+@main.command()
+@click.argument("instance_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def instance(context: click.Context, instance_id: int, as_json: bool) -> None:
+    """Show an instance: its state, where its tokens wait, its variables and history."""
+    detail = runtime_from(context).queries.instance(instance_id)
+    if as_json:
+        _print_json(detail.to_json())
+        return
+    s = detail.summary
+    click.echo(f"instance {s.id} of {s.process_key} version {s.version}  business key: {s.business_key or '-'}")
+    click.echo(f"status: {s.status}" + (f" ({detail.end_reason})" if detail.end_reason else ""))
+    if detail.tokens:
+        click.echo("waiting:")
+        for token in detail.tokens:
+            click.echo(f"  {token.element_name or token.element_id} ({token.element_id}) for {token.waiting_for}")
+    for task in detail.tasks:
+        click.echo(f"task {task.id}: {task.name} (assignee: {task.assignee or '-'}, "
+                   f"groups: {', '.join(task.candidate_groups) or '-'})")
+    for incident in detail.incidents:
+        if incident.resolved_at is None:
+            click.echo(f"incident {incident.id} at {incident.element_id}: {incident.message}")
+    click.echo("variables:")
+    for name, value in sorted(detail.variables.items()):
+        click.echo(f"  {name} = {json.dumps(value)}")
+    click.echo("history:")
+    for entry in detail.history:
+        if entry.kind not in ("flow_taken",):
+            click.echo(f"  {entry.at:%Y-%m-%d %H:%M:%S}  {entry.kind:<20} {entry.element_id or ''}")
+
+
+@main.command()
+@click.option("--user", help="Only tasks assigned to this user or offered to them.")
+@click.option("--group", "groups", multiple=True, help="Also tasks offered to this group (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def tasks(context: click.Context, user: str | None, groups: tuple[str, ...], as_json: bool) -> None:
+    """List open user tasks."""
+    rows, total = runtime_from(context).queries.tasks(user=user, groups=list(groups),
+                                                      everyone=user is None and not groups, limit=200)
+    if as_json:
+        _print_json({"total": total, "tasks": [r.to_json() for r in rows]})
+        return
+    if not rows:
+        click.echo("no open tasks")
+        return
+    click.echo(f"{'ID':>6}  {'INSTANCE':>8}  {'TASK':<28} {'ASSIGNEE':<12} GROUPS")
+    for r in rows:
+        click.echo(f"{r.id:>6}  {r.instance_id:>8}  {r.name:<28} {r.assignee or '-':<12} "
+                   f"{', '.join(r.candidate_groups) or '-'}")
+
+
+@main.command()
+@click.argument("task_id", type=int)
+@click.option("--var", "assignments", multiple=True, metavar="NAME=VALUE", help="A form value or variable.")
+@click.option("--json-vars", type=click.Path(dir_okay=False), help="A JSON file with an object of variables.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def complete(context: click.Context, task_id: int, assignments: tuple[str, ...], json_vars: str | None,
+             as_json: bool) -> None:
+    """Complete user task TASK_ID with the given values."""
+    runtime = runtime_from(context)
+    task = runtime.queries.task(task_id)
+    from bpmn_runtime.forms import validate_task_values
+    values = validate_task_values(runtime, task_id, _variables(assignments, json_vars))
+    runtime.complete_task(task_id, values)
+    detail = runtime.queries.instance(task.instance_id)
+    if as_json:
+        _print_json({"task": task_id, "instance": task.instance_id, "status": detail.summary.status})
+        return
+    click.echo(f"completed task {task_id} ({task.name}); instance {task.instance_id} is {detail.summary.status}")
+
+
+@main.command()
+@click.option("--handlers", "sources", multiple=True, metavar="MODULE_OR_FILE",
+              help="A module name, .py file or folder of handler files (repeatable; default: ./processes).")
+@click.option("--until-idle", is_flag=True, help="Stop when no job or timer is due instead of polling forever.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (with --until-idle).")
+@click.pass_context
+@friendly_errors
+def worker(context: click.Context, sources: tuple[str, ...], until_idle: bool, as_json: bool) -> None:
+    """Run service-task handlers for due jobs, and fire due timers."""
+    from bpmn_runtime.worker import Worker
+    registry = load_handlers(sources)
+    runtime = runtime_from(context)
+    work = Worker(runtime, registry)
+    if until_idle:
+        done = work.run_until_idle()
+        if as_json:
+            _print_json({"done": done, "topics": registry.topics})
+        else:
+            click.echo(f"worker ran {done} job(s) and timer(s); nothing more is due")
+        return
+    logging.getLogger().setLevel(logging.INFO)
+    click.echo(f"worker {work.name} running handlers for: {', '.join(registry.topics) or '(none)'}; "
+               f"press Ctrl+C to stop")
+    try:
+        work.run_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+
+
+def load_handlers(sources: tuple[str, ...]) -> HandlerRegistry:
+    """The handlers named on the command line, or those in ./processes when none are named."""
+    registry = HandlerRegistry()
+    if not sources and DEFAULT_HANDLERS.is_dir():
+        sources = (str(DEFAULT_HANDLERS),)
+    for source in sources:
+        try:
+            registry.load(source)
+        except (ImportError, FileNotFoundError, SyntaxError) as error:
+            raise click.ClickException(f"cannot load handlers from {source}: {error}")
+    return registry
+
+
+@main.command()
+@click.option("--all", "show_all", is_flag=True, help="Also resolved incidents.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def incidents(context: click.Context, show_all: bool, as_json: bool) -> None:
+    """List incidents: failures that wait for an operator."""
+    rows = runtime_from(context).queries.incidents(open_only=not show_all)
+    if as_json:
+        _print_json([r.to_json() for r in rows])
+        return
+    if not rows:
+        click.echo("no open incidents")
+    for r in rows:
+        state = "resolved" if r.resolved_at else "open"
+        click.echo(f"incident {r.id} ({state}) instance {r.instance_id} at {r.element_id}: {r.message}")
+
+
+@main.command()
+@click.argument("incident_id", type=int)
+@click.option("--retries", default=1, show_default=True, help="How many more tries a failed job gets.")
+@click.pass_context
+@friendly_errors
+def retry(context: click.Context, incident_id: int, retries: int) -> None:
+    """Retry an incident (a worker then runs the job again)."""
+    runtime_from(context).retry_incident(incident_id, retries)
+    click.echo(f"incident {incident_id} retried")
+
+
+@main.command()
+@click.argument("instance_id", type=int)
+@click.option("--reason", default="cancelled from the command line", show_default=True)
+@click.pass_context
+@friendly_errors
+def cancel(context: click.Context, instance_id: int, reason: str) -> None:
+    """Cancel a running instance."""
+    runtime_from(context).cancel(instance_id, reason)
+    click.echo(f"instance {instance_id} cancelled")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--correlation-key", help="Deliver only to the instance waiting with this key.")
+@click.option("--var", "assignments", multiple=True, metavar="NAME=VALUE")
+@click.pass_context
+@friendly_errors
+def message(context: click.Context, name: str, correlation_key: str | None, assignments: tuple[str, ...]) -> None:
+    """Send message NAME to the instance waiting for it (or start a process that starts with it)."""
+    instance_id = runtime_from(context).correlate_message(name, correlation_key, _variables(assignments, None))
+    click.echo(f"message {name} delivered to instance {instance_id}")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--var", "assignments", multiple=True, metavar="NAME=VALUE")
+@click.pass_context
+@friendly_errors
+def signal(context: click.Context, name: str, assignments: tuple[str, ...]) -> None:
+    """Broadcast signal NAME to every instance waiting for it."""
+    count = runtime_from(context).broadcast_signal(name, _variables(assignments, None))
+    click.echo(f"signal {name} reached {count} instance(s)")
