@@ -62,6 +62,20 @@ def run_assignments(script: str, variables: Mapping[str, Any]) -> dict[str, Any]
     return assigned
 
 
+# Script formats that mean "sandboxed assignments" (no format at all counts as one).
+SANDBOX_SCRIPT_FORMATS = frozenset({None, "", "python", "text/x-python", "sandbox", "assignments"})
+
+
+def check(expression: str) -> None:
+    """Refuse, at deployment, an expression the sandbox would never run (ExpressionError says why)."""
+    _compile_expression(expression)
+
+
+def check_script(script: str) -> None:
+    """Refuse, at deployment, a script that is not made of sandboxed assignments."""
+    _compile_script(script)
+
+
 def _shown(text: str) -> str:
     """Quote model text for a message, shortened so a hostile 10 kB expression does not flood the log."""
     return f'"{text}"' if len(text) <= 120 else f'"{text[:117]}..."'

@@ -173,9 +173,12 @@ class Scope:
     boundary_events: dict[str, tuple[str, ...]]  # activity id -> its boundary events
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Process:
-    """An executable process: its elements and flows by id, and its scopes."""
+    """An executable process: its elements and flows by id, and its scopes.
+
+    Compared and hashed by identity: one parse gives one process, and caches of graph facts key on it.
+    """
 
     id: str
     name: str

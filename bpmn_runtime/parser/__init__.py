@@ -11,15 +11,18 @@ from bpmn_runtime.parser.validation import document_problems, process_problems
 from bpmn_runtime.parser.xml_loading import load_xml, schema_problems
 
 
-def parse(data: bytes, file_name: str) -> Definitions:
-    """The model of a BPMN file that the engine can run exactly as drawn, or DeploymentError."""
+def parse(data: bytes, file_name: str, *, check_scripts: bool = True) -> Definitions:
+    """The model of a BPMN file that the engine can run exactly as drawn, or DeploymentError.
+
+    Scripts are checked against the sandbox unless the embedding program gives them meaning itself.
+    """
     tree = load_xml(data, file_name)
     root = tree.getroot()
     problems = schema_problems(tree, file_name) + document_problems(root, file_name)
     if problems:
         raise DeploymentError(_unique(problems))
     definitions, reading_problems = read_definitions(root, file_name)
-    problems = reading_problems + process_problems(definitions)
+    problems = reading_problems + process_problems(definitions, check_scripts)
     if problems:
         raise DeploymentError(_unique(problems))
     return definitions

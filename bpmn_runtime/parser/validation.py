@@ -5,6 +5,7 @@ from collections import Counter
 
 from lxml import etree
 
+from bpmn_runtime import expressions
 from bpmn_runtime.engine.timers import first_due
 from bpmn_runtime.errors import ExpressionError, Problem
 from bpmn_runtime.model import Definitions, Element, Process
@@ -40,7 +41,8 @@ def document_problems(root: etree._Element, file: str) -> list[Problem]:
     return problems
 
 
-def process_problems(definitions: Definitions) -> list[Problem]:
+def process_problems(definitions: Definitions, check_scripts: bool = True) -> list[Problem]:
+    """Graph-level problems; `check_scripts` is False when the embedding program runs scripts itself."""
     problems: list[Problem] = []
     executable = definitions.executable_processes()
     if not executable:
@@ -48,7 +50,7 @@ def process_problems(definitions: Definitions) -> list[Problem]:
             "the file has no executable process (every bpmn:process is isExecutable=\"false\"); "
             "mark the process to run as executable in the modeler")))
     for process in executable:
-        problems.extend(_check_process(process))
+        problems.extend(_check_process(process, check_scripts))
     return problems
 
 
@@ -56,7 +58,7 @@ def _problem(element: Element, message: str) -> Problem:
     return Problem(element.origin.file, element.origin.line, element.id, message)
 
 
-def _check_process(process: Process) -> list[Problem]:
+def _check_process(process: Process, check_scripts: bool) -> list[Problem]:
     problems: list[Problem] = []
     for flow in process.flows.values():
         for end, what in ((flow.source, "source"), (flow.target, "target")):
@@ -68,7 +70,7 @@ def _check_process(process: Process) -> list[Problem]:
             problems.append(Problem(flow.origin.file, flow.origin.line, flow.id,
                                     "the sequence flow crosses a subprocess boundary; connect elements of one scope"))
     for element in process.walk():
-        problems.extend(_check_element(process, element))
+        problems.extend(_check_element(process, element, check_scripts))
     for scope in process.scopes.values():
         problems.extend(_check_scope(process, scope.id))
     return problems
@@ -96,7 +98,7 @@ def _check_scope(process: Process, scope_id: str) -> list[Problem]:
     return problems
 
 
-def _check_element(process: Process, element: Element) -> list[Problem]:
+def _check_element(process: Process, element: Element, check_scripts: bool) -> list[Problem]:
     problems: list[Problem] = []
     kind = element.kind
     kinds = {d.kind for d in element.events}
@@ -151,6 +153,35 @@ def _check_element(process: Process, element: Element) -> list[Problem]:
         problems.append(_problem(element, "the call activity does not name the process to call (calledElement)"))
     if kind == "scriptTask" and not (element.script or "").strip():
         problems.append(_problem(element, "the script task has no script"))
+    problems.extend(_expression_problems(process, element, check_scripts))
+    return problems
+
+
+def _expressions_of(process: Process, element: Element) -> list[str]:
+    """Every expression the engine will evaluate for `element` (its outgoing conditions included)."""
+    found = [process.flows[f].condition for f in element.outgoing]
+    found += [m.source for m in element.extensions.inputs + element.extensions.outputs if m.source]
+    found += [d.condition for d in element.events] + [d.correlation_key for d in element.events]
+    found.append(element.activation_condition)
+    if element.loop is not None:
+        found += [element.loop.loop_condition, element.loop.completion_condition, element.loop.cardinality]
+    return [text for text in found if text]
+
+
+def _expression_problems(process: Process, element: Element, check_scripts: bool) -> list[Problem]:
+    """Expressions the sandbox refuses are refused at deployment, before anything could run them."""
+    problems = []
+    for text in _expressions_of(process, element):
+        try:
+            expressions.check(text)
+        except ExpressionError as error:
+            problems.append(_problem(element, str(error)))
+    if check_scripts and element.kind == "scriptTask" and element.script \
+            and element.script_format in expressions.SANDBOX_SCRIPT_FORMATS:
+        try:
+            expressions.check_script(element.script)
+        except ExpressionError as error:
+            problems.append(_problem(element, str(error)))
     return problems
 
 

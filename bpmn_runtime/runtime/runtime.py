@@ -86,7 +86,7 @@ class Runtime:
             if not path.is_file():
                 raise NotFound(f"{path}: no such file")
             data, name = path.read_bytes(), file_name or path.name
-        definitions = parse(data, name)
+        definitions = parse(data, name, check_scripts=self.script_runner is None)
         checksum = hashlib.sha256(data).hexdigest()
 
         def work(unit: UnitOfWork) -> list[DeployedProcess]:
@@ -145,7 +145,7 @@ class Runtime:
             row = session.get(Definition, definition_id)
             if row is None:
                 raise NotFound(f"there is no deployed definition {definition_id}")
-            definitions = parse(row.xml, row.file_name)
+            definitions = parse(row.xml, row.file_name, check_scripts=self.script_runner is None)
             self._definitions[definition_id] = definitions
         return definitions.processes[key]
 

@@ -7,13 +7,12 @@ from bpmn_runtime.engine.behaviours.base import ActivityBehaviour
 from bpmn_runtime.engine.behaviours.events import subscribe
 from bpmn_runtime.engine.state import ActivityInstance
 from bpmn_runtime.engine.step import Incident, ScriptCall
-from bpmn_runtime.expressions import run_assignments
+from bpmn_runtime.expressions import SANDBOX_SCRIPT_FORMATS, run_assignments
 from bpmn_runtime.model import Element
 
 if TYPE_CHECKING:
     from bpmn_runtime.engine.step import Step
 
-SANDBOX_FORMATS = {None, "", "python", "text/x-python", "sandbox", "assignments"}
 
 
 class Task(ActivityBehaviour):
@@ -29,7 +28,7 @@ class ScriptTask(ActivityBehaviour):
         if step.script_runner is not None:
             results = step.script_runner(ScriptCall(step.instance_id, step.business_key, element.id, script,
                                                     element.script_format, step.variables(ai)))
-        elif element.script_format in SANDBOX_FORMATS:
+        elif element.script_format in SANDBOX_SCRIPT_FORMATS:
             results = run_assignments(script, step.variables(ai))
         else:
             raise Incident(f"script format '{element.script_format}' of {element.label} has no runner; "
