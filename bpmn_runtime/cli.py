@@ -237,29 +237,35 @@ def complete(context: click.Context, task_id: int, assignments: tuple[str, ...],
 @click.option("--handlers", "sources", multiple=True, metavar="MODULE_OR_FILE",
               help="A module name, .py file or folder of handler files (repeatable; default: ./processes).")
 @click.option("--until-idle", is_flag=True, help="Stop when no job or timer is due instead of polling forever.")
+@click.option("--concurrency", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes to run (they share the database; use PostgreSQL for more than one).")
+@click.option("--lease", "lease_seconds", default=60.0, show_default=True,
+              help="Seconds a job stays locked to a worker without a heartbeat.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with --until-idle).")
 @click.pass_context
 @friendly_errors
-def worker(context: click.Context, sources: tuple[str, ...], until_idle: bool, as_json: bool) -> None:
-    """Run service-task handlers for due jobs, and fire due timers."""
-    from bpmn_runtime.worker import Worker
+def worker(context: click.Context, sources: tuple[str, ...], until_idle: bool, concurrency: int,
+           lease_seconds: float, as_json: bool) -> None:
+    """Run service-task handlers for due jobs, and fire due timers. SIGTERM stops gracefully."""
+    from bpmn_runtime.worker import Worker, run_worker_processes, serve_worker
     registry = load_handlers(sources)
-    runtime = runtime_from(context)
-    work = Worker(runtime, registry)
-    if until_idle:
-        done = work.run_until_idle()
-        if as_json:
-            _print_json({"done": done, "topics": registry.topics})
+    if not until_idle:
+        logging.getLogger().setLevel(logging.INFO)
+        click.echo(f"{concurrency} worker process(es) running handlers for: {', '.join(registry.topics) or '(none)'}; "
+                   f"Ctrl+C or SIGTERM stops them after their current job")
+        db = context.find_object(_LazyRuntime).db
+        if concurrency == 1:
+            runtime_from(context)  # migrate the database before the worker starts
+            serve_worker(db, sources, lease_seconds=lease_seconds)
         else:
-            click.echo(f"worker ran {done} job(s) and timer(s); nothing more is due")
-        return
-    logging.getLogger().setLevel(logging.INFO)
-    click.echo(f"worker {work.name} running handlers for: {', '.join(registry.topics) or '(none)'}; "
-               f"press Ctrl+C to stop")
-    try:
-        work.run_forever()
-    except KeyboardInterrupt:
+            run_worker_processes(db, sources, concurrency, lease_seconds=lease_seconds)
         click.echo("stopped")
+        return
+    done = Worker(runtime_from(context), registry, lease_seconds=lease_seconds).run_until_idle()
+    if as_json:
+        _print_json({"done": done, "topics": registry.topics})
+    else:
+        click.echo(f"worker ran {done} job(s) and timer(s); nothing more is due")
 
 
 def load_handlers(sources: tuple[str, ...]) -> HandlerRegistry:

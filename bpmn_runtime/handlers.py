@@ -51,14 +51,12 @@ class HandlerRegistry:
     def topics(self) -> list[str]:
         return sorted(self._handlers)
 
-    def update(self, other: "HandlerRegistry") -> None:
-        self._handlers.update(other._handlers)
-
     def load(self, source: str | Path) -> None:
         """Import a module name, a `.py` file, or every `.py` file of a folder, and keep what they register.
 
-        Modules register on the process-wide `default_registry` through the `handler` decorator; its
-        handlers are copied here after each import.
+        Modules register through the `handler` decorator on the process-wide `default_registry`; while
+        one is imported, that registry collects into a fresh table, so each load keeps exactly what its
+        own modules declared.
         """
         path = Path(source)
         if path.is_dir():
@@ -66,19 +64,31 @@ class HandlerRegistry:
                 if not file.name.startswith("_"):
                     self.load(file)
             return
-        if path.suffix == ".py":
-            if not path.is_file():
-                raise FileNotFoundError(f"handler file {path} does not exist")
-            module_name = f"bpmn_handlers_{path.stem}_{abs(hash(str(path.resolve())))}"
-            spec = importlib.util.spec_from_file_location(module_name, path)
-            if spec is None or spec.loader is None:
-                raise ImportError(f"cannot import handlers from {path}")
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[module_name] = module
-            spec.loader.exec_module(module)
-        else:
-            importlib.import_module(str(source))
-        self.update(default_registry)
+        collected: dict[str, HandlerFunction] = {}
+        saved, default_registry._handlers = default_registry._handlers, collected
+        try:
+            if path.suffix == ".py":
+                _import_file(path)
+            elif str(source) in sys.modules:
+                importlib.reload(sys.modules[str(source)])
+            else:
+                importlib.import_module(str(source))
+        finally:
+            default_registry._handlers = saved
+        saved.update(collected)
+        self._handlers.update(collected)
+
+
+def _import_file(path: Path) -> None:
+    if not path.is_file():
+        raise FileNotFoundError(f"handler file {path} does not exist")
+    module_name = f"bpmn_handlers_{path.stem}_{abs(hash(str(path.resolve())))}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import handlers from {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
 
 
 default_registry = HandlerRegistry()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, TypeVar
 
 from sqlalchemy import delete, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from bpmn_runtime.clock import Clock, SystemClock
@@ -33,6 +33,12 @@ from bpmn_runtime.store.tables import Definition, Incident, Instance, Job, Subsc
 
 log = logging.getLogger("bpmn_runtime")
 T = TypeVar("T")
+TRANSIENT_PG_CODES = {"40001", "40P01"}  # serialization failure, deadlock detected
+
+
+def _is_transient(error: OperationalError) -> bool:
+    """A failure that the same transaction, tried again, can get past."""
+    return getattr(error.orig, "pgcode", None) in TRANSIENT_PG_CODES or "database is locked" in str(error.orig)
 
 
 class Runtime:
@@ -65,8 +71,10 @@ class Runtime:
                     session.commit()
                     self.metrics.step_seconds.labels(operation).observe(time.perf_counter() - started)
                     return result
-                except StaleInstance:
+                except (StaleInstance, OperationalError) as error:
                     session.rollback()
+                    if isinstance(error, OperationalError) and not _is_transient(error):
+                        raise
                     if attempt == attempts:
                         raise Conflict("the instance is being changed by others; try again") from None
                     time.sleep(0.01 * attempt)
@@ -350,6 +358,13 @@ class Runtime:
             if result.rowcount != 1:
                 raise Conflict(f"job {job_id} is no longer locked by {worker}")
         self.transaction(work, "extend_lock")
+
+    def release_jobs(self, job_ids: list[int], worker: str) -> None:
+        """Hand back jobs a stopping worker holds but has not started; the attempt does not count."""
+        def work(unit: UnitOfWork) -> None:
+            unit.session.execute(update(Job).where(Job.id.in_(job_ids), Job.lock_owner == worker).values(
+                lock_owner=None, lock_expires_at=None, attempts=Job.attempts - 1))
+        self.transaction(work, "release_jobs")
 
     def _locked_job(self, unit: UnitOfWork, job_id: int, worker: str) -> Job:
         job = unit.session.get(Job, job_id)
