@@ -13,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable, Mapping, TypeVar
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import Select, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -221,7 +221,7 @@ class Runtime:
         values = check_variables(variables or {})
 
         def work(unit: UnitOfWork) -> None:
-            task = unit.session.get(UserTask, task_id)
+            task = unit.session.execute(self._for_update(select(UserTask).where(UserTask.id == task_id))).scalar()
             if task is None:
                 raise NotFound(f"there is no open task {task_id}; it may have been completed already")
             if user is not None and task.assignee not in (None, user):
@@ -299,13 +299,17 @@ class Runtime:
         values = check_variables(variables or {})
         return self.transaction(lambda unit: self._deliver_signal(unit, name, values), "signal")
 
-    def _deliver_signal(self, unit: UnitOfWork, name: str, variables: Mapping[str, Any]) -> int:
+    def _deliver_signal(self, unit: UnitOfWork, name: str, variables: Mapping[str, Any],
+                        sender: int | None = None) -> int:
+        """`sender`, the instance that threw the signal, has already delivered it to its own catchers."""
         rows = unit.session.execute(select(Subscription.instance_id, Subscription.wait_key, Subscription.definition_id,
                                            Subscription.element_id)
                                     .where(Subscription.kind == "signal", Subscription.name == name)
                                     .order_by(Subscription.id)).all()
         count = 0
         for row in rows:
+            if sender is not None and row.instance_id == sender:
+                continue
             if row.instance_id is None:
                 definition = unit.session.get(Definition, row.definition_id)
                 process = self.process_of(definition.id, definition.key, unit.session)
@@ -366,8 +370,12 @@ class Runtime:
                 lock_owner=None, lock_expires_at=None, attempts=Job.attempts - 1))
         self.transaction(work, "release_jobs")
 
+    def _for_update(self, query: Select) -> Select:
+        """Lock the rows read (PostgreSQL): a racing caller waits, then sees what the winner left."""
+        return query if self.database.is_sqlite else query.with_for_update()
+
     def _locked_job(self, unit: UnitOfWork, job_id: int, worker: str) -> Job:
-        job = unit.session.get(Job, job_id)
+        job = unit.session.execute(self._for_update(select(Job).where(Job.id == job_id))).scalar()
         if job is None:
             raise NotFound(f"there is no job {job_id}; it was completed or its activity was interrupted")
         if job.lock_owner != worker:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bpmn_runtime.engine.state import InstanceState, Wait
 from bpmn_runtime.engine.step import Step
-from bpmn_runtime.errors import BpmnRuntimeError, NotFound
+from bpmn_runtime.errors import BpmnRuntimeError, Conflict, NotFound
 from bpmn_runtime.model import Process
 from bpmn_runtime.store.tables import Definition, HistoryEvent, Incident, Instance, Job, Subscription, UserTask
 
@@ -75,7 +75,7 @@ class UnitOfWork:
     def step(self, loaded: LoadedInstance, action: Callable[[Step], None]) -> Step:
         """Run `action` on a fresh engine step of `loaded`, then save the instance and its effects."""
         if loaded.state.status != "active":
-            raise BpmnRuntimeError(f"process instance {loaded.id} has ended ({loaded.state.status})")
+            raise Conflict(f"process instance {loaded.id} has ended ({loaded.state.status})")
         step = Step(loaded.process, loaded.state, self.now, instance_id=loaded.id, business_key=loaded.business_key,
                     script_runner=self.runtime.script_runner)
         action(step)
@@ -145,7 +145,10 @@ class UnitOfWork:
         for name, key, variables in effects.messages:
             self.later(lambda n=name, k=key, v=variables: self.runtime._deliver_message(self, n, k, v, loaded.id))
         for name, variables in effects.signals:
-            self.later(lambda n=name, v=variables: self.runtime._deliver_signal(self, n, v))
+            self.later(lambda n=name, v=variables: self.runtime._deliver_signal(self, n, v, loaded.id))
+        if loaded.parent_id is not None:
+            for code in effects.escalations_uncaught:
+                self.later(lambda c=code: self._escalate_to_parent(loaded, c))
         if loaded.state.status != "active":
             log.info("instance %s (business key %s) %s%s", loaded.id, loaded.business_key or "-",
                      loaded.state.status, f": {loaded.state.end_reason}" if loaded.state.end_reason else "")
@@ -214,6 +217,12 @@ class UnitOfWork:
         if child is not None:
             loaded = self.load(child)
             self.step(loaded, lambda s: s.cancel("the calling activity was interrupted"))
+
+    def _escalate_to_parent(self, child: LoadedInstance, code: str) -> None:
+        """An escalation the called process did not catch goes on at its call activity (BPMN 10.4.2)."""
+        parent = self.load(child.parent_id)
+        if parent.state.status == "active" and child.parent_wait in parent.state.waits:
+            self.step(parent, lambda s: s.child_escalation(child.parent_wait, code))
 
     def _resume_parent(self, child: LoadedInstance) -> None:
         parent = self.load(child.parent_id)
