@@ -160,3 +160,12 @@ class User(Base):
     groups: Mapped[str] = mapped_column(Text, default="")
     api_token_hash: Mapped[str | None] = mapped_column(String(500), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Setting(Base):
+    """A value every node of an installation must share, such as the key that signs web sessions."""
+
+    __tablename__ = "settings"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
