@@ -241,11 +241,12 @@ def complete(context: click.Context, task_id: int, assignments: tuple[str, ...],
               help="Worker processes to run (they share the database; use PostgreSQL for more than one).")
 @click.option("--lease", "lease_seconds", default=60.0, show_default=True,
               help="Seconds a job stays locked to a worker without a heartbeat.")
+@click.option("--metrics-port", type=int, help="Serve Prometheus metrics of this worker on this port.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with --until-idle).")
 @click.pass_context
 @friendly_errors
 def worker(context: click.Context, sources: tuple[str, ...], until_idle: bool, concurrency: int,
-           lease_seconds: float, as_json: bool) -> None:
+           lease_seconds: float, metrics_port: int | None, as_json: bool) -> None:
     """Run service-task handlers for due jobs, and fire due timers. SIGTERM stops gracefully."""
     from bpmn_runtime.worker import Worker, run_worker_processes, serve_worker
     registry = load_handlers(sources)
@@ -254,6 +255,10 @@ def worker(context: click.Context, sources: tuple[str, ...], until_idle: bool, c
         click.echo(f"{concurrency} worker process(es) running handlers for: {', '.join(registry.topics) or '(none)'}; "
                    f"Ctrl+C or SIGTERM stops them after their current job")
         db = context.find_object(_LazyRuntime).db
+        if metrics_port:
+            from prometheus_client import start_http_server
+            start_http_server(metrics_port, registry=runtime_from(context).metrics.registry)
+            click.echo(f"metrics at http://localhost:{metrics_port}/metrics")
         if concurrency == 1:
             runtime_from(context)  # migrate the database before the worker starts
             serve_worker(db, sources, lease_seconds=lease_seconds)
@@ -342,3 +347,30 @@ def signal(context: click.Context, name: str, assignments: tuple[str, ...]) -> N
     """Broadcast signal NAME to every instance waiting for it."""
     count = runtime_from(context).broadcast_signal(name, _variables(assignments, None))
     click.echo(f"signal {name} reached {count} instance(s)")
+
+
+@main.command()
+@click.option("--stalled-after", default=3600.0, show_default=True, help="Seconds without progress that make "
+              "an instance stalled (instances waiting for people or future timers are never stalled).")
+@click.option("--lease-expiries", default=3, show_default=True, help="Lost leases that make a job suspicious.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def watchdog(context: click.Context, stalled_after: float, lease_expiries: int, as_json: bool) -> None:
+    """Flag instances that stopped making progress and jobs whose workers keep dying."""
+    from datetime import timedelta
+
+    from bpmn_runtime.watchdog import check
+    stalled, jobs = check(runtime_from(context), stalled_after=timedelta(seconds=stalled_after),
+                          max_expired_leases=lease_expiries)
+    if as_json:
+        _print_json({"stalled_instances": [s.to_json() for s in stalled], "restless_jobs": [j.to_json() for j in jobs]})
+        return
+    if not stalled and not jobs:
+        click.echo("all good: no stalled instance, no job that keeps losing its worker")
+    for item in stalled:
+        click.echo(f"instance {item.instance_id} ({item.process_key}, business key {item.business_key or '-'}) "
+                   f"has made no progress for {item.idle_seconds:.0f} s; it waits for {item.waiting_for}")
+    for job in jobs:
+        click.echo(f"job {job.job_id} ({job.topic}) of instance {job.instance_id} lost its worker "
+                   f"{job.expired_leases} times")

@@ -1,14 +1,20 @@
 """Prometheus metrics of one runtime: what operators scrape at /metrics."""
 from __future__ import annotations
 
+from typing import Callable, Iterator
+
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 
 class Metrics:
     """Counters and histograms, in a registry of their own so that several runtimes can live in one process."""
 
-    def __init__(self) -> None:
+    def __init__(self, backlog: Callable[[], dict[str, int]] | None = None) -> None:
         self.registry = CollectorRegistry()
+        if backlog is not None:
+            self.registry.register(_BacklogCollector(backlog))
         self.started = Counter("bpmn_instances_started", "Process instances started", ["process"],
                                registry=self.registry)
         self.ended = Counter("bpmn_instances_ended", "Process instances ended, by how they ended",
@@ -20,9 +26,26 @@ class Metrics:
         self.job_retries = Counter("bpmn_job_retries", "Handler failures that will be retried", ["topic"],
                                    registry=self.registry)
         self.incidents = Counter("bpmn_incidents", "Incidents raised", ["process"], registry=self.registry)
+        self.compensations = Counter("bpmn_compensation_handlers", "Compensation handlers started", ["process"],
+                                     registry=self.registry)
 
     def instance_started(self, process: str) -> None:
         self.started.labels(process).inc()
 
     def instance_ended(self, process: str, status: str) -> None:
         self.ended.labels(process, status).inc()
+
+
+class _BacklogCollector(Collector):
+    """Gauges read from the database at scrape time, so every node reports the shared backlog."""
+
+    def __init__(self, backlog: Callable[[], dict[str, int]]) -> None:
+        self.backlog = backlog
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        counts = self.backlog()
+        for name, help_text in (("jobs_due", "Handler jobs due now (queue depth)"),
+                                ("timers_due", "Timers and continuations due now"),
+                                ("incidents_open", "Open incidents"),
+                                ("instances_active", "Running process instances")):
+            yield GaugeMetricFamily(f"bpmn_{name}", help_text, value=counts.get(name, 0))

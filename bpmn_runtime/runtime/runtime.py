@@ -51,7 +51,7 @@ class Runtime:
         self.script_runner = script_runner
         self.default_retries = default_retries
         self.retry_backoff_seconds = retry_backoff_seconds
-        self.metrics = Metrics()
+        self.metrics = Metrics(self._backlog)
         self._definitions: dict[int, Definitions] = {}
 
     def close(self) -> None:
@@ -338,6 +338,10 @@ class Runtime:
             jobs = unit.session.execute(query).scalars().all()
             contexts = []
             for job in jobs:
+                if job.lock_owner is not None:
+                    job.expired_leases += 1
+                    log.warning("job %s (%s) of instance %s: the lease of %s expired; %s takes it over",
+                                job.id, job.topic, job.instance_id, job.lock_owner, worker)
                 job.lock_owner = worker
                 job.lock_expires_at = unit.now + timedelta(seconds=lease_seconds)
                 job.attempts += 1
@@ -470,6 +474,19 @@ class Runtime:
             job.due_at = job.due_at + cycle_interval(timer.expression)
         else:
             unit.session.delete(job)
+
+    def _backlog(self) -> dict[str, int]:
+        """Counts for the metrics gauges."""
+        now = self.clock.now()
+        with self.database.session() as session:
+            def count(query: Select) -> int:
+                return session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+            return {
+                "jobs_due": count(select(Job.id).where(Job.kind == "job", Job.due_at <= now, Job.retries > 0)),
+                "timers_due": count(select(Job.id).where(Job.kind != "job", Job.due_at <= now, Job.retries > 0)),
+                "incidents_open": count(select(Incident.id).where(Incident.resolved_at.is_(None))),
+                "instances_active": count(select(Instance.id).where(Instance.status == "active")),
+            }
 
     def next_due(self) -> Any:
         """When the next timer or retry is due (None: nothing is scheduled)."""

@@ -132,6 +132,9 @@ class UnitOfWork:
         self._remove_waits(loaded, list(removed.values()))
         self._add_waits(loaded, list(added.values()))
         if effects.history:
+            compensations = sum(1 for kind, *_ in effects.history if kind == "compensation_started")
+            if compensations:
+                self.runtime.metrics.compensations.labels(loaded.process_key).inc(compensations)
             self.session.execute(insert(HistoryEvent), [
                 {"instance_id": loaded.id, "at": self.now, "kind": kind, "element_id": element,
                  "activity_instance": ai, "data": json.dumps(data) if data else None}
