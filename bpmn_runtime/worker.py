@@ -128,11 +128,11 @@ class _Heartbeat:
 
 
 def serve_worker(db: str | None, handler_sources: tuple[str, ...], *, lease_seconds: float = 60.0,
-                 poll_seconds: float = 0.5) -> None:
+                 poll_seconds: float = 0.5, python_scripts: bool = False) -> None:
     """One worker process: its own runtime, stopped gracefully by SIGTERM or SIGINT."""
     from bpmn_runtime.cli import load_handlers
     registry = load_handlers(handler_sources)
-    runtime = Runtime(db, run_migrations=False)
+    runtime = Runtime(db, run_migrations=False, python_scripts=python_scripts)
     worker = Worker(runtime, registry, lease_seconds=lease_seconds)
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: worker.stopping.set())
@@ -143,12 +143,13 @@ def serve_worker(db: str | None, handler_sources: tuple[str, ...], *, lease_seco
 
 
 def run_worker_processes(db: str | None, handler_sources: tuple[str, ...], concurrency: int, *,
-                         lease_seconds: float = 60.0) -> None:
+                         lease_seconds: float = 60.0, python_scripts: bool = False) -> None:
     """Start `concurrency` worker processes and pass SIGTERM/SIGINT on to them; return when all stopped."""
     Runtime(db).close()  # migrate once, before the workers start
     context = multiprocessing.get_context("spawn")
     children = [context.Process(target=serve_worker, args=(db, handler_sources),
-                                kwargs={"lease_seconds": lease_seconds}, name=f"bpmn-worker-{n}")
+                                kwargs={"lease_seconds": lease_seconds, "python_scripts": python_scripts},
+                                name=f"bpmn-worker-{n}")
                 for n in range(concurrency)]
     for child in children:
         child.start()

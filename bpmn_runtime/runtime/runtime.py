@@ -45,9 +45,15 @@ class Runtime:
     """A BPMN engine on one database. Safe to share between threads; several processes may share a database."""
 
     def __init__(self, db: str | None = None, *, clock: Clock | None = None, script_runner: ScriptRunner | None = None,
-                 default_retries: int = 3, retry_backoff_seconds: float = 1.0, run_migrations: bool = True) -> None:
+                 python_scripts: bool = False, default_retries: int = 3, retry_backoff_seconds: float = 1.0,
+                 run_migrations: bool = True) -> None:
+        """`script_runner` gives script tasks their meaning; without one they run sandboxed assignments,
+        or full Python when the operator sets `python_scripts` (see `python_scripts.py`)."""
         self.database = Database(db, run_migrations=run_migrations)
         self.clock = clock or SystemClock()
+        if script_runner is None and python_scripts:
+            from bpmn_runtime.python_scripts import run_python_script
+            script_runner = run_python_script
         self.script_runner = script_runner
         self.default_retries = default_retries
         self.retry_backoff_seconds = retry_backoff_seconds
