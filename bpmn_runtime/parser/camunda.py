@@ -56,6 +56,9 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
         repeat = re.match(r"\s*R(\d+)/", retry_cycle.text)
         if repeat:
             found["retries"] = int(repeat.group(1))
+    properties = extension.find(camunda("properties"))
+    if properties is not None:
+        found["headers"] = tuple((p.get("name", ""), p.get("value", "")) for p in properties.findall(camunda("property")))
     form_data = extension.find(camunda("formData"))
     if form_data is not None:
         found["form_fields"] = tuple(_form_field(field) for field in form_data.findall(camunda("formField")))

@@ -348,11 +348,12 @@ class Runtime:
                     job.expired_leases += 1
                     log.warning("job %s (%s) of instance %s: the lease of %s expired; %s takes it over",
                                 job.id, job.topic, job.instance_id, job.lock_owner, worker)
-                job.lock_owner = worker
-                job.lock_expires_at = unit.now + timedelta(seconds=lease_seconds)
-                job.attempts += 1
                 loaded = unit.load(job.instance_id)
                 wait = loaded.state.waits.get(job.wait_key)
+                timeout = wait.detail.get("timeout") if wait else None
+                job.lock_owner = worker
+                job.lock_expires_at = unit.now + timedelta(seconds=timeout or lease_seconds)
+                job.attempts += 1
                 ai = loaded.state.instances.get(wait.ai) if wait else None
                 variables: dict[str, Any] = {}
                 if ai is not None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bpmn_runtime.clock import VirtualClock
-from bpmn_runtime.errors import BpmnError, Conflict, InvalidInput, NotFound
+from bpmn_runtime.errors import BpmnError, Conflict, DeploymentError, InvalidInput, NotFound
 from bpmn_runtime.handlers import HandlerRegistry, JobContext
 from bpmn_runtime.runtime import Runtime
 from bpmn_runtime.runtime.unit_of_work import StaleInstance, UnitOfWork
@@ -169,3 +169,21 @@ def test_handlers_load_from_a_file_and_a_missing_handler_is_an_incident(sqlite_u
     assert runtime.queries.instance(instance_id).variables["paid"] is True
     with pytest.raises(FileNotFoundError):
         HandlerRegistry().load(tmp_path / "nope.py")
+
+
+def test_a_timeout_from_the_model_sets_the_lease(sqlite_url: str) -> None:
+    clock = VirtualClock()
+    runtime = Runtime(sqlite_url, clock=clock)
+    properties = ('<bpmn:extensionElements><camunda:properties><camunda:property name="timeout" value="PT5S"/>'
+                  '</camunda:properties></bpmn:extensionElements>')
+    runtime.deploy(service_process().replace(b'camunda:topic="charge">', f'camunda:topic="charge">{properties}'.encode()))
+    runtime.start("pay")
+    [job] = runtime.acquire_jobs("w1", lease_seconds=60)
+    clock.advance(6)
+    [again] = runtime.acquire_jobs("w2", lease_seconds=60)
+    assert again.job_id == job.job_id and again.attempt == 2
+    assert runtime.queries.jobs()[0].lock_owner == "w2"
+    bad = service_process().replace(b'camunda:topic="charge">',
+                                    f'camunda:topic="charge">{properties.replace("PT5S", "soon")}'.encode())
+    with pytest.raises(DeploymentError, match="the timeout header: 'soon' is not an ISO 8601 duration"):
+        runtime.deploy(bad)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 from bpmn_runtime.engine.behaviours.base import ActivityBehaviour
 from bpmn_runtime.engine.behaviours.events import subscribe
 from bpmn_runtime.engine.state import ActivityInstance
+from bpmn_runtime.engine.timers import parse_duration
 from bpmn_runtime.engine.step import Incident, ScriptCall
 from bpmn_runtime.expressions import SANDBOX_SCRIPT_FORMATS, run_assignments
 from bpmn_runtime.model import Element
@@ -75,13 +76,19 @@ class UserTask(ActivityBehaviour):
 
 
 class JobTask(ActivityBehaviour):
-    """Service, send and business-rule tasks: a job for the handler registered for the task's topic."""
+    """Service, send and business-rule tasks: a job for the handler registered for the task's topic.
+
+    A `timeout` header (camunda:property or zeebe:header; ISO 8601 duration) sets how long a worker
+    may hold the job before another takes it over.
+    """
 
     def activate(self, step: "Step", ai: ActivityInstance) -> None:
         element = step.element(ai.element)
         extensions = element.extensions
+        headers = dict(extensions.headers)
+        timeout = parse_duration(headers["timeout"]).total_seconds() if headers.get("timeout") else None
         step.add_wait(ai, "job", element.id, _text(step, ai, extensions.topic) or element.id,
-                      retries=extensions.retries, headers=dict(extensions.headers))
+                      retries=extensions.retries, headers=headers, timeout=timeout)
 
 
 class ReceiveTask(ActivityBehaviour):
