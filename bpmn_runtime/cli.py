@@ -58,25 +58,29 @@ def _variables(assignments: tuple[str, ...], json_file: str | None) -> dict[str,
 @click.option("--db", envvar="BPMN_RUNTIME_DB", default=None, metavar="URL_OR_PATH",
               help="Database: a SQLite file path or an SQLAlchemy URL (default: bpmn-runtime.db here; "
                    "env BPMN_RUNTIME_DB).")
+@click.option("--python-scripts", is_flag=True, envvar="BPMN_RUNTIME_PYTHON_SCRIPTS",
+              help="Run script tasks in scriptFormat python as full Python (only for models you trust; "
+                   "env BPMN_RUNTIME_PYTHON_SCRIPTS=1).")
 @click.option("-v", "--verbose", is_flag=True, help="Log what the engine does.")
 @click.pass_context
-def main(context: click.Context, db: str | None, verbose: bool) -> None:
+def main(context: click.Context, db: str | None, python_scripts: bool, verbose: bool) -> None:
     """bpmn-runtime: run BPMN 2.0 processes drawn in Camunda Modeler or bpmn.io."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    context.obj = _LazyRuntime(db)
+    context.obj = _LazyRuntime(db, python_scripts)
 
 
 class _LazyRuntime:
     """Opens the database only for commands that need it (so `--help` works anywhere)."""
 
-    def __init__(self, db: str | None) -> None:
+    def __init__(self, db: str | None, python_scripts: bool = False) -> None:
         self.db = db
+        self.python_scripts = python_scripts
         self._runtime: Runtime | None = None
 
     def get(self) -> Runtime:
         if self._runtime is None:
-            self._runtime = Runtime(self.db)
+            self._runtime = Runtime(self.db, python_scripts=self.python_scripts)
         return self._runtime
 
 
@@ -183,6 +187,11 @@ def instance(context: click.Context, instance_id: int, as_json: bool) -> None:
     click.echo("variables:")
     for name, value in sorted(detail.variables.items()):
         click.echo(f"  {name} = {json.dumps(value)}")
+    if detail.compensations:
+        click.echo("compensation (each handler, for the completed activity instance it undoes):")
+        for run in detail.compensations:
+            click.echo(f"  {run.started_at:%Y-%m-%d %H:%M:%S}  {run.handler_id} for {run.activity_id} "
+                       f"(activity instance {run.activity_instance}): {run.result}")
     click.echo("history:")
     for entry in detail.history:
         if entry.kind not in ("flow_taken",):
@@ -254,16 +263,17 @@ def worker(context: click.Context, sources: tuple[str, ...], until_idle: bool, c
         logging.getLogger().setLevel(logging.INFO)
         click.echo(f"{concurrency} worker process(es) running handlers for: {', '.join(registry.topics) or '(none)'}; "
                    f"Ctrl+C or SIGTERM stops them after their current job")
-        db = context.find_object(_LazyRuntime).db
+        settings = context.find_object(_LazyRuntime)
         if metrics_port:
             from prometheus_client import start_http_server
             start_http_server(metrics_port, registry=runtime_from(context).metrics.registry)
             click.echo(f"metrics at http://localhost:{metrics_port}/metrics")
         if concurrency == 1:
             runtime_from(context)  # migrate the database before the worker starts
-            serve_worker(db, sources, lease_seconds=lease_seconds)
+            serve_worker(settings.db, sources, lease_seconds=lease_seconds, python_scripts=settings.python_scripts)
         else:
-            run_worker_processes(db, sources, concurrency, lease_seconds=lease_seconds)
+            run_worker_processes(settings.db, sources, concurrency, lease_seconds=lease_seconds,
+                                 python_scripts=settings.python_scripts)
         click.echo("stopped")
         return
     done = Worker(runtime_from(context), registry, lease_seconds=lease_seconds).run_until_idle()
@@ -313,6 +323,23 @@ def retry(context: click.Context, incident_id: int, retries: int) -> None:
     """Retry an incident (a worker then runs the job again)."""
     runtime_from(context).retry_incident(incident_id, retries)
     click.echo(f"incident {incident_id} retried")
+
+
+@main.command("set-variables")
+@click.argument("instance_id", type=int)
+@click.option("--var", "assignments", multiple=True, metavar="NAME=VALUE",
+              help="A variable; VALUE is read as JSON when it is JSON (42, true, \"text\"), else as text.")
+@click.option("--json-vars", type=click.Path(dir_okay=False), help="A JSON file with an object of variables.")
+@click.pass_context
+@friendly_errors
+def set_variables(context: click.Context, instance_id: int, assignments: tuple[str, ...],
+                  json_vars: str | None) -> None:
+    """Set process variables of a running instance, e.g. to fix the data an incident failed on before retrying it."""
+    values = _variables(assignments, json_vars)
+    if not values:
+        raise click.UsageError("give at least one --var NAME=VALUE or --json-vars FILE")
+    runtime_from(context).set_variables(instance_id, values)
+    click.echo(f"instance {instance_id}: set {', '.join(sorted(values))}")
 
 
 @main.command()
@@ -374,3 +401,91 @@ def watchdog(context: click.Context, stalled_after: float, lease_expiries: int, 
     for job in jobs:
         click.echo(f"job {job.job_id} ({job.topic}) of instance {job.instance_id} lost its worker "
                    f"{job.expired_leases} times")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every network).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+@click.option("--handlers", "sources", multiple=True, metavar="MODULE_OR_FILE",
+              help="Handlers for the worker thread (repeatable; default: ./processes).")
+@click.pass_context
+@friendly_errors
+def serve(context: click.Context, host: str, port: int, sources: tuple[str, ...]) -> None:
+    """Run the web inbox, console and API with a worker, after deploying every .bpmn file in ./processes."""
+    from web.serve import serve as run
+    run(runtime_from(context), load_handlers(sources), host=host, port=port, folder=DEFAULT_HANDLERS, say=click.echo)
+
+
+@main.group()
+def user() -> None:
+    """Manage the accounts of the inbox, console and API."""
+
+
+def _password(given: str | None) -> tuple[str, bool]:
+    """The password given, else one typed at a terminal, else a generated one (True: print it)."""
+    if given is not None:
+        return given, False
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True), False
+    from web.users import new_password
+    return new_password(), True
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--group", "groups", multiple=True, help="A group that tasks can be offered to (repeatable).")
+@click.option("--role", type=click.Choice(["admin", "operator", "user"]), default="user", show_default=True,
+              help="user: works on tasks; operator: also deploys, starts, cancels, retries; admin: all of it.")
+@click.option("--password", help="The password (default: asked for at a terminal, otherwise generated and printed).")
+@click.pass_context
+@friendly_errors
+def user_add(context: click.Context, name: str, groups: tuple[str, ...], role: str, password: str | None) -> None:
+    """Add a person (or a program) who can log in."""
+    from web.users import Users
+    password, generated = _password(password)
+    account = Users(runtime_from(context).database).add(name, password, role=role, groups=groups)
+    click.echo(f"added {account.role} {account.name}" +
+               (f" in group(s) {', '.join(account.groups)}" if account.groups else ""))
+    if generated:
+        click.echo(f"password: {password}")
+
+
+@user.command("password")
+@click.argument("name")
+@click.option("--password", help="The new password (default: asked for at a terminal, otherwise generated).")
+@click.pass_context
+@friendly_errors
+def user_password(context: click.Context, name: str, password: str | None) -> None:
+    """Set a new password for NAME."""
+    from web.users import Users
+    password, generated = _password(password)
+    Users(runtime_from(context).database).set_password(name, password)
+    click.echo(f"password of {name} changed" + (f": {password}" if generated else ""))
+
+
+@user.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def user_list(context: click.Context, as_json: bool) -> None:
+    """List the accounts with their roles and groups."""
+    from web.users import Users
+    accounts = Users(runtime_from(context).database).all()
+    if as_json:
+        _print_json([{"name": a.name, "role": a.role, "groups": list(a.groups)} for a in accounts])
+        return
+    if not accounts:
+        click.echo("no users yet; `bpmn-runtime serve` creates an administrator on its first start")
+    for account in accounts:
+        click.echo(f"{account.name:<20} {account.role:<9} {', '.join(account.groups) or '-'}")
+
+
+@user.command("token")
+@click.argument("name")
+@click.pass_context
+@friendly_errors
+def user_token(context: click.Context, name: str) -> None:
+    """Print a new API token for NAME (it replaces the previous one); send it as 'Authorization: Bearer TOKEN'."""
+    from web.users import Users
+    click.echo(Users(runtime_from(context).database).new_token(name))

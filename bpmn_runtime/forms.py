@@ -44,10 +44,14 @@ def _form_js_fields(text: str) -> list[FormField]:
         return []
     fields = []
     for component in schema.get("components", []):
-        kind = FORM_JS_TYPES.get(component.get("type", ""))
+        widget = component.get("type", "")
+        kind = FORM_JS_TYPES.get(widget)
         key = component.get("key")
         if kind is None or not key:
             continue
+        if widget == "datetime":
+            widget = component.get("subtype") or "date"  # date, time or datetime
+            kind = "string" if widget == "time" else kind
         validate = component.get("validate", {})
         options = tuple((str(v.get("value")), str(v.get("label", v.get("value"))))
                         for v in component.get("values", []))
@@ -55,7 +59,7 @@ def _form_js_fields(text: str) -> list[FormField]:
             id=key, label=component.get("label") or key, type=kind, default=component.get("defaultValue"),
             required=bool(validate.get("required")), min=validate.get("min"), max=validate.get("max"),
             minlength=validate.get("minLength"), maxlength=validate.get("maxLength"),
-            pattern=validate.get("pattern"), options=options))
+            pattern=validate.get("pattern"), options=options, widget=widget))
     return fields
 
 
@@ -112,7 +116,7 @@ def _plain(number: float) -> str:
 
 def _date(raw: Any) -> str:
     text = str(raw).strip()
-    for parse in (datetime.fromisoformat, date.fromisoformat):
+    for parse in (date.fromisoformat, datetime.fromisoformat):  # a plain date stays a date
         try:
             return parse(text).isoformat()
         except ValueError:

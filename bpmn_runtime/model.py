@@ -59,6 +59,7 @@ class FormField:
     pattern: str | None = None
     readonly: bool = False
     options: tuple[tuple[str, str], ...] = ()  # (value, label) for enum/select/radio
+    widget: str = ""  # the form-js component (radio, textarea, ...) when it says more than `type`
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +94,21 @@ class Extensions:
 
 
 @dataclass(frozen=True, slots=True)
+class ComplexBehavior:
+    """A complexBehaviorDefinition of a multi-instance activity: when `condition` holds after an inner
+    instance completed, `event` (if any) is thrown and the remaining instances are cancelled."""
+
+    condition: str | None
+    event: EventDefinition | None
+
+
+@dataclass(frozen=True, slots=True)
 class LoopSpec:
-    """Standard loop or multi-instance characteristics of an activity."""
+    """Standard loop or multi-instance characteristics of an activity.
+
+    `behavior` (All, None, One, Complex) says which events a multi-instance activity throws as its inner
+    instances complete: `none_event` for each, `one_event` for the first, `complex_behaviors` as they say.
+    """
 
     multi_instance: bool
     sequential: bool = False
@@ -107,6 +121,10 @@ class LoopSpec:
     loop_condition: str | None = None
     loop_maximum: int | None = None
     test_before: bool = False
+    behavior: str = "All"
+    none_event: EventDefinition | None = None
+    one_event: EventDefinition | None = None
+    complex_behaviors: tuple[ComplexBehavior, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,13 +166,17 @@ class Element:
     script: str | None = None
     script_format: str | None = None
     called_element: str | None = None
+    called_task: str | None = None  # the task kind a call activity runs when it calls a global task
     activation_condition: str | None = None
-    event_gateway_instantiate: bool = False
+    instantiate: bool = False  # a receive task or event-based gateway that starts the process
+    gateway_direction: str = "Unspecified"  # Converging, Diverging, Mixed or Unspecified
     loop: LoopSpec | None = None
     extensions: Extensions = field(default_factory=Extensions)
     is_scope: bool = False
     cancel_remaining: bool = True  # ad-hoc subprocess: cancelRemainingInstances
     completion_condition: str | None = None  # ad-hoc subprocess
+    start_quantity: int = 1  # tokens that must arrive before an activity starts
+    completion_quantity: int = 1  # tokens an activity sends down each outgoing flow
 
     @property
     def label(self) -> str:

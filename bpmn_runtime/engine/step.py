@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from bpmn_runtime.engine.state import ROOT, ActivityInstance, CompensationRecord, InstanceState, Wait
-from bpmn_runtime.errors import BpmnError, BpmnRuntimeError, ExpressionError
+from bpmn_runtime.engine.state import ROOT, ActivityInstance, InstanceState, Wait
+from bpmn_runtime.errors import BpmnError, BpmnRuntimeError, Conflict, ExpressionError
 from bpmn_runtime.expressions import evaluate, is_true
 from bpmn_runtime.model import Element, EventDefinition, Flow, Process
 
@@ -95,7 +95,7 @@ class Step:
         """
         wait = self.state.waits.get(wait_key)
         if wait is None:
-            raise BpmnRuntimeError(f"nothing in this instance waits for {wait_key} any more")
+            raise Conflict(f"nothing in this instance waits for {wait_key} any more; it has already happened")
         self.trigger_wait(wait, payload)
         self.run()
 
@@ -118,10 +118,18 @@ class Step:
         """A handler raised a BPMN error for the job `wait_key`."""
         wait = self.state.waits.get(wait_key)
         if wait is None:
-            raise BpmnRuntimeError(f"nothing in this instance waits for {wait_key} any more")
+            raise Conflict(f"nothing in this instance waits for {wait_key} any more; it has already happened")
         ai = self.state.instances[wait.ai]
         ai.data["job_error"] = True
         self.throw_error(ai, code, variables)
+        self.run()
+
+    def child_escalation(self, wait_key: int, code: str) -> None:
+        """The instance called by the call activity waiting on `wait_key` threw an escalation it did not catch."""
+        wait = self.state.waits.get(wait_key)
+        if wait is None:
+            raise Conflict(f"nothing in this instance waits for {wait_key} any more; it has already happened")
+        self.throw_escalation(self.state.instances[wait.ai], code or None)
         self.run()
 
     def cancel(self, reason: str) -> None:
@@ -294,15 +302,26 @@ class Step:
             flows = self.select_flows(ai, element, exclusive=False)
         self.end_instance(ai, "completed")
         scope_ai = self.state.instances[ai.parent]
-        for flow in flows:
-            self.history("flow_taken", flow.id, None, None)
-            self.enter(flow.target, scope_ai, flow)
+        self._send_tokens(element, scope_ai, flows)
         if not flows:
             self.token_consumed(scope_ai)
+
+    def fork(self, ai: ActivityInstance) -> None:
+        """Send tokens along the selected outgoing flows of `ai`, which stays active (a repeating event)."""
+        element = self.element(ai.element)
+        self._send_tokens(element, self.state.instances[ai.parent], self.select_flows(ai, element, exclusive=False))
+
+    def _send_tokens(self, element: Element, scope_ai: ActivityInstance, flows: list[Flow]) -> None:
+        for flow in flows:
+            self.history("flow_taken", flow.id, None, None)
+            for _ in range(element.completion_quantity):
+                self.enter(flow.target, scope_ai, flow)
 
     def select_flows(self, ai: ActivityInstance, element: Element, *, exclusive: bool) -> list[Flow]:
         """The outgoing flows whose conditions hold (the first only when `exclusive`), else the default.
 
+        A gateway takes its default flow when it takes no other flow. An activity or event takes it when
+        none of its *conditional* flows is taken, whatever its unconditional flows do (BPMN 13.2.1).
         An element with outgoing flows none of which can be taken raises an incident.
         """
         taken: list[Flow] = []
@@ -315,7 +334,8 @@ class Step:
                 taken.append(flow)
                 if exclusive:
                     break
-        if not taken and default is not None:
+        counted = taken if element.kind.endswith("Gateway") else [f for f in taken if f.condition is not None]
+        if not counted and default is not None:
             taken.append(default)
         if element.outgoing and not taken:
             raise Incident(f"no outgoing flow of {element.label} can be taken: no condition holds and "
@@ -327,29 +347,9 @@ class Step:
         self.remove_waits(ai)
         self.state.instances.pop(ai.id, None)
         self.history(f"element_{how}", ai.element, ai.id, None)
-        if how == "completed":
-            self._record_compensation(ai)
-
-    def _record_compensation(self, ai: ActivityInstance) -> None:
-        """Remember a completed activity that can be compensated (see `behaviours.compensation`)."""
-        if not self.is_element(ai.element) or "compensation_of" in ai.data:
-            return
-        element = self.element(ai.element)
-        handler = None
-        if not ai.data.get("mi_body"):
-            for boundary_id in self.process.scope(element.scope).boundary_events.get(element.id, ()):
-                boundary = self.element(boundary_id)
-                if any(d.kind == "compensate" for d in boundary.events):
-                    handler = boundary.compensation_handler
-        if handler is None and not ai.data.get("compensable"):
-            return
-        parent = self.state.instances.get(ai.parent) if ai.parent is not None else None
-        if parent is not None:
-            parent.data["compensable"] = True
-        from bpmn_runtime.engine.behaviours.compensation import local_variables
-        self.state.compensations.append(CompensationRecord(
-            ai.id, element.id, ai.parent if ai.parent is not None else ROOT, handler,
-            local_variables(self, ai), self.state.next_id()))
+        if self.is_element(ai.element):
+            from bpmn_runtime.engine.behaviours.compensation import activity_ended
+            activity_ended(self, ai, how)
 
     def token_consumed(self, scope_ai: ActivityInstance) -> None:
         """A path ended inside `scope_ai`; the scope completes when nothing in it is alive."""
@@ -390,6 +390,7 @@ class Step:
         self.state.end_reason = reason
         root = self.state.instances.get(ROOT)
         self.state.instances = {ROOT: root} if root is not None else {}
+        self.state.compensations.clear()  # an ended instance can no longer be compensated
         self.history(f"instance_{status}", None, ROOT, {"reason": reason} if reason else None)
 
     def raise_incident(self, ai: ActivityInstance, failed: str, message: str) -> None:

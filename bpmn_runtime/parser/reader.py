@@ -12,7 +12,8 @@ from lxml import etree
 
 from bpmn_runtime.errors import Problem
 from bpmn_runtime.model import (
-    Definitions, Element, EventDefinition, Extensions, Flow, LoopSpec, Process, Scope, Source, TimerSpec,
+    ComplexBehavior, Definitions, Element, EventDefinition, Extensions, Flow, LoopSpec, Process, Scope, Source,
+    TimerSpec,
 )
 from bpmn_runtime.parser import camunda, zeebe
 from bpmn_runtime.parser.namespaces import BPMN, bpmn, local_name, namespace
@@ -35,6 +36,11 @@ DESCRIPTIVE = frozenset({
 # Children of a subprocess element that describe the subprocess itself rather than its content.
 OWN_PARTS = frozenset({"incoming", "outgoing", "standardLoopCharacteristics", "multiInstanceLoopCharacteristics",
                        "completionCondition"})
+# Global tasks (declared beside the processes) that a call activity can call, and the task each one runs as.
+GLOBAL_TASKS = {
+    "globalTask": "task", "globalManualTask": "manualTask", "globalScriptTask": "scriptTask",
+    "globalUserTask": "userTask", "globalBusinessRuleTask": "businessRuleTask",
+}
 EVENT_DEFINITIONS = {
     "messageEventDefinition": "message", "timerEventDefinition": "timer", "signalEventDefinition": "signal",
     "errorEventDefinition": "error", "escalationEventDefinition": "escalation",
@@ -53,6 +59,7 @@ class _Context:
     errors: dict[str, str] = field(default_factory=dict)
     escalations: dict[str, str] = field(default_factory=dict)
     shared_definitions: dict[str, etree._Element] = field(default_factory=dict)
+    global_tasks: dict[str, etree._Element] = field(default_factory=dict)
     forms: dict[str, str] = field(default_factory=dict)
 
     def problem(self, node: etree._Element, message: str, element_id: str | None = None) -> None:
@@ -79,6 +86,8 @@ def read_definitions(root: etree._Element, file: str) -> tuple[Definitions, list
             context.escalations[ident] = child.get("escalationCode") or child.get("name") or ident
         elif tag in EVENT_DEFINITIONS:
             context.shared_definitions[ident] = child
+        elif tag in GLOBAL_TASKS:
+            context.global_tasks[ident] = child
     processes: dict[str, Process] = {}
     for node in root.iterfind(bpmn("process")):
         executable = node.get("isExecutable", "true").strip().lower() != "false"
@@ -155,17 +164,20 @@ def _replace(element: Element, **changes: Any) -> Element:
 
 
 def _read_element(node: etree._Element, tag: str, scope_id: str, context: _Context) -> Element:
+    called = node.get("calledElement") or zeebe.called_process(node)
+    global_task = context.global_tasks.get(called or "") if tag == "callActivity" else None
+    called_task = GLOBAL_TASKS[local_name(global_task.tag)] if global_task is not None else None
+    task = global_task if global_task is not None else node  # a called global task brings its own work
     problems: list[str] = []
     fields: dict[str, Any] = {}
-    fields.update(camunda.read(node, problems))
-    fields.update({k: v for k, v in zeebe.read(node, context.forms).items() if v is not None})
-    if tag in ("serviceTask", "sendTask", "businessRuleTask") and "topic" not in fields:
-        fields["topic"] = node.get("id", "")
+    fields.update(camunda.read(task, problems))
+    fields.update({k: v for k, v in zeebe.read(task, context.forms).items() if v is not None})
+    if (called_task or tag) in ("serviceTask", "sendTask", "businessRuleTask") and "topic" not in fields:
+        fields["topic"] = task.get("id", "")
     extensions = Extensions(**fields)
     for message in problems:
-        context.problem(node, message)
-    script = node.find(bpmn("script"))
-    called = node.get("calledElement") or zeebe.called_process(node)
+        context.problem(task, message)
+    script = task.find(bpmn("script"))
     activation = node.find(bpmn("activationCondition"))
     completion = node.find(bpmn("completionCondition"))
     return Element(
@@ -183,15 +195,19 @@ def _read_element(node: etree._Element, tag: str, scope_id: str, context: _Conte
         triggered_by_event=node.get("triggeredByEvent", "false") == "true",
         for_compensation=node.get("isForCompensation", "false") == "true",
         script=(script.text or "") if script is not None else None,
-        script_format=node.get("scriptFormat"),
+        script_format=task.get("scriptFormat"),
         called_element=called,
+        called_task=called_task,
         activation_condition=_expression_text(activation),
-        event_gateway_instantiate=node.get("instantiate", "false") == "true",
+        instantiate=node.get("instantiate", "false") == "true",
+        gateway_direction=node.get("gatewayDirection", "Unspecified"),
         loop=_loop(node, context),
         extensions=extensions,
         is_scope=tag in SCOPES,
         cancel_remaining=node.get("cancelRemainingInstances", "true") != "false",
         completion_condition=_expression_text(completion) if tag == "adHocSubProcess" else None,
+        start_quantity=int(node.get("startQuantity", "1")),
+        completion_quantity=int(node.get("completionQuantity", "1")),
     )
 
 
@@ -284,10 +300,6 @@ def _loop(node: etree._Element, context: _Context) -> LoopSpec | None:
     multi = node.find(bpmn("multiInstanceLoopCharacteristics"))
     if multi is None:
         return None
-    behavior = multi.get("behavior", "All")
-    if behavior != "All" or multi.find(bpmn("complexBehaviorDefinition")) is not None:
-        context.problem(multi, f"multi-instance behavior '{behavior}' (throwing events per instance) is "
-                               f"not supported; use behavior=\"All\"", node.get("id", ""))
     collection = multi.get(camunda.camunda("collection"))
     element_variable = multi.get(camunda.camunda("elementVariable"))
     data_input = multi.find(bpmn("loopDataInputRef"))
@@ -304,7 +316,34 @@ def _loop(node: etree._Element, context: _Context) -> LoopSpec | None:
         cardinality=_expression_text(multi.find(bpmn("loopCardinality"))),
         completion_condition=_expression_text(multi.find(bpmn("completionCondition"))),
         **settings,
+        **_behavior(multi, node, context),
     )
+
+
+def _behavior(multi: etree._Element, owner: etree._Element, context: _Context) -> dict[str, Any]:
+    """The events a multi-instance activity throws as its instances complete (BPMN table 10.28)."""
+    behavior = multi.get("behavior", "All")
+    complex_behaviors = []
+    for definition in multi.iterfind(bpmn("complexBehaviorDefinition")):
+        event = definition.find(bpmn("event"))
+        thrown = _event_definitions(event, context) if event is not None else ()
+        complex_behaviors.append(ComplexBehavior(_expression_text(definition.find(bpmn("condition"))),
+                                                 thrown[0] if thrown else None))
+    found: dict[str, Any] = {"behavior": behavior, "complex_behaviors": tuple(complex_behaviors)}
+    for value, attribute, key in (("None", "noneBehaviorEventRef", "none_event"),
+                                  ("One", "oneBehaviorEventRef", "one_event")):
+        if behavior != value:
+            continue
+        ref = multi.get(attribute)
+        target = context.shared_definitions.get(ref or "")
+        if ref is None:
+            found[key] = EventDefinition("signal")  # the spec's default: a signal carrying no name
+        elif target is None:
+            context.problem(multi, f"{attribute} '{ref}' names no event definition declared at the top of the file",
+                            owner.get("id", ""))
+        else:
+            found[key] = _event_definition(target, owner, context)
+    return found
 
 
 def _link_compensation_handlers(elements: dict[str, Element], associations: list[etree._Element],

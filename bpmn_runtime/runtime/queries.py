@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, literal, or_, select
 
 from bpmn_runtime.engine.state import ROOT, InstanceState
 from bpmn_runtime.errors import NotFound
 from bpmn_runtime.runtime.records import (
-    HistoryEntry, IncidentInfo, InstanceDetail, InstanceSummary, JobInfo, TaskInfo, Token,
+    CompensationInfo, HistoryEntry, IncidentInfo, InstanceDetail, InstanceSummary, JobInfo, TaskInfo, Token,
 )
 from bpmn_runtime.store.tables import Definition, HistoryEvent, Incident, Instance, Job, UserTask
 
@@ -20,8 +21,13 @@ WAITING_FOR = {"user_task": "a person to complete the task", "job": "a worker fo
                "timer": "a timer due {due}", "message": "message '{name}'", "signal": "signal '{name}'",
                "conditional": "a condition to become true", "call": "called process '{name}'",
                "continuation": "a worker to continue asynchronously"}
-TASK_SORTS = {"created": UserTask.created_at.desc(), "due": UserTask.due.asc(), "priority": UserTask.priority.desc(),
-              "name": UserTask.name.asc()}
+TASK_SORTS = {"created": UserTask.created_at.desc(), "due": UserTask.due.asc().nulls_last(),
+              "priority": UserTask.priority.desc(), "name": UserTask.name.asc()}
+
+
+def _listed(column: Any, name: str) -> Any:
+    """`name` is one of the comma-separated names in `column`: group 'man' must not see 'managers' tasks."""
+    return (literal(",") + column + literal(",")).contains(f",{name},", autoescape=True)
 
 
 def _task(row: UserTask) -> TaskInfo:
@@ -38,6 +44,20 @@ def _job(row: Job) -> JobInfo:
 def _incident(row: Incident) -> IncidentInfo:
     return IncidentInfo(row.id, row.instance_id, row.element_id, row.message, row.job_id, row.created_at,
                         row.resolved_at)
+
+
+def _compensations(history: list[HistoryEntry]) -> list[CompensationInfo]:
+    """The compensation handlers the history shows, each with the activity instance it undid and its result."""
+    runs: dict[int, CompensationInfo] = {}
+    for entry in history:
+        if entry.kind == "compensation_started" and entry.data and entry.activity_instance is not None:
+            runs[entry.activity_instance] = CompensationInfo(
+                entry.data["activity"], entry.data["activity_instance"], entry.data["handler"],
+                entry.activity_instance, entry.at, None, "running")
+        elif entry.kind == "compensation_completed" and entry.data and entry.activity_instance in runs:
+            runs[entry.activity_instance] = replace(runs[entry.activity_instance], ended_at=entry.at,
+                                                    result=entry.data["result"])
+    return list(runs.values())
 
 
 class Queries:
@@ -111,9 +131,9 @@ class Queries:
                     tokens.append(Token(ai.id, ai.element, process.elements[ai.element].name,
                                         "tokens on its other incoming flows"))
             root = state.instances.get(ROOT)
+            history = self.history(instance_id, session=session)
             return InstanceDetail(summary, instance.end_reason, dict(root.variables or {}) if root else {}, tokens,
-                                  tasks, jobs, incidents, self.history(instance_id, session=session),
-                                  instance.parent_id)
+                                  tasks, jobs, incidents, history, instance.parent_id, _compensations(history))
 
     def history(self, instance_id: int, *, session: Any = None) -> list[HistoryEntry]:
         query = select(HistoryEvent).where(HistoryEvent.instance_id == instance_id).order_by(HistoryEvent.id)
@@ -129,8 +149,8 @@ class Queries:
         """Open tasks; unless `everyone`, only those assigned to `user`, or offered to them or their groups."""
         query = select(UserTask)
         if not everyone:
-            visible = [UserTask.assignee == user, UserTask.candidate_users.contains(user or "\x00")]
-            visible += [UserTask.candidate_groups.contains(g) for g in groups or []]
+            visible = [UserTask.assignee == user, _listed(UserTask.candidate_users, user or "\x00")]
+            visible += [_listed(UserTask.candidate_groups, g) for g in groups or []]
             unassigned_candidate = or_(*visible[1:])
             query = query.where(or_(visible[0], (UserTask.assignee.is_(None)) & unassigned_candidate))
         if process:

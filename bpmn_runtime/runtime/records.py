@@ -53,6 +53,20 @@ class HistoryEntry(Record):
 
 
 @dataclass(frozen=True)
+class CompensationInfo(Record):
+    """One run of a compensation handler: which completed activity instance it undid, when, with what result
+    (completed, terminated when the instance was cancelled meanwhile, running while it runs)."""
+
+    activity_id: str
+    activity_instance: int
+    handler_id: str
+    handler_instance: int
+    started_at: datetime
+    ended_at: datetime | None
+    result: str
+
+
+@dataclass(frozen=True)
 class TaskInfo(Record):
     id: int
     instance_id: int
@@ -105,3 +119,4 @@ class InstanceDetail(Record):
     incidents: list[IncidentInfo] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
     parent_id: int | None = None
+    compensations: list[CompensationInfo] = field(default_factory=list)  # oldest first; empty: nothing undone

@@ -26,8 +26,9 @@ from bpmn_runtime.metrics import Metrics
 from bpmn_runtime.model import Definitions, Process
 from bpmn_runtime.parser import parse
 from bpmn_runtime.runtime.records import DeployedProcess
-from bpmn_runtime.runtime.unit_of_work import StaleInstance, UnitOfWork
+from bpmn_runtime.runtime.unit_of_work import DefinitionRef, StaleInstance, UnitOfWork
 from bpmn_runtime.runtime.variables import check_variables
+from bpmn_runtime.store import statements
 from bpmn_runtime.store.database import Database
 from bpmn_runtime.store.tables import Definition, Incident, Instance, Job, Subscription, UserTask
 
@@ -163,15 +164,16 @@ class Runtime:
             self._definitions[definition_id] = definitions
         return definitions.processes[key]
 
-    def latest_definition(self, key: str, session: Session, version: int | None = None) -> tuple[Definition, Process]:
-        query = select(Definition).where(Definition.key == key)
-        query = query.where(Definition.version == version) if version else query.order_by(Definition.version.desc())
-        row = session.execute(query.limit(1)).scalar_one_or_none()
+    def latest_definition(self, key: str, session: Session,
+                          version: int | None = None) -> tuple[DefinitionRef, Process]:
+        """The newest (or the given) version of process `key` and its parsed process."""
+        query = statements.DEFINITION_VERSION if version else statements.LATEST_DEFINITION
+        row = session.connection().execute(query, {"key": key, "version": version}).one_or_none()
         if row is None:
             known = session.execute(select(Definition.key).distinct()).scalars().all()
             hint = f"; deployed processes: {', '.join(sorted(known))}" if known else "; nothing is deployed yet"
             raise NotFound(f"there is no deployed process '{key}'{' version ' + str(version) if version else ''}{hint}")
-        return row, self.process_of(row.id, key, session)
+        return DefinitionRef(*row), self.process_of(row.id, key, session)
 
     # --- instances --------------------------------------------------------------------------------
 

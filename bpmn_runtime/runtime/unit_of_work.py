@@ -6,21 +6,23 @@ signals, child instances of call activities, a child's end) run in the same tran
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
 from bpmn_runtime.engine.state import InstanceState, Wait
 from bpmn_runtime.engine.step import Step
 from bpmn_runtime.errors import BpmnRuntimeError, Conflict, NotFound
 from bpmn_runtime.model import Process
-from bpmn_runtime.store.tables import Definition, HistoryEvent, Incident, Instance, Job, Subscription, UserTask
+from bpmn_runtime.store import statements
+from bpmn_runtime.store.tables import Definition, Incident, Instance
 
 if TYPE_CHECKING:
     from bpmn_runtime.runtime.runtime import Runtime
@@ -29,6 +31,14 @@ log = logging.getLogger("bpmn_runtime")
 
 JOB_KINDS = ("job", "timer", "continuation")
 SUBSCRIPTION_KINDS = ("message", "signal")
+
+
+class DefinitionRef(NamedTuple):
+    """What starting an instance needs of a deployed definition."""
+
+    id: int
+    key: str
+    version: int
 
 
 class StaleInstance(BpmnRuntimeError):
@@ -58,13 +68,15 @@ class UnitOfWork:
         self._followups: deque[Callable[[], None]] = deque()
         self.started: list[int] = []
 
+    @functools.cached_property
+    def connection(self) -> Connection:
+        """The session's connection, for the Core statements of `store.statements`."""
+        return self.session.connection()
+
     # --- instances --------------------------------------------------------------------------------
 
     def load(self, instance_id: int) -> LoadedInstance:
-        row = self.session.execute(
-            select(Instance.id, Instance.version, Instance.definition_id, Instance.process_key,
-                   Instance.business_key, Instance.parent_id, Instance.parent_wait, Instance.state)
-            .where(Instance.id == instance_id)).one_or_none()
+        row = self.connection.execute(statements.LOAD_INSTANCE, {"instance_id": instance_id}).one_or_none()
         if row is None:
             raise NotFound(f"there is no process instance {instance_id}")
         state = InstanceState.from_json(json.loads(row.state))
@@ -82,16 +94,16 @@ class UnitOfWork:
         self._save(loaded, step)
         return step
 
-    def start(self, definition: Definition, process: Process, variables: Mapping[str, Any], *,
+    def start(self, definition: Definition | DefinitionRef, process: Process, variables: Mapping[str, Any], *,
               business_key: str | None = None, request_key: str | None = None, start_event: str | None = None,
               parent: tuple[int, int] | None = None) -> int:
         """Insert a new instance and run it to its first wait states."""
         state = InstanceState(process.id)
-        instance_id = self.session.execute(insert(Instance).values(
+        instance_id = self.connection.execute(statements.INSERT_INSTANCE, dict(
             definition_id=definition.id, process_key=definition.key, business_key=business_key,
             request_key=request_key, status="active", version=1, state="{}",
             parent_id=parent[0] if parent else None, parent_wait=parent[1] if parent else None,
-            started_at=self.now, updated_at=self.now).returning(Instance.id)).scalar_one()
+            started_at=self.now, updated_at=self.now)).scalar_one()
         loaded = LoadedInstance(instance_id, 1, definition.id, definition.key, business_key,
                                 parent[0] if parent else None, parent[1] if parent else None, process, state)
         log.info("instance %s (business key %s) of %s v%s started", instance_id, business_key or "-",
@@ -113,12 +125,11 @@ class UnitOfWork:
     def _save(self, loaded: LoadedInstance, step: Step) -> None:
         state = loaded.state
         values: dict[str, Any] = {"state": json.dumps(state.to_json(), separators=(",", ":")),
-                                  "version": loaded.version + 1, "status": state.status, "updated_at": self.now}
+                                  "version": loaded.version + 1, "status": state.status, "updated_at": self.now,
+                                  "instance_id": loaded.id, "loaded_version": loaded.version}
         if state.status != "active":
             values.update(ended_at=self.now, end_reason=state.end_reason)
-        result = self.session.execute(update(Instance).where(Instance.id == loaded.id,
-                                                             Instance.version == loaded.version).values(**values))
-        if result.rowcount != 1:
+        if self.connection.execute(statements.SAVE_INSTANCE, values).rowcount != 1:
             raise StaleInstance(f"process instance {loaded.id} was changed by someone else meanwhile")
         loaded.version += 1
         self._apply(loaded, step)
@@ -135,10 +146,7 @@ class UnitOfWork:
             compensations = sum(1 for kind, *_ in effects.history if kind == "compensation_started")
             if compensations:
                 self.runtime.metrics.compensations.labels(loaded.process_key).inc(compensations)
-            self.session.execute(insert(HistoryEvent), [
-                {"instance_id": loaded.id, "at": self.now, "kind": kind, "element_id": element,
-                 "activity_instance": ai, "data": json.dumps(data) if data else None}
-                for kind, element, ai, data in effects.history])
+            statements.insert_history(self.connection, loaded.id, self.now, effects.history)
         for ai, element, message in effects.incidents:
             self.session.execute(insert(Incident).values(
                 instance_id=loaded.id, activity_instance=ai, element_id=element, message=message,
@@ -160,18 +168,18 @@ class UnitOfWork:
                 self.later(lambda: self._resume_parent(loaded))
 
     def _remove_waits(self, loaded: LoadedInstance, waits: list[Wait]) -> None:
-        by_table: dict[type, list[int]] = {}
+        by_table: dict[str, list[int]] = {}
         for wait in waits:
             if wait.kind == "user_task":
-                by_table.setdefault(UserTask, []).append(wait.key)
+                by_table.setdefault("user_task", []).append(wait.key)
             elif wait.kind in JOB_KINDS:
-                by_table.setdefault(Job, []).append(wait.key)
+                by_table.setdefault("job", []).append(wait.key)
             elif wait.kind in SUBSCRIPTION_KINDS:
-                by_table.setdefault(Subscription, []).append(wait.key)
+                by_table.setdefault("subscription", []).append(wait.key)
             elif wait.kind == "call":
                 self.later(lambda w=wait: self._cancel_child(loaded, w))
         for table, keys in by_table.items():
-            self.session.execute(delete(table).where(table.instance_id == loaded.id, table.wait_key.in_(keys)))
+            self.connection.execute(statements.DELETE_WAITS[table], {"instance_id": loaded.id, "keys": keys})
 
     def _add_waits(self, loaded: LoadedInstance, waits: list[Wait]) -> None:
         tasks, jobs, subscriptions = [], [], []
@@ -183,7 +191,7 @@ class UnitOfWork:
                               "assignee": detail.get("assignee"),
                               "candidate_users": ",".join(detail.get("candidate_users", [])),
                               "candidate_groups": ",".join(detail.get("candidate_groups", [])),
-                              "due": detail.get("due"), "priority": detail.get("priority", 50),
+                              "due": detail.get("due_date"), "priority": detail.get("priority", 50),
                               "created_at": self.now})
             elif wait.kind in JOB_KINDS:
                 retries = wait.detail.get("retries")
@@ -199,12 +207,9 @@ class UnitOfWork:
                                       "element_id": wait.element, "created_at": self.now})
             elif wait.kind == "call":
                 self.later(lambda w=wait: self._start_child(loaded, w))
-        if tasks:
-            self.session.execute(insert(UserTask), tasks)
-        if jobs:
-            self.session.execute(insert(Job), jobs)
-        if subscriptions:
-            self.session.execute(insert(Subscription), subscriptions)
+        for table, rows in (("user_task", tasks), ("job", jobs), ("subscription", subscriptions)):
+            if rows:
+                self.connection.execute(statements.INSERT_WAITS[table], rows)
 
     # --- call activities --------------------------------------------------------------------------
 

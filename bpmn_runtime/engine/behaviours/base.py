@@ -50,11 +50,29 @@ class Behaviour:
         step.complete(ai)
 
 
+def record_arrival(step: "Step", element: Element, scope_ai: ActivityInstance, via: Flow | None) -> ActivityInstance:
+    """Count a token arriving at a joining element, in the one activity instance per scope that collects them."""
+    for ai in step.state.children(scope_ai.id):
+        if ai.element == element.id and "arrived" in ai.data:
+            break
+    else:
+        ai = step.create(element, scope_ai, data={"arrived": {}})
+        step.history("element_activated", element.id, ai.id, None)
+    key = via.id if via is not None else ""
+    ai.data["arrived"][key] = ai.data["arrived"].get(key, 0) + 1
+    return ai
+
+
 class ActivityBehaviour(Behaviour):
     """Activities: async before/after, input/output mappings, boundary events and loops around `execute`."""
 
     def arrive(self, step: "Step", element: Element, scope_ai: ActivityInstance, via: Flow | None) -> None:
         from bpmn_runtime.engine.behaviours import loops
+        if element.start_quantity > 1:  # BPMN 13.3.2: the activity starts once startQuantity tokens are there
+            collecting = record_arrival(step, element, scope_ai, via)
+            if sum(collecting.data["arrived"].values()) < element.start_quantity:
+                return
+            step.end_instance(collecting, "joined")
         if element.loop is not None and element.loop.multi_instance:
             loops.start_multi_instance(step, element, scope_ai)
             return
@@ -71,10 +89,11 @@ class ActivityBehaviour(Behaviour):
         element = step.element(ai.element)
         if not ai.data.get("mi_inner"):
             events.subscribe_boundary_events(step, ai, element)
-        if element.extensions.inputs:
+        if element.extensions.inputs:  # added to what the instance already holds (loop counter, compensated data)
             visible = step.variables(ai)
-            ai.variables = {m.target: step.evaluate(ai, m.source) if m.source else visible.get(m.target)
-                            for m in element.extensions.inputs}
+            ai.variables = {**(ai.variables or {}), **{
+                m.target: step.evaluate(ai, m.source) if m.source else visible.get(m.target)
+                for m in element.extensions.inputs}}
         if element.loop is not None and not element.loop.multi_instance and not loops.loop_may_start(step, ai):
             step.complete(ai)
             return

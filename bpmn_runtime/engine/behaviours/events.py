@@ -38,7 +38,9 @@ def subscribe(step: "Step", owner: ActivityInstance, event: Element, definition:
     if definition.kind == "signal":
         return step.add_wait(owner, "signal", event.id, definition.name)
     if definition.kind == "conditional":
-        return step.add_wait(owner, "conditional", event.id, None, condition=definition.condition or "false")
+        wait = step.add_wait(owner, "conditional", event.id, None, condition=definition.condition or "false")
+        step.later(lambda: _fire_if_true(step, wait))  # already true: fires as soon as its owner has started
+        return wait
     return None
 
 
@@ -79,10 +81,22 @@ def boundary_occurred(step: "Step", boundary: Element, attached: ActivityInstanc
         step.terminate(attached)
     else:
         rearm_or_remove(step, wait)
+    _leave_by_boundary(step, boundary, scope_ai, payload)
+
+
+def _leave_by_boundary(step: "Step", boundary: Element, scope_ai: ActivityInstance, payload: dict[str, Any]) -> None:
     ai = step.create(boundary, scope_ai)
     step.history("element_activated", boundary.id, ai.id, None)
     step.set_variables(ai, payload)
     step.complete(ai)
+
+
+def catch_own_event(step: "Step", activity: ActivityInstance, definition: EventDefinition) -> None:
+    """An event an activity throws about itself (a multi-instance behavior event, BPMN 10.2.8) is caught by
+    its matching boundary event, which passes a token on without interrupting the activity."""
+    catcher = _boundary_catcher(step, activity, definition.kind, definition.name)
+    if catcher is not None:
+        _leave_by_boundary(step, catcher.event, step.state.instances[activity.parent], {})
 
 
 def event_subprocess_triggered(step: "Step", start: Element, scope_ai: ActivityInstance, wait: Wait | None,
@@ -206,8 +220,8 @@ class EndEvent(Behaviour):
                 cancel_transaction(step, ai)
                 return
             throw(step, ai, definition)
-            if ai.id not in step.state.instances:
-                return
+            if ai.id not in step.state.instances or ai.data.get("waiting_for_compensation"):
+                return  # a compensation end event ends its path when the compensation is done
         step.take_outgoing(ai, [])
 
 
@@ -219,11 +233,23 @@ def throw(step: "Step", ai: ActivityInstance, definition: EventDefinition) -> No
     elif definition.kind == "signal":
         step.effects.signals.append((definition.name or "", {}))
         step.history("signal_thrown", ai.element, ai.id, {"signal": definition.name})
+        step.later(lambda: _broadcast_here(step, definition.name or ""))
     elif definition.kind == "escalation":
         step.throw_escalation(ai, definition.name)
     elif definition.kind == "compensate":
         from bpmn_runtime.engine.behaviours.compensation import throw_compensation
         throw_compensation(step, ai, definition)
+
+
+def _broadcast_here(step: "Step", name: str) -> None:
+    """A signal reaches every catcher, this instance's too; the runtime delivers it to the other instances.
+
+    It goes through the agenda, so tokens that left a parallel split together with the thrower's have
+    reached their catch events first, and the thrower moves on only after its signal was delivered.
+    """
+    for wait in [w for w in step.state.waits.values() if w.kind == "signal" and w.name == name]:
+        if wait.key in step.state.waits and wait.ai in step.state.instances:
+            step.trigger_wait(wait, {})
 
 
 class IntermediateThrowEvent(Behaviour):
@@ -253,7 +279,10 @@ def link_target(step: "Step", source: Element, name: str) -> Element:
 
 
 class IntermediateCatchEvent(Behaviour):
-    """Waits for any of its events (all of them when parallel multiple); a link catch passes at once."""
+    """Waits for any of its events (all of them when parallel multiple); a link catch passes at once.
+
+    A time cycle fires repeatedly: each firing passes a token on, and the event ends with the last one.
+    """
 
     def activate(self, step: "Step", ai: ActivityInstance) -> None:
         element = step.element(ai.element)
@@ -261,16 +290,17 @@ class IntermediateCatchEvent(Behaviour):
             step.complete(ai)
             return
         for definition in element.events:
-            if definition.kind == "conditional" and step.condition(ai, definition.condition or "false") \
-                    and not element.parallel_multiple:
-                step.complete(ai)
-                return
             subscribe(step, ai, element, definition)
 
     def triggered(self, step: "Step", ai: ActivityInstance, wait: Wait, payload: dict[str, Any]) -> None:
         element = step.element(ai.element)
-        step.remove_wait(wait)
         step.set_variables(ai, payload)
+        if wait.kind == "timer" and wait.name == "cycle" and wait.detail.get("remaining") != 0 \
+                and not element.parallel_multiple:
+            rearm_or_remove(step, wait)  # each firing of a time cycle but the last passes a token on
+            step.fork(ai)
+            return
+        step.remove_wait(wait)
         if element.parallel_multiple and any(w.kind in WAITING_KINDS for w in step.state.waits_of(ai.id)):
             return
         step.remove_waits(ai)
@@ -281,17 +311,21 @@ def fire_true_conditions(step: "Step") -> bool:
     """Conditional events whose condition has become true fire; True when any did."""
     fired = False
     for wait in [w for w in step.state.waits.values() if w.kind == "conditional"]:
-        if wait.key not in step.state.waits or wait.ai not in step.state.instances:
-            continue
-        owner = step.state.instances[wait.ai]
-        try:
-            now_true = step.condition(owner, wait.detail["condition"])
-        except ExpressionError:
-            now_true = False  # a variable the condition reads is not set yet
-        if now_true and not wait.detail.get("was_true"):
-            wait.detail["was_true"] = True
-            step.trigger_wait(wait, {})
-            fired = True
-        elif not now_true:
-            wait.detail["was_true"] = False
+        fired = _fire_if_true(step, wait) or fired
     return fired
+
+
+def _fire_if_true(step: "Step", wait: Wait) -> bool:
+    """A conditional event fires when its condition turns true (BPMN 10.4.5), not again while it stays true."""
+    if wait.key not in step.state.waits or wait.ai not in step.state.instances:
+        return False
+    try:
+        now_true = step.condition(step.state.instances[wait.ai], wait.detail["condition"])
+    except ExpressionError:
+        now_true = False  # a variable the condition reads is not set yet
+    was_true = wait.detail.get("was_true", False)
+    wait.detail["was_true"] = now_true
+    if now_true and not was_true:
+        step.trigger_wait(wait, {})
+        return True
+    return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from bpmn_runtime.engine.behaviours.base import Behaviour
+from bpmn_runtime.engine.behaviours.base import Behaviour, record_arrival
 from bpmn_runtime.engine.behaviours.events import subscribe
 from bpmn_runtime.engine.state import ActivityInstance, Wait
 from bpmn_runtime.model import Element, Flow, Process
@@ -18,23 +18,6 @@ class ExclusiveGateway(Behaviour):
 
     def leave(self, step: "Step", ai: ActivityInstance) -> None:
         step.take_outgoing(ai, step.select_flows(ai, step.element(ai.element), exclusive=True))
-
-
-def _join_instance(step: "Step", element: Element, scope_ai: ActivityInstance) -> ActivityInstance:
-    """The one activity instance per scope that collects the tokens arriving at a joining gateway."""
-    for ai in step.state.children(scope_ai.id):
-        if ai.element == element.id and "arrived" in ai.data:
-            return ai
-    ai = step.create(element, scope_ai, data={"arrived": {}})
-    step.history("element_activated", element.id, ai.id, None)
-    return ai
-
-
-def _record_arrival(step: "Step", element: Element, scope_ai: ActivityInstance, via: Flow | None) -> ActivityInstance:
-    ai = _join_instance(step, element, scope_ai)
-    key = via.id if via is not None else ""
-    ai.data["arrived"][key] = ai.data["arrived"].get(key, 0) + 1
-    return ai
 
 
 def _consume_one_each(ai: ActivityInstance) -> None:
@@ -57,13 +40,17 @@ def _pass_join(step: "Step", ai: ActivityInstance) -> None:
 
 
 class ParallelGateway(Behaviour):
-    """Waits for a token on every incoming flow, then sends one down every outgoing flow."""
+    """Waits for a token on every incoming flow, then sends one down every outgoing flow.
+
+    Conditions on its outgoing flows are not evaluated: a parallel gateway "creates parallel paths
+    without checking any conditions" (BPMN 10.5.4).
+    """
 
     def arrive(self, step: "Step", element: Element, scope_ai: ActivityInstance, via: Flow | None) -> None:
         if len(element.incoming) <= 1:
             super().arrive(step, element, scope_ai, via)
             return
-        ai = _record_arrival(step, element, scope_ai, via)
+        ai = record_arrival(step, element, scope_ai, via)
         if all(ai.data["arrived"].get(flow, 0) > 0 for flow in element.incoming):
             _consume_one_each(ai)
             _pass_join(step, ai)
@@ -80,7 +67,7 @@ class InclusiveGateway(Behaviour):
         if len(element.incoming) <= 1:
             super().arrive(step, element, scope_ai, via)
             return
-        ai = _record_arrival(step, element, scope_ai, via)
+        ai = record_arrival(step, element, scope_ai, via)
         ai.data["waiting_join"] = True
         if _inclusive_join_ready(step, ai):
             _fire_inclusive(step, ai)
@@ -111,7 +98,7 @@ def _upstream(process: Process, element_id: str) -> frozenset[str]:
 
 
 def _inclusive_join_ready(step: "Step", join: ActivityInstance) -> bool:
-    """Ready when no live token elsewhere in the scope can still reach the gateway."""
+    """Ready when no live token elsewhere in the scope can still reach the gateway, nor is on its way to it."""
     element = step.element(join.element)
     upstream = _upstream(step.process, element.id)
     for other in step.state.children(join.parent):
@@ -119,7 +106,7 @@ def _inclusive_join_ready(step: "Step", join: ActivityInstance) -> bool:
             continue
         if other.element in upstream:
             return False
-    return not step.has_tokens_in_flight(join.parent, upstream)
+    return not step.has_tokens_in_flight(join.parent, upstream | {element.id})
 
 
 def fire_ready_inclusive_joins(step: "Step") -> bool:
@@ -139,7 +126,7 @@ class ComplexGateway(Behaviour):
         if len(element.incoming) <= 1:
             super().arrive(step, element, scope_ai, via)
             return
-        ai = _record_arrival(step, element, scope_ai, via)
+        ai = record_arrival(step, element, scope_ai, via)
         if ai.data.get("fired"):
             if all(ai.data["arrived"].get(f, 0) > 0 for f in element.incoming):
                 ai.data["arrived"] = {}

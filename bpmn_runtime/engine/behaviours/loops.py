@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from bpmn_runtime.engine.state import ActivityInstance
 from bpmn_runtime.engine.step import Incident
-from bpmn_runtime.model import Element
+from bpmn_runtime.model import Element, EventDefinition, LoopSpec
 
 if TYPE_CHECKING:
     from bpmn_runtime.engine.step import Step
@@ -109,7 +109,8 @@ def inner_instance_done(step: "Step", inner: ActivityInstance) -> None:
     step.end_instance(inner, "completed")
     body.variables["nrOfActiveInstances"] -= 1
     body.variables["nrOfCompletedInstances"] += 1
-    done = body.variables["nrOfCompletedInstances"] >= body.variables["nrOfInstances"]
+    done = _throw_behavior_events(step, body, loop)
+    done = done or body.variables["nrOfCompletedInstances"] >= body.variables["nrOfInstances"]
     if not done and loop.completion_condition:
         done = step.condition(body, loop.completion_condition)
     if done:
@@ -121,3 +122,24 @@ def inner_instance_done(step: "Step", inner: ActivityInstance) -> None:
         step.take_outgoing(body)
     elif loop.sequential:
         _start_inner(step, body, element)
+
+
+def _throw_behavior_events(step: "Step", body: ActivityInstance, loop: LoopSpec) -> bool:
+    """Throw the events the multi-instance behavior asks for now that one more instance completed;
+    True when a complex behavior's condition holds, which cancels the remaining instances (BPMN 10.2.8)."""
+    from bpmn_runtime.engine.behaviours.events import catch_own_event
+    thrown: list[EventDefinition | None] = []
+    cancel = False
+    if loop.behavior == "None":
+        thrown.append(loop.none_event)
+    elif loop.behavior == "One" and body.variables["nrOfCompletedInstances"] == 1:
+        thrown.append(loop.one_event)
+    elif loop.behavior == "Complex":
+        for behavior in loop.complex_behaviors:
+            if behavior.condition and step.condition(body, behavior.condition):
+                cancel = True
+                thrown.append(behavior.event)
+    for definition in thrown:
+        if definition is not None:
+            catch_own_event(step, body, definition)
+    return cancel

@@ -84,10 +84,14 @@ def leave_by_cancel_boundary(step: "Step", transaction: ActivityInstance) -> Non
 
 
 class CallActivity(ActivityBehaviour):
-    """Starts an instance of the called process and waits for it to end."""
+    """Starts an instance of the called process and waits for it to end; a called global task runs in place."""
 
     def activate(self, step: "Step", ai: ActivityInstance) -> None:
+        from bpmn_runtime.engine.behaviours import BEHAVIOURS
         element = step.element(ai.element)
+        if element.called_task:
+            BEHAVIOURS[element.called_task].activate(step, ai)
+            return
         if not element.called_element:
             raise Incident(f"{element.label} does not name the process to call (calledElement)")
         variables = dict(ai.variables) if element.extensions.inputs else dict(step.variables(ai))

@@ -70,7 +70,7 @@ class UserTask(ActivityBehaviour):
                       assignee=_text(step, ai, extensions.assignee),
                       candidate_users=_names(step, ai, extensions.candidate_users),
                       candidate_groups=_names(step, ai, extensions.candidate_groups),
-                      due=_text(step, ai, extensions.due_date),
+                      due_date=_text(step, ai, extensions.due_date),  # `due` is a timer's time
                       priority=int(priority) if priority and priority.lstrip("-").isdigit() else 50)
         step.history("task_created", element.id, ai.id, None)
 
