@@ -503,9 +503,14 @@ REFERENCES: dict[str, tuple[tuple[str, frozenset[str], str], ...]] = {
     "linkEventDefinition": (("source", *_ONE["linkEventDefinition"]), ("target", *_ONE["linkEventDefinition"])),
     "multiInstanceLoopCharacteristics": (("loopDataInputRef", *_ITEM_AWARE), ("loopDataOutputRef", *_ITEM_AWARE)),
 }
-CARRIED_BY = {"messageEventDefinition": ("messageRef", "itemRef"), "signalEventDefinition": ("signalRef", "structureRef"),
-              "errorEventDefinition": ("errorRef", "structureRef"),
-              "escalationEventDefinition": ("escalationRef", "structureRef")}
+# What an event definition carries: the reference to what is thrown, and that one's item definition.
+CARRIED_BY = {
+    "messageEventDefinition": ("messageRef", "itemRef"),
+    "signalEventDefinition": ("signalRef", "structureRef"),
+    "errorEventDefinition": ("errorRef", "structureRef"),
+    "escalationEventDefinition": ("escalationRef", "structureRef"),
+}
+SUBPROCESSES = ("subProcess", "transaction", "adHocSubProcess")
 _MIME_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 
 
@@ -533,7 +538,7 @@ class _Document:
                 self._collection(node)
             if tag == "multiInstanceLoopCharacteristics":
                 self._loop_items(node)
-            if tag in ("subProcess", "transaction", "adHocSubProcess") and node.find(bpmn("ioSpecification")) is not None:
+            if tag in SUBPROCESSES and node.find(bpmn("ioSpecification")) is not None:
                 self.problem(node, "a subprocess cannot have its own data inputs and outputs (ioSpecification); it "
                                    "sees the data of the process around it")
             if tag in ("serviceTask", "sendTask", "receiveTask"):
@@ -582,7 +587,8 @@ class _Document:
         process = next((a for a in node.iterancestors(bpmn("process"))), None)
         if process is None:
             return ""
-        pools = [p.get("id", "") for p in self.root.iter(bpmn("participant")) if p.get("processRef") == process.get("id")]
+        pools = [pool.get("id", "") for pool in self.root.iter(bpmn("participant"))
+                 if pool.get("processRef") == process.get("id")]
         return pools[0] if pools else process.get("id", "")
 
     def _has_message(self, event: etree._Element) -> bool:
@@ -593,7 +599,8 @@ class _Document:
     def _message_flow(self, flow: etree._Element) -> None:
         """A message flow links two pools; events on it send or receive messages (BPMN 9.4, 10.4.3)."""
         source, target = self.target(flow, "@sourceRef"), self.target(flow, "@targetRef")
-        if source is None or target is None or not {local_name(source.tag), local_name(target.tag)} <= INTERACTION_NODES:
+        if source is None or target is None or \
+                not {local_name(source.tag), local_name(target.tag)} <= INTERACTION_NODES:
             return  # reported as a wrong reference
         if self._pool(source) == self._pool(target):
             self.problem(flow, f"the message flow connects '{source.get('id')}' and '{target.get('id')}', which are "
@@ -642,7 +649,8 @@ class _Document:
 
     def _loop_items(self, loop: etree._Element) -> None:
         """The item a multi-instance activity works on is one of its collection's items (BPMN 10.2.8)."""
-        for collection_ref, item_tag in (("loopDataInputRef", "inputDataItem"), ("loopDataOutputRef", "outputDataItem")):
+        for collection_ref, item_tag in (("loopDataInputRef", "inputDataItem"),
+                                         ("loopDataOutputRef", "outputDataItem")):
             collection, single = self.target(loop, collection_ref), loop.find(bpmn(item_tag))
             collection_item, single_item = self.item(collection), self.item(single)
             if collection_item is not None and single_item is not None \
@@ -694,9 +702,11 @@ class _Document:
             mine, theirs = self._data(call, what), self._data(called, what)
             if len(mine) != len(theirs) or not all(self.same_item(self.item(a), self.item(b))
                                                    for a, b in zip(mine, theirs)):
-                self.problem(call, f"the call activity's {what}s ({', '.join(self.describe(self.item(d)) for d in mine) or 'none'}) "
-                                   f"do not match those of the called '{called.get('id')}' "
-                                   f"({', '.join(self.describe(self.item(d)) for d in theirs) or 'none'})")
+                self.problem(call, f"the call activity's {what}s ({self._listed(mine)}) do not match those of the "
+                                   f"called '{called.get('id')}' ({self._listed(theirs)})")
+
+    def _listed(self, data: list[etree._Element]) -> str:
+        return ", ".join(self.describe(self.item(node)) for node in data) or "none"
 
     def _event_data(self, event: etree._Element, tag: str) -> None:
         """A throw event's data inputs (a catch event's data outputs) are what its event definitions carry."""

@@ -37,7 +37,6 @@ class Case:
 
     test: str
     number: int
-    group: str
     bpmn: Path
     input_test: str | None
     integer_variable: int
@@ -80,7 +79,6 @@ def load_cases(suite: Path) -> list[Case]:
     return [Case(
         test=row["test"],
         number=int(row["case"]),
-        group=row["group"],
         bpmn=suite / row["bpmn"],
         input_test=row["input_test"] or None,
         integer_variable=int(row["integerVariable"] or 0),
@@ -165,6 +163,8 @@ class Runner:
             deployed = runtime.deploy(case.bpmn)
         except DeploymentError as error:
             return Outcome(case, ("ERROR_deployment",), _first_line(error))
+        if case.test not in {d.key for d in deployed}:
+            return Outcome(case, tuple(trace.tokens), f"the file deployed, but has no process '{case.test}' to start")
         try:
             if case.parallel_process:
                 # The tested process throws its message or signal while it starts (it runs to its first

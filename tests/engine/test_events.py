@@ -1,6 +1,8 @@
 """Events in every position: boundary (interrupting or not), intermediate, end, event subprocess starts."""
 from __future__ import annotations
 
+from typing import Callable
+
 import pytest
 
 from tests.engine.harness import Engine, chain, flow, guarded, script, subprocess, timer
@@ -22,7 +24,8 @@ BOUNDARY_EVENTS = pytest.mark.parametrize(("definition", "fire"), [
 
 @BOUNDARY_EVENTS
 @pytest.mark.parametrize("interrupting", [True, False], ids=["interrupting", "non-interrupting"])
-def test_a_boundary_event_ends_the_activity_only_when_interrupting(engine: Engine, definition: str, fire,
+def test_a_boundary_event_ends_the_activity_only_when_interrupting(engine: Engine, definition: str,
+                                                                   fire: Callable[[Engine], object],
                                                                    interrupting: bool) -> None:
     engine.deploy(guarded(WAIT, "wait", definition, interrupting), MESSAGES + SIGNALS)
     instance = engine.start()

@@ -12,7 +12,7 @@ START_END = '<bpmn:startEvent id="start"/><bpmn:endEvent id="end"/>'
 def test_exclusive_gateway_takes_the_first_true_flow_else_its_default(engine: Engine, value: int,
                                                                          expected: list[str]) -> None:
     engine.deploy(f"""<bpmn:process id="p" isExecutable="true">{START_END}
-      <bpmn:exclusiveGateway id="x" default="x_other"/>{script("a")}{script("b")}{script("other")}
+      <bpmn:exclusiveGateway id="x" default="x__other"/>{script("a")}{script("b")}{script("other")}
       {flow("start", "x")}{flow("x", "a", "n == 1")}{flow("x", "b", "n == 2")}{flow("x", "other")}
       <bpmn:exclusiveGateway id="merge"/>{chain("a", "merge")}{chain("b", "merge")}{chain("other", "merge", "end")}
     </bpmn:process>""")
@@ -61,7 +61,7 @@ def test_an_activity_takes_its_default_flow_when_no_conditional_flow_holds_besid
     """BPMN 13.2.1: the default flow of an activity ignores its unconditional outgoing flows."""
     engine.deploy(f"""<bpmn:process id="p" isExecutable="true">
       <bpmn:startEvent id="start"/><bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/><bpmn:endEvent id="e3"/>
-      <bpmn:scriptTask id="first" default="first_fallback"><bpmn:script>run</bpmn:script></bpmn:scriptTask>
+      <bpmn:scriptTask id="first" default="first__fallback"><bpmn:script>run</bpmn:script></bpmn:scriptTask>
       {script("conditional")}{script("plain")}{script("fallback")}
       {flow("start", "first")}{flow("first", "conditional", "go")}{flow("first", "plain")}{flow("first", "fallback")}
       {chain("conditional", "e1")}{chain("plain", "e2")}{chain("fallback", "e3")}
