@@ -8,7 +8,10 @@ runtime to apply.
 """
 from __future__ import annotations
 
+import functools
+import importlib
 from collections import ChainMap, deque
+from types import ModuleType
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Mapping
@@ -183,8 +186,7 @@ class Step:
         return element_id in self.process.elements
 
     def behaviour(self, element: Element) -> "Behaviour":
-        from bpmn_runtime.engine.behaviours import behaviour_for
-        return behaviour_for(element)
+        return _behaviours("").BEHAVIOURS[element.kind]
 
     def variables(self, ai: ActivityInstance) -> ChainMap[str, Any]:
         """The variables visible from `ai`: its own scope's, then each enclosing scope's."""
@@ -348,8 +350,7 @@ class Step:
         self.state.instances.pop(ai.id, None)
         self.history(f"element_{how}", ai.element, ai.id, None)
         if self.is_element(ai.element):
-            from bpmn_runtime.engine.behaviours.compensation import activity_ended
-            activity_ended(self, ai, how)
+            _behaviours("compensation").activity_ended(self, ai, how)
 
     def token_consumed(self, scope_ai: ActivityInstance) -> None:
         """A path ended inside `scope_ai`; the scope completes when nothing in it is alive."""
@@ -433,3 +434,9 @@ class Step:
             if definition.kind == kind:
                 return definition
         return None
+
+
+@functools.cache
+def _behaviours(module: str) -> ModuleType:
+    """The behaviours package or one of its modules, imported once on first use (they import this module)."""
+    return importlib.import_module(f"bpmn_runtime.engine.behaviours{'.' + module if module else ''}")

@@ -13,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable, Mapping, TypeVar
 
-from sqlalchemy import Select, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Select, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -70,24 +70,22 @@ class Runtime:
         """Run `work` in one transaction; retry it from scratch when an instance was changed meanwhile."""
         for attempt in range(1, attempts + 1):
             started = time.perf_counter()
-            with self.database.session() as session:
+            with self.database.engine.connect() as connection:
+                unit = UnitOfWork(self, connection)
                 try:
-                    unit = UnitOfWork(self, session)
-                    result = work(unit)
-                    unit.finish()
-                    session.commit()
+                    with connection.begin():  # commits when the block ends, rolls back on an exception
+                        result = work(unit)
+                        unit.finish()
                     self.metrics.step_seconds.labels(operation).observe(time.perf_counter() - started)
                     return result
                 except (StaleInstance, OperationalError) as error:
-                    session.rollback()
                     if isinstance(error, OperationalError) and not _is_transient(error):
                         raise
                     if attempt == attempts:
                         raise Conflict("the instance is being changed by others; try again") from None
                     time.sleep(0.01 * attempt)
-                except BaseException:
-                    session.rollback()
-                    raise
+                finally:
+                    unit.close()
         raise AssertionError("unreachable")
 
     # --- definitions ------------------------------------------------------------------------------
@@ -153,27 +151,29 @@ class Runtime:
         return [d.name for s in process.scope(process.id).start_events for d in process.element(s).events
                 if d.name and d.kind in ("message", "signal")]
 
-    def process_of(self, definition_id: int, key: str, session: Session) -> Process:
+    def process_of(self, definition_id: int, key: str, bind: Session | Connection) -> Process:
         """The parsed process of a stored definition (parsed once per definition and kept)."""
         definitions = self._definitions.get(definition_id)
         if definitions is None:
-            row = session.get(Definition, definition_id)
+            row = bind.execute(statements.DEFINITION_SOURCE, {"definition_id": definition_id}).one_or_none()
             if row is None:
                 raise NotFound(f"there is no deployed definition {definition_id}")
             definitions = parse(row.xml, row.file_name, check_scripts=self.script_runner is None)
             self._definitions[definition_id] = definitions
         return definitions.processes[key]
 
-    def latest_definition(self, key: str, session: Session,
+    def latest_definition(self, key: str, bind: Session | Connection,
                           version: int | None = None) -> tuple[DefinitionRef, Process]:
         """The newest (or the given) version of process `key` and its parsed process."""
         query = statements.DEFINITION_VERSION if version else statements.LATEST_DEFINITION
-        row = session.connection().execute(query, {"key": key, "version": version}).one_or_none()
+        connection = bind.connection() if isinstance(bind, Session) else bind
+        row = query.one_or_none(connection, {"key": key, "version": version})
         if row is None:
-            known = session.execute(select(Definition.key).distinct()).scalars().all()
+            known = bind.execute(select(Definition.key).distinct()).scalars().all()
             hint = f"; deployed processes: {', '.join(sorted(known))}" if known else "; nothing is deployed yet"
             raise NotFound(f"there is no deployed process '{key}'{' version ' + str(version) if version else ''}{hint}")
-        return DefinitionRef(*row), self.process_of(row.id, key, session)
+        definition = DefinitionRef(*row)
+        return definition, self.process_of(definition.id, key, bind)
 
     # --- instances --------------------------------------------------------------------------------
 
@@ -188,10 +188,11 @@ class Runtime:
         values = check_variables(variables or {})
 
         def work(unit: UnitOfWork) -> int:
-            existing = self._existing_start(unit.session, key, request_key, business_key if unique_business_key else None)
+            existing = self._existing_start(unit.connection, key, request_key,
+                                            business_key if unique_business_key else None)
             if existing is not None:
                 return existing
-            definition, process = self.latest_definition(key, unit.session, version)
+            definition, process = self.latest_definition(key, unit.connection, version)
             instance_id = unit.start(definition, process, values, business_key=business_key, request_key=request_key)
             self.metrics.instance_started(key)
             return instance_id
@@ -200,18 +201,19 @@ class Runtime:
         except IntegrityError:
             if request_key is None:
                 raise
-            return self.transaction(lambda unit: self._existing_start(unit.session, key, request_key, None), "start")
+            return self.transaction(lambda unit: self._existing_start(unit.connection, key, request_key, None), "start")
 
     @staticmethod
-    def _existing_start(session: Session, key: str, request_key: str | None, business_key: str | None) -> int | None:
+    def _existing_start(connection: Connection, key: str, request_key: str | None,
+                        business_key: str | None) -> int | None:
         if request_key is not None:
-            found = session.execute(select(Instance.id).where(Instance.request_key == request_key)).scalar()
+            found = connection.execute(select(Instance.id).where(Instance.request_key == request_key)).scalar()
             if found is not None:
                 return found
         if business_key is not None:
-            return session.execute(select(Instance.id).where(Instance.process_key == key,
-                                                             Instance.business_key == business_key)
-                                   .order_by(Instance.id).limit(1)).scalar()
+            return connection.execute(select(Instance.id).where(Instance.process_key == key,
+                                                                Instance.business_key == business_key)
+                                      .order_by(Instance.id).limit(1)).scalar()
         return None
 
     def cancel(self, instance_id: int, reason: str = "cancelled by an operator") -> None:
@@ -441,7 +443,7 @@ class Runtime:
                 self.metrics.job_retries.labels(job.topic).inc()
                 log.warning("instance %s (business key %s): job %s (%s) failed, %s retries left, next in %.1fs: %s",
                             loaded.id, loaded.business_key or "-", job.id, job.topic, job.retries, delay,
-                            error.splitlines()[0] if error else "")
+                            error.strip().splitlines()[-1] if error.strip() else "")
                 return False
             unit.session.add(Incident(instance_id=job.instance_id, job_id=job.id, element_id=job.element_id,
                                       message=f"{job.topic}: {error.splitlines()[-1] if error else 'failed'}",

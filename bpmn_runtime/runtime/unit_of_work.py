@@ -47,6 +47,8 @@ class StaleInstance(BpmnRuntimeError):
 
 @dataclass
 class LoadedInstance:
+    """An instance in a unit of work; version 0 until a new instance's first step inserts its row."""
+
     id: int
     version: int
     definition_id: int
@@ -56,33 +58,38 @@ class LoadedInstance:
     parent_wait: int | None
     process: Process
     state: InstanceState
+    request_key: str | None = None
 
 
 class UnitOfWork:
-    """The work of one runtime call, inside one transaction."""
+    """The work of one runtime call, inside the transaction of `connection` (the caller commits it)."""
 
-    def __init__(self, runtime: "Runtime", session: Session) -> None:
+    def __init__(self, runtime: "Runtime", connection: Connection) -> None:
         self.runtime = runtime
-        self.session = session
+        self.connection = connection
         self.now = runtime.clock.now()
         self._followups: deque[Callable[[], None]] = deque()
         self.started: list[int] = []
 
     @functools.cached_property
-    def connection(self) -> Connection:
-        """The session's connection, for the Core statements of `store.statements`."""
-        return self.session.connection()
+    def session(self) -> Session:
+        """An ORM session in the same transaction, made on first use: the hot path needs Core statements only."""
+        return self.runtime.database.sessions(bind=self.connection, join_transaction_mode="rollback_only")
+
+    def close(self) -> None:
+        if "session" in self.__dict__:
+            self.session.close()
 
     # --- instances --------------------------------------------------------------------------------
 
     def load(self, instance_id: int) -> LoadedInstance:
-        row = self.connection.execute(statements.LOAD_INSTANCE, {"instance_id": instance_id}).one_or_none()
+        row = statements.LOAD_INSTANCE.one_or_none(self.connection, {"instance_id": instance_id})
         if row is None:
             raise NotFound(f"there is no process instance {instance_id}")
-        state = InstanceState.from_json(json.loads(row.state))
-        process = self.runtime.process_of(row.definition_id, row.process_key, self.session)
-        return LoadedInstance(row.id, row.version, row.definition_id, row.process_key, row.business_key,
-                              row.parent_id, row.parent_wait, process, state)
+        key, version, definition_id, process_key, business_key, parent_id, parent_wait, state = row
+        process = self.runtime.process_of(definition_id, process_key, self.connection)
+        return LoadedInstance(key, version, definition_id, process_key, business_key, parent_id, parent_wait,
+                              process, InstanceState.from_json(json.loads(state)))
 
     def step(self, loaded: LoadedInstance, action: Callable[[Step], None]) -> Step:
         """Run `action` on a fresh engine step of `loaded`, then save the instance and its effects."""
@@ -97,15 +104,11 @@ class UnitOfWork:
     def start(self, definition: Definition | DefinitionRef, process: Process, variables: Mapping[str, Any], *,
               business_key: str | None = None, request_key: str | None = None, start_event: str | None = None,
               parent: tuple[int, int] | None = None) -> int:
-        """Insert a new instance and run it to its first wait states."""
-        state = InstanceState(process.id)
-        instance_id = self.connection.execute(statements.INSERT_INSTANCE, dict(
-            definition_id=definition.id, process_key=definition.key, business_key=business_key,
-            request_key=request_key, status="active", version=1, state="{}",
-            parent_id=parent[0] if parent else None, parent_wait=parent[1] if parent else None,
-            started_at=self.now, updated_at=self.now)).scalar_one()
-        loaded = LoadedInstance(instance_id, 1, definition.id, definition.key, business_key,
-                                parent[0] if parent else None, parent[1] if parent else None, process, state)
+        """Run a new instance to its first wait states, then insert it (one row write, not an insert and an update)."""
+        instance_id = statements.new_instance_id(self.connection)
+        loaded = LoadedInstance(instance_id, 0, definition.id, definition.key, business_key,
+                                parent[0] if parent else None, parent[1] if parent else None, process,
+                                InstanceState(process.id), request_key)
         log.info("instance %s (business key %s) of %s v%s started", instance_id, business_key or "-",
                  definition.key, definition.version)
         self.step(loaded, lambda s: s.start(variables, start_event))
@@ -116,20 +119,27 @@ class UnitOfWork:
         self._followups.append(followup)
 
     def finish(self) -> None:
-        """Run the effects on other instances, in order, until none are left."""
+        """Run the effects on other instances, in order, until none are left; then flush the ORM's changes."""
         while self._followups:
             self._followups.popleft()()
+        if "session" in self.__dict__:
+            self.session.flush()
 
     # --- saving -----------------------------------------------------------------------------------
 
     def _save(self, loaded: LoadedInstance, step: Step) -> None:
         state = loaded.state
-        values: dict[str, Any] = {"state": json.dumps(state.to_json(), separators=(",", ":")),
-                                  "version": loaded.version + 1, "status": state.status, "updated_at": self.now,
-                                  "instance_id": loaded.id, "loaded_version": loaded.version}
-        if state.status != "active":
-            values.update(ended_at=self.now, end_reason=state.end_reason)
-        if self.connection.execute(statements.SAVE_INSTANCE, values).rowcount != 1:
+        ended = state.status != "active"
+        values = {"state": json.dumps(state.to_json(), separators=(",", ":")), "version": loaded.version + 1,
+                  "status": state.status, "updated_at": self.now, "ended_at": self.now if ended else None,
+                  "end_reason": state.end_reason if ended else None, "instance_id": loaded.id,
+                  "loaded_version": loaded.version}
+        if loaded.version == 0:
+            statements.INSERT_INSTANCE.execute(self.connection, dict(
+                values, id=loaded.id, definition_id=loaded.definition_id, process_key=loaded.process_key,
+                business_key=loaded.business_key, request_key=loaded.request_key, parent_id=loaded.parent_id,
+                parent_wait=loaded.parent_wait, started_at=self.now)).close()
+        elif statements.SAVE_INSTANCE.rowcount(self.connection, values) != 1:
             raise StaleInstance(f"process instance {loaded.id} was changed by someone else meanwhile")
         loaded.version += 1
         self._apply(loaded, step)
@@ -214,7 +224,7 @@ class UnitOfWork:
     # --- call activities --------------------------------------------------------------------------
 
     def _start_child(self, parent: LoadedInstance, wait: Wait) -> None:
-        definition, process = self.runtime.latest_definition(wait.name or "", self.session)
+        definition, process = self.runtime.latest_definition(wait.name or "", self.connection)
         self.start(definition, process, wait.detail.get("variables", {}), business_key=parent.business_key,
                    parent=(parent.id, wait.key))
 

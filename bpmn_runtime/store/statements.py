@@ -1,18 +1,24 @@
-"""The statements nearly every runtime call runs: load and save an instance, its history and wait rows.
+"""The statements nearly every runtime call runs: find a definition, load and save an instance, write its
+history and its wait rows.
 
-They are SQLAlchemy Core statements built once (so each is compiled once per dialect and found in the
-compiled cache afterwards) and run on the session's connection without the ORM, whose per-call work
-costs more than SQLite itself on this path. They bypass the session's identity map: a unit of work must
-not hold ORM objects of the rows they delete (user tasks, jobs, subscriptions) and change them after.
+Each is a SQLAlchemy Core statement. The smallest and most frequent ones are compiled once per dialect
+and run on the driver's cursor (`DriverStatement`): for them SQLAlchemy's execution machinery costs
+several times what the database needs. The history rows of a step go in one multi-row INSERT. None of
+these statements touch the ORM session's identity map: a unit of work must not hold ORM objects of the
+rows they delete (user tasks, jobs, subscriptions) and change them afterwards.
 """
 from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
-from sqlalchemy import Connection, Dialect, Table, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Dialect, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy.engine.interfaces import DBAPICursor
+from sqlalchemy.sql import Executable
+from sqlalchemy.sql.compiler import SQLCompiler
 
+from bpmn_runtime.store.database import driver_execute
 from bpmn_runtime.store.tables import Definition, HistoryEvent, Instance, Job, Subscription, UserTask
 
 INSTANCES: Table = Instance.__table__  # type: ignore[assignment]
@@ -21,58 +27,141 @@ HISTORY: Table = HistoryEvent.__table__  # type: ignore[assignment]
 WAIT_TABLES: dict[str, Table] = {"user_task": UserTask.__table__, "job": Job.__table__,  # type: ignore[dict-item]
                                  "subscription": Subscription.__table__}
 
-LOAD_INSTANCE = select(INSTANCES.c.id, INSTANCES.c.version, INSTANCES.c.definition_id, INSTANCES.c.process_key,
-                       INSTANCES.c.business_key, INSTANCES.c.parent_id, INSTANCES.c.parent_wait,
-                       INSTANCES.c.state).where(INSTANCES.c.id == bindparam("instance_id"))
-INSERT_INSTANCE = insert(INSTANCES).returning(INSTANCES.c.id)
-SAVE_INSTANCE = update(INSTANCES).where(INSTANCES.c.id == bindparam("instance_id"),
-                                        INSTANCES.c.version == bindparam("loaded_version"))
-LATEST_DEFINITION = select(DEFINITIONS.c.id, DEFINITIONS.c.key, DEFINITIONS.c.version) \
-    .where(DEFINITIONS.c.key == bindparam("key")).order_by(DEFINITIONS.c.version.desc()).limit(1)
-DEFINITION_VERSION = select(DEFINITIONS.c.id, DEFINITIONS.c.key, DEFINITIONS.c.version) \
-    .where(DEFINITIONS.c.key == bindparam("key"), DEFINITIONS.c.version == bindparam("version"))
+
+
+class _Bind(NamedTuple):
+    name: str
+    convert: Callable[[Any], Any] | None
+    required: bool
+    default: Any  # the value of a bound literal (a LIMIT, say)
+
+
+class DriverStatement:
+    """A Core statement compiled once per dialect and run by the driver, its values converted by the
+    column types as SQLAlchemy would. Only for statements whose results need no conversion."""
+
+    def __init__(self, statement: Executable, columns: Sequence[str] = ()) -> None:
+        self.statement = statement
+        self.columns = list(columns)  # the columns an INSERT or UPDATE sets
+        self._compiled: dict[str, tuple[str, list[_Bind], bool]] = {}
+
+    def _compile(self, dialect: Dialect) -> tuple[str, list[_Bind], bool]:
+        compiled = self.statement.compile(dialect=dialect, column_keys=self.columns or None)
+        assert isinstance(compiled, SQLCompiler)
+        for column in getattr(self.statement, "selected_columns", ()):
+            if column.type.dialect_impl(dialect).result_processor(dialect, None) is not None:
+                raise NotImplementedError(f"{column} needs conversion when read on {dialect.name}")
+        by_name = {name: bind for bind, name in compiled.bind_names.items()}
+        names = compiled.positiontup if compiled.positional else list(by_name)
+        binds = [_Bind(name, by_name[name].type.dialect_impl(dialect).bind_processor(dialect), by_name[name].required,
+                       by_name[name].value) for name in names or ()]
+        return compiled.string, binds, compiled.positional
+
+    def execute(self, connection: Connection, values: Mapping[str, Any]) -> DBAPICursor:
+        dialect = connection.dialect
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            found = self._compiled[dialect.name] = self._compile(dialect)
+        sql, binds, positional = found
+        converted = []
+        for name, convert, required, default in binds:
+            value = values[name] if required else values.get(name, default)
+            converted.append((name, convert(value) if convert else value))
+        return driver_execute(connection, sql, [value for _, value in converted] if positional else dict(converted))
+
+    def one_or_none(self, connection: Connection, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        cursor = self.execute(connection, values)
+        try:
+            return cursor.fetchone()
+        finally:
+            cursor.close()
+
+    def rowcount(self, connection: Connection, values: Mapping[str, Any]) -> int:
+        cursor = self.execute(connection, values)
+        cursor.close()
+        return cursor.rowcount
+
+
+LOAD_INSTANCE = DriverStatement(select(
+    INSTANCES.c.id, INSTANCES.c.version, INSTANCES.c.definition_id, INSTANCES.c.process_key,
+    INSTANCES.c.business_key, INSTANCES.c.parent_id, INSTANCES.c.parent_wait, INSTANCES.c.state)
+    .where(INSTANCES.c.id == bindparam("instance_id")))
+INSERT_INSTANCE = DriverStatement(insert(INSTANCES), [
+    "id", "definition_id", "process_key", "business_key", "request_key", "status", "version", "state", "parent_id",
+    "parent_wait", "started_at", "updated_at", "ended_at", "end_reason"])
+SAVE_INSTANCE = DriverStatement(update(INSTANCES).where(INSTANCES.c.id == bindparam("instance_id"),
+                                                        INSTANCES.c.version == bindparam("loaded_version")),
+                                ["state", "version", "status", "updated_at", "ended_at", "end_reason"])
+LATEST_DEFINITION = DriverStatement(select(DEFINITIONS.c.id, DEFINITIONS.c.key, DEFINITIONS.c.version)
+                                    .where(DEFINITIONS.c.key == bindparam("key"))
+                                    .order_by(DEFINITIONS.c.version.desc()).limit(1))
+DEFINITION_VERSION = DriverStatement(select(DEFINITIONS.c.id, DEFINITIONS.c.key, DEFINITIONS.c.version)
+                                     .where(DEFINITIONS.c.key == bindparam("key"),
+                                            DEFINITIONS.c.version == bindparam("version")))
+_NEXT_INSTANCE_ID = {
+    # What SQLite picks itself; no one else can insert meanwhile, the transaction holds the write lock from BEGIN.
+    "sqlite": DriverStatement(select(func.coalesce(func.max(INSTANCES.c.id), 0) + 1)),
+    "postgresql": DriverStatement(select(func.nextval(func.pg_get_serial_sequence("instances", "id")))),
+}
+DEFINITION_SOURCE = select(DEFINITIONS.c.xml, DEFINITIONS.c.file_name) \
+    .where(DEFINITIONS.c.id == bindparam("definition_id"))
 INSERT_WAITS = {kind: insert(table) for kind, table in WAIT_TABLES.items()}
 DELETE_WAITS = {kind: delete(table).where(table.c.instance_id == bindparam("instance_id"),
                                           table.c.wait_key.in_(bindparam("keys", expanding=True)))
                 for kind, table in WAIT_TABLES.items()}
 
+
+
+def new_instance_id(connection: Connection) -> int:
+    """The id of an instance about to be inserted, known before its first step runs (script runners get it)."""
+    statement = _NEXT_INSTANCE_ID.get(connection.dialect.name)
+    if statement is None:
+        raise NotImplementedError(f"bpmn-runtime stores instances in SQLite or PostgreSQL, not {connection.dialect.name}")
+    row = statement.one_or_none(connection, {})
+    assert row is not None
+    return int(row[0])
+
+
 HistoryRow = tuple[str, "str | None", "int | None", "dict[str, Any] | None"]  # kind, element, activity instance, data
 _HISTORY_COLUMNS = ("instance_id", "at", "kind", "element_id", "activity_instance", "data")
+_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+_ROWS_PER_INSERT = 100  # 600 parameters, well under every driver's limit
 
 
 class _HistoryInsert:
-    """The history INSERT as the driver runs it, compiled once per dialect."""
+    """The multi-row history INSERT of one dialect: its SQL up to VALUES, a row's placeholders, conversions."""
 
     def __init__(self, dialect: Dialect) -> None:
-        compiled = insert(HISTORY).compile(dialect=dialect, column_keys=list(_HISTORY_COLUMNS))
-        self.sql = compiled.string
-        self.positional = compiled.positional
-        self.order = [_HISTORY_COLUMNS.index(name) for name in compiled.positiontup or _HISTORY_COLUMNS]
+        quote = dialect.identifier_preparer.quote
+        self.prefix = (f"INSERT INTO {dialect.identifier_preparer.format_table(HISTORY)} "
+                       f"({', '.join(quote(name) for name in _HISTORY_COLUMNS)}) VALUES ")
+        placeholder = _PLACEHOLDERS[dialect.paramstyle]
+        self.row = f"({', '.join([placeholder] * len(_HISTORY_COLUMNS))})"
         processors = [HISTORY.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in _HISTORY_COLUMNS]
-        if any(processors[2:]):
-            raise NotImplementedError(f"history columns need conversion on {dialect.name}")
-        self.processors: list[Callable[[Any], Any] | None] = processors[:2]
+        self.shared = processors[:2]  # instance_id and at: the same in every row of a step
+        self.supported = not any(processors[2:])
 
 
 _history_inserts: dict[str, _HistoryInsert] = {}
 
 
 def insert_history(connection: Connection, instance_id: int, at: datetime, events: Sequence[HistoryRow]) -> None:
-    """Append the history rows of one step with a single executemany by the driver.
-
-    SQLAlchemy converts every parameter of every row on its own; the rows of one step share the
-    instance and the time, so those two are converted once and the rest are plain text and integers.
-    """
+    """Append the history rows of one step, in order, with as few statements as the driver allows."""
     dialect = connection.dialect
     compiled = _history_inserts.get(dialect.name)
-    if compiled is None:
+    if compiled is None and dialect.paramstyle in _PLACEHOLDERS:
         compiled = _history_inserts[dialect.name] = _HistoryInsert(dialect)
-    shared = [processor(value) if processor else value
-              for processor, value in zip(compiled.processors, (instance_id, at))]
-    rows = [(shared[0], shared[1], kind, element, ai, json.dumps(data) if data else None)
-            for kind, element, ai, data in events]
-    if compiled.positional:
-        parameters: list[Any] = [tuple(row[i] for i in compiled.order) for row in rows]
-    else:
-        parameters = [dict(zip(_HISTORY_COLUMNS, row)) for row in rows]
-    connection.exec_driver_sql(compiled.sql, parameters)
+    if compiled is None or not compiled.supported:
+        connection.execute(insert(HISTORY), [dict(zip(_HISTORY_COLUMNS, (instance_id, at, kind, element, ai,
+                                                                         json.dumps(data) if data else None)))
+                                             for kind, element, ai, data in events])
+        return
+    instance, when = (convert(value) if convert else value for convert, value in zip(compiled.shared, (instance_id, at)))
+    values: list[Any] = []
+    for kind, element, ai, data in events:
+        values += (instance, when, kind, element, ai, json.dumps(data) if data else None)
+    width = len(_HISTORY_COLUMNS)
+    for start in range(0, len(events), _ROWS_PER_INSERT):
+        count = min(_ROWS_PER_INSERT, len(events) - start)
+        driver_execute(connection, compiled.prefix + ",".join([compiled.row] * count),
+                       values[start * width:(start + count) * width]).close()

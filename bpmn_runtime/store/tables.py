@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # SQLite only makes INTEGER PRIMARY KEY an alias of the row id; PostgreSQL gets BIGINT identities.
@@ -30,13 +32,17 @@ class Definition(Base):
     deployed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+HAS_BUSINESS_KEY = text("business_key IS NOT NULL")
+
+
 class Instance(Base):
     """A process instance. `state` is the engine's JSON document; `version` guards concurrent writers."""
 
     __tablename__ = "instances"
     __table_args__ = (
         Index("ix_instances_process_status", "process_key", "status"),
-        Index("ix_instances_business_key", "business_key"),
+        # Most instances have no business key; an index entry for them would cost every start a page write.
+        Index("ix_instances_business_key", "business_key", sqlite_where=HAS_BUSINESS_KEY, postgresql_where=HAS_BUSINESS_KEY),
         UniqueConstraint("request_key", name="uq_instances_request_key"),
     )
 

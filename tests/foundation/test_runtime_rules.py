@@ -113,10 +113,10 @@ def test_a_concurrent_change_is_detected_by_the_instance_version(sqlite_url: str
     instance_id = runtime.start("pay")
     [job] = runtime.acquire_jobs("w1")
     with runtime.database.session() as session:
-        stale = UnitOfWork(runtime, session).load(instance_id)
+        stale = UnitOfWork(runtime, session.connection()).load(instance_id)
     runtime.complete_job(job.job_id, "w1", {"ok": True})
     with runtime.database.session() as session:
-        unit = UnitOfWork(runtime, session)
+        unit = UnitOfWork(runtime, session.connection())
         with pytest.raises(StaleInstance):
             unit.step(stale, lambda s: s.cancel("late writer"))
         session.rollback()

@@ -1,0 +1,61 @@
+"""The web app: the inbox for people, the console for operators and the JSON API for programs.
+
+`create_app` builds one Flask app around a `Runtime`; `bpmn-runtime serve` runs it with a worker.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Flask
+from flask.json.provider import DefaultJSONProvider
+
+from bpmn_runtime.runtime import Runtime
+from web import errors, filters, security
+from web.api import bp as api
+from web.auth import bp as auth
+from web.console import bp as console
+from web.inbox import bp as inbox
+from web.metrics import bp as metrics
+from web.services import RUNTIME, USERS
+from web.users import Users
+
+MAX_UPLOAD_BYTES = 21 * 1024 * 1024  # the parser refuses files over 20 MB with a clear message
+
+
+class _IsoJSON(DefaultJSONProvider):
+    """Times as ISO 8601 (Flask's default is the HTTP date format, which programs parse badly)."""
+
+    @staticmethod
+    def default(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return value.isoformat()
+        return DefaultJSONProvider.default(value)
+
+
+def create_app(runtime: Runtime, *, secret_key: str | None = None, testing: bool = False) -> Flask:
+    """The web app on `runtime`. Without `secret_key`, sessions are signed with the key stored in the
+    database, so every `serve` process of an installation accepts the others' sessions."""
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=secret_key or security.shared_secret_key(runtime.database),
+        TESTING=testing,
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=12 * 3600,
+        WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the session: a long form still submits
+    )
+    app.json = _IsoJSON(app)
+    app.extensions[RUNTIME] = runtime
+    app.extensions[USERS] = Users(runtime.database)
+    filters.install(app)
+    security.install(app)
+    errors.install(app)
+    app.register_blueprint(auth)
+    app.register_blueprint(inbox)
+    app.register_blueprint(console, url_prefix="/console")
+    app.register_blueprint(metrics)
+    app.register_blueprint(api, url_prefix="/api/v1")
+    security.csrf.exempt(api)  # the API authenticates with bearer tokens, which a foreign site cannot send
+    return app

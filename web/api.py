@@ -1,0 +1,303 @@
+"""The JSON API under /api/v1 for programs, with bearer tokens; described by /api/v1/openapi.json.
+
+Names are camelCase; variables keep the names the process gave them. Every user may list definitions
+and work on the tasks offered to them (the inbox's rules); operators and administrators deploy, start,
+inspect and cancel instances, set variables, send messages and signals, retry incidents and run
+external tasks (fetch-and-lock), as a worker in another language would.
+"""
+from __future__ import annotations
+
+from dataclasses import fields, is_dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, abort, g, jsonify, request
+from werkzeug.wrappers import Response
+
+from bpmn_runtime.errors import InvalidInput
+from bpmn_runtime.forms import form_fields, validate
+from bpmn_runtime.handlers import JobContext
+from bpmn_runtime.model import FormField
+from web.auth import check_offered, operator_only, require_login
+from web.openapi import document
+from web.services import runtime
+
+bp = Blueprint("api", __name__)
+MAX_LIST = 200
+MISSING = object()
+KINDS = {str: "text", int: "a whole number", dict: "a JSON object", list: "a list", bool: "true or false"}
+
+
+@bp.before_request
+def _authenticate() -> None:
+    if request.endpoint != "api.openapi":
+        require_login()
+
+
+# --- request and response helpers ------------------------------------------------------------------
+
+def camel(value: Any) -> Any:
+    """A record as JSON with camelCase names; maps inside (variables, history data) keep their own names."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {_camel_name(f.name): camel(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [camel(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _camel_name(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if body is None and not request.data:
+        return {}
+    if not isinstance(body, dict):
+        abort(400, "Send a JSON object as the request body, with Content-Type: application/json.")
+    return body
+
+
+def _get(body: dict[str, Any], name: str, kind: type, default: Any = MISSING) -> Any:
+    """A field of the body, of the right JSON type; 400 naming the field otherwise."""
+    value = body.get(name, default)
+    if value is MISSING:
+        abort(400, f"'{name}' is required.")
+    if value is not None and value is not default and (not isinstance(value, kind) or
+                                                       (kind is int and isinstance(value, bool))):
+        abort(400, f"'{name}' must be {KINDS[kind]}.")
+    return value
+
+
+def _bounded(body: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
+    value = _get(body, name, int, default)
+    if not low <= value <= high:
+        abort(400, f"'{name}' must be from {low} to {high}.")
+    return value
+
+
+def _arg_int(name: str, default: int, high: int) -> int:
+    text = request.args.get(name, "")
+    if not text:
+        return default
+    if not text.isdigit() or int(text) > high:
+        abort(400, f"'{name}' must be a whole number from 0 to {high}.")
+    return int(text)
+
+
+def _field_json(field: FormField) -> dict[str, Any]:
+    shape = camel(field)
+    shape["options"] = [{"value": value, "label": label} for value, label in field.options]
+    return shape
+
+
+# --- definitions and instances ---------------------------------------------------------------------
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(document())
+
+
+@bp.post("/deployments")
+@operator_only
+def deploy() -> tuple[Response, int]:
+    upload = request.files.get("file")
+    if upload is None:
+        abort(400, "Send the .bpmn file as the multipart form field 'file'.")
+    deployed = runtime().deploy(upload.read(), file_name=upload.filename or "upload.bpmn")
+    return jsonify(deployed=camel(deployed)), 201
+
+
+@bp.get("/definitions")
+def definitions() -> Response:
+    return jsonify(definitions=[{_camel_name(k): v for k, v in d.items()} for d in runtime().queries.definitions()])
+
+
+@bp.post("/instances")
+@operator_only
+def start() -> tuple[Response, int]:
+    body = _body()
+    instance_id = runtime().start(_get(body, "processKey", str), _get(body, "variables", dict, {}),
+                                  business_key=_get(body, "businessKey", str, None),
+                                  request_key=_get(body, "requestKey", str, None),
+                                  version=_get(body, "version", int, None))
+    detail = runtime().queries.instance(instance_id)
+    return jsonify(id=instance_id, status=detail.summary.status, waitingAt=camel(detail.tokens)), 201
+
+
+@bp.get("/instances")
+@operator_only
+def instances() -> Response:
+    rows, total = runtime().queries.instances(
+        process=request.args.get("process") or None, status=request.args.get("status") or None,
+        business_key=request.args.get("businessKey") or None, limit=_arg_int("limit", 50, MAX_LIST),
+        offset=_arg_int("offset", 0, 10**9))
+    return jsonify(total=total, instances=camel(rows))
+
+
+@bp.get("/instances/<int:instance_id>")
+@operator_only
+def instance(instance_id: int) -> Response:
+    return jsonify(camel(runtime().queries.instance(instance_id)))
+
+
+@bp.post("/instances/<int:instance_id>/cancel")
+@operator_only
+def cancel(instance_id: int) -> tuple[str, int]:
+    runtime().cancel(instance_id, _get(_body(), "reason", str, "cancelled through the API"))
+    return "", 204
+
+
+@bp.get("/instances/<int:instance_id>/variables")
+@operator_only
+def variables(instance_id: int) -> Response:
+    return jsonify(runtime().queries.instance(instance_id).variables)
+
+
+@bp.patch("/instances/<int:instance_id>/variables")
+@operator_only
+def set_variables(instance_id: int) -> Response:
+    runtime().set_variables(instance_id, _body())
+    return jsonify(runtime().queries.instance(instance_id).variables)
+
+
+# --- user tasks ------------------------------------------------------------------------------------
+
+@bp.get("/tasks")
+def tasks() -> Response:
+    rows, total = runtime().queries.tasks(
+        user=g.user.name, groups=list(g.user.groups), process=request.args.get("process") or None,
+        text=request.args.get("q") or None, sort=request.args.get("sort", "created"),
+        limit=_arg_int("limit", 50, MAX_LIST), offset=_arg_int("offset", 0, 10**9))
+    return jsonify(total=total, tasks=camel(rows))
+
+
+@bp.get("/tasks/<int:task_id>")
+def task(task_id: int) -> Response:
+    info, element, values = runtime().queries.task_form(task_id)
+    check_offered(info)
+    return jsonify(**camel(info), form=[_field_json(f) for f in form_fields(element)], variables=values)
+
+
+@bp.post("/tasks/<int:task_id>/claim")
+def claim(task_id: int) -> tuple[str, int]:
+    check_offered(runtime().queries.task(task_id))
+    runtime().claim(task_id, g.user.name)
+    return "", 204
+
+
+@bp.post("/tasks/<int:task_id>/unclaim")
+def unclaim(task_id: int) -> tuple[str, int]:
+    info = runtime().queries.task(task_id)
+    if info.assignee != g.user.name and not g.user.is_operator:
+        abort(403, "Only the person who claimed a task, or an operator, can give it back.")
+    runtime().unclaim(task_id)
+    return "", 204
+
+
+@bp.post("/tasks/<int:task_id>/complete")
+def complete(task_id: int) -> tuple[str, int]:
+    info, element, _ = runtime().queries.task_form(task_id)
+    check_offered(info)
+    values = validate(form_fields(element), _get(_body(), "variables", dict, {}))
+    runtime().complete_task(task_id, values, user=g.user.name)
+    return "", 204
+
+
+# --- messages, signals, incidents ------------------------------------------------------------------
+
+@bp.post("/messages")
+@operator_only
+def message() -> Response:
+    body = _body()
+    instance_id = runtime().correlate_message(_get(body, "name", str), _get(body, "correlationKey", str, None),
+                                              _get(body, "variables", dict, {}))
+    return jsonify(instanceId=instance_id)
+
+
+@bp.post("/signals")
+@operator_only
+def signal() -> Response:
+    body = _body()
+    return jsonify(instances=runtime().broadcast_signal(_get(body, "name", str), _get(body, "variables", dict, {})))
+
+
+@bp.get("/incidents")
+@operator_only
+def incidents() -> Response:
+    rows = runtime().queries.incidents(open_only=request.args.get("all") != "true", limit=MAX_LIST)
+    return jsonify(incidents=camel(rows))
+
+
+@bp.post("/incidents/<int:incident_id>/retry")
+@operator_only
+def retry(incident_id: int) -> tuple[str, int]:
+    runtime().retry_incident(incident_id, _bounded(_body(), "retries", 1, 1, 100))
+    return "", 204
+
+
+# --- external tasks --------------------------------------------------------------------------------
+
+def _external(job: JobContext) -> dict[str, Any]:
+    return {"id": job.job_id, "topic": job.topic, "variables": job.variables, "idempotencyKey": job.idempotency_key,
+            "businessKey": job.business_key, "processKey": job.process_key, "instanceId": job.instance_id,
+            "activityId": job.activity_id, "attempt": job.attempt, "headers": job.headers}
+
+
+def _lease_seconds(body: dict[str, Any], name: str) -> float:
+    return _bounded(body, name, 60_000, 1, 24 * 3600 * 1000) / 1000
+
+
+@bp.post("/external-tasks/fetch-and-lock")
+@operator_only
+def fetch_and_lock() -> Response:
+    body = _body()
+    topics = _get(body, "topics", list)
+    if not topics or not all(isinstance(t, str) and t for t in topics):
+        abort(400, "'topics' must be a list of one or more topic names.")
+    jobs = runtime().acquire_jobs(_get(body, "workerId", str), topics, limit=_bounded(body, "maxTasks", 10, 1, 100),
+                                  lease_seconds=_lease_seconds(body, "lockDuration"))
+    return jsonify([_external(job) for job in jobs])
+
+
+@bp.post("/external-tasks/<int:job_id>/extend-lock")
+@operator_only
+def extend_lock(job_id: int) -> tuple[str, int]:
+    body = _body()
+    runtime().extend_lock(job_id, _get(body, "workerId", str), _lease_seconds(body, "newDuration"))
+    return "", 204
+
+
+@bp.post("/external-tasks/<int:job_id>/complete")
+@operator_only
+def complete_external(job_id: int) -> tuple[str, int]:
+    body = _body()
+    runtime().complete_job(job_id, _get(body, "workerId", str), _get(body, "variables", dict, {}))
+    return "", 204
+
+
+@bp.post("/external-tasks/<int:job_id>/failure")
+@operator_only
+def failure(job_id: int) -> Response:
+    body = _body()
+    message = _get(body, "errorMessage", str, "the worker reported a failure")
+    details = _get(body, "errorDetails", str, "")
+    retries = _get(body, "retries", int, None)
+    timeout = _get(body, "retryTimeout", int, None)
+    if (retries is not None and retries < 0) or (timeout is not None and timeout < 0):
+        raise InvalidInput("'retries' and 'retryTimeout' cannot be negative")
+    incident = runtime().fail_job(job_id, _get(body, "workerId", str), f"{details}\n{message}".strip(),
+                                  retries=retries, retry_in_seconds=timeout / 1000 if timeout is not None else None)
+    return jsonify(incident=incident)
+
+
+@bp.post("/external-tasks/<int:job_id>/bpmn-error")
+@operator_only
+def bpmn_error(job_id: int) -> tuple[str, int]:
+    body = _body()
+    runtime().job_bpmn_error(job_id, _get(body, "workerId", str), _get(body, "errorCode", str),
+                             _get(body, "errorMessage", str, ""), _get(body, "variables", dict, {}))
+    return "", 204

@@ -1,0 +1,104 @@
+"""Who is calling: a logged-in person (a signed session cookie) or a program (a bearer token under /api/).
+
+Roles: `user` works on the tasks offered to them; `operator` also runs the console (deploy, start,
+cancel, retry); `admin` is an operator who manages accounts from the command line.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response
+
+from bpmn_runtime.runtime.records import TaskInfo
+from web.services import users
+from web.users import Account
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.before_app_request
+def load_caller() -> None:
+    """Put the caller's account (or None) in `g.user`. The API takes only tokens, the pages only sessions,
+    so a session cookie can never make an API call that a foreign page triggered."""
+    g.user = None
+    if request.endpoint == "static":
+        return
+    if request.path.startswith("/api/"):
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            g.user = users().by_token(token.strip())
+    elif "user_id" in session:
+        g.user = users().get(session["user_id"])
+        if g.user is None:
+            session.clear()
+
+
+def require_login() -> Response | None:
+    """For `before_request`: people go to the login page, programs get 401."""
+    if g.user is not None:
+        return None
+    if request.path.startswith("/api/"):
+        abort(401, "Send a valid API token as 'Authorization: Bearer <token>'; "
+                   "`bpmn-runtime user token NAME` makes one.")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def require_operator() -> Response | None:
+    """For `before_request`: only operators and administrators go on."""
+    refused = require_login()
+    if refused is None and not g.user.is_operator:
+        abort(403, "Only operators and administrators can do this.")
+    return refused
+
+
+def operator_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorator form of `require_operator`, for single views of a blueprint open to every user."""
+    @functools.wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        return require_operator() or view(*args, **kwargs)
+    return guarded
+
+
+def offered_to(task: TaskInfo, user: Account) -> bool:
+    """The task is assigned to the user, or offered to them or to one of their groups."""
+    return (task.assignee == user.name or user.name in task.candidate_users
+            or any(group in task.candidate_groups for group in user.groups))
+
+
+def check_offered(task: TaskInfo) -> None:
+    """403 unless the calling user may see and work on `task`."""
+    if not offered_to(task, g.user):
+        abort(403, f"Task {task.id} is not assigned or offered to you or your groups.")
+
+
+def safe_next(default: str) -> str:
+    """A `next` address from the request, only when it stays on this site (no open redirect)."""
+    target = request.values.get("next", "")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc \
+            and "\\" not in target:
+        return target
+    return default
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | str:
+    if request.method == "POST":
+        account = users().authenticate(request.form.get("name", "").strip(), request.form.get("password", ""))
+        if account is not None:
+            session.clear()  # a new session: no fixation of one planted before login
+            session["user_id"] = account.id
+            session.permanent = True
+            return redirect(safe_next(url_for("inbox.tasks")))
+        flash("That user name and password do not match. Please try again.", "error")
+    return render_template("login.html", next=safe_next(""), name=request.form.get("name", ""))
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    session.clear()
+    flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,173 @@
+"""The console for operators: deployments (upload, versions, diagrams), starting instances, finding and
+inspecting instances (diagram with tokens, variables, tasks, jobs, history), cancelling, and incidents."""
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.utils import secure_filename
+from werkzeug.wrappers import Response
+
+from bpmn_runtime.errors import Conflict, DeploymentError, NotFound, Problem
+from web import diagrams
+from web.auth import require_operator, safe_next
+from web.html_forms import Row, RowErrors, blank_rows, read_rows
+from web.paging import PAGE_SIZE, Page, offset, requested_page
+from web.services import Rendered, runtime
+
+bp = Blueprint("console", __name__)
+bp.before_request(require_operator)
+
+STATUSES = ("active", "completed", "terminated", "cancelled", "failed")
+HISTORY_LABELS = {"element_activated": "Started", "element_completed": "Completed",
+                  "element_terminated": "Stopped", "compensation_thrown": "Compensation asked for",
+                  "compensation_completed": "Compensated"}
+HIDDEN_HISTORY = {"flow_taken"}
+
+
+@bp.get("")
+def home() -> Response:
+    return redirect(url_for(".instances"))
+
+
+# --- deployments ---------------------------------------------------------------------------------
+
+def _deployments_page(problems: list[Problem] | None = None, file_name: str = "", status: int = 200) -> Rendered:
+    definitions = runtime().queries.definitions()
+    processes = [list(versions) for _, versions in groupby(definitions, key=lambda d: d["key"])]
+    return render_template("console/deployments.html", processes=processes, problems=problems,
+                           file_name=file_name), status
+
+
+@bp.get("/deployments")
+def deployments() -> Rendered:
+    return _deployments_page()
+
+
+@bp.post("/deployments")
+def upload() -> Response | Rendered:
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash("Choose a .bpmn file to upload.", "error")
+        return _deployments_page(status=400)
+    name = secure_filename(upload.filename) or "upload.bpmn"
+    try:
+        deployed = runtime().deploy(upload.read(), file_name=name)
+    except DeploymentError as refused:
+        return _deployments_page(refused.problems, name, status=400)
+    if not deployed:
+        flash(f"{name} holds no executable process, so nothing was deployed. "
+              f"Mark the process as executable in the modeler.", "warning")
+    for process in deployed:
+        if process.new:
+            flash(f"Deployed {process.name} ({process.key}) version {process.version} from {name}.", "success")
+        else:
+            flash(f"{process.name} ({process.key}) version {process.version} is identical to {name}; "
+                  f"nothing changed.", "info")
+    return redirect(url_for(".deployments"))
+
+
+@bp.get("/definitions/<int:definition_id>")
+def definition(definition_id: int) -> Rendered:
+    return _definition_page(definition_id)
+
+
+def _definition(definition_id: int) -> dict[str, Any]:
+    found = next((d for d in runtime().queries.definitions() if d["id"] == definition_id), None)
+    if found is None:
+        raise NotFound(f"there is no deployed definition {definition_id}")
+    return found
+
+
+def _definition_page(definition_id: int, rows: list[Row] | None = None, business_key: str = "",
+                     status: int = 200) -> Rendered:
+    return render_template("console/definition.html", definition=_definition(definition_id),
+                           diagram=diagrams.draw(definition_id),
+                           rows=rows or blank_rows(), business_key=business_key), status
+
+
+@bp.post("/definitions/<int:definition_id>/start")
+def start(definition_id: int) -> Response | Rendered:
+    found = _definition(definition_id)
+    key, version = found["key"], found["version"]
+    business_key = request.form.get("business_key", "").strip()
+    try:
+        variables = read_rows(request.form)
+    except RowErrors as refused:
+        return _definition_page(definition_id, refused.rows, business_key, status=400)
+    instance_id = runtime().start(key, variables, business_key=business_key or None, version=version)
+    flash(f"Started instance {instance_id} of {key} version {version}.", "success")
+    return redirect(url_for(".instance", instance_id=instance_id))
+
+
+# --- instances -----------------------------------------------------------------------------------
+
+@bp.get("/instances")
+def instances() -> str:
+    process = request.args.get("process", "").strip()
+    status = request.args.get("status", "")
+    status = status if status in STATUSES else ""
+    business_key = request.args.get("business_key", "").strip()
+    number = requested_page()
+    rows, total = runtime().queries.instances(process=process or None, status=status or None,
+                                              business_key=business_key or None, limit=PAGE_SIZE,
+                                              offset=offset(number))
+    processes = sorted({d["key"] for d in runtime().queries.definitions()})
+    return render_template("console/instances.html", instances=rows, page=Page(number, total),
+                           processes=processes, statuses=STATUSES, process=process, status=status,
+                           business_key=business_key)
+
+
+@bp.get("/instances/<int:instance_id>")
+def instance(instance_id: int) -> str:
+    detail = runtime().queries.instance(instance_id)
+    diagram = diagrams.draw(diagrams.definition_of(detail), diagrams.overlay(detail))
+    timeline = [h for h in detail.history if h.kind not in HIDDEN_HISTORY]
+    compensation = [h for h in detail.history if h.kind.startswith("compensation_")]
+    return render_template("console/instance.html", detail=detail, s=detail.summary, diagram=diagram,
+                           timeline=timeline, compensation=compensation, labels=HISTORY_LABELS,
+                           open_incidents=[i for i in detail.incidents if i.resolved_at is None])
+
+
+@bp.post("/instances/<int:instance_id>/cancel")
+def cancel(instance_id: int) -> Response:
+    reason = request.form.get("reason", "").strip() or "cancelled by an operator in the console"
+    try:
+        runtime().cancel(instance_id, reason)
+    except Conflict as refused:
+        flash(f"Nothing was changed: {refused}.", "warning")
+    else:
+        flash(f"Instance {instance_id} is cancelled.", "success")
+    return redirect(url_for(".instance", instance_id=instance_id))
+
+
+@bp.post("/tasks/<int:task_id>/release")
+def release(task_id: int) -> Response:
+    """Give a claimed task back to its candidates (its assignee is away, say)."""
+    info = runtime().queries.task(task_id)
+    runtime().unclaim(task_id)
+    flash(f"'{info.name}' is no longer claimed by {info.assignee}; its candidates can claim it.", "success")
+    return redirect(url_for(".instance", instance_id=info.instance_id))
+
+
+# --- incidents -----------------------------------------------------------------------------------
+
+@bp.get("/incidents")
+def incidents() -> str:
+    show_all = request.args.get("all") == "1"
+    return render_template("console/incidents.html", incidents=runtime().queries.incidents(open_only=not show_all),
+                           show_all=show_all)
+
+
+@bp.post("/incidents/<int:incident_id>/retry")
+def retry(incident_id: int) -> Response:
+    retries = request.form.get("retries", "1")
+    retries_number = int(retries) if retries.isdigit() and 0 < int(retries) <= 100 else 1
+    try:
+        runtime().retry_incident(incident_id, retries_number)
+    except NotFound:
+        flash(f"Incident {incident_id} was already retried or resolved; nothing was changed.", "warning")
+    else:
+        flash(f"Incident {incident_id} is retried; a worker runs the failed step again shortly.", "success")
+    return redirect(safe_next(url_for(".incidents")))

@@ -1,0 +1,62 @@
+"""The process diagram on a page, with an instance's state drawn over it: where tokens wait (active),
+what has completed, what was compensated, and where an incident stops it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from bpmn_runtime.diagram import render_svg
+from bpmn_runtime.parser.xml_loading import load_xml
+from bpmn_runtime.runtime.records import InstanceDetail
+from web.security import trusted_svg
+from web.services import runtime
+
+# When an element has several states, the most urgent one is drawn.
+URGENCY = ("completed", "compensated", "active", "incident")
+
+
+@dataclass(frozen=True)
+class Diagram:
+    svg: Markup | None  # None when the file has no diagram (no BPMNDI)
+    names: dict[str, str]  # element id -> name, to name elements in lists
+
+    def name(self, element_id: str | None) -> str:
+        return self.names.get(element_id or "") or element_id or ""
+
+
+def draw(definition_id: int, overlay: dict[str, str] | None = None) -> Diagram:
+    key, xml = runtime().queries.definition_xml(definition_id)
+    root = load_xml(xml, key).getroot()
+    svg = render_svg(root, overlay)
+    names = {node.get("id"): node.get("name") or "" for node in root.iter()
+             if isinstance(node.tag, str) and node.get("id")}
+    return Diagram(trusted_svg(svg) if svg else None, names)
+
+
+def definition_of(detail: InstanceDetail) -> int:
+    """The id of the definition version an instance runs."""
+    summary = detail.summary
+    return next(d["id"] for d in runtime().queries.definitions()
+                if d["key"] == summary.process_key and d["version"] == summary.version)
+
+
+def overlay(detail: InstanceDetail) -> dict[str, str]:
+    """Element id -> state for `render_svg`, from the history, the waiting tokens and the open incidents."""
+    states: dict[str, str] = {}
+
+    def mark(element_id: str | None, state: str) -> None:
+        if element_id and URGENCY.index(state) >= URGENCY.index(states.get(element_id, "completed")):
+            states[element_id] = state
+
+    for entry in detail.history:
+        if entry.kind == "element_completed":
+            mark(entry.element_id, "completed")
+        elif entry.kind == "compensation_completed" and entry.data and entry.data.get("result") == "completed":
+            mark(entry.data.get("activity"), "compensated")
+    for token in detail.tokens:
+        mark(token.element_id, "active")
+    for incident in detail.incidents:
+        if incident.resolved_at is None:
+            mark(incident.element_id, "incident")
+    return states

@@ -1,0 +1,143 @@
+"""Forms in HTML: the controls a task's declared fields become, and the name/value rows used where no
+form is declared (a task without a form, starting an instance from the console).
+
+Checking stays in `bpmn_runtime.forms` (the API uses it too); this module only decides how a field is
+shown and what value it shows: what was just entered, else the process variable, else the default.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from bpmn_runtime.errors import InvalidInput
+from bpmn_runtime.model import FormField
+from bpmn_runtime.runtime.variables import check_variables, parse_assignment
+
+# form-js component -> control; camunda:formData type -> control
+CONTROL_OF_WIDGET = {"textfield": "text", "textarea": "textarea", "number": "number", "checkbox": "checkbox",
+                     "select": "select", "radio": "radio", "date": "date", "datetime": "datetime-local",
+                     "time": "time"}
+CONTROL_OF_TYPE = {"string": "text", "text": "textarea", "long": "number", "integer": "number", "number": "number",
+                   "boolean": "yes-no", "date": "date", "enum": "select"}
+BLANK_ROWS = 4
+
+
+@dataclass(frozen=True)
+class Control:
+    """One form field as the page draws it."""
+
+    field: FormField
+    kind: str  # text, textarea, number, checkbox, yes-no, select, radio, date, datetime-local, time
+    value: str
+    error: str | None
+    hints: tuple[str, ...]
+
+    @property
+    def step(self) -> str:
+        return "1" if self.field.type in ("long", "integer") else "any"
+
+
+def controls(fields: list[FormField], variables: Mapping[str, Any], entered: Mapping[str, str] | None = None,
+             errors: Mapping[str, str] | None = None) -> list[Control]:
+    """The controls of a form; `entered` (the refused submission) wins over the variables."""
+    shown = []
+    for field in fields:
+        kind = CONTROL_OF_WIDGET.get(field.widget) or CONTROL_OF_TYPE.get(field.type, "text")
+        if entered is not None:
+            value = entered.get(field.id, "") if kind != "checkbox" else ("true" if field.id in entered else "false")
+        else:
+            value = _text(variables[field.id] if field.id in variables else field.default, kind)
+        shown.append(Control(field, kind, value, (errors or {}).get(field.id), _hints(field)))
+    return shown
+
+
+def _text(value: Any, kind: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    text = str(value)
+    if kind == "date":
+        return text[:10]
+    if kind == "datetime-local":
+        return text[:16]
+    return text
+
+
+def _hints(field: FormField) -> tuple[str, ...]:
+    hints = ["Required"] if field.required and not field.readonly else []
+    hints += _bounds(field.minlength, field.maxlength, " characters") + _bounds(field.min, field.max, "")
+    return tuple(hints)
+
+
+def _bounds(low: float | None, high: float | None, unit: str) -> list[str]:
+    """'From 1 to 10', 'At most 200 characters', ... or nothing when the field has no bound."""
+    if low is not None and high is not None:
+        return [f"From {_number(low)} to {_number(high)}{unit}"]
+    if high is not None:
+        return [f"At most {_number(high)}{unit}"]
+    if low is not None:
+        return [f"At least {_number(low)}{unit}"]
+    return []
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def submitted_fields(fields: list[FormField], form: Mapping[str, str]) -> dict[str, str]:
+    """The posted values of the form's editable fields and nothing else (not the CSRF token)."""
+    return {f.id: form[f.id] for f in fields if not f.readonly and f.id in form}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One name/value row of a form without declared fields."""
+
+    name: str = ""
+    value: str = ""
+    error: str | None = None
+
+
+def blank_rows() -> list[Row]:
+    return [Row() for _ in range(BLANK_ROWS)]
+
+
+def read_rows(form: Mapping[str, str]) -> dict[str, Any]:
+    """Variables from the rows `name_N`/`value_N`: a value is read as JSON when it is JSON (42, true,
+    "text", [1, 2]), else kept as text. RowErrors holds the rows to show again with their messages."""
+    values: dict[str, Any] = {}
+    rows: list[Row] = []
+    failed = False
+    index = 0
+    while f"name_{index}" in form:
+        name, raw = form.get(f"name_{index}", "").strip(), form.get(f"value_{index}", "")
+        index += 1
+        if not name and not raw.strip():
+            continue
+        error = None
+        if not name:
+            error = "Give this value a name."
+        elif name in values:
+            error = f"The name '{name}' is used twice."
+        else:
+            try:
+                values.update(check_variables(dict([parse_assignment(f"{name}={raw}")])))
+            except InvalidInput as refused:
+                error = str(refused)
+        failed = failed or error is not None
+        rows.append(Row(name, raw, error))
+    if failed:
+        raise RowErrors(rows + blank_rows())
+    return values
+
+
+class RowErrors(InvalidInput):
+    """Some name/value rows were refused; `rows` holds every row with its message, to show again."""
+
+    def __init__(self, rows: list[Row]) -> None:
+        self.rows = rows
+        super().__init__("; ".join(r.error for r in rows if r.error))

@@ -1,0 +1,234 @@
+"""The OpenAPI 3.1 description of /api/v1, written by hand next to the routes it describes
+(tests check that it validates and that every route is in it)."""
+from __future__ import annotations
+
+from typing import Any
+
+JSON = "application/json"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _object(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    shape: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        shape["required"] = list(required)
+    return shape
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {JSON: {"schema": schema}}}
+
+
+TEXT = {"type": "string"}
+OPTIONAL_TEXT = {"type": ["string", "null"]}
+WHOLE = {"type": "integer"}
+TIME = {"type": "string", "format": "date-time"}
+OPTIONAL_TIME = {"type": ["string", "null"], "format": "date-time"}
+VARIABLES = {"type": "object", "description": "Process variables by name: JSON values.",
+             "additionalProperties": True}
+WORKER = {"type": "string", "description": "The worker's own name; only the worker holding a lock may act on it."}
+
+ERRORS = {
+    "400": _json(_ref("Error"), "A value was missing or wrong; `fields` or `problems` say which."),
+    "401": _json(_ref("Error"), "No valid bearer token was sent."),
+    "403": _json(_ref("Error"), "The token's user may not do this."),
+    "404": _json(_ref("Error"), "No such definition, instance, task, job or incident (any more)."),
+    "409": _json(_ref("Error"), "Someone else got there first: the task was claimed, the job's lock was lost."),
+}
+
+
+def _operation(summary: str, tag: str, responses: dict[str, Any], *, body: dict[str, Any] | None = None,
+               parameters: list[dict[str, Any]] | None = None, operators: bool = False,
+               public: bool = False) -> dict[str, Any]:
+    operation: dict[str, Any] = {"summary": summary, "tags": [tag],
+                                 "responses": {**responses, **({} if public else ERRORS)}}
+    if operators:
+        operation["description"] = "For operators and administrators."
+    if public:
+        operation["security"] = []
+    if body is not None:
+        operation["requestBody"] = {"required": True, "content": {JSON: {"schema": body}}}
+    if parameters:
+        operation["parameters"] = parameters
+    return operation
+
+
+def _path_id(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": WHOLE}
+
+
+def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+PAGING = [_query("limit", {"type": "integer", "minimum": 0, "maximum": 200}, "At most this many (default 50)."),
+          _query("offset", {"type": "integer", "minimum": 0}, "Skip this many first.")]
+DONE = {"204": {"description": "Done."}}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": _object({
+        "error": TEXT,
+        "fields": {"type": "object", "additionalProperties": TEXT, "description": "Form field id -> message."},
+        "problems": {"type": "array", "items": _ref("Problem")},
+    }, ("error",)),
+    "Problem": _object({"file": TEXT, "line": WHOLE, "elementId": TEXT, "message": TEXT}),
+    "Definition": _object({"id": WHOLE, "key": TEXT, "version": WHOLE, "name": TEXT, "fileName": TEXT,
+                           "deployedAt": TIME}),
+    "Deployed": _object({"key": TEXT, "version": WHOLE, "definitionId": WHOLE, "name": TEXT, "fileName": TEXT,
+                         "new": {"type": "boolean",
+                                 "description": "False when an identical file was deployed before."}}),
+    "InstanceSummary": _object({"id": WHOLE, "processKey": TEXT, "version": WHOLE, "businessKey": OPTIONAL_TEXT,
+                                "status": {"enum": ["active", "completed", "terminated", "cancelled", "failed"]},
+                                "startedAt": TIME, "endedAt": OPTIONAL_TIME, "openIncidents": WHOLE}),
+    "Token": _object({"activityInstance": WHOLE, "elementId": TEXT, "elementName": TEXT, "waitingFor": TEXT}),
+    "Task": _object({"id": WHOLE, "instanceId": WHOLE, "processKey": TEXT, "businessKey": OPTIONAL_TEXT,
+                     "elementId": TEXT, "name": TEXT, "assignee": OPTIONAL_TEXT,
+                     "candidateUsers": {"type": "array", "items": TEXT},
+                     "candidateGroups": {"type": "array", "items": TEXT}, "due": OPTIONAL_TEXT,
+                     "priority": WHOLE, "createdAt": TIME}),
+    "FormField": _object({"id": TEXT, "label": TEXT, "type": TEXT, "default": {}, "required": {"type": "boolean"},
+                          "min": {"type": ["number", "null"]}, "max": {"type": ["number", "null"]},
+                          "minlength": {"type": ["integer", "null"]}, "maxlength": {"type": ["integer", "null"]},
+                          "pattern": OPTIONAL_TEXT, "readonly": {"type": "boolean"}, "widget": TEXT,
+                          "options": {"type": "array", "items": _object({"value": TEXT, "label": TEXT})}}),
+    "Job": _object({"id": WHOLE, "instanceId": {"type": ["integer", "null"]}, "kind": TEXT, "topic": TEXT,
+                    "elementId": TEXT, "dueAt": OPTIONAL_TIME, "retries": WHOLE, "attempts": WHOLE,
+                    "lockOwner": OPTIONAL_TEXT, "lockExpiresAt": OPTIONAL_TIME, "lastError": OPTIONAL_TEXT}),
+    "Incident": _object({"id": WHOLE, "instanceId": WHOLE, "elementId": TEXT, "message": TEXT,
+                         "jobId": {"type": ["integer", "null"]}, "createdAt": TIME, "resolvedAt": OPTIONAL_TIME}),
+    "HistoryEntry": _object({"at": TIME, "kind": TEXT, "elementId": OPTIONAL_TEXT,
+                             "activityInstance": {"type": ["integer", "null"]},
+                             "data": {"type": ["object", "null"]}}),
+    "InstanceDetail": _object({
+        "summary": _ref("InstanceSummary"), "endReason": OPTIONAL_TEXT, "variables": VARIABLES,
+        "tokens": {"type": "array", "items": _ref("Token")}, "tasks": {"type": "array", "items": _ref("Task")},
+        "jobs": {"type": "array", "items": _ref("Job")}, "incidents": {"type": "array", "items": _ref("Incident")},
+        "history": {"type": "array", "items": _ref("HistoryEntry")}, "parentId": {"type": ["integer", "null"]}}),
+    "ExternalTask": _object({
+        "id": WHOLE, "topic": TEXT, "variables": VARIABLES,
+        "idempotencyKey": {"type": "string", "description": "Stable for the activity instance across retries."},
+        "businessKey": OPTIONAL_TEXT, "processKey": TEXT, "instanceId": WHOLE, "activityId": TEXT,
+        "attempt": WHOLE, "headers": {"type": "object", "additionalProperties": TEXT}}),
+}
+
+PATHS: dict[str, Any] = {
+    "/openapi.json": {"get": _operation("This document", "meta", {"200": _json({"type": "object"}, "OpenAPI 3.1")},
+                                        public=True)},
+    "/deployments": {"post": {**_operation(
+        "Deploy a .bpmn file; each changed process becomes a new version", "definitions",
+        {"201": _json(_object({"deployed": {"type": "array", "items": _ref("Deployed")}}), "Deployed")},
+        operators=True), "requestBody": {"required": True, "content": {"multipart/form-data": {
+            "schema": _object({"file": {"type": "string", "contentMediaType": "application/octet-stream"}},
+                              ("file",))}}}}},
+    "/definitions": {"get": _operation(
+        "Deployed process versions, newest first", "definitions",
+        {"200": _json(_object({"definitions": {"type": "array", "items": _ref("Definition")}}), "Definitions")})},
+    "/instances": {
+        "post": _operation(
+            "Start an instance of the newest (or the given) version of a process", "instances",
+            {"201": _json(_object({"id": WHOLE, "status": TEXT,
+                                   "waitingAt": {"type": "array", "items": _ref("Token")}}),
+                          "Started (or, for a repeated requestKey, the instance started the first time)")},
+            body=_object({"processKey": TEXT, "variables": VARIABLES, "businessKey": TEXT,
+                          "requestKey": {"type": "string", "description": "Idempotency key of the start."},
+                          "version": WHOLE}, ("processKey",)), operators=True),
+        "get": _operation(
+            "Instances, newest first", "instances",
+            {"200": _json(_object({"total": WHOLE, "instances": {"type": "array", "items": _ref("InstanceSummary")}}),
+                          "A page of instances")},
+            parameters=[_query("process", TEXT, "Process key."), _query("status", TEXT, "active, completed, ..."),
+                        _query("businessKey", TEXT, "Part of the business key."), *PAGING], operators=True)},
+    "/instances/{instance_id}": {"get": _operation(
+        "An instance: where it waits, its variables, tasks, jobs, incidents and history", "instances",
+        {"200": _json(_ref("InstanceDetail"), "The instance")}, parameters=[_path_id("instance_id")],
+        operators=True)},
+    "/instances/{instance_id}/cancel": {"post": _operation(
+        "Cancel a running instance", "instances", DONE, parameters=[_path_id("instance_id")],
+        body=_object({"reason": TEXT}), operators=True)},
+    "/instances/{instance_id}/variables": {
+        "get": _operation("The instance's process variables", "instances", {"200": _json(VARIABLES, "Variables")},
+                          parameters=[_path_id("instance_id")], operators=True),
+        "patch": _operation("Set some process variables (the others stay)", "instances",
+                            {"200": _json(VARIABLES, "All variables after the change")},
+                            parameters=[_path_id("instance_id")], body=VARIABLES, operators=True)},
+    "/tasks": {"get": _operation(
+        "Open tasks assigned to the caller or offered to them or their groups", "tasks",
+        {"200": _json(_object({"total": WHOLE, "tasks": {"type": "array", "items": _ref("Task")}}), "A page of tasks")},
+        parameters=[_query("process", TEXT, "Process key."), _query("q", TEXT, "Part of the name or business key."),
+                    _query("sort", {"enum": ["created", "due", "priority", "name"]}, "Order."), *PAGING])},
+    "/tasks/{task_id}": {"get": _operation(
+        "A task with its form fields and the instance's variables", "tasks",
+        {"200": _json({"allOf": [_ref("Task"), _object({"form": {"type": "array", "items": _ref("FormField")},
+                                                        "variables": VARIABLES})]}, "The task")},
+        parameters=[_path_id("task_id")])},
+    "/tasks/{task_id}/claim": {"post": _operation("Claim a task", "tasks", DONE, parameters=[_path_id("task_id")])},
+    "/tasks/{task_id}/unclaim": {"post": _operation(
+        "Give a claimed task back (its assignee, or an operator)", "tasks", DONE, parameters=[_path_id("task_id")])},
+    "/tasks/{task_id}/complete": {"post": _operation(
+        "Complete a task; values are checked against its form (400 with `fields` when they do not fit)", "tasks",
+        DONE, parameters=[_path_id("task_id")], body=_object({"variables": VARIABLES}))},
+    "/messages": {"post": _operation(
+        "Deliver a message to the instance waiting for it, or start a process that starts with it", "events",
+        {"200": _json(_object({"instanceId": WHOLE}), "The instance that got it")},
+        body=_object({"name": TEXT, "correlationKey": TEXT, "variables": VARIABLES}, ("name",)), operators=True)},
+    "/signals": {"post": _operation(
+        "Broadcast a signal to every instance waiting for it", "events",
+        {"200": _json(_object({"instances": WHOLE}), "How many instances it reached")},
+        body=_object({"name": TEXT, "variables": VARIABLES}, ("name",)), operators=True)},
+    "/incidents": {"get": _operation(
+        "Open incidents (all=true: also resolved ones)", "incidents",
+        {"200": _json(_object({"incidents": {"type": "array", "items": _ref("Incident")}}), "Incidents")},
+        parameters=[_query("all", {"enum": ["true", "false"]}, "Also resolved incidents.")], operators=True)},
+    "/incidents/{incident_id}/retry": {"post": _operation(
+        "Retry what failed: the job gets `retries` more tries", "incidents", DONE,
+        parameters=[_path_id("incident_id")], body=_object({"retries": {"type": "integer", "minimum": 1,
+                                                                        "maximum": 100}}), operators=True)},
+    "/external-tasks/fetch-and-lock": {"post": _operation(
+        "Lock up to maxTasks due service-task jobs of the given topics for a worker", "external tasks",
+        {"200": _json({"type": "array", "items": _ref("ExternalTask")}, "The locked jobs (maybe none)")},
+        body=_object({"workerId": WORKER, "topics": {"type": "array", "items": TEXT, "minItems": 1},
+                      "maxTasks": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
+                      "lockDuration": {"type": "integer", "minimum": 1, "default": 60000,
+                                       "description": "Milliseconds."}}, ("workerId", "topics")),
+        operators=True)},
+    "/external-tasks/{job_id}/extend-lock": {"post": _operation(
+        "Keep the lock of a long-running job (a heartbeat)", "external tasks", DONE, parameters=[_path_id("job_id")],
+        body=_object({"workerId": WORKER, "newDuration": {"type": "integer", "minimum": 1,
+                                                          "description": "Milliseconds from now."}},
+                     ("workerId",)), operators=True)},
+    "/external-tasks/{job_id}/complete": {"post": _operation(
+        "Report a job done, with output variables", "external tasks", DONE, parameters=[_path_id("job_id")],
+        body=_object({"workerId": WORKER, "variables": VARIABLES}, ("workerId",)), operators=True)},
+    "/external-tasks/{job_id}/failure": {"post": _operation(
+        "Report a failed job: it is tried again after retryTimeout while retries are left, else an incident "
+        "is raised", "external tasks",
+        {"200": _json(_object({"incident": {"type": "boolean"}}), "Whether an incident was raised")},
+        parameters=[_path_id("job_id")],
+        body=_object({"workerId": WORKER, "errorMessage": TEXT, "errorDetails": TEXT,
+                      "retries": {"type": "integer", "minimum": 0, "description": "Tries left (default: one less)."},
+                      "retryTimeout": {"type": "integer", "minimum": 0, "description": "Milliseconds."}},
+                     ("workerId",)), operators=True)},
+    "/external-tasks/{job_id}/bpmn-error": {"post": _operation(
+        "Report a business error; the model's error boundary event takes over", "external tasks", DONE,
+        parameters=[_path_id("job_id")],
+        body=_object({"workerId": WORKER, "errorCode": TEXT, "errorMessage": TEXT, "variables": VARIABLES},
+                     ("workerId", "errorCode")), operators=True)},
+}
+
+
+def document() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "bpmn-runtime API", "version": "1",
+                 "description": "Deploy and run BPMN 2.0 processes, work on user tasks, and run service tasks as "
+                                "an external worker. Authenticate with `Authorization: Bearer <token>`; "
+                                "`bpmn-runtime user token NAME` makes a token."},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "paths": PATHS,
+        "components": {"schemas": SCHEMAS,
+                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    }

@@ -1,0 +1,81 @@
+"""`bpmn-runtime serve`: the web app on waitress, a worker thread, the ./processes folder deployed, and a
+first administrator, so one command gives a newcomer a working installation."""
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from pathlib import Path
+from typing import Callable
+
+from waitress import create_server
+
+from bpmn_runtime.errors import DeploymentError
+from bpmn_runtime.handlers import HandlerRegistry
+from bpmn_runtime.runtime import Runtime
+from bpmn_runtime.worker import Worker
+from web import create_app
+from web.users import Users, new_password
+
+Say = Callable[[str], None]
+
+
+def deploy_folder(runtime: Runtime, folder: Path, say: Say) -> None:
+    """Deploy every .bpmn file of `folder`; an unchanged file keeps its version, a refused one is reported."""
+    for path in sorted(folder.glob("*.bpmn")):
+        try:
+            for process in runtime.deploy(path):
+                state = "deployed" if process.new else "unchanged"
+                say(f"{state}: {process.key} version {process.version} from {path}")
+        except DeploymentError as refused:
+            say(f"not deployed: {refused}")
+
+
+def first_administrator(users: Users, url: str, say: Say) -> None:
+    """With no account yet, make an administrator (from BPMN_RUNTIME_ADMIN_USER/_PASSWORD, or `admin` with a
+    random password) and say how to log in."""
+    if users.count():
+        return
+    name = os.environ.get("BPMN_RUNTIME_ADMIN_USER") or "admin"
+    given = os.environ.get("BPMN_RUNTIME_ADMIN_PASSWORD")
+    password = given or new_password()
+    users.add(name, password, role="admin")
+    if given:
+        say(f"created administrator '{name}' with the password in BPMN_RUNTIME_ADMIN_PASSWORD")
+    else:
+        say(f"created administrator '{name}' with password {password} (shown only this once)")
+    say(f"log in at {url} as {name}; add people with `bpmn-runtime user add NAME --group GROUP`")
+
+
+def serve(runtime: Runtime, registry: HandlerRegistry, *, host: str, port: int, folder: Path, say: Say,
+          threads: int = 8) -> None:
+    """Run until Ctrl+C or SIGTERM, then stop taking requests, let the worker finish its job, and close."""
+    deploy_folder(runtime, folder, say)
+    server = create_server(create_app(runtime), host=host, port=port, threads=threads, ident="bpmn-runtime")
+    url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0', '::') else host}:{_port(server)}/"
+    first_administrator(Users(runtime.database), url, say)
+    worker = Worker(runtime, registry)
+    thread = threading.Thread(target=worker.run_forever, name="bpmn-worker", daemon=True)
+    thread.start()
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    say(f"serving {url} (worker for: {', '.join(registry.topics) or 'no topics'}); press Ctrl+C to stop")
+    try:
+        server.run()  # returns on KeyboardInterrupt, which SIGTERM raises too
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        say("stopping: finishing the current job")
+        worker.stopping.set()
+        thread.join(timeout=60)
+        server.close()
+        runtime.close()
+        say("stopped")
+
+
+def _port(server: object) -> int:
+    """The port listened on (the one the system chose for port 0); a name with several addresses has a list."""
+    listen = getattr(server, "effective_listen", None)
+    return listen[0][1] if listen else server.effective_port  # type: ignore[attr-defined]
+
+
+def _interrupt(_number: int, _frame: object) -> None:
+    raise KeyboardInterrupt
