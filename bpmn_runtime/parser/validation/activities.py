@@ -1,0 +1,41 @@
+"""Activities: each one has what it needs to run (a loop count or collection, a called process, a script)."""
+from __future__ import annotations
+
+from bpmn_runtime.engine.timers import parse_duration
+from bpmn_runtime.errors import ExpressionError, Problem
+from bpmn_runtime.model import Element
+from bpmn_runtime.parser.validation.shared import problem
+
+
+def multi_instance_problems(element: Element) -> list[Problem]:
+    """A multi-instance activity must know how many instances to start."""
+    loop = element.loop
+    if loop is not None and loop.multi_instance and not (loop.cardinality or loop.collection):
+        return [problem(element, "a multi-instance activity needs a loop cardinality or a collection")]
+    return []
+
+
+def timeout_problems(element: Element) -> list[Problem]:
+    """A `timeout` task header is a duration the engine must be able to read."""
+    timeout = dict(element.extensions.headers).get("timeout")
+    if not timeout:
+        return []
+    try:
+        parse_duration(timeout)
+    except ExpressionError as error:
+        return [problem(element, f"the timeout header: {error}")]
+    return []
+
+
+def called_element_problems(element: Element) -> list[Problem]:
+    """A call activity must name what it calls."""
+    if element.kind == "callActivity" and not element.called_element:
+        return [problem(element, "the call activity does not name the process to call (calledElement)")]
+    return []
+
+
+def script_problems(element: Element) -> list[Problem]:
+    """A script task (or a call of a global script task) must have a script to run."""
+    if (element.called_task or element.kind) == "scriptTask" and not (element.script or "").strip():
+        return [problem(element, "the script task has no script")]
+    return []

@@ -1,0 +1,47 @@
+"""What the file declares as a whole: a process to run, executable only where that has a meaning, and text
+formats that say what the text is."""
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from bpmn_runtime.errors import Problem
+from bpmn_runtime.model import Definitions
+from bpmn_runtime.parser.namespaces import bpmn, local_name
+from bpmn_runtime.parser.validation.document import Document
+
+_MIME_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
+
+
+def process_declared_problems(root: etree._Element, file: str) -> list[Problem]:
+    """A file without a process has nothing to deploy."""
+    if not list(root.iterfind(bpmn("process"))):
+        return [Problem(file, root.sourceline or 0, root.get("id", ""), "the file declares no process")]
+    return []
+
+
+def executable_process_problems(definitions: Definitions) -> list[Problem]:
+    """A file whose processes are all isExecutable="false" has nothing the engine may run."""
+    if definitions.executable_processes():
+        return []
+    return [Problem(definitions.file, 0, "", (
+        "the file has no executable process (every bpmn:process is isExecutable=\"false\"); "
+        "mark the process to run as executable in the modeler"))]
+
+
+def public_process_problems(document: Document, node: etree._Element) -> list[Problem]:
+    """A public process is a partner's view of a collaboration, never something to run."""
+    if local_name(node.tag) == "process" and node.get("processType") == "Public" \
+            and node.get("isExecutable") == "true":
+        return [document.problem(node, "a public process (processType=\"Public\") only shows what partners see and "
+                                       "cannot be executable; make it private or set isExecutable=\"false\"")]
+    return []
+
+
+def text_format_problems(document: Document, node: etree._Element) -> list[Problem]:
+    """textFormat is a MIME type, so that whoever shows the text knows how to read it."""
+    if node.get("textFormat") is not None and not _MIME_TYPE.match(node.get("textFormat", "")):
+        return [document.problem(node, f"textFormat '{node.get('textFormat')}' is not a MIME type such as "
+                                       f"text/plain")]
+    return []
