@@ -1,7 +1,7 @@
 """Prometheus metrics of one runtime: what operators scrape at /metrics."""
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
@@ -13,6 +13,7 @@ class Metrics:
 
     def __init__(self, backlog: Callable[[], dict[str, int]] | None = None) -> None:
         self.registry = CollectorRegistry()
+        self._children: dict[tuple[Counter | Histogram, tuple[str, ...]], Any] = {}
         if backlog is not None:
             self.registry.register(_BacklogCollector(backlog))
         self.started = Counter("bpmn_instances_started", "Process instances started", ["process"],
@@ -30,10 +31,21 @@ class Metrics:
                                      registry=self.registry)
 
     def instance_started(self, process: str) -> None:
-        self.started.labels(process).inc()
+        self._child(self.started, process).inc()
 
     def instance_ended(self, process: str, status: str) -> None:
-        self.ended.labels(process, status).inc()
+        self._child(self.ended, process, status).inc()
+
+    def step_done(self, operation: str, seconds: float) -> None:
+        self._child(self.step_seconds, operation).observe(seconds)
+
+    def _child(self, metric: Counter | Histogram, *labels: str) -> Any:
+        """`metric.labels(*labels)`, kept: every runtime call counts, and looking a child up costs more."""
+        key = (metric, labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*labels)
+        return child
 
 
 class _BacklogCollector(Collector):

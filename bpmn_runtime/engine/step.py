@@ -188,7 +188,7 @@ class Step:
     def behaviour(self, element: Element) -> "Behaviour":
         return _behaviours("").BEHAVIOURS[element.kind]
 
-    def variables(self, ai: ActivityInstance) -> ChainMap[str, Any]:
+    def variables(self, ai: ActivityInstance) -> Mapping[str, Any]:
         """The variables visible from `ai`: its own scope's, then each enclosing scope's."""
         maps = []
         current: ActivityInstance | None = ai
@@ -196,7 +196,7 @@ class Step:
             if current.variables is not None:
                 maps.append(current.variables)
             current = self.state.instances.get(current.parent) if current.parent is not None else None
-        return ChainMap(*maps)
+        return maps[0] if len(maps) == 1 else ChainMap(*maps)  # one scope: its dict, without ChainMap's lookups
 
     def set_variable(self, ai: ActivityInstance, name: str, value: Any) -> None:
         """Set where the variable already lives (innermost first), else on the process."""
@@ -326,6 +326,10 @@ class Step:
         none of its *conditional* flows is taken, whatever its unconditional flows do (BPMN 13.2.1).
         An element with outgoing flows none of which can be taken raises an incident.
         """
+        if len(element.outgoing) == 1 and element.default_flow is None:  # the common case, without the checks
+            flow = self.process.flows[element.outgoing[0]]
+            if flow.condition is None:
+                return [flow]
         taken: list[Flow] = []
         default: Flow | None = None
         for flow_id in element.outgoing:
@@ -346,7 +350,8 @@ class Step:
 
     def end_instance(self, ai: ActivityInstance, how: str) -> None:
         """Remove a finished activity instance, its waits and its boundary subscriptions."""
-        self.remove_waits(ai)
+        if self.state.waits:
+            self.remove_waits(ai)
         self.state.instances.pop(ai.id, None)
         self.history(f"element_{how}", ai.element, ai.id, None)
         if self.is_element(ai.element):

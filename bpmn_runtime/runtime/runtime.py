@@ -76,7 +76,7 @@ class Runtime:
                     with connection.begin():  # commits when the block ends, rolls back on an exception
                         result = work(unit)
                         unit.finish()
-                    self.metrics.step_seconds.labels(operation).observe(time.perf_counter() - started)
+                    self.metrics.step_done(operation, time.perf_counter() - started)
                     return result
                 except (StaleInstance, OperationalError) as error:
                     if isinstance(error, OperationalError) and not _is_transient(error):
@@ -231,7 +231,9 @@ class Runtime:
         values = check_variables(variables or {})
 
         def work(unit: UnitOfWork) -> None:
-            task = unit.session.execute(self._for_update(select(UserTask).where(UserTask.id == task_id))).scalar()
+            task = unit.connection.execute(self._for_update(select(
+                UserTask.instance_id, UserTask.wait_key, UserTask.assignee, UserTask.name)
+                .where(UserTask.id == task_id))).one_or_none()
             if task is None:
                 raise NotFound(f"there is no open task {task_id}; it may have been completed already")
             if user is not None and task.assignee not in (None, user):

@@ -153,7 +153,7 @@ class UnitOfWork:
         self._remove_waits(loaded, list(removed.values()))
         self._add_waits(loaded, list(added.values()))
         if effects.history:
-            compensations = sum(1 for kind, *_ in effects.history if kind == "compensation_started")
+            compensations = sum(1 for event in effects.history if event[0] == "compensation_started")
             if compensations:
                 self.runtime.metrics.compensations.labels(loaded.process_key).inc(compensations)
             statements.insert_history(self.connection, loaded.id, self.now, effects.history)

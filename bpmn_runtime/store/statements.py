@@ -28,7 +28,6 @@ WAIT_TABLES: dict[str, Table] = {"user_task": UserTask.__table__, "job": Job.__t
                                  "subscription": Subscription.__table__}
 
 
-
 class _Bind(NamedTuple):
     name: str
     convert: Callable[[Any], Any] | None
@@ -53,8 +52,8 @@ class DriverStatement:
                 raise NotImplementedError(f"{column} needs conversion when read on {dialect.name}")
         by_name = {name: bind for bind, name in compiled.bind_names.items()}
         names = compiled.positiontup if compiled.positional else list(by_name)
-        binds = [_Bind(name, by_name[name].type.dialect_impl(dialect).bind_processor(dialect), by_name[name].required,
-                       by_name[name].value) for name in names or ()]
+        binds = [_Bind(name, by_name[name].type.dialect_impl(dialect).bind_processor(dialect),
+                       by_name[name].required, by_name[name].value) for name in names or ()]
         return compiled.string, binds, compiled.positional
 
     def execute(self, connection: Connection, values: Mapping[str, Any]) -> DBAPICursor:
@@ -64,9 +63,14 @@ class DriverStatement:
             found = self._compiled[dialect.name] = self._compile(dialect)
         sql, binds, positional = found
         converted = []
+        done: dict[int, Any] = {}  # a value given to several columns (the time of the call) is converted once
         for name, convert, required, default in binds:
             value = values[name] if required else values.get(name, default)
-            converted.append((name, convert(value) if convert else value))
+            if convert is not None:
+                if id(value) not in done:
+                    done[id(value)] = convert(value)
+                value = done[id(value)]
+            converted.append((name, value))
         return driver_execute(connection, sql, [value for _, value in converted] if positional else dict(converted))
 
     def one_or_none(self, connection: Connection, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
@@ -111,12 +115,12 @@ DELETE_WAITS = {kind: delete(table).where(table.c.instance_id == bindparam("inst
                 for kind, table in WAIT_TABLES.items()}
 
 
-
 def new_instance_id(connection: Connection) -> int:
     """The id of an instance about to be inserted, known before its first step runs (script runners get it)."""
     statement = _NEXT_INSTANCE_ID.get(connection.dialect.name)
     if statement is None:
-        raise NotImplementedError(f"bpmn-runtime stores instances in SQLite or PostgreSQL, not {connection.dialect.name}")
+        raise NotImplementedError(f"bpmn-runtime stores instances in SQLite or PostgreSQL, "
+                                  f"not {connection.dialect.name}")
     row = statement.one_or_none(connection, {})
     assert row is not None
     return int(row[0])
@@ -156,7 +160,8 @@ def insert_history(connection: Connection, instance_id: int, at: datetime, event
                                                                          json.dumps(data) if data else None)))
                                              for kind, element, ai, data in events])
         return
-    instance, when = (convert(value) if convert else value for convert, value in zip(compiled.shared, (instance_id, at)))
+    instance, when = (convert(value) if convert else value
+                      for convert, value in zip(compiled.shared, (instance_id, at)))
     values: list[Any] = []
     for kind, element, ai, data in events:
         values += (instance, when, kind, element, ai, json.dumps(data) if data else None)

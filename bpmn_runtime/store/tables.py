@@ -42,7 +42,8 @@ class Instance(Base):
     __table_args__ = (
         Index("ix_instances_process_status", "process_key", "status"),
         # Most instances have no business key; an index entry for them would cost every start a page write.
-        Index("ix_instances_business_key", "business_key", sqlite_where=HAS_BUSINESS_KEY, postgresql_where=HAS_BUSINESS_KEY),
+        Index("ix_instances_business_key", "business_key", sqlite_where=HAS_BUSINESS_KEY,
+              postgresql_where=HAS_BUSINESS_KEY),
         UniqueConstraint("request_key", name="uq_instances_request_key"),
     )
 

@@ -67,7 +67,6 @@ class ActivityBehaviour(Behaviour):
     """Activities: async before/after, input/output mappings, boundary events and loops around `execute`."""
 
     def arrive(self, step: "Step", element: Element, scope_ai: ActivityInstance, via: Flow | None) -> None:
-        from bpmn_runtime.engine.behaviours import loops
         if element.start_quantity > 1:  # BPMN 13.3.2: the activity starts once startQuantity tokens are there
             collecting = record_arrival(step, element, scope_ai, via)
             if sum(collecting.data["arrived"].values()) < element.start_quantity:
@@ -85,7 +84,6 @@ class ActivityBehaviour(Behaviour):
 
     def begin(self, step: "Step", ai: ActivityInstance) -> None:
         """Subscribe boundary events, map inputs, then run the activity (or its standard loop)."""
-        from bpmn_runtime.engine.behaviours import events, loops
         element = step.element(ai.element)
         if not ai.data.get("mi_inner"):
             events.subscribe_boundary_events(step, ai, element)
@@ -111,7 +109,6 @@ class ActivityBehaviour(Behaviour):
             step.take_outgoing(ai)
 
     def leave(self, step: "Step", ai: ActivityInstance) -> None:
-        from bpmn_runtime.engine.behaviours import loops
         element = step.element(ai.element)
         if not ai.data.get("outputs_done"):
             self.map_outputs(step, ai, element)
@@ -148,3 +145,7 @@ class ActivityBehaviour(Behaviour):
             ai.variables = {**(ai.variables or {}), **values}
         else:
             step.set_variables(ai, values)
+
+
+# Imported last: these modules import this one (every activity asks them, so not inside the methods).
+from bpmn_runtime.engine.behaviours import events, loops  # noqa: E402

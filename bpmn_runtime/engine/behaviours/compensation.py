@@ -20,6 +20,7 @@ finds the records the subprocess's inner activities left.
 """
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from bpmn_runtime.engine.state import ROOT, ActivityInstance, CompensationRecord
@@ -59,6 +60,12 @@ def handler_of(process: Process, element: Element) -> str | None:
     return subprocesses[0].id if subprocesses else None
 
 
+@functools.lru_cache(maxsize=4096)
+def _handler(process: Process, element_id: str) -> str | None:
+    """`handler_of`, kept: every completed activity asks it."""
+    return handler_of(process, process.element(element_id))
+
+
 def can_be_compensated(process: Process, element: Element) -> bool:
     """True when compensating `element` can do something: it has a handler, or something inside it has."""
     if handler_of(process, element) is not None:
@@ -87,7 +94,7 @@ def activity_ended(step: "Step", ai: ActivityInstance, how: str) -> None:
     if how != "completed":
         _discard_inside(step, ai)
         return
-    handler = None if ai.data.get("mi_body") else handler_of(step.process, step.element(ai.element))
+    handler = None if ai.data.get("mi_body") else _handler(step.process, ai.element)
     if handler is None and not ai.data.get("compensable"):
         return
     if handler is not None and not step.element(handler).triggered_by_event:

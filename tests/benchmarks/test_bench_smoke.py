@@ -1,0 +1,22 @@
+"""Smoke test of the benchmark script: `bench.py --quick` runs to the end and reports all four scenarios.
+
+No timing is asserted: CI machines vary, and the figures belong in docs/benchmarks.md, not in a test.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).with_name("bench.py")
+SCENARIO_ROWS = ("1 straight-through", "2 long history", "3 human workflow", "4 parse B.2.0")
+
+
+def test_quick_benchmark_runs_and_reports_every_scenario() -> None:
+    result = subprocess.run([sys.executable, str(BENCH), "--quick"], capture_output=True, text=True, timeout=300,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    for row in SCENARIO_ROWS:
+        assert any(line.startswith(row) for line in lines), f"no '{row}' row in:\n{result.stdout}"
+    assert "machine:" in result.stdout and "targets:" in result.stdout
