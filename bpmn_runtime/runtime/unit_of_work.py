@@ -161,6 +161,7 @@ class UnitOfWork:
             self.session.execute(insert(Incident).values(
                 instance_id=loaded.id, activity_instance=ai, element_id=element, message=message,
                 created_at=self.now))
+            self.runtime.metrics.incidents.labels(loaded.process_key).inc()
             log.warning("instance %s (business key %s): incident at %s: %s", loaded.id,
                         loaded.business_key or "-", element, message)
         for name, key, variables in effects.messages:

@@ -59,6 +59,7 @@ def test_a_failing_script_raises_an_incident_on_the_instance(sqlite_url: str) ->
     detail = runtime.queries.instance(instance_id)
     assert detail.summary.status == "active"
     assert "division by zero" in detail.incidents[0].message
+    assert runtime.metrics.registry.get_sample_value("bpmn_incidents_total", {"process": "calc"}) == 1
     runtime.set_variables(instance_id, {"b": 4})
     runtime.retry_incident(detail.incidents[0].id)
     detail = runtime.queries.instance(instance_id)
