@@ -76,7 +76,6 @@ class Extensions:
 
     topic: str | None = None
     retries: int | None = None
-    timeout_seconds: float | None = None
     assignee: str | None = None
     candidate_users: tuple[str, ...] = ()
     candidate_groups: tuple[str, ...] = ()
@@ -172,8 +171,6 @@ class Element:
     gateway_direction: str = "Unspecified"  # Converging, Diverging, Mixed or Unspecified
     loop: LoopSpec | None = None
     extensions: Extensions = field(default_factory=Extensions)
-    is_scope: bool = False
-    cancel_remaining: bool = True  # ad-hoc subprocess: cancelRemainingInstances
     completion_condition: str | None = None  # ad-hoc subprocess
     start_quantity: int = 1  # tokens that must arrive before an activity starts
     completion_quantity: int = 1  # tokens an activity sends down each outgoing flow

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 from bpmn_runtime.engine.state import ROOT, ActivityInstance, InstanceState, Wait
 from bpmn_runtime.errors import BpmnError, BpmnRuntimeError, Conflict, ExpressionError
 from bpmn_runtime.expressions import evaluate, is_true
-from bpmn_runtime.model import Element, EventDefinition, Flow, Process
+from bpmn_runtime.model import Element, Flow, Process
 
 if TYPE_CHECKING:
     from bpmn_runtime.engine.behaviours.base import Behaviour
@@ -55,7 +55,6 @@ class Effects:
     signals: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     escalations_uncaught: list[str] = field(default_factory=list)
     incidents: list[tuple[int, str, str]] = field(default_factory=list)  # (ai, element, message)
-    variables_changed: bool = False
 
 
 class Step:
@@ -204,11 +203,9 @@ class Step:
         while current is not None:
             if current.variables is not None and name in current.variables:
                 current.variables[name] = value
-                self.effects.variables_changed = True
                 return
             current = self.state.instances.get(current.parent) if current.parent is not None else None
         self.state.root.variables[name] = value
-        self.effects.variables_changed = True
 
     def set_variables(self, ai: ActivityInstance, values: Mapping[str, Any]) -> None:
         for name, value in values.items():
@@ -433,12 +430,6 @@ class Step:
             return False
         catcher.occur(self)
         return catcher.interrupting
-
-    def event_definition(self, element: Element, kind: str) -> EventDefinition | None:
-        for definition in element.events:
-            if definition.kind == kind:
-                return definition
-        return None
 
 
 @functools.cache

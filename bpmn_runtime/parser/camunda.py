@@ -7,7 +7,7 @@ from typing import Any
 from lxml import etree
 
 from bpmn_runtime.model import FormField, Mapping
-from bpmn_runtime.parser.namespaces import CAMUNDA, camunda, local_name
+from bpmn_runtime.parser.namespaces import camunda
 
 # Camunda 7 attributes that only a Java engine can honour; refused rather than silently ignored.
 JAVA_ONLY = ("class", "delegateExpression", "expression")
@@ -106,12 +106,3 @@ def _form_field(field: etree._Element) -> FormField:
         readonly=readonly,
         options=options,
     )
-
-
-def is_external(element: etree._Element) -> bool:
-    return element.get(camunda("type")) == "external"
-
-
-def uses_camunda(element: etree._Element) -> bool:
-    return any(key.startswith(f"{{{CAMUNDA}}}") for key in element.attrib) or any(
-        local_name(child.tag) for child in element.iterfind(f"{{*}}extensionElements/{{{CAMUNDA}}}*"))

@@ -3,7 +3,6 @@ BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 ZEEBE = "http://camunda.org/schema/zeebe/1.0"
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
 def bpmn(tag: str) -> str:

@@ -203,8 +203,6 @@ def _read_element(node: etree._Element, tag: str, scope_id: str, context: _Conte
         gateway_direction=node.get("gatewayDirection", "Unspecified"),
         loop=_loop(node, context),
         extensions=extensions,
-        is_scope=tag in SCOPES,
-        cancel_remaining=node.get("cancelRemainingInstances", "true") != "false",
         completion_condition=_expression_text(completion) if tag == "adHocSubProcess" else None,
         start_quantity=int(node.get("startQuantity", "1")),
         completion_quantity=int(node.get("completionQuantity", "1")),
@@ -256,7 +254,7 @@ def _event_definition(child: etree._Element, owner: etree._Element, context: _Co
     if kind == "message":
         name = resolve("messageRef", context.messages, "bpmn:message")
         key = None
-        subscription = child.find(f"{{*}}extensionElements/{{*}}subscription")
+        subscription = child.find("{*}extensionElements/{*}subscription")
         if subscription is not None:
             key = subscription.get("correlationKey")
         return EventDefinition(kind, name, correlation_key=key, id=child.get("id"))

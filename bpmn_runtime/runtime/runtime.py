@@ -25,6 +25,7 @@ from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.metrics import Metrics
 from bpmn_runtime.model import Definitions, Process
 from bpmn_runtime.parser import parse
+from bpmn_runtime.runtime.queries import Queries
 from bpmn_runtime.runtime.records import DeployedProcess
 from bpmn_runtime.runtime.unit_of_work import DefinitionRef, StaleInstance, UnitOfWork
 from bpmn_runtime.runtime.variables import check_variables
@@ -540,7 +541,7 @@ class Runtime:
         self.transaction(work, "set_variables")
 
     @functools.cached_property
-    def queries(self) -> "Queries":  # noqa: F821 - imported lazily to keep reads apart from commands
-        from bpmn_runtime.runtime.queries import Queries
+    def queries(self) -> Queries:
+        """Read-only questions (definitions, instances, tasks, jobs, incidents, history)."""
         return Queries(self)
 
