@@ -146,10 +146,7 @@ class Step:
         if failed is None:
             raise BpmnRuntimeError(f"activity instance {ai_id} has no incident to retry")
         self.history("incident_retried", ai.element, ai.id, None)
-        if failed == "activate":
-            self._agenda.append(lambda: self.activate(ai))
-        else:
-            self._agenda.append(lambda: self.leave(ai))
+        self.later(lambda: self._run_phase(ai, failed))
         self.run()
 
     # --- the agenda -------------------------------------------------------------------------------
@@ -271,13 +268,7 @@ class Step:
 
     def activate(self, ai: ActivityInstance) -> None:
         """Run the element's behaviour for a fresh activity instance, turning failures into incidents."""
-        element = self.element(ai.element)
-        try:
-            self.behaviour(element).activate(self, ai)
-        except BpmnError as error:
-            self.throw_error(ai, error.code, error.variables)
-        except (ExpressionError, Incident) as error:
-            self.raise_incident(ai, "activate", str(error))
+        self._run_phase(ai, "activate")
 
     def complete(self, ai: ActivityInstance) -> None:
         """The activity instance has done its work; leave it (on the agenda, to keep order fair)."""
@@ -286,13 +277,17 @@ class Step:
     def leave(self, ai: ActivityInstance) -> None:
         if ai.id not in self.state.instances:
             return  # terminated meanwhile
-        element = self.element(ai.element)
+        self._run_phase(ai, "leave")
+
+    def _run_phase(self, ai: ActivityInstance, phase: str) -> None:
+        """Call the behaviour's `activate` or `leave`: a BPMN error is thrown, any other failure becomes an
+        incident that remembers the phase, so a retry runs it again."""
         try:
-            self.behaviour(element).leave(self, ai)
+            getattr(self.behaviour(self.element(ai.element)), phase)(self, ai)
         except BpmnError as error:
             self.throw_error(ai, error.code, error.variables)
         except (ExpressionError, Incident) as error:
-            self.raise_incident(ai, "leave", str(error))
+            self.raise_incident(ai, phase, str(error))
 
     def take_outgoing(self, ai: ActivityInstance, flows: list[Flow] | None = None) -> None:
         """End `ai` and send tokens along `flows` (all selected outgoing flows by default)."""

@@ -119,8 +119,8 @@ class Queries:
             tokens = []
             for wait in state.waits.values():
                 ai = state.instances.get(wait.ai)
-                element_id = wait.element if wait.element in process.elements and wait.kind != "user_task" \
-                    and ai is not None and ai.element not in process.elements else (ai.element if ai else wait.element)
+                # the waiting activity; for the process itself (event-subprocess starts), the event waited for
+                element_id = ai.element if ai is not None and ai.element in process.elements else wait.element
                 name = process.elements[element_id].name if element_id in process.elements else element_id
                 tokens.append(Token(wait.ai, element_id, name, WAITING_FOR.get(wait.kind, wait.kind).format(
                     name=wait.name, due=wait.due)))
