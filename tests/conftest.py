@@ -1,5 +1,5 @@
 """Shared fixtures: a real SQLite file per test, a real PostgreSQL database created and dropped per test,
-and the paths of the example processes and of the shared corpus."""
+and the paths of the example processes and of the test corpora in tests/data."""
 from __future__ import annotations
 
 import os
@@ -12,7 +12,7 @@ from typing import Iterator
 import pytest
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-SHARED = REPOSITORY.parent / "shared"
+DATA = REPOSITORY / "tests" / "data"  # third-party corpora copied into the repository (see its README)
 PROCESSES = REPOSITORY / "processes"
 POSTGRES_ADMIN = os.environ.get("BPMN_TEST_POSTGRES", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 

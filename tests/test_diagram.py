@@ -9,7 +9,7 @@ from lxml import etree
 
 from bpmn_runtime.diagram import render_svg
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "miwg"
+CORPUS = Path(__file__).resolve().parent / "data" / "miwg"
 FILES = sorted(CORPUS.rglob("*.bpmn"))
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"

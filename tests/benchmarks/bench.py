@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterator
 
 HERE = Path(__file__).resolve().parent
 PROCESSES = HERE / "processes"
-MIWG_B20 = HERE.parents[1].parent / "shared" / "corpus" / "miwg" / "reference" / "B.2.0.bpmn"
+MIWG_B20 = HERE.parent / "data" / "miwg" / "reference" / "B.2.0.bpmn"
 ENGINES = ("ours", "spiff")
 ENGINE_NAMES = {"ours": "bpmn-runtime", "spiff": "SpiffWorkflow"}
 Figures = dict[str, Any]

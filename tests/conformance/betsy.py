@@ -23,7 +23,7 @@ from bpmn_runtime.engine.step import ScriptCall
 from bpmn_runtime.errors import BpmnError, BpmnRuntimeError, DeploymentError
 from bpmn_runtime.runtime import Runtime
 
-DEFAULT_SUITE = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "betsy"
+DEFAULT_SUITE = Path(__file__).resolve().parents[1] / "data" / "betsy"
 MAX_ROUNDS = 200  # moves of the virtual clock per case
 MAX_VIRTUAL_TIME = timedelta(days=1)
 KNOWN_STRING = "betsy"  # what SET_STRING_DATA stores and LOG_DATA checks

@@ -10,9 +10,9 @@ import pytest
 from bpmn_runtime.errors import DeploymentError
 from bpmn_runtime.parser import parse
 from bpmn_runtime.runtime import Runtime
-from tests.conftest import SHARED
+from tests.conftest import DATA
 
-CORPUS = SHARED / "corpus" / "miwg"
+CORPUS = DATA / "miwg"
 CORPUS_FILES = sorted(CORPUS.rglob("*.bpmn"))
 LOCATED = re.compile(r"^\S+\.bpmn(:\d+)? \S+: .+")
 
