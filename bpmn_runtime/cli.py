@@ -413,7 +413,7 @@ def watchdog(context: click.Context, stalled_after: float, lease_expiries: int, 
 @friendly_errors
 def serve(context: click.Context, host: str, port: int, sources: tuple[str, ...]) -> None:
     """Run the web inbox, console and API with a worker, after deploying every .bpmn file in ./processes."""
-    from web.serve import serve as run
+    from bpmn_runtime.web.serve import serve as run
     run(runtime_from(context), load_handlers(sources), host=host, port=port, folder=DEFAULT_HANDLERS, say=click.echo)
 
 
@@ -428,7 +428,7 @@ def _password(given: str | None) -> tuple[str, bool]:
         return given, False
     if sys.stdin.isatty():
         return click.prompt("Password", hide_input=True, confirmation_prompt=True), False
-    from web.users import new_password
+    from bpmn_runtime.web.users import new_password
     return new_password(), True
 
 
@@ -442,7 +442,7 @@ def _password(given: str | None) -> tuple[str, bool]:
 @friendly_errors
 def user_add(context: click.Context, name: str, groups: tuple[str, ...], role: str, password: str | None) -> None:
     """Add a person (or a program) who can log in."""
-    from web.users import Users
+    from bpmn_runtime.web.users import Users
     password, generated = _password(password)
     account = Users(runtime_from(context).database).add(name, password, role=role, groups=groups)
     click.echo(f"added {account.role} {account.name}" +
@@ -458,7 +458,7 @@ def user_add(context: click.Context, name: str, groups: tuple[str, ...], role: s
 @friendly_errors
 def user_password(context: click.Context, name: str, password: str | None) -> None:
     """Set a new password for NAME."""
-    from web.users import Users
+    from bpmn_runtime.web.users import Users
     password, generated = _password(password)
     Users(runtime_from(context).database).set_password(name, password)
     click.echo(f"password of {name} changed" + (f": {password}" if generated else ""))
@@ -470,7 +470,7 @@ def user_password(context: click.Context, name: str, password: str | None) -> No
 @friendly_errors
 def user_list(context: click.Context, as_json: bool) -> None:
     """List the accounts with their roles and groups."""
-    from web.users import Users
+    from bpmn_runtime.web.users import Users
     accounts = Users(runtime_from(context).database).all()
     if as_json:
         _print_json([{"name": a.name, "role": a.role, "groups": list(a.groups)} for a in accounts])
@@ -487,5 +487,5 @@ def user_list(context: click.Context, as_json: bool) -> None:
 @friendly_errors
 def user_token(context: click.Context, name: str) -> None:
     """Print a new API token for NAME (it replaces the previous one); send it as 'Authorization: Bearer TOKEN'."""
-    from web.users import Users
+    from bpmn_runtime.web.users import Users
     click.echo(Users(runtime_from(context).database).new_token(name))

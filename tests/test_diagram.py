@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from bpmn_runtime.diagram import render_svg
+from bpmn_runtime.web.diagram import render_svg
 
 CORPUS = Path(__file__).resolve().parent / "data" / "miwg"
 FILES = sorted(CORPUS.rglob("*.bpmn"))

@@ -21,8 +21,8 @@ from bpmn_runtime.handlers import HandlerRegistry
 from bpmn_runtime.runtime import Runtime
 from bpmn_runtime.worker import Worker
 from tests.conftest import PROCESSES, cli_path
-from web import create_app
-from web.users import Users
+from bpmn_runtime.web import create_app
+from bpmn_runtime.web.users import Users
 
 WEB_PROCESSES = Path(__file__).parent / "processes"
 PASSWORD = "correct-horse-1"

@@ -12,7 +12,7 @@ from openapi_spec_validator import validate
 from bpmn_runtime.runtime import Runtime
 from tests.conftest import PROCESSES
 from tests.web.conftest import bearer
-from web.openapi import document
+from bpmn_runtime.web.openapi import document
 
 PREFIX = "/api/v1"
 IGNORED_METHODS = {"HEAD", "OPTIONS"}

@@ -17,7 +17,7 @@ from tests.conftest import PROCESSES
 from tests.web.conftest import (
     PASSWORD, WEB_PROCESSES, Person, approval_task, bearer, csrf_token, flashes, log_in, place_order,
 )
-from web import create_app
+from bpmn_runtime.web import create_app
 
 
 def field_errors(html: str) -> list[str]:

@@ -14,10 +14,10 @@ from werkzeug.wrappers import Response
 from bpmn_runtime.errors import Conflict, NotFound
 from bpmn_runtime.forms import FormErrors, form_fields, validate
 from bpmn_runtime.runtime.records import TaskInfo
-from web.auth import check_offered, require_login
-from web.html_forms import Row, RowErrors, blank_rows, controls, read_rows, submitted_fields
-from web.paging import PAGE_SIZE, Page, offset, requested_page
-from web.services import Rendered, runtime
+from bpmn_runtime.web.auth import check_offered, require_login
+from bpmn_runtime.web.html_forms import Row, RowErrors, blank_rows, controls, read_rows, submitted_fields
+from bpmn_runtime.web.paging import PAGE_SIZE, Page, offset, requested_page
+from bpmn_runtime.web.services import Rendered, runtime
 
 bp = Blueprint("inbox", __name__)
 bp.before_request(require_login)

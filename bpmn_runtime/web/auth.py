@@ -13,8 +13,8 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from bpmn_runtime.runtime.records import TaskInfo
-from web.services import users
-from web.users import Account
+from bpmn_runtime.web.services import users
+from bpmn_runtime.web.users import Account
 
 bp = Blueprint("auth", __name__)
 

@@ -37,7 +37,7 @@ def shared_secret_key(database: Database) -> str:
 
 
 def trusted_svg(svg: str) -> Markup:
-    """Mark an SVG drawn by `bpmn_runtime.diagram` safe to embed, and let the policy allow its styles.
+    """Mark an SVG drawn by `bpmn_runtime.web.diagram` safe to embed, and let the policy allow its styles.
 
     The diagram module builds the SVG with lxml and never copies markup from the file, so the page may
     include it as it is; its <style> elements are allowed by hash, not by 'unsafe-inline'.

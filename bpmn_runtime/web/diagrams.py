@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from bpmn_runtime.diagram import render_svg
+from bpmn_runtime.web.diagram import render_svg
 from bpmn_runtime.parser.xml_loading import load_xml
 from bpmn_runtime.runtime.records import InstanceDetail
-from web.security import trusted_svg
-from web.services import runtime
+from bpmn_runtime.web.security import trusted_svg
+from bpmn_runtime.web.services import runtime
 
 # When an element has several states, the most urgent one is drawn.
 URGENCY = ("completed", "compensated", "active", "incident")

@@ -11,14 +11,14 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
 from bpmn_runtime.runtime import Runtime
-from web import errors, filters, security
-from web.api import bp as api
-from web.auth import bp as auth
-from web.console import bp as console
-from web.inbox import bp as inbox
-from web.metrics import bp as metrics
-from web.services import RUNTIME, USERS
-from web.users import Users
+from bpmn_runtime.web import errors, filters, security
+from bpmn_runtime.web.api import bp as api
+from bpmn_runtime.web.auth import bp as auth
+from bpmn_runtime.web.console import bp as console
+from bpmn_runtime.web.inbox import bp as inbox
+from bpmn_runtime.web.metrics import bp as metrics
+from bpmn_runtime.web.services import RUNTIME, USERS
+from bpmn_runtime.web.users import Users
 
 MAX_UPLOAD_BYTES = 21 * 1024 * 1024  # the parser refuses files over 20 MB with a clear message
 

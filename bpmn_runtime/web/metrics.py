@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from web.services import runtime
+from bpmn_runtime.web.services import runtime
 
 bp = Blueprint("metrics", __name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app
 
 from bpmn_runtime.runtime import Runtime
-from web.users import Users
+from bpmn_runtime.web.users import Users
 
 Rendered = tuple[str, int]  # a page and its HTTP status
 RUNTIME = "bpmn_runtime"

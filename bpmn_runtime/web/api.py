@@ -18,9 +18,9 @@ from bpmn_runtime.errors import InvalidInput
 from bpmn_runtime.forms import form_fields, validate
 from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.model import FormField
-from web.auth import check_offered, operator_only, require_login
-from web.openapi import document
-from web.services import runtime
+from bpmn_runtime.web.auth import check_offered, operator_only, require_login
+from bpmn_runtime.web.openapi import document
+from bpmn_runtime.web.services import runtime
 
 bp = Blueprint("api", __name__)
 MAX_LIST = 200

@@ -10,11 +10,11 @@ from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response
 
 from bpmn_runtime.errors import Conflict, DeploymentError, NotFound, Problem
-from web import diagrams
-from web.auth import require_operator, safe_next
-from web.html_forms import Row, RowErrors, blank_rows, read_rows
-from web.paging import PAGE_SIZE, Page, offset, requested_page
-from web.services import Rendered, runtime
+from bpmn_runtime.web import diagrams
+from bpmn_runtime.web.auth import require_operator, safe_next
+from bpmn_runtime.web.html_forms import Row, RowErrors, blank_rows, read_rows
+from bpmn_runtime.web.paging import PAGE_SIZE, Page, offset, requested_page
+from bpmn_runtime.web.services import Rendered, runtime
 
 bp = Blueprint("console", __name__)
 bp.before_request(require_operator)

@@ -14,8 +14,8 @@ from bpmn_runtime.errors import DeploymentError
 from bpmn_runtime.handlers import HandlerRegistry
 from bpmn_runtime.runtime import Runtime
 from bpmn_runtime.worker import Worker
-from web import create_app
-from web.users import Users, new_password
+from bpmn_runtime.web import create_app
+from bpmn_runtime.web.users import Users, new_password
 
 Say = Callable[[str], None]
 
