@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, func, literal, or_, select
@@ -61,8 +62,29 @@ def _compensations(history: list[HistoryEntry]) -> list[CompensationInfo]:
 
 
 class Queries:
+    """Each question opens its own session: reads never hold a transaction that a writer waits for."""
+
     def __init__(self, runtime: "Runtime") -> None:
         self.runtime = runtime
+
+    def backlog(self) -> dict[str, int]:
+        """Counts for the metrics gauges: the backlog every node of an installation shares."""
+        now = self.runtime.clock.now()
+        with self.runtime.database.session() as session:
+            def count(query: Select) -> int:
+                return session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+            return {
+                "jobs_due": count(select(Job.id).where(Job.kind == "job", Job.due_at <= now, Job.retries > 0)),
+                "timers_due": count(select(Job.id).where(Job.kind != "job", Job.due_at <= now, Job.retries > 0)),
+                "incidents_open": count(select(Incident.id).where(Incident.resolved_at.is_(None))),
+                "instances_active": count(select(Instance.id).where(Instance.status == "active")),
+            }
+
+    def next_due(self) -> datetime | None:
+        """When the next timer or retry is due (None: nothing is scheduled)."""
+        with self.runtime.database.session() as session:
+            due: datetime | None = session.execute(select(func.min(Job.due_at)).where(Job.retries > 0)).scalar()
+            return due
 
     def definitions(self) -> list[dict[str, Any]]:
         with self.runtime.database.session() as session:
@@ -107,7 +129,7 @@ class Queries:
                 raise NotFound(f"there is no process instance {instance_id}")
             instance, version = row
             state = InstanceState.from_json(json.loads(instance.state))
-            process = self.runtime.process_of(instance.definition_id, instance.process_key, session)
+            process = self.runtime.deployments.process_of(instance.definition_id, instance.process_key, session)
             tasks = [_task(t) for t in session.execute(select(UserTask).where(
                 UserTask.instance_id == instance_id)).scalars()]
             jobs = [_job(j) for j in session.execute(select(Job).where(Job.instance_id == instance_id)).scalars()]
@@ -176,7 +198,7 @@ class Queries:
         task = self.task(task_id)
         with self.runtime.database.session() as session:
             instance = session.get(Instance, task.instance_id)
-            process = self.runtime.process_of(instance.definition_id, instance.process_key, session)
+            process = self.runtime.deployments.process_of(instance.definition_id, instance.process_key, session)
             state = InstanceState.from_json(json.loads(instance.state))
         root = state.instances.get(ROOT)
         return task, process.elements[task.element_id], dict(root.variables or {}) if root else {}

@@ -2,7 +2,8 @@
 
 Saving an instance checks its version (optimistic locking) and turns the step's effects into rows:
 user tasks, jobs, subscriptions, incidents, history. Effects on other instances (thrown messages and
-signals, child instances of call activities, a child's end) run in the same transaction, after.
+signals, child instances of call activities, a child's end) run in the same transaction, after. What the
+outside world is told (metrics, log lines) waits until the transaction has committed: see `transactions`.
 """
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Select, insert, select
 from sqlalchemy.orm import Session
 
 from bpmn_runtime.engine.state import InstanceState, Wait
 from bpmn_runtime.engine.step import Step
 from bpmn_runtime.errors import BpmnRuntimeError, Conflict, NotFound
 from bpmn_runtime.model import Process
+from bpmn_runtime.runtime import correlation
 from bpmn_runtime.store import statements
 from bpmn_runtime.store.tables import Definition, Incident, Instance
 
@@ -69,6 +71,7 @@ class UnitOfWork:
         self.connection = connection
         self.now = runtime.clock.now()
         self._followups: deque[Callable[[], None]] = deque()
+        self._after_commit: list[Callable[[], None]] = []
         self.started: list[int] = []
 
     @functools.cached_property
@@ -80,6 +83,23 @@ class UnitOfWork:
         if "session" in self.__dict__:
             self.session.close()
 
+    def for_update(self, query: Select) -> Select:
+        """Lock the rows read (PostgreSQL): a racing caller waits, then sees what the winner left."""
+        return query if self.runtime.database.is_sqlite else query.with_for_update()
+
+    def after_commit(self, announcement: Callable[[], None]) -> None:
+        """Queue a metric or log line: it is published only if, and once, this unit's transaction commits."""
+        self._after_commit.append(announcement)
+
+    def publish(self) -> None:
+        """Run what `after_commit` queued; a failure here is logged, never turned into a failed call."""
+        for announcement in self._after_commit:
+            try:
+                announcement()
+            except Exception:  # a metric or log handler must not undo a committed call
+                log.exception("publishing the outcome of a committed call failed")
+        self._after_commit.clear()
+
     # --- instances --------------------------------------------------------------------------------
 
     def load(self, instance_id: int) -> LoadedInstance:
@@ -87,7 +107,7 @@ class UnitOfWork:
         if row is None:
             raise NotFound(f"there is no process instance {instance_id}")
         key, version, definition_id, process_key, business_key, parent_id, parent_wait, state = row
-        process = self.runtime.process_of(definition_id, process_key, self.connection)
+        process = self.runtime.deployments.process_of(definition_id, process_key, self.connection)
         return LoadedInstance(key, version, definition_id, process_key, business_key, parent_id, parent_wait,
                               process, InstanceState.from_json(json.loads(state)))
 
@@ -109,10 +129,12 @@ class UnitOfWork:
         loaded = LoadedInstance(instance_id, 0, definition.id, definition.key, business_key,
                                 parent[0] if parent else None, parent[1] if parent else None, process,
                                 InstanceState(process.id), request_key)
-        log.info("instance %s (business key %s) of %s v%s started", instance_id, business_key or "-",
-                 definition.key, definition.version)
         self.step(loaded, lambda s: s.start(variables, start_event))
         self.started.append(instance_id)
+        metrics = self.runtime.metrics
+        self.after_commit(lambda: log.info("instance %s (business key %s) of %s v%s started", instance_id,
+                                           business_key or "-", definition.key, definition.version))
+        self.after_commit(lambda: metrics.instance_started(definition.key))
         return instance_id
 
     def later(self, followup: Callable[[], None]) -> None:
@@ -152,29 +174,32 @@ class UnitOfWork:
             del added[key], removed[key]
         self._remove_waits(loaded, list(removed.values()))
         self._add_waits(loaded, list(added.values()))
+        metrics = self.runtime.metrics
+        process_key, business_key = loaded.process_key, loaded.business_key or "-"
         if effects.history:
             compensations = sum(1 for event in effects.history if event[0] == "compensation_started")
             if compensations:
-                self.runtime.metrics.compensations.labels(loaded.process_key).inc(compensations)
+                self.after_commit(lambda: metrics.compensations.labels(process_key).inc(compensations))
             statements.insert_history(self.connection, loaded.id, self.now, effects.history)
         for ai, element, message in effects.incidents:
             self.session.execute(insert(Incident).values(
                 instance_id=loaded.id, activity_instance=ai, element_id=element, message=message,
                 created_at=self.now))
-            self.runtime.metrics.incidents.labels(loaded.process_key).inc()
-            log.warning("instance %s (business key %s): incident at %s: %s", loaded.id,
-                        loaded.business_key or "-", element, message)
+            self.after_commit(lambda: metrics.incidents.labels(process_key).inc())
+            self.after_commit(lambda e=element, m=message: log.warning(
+                "instance %s (business key %s): incident at %s: %s", loaded.id, business_key, e, m))
         for name, key, variables in effects.messages:
-            self.later(lambda n=name, k=key, v=variables: self.runtime._deliver_message(self, n, k, v, loaded.id))
+            self.later(lambda n=name, k=key, v=variables: correlation.deliver_message(self, n, k, v, loaded.id))
         for name, variables in effects.signals:
-            self.later(lambda n=name, v=variables: self.runtime._deliver_signal(self, n, v, loaded.id))
+            self.later(lambda n=name, v=variables: correlation.deliver_signal(self, n, v, loaded.id))
         if loaded.parent_id is not None:
             for code in effects.escalations_uncaught:
                 self.later(lambda c=code: self._escalate_to_parent(loaded, c))
         if loaded.state.status != "active":
-            log.info("instance %s (business key %s) %s%s", loaded.id, loaded.business_key or "-",
-                     loaded.state.status, f": {loaded.state.end_reason}" if loaded.state.end_reason else "")
-            self.runtime.metrics.instance_ended(loaded.process_key, loaded.state.status)
+            status, reason = loaded.state.status, loaded.state.end_reason
+            self.after_commit(lambda: log.info("instance %s (business key %s) %s%s", loaded.id, business_key,
+                                               status, f": {reason}" if reason else ""))
+            self.after_commit(lambda: metrics.instance_ended(process_key, status))
             if loaded.parent_id is not None:
                 self.later(lambda: self._resume_parent(loaded))
 
@@ -225,7 +250,7 @@ class UnitOfWork:
     # --- call activities --------------------------------------------------------------------------
 
     def _start_child(self, parent: LoadedInstance, wait: Wait) -> None:
-        definition, process = self.runtime.latest_definition(wait.name or "", self.connection)
+        definition, process = self.runtime.deployments.latest_definition(wait.name or "", self.connection)
         self.start(definition, process, wait.detail.get("variables", {}), business_key=parent.business_key,
                    parent=(parent.id, wait.key))
 

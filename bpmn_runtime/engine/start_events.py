@@ -1,0 +1,33 @@
+"""What makes a deployed process start by itself: its message, signal and timer start events.
+
+The runtime registers these triggers for the newest version of a process at deployment (and drops those of
+the versions before it); when one occurs, it starts an instance at that start event.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bpmn_runtime.model import Process, TimerSpec
+
+
+@dataclass(frozen=True, slots=True)
+class StartTrigger:
+    """One event that starts the process at `element_id`: a message or signal `name`, or a `timer`."""
+
+    kind: str  # message, signal or timer
+    element_id: str
+    name: str = ""
+    timer: TimerSpec | None = None
+
+
+def start_triggers(process: Process) -> list[StartTrigger]:
+    """The triggers of the process's top-level start events (event subprocess starts are not among them)."""
+    triggers = []
+    for start_id in process.scope(process.id).start_events:
+        start = process.element(start_id)
+        for definition in start.events:
+            if definition.kind in ("message", "signal"):
+                triggers.append(StartTrigger(definition.kind, start.id, definition.name or ""))
+            elif definition.kind == "timer" and definition.timer is not None:
+                triggers.append(StartTrigger("timer", start.id, timer=definition.timer))
+    return triggers

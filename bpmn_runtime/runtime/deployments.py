@@ -1,0 +1,140 @@
+"""Deploying files, and the parsed processes of what is deployed.
+
+A changed file gives each of its executable processes a new version; an identical one changes nothing.
+The newest version of a process is the one its start events (message, signal, timer) start; deploying
+a process never touches another process's versions, subscriptions or timers.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy.orm import Session
+
+from bpmn_runtime.engine.start_events import start_triggers
+from bpmn_runtime.engine.timers import first_due
+from bpmn_runtime.errors import DeploymentError, NotFound, Problem
+from bpmn_runtime.model import Definitions, Process
+from bpmn_runtime.parser import parse
+from bpmn_runtime.runtime.records import DeployedProcess
+from bpmn_runtime.runtime.unit_of_work import DefinitionRef, UnitOfWork
+from bpmn_runtime.store import statements
+from bpmn_runtime.store.tables import Definition, Job, Subscription
+
+if TYPE_CHECKING:
+    from bpmn_runtime.runtime.runtime import Runtime
+
+log = logging.getLogger("bpmn_runtime")
+PARSED_DEFINITIONS_KEPT = 256  # parsed files kept in memory; older ones are parsed again when needed
+
+
+class Deployments:
+    """Deploys files and hands out the parsed processes of stored definitions (parsed once, kept bounded)."""
+
+    def __init__(self, runtime: "Runtime") -> None:
+        self.runtime = runtime
+        self._parsed: OrderedDict[int, Definitions] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def deploy(self, source: str | Path | bytes, file_name: str | None = None) -> list[DeployedProcess]:
+        """Deploy a `.bpmn` file: each executable process in it gets a new version unless unchanged."""
+        if isinstance(source, bytes):
+            data, name = source, file_name or "upload.bpmn"
+        else:
+            path = Path(source)
+            if not path.is_file():
+                raise NotFound(f"{path}: no such file")
+            data, name = path.read_bytes(), file_name or path.name
+        definitions = parse(data, name, check_scripts=self.runtime.script_runner is None)
+        checksum = hashlib.sha256(data).hexdigest()
+
+        def work(unit: UnitOfWork) -> list[DeployedProcess]:
+            return [self._deploy_process(unit, process, name, data, checksum)
+                    for process in definitions.executable_processes()]
+        return self.runtime.transactions.run(work, "deploy")
+
+    def _deploy_process(self, unit: UnitOfWork, process: Process, name: str, data: bytes,
+                        checksum: str) -> DeployedProcess:
+        session = unit.session
+        latest = session.execute(select(Definition).where(Definition.key == process.id)
+                                 .order_by(Definition.version.desc()).limit(1)).scalar_one_or_none()
+        if latest is not None and latest.checksum == checksum:
+            return DeployedProcess(process.id, latest.version, latest.id, latest.name, latest.file_name, False)
+        version = latest.version + 1 if latest else 1
+        definition = Definition(key=process.id, version=version, name=process.name or process.id, file_name=name,
+                                checksum=checksum, xml=data, deployed_at=unit.now)
+        session.add(definition)
+        session.flush()
+        self._register_start_triggers(unit, definition, process)
+        unit.after_commit(lambda: log.info("deployed %s version %s from %s", process.id, version, name))
+        return DeployedProcess(process.id, version, definition.id, definition.name, name, True)
+
+    def _register_start_triggers(self, unit: UnitOfWork, definition: Definition, process: Process) -> None:
+        """The newest version's start events start instances; the older versions of this process stop."""
+        session = unit.session
+        older = select(Definition.id).where(Definition.key == process.id, Definition.id != definition.id)
+        session.execute(delete(Subscription).where(Subscription.instance_id.is_(None),
+                                                   Subscription.definition_id.in_(older)))
+        session.execute(delete(Job).where(Job.kind == "start_timer", Job.definition_id.in_(older)))
+        for trigger in start_triggers(process):
+            if trigger.kind == "message":
+                self._refuse_taken_message(session, process, trigger.element_id, trigger.name)
+            if trigger.kind in ("message", "signal"):
+                session.execute(insert(Subscription).values(
+                    definition_id=definition.id, kind=trigger.kind, name=trigger.name,
+                    element_id=trigger.element_id, created_at=unit.now))
+            elif trigger.timer is not None:
+                due, _ = first_due(trigger.timer.kind, trigger.timer.expression, unit.now)
+                session.execute(insert(Job).values(
+                    definition_id=definition.id, kind="start_timer", topic=process.id,
+                    element_id=trigger.element_id, due_at=due, retries=self.runtime.default_retries,
+                    created_at=unit.now, idempotency_key=f"start-{definition.id}-{trigger.element_id}"))
+
+    @staticmethod
+    def _refuse_taken_message(session: Session, process: Process, element_id: str, message: str) -> None:
+        """A message starts one process only (as in Camunda 7): another process's start with it is refused."""
+        other = session.execute(select(Definition.key, Definition.file_name).join(
+            Subscription, Subscription.definition_id == Definition.id).where(
+            Subscription.instance_id.is_(None), Subscription.kind == "message", Subscription.name == message,
+            Definition.key != process.id).limit(1)).one_or_none()
+        if other is not None:
+            start = process.element(element_id)
+            raise DeploymentError([Problem(start.origin.file, start.origin.line, element_id,
+                                           f"message '{message}' already starts process '{other.key}' (deployed "
+                                           f"from {other.file_name}); a message can start one process only: "
+                                           f"give this start event another message")])
+
+    def process_of(self, definition_id: int, key: str, bind: Session | Connection) -> Process:
+        """The parsed process of a stored definition (parsed once, kept while it is among the recent ones)."""
+        with self._lock:
+            definitions = self._parsed.get(definition_id)
+            if definitions is not None:
+                self._parsed.move_to_end(definition_id)
+        if definitions is None:
+            row = bind.execute(statements.DEFINITION_SOURCE, {"definition_id": definition_id}).one_or_none()
+            if row is None:
+                raise NotFound(f"there is no deployed definition {definition_id}")
+            definitions = parse(row.xml, row.file_name, check_scripts=self.runtime.script_runner is None)
+            with self._lock:
+                self._parsed[definition_id] = definitions
+                while len(self._parsed) > PARSED_DEFINITIONS_KEPT:
+                    self._parsed.popitem(last=False)
+        return definitions.processes[key]
+
+    def latest_definition(self, key: str, bind: Session | Connection,
+                          version: int | None = None) -> tuple[DefinitionRef, Process]:
+        """The newest (or the given) version of process `key` and its parsed process."""
+        query = statements.DEFINITION_VERSION if version else statements.LATEST_DEFINITION
+        connection = bind.connection() if isinstance(bind, Session) else bind
+        row = query.one_or_none(connection, {"key": key, "version": version})
+        if row is None:
+            known = bind.execute(select(Definition.key).distinct()).scalars().all()
+            hint = f"; deployed processes: {', '.join(sorted(known))}" if known else "; nothing is deployed yet"
+            raise NotFound(f"there is no deployed process '{key}'{' version ' + str(version) if version else ''}{hint}")
+        definition = DefinitionRef(*row)
+        return definition, self.process_of(definition.id, key, bind)

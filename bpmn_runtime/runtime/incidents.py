@@ -1,0 +1,26 @@
+"""Incidents: what failed and waits for an operator. Retrying one gives a job new tries, or runs again
+the element that failed. Works inside the caller's unit of work (one transaction)."""
+from __future__ import annotations
+
+from bpmn_runtime.errors import Conflict, NotFound
+from bpmn_runtime.runtime.unit_of_work import UnitOfWork
+from bpmn_runtime.store.tables import Incident, Job
+
+
+def retry(unit: UnitOfWork, incident_id: int, retries: int) -> None:
+    """Try again what failed: give the job `retries` more tries, or re-run the element that failed."""
+    incident = unit.session.get(Incident, incident_id)
+    if incident is None or incident.resolved_at is not None:
+        raise NotFound(f"there is no open incident {incident_id}")
+    incident.resolved_at = unit.now
+    if incident.job_id is not None:
+        job = unit.session.get(Job, incident.job_id)
+        if job is None:
+            raise Conflict(f"the job of incident {incident_id} no longer exists")
+        job.retries = retries
+        job.due_at = unit.now
+        job.lock_owner = None
+        job.lock_expires_at = None
+        return
+    loaded = unit.load(incident.instance_id)
+    unit.step(loaded, lambda s: s.retry(incident.activity_instance))

@@ -1,0 +1,49 @@
+"""Starting, cancelling and changing process instances. Each function works inside the caller's unit of
+work (one transaction)."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from sqlalchemy import select
+
+from bpmn_runtime.engine.state import ROOT
+from bpmn_runtime.errors import Conflict
+from bpmn_runtime.runtime.unit_of_work import UnitOfWork
+from bpmn_runtime.store.tables import Instance
+
+
+def start(unit: UnitOfWork, key: str, variables: Mapping[str, Any], *, business_key: str | None,
+          request_key: str | None, unique_business_key: bool, version: int | None) -> int:
+    """Start an instance of the newest (or the given) version of process `key`, unless the request key (or,
+    with `unique_business_key`, the business key) shows it was started already; the instance's id."""
+    existing = existing_start(unit, key, request_key, business_key if unique_business_key else None)
+    if existing is not None:
+        return existing
+    definition, process = unit.runtime.deployments.latest_definition(key, unit.connection, version)
+    return unit.start(definition, process, variables, business_key=business_key, request_key=request_key)
+
+
+def existing_start(unit: UnitOfWork, key: str, request_key: str | None, business_key: str | None) -> int | None:
+    """The instance an earlier start with this request key (or business key) made, if any."""
+    if request_key is not None:
+        found = unit.connection.execute(select(Instance.id).where(Instance.request_key == request_key)).scalar()
+        if found is not None:
+            return found
+    if business_key is not None:
+        return unit.connection.execute(select(Instance.id).where(Instance.process_key == key,
+                                                                 Instance.business_key == business_key)
+                                       .order_by(Instance.id).limit(1)).scalar()
+    return None
+
+
+def cancel(unit: UnitOfWork, instance_id: int, reason: str) -> None:
+    loaded = unit.load(instance_id)
+    if loaded.state.status != "active":
+        raise Conflict(f"process instance {instance_id} has already ended ({loaded.state.status})")
+    unit.step(loaded, lambda s: s.cancel(reason))
+
+
+def set_variables(unit: UnitOfWork, instance_id: int, values: Mapping[str, Any]) -> None:
+    """Set process variables of a running instance (for operators fixing data before a retry)."""
+    loaded = unit.load(instance_id)
+    unit.step(loaded, lambda s: s.set_variables(s.state.instances[ROOT], values) or s.run())

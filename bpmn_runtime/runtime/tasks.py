@@ -1,0 +1,45 @@
+"""User tasks: completing, claiming and giving back. Each function works inside the caller's unit of work."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Mapping
+
+from sqlalchemy import or_, select, update
+
+from bpmn_runtime.errors import Conflict, NotFound
+from bpmn_runtime.runtime.unit_of_work import UnitOfWork
+from bpmn_runtime.store.tables import UserTask
+
+log = logging.getLogger("bpmn_runtime")
+
+
+def complete(unit: UnitOfWork, task_id: int, values: Mapping[str, Any], user: str | None) -> None:
+    """Complete a user task with the given variables (already validated against its form by the caller)."""
+    task = unit.connection.execute(unit.for_update(select(
+        UserTask.instance_id, UserTask.wait_key, UserTask.assignee, UserTask.name)
+        .where(UserTask.id == task_id))).one_or_none()
+    if task is None:
+        raise NotFound(f"there is no open task {task_id}; it may have been completed already")
+    if user is not None and task.assignee not in (None, user):
+        raise Conflict(f"task {task_id} is claimed by {task.assignee}")
+    loaded = unit.load(task.instance_id)
+    unit.step(loaded, lambda s: s.trigger(task.wait_key, values))
+    unit.after_commit(lambda: log.info("instance %s (business key %s): task %s '%s' completed%s", loaded.id,
+                                       loaded.business_key or "-", task_id, task.name,
+                                       f" by {user}" if user else ""))
+
+
+def claim(unit: UnitOfWork, task_id: int, user: str) -> None:
+    result = unit.session.execute(update(UserTask).where(
+        UserTask.id == task_id, or_(UserTask.assignee.is_(None), UserTask.assignee == user))
+        .values(assignee=user))
+    if result.rowcount != 1:
+        task = unit.session.get(UserTask, task_id)
+        if task is None:
+            raise NotFound(f"there is no open task {task_id}; it may have been completed already")
+        raise Conflict(f"task {task_id} is already claimed by {task.assignee}")
+
+
+def unclaim(unit: UnitOfWork, task_id: int) -> None:
+    if unit.session.execute(update(UserTask).where(UserTask.id == task_id).values(assignee=None)).rowcount != 1:
+        raise NotFound(f"there is no open task {task_id}")
