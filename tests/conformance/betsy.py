@@ -14,7 +14,7 @@ import sys
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -29,6 +29,8 @@ MAX_VIRTUAL_TIME = timedelta(days=1)
 KNOWN_STRING = "betsy"  # what SET_STRING_DATA stores and LOG_DATA checks
 DATA_VARIABLE = "data"  # the data object / property the DATA tests read and write
 ERROR_CODE = "ERR_CODE"  # the BPMN error THROW_ERROR raises
+TIMESTAMPED_WORK = timedelta(seconds=10)  # how long a CREATE_TIMESTAMP_LOG_n script works (betsy waits ten seconds)
+WAIT = timedelta(seconds=10)  # WAIT_TEN_SECONDS
 
 
 @dataclass(frozen=True)
@@ -109,9 +111,15 @@ def _token_matches(expected: str, got: str) -> bool:
 
 @dataclass
 class Trace:
-    """The tokens the placeholders of one case write; the script runner of that case's runtime."""
+    """The tokens the placeholders of one case write; the script runner of that case's runtime.
 
+    Time is the case's virtual clock: `WAIT_TEN_SECONDS` moves it, and a `CREATE_TIMESTAMP_LOG_n` script
+    records the interval its ten seconds of work occupy, starting when the engine runs it.
+    """
+
+    clock: VirtualClock
     tokens: list[str] = field(default_factory=list)
+    intervals: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)  # branch -> (start, end)
 
     def run_script(self, call: ScriptCall) -> dict[str, Any] | None:
         """Give a placeholder its meaning; an unknown one is an error, never silently skipped."""
@@ -131,9 +139,21 @@ class Trace:
                 self.tokens.append("DATA_correct")
         elif script == "THROW_ERROR":
             raise BpmnError(ERROR_CODE)
+        elif script in ("CREATE_TIMESTAMP_LOG_1", "CREATE_TIMESTAMP_LOG_2"):
+            started = self.clock.now()
+            self.intervals[script[-1]] = (started, started + TIMESTAMPED_WORK)
+        elif script == "WAIT_TEN_SECONDS":
+            self.clock.advance(WAIT.total_seconds())
         elif script != "CREATE_LOG_FILE":  # the trace exists from the start
             raise ValueError(f"script placeholder {script!r} of {call.element_id} has no meaning in this harness")
         return None
+
+    def ran_in_parallel(self) -> bool:
+        """Both timestamped branches ran, and their intervals overlap (betsy's EXECUTION_parallel)."""
+        if len(self.intervals) != 2:
+            return False
+        (start_1, end_1), (start_2, end_2) = self.intervals["1"], self.intervals["2"]
+        return start_1 < end_2 and start_2 < end_1
 
 
 class Runner:
@@ -148,7 +168,7 @@ class Runner:
         database = self.workdir / f"{case.test}-{case.number}.db"
         shutil.copyfile(self.template, database)
         clock = VirtualClock()
-        trace = Trace()
+        trace = Trace(clock)
         runtime = Runtime(f"sqlite:///{database}", clock=clock, script_runner=trace.run_script, run_migrations=False)
         try:
             return self._run(case, runtime, clock, trace)
@@ -199,6 +219,8 @@ def run_timers(runtime: Runtime, clock: VirtualClock, horizon: timedelta = MAX_V
 def _assess(case: Case, runtime: Runtime, tested: int, trace: Trace) -> Outcome:
     """Add the harness tokens: an open incident, an uncaught error, an aborted instance."""
     tokens = list(trace.tokens)
+    if trace.ran_in_parallel():
+        tokens.append("EXECUTION_parallel")
     reasons = [f"incident at {i.element_id}: {i.message}" for i in runtime.queries.incidents()]
     if reasons:
         tokens.append("ERROR_runtime")
