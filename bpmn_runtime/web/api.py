@@ -1,7 +1,7 @@
 """The JSON API under /api/v1 for programs, with bearer tokens; described by /api/v1/openapi.json.
 
 Names are camelCase; variables keep the names the process gave them. Every user may list definitions
-and work on the tasks offered to them (the inbox's rules); operators and administrators deploy, start,
+and work on the tasks offered to them (the inbox's rules); operators and administrators check and deploy files, start,
 inspect and cancel instances, set variables, send messages and signals, retry incidents and run
 external tasks (fetch-and-lock), as a worker in another language would.
 """
@@ -14,11 +14,14 @@ from typing import Any
 from flask import Blueprint, abort, g, jsonify, request
 from werkzeug.wrappers import Response
 
-from bpmn_runtime.errors import InvalidInput
+from bpmn_runtime.errors import DeploymentError, InvalidInput
 from bpmn_runtime.forms import form_fields, validate
 from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.model import FormField
-from bpmn_runtime.web.auth import check_offered, operator_only, require_login
+from bpmn_runtime.parser import parse
+from bpmn_runtime.parser.xml_loading import load_xml
+from bpmn_runtime.web.auth import check_offered, operator_only, require_login, session_caller
+from bpmn_runtime.web.errors import problems_json
 from bpmn_runtime.web.openapi import document
 from bpmn_runtime.web.services import runtime
 
@@ -28,8 +31,14 @@ MISSING = object()
 KINDS = {str: "text", int: "a whole number", dict: "a JSON object", list: "a list", bool: "true or false"}
 
 
+# Routes the console's pages call too, with their session and CSRF token instead of a bearer token.
+PAGE_ROUTES = {"api.check_deployment"}
+
+
 @bp.before_request
 def _authenticate() -> None:
+    if request.endpoint in PAGE_ROUTES:
+        session_caller()
     if request.endpoint != "api.openapi":
         require_login()
 
@@ -109,6 +118,25 @@ def deploy() -> tuple[Response, int]:
         abort(400, "Send the .bpmn file as the multipart form field 'file'.")
     deployed = runtime().deploy(upload.read(), file_name=upload.filename or "upload.bpmn")
     return jsonify(deployed=camel(deployed)), 201
+
+
+@bp.post("/deployments/check")
+@operator_only
+def check_deployment() -> Response:
+    """What deploying the XML in the body would refuse, without deploying: the modeler checks as people draw."""
+    data = request.get_data()
+    name = request.args.get("fileName") or "diagram.bpmn"
+    if not data.strip():
+        abort(400, "Send the BPMN XML as the request body.")
+    try:
+        load_xml(data, name)
+    except DeploymentError as unreadable:
+        abort(400, f"The body is not XML that can be checked: {unreadable.problems[0].message}.")
+    try:
+        parse(data, name, check_scripts=runtime().script_runner is None)
+    except DeploymentError as refused:
+        return jsonify(problems=problems_json(refused.problems))
+    return jsonify(problems=[])
 
 
 @bp.get("/definitions")

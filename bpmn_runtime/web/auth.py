@@ -13,6 +13,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from bpmn_runtime.runtime.records import TaskInfo
+from bpmn_runtime.web.security import csrf
 from bpmn_runtime.web.services import users
 from bpmn_runtime.web.users import Account
 
@@ -34,6 +35,14 @@ def load_caller() -> None:
         g.user = users().get(session["user_id"])
         if g.user is None:
             session.clear()
+
+
+def session_caller() -> None:
+    """For the API routes that the console's own pages call: the logged-in person, once the request's CSRF token
+    shows that one of our pages sent it (a browser sends the session cookie whichever page asks)."""
+    if g.user is None and "user_id" in session:
+        csrf.protect()
+        g.user = users().get(session["user_id"])
 
 
 def require_login() -> Response | None:

@@ -10,6 +10,7 @@ from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response
 
 from bpmn_runtime.errors import Conflict, DeploymentError, NotFound, Problem
+from bpmn_runtime.runtime.records import DeployedProcess
 from bpmn_runtime.web import diagrams
 from bpmn_runtime.web.auth import require_operator, safe_next
 from bpmn_runtime.web.html_forms import Row, RowErrors, blank_rows, read_rows
@@ -56,6 +57,12 @@ def upload() -> Response | Rendered:
         deployed = runtime().deploy(upload.read(), file_name=name)
     except DeploymentError as refused:
         return _deployments_page(refused.problems, name, status=400)
+    report_deployed(deployed, name)
+    return redirect(url_for(".deployments"))
+
+
+def report_deployed(deployed: list[DeployedProcess], name: str) -> None:
+    """Say on the next page what a deployment did: new versions, unchanged ones, or nothing to run."""
     if not deployed:
         flash(f"{name} holds no executable process, so nothing was deployed. "
               f"Mark the process as executable in the modeler.", "warning")
@@ -65,7 +72,6 @@ def upload() -> Response | Rendered:
         else:
             flash(f"{process.name} ({process.key}) version {process.version} is identical to {name}; "
                   f"nothing changed.", "info")
-    return redirect(url_for(".deployments"))
 
 
 @bp.get("/definitions/<int:definition_id>")

@@ -11,7 +11,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from bpmn_runtime.errors import Conflict, DeploymentError, InvalidInput, NotFound
+from bpmn_runtime.errors import Conflict, DeploymentError, InvalidInput, NotFound, Problem
 from bpmn_runtime.forms import FormErrors
 
 log = logging.getLogger("bpmn_runtime.web")
@@ -63,10 +63,13 @@ def _csrf(error: CSRFError) -> tuple[Response | str, int]:
                                "Go back, reload the page and send it again.")
 
 
+def problems_json(problems: list[Problem]) -> list[dict[str, object]]:
+    """Deployment problems as the API sends them, from a refused deployment and from a check alike."""
+    return [{"file": p.file, "line": p.line, "elementId": p.element_id, "message": p.message} for p in problems]
+
+
 def _deployment(error: DeploymentError) -> tuple[Response | str, int]:
-    problems = [{"file": p.file, "line": p.line, "elementId": p.element_id, "message": p.message}
-                for p in error.problems]
-    return error_response(400, "The file cannot be deployed.", problems=problems)
+    return error_response(400, "The file cannot be deployed.", problems=problems_json(error.problems))
 
 
 def _form(error: FormErrors) -> tuple[Response | str, int]:

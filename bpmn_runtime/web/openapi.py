@@ -74,7 +74,8 @@ SCHEMAS: dict[str, Any] = {
         "fields": {"type": "object", "additionalProperties": TEXT, "description": "Form field id -> message."},
         "problems": {"type": "array", "items": _ref("Problem")},
     }, ("error",)),
-    "Problem": _object({"file": TEXT, "line": WHOLE, "elementId": TEXT, "message": TEXT}),
+    "Problem": {**_object({"file": TEXT, "line": WHOLE, "elementId": TEXT, "message": TEXT}),
+                "description": "Where and why: line 0 and elementId \"\" when the problem is about the whole file."},
     "Definition": _object({"id": WHOLE, "key": TEXT, "version": WHOLE, "name": TEXT, "fileName": TEXT,
                            "deployedAt": TIME}),
     "Deployed": _object({"key": TEXT, "version": WHOLE, "definitionId": WHOLE, "name": TEXT, "fileName": TEXT,
@@ -123,6 +124,13 @@ PATHS: dict[str, Any] = {
         operators=True), "requestBody": {"required": True, "content": {"multipart/form-data": {
             "schema": _object({"file": {"type": "string", "contentMediaType": "application/octet-stream"}},
                               ("file",))}}}}},
+    "/deployments/check": {"post": {**_operation(
+        "Check a .bpmn file as deploying it would, without deploying: every problem, or none when it would deploy",
+        "definitions",
+        {"200": _json(_object({"problems": {"type": "array", "items": _ref("Problem")}},
+                              ("problems",)), "The problems (an empty list when the file would deploy)")},
+        parameters=[_query("fileName", TEXT, "The file name the problems name (default diagram.bpmn).")],
+        operators=True), "requestBody": {"required": True, "content": {"application/xml": {"schema": TEXT}}}}},
     "/definitions": {"get": _operation(
         "Deployed process versions, newest first", "definitions",
         {"200": _json(_object({"definitions": {"type": "array", "items": _ref("Definition")}}), "Definitions")})},

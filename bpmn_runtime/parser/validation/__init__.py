@@ -16,6 +16,7 @@ from bpmn_runtime.parser.namespaces import BPMN, local_name
 from bpmn_runtime.parser.reader import SCOPES
 from bpmn_runtime.parser.validation import (
     activities, collaboration, compensation, data, declarations, events, expressions, gateways, references, structure,
+    topics,
 )
 from bpmn_runtime.parser.validation.document import Document
 from bpmn_runtime.parser.validation.shared import CATCH_EVENTS, THROW_EVENTS
@@ -37,7 +38,7 @@ NODE_RULES: dict[str, NodeRule] = {
 
 
 def document_problems(root: etree._Element, file: str) -> list[Problem]:
-    """Problems visible only in the XML: ids, references, message flows, data."""
+    """Problems visible only in the XML: ids, references, message flows, data, job types of Camunda 8 files."""
     problems = references.id_problems(root, file) + declarations.process_declared_problems(root, file)
     document = Document(root, file)
     for node in root.iter(f"{{{BPMN}}}*"):
@@ -47,7 +48,7 @@ def document_problems(root: etree._Element, file: str) -> list[Problem]:
         rule = NODE_RULES.get(local_name(node.tag))
         if rule is not None:
             problems += rule(document, node)
-    return problems
+    return problems + topics.missing_topic_problems(document)
 
 
 def process_problems(definitions: Definitions, check_scripts: bool = True) -> list[Problem]:
