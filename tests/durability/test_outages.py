@@ -107,8 +107,11 @@ def test_a_handler_is_told_when_its_lease_runs_out_in_an_outage(postgres_url: st
     Worker(behind, registry, name="near", lease_seconds=2).run_once()
     assert told and told[0] < 2.0, "told before the lease ends"
     taken: list[JobContext] = []
-    assert _wait(lambda: taken.extend(direct.acquire_jobs("far", ["work"], lease_seconds=30)) or taken, 5), \
-        "the job is free for another worker once the lease ended"
+
+    def acquired() -> bool:
+        taken.extend(direct.acquire_jobs("far", ["work"], lease_seconds=30))
+        return bool(taken)
+    assert _wait(acquired, 5), "the job is free for another worker once the lease ended"
     direct.complete_job(taken[0].job_id, "far", {"by": "far"})
     assert direct.queries.instance(instance_id).variables["by"] == "far"
     behind.close()
