@@ -24,7 +24,7 @@ def _start(db: str, tmp_path: Path, *extra: str, env: dict[str, str] | None = No
     return process, log
 
 
-def _children(log: Path, count: int, timeout: float = 20) -> list[int]:
+def _children(log: Path, count: int, timeout: float = 40) -> list[int]:
     """The pids of the first `count` worker processes the parent says it started."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -80,10 +80,10 @@ def test_the_children_die_with_their_parent(sqlite_url: str, tmp_path: Path) -> 
 
 
 def test_a_worker_process_that_keeps_dying_makes_the_parent_exit_non_zero(sqlite_url: str, tmp_path: Path) -> None:
-    parent, log = _start(sqlite_url, tmp_path, "--concurrency", "2", "--restart-limit", "3",
+    parent, log = _start(sqlite_url, tmp_path, "--concurrency", "2", "--restart-limit", "2",
                          env={"DIE_IN_CHILD": "1"})
     try:
-        assert parent.wait(timeout=25) == 3
+        assert parent.wait(timeout=60) == 3  # far less on an idle machine; others' tests may share it
     finally:
         if parent.poll() is None:
             parent.kill()
