@@ -84,8 +84,15 @@ class _LazyRuntime:
         return self._runtime
 
 
+def _settings(context: click.Context) -> "_LazyRuntime":
+    found = context.find_object(_LazyRuntime)
+    if found is None:
+        raise click.UsageError("run this command through `bpmn-runtime`")
+    return found
+
+
 def runtime_from(context: click.Context) -> Runtime:
-    return context.find_object(_LazyRuntime).get()
+    return _settings(context).get()
 
 
 @main.command()
@@ -242,28 +249,41 @@ def complete(context: click.Context, task_id: int, assignments: tuple[str, ...],
     click.echo(f"completed task {task_id} ({task.name}); instance {task.instance_id} is {detail.summary.status}")
 
 
+LEASE_OPTION = click.option(
+    "--lease", "lease_seconds", default=60.0, show_default=True, envvar="BPMN_RUNTIME_LEASE",
+    type=click.FloatRange(1, 24 * 3600),
+    help="Seconds a job stays locked to its worker between two heartbeats: a dead worker's jobs wait this "
+         "long to be run again; a worker cut off from the database this long loses its jobs "
+         "(env BPMN_RUNTIME_LEASE).")
+
+
 @main.command()
 @click.option("--handlers", "sources", multiple=True, metavar="MODULE_OR_FILE",
               help="A module name, .py file or folder of handler files (repeatable; default: ./processes).")
 @click.option("--until-idle", is_flag=True, help="Stop when no job or timer is due instead of polling forever.")
 @click.option("--concurrency", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes to run (they share the database; use PostgreSQL for more than one).")
-@click.option("--lease", "lease_seconds", default=60.0, show_default=True,
-              help="Seconds a job stays locked to a worker without a heartbeat.")
+@LEASE_OPTION
+@click.option("--restart-limit", default=5, show_default=True, type=click.IntRange(1, 1000),
+              help="With --concurrency above 1: quick deaths in a row of one worker process after which the "
+                   "parent stops them all and exits with code 3.")
 @click.option("--metrics-port", type=int, help="Serve Prometheus metrics of this worker on this port.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with --until-idle).")
 @click.pass_context
 @friendly_errors
 def worker(context: click.Context, sources: tuple[str, ...], until_idle: bool, concurrency: int,
-           lease_seconds: float, metrics_port: int | None, as_json: bool) -> None:
-    """Run service-task handlers for due jobs, and fire due timers. SIGTERM stops gracefully."""
+           lease_seconds: float, restart_limit: int, metrics_port: int | None, as_json: bool) -> None:
+    """Run service-task handlers for due jobs, and fire due timers. SIGTERM stops gracefully.
+
+    With --concurrency above 1 the command supervises its worker processes: a process that dies is
+    replaced and logged; exit code 0 after SIGTERM or Ctrl+C, 3 when a process kept dying."""
     from bpmn_runtime.worker import Worker, run_worker_processes, serve_worker
     registry = load_handlers(sources)
     if not until_idle:
         logging.getLogger().setLevel(logging.INFO)
         click.echo(f"{concurrency} worker process(es) running handlers for: {', '.join(registry.topics) or '(none)'}; "
                    f"Ctrl+C or SIGTERM stops them after their current job")
-        settings = context.find_object(_LazyRuntime)
+        settings = _settings(context)
         if metrics_port:
             from prometheus_client import start_http_server
             start_http_server(metrics_port, registry=runtime_from(context).metrics.registry)
@@ -272,8 +292,11 @@ def worker(context: click.Context, sources: tuple[str, ...], until_idle: bool, c
             runtime_from(context)  # migrate the database before the worker starts
             serve_worker(settings.db, sources, lease_seconds=lease_seconds, python_scripts=settings.python_scripts)
         else:
-            run_worker_processes(settings.db, sources, concurrency, lease_seconds=lease_seconds,
-                                 python_scripts=settings.python_scripts)
+            code = run_worker_processes(settings.db, sources, concurrency, lease_seconds=lease_seconds,
+                                        python_scripts=settings.python_scripts, restart_limit=restart_limit)
+            if code:
+                click.echo("stopped: a worker process kept dying (see the log above)", err=True)
+                sys.exit(code)
         click.echo("stopped")
         return
     done = Worker(runtime_from(context), registry, lease_seconds=lease_seconds).run_until_idle()
@@ -409,12 +432,14 @@ def watchdog(context: click.Context, stalled_after: float, lease_expiries: int, 
               help="Port to listen on (0: any free port).")
 @click.option("--handlers", "sources", multiple=True, metavar="MODULE_OR_FILE",
               help="Handlers for the worker thread (repeatable; default: ./processes).")
+@LEASE_OPTION
 @click.pass_context
 @friendly_errors
-def serve(context: click.Context, host: str, port: int, sources: tuple[str, ...]) -> None:
+def serve(context: click.Context, host: str, port: int, sources: tuple[str, ...], lease_seconds: float) -> None:
     """Run the web inbox, console and API with a worker, after deploying every .bpmn file in ./processes."""
     from bpmn_runtime.web.serve import serve as run
-    run(runtime_from(context), load_handlers(sources), host=host, port=port, folder=DEFAULT_HANDLERS, say=click.echo)
+    run(runtime_from(context), load_handlers(sources), host=host, port=port, folder=DEFAULT_HANDLERS, say=click.echo,
+        lease_seconds=lease_seconds)
 
 
 @main.group()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 class BpmnRuntimeError(Exception):
@@ -11,7 +12,7 @@ class BpmnRuntimeError(Exception):
 class BpmnError(BpmnRuntimeError):
     """A business error raised by a handler or a script; caught by an error boundary event with this code."""
 
-    def __init__(self, code: str, message: str = "", variables: dict | None = None) -> None:
+    def __init__(self, code: str, message: str = "", variables: dict[str, Any] | None = None) -> None:
         super().__init__(message or f"BPMN error {code}")
         self.code = code
         self.message = message
@@ -55,3 +56,23 @@ class Conflict(BpmnRuntimeError):
 
 class InvalidInput(BpmnRuntimeError):
     """A variable, form value or argument has the wrong type or value."""
+
+
+class LeaseLost(Conflict):
+    """A worker no longer holds the job it runs: its lease could not be renewed in time, so another worker
+    may run the job meanwhile. A handler that sees it should stop; its result would be dropped."""
+
+
+class DatabaseUnavailable(BpmnRuntimeError):
+    """The database could not be reached. `may_have_changed` is False when the call certainly changed
+    nothing (it may simply be repeated), True when the connection was lost while committing."""
+
+    def __init__(self, reason: str, *, may_have_changed: bool) -> None:
+        self.reason = reason
+        self.may_have_changed = may_have_changed
+        if may_have_changed:
+            message = ("the connection to the database was lost while committing; the change may have been "
+                       "made: repeat the call with the same request key")
+        else:
+            message = "the database is unreachable; nothing was changed"
+        super().__init__(f"{message} ({reason})")

@@ -7,16 +7,25 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
+
+from bpmn_runtime.errors import LeaseLost
 
 HandlerFunction = Callable[["JobContext"], "dict[str, Any] | None"]
 
 
 @dataclass(frozen=True)
 class JobContext:
-    """What a handler is told about the work it is asked to do."""
+    """What a handler is told about the work it is asked to do.
+
+    The worker renews the job's lease (`lease_seconds`) while the handler runs. When it cannot (the
+    database stayed unreachable until the lease ran out, or another worker took the job over), it sets
+    `lease_lost`: another run of the job may start, and this run's result will be dropped. A long handler
+    checks `lease_lost`, or calls `check_lease()`, between its steps and stops.
+    """
 
     job_id: int
     instance_id: int
@@ -28,6 +37,22 @@ class JobContext:
     idempotency_key: str
     attempt: int
     headers: dict[str, str] = field(default_factory=dict)
+    lease_seconds: float = 60.0
+    _lost: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
+
+    @property
+    def lease_lost(self) -> bool:
+        return self._lost.is_set()
+
+    def check_lease(self) -> None:
+        """Raise `LeaseLost` when the worker no longer holds this job."""
+        if self._lost.is_set():
+            raise LeaseLost(f"job {self.job_id} of instance {self.instance_id} was lost: its lease could not be "
+                            f"renewed, so another worker may run it")
+
+    def lose_lease(self) -> None:
+        """Said by the worker when it can no longer renew the lease."""
+        self._lost.set()
 
 
 class HandlerRegistry:

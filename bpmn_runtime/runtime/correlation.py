@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, Mapping
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
-from bpmn_runtime.errors import NotFound
-from bpmn_runtime.store.tables import Definition, Subscription
+from bpmn_runtime.errors import Conflict, NotFound
+from bpmn_runtime.runtime.locks import lock_instance
+from bpmn_runtime.store.tables import Definition, Instance, Subscription
 
 if TYPE_CHECKING:
     from bpmn_runtime.runtime.unit_of_work import UnitOfWork
@@ -27,20 +28,26 @@ def correlate_message(unit: "UnitOfWork", name: str, key: str | None, variables:
 
 def deliver_message(unit: "UnitOfWork", name: str, key: str | None, variables: Mapping[str, Any],
                     sender: int | None) -> int | None:
-    """The instance the message reached (waiting, or started by it), or None when nothing takes it."""
-    query = select(Subscription).where(Subscription.kind == "message", Subscription.name == name,
-                                       Subscription.instance_id.is_not(None))
-    if key is not None:
-        query = query.where(or_(Subscription.correlation_key == key, Subscription.correlation_key.is_(None)))
-    if sender is not None:
-        query = query.where(Subscription.instance_id != sender)
-    query = query.order_by(Subscription.id).limit(1)
-    if not unit.runtime.database.is_sqlite:
-        query = query.with_for_update(skip_locked=True)
-    subscription = unit.session.execute(query).scalar_one_or_none()
-    if subscription is not None:
-        loaded = unit.load(subscription.instance_id)
-        unit.step(loaded, lambda s: s.trigger(subscription.wait_key, variables))
+    """The instance the message reached (waiting, or started by it), or None when nothing takes it.
+
+    Which waiting instance a message reaches (the README's "Messages and correlation" says it for users):
+    a message with a correlation key reaches a subscription whose key is equal, or a subscription that
+    declares no key in an instance whose business key is equal (as Camunda 7 correlates by business
+    key); a message without a key reaches only subscriptions without one. Among several, the one waiting
+    longest. A message that reaches no waiting instance starts the process that starts with it, using
+    its key as the business key, unless an instance of that process with that business key is still
+    running (as Zeebe does): a second instance for the same order would be a duplicate.
+    """
+    tried: list[int] = []
+    while (found := _waiting(unit, name, key, sender, tried)) is not None:
+        subscription_id, instance_id, wait_key = found
+        lock_instance(unit, instance_id)  # the instance first, then its subscription: see `locks`
+        if unit.connection.execute(unit.for_update(select(Subscription.id).where(
+                Subscription.id == subscription_id))).scalar() is None:
+            tried.append(subscription_id)  # another call took it meanwhile
+            continue
+        loaded = unit.load(instance_id)
+        unit.step(loaded, lambda s: s.trigger(wait_key, variables))
         return loaded.id
     start = unit.session.execute(select(Subscription).where(
         Subscription.kind == "message", Subscription.name == name, Subscription.instance_id.is_(None))
@@ -51,8 +58,38 @@ def deliver_message(unit: "UnitOfWork", name: str, key: str | None, variables: M
                                                sender, name))
         return None
     definition = unit.session.get(Definition, start.definition_id)
+    if definition is None:
+        raise NotFound(f"the process that starts with message '{name}' is gone")
+    if key is not None:
+        running = unit.connection.execute(select(Instance.id).where(
+            Instance.process_key == definition.key, Instance.business_key == key, Instance.status == "active")
+            .limit(1)).scalar()
+        if running is not None:
+            raise Conflict(f"instance {running} of {definition.key} with business key {key!r} is still running "
+                           f"and does not wait for message '{name}' now; the message starts no second instance")
     process = unit.runtime.deployments.process_of(definition.id, definition.key, unit.session)
     return unit.start(definition, process, variables, business_key=key, start_event=start.element_id)
+
+
+def _waiting(unit: "UnitOfWork", name: str, key: str | None, sender: int | None,
+             tried: list[int]) -> tuple[int, int, int] | None:
+    """The subscription (id, instance, wait key) waiting longest for this message, found without a lock."""
+    query = select(Subscription.id, Subscription.instance_id, Subscription.wait_key).where(
+        Subscription.kind == "message", Subscription.name == name, Subscription.instance_id.is_not(None))
+    if key is None:
+        query = query.where(Subscription.correlation_key.is_(None))
+    else:
+        query = query.join(Instance, Instance.id == Subscription.instance_id).where(or_(
+            Subscription.correlation_key == key,
+            and_(Subscription.correlation_key.is_(None), Instance.business_key == key)))
+    if sender is not None:
+        query = query.where(Subscription.instance_id != sender)
+    if tried:
+        query = query.where(Subscription.id.not_in(tried))
+    row = unit.connection.execute(query.order_by(Subscription.id).limit(1)).one_or_none()
+    if row is None or row.instance_id is None or row.wait_key is None:
+        return None
+    return row.id, row.instance_id, row.wait_key
 
 
 def deliver_signal(unit: "UnitOfWork", name: str, variables: Mapping[str, Any], sender: int | None = None) -> int:
@@ -69,12 +106,15 @@ def deliver_signal(unit: "UnitOfWork", name: str, variables: Mapping[str, Any], 
             continue
         if row.instance_id is None:
             definition = unit.session.get(Definition, row.definition_id)
+            if definition is None:
+                continue  # its definition was removed meanwhile
             process = unit.runtime.deployments.process_of(definition.id, definition.key, unit.session)
             unit.start(definition, process, variables, start_event=row.element_id)
             count += 1
             continue
         loaded = unit.load(row.instance_id)
-        if loaded.state.status == "active" and row.wait_key in loaded.state.waits:
-            unit.step(loaded, lambda s, k=row.wait_key: s.trigger(k, variables))
+        wait_key: int = row.wait_key
+        if loaded.state.status == "active" and wait_key in loaded.state.waits:
+            unit.step(loaded, lambda s: s.trigger(wait_key, variables))
             count += 1
     return count

@@ -6,23 +6,32 @@ off it while its handler runs; an expired lease lets any worker take it again.
 from __future__ import annotations
 
 import logging
+import traceback
 from datetime import timedelta
 from typing import Any, Mapping
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from bpmn_runtime.engine.step import Step
 from bpmn_runtime.errors import Conflict, NotFound
 from bpmn_runtime.handlers import JobContext
+from bpmn_runtime.runtime.locks import lock_instance
 from bpmn_runtime.runtime.unit_of_work import UnitOfWork
-from bpmn_runtime.store.tables import Incident, Job
+from bpmn_runtime.store.tables import Incident, Instance, Job
 
 log = logging.getLogger("bpmn_runtime")
 
 
 def acquire(unit: UnitOfWork, worker: str, topics: list[str] | None, limit: int,
             lease_seconds: float) -> list[JobContext]:
-    """Lock up to `limit` due handler jobs for `worker` and describe them to the handlers."""
+    """Lock up to `limit` due handler jobs for `worker` and describe them to the handlers.
+
+    A job whose lease expired lost its worker: that counts as one of its tries, and when none are left it
+    becomes an incident instead. Such a job is taken alone, so that a job whose handler kills its worker
+    costs no other job a try. A job that cannot even be described (its instance's data does not fit its
+    input mapping, say) becomes an incident; the others are acquired all the same.
+    """
     query = select(Job).where(Job.kind == "job", Job.retries > 0, Job.due_at <= unit.now,
                               or_(Job.lock_expires_at.is_(None), Job.lock_expires_at < unit.now))
     if topics is not None:
@@ -30,47 +39,142 @@ def acquire(unit: UnitOfWork, worker: str, topics: list[str] | None, limit: int,
     query = query.order_by(Job.due_at, Job.id).limit(limit)
     if not unit.runtime.database.is_sqlite:
         query = query.with_for_update(skip_locked=True)
-    contexts = []
+    contexts: list[JobContext] = []
     for job in unit.session.execute(query).scalars().all():
-        if job.lock_owner is not None:
-            job.expired_leases += 1
-            previous, job_id, topic, instance_id = job.lock_owner, job.id, job.topic, job.instance_id
-            unit.after_commit(lambda: log.warning(
-                "job %s (%s) of instance %s: the lease of %s expired; %s takes it over",
-                job_id, topic, instance_id, previous, worker))
-        loaded = unit.load(job.instance_id)
-        wait = loaded.state.waits.get(job.wait_key)
-        timeout = wait.detail.get("timeout") if wait else None
+        orphaned = job.lock_owner is not None
+        if orphaned and contexts:
+            continue  # left for a later round, to be run alone
+        try:
+            context = _describe(unit, job, lease_seconds)
+        except SQLAlchemyError:
+            raise
+        except Exception as error:  # a fault of this job's instance, not of the round
+            stop_job(unit, job, f"the job could not be prepared: {plain_error(error)}",
+                      traceback.format_exc())
+            continue
+        if orphaned and not _count_lost_lease(unit, job, worker):
+            continue
         job.lock_owner = worker
-        job.lock_expires_at = unit.now + timedelta(seconds=timeout or lease_seconds)
+        job.lock_expires_at = unit.now + timedelta(seconds=context.lease_seconds)
         job.attempts += 1
-        ai = loaded.state.instances.get(wait.ai) if wait else None
-        variables: dict[str, Any] = {}
-        if ai is not None:
-            variables = dict(Step(loaded.process, loaded.state, unit.now).variables(ai))
-        contexts.append(JobContext(job.id, loaded.id, loaded.business_key, loaded.process_key, job.element_id,
-                                   job.topic, variables, job.idempotency_key, job.attempts,
-                                   dict(wait.detail.get("headers", {})) if wait else {}))
+        contexts.append(context)
+        if orphaned:
+            break
     return contexts
+
+
+def _describe(unit: UnitOfWork, job: Job, lease_seconds: float) -> JobContext:
+    """What the handler of `job` is told: its instance's variables as the activity sees them, and more."""
+    loaded = unit.load(_instance_of(job))
+    wait = loaded.state.waits.get(job.wait_key) if job.wait_key is not None else None
+    timeout = wait.detail.get("timeout") if wait else None
+    ai = loaded.state.instances.get(wait.ai) if wait else None
+    variables: dict[str, Any] = {}
+    if ai is not None:
+        variables = dict(Step(loaded.process, loaded.state, unit.now).variables(ai))
+    return JobContext(job.id, loaded.id, loaded.business_key, loaded.process_key, job.element_id,
+                      job.topic, variables, job.idempotency_key, job.attempts + 1,
+                      dict(wait.detail.get("headers", {})) if wait else {},
+                      lease_seconds=float(timeout or lease_seconds))
+
+
+def _count_lost_lease(unit: UnitOfWork, job: Job, worker: str) -> bool:
+    """The worker holding `job` stopped before finishing it (its lease expired): one try is spent. True when
+    tries are left; otherwise the job becomes an incident."""
+    job.expired_leases += 1
+    job.retries -= 1
+    previous, job_id, topic, instance_id, lost = job.lock_owner, job.id, job.topic, job.instance_id, job.expired_leases
+    if job.retries > 0:
+        unit.after_commit(lambda: log.warning(
+            "job %s (%s) of instance %s: the lease of %s expired; %s takes it over", job_id, topic, instance_id,
+            previous, worker))
+        return True
+    stop_job(unit, job, f"the worker running it stopped {lost} times before finishing",
+              f"the lease of {previous} expired; no retries left")
+    return False
+
+
+def stop_job(unit: UnitOfWork, job: Job, message: str, detail: str) -> None:
+    """Turn `job` (a handler job, timer or continuation) into an incident on its instance: no worker takes it
+    again until an operator retries it."""
+    job.retries = 0
+    job.lock_owner = None
+    job.lock_expires_at = None
+    job.last_error = detail[:10_000]
+    instance_id = _instance_of(job)
+    unit.session.add(Incident(instance_id=instance_id, job_id=job.id, element_id=job.element_id,
+                              message=f"{job.topic}: {message}" if job.topic else message, created_at=unit.now))
+    row = unit.connection.execute(select(Instance.process_key, Instance.business_key)
+                                  .where(Instance.id == instance_id)).one_or_none()
+    process_key, business_key = (row.process_key, row.business_key) if row else ("", None)
+    metrics, job_id, topic, kind, element = unit.runtime.metrics, job.id, job.topic, job.kind, job.element_id
+    unit.after_commit(lambda: metrics.incidents.labels(process_key).inc())
+    unit.after_commit(lambda: log.error("instance %s (business key %s): job %s (%s) stopped; incident at %s: %s",
+                                        instance_id, business_key or "-", job_id, topic or kind, element, message))
+
+
+def _instance_of(job: Job) -> int:
+    if job.instance_id is None:
+        raise NotFound(f"job {job.id} belongs to no instance")
+    return job.instance_id
+
+
+def _wait_of(job: Job) -> int:
+    if job.wait_key is None:
+        raise NotFound(f"job {job.id} waits for nothing")
+    return job.wait_key
+
+
+def plain_error(error: BaseException) -> str:
+    """An exception as one plain line for an incident: what it is and what it says."""
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
 
 
 def extend_lock(unit: UnitOfWork, job_id: int, worker: str, lease_seconds: float) -> None:
     """A heartbeat: a long handler keeps its job."""
-    result = unit.session.execute(update(Job).where(Job.id == job_id, Job.lock_owner == worker)
-                                  .values(lock_expires_at=unit.now + timedelta(seconds=lease_seconds)))
+    result = unit.connection.execute(update(Job).where(Job.id == job_id, Job.lock_owner == worker)
+                                     .values(lock_expires_at=unit.now + timedelta(seconds=lease_seconds)))
     if result.rowcount != 1:
         raise Conflict(f"job {job_id} is no longer locked by {worker}")
 
 
+def renew(unit: UnitOfWork, worker: str, leases: Mapping[int, float]) -> set[int]:
+    """A worker's heartbeat: renew the lease of every job it holds (job id -> lease seconds); the ids it
+    still holds. A job missing from the answer was taken over or has ended; its handler's result will be
+    dropped."""
+    by_length: dict[float, list[int]] = {}
+    for job_id, seconds in leases.items():
+        by_length.setdefault(seconds, []).append(job_id)
+    held: set[int] = set()
+    for seconds, job_ids in by_length.items():
+        held.update(unit.connection.execute(
+            update(Job).where(Job.id.in_(job_ids), Job.lock_owner == worker)
+            .values(lock_expires_at=unit.now + timedelta(seconds=seconds)).returning(Job.id)).scalars())
+    return held
+
+
 def release(unit: UnitOfWork, job_ids: list[int], worker: str) -> None:
-    """Hand back jobs a stopping worker holds but has not started; the attempt does not count."""
+    """Hand back jobs a worker holds but has not started; the attempt does not count."""
     unit.session.execute(update(Job).where(Job.id.in_(job_ids), Job.lock_owner == worker).values(
         lock_owner=None, lock_expires_at=None, attempts=Job.attempts - 1))
 
 
+def release_all(unit: UnitOfWork, worker: str) -> int:
+    """Hand back every job locked to `worker`, which runs none of them (the database went away while it
+    held them, or while it acquired them); how many. The attempts do not count."""
+    result = unit.connection.execute(update(Job).where(Job.lock_owner == worker).values(
+        lock_owner=None, lock_expires_at=None, attempts=Job.attempts - 1))
+    return int(result.rowcount)
+
+
 def locked_job(unit: UnitOfWork, job_id: int, worker: str) -> Job:
-    """The job `worker` holds, locked for this transaction; Conflict when another worker holds it."""
-    job = unit.session.execute(unit.for_update(select(Job).where(Job.id == job_id))).scalar()
+    """The job `worker` holds, locked for this transaction after its instance (see `locks`); Conflict when
+    another worker holds it."""
+    instance_id = unit.connection.execute(select(Job.instance_id).where(Job.id == job_id)).scalar()
+    if instance_id is not None:
+        lock_instance(unit, instance_id)
+    job: Job | None = unit.session.execute(unit.for_update(select(Job).where(Job.id == job_id))).scalar()
     if job is None:
         raise NotFound(f"there is no job {job_id}; it was completed or its activity was interrupted")
     if job.lock_owner != worker:
@@ -81,18 +185,18 @@ def locked_job(unit: UnitOfWork, job_id: int, worker: str) -> Job:
 
 def complete(unit: UnitOfWork, job_id: int, worker: str, values: Mapping[str, Any]) -> None:
     job = locked_job(unit, job_id, worker)
-    loaded = unit.load(job.instance_id)
-    unit.step(loaded, lambda s: s.trigger(job.wait_key, values))
+    loaded, wait_key = unit.load(_instance_of(job)), _wait_of(job)
+    unit.step(loaded, lambda s: s.trigger(wait_key, values))
 
 
 def bpmn_error(unit: UnitOfWork, job_id: int, worker: str, code: str, message: str,
                values: Mapping[str, Any]) -> None:
     """The handler raised a business error: the model's error boundary event (if any) takes over."""
     job = locked_job(unit, job_id, worker)
-    loaded = unit.load(job.instance_id)
+    loaded, wait_key = unit.load(_instance_of(job)), _wait_of(job)
     unit.after_commit(lambda: log.info("instance %s (business key %s): handler of %s raised BPMN error %s %s",
                                        loaded.id, loaded.business_key or "-", job.element_id, code, message))
-    step = unit.step(loaded, lambda s: s.job_error(job.wait_key, code, values))
+    step = unit.step(loaded, lambda s: s.job_error(wait_key, code, values))
     if step.effects.incidents:
         unit.session.execute(update(Job).where(Job.id == job_id).values(
             retries=0, lock_owner=None, lock_expires_at=None,
@@ -109,7 +213,7 @@ def fail(unit: UnitOfWork, job_id: int, worker: str, error: str, retries: int | 
     job.last_error = error[:10_000]
     job.lock_owner = None
     job.lock_expires_at = None
-    loaded = unit.load(job.instance_id)
+    loaded = unit.load(_instance_of(job))
     metrics, topic, last_line = unit.runtime.metrics, job.topic, error.strip().splitlines()[-1] if error.strip() else ""
     if job.retries > 0:
         delay = retry_in_seconds if retry_in_seconds is not None else \

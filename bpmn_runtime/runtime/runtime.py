@@ -30,9 +30,10 @@ class Runtime:
 
     def __init__(self, db: str | None = None, *, clock: Clock | None = None, script_runner: ScriptRunner | None = None,
                  python_scripts: bool = False, default_retries: int = 3, retry_backoff_seconds: float = 1.0,
-                 run_migrations: bool = True) -> None:
+                 run_migrations: bool = True, reconnect_seconds: float = 5.0) -> None:
         """`script_runner` gives script tasks their meaning; without one they run sandboxed assignments,
-        or full Python when the operator sets `python_scripts` (see `python_scripts.py`)."""
+        or full Python when the operator sets `python_scripts` (see `python_scripts.py`). A call that finds
+        the database unreachable tries again for `reconnect_seconds` before it raises `DatabaseUnavailable`."""
         self.database = Database(db, run_migrations=run_migrations)
         self.clock = clock or SystemClock()
         if script_runner is None and python_scripts:
@@ -41,6 +42,7 @@ class Runtime:
         self.script_runner = script_runner
         self.default_retries = default_retries
         self.retry_backoff_seconds = retry_backoff_seconds
+        self.reconnect_seconds = reconnect_seconds
         self.transactions = Transactions(self)
         self.deployments = Deployments(self)
         self.metrics = Metrics(lambda: self.queries.backlog())
@@ -68,10 +70,11 @@ class Runtime:
         is returned instead, too.
         """
         values = check_variables(variables or {})
-        try:
+        try:  # with a request key a start is safe to repeat, even when its commit may have happened
             return self.transactions.run(lambda unit: instances.start(
                 unit, key, values, business_key=business_key, request_key=request_key,
-                unique_business_key=unique_business_key, version=version), "start")
+                unique_business_key=unique_business_key, version=version), "start",
+                repeatable=request_key is not None)
         except IntegrityError:
             if request_key is None:
                 raise
@@ -124,11 +127,22 @@ class Runtime:
 
     def extend_lock(self, job_id: int, worker: str, lease_seconds: float = 60.0) -> None:
         """A heartbeat: a long handler keeps its job."""
-        self.transactions.run(lambda unit: jobs.extend_lock(unit, job_id, worker, lease_seconds), "extend_lock")
+        self.transactions.run(lambda unit: jobs.extend_lock(unit, job_id, worker, lease_seconds), "extend_lock",
+                              repeatable=True)
+
+    def renew_leases(self, worker: str, leases: Mapping[int, float], *, patience: float = 0.0) -> set[int]:
+        """A worker's heartbeat for every job it holds (job id -> lease seconds); returns the ids it still
+        holds. It tries to reach the database for `patience` seconds only: the heartbeat keeps time itself."""
+        return self.transactions.run(lambda unit: jobs.renew(unit, worker, leases), "extend_lock",
+                                     repeatable=True, patience=patience)
 
     def release_jobs(self, job_ids: list[int], worker: str) -> None:
-        """Hand back jobs a stopping worker holds but has not started; the attempt does not count."""
-        self.transactions.run(lambda unit: jobs.release(unit, job_ids, worker), "release_jobs")
+        """Hand back jobs a worker holds but has not started; the attempt does not count."""
+        self.transactions.run(lambda unit: jobs.release(unit, job_ids, worker), "release_jobs", repeatable=True)
+
+    def hand_back_jobs(self, worker: str) -> int:
+        """Hand back every job locked to `worker`, which runs none of them now; how many."""
+        return self.transactions.run(lambda unit: jobs.release_all(unit, worker), "release_jobs", repeatable=True)
 
     def complete_job(self, job_id: int, worker: str, variables: Mapping[str, Any] | None = None) -> None:
         values = check_variables(variables or {})
@@ -148,8 +162,9 @@ class Runtime:
                                      "fail_job")
 
     def run_due_timers(self, limit: int = 100) -> int:
-        """Fire the timers and asynchronous continuations that are due; returns how many fired."""
-        return self.transactions.run(lambda unit: scheduled.run_due(unit, limit), "timers")
+        """Fire the timers and asynchronous continuations that are due, each in a transaction of its own (one
+        that fails becomes an incident on its instance); returns how many fired."""
+        return scheduled.fire_due(self, limit)
 
     def next_due(self) -> Any:
         """When the next timer or retry is due (None: nothing is scheduled)."""

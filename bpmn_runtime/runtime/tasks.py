@@ -7,6 +7,7 @@ from typing import Any, Mapping
 from sqlalchemy import or_, select, update
 
 from bpmn_runtime.errors import Conflict, NotFound
+from bpmn_runtime.runtime.locks import lock_instance
 from bpmn_runtime.runtime.unit_of_work import UnitOfWork
 from bpmn_runtime.store.tables import UserTask
 
@@ -15,6 +16,9 @@ log = logging.getLogger("bpmn_runtime")
 
 def complete(unit: UnitOfWork, task_id: int, values: Mapping[str, Any], user: str | None) -> None:
     """Complete a user task with the given variables (already validated against its form by the caller)."""
+    instance_id = unit.connection.execute(select(UserTask.instance_id).where(UserTask.id == task_id)).scalar()
+    if instance_id is not None:
+        lock_instance(unit, instance_id)  # the instance before its task row: see `locks`
     task = unit.connection.execute(unit.for_update(select(
         UserTask.instance_id, UserTask.wait_key, UserTask.assignee, UserTask.name)
         .where(UserTask.id == task_id))).one_or_none()
@@ -30,7 +34,7 @@ def complete(unit: UnitOfWork, task_id: int, values: Mapping[str, Any], user: st
 
 
 def claim(unit: UnitOfWork, task_id: int, user: str) -> None:
-    result = unit.session.execute(update(UserTask).where(
+    result = unit.connection.execute(update(UserTask).where(
         UserTask.id == task_id, or_(UserTask.assignee.is_(None), UserTask.assignee == user))
         .values(assignee=user))
     if result.rowcount != 1:
@@ -41,5 +45,5 @@ def claim(unit: UnitOfWork, task_id: int, user: str) -> None:
 
 
 def unclaim(unit: UnitOfWork, task_id: int) -> None:
-    if unit.session.execute(update(UserTask).where(UserTask.id == task_id).values(assignee=None)).rowcount != 1:
+    if unit.connection.execute(update(UserTask).where(UserTask.id == task_id).values(assignee=None)).rowcount != 1:
         raise NotFound(f"there is no open task {task_id}")

@@ -62,8 +62,13 @@ def driver_execute(connection: Connection, sql: str, parameters: Sequence[Any] |
     try:
         cursor.execute(sql, parameters)
     except connection.dialect.loaded_dbapi.Error as error:
+        # As SQLAlchemy's own execution does: a lost connection is invalidated, so the pool drops it and
+        # the caller can tell an outage from a refused statement (`DBAPIError.connection_invalidated`).
+        lost = connection.dialect.is_disconnect(error, connection.connection.dbapi_connection, cursor)
+        if lost:
+            connection.invalidate(error)
         raise DBAPIError.instance(sql, parameters, error, connection.dialect.loaded_dbapi.Error,
-                                  dialect=connection.dialect) from error
+                                  connection_invalidated=lost, dialect=connection.dialect) from error
     return cursor
 
 

@@ -1,7 +1,8 @@
 """Errors as plain pages for people and JSON for programs, never a stack trace.
 
 The runtime's own errors carry messages written for people; they map to HTTP statuses here once, so a
-view can let them rise: NotFound is 404, Conflict 409, InvalidInput and DeploymentError 400.
+view can let them rise: NotFound is 404, Conflict 409, InvalidInput and DeploymentError 400, DatabaseUnavailable
+503.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from bpmn_runtime.errors import Conflict, DeploymentError, InvalidInput, NotFound, Problem
+from bpmn_runtime.errors import Conflict, DatabaseUnavailable, DeploymentError, InvalidInput, NotFound, Problem
 from bpmn_runtime.forms import FormErrors
 
 log = logging.getLogger("bpmn_runtime.web")
@@ -25,6 +26,7 @@ TITLES = {
     409: "Someone else changed this first",
     413: "The file is too large",
     500: "Something went wrong on our side",
+    503: "The database cannot be reached",
 }
 FALLBACK = {
     400: "The request was incomplete or had a wrong value.",
@@ -89,4 +91,5 @@ def install(app: Flask) -> None:
     app.register_error_handler(DeploymentError, _deployment)
     app.register_error_handler(FormErrors, _form)
     app.register_error_handler(InvalidInput, lambda e: error_response(400, str(e)))
+    app.register_error_handler(DatabaseUnavailable, lambda e: error_response(503, str(e)))
     app.register_error_handler(Exception, _unexpected)

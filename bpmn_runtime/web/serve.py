@@ -48,13 +48,14 @@ def first_administrator(users: Users, url: str, say: Say) -> None:
 
 
 def serve(runtime: Runtime, registry: HandlerRegistry, *, host: str, port: int, folder: Path, say: Say,
-          threads: int = 8) -> None:
-    """Run until Ctrl+C or SIGTERM, then stop taking requests, let the worker finish its job, and close."""
+          threads: int = 8, lease_seconds: float = 60.0) -> None:
+    """Run until Ctrl+C or SIGTERM, then stop taking requests, let the worker finish its job, and close.
+    `lease_seconds` is the worker's lease: how long its jobs wait when it dies (see `worker`)."""
     deploy_folder(runtime, folder, say)
     server = create_server(create_app(runtime), host=host, port=port, threads=threads, ident="bpmn-runtime")
     url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0', '::') else host}:{_port(server)}/"
     first_administrator(Users(runtime.database), url, say)
-    worker = Worker(runtime, registry)
+    worker = Worker(runtime, registry, lease_seconds=lease_seconds)
     thread = threading.Thread(target=worker.run_forever, name="bpmn-worker", daemon=True)
     thread.start()
     previous = signal.signal(signal.SIGTERM, _interrupt)
@@ -74,7 +75,7 @@ def serve(runtime: Runtime, registry: HandlerRegistry, *, host: str, port: int, 
 def _port(server: object) -> int:
     """The port listened on (the one the system chose for port 0); a name with several addresses has a list."""
     listen = getattr(server, "effective_listen", None)
-    return listen[0][1] if listen else server.effective_port  # type: ignore[attr-defined]
+    return int(listen[0][1] if listen else server.effective_port)  # type: ignore[attr-defined]
 
 
 def _interrupt(_number: int, _frame: object) -> None:

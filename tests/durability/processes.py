@@ -58,3 +58,37 @@ USER_TASK = f"""{HEADER}
     <bpmn:endEvent id="end"/>
   </bpmn:process>
 </bpmn:definitions>""".encode()
+
+ONE_STEP = f"""{HEADER}
+  <bpmn:process id="one-step" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work"/>
+    <bpmn:serviceTask id="work" camunda:type="external" camunda:topic="work"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>""".encode()
+
+TASK_WITH_DEADLINE = f"""{HEADER}
+  <bpmn:process id="task-with-deadline" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task"/>
+    <bpmn:userTask id="task" name="Approve"/>
+    <bpmn:boundaryEvent id="deadline" attachedToRef="task"><bpmn:timerEventDefinition>
+      <bpmn:timeDuration>PT1S</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="end-done"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="deadline" targetRef="end-late"/>
+    <bpmn:endEvent id="end-done"/><bpmn:endEvent id="end-late"/>
+  </bpmn:process>
+</bpmn:definitions>""".encode()
+
+RECEIVE = f"""{HEADER}
+  <bpmn:message id="m" name="paid"/>
+  <bpmn:process id="receive" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait"/>
+    <bpmn:receiveTask id="wait" messageRef="m"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>""".encode()

@@ -11,7 +11,7 @@ from tests.durability.processes import THREE_STEPS, USER_TASK
 
 def test_watchdog_flags_stalled_instances_and_restless_jobs(sqlite_url: str) -> None:
     clock = VirtualClock()
-    runtime = Runtime(sqlite_url, clock=clock)
+    runtime = Runtime(sqlite_url, clock=clock, default_retries=5)  # every expired lease spends a try
     runtime.deploy(THREE_STEPS, "three.bpmn")
     runtime.deploy(USER_TASK, "approve.bpmn")
     stuck = runtime.start("three-steps", business_key="order-1")

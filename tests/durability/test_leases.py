@@ -1,0 +1,109 @@
+"""Leases cover every job a worker holds: a batch of slow jobs is never run twice at once, a job whose
+worker keeps dying spends its tries and ends in an incident, and such a job is run alone."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from bpmn_runtime.clock import VirtualClock
+from bpmn_runtime.handlers import HandlerRegistry, JobContext
+from bpmn_runtime.runtime import Runtime
+from bpmn_runtime.worker import Worker
+from tests.durability.processes import ONE_STEP, THREE_STEPS
+
+
+def _database(request: pytest.FixtureRequest, kind: str) -> str:
+    return str(request.getfixturevalue("postgres_url" if kind == "postgres" else "sqlite_url"))
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_batch_of_slow_jobs_is_never_run_twice_at_once(kind: str, request: pytest.FixtureRequest) -> None:
+    """Five jobs of 0.6 s in one batch under a 1.5 s lease: the last starts 2.4 s after its batch was taken."""
+    runtime = Runtime(_database(request, kind))
+    runtime.deploy(ONE_STEP, "one-step.bpmn")
+    ids = [runtime.start("one-step", business_key=f"order-{n}") for n in range(10)]
+    runs: list[tuple[str, str, float, float]] = []
+    lock = threading.Lock()
+    registry = HandlerRegistry()
+
+    @registry.handler("work")
+    def work(job: JobContext) -> dict[str, bool]:
+        began = time.monotonic()
+        time.sleep(0.6)
+        with lock:
+            runs.append((job.idempotency_key, threading.current_thread().name, began, time.monotonic()))
+        return {"done": True}
+
+    workers = [Worker(runtime, registry, name=f"w{n}", lease_seconds=1.5, batch=5) for n in range(2)]
+    threads = [threading.Thread(target=w.run_forever, args=(0.05,), name=f"w{n}") for n, w in enumerate(workers)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 25
+    while runtime.queries.instances(status="completed", limit=1)[1] < len(ids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for worker in workers:
+        worker.stopping.set()
+    for thread in threads:
+        thread.join()
+    keys = [run[0] for run in runs]
+    assert sorted(keys) == sorted(set(keys)), "a job ran twice"
+    assert len(keys) == len(ids)
+    assert runtime.queries.instances(status="completed", limit=1)[1] == len(ids)
+    runtime.close()
+
+
+def test_a_job_whose_worker_keeps_dying_ends_in_an_incident(sqlite_url: str) -> None:
+    clock = VirtualClock()
+    runtime = Runtime(sqlite_url, clock=clock)  # three tries
+    runtime.deploy(THREE_STEPS, "three.bpmn")
+    instance_id = runtime.start("three-steps", business_key="order-7")
+    for worker in ("w1", "w2", "w3"):
+        [job] = runtime.acquire_jobs(worker, lease_seconds=30)
+        clock.advance(31)  # the worker died: its lease expires
+    assert runtime.acquire_jobs("w4", lease_seconds=30) == []
+    [incident] = runtime.queries.incidents()
+    assert (incident.instance_id, incident.element_id) == (instance_id, "reserve")
+    assert incident.message == "reserve: the worker running it stopped 3 times before finishing"
+    runtime.retry_incident(incident.id)
+    assert [j.job_id for j in runtime.acquire_jobs("w5", lease_seconds=30)] == [job.job_id]
+
+
+def test_a_job_that_lost_its_worker_is_run_alone(sqlite_url: str) -> None:
+    """The job that killed its worker does not take the jobs of the next batch down with it."""
+    clock = VirtualClock()
+    runtime = Runtime(sqlite_url, clock=clock)
+    runtime.deploy(ONE_STEP, "one-step.bpmn")
+    for n in range(3):
+        runtime.start("one-step", business_key=f"order-{n}")
+    first = runtime.acquire_jobs("w1", lease_seconds=30)
+    assert len(first) == 3
+    clock.advance(31)
+    for expected in first:
+        assert [j.job_id for j in runtime.acquire_jobs("w2", lease_seconds=30)] == [expected.job_id]
+    assert runtime.acquire_jobs("w2", lease_seconds=30) == []
+
+
+def test_a_handler_is_told_when_another_worker_took_its_job(sqlite_url: str, tmp_path: Path) -> None:
+    runtime = Runtime(sqlite_url)
+    runtime.deploy(ONE_STEP, "one-step.bpmn")
+    runtime.start("one-step")
+    seen: list[bool] = []
+    registry = HandlerRegistry()
+
+    @registry.handler("work")
+    def work(job: JobContext) -> None:
+        runtime.release_jobs([job.job_id], "slow")  # as if its lease had expired and another worker took it
+        runtime.acquire_jobs("other", ["work"])
+        deadline = time.monotonic() + 5
+        while not job.lease_lost and time.monotonic() < deadline:
+            time.sleep(0.05)
+        seen.append(job.lease_lost)
+        job.check_lease()
+
+    Worker(runtime, registry, name="slow", lease_seconds=1.5).run_once()
+    assert seen == [True]
+    [job] = runtime.queries.jobs()
+    assert job.lock_owner == "other"
