@@ -3,6 +3,7 @@ idempotent starts, variable types."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,7 +72,7 @@ def test_a_failing_handler_is_retried_as_its_retry_cycle_says_then_raises_an_inc
     calls: list[tuple[int, str]] = []
     fail = {"on": True}
 
-    def charge(job: JobContext) -> dict:
+    def charge(job: JobContext) -> dict[str, Any]:
         calls.append((job.attempt, job.idempotency_key))
         if fail["on"]:
             raise ConnectionError("payment provider unavailable")
@@ -82,7 +83,7 @@ def test_a_failing_handler_is_retried_as_its_retry_cycle_says_then_raises_an_inc
     worker.run_until_idle()
     assert len(calls) == 1
     [job] = runtime.queries.jobs(instance_id=instance_id)
-    assert job.retries == 2 and "payment provider unavailable" in job.last_error
+    assert job.retries == 2 and "payment provider unavailable" in (job.last_error or "")
     clock.advance(9)
     worker.run_until_idle()
     assert len(calls) == 1, "not due before the retry interval (R3/PT10S) has passed"
