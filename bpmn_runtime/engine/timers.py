@@ -287,11 +287,9 @@ class _NeverFires(Exception):
 def _next_cron(expression: str, after: datetime) -> datetime:
     """The first instant strictly after `after` that the cron expression matches (both day fields must)."""
     try:
-        found = croniter(expression, after, day_or=False, second_at_beginning=True).get_next(datetime)
+        found: datetime = croniter(expression, after, day_or=False, second_at_beginning=True).get_next(datetime)
     except CroniterBadDateError:
         raise _NeverFires() from None
-    if not isinstance(found, datetime):
-        raise _NeverFires()
     return _utc(found)
 
 
