@@ -75,7 +75,8 @@ class Extensions:
     """Vendor extension data (Camunda 7 `camunda:` attributes, Camunda 8 `zeebe:` elements)."""
 
     topic: str | None = None
-    retries: int | None = None
+    retries: int | None = None  # how many times a handler is tried in all
+    retry_cycle: str | None = None  # camunda:failedJobRetryTimeCycle: how long to wait before each retry
     assignee: str | None = None
     candidate_users: tuple[str, ...] = ()
     candidate_groups: tuple[str, ...] = ()

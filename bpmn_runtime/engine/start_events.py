@@ -6,7 +6,10 @@ the versions before it); when one occurs, it starts an instance at that start ev
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from bpmn_runtime.engine import timers
+from bpmn_runtime.expressions import evaluate
 from bpmn_runtime.model import Process, TimerSpec
 
 
@@ -31,3 +34,26 @@ def start_triggers(process: Process) -> list[StartTrigger]:
             elif definition.kind == "timer" and definition.timer is not None:
                 triggers.append(StartTrigger("timer", start.id, timer=definition.timer))
     return triggers
+
+
+def timer_schedule(timer: TimerSpec) -> timers.Schedule:
+    """The schedule of a timer start event. An expression is evaluated without variables (no instance
+    exists yet), as Camunda 8 does at deployment; ExpressionError when it fails or gives no timer text."""
+    text = timer.expression
+    if "{" in text or text.startswith("="):
+        value = evaluate(text, {})
+        found = timers.as_text(value)
+        if found is None:
+            raise timers.TimerError(repr(value), f"(from \"{text}\") is neither a text such as R/P1D nor a "
+                                                 f"date or a duration")
+        text = found
+    return timers.parse(timer.kind, text)
+
+
+def next_start(timer: TimerSpec, since: datetime, fired: int, now: datetime) -> datetime | None:
+    """When a timer start event that has fired `fired` times, last due at `since`, fires again (None: never;
+    nor after the year 9999)."""
+    try:
+        return timers.next_firing(timer_schedule(timer), since=since, fired=fired, now=now)
+    except timers.TimerError:
+        return None

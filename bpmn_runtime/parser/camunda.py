@@ -1,11 +1,11 @@
 """Camunda 7 extensions (Camunda Modeler 'Camunda Platform 7' files): `camunda:` attributes and elements."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from lxml import etree
 
+from bpmn_runtime.engine.timers import TimerError, parse_retry_cycle
 from bpmn_runtime.model import FormField, Mapping
 from bpmn_runtime.parser.namespaces import camunda
 
@@ -52,10 +52,14 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
     if extension is None:
         return found
     retry_cycle = extension.find(camunda("failedJobRetryTimeCycle"))
-    if retry_cycle is not None and retry_cycle.text:
-        repeat = re.match(r"\s*R(\d+)/", retry_cycle.text)
-        if repeat:
-            found["retries"] = int(repeat.group(1))
+    if retry_cycle is not None and retry_cycle.text and retry_cycle.text.strip():
+        try:
+            waits = parse_retry_cycle(retry_cycle.text)
+        except TimerError as error:
+            problems.append(f"camunda:failedJobRetryTimeCycle {error}")
+        else:
+            found["retries"] = (waits.repetitions or 0) + 1
+            found["retry_cycle"] = waits.text
     properties = extension.find(camunda("properties"))
     if properties is not None:
         found["headers"] = tuple((p.get("name", ""), p.get("value", "")) for p in properties.findall(camunda("property")))
@@ -92,6 +96,7 @@ def _form_field(field: etree._Element) -> FormField:
             return None
 
     readonly = "readonly" in constraints
+    minlength, maxlength = number("minlength"), number("maxlength")
     return FormField(
         id=field.get("id", ""),
         label=field.get("label") or field.get("id", ""),
@@ -100,8 +105,8 @@ def _form_field(field: etree._Element) -> FormField:
         required="required" in constraints,
         min=number("min"),
         max=number("max"),
-        minlength=int(number("minlength")) if number("minlength") is not None else None,
-        maxlength=int(number("maxlength")) if number("maxlength") is not None else None,
+        minlength=int(minlength) if minlength is not None else None,
+        maxlength=int(maxlength) if maxlength is not None else None,
         pattern=constraints.get("pattern") or None,
         readonly=readonly,
         options=options,

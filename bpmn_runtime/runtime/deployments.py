@@ -10,16 +10,17 @@ import hashlib
 import logging
 import threading
 from collections import OrderedDict
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.orm import Session
 
-from bpmn_runtime.engine.start_events import start_triggers
-from bpmn_runtime.engine.timers import first_due
-from bpmn_runtime.errors import DeploymentError, NotFound, Problem
-from bpmn_runtime.model import Definitions, Process
+from bpmn_runtime.engine.start_events import start_triggers, timer_schedule
+from bpmn_runtime.engine.timers import next_firing
+from bpmn_runtime.errors import DeploymentError, ExpressionError, NotFound, Problem
+from bpmn_runtime.model import Definitions, Process, TimerSpec
 from bpmn_runtime.parser import parse
 from bpmn_runtime.runtime.records import DeployedProcess
 from bpmn_runtime.runtime.unit_of_work import DefinitionRef, UnitOfWork
@@ -89,11 +90,26 @@ class Deployments:
                     definition_id=definition.id, kind=trigger.kind, name=trigger.name,
                     element_id=trigger.element_id, created_at=unit.now))
             elif trigger.timer is not None:
-                due, _ = first_due(trigger.timer.kind, trigger.timer.expression, unit.now)
+                due = self._first_start(process, trigger.element_id, trigger.timer, unit.now)
                 session.execute(insert(Job).values(
                     definition_id=definition.id, kind="start_timer", topic=process.id,
                     element_id=trigger.element_id, due_at=due, retries=self.runtime.default_retries,
                     created_at=unit.now, idempotency_key=f"start-{definition.id}-{trigger.element_id}"))
+
+    @staticmethod
+    def _first_start(process: Process, element_id: str, timer: TimerSpec, now: datetime) -> datetime:
+        """When a timer start event first fires; one that cannot (its expression fails, it never fires)
+        refuses the deployment, located at its start event."""
+        try:
+            due = next_firing(timer_schedule(timer), since=now, fired=0, now=now)
+            reason = "never fires"
+        except ExpressionError as error:
+            due, reason = None, str(error)
+        if due is None:
+            start = process.element(element_id)
+            raise DeploymentError([Problem(start.origin.file, start.origin.line, element_id,
+                                           f"the timer start event cannot be scheduled: {reason}")])
+        return due
 
     @staticmethod
     def _refuse_taken_message(session: Session, process: Process, element_id: str, message: str) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from bpmn_runtime.engine.step import Step
+from bpmn_runtime.engine.timers import retry_delay
 from bpmn_runtime.errors import Conflict, NotFound
 from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.runtime.locks import lock_instance
@@ -205,8 +206,8 @@ def bpmn_error(unit: UnitOfWork, job_id: int, worker: str, code: str, message: s
 
 def fail(unit: UnitOfWork, job_id: int, worker: str, error: str, retries: int | None,
          retry_in_seconds: float | None) -> bool:
-    """The handler failed: retry later with exponential backoff, or raise an incident when retries are
-    spent. True when an incident was raised."""
+    """The handler failed: retry later (after `retry_in_seconds`, else as the task's retry cycle says, else
+    with exponential backoff), or raise an incident when retries are spent. True when an incident was raised."""
     job = locked_job(unit, job_id, worker)
     remaining = (retries if retries is not None else job.retries - 1)
     job.retries = max(remaining, 0)
@@ -216,7 +217,10 @@ def fail(unit: UnitOfWork, job_id: int, worker: str, error: str, retries: int | 
     loaded = unit.load(_instance_of(job))
     metrics, topic, last_line = unit.runtime.metrics, job.topic, error.strip().splitlines()[-1] if error.strip() else ""
     if job.retries > 0:
+        element = loaded.process.elements.get(job.element_id)
+        cycle = element.extensions.retry_cycle if element is not None else None
         delay = retry_in_seconds if retry_in_seconds is not None else \
+            retry_delay(cycle, job.attempts, unit.now) if cycle else \
             unit.runtime.retry_backoff_seconds * 2 ** max(job.attempts - 1, 0)
         job.due_at = unit.now + timedelta(seconds=delay)
         left = job.retries

@@ -156,8 +156,8 @@ class Runtime:
 
     def fail_job(self, job_id: int, worker: str, error: str, *, retries: int | None = None,
                  retry_in_seconds: float | None = None) -> bool:
-        """The handler failed: retry later with exponential backoff, or raise an incident when retries are
-        spent. Returns True when an incident was raised."""
+        """The handler failed: retry later (after `retry_in_seconds`, else as the task's retry cycle says, else
+        with exponential backoff), or raise an incident when retries are spent. True when an incident was raised."""
         return self.transactions.run(lambda unit: jobs.fail(unit, job_id, worker, error, retries, retry_in_seconds),
                                      "fail_job")
 

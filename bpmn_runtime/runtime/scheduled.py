@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, or_, select
 
-from bpmn_runtime.engine.timers import cycle_interval
+from bpmn_runtime.engine.start_events import next_start
 from bpmn_runtime.errors import Conflict, DatabaseUnavailable, NotFound
 from bpmn_runtime.runtime.jobs import plain_error, stop_job
 from bpmn_runtime.runtime.locks import lock_instance
@@ -114,7 +114,9 @@ def _fire_start_timer(unit: UnitOfWork, job: Job) -> None:
     process = unit.runtime.deployments.process_of(definition.id, definition.key, unit.session)
     unit.start(definition, process, {}, start_event=job.element_id)
     timer = next(d.timer for d in process.element(job.element_id).events if d.kind == "timer")
-    if timer is not None and timer.kind == "cycle" and job.due_at is not None:
-        job.due_at = job.due_at + cycle_interval(timer.expression)
+    job.fired += 1
+    due = next_start(timer, job.due_at or unit.now, job.fired, unit.now) if timer is not None else None
+    if due is not None:
+        job.due_at = due
     else:
         unit.session.delete(job)

@@ -3,6 +3,7 @@ idempotent starts, variable types."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ HEADER = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def service_process(extra: str = "", retries: str = "") -> bytes:
-    retry_cycle = f"<bpmn:extensionElements><camunda:failedJobRetryTimeCycle>R{retries}/PT1S" \
+    retry_cycle = f"<bpmn:extensionElements><camunda:failedJobRetryTimeCycle>R{retries}/PT10S" \
                   f"</camunda:failedJobRetryTimeCycle></bpmn:extensionElements>" if retries else ""
     return f"""{HEADER}
   <bpmn:process id="pay" isExecutable="true">
@@ -62,15 +63,16 @@ def test_versions_identical_file_once_changed_file_new_version_running_keep_thei
     assert "DECLINED" in old_detail.incidents[0].message
 
 
-def test_a_failing_handler_is_retried_with_backoff_then_raises_an_incident_that_can_be_retried(sqlite_url: str) -> None:
+def test_a_failing_handler_is_retried_as_its_retry_cycle_says_then_raises_an_incident_that_can_be_retried(
+        sqlite_url: str) -> None:
     clock = VirtualClock()
-    runtime = Runtime(sqlite_url, clock=clock, retry_backoff_seconds=10)
+    runtime = Runtime(sqlite_url, clock=clock)
     runtime.deploy(service_process(retries="3"), "pay.bpmn")
     instance_id = runtime.start("pay", {"amount": 12}, business_key="b-1")
     calls: list[tuple[int, str]] = []
     fail = {"on": True}
 
-    def charge(job: JobContext) -> dict:
+    def charge(job: JobContext) -> dict[str, Any]:
         calls.append((job.attempt, job.idempotency_key))
         if fail["on"]:
             raise ConnectionError("payment provider unavailable")
@@ -81,10 +83,10 @@ def test_a_failing_handler_is_retried_with_backoff_then_raises_an_incident_that_
     worker.run_until_idle()
     assert len(calls) == 1
     [job] = runtime.queries.jobs(instance_id=instance_id)
-    assert job.retries == 2 and "payment provider unavailable" in job.last_error
+    assert job.retries == 2 and "payment provider unavailable" in (job.last_error or "")
     clock.advance(9)
     worker.run_until_idle()
-    assert len(calls) == 1, "not due before the backoff has passed"
+    assert len(calls) == 1, "not due before the retry interval (R3/PT10S) has passed"
     clock.advance(1)
     worker.run_until_idle()
     clock.advance(20)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bpmn_runtime.engine import timers
+from bpmn_runtime.engine import timer_events
 from bpmn_runtime.engine.behaviours.base import Behaviour
 from bpmn_runtime.engine.state import ROOT, ActivityInstance, Wait
 from bpmn_runtime.engine.step import Incident
@@ -24,14 +24,7 @@ WAITING_KINDS = ("timer", "message", "signal", "conditional")
 def subscribe(step: "Step", owner: ActivityInstance, event: Element, definition: EventDefinition) -> Wait | None:
     """Wait on `owner` for the event `definition` of `event` (nothing to wait for: error, escalation, ...)."""
     if definition.kind == "timer":
-        if definition.timer is None:
-            raise Incident(f"the timer of {event.label} has no time set")
-        text = definition.timer.expression
-        if "{" in text or text.startswith("="):
-            text = str(step.evaluate(owner, text))
-        due, remaining = timers.first_due(definition.timer.kind, text, step.now)
-        return step.add_wait(owner, "timer", event.id, definition.timer.kind, due,
-                             spec=text, remaining=remaining)
+        return timer_events.subscribe(step, owner, event, definition.timer)
     if definition.kind == "message":
         key = str(step.evaluate(owner, definition.correlation_key)) if definition.correlation_key else None
         return step.add_wait(owner, "message", event.id, definition.name, correlation=key)
@@ -49,14 +42,7 @@ def rearm_or_remove(step: "Step", wait: Wait | None) -> None:
     if wait is None:
         return
     if wait.kind == "timer":
-        step.remove_wait(wait)
-        remaining = wait.detail.get("remaining")
-        if wait.name == "cycle" and remaining != 0:
-            from datetime import datetime
-            due = datetime.fromisoformat(wait.due) + timers.cycle_interval(wait.detail["spec"])
-            owner = step.state.instances[wait.ai]
-            step.add_wait(owner, "timer", wait.element, "cycle", due, spec=wait.detail["spec"],
-                          remaining=None if remaining is None else remaining - 1)
+        timer_events.rearm(step, wait)
 
 
 def subscribe_boundary_events(step: "Step", ai: ActivityInstance, element: Element) -> None:
@@ -295,10 +281,8 @@ class IntermediateCatchEvent(Behaviour):
     def triggered(self, step: "Step", ai: ActivityInstance, wait: Wait, payload: dict[str, Any]) -> None:
         element = step.element(ai.element)
         step.set_variables(ai, payload)
-        if wait.kind == "timer" and wait.name == "cycle" and wait.detail.get("remaining") != 0 \
-                and not element.parallel_multiple:
-            rearm_or_remove(step, wait)  # each firing of a time cycle but the last passes a token on
-            step.fork(ai)
+        if wait.kind == "timer" and not element.parallel_multiple and timer_events.rearm(step, wait):
+            step.fork(ai)  # each firing of a time cycle but the last passes a token on
             return
         step.remove_wait(wait)
         if element.parallel_multiple and any(w.kind in WAITING_KINDS for w in step.state.waits_of(ai.id)):

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 from bpmn_runtime.engine.behaviours.base import ActivityBehaviour
 from bpmn_runtime.engine.behaviours.events import subscribe
 from bpmn_runtime.engine.state import ActivityInstance
-from bpmn_runtime.engine.timers import parse_duration
+from bpmn_runtime.engine.timers import duration_seconds
 from bpmn_runtime.engine.step import Incident, ScriptCall
 from bpmn_runtime.expressions import SANDBOX_SCRIPT_FORMATS, run_assignments
 from bpmn_runtime.model import Element
@@ -86,7 +86,7 @@ class JobTask(ActivityBehaviour):
         element = step.element(ai.element)
         extensions = element.extensions
         headers = dict(extensions.headers)
-        timeout = parse_duration(headers["timeout"]).total_seconds() if headers.get("timeout") else None
+        timeout = duration_seconds(headers["timeout"], step.now) if headers.get("timeout") else None
         step.add_wait(ai, "job", element.id, _text(step, ai, extensions.topic) or element.id,
                       retries=extensions.retries, headers=headers, timeout=timeout)
 

@@ -1,8 +1,10 @@
 """Activities: each one has what it needs to run (a loop count or collection, a called process, a script)."""
 from __future__ import annotations
 
-from bpmn_runtime.engine.timers import parse_duration
-from bpmn_runtime.errors import ExpressionError, Problem
+from datetime import datetime, timezone
+
+from bpmn_runtime.engine.timers import TimerError, check
+from bpmn_runtime.errors import Problem
 from bpmn_runtime.model import Element
 from bpmn_runtime.parser.validation.shared import problem
 
@@ -21,8 +23,8 @@ def timeout_problems(element: Element) -> list[Problem]:
     if not timeout:
         return []
     try:
-        parse_duration(timeout)
-    except ExpressionError as error:
+        check("duration", timeout, datetime.now(timezone.utc))
+    except TimerError as error:
         return [problem(element, f"the timeout header: {error}")]
     return []
 

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from bpmn_runtime.engine.timers import first_due
-from bpmn_runtime.errors import ExpressionError, Problem
-from bpmn_runtime.model import Element, Process
+from bpmn_runtime.engine.timers import TimerError, check
+from bpmn_runtime.errors import Problem
+from bpmn_runtime.model import Element, Process, TimerSpec
 from bpmn_runtime.parser.validation import compensation
 from bpmn_runtime.parser.validation.shared import THROW_EVENTS, children, in_event_subprocess, problem
 
+# How messages name the field of each kind of timer.
+TIMER_FIELDS = {"date": "timeDate", "duration": "timeDuration", "cycle": "timeCycle"}
 # Which event definitions each kind of event can carry, as BPMN 2.0 table 10.84-10.93 allow.
 ALLOWED_DEFINITIONS = {
     "startEvent": {"message", "timer", "signal", "conditional"},
@@ -78,12 +80,7 @@ def definition_problems(process: Process, element: Element) -> list[Problem]:
                                                  f"{POSITION_NAMES[position]}"))
     for definition in element.events:
         if definition.kind == "timer" and definition.timer is not None:
-            text = definition.timer.expression
-            if "{" not in text and not text.startswith("="):  # an expression: computed when the timer starts
-                try:
-                    first_due(definition.timer.kind, text, datetime.now(timezone.utc))
-                except ExpressionError as error:
-                    problems.append(problem(element, str(error)))
+            problems += _timer_problems(element, definition.timer)
         if definition.kind in ("message", "signal") and not definition.name:
             problems.append(problem(element, f"the {definition.kind} event does not name its {definition.kind}"))
         if definition.kind in ("error", "escalation") and definition.name is None and kind in THROW_EVENTS:
@@ -92,6 +89,19 @@ def definition_problems(process: Process, element: Element) -> list[Problem]:
         if definition.kind == "conditional" and not definition.condition:
             problems.append(problem(element, "the conditional event has no condition"))
     return problems
+
+
+def _timer_problems(element: Element, timer: TimerSpec) -> list[Problem]:
+    """A timer written out in the model must be able to fire; one given by an expression is checked when it
+    is evaluated (at activation, or at deployment for a process's timer start event)."""
+    text = timer.expression
+    if "{" in text or text.startswith("="):
+        return []
+    try:
+        check(timer.kind, text, datetime.now(timezone.utc))
+    except TimerError as error:
+        return [problem(element, f"the {TIMER_FIELDS[timer.kind]} {error}")]
+    return []
 
 
 def link_problems(process: Process, scope_id: str) -> list[Problem]:
