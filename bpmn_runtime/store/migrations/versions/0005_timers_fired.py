@@ -1,13 +1,13 @@
 """count how often a timer start event has fired, so that a cycle such as R2/PT1H stops after its firings
 
-Revision ID: 0005_timers
+Revision ID: 0005
 Revises: 0004
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005_timers'
+revision = '0005'
 down_revision = '0004'
 branch_labels = None
 depends_on = None
