@@ -32,7 +32,9 @@ def constant_condition_problems(process: Process, element: Element) -> list[Prob
             value = expressions.evaluate(condition, {})
         except ExpressionError:
             continue  # it reads variables: it is checked when it runs
-        if not isinstance(value, bool):
+        try:
+            expressions.as_condition(condition, value)
+        except ExpressionError:
             problems.append(problem(element, f"the condition \"{condition}\" is always {value!r}, not true or false"))
     return problems
 
