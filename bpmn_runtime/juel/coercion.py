@@ -132,52 +132,63 @@ def to_string(value: Any, budget: Budget) -> str:
         return value
     if value is None:
         return ""
-    parts: list[str] = []
-    _write(value, parts, budget, 0)
-    return "".join(parts)
+    builder = _TextBuilder(budget)
+    builder.write(value, 0)
+    return "".join(builder.parts)
 
 
-def _write(value: Any, parts: list[str], budget: Budget, depth: int) -> None:
-    """Append the text of `value`, charging the budget as the text grows."""
-    if depth > _MAX_NESTING:
-        raise Failure(f"the value is nested more than {_MAX_NESTING} lists or maps deep")
+class _TextBuilder:
+    """Java's toString() of nested values, sized and charged as the text grows."""
+
+    def __init__(self, budget: Budget) -> None:
+        self.budget = budget
+        self.parts: list[str] = []
+        self.length = 0
+
+    def add(self, text: str) -> None:
+        self.length += len(text)
+        self.budget.string(self.length, added=len(text))
+        self.parts.append(text)
+
+    def write(self, value: Any, depth: int) -> None:
+        if depth > _MAX_NESTING:
+            raise Failure(f"the value is nested more than {_MAX_NESTING} lists or maps deep")
+        if isinstance(value, Mapping):
+            self.add("{")
+            for index, (key, item) in enumerate(value.items()):
+                self.add(", " if index else "")
+                self.write(key, depth + 1)
+                self.add("=")
+                self.write(item, depth + 1)
+            self.add("}")
+        elif isinstance(value, (list, tuple, Set)):
+            self.add("[")
+            for index, item in enumerate(value):
+                self.add(", " if index else "")
+                self.write(item, depth + 1)
+            self.add("]")
+        else:
+            self.add(_scalar_text(value))
+
+
+def _scalar_text(value: Any) -> str:
+    """The text of a value that is not a collection; null inside a list or map is written "null", as Java does."""
     if type(value) is str:
-        text = value
-    elif value is None:
-        text = "null"  # inside a list or map, as Java writes it
-    elif type(value) is bool:
-        text = "true" if value else "false"
-    elif type(value) is int:
+        return value
+    if value is None:
+        return "null"
+    if type(value) is bool:
+        return "true" if value else "false"
+    if type(value) is int:
         try:
-            text = str(value)
+            return str(value)
         except ValueError:  # beyond Python's limit on digits
             raise Failure("the number is too large to write out") from None
-    elif type(value) is float:
-        text = double_text(value)
-    elif isinstance(value, JavaObject):
-        text = value.java_text()
-    elif isinstance(value, Mapping):
-        parts.append("{")
-        for index, (key, item) in enumerate(value.items()):
-            parts.append(", " if index else "")
-            _write(key, parts, budget, depth + 1)
-            parts.append("=")
-            _write(item, parts, budget, depth + 1)
-        parts.append("}")
-        budget.charge(len(value) + 2)
-        return
-    elif isinstance(value, (list, tuple, Set)):
-        parts.append("[")
-        for index, item in enumerate(value):
-            parts.append(", " if index else "")
-            _write(item, parts, budget, depth + 1)
-        parts.append("]")
-        budget.charge(len(value) + 2)
-        return
-    else:
-        raise Failure(f"{describe(value)} has no text form")
-    budget.string(len(text))
-    parts.append(text)
+    if type(value) is float:
+        return double_text(value)
+    if isinstance(value, JavaObject):
+        return value.java_text()
+    raise Failure(f"{describe(value)} has no text form")
 
 
 def double_text(number: float) -> str:

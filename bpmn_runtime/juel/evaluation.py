@@ -62,7 +62,7 @@ def compile_parts(text: str, parts: tuple[Part, ...]) -> Compiled:
             with _located(text, offset):
                 value = to_string(piece(run), run.budget)
                 length += len(value)
-                run.budget.string(length)
+                run.budget.string(length, added=len(value))
             pieces.append(value)
         return "".join(pieces)
 

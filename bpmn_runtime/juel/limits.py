@@ -24,8 +24,9 @@ class Budget:
             raise LimitExceeded(f"the expression does more than {MAX_WORK:,} units of work; "
                                 f"it is stopped so it cannot hold up the engine")
 
-    def string(self, length: int) -> None:
-        """Refuse a string longer than MAX_STRING before it is built, and charge for building it."""
+    def string(self, length: int, added: int | None = None) -> None:
+        """Refuse a string longer than MAX_STRING before it is built, and charge for the `added` characters
+        built now (all of them, unless the string grows piece by piece)."""
         if length > MAX_STRING:
             raise LimitExceeded(f"the text would be {length:,} characters long, more than {MAX_STRING:,}")
-        self.charge(length)
+        self.charge(length if added is None else added)

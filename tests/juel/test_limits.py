@@ -78,3 +78,13 @@ def test_big_integers_are_bounded() -> None:
 def test_results_within_the_limits_are_computed() -> None:
     assert len(compile_template('${s.replace("a", "bb")}').evaluate({"s": "a" * 400_000})) == 800_000
     assert compile_template("${b * b}").evaluate({"b": 2**1_000}) == 2**2_000
+
+
+def test_the_text_of_a_list_is_sized_as_a_whole() -> None:
+    error = refused_quickly("${items.toString()}", {"items": ["a" * 100_000] * 20})
+    assert f"more than {MAX_STRING:,}" in str(error)
+
+
+def test_many_small_parts_are_charged_once_each() -> None:
+    text = "${s}" * 2_000
+    assert len(compile_template(text).evaluate({"s": "a" * 400})) == 800_000
