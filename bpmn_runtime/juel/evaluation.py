@@ -1,7 +1,7 @@
 """Evaluation: the syntax tree is turned once into nested closures, which run against the variables.
 
-Operations raise Failure without knowing where they stand; each closure that runs one adds the place
-in the text, so every error names the expression, the line and the column.
+Operations raise Failure without knowing where they stand; each closure that runs one catches it and
+adds the place in the text, so every error names the expression, the line and the column.
 """
 from __future__ import annotations
 
@@ -59,10 +59,12 @@ def compile_parts(text: str, parts: tuple[Part, ...]) -> Compiled:
         pieces = []
         length = 0
         for offset, piece in compiled:
-            with _located(text, offset):
+            try:
                 value = to_string(piece(run), run.budget)
                 length += len(value)
                 run.budget.string(length, added=len(value))
+            except Failure as failure:
+                raise _located(text, offset, failure) from None
             pieces.append(value)
         return "".join(pieces)
 
@@ -73,23 +75,10 @@ def _constant(value: Any) -> Compiled:
     return lambda run: value
 
 
-class _located:
-    """Turns a Failure raised inside into a JuelError pointing at `offset` of `text`."""
-
-    __slots__ = ("text", "offset")
-
-    def __init__(self, text: str, offset: int) -> None:
-        self.text = text
-        self.offset = offset
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: object) -> None:
-        if isinstance(error, Failure):
-            located: JuelError = (JuelLimitError if isinstance(error, LimitExceeded) else JuelEvaluationError)(
-                self.text, str(error), self.offset)
-            raise located from None
+def _located(text: str, offset: int, failure: Failure) -> JuelError:
+    """The error to raise for a Failure of the operation at `offset` of `text`."""
+    kind = JuelLimitError if isinstance(failure, LimitExceeded) else JuelEvaluationError
+    return kind(text, str(failure), offset)
 
 
 class _Compiler:
@@ -154,15 +143,18 @@ class _Compiler:
 
         def step(run: Run, value: Any) -> Any:
             property_name = key(run) if key is not None else name
-            with _located(text, offset):
-                if arguments is None:
-                    if value is None or property_name is None:
-                        return None  # EL: a property of null, or a null property, is null
+            if arguments is None and (value is None or property_name is None):
+                return None  # EL: a property of null, or a null property, is null
+            values = None if arguments is None else [argument(run) for argument in arguments]
+            try:
+                if values is None:
                     return read_property(value, property_name, run.budget)
                 method = to_string(property_name, run.budget)
                 if value is None:
                     raise Failure(f"'{owner}' is null, so its method '{method}' cannot be called")
-                return call_method(value, method, [argument(run) for argument in arguments], run.budget)
+                return call_method(value, method, values, run.budget)
+            except Failure as failure:
+                raise _located(text, offset, failure) from None
 
         return step
 
@@ -173,8 +165,10 @@ class _Compiler:
 
         def apply(run: Run) -> Any:
             value = operand(run)
-            with _located(text, offset):
+            try:
                 return negate(value, run.budget) if node.operator == "-" else not to_boolean(value)
+            except Failure as failure:
+                raise _located(text, offset, failure) from None
 
         return apply
 
@@ -186,8 +180,10 @@ class _Compiler:
             value = first(run)
             for apply, offset, operand in rest:
                 right = operand(run)
-                with _located(text, offset):
+                try:
                     value = apply(value, right, run.budget)
+                except Failure as failure:
+                    raise _located(text, offset, failure) from None
             return value
 
         return chain
@@ -200,9 +196,12 @@ class _Compiler:
         def logical(run: Run) -> bool:
             for offset, operand in operands:
                 value = operand(run)
-                with _located(text, offset):
-                    if to_boolean(value) is stop_at:
-                        return stop_at
+                try:
+                    truth = to_boolean(value)
+                except Failure as failure:
+                    raise _located(text, offset, failure) from None
+                if truth is stop_at:
+                    return stop_at
             return not stop_at
 
         return logical
@@ -213,8 +212,10 @@ class _Compiler:
 
         def choose(run: Run) -> Any:
             value = condition(run)
-            with _located(text, offset):
+            try:
                 chosen = to_boolean(value)
+            except Failure as failure:
+                raise _located(text, offset, failure) from None
             return then(run) if chosen else otherwise(run)
 
         return choose

@@ -166,6 +166,8 @@ def _greater(left: Any, right: Any, budget: Budget) -> bool:
 
 def _order(left: Any, right: Any, budget: Budget) -> float:
     """Sign of left - right by EL 1.8.1's rules; NaN gives NaN, so both < and > are false for it."""
+    if type(left) is int and type(right) is int:  # the common case; longs and BigIntegers compare alike
+        return (left > right) - (left < right)
     try:
         if type(left) is float or type(right) is float:
             a, b = to_double(left), to_double(right)
