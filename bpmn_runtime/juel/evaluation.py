@@ -33,6 +33,7 @@ class Run:
         self.budget = Budget()
 
     def now(self) -> datetime:
+        """The engine's clock when it gave one (so virtual time in tests moves dates too), else the system's."""
         if self.execution is not None and self.execution.now is not None:
             return self.execution.now
         return datetime.now(timezone.utc)

@@ -155,3 +155,14 @@ def test_templates_are_parsed_once_and_cached() -> None:
         compile_template("${counter < 50}").evaluate({"counter": counter})
     info = compile_template.cache_info()
     assert (info.misses, info.hits) == (1, 99)
+
+
+def test_threads_can_compile_and_evaluate_at_once() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def work(number: int) -> Any:
+        return compile_template(f"${{n + {number}}} and ${{s.substring({number % 3})}}").evaluate({"n": 1, "s": "abc"})
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(work, range(400)))
+    assert results[5] == "6 and c" and len(set(results)) == 400
