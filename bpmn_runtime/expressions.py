@@ -1,9 +1,10 @@
 """Sandboxed evaluation of the conditions, mappings and scripts written in BPMN models.
 
 Model files come from outside the engine, so their text is never compiled to code or run by eval/exec.
-JUEL (`${...}`) and FEEL (`=...`) are rewritten token by token into Python syntax, parsed with
-`ast`, and every node is checked against a whitelist while it is turned into a closure; only
-those closures run. Operators that could build huge values are bounded before they compute.
+Texts with `${...}` or `#{...}` (Camunda 7's JUEL, whole or embedded in literal text) are evaluated by
+`bpmn_runtime.juel`. FEEL (`=...`) and plain text are rewritten token by token into Python syntax,
+parsed with `ast`, and every node is checked against a whitelist while it is turned into a closure;
+only those closures run. Operators that could build huge values are bounded before they compute.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sized
 from dataclasses import dataclass
 from typing import Any
 
+from bpmn_runtime import juel
 from bpmn_runtime.errors import ExpressionError
 
 _Compiled = Callable[[Mapping[str, Any]], Any]
@@ -30,8 +32,11 @@ _MAX_EXPONENT = 10_000  # exponent of an integer power, digits given to round()
 _MAX_INT_BITS = 100_000  # size of an integer built by *, ** or <<
 
 
-def evaluate(expression: str, variables: Mapping[str, Any]) -> Any:
-    """Evaluate one expression against the variables (read-only)."""
+def evaluate(expression: str, variables: Mapping[str, Any], execution: juel.ExecutionView | None = None) -> Any:
+    """Evaluate one expression against the variables (read-only); `execution` is what JUEL's
+    `execution` reads."""
+    if _is_juel(expression):
+        return juel.compile_template(expression).evaluate(variables, execution)
     run = _compile_expression(expression)
     try:
         return run(variables)
@@ -39,9 +44,19 @@ def evaluate(expression: str, variables: Mapping[str, Any]) -> Any:
         raise ExpressionError(f"cannot evaluate {_shown(expression)}: {_reason(exc)}") from exc
 
 
-def is_true(expression: str, variables: Mapping[str, Any]) -> bool:
-    """Evaluate a condition; a non-bool result is a modelling mistake, so it is refused rather than coerced."""
-    result = evaluate(expression, variables)
+def is_true(expression: str, variables: Mapping[str, Any], execution: juel.ExecutionView | None = None) -> bool:
+    """Evaluate a condition. JUEL coerces the result as EL does (null and "" are false, "true" in any
+    case is true); elsewhere a non-bool result is a modelling mistake, so it is refused."""
+    return as_condition(expression, evaluate(expression, variables, execution))
+
+
+def as_condition(expression: str, result: Any) -> bool:
+    """The truth of a condition's result, or ExpressionError when it is not true or false."""
+    if _is_juel(expression) and not isinstance(result, bool):
+        try:
+            result = juel.coerce_to_boolean(result)
+        except TypeError:
+            pass  # refused below, in the same words as in the other languages
     if not isinstance(result, bool):
         raise ExpressionError(
             f"condition {_shown(expression)} must give true or false, "
@@ -68,7 +83,15 @@ SANDBOX_SCRIPT_FORMATS = frozenset({None, "", "python", "text/x-python", "sandbo
 
 def check(expression: str) -> None:
     """Refuse, at deployment, an expression the sandbox would never run (ExpressionError says why)."""
-    _compile_expression(expression)
+    if _is_juel(expression):
+        juel.check(expression)
+    else:
+        _compile_expression(expression)
+
+
+def _is_juel(expression: str) -> bool:
+    """FEEL starts with `=`; any other text with `${` or `#{` is JUEL, whole or embedded in literal text."""
+    return juel.is_template(expression) and not expression.lstrip().startswith("=")
 
 
 def check_script(script: str) -> None:
@@ -140,7 +163,7 @@ def _parse(text: str, script: bool) -> ast.Expression | ast.Module:
     return tree
 
 
-# --- Translation of JUEL and FEEL to Python source ---
+# --- Translation of plain text and FEEL to Python source ---
 
 
 @dataclass(frozen=True)
@@ -158,7 +181,6 @@ _JUEL_WORDS = {
 }
 # Unwrapped text is Python with JUEL conveniences; `not` keeps its Python meaning there.
 _PLAIN = _Dialect(_JUEL_WORDS, {"!": "(not {})", "empty": "empty({})"}, {})
-_JUEL = _Dialect(_JUEL_WORDS, {"!": "(not {})", "not": "(not {})", "empty": "empty({})"}, {})
 _FEEL = _Dialect(
     {"=": "==", "null": "None", "true": "True", "false": "False"},
     {"not": "(not {})"},
@@ -184,12 +206,10 @@ _BRACKETS = {"(": ")", "[": "]", "{": "}"}
 
 
 def _to_python(text: str) -> str:
-    """Pick the dialect from the wrapping: `=` is FEEL, `${}`/`#{}` is JUEL, anything else plain."""
+    """Pick the dialect from the wrapping: `=` is FEEL, anything else plain (JUEL never comes here)."""
     stripped = text.strip()
     if stripped.startswith("="):
         return _Translator(stripped[1:], _FEEL).translate()
-    if stripped[:2] in ("${", "#{") and stripped.endswith("}"):
-        return _Translator(stripped[2:-1], _JUEL).translate()
     return _Translator(stripped, _PLAIN).translate()
 
 
@@ -556,7 +576,7 @@ def _replace(text: str, old: str, new: str, count: int = -1) -> str:
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "len": len, "str": str, "int": int, "float": float, "bool": bool, "abs": abs, "min": min, "max": max,
     "sum": _sum, "round": _round, "sorted": sorted, "any": any, "all": all,
-    "empty": _empty,  # JUEL `empty x` is translated to empty(x)
+    "empty": _empty,  # `empty x` in plain text is translated to empty(x)
     # FEEL built-ins, under the names the translator gives them
     "contains": str.__contains__, "starts_with": str.startswith, "ends_with": str.endswith,
     "string_length": str.__len__, "count": len, "upper_case": str.upper, "lower_case": str.lower,

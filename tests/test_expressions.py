@@ -8,8 +8,9 @@ import time
 
 import pytest
 
+from bpmn_runtime import juel
 from bpmn_runtime.errors import BpmnRuntimeError, ExpressionError
-from bpmn_runtime.expressions import evaluate, is_true, run_assignments
+from bpmn_runtime.expressions import check, evaluate, is_true, run_assignments
 
 
 # --- Plain Python syntax ---
@@ -112,16 +113,42 @@ def test_variables_are_not_modified() -> None:
         ("${order.amount >= 100}", {"order": {"amount": 150}}, True),
         ("${order['amount']}", {"order": {"amount": 150}}, 150),
         ("${ -a }", {"a": 3}, -3),
+        ("${a > 0 ? 'positive' : 'negative'}", {"a": 1}, "positive"),
+        ("${a} ${b}", {"a": 1, "b": "two"}, "1 two"),
     ],
 )
 def test_juel(expression: str, variables: dict, expected: object) -> None:
     assert evaluate(expression, variables) == expected
 
 
+@pytest.mark.parametrize(
+    ("expression", "variables", "expected"),
+    [
+        ('${"true"}', {}, True),  # EL coerces a condition's value: a text is true when it is "true"
+        ("${flag}", {"flag": "TRUE"}, True),
+        ("${flag}", {"flag": "yes"}, False),
+        ("${null}", {}, False),
+        ("${''}", {}, False),
+        ("${a} and ${b}", {"a": 1, "b": 2}, False),  # composite text is text: "1 and 2" is not "true"
+    ],
+)
+def test_juel_conditions_coerce_as_el_does(expression: str, variables: dict, expected: bool) -> None:
+    assert is_true(expression, variables) is expected
+
+
+def test_juel_composite_text_and_execution_go_to_the_juel_package() -> None:
+    view = juel.ExecutionView(process_instance_id="7", id="7:1", business_key="BK")
+    assert evaluate("kermit_${loopCounter}", {"loopCounter": 2}) == "kermit_2"
+    assert evaluate("${execution.processBusinessKey}", {}, view) == "BK"
+    assert is_true('${execution.getVariable("n") > 1}', {"n": 2}, view)
+    with pytest.raises(ExpressionError, match="refused .* calls the Java method 'check'"):
+        check("${orderService.check(order)}")
+
+
 def test_juel_not_binds_tighter_than_binary_operators() -> None:
-    # JUEL reads `!a + 1` as (!a) + 1; Python would read `not a + 1` as not (a + 1).
-    assert evaluate("${!a + 1}", {"a": False}) == 2
-    assert evaluate("${not a + 1}", {"a": False}) == 2
+    # JUEL reads `!a || b` as (!a) || b; Python would read `not a or b` alike, but `not a + 1` as not (a + 1).
+    assert evaluate("${!a || b}", {"a": True, "b": True}) is True
+    assert evaluate("${not a || b}", {"a": True, "b": True}) is True
     # In unwrapped text `not` keeps its Python meaning.
     assert evaluate("not a + 1", {"a": False}) is False
 
@@ -134,8 +161,11 @@ def test_juel_text_inside_quotes_is_left_alone(expression: str) -> None:
     assert is_true(expression, {"s": "a && !b || c eq d"})
 
 
-def test_juel_words_after_a_dot_are_field_names() -> None:
-    assert evaluate("${flags.empty}", {"flags": {"empty": "yes"}}) == "yes"
+def test_juel_reserved_words_are_read_with_brackets_and_python_keywords_with_a_dot() -> None:
+    assert evaluate("${flags['empty']}", {"flags": {"empty": "yes"}}) == "yes"
+    assert evaluate("${mail.from}", {"mail": {"from": "ada@example.org"}}) == "ada@example.org"
+    with pytest.raises(ExpressionError, match=r"'empty' is a reserved word of EL .* write \['empty'\]"):
+        evaluate("${flags.empty}", {"flags": {"empty": "yes"}})
 
 
 # --- FEEL (Camunda 8) ---
@@ -201,7 +231,7 @@ def test_evaluation_errors_name_expression_and_reason(expression: str, message: 
     assert message in str(caught.value)
 
 
-@pytest.mark.parametrize("expression", ["a >", "(a", "a)", "${a ? 1 : 2}", "!", "${a} ${b}", "'unterminated"])
+@pytest.mark.parametrize("expression", ["a >", "(a", "a)", "${a ? 1}", "!", "${a} ${b", "'unterminated"])
 def test_syntax_errors(expression: str) -> None:
     with pytest.raises(ExpressionError, match="cannot parse"):
         evaluate(expression, {"a": 1})
@@ -371,7 +401,7 @@ def test_compiled_expressions_are_cached() -> None:
 
     expressions._compile_expression.cache_clear()
     for value in range(100):
-        is_true("${counter < 50}", {"counter": value})
+        is_true("counter < 50", {"counter": value})
     info = expressions._compile_expression.cache_info()
     assert (info.misses, info.hits) == (1, 99)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
+from bpmn_runtime import juel
 from bpmn_runtime.engine.state import ROOT, ActivityInstance, InstanceState, Wait
 from bpmn_runtime.errors import BpmnError, BpmnRuntimeError, Conflict, ExpressionError
 from bpmn_runtime.expressions import evaluate, is_true
@@ -209,10 +210,29 @@ class Step:
             self.set_variable(ai, name, value)
 
     def evaluate(self, ai: ActivityInstance, expression: str) -> Any:
-        return evaluate(expression, self.variables(ai))
+        return evaluate(expression, self.variables(ai), self.execution_view(ai))
 
     def condition(self, ai: ActivityInstance, expression: str) -> bool:
-        return is_true(expression, self.variables(ai))
+        return is_true(expression, self.variables(ai), self.execution_view(ai))
+
+    def render(self, ai: ActivityInstance, text: str) -> Any:
+        """A Camunda 7 attribute that may embed `${...}` (a task name, a message name): its value here."""
+        if not juel.is_template(text):
+            return text  # most names hold no expression: no view to build
+        return juel.render(text, self.variables(ai), self.execution_view(ai))
+
+    def execution_view(self, ai: ActivityInstance) -> juel.ExecutionView:
+        """What JUEL's `execution` reads at `ai`; local variables are those of its innermost scope."""
+        element = self.process.elements.get(ai.element)
+        scope: ActivityInstance | None = ai
+        while scope is not None and scope.variables is None:
+            scope = self.state.instances.get(scope.parent) if scope.parent is not None else None
+        return juel.ExecutionView(
+            process_instance_id=str(self.instance_id), id=f"{self.instance_id}:{ai.id}",
+            business_key=self.business_key, activity_id=element.id if element else None,
+            activity_name=element.name if element else None, process_definition_key=self.process.id,
+            local_variables=scope.variables if scope is not None and scope.variables is not None else {},
+            now=self.now)
 
     # --- history and waits ------------------------------------------------------------------------
 

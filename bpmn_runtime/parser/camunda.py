@@ -5,6 +5,7 @@ from typing import Any
 
 from lxml import etree
 
+from bpmn_runtime import juel
 from bpmn_runtime.engine.timers import TimerError, parse_retry_cycle
 from bpmn_runtime.model import FormField, Mapping
 from bpmn_runtime.parser.namespaces import camunda
@@ -79,7 +80,7 @@ def _mapping(parameter: etree._Element, problems: list[str]) -> Mapping:
         problems.append(f"camunda:inputOutput parameter '{name}' uses a script, list or map; "
                         f"only a text value or ${{expression}} is supported")
     text = (parameter.text or "").strip()
-    if text.startswith("${") or text.startswith("#{"):
+    if juel.is_template(text):  # `${amount}`, or text embedding expressions: `Order ${id}`
         return Mapping(name, text)
     return Mapping(name, repr(text))
 

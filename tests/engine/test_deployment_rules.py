@@ -70,6 +70,13 @@ def test_process_graph_rules(xml: str, expected: str) -> None:
     assert any(expected in message for message in problems(xml)), problems(xml)
 
 
+def test_constant_juel_conditions_are_coerced_as_el_does_before_they_are_judged() -> None:
+    xml = process('<bpmn:startEvent id="s"/><bpmn:exclusiveGateway id="t"/><bpmn:endEvent id="e"/>'
+                  '<bpmn:endEvent id="f"/>' + flow("s", "t") + flow("t", "e", "${1}") + flow("t", "f", "${'true'}"))
+    found = [message for message in problems(xml) if "always" in message]
+    assert len(found) == 1 and 'the condition "${1}" is always 1' in found[0], found
+
+
 EVENT_GATEWAY = f"""<bpmn:startEvent id="s"/><bpmn:eventBasedGateway id="g"/>
   <bpmn:intermediateCatchEvent id="c"><bpmn:messageEventDefinition messageRef="m"/></bpmn:intermediateCatchEvent>
   <bpmn:receiveTask id="r" messageRef="m"/><bpmn:endEvent id="e"/>

@@ -27,14 +27,24 @@ def subscribe(step: "Step", owner: ActivityInstance, event: Element, definition:
         return timer_events.subscribe(step, owner, event, definition.timer)
     if definition.kind == "message":
         key = str(step.evaluate(owner, definition.correlation_key)) if definition.correlation_key else None
-        return step.add_wait(owner, "message", event.id, definition.name, correlation=key)
+        return step.add_wait(owner, "message", event.id, event_name(step, owner, definition), correlation=key)
     if definition.kind == "signal":
-        return step.add_wait(owner, "signal", event.id, definition.name)
+        return step.add_wait(owner, "signal", event.id, event_name(step, owner, definition))
     if definition.kind == "conditional":
         wait = step.add_wait(owner, "conditional", event.id, None, condition=definition.condition or "false")
         step.later(lambda: _fire_if_true(step, wait))  # already true: fires as soon as its owner has started
         return wait
     return None
+
+
+def event_name(step: "Step", ai: ActivityInstance, definition: EventDefinition) -> str | None:
+    """A message or signal name; Camunda 7 resolves `${...}` in it where the event is caught or thrown."""
+    if definition.name is None:
+        return None
+    name = step.render(ai, definition.name)
+    if not isinstance(name, str):
+        raise Incident(f"the name '{definition.name}' gives {name!r}, not text")
+    return name
 
 
 def rearm_or_remove(step: "Step", wait: Wait | None) -> None:
@@ -214,12 +224,14 @@ class EndEvent(Behaviour):
 def throw(step: "Step", ai: ActivityInstance, definition: EventDefinition) -> None:
     """Throw a message, signal, escalation or compensation from `ai`."""
     if definition.kind == "message":
-        step.effects.messages.append((definition.name or "", None, dict(step.variables(ai))))
-        step.history("message_thrown", ai.element, ai.id, {"message": definition.name})
+        name = event_name(step, ai, definition)
+        step.effects.messages.append((name or "", None, dict(step.variables(ai))))
+        step.history("message_thrown", ai.element, ai.id, {"message": name})
     elif definition.kind == "signal":
-        step.effects.signals.append((definition.name or "", {}))
-        step.history("signal_thrown", ai.element, ai.id, {"signal": definition.name})
-        step.later(lambda: _broadcast_here(step, definition.name or ""))
+        signal = event_name(step, ai, definition) or ""
+        step.effects.signals.append((signal, {}))
+        step.history("signal_thrown", ai.element, ai.id, {"signal": signal})
+        step.later(lambda: _broadcast_here(step, signal))
     elif definition.kind == "escalation":
         step.throw_escalation(ai, definition.name)
     elif definition.kind == "compensate":

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bpmn_runtime import juel
 from bpmn_runtime.engine.behaviours.base import ActivityBehaviour
 from bpmn_runtime.engine.behaviours.events import subscribe
 from bpmn_runtime.engine.state import ActivityInstance
@@ -41,21 +42,37 @@ class ScriptTask(ActivityBehaviour):
         step.complete(ai)
 
 
-def _text(step: "Step", ai: ActivityInstance, value: str | None) -> str | None:
-    """An attribute that may be an expression (`${...}`, `=...`) or plain text."""
+def _value(step: "Step", ai: ActivityInstance, value: str | None) -> Any:
+    """An attribute that may be FEEL (`=...`), text embedding JUEL (`${...}`, `kermit_${loopCounter}`) or text."""
     if not value:
         return None
-    if value.startswith("${") or value.startswith("#{") or value.startswith("="):
-        result = step.evaluate(ai, value)
-        return None if result is None else str(result)
-    return value
+    if value.startswith("="):
+        return step.evaluate(ai, value)
+    return step.render(ai, value)
+
+
+def _as_text(attribute: str, result: Any) -> str | None:
+    """An attribute's value as text: true, 3 and 1.5 as Java writes them."""
+    if result is None or isinstance(result, str):
+        return result
+    try:
+        return juel.coerce_to_string(result)
+    except TypeError as error:
+        raise Incident(f"'{attribute}' gives a value that is not text: {error}") from None
+
+
+def _text(step: "Step", ai: ActivityInstance, value: str | None) -> str | None:
+    return _as_text(value, _value(step, ai, value)) if value else None
 
 
 def _names(step: "Step", ai: ActivityInstance, values: tuple[str, ...]) -> list[str]:
+    """Candidate users or groups: each value is a name, a comma-separated list, or an expression giving a list."""
     names: list[str] = []
     for value in values:
-        text = _text(step, ai, value) or ""
-        names.extend(part.strip() for part in text.strip("[]").replace('"', "").split(",") if part.strip())
+        result = _value(step, ai, value)
+        for item in result if isinstance(result, (list, tuple)) else [result]:
+            text = _as_text(value, item) or ""
+            names.extend(part.strip() for part in text.strip("[]").replace('"', "").split(",") if part.strip())
     return names
 
 
@@ -66,7 +83,8 @@ class UserTask(ActivityBehaviour):
         element = step.element(ai.element)
         extensions = element.extensions
         priority = _text(step, ai, extensions.priority)
-        step.add_wait(ai, "user_task", element.id, element.name or element.id,
+        name = _as_text(element.name, step.render(ai, element.name)) if element.name else None
+        step.add_wait(ai, "user_task", element.id, name or element.id,
                       assignee=_text(step, ai, extensions.assignee),
                       candidate_users=_names(step, ai, extensions.candidate_users),
                       candidate_groups=_names(step, ai, extensions.candidate_groups),

@@ -1,7 +1,7 @@
 """Expressions and scripts: what the sandbox refuses is refused at deployment, before anything could run it."""
 from __future__ import annotations
 
-from bpmn_runtime import expressions
+from bpmn_runtime import expressions, juel
 from bpmn_runtime.errors import ExpressionError, Problem
 from bpmn_runtime.model import Element, Process
 from bpmn_runtime.parser.validation.shared import problem
@@ -32,7 +32,9 @@ def constant_condition_problems(process: Process, element: Element) -> list[Prob
             value = expressions.evaluate(condition, {})
         except ExpressionError:
             continue  # it reads variables: it is checked when it runs
-        if not isinstance(value, bool):
+        try:
+            expressions.as_condition(condition, value)
+        except ExpressionError:
             problems.append(problem(element, f"the condition \"{condition}\" is always {value!r}, not true or false"))
     return problems
 
@@ -44,7 +46,18 @@ def _expressions_of(process: Process, element: Element) -> list[str]:
     found += [d.correlation_key for d in element.events if d.correlation_key]
     if element.loop is not None and element.loop.cardinality:
         found.append(element.loop.cardinality)
-    return found
+    return found + _templates_of(element)
+
+
+def _templates_of(element: Element) -> list[str]:
+    """Camunda 7 attributes that may embed `${...}`, checked like expressions so Java-only calls are refused."""
+    extensions = element.extensions
+    texts = [extensions.assignee, extensions.due_date, extensions.priority, extensions.topic,
+             *extensions.candidate_users, *extensions.candidate_groups, element.name if element.kind == "userTask" else None]
+    for definition in element.events:
+        texts.append(definition.name if definition.kind in ("message", "signal") else None)
+        texts.append(definition.timer.expression if definition.timer is not None else None)
+    return [text for text in texts if text and juel.is_template(text) and not text.startswith("=")]
 
 
 def _conditions_of(process: Process, element: Element) -> list[str]:
