@@ -1,9 +1,10 @@
 """Sandboxed evaluation of the conditions, mappings and scripts written in BPMN models.
 
 Model files come from outside the engine, so their text is never compiled to code or run by eval/exec.
-JUEL (`${...}`) and FEEL (`=...`) are rewritten token by token into Python syntax, parsed with
-`ast`, and every node is checked against a whitelist while it is turned into a closure; only
-those closures run. Operators that could build huge values are bounded before they compute.
+FEEL (`=...`, Camunda 8) is evaluated by `bpmn_runtime.feel`. JUEL (`${...}`) and plain text are
+rewritten token by token into Python syntax, parsed with `ast`, and every node is checked against a
+whitelist while it is turned into a closure; only those closures run. Operators that could build huge
+values are bounded before they compute.
 """
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ import textwrap
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Mapping, Sized
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from bpmn_runtime import feel
 from bpmn_runtime.errors import ExpressionError
 
 _Compiled = Callable[[Mapping[str, Any]], Any]
@@ -30,8 +33,14 @@ _MAX_EXPONENT = 10_000  # exponent of an integer power, digits given to round()
 _MAX_INT_BITS = 100_000  # size of an integer built by *, ** or <<
 
 
-def evaluate(expression: str, variables: Mapping[str, Any]) -> Any:
-    """Evaluate one expression against the variables (read-only)."""
+def evaluate(expression: str, variables: Mapping[str, Any], now: datetime | None = None) -> Any:
+    """Evaluate one expression against the variables (read-only); `now` is what FEEL's now() gives."""
+    if _is_feel(expression):
+        value, _ = _evaluate_feel(expression, variables, now)
+        try:
+            return feel.to_python(value)
+        except feel.FeelError as exc:
+            raise ExpressionError(f"cannot evaluate {_shown(expression)}: {exc}") from exc
     run = _compile_expression(expression)
     try:
         return run(variables)
@@ -39,8 +48,20 @@ def evaluate(expression: str, variables: Mapping[str, Any]) -> Any:
         raise ExpressionError(f"cannot evaluate {_shown(expression)}: {_reason(exc)}") from exc
 
 
-def is_true(expression: str, variables: Mapping[str, Any]) -> bool:
-    """Evaluate a condition; a non-bool result is a modelling mistake, so it is refused rather than coerced."""
+def is_true(expression: str, variables: Mapping[str, Any], now: datetime | None = None) -> bool:
+    """Evaluate a condition; a non-bool result is a modelling mistake, so it is refused rather than coerced.
+
+    A FEEL condition giving null or a non-boolean is an incident in Camunda 8 too; the message says why.
+    """
+    if _is_feel(expression):
+        value, notes = _evaluate_feel(expression, variables, now)
+        if not isinstance(value, bool):
+            why = f" ({'; '.join(notes[:3])})" if notes else ""
+            raise ExpressionError(
+                f"condition {_shown(expression)} must give true or false, not {feel.type_name(value)} "
+                f"{reprlib.repr(feel.to_python(value)) if value is not None else ''}".rstrip() + why
+            )
+        return value
     result = evaluate(expression, variables)
     if not isinstance(result, bool):
         raise ExpressionError(
@@ -67,8 +88,57 @@ SANDBOX_SCRIPT_FORMATS = frozenset({None, "", "python", "text/x-python", "sandbo
 
 
 def check(expression: str) -> None:
-    """Refuse, at deployment, an expression the sandbox would never run (ExpressionError says why)."""
+    """Refuse, at deployment, an expression that cannot run (ExpressionError says why, and where for FEEL)."""
+    if _is_feel(expression):
+        _compile_feel(expression)
+        return
     _compile_expression(expression)
+
+
+def reads_variables(expression: str) -> bool:
+    """Whether evaluating the expression looks up any variable (so its value is not fixed at deployment)."""
+    looked_up: list[str] = []
+
+    class Recorder(dict[str, Any]):
+        def get(self, name: str, default: Any = None) -> Any:
+            looked_up.append(name)
+            return default
+
+    try:
+        evaluate(expression, Recorder())
+    except ExpressionError:
+        return True  # it fails without variables: it must be reading one
+    return bool(looked_up)
+
+
+# --- FEEL (`=...`): bpmn_runtime.feel ---
+
+
+def _is_feel(expression: str) -> bool:
+    return expression.lstrip().startswith("=")
+
+
+def _compile_feel(expression: str, variables: Mapping[str, Any] | None = None) -> feel.Expression:
+    """Compile the text after `=`; a syntax error is located in the whole attribute text, as the modeler shows it."""
+    start = expression.index("=") + 1
+    try:
+        return feel.compile_expression(expression[start:], feel.special_names(variables or {}))
+    except feel.FeelSyntaxError as exc:
+        before = expression[:start]
+        line = exc.line + before.count("\n")
+        column = exc.column + (len(before) - (before.rfind("\n") + 1) if exc.line == 1 else 0)
+        raise ExpressionError(f"cannot parse {_shown(expression)}: line {line}, column {column}: {exc.reason}") from None
+
+
+def _evaluate_feel(expression: str, variables: Mapping[str, Any], now: datetime | None) -> tuple[Any, list[str]]:
+    """The FEEL value and the notes saying why parts of it were null."""
+    compiled = _compile_feel(expression, variables)
+    notes: list[str] = []
+    clock = (lambda: feel.to_feel(now)) if now is not None else None
+    try:
+        return compiled.evaluate(variables, notes=notes, clock=clock), notes
+    except feel.FeelError as exc:
+        raise ExpressionError(f"cannot evaluate {_shown(expression)}: {exc}") from exc
 
 
 def check_script(script: str) -> None:
@@ -148,8 +218,7 @@ class _Dialect:
     """How one expression language differs from Python, token by token."""
 
     words: Mapping[str, str]  # token -> Python text (literals, operator words)
-    prefixes: Mapping[str, str]  # unary token -> template wrapping its operand, keeping JUEL/FEEL precedence
-    phrases: Mapping[tuple[str, str], str]  # two-word FEEL function name -> the name it has here
+    prefixes: Mapping[str, str]  # unary token -> template wrapping its operand, keeping JUEL precedence
 
 
 _JUEL_WORDS = {
@@ -157,16 +226,8 @@ _JUEL_WORDS = {
     "null": "None", "true": "True", "false": "False",
 }
 # Unwrapped text is Python with JUEL conveniences; `not` keeps its Python meaning there.
-_PLAIN = _Dialect(_JUEL_WORDS, {"!": "(not {})", "empty": "empty({})"}, {})
-_JUEL = _Dialect(_JUEL_WORDS, {"!": "(not {})", "not": "(not {})", "empty": "empty({})"}, {})
-_FEEL = _Dialect(
-    {"=": "==", "null": "None", "true": "True", "false": "False"},
-    {"not": "(not {})"},
-    {
-        ("starts", "with"): "starts_with", ("ends", "with"): "ends_with", ("string", "length"): "string_length",
-        ("upper", "case"): "upper_case", ("lower", "case"): "lower_case",
-    },
-)
+_PLAIN = _Dialect(_JUEL_WORDS, {"!": "(not {})", "empty": "empty({})"})
+_JUEL = _Dialect(_JUEL_WORDS, {"!": "(not {})", "not": "(not {})", "empty": "empty({})"})
 
 # An unterminated string runs to the end of the text, so tokenizing stays linear
 # (no rescan from every later quote) and Python reports the error.
@@ -184,10 +245,8 @@ _BRACKETS = {"(": ")", "[": "]", "{": "}"}
 
 
 def _to_python(text: str) -> str:
-    """Pick the dialect from the wrapping: `=` is FEEL, `${}`/`#{}` is JUEL, anything else plain."""
+    """Pick the dialect from the wrapping: `${}`/`#{}` is JUEL, anything else plain (FEEL never comes here)."""
     stripped = text.strip()
-    if stripped.startswith("="):
-        return _Translator(stripped[1:], _FEEL).translate()
     if stripped[:2] in ("${", "#{") and stripped.endswith("}"):
         return _Translator(stripped[2:-1], _JUEL).translate()
     return _Translator(stripped, _PLAIN).translate()
@@ -236,11 +295,6 @@ class _Translator:
             return text + inner + _BRACKETS[text]
         if kind in ("name", "op") and text in self.dialect.prefixes:
             return self.dialect.prefixes[text].format(self._operand(text))
-        if kind == "name":
-            following = self.position + (self._peek_kind(self.position) == "space")
-            if self._peek_kind(following) == "name" and (text, self.tokens[following][1]) in self.dialect.phrases:
-                self.position = following + 1
-                return self.dialect.phrases[text, self.tokens[following][1]]
         return self.dialect.words.get(text, text) if kind in ("name", "op") else text
 
     def _operand(self, operator_text: str) -> str:
@@ -394,7 +448,7 @@ def _slice(node: ast.Slice, depth: int) -> _Compiled:
 
 
 def _attribute(node: ast.Attribute, depth: int) -> _Compiled:
-    """`order.amount` reads a key of a map, as JUEL and FEEL do; no Python attribute is ever read."""
+    """`order.amount` reads a key of a map, as JUEL does; no Python attribute is ever read."""
     owner = _build(node.value, depth)
     key = _allowed_name(node.attr)
 
@@ -557,9 +611,6 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "len": len, "str": str, "int": int, "float": float, "bool": bool, "abs": abs, "min": min, "max": max,
     "sum": _sum, "round": _round, "sorted": sorted, "any": any, "all": all,
     "empty": _empty,  # JUEL `empty x` is translated to empty(x)
-    # FEEL built-ins, under the names the translator gives them
-    "contains": str.__contains__, "starts_with": str.startswith, "ends_with": str.endswith,
-    "string_length": str.__len__, "count": len, "upper_case": str.upper, "lower_case": str.lower,
 }
 
 _JAVA_COMMON: dict[str, Callable[..., Any]] = {"equals": operator.eq, "isEmpty": _empty}

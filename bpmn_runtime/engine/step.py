@@ -209,10 +209,10 @@ class Step:
             self.set_variable(ai, name, value)
 
     def evaluate(self, ai: ActivityInstance, expression: str) -> Any:
-        return evaluate(expression, self.variables(ai))
+        return evaluate(expression, self.variables(ai), self.now)
 
     def condition(self, ai: ActivityInstance, expression: str) -> bool:
-        return is_true(expression, self.variables(ai))
+        return is_true(expression, self.variables(ai), self.now)
 
     # --- history and waits ------------------------------------------------------------------------
 

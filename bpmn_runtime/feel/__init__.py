@@ -8,6 +8,8 @@ Public API:
     UnaryTests.matches(input_value, variables=None, *, notes=None, budget=Budget(), clock=None) -> bool | None
     evaluate(text, variables=None, **options) -> JSON value   # compile, evaluate, to_python
     check(text, names=()) -> None                          # raises FeelSyntaxError
+    special_names(variables) -> frozenset[str]             # the variable names to pass as `names`
+    type_name(value) -> str                                # "number", "date and time", ... for messages
     to_feel(json_value) -> FEEL value;  to_python(feel_value) -> JSON value
     Scope(values, parent=None)          # FEEL values in scope, evaluated without conversion
     PythonFunction(name, parameters, implementation)       # a FEEL function written in Python
@@ -30,14 +32,15 @@ from bpmn_runtime.feel.api import (
     compile_expression,
     compile_unary_tests,
     evaluate,
+    special_names,
 )
 from bpmn_runtime.feel.errors import FeelBudgetError, FeelError, FeelEvaluationError, FeelSyntaxError
 from bpmn_runtime.feel.functions import FeelFunction, PythonFunction
 from bpmn_runtime.feel.scope import Budget, Scope
-from bpmn_runtime.feel.values import Range, to_feel, to_python
+from bpmn_runtime.feel.values import Range, to_feel, to_python, type_name
 
 __all__ = [
     "Budget", "Expression", "FeelBudgetError", "FeelError", "FeelEvaluationError", "FeelFunction",
     "FeelSyntaxError", "PythonFunction", "Range", "Scope", "UnaryTests", "check", "compile_expression",
-    "compile_unary_tests", "evaluate", "to_feel", "to_python",
+    "compile_unary_tests", "evaluate", "special_names", "to_feel", "to_python", "type_name",
 ]

@@ -458,10 +458,9 @@ class Compiler:
         return self._call(callee, arguments)
 
     def _keyword_invocation(self, tree: Tree[Token]) -> Compiled:
-        keyword = tree.children[0]
+        keyword, _, arguments, _ = tree.children
         function = BUILTINS[str(keyword)]
-        parts = _parts(tree)[1:]
-        return self._call(lambda env: function, parts[0] if parts else None)
+        return self._call(lambda env: function, arguments if isinstance(arguments, Tree) else None)
 
     def _call(self, callee: Callable[[Env], FeelFunction | None], arguments: Tree[Token] | None) -> Compiled:
         if arguments is not None and arguments.data == "named":
@@ -628,7 +627,7 @@ _PROPERTIES: dict[tuple[type, str], Callable[[Any], Any]] = {
     (FeelTime, "hour"): lambda t: Decimal(t.hour),
     (FeelTime, "minute"): lambda t: Decimal(t.minute),
     (FeelTime, "second"): lambda t: Decimal(t.second),
-    (FeelTime, "time offset"): lambda t: _offset_duration(t.offset),
+    (FeelTime, "time offset"): lambda t: _offset_duration(t.effective_offset()),
     (FeelTime, "timezone"): lambda t: t.zone,
     (DayTimeDuration, "days"): lambda d: Decimal(_dt_parts(d)[0] * _dt_parts(d)[1]),
     (DayTimeDuration, "hours"): lambda d: Decimal(_dt_parts(d)[0] * _dt_parts(d)[2]),

@@ -105,8 +105,10 @@ _READABLE.update({name: f"'{word}'" for word, name in KEYWORDS.items()})
 _READABLE.update({"OPENING_RSQB": "']'", "NAME": "a name", "KEY": "a name followed by ':'", "NUMBER": "a number", "STRING": "a string",
                   "$END": "the end of the expression"})
 _OPERAND_STARTS = {"NAME", "NUMBER", "STRING", "LPAR", "LSQB", "LBRACE"}
-_FIRST_MENTIONED = ["RPAR", "RSQB", "RBRACE", "THEN", "ELSE", "RETURN", "SATISFIES", "IN", "COLON", "DOTDOT",
-                    "COMMA", "OF", "MORETHAN", "ARROW", "AND"]
+_CLOSERS = ["KEY", "RPAR", "RSQB", "RBRACE", "THEN", "ELSE", "RETURN", "SATISFIES", "COLON", "DOTDOT", "COMMA",
+            "OF", "ARROW"]
+_OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "POW", "EQUAL", "NOTEQUAL", "LESSTHAN", "LESSEQUAL", "MORETHAN",
+              "MOREEQUAL", "AND", "OR", "BETWEEN", "INSTANCE"}
 
 
 def parse(tokens: list[Token], text: str, start: str) -> Tree[Token]:
@@ -121,7 +123,10 @@ def parse(tokens: list[Token], text: str, start: str) -> Tree[Token]:
 
 def _located(error: UnexpectedToken, text: str) -> FeelSyntaxError:
     token = error.token
-    expected = set(error.expected)
+    try:  # what really continues the text: LALR's table also lists terminals that fail after a reduction
+        expected = set(error.interactive_parser.accepts()) or set(error.expected)
+    except Exception:  # pragma: no cover - accepts() replays the parser; fall back to the table
+        expected = set(error.expected)
     if token.type == "$END":
         line = text.count("\n") + 1
         column = len(text) - (text.rfind("\n") + 1) + 1
@@ -143,12 +148,17 @@ def _describe(token: Token) -> str:
 
 
 def _expected_text(expected: set[str]) -> str:
-    mentioned = [_READABLE[name] for name in _FIRST_MENTIONED if name in expected][:3]
-    if not mentioned or (_OPERAND_STARTS <= expected and len(mentioned) < 2):
-        if _OPERAND_STARTS <= expected:
-            mentioned = ["an expression"] + mentioned
-        elif not mentioned:
-            mentioned = sorted(_READABLE.get(name, name) for name in expected)[:4]
+    """What the parser wanted, the way a modeller would say it: closing brackets and keywords first."""
+    closers = [_READABLE[name] for name in _CLOSERS if name in expected]
+    if _OPERAND_STARTS <= expected:
+        mentioned = ["an expression", *closers[:2]]
+    elif len(_OPERATORS & expected) > 2:
+        ending = ["the end of the expression"] if "$END" in expected else []
+        mentioned = ["an operator", *closers[:2], *ending]
+    elif closers:
+        mentioned = closers[:3]
+    else:
+        mentioned = sorted(_READABLE.get(name, name) for name in expected)[:4]
     if len(mentioned) == 1:
         return mentioned[0]
     return ", ".join(mentioned[:-1]) + " or " + mentioned[-1]
