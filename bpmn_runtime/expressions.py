@@ -35,8 +35,10 @@ _MAX_INT_BITS = 100_000  # size of an integer built by *, ** or <<
 
 def evaluate(expression: str, variables: Mapping[str, Any], now: datetime | None = None) -> Any:
     """Evaluate one expression against the variables (read-only); `now` is what FEEL's now() gives."""
-    if _is_feel(expression):
-        value, _ = _evaluate_feel(expression, variables, now)
+    if expression[:1] == "=" or _is_feel(expression):
+        value = _evaluate_feel(expression, variables, now)
+        if value is True or value is False:
+            return value
         try:
             return feel.to_python(value)
         except feel.FeelError as exc:
@@ -54,8 +56,10 @@ def is_true(expression: str, variables: Mapping[str, Any], now: datetime | None 
     A FEEL condition giving null or a non-boolean is an incident in Camunda 8 too; the message says why.
     """
     if _is_feel(expression):
-        value, notes = _evaluate_feel(expression, variables, now)
+        value = _evaluate_feel(expression, variables, now)
         if not isinstance(value, bool):
+            notes: list[str] = []  # evaluated again, rarely, to say why (FEEL has no side effects)
+            _evaluate_feel(expression, variables, now, notes)
             why = f" ({'; '.join(notes[:3])})" if notes else ""
             raise ExpressionError(
                 f"condition {_shown(expression)} must give true or false, not {feel.type_name(value)} "
@@ -118,11 +122,15 @@ def _is_feel(expression: str) -> bool:
     return expression.lstrip().startswith("=")
 
 
-def _compile_feel(expression: str, variables: Mapping[str, Any] | None = None) -> feel.Expression:
-    """Compile the text after `=`; a syntax error is located in the whole attribute text, as the modeler shows it."""
+@functools.lru_cache(maxsize=4096)
+def _compile_feel(expression: str) -> feel.Expression:
+    """Compile the text after `=`; a syntax error is located in the whole attribute text, as the modeler shows it.
+
+    Names that hold keywords or symbols are written in backticks (`` `order-id` ``), as in Camunda 8.
+    """
     start = expression.index("=") + 1
     try:
-        return feel.compile_expression(expression[start:], feel.special_names(variables or {}))
+        return feel.compile_expression(expression[start:])
     except feel.FeelSyntaxError as exc:
         before = expression[:start]
         line = exc.line + before.count("\n")
@@ -130,20 +138,13 @@ def _compile_feel(expression: str, variables: Mapping[str, Any] | None = None) -
         raise ExpressionError(f"cannot parse {_shown(expression)}: line {line}, column {column}: {exc.reason}") from None
 
 
-def _evaluate_feel(expression: str, variables: Mapping[str, Any], now: datetime | None) -> tuple[Any, list[str]]:
-    """The FEEL value and the notes saying why parts of it were null."""
-    compiled = _compile_feel(expression, variables)
-    notes: list[str] = []
-    clock = (lambda: feel.to_feel(now)) if now is not None else None
+def _evaluate_feel(
+    expression: str, variables: Mapping[str, Any], now: datetime | None, notes: list[str] | None = None
+) -> Any:
     try:
-        return compiled.evaluate(variables, notes=notes, clock=clock), notes
+        return _compile_feel(expression).evaluate(variables, notes=notes, now=now)
     except feel.FeelError as exc:
         raise ExpressionError(f"cannot evaluate {_shown(expression)}: {exc}") from exc
-
-
-def check_script(script: str) -> None:
-    """Refuse, at deployment, a script that is not made of sandboxed assignments."""
-    _compile_script(script)
 
 
 def _shown(text: str) -> str:

@@ -12,7 +12,7 @@ from bpmn_runtime.feel.errors import FeelBudgetError, FeelSyntaxError
 from bpmn_runtime.feel.grammar import parse
 from bpmn_runtime.feel.lexer import BUILTIN_NAMES, KnownNames, tokenize
 from bpmn_runtime.feel.operators import matches_value
-from bpmn_runtime.feel.scope import DEFAULT_BUDGET, Budget, Env, JsonVariables, Scope, State
+from bpmn_runtime.feel.scope import DEFAULT_BUDGET, Budget, Env, JsonScope, Scope, State
 from bpmn_runtime.feel.values import EqualityTest, Range, compare, equal, to_python
 
 MAX_TEXT = 100_000  # characters of expression text
@@ -32,16 +32,20 @@ class Expression:
         *,
         notes: list[str] | None = None,
         budget: Budget = DEFAULT_BUDGET,
-        clock: Callable[[], Any] | None = None,
+        now: Any = None,
     ) -> Any:
         """The FEEL value of the expression.
 
         variables: JSON values (converted when read) or a `Scope` of FEEL values (used as they are).
         notes: if given, receives the reasons why parts of the evaluation gave null.
-        clock: returns the FeelDateTime that now() and today() use (default: the system clock, UTC).
+        now: what now() and today() give, a FEEL date and time or a Python datetime (default: the system clock).
         Raises FeelBudgetError past the budget and FeelEvaluationError when evaluation cannot go on.
         """
-        return _run(self._run, variables, notes, budget, clock)
+        scope = variables if isinstance(variables, Scope) else JsonScope(variables or {})
+        try:
+            return self._run(State(scope, budget, notes, now))
+        except RecursionError:
+            raise FeelBudgetError("the evaluation nested too deeply") from None
 
     def __repr__(self) -> str:
         return f"Expression({self.text!r})"
@@ -62,7 +66,7 @@ class UnaryTests:
         *,
         notes: list[str] | None = None,
         budget: Budget = DEFAULT_BUDGET,
-        clock: Callable[[], Any] | None = None,
+        now: Any = None,
     ) -> bool | None:
         """Whether the input satisfies the tests: true, false, or None (null) when it cannot be decided.
 
@@ -86,7 +90,7 @@ class UnaryTests:
                 return not outcome
             return outcome
 
-        result: bool | None = _run(decide, variables, notes, budget, clock)
+        result: bool | None = _run(decide, variables, notes, budget, now)
         return result
 
     def __repr__(self) -> str:
@@ -107,14 +111,14 @@ def _run(
     variables: Mapping[str, Any] | Scope | None,
     notes: list[str] | None,
     budget: Budget,
-    clock: Callable[[], Any] | None,
+    now: Any,
 ) -> Any:
     if isinstance(variables, Scope):
         scope = variables
     else:
-        scope = Scope(JsonVariables(variables or {}))
+        scope = JsonScope(variables or {})
     try:
-        return run(Env(scope, State(budget, notes, clock)))
+        return run(State(scope, budget, notes, now))
     except RecursionError:
         raise FeelBudgetError("the evaluation nested too deeply") from None
 
@@ -198,7 +202,7 @@ def parse_range(text: str) -> Range | None:
     node = tree.children[0] if tree is not None else None
     if not isinstance(node, Tree) or node.data != "interval" or not _literal_ends(node):
         return None
-    value = Compiler(text).compile(node)(Env(Scope({}), State(DEFAULT_BUDGET, None, None)))
+    value = Compiler(text).compile(node)(State(Scope({}), DEFAULT_BUDGET, None, None))
     if not isinstance(value, Range) or (value.start is None and value.end is None):
         return None
     order = compare(value.start, value.end)

@@ -6,6 +6,7 @@ times, durations and ranges.
 """
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, DecimalException
 from typing import Any
@@ -38,6 +39,11 @@ _SEPARATORS = frozenset({"LPAR", "RPAR", "LSQB", "RSQB", "OPENING_RSQB", "LBRACE
                          "BETWEEN", "INSTANCE", "OF", "FUNCTION", "LESSTHAN", "MORETHAN", "OR", "AND"})
 _ARITHMETIC = {"PLUS": operators.add, "MINUS": operators.subtract, "STAR": operators.multiply,
                "SLASH": operators.divide, "POW": operators.power}
+_SIMPLE = frozenset({Decimal, str, bool})  # types whose FEEL equality is Python's
+_SIMPLE_ORDERED = frozenset({Decimal, str})  # types whose FEEL order is Python's
+_FAST_COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
+    "LESSTHAN": operator.lt, "LESSEQUAL": operator.le, "MORETHAN": operator.gt, "MOREEQUAL": operator.ge,
+}
 _COMPARISONS: dict[str, Callable[[int], bool]] = {
     "LESSTHAN": lambda order: order < 0, "LESSEQUAL": lambda order: order <= 0,
     "MORETHAN": lambda order: order > 0, "MOREEQUAL": lambda order: order >= 0,
@@ -74,6 +80,9 @@ class Compiler:
     def __init__(self, text: str) -> None:
         self.text = text
         self.depth = 0
+        # closures that load a name or give a constant, by id, so that operators can inline them
+        self.names: dict[int, str] = {}
+        self.constants: dict[int, Any] = {}
 
     def error(self, node: Any, message: str) -> FeelSyntaxError:
         token = _start_of(node)
@@ -95,9 +104,13 @@ class Compiler:
 
     def _token(self, token: Token) -> Compiled:
         if token.type == "NAME":
-            return _name(token.value)
+            load = _name(token.value)
+            self.names[id(load)] = token.value
+            return load
         value = self._constant(token)
-        return lambda env: value
+        constant: Compiled = lambda env: value  # noqa: E731
+        self.constants[id(constant)] = value
+        return constant
 
     def _constant(self, token: Token) -> Any:
         if token.type == "NUMBER":
@@ -151,33 +164,26 @@ class Compiler:
         return run
 
     def _comparison(self, tree: Tree[Token]) -> Compiled:
-        left_node, operator, right_node = tree.children
+        left_node, symbol, right_node = tree.children
         left, right = self.compile(left_node), self.compile(right_node)
-        kind = operator.type  # type: ignore[union-attr]
-        if kind in ("EQUAL", "NOTEQUAL"):
-            negated = kind == "NOTEQUAL"
+        kind = symbol.type  # type: ignore[union-attr]
+        decide = _comparator(kind)
+        name = self.names.get(id(left))
+        if name is not None and id(right) in self.constants:  # `amount > 1000`: the common condition, inlined
+            constant = self.constants[id(right)]
+            constant_type = type(constant)
+            fast = _FAST_COMPARISONS.get(kind) if constant_type in _SIMPLE_ORDERED else None
+            if constant_type in _SIMPLE and kind in ("EQUAL", "NOTEQUAL"):
+                fast = operator.eq if kind == "EQUAL" else operator.ne
 
-            def equality(env: Env) -> Any:
-                a, b = left(env), right(env)
-                result = equal(a, b)
-                if result is None:
-                    env.state.note(f"cannot compare {type_name(a)} with {type_name(b)}")
-                    return None
-                return not result if negated else result
+            def name_against_constant(env: Env) -> Any:
+                value = env.scope.lookup(name)
+                if fast is not None and type(value) is constant_type:
+                    return fast(value, constant)
+                return decide(env, _unbound(env, name) if value is MISSING else value, constant)
 
-            return equality
-        holds = _COMPARISONS[kind]
-
-        def order(env: Env) -> Any:
-            a, b = left(env), right(env)
-            result = compare(a, b)
-            if result is None:
-                if a is not None and b is not None:
-                    env.state.note(f"cannot compare {type_name(a)} with {type_name(b)} by order")
-                return None
-            return holds(result)
-
-        return order
+            return name_against_constant
+        return lambda env: decide(env, left(env), right(env))
 
     def _between(self, tree: Tree[Token]) -> Compiled:
         value, low, high = (self.compile(part) for part in _parts(tree))
@@ -491,14 +497,49 @@ class Compiler:
 def _name(name: str) -> Compiled:
     def load(env: Env) -> Any:
         value = env.scope.lookup(name)
-        if value is MISSING:
-            value = BUILTINS.get(name, MISSING)
-            if value is MISSING:
-                env.state.note(f"no variable named {name!r}")
-                return None
-        return value
+        return _unbound(env, name) if value is MISSING else value
 
     return load
+
+
+def _unbound(env: Env, name: str) -> Any:
+    """A name not in scope: a built-in function, or null with a note."""
+    value = BUILTINS.get(name)
+    if value is None:
+        env.state.note(f"no variable named {name!r}")
+    return value
+
+
+def _comparator(kind: str) -> Callable[[Env, Any, Any], Any]:
+    """`=`, `!=`, `<`, `<=`, `>`, `>=` on two values; null (with a note) for values that do not compare."""
+    if kind in ("EQUAL", "NOTEQUAL"):
+        negated = kind == "NOTEQUAL"
+
+        def equality(env: Env, a: Any, b: Any) -> Any:
+            kind = type(a)
+            if kind is type(b) and kind in _SIMPLE:
+                return (a == b) is not negated
+            result = equal(a, b)
+            if result is None:
+                env.state.note(f"cannot compare {type_name(a)} with {type_name(b)}")
+                return None
+            return not result if negated else result
+
+        return equality
+    holds = _COMPARISONS[kind]
+    fast = _FAST_COMPARISONS[kind]
+
+    def order(env: Env, a: Any, b: Any) -> Any:
+        if type(a) is type(b) and type(a) in _SIMPLE_ORDERED:
+            return fast(a, b)
+        result = compare(a, b)
+        if result is None:
+            if a is not None and b is not None:
+                env.state.note(f"cannot compare {type_name(a)} with {type_name(b)} by order")
+            return None
+        return holds(result)
+
+    return order
 
 
 def _function_name(name: str) -> Callable[[Env], FeelFunction | None]:

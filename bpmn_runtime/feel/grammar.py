@@ -7,7 +7,7 @@ paths, filters and invocations. Interval end points cannot carry a filter unless
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from lark import Lark, Token, Tree
@@ -124,7 +124,8 @@ def parse(tokens: list[Token], text: str, start: str) -> Tree[Token]:
 def _located(error: UnexpectedToken, text: str) -> FeelSyntaxError:
     token = error.token
     try:  # what really continues the text: LALR's table also lists terminals that fail after a reduction
-        expected = set(error.interactive_parser.accepts()) or set(error.expected)
+        accepts: Callable[[], set[str]] = error.interactive_parser.accepts
+        expected = accepts() or set(error.expected)
     except Exception:  # pragma: no cover - accepts() replays the parser; fall back to the table
         expected = set(error.expected)
     if token.type == "$END":

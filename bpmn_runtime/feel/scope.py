@@ -1,7 +1,7 @@
 """What an evaluation runs with: the names in scope, its budget, and the notes saying why a result is null."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,17 +30,79 @@ class Budget:
 DEFAULT_BUDGET = Budget()
 
 
-class State:
-    """Per-evaluation bookkeeping shared by every scope of one evaluation."""
+class Scope:
+    """Names visible at one point of an evaluation: FEEL values, then the parent scope's names.
 
-    __slots__ = ("budget", "steps", "depth", "notes", "clock", "quiet")
+    Build one from FEEL values (for example a DMN engine's context of decisions, inputs and
+    business knowledge models as functions) to evaluate without converting JSON values.
+    """
 
-    def __init__(self, budget: Budget, notes: list[str] | None, clock: Callable[[], Any] | None) -> None:
+    __slots__ = ("values", "parent")
+
+    def __init__(self, values: Mapping[str, Any], parent: Scope | None = None) -> None:
+        self.values = values
+        self.parent = parent
+
+    def lookup(self, name: str) -> Any:
+        """The value of `name`, or MISSING."""
+        value = self.values.get(name, MISSING)
+        if value is MISSING and self.parent is not None:
+            return self.parent.lookup(name)
+        return value
+
+
+class JsonScope(Scope):
+    """Process variables (JSON values) seen as FEEL values, each converted when first read."""
+
+    __slots__ = ("raw", "converted")
+
+    def __init__(self, raw: Mapping[str, Any]) -> None:  # no super().__init__: this sits on the hot path
+        self.raw = raw
+        self.values = raw
+        self.parent = None
+        self.converted: dict[str, Any] | None = None  # lists and contexts already converted, by name
+
+    def lookup(self, name: str) -> Any:
+        value = self.raw.get(name, MISSING)
+        kind = type(value)
+        if kind is str or kind is bool or value is None or value is MISSING:
+            return value
+        if kind is int:
+            return to_feel(value)
+        if self.converted is None:
+            self.converted = {}
+        converted = self.converted.get(name, MISSING)
+        if converted is MISSING:
+            converted = self.converted[name] = to_feel(value)
+        return converted
+
+
+class Env:
+    """A scope together with the evaluation state, passed to every compiled node."""
+
+    __slots__ = ("scope", "state")
+
+    def __init__(self, scope: Scope, state: State) -> None:
+        self.scope = scope
+        self.state = state
+
+    def child(self, values: Mapping[str, Any]) -> Env:
+        return Env(Scope(values, self.scope), self.state)
+
+
+class State(Env):
+    """Per-evaluation bookkeeping shared by every scope of one evaluation; also the outermost Env."""
+
+    __slots__ = ("budget", "steps", "depth", "notes", "now", "quiet")
+
+    def __init__(self, scope: Scope, budget: Budget, notes: list[str] | None, now: Any) -> None:
+        self.scope = scope
+        self.state = self
         self.budget = budget
         self.steps = 0
         self.depth = 0
         self.notes = notes
-        self.clock = clock
+        self.now = now  # what now() gives: a FeelDateTime, a Python datetime, or None for the system clock
         self.quiet = 0  # > 0 while a trial evaluation runs whose nulls are expected
 
     def tick(self, count: int = 1) -> None:
@@ -62,74 +124,3 @@ class State:
         """Record why a result became null (kept short: the first MAX_NOTES reasons)."""
         if self.notes is not None and not self.quiet and len(self.notes) < MAX_NOTES:
             self.notes.append(message)
-
-
-class Scope:
-    """Names visible at one point of an evaluation: FEEL values, then the parent scope's names.
-
-    Build one from FEEL values (for example a DMN engine's context of decisions, inputs and
-    business knowledge models as functions) to evaluate without converting JSON values.
-    """
-
-    __slots__ = ("values", "parent")
-
-    def __init__(self, values: Mapping[str, Any], parent: Scope | None = None) -> None:
-        self.values = values
-        self.parent = parent
-
-    def lookup(self, name: str) -> Any:
-        """The value of `name`, or MISSING."""
-        scope: Scope | None = self
-        while scope is not None:
-            value = scope.values.get(name, MISSING)
-            if value is not MISSING:
-                return value
-            scope = scope.parent
-        return MISSING
-
-    def child(self, values: Mapping[str, Any]) -> Scope:
-        return Scope(values, self)
-
-
-class JsonVariables(Mapping[str, Any]):
-    """Process variables (JSON values) seen as FEEL values, each converted when first read."""
-
-    __slots__ = ("raw", "converted")
-
-    def __init__(self, raw: Mapping[str, Any]) -> None:
-        self.raw = raw
-        self.converted: dict[str, Any] = {}
-
-    def get(self, name: str, default: Any = None) -> Any:
-        value = self.converted.get(name, MISSING)
-        if value is MISSING:
-            value = self.raw.get(name, MISSING)
-            if value is MISSING:
-                return default
-            value = self.converted[name] = to_feel(value)
-        return value
-
-    def __getitem__(self, name: str) -> Any:
-        value = self.get(name, MISSING)
-        if value is MISSING:
-            raise KeyError(name)
-        return value
-
-    def __iter__(self) -> Any:
-        return iter(self.raw)
-
-    def __len__(self) -> int:
-        return len(self.raw)
-
-
-class Env:
-    """A scope together with the evaluation state, passed to every compiled node."""
-
-    __slots__ = ("scope", "state")
-
-    def __init__(self, scope: Scope, state: State) -> None:
-        self.scope = scope
-        self.state = state
-
-    def child(self, values: Mapping[str, Any]) -> Env:
-        return Env(Scope(values, self.scope), self.state)

@@ -203,18 +203,19 @@ def to_feel(value: Any) -> Any:
 
     FEEL values pass through; Python dates, datetimes and timedeltas are accepted too.
     """
-    if value is None or isinstance(value, (bool, str, Decimal)):
-        return value
+    convert = _CONVERTERS.get(type(value))
+    if convert is not None:
+        return convert(value)
+    if isinstance(value, bool) or isinstance(value, str):
+        return bool(value) if isinstance(value, bool) else str(value)
     if isinstance(value, int):
-        return CONTEXT.create_decimal(value)
+        return _integer(value)
     if isinstance(value, float):
-        return None if not math.isfinite(value) else CONTEXT.create_decimal(repr(value))
+        return _float(value)
     if isinstance(value, Mapping):
         return {str(key): to_feel(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_feel(item) for item in value]
-    if isinstance(value, (FeelDate, FeelTime, FeelDateTime, DayTimeDuration, YearMonthDuration, Range, EqualityTest)):
-        return value
     converted = _from_python_temporal(value)
     if converted is not None:
         return converted
@@ -223,6 +224,31 @@ def to_feel(value: Any) -> Any:
     if isinstance(value, FeelFunction):
         return value
     raise FeelEvaluationError(f"a Python {type(value).__name__} cannot be a FEEL value")
+
+
+_EXACT_LIMIT = 10**34  # integers below this need no rounding to 34 digits
+
+
+def _integer(value: int) -> Decimal:
+    return Decimal(value) if -_EXACT_LIMIT < value < _EXACT_LIMIT else CONTEXT.create_decimal(value)
+
+
+def _float(value: float) -> Decimal | None:
+    return CONTEXT.create_decimal(repr(value)) if math.isfinite(value) else None
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+_CONVERTERS: dict[type, Any] = {
+    str: _same, bool: _same, type(None): _same, Decimal: _same, int: _integer, float: _float,
+    dict: lambda value: {str(key): to_feel(item) for key, item in value.items()},
+    list: lambda value: [to_feel(item) for item in value],
+    tuple: lambda value: [to_feel(item) for item in value],
+    FeelDate: _same, FeelTime: _same, FeelDateTime: _same, DayTimeDuration: _same, YearMonthDuration: _same,
+    Range: _same, EqualityTest: _same,
+}
 
 
 def _from_python_temporal(value: Any) -> Any:

@@ -8,6 +8,7 @@ from typing import Any
 from bpmn_runtime.feel.builtins.arguments import date_of
 from bpmn_runtime.feel.functions import BuiltinFunction, Signature
 from bpmn_runtime.feel.scope import Env
+from bpmn_runtime.feel.values import to_feel
 from bpmn_runtime.feel.temporal import FeelDate, FeelDateTime, FeelTime, days_in_month, from_instant
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -16,9 +17,9 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 
 
 def now(env: Env) -> FeelDateTime:
-    """The current date and time: from the evaluation's clock, else the system clock in UTC."""
-    if env.state.clock is not None:
-        moment: FeelDateTime = env.state.clock()
+    """The current date and time: the evaluation's `now`, else the system clock in UTC."""
+    if env.state.now is not None:
+        moment: FeelDateTime = to_feel(env.state.now)
         return moment
     return from_instant(pytime.time_ns(), FeelTime(0, 0, 0, 0, 0))
 
