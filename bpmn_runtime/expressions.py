@@ -36,7 +36,10 @@ _MAX_INT_BITS = 100_000  # size of an integer built by *, ** or <<
 def evaluate(expression: str, variables: Mapping[str, Any], now: datetime | None = None) -> Any:
     """Evaluate one expression against the variables (read-only); `now` is what FEEL's now() gives."""
     if expression[:1] == "=" or _is_feel(expression):
-        value = _evaluate_feel(expression, variables, now)
+        try:
+            value = _compile_feel(expression).evaluate(variables, now=now)
+        except feel.FeelError as exc:
+            raise ExpressionError(f"cannot evaluate {_shown(expression)}: {exc}") from exc
         if value is True or value is False:
             return value
         try:

@@ -9,6 +9,7 @@ from lark import Token, Tree
 
 from bpmn_runtime.feel.compiler import Compiled, Compiler, references
 from bpmn_runtime.feel.errors import FeelBudgetError, FeelSyntaxError
+from bpmn_runtime.feel.fastpath import Fast, fast_form
 from bpmn_runtime.feel.grammar import parse
 from bpmn_runtime.feel.lexer import BUILTIN_NAMES, KnownNames, tokenize
 from bpmn_runtime.feel.operators import matches_value
@@ -22,9 +23,10 @@ CACHE_SIZE = 4096
 class Expression:
     """A compiled FEEL expression; evaluate it as often as needed, from any thread."""
 
-    def __init__(self, text: str, run: Compiled) -> None:
+    def __init__(self, text: str, run: Compiled, fast: Fast | None = None) -> None:
         self.text = text
         self._run = run
+        self._fast = fast  # the same expression without evaluation state, when it is simple enough
 
     def evaluate(
         self,
@@ -41,6 +43,8 @@ class Expression:
         now: what now() and today() give, a FEEL date and time or a Python datetime (default: the system clock).
         Raises FeelBudgetError past the budget and FeelEvaluationError when evaluation cannot go on.
         """
+        if self._fast is not None and notes is None and budget is DEFAULT_BUDGET and not isinstance(variables, Scope):
+            return self._fast(variables or {})
         scope = variables if isinstance(variables, Scope) else JsonScope(variables or {})
         try:
             return self._run(State(scope, budget, notes, now))
@@ -134,7 +138,8 @@ def _compile_expression(text: str, names: frozenset[str]) -> Expression:
     tokens, _ = _prepared(text, names)
     if not tokens:
         raise FeelSyntaxError("the expression is empty", 1, 1)
-    return Expression(text, Compiler(text).compile(parse(tokens, text, "start")))
+    tree = parse(tokens, text, "start")
+    return Expression(text, Compiler(text).compile(tree), fast_form(tree))
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, DecimalException
-from typing import Any
+from typing import Any, TypeVar
 
 from lark import Token, Tree
 
@@ -32,16 +32,17 @@ from bpmn_runtime.feel.types import Predicate, context_of, function_of, list_of,
 from bpmn_runtime.feel.values import UNBOUNDED, EqualityTest, Range, compare, equal, type_name
 
 Compiled = Callable[[Env], Any]
+T = TypeVar("T")
 MAX_NESTING = 100  # syntax nesting; deeper text is refused before it could exhaust the Python stack
 
 _SEPARATORS = frozenset({"LPAR", "RPAR", "LSQB", "RSQB", "OPENING_RSQB", "LBRACE", "RBRACE", "COMMA", "DOTDOT",
                          "DOT", "COLON", "AT", "ARROW", "FOR", "IN", "RETURN", "IF", "THEN", "ELSE", "SATISFIES",
                          "BETWEEN", "INSTANCE", "OF", "FUNCTION", "LESSTHAN", "MORETHAN", "OR", "AND"})
-_ARITHMETIC = {"PLUS": operators.add, "MINUS": operators.subtract, "STAR": operators.multiply,
+ARITHMETIC = {"PLUS": operators.add, "MINUS": operators.subtract, "STAR": operators.multiply,
                "SLASH": operators.divide, "POW": operators.power}
-_SIMPLE = frozenset({Decimal, str, bool})  # types whose FEEL equality is Python's
-_SIMPLE_ORDERED = frozenset({Decimal, str})  # types whose FEEL order is Python's
-_FAST_COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
+SIMPLE = frozenset({Decimal, str, bool})  # types whose FEEL equality is Python's
+SIMPLE_ORDERED = frozenset({Decimal, str})  # types whose FEEL order is Python's
+FAST_COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
     "LESSTHAN": operator.lt, "LESSEQUAL": operator.le, "MORETHAN": operator.gt, "MOREEQUAL": operator.ge,
 }
 _COMPARISONS: dict[str, Callable[[int], bool]] = {
@@ -50,7 +51,7 @@ _COMPARISONS: dict[str, Callable[[int], bool]] = {
 }
 
 
-def _parts(tree: Tree[Token]) -> list[Any]:
+def parts(tree: Tree[Token]) -> list[Any]:
     """The children that carry meaning: subtrees and tokens other than punctuation and keywords."""
     return [child for child in tree.children
             if child is not None and not (isinstance(child, Token) and child.type in _SEPARATORS)]
@@ -130,7 +131,7 @@ class Compiler:
         return self.compile(tree.children[0])
 
     def _primary(self, tree: Tree[Token]) -> Compiled:  # ( expression )
-        return self.compile(_parts(tree)[0])
+        return self.compile(parts(tree)[0])
 
     def _at_literal(self, tree: Tree[Token]) -> Compiled:
         text = tree.children[1]
@@ -148,32 +149,20 @@ class Compiler:
         return self._logical(tree, decisive=False)
 
     def _logical(self, tree: Tree[Token], decisive: bool) -> Compiled:
-        """`or` (decisive true) and `and` (decisive false) in three-valued logic: anything not boolean is null."""
-        left, right = (self.compile(part) for part in _parts(tree))
-        other = not decisive
-
-        def run(env: Env) -> Any:
-            first = left(env)
-            if first is decisive:
-                return decisive
-            second = right(env)
-            if second is decisive:
-                return decisive
-            return other if first is other and second is other else None
-
-        return run
+        left, right = (self.compile(part) for part in parts(tree))
+        return logical(left, right, decisive)
 
     def _comparison(self, tree: Tree[Token]) -> Compiled:
         left_node, symbol, right_node = tree.children
         left, right = self.compile(left_node), self.compile(right_node)
         kind = symbol.type  # type: ignore[union-attr]
-        decide = _comparator(kind)
+        decide = comparator(kind)
         name = self.names.get(id(left))
         if name is not None and id(right) in self.constants:  # `amount > 1000`: the common condition, inlined
             constant = self.constants[id(right)]
             constant_type = type(constant)
-            fast = _FAST_COMPARISONS.get(kind) if constant_type in _SIMPLE_ORDERED else None
-            if constant_type in _SIMPLE and kind in ("EQUAL", "NOTEQUAL"):
+            fast = FAST_COMPARISONS.get(kind) if constant_type in SIMPLE_ORDERED else None
+            if constant_type in SIMPLE and kind in ("EQUAL", "NOTEQUAL"):
                 fast = operator.eq if kind == "EQUAL" else operator.ne
 
             def name_against_constant(env: Env) -> Any:
@@ -186,7 +175,7 @@ class Compiler:
         return lambda env: decide(env, left(env), right(env))
 
     def _between(self, tree: Tree[Token]) -> Compiled:
-        value, low, high = (self.compile(part) for part in _parts(tree))
+        value, low, high = (self.compile(part) for part in parts(tree))
 
         def run(env: Env) -> Any:
             subject = value(env)
@@ -204,7 +193,7 @@ class Compiler:
     def _arithmetic(self, tree: Tree[Token]) -> Compiled:
         left_node, operator, right_node = tree.children
         left, right = self.compile(left_node), self.compile(right_node)
-        apply = _ARITHMETIC[operator.type]  # type: ignore[union-attr]
+        apply = ARITHMETIC[operator.type]  # type: ignore[union-attr]
 
         def run(env: Env) -> Any:
             try:
@@ -261,10 +250,10 @@ class Compiler:
         return run
 
     def _in_test(self, tree: Tree[Token]) -> Compiled:
-        value_node, target = _parts(tree)
+        value_node, target = parts(tree)
         value = self.compile(value_node)
         if target.data == "test_list":
-            tests = [self.compile(part) for part in _parts(target)]
+            tests = [self.compile(part) for part in parts(target)]
 
             def any_test(env: Env) -> Any:
                 subject = value(env)
@@ -275,7 +264,7 @@ class Compiler:
         return lambda env: operators.matches_value(value(env), test(env))
 
     def _instance_of(self, tree: Tree[Token]) -> Compiled:
-        value_node, type_node = _parts(tree)
+        value_node, type_node = parts(tree)
         value = self.compile(value_node)
         conforms = self.type_predicate(type_node)
         if conforms is None:
@@ -290,43 +279,43 @@ class Compiler:
 
     def type_predicate(self, node: Tree[Token]) -> Predicate | None:
         """The test for a type written in FEEL, or None when a name in it is not a FEEL type."""
-        parts = _parts(node)
+        pieces = parts(node)
         if node.data == "named_type":
-            return simple(str(parts[0]))
+            return simple(str(pieces[0]))
         if node.data == "any_function_type":
             return function_of(None)
         if node.data == "generic_type":
-            kind, inner = str(parts[0]), self.type_predicate(parts[1])
+            kind, inner = str(pieces[0]), self.type_predicate(pieces[1])
             if inner is None or kind not in ("list", "range"):
                 return None
             return list_of(inner) if kind == "list" else range_of(inner)
         if node.data == "context_type":
-            if str(parts[0]) != "context":
+            if str(pieces[0]) != "context":
                 return None
             entries = {}
-            for key, entry_type in zip(parts[1::2], parts[2::2]):
+            for key, entry_type in zip(pieces[1::2], pieces[2::2]):
                 predicate = self.type_predicate(entry_type)
                 if predicate is None:
                     return None
                 entries[str(key)] = predicate
             return context_of(entries)
-        return function_of(len(parts) - 1)  # function<a, b> -> c
+        return function_of(len(pieces) - 1)  # function<a, b> -> c
 
     # --- Control ---
 
     def _if_expr(self, tree: Tree[Token]) -> Compiled:
-        condition, then, otherwise = (self.compile(part) for part in _parts(tree))
+        condition, then, otherwise = (self.compile(part) for part in parts(tree))
         return lambda env: then(env) if condition(env) is True else otherwise(env)
 
-    def _iterations(self, parts: list[Any]) -> list[tuple[str, Compiled, Compiled | None]]:
+    def _iterations(self, nodes: list[Any]) -> list[tuple[str, Compiled, Compiled | None]]:
         contexts = []
-        for part in parts:
-            name, *bounds = _parts(part)
+        for node in nodes:
+            name, *bounds = parts(node)
             contexts.append((str(name), self.compile(bounds[0]), self.compile(bounds[1]) if len(bounds) > 1 else None))
         return contexts
 
     def _for_expr(self, tree: Tree[Token]) -> Compiled:
-        *iteration_nodes, body_node = _parts(tree)
+        *iteration_nodes, body_node = parts(tree)
         iterations = self._iterations(iteration_nodes)
         body = self.compile(body_node)
         snapshot = references(body_node, "partial")
@@ -354,31 +343,35 @@ class Compiler:
 
     def _quantified(self, tree: Tree[Token]) -> Compiled:
         kind = tree.children[0].type  # type: ignore[union-attr]
-        parts = _parts(tree)[1:]  # after SOME or EVERY
-        body = self.compile(parts[-1])
-        names = [str(part) for part in parts[:-1:2]]
-        sources = [self.compile(part) for part in parts[1:-1:2]]
+        pieces = parts(tree)[1:]  # after SOME or EVERY
+        body = self.compile(pieces[-1])
+        names = [str(part) for part in pieces[:-1:2]]
+        sources = [self.compile(part) for part in pieces[1:-1:2]]
         wanted = kind == "SOME"
 
-        def run(env: Env) -> Any:
-            def search(level: int, scope_env: Env) -> bool:
-                if level == len(names):
-                    env.state.tick()
-                    return (body(scope_env) is True) is wanted
-                items = _iterable(scope_env, sources[level], None)
-                return any(search(level + 1, scope_env.child({names[level]: item})) for item in items or ())
+        def search(level: int, env: Env) -> bool:
+            """Whether an item decides the answer: satisfies `some`, or fails `every`."""
+            state = env.state
+            last = level == len(names) - 1
+            for item in _iterable(env, sources[level], None) or ():
+                inner = env.child({names[level]: item})
+                if last:
+                    state.tick()
+                    if (body(inner) is True) is wanted:
+                        return True
+                elif search(level + 1, inner):
+                    return True
+            return False
 
-            return search(0, env) is wanted
-
-        return run
+        return lambda env: search(0, env) is wanted
 
     def _function_def(self, tree: Tree[Token], name: str = "anonymous function") -> Compiled:
         if any(isinstance(child, Token) and child.type == "EXTERNAL" for child in tree.children):
             raise self.error(tree, "external functions are not supported: an expression may call only FEEL")
-        *formal_nodes, body_node = _parts(tree)
+        *formal_nodes, body_node = parts(tree)
         parameters: list[tuple[str, Predicate | None]] = []
         for formal in formal_nodes:
-            formal_parts = _parts(formal)
+            formal_parts = parts(formal)
             predicate = self.type_predicate(formal_parts[1]) if len(formal_parts) > 1 else None
             parameters.append((str(formal_parts[0]), predicate))
         if len({parameter for parameter, _ in parameters}) != len(parameters):
@@ -389,7 +382,7 @@ class Compiler:
     # --- Data ---
 
     def _list(self, tree: Tree[Token]) -> Compiled:
-        items = [self.compile(part) for part in _parts(tree)]
+        items = [self.compile(part) for part in parts(tree)]
 
         def run(env: Env) -> Any:
             env.state.check_list(len(items))
@@ -399,8 +392,8 @@ class Compiler:
 
     def _context(self, tree: Tree[Token]) -> Compiled:
         entries: list[tuple[str, Compiled]] = []
-        for entry in _parts(tree):
-            key_token, value_node = _parts(entry)
+        for entry in parts(tree):
+            key_token, value_node = parts(entry)
             key = str(key_token)
             if any(key == existing for existing, _ in entries):
                 raise self.error(entry, f"the key {key!r} appears twice in this context")
@@ -419,13 +412,13 @@ class Compiler:
         return run
 
     def _path(self, tree: Tree[Token]) -> Compiled:
-        owner_node, member = _parts(tree)
+        owner_node, member = parts(tree)
         owner = self.compile(owner_node)
         name = str(member)
         return lambda env: member_of(env, owner(env), name)
 
     def _filter(self, tree: Tree[Token]) -> Compiled:
-        source_node, condition_node = _parts(tree)
+        source_node, condition_node = parts(tree)
         source = self.compile(source_node)
         condition = self.compile(condition_node)
         may_index = not references(condition_node, "item")
@@ -455,8 +448,8 @@ class Compiler:
         return run
 
     def _invocation(self, tree: Tree[Token]) -> Compiled:
-        parts = _parts(tree)
-        callee_node, arguments = parts[0], parts[1] if len(parts) > 1 else None
+        pieces = parts(tree)
+        callee_node, arguments = pieces[0], pieces[1] if len(pieces) > 1 else None
         if isinstance(callee_node, Tree) and callee_node.data == "name":
             callee = _function_name(str(callee_node.children[0]))
         else:
@@ -470,11 +463,11 @@ class Compiler:
 
     def _call(self, callee: Callable[[Env], FeelFunction | None], arguments: Tree[Token] | None) -> Compiled:
         if arguments is not None and arguments.data == "named":
-            parts = _parts(arguments)
-            names = [str(part) for part in parts[0::2]]
+            pieces = parts(arguments)
+            names = [str(part) for part in pieces[0::2]]
             if len(set(names)) != len(names):
                 raise self.error(arguments, "an argument is named twice")
-            values = [self.compile(part) for part in parts[1::2]]
+            values = [self.compile(part) for part in pieces[1::2]]
 
             def named(env: Env) -> Any:
                 function = callee(env)
@@ -483,7 +476,7 @@ class Compiler:
                 return function.invoke(env, None, {name: value(env) for name, value in zip(names, values)})
 
             return named
-        positional = [self.compile(part) for part in (_parts(arguments) if arguments is not None else [])]
+        positional = [self.compile(part) for part in (parts(arguments) if arguments is not None else [])]
 
         def call(env: Env) -> Any:
             function = callee(env)
@@ -492,6 +485,22 @@ class Compiler:
             return function.invoke(env, [argument(env) for argument in positional], None)
 
         return call
+
+
+def logical(left: Callable[[T], Any], right: Callable[[T], Any], decisive: bool) -> Callable[[T], Any]:
+    """`or` (decisive true) and `and` (decisive false) in three-valued logic: anything not boolean is null."""
+    other = not decisive
+
+    def run(argument: T) -> Any:
+        first = left(argument)
+        if first is decisive:
+            return decisive
+        second = right(argument)
+        if second is decisive:
+            return decisive
+        return other if first is other and second is other else None
+
+    return run
 
 
 def _name(name: str) -> Compiled:
@@ -510,14 +519,14 @@ def _unbound(env: Env, name: str) -> Any:
     return value
 
 
-def _comparator(kind: str) -> Callable[[Env, Any, Any], Any]:
+def comparator(kind: str) -> Callable[[Env, Any, Any], Any]:
     """`=`, `!=`, `<`, `<=`, `>`, `>=` on two values; null (with a note) for values that do not compare."""
     if kind in ("EQUAL", "NOTEQUAL"):
         negated = kind == "NOTEQUAL"
 
         def equality(env: Env, a: Any, b: Any) -> Any:
             kind = type(a)
-            if kind is type(b) and kind in _SIMPLE:
+            if kind is type(b) and kind in SIMPLE:
                 return (a == b) is not negated
             result = equal(a, b)
             if result is None:
@@ -527,10 +536,10 @@ def _comparator(kind: str) -> Callable[[Env, Any, Any], Any]:
 
         return equality
     holds = _COMPARISONS[kind]
-    fast = _FAST_COMPARISONS[kind]
+    fast = FAST_COMPARISONS[kind]
 
     def order(env: Env, a: Any, b: Any) -> Any:
-        if type(a) is type(b) and type(a) in _SIMPLE_ORDERED:
+        if type(a) is type(b) and type(a) in SIMPLE_ORDERED:
             return fast(a, b)
         result = compare(a, b)
         if result is None:
@@ -615,7 +624,7 @@ def _check_iterations(env: Env, count: int) -> None:
 
 def member_of(env: Env, value: Any, name: str) -> Any:
     """`value.name`: a context entry, the same path on every item of a list, or a property."""
-    if isinstance(value, Mapping):
+    if type(value) is dict or isinstance(value, Mapping):
         found = value.get(name, MISSING)
         if found is MISSING:
             env.state.note(f"the context has no entry {name!r}")

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from bpmn_runtime.feel.errors import FeelBudgetError
-from bpmn_runtime.feel.values import to_feel
+from bpmn_runtime.feel.values import EXACT_LIMIT, to_feel
 
 MISSING: Any = object()  # a name that is not in scope, as opposed to one whose value is null
 MAX_NOTES = 50
@@ -67,8 +68,8 @@ class JsonScope(Scope):
         kind = type(value)
         if kind is str or kind is bool or value is None or value is MISSING:
             return value
-        if kind is int:
-            return to_feel(value)
+        if kind is int and -EXACT_LIMIT < value < EXACT_LIMIT:
+            return Decimal(value)
         if self.converted is None:
             self.converted = {}
         converted = self.converted.get(name, MISSING)

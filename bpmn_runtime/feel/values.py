@@ -226,11 +226,11 @@ def to_feel(value: Any) -> Any:
     raise FeelEvaluationError(f"a Python {type(value).__name__} cannot be a FEEL value")
 
 
-_EXACT_LIMIT = 10**34  # integers below this need no rounding to 34 digits
+EXACT_LIMIT = 10**34  # integers below this need no rounding to 34 digits
 
 
 def _integer(value: int) -> Decimal:
-    return Decimal(value) if -_EXACT_LIMIT < value < _EXACT_LIMIT else CONTEXT.create_decimal(value)
+    return Decimal(value) if -EXACT_LIMIT < value < EXACT_LIMIT else CONTEXT.create_decimal(value)
 
 
 def _float(value: float) -> Decimal | None:

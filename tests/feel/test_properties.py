@@ -62,3 +62,22 @@ def test_decimal_arithmetic_laws(a: Decimal, b: Decimal, c: Decimal) -> None:
     assert run("a - a = 0").evaluate(values) is True
     if b != 0:
         assert run("abs(a / b * b - a) <= 0.000000000000000000001").evaluate(values) is True
+
+
+SIMPLE_CONDITIONS = [
+    'amount > 1000 and status = "open"', "a = b", "a < 1.5", 'x.y.z = "q"', "a + b * 2 > c", "flag = true",
+    "missing = null", 'a != "x" or b <= 3', 's + "x" = "ax"', "d.e > 2", "-a < b - c / 2",
+]
+SCALARS = st.sampled_from([None, 0, 1, 1500, -3, 1.5, 0.1, 10**40, True, False, "a", "open", [1, 2],
+                           {"y": {"z": "q"}}, {"e": 3}, {"y": [{"z": "q"}]}])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(SIMPLE_CONDITIONS), st.dictionaries(st.sampled_from("amount status a b c x flag s d".split()),
+                                                           SCALARS))
+def test_the_fast_form_of_simple_conditions_agrees_with_the_general_one(text: str, variables: dict[str, Any]) -> None:
+    expression = compile_expression(text)
+    assert expression._fast is not None, "a simple condition should have a fast form"
+    fast = expression.evaluate(variables)  # no notes asked: the fast form runs
+    general = expression.evaluate(variables, notes=[])  # notes asked: the general form runs
+    assert fast == general and type(fast) is type(general)
