@@ -15,30 +15,14 @@ CONTEXT = decimal.Context(
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
 
-ZERO = Decimal(0)
-ONE = Decimal(1)
-
 
 def number(text: str) -> Decimal:
     """A number literal or numeric string, rounded to 34 digits; raises decimal.DecimalException when too large."""
     return CONTEXT.create_decimal(text)
 
 
-def is_integer(value: Decimal) -> bool:
-    """Whether a finite number has no fractional part."""
-    return value == value.to_integral_value()
-
-
-def to_int(value: Decimal) -> int | None:
-    """The integer a position, count or scale argument denotes, or None when it has a fractional part."""
-    if not value.is_finite() or not is_integer(value):
-        return None
-    return int(value)
-
-
 def format_number(value: Decimal) -> str:
     """FEEL's string form of a number: plain digits, no exponent, no trailing fractional zeros."""
     if value.is_zero():
         return "0"
-    text = format(value.normalize(CONTEXT), "f")
-    return text
+    return format(value.normalize(CONTEXT), "f")

@@ -5,6 +5,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from bpmn_runtime.feel.functions import FeelFunction
 from bpmn_runtime.feel.temporal import DayTimeDuration, FeelDate, FeelDateTime, FeelTime, YearMonthDuration
 from bpmn_runtime.feel.values import UNBOUNDED, EqualityTest, Range
 
@@ -12,8 +13,6 @@ Predicate = Callable[[Any], bool]
 
 
 def _function(value: Any) -> bool:
-    from bpmn_runtime.feel.functions import FeelFunction
-
     return isinstance(value, FeelFunction)
 
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from bpmn_runtime.feel.errors import FeelEvaluationError
-from bpmn_runtime.feel.numbers import CONTEXT
+from bpmn_runtime.feel.numbers import CONTEXT, format_number
 from bpmn_runtime.feel.temporal import (
     NANOS_PER_SECOND,
     DayTimeDuration,
@@ -166,8 +166,6 @@ def compare(left: Any, right: Any) -> int | None:
 
 def feel_text(value: Any) -> str:
     """A value as FEEL would write it, for messages and `string()` of lists and contexts."""
-    from bpmn_runtime.feel.numbers import format_number
-
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -219,7 +217,7 @@ def to_feel(value: Any) -> Any:
     converted = _from_python_temporal(value)
     if converted is not None:
         return converted
-    from bpmn_runtime.feel.functions import FeelFunction
+    from bpmn_runtime.feel.functions import FeelFunction  # functions build on scopes, which build on values
 
     if isinstance(value, FeelFunction):
         return value
