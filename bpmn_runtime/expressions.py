@@ -36,10 +36,7 @@ _MAX_INT_BITS = 100_000  # size of an integer built by *, ** or <<
 def evaluate(expression: str, variables: Mapping[str, Any], now: datetime | None = None) -> Any:
     """Evaluate one expression against the variables (read-only); `now` is what FEEL's now() gives."""
     if expression[:1] == "=" or _is_feel(expression):
-        try:
-            value = _compile_feel(expression).evaluate(variables, now=now)
-        except feel.FeelError as exc:
-            raise ExpressionError(f"cannot evaluate {_shown(expression)}: {exc}") from exc
+        value = _evaluate_feel(expression, variables, now)
         if value is True or value is False:
             return value
         try:
@@ -100,6 +97,11 @@ def check(expression: str) -> None:
         _compile_feel(expression)
         return
     _compile_expression(expression)
+
+
+def check_script(script: str) -> None:
+    """Refuse, at deployment, a script that is not made of sandboxed assignments."""
+    _compile_script(script)
 
 
 def reads_variables(expression: str) -> bool:
@@ -214,7 +216,7 @@ def _parse(text: str, script: bool) -> ast.Expression | ast.Module:
     return tree
 
 
-# --- Translation of JUEL and FEEL to Python source ---
+# --- Translation of JUEL and plain text to Python source ---
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,9 @@ def _rounded(value: Any, scale: Any, mode: str) -> Decimal:
     places = integer(scale, "scale")
     if not MIN_SCALE <= places <= MAX_SCALE:
         raise NullResult(f"scale must be between {MIN_SCALE} and {MAX_SCALE}, not {places}")
+    exponent = n.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -places:
+        return n  # no digit below the scale: nothing to round (and 1E+6000 stays itself)
     try:
         return n.quantize(Decimal(1).scaleb(-places), rounding=mode, context=CONTEXT)
     except DecimalException:
