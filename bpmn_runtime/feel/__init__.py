@@ -20,7 +20,8 @@ Values: null is None, numbers are Decimal (34 digits, decimal128), strings str, 
 list, contexts dict; dates, times, date-times and durations are the classes of `temporal`; ranges are
 `Range`. Process variables are JSON: `to_feel` turns int and float into Decimal, `to_python` turns
 integral numbers into int, others into float, and temporal values into ISO 8601 text as Zeebe stores
-them. A string that looks like a date stays a string, as in Zeebe: compare with `date(x)`.
+them ("2020-01-01", "P1D", "P1Y2M", "2020-01-01T10:00:00+01:00[Europe/Paris]"). A string that looks
+like a date stays a string, as in Zeebe: compare with `date(x)`, `date and time(x)` (which read that text).
 
 Mistakes in data give null, as the specification says; pass `notes=[]` to learn why. Mistakes in the
 text raise FeelSyntaxError located by line and column. Names with spaces: see `lexer`.

@@ -133,6 +133,14 @@ class FeelDateTime:
     def __str__(self) -> str:
         return f"{self.date}T{self.time}"
 
+    def iso_text(self) -> str:
+        """ISO 8601 text, a zone given as java.time writes it (`+01:00[Europe/Paris]`), as Zeebe stores it."""
+        t = self.time
+        if t.zone is None:
+            return str(self)
+        offset = self.effective_offset() or 0
+        return f"{self.date}T{_time_text(t.hour, t.minute, t.second, t.nanosecond)}{offset_text(offset)}[{t.zone}]"
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class DayTimeDuration:
@@ -259,7 +267,8 @@ def local_in_zone(instant_nanos: int, zone: str) -> tuple[FeelDate, int]:
 
 _DATE = r"(?P<sign>-?)(?P<year>\d{4}|[1-9]\d{4,8})-(?P<month>\d\d)-(?P<day>\d\d)"
 _TIME = r"(?P<hour>\d\d):(?P<minute>\d\d):(?P<second>\d\d)(?:\.(?P<fraction>\d+))?"
-_ZONE = r"(?P<tz>Z|[+-]\d\d:\d\d(?::\d\d)?|@(?P<zone>[^\s@]+))?"
+# a zone: Z, an offset, FEEL's @Europe/Paris, or java.time's +01:00[Europe/Paris] (what Zeebe stores)
+_ZONE = r"(?:(?P<tz>Z|[+-]\d\d:\d\d(?::\d\d)?)(?:\[(?P<bracketed>[^\s\]]+)\])?|@(?P<zone>[^\s@]+))?"
 _DATE_RE = re.compile(_DATE + r"\Z")
 _TIME_RE = re.compile(_TIME + _ZONE + r"\Z")
 _DATE_TIME_RE = re.compile(_DATE + r"T" + _TIME + _ZONE + r"\Z")
@@ -287,8 +296,8 @@ def _time_of(match: re.Match[str]) -> tuple[FeelTime, bool] | None:
     offset: int | None = None
     zone: str | None = None
     tz = match["tz"]
-    if match["zone"] is not None:
-        zone = match["zone"]
+    if match["zone"] is not None or match["bracketed"] is not None:
+        zone = match["zone"] or match["bracketed"]
         if not valid_zone(zone):
             return None
     elif tz == "Z":

@@ -265,6 +265,9 @@ def _from_python_temporal(value: Any) -> Any:
 def to_python(value: Any) -> Any:
     """A FEEL value as JSON: integral numbers become int, others float, temporal values ISO 8601 text.
 
+    Text as Zeebe stores it: `2020-01-01`, `P1D`, `P1Y2M`, `10:00:00+02:00`, and a date and time in
+    a zone as java.time writes it, `2020-01-01T10:00:00+01:00[Europe/Paris]` (date and time() reads it back).
+
     Functions and ranges have no JSON form, so they are refused with FeelEvaluationError.
     """
     if value is None or isinstance(value, (bool, str)):
@@ -277,7 +280,9 @@ def to_python(value: Any) -> Any:
         return [to_python(item) for item in value]
     if isinstance(value, Mapping):
         return {key: to_python(item) for key, item in value.items()}
-    if isinstance(value, (FeelDate, FeelTime, FeelDateTime, DayTimeDuration, YearMonthDuration)):
+    if isinstance(value, FeelDateTime):
+        return value.iso_text()
+    if isinstance(value, (FeelDate, FeelTime, DayTimeDuration, YearMonthDuration)):
         return str(value)
     if isinstance(value, (Range, EqualityTest)):
         raise FeelEvaluationError(f"the range {value} cannot be stored as a variable; store its start and end")

@@ -23,7 +23,8 @@ from bpmn_runtime.feel import (
     [
         ("1 + 1", 2), ("1 / 4", 0.25), ('date("2020-01-01")', "2020-01-01"), ('duration("P1D")', "P1D"),
         ('duration("P1Y2M")', "P1Y2M"), ('time("10:00:00+02:00")', "10:00:00+02:00"),
-        ('date and time("2020-01-01T10:00:00@Europe/Paris")', "2020-01-01T10:00:00@Europe/Paris"),
+        ('date and time("2020-01-01T10:00:00@Europe/Paris")', "2020-01-01T10:00:00+01:00[Europe/Paris]"),
+        ('date and time("2020-01-01T10:00:00")', "2020-01-01T10:00:00"),
         ("{a: [1, 2.5, null]}", {"a": [1, 2.5, None]}), ("1e40", 10**40),
     ],
 )
@@ -36,6 +37,12 @@ def test_json_variables_become_feel_values() -> None:
     assert to_feel({"a": [1, 2.5, True, None, "x"]}) == {"a": [Decimal(1), Decimal("2.5"), True, None, "x"]}
     assert to_feel(0.1) == Decimal("0.1")  # the float's shortest text, not its binary expansion
     assert evaluate("amount * 2", {"amount": 0.1}) == 0.2
+
+
+def test_a_stored_date_and_time_in_a_zone_reads_back() -> None:
+    stored = evaluate('date and time("2022-09-14T17:00:00@Europe/Berlin")')
+    assert stored == "2022-09-14T17:00:00+02:00[Europe/Berlin]"  # as Zeebe stores it (java.time's form)
+    assert evaluate('string(date and time(x))', {"x": stored}) == "2022-09-14T17:00:00@Europe/Berlin"
 
 
 def test_strings_that_look_like_dates_stay_strings_as_in_zeebe() -> None:
