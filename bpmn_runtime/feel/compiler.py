@@ -305,7 +305,16 @@ class Compiler:
 
     def _if_expr(self, tree: Tree[Token]) -> Compiled:
         condition, then, otherwise = (self.compile(part) for part in parts(tree))
-        return lambda env: then(env) if condition(env) is True else otherwise(env)
+
+        def run(env: Env) -> Any:
+            decided = condition(env)
+            if decided is True:
+                return then(env)
+            if decided is False or decided is None:
+                return otherwise(env)
+            return _not_boolean(env, "the condition of 'if'", decided)
+
+        return run
 
     def _iterations(self, nodes: list[Any]) -> list[tuple[str, Compiled, Compiled | None]]:
         contexts = []
@@ -349,21 +358,31 @@ class Compiler:
         sources = [self.compile(part) for part in pieces[1:-1:2]]
         wanted = kind == "SOME"
 
-        def search(level: int, env: Env) -> bool:
-            """Whether an item decides the answer: satisfies `some`, or fails `every`."""
+        def search(level: int, env: Env) -> bool | None:
+            """Whether an item decides the answer (satisfies `some`, fails `every`); None for a non-boolean."""
             state = env.state
             last = level == len(names) - 1
             for item in _iterable(env, sources[level], None) or ():
                 inner = env.child({names[level]: item})
                 if last:
                     state.tick()
-                    if (body(inner) is True) is wanted:
+                    satisfied = body(inner)
+                    if satisfied is not True and satisfied is not False and satisfied is not None:
+                        _not_boolean(env, "what 'satisfies' gives", satisfied)
+                        return None
+                    if (satisfied is True) is wanted:
                         return True
-                elif search(level + 1, inner):
-                    return True
+                else:
+                    found = search(level + 1, inner)
+                    if found is not False:
+                        return found
             return False
 
-        return lambda env: search(0, env) is wanted
+        def run(env: Env) -> Any:
+            found = search(0, env)
+            return None if found is None else found is wanted
+
+        return run
 
     def _function_def(self, tree: Tree[Token], name: str = "anonymous function") -> Compiled:
         if any(isinstance(child, Token) and child.type == "EXTERNAL" for child in tree.children):
@@ -441,8 +460,11 @@ class Compiler:
             kept = []
             for item in items:
                 scope = {**item, "item": item} if isinstance(item, Mapping) else {"item": item}
-                if condition(env.child(scope)) is True:
+                selected = condition(env.child(scope))
+                if selected is True:
                     kept.append(item)
+                elif selected is not False and selected is not None:
+                    return _not_boolean(env, "a filter", selected)
             return kept
 
         return run
@@ -501,6 +523,12 @@ def logical(left: Callable[[T], Any], right: Callable[[T], Any], decisive: bool)
         return other if first is other and second is other else None
 
     return run
+
+
+def _not_boolean(env: Env, what: str, value: Any) -> Any:
+    """A condition that gave neither a boolean nor null makes the whole expression null (DMN 1.5)."""
+    env.state.note(f"{what} must give true, false or null, not {type_name(value)}")
+    return None
 
 
 def _name(name: str) -> Compiled:

@@ -15,7 +15,9 @@ from tests.feel.conftest import feel
     [
         ("true and null", None), ("false and null", False), ("null and false", False), ("true or null", True),
         ("false or null", None), ("not(null)", None), ("not(true)", False), ('1 and true', None),
-        ("if null then 1 else 2", 2), ('if "yes" then 1 else 2', 2),
+        ("if null then 1 else 2", 2), ('if "yes" then 1 else 2', None),  # DMN 1.5: not boolean, not null
+        ('[1, 2][if item = 1 then true else "x"]', None), ('some x in [1] satisfies "x"', None),
+        ("[1, 2][null]", []), ("some x in [1] satisfies null", False), ("every x in [1] satisfies null", False),
         ("null = null", True), ("1 = null", False), ("null != 1", True), ('1 = "1"', None), ("1 < null", None),
         ("true < false", None), ("[1, 2] = [1, 2]", True), ("{a: 1} = {a: 1.0}", True),
     ],
