@@ -2,7 +2,7 @@
 
 Only what is FEEL alone is taken: decisions whose logic is a literal expression, or a boxed expression
 that FEEL can write as text (context, list, conditional, filter, for, some, every), and that need
-nothing but input data (no other decisions, no business knowledge models). The decision's declared type is
+nothing but input data and other such decisions (no business knowledge models, no decision tables). The decision's declared type is
 applied as DMN would (a singleton list stands for its item; a value of another type gives null) when
 the type is a FEEL built-in one; decisions with other declared types are left to the DMN engine.
 """
@@ -36,15 +36,40 @@ class Case:
     expected: Any
     type_ref: str | None
     collection: bool = False
+    decisions: dict[str, Decision] | None = None  # the model's FEEL decisions, which this one may require
 
     def run(self) -> tuple[bool, Any]:
         """Whether FEEL gives the expected value, and what it gave (a FeelError counts as null)."""
+        values = dict(self.inputs)
+        decision = Decision(self.text, self.type_ref, self.collection, ())
+        if self.decisions is not None:
+            decision = self.decisions[self.name]
         try:
-            result = compile_expression(self.text, self.inputs.keys()).evaluate(_Scope(self.inputs))
+            result = decision.evaluate(values, self.decisions or {})
         except FeelError as error:
             result = error
         value = None if isinstance(result, FeelError) else _as_declared(result, self.type_ref, self.collection)
         return same(value, self.expected), result
+
+
+@dataclass(frozen=True)
+class Decision:
+    text: str
+    type_ref: str | None
+    collection: bool
+    requires: tuple[str, ...]
+
+    def evaluate(self, values: dict[str, Any], decisions: dict[str, Decision]) -> Any:
+        """The decision's value, after the decisions it requires (whose values join `values`)."""
+        for name in self.requires:
+            if name not in values:
+                required = decisions[name]
+                try:
+                    result = required.evaluate(values, decisions)
+                except FeelError:
+                    result = None
+                values[name] = _as_declared(result, required.type_ref, required.collection)
+        return compile_expression(self.text, values.keys()).evaluate(_Scope(values))
 
 
 def _Scope(values: dict[str, Any]) -> Any:
@@ -177,11 +202,11 @@ def _cases_of(model: Path) -> list[Case]:
     root = etree.parse(str(model)).getroot()
     ns = root.tag.split("}")[0] + "}"
     item_types = _item_types(root, ns)
-    literals: dict[str, tuple[str, str | None, bool]] = {}
+    names = {element.get("id"): element.get("name") for element in root.iter(ns + "decision")}
+    candidates: dict[str, Decision] = {}
     for decision in root.iter(ns + "decision"):
         text = next((_as_text(child, ns) for child in decision if _as_text(child, ns) is not None), None)
-        requirements = decision.findall(f"{ns}informationRequirement/{ns}requiredDecision")
-        if text is None or requirements or decision.find(ns + "knowledgeRequirement") is not None:
+        if text is None or decision.find(ns + "knowledgeRequirement") is not None:
             continue
         variable = decision.find(ns + "variable")
         type_ref = variable.get("typeRef") if variable is not None else None
@@ -194,18 +219,31 @@ def _cases_of(model: Path) -> list[Case]:
             collection = False
         if type_ref is not None and simple(type_ref) is None:
             continue
-        literals[decision.get("name") or ""] = (text, type_ref, collection)
+        hrefs = [required.get("href", "").lstrip("#")
+                 for required in decision.findall(f"{ns}informationRequirement/{ns}requiredDecision")]
+        requires = tuple(names.get(href) or "" for href in hrefs)
+        candidates[decision.get("name") or ""] = Decision(text, type_ref, collection, requires)
+    decisions = {name: decision for name, decision in candidates.items() if _usable(name, candidates, set())}
     found = []
     for test_file in sorted(model.parent.glob("*-test-*.xml")):
         for test_case in etree.parse(str(test_file)).getroot().iter(TESTS + "testCase"):
             if test_case.get("type") not in (None, "decision"):
                 continue
-            inputs = {node.get("name"): _value(node) for node in test_case.findall(TESTS + "inputNode")}
+            inputs = {node.get("name") or "": _value(node) for node in test_case.findall(TESTS + "inputNode")}
             for result in test_case.findall(TESTS + "resultNode"):
                 name = result.get("name") or ""
-                if name in literals:
-                    text, type_ref, collection = literals[name]
+                if name in decisions:
+                    decision = decisions[name]
                     expected = result.find(TESTS + "expected")
-                    found.append(Case(model.parent.name, name, text, inputs,
-                                      _value(expected) if expected is not None else None, type_ref, collection))
+                    found.append(Case(model.parent.name, name, decision.text, inputs,
+                                      _value(expected) if expected is not None else None, decision.type_ref,
+                                      decision.collection, decisions))
     return found
+
+
+def _usable(name: str, candidates: dict[str, Decision], visiting: set[str]) -> bool:
+    """Whether a decision and every decision it requires, transitively, are FEEL that can run here."""
+    if name not in candidates or name in visiting:
+        return False
+    visiting.add(name)
+    return all(_usable(required, candidates, visiting) for required in candidates[name].requires)
