@@ -44,8 +44,8 @@ class Expression:
         Raises FeelBudgetError past the budget and FeelEvaluationError when evaluation cannot go on.
         """
         if self._fast is not None and notes is None and budget is DEFAULT_BUDGET and not isinstance(variables, Scope):
-            return self._fast(variables or {})
-        scope = variables if isinstance(variables, Scope) else JsonScope(variables or {})
+            return self._fast({} if variables is None else variables)
+        scope = variables if isinstance(variables, Scope) else JsonScope({} if variables is None else variables)
         try:
             return self._run(State(scope, budget, notes, now))
         except RecursionError:
@@ -120,7 +120,7 @@ def _run(
     if isinstance(variables, Scope):
         scope = variables
     else:
-        scope = JsonScope(variables or {})
+        scope = JsonScope({} if variables is None else variables)
     try:
         return run(State(scope, budget, notes, now))
     except RecursionError:
@@ -192,7 +192,7 @@ def special_names(variables: Mapping[str, Any]) -> frozenset[str]:
 
 def evaluate(text: str, variables: Mapping[str, Any] | None = None, **options: Any) -> Any:
     """Evaluate FEEL text against JSON variables and return a JSON value (see `to_python`)."""
-    variables = variables or {}
+    variables = {} if variables is None else variables
     expression = compile_expression(text, special_names(variables))
     return to_python(expression.evaluate(variables, **options))
 
