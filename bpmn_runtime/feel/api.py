@@ -45,11 +45,7 @@ class Expression:
         """
         if self._fast is not None and notes is None and budget is DEFAULT_BUDGET and not isinstance(variables, Scope):
             return self._fast({} if variables is None else variables)
-        scope = variables if isinstance(variables, Scope) else JsonScope({} if variables is None else variables)
-        try:
-            return self._run(State(scope, budget, notes, now))
-        except RecursionError:
-            raise FeelBudgetError("the evaluation nested too deeply") from None
+        return _run(self._run, variables, notes, budget, now)
 
     def __repr__(self) -> str:
         return f"Expression({self.text!r})"
@@ -102,7 +98,8 @@ class UnaryTests:
 
 
 def _satisfies(input_value: Any, value: Any, is_simple: bool, mentions_input: bool) -> bool | None:
-    """DMN 1.5 10.3.2.12: a boolean result decides unless it is a constant compared with a boolean input."""
+    """DMN 1.5's unary tests: a range or list contains the input, a boolean result decides (unless it is a
+    constant, compared with a boolean input), any other value is compared with the input."""
     if is_simple or isinstance(value, (Range, EqualityTest, list)):
         return matches_value(input_value, value)
     if isinstance(value, bool) and (mentions_input or not isinstance(input_value, bool)):
@@ -117,25 +114,24 @@ def _run(
     budget: Budget,
     now: Any,
 ) -> Any:
-    if isinstance(variables, Scope):
-        scope = variables
-    else:
-        scope = JsonScope({} if variables is None else variables)
+    """Run compiled FEEL with fresh evaluation state over JSON variables or a scope of FEEL values."""
+    scope = variables if isinstance(variables, Scope) else JsonScope({} if variables is None else variables)
     try:
         return run(State(scope, budget, notes, now))
     except RecursionError:
         raise FeelBudgetError("the evaluation nested too deeply") from None
 
 
-def _prepared(text: str, names: frozenset[str]) -> tuple[list[Token], str]:
+def _prepared(text: str, names: frozenset[str]) -> list[Token]:
+    """The tokens of text not too long to compile, names with spaces and symbols merged."""
     if len(text) > MAX_TEXT:
         raise FeelSyntaxError(f"the expression is longer than {MAX_TEXT} characters", 1, 1)
-    return tokenize(text, KnownNames((*BUILTIN_NAMES, *names))), text
+    return tokenize(text, KnownNames((*BUILTIN_NAMES, *names)))
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
 def _compile_expression(text: str, names: frozenset[str]) -> Expression:
-    tokens, _ = _prepared(text, names)
+    tokens = _prepared(text, names)
     if not tokens:
         raise FeelSyntaxError("the expression is empty", 1, 1)
     tree = parse(tokens, text, "start")
@@ -144,7 +140,7 @@ def _compile_expression(text: str, names: frozenset[str]) -> Expression:
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
 def _compile_unary_tests(text: str, names: frozenset[str]) -> UnaryTests:
-    tokens, _ = _prepared(text, names)
+    tokens = _prepared(text, names)
     if not tokens:
         raise FeelSyntaxError("the unary tests are empty", 1, 1)
     tree = parse(tokens, text, "unary_tests")
@@ -200,7 +196,7 @@ def evaluate(text: str, variables: Mapping[str, Any] | None = None, **options: A
 def parse_range(text: str) -> Range | None:
     """What range("...") denotes: an interval from a literal to a literal not below it, else None."""
     try:
-        tokens, _ = _prepared(text, frozenset())
+        tokens = _prepared(text, frozenset())
         tree = parse(tokens, text, "start") if tokens else None
     except FeelSyntaxError:
         return None
