@@ -61,9 +61,10 @@ def is_true(expression: str, variables: Mapping[str, Any], now: datetime | None 
             notes: list[str] = []  # evaluated again, rarely, to say why (FEEL has no side effects)
             _evaluate_feel(expression, variables, now, notes)
             why = f" ({'; '.join(notes[:3])})" if notes else ""
+            text = feel.feel_text(value)
+            shown = "" if value is None else " " + (text if len(text) <= 60 else text[:57] + "...")
             raise ExpressionError(
-                f"condition {_shown(expression)} must give true or false, not {feel.type_name(value)} "
-                f"{reprlib.repr(feel.to_python(value)) if value is not None else ''}".rstrip() + why
+                f"condition {_shown(expression)} must give true or false, not {feel.type_name(value)}{shown}{why}"
             )
         return value
     result = evaluate(expression, variables)

@@ -191,6 +191,10 @@ def test_feel_conditions_must_give_a_boolean_and_say_why_not() -> None:
         is_true("= amount > 1000", {})
     with pytest.raises(ExpressionError, match="must give true or false, not number 3"):
         is_true("= 1 + 2", {})
+    with pytest.raises(ExpressionError, match=r"not range \[1\.\.2\]"):
+        is_true("= [1..2]", {})
+    with pytest.raises(ExpressionError, match='not string "open"'):
+        is_true("= status", {"status": "open"})
 
 
 def test_feel_now_is_the_engine_clock() -> None:

@@ -10,6 +10,7 @@ Public API:
     check(text, names=()) -> None                          # raises FeelSyntaxError
     special_names(variables) -> frozenset[str]             # the variable names to pass as `names`
     type_name(value) -> str                                # "number", "date and time", ... for messages
+    feel_text(value) -> str                                # a value as FEEL writes it, for messages
     to_feel(json_value) -> FEEL value;  to_python(feel_value) -> JSON value
     Scope(values, parent=None)          # FEEL values in scope, evaluated without conversion
     PythonFunction(name, parameters, implementation)       # a FEEL function written in Python
@@ -38,10 +39,10 @@ from bpmn_runtime.feel.api import (
 from bpmn_runtime.feel.errors import FeelBudgetError, FeelError, FeelEvaluationError, FeelSyntaxError
 from bpmn_runtime.feel.functions import FeelFunction, PythonFunction
 from bpmn_runtime.feel.scope import Budget, Scope
-from bpmn_runtime.feel.values import Range, to_feel, to_python, type_name
+from bpmn_runtime.feel.values import Range, feel_text, to_feel, to_python, type_name
 
 __all__ = [
     "Budget", "Expression", "FeelBudgetError", "FeelError", "FeelEvaluationError", "FeelFunction",
     "FeelSyntaxError", "PythonFunction", "Range", "Scope", "UnaryTests", "check", "compile_expression",
-    "compile_unary_tests", "evaluate", "special_names", "to_feel", "to_python", "type_name",
+    "compile_unary_tests", "evaluate", "feel_text", "special_names", "to_feel", "to_python", "type_name",
 ]
