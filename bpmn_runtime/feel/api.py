@@ -11,13 +11,17 @@ from bpmn_runtime.feel.compiler import Compiled, Compiler, references
 from bpmn_runtime.feel.errors import FeelBudgetError, FeelSyntaxError
 from bpmn_runtime.feel.fastpath import Fast, fast_form
 from bpmn_runtime.feel.grammar import parse
-from bpmn_runtime.feel.lexer import BUILTIN_NAMES, KnownNames, tokenize
+from bpmn_runtime.feel.builtins import BUILTINS
+from bpmn_runtime.feel.lexer import KnownNames, tokenize
 from bpmn_runtime.feel.operators import matches_value
 from bpmn_runtime.feel.scope import DEFAULT_BUDGET, Budget, Env, JsonScope, Scope, State
+from bpmn_runtime.feel.types import ALIASES, SIMPLE_TYPES
 from bpmn_runtime.feel.values import EqualityTest, Range, compare, equal, to_python
 
 MAX_TEXT = 100_000  # characters of expression text
 CACHE_SIZE = 4096
+# built-in function and type names with keywords in them (`date and time`, `get or else`)
+_BUILTIN_NAMES = KnownNames((*BUILTINS, *SIMPLE_TYPES, *ALIASES))
 
 
 class Expression:
@@ -126,7 +130,7 @@ def _prepared(text: str, names: frozenset[str]) -> list[Token]:
     """The tokens of text not too long to compile, names with spaces and symbols merged."""
     if len(text) > MAX_TEXT:
         raise FeelSyntaxError(f"the expression is longer than {MAX_TEXT} characters", 1, 1)
-    return tokenize(text, KnownNames((*BUILTIN_NAMES, *names)))
+    return tokenize(text, KnownNames(names, base=_BUILTIN_NAMES))
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)

@@ -162,8 +162,10 @@ def _joined(parts: list[_Raw]) -> str:
 class KnownNames:
     """Names that need knowledge to be recognised: those with keywords or symbols in them."""
 
-    def __init__(self, names: Iterable[str]) -> None:
+    def __init__(self, names: Iterable[str], base: KnownNames | None = None) -> None:
         self.by_first: dict[str, list[tuple[tuple[str, bool], ...]]] = {}
+        if base is not None:
+            self.by_first = {first: list(shapes) for first, shapes in base.by_first.items()}
         for name in names:
             self.add(name)
 
@@ -191,12 +193,6 @@ class KnownNames:
             ):
                 return len(shape)
         return 0
-
-
-BUILTIN_NAMES = (
-    "date and time", "years and months duration", "days and time duration", "get or else", "day of year",
-    "day of week", "month of year", "week of year", "last day of month", "index of", "is defined",
-)
 
 
 def tokenize(text: str, known: KnownNames) -> list[Token]:
