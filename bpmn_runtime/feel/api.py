@@ -7,11 +7,11 @@ from typing import Any
 
 from lark import Token, Tree
 
+from bpmn_runtime.feel.builtins import BUILTINS
 from bpmn_runtime.feel.compiler import Compiled, Compiler, references
 from bpmn_runtime.feel.errors import FeelBudgetError, FeelSyntaxError
 from bpmn_runtime.feel.fastpath import Fast, fast_form
 from bpmn_runtime.feel.grammar import parse
-from bpmn_runtime.feel.builtins import BUILTINS
 from bpmn_runtime.feel.lexer import KnownNames, tokenize
 from bpmn_runtime.feel.operators import matches_value
 from bpmn_runtime.feel.scope import DEFAULT_BUDGET, Budget, Env, JsonScope, Scope, State
