@@ -459,7 +459,8 @@ class Compiler:
             env.state.tick(len(items))
             kept = []
             for item in items:
-                scope = {**item, "item": item} if isinstance(item, Mapping) else {"item": item}
+                # a context's entries are in scope, and `item` is the element unless an entry has that name
+                scope = {"item": item, **item} if isinstance(item, Mapping) else {"item": item}
                 selected = condition(env.child(scope))
                 if selected is True:
                     kept.append(item)

@@ -112,7 +112,7 @@ def test_paths(text: str, expected: object) -> None:
         ("[1, 2, 3][1]", 1), ("[1, 2, 3][-1]", 3), ("[1, 2, 3][0]", None), ("[1, 2, 3][4]", None),
         ("[1, 2, 3][item > 1]", [2, 3]), ("[{a: 1}, {a: 2}][a > 1]", [{"a": 2}]),
         ("[{a: 1}, {a: 2}][item.a = 1].a", [1]), ("5[1]", 5), ("5[item > 3]", [5]), ("[1, 2][i]", 2),
-        ('[1, "a", 3][item > 2]', [3]),
+        ('[1, "a", 3][item > 2]', [3]), ("[{item: 5}, {item: 1}][item > 2]", [{"item": 5}]),
     ],
 )
 def test_filters(text: str, expected: object) -> None:
