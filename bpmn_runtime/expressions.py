@@ -1,10 +1,10 @@
 """Sandboxed evaluation of the conditions, mappings and scripts written in BPMN models.
 
 Model files come from outside the engine, so their text is never compiled to code or run by eval/exec.
-Texts with `${...}` or `#{...}` (Camunda 7's JUEL, whole or embedded in literal text) are evaluated by
-`bpmn_runtime.juel`. FEEL (`=...`) and plain text are rewritten token by token into Python syntax,
-parsed with `ast`, and every node is checked against a whitelist while it is turned into a closure;
-only those closures run. Operators that could build huge values are bounded before they compute.
+FEEL (`=...`, Camunda 8) is evaluated by `bpmn_runtime.feel`; texts with `${...}` or `#{...}` (Camunda 7's
+JUEL, whole or embedded in literal text) by `bpmn_runtime.juel`. Plain text is rewritten token by token into
+Python syntax, parsed with `ast`, and every node is checked against a whitelist while it is turned into a
+closure; only those closures run. Operators that could build huge values are bounded before they compute.
 """
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ import textwrap
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Mapping, Sized
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from bpmn_runtime import juel
+from bpmn_runtime import feel, juel
 from bpmn_runtime.errors import ExpressionError
 
 _Compiled = Callable[[Mapping[str, Any]], Any]
@@ -33,8 +34,16 @@ _MAX_INT_BITS = 100_000  # size of an integer built by *, ** or <<
 
 
 def evaluate(expression: str, variables: Mapping[str, Any], execution: juel.ExecutionView | None = None) -> Any:
-    """Evaluate one expression against the variables (read-only); `execution` is what JUEL's
-    `execution` reads."""
+    """Evaluate one expression against the variables (read-only); `execution` is where it is evaluated
+    (what JUEL's `execution` reads, and the engine's clock for FEEL's now())."""
+    if expression[:1] == "=" or _is_feel(expression):
+        value = _evaluate_feel(expression, variables, execution.now if execution is not None else None)
+        if value is True or value is False:
+            return value
+        try:
+            return feel.to_python(value)
+        except feel.FeelError as exc:
+            raise ExpressionError(f"cannot evaluate {_shown(expression)}: {exc}") from exc
     if _is_juel(expression):
         return juel.compile_template(expression).evaluate(variables, execution)
     run = _compile_expression(expression)
@@ -45,8 +54,24 @@ def evaluate(expression: str, variables: Mapping[str, Any], execution: juel.Exec
 
 
 def is_true(expression: str, variables: Mapping[str, Any], execution: juel.ExecutionView | None = None) -> bool:
-    """Evaluate a condition. JUEL coerces the result as EL does (null and "" are false, "true" in any
-    case is true); elsewhere a non-bool result is a modelling mistake, so it is refused."""
+    """Evaluate a condition. JUEL coerces the result as EL does (null and "" are false, "true" in any case is
+    true); elsewhere a non-bool result is a modelling mistake, so it is refused rather than coerced.
+
+    A FEEL condition giving null or a non-boolean is an incident in Camunda 8 too; the message says why.
+    """
+    if _is_feel(expression):
+        now = execution.now if execution is not None else None
+        value = _evaluate_feel(expression, variables, now)
+        if not isinstance(value, bool):
+            notes: list[str] = []  # evaluated again, rarely, to say why (FEEL has no side effects)
+            _evaluate_feel(expression, variables, now, notes)
+            why = f" ({'; '.join(notes[:3])})" if notes else ""
+            text = feel.feel_text(value)
+            shown = "" if value is None else " " + (text if len(text) <= 60 else text[:57] + "...")
+            raise ExpressionError(
+                f"condition {_shown(expression)} must give true or false, not {feel.type_name(value)}{shown}{why}"
+            )
+        return value
     return as_condition(expression, evaluate(expression, variables, execution))
 
 
@@ -82,21 +107,72 @@ SANDBOX_SCRIPT_FORMATS = frozenset({None, "", "python", "text/x-python", "sandbo
 
 
 def check(expression: str) -> None:
-    """Refuse, at deployment, an expression the sandbox would never run (ExpressionError says why)."""
+    """Refuse, at deployment, an expression that cannot run (ExpressionError says why, and where for FEEL)."""
+    if _is_feel(expression):
+        _compile_feel(expression)
+        return
     if _is_juel(expression):
         juel.check(expression)
-    else:
-        _compile_expression(expression)
-
-
-def _is_juel(expression: str) -> bool:
-    """FEEL starts with `=`; any other text with `${` or `#{` is JUEL, whole or embedded in literal text."""
-    return juel.is_template(expression) and not expression.lstrip().startswith("=")
+        return
+    _compile_expression(expression)
 
 
 def check_script(script: str) -> None:
     """Refuse, at deployment, a script that is not made of sandboxed assignments."""
     _compile_script(script)
+
+
+def reads_variables(expression: str) -> bool:
+    """Whether evaluating the expression looks up any variable (so its value is not fixed at deployment)."""
+    looked_up: list[str] = []
+
+    class Recorder(dict[str, Any]):
+        def get(self, name: str, default: Any = None) -> Any:
+            looked_up.append(name)
+            return default
+
+    try:
+        evaluate(expression, Recorder())
+    except ExpressionError:
+        return True  # it fails without variables: it must be reading one
+    return bool(looked_up)
+
+
+# --- FEEL (`=...`): bpmn_runtime.feel ---
+
+
+def _is_feel(expression: str) -> bool:
+    return expression.lstrip().startswith("=")
+
+
+def _is_juel(expression: str) -> bool:
+    """Any text with `${` or `#{` that is not FEEL is JUEL, whole or embedded in literal text."""
+    return juel.is_template(expression) and not _is_feel(expression)
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile_feel(expression: str) -> feel.Expression:
+    """Compile the text after `=`; a syntax error is located in the whole attribute text, as the modeler shows it.
+
+    Names that hold keywords or symbols are written in backticks (`` `order-id` ``), as in Camunda 8.
+    """
+    start = expression.index("=") + 1
+    try:
+        return feel.compile_expression(expression[start:])
+    except feel.FeelSyntaxError as exc:
+        before = expression[:start]
+        line = exc.line + before.count("\n")
+        column = exc.column + (len(before) - (before.rfind("\n") + 1) if exc.line == 1 else 0)
+        raise ExpressionError(f"cannot parse {_shown(expression)}: line {line}, column {column}: {exc.reason}") from None
+
+
+def _evaluate_feel(
+    expression: str, variables: Mapping[str, Any], now: datetime | None, notes: list[str] | None = None
+) -> Any:
+    try:
+        return _compile_feel(expression).evaluate(variables, notes=notes, now=now)
+    except feel.FeelError as exc:
+        raise ExpressionError(f"cannot evaluate {_shown(expression)}: {exc}") from exc
 
 
 def _shown(text: str) -> str:
@@ -163,7 +239,7 @@ def _parse(text: str, script: bool) -> ast.Expression | ast.Module:
     return tree
 
 
-# --- Translation of plain text and FEEL to Python source ---
+# --- Translation of plain text to Python source ---
 
 
 @dataclass(frozen=True)
@@ -171,8 +247,7 @@ class _Dialect:
     """How one expression language differs from Python, token by token."""
 
     words: Mapping[str, str]  # token -> Python text (literals, operator words)
-    prefixes: Mapping[str, str]  # unary token -> template wrapping its operand, keeping JUEL/FEEL precedence
-    phrases: Mapping[tuple[str, str], str]  # two-word FEEL function name -> the name it has here
+    prefixes: Mapping[str, str]  # unary token -> template wrapping its operand, keeping its precedence
 
 
 _JUEL_WORDS = {
@@ -180,15 +255,7 @@ _JUEL_WORDS = {
     "null": "None", "true": "True", "false": "False",
 }
 # Unwrapped text is Python with JUEL conveniences; `not` keeps its Python meaning there.
-_PLAIN = _Dialect(_JUEL_WORDS, {"!": "(not {})", "empty": "empty({})"}, {})
-_FEEL = _Dialect(
-    {"=": "==", "null": "None", "true": "True", "false": "False"},
-    {"not": "(not {})"},
-    {
-        ("starts", "with"): "starts_with", ("ends", "with"): "ends_with", ("string", "length"): "string_length",
-        ("upper", "case"): "upper_case", ("lower", "case"): "lower_case",
-    },
-)
+_PLAIN = _Dialect(_JUEL_WORDS, {"!": "(not {})", "empty": "empty({})"})
 
 # An unterminated string runs to the end of the text, so tokenizing stays linear
 # (no rescan from every later quote) and Python reports the error.
@@ -206,11 +273,8 @@ _BRACKETS = {"(": ")", "[": "]", "{": "}"}
 
 
 def _to_python(text: str) -> str:
-    """Pick the dialect from the wrapping: `=` is FEEL, anything else plain (JUEL never comes here)."""
-    stripped = text.strip()
-    if stripped.startswith("="):
-        return _Translator(stripped[1:], _FEEL).translate()
-    return _Translator(stripped, _PLAIN).translate()
+    """Plain text (FEEL and JUEL never come here)."""
+    return _Translator(text.strip(), _PLAIN).translate()
 
 
 class _Translator:
@@ -256,11 +320,6 @@ class _Translator:
             return text + inner + _BRACKETS[text]
         if kind in ("name", "op") and text in self.dialect.prefixes:
             return self.dialect.prefixes[text].format(self._operand(text))
-        if kind == "name":
-            following = self.position + (self._peek_kind(self.position) == "space")
-            if self._peek_kind(following) == "name" and (text, self.tokens[following][1]) in self.dialect.phrases:
-                self.position = following + 1
-                return self.dialect.phrases[text, self.tokens[following][1]]
         return self.dialect.words.get(text, text) if kind in ("name", "op") else text
 
     def _operand(self, operator_text: str) -> str:
@@ -414,7 +473,7 @@ def _slice(node: ast.Slice, depth: int) -> _Compiled:
 
 
 def _attribute(node: ast.Attribute, depth: int) -> _Compiled:
-    """`order.amount` reads a key of a map, as JUEL and FEEL do; no Python attribute is ever read."""
+    """`order.amount` reads a key of a map; no Python attribute is ever read."""
     owner = _build(node.value, depth)
     key = _allowed_name(node.attr)
 
@@ -577,9 +636,6 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "len": len, "str": str, "int": int, "float": float, "bool": bool, "abs": abs, "min": min, "max": max,
     "sum": _sum, "round": _round, "sorted": sorted, "any": any, "all": all,
     "empty": _empty,  # `empty x` in plain text is translated to empty(x)
-    # FEEL built-ins, under the names the translator gives them
-    "contains": str.__contains__, "starts_with": str.startswith, "ends_with": str.endswith,
-    "string_length": str.__len__, "count": len, "upper_case": str.upper, "lower_case": str.lower,
 }
 
 _JAVA_COMMON: dict[str, Callable[..., Any]] = {"equals": operator.eq, "isEmpty": _empty}

@@ -28,6 +28,8 @@ def constant_condition_problems(process: Process, element: Element) -> list[Prob
     """A condition that reads no variable has one value forever; it must at least be true or false."""
     problems = []
     for condition in _conditions_of(process, element):
+        if expressions.reads_variables(condition):
+            continue  # it is checked when it runs
         try:
             value = expressions.evaluate(condition, {})
         except ExpressionError:
