@@ -11,6 +11,7 @@ import pytest
 
 from bpmn_runtime import juel
 from bpmn_runtime.errors import BpmnRuntimeError, ExpressionError
+from bpmn_runtime.juel import ExecutionView
 from bpmn_runtime.expressions import check, evaluate, is_true, run_assignments
 
 
@@ -228,9 +229,9 @@ def test_feel_conditions_must_give_a_boolean_and_say_why_not() -> None:
 
 
 def test_feel_now_is_the_engine_clock() -> None:
-    moment = datetime(2030, 5, 6, 7, 8, 9, tzinfo=timezone.utc)
-    assert evaluate("= now()", {}, moment) == "2030-05-06T07:08:09Z"
-    assert evaluate("= today()", {}, moment) == "2030-05-06"
+    here = ExecutionView("1", "1:1", now=datetime(2030, 5, 6, 7, 8, 9, tzinfo=timezone.utc))
+    assert evaluate("= now()", {}, here) == "2030-05-06T07:08:09Z"
+    assert evaluate("= today()", {}, here) == "2030-05-06"
 
 
 @pytest.mark.parametrize("expression", ['= __import__("os").system("touch {marker}")', "= x.__class__",
