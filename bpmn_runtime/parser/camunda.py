@@ -6,6 +6,7 @@ from typing import Any
 
 from lxml import etree
 
+from bpmn_runtime.forms import duplicate_field_problems, field_problems, read_constraint
 from bpmn_runtime.model import FormField, Mapping
 from bpmn_runtime.parser.namespaces import camunda
 
@@ -61,7 +62,9 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
         found["headers"] = tuple((p.get("name", ""), p.get("value", "")) for p in properties.findall(camunda("property")))
     form_data = extension.find(camunda("formData"))
     if form_data is not None:
-        found["form_fields"] = tuple(_form_field(field) for field in form_data.findall(camunda("formField")))
+        fields = tuple(_form_field(field, problems) for field in form_data.findall(camunda("formField")))
+        problems += duplicate_field_problems(fields)
+        found["form_fields"] = fields
     io = extension.find(camunda("inputOutput"))
     if io is not None:
         found["inputs"] = tuple(_mapping(p, problems) for p in io.findall(camunda("inputParameter")))
@@ -80,29 +83,29 @@ def _mapping(parameter: etree._Element, problems: list[str]) -> Mapping:
     return Mapping(name, repr(text))
 
 
-def _form_field(field: etree._Element) -> FormField:
+def _form_field(field: etree._Element, problems: list[str]) -> FormField:
+    """One camunda:formField; a constraint that cannot be honoured is a deployment problem."""
     constraints = {c.get("name", ""): c.get("config") for c in field.iter(camunda("constraint"))}
     options = tuple((v.get("id", ""), v.get("name", v.get("id", ""))) for v in field.findall(camunda("value")))
+    label = field.get("label") or field.get("id", "")
 
-    def number(name: str) -> float | None:
-        value = constraints.get(name)
-        try:
-            return float(value) if value not in (None, "") else None
-        except ValueError:
-            return None
+    def number(name: str, whole: bool = False) -> float | None:
+        return read_constraint(constraints.get(name), f"field '{label}': constraint {name}", problems, whole=whole)
 
-    readonly = "readonly" in constraints
-    return FormField(
+    minlength, maxlength = number("minlength", True), number("maxlength", True)
+    form_field = FormField(
         id=field.get("id", ""),
-        label=field.get("label") or field.get("id", ""),
+        label=label,
         type=field.get("type", "string"),
         default=field.get("defaultValue"),
         required="required" in constraints,
         min=number("min"),
         max=number("max"),
-        minlength=int(number("minlength")) if number("minlength") is not None else None,
-        maxlength=int(number("maxlength")) if number("maxlength") is not None else None,
+        minlength=int(minlength) if minlength is not None else None,
+        maxlength=int(maxlength) if maxlength is not None else None,
         pattern=constraints.get("pattern") or None,
-        readonly=readonly,
+        readonly="readonly" in constraints,
         options=options,
     )
+    problems += field_problems(form_field)
+    return form_field

@@ -5,6 +5,7 @@ from typing import Any
 
 from lxml import etree
 
+from bpmn_runtime.forms import read_form_js
 from bpmn_runtime.model import Mapping
 from bpmn_runtime.parser.namespaces import zeebe
 
@@ -16,8 +17,9 @@ def _split(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
-def read(element: etree._Element, user_task_forms: dict[str, str]) -> dict[str, Any]:
-    """Extension fields of one flow node. `user_task_forms` holds the process's embedded form-js JSON by id."""
+def read(element: etree._Element, user_task_forms: dict[str, str], problems: list[str]) -> dict[str, Any]:
+    """Extension fields of one flow node. `user_task_forms` holds the process's embedded form-js JSON by id;
+    messages about what cannot run (a broken or missing form) go to `problems`."""
     extension = element.find("{*}extensionElements")
     if extension is None:
         return {}
@@ -46,7 +48,12 @@ def read(element: etree._Element, user_task_forms: dict[str, str]) -> dict[str, 
         key = form.get("formKey") or form.get("formId") or ""
         embedded = key.removeprefix("camunda-forms:bpmn:")
         if embedded in user_task_forms:
-            found["form_json"] = user_task_forms[embedded]
+            fields, form_problems = read_form_js(user_task_forms[embedded])
+            found["form_fields"] = fields
+            problems += [f"form '{embedded}': {problem}" for problem in form_problems]
+        elif key.startswith("camunda-forms:bpmn:"):
+            problems.append(f"the form '{embedded}' is not in this file; embed it as a zeebe:userTaskForm "
+                            f"with that id")
         elif key:
             found["form_key"] = key
     io = extension.find(zeebe("ioMapping"))

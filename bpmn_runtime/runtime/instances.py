@@ -24,9 +24,11 @@ def start(unit: UnitOfWork, key: str, variables: Mapping[str, Any], *, business_
 
 
 def existing_start(unit: UnitOfWork, key: str, request_key: str | None, business_key: str | None) -> int | None:
-    """The instance an earlier start with this request key (or business key) made, if any."""
+    """The instance of process `key` an earlier start with this request key (or business key) made, if any.
+    A request key belongs to its process: the same key given to another process starts that one."""
     if request_key is not None:
-        found = unit.connection.execute(select(Instance.id).where(Instance.request_key == request_key)).scalar()
+        found = unit.connection.execute(select(Instance.id).where(Instance.process_key == key,
+                                                                 Instance.request_key == request_key)).scalar()
         if found is not None:
             return found
     if business_key is not None:

@@ -23,6 +23,7 @@ from bpmn_runtime.engine.step import Step
 from bpmn_runtime.errors import BpmnRuntimeError, Conflict, NotFound
 from bpmn_runtime.model import Process
 from bpmn_runtime.runtime import correlation
+from bpmn_runtime.runtime.variables import VariableBudget
 from bpmn_runtime.store import statements
 from bpmn_runtime.store.tables import Definition, Incident, Instance
 
@@ -73,6 +74,7 @@ class UnitOfWork:
         self._followups: deque[Callable[[], None]] = deque()
         self._after_commit: list[Callable[[], None]] = []
         self.started: list[int] = []
+        self.variable_budget: VariableBudget | None = None  # set by calls that bring values from outside
 
     @functools.cached_property
     def session(self) -> Session:
@@ -108,8 +110,11 @@ class UnitOfWork:
             raise NotFound(f"there is no process instance {instance_id}")
         key, version, definition_id, process_key, business_key, parent_id, parent_wait, state = row
         process = self.runtime.deployments.process_of(definition_id, process_key, self.connection)
-        return LoadedInstance(key, version, definition_id, process_key, business_key, parent_id, parent_wait,
-                              process, InstanceState.from_json(json.loads(state)))
+        loaded = LoadedInstance(key, version, definition_id, process_key, business_key, parent_id, parent_wait,
+                                process, InstanceState.from_json(json.loads(state)))
+        if self.variable_budget is not None:
+            self.variable_budget.loaded(loaded.id, loaded.state)
+        return loaded
 
     def step(self, loaded: LoadedInstance, action: Callable[[Step], None]) -> Step:
         """Run `action` on a fresh engine step of `loaded`, then save the instance and its effects."""
@@ -151,6 +156,8 @@ class UnitOfWork:
 
     def _save(self, loaded: LoadedInstance, step: Step) -> None:
         state = loaded.state
+        if self.variable_budget is not None:
+            self.variable_budget.saving(loaded.id, state)
         ended = state.status != "active"
         values = {"state": json.dumps(state.to_json(), separators=(",", ":")), "version": loaded.version + 1,
                   "status": state.status, "updated_at": self.now, "ended_at": self.now if ended else None,
@@ -215,6 +222,9 @@ class UnitOfWork:
             elif wait.kind == "call":
                 self.later(lambda w=wait: self._cancel_child(loaded, w))
         for table, keys in by_table.items():
+            if table == "user_task":
+                self.connection.execute(statements.REMEMBER_ENDED_TASKS,
+                                        {"instance_id": loaded.id, "keys": keys, "now": self.now})
             self.connection.execute(statements.DELETE_WAITS[table], {"instance_id": loaded.id, "keys": keys})
 
     def _add_waits(self, loaded: LoadedInstance, waits: list[Wait]) -> None:

@@ -15,12 +15,12 @@ from flask import Blueprint, abort, g, jsonify, request
 from werkzeug.wrappers import Response
 
 from bpmn_runtime.errors import InvalidInput
-from bpmn_runtime.forms import form_fields, validate
+from bpmn_runtime.forms import form_fields
 from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.model import FormField
-from bpmn_runtime.web.auth import check_offered, operator_only, require_login
+from bpmn_runtime.web.auth import operator_only, require_login
 from bpmn_runtime.web.openapi import document
-from bpmn_runtime.web.services import runtime
+from bpmn_runtime.web.services import actor, runtime
 
 bp = Blueprint("api", __name__)
 MAX_LIST = 200
@@ -177,33 +177,31 @@ def tasks() -> Response:
 
 @bp.get("/tasks/<int:task_id>")
 def task(task_id: int) -> Response:
-    info, element, values = runtime().queries.task_form(task_id)
-    check_offered(info)
+    info, element, values = runtime().queries.task_form(task_id, actor=actor())
     return jsonify(**camel(info), form=[_field_json(f) for f in form_fields(element)], variables=values)
 
 
 @bp.post("/tasks/<int:task_id>/claim")
 def claim(task_id: int) -> tuple[str, int]:
-    check_offered(runtime().queries.task(task_id))
-    runtime().claim(task_id, g.user.name)
+    runtime().claim(task_id, actor=actor())
     return "", 204
 
 
 @bp.post("/tasks/<int:task_id>/unclaim")
 def unclaim(task_id: int) -> tuple[str, int]:
-    info = runtime().queries.task(task_id)
-    if info.assignee != g.user.name and not g.user.is_operator:
-        abort(403, "Only the person who claimed a task, or an operator, can give it back.")
-    runtime().unclaim(task_id)
+    runtime().unclaim(task_id, actor=actor())
+    return "", 204
+
+
+@bp.post("/tasks/<int:task_id>/assign")
+def assign(task_id: int) -> tuple[str, int]:
+    runtime().assign(task_id, _get(_body(), "assignee", str), actor=actor())
     return "", 204
 
 
 @bp.post("/tasks/<int:task_id>/complete")
 def complete(task_id: int) -> tuple[str, int]:
-    info, element, _ = runtime().queries.task_form(task_id)
-    check_offered(info)
-    values = validate(form_fields(element), _get(_body(), "variables", dict, {}))
-    runtime().complete_task(task_id, values, user=g.user.name)
+    runtime().complete_task(task_id, _get(_body(), "variables", dict, {}), actor=actor())
     return "", 204
 
 

@@ -1,7 +1,7 @@
 """Errors as plain pages for people and JSON for programs, never a stack trace.
 
 The runtime's own errors carry messages written for people; they map to HTTP statuses here once, so a
-view can let them rise: NotFound is 404, Conflict 409, InvalidInput and DeploymentError 400.
+view can let them rise: NotFound is 404, Forbidden 403, Conflict 409, InvalidInput and DeploymentError 400.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from bpmn_runtime.errors import Conflict, DeploymentError, InvalidInput, NotFound
+from bpmn_runtime.errors import Conflict, DeploymentError, Forbidden, InvalidInput, NotFound
 from bpmn_runtime.forms import FormErrors
 
 log = logging.getLogger("bpmn_runtime.web")
@@ -82,6 +82,7 @@ def install(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http)
     app.register_error_handler(CSRFError, _csrf)
     app.register_error_handler(NotFound, lambda e: error_response(404, str(e)))
+    app.register_error_handler(Forbidden, lambda e: error_response(403, str(e)))
     app.register_error_handler(Conflict, lambda e: error_response(409, str(e)))
     app.register_error_handler(DeploymentError, _deployment)
     app.register_error_handler(FormErrors, _form)
