@@ -179,7 +179,7 @@ def pattern_problem(pattern: str) -> str | None:
         _compiled(pattern)
     except re2.error as error:
         reason = error.args[0].decode() if error.args and isinstance(error.args[0], bytes) else str(error)
-        return f"the pattern {pattern!r} cannot be used ({reason}); back-references and look-arounds are not supported"
+        return f"the pattern '{pattern}' cannot be used ({reason}); back-references and look-arounds are not supported"
     return None
 
 
