@@ -71,6 +71,18 @@ def check(expression: str) -> None:
     _compile_expression(expression)
 
 
+def literal(expression: str) -> tuple[bool, Any]:
+    """(True, value) when the expression is a single literal (`1`, `"yes"`, `null`), else (False, None).
+
+    Read from the syntax tree, never run: deployment must not evaluate a model's expressions.
+    """
+    tree = _parse(expression, script=False)
+    body = tree.body if isinstance(tree, ast.Expression) else None
+    if isinstance(body, ast.Constant):
+        return True, body.value
+    return False, None
+
+
 def check_script(script: str) -> None:
     """Refuse, at deployment, a script that is not made of sandboxed assignments."""
     _compile_script(script)
