@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -325,3 +326,14 @@ def test_chromium_rasterises_the_svg(tmp_path: Path) -> None:
                     "--window-size=1000,700", svg.as_uri()], check=True, capture_output=True, timeout=120,
                    env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
+
+
+@pytest.mark.parametrize("words", [False, True], ids=["one word", "words"])
+def test_a_200000_character_name_is_drawn_at_once_and_cut(words: bool) -> None:
+    from tests.hostile.deploy_models import deploy_long_label
+    root = etree.fromstring(deploy_long_label(200_000, words=words))
+    began = time.perf_counter()
+    svg = render_svg(root)
+    assert time.perf_counter() - began < 1
+    assert svg is not None and len(svg) < 20_000
+    assert "…" in svg

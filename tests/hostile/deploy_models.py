@@ -40,9 +40,9 @@ def deploy_costly_conditions(gateways: int = 20) -> bytes:
     return "".join(parts).encode()
 
 
-def deploy_long_label(length: int = 200_000) -> bytes:
-    """One task whose name is `length` characters of words, drawn in a diagram."""
-    name = ("approve the order " * (length // 18 + 1))[:length]
+def deploy_long_label(length: int = 200_000, words: bool = False) -> bytes:
+    """One task whose name is `length` characters, one word or words, drawn in a diagram."""
+    name = ("approve the order " * (length // 18 + 1))[:length] if words else "W" * length
     return f"""{HEADER}<bpmn:process id="p" isExecutable="true">
   <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="t"/>
   <bpmn:task id="t" name="{name}"/><bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="e"/><bpmn:endEvent id="e"/>
