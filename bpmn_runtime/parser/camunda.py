@@ -8,6 +8,7 @@ from lxml import etree
 
 from bpmn_runtime.forms import duplicate_field_problems, field_problems, read_constraint
 from bpmn_runtime.model import FormField, Mapping
+from bpmn_runtime.parser.numbers import LARGEST, MAX_RETRIES, literal_or_expression, whole_number
 from bpmn_runtime.parser.namespaces import camunda
 
 # Camunda 7 attributes that only a Java engine can honour; refused rather than silently ignored.
@@ -43,6 +44,8 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
                            ("resultVariable", "result_variable")):
         if get(camunda(attribute)):
             found[key] = get(camunda(attribute))
+    if found.get("priority"):
+        literal_or_expression(found["priority"], "camunda:priority", problems, -LARGEST, LARGEST)
     if get(camunda("formRef")):
         found["form_key"] = get(camunda("formRef"))
     if _bool(get(camunda("asyncBefore"))) or _bool(get(camunda("async"))):
@@ -56,7 +59,8 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
     if retry_cycle is not None and retry_cycle.text:
         repeat = re.match(r"\s*R(\d+)/", retry_cycle.text)
         if repeat:
-            found["retries"] = int(repeat.group(1))
+            found["retries"] = whole_number(repeat.group(1), "the number of retries in camunda:failedJobRetryTimeCycle",
+                                            problems, high=MAX_RETRIES)
     properties = extension.find(camunda("properties"))
     if properties is not None:
         found["headers"] = tuple((p.get("name", ""), p.get("value", "")) for p in properties.findall(camunda("property")))

@@ -17,6 +17,7 @@ from bpmn_runtime.model import (
 )
 from bpmn_runtime.parser import camunda, zeebe
 from bpmn_runtime.parser.namespaces import BPMN, bpmn, local_name, namespace
+from bpmn_runtime.parser.numbers import LARGEST, whole_number
 
 FLOW_NODES = frozenset({
     "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
@@ -204,9 +205,17 @@ def _read_element(node: etree._Element, tag: str, scope_id: str, context: _Conte
         loop=_loop(node, context),
         extensions=extensions,
         completion_condition=_expression_text(completion) if tag == "adHocSubProcess" else None,
-        start_quantity=int(node.get("startQuantity", "1")),
-        completion_quantity=int(node.get("completionQuantity", "1")),
+        start_quantity=_quantity(node, "startQuantity", context),
+        completion_quantity=_quantity(node, "completionQuantity", context),
     )
+
+
+def _quantity(node: etree._Element, attribute: str, context: _Context) -> int:
+    problems: list[str] = []
+    value = whole_number(node.get(attribute, "1"), attribute, problems, high=LARGEST)
+    for message in problems:
+        context.problem(node, message)
+    return 1 if value is None else value
 
 
 def _task_message(node: etree._Element, tag: str, context: _Context) -> tuple[EventDefinition, ...]:

@@ -7,6 +7,7 @@ from lxml import etree
 
 from bpmn_runtime.forms import read_form_js
 from bpmn_runtime.model import Mapping
+from bpmn_runtime.parser.numbers import LARGEST, MAX_RETRIES, literal_or_expression, whole_number
 from bpmn_runtime.parser.namespaces import zeebe
 
 
@@ -27,8 +28,9 @@ def read(element: etree._Element, user_task_forms: dict[str, str], problems: lis
     task = extension.find(zeebe("taskDefinition"))
     if task is not None:
         found["topic"] = task.get("type")
-        if task.get("retries", "").strip().isdigit():
-            found["retries"] = int(task.get("retries"))
+        retries = task.get("retries", "")
+        if retries.strip() and not retries.strip().startswith("="):
+            found["retries"] = whole_number(retries, "zeebe:taskDefinition retries", problems, high=MAX_RETRIES)
     assignment = extension.find(zeebe("assignmentDefinition"))
     if assignment is not None:
         if assignment.get("assignee"):
@@ -43,6 +45,7 @@ def read(element: etree._Element, user_task_forms: dict[str, str], problems: lis
     priority = extension.find(zeebe("priorityDefinition"))
     if priority is not None and priority.get("priority"):
         found["priority"] = priority.get("priority")
+        literal_or_expression(found["priority"], "zeebe:priorityDefinition priority", problems, -LARGEST, LARGEST)
     form = extension.find(zeebe("formDefinition"))
     if form is not None:
         key = form.get("formKey") or form.get("formId") or ""
