@@ -23,6 +23,7 @@ from bpmn_runtime.model import Definitions, Process
 from bpmn_runtime.parser import parse
 from bpmn_runtime.runtime.records import DeployedProcess
 from bpmn_runtime.runtime.unit_of_work import DefinitionRef, UnitOfWork
+from bpmn_runtime.runtime.variables import check_length
 from bpmn_runtime.store import statements
 from bpmn_runtime.store.tables import Definition, Job, Subscription
 
@@ -50,6 +51,7 @@ class Deployments:
             if not path.is_file():
                 raise NotFound(f"{path}: no such file")
             data, name = path.read_bytes(), file_name or path.name
+        check_length("the file name", name, 500)
         definitions = parse(data, name, check_scripts=self.runtime.script_runner is None)
         checksum = hashlib.sha256(data).hexdigest()
 

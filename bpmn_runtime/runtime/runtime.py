@@ -23,7 +23,7 @@ from bpmn_runtime.runtime.queries import Queries
 from bpmn_runtime.runtime.records import DeployedProcess
 from bpmn_runtime.runtime.transactions import Transactions
 from bpmn_runtime.runtime.unit_of_work import UnitOfWork
-from bpmn_runtime.runtime.variables import VariableBudget, VariableLimits, check_variables
+from bpmn_runtime.runtime.variables import VariableBudget, VariableLimits, check_length, check_variables
 from bpmn_runtime.store.database import Database
 
 T = TypeVar("T")
@@ -85,6 +85,8 @@ class Runtime:
         is returned instead, too.
         """
         values = self._checked(variables)
+        check_length("the business key", business_key)
+        check_length("the request key", request_key)
         try:
             return self.transactions.run(self._bounded(lambda unit: instances.start(
                 unit, key, values, business_key=business_key, request_key=request_key,
@@ -122,6 +124,7 @@ class Runtime:
 
     def claim(self, task_id: int, user: str | None = None, *, actor: Actor = PROGRAM) -> None:
         """`user` (default: the actor) claims the task; Conflict when someone else holds it."""
+        check_length("the user name", user)
         self.transactions.run(lambda unit: tasks.claim(unit, task_id, user or actor.name, actor), "claim")
 
     def unclaim(self, task_id: int, *, actor: Actor = PROGRAM) -> str | None:
@@ -131,6 +134,7 @@ class Runtime:
 
     def assign(self, task_id: int, user: str, *, actor: Actor = PROGRAM) -> None:
         """Give the task to `user`, whoever holds it now (operators, administrators and programs only)."""
+        check_length("the user name", user)
         self.transactions.run(lambda unit: tasks.assign(unit, task_id, user, actor), "assign")
 
     # --- messages and signals ---------------------------------------------------------------------

@@ -71,6 +71,12 @@ def check_variables(variables: Mapping[str, Any], limits: VariableLimits = DEFAU
     return dict(variables)
 
 
+def check_length(what: str, text: str | None, limit: int = 255) -> None:
+    """Keys and names from outside fit the columns that store them (InvalidInput otherwise)."""
+    if text is not None and len(text) > limit:
+        raise InvalidInput(f"{what} is {len(text):,} characters; it may have at most {limit}")
+
+
 def variables_size(state: "InstanceState") -> int:
     """Bytes of the JSON text of every variable of an instance, in every scope."""
     return sum(len(json.dumps(ai.variables, ensure_ascii=False).encode("utf-8", "surrogatepass"))
