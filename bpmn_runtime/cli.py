@@ -87,7 +87,14 @@ class _LazyRuntime:
 
 
 def runtime_from(context: click.Context) -> Runtime:
-    return context.find_object(_LazyRuntime).get()
+    return _settings(context).get()
+
+
+def _settings(context: click.Context) -> _LazyRuntime:
+    """What `main` was given (every command runs under it)."""
+    settings = context.find_object(_LazyRuntime)
+    assert settings is not None
+    return settings
 
 
 @main.command()
@@ -287,7 +294,7 @@ def worker(context: click.Context, sources: tuple[str, ...], until_idle: bool, c
         logging.getLogger().setLevel(logging.INFO)
         click.echo(f"{concurrency} worker process(es) running handlers for: {', '.join(registry.topics) or '(none)'}; "
                    f"Ctrl+C or SIGTERM stops them after their current job")
-        settings = context.find_object(_LazyRuntime)
+        settings = _settings(context)
         if metrics_port:
             from prometheus_client import start_http_server
             start_http_server(metrics_port, registry=runtime_from(context).metrics.registry)

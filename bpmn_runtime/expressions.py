@@ -14,9 +14,9 @@ import re
 import reprlib
 import textwrap
 from collections import ChainMap
-from collections.abc import Callable, Iterable, Mapping, Sized
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sized
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from bpmn_runtime.errors import ExpressionError
 
@@ -53,7 +53,8 @@ def is_true(expression: str, variables: Mapping[str, Any]) -> bool:
 def run_assignments(script: str, variables: Mapping[str, Any]) -> dict[str, Any]:
     """Run `x = expr` / `x += expr` statements; return what they assigned (the caller writes it back)."""
     assigned: dict[str, Any] = {}
-    scope = ChainMap(assigned, variables)  # later lines see earlier assignments, variables stay untouched
+    # later lines see earlier assignments; a ChainMap writes only to its first map, so variables stay untouched
+    scope = ChainMap(assigned, cast(MutableMapping[str, Any], variables))
     for name, compute, line in _compile_script(script):
         try:
             assigned[name] = compute(scope)
@@ -105,6 +106,7 @@ def _reason(exc: Exception) -> str:
 @functools.lru_cache(maxsize=4096)
 def _compile_expression(expression: str) -> _Compiled:
     tree = _parse(expression, script=False)
+    assert isinstance(tree, ast.Expression)
     try:
         return _build(tree.body, 1)
     except ExpressionError as exc:
@@ -114,10 +116,13 @@ def _compile_expression(expression: str) -> _Compiled:
 @functools.lru_cache(maxsize=1024)
 def _compile_script(script: str) -> tuple[tuple[str, _Compiled, int], ...]:
     tree = _parse(script, script=True)
+    assert isinstance(tree, ast.Module)
     steps = []
     try:
         for statement in tree.body:
-            if isinstance(statement, ast.Assign) and [type(t) for t in statement.targets] == [ast.Name]:
+            value: ast.expr
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+                    and isinstance(statement.targets[0], ast.Name):
                 name, value = statement.targets[0].id, statement.value
             elif isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name):
                 name = statement.target.id  # `x += e` runs as `x = x + e`, so an unknown x is reported as such
@@ -133,11 +138,12 @@ def _compile_script(script: str) -> tuple[tuple[str, _Compiled, int], ...]:
     return tuple(steps)
 
 
-def _parse(text: str, script: bool) -> ast.Expression | ast.Module:
+def _parse(text: str, script: bool) -> ast.AST:
     """Translate and parse model text, refusing oversized input before anything is built from it."""
     if len(text) > _MAX_TEXT:
         raise ExpressionError(f"refused {_shown(text)}: longer than {_MAX_TEXT} characters")
     try:
+        tree: ast.AST
         if script:
             # dedented, not stripped: scripts are indented inside XML, and line numbers must stay true
             tree = ast.parse(_Translator(textwrap.dedent(text), _PLAIN).translate(), mode="exec")
@@ -329,8 +335,8 @@ def _name(node: ast.Name, depth: int) -> _Compiled:
 
 
 def _elements(kind: Callable[[Iterable[Any]], Any]) -> Callable[[ast.AST, int], _Compiled]:
-    def build(node: ast.List | ast.Tuple | ast.Set, depth: int) -> _Compiled:
-        items = [_build(element, depth) for element in node.elts]
+    def build(node: ast.AST, depth: int) -> _Compiled:
+        items = [_build(element, depth) for element in cast(ast.List | ast.Tuple | ast.Set, node).elts]
         return lambda scope: kind(item(scope) for item in items)
 
     return build
@@ -339,7 +345,7 @@ def _elements(kind: Callable[[Iterable[Any]], Any]) -> Callable[[ast.AST, int], 
 def _dict(node: ast.Dict, depth: int) -> _Compiled:
     if any(key is None for key in node.keys):
         raise ExpressionError("'**' unpacking is not allowed")
-    pairs = [(_build(key, depth), _build(value, depth)) for key, value in zip(node.keys, node.values)]
+    pairs = [(_build(key, depth), _build(value, depth)) for key, value in zip(node.keys, node.values) if key is not None]
     return lambda scope: {key(scope): value(scope) for key, value in pairs}
 
 
@@ -486,7 +492,7 @@ def _multiply(left: Any, right: Any) -> Any:
     return left * right
 
 
-def _check_repetition(sequence: str | list | tuple, times: int) -> None:
+def _check_repetition(sequence: str | list[Any] | tuple[Any, ...], times: int) -> None:
     """Count the characters of repeated strings too, and refuse repeated containers, whose copies
     are shared references: `[[0] * 999999] * 999999` is small until something walks it."""
     size = len(sequence)

@@ -71,7 +71,7 @@ def read_form_js(text: str) -> tuple[tuple[FormField, ...], list[str]]:
             problems.append(f"component {number} of the form has type {json.dumps(widget)}, which this engine "
                             f"cannot show; use textfield, textarea, number, checkbox, select, radio or datetime")
             continue
-        field, field_problems = _form_js_field(component, widget, kind, number)
+        field, field_problems = _form_js_field(component, str(widget), kind, number)
         problems += field_problems
         if field is not None:
             fields.append(field)

@@ -17,6 +17,7 @@ from bpmn_runtime.model import (
 )
 from bpmn_runtime.parser import camunda, zeebe
 from bpmn_runtime.parser.namespaces import BPMN, bpmn, local_name, namespace
+from bpmn_runtime.parser.namespaces import camunda as camunda_attribute
 from bpmn_runtime.parser.numbers import LARGEST, whole_number
 
 FLOW_NODES = frozenset({
@@ -257,7 +258,7 @@ def _event_definition(child: etree._Element, owner: etree._Element, context: _Co
             return None
         if ref not in table:
             context.problem(child, f"{attribute} '{ref}' names no {what} declared in the file", owner_id)
-            return ref
+            return str(ref)
         return table[ref]
 
     if kind == "message":
@@ -307,8 +308,8 @@ def _loop(node: etree._Element, context: _Context) -> LoopSpec | None:
     multi = node.find(bpmn("multiInstanceLoopCharacteristics"))
     if multi is None:
         return None
-    collection = multi.get(camunda.camunda("collection"))
-    element_variable = multi.get(camunda.camunda("elementVariable"))
+    collection = multi.get(camunda_attribute("collection"))
+    element_variable = multi.get(camunda_attribute("elementVariable"))
     data_input = multi.find(bpmn("loopDataInputRef"))
     if data_input is not None and data_input.text:
         collection = data_input.text.strip()

@@ -24,7 +24,7 @@ WAITING_FOR = {"user_task": "a person to complete the task", "job": "a worker fo
                "timer": "a timer due {due}", "message": "message '{name}'", "signal": "signal '{name}'",
                "conditional": "a condition to become true", "call": "called process '{name}'",
                "continuation": "a worker to continue asynchronously"}
-TASK_SORTS = {"created": UserTask.created_at.desc(), "due": UserTask.due.asc().nulls_last(),
+TASK_SORTS: dict[str, Any] = {"created": UserTask.created_at.desc(), "due": UserTask.due.asc().nulls_last(),
               "priority": UserTask.priority.desc(), "name": UserTask.name.asc()}
 
 
@@ -68,8 +68,9 @@ class Queries:
         """Counts for the metrics gauges: the backlog every node of an installation shares."""
         now = self.runtime.clock.now()
         with self.runtime.database.session() as session:
-            def count(query: Select) -> int:
-                return session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+            def count(query: Select[Any]) -> int:
+                counted: int = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+                return counted
             return {
                 "jobs_due": count(select(Job.id).where(Job.kind == "job", Job.due_at <= now, Job.retries > 0)),
                 "timers_due": count(select(Job.id).where(Job.kind != "job", Job.due_at <= now, Job.retries > 0)),
@@ -100,7 +101,7 @@ class Queries:
 
     def instances(self, *, process: str | None = None, status: str | None = None, business_key: str | None = None,
                   limit: int = 50, offset: int = 0) -> tuple[list[InstanceSummary], int]:
-        query: Select = select(Instance.id, Instance.process_key, Definition.version, Instance.business_key,
+        query = select(Instance.id, Instance.process_key, Definition.version, Instance.business_key,
                                Instance.status, Instance.started_at, Instance.ended_at).join(
             Definition, Definition.id == Instance.definition_id)
         if process:
@@ -197,6 +198,7 @@ class Queries:
         task = self.task(task_id, actor=actor)
         with self.runtime.database.session() as session:
             instance = session.get(Instance, task.instance_id)
+            assert instance is not None  # a task's instance is never deleted
             process = self.runtime.deployments.process_of(instance.definition_id, instance.process_key, session)
             state = InstanceState.from_json(json.loads(instance.state))
         root = state.instances.get(ROOT)

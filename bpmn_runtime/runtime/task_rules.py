@@ -56,7 +56,8 @@ PROGRAM = Actor.program()
 
 def _listed(column: Any, name: str) -> ColumnElement[bool]:
     """`name` is one of the comma-separated names in `column`: group 'man' must not see 'managers' tasks."""
-    return (literal(",") + column + literal(",")).contains(f",{name},", autoescape=True)
+    listed: ColumnElement[bool] = (literal(",") + column + literal(",")).contains(f",{name},", autoescape=True)
+    return listed
 
 
 def visible_to(actor: Actor) -> ColumnElement[bool]:

@@ -73,7 +73,7 @@ def _get(body: dict[str, Any], name: str, kind: type, default: Any = MISSING) ->
 
 
 def _bounded(body: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
-    value = _get(body, name, int, default)
+    value: int = _get(body, name, int, default)
     if not low <= value <= high:
         abort(400, f"'{name}' must be from {low} to {high}.")
     return value
@@ -89,7 +89,7 @@ def _arg_int(name: str, default: int, high: int) -> int:
 
 
 def _field_json(field: FormField) -> dict[str, Any]:
-    shape = camel(field)
+    shape: dict[str, Any] = camel(field)
     shape["options"] = [{"value": value, "label": label} for value, label in field.options]
     return shape
 

@@ -63,7 +63,7 @@ def _num(v: float) -> str:
     return f"{v:.2f}".rstrip("0").rstrip(".") if v != int(v) else str(int(v))
 
 
-def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: object) -> etree._Element:
+def _el(parent: etree._Element, tag: str, text: str | None = None, /, **attrs: object) -> etree._Element:
     """Add an SVG child; underscores in attribute names become hyphens (stroke_width -> stroke-width)."""
     node = etree.SubElement(parent, f"{{{SVG}}}{tag}")
     for key, value in attrs.items():
@@ -202,6 +202,10 @@ class _Canvas:
 Icon = list[tuple[str, dict[str, object]]]
 
 
+def _attrs(**attrs: object) -> dict[str, object]:
+    return attrs
+
+
 def _poly(points: list[tuple[float, float]]) -> str:
     return "M" + " L".join(f"{_num(round(x, 2))},{_num(round(y, 2))}" for x, y in points) + " Z"
 
@@ -267,8 +271,8 @@ _TASK_ICONS: dict[str, Icon] = {
                  ("path", {"d": "M0,2 L8.5,9 L17,2", "fill": "none", "stroke": "white", "stroke_width": 1.2})],
     "receiveTask": [("rect", {"x": 0, "y": 2, "width": 17, "height": 12, "fill": "white", "stroke": INK}),
                     ("path", {"d": "M0,2 L8.5,9 L17,2", "fill": "none", "stroke": INK, "stroke_width": 1.2})],
-    "manualTask": [*(("rect", {"x": 5, "y": y, "width": w, "height": 2.5, "rx": 1.25, "fill": "white", "stroke": INK,
-                               "stroke_width": 0.9}) for y, w in ((4, 11), (6.5, 10), (9, 9), (11.5, 7))),
+    "manualTask": [*[("rect", _attrs(x=5, y=y, width=w, height=2.5, rx=1.25, fill="white", stroke=INK, stroke_width=0.9))
+                     for y, w in ((4, 11), (6.5, 10), (9, 9), (11.5, 7))],
                    ("path", {"d": "M8,4 H3 Q1,4 1,6 V11.5 Q1,14 3.5,14 H8 M4,4 L7.5,1.2 Q8.8,0.4 9.3,1.7 L8,4",
                              "fill": "white", "stroke": INK, "stroke_width": 0.9, "stroke_linejoin": "round"})],
     "businessRuleTask": [("rect", {"x": 0, "y": 2, "width": 17, "height": 13, "fill": "white", "stroke": INK}),
@@ -738,4 +742,5 @@ def render_svg(root: etree._Element, overlay: Mapping[str, str] | None = None, d
     svg.set("viewBox", f"{_num(x)} {_num(y)} {_num(w)} {_num(h)}")
     svg.set("width", _num(math.ceil(w)))
     svg.set("height", _num(math.ceil(h)))
-    return etree.tostring(svg, encoding="unicode")
+    drawn: str = etree.tostring(svg, encoding="unicode")
+    return drawn

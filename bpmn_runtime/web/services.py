@@ -13,11 +13,13 @@ USERS = "bpmn_runtime_users"
 
 
 def runtime() -> Runtime:
-    return current_app.extensions[RUNTIME]
+    found: Runtime = current_app.extensions[RUNTIME]
+    return found
 
 
 def users() -> Users:
-    return current_app.extensions[USERS]
+    found: Users = current_app.extensions[USERS]
+    return found
 
 
 def actor() -> Actor:
