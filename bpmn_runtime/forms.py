@@ -228,6 +228,9 @@ def convert(field: FormField, raw: Any) -> Any:
             matched = _compiled(field.pattern).fullmatch(value)
         except UnicodeEncodeError:
             raise ValueError("contains a character that is not text") from None
+        except re2.error:  # only in a form deployed before patterns were checked at deployment
+            raise ValueError(f"cannot be checked: its format ({field.pattern}) is not one this engine runs; "
+                             f"a new version of the process must fix it") from None
         if not matched:
             raise ValueError(f"does not match the expected format ({field.pattern})")
     return value

@@ -1,6 +1,7 @@
 """From `.bpmn` bytes to a checked model: hardened XML, the BPMN 2.0 schema, then graph checks.
 
-`parse` either returns the definitions or raises `DeploymentError` listing every problem.
+`parse` either returns the definitions or raises `DeploymentError` listing every problem;
+`read_deployed` reads a file that was deployed before.
 """
 from __future__ import annotations
 
@@ -27,6 +28,14 @@ def parse(data: bytes, file_name: str, *, check_scripts: bool = True) -> Definit
     problems = reading_problems + process_problems(definitions, check_scripts)
     if problems:
         raise DeploymentError(_unique(problems))
+    return definitions
+
+
+def read_deployed(data: bytes, file_name: str) -> Definitions:
+    """The model of a file stored at its deployment, without checking the deployment rules again: they
+    may have grown stricter since (a limit, a pattern RE2 cannot run), and an instance must still go on.
+    The XML is loaded with the same hardening, without the limit on its number of elements."""
+    definitions, _ = read_definitions(load_xml(data, file_name, max_elements=None).getroot(), file_name)
     return definitions
 
 

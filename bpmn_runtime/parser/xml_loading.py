@@ -45,8 +45,9 @@ def _parser() -> etree.XMLParser:
     )
 
 
-def load_xml(data: bytes, file_name: str) -> etree._ElementTree:
-    """Parse `data` or raise DeploymentError saying why it is not a safe, well-formed BPMN file."""
+def load_xml(data: bytes, file_name: str, max_elements: int | None = MAX_ELEMENTS) -> etree._ElementTree:
+    """Parse `data` or raise DeploymentError saying why it is not a safe, well-formed BPMN file of at most
+    `max_elements` XML elements."""
     if len(data) > MAX_FILE_BYTES:
         raise DeploymentError([Problem(file_name, 0, "", (
             f"the file is {len(data) / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // 1_000_000} MB"))])
@@ -54,8 +55,8 @@ def load_xml(data: bytes, file_name: str) -> etree._ElementTree:
     found = _DOCTYPE.search(text)
     if found:
         _refuse_dtd(file_name, text.count("\n", 0, found.start()) + 1)
-    if text.count("<") > 2 * MAX_ELEMENTS + 10:  # every element has one or two tags: refused before parsing
-        _refuse_size(file_name, f"more than {MAX_ELEMENTS:,}")
+    if max_elements is not None and text.count("<") > 2 * max_elements + 10:  # refused before parsing
+        _refuse_size(file_name, f"more than {max_elements:,}", max_elements)
     try:
         tree = etree.ElementTree(etree.fromstring(data, _parser()))
     except etree.XMLSyntaxError as error:
@@ -63,14 +64,14 @@ def load_xml(data: bytes, file_name: str) -> etree._ElementTree:
     if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:  # however it was spelled
         _refuse_dtd(file_name, 1)
     elements = sum(1 for _ in tree.iter())
-    if elements > MAX_ELEMENTS:
-        _refuse_size(file_name, f"{elements:,}")
+    if max_elements is not None and elements > max_elements:
+        _refuse_size(file_name, f"{elements:,}", max_elements)
     return tree
 
 
-def _refuse_size(file_name: str, elements: str) -> None:
+def _refuse_size(file_name: str, elements: str, limit: int) -> None:
     raise DeploymentError([Problem(file_name, 0, "", (
-        f"the file has {elements} XML elements; a file may have at most {MAX_ELEMENTS:,} "
+        f"the file has {elements} XML elements; a file may have at most {limit:,} "
         f"(split the model into processes that call each other)"))])
 
 

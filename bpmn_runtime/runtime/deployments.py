@@ -20,7 +20,7 @@ from bpmn_runtime.engine.start_events import start_triggers
 from bpmn_runtime.engine.timers import first_due
 from bpmn_runtime.errors import DeploymentError, NotFound, Problem
 from bpmn_runtime.model import Definitions, Process
-from bpmn_runtime.parser import parse
+from bpmn_runtime.parser import parse, read_deployed
 from bpmn_runtime.runtime.records import DeployedProcess
 from bpmn_runtime.runtime.unit_of_work import DefinitionRef, UnitOfWork
 from bpmn_runtime.runtime.variables import check_length
@@ -121,7 +121,7 @@ class Deployments:
             row = bind.execute(statements.DEFINITION_SOURCE, {"definition_id": definition_id}).one_or_none()
             if row is None:
                 raise NotFound(f"there is no deployed definition {definition_id}")
-            definitions = parse(row.xml, row.file_name, check_scripts=self.runtime.script_runner is None)
+            definitions = read_deployed(row.xml, row.file_name)
             with self._lock:
                 self._parsed[definition_id] = definitions
                 while len(self._parsed) > PARSED_DEFINITIONS_KEPT:

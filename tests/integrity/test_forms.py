@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from sqlalchemy import text
 
 from bpmn_runtime.errors import DeploymentError
 from bpmn_runtime.forms import FormErrors
@@ -99,3 +100,15 @@ def test_a_valid_form_js_schema_becomes_the_tasks_fields() -> None:
                         "form.bpmn")
     [field] = definitions.processes["approve"].elements["task"].extensions.form_fields
     assert (field.id, field.label, field.type, field.max) == ("n", "N", "number", 5.0)
+
+
+def test_a_form_deployed_before_patterns_were_checked_still_runs_and_says_why_it_refuses(sqlite_url: str) -> None:
+    runtime = Runtime(sqlite_url)
+    runtime.deploy(task_process(form=text_field('<camunda:constraint name="pattern" config="[A-Z]+"/>')), "p.bpmn")
+    with runtime.database.engine.begin() as connection:  # as an older version stored it
+        connection.execute(text("UPDATE definitions SET xml = CAST(replace(CAST(xml AS TEXT), '[A-Z]+', '(?=A)[A-Z]+') AS BLOB)"))
+    runtime.close()
+    runtime = Runtime(sqlite_url)
+    task_id = runtime.queries.instance(runtime.start("approve")).tasks[0].id
+    with pytest.raises(FormErrors, match=r"code: cannot be checked: its format \(\(\?=A\)\[A-Z\]\+\) is not one"):
+        runtime.complete_task(task_id, {"code": "ABC"})
