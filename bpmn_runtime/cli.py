@@ -13,9 +13,11 @@ import click
 from bpmn_runtime.errors import BpmnRuntimeError, DeploymentError
 from bpmn_runtime.handlers import HandlerRegistry
 from bpmn_runtime.runtime import Runtime
+from bpmn_runtime.runtime.task_rules import Actor
 from bpmn_runtime.runtime.variables import parse_assignment
 
 DEFAULT_HANDLERS = Path("processes")
+COMMAND_LINE = Actor.program("the command line")  # whoever can open the database may act on any task
 
 
 def _print_json(value: Any) -> None:
@@ -93,6 +95,13 @@ def _settings(context: click.Context) -> "_LazyRuntime":
 
 def runtime_from(context: click.Context) -> Runtime:
     return _settings(context).get()
+
+
+def _settings(context: click.Context) -> _LazyRuntime:
+    """What `main` was given (every command runs under it)."""
+    settings = context.find_object(_LazyRuntime)
+    assert settings is not None
+    return settings
 
 
 @main.command()
@@ -236,12 +245,10 @@ def tasks(context: click.Context, user: str | None, groups: tuple[str, ...], as_
 @friendly_errors
 def complete(context: click.Context, task_id: int, assignments: tuple[str, ...], json_vars: str | None,
              as_json: bool) -> None:
-    """Complete user task TASK_ID with the given values."""
+    """Complete user task TASK_ID with the given values (checked against its form)."""
     runtime = runtime_from(context)
     task = runtime.queries.task(task_id)
-    from bpmn_runtime.forms import validate_task_values
-    values = validate_task_values(runtime, task_id, _variables(assignments, json_vars))
-    runtime.complete_task(task_id, values)
+    runtime.complete_task(task_id, _variables(assignments, json_vars), actor=COMMAND_LINE)
     detail = runtime.queries.instance(task.instance_id)
     if as_json:
         _print_json({"task": task_id, "instance": task.instance_id, "status": detail.summary.status})
@@ -255,6 +262,30 @@ LEASE_OPTION = click.option(
     help="Seconds a job stays locked to its worker between two heartbeats: a dead worker's jobs wait this "
          "long to be run again; a worker cut off from the database this long loses its jobs "
          "(env BPMN_RUNTIME_LEASE).")
+
+
+@main.command()
+@click.argument("task_id", type=int)
+@click.argument("user")
+@click.pass_context
+@friendly_errors
+def assign(context: click.Context, task_id: int, user: str) -> None:
+    """Give user task TASK_ID to USER, whoever holds it now."""
+    runtime = runtime_from(context)
+    runtime.assign(task_id, user, actor=COMMAND_LINE)
+    click.echo(f"task {task_id} ({runtime.queries.task(task_id).name}) is assigned to {user}")
+
+
+@main.command()
+@click.argument("task_id", type=int)
+@click.pass_context
+@friendly_errors
+def release(context: click.Context, task_id: int) -> None:
+    """Release user task TASK_ID: it goes back to the assignee the model gives it, else to its candidates."""
+    runtime = runtime_from(context)
+    assignee = runtime.unclaim(task_id, actor=COMMAND_LINE)
+    click.echo(f"task {task_id} is back with {assignee}" if assignee else
+               f"task {task_id} is offered to its candidates again")
 
 
 @main.command()

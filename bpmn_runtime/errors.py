@@ -54,6 +54,14 @@ class Conflict(BpmnRuntimeError):
     """The request lost a race: the task was completed or claimed by someone else, the job was taken over."""
 
 
+class TaskEnded(NotFound):
+    """A task that was open is no longer: completed (by whom, when) or withdrawn by the process."""
+
+
+class Forbidden(BpmnRuntimeError):
+    """The actor may not do this to this task (it is not offered to them, or their role does not allow it)."""
+
+
 class InvalidInput(BpmnRuntimeError):
     """A variable, form value or argument has the wrong type or value."""
 

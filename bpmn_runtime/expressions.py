@@ -15,10 +15,10 @@ import re
 import reprlib
 import textwrap
 from collections import ChainMap
-from collections.abc import Callable, Iterable, Mapping, Sized
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sized
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from bpmn_runtime import feel, juel
 from bpmn_runtime.errors import ExpressionError
@@ -93,7 +93,8 @@ def as_condition(expression: str, result: Any) -> bool:
 def run_assignments(script: str, variables: Mapping[str, Any]) -> dict[str, Any]:
     """Run `x = expr` / `x += expr` statements; return what they assigned (the caller writes it back)."""
     assigned: dict[str, Any] = {}
-    scope = ChainMap(assigned, variables)  # later lines see earlier assignments, variables stay untouched
+    # later lines see earlier assignments; a ChainMap writes only to its first map, so variables stay untouched
+    scope = ChainMap(assigned, cast(MutableMapping[str, Any], variables))
     for name, compute, line in _compile_script(script):
         try:
             assigned[name] = compute(scope)
@@ -117,25 +118,24 @@ def check(expression: str) -> None:
     _compile_expression(expression)
 
 
+def literal(expression: str) -> tuple[bool, Any]:
+    """(True, value) when the expression is a single literal (`1`, `"yes"`, `null`), else (False, None).
+
+    Read from the syntax tree, never run: deployment must not evaluate a model's expressions. FEEL and JUEL
+    texts count as not literal here (JUEL coerces any literal to a boolean; FEEL's are checked when run).
+    """
+    if _is_feel(expression) or _is_juel(expression):
+        return False, None
+    tree = _parse(expression, script=False)
+    body = tree.body if isinstance(tree, ast.Expression) else None
+    if isinstance(body, ast.Constant):
+        return True, body.value
+    return False, None
+
+
 def check_script(script: str) -> None:
     """Refuse, at deployment, a script that is not made of sandboxed assignments."""
     _compile_script(script)
-
-
-def reads_variables(expression: str) -> bool:
-    """Whether evaluating the expression looks up any variable (so its value is not fixed at deployment)."""
-    looked_up: list[str] = []
-
-    class Recorder(dict[str, Any]):
-        def get(self, name: str, default: Any = None) -> Any:
-            looked_up.append(name)
-            return default
-
-    try:
-        evaluate(expression, Recorder())
-    except ExpressionError:
-        return True  # it fails without variables: it must be reading one
-    return bool(looked_up)
 
 
 # --- FEEL (`=...`): bpmn_runtime.feel ---
@@ -192,6 +192,7 @@ def _reason(exc: Exception) -> str:
 @functools.lru_cache(maxsize=4096)
 def _compile_expression(expression: str) -> _Compiled:
     tree = _parse(expression, script=False)
+    assert isinstance(tree, ast.Expression)
     try:
         return _build(tree.body, 1)
     except ExpressionError as exc:
@@ -201,10 +202,13 @@ def _compile_expression(expression: str) -> _Compiled:
 @functools.lru_cache(maxsize=1024)
 def _compile_script(script: str) -> tuple[tuple[str, _Compiled, int], ...]:
     tree = _parse(script, script=True)
+    assert isinstance(tree, ast.Module)
     steps = []
     try:
         for statement in tree.body:
-            if isinstance(statement, ast.Assign) and [type(t) for t in statement.targets] == [ast.Name]:
+            value: ast.expr
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+                    and isinstance(statement.targets[0], ast.Name):
                 name, value = statement.targets[0].id, statement.value
             elif isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name):
                 name = statement.target.id  # `x += e` runs as `x = x + e`, so an unknown x is reported as such
@@ -220,11 +224,12 @@ def _compile_script(script: str) -> tuple[tuple[str, _Compiled, int], ...]:
     return tuple(steps)
 
 
-def _parse(text: str, script: bool) -> ast.Expression | ast.Module:
+def _parse(text: str, script: bool) -> ast.AST:
     """Translate and parse model text, refusing oversized input before anything is built from it."""
     if len(text) > _MAX_TEXT:
         raise ExpressionError(f"refused {_shown(text)}: longer than {_MAX_TEXT} characters")
     try:
+        tree: ast.AST
         if script:
             # dedented, not stripped: scripts are indented inside XML, and line numbers must stay true
             tree = ast.parse(_Translator(textwrap.dedent(text), _PLAIN).translate(), mode="exec")
@@ -396,8 +401,8 @@ def _name(node: ast.Name, depth: int) -> _Compiled:
 
 
 def _elements(kind: Callable[[Iterable[Any]], Any]) -> Callable[[ast.AST, int], _Compiled]:
-    def build(node: ast.List | ast.Tuple | ast.Set, depth: int) -> _Compiled:
-        items = [_build(element, depth) for element in node.elts]
+    def build(node: ast.AST, depth: int) -> _Compiled:
+        items = [_build(element, depth) for element in cast(ast.List | ast.Tuple | ast.Set, node).elts]
         return lambda scope: kind(item(scope) for item in items)
 
     return build
@@ -406,7 +411,7 @@ def _elements(kind: Callable[[Iterable[Any]], Any]) -> Callable[[ast.AST, int], 
 def _dict(node: ast.Dict, depth: int) -> _Compiled:
     if any(key is None for key in node.keys):
         raise ExpressionError("'**' unpacking is not allowed")
-    pairs = [(_build(key, depth), _build(value, depth)) for key, value in zip(node.keys, node.values)]
+    pairs = [(_build(key, depth), _build(value, depth)) for key, value in zip(node.keys, node.values) if key is not None]
     return lambda scope: {key(scope): value(scope) for key, value in pairs}
 
 
@@ -553,7 +558,7 @@ def _multiply(left: Any, right: Any) -> Any:
     return left * right
 
 
-def _check_repetition(sequence: str | list | tuple, times: int) -> None:
+def _check_repetition(sequence: str | list[Any] | tuple[Any, ...], times: int) -> None:
     """Count the characters of repeated strings too, and refuse repeated containers, whose copies
     are shared references: `[[0] * 999999] * 999999` is small until something walks it."""
     size = len(sequence)

@@ -84,7 +84,6 @@ class Extensions:
     priority: str | None = None
     form_fields: tuple[FormField, ...] = ()
     form_key: str | None = None
-    form_json: str | None = None
     inputs: tuple[Mapping, ...] = ()
     outputs: tuple[Mapping, ...] = ()
     async_before: bool = False

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -24,12 +25,13 @@ def parse(path: Path) -> etree._Element:
     return etree.parse(str(path), PARSER).getroot()
 
 
-def parse_svg(text: str) -> etree._Element:
+def parse_svg(text: str | None) -> etree._Element:
+    assert text is not None, "nothing was drawn"
     return etree.fromstring(text.encode(), etree.XMLParser(resolve_entities=False, no_network=True))
 
 
 def local(node: etree._Element) -> str:
-    return etree.QName(node).localname
+    return str(etree.QName(node).localname)
 
 
 def groups(svg: etree._Element) -> dict[str, list[etree._Element]]:
@@ -270,7 +272,7 @@ def test_names_are_escaped_never_markup() -> None:
     colour = 'bioc:fill="red;}&lt;/style&gt;&lt;script&gt;x()&lt;/script&gt;" bioc:stroke="url(http://evil/)"'
     root = etree.fromstring(MINIMAL.format(name=escaped, fill=colour).encode(), PARSER)
     text = render_svg(root)
-    assert "<script" not in text and "<img" not in text and "evil" not in text
+    assert text is not None and "<script" not in text and "<img" not in text and "evil" not in text
     svg = parse_svg(text)
     assert {local(n) for n in svg.iter() if isinstance(n.tag, str)} <= {
         "svg", "defs", "marker", "style", "g", "title", "path", "rect", "circle", "text", "tspan"}
@@ -319,9 +321,22 @@ def test_no_bpmndi_and_diagram_choice() -> None:
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium is not installed")
 def test_chromium_rasterises_the_svg(tmp_path: Path) -> None:
     svg = tmp_path / "b20.svg"
-    svg.write_text(render_svg(parse(CORPUS / "reference" / "B.2.0.bpmn")), encoding="utf-8")
+    drawn = render_svg(parse(CORPUS / "reference" / "B.2.0.bpmn"))
+    assert drawn is not None
+    svg.write_text(drawn, encoding="utf-8")
     png = tmp_path / "b20.png"
     subprocess.run([str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={png}",
                     "--window-size=1000,700", svg.as_uri()], check=True, capture_output=True, timeout=120,
                    env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
+
+
+@pytest.mark.parametrize("words", [False, True], ids=["one word", "words"])
+def test_a_200000_character_name_is_drawn_at_once_and_cut(words: bool) -> None:
+    from tests.hostile.deploy_models import deploy_long_label
+    root = etree.fromstring(deploy_long_label(200_000, words=words))
+    began = time.perf_counter()
+    svg = render_svg(root)
+    assert time.perf_counter() - began < 1
+    assert svg is not None and len(svg) < 20_000
+    assert "…" in svg

@@ -7,7 +7,9 @@ from lxml import etree
 
 from bpmn_runtime import juel
 from bpmn_runtime.engine.timers import TimerError, parse_retry_cycle
+from bpmn_runtime.forms import duplicate_field_problems, field_problems, read_constraint
 from bpmn_runtime.model import FormField, Mapping
+from bpmn_runtime.parser.numbers import LARGEST, MAX_RETRIES, literal_or_expression
 from bpmn_runtime.parser.namespaces import camunda
 
 # Camunda 7 attributes that only a Java engine can honour; refused rather than silently ignored.
@@ -43,6 +45,8 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
                            ("resultVariable", "result_variable")):
         if get(camunda(attribute)):
             found[key] = get(camunda(attribute))
+    if found.get("priority"):
+        literal_or_expression(found["priority"], "camunda:priority", problems, -LARGEST, LARGEST)
     if get(camunda("formRef")):
         found["form_key"] = get(camunda("formRef"))
     if _bool(get(camunda("asyncBefore"))) or _bool(get(camunda("async"))):
@@ -59,14 +63,19 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
         except TimerError as error:
             problems.append(f"camunda:failedJobRetryTimeCycle {error}")
         else:
-            found["retries"] = (waits.repetitions or 0) + 1
+            if (waits.repetitions or 0) >= MAX_RETRIES:
+                problems.append(f"camunda:failedJobRetryTimeCycle asks for {waits.repetitions} retries; "
+                                f"at most {MAX_RETRIES - 1} are allowed")
+            found["retries"] = min(waits.repetitions or 0, MAX_RETRIES - 1) + 1
             found["retry_cycle"] = waits.text
     properties = extension.find(camunda("properties"))
     if properties is not None:
         found["headers"] = tuple((p.get("name", ""), p.get("value", "")) for p in properties.findall(camunda("property")))
     form_data = extension.find(camunda("formData"))
     if form_data is not None:
-        found["form_fields"] = tuple(_form_field(field) for field in form_data.findall(camunda("formField")))
+        fields = tuple(_form_field(field, problems) for field in form_data.findall(camunda("formField")))
+        problems += duplicate_field_problems(fields)
+        found["form_fields"] = fields
     io = extension.find(camunda("inputOutput"))
     if io is not None:
         found["inputs"] = tuple(_mapping(p, problems) for p in io.findall(camunda("inputParameter")))
@@ -85,22 +94,19 @@ def _mapping(parameter: etree._Element, problems: list[str]) -> Mapping:
     return Mapping(name, repr(text))
 
 
-def _form_field(field: etree._Element) -> FormField:
+def _form_field(field: etree._Element, problems: list[str]) -> FormField:
+    """One camunda:formField; a constraint that cannot be honoured is a deployment problem."""
     constraints = {c.get("name", ""): c.get("config") for c in field.iter(camunda("constraint"))}
     options = tuple((v.get("id", ""), v.get("name", v.get("id", ""))) for v in field.findall(camunda("value")))
+    label = field.get("label") or field.get("id", "")
 
-    def number(name: str) -> float | None:
-        value = constraints.get(name)
-        try:
-            return float(value) if value not in (None, "") else None
-        except ValueError:
-            return None
+    def number(name: str, whole: bool = False) -> float | None:
+        return read_constraint(constraints.get(name), f"field '{label}': constraint {name}", problems, whole=whole)
 
-    readonly = "readonly" in constraints
-    minlength, maxlength = number("minlength"), number("maxlength")
-    return FormField(
+    minlength, maxlength = number("minlength", True), number("maxlength", True)
+    form_field = FormField(
         id=field.get("id", ""),
-        label=field.get("label") or field.get("id", ""),
+        label=label,
         type=field.get("type", "string"),
         default=field.get("defaultValue"),
         required="required" in constraints,
@@ -109,6 +115,8 @@ def _form_field(field: etree._Element) -> FormField:
         minlength=int(minlength) if minlength is not None else None,
         maxlength=int(maxlength) if maxlength is not None else None,
         pattern=constraints.get("pattern") or None,
-        readonly=readonly,
+        readonly="readonly" in constraints,
         options=options,
     )
+    problems += field_problems(form_field)
+    return form_field

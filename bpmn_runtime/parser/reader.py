@@ -17,6 +17,8 @@ from bpmn_runtime.model import (
 )
 from bpmn_runtime.parser import camunda, zeebe
 from bpmn_runtime.parser.namespaces import BPMN, bpmn, local_name, namespace
+from bpmn_runtime.parser.namespaces import camunda as camunda_attribute
+from bpmn_runtime.parser.numbers import LARGEST, whole_number
 
 FLOW_NODES = frozenset({
     "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
@@ -171,7 +173,7 @@ def _read_element(node: etree._Element, tag: str, scope_id: str, context: _Conte
     problems: list[str] = []
     fields: dict[str, Any] = {}
     fields.update(camunda.read(task, problems))
-    fields.update({k: v for k, v in zeebe.read(task, context.forms).items() if v is not None})
+    fields.update({k: v for k, v in zeebe.read(task, context.forms, problems).items() if v is not None})
     if (called_task or tag) in ("serviceTask", "sendTask", "businessRuleTask") and "topic" not in fields:
         fields["topic"] = task.get("id", "")
     extensions = Extensions(**fields)
@@ -204,9 +206,17 @@ def _read_element(node: etree._Element, tag: str, scope_id: str, context: _Conte
         loop=_loop(node, context),
         extensions=extensions,
         completion_condition=_expression_text(completion) if tag == "adHocSubProcess" else None,
-        start_quantity=int(node.get("startQuantity", "1")),
-        completion_quantity=int(node.get("completionQuantity", "1")),
+        start_quantity=_quantity(node, "startQuantity", context),
+        completion_quantity=_quantity(node, "completionQuantity", context),
     )
+
+
+def _quantity(node: etree._Element, attribute: str, context: _Context) -> int:
+    problems: list[str] = []
+    value = whole_number(node.get(attribute, "1"), attribute, problems, high=LARGEST)
+    for message in problems:
+        context.problem(node, message)
+    return 1 if value is None else value
 
 
 def _task_message(node: etree._Element, tag: str, context: _Context) -> tuple[EventDefinition, ...]:
@@ -248,7 +258,7 @@ def _event_definition(child: etree._Element, owner: etree._Element, context: _Co
             return None
         if ref not in table:
             context.problem(child, f"{attribute} '{ref}' names no {what} declared in the file", owner_id)
-            return ref
+            return str(ref)
         return table[ref]
 
     if kind == "message":
@@ -298,8 +308,8 @@ def _loop(node: etree._Element, context: _Context) -> LoopSpec | None:
     multi = node.find(bpmn("multiInstanceLoopCharacteristics"))
     if multi is None:
         return None
-    collection = multi.get(camunda.camunda("collection"))
-    element_variable = multi.get(camunda.camunda("elementVariable"))
+    collection = multi.get(camunda_attribute("collection"))
+    element_variable = multi.get(camunda_attribute("elementVariable"))
     data_input = multi.find(bpmn("loopDataInputRef"))
     if data_input is not None and data_input.text:
         collection = data_input.text.strip()

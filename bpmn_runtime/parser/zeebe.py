@@ -5,7 +5,9 @@ from typing import Any
 
 from lxml import etree
 
+from bpmn_runtime.forms import read_form_js
 from bpmn_runtime.model import Mapping
+from bpmn_runtime.parser.numbers import LARGEST, MAX_RETRIES, literal_or_expression, whole_number
 from bpmn_runtime.parser.namespaces import zeebe
 
 
@@ -16,8 +18,9 @@ def _split(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
-def read(element: etree._Element, user_task_forms: dict[str, str]) -> dict[str, Any]:
-    """Extension fields of one flow node. `user_task_forms` holds the process's embedded form-js JSON by id."""
+def read(element: etree._Element, user_task_forms: dict[str, str], problems: list[str]) -> dict[str, Any]:
+    """Extension fields of one flow node. `user_task_forms` holds the process's embedded form-js JSON by id;
+    messages about what cannot run (a broken or missing form) go to `problems`."""
     extension = element.find("{*}extensionElements")
     if extension is None:
         return {}
@@ -25,8 +28,9 @@ def read(element: etree._Element, user_task_forms: dict[str, str]) -> dict[str, 
     task = extension.find(zeebe("taskDefinition"))
     if task is not None:
         found["topic"] = task.get("type")
-        if task.get("retries", "").strip().isdigit():
-            found["retries"] = int(task.get("retries"))
+        retries = task.get("retries", "")
+        if retries.strip() and not retries.strip().startswith("="):
+            found["retries"] = whole_number(retries, "zeebe:taskDefinition retries", problems, high=MAX_RETRIES)
     assignment = extension.find(zeebe("assignmentDefinition"))
     if assignment is not None:
         if assignment.get("assignee"):
@@ -41,12 +45,18 @@ def read(element: etree._Element, user_task_forms: dict[str, str]) -> dict[str, 
     priority = extension.find(zeebe("priorityDefinition"))
     if priority is not None and priority.get("priority"):
         found["priority"] = priority.get("priority")
+        literal_or_expression(found["priority"], "zeebe:priorityDefinition priority", problems, -LARGEST, LARGEST)
     form = extension.find(zeebe("formDefinition"))
     if form is not None:
         key = form.get("formKey") or form.get("formId") or ""
         embedded = key.removeprefix("camunda-forms:bpmn:")
         if embedded in user_task_forms:
-            found["form_json"] = user_task_forms[embedded]
+            fields, form_problems = read_form_js(user_task_forms[embedded])
+            found["form_fields"] = fields
+            problems += [f"form '{embedded}': {problem}" for problem in form_problems]
+        elif key.startswith("camunda-forms:bpmn:"):
+            problems.append(f"the form '{embedded}' is not in this file; embed it as a zeebe:userTaskForm "
+                            f"with that id")
         elif key:
             found["form_key"] = key
     io = extension.find(zeebe("ioMapping"))

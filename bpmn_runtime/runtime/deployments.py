@@ -21,9 +21,10 @@ from bpmn_runtime.engine.start_events import start_triggers, timer_schedule
 from bpmn_runtime.engine.timers import next_firing
 from bpmn_runtime.errors import DeploymentError, ExpressionError, NotFound, Problem
 from bpmn_runtime.model import Definitions, Process, TimerSpec
-from bpmn_runtime.parser import parse
+from bpmn_runtime.parser import parse, read_deployed
 from bpmn_runtime.runtime.records import DeployedProcess
 from bpmn_runtime.runtime.unit_of_work import DefinitionRef, UnitOfWork
+from bpmn_runtime.runtime.variables import check_length
 from bpmn_runtime.store import statements
 from bpmn_runtime.store.tables import Definition, Job, Subscription
 
@@ -51,6 +52,7 @@ class Deployments:
             if not path.is_file():
                 raise NotFound(f"{path}: no such file")
             data, name = path.read_bytes(), file_name or path.name
+        check_length("the file name", name, 500)
         definitions = parse(data, name, check_scripts=self.runtime.script_runner is None)
         checksum = hashlib.sha256(data).hexdigest()
 
@@ -135,7 +137,7 @@ class Deployments:
             row = bind.execute(statements.DEFINITION_SOURCE, {"definition_id": definition_id}).one_or_none()
             if row is None:
                 raise NotFound(f"there is no deployed definition {definition_id}")
-            definitions = parse(row.xml, row.file_name, check_scripts=self.runtime.script_runner is None)
+            definitions = read_deployed(row.xml, row.file_name)
             with self._lock:
                 self._parsed[definition_id] = definitions
                 while len(self._parsed) > PARSED_DEFINITIONS_KEPT:

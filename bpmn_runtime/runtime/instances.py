@@ -7,6 +7,7 @@ from typing import Any, Mapping
 from sqlalchemy import select
 
 from bpmn_runtime.engine.state import ROOT
+from bpmn_runtime.engine.step import Step
 from bpmn_runtime.errors import Conflict
 from bpmn_runtime.runtime.unit_of_work import UnitOfWork
 from bpmn_runtime.store.tables import Instance
@@ -24,9 +25,11 @@ def start(unit: UnitOfWork, key: str, variables: Mapping[str, Any], *, business_
 
 
 def existing_start(unit: UnitOfWork, key: str, request_key: str | None, business_key: str | None) -> int | None:
-    """The instance an earlier start with this request key (or business key) made, if any."""
+    """The instance of process `key` an earlier start with this request key (or business key) made, if any.
+    A request key belongs to its process: the same key given to another process starts that one."""
     if request_key is not None:
-        found = unit.connection.execute(select(Instance.id).where(Instance.request_key == request_key)).scalar()
+        found = unit.connection.execute(select(Instance.id).where(Instance.process_key == key,
+                                                                 Instance.request_key == request_key)).scalar()
         if found is not None:
             return found
     if business_key is not None:
@@ -46,4 +49,8 @@ def cancel(unit: UnitOfWork, instance_id: int, reason: str) -> None:
 def set_variables(unit: UnitOfWork, instance_id: int, values: Mapping[str, Any]) -> None:
     """Set process variables of a running instance (for operators fixing data before a retry)."""
     loaded = unit.load(instance_id)
-    unit.step(loaded, lambda s: s.set_variables(s.state.instances[ROOT], values) or s.run())
+
+    def apply(step: Step) -> None:
+        step.set_variables(step.state.instances[ROOT], values)
+        step.run()
+    unit.step(loaded, apply)

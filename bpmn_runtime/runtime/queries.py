@@ -6,10 +6,12 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, func, literal, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from bpmn_runtime.engine.state import ROOT, InstanceState
-from bpmn_runtime.errors import NotFound
+from bpmn_runtime.errors import Forbidden, NotFound
+from bpmn_runtime.runtime import task_rules, tasks
+from bpmn_runtime.runtime.task_rules import Actor
 from bpmn_runtime.runtime.records import (
     CompensationInfo, HistoryEntry, IncidentInfo, InstanceDetail, InstanceSummary, JobInfo, TaskInfo, Token,
 )
@@ -22,13 +24,8 @@ WAITING_FOR = {"user_task": "a person to complete the task", "job": "a worker fo
                "timer": "a timer due {due}", "message": "message '{name}'", "signal": "signal '{name}'",
                "conditional": "a condition to become true", "call": "called process '{name}'",
                "continuation": "a worker to continue asynchronously"}
-TASK_SORTS = {"created": UserTask.created_at.desc(), "due": UserTask.due.asc().nulls_last(),
+TASK_SORTS: dict[str, Any] = {"created": UserTask.created_at.desc(), "due": UserTask.due.asc().nulls_last(),
               "priority": UserTask.priority.desc(), "name": UserTask.name.asc()}
-
-
-def _listed(column: Any, name: str) -> Any:
-    """`name` is one of the comma-separated names in `column`: group 'man' must not see 'managers' tasks."""
-    return (literal(",") + column + literal(",")).contains(f",{name},", autoescape=True)
 
 
 def _task(row: UserTask) -> TaskInfo:
@@ -71,8 +68,9 @@ class Queries:
         """Counts for the metrics gauges: the backlog every node of an installation shares."""
         now = self.runtime.clock.now()
         with self.runtime.database.session() as session:
-            def count(query: Select) -> int:
-                return session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+            def count(query: Select[Any]) -> int:
+                counted: int = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+                return counted
             return {
                 "jobs_due": count(select(Job.id).where(Job.kind == "job", Job.due_at <= now, Job.retries > 0)),
                 "timers_due": count(select(Job.id).where(Job.kind != "job", Job.due_at <= now, Job.retries > 0)),
@@ -103,7 +101,7 @@ class Queries:
 
     def instances(self, *, process: str | None = None, status: str | None = None, business_key: str | None = None,
                   limit: int = 50, offset: int = 0) -> tuple[list[InstanceSummary], int]:
-        query: Select = select(Instance.id, Instance.process_key, Definition.version, Instance.business_key,
+        query = select(Instance.id, Instance.process_key, Definition.version, Instance.business_key,
                                Instance.status, Instance.started_at, Instance.ended_at).join(
             Definition, Definition.id == Instance.definition_id)
         if process:
@@ -168,13 +166,10 @@ class Queries:
     def tasks(self, *, user: str | None = None, groups: list[str] | None = None, everyone: bool = False,
               process: str | None = None, text: str | None = None, sort: str = "created", limit: int = 50,
               offset: int = 0) -> tuple[list[TaskInfo], int]:
-        """Open tasks; unless `everyone`, only those assigned to `user`, or offered to them or their groups."""
+        """Open tasks; unless `everyone`, only those `user` sees (`task_rules`) that nobody else holds."""
         query = select(UserTask)
         if not everyone:
-            visible = [UserTask.assignee == user, _listed(UserTask.candidate_users, user or "\x00")]
-            visible += [_listed(UserTask.candidate_groups, g) for g in groups or []]
-            unassigned_candidate = or_(*visible[1:])
-            query = query.where(or_(visible[0], (UserTask.assignee.is_(None)) & unassigned_candidate))
+            query = query.where(task_rules.open_to(Actor.person(user or "\x00", groups or [])))
         if process:
             query = query.where(UserTask.process_key == process)
         if text:
@@ -186,18 +181,24 @@ class Queries:
                                    .limit(limit).offset(offset)).scalars().all()
             return [_task(r) for r in rows], total
 
-    def task(self, task_id: int) -> TaskInfo:
+    def task(self, task_id: int, *, actor: Actor | None = None) -> TaskInfo:
+        """An open task; with `actor`, Forbidden unless the actor sees it. A task that is no longer open is
+        answered with what became of it (TaskEnded)."""
         with self.runtime.database.session() as session:
-            row = session.get(UserTask, task_id)
+            row = session.execute(select(UserTask, task_rules.visible_to(actor or task_rules.PROGRAM))
+                                  .where(UserTask.id == task_id)).one_or_none()
             if row is None:
-                raise NotFound(f"there is no open task {task_id}; it may have been completed already")
-            return _task(row)
+                raise tasks.ended(session, task_id)
+            if not row[1]:
+                raise Forbidden(f"Task {task_id} is not assigned or offered to you or your groups.")
+            return _task(row[0])
 
-    def task_form(self, task_id: int) -> tuple[TaskInfo, Any, dict[str, Any]]:
+    def task_form(self, task_id: int, *, actor: Actor | None = None) -> tuple[TaskInfo, Any, dict[str, Any]]:
         """The task, the model element (with its form fields) and the variables the form shows."""
-        task = self.task(task_id)
+        task = self.task(task_id, actor=actor)
         with self.runtime.database.session() as session:
             instance = session.get(Instance, task.instance_id)
+            assert instance is not None  # a task's instance is never deleted
             process = self.runtime.deployments.process_of(instance.definition_id, instance.process_key, session)
             state = InstanceState.from_json(json.loads(instance.state))
         root = state.instances.get(ROOT)

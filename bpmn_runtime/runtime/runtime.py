@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
@@ -17,12 +17,16 @@ from bpmn_runtime.engine.step import ScriptRunner
 from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.metrics import Metrics
 from bpmn_runtime.runtime import correlation, incidents, instances, jobs, scheduled, tasks
+from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
 from bpmn_runtime.runtime.deployments import Deployments
 from bpmn_runtime.runtime.queries import Queries
 from bpmn_runtime.runtime.records import DeployedProcess
 from bpmn_runtime.runtime.transactions import Transactions
-from bpmn_runtime.runtime.variables import check_variables
+from bpmn_runtime.runtime.unit_of_work import UnitOfWork
+from bpmn_runtime.runtime.variables import VariableBudget, VariableLimits, check_length, check_variables
 from bpmn_runtime.store.database import Database
+
+T = TypeVar("T")
 
 
 class Runtime:
@@ -30,11 +34,15 @@ class Runtime:
 
     def __init__(self, db: str | None = None, *, clock: Clock | None = None, script_runner: ScriptRunner | None = None,
                  python_scripts: bool = False, default_retries: int = 3, retry_backoff_seconds: float = 1.0,
-                 run_migrations: bool = True, reconnect_seconds: float = 5.0) -> None:
+                 run_migrations: bool = True, reconnect_seconds: float = 5.0,
+                 variable_limits: VariableLimits | None = None) -> None:
         """`script_runner` gives script tasks their meaning; without one they run sandboxed assignments,
         or full Python when the operator sets `python_scripts` (see `python_scripts.py`). A call that finds
-        the database unreachable tries again for `reconnect_seconds` before it raises `DatabaseUnavailable`."""
+        the database unreachable tries again for `reconnect_seconds` before it raises `DatabaseUnavailable`.
+        `variable_limits` bound the values that come from outside (starts, task completions, messages,
+        handlers)."""
         self.database = Database(db, run_migrations=run_migrations)
+        self.variable_limits = variable_limits or VariableLimits()
         self.clock = clock or SystemClock()
         if script_runner is None and python_scripts:
             from bpmn_runtime.python_scripts import run_python_script
@@ -49,6 +57,16 @@ class Runtime:
 
     def close(self) -> None:
         self.database.dispose()
+
+    def _bounded(self, work: Callable[[UnitOfWork], T]) -> Callable[[UnitOfWork], T]:
+        """`work` that brings values from outside: no instance it saves may grow past the variable limit."""
+        def run(unit: UnitOfWork) -> T:
+            unit.variable_budget = VariableBudget(self.variable_limits)
+            return work(unit)
+        return run
+
+    def _checked(self, variables: Mapping[str, Any] | None) -> dict[str, Any]:
+        return check_variables(variables or {}, self.variable_limits)
 
     @functools.cached_property
     def queries(self) -> Queries:
@@ -65,15 +83,18 @@ class Runtime:
               request_key: str | None = None, unique_business_key: bool = False, version: int | None = None) -> int:
         """Start an instance of the newest (or the given) version of process `key`; returns its id.
 
-        A repeated call with the same `request_key` returns the first instance instead of starting another.
+        A repeated call with the same `request_key` returns the instance of process `key` the first call
+        started instead of starting another; a request key is scoped to its process.
         With `unique_business_key`, a running or finished instance of the process with that business key
         is returned instead, too.
         """
-        values = check_variables(variables or {})
+        values = self._checked(variables)
+        check_length("the business key", business_key)
+        check_length("the request key", request_key)
         try:  # with a request key a start is safe to repeat, even when its commit may have happened
-            return self.transactions.run(lambda unit: instances.start(
+            return self.transactions.run(self._bounded(lambda unit: instances.start(
                 unit, key, values, business_key=business_key, request_key=request_key,
-                unique_business_key=unique_business_key, version=version), "start",
+                unique_business_key=unique_business_key, version=version)), "start",
                 repeatable=request_key is not None)
         except IntegrityError:
             if request_key is None:
@@ -88,35 +109,53 @@ class Runtime:
 
     def set_variables(self, instance_id: int, variables: Mapping[str, Any]) -> None:
         """Set process variables of a running instance (for operators fixing data before a retry)."""
-        values = check_variables(variables)
-        self.transactions.run(lambda unit: instances.set_variables(unit, instance_id, values), "set_variables")
+        values = self._checked(variables)
+        self.transactions.run(self._bounded(lambda unit: instances.set_variables(unit, instance_id, values)),
+                              "set_variables")
 
     # --- user tasks -------------------------------------------------------------------------------
 
-    def complete_task(self, task_id: int, variables: Mapping[str, Any] | None = None, *, user: str | None = None) -> None:
-        """Complete a user task with the given variables (already validated against its form by the caller)."""
-        values = check_variables(variables or {})
-        self.transactions.run(lambda unit: tasks.complete(unit, task_id, values, user), "complete_task")
+    def complete_task(self, task_id: int, variables: Mapping[str, Any] | None = None, *,
+                      actor: Actor = PROGRAM) -> None:
+        """Complete a user task as `actor` (default: this program, trusted like an operator).
 
-    def claim(self, task_id: int, user: str) -> None:
-        self.transactions.run(lambda unit: tasks.claim(unit, task_id, user), "claim")
+        The values are checked against the task's form and the variable rules (FormErrors names each one
+        refused), and the actor must be allowed to complete the task (`task_rules`); all of it in the
+        transaction that completes it, with the task row locked.
+        """
+        submitted = dict(variables or {})
+        self.transactions.run(self._bounded(lambda unit: tasks.complete(
+            unit, task_id, submitted, actor, self.variable_limits)), "complete_task")
 
-    def unclaim(self, task_id: int) -> None:
-        self.transactions.run(lambda unit: tasks.unclaim(unit, task_id), "unclaim")
+    def claim(self, task_id: int, user: str | None = None, *, actor: Actor = PROGRAM) -> None:
+        """`user` (default: the actor) claims the task; Conflict when someone else holds it."""
+        check_length("the user name", user)
+        self.transactions.run(lambda unit: tasks.claim(unit, task_id, user or actor.name, actor), "claim")
+
+    def unclaim(self, task_id: int, *, actor: Actor = PROGRAM) -> str | None:
+        """Give the task back (or release it, as an operator): it returns to what the model says, its
+        assignee there or else its candidates. Returns the assignee it went back to (None: the candidates)."""
+        return self.transactions.run(lambda unit: tasks.give_back(unit, task_id, actor), "unclaim")
+
+    def assign(self, task_id: int, user: str, *, actor: Actor = PROGRAM) -> None:
+        """Give the task to `user`, whoever holds it now (operators, administrators and programs only)."""
+        check_length("the user name", user)
+        self.transactions.run(lambda unit: tasks.assign(unit, task_id, user, actor), "assign")
 
     # --- messages and signals ---------------------------------------------------------------------
 
     def correlate_message(self, name: str, correlation_key: str | None = None,
                           variables: Mapping[str, Any] | None = None) -> int:
         """Deliver a message to the one instance waiting for it (or start one); returns that instance's id."""
-        values = check_variables(variables or {})
-        return self.transactions.run(lambda unit: correlation.correlate_message(unit, name, correlation_key, values),
-                                     "message")
+        values = self._checked(variables)
+        return self.transactions.run(self._bounded(
+            lambda unit: correlation.correlate_message(unit, name, correlation_key, values)), "message")
 
     def broadcast_signal(self, name: str, variables: Mapping[str, Any] | None = None) -> int:
         """Deliver a signal to every instance waiting for it and start every process that starts with it."""
-        values = check_variables(variables or {})
-        return self.transactions.run(lambda unit: correlation.deliver_signal(unit, name, values), "signal")
+        values = self._checked(variables)
+        return self.transactions.run(self._bounded(lambda unit: correlation.deliver_signal(unit, name, values)),
+                                     "signal")
 
     # --- jobs, timers and incidents ---------------------------------------------------------------
 
@@ -145,14 +184,15 @@ class Runtime:
         return self.transactions.run(lambda unit: jobs.release_all(unit, worker), "release_jobs", repeatable=True)
 
     def complete_job(self, job_id: int, worker: str, variables: Mapping[str, Any] | None = None) -> None:
-        values = check_variables(variables or {})
-        self.transactions.run(lambda unit: jobs.complete(unit, job_id, worker, values), "complete_job")
+        values = self._checked(variables)
+        self.transactions.run(self._bounded(lambda unit: jobs.complete(unit, job_id, worker, values)), "complete_job")
 
     def job_bpmn_error(self, job_id: int, worker: str, code: str, message: str = "",
                        variables: Mapping[str, Any] | None = None) -> None:
         """The handler raised a business error: the model's error boundary event (if any) takes over."""
-        values = check_variables(variables or {})
-        self.transactions.run(lambda unit: jobs.bpmn_error(unit, job_id, worker, code, message, values), "job_error")
+        values = self._checked(variables)
+        self.transactions.run(self._bounded(lambda unit: jobs.bpmn_error(unit, job_id, worker, code, message, values)),
+                              "job_error")
 
     def fail_job(self, job_id: int, worker: str, error: str, *, retries: int | None = None,
                  retry_in_seconds: float | None = None) -> bool:

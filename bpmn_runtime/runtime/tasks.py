@@ -1,49 +1,95 @@
-"""User tasks: completing, claiming and giving back. Each function works inside the caller's unit of work."""
+"""User tasks: completing, claiming, giving back and assigning, each inside the caller's unit of work with
+the task row locked, and each decided by `task_rules`.
+
+A task id that is no longer open is answered with what happened to it ("task 5 was completed at ... by
+mia"): ids are never handed out twice (see `store.tables.NEVER_REUSED`), so that answer is always true.
+"""
 from __future__ import annotations
 
 import logging
 from typing import Any, Mapping
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 
-from bpmn_runtime.errors import Conflict, NotFound
+from bpmn_runtime.errors import NotFound, TaskEnded
+from bpmn_runtime.runtime import task_rules
 from bpmn_runtime.runtime.locks import lock_instance
-from bpmn_runtime.runtime.unit_of_work import UnitOfWork
-from bpmn_runtime.store.tables import UserTask
+from bpmn_runtime.runtime.task_rules import Actor, LockedTask
+from bpmn_runtime.runtime.unit_of_work import LoadedInstance, UnitOfWork
+from bpmn_runtime.runtime.variables import VariableLimits
+from bpmn_runtime.store.tables import EndedTask, UserTask
 
 log = logging.getLogger("bpmn_runtime")
 
 
-def complete(unit: UnitOfWork, task_id: int, values: Mapping[str, Any], user: str | None) -> None:
-    """Complete a user task with the given variables (already validated against its form by the caller)."""
+def ended(unit_connection: Any, task_id: int) -> NotFound:
+    """The error for a task id that is not open: what became of it, or that it never existed."""
+    row = unit_connection.execute(select(EndedTask.outcome, EndedTask.ended_at, EndedTask.ended_by, EndedTask.name)
+                                  .where(EndedTask.task_id == task_id)).one_or_none()
+    if row is None:
+        return NotFound(f"there is no open task {task_id}; it may have been completed already")
+    when = f"{row.ended_at:%Y-%m-%d %H:%M:%S} UTC"
+    if row.outcome == "completed":
+        return TaskEnded(f"task {task_id} ('{row.name}') was completed at {when}"
+                         + (f" by {row.ended_by}" if row.ended_by else "") + "; nothing was changed")
+    return TaskEnded(f"task {task_id} ('{row.name}') was withdrawn at {when} (the process went on without it); "
+                     f"nothing was changed")
+
+
+def lock(unit: UnitOfWork, task_id: int, actor: Actor) -> LockedTask:
+    """The open task, its row locked until the transaction ends; TaskEnded or NotFound otherwise."""
     instance_id = unit.connection.execute(select(UserTask.instance_id).where(UserTask.id == task_id)).scalar()
     if instance_id is not None:
         lock_instance(unit, instance_id)  # the instance before its task row: see `locks`
-    task = unit.connection.execute(unit.for_update(select(
-        UserTask.instance_id, UserTask.wait_key, UserTask.assignee, UserTask.name)
-        .where(UserTask.id == task_id))).one_or_none()
-    if task is None:
-        raise NotFound(f"there is no open task {task_id}; it may have been completed already")
-    if user is not None and task.assignee not in (None, user):
-        raise Conflict(f"task {task_id} is claimed by {task.assignee}")
+    row = unit.connection.execute(unit.for_update(select(
+        UserTask.id, UserTask.instance_id, UserTask.wait_key, UserTask.element_id, UserTask.name, UserTask.assignee,
+        task_rules.visible_to(actor).label("visible")).where(UserTask.id == task_id))).one_or_none()
+    if row is None:
+        raise ended(unit.connection, task_id)
+    return LockedTask(row.id, row.instance_id, row.wait_key, row.element_id, row.name, row.assignee, bool(row.visible))
+
+
+def complete(unit: UnitOfWork, task_id: int, submitted: Mapping[str, Any], actor: Actor,
+             limits: VariableLimits) -> None:
+    """Complete a task: the actor may, the values fit its form and the variable rules, the instance goes on."""
+    task = lock(unit, task_id, actor)
+    task_rules.check_complete(actor, task)
     loaded = unit.load(task.instance_id)
+    values = task_rules.accepted_values(loaded.process.elements[task.element_id], submitted, limits)
     unit.step(loaded, lambda s: s.trigger(task.wait_key, values))
-    unit.after_commit(lambda: log.info("instance %s (business key %s): task %s '%s' completed%s", loaded.id,
-                                       loaded.business_key or "-", task_id, task.name,
-                                       f" by {user}" if user else ""))
+    unit.connection.execute(update(EndedTask).where(EndedTask.task_id == task_id)
+                         .values(outcome="completed", ended_by=actor.name))
+    unit.after_commit(lambda: log.info("instance %s (business key %s): task %s '%s' completed by %s", loaded.id,
+                                       loaded.business_key or "-", task_id, task.name, actor.name))
 
 
-def claim(unit: UnitOfWork, task_id: int, user: str) -> None:
-    result = unit.connection.execute(update(UserTask).where(
-        UserTask.id == task_id, or_(UserTask.assignee.is_(None), UserTask.assignee == user))
-        .values(assignee=user))
-    if result.rowcount != 1:
-        task = unit.session.get(UserTask, task_id)
-        if task is None:
-            raise NotFound(f"there is no open task {task_id}; it may have been completed already")
-        raise Conflict(f"task {task_id} is already claimed by {task.assignee}")
+def claim(unit: UnitOfWork, task_id: int, user: str, actor: Actor) -> None:
+    task = lock(unit, task_id, actor)
+    task_rules.check_claim(actor, task, user)
+    _set_assignee(unit, task, user)
 
 
-def unclaim(unit: UnitOfWork, task_id: int) -> None:
-    if unit.connection.execute(update(UserTask).where(UserTask.id == task_id).values(assignee=None)).rowcount != 1:
-        raise NotFound(f"there is no open task {task_id}")
+def assign(unit: UnitOfWork, task_id: int, user: str, actor: Actor) -> None:
+    task = lock(unit, task_id, actor)
+    task_rules.check_assign(actor, task)
+    _set_assignee(unit, task, user)
+
+
+def give_back(unit: UnitOfWork, task_id: int, actor: Actor) -> str | None:
+    """Return the task to what the model says (its assignee there, else its candidates); that assignee."""
+    task = lock(unit, task_id, actor)
+    model_assignee = _model_assignee(unit.load(task.instance_id), task)
+    task_rules.check_give_back(actor, task, model_assignee)
+    _set_assignee(unit, task, model_assignee)
+    return model_assignee
+
+
+def _model_assignee(loaded: LoadedInstance, task: LockedTask) -> str | None:
+    """The assignee the model gave the task when it was created (its expression evaluated then)."""
+    wait = loaded.state.waits.get(task.wait_key)
+    assignee = wait.detail.get("assignee") if wait is not None else None
+    return str(assignee) if assignee else None
+
+
+def _set_assignee(unit: UnitOfWork, task: LockedTask, user: str | None) -> None:
+    unit.connection.execute(update(UserTask).where(UserTask.id == task.id).values(assignee=user))

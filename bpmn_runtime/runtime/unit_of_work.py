@@ -13,7 +13,7 @@ import logging
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, TypeVar, Unpack
 
 from sqlalchemy import Connection, Select, insert, select
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from bpmn_runtime.engine.step import Step
 from bpmn_runtime.errors import BpmnRuntimeError, Conflict, NotFound
 from bpmn_runtime.model import Process
 from bpmn_runtime.runtime import correlation
+from bpmn_runtime.runtime.variables import VariableBudget
 from bpmn_runtime.store import statements
 from bpmn_runtime.store.tables import Definition, Incident, Instance
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from bpmn_runtime.runtime.runtime import Runtime
 
 log = logging.getLogger("bpmn_runtime")
+SelectT = TypeVar("SelectT", bound="Select[Unpack[tuple[Any, ...]]]")
 
 JOB_KINDS = ("job", "timer", "continuation")
 SUBSCRIPTION_KINDS = ("message", "signal")
@@ -70,9 +72,10 @@ class UnitOfWork:
         self.runtime = runtime
         self.connection = connection
         self.now = runtime.clock.now()
-        self._followups: deque[Callable[[], None]] = deque()
+        self._followups: deque[Callable[[], object]] = deque()
         self._after_commit: list[Callable[[], None]] = []
         self.started: list[int] = []
+        self.variable_budget: VariableBudget | None = None  # set by calls that bring values from outside
 
     @functools.cached_property
     def session(self) -> Session:
@@ -83,7 +86,7 @@ class UnitOfWork:
         if "session" in self.__dict__:
             self.session.close()
 
-    def for_update(self, query: Select) -> Select:
+    def for_update(self, query: SelectT) -> SelectT:
         """Lock the rows read (PostgreSQL): a racing caller waits, then sees what the winner left."""
         return query if self.runtime.database.is_sqlite else query.with_for_update()
 
@@ -108,8 +111,11 @@ class UnitOfWork:
             raise NotFound(f"there is no process instance {instance_id}")
         key, version, definition_id, process_key, business_key, parent_id, parent_wait, state = row
         process = self.runtime.deployments.process_of(definition_id, process_key, self.connection)
-        return LoadedInstance(key, version, definition_id, process_key, business_key, parent_id, parent_wait,
-                              process, InstanceState.from_json(json.loads(state)))
+        loaded = LoadedInstance(key, version, definition_id, process_key, business_key, parent_id, parent_wait,
+                                process, InstanceState.from_json(json.loads(state)))
+        if self.variable_budget is not None:
+            self.variable_budget.loaded(loaded.id, loaded.state)
+        return loaded
 
     def step(self, loaded: LoadedInstance, action: Callable[[Step], None]) -> Step:
         """Run `action` on a fresh engine step of `loaded`, then save the instance and its effects."""
@@ -137,7 +143,7 @@ class UnitOfWork:
         self.after_commit(lambda: metrics.instance_started(definition.key))
         return instance_id
 
-    def later(self, followup: Callable[[], None]) -> None:
+    def later(self, followup: Callable[[], object]) -> None:
         self._followups.append(followup)
 
     def finish(self) -> None:
@@ -151,6 +157,8 @@ class UnitOfWork:
 
     def _save(self, loaded: LoadedInstance, step: Step) -> None:
         state = loaded.state
+        if self.variable_budget is not None:
+            self.variable_budget.saving(loaded.id, state)
         ended = state.status != "active"
         values = {"state": json.dumps(state.to_json(), separators=(",", ":")), "version": loaded.version + 1,
                   "status": state.status, "updated_at": self.now, "ended_at": self.now if ended else None,
@@ -186,15 +194,15 @@ class UnitOfWork:
                 instance_id=loaded.id, activity_instance=ai, element_id=element, message=message,
                 created_at=self.now))
             self.after_commit(lambda: metrics.incidents.labels(process_key).inc())
-            self.after_commit(lambda e=element, m=message: log.warning(
-                "instance %s (business key %s): incident at %s: %s", loaded.id, business_key, e, m))
-        for name, key, variables in effects.messages:
-            self.later(lambda n=name, k=key, v=variables: correlation.deliver_message(self, n, k, v, loaded.id))
+            self.after_commit(functools.partial(log.warning, "instance %s (business key %s): incident at %s: %s",
+                                                loaded.id, business_key, element, message))
+        for name, correlation_key, variables in effects.messages:
+            self.later(functools.partial(correlation.deliver_message, self, name, correlation_key, variables, loaded.id))
         for name, variables in effects.signals:
-            self.later(lambda n=name, v=variables: correlation.deliver_signal(self, n, v, loaded.id))
+            self.later(functools.partial(correlation.deliver_signal, self, name, variables, loaded.id))
         if loaded.parent_id is not None:
             for code in effects.escalations_uncaught:
-                self.later(lambda c=code: self._escalate_to_parent(loaded, c))
+                self.later(functools.partial(self._escalate_to_parent, loaded, code))
         if loaded.state.status != "active":
             status, reason = loaded.state.status, loaded.state.end_reason
             self.after_commit(lambda: log.info("instance %s (business key %s) %s%s", loaded.id, business_key,
@@ -213,8 +221,11 @@ class UnitOfWork:
             elif wait.kind in SUBSCRIPTION_KINDS:
                 by_table.setdefault("subscription", []).append(wait.key)
             elif wait.kind == "call":
-                self.later(lambda w=wait: self._cancel_child(loaded, w))
+                self.later(functools.partial(self._cancel_child, loaded, wait))
         for table, keys in by_table.items():
+            if table == "user_task":
+                self.connection.execute(statements.REMEMBER_ENDED_TASKS,
+                                        {"instance_id": loaded.id, "keys": keys, "now": self.now})
             self.connection.execute(statements.DELETE_WAITS[table], {"instance_id": loaded.id, "keys": keys})
 
     def _add_waits(self, loaded: LoadedInstance, waits: list[Wait]) -> None:
@@ -242,7 +253,7 @@ class UnitOfWork:
                                       "name": wait.name or "", "correlation_key": wait.detail.get("correlation"),
                                       "element_id": wait.element, "created_at": self.now})
             elif wait.kind == "call":
-                self.later(lambda w=wait: self._start_child(loaded, w))
+                self.later(functools.partial(self._start_child, loaded, wait))
         for table, rows in (("user_task", tasks), ("job", jobs), ("subscription", subscriptions)):
             if rows:
                 self.connection.execute(statements.INSERT_WAITS[table], rows)
@@ -264,16 +275,18 @@ class UnitOfWork:
 
     def _escalate_to_parent(self, child: LoadedInstance, code: str) -> None:
         """An escalation the called process did not catch goes on at its call activity (BPMN 10.4.2)."""
-        parent = self.load(child.parent_id)
-        if parent.state.status == "active" and child.parent_wait in parent.state.waits:
-            self.step(parent, lambda s: s.child_escalation(child.parent_wait, code))
+        assert child.parent_id is not None and child.parent_wait is not None
+        parent, wait_key = self.load(child.parent_id), child.parent_wait
+        if parent.state.status == "active" and wait_key in parent.state.waits:
+            self.step(parent, lambda s: s.child_escalation(wait_key, code))
 
     def _resume_parent(self, child: LoadedInstance) -> None:
-        parent = self.load(child.parent_id)
-        if parent.state.status != "active" or child.parent_wait not in parent.state.waits:
+        assert child.parent_id is not None and child.parent_wait is not None
+        parent, wait_key, error_code = self.load(child.parent_id), child.parent_wait, child.state.error_code
+        if parent.state.status != "active" or wait_key not in parent.state.waits:
             return
         if child.state.status == "completed":
             variables = dict(child.state.root.variables or {}) if child.state.instances else {}
-            self.step(parent, lambda s: s.trigger(child.parent_wait, variables))
-        elif child.state.status == "failed" and child.state.error_code is not None:
-            self.step(parent, lambda s: s.job_error(child.parent_wait, child.state.error_code))
+            self.step(parent, lambda s: s.trigger(wait_key, variables))
+        elif child.state.status == "failed" and error_code is not None:
+            self.step(parent, lambda s: s.job_error(wait_key, error_code))

@@ -1,29 +1,104 @@
-"""Variables cross into the engine only as JSON values, so every stored step can be read back exactly."""
+"""Variables cross into the engine only as JSON values, so every stored step can be read back exactly;
+values from outside are bounded in size, and never take the names of the variables the engine keeps itself.
+"""
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Mapping
 
 from bpmn_runtime.errors import InvalidInput
 
+if TYPE_CHECKING:
+    from bpmn_runtime.engine.state import InstanceState
+
 ALLOWED = "text, whole or decimal numbers, true/false, null, lists and maps of these"
+# Set by the engine for loops and multi-instance activities; a gateway or a completion condition reads them.
+ENGINE_OWNED = frozenset({"loopCounter", "nrOfInstances", "nrOfActiveInstances", "nrOfCompletedInstances",
+                          "nrOfTerminatedInstances"})
 
 
-def check_variables(variables: Mapping[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class VariableLimits:
+    """How large values from outside may be, measured as their JSON text in bytes (UTF-8)."""
+
+    value_bytes: int = 100_000  # one variable
+    instance_bytes: int = 1_000_000  # all variables of one instance together
+
+
+DEFAULT_LIMITS = VariableLimits()
+
+
+def engine_owned(name: str) -> bool:
+    return name in ENGINE_OWNED or name.startswith("nrOf")
+
+
+def variable_problems(variables: Mapping[str, Any], limits: VariableLimits = DEFAULT_LIMITS) -> dict[str, str]:
+    """Why each variable cannot be taken from outside, by name (empty: all can)."""
+    problems: dict[str, str] = {}
+    total = 0
+    for name, value in variables.items():
+        if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
+            problems[str(name)] = ("is not a valid variable name: use letters, digits and underscores, "
+                                   "starting with a letter")
+            continue
+        if engine_owned(name):
+            problems[name] = "is set by the engine (loops and multi-instance activities) and cannot be set from outside"
+            continue
+        try:
+            size = len(json.dumps(value, allow_nan=False, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+        except (TypeError, ValueError, RecursionError):
+            problems[name] = f"has type {type(value).__name__}; variables hold {ALLOWED}"
+            continue
+        if size > limits.value_bytes:
+            problems[name] = f"is {size:,} bytes; one value may have at most {limits.value_bytes:,} bytes"
+        total += size
+    if not problems and total > limits.instance_bytes:
+        problems[next(iter(variables))] = (f"these values are {total:,} bytes together; an instance's variables "
+                                           f"may have at most {limits.instance_bytes:,} bytes")
+    return problems
+
+
+def check_variables(variables: Mapping[str, Any], limits: VariableLimits = DEFAULT_LIMITS) -> dict[str, Any]:
     """A copy of `variables`, or InvalidInput naming the first variable that cannot be stored."""
     if not isinstance(variables, Mapping):
         raise InvalidInput(f"variables must be a map of names to values, not {type(variables).__name__}")
-    checked = {}
-    for name, value in variables.items():
-        if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
-            raise InvalidInput(f"'{name}' is not a valid variable name: use letters, digits and underscores, "
-                               f"starting with a letter")
-        try:
-            json.dumps(value, allow_nan=False)
-        except (TypeError, ValueError):
-            raise InvalidInput(f"variable '{name}' has type {type(value).__name__}; variables hold {ALLOWED}") from None
-        checked[name] = value
-    return checked
+    problems = variable_problems(variables, limits)
+    if problems:
+        name, message = next(iter(problems.items()))
+        raise InvalidInput(f"variable '{name}' {message}" if "valid variable name" not in message
+                           else f"'{name}' {message}")
+    return dict(variables)
+
+
+def check_length(what: str, text: str | None, limit: int = 255) -> None:
+    """Keys and names from outside fit the columns that store them (InvalidInput otherwise)."""
+    if text is not None and len(text) > limit:
+        raise InvalidInput(f"{what} is {len(text):,} characters; it may have at most {limit}")
+
+
+def variables_size(state: "InstanceState") -> int:
+    """Bytes of the JSON text of every variable of an instance, in every scope."""
+    return sum(len(json.dumps(ai.variables, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+               for ai in state.instances.values() if ai.variables)
+
+
+@dataclass
+class VariableBudget:
+    """Guards `limits.instance_bytes` in a unit of work that takes values from outside: an instance may not
+    grow past it. One already past it (a lower limit, say) may still shrink, so an operator can fix it."""
+
+    limits: VariableLimits
+    _loaded: dict[int, int] = field(default_factory=dict)
+
+    def loaded(self, instance_id: int, state: "InstanceState") -> None:
+        self._loaded.setdefault(instance_id, variables_size(state))
+
+    def saving(self, instance_id: int, state: "InstanceState") -> None:
+        size = variables_size(state)
+        if size > self.limits.instance_bytes and size > self._loaded.get(instance_id, 0):
+            raise InvalidInput(f"process instance {instance_id} would hold {size:,} bytes of variables; "
+                               f"an instance may hold at most {self.limits.instance_bytes:,} bytes")
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
@@ -33,6 +108,6 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         raise InvalidInput(f"'{text}' is not name=value")
     try:
         value = json.loads(raw)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         value = raw
     return name.strip(), value

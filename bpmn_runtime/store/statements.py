@@ -11,21 +11,21 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, Callable, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Mapping, NamedTuple, Sequence, cast
 
-from sqlalchemy import Connection, Dialect, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Dialect, Table, bindparam, delete, func, insert, literal, select, update
 from sqlalchemy.engine.interfaces import DBAPICursor
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from bpmn_runtime.store.database import driver_execute
-from bpmn_runtime.store.tables import Definition, HistoryEvent, Instance, Job, Subscription, UserTask
+from bpmn_runtime.store.tables import Definition, EndedTask, HistoryEvent, Instance, Job, Subscription, UserTask
 
 INSTANCES: Table = Instance.__table__  # type: ignore[assignment]
 DEFINITIONS: Table = Definition.__table__  # type: ignore[assignment]
 HISTORY: Table = HistoryEvent.__table__  # type: ignore[assignment]
 WAIT_TABLES: dict[str, Table] = {"user_task": UserTask.__table__, "job": Job.__table__,  # type: ignore[dict-item]
-                                 "subscription": Subscription.__table__}
+                                 "subscription": Subscription.__table__}  # type: ignore[dict-item]
 
 
 class _Bind(NamedTuple):
@@ -45,7 +45,7 @@ class DriverStatement:
         self._compiled: dict[str, tuple[str, list[_Bind], bool]] = {}
 
     def _compile(self, dialect: Dialect) -> tuple[str, list[_Bind], bool]:
-        compiled = self.statement.compile(dialect=dialect, column_keys=self.columns or None)
+        compiled = cast(ClauseElement, self.statement).compile(dialect=dialect, column_keys=self.columns or None)
         assert isinstance(compiled, SQLCompiler)
         for column in getattr(self.statement, "selected_columns", ()):
             if column.type.dialect_impl(dialect).result_processor(dialect, None) is not None:
@@ -113,6 +113,13 @@ INSERT_WAITS = {kind: insert(table) for kind, table in WAIT_TABLES.items()}
 DELETE_WAITS = {kind: delete(table).where(table.c.instance_id == bindparam("instance_id"),
                                           table.c.wait_key.in_(bindparam("keys", expanding=True)))
                 for kind, table in WAIT_TABLES.items()}
+_TASKS: Table = UserTask.__table__  # type: ignore[assignment]
+_ENDED_TASKS: Table = EndedTask.__table__  # type: ignore[assignment]
+# Before user-task rows go, they are remembered as withdrawn; completing one then says it was completed, by whom.
+REMEMBER_ENDED_TASKS = insert(_ENDED_TASKS).from_select(
+    ["task_id", "instance_id", "name", "outcome", "ended_at"],
+    select(_TASKS.c.id, _TASKS.c.instance_id, _TASKS.c.name, literal("withdrawn"), bindparam("now"))
+    .where(_TASKS.c.instance_id == bindparam("instance_id"), _TASKS.c.wait_key.in_(bindparam("keys", expanding=True))))
 
 
 def new_instance_id(connection: Connection) -> int:

@@ -10,6 +10,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # SQLite only makes INTEGER PRIMARY KEY an alias of the row id; PostgreSQL gets BIGINT identities.
 Id = BigInteger().with_variant(Integer(), "sqlite")
+# Tables whose rows are deleted (or whose ids people type and programs retry) take AUTOINCREMENT on SQLite:
+# without it SQLite hands the largest id out again once its row is gone, and `complete 5` would then act on
+# another instance's task. PostgreSQL sequences never go back.
+NEVER_REUSED = {"sqlite_autoincrement": True}
 
 
 class Base(DeclarativeBase):
@@ -44,7 +48,8 @@ class Instance(Base):
         # Most instances have no business key; an index entry for them would cost every start a page write.
         Index("ix_instances_business_key", "business_key", sqlite_where=HAS_BUSINESS_KEY,
               postgresql_where=HAS_BUSINESS_KEY),
-        UniqueConstraint("request_key", name="uq_instances_request_key"),
+        # A request key is the caller's idempotency key for starting one process: scoped to that process.
+        UniqueConstraint("process_key", "request_key", name="uq_instances_process_request_key"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
@@ -67,7 +72,8 @@ class UserTask(Base):
     """A task waiting for a person."""
 
     __tablename__ = "user_tasks"
-    __table_args__ = (UniqueConstraint("instance_id", "wait_key"), Index("ix_user_tasks_created", "created_at"))
+    __table_args__ = (UniqueConstraint("instance_id", "wait_key"), Index("ix_user_tasks_created", "created_at"),
+                      NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"))
@@ -84,11 +90,25 @@ class UserTask(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class EndedTask(Base):
+    """A user task that is no longer open, kept so that acting on its id again is answered plainly
+    ("task 5 was completed at ... by mia") instead of with a bare "not found"."""
+
+    __tablename__ = "ended_tasks"
+
+    task_id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=False)
+    instance_id: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(500))
+    outcome: Mapped[str] = mapped_column(String(20))  # completed, withdrawn
+    ended_by: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    ended_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Job(Base):
     """Work for a worker: a service task for a handler, a timer, or an asynchronous continuation."""
 
     __tablename__ = "jobs"
-    __table_args__ = (UniqueConstraint("instance_id", "wait_key"), Index("ix_jobs_due", "kind", "due_at"))
+    __table_args__ = (UniqueConstraint("instance_id", "wait_key"), Index("ix_jobs_due", "kind", "due_at"), NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     instance_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
@@ -113,7 +133,7 @@ class Subscription(Base):
     """An instance (or, with no instance, a deployed definition's start event) waiting for a message or signal."""
 
     __tablename__ = "subscriptions"
-    __table_args__ = (Index("ix_subscriptions_lookup", "kind", "name"),)
+    __table_args__ = (Index("ix_subscriptions_lookup", "kind", "name"), NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     instance_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
@@ -130,7 +150,7 @@ class Incident(Base):
     """A failure that waits for an operator: a job out of retries, or an element that could not go on."""
 
     __tablename__ = "incidents"
-    __table_args__ = (Index("ix_incidents_open", "resolved_at"),)
+    __table_args__ = (Index("ix_incidents_open", "resolved_at"), NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     instance_id: Mapped[int] = mapped_column(BigInteger)

@@ -15,15 +15,15 @@ from flask import Blueprint, abort, g, jsonify, request
 from werkzeug.wrappers import Response
 
 from bpmn_runtime.errors import DeploymentError, InvalidInput
-from bpmn_runtime.forms import form_fields, validate
+from bpmn_runtime.forms import form_fields
 from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.model import FormField
 from bpmn_runtime.parser import parse
 from bpmn_runtime.parser.xml_loading import load_xml
-from bpmn_runtime.web.auth import check_offered, operator_only, require_login, session_caller
+from bpmn_runtime.web.auth import operator_only, require_login, session_caller
 from bpmn_runtime.web.errors import problems_json
 from bpmn_runtime.web.openapi import document
-from bpmn_runtime.web.services import runtime
+from bpmn_runtime.web.services import actor, runtime
 
 bp = Blueprint("api", __name__)
 MAX_LIST = 200
@@ -82,7 +82,7 @@ def _get(body: dict[str, Any], name: str, kind: type, default: Any = MISSING) ->
 
 
 def _bounded(body: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
-    value = _get(body, name, int, default)
+    value: int = _get(body, name, int, default)
     if not low <= value <= high:
         abort(400, f"'{name}' must be from {low} to {high}.")
     return value
@@ -98,7 +98,7 @@ def _arg_int(name: str, default: int, high: int) -> int:
 
 
 def _field_json(field: FormField) -> dict[str, Any]:
-    shape = camel(field)
+    shape: dict[str, Any] = camel(field)
     shape["options"] = [{"value": value, "label": label} for value, label in field.options]
     return shape
 
@@ -205,33 +205,31 @@ def tasks() -> Response:
 
 @bp.get("/tasks/<int:task_id>")
 def task(task_id: int) -> Response:
-    info, element, values = runtime().queries.task_form(task_id)
-    check_offered(info)
+    info, element, values = runtime().queries.task_form(task_id, actor=actor())
     return jsonify(**camel(info), form=[_field_json(f) for f in form_fields(element)], variables=values)
 
 
 @bp.post("/tasks/<int:task_id>/claim")
 def claim(task_id: int) -> tuple[str, int]:
-    check_offered(runtime().queries.task(task_id))
-    runtime().claim(task_id, g.user.name)
+    runtime().claim(task_id, actor=actor())
     return "", 204
 
 
 @bp.post("/tasks/<int:task_id>/unclaim")
 def unclaim(task_id: int) -> tuple[str, int]:
-    info = runtime().queries.task(task_id)
-    if info.assignee != g.user.name and not g.user.is_operator:
-        abort(403, "Only the person who claimed a task, or an operator, can give it back.")
-    runtime().unclaim(task_id)
+    runtime().unclaim(task_id, actor=actor())
+    return "", 204
+
+
+@bp.post("/tasks/<int:task_id>/assign")
+def assign(task_id: int) -> tuple[str, int]:
+    runtime().assign(task_id, _get(_body(), "assignee", str), actor=actor())
     return "", 204
 
 
 @bp.post("/tasks/<int:task_id>/complete")
 def complete(task_id: int) -> tuple[str, int]:
-    info, element, _ = runtime().queries.task_form(task_id)
-    check_offered(info)
-    values = validate(form_fields(element), _get(_body(), "variables", dict, {}))
-    runtime().complete_task(task_id, values, user=g.user.name)
+    runtime().complete_task(task_id, _get(_body(), "variables", dict, {}), actor=actor())
     return "", 204
 
 

@@ -15,7 +15,7 @@ from bpmn_runtime.web import diagrams
 from bpmn_runtime.web.auth import require_operator, safe_next
 from bpmn_runtime.web.html_forms import Row, RowErrors, blank_rows, read_rows
 from bpmn_runtime.web.paging import PAGE_SIZE, Page, offset, requested_page
-from bpmn_runtime.web.services import Rendered, runtime
+from bpmn_runtime.web.services import Rendered, actor, runtime
 
 bp = Blueprint("console", __name__)
 bp.before_request(require_operator)
@@ -150,10 +150,25 @@ def cancel(instance_id: int) -> Response:
 
 @bp.post("/tasks/<int:task_id>/release")
 def release(task_id: int) -> Response:
-    """Give a claimed task back to its candidates (its assignee is away, say)."""
+    """Release a claimed task (its assignee is away, say): it goes back to what the model says."""
     info = runtime().queries.task(task_id)
-    runtime().unclaim(task_id)
-    flash(f"'{info.name}' is no longer claimed by {info.assignee}; its candidates can claim it.", "success")
+    back_with = runtime().unclaim(task_id, actor=actor())
+    flash(f"'{info.name}' is no longer claimed by {info.assignee}; " +
+          (f"it is back with {back_with}, as the process says." if back_with else "its candidates can claim it."),
+          "success")
+    return redirect(url_for(".instance", instance_id=info.instance_id))
+
+
+@bp.post("/tasks/<int:task_id>/assign")
+def assign(task_id: int) -> Response:
+    """Give a task to someone, whoever holds it now."""
+    info = runtime().queries.task(task_id)
+    assignee = request.form.get("assignee", "").strip()
+    if not assignee:
+        flash("Enter the user name of the person to assign the task to.", "error")
+    else:
+        runtime().assign(task_id, assignee, actor=actor())
+        flash(f"'{info.name}' is assigned to {assignee}.", "success")
     return redirect(url_for(".instance", instance_id=info.instance_id))
 
 

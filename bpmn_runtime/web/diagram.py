@@ -63,7 +63,7 @@ def _num(v: float) -> str:
     return f"{v:.2f}".rstrip("0").rstrip(".") if v != int(v) else str(int(v))
 
 
-def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: object) -> etree._Element:
+def _el(parent: etree._Element, tag: str, text: str | None = None, /, **attrs: object) -> etree._Element:
     """Add an SVG child; underscores in attribute names become hyphens (stroke_width -> stroke-width)."""
     node = etree.SubElement(parent, f"{{{SVG}}}{tag}")
     for key, value in attrs.items():
@@ -102,35 +102,65 @@ def _truthy(value: str | None, default: bool = False) -> bool:
 _NARROW, _WIDE = set("ijlI.,:;|!'`()[]ft "), set("mwMW@%")
 
 
+MAX_LABEL = 300  # characters of a name drawn; a longer one is cut with "…"
+MAX_TITLE = 1_000  # characters of a name in the tooltip
+
+
+def _clipped(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def _char_width(c: str) -> float:
+    return 0.3 if c in _NARROW else 0.85 if c in _WIDE else 0.67 if c.isupper() else 0.54
+
+
 def _text_width(text: str, size: float) -> float:
     """Estimated Arial width: good enough to wrap like bpmn.io without a font engine."""
-    units = sum(0.3 if c in _NARROW else 0.85 if c in _WIDE else 0.67 if c.isupper() else 0.54 for c in text)
-    return units * size
+    return sum(_char_width(c) for c in text) * size
 
 
 def _wrap(text: str, width: float, size: float) -> list[str]:
-    """Greedy word wrap; explicit newlines kept, over-long words cut."""
+    """Greedy word wrap; explicit newlines kept, over-long words cut. Linear in the text, which is cut to
+    MAX_LABEL characters first: a 200,000-character name must not hold up the page."""
+    text = _clipped(text, MAX_LABEL)
     lines: list[str] = []
     for para in text.replace("\r", "").split("\n"):
-        line = ""
+        line, line_width = "", 0.0
+        space = _char_width(" ") * size
         for word in para.split():
-            while _text_width(word, size) > width and len(word) > 1:
+            word_width = _text_width(word, size)
+            if word_width > width:
                 if line:
                     lines.append(line)
-                    line = ""
-                cut = max(1, int(len(word) * width / _text_width(word, size)))
-                lines.append(word[:cut])
-                word = word[cut:]
-            candidate = f"{line} {word}" if line else word
-            if line and _text_width(candidate, size) > width:
+                pieces = _cut(word, width, size)
+                lines += pieces[:-1]
+                line, line_width = pieces[-1], _text_width(pieces[-1], size)
+                continue
+            if line and line_width + space + word_width > width:
                 lines.append(line)
-                line = word
+                line, line_width = word, word_width
+            elif line:
+                line, line_width = f"{line} {word}", line_width + space + word_width
             else:
-                line = candidate
+                line, line_width = word, word_width
         lines.append(line)
     while lines and not lines[-1]:
         lines.pop()
     return lines
+
+
+def _cut(word: str, width: float, size: float) -> list[str]:
+    """A word wider than `width` in pieces that fit (at least one character each), in one pass."""
+    pieces: list[str] = []
+    start, used = 0, 0.0
+    for index, c in enumerate(word):
+        w = _char_width(c) * size
+        if used + w > width and index > start:
+            pieces.append(word[start:index])
+            start, used = index, 0.0
+        used += w
+    pieces.append(word[start:])
+    return pieces
 
 
 class _Canvas:
@@ -170,6 +200,10 @@ class _Canvas:
 # replaced by the fill of the icon body and the colour of its inner lines (catch vs throw events).
 
 Icon = list[tuple[str, dict[str, object]]]
+
+
+def _attrs(**attrs: object) -> dict[str, object]:
+    return attrs
 
 
 def _poly(points: list[tuple[float, float]]) -> str:
@@ -237,8 +271,8 @@ _TASK_ICONS: dict[str, Icon] = {
                  ("path", {"d": "M0,2 L8.5,9 L17,2", "fill": "none", "stroke": "white", "stroke_width": 1.2})],
     "receiveTask": [("rect", {"x": 0, "y": 2, "width": 17, "height": 12, "fill": "white", "stroke": INK}),
                     ("path", {"d": "M0,2 L8.5,9 L17,2", "fill": "none", "stroke": INK, "stroke_width": 1.2})],
-    "manualTask": [*(("rect", {"x": 5, "y": y, "width": w, "height": 2.5, "rx": 1.25, "fill": "white", "stroke": INK,
-                               "stroke_width": 0.9}) for y, w in ((4, 11), (6.5, 10), (9, 9), (11.5, 7))),
+    "manualTask": [*[("rect", _attrs(x=5, y=y, width=w, height=2.5, rx=1.25, fill="white", stroke=INK, stroke_width=0.9))
+                     for y, w in ((4, 11), (6.5, 10), (9, 9), (11.5, 7))],
                    ("path", {"d": "M8,4 H3 Q1,4 1,6 V11.5 Q1,14 3.5,14 H8 M4,4 L7.5,1.2 Q8.8,0.4 9.3,1.7 L8,4",
                              "fill": "white", "stroke": INK, "stroke_width": 0.9, "stroke_linejoin": "round"})],
     "businessRuleTask": [("rect", {"x": 0, "y": 2, "width": 17, "height": 13, "fill": "white", "stroke": INK}),
@@ -693,7 +727,7 @@ def render_svg(root: etree._Element, overlay: Mapping[str, str] | None = None, d
         g = _el(body, "g", class_=css, data_element_id=element_id)
         if s.stroke:
             g.set("color", s.stroke)
-        _el(g, "title", f"{s.name} ({element_id})" if s.name else element_id)
+        _el(g, "title", f"{_clipped(s.name, MAX_TITLE)} ({element_id})" if s.name else element_id)
         if s.di.tag == _EDGE:
             _draw_edge(c, g, s)
         elif s.box is not None:
@@ -708,4 +742,5 @@ def render_svg(root: etree._Element, overlay: Mapping[str, str] | None = None, d
     svg.set("viewBox", f"{_num(x)} {_num(y)} {_num(w)} {_num(h)}")
     svg.set("width", _num(math.ceil(w)))
     svg.set("height", _num(math.ceil(h)))
-    return etree.tostring(svg, encoding="unicode")
+    drawn: str = etree.tostring(svg, encoding="unicode")
+    return drawn

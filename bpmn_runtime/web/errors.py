@@ -1,8 +1,8 @@
 """Errors as plain pages for people and JSON for programs, never a stack trace.
 
 The runtime's own errors carry messages written for people; they map to HTTP statuses here once, so a
-view can let them rise: NotFound is 404, Conflict 409, InvalidInput and DeploymentError 400, DatabaseUnavailable
-503.
+view can let them rise: NotFound is 404, Forbidden 403, Conflict 409, InvalidInput and DeploymentError 400,
+DatabaseUnavailable 503.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from bpmn_runtime.errors import Conflict, DatabaseUnavailable, DeploymentError, InvalidInput, NotFound, Problem
+from bpmn_runtime.errors import Conflict, DatabaseUnavailable, DeploymentError, Forbidden, InvalidInput, NotFound, Problem
 from bpmn_runtime.forms import FormErrors
 
 log = logging.getLogger("bpmn_runtime.web")
@@ -87,6 +87,7 @@ def install(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http)
     app.register_error_handler(CSRFError, _csrf)
     app.register_error_handler(NotFound, lambda e: error_response(404, str(e)))
+    app.register_error_handler(Forbidden, lambda e: error_response(403, str(e)))
     app.register_error_handler(Conflict, lambda e: error_response(409, str(e)))
     app.register_error_handler(DeploymentError, _deployment)
     app.register_error_handler(FormErrors, _form)

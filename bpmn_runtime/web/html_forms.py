@@ -135,6 +135,19 @@ def read_rows(form: Mapping[str, str]) -> dict[str, Any]:
     return values
 
 
+def rows_with_errors(form: Mapping[str, str], errors: Mapping[str, str]) -> list[Row]:
+    """The submitted rows again, each with the runtime's message for its name (a refused variable)."""
+    rows = []
+    index = 0
+    while f"name_{index}" in form:
+        name, raw = form.get(f"name_{index}", "").strip(), form.get(f"value_{index}", "")
+        index += 1
+        if name or raw.strip():
+            message = errors.get(name)
+            rows.append(Row(name, raw, f"'{name}' {message}" if message else None))
+    return rows + blank_rows()
+
+
 class RowErrors(InvalidInput):
     """Some name/value rows were refused; `rows` holds every row with its message, to show again."""
 

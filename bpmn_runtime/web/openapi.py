@@ -174,7 +174,11 @@ PATHS: dict[str, Any] = {
         parameters=[_path_id("task_id")])},
     "/tasks/{task_id}/claim": {"post": _operation("Claim a task", "tasks", DONE, parameters=[_path_id("task_id")])},
     "/tasks/{task_id}/unclaim": {"post": _operation(
-        "Give a claimed task back (its assignee, or an operator)", "tasks", DONE, parameters=[_path_id("task_id")])},
+        "Give a claimed task back (its assignee, or an operator): it returns to the assignee the model gives it, "
+        "else to its candidates", "tasks", DONE, parameters=[_path_id("task_id")])},
+    "/tasks/{task_id}/assign": {"post": _operation(
+        "Give a task to someone, whoever holds it now (operators and administrators)", "tasks", DONE,
+        parameters=[_path_id("task_id")], body=_object({"assignee": TEXT}, ("assignee",)))},
     "/tasks/{task_id}/complete": {"post": _operation(
         "Complete a task; values are checked against its form (400 with `fields` when they do not fit)", "tasks",
         DONE, parameters=[_path_id("task_id")], body=_object({"variables": VARIABLES}))},

@@ -133,15 +133,17 @@ def ours_inbox(counts: Counts, folder: Path) -> Figures:
     def first_page() -> list[Any]:
         tasks, total = runtime.queries.tasks(user="alice", groups=["clerks"], limit=50)
         assert len(tasks) == 50 and total > counts.inbox - 2 * counts.repeats, (len(tasks), total)
-        return tasks
+        return list(tasks)
 
     listing = median_seconds(first_page, counts.repeats)
+    from bpmn_runtime.runtime.task_rules import Actor
+    alice = Actor.person("alice", ["clerks"])
     page = iter(first_page())
-    completing = median_seconds(lambda: runtime.complete_task(next(page).id, {"ok": True}, user="alice"),
+    completing = median_seconds(lambda: runtime.complete_task(next(page).id, {"ok": True}, actor=alice),
                                 counts.repeats + 1, warm_up=1)
     task = next(page)
     tracemalloc.start()
-    runtime.complete_task(task.id, {"ok": True}, user="alice")
+    runtime.complete_task(task.id, {"ok": True}, actor=alice)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return {"rate": counts.inbox / seconds, "rss": grown, "peak": peak, "list": listing, "complete": completing}
@@ -204,7 +206,7 @@ class SpiffStore:
     def insert(self, workflow: Any) -> int:
         data = self.serializer.serialize_json(workflow)
         with self.engine.begin() as connection:
-            return connection.execute(self._insert, {"status": self.status(workflow), "data": data}).scalar_one()
+            return int(connection.execute(self._insert, {"status": self.status(workflow), "data": data}).scalar_one())
 
     def update(self, key: int, workflow: Any) -> None:
         data = self.serializer.serialize_json(workflow)
@@ -240,7 +242,7 @@ def spiff_start(spec: Any, variables: dict[str, Any]) -> Any:
 
 def spiff_ready_user_tasks(workflow: Any, first: Any = None) -> list[Any]:
     from SpiffWorkflow.util.task import TaskState
-    return workflow.get_tasks(first_task=first, state=TaskState.READY, manual=True)
+    return list(workflow.get_tasks(first_task=first, state=TaskState.READY, manual=True))
 
 
 def spiff_complete(workflow: Any, task_id: Any, variables: dict[str, Any] | None = None) -> None:
@@ -301,9 +303,13 @@ def spiff_loop(counts: Counts, folder: Path) -> Figures:
     measured = {i for mark in counts.loop_marks for i in range(mark - half, mark + half + 1)}
     durations = []
     task = spiff_ready_user_tasks(workflow)[0]
+
+    def complete_and_store() -> None:
+        spiff_complete(workflow, task.id)
+        store.update(key, workflow)
     for iteration in range(1, counts.loop + 1):
         if iteration in measured:
-            durations.append(timed(lambda: (spiff_complete(workflow, task.id), store.update(key, workflow))))
+            durations.append(timed(complete_and_store))
         else:
             spiff_complete(workflow, task.id)
             durations.append(0.0)
@@ -380,7 +386,8 @@ def run_child(scenario: str, engine: str, quick: bool) -> Figures:
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise SystemExit(f"{scenario} on {ENGINE_NAMES[engine]} failed:\n{result.stderr}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    figures: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return figures
 
 
 def shown(value: float, unit: str) -> str:

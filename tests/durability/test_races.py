@@ -44,7 +44,7 @@ def test_two_completions_of_one_task_have_one_winner(postgres_url: str) -> None:
         losers = [r for r in results if isinstance(r, Exception)]
         assert len(losers) == 1, results
         assert isinstance(losers[0], (NotFound, Conflict))
-        assert "completed already" in str(losers[0]) or "changed by others" in str(losers[0])
+        assert "was completed at" in str(losers[0]) or "changed by others" in str(losers[0])
         detail = runtime.queries.instance(instance_id)
         assert detail.summary.status == "completed"
         assert [h.kind for h in detail.history].count("element_completed") == 3  # start, task, end once each

@@ -10,6 +10,7 @@ import pytest
 
 from bpmn_runtime.handlers import HandlerRegistry
 from bpmn_runtime.runtime import Runtime
+from bpmn_runtime.runtime.task_rules import Actor
 from bpmn_runtime.worker import Worker
 from tests.conftest import PROCESSES, cli_path
 
@@ -100,7 +101,7 @@ def test_order_example_on_postgres(postgres_url: str) -> None:
         tasks, total = runtime.queries.tasks(user="mia", groups=["managers"])
         assert total == 1 and tasks[0].instance_id == large
         runtime.claim(tasks[0].id, "mia")
-        runtime.complete_task(tasks[0].id, {"approved": True}, user="mia")
+        runtime.complete_task(tasks[0].id, {"approved": True}, actor=Actor.person("mia", ["managers"]))
         worker.run_until_idle()
         assert runtime.queries.instance(large).summary.status == "completed"
         assert runtime.queries.instance(small).summary.status == "completed"

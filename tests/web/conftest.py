@@ -73,6 +73,7 @@ def worker(runtime: Runtime) -> Worker:
 def app(runtime: Runtime) -> Flask:
     users = Users(runtime.database)
     users.add("mia", PASSWORD, groups=("managers",))  # approves large orders
+    users.add("max", PASSWORD, groups=("managers",))  # mia's colleague
     users.add("sam", PASSWORD, groups=("sales",))  # is offered nothing of the order example
     users.add("man", PASSWORD, groups=("man",))  # a group whose name is part of 'managers'
     users.add("olga", PASSWORD, role="operator")

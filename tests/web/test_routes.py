@@ -155,18 +155,25 @@ def test_someone_else_claiming_or_completing_first_is_said_plainly(runtime: Runt
     mia.post(f"/tasks/{third}/claim", follow_redirects=True)
     runtime.complete_task(third, {"approved": False})
     response = mia.post(f"/tasks/{third}/complete", {"approved": "true"}, follow_redirects=True)
-    assert flashes(response.text) == [f"Task {third} was completed or withdrawn meanwhile; nothing was changed."]
+    [said] = flashes(response.text)
+    assert said.startswith(f"Task {third} ('Approve order') was completed at ") and \
+        said.endswith(" by a program; nothing was changed."), said
     response = mia.post(f"/tasks/{third}/claim", follow_redirects=True)
-    assert "completed or withdrawn meanwhile" in flashes(response.text)[0]
+    assert f"Task {third} ('Approve order') was completed at" in flashes(response.text)[0]
 
 
 def test_give_a_task_back(runtime: Runtime, worker: Worker, app: Flask, mia: Person) -> None:
     task_id = approval_task(runtime, place_order(runtime, worker))
     mia.post(f"/tasks/{task_id}/claim", follow_redirects=True)
-    ada = log_in(app, "ada")
-    assert ada.post(f"/tasks/{task_id}/unclaim").status_code == 403, "only the assignee gives it back"
+    refused = log_in(app, "max").post(f"/tasks/{task_id}/unclaim")
+    assert refused.status_code == 403, "only the assignee (or an operator) gives it back"
+    assert "Only the person who claimed a task, or an operator, can give it back." in refused.text
     response = mia.post(f"/tasks/{task_id}/unclaim", follow_redirects=True)
     assert "You gave 'Approve order' back" in flashes(response.text)[0]
+    assert runtime.queries.task(task_id).assignee is None
+    mia.post(f"/tasks/{task_id}/claim")
+    released = log_in(app, "ada").post(f"/tasks/{task_id}/unclaim", follow_redirects=True)
+    assert "it is offered to its candidates again" in flashes(released.text)[0], "an administrator may release it"
     assert runtime.queries.task(task_id).assignee is None
 
 
@@ -576,7 +583,8 @@ def test_api_tasks_follow_the_inbox_rules(runtime: Runtime, app: Flask, worker: 
     done = client.post(f"/api/v1/tasks/{task_id}/complete", headers=mia, json={"variables": {"approved": True}})
     assert done.status_code == 204
     gone = client.post(f"/api/v1/tasks/{task_id}/complete", headers=mia, json={"variables": {"approved": True}})
-    assert gone.status_code == 404 and "may have been completed already" in gone.get_json()["error"]
+    assert gone.status_code == 404 and "was completed at" in gone.get_json()["error"] \
+        and gone.get_json()["error"].endswith("by mia; nothing was changed")
 
 
 def test_api_messages_signals_and_incidents(runtime: Runtime, app: Flask) -> None:

@@ -15,8 +15,8 @@ from bpmn_runtime.model import Definitions, Element, Process
 from bpmn_runtime.parser.namespaces import BPMN, local_name
 from bpmn_runtime.parser.reader import SCOPES
 from bpmn_runtime.parser.validation import (
-    activities, collaboration, compensation, data, declarations, events, expressions, gateways, references, structure,
-    topics,
+    activities, collaboration, compensation, data, declarations, events, expressions, gateways, lengths, references,
+    structure, topics,
 )
 from bpmn_runtime.parser.validation.document import Document
 from bpmn_runtime.parser.validation.shared import CATCH_EVENTS, THROW_EVENTS
@@ -45,6 +45,7 @@ def document_problems(root: etree._Element, file: str) -> list[Problem]:
         problems += references.reference_problems(document, node)
         problems += declarations.text_format_problems(document, node)
         problems += declarations.public_process_problems(document, node)
+        problems += lengths.length_problems(node, file)
         rule = NODE_RULES.get(local_name(node.tag))
         if rule is not None:
             problems += rule(document, node)
