@@ -1,5 +1,7 @@
 """Browser-side protection: the shared session key, a CSRF token on every form, and security headers
-(a Content-Security-Policy that allows no script and no inline style but the diagrams we draw)."""
+(a Content-Security-Policy that allows no script and no inline style but the diagrams we draw); and the
+bounds every request meets before a view (or the login check) reads it: its size, and no NUL character
+in its address or form (no database column can hold one)."""
 from __future__ import annotations
 
 import base64
@@ -7,17 +9,20 @@ import hashlib
 import re
 import secrets
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, abort, g, request
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
 from bpmn_runtime.store.database import Database
 from bpmn_runtime.store.tables import Setting
+from bpmn_runtime.web.settings import MB, WebSettings
 
 csrf = CSRFProtect()
 SECRET_SETTING = "web_session_secret"
 _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL)
+DEPLOYMENTS = frozenset({"api.deploy", "console.upload"})  # the routes that take a .bpmn file
+NUL = "\x00"
 
 
 def shared_secret_key(database: Database) -> str:
@@ -32,7 +37,9 @@ def shared_secret_key(database: Database) -> str:
             session.commit()
         except IntegrityError:  # another node made it first: use theirs
             session.rollback()
-            return session.get(Setting, SECRET_SETTING).value
+            theirs = session.get(Setting, SECRET_SETTING)
+            assert theirs is not None, "the insert failed because the row exists"
+            return theirs.value
         return value
 
 
@@ -62,6 +69,27 @@ def _headers(response: Response) -> Response:
     return response
 
 
-def install(app: Flask) -> None:
-    csrf.init_app(app)
+def _bounded(settings: WebSettings) -> None:
+    """413 for a body over the route's limit, said before anything reads it; 400 for a NUL character."""
+    limit = settings.deploy_limit if request.endpoint in DEPLOYMENTS else settings.body_limit
+    if request.content_length is not None and request.content_length > limit:
+        abort(413, f"This address accepts requests up to {_size(limit)}"
+                   f"{f' (deployments up to {_size(settings.deploy_limit)})' if limit < settings.deploy_limit else ''}.")
+    request.max_content_length = limit  # a body sent without a length is cut off at the limit too
+    if NUL in request.path or any(NUL in key or NUL in value for key, value in request.args.items(multi=True)):
+        abort(400, "The address holds a NUL character (\\u0000), which no text here may contain.")
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") and any(
+            NUL in key or NUL in value for key, value in request.form.items(multi=True)):
+        abort(400, "The form holds a NUL character (\\u0000), which no text here may contain.")
+
+
+def _size(limit: int) -> str:
+    return f"{limit // MB} MB" if limit % MB == 0 else f"{limit} bytes"
+
+
+def install(app: Flask, settings: WebSettings) -> None:
+    """Runs first of the app's request hooks, so an oversized request is refused before the caller is
+    looked up; waitress already refuses bodies over the deployment limit (see `serve`)."""
+    app.before_request(lambda: _bounded(settings))
+    csrf.init_app(app)  # after: its check reads the form
     app.after_request(_headers)
