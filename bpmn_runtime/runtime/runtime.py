@@ -16,7 +16,7 @@ from bpmn_runtime.clock import Clock, SystemClock
 from bpmn_runtime.engine.step import ScriptRunner
 from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.metrics import Metrics
-from bpmn_runtime.runtime import correlation, incidents, instances, jobs, scheduled, tasks
+from bpmn_runtime.runtime import correlation, incidents, inputs, instances, jobs, scheduled, tasks
 from bpmn_runtime.runtime.deployments import Deployments
 from bpmn_runtime.runtime.queries import Queries
 from bpmn_runtime.runtime.records import DeployedProcess
@@ -68,6 +68,9 @@ class Runtime:
         is returned instead, too.
         """
         values = check_variables(variables or {})
+        inputs.key(key, "the process key")
+        inputs.optional_key(business_key, "the business key")
+        inputs.optional_key(request_key, "the request key")
         try:
             return self.transactions.run(lambda unit: instances.start(
                 unit, key, values, business_key=business_key, request_key=request_key,
@@ -81,6 +84,7 @@ class Runtime:
             return found
 
     def cancel(self, instance_id: int, reason: str = "cancelled by an operator") -> None:
+        inputs.text(reason, "the reason")
         self.transactions.run(lambda unit: instances.cancel(unit, instance_id, reason), "cancel")
 
     def set_variables(self, instance_id: int, variables: Mapping[str, Any]) -> None:
@@ -96,6 +100,7 @@ class Runtime:
         self.transactions.run(lambda unit: tasks.complete(unit, task_id, values, user), "complete_task")
 
     def claim(self, task_id: int, user: str) -> None:
+        inputs.key(user, "the user")
         self.transactions.run(lambda unit: tasks.claim(unit, task_id, user), "claim")
 
     def unclaim(self, task_id: int) -> None:
@@ -107,12 +112,15 @@ class Runtime:
                           variables: Mapping[str, Any] | None = None) -> int:
         """Deliver a message to the one instance waiting for it (or start one); returns that instance's id."""
         values = check_variables(variables or {})
+        inputs.key(name, "the message name")
+        inputs.optional_key(correlation_key, "the correlation key")
         return self.transactions.run(lambda unit: correlation.correlate_message(unit, name, correlation_key, values),
                                      "message")
 
     def broadcast_signal(self, name: str, variables: Mapping[str, Any] | None = None) -> int:
         """Deliver a signal to every instance waiting for it and start every process that starts with it."""
         values = check_variables(variables or {})
+        inputs.key(name, "the signal name")
         return self.transactions.run(lambda unit: correlation.deliver_signal(unit, name, values), "signal")
 
     # --- jobs, timers and incidents ---------------------------------------------------------------
@@ -120,10 +128,14 @@ class Runtime:
     def acquire_jobs(self, worker: str, topics: list[str] | None = None, *, limit: int = 10,
                      lease_seconds: float = 60.0) -> list[JobContext]:
         """Lock up to `limit` due handler jobs for `worker` and describe them to the handlers."""
+        inputs.key(worker, "the worker id")
+        for topic in topics or ():
+            inputs.key(topic, "a topic")
         return self.transactions.run(lambda unit: jobs.acquire(unit, worker, topics, limit, lease_seconds), "acquire")
 
     def extend_lock(self, job_id: int, worker: str, lease_seconds: float = 60.0) -> None:
         """A heartbeat: a long handler keeps its job."""
+        inputs.key(worker, "the worker id")
         self.transactions.run(lambda unit: jobs.extend_lock(unit, job_id, worker, lease_seconds), "extend_lock")
 
     def release_jobs(self, job_ids: list[int], worker: str) -> None:
@@ -132,18 +144,23 @@ class Runtime:
 
     def complete_job(self, job_id: int, worker: str, variables: Mapping[str, Any] | None = None) -> None:
         values = check_variables(variables or {})
+        inputs.key(worker, "the worker id")
         self.transactions.run(lambda unit: jobs.complete(unit, job_id, worker, values), "complete_job")
 
     def job_bpmn_error(self, job_id: int, worker: str, code: str, message: str = "",
                        variables: Mapping[str, Any] | None = None) -> None:
         """The handler raised a business error: the model's error boundary event (if any) takes over."""
         values = check_variables(variables or {})
+        inputs.key(worker, "the worker id")
+        inputs.key(code, "the error code")
+        inputs.text(message, "the error message")
         self.transactions.run(lambda unit: jobs.bpmn_error(unit, job_id, worker, code, message, values), "job_error")
 
     def fail_job(self, job_id: int, worker: str, error: str, *, retries: int | None = None,
                  retry_in_seconds: float | None = None) -> bool:
         """The handler failed: retry later with exponential backoff, or raise an incident when retries are
         spent. Returns True when an incident was raised."""
+        inputs.key(worker, "the worker id")
         return self.transactions.run(lambda unit: jobs.fail(unit, job_id, worker, error, retries, retry_in_seconds),
                                      "fail_job")
 

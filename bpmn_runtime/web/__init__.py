@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.routing import IntegerConverter
 
 from bpmn_runtime.accounts import Accounts
 from bpmn_runtime.runtime import Runtime
@@ -32,6 +33,14 @@ class _IsoJSON(DefaultJSONProvider):
         return DefaultJSONProvider.default(value)
 
 
+class _Id(IntegerConverter):
+    """`<int:...>` in every route: an id past 64 bits matches no route (404) instead of reaching the database,
+    where it would not fit."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(map, *args, **{"max": 2**63 - 1, **kwargs})
+
+
 def create_app(runtime: Runtime, *, secret_key: str | None = None, testing: bool = False,
                settings: WebSettings | None = None) -> Flask:
     """The web app on `runtime`. Without `secret_key`, sessions are signed with the key stored in the
@@ -39,6 +48,7 @@ def create_app(runtime: Runtime, *, secret_key: str | None = None, testing: bool
     ended in one, by logout or a new password, is ended in all: see `auth`)."""
     settings = settings or WebSettings()
     app = Flask(__name__)
+    app.url_map.converters["int"] = _Id
     app.config.update(
         SECRET_KEY=secret_key or security.shared_secret_key(runtime.database),
         TESTING=testing,

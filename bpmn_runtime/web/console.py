@@ -13,7 +13,7 @@ from bpmn_runtime.errors import Conflict, DeploymentError, NotFound, Problem
 from bpmn_runtime.web import diagrams
 from bpmn_runtime.web.auth import require_operator, safe_next
 from bpmn_runtime.web.html_forms import Row, RowErrors, blank_rows, read_rows
-from bpmn_runtime.web.paging import PAGE_SIZE, Page, offset, requested_page
+from bpmn_runtime.web.paging import PAGE_SIZE, Page, offset, requested_page, whole_number
 from bpmn_runtime.web.services import Rendered, runtime
 
 bp = Blueprint("console", __name__)
@@ -162,8 +162,7 @@ def incidents() -> str:
 
 @bp.post("/incidents/<int:incident_id>/retry")
 def retry(incident_id: int) -> Response:
-    retries = request.form.get("retries", "1")
-    retries_number = int(retries) if retries.isdigit() and 0 < int(retries) <= 100 else 1
+    retries_number = max(whole_number(request.form.get("retries", "1"), 100) or 1, 1)
     try:
         runtime().retry_incident(incident_id, retries_number)
     except NotFound:
