@@ -27,6 +27,10 @@ def text(value: str, what: str, limit: int = TEXT_LENGTH) -> str:
         raise InvalidInput(f"{what} must be text")
     if "\x00" in value:
         raise InvalidInput(f"{what} holds a NUL character (\\u0000), which cannot be stored")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, such as JSON's "\ud800"
+        raise InvalidInput(f"{what} holds a character that is not valid Unicode") from None
     if len(value) > limit:
         raise InvalidInput(f"{what} is {len(value)} characters long; at most {limit} can be stored")
     return value

@@ -67,8 +67,11 @@ def _body() -> dict[str, Any]:
 
 
 def _get(body: dict[str, Any], name: str, kind: type, default: Any = MISSING) -> Any:
-    """A field of the body, of the right JSON type; 400 naming the field otherwise."""
-    value = body.get(name, default)
+    """A field of the body, of the right JSON type; 400 naming the field otherwise. null is taken as left
+    out, as Camunda's REST API takes it."""
+    value = body.get(name)
+    if value is None:
+        value = default
     if value is MISSING:
         abort(400, f"'{name}' is required.")
     if value is not None and value is not default and (not isinstance(value, kind) or

@@ -79,7 +79,7 @@ def _bounded(settings: WebSettings) -> None:
     if NUL in request.path or any(NUL in key or NUL in value for key, value in request.args.items(multi=True)):
         abort(400, "The address holds a NUL character (\\u0000), which no text here may contain.")
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") and any(
-            NUL in key or NUL in value for key, value in request.form.items(multi=True)):
+            NUL in str(key) or NUL in str(value) for key, value in request.form.items(multi=True)):
         abort(400, "The form holds a NUL character (\\u0000), which no text here may contain.")
 
 
