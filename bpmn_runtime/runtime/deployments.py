@@ -21,6 +21,7 @@ from bpmn_runtime.engine.timers import first_due
 from bpmn_runtime.errors import DeploymentError, NotFound, Problem
 from bpmn_runtime.model import Definitions, Process
 from bpmn_runtime.parser import parse
+from bpmn_runtime.runtime import inputs
 from bpmn_runtime.runtime.records import DeployedProcess
 from bpmn_runtime.runtime.unit_of_work import DefinitionRef, UnitOfWork
 from bpmn_runtime.store import statements
@@ -31,6 +32,24 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("bpmn_runtime")
 PARSED_DEFINITIONS_KEPT = 256  # parsed files kept in memory; older ones are parsed again when needed
+FILE_NAME_LENGTH = 500
+ELEMENT_NAME_LENGTH = 500  # a user task's name is kept beside the task
+
+
+def _column_problems(process: Process) -> list[Problem]:
+    """Ids and names longer than the columns that keep them (PostgreSQL refuses them at run time)."""
+    found = []
+    for what, value, limit, origin in (("process id", process.id, inputs.KEY_LENGTH, process.origin),
+                                       ("process name", process.name, inputs.KEY_LENGTH, process.origin)):
+        if len(value) > limit:
+            found.append(Problem(origin.file, origin.line, value[:40] + "...",
+                                 f"the {what} is {len(value)} characters long; at most {limit} can be stored"))
+    for element in process.walk():
+        for what, value, limit in (("id", element.id, inputs.KEY_LENGTH), ("name", element.name, ELEMENT_NAME_LENGTH)):
+            if len(value) > limit:
+                found.append(Problem(element.origin.file, element.origin.line, element.id[:40] + "...",
+                                     f"the {what} is {len(value)} characters long; at most {limit} can be stored"))
+    return found
 
 
 class Deployments:
@@ -50,7 +69,11 @@ class Deployments:
             if not path.is_file():
                 raise NotFound(f"{path}: no such file")
             data, name = path.read_bytes(), file_name or path.name
+        inputs.text(name, "the file name", FILE_NAME_LENGTH)
         definitions = parse(data, name, check_scripts=self.runtime.script_runner is None)
+        problems = [p for process in definitions.executable_processes() for p in _column_problems(process)]
+        if problems:
+            raise DeploymentError(problems)
         checksum = hashlib.sha256(data).hexdigest()
 
         def work(unit: UnitOfWork) -> list[DeployedProcess]:

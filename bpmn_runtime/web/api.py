@@ -22,6 +22,7 @@ from bpmn_runtime.runtime.variables import MAX_DEPTH
 from bpmn_runtime.web.auth import check_offered, operator_only, require_login
 from bpmn_runtime.web.openapi import MAX_LOCK, MAX_OFFSET, MAX_RETRIES, MAX_RETRY_TIMEOUT, MAX_VERSION, document
 from bpmn_runtime.web.paging import whole_number
+from bpmn_runtime.web.security import upload_name
 from bpmn_runtime.web.services import runtime
 
 bp = Blueprint("api", __name__)
@@ -131,7 +132,7 @@ def deploy() -> tuple[Response, int]:
     upload = request.files.get("file")
     if upload is None:
         abort(400, "Send the .bpmn file as the multipart form field 'file'.")
-    deployed = runtime().deploy(upload.read(), file_name=upload.filename or "upload.bpmn")
+    deployed = runtime().deploy(upload.read(), file_name=upload_name(upload.filename))
     return jsonify(deployed=camel(deployed)), 201
 
 

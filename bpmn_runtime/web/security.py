@@ -8,11 +8,13 @@ import base64
 import hashlib
 import re
 import secrets
+from pathlib import PurePath
 
 from flask import Flask, Response, abort, g, request
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
+from werkzeug.utils import secure_filename
 
 from bpmn_runtime.store.database import Database
 from bpmn_runtime.store.tables import Setting
@@ -81,6 +83,13 @@ def _bounded(settings: WebSettings) -> None:
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") and any(
             NUL in str(key) or NUL in str(value) for key, value in request.form.items(multi=True)):
         abort(400, "The form holds a NUL character (\\u0000), which no text here may contain.")
+
+
+def upload_name(filename: str | None) -> str:
+    """An uploaded file's name as it is kept: no path, plain characters only, at most 200 long (the end kept)."""
+    name = PurePath(secure_filename(filename or "") or "upload.bpmn")
+    suffix = name.suffix[:20]
+    return name.stem[:200 - len(suffix)] + suffix
 
 
 def _size(limit: int) -> str:

@@ -3,6 +3,7 @@ thousand deep, text longer than its column or holding NUL (on PostgreSQL too), `
 other arguments of url_for; and only the worker holding an external task's lock may act on it."""
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
@@ -186,3 +187,15 @@ def test_nul_and_over_long_text_get_a_4xx_on_postgresql(postgres_url: str, worke
         assert login.post("/login", data={"name": long * 10, "password": "p"}).status_code in (200, 400)
     finally:
         runtime.close()
+
+
+def test_ids_and_names_longer_than_their_columns_are_refused_at_deployment(runtime: Runtime, app: Flask) -> None:
+    xml = (PROCESSES / "order_fulfilment.bpmn").read_text(encoding="utf-8")
+    long = xml.replace("Activity_CheckStock", "A" * 256).replace('id="order-fulfilment"', f'id="{"p" * 256}"')
+    answer = app.test_client().post(f"{API}/deployments", headers=bearer(runtime, "olga"),
+                                    data={"file": (io.BytesIO(long.encode()), "x" * 300 + ".bpmn")})
+    assert answer.status_code == 400 and _error(answer) == "The file cannot be deployed."
+    assert [p["message"] for p in answer.get_json()["problems"]] == [
+        "the process id is 256 characters long; at most 255 can be stored",
+        "the id is 256 characters long; at most 255 can be stored"]
+    assert answer.get_json()["problems"][0]["file"] == "x" * 195 + ".bpmn", "a long file name is shortened"
