@@ -1,5 +1,5 @@
 """The people and programs that may use the inbox, console and API: accounts, passwords, roles, tokens,
-the stamps that end their web sessions, and the throttling of failed logins.
+the key that signs web sessions and the stamps that end them, and the throttling of failed logins.
 
 The CLI's `user` commands and the web app both work through `Accounts`; nothing else reads the account
 tables. Passwords are kept as salted werkzeug hashes. API tokens are long random strings, so an unsalted
@@ -22,9 +22,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from bpmn_runtime.clock import Clock, SystemClock
 from bpmn_runtime.errors import BpmnRuntimeError, Conflict, InvalidInput, NotFound
 from bpmn_runtime.store.database import Database
-from bpmn_runtime.store.tables import LoginFailure, User
+from bpmn_runtime.store.tables import LoginFailure, Setting, User
 
 ROLES = ("admin", "operator", "user")
+SESSION_SECRET = "web_session_secret"  # the name of the setting that holds the key
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1000  # hashing is slow on purpose; a longer "password" is refused before it is hashed
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,99}")
@@ -253,6 +254,23 @@ class Accounts:
             if row is not None:
                 row.session_stamp = _stamp()
                 session.commit()
+
+    def session_secret(self) -> str:
+        """The key that signs web sessions, made once and kept in the database for every node to share."""
+        with self.database.session() as session:
+            row = session.get(Setting, SESSION_SECRET)
+            if row is not None:
+                return row.value
+            value = secrets.token_hex(32)
+            session.add(Setting(name=SESSION_SECRET, value=value))
+            try:
+                session.commit()
+            except IntegrityError:  # another node made it first: use theirs
+                session.rollback()
+                theirs = session.get(Setting, SESSION_SECRET)
+                assert theirs is not None, "the insert failed because the row exists"
+                return theirs.value
+            return value
 
     def by_token(self, token: str) -> Account | None:
         with self.database.session() as session:

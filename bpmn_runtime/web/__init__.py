@@ -47,10 +47,11 @@ def create_app(runtime: Runtime, *, secret_key: str | None = None, testing: bool
     database, so every `serve` process of an installation accepts the others' sessions (and a session
     ended in one, by logout or a new password, is ended in all: see `auth`)."""
     settings = settings or WebSettings()
+    accounts = Accounts(runtime.database, clock=runtime.clock, throttling=settings.throttling)
     app = Flask(__name__)
     app.url_map.converters["int"] = _Id
     app.config.update(
-        SECRET_KEY=secret_key or security.shared_secret_key(runtime.database),
+        SECRET_KEY=secret_key or accounts.session_secret(),
         TESTING=testing,
         MAX_CONTENT_LENGTH=settings.deploy_limit,  # the largest any route takes; `security` lowers it per request
         SESSION_COOKIE_HTTPONLY=True,
@@ -61,7 +62,7 @@ def create_app(runtime: Runtime, *, secret_key: str | None = None, testing: bool
     )
     app.json = _IsoJSON(app)
     app.extensions[RUNTIME] = runtime
-    app.extensions[ACCOUNTS] = Accounts(runtime.database, clock=runtime.clock, throttling=settings.throttling)
+    app.extensions[ACCOUNTS] = accounts
     app.extensions[SETTINGS] = settings
     filters.install(app)
     security.install(app, settings)

@@ -1,4 +1,4 @@
-"""Browser-side protection: the shared session key, a CSRF token on every form, and security headers
+"""Browser-side protection: a CSRF token on every form, and security headers
 (a Content-Security-Policy that allows no script and no inline style but the diagrams we draw); and the
 bounds every request meets before a view (or the login check) reads it: its size, and no NUL character
 in its address or form (no database column can hold one)."""
@@ -13,36 +13,14 @@ from pathlib import PurePath
 from flask import Flask, Response, abort, g, request
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
-from sqlalchemy.exc import IntegrityError
 from werkzeug.utils import secure_filename
 
-from bpmn_runtime.store.database import Database
-from bpmn_runtime.store.tables import Setting
 from bpmn_runtime.web.settings import MB, WebSettings
 
 csrf = CSRFProtect()
-SECRET_SETTING = "web_session_secret"
 _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL)
 DEPLOYMENTS = frozenset({"api.deploy", "console.upload"})  # the routes that take a .bpmn file
 NUL = "\x00"
-
-
-def shared_secret_key(database: Database) -> str:
-    """The key that signs sessions, made once and kept in the database for every node to share."""
-    with database.session() as session:
-        row = session.get(Setting, SECRET_SETTING)
-        if row is not None:
-            return row.value
-        value = secrets.token_hex(32)
-        session.add(Setting(name=SECRET_SETTING, value=value))
-        try:
-            session.commit()
-        except IntegrityError:  # another node made it first: use theirs
-            session.rollback()
-            theirs = session.get(Setting, SECRET_SETTING)
-            assert theirs is not None, "the insert failed because the row exists"
-            return theirs.value
-        return value
 
 
 def trusted_svg(svg: str) -> Markup:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -19,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import Case, GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
+from sqlalchemy import create_engine, text
 
 from bpmn_runtime.accounts import Accounts
 from bpmn_runtime.handlers import HandlerRegistry
@@ -26,7 +28,7 @@ from bpmn_runtime.runtime import Runtime
 from bpmn_runtime.web import create_app
 from bpmn_runtime.web.openapi import document
 from bpmn_runtime.worker import Worker
-from tests.conftest import PROCESSES
+from tests.conftest import POSTGRES_ADMIN, PROCESSES
 from tests.web.conftest import PASSWORD, place_order
 
 EXAMPLES = int(os.environ.get("BPMN_RUNTIME_FUZZ_EXAMPLES", "25"))
@@ -51,11 +53,29 @@ class Fuzzed:
     people: dict[str, tuple[dict[str, str], tuple[str, ...]]]
 
 
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A SQLite file, and a PostgreSQL database, which refuses NUL characters and text longer than a column."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}"
+        return
+    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+    name = f"bpmn_fuzz_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="module")
-def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
+def fuzzed(database: str) -> Iterator[Fuzzed]:
     """Orders waiting for approval, jobs and an incident, so generated ids sometimes name real things; an
     operator, who may call every operation, and two people who must see only their own tasks."""
-    runtime = Runtime(f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}")
+    runtime = Runtime(database)
     runtime.deploy(PROCESSES / "order_fulfilment.bpmn")
     registry = HandlerRegistry()
     registry.load(PROCESSES / "order_fulfilment.py")
