@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -20,7 +19,6 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import Case, GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
-from sqlalchemy import create_engine, text
 
 from bpmn_runtime.accounts import Accounts
 from bpmn_runtime.handlers import HandlerRegistry
@@ -28,7 +26,7 @@ from bpmn_runtime.runtime import Runtime
 from bpmn_runtime.web import create_app
 from bpmn_runtime.web.openapi import document
 from bpmn_runtime.worker import Worker
-from tests.conftest import POSTGRES_ADMIN, PROCESSES
+from tests.conftest import PROCESSES, fresh_postgres_database
 from tests.web.conftest import PASSWORD, place_order
 
 EXAMPLES = int(os.environ.get("BPMN_RUNTIME_FUZZ_EXAMPLES", "25"))
@@ -59,16 +57,8 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}"
         return
-    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
-    name = f"bpmn_fuzz_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
