@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 from flask import Flask
@@ -36,8 +36,8 @@ def clocked(tmp_path: Path, clock: VirtualClock) -> Iterator[Runtime]:
     runtime.close()
 
 
-def _app(runtime: Runtime, **settings: object) -> Flask:
-    return create_app(runtime, testing=True, settings=WebSettings(throttling=SMALL, **settings))  # type: ignore[arg-type]
+def _app(runtime: Runtime, **settings: Any) -> Flask:
+    return create_app(runtime, testing=True, settings=WebSettings(throttling=SMALL, **settings))
 
 
 def _try_login(client: FlaskClient, name: str, password: str, address: str = "192.0.2.1") -> tuple[int, str]:
