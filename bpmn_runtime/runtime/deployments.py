@@ -36,18 +36,25 @@ FILE_NAME_LENGTH = 500
 ELEMENT_NAME_LENGTH = 500  # a user task's name is kept beside the task
 
 
+def _shortened(element_id: str) -> str:
+    return element_id if len(element_id) <= 40 else element_id[:40] + "..."
+
+
 def _column_problems(process: Process) -> list[Problem]:
     """Ids and names longer than the columns that keep them (PostgreSQL refuses them at run time)."""
     found = []
-    for what, value, limit, origin in (("process id", process.id, inputs.KEY_LENGTH, process.origin),
-                                       ("process name", process.name, inputs.KEY_LENGTH, process.origin)):
-        if len(value) > limit:
-            found.append(Problem(origin.file, origin.line, value[:40] + "...",
-                                 f"the {what} is {len(value)} characters long; at most {limit} can be stored"))
+    for what, value in (("process id", process.id), ("process name", process.name)):
+        if len(value) > inputs.KEY_LENGTH:
+            found.append(Problem(process.origin.file, process.origin.line, _shortened(process.id),
+                                 f"the {what} is {len(value)} characters long; at most {inputs.KEY_LENGTH} can be "
+                                 f"stored"))
     for element in process.walk():
-        for what, value, limit in (("id", element.id, inputs.KEY_LENGTH), ("name", element.name, ELEMENT_NAME_LENGTH)):
+        names = [("id", element.id, inputs.KEY_LENGTH), ("name", element.name, ELEMENT_NAME_LENGTH),
+                 ("topic", element.extensions.topic or "", inputs.KEY_LENGTH)]
+        names += [(f"{event.kind} name", event.name or "", inputs.KEY_LENGTH) for event in element.events]
+        for what, value, limit in names:
             if len(value) > limit:
-                found.append(Problem(element.origin.file, element.origin.line, element.id[:40] + "...",
+                found.append(Problem(element.origin.file, element.origin.line, _shortened(element.id),
                                      f"the {what} is {len(value)} characters long; at most {limit} can be stored"))
     return found
 

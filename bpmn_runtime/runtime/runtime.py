@@ -152,8 +152,6 @@ class Runtime:
         """The handler raised a business error: the model's error boundary event (if any) takes over."""
         values = check_variables(variables or {})
         inputs.key(worker, "the worker id")
-        inputs.key(code, "the error code")
-        inputs.text(message, "the error message")
         self.transactions.run(lambda unit: jobs.bpmn_error(unit, job_id, worker, code, message, values), "job_error")
 
     def fail_job(self, job_id: int, worker: str, error: str, *, retries: int | None = None,

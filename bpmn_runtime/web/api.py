@@ -322,6 +322,6 @@ def failure(job_id: int) -> Response:
 @operator_only
 def bpmn_error(job_id: int) -> tuple[str, int]:
     body = _body()
-    runtime().job_bpmn_error(job_id, _worker(body), _get(body, "errorCode", str), _get(body, "errorMessage", str, ""),
-                             _get(body, "variables", dict, {}))
+    runtime().job_bpmn_error(job_id, _worker(body), inputs.key(_get(body, "errorCode", str), "'errorCode'"),
+                             _text(body, "errorMessage", ""), _get(body, "variables", dict, {}))
     return "", 204

@@ -191,11 +191,13 @@ def test_nul_and_over_long_text_get_a_4xx_on_postgresql(postgres_url: str, worke
 
 def test_ids_and_names_longer_than_their_columns_are_refused_at_deployment(runtime: Runtime, app: Flask) -> None:
     xml = (PROCESSES / "order_fulfilment.bpmn").read_text(encoding="utf-8")
-    long = xml.replace("Activity_CheckStock", "A" * 256).replace('id="order-fulfilment"', f'id="{"p" * 256}"')
+    long = xml.replace("Activity_CheckStock", "A" * 256).replace('id="order-fulfilment"', f'id="{"p" * 256}"') \
+        .replace('camunda:topic="ship-order"', f'camunda:topic="{"t" * 300}"')
     answer = app.test_client().post(f"{API}/deployments", headers=bearer(runtime, "olga"),
                                     data={"file": (io.BytesIO(long.encode()), "x" * 300 + ".bpmn")})
     assert answer.status_code == 400 and _error(answer) == "The file cannot be deployed."
     assert [p["message"] for p in answer.get_json()["problems"]] == [
         "the process id is 256 characters long; at most 255 can be stored",
-        "the id is 256 characters long; at most 255 can be stored"]
+        "the id is 256 characters long; at most 255 can be stored",
+        "the topic is 300 characters long; at most 255 can be stored"]
     assert answer.get_json()["problems"][0]["file"] == "x" * 195 + ".bpmn", "a long file name is shortened"
