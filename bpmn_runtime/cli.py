@@ -1,4 +1,8 @@
-"""The `bpmn-runtime` command: a thin shell over the runtime, with `--json` where a program reads the output."""
+"""The `bpmn-runtime` command: a thin shell over the runtime, with `--json` where a program reads the output.
+
+Only click is imported up front: the runtime (SQLAlchemy, the parser), the web app (Flask) and Prometheus
+are imported by the commands that use them, so `--help` and a mistyped command answer at once.
+"""
 from __future__ import annotations
 
 import functools
@@ -6,18 +10,23 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
 from bpmn_runtime.errors import BpmnRuntimeError, DeploymentError
-from bpmn_runtime.handlers import HandlerRegistry
-from bpmn_runtime.runtime import Runtime
-from bpmn_runtime.runtime.task_rules import Actor
-from bpmn_runtime.runtime.variables import parse_assignment
+from bpmn_runtime.handlers import DEFAULT_FOLDER, load_handlers
 
-DEFAULT_HANDLERS = Path("processes")
-COMMAND_LINE = Actor.program("the command line")  # whoever can open the database may act on any task
+if TYPE_CHECKING:
+    from bpmn_runtime.accounts import Accounts
+    from bpmn_runtime.runtime import Runtime
+    from bpmn_runtime.runtime.task_rules import Actor
+
+
+def _command_line() -> "Actor":
+    """Who acts from the command line: whoever can open the database may act on any task."""
+    from bpmn_runtime.runtime.task_rules import Actor
+    return Actor.program("the command line")
 
 
 def _print_json(value: Any) -> None:
@@ -49,6 +58,7 @@ def _variables(assignments: tuple[str, ...], json_file: str | None) -> dict[str,
         if not isinstance(loaded, dict):
             raise click.BadParameter(f"{json_file} must hold a JSON object", param_hint="--json-vars")
         values.update(loaded)
+    from bpmn_runtime.runtime.variables import parse_assignment
     for assignment in assignments:
         name, value = parse_assignment(assignment)
         values[name] = value
@@ -82,26 +92,19 @@ class _LazyRuntime:
 
     def get(self) -> Runtime:
         if self._runtime is None:
+            from bpmn_runtime.runtime import Runtime
             self._runtime = Runtime(self.db, python_scripts=self.python_scripts)
         return self._runtime
 
 
-def _settings(context: click.Context) -> "_LazyRuntime":
+def _lazy(context: click.Context) -> _LazyRuntime:
     found = context.find_object(_LazyRuntime)
-    if found is None:
-        raise click.UsageError("run this command through `bpmn-runtime`")
+    assert found is not None, "`main` makes it before any command runs"
     return found
 
 
 def runtime_from(context: click.Context) -> Runtime:
-    return _settings(context).get()
-
-
-def _settings(context: click.Context) -> _LazyRuntime:
-    """What `main` was given (every command runs under it)."""
-    settings = context.find_object(_LazyRuntime)
-    assert settings is not None
-    return settings
+    return _lazy(context).get()
 
 
 @main.command()
@@ -248,7 +251,7 @@ def complete(context: click.Context, task_id: int, assignments: tuple[str, ...],
     """Complete user task TASK_ID with the given values (checked against its form)."""
     runtime = runtime_from(context)
     task = runtime.queries.task(task_id)
-    runtime.complete_task(task_id, _variables(assignments, json_vars), actor=COMMAND_LINE)
+    runtime.complete_task(task_id, _variables(assignments, json_vars), actor=_command_line())
     detail = runtime.queries.instance(task.instance_id)
     if as_json:
         _print_json({"task": task_id, "instance": task.instance_id, "status": detail.summary.status})
@@ -272,7 +275,7 @@ LEASE_OPTION = click.option(
 def assign(context: click.Context, task_id: int, user: str) -> None:
     """Give user task TASK_ID to USER, whoever holds it now."""
     runtime = runtime_from(context)
-    runtime.assign(task_id, user, actor=COMMAND_LINE)
+    runtime.assign(task_id, user, actor=_command_line())
     click.echo(f"task {task_id} ({runtime.queries.task(task_id).name}) is assigned to {user}")
 
 
@@ -283,7 +286,7 @@ def assign(context: click.Context, task_id: int, user: str) -> None:
 def release(context: click.Context, task_id: int) -> None:
     """Release user task TASK_ID: it goes back to the assignee the model gives it, else to its candidates."""
     runtime = runtime_from(context)
-    assignee = runtime.unclaim(task_id, actor=COMMAND_LINE)
+    assignee = runtime.unclaim(task_id, actor=_command_line())
     click.echo(f"task {task_id} is back with {assignee}" if assignee else
                f"task {task_id} is offered to its candidates again")
 
@@ -314,7 +317,7 @@ def worker(context: click.Context, sources: tuple[str, ...], until_idle: bool, c
         logging.getLogger().setLevel(logging.INFO)
         click.echo(f"{concurrency} worker process(es) running handlers for: {', '.join(registry.topics) or '(none)'}; "
                    f"Ctrl+C or SIGTERM stops them after their current job")
-        settings = _settings(context)
+        settings = _lazy(context)
         if metrics_port:
             from prometheus_client import start_http_server
             start_http_server(metrics_port, registry=runtime_from(context).metrics.registry)
@@ -335,19 +338,6 @@ def worker(context: click.Context, sources: tuple[str, ...], until_idle: bool, c
         _print_json({"done": done, "topics": registry.topics})
     else:
         click.echo(f"worker ran {done} job(s) and timer(s); nothing more is due")
-
-
-def load_handlers(sources: tuple[str, ...]) -> HandlerRegistry:
-    """The handlers named on the command line, or those in ./processes when none are named."""
-    registry = HandlerRegistry()
-    if not sources and DEFAULT_HANDLERS.is_dir():
-        sources = (str(DEFAULT_HANDLERS),)
-    for source in sources:
-        try:
-            registry.load(source)
-        except (ImportError, FileNotFoundError, SyntaxError) as error:
-            raise click.ClickException(f"cannot load handlers from {source}: {error}")
-    return registry
 
 
 @main.command()
@@ -463,19 +453,38 @@ def watchdog(context: click.Context, stalled_after: float, lease_expiries: int, 
               help="Port to listen on (0: any free port).")
 @click.option("--handlers", "sources", multiple=True, metavar="MODULE_OR_FILE",
               help="Handlers for the worker thread (repeatable; default: ./processes).")
+@click.option("--secure-cookies/--no-secure-cookies", default=None, envvar="BPMN_RUNTIME_SECURE_COOKIES",
+              help="Send the session cookie over HTTPS only (default: on unless --host is a loopback address; "
+                   "env BPMN_RUNTIME_SECURE_COOKIES=1/0).")
+@click.option("--trusted-proxy", envvar="BPMN_RUNTIME_TRUSTED_PROXY", metavar="ADDRESS",
+              help="The address of your reverse proxy: take the client's address and scheme from its "
+                   "X-Forwarded-For and X-Forwarded-Proto headers (env BPMN_RUNTIME_TRUSTED_PROXY).")
 @LEASE_OPTION
 @click.pass_context
 @friendly_errors
-def serve(context: click.Context, host: str, port: int, sources: tuple[str, ...], lease_seconds: float) -> None:
-    """Run the web inbox, console and API with a worker, after deploying every .bpmn file in ./processes."""
+def serve(context: click.Context, host: str, port: int, sources: tuple[str, ...], secure_cookies: bool | None,
+          trusted_proxy: str | None, lease_seconds: float) -> None:
+    """Run the web inbox, console and API with a worker, after deploying every .bpmn file in ./processes.
+
+    Session lifetimes come from BPMN_RUNTIME_SESSION_HOURS (12) and BPMN_RUNTIME_SESSION_IDLE_MINUTES (60);
+    /metrics wants the bearer token in BPMN_RUNTIME_METRICS_TOKEN (`open`: none), and without it is open on
+    a loopback --host only.
+    """
     from bpmn_runtime.web.serve import serve as run
-    run(runtime_from(context), load_handlers(sources), host=host, port=port, folder=DEFAULT_HANDLERS, say=click.echo,
-        lease_seconds=lease_seconds)
+    from bpmn_runtime.web.settings import for_server
+    settings = for_server(host, secure_cookies=secure_cookies)
+    run(runtime_from(context), load_handlers(sources), host=host, port=port, folder=DEFAULT_FOLDER, say=click.echo,
+        settings=settings, trusted_proxy=trusted_proxy, lease_seconds=lease_seconds)
 
 
 @main.group()
 def user() -> None:
     """Manage the accounts of the inbox, console and API."""
+
+
+def _accounts(context: click.Context) -> Accounts:
+    from bpmn_runtime.accounts import Accounts
+    return Accounts(runtime_from(context).database)
 
 
 def _password(given: str | None) -> tuple[str, bool]:
@@ -484,7 +493,7 @@ def _password(given: str | None) -> tuple[str, bool]:
         return given, False
     if sys.stdin.isatty():
         return click.prompt("Password", hide_input=True, confirmation_prompt=True), False
-    from bpmn_runtime.web.users import new_password
+    from bpmn_runtime.accounts import new_password
     return new_password(), True
 
 
@@ -498,9 +507,8 @@ def _password(given: str | None) -> tuple[str, bool]:
 @friendly_errors
 def user_add(context: click.Context, name: str, groups: tuple[str, ...], role: str, password: str | None) -> None:
     """Add a person (or a program) who can log in."""
-    from bpmn_runtime.web.users import Users
     password, generated = _password(password)
-    account = Users(runtime_from(context).database).add(name, password, role=role, groups=groups)
+    account = _accounts(context).add(name, password, role=role, groups=groups)
     click.echo(f"added {account.role} {account.name}" +
                (f" in group(s) {', '.join(account.groups)}" if account.groups else ""))
     if generated:
@@ -513,11 +521,40 @@ def user_add(context: click.Context, name: str, groups: tuple[str, ...], role: s
 @click.pass_context
 @friendly_errors
 def user_password(context: click.Context, name: str, password: str | None) -> None:
-    """Set a new password for NAME."""
-    from bpmn_runtime.web.users import Users
+    """Set a new password for NAME; it also logs NAME out everywhere."""
     password, generated = _password(password)
-    Users(runtime_from(context).database).set_password(name, password)
-    click.echo(f"password of {name} changed" + (f": {password}" if generated else ""))
+    _accounts(context).set_password(name, password)
+    click.echo(f"password of {name} changed; their sessions are ended" + (f": {password}" if generated else ""))
+
+
+@user.command("disable")
+@click.argument("name")
+@click.pass_context
+@friendly_errors
+def user_disable(context: click.Context, name: str) -> None:
+    """Stop NAME from logging in or using their API token, and end their sessions now (`user enable` undoes it)."""
+    _accounts(context).disable(name)
+    click.echo(f"{name} is disabled: logged out everywhere, and their API token is refused")
+
+
+@user.command("enable")
+@click.argument("name")
+@click.pass_context
+@friendly_errors
+def user_enable(context: click.Context, name: str) -> None:
+    """Let a disabled NAME log in and use their API token again."""
+    _accounts(context).enable(name)
+    click.echo(f"{name} is enabled")
+
+
+@user.command("remove")
+@click.argument("name")
+@click.pass_context
+@friendly_errors
+def user_remove(context: click.Context, name: str) -> None:
+    """Delete the account NAME for good (tasks assigned to NAME stay assigned; release them in the console)."""
+    _accounts(context).remove(name)
+    click.echo(f"{name} is removed")
 
 
 @user.command("list")
@@ -525,16 +562,17 @@ def user_password(context: click.Context, name: str, password: str | None) -> No
 @click.pass_context
 @friendly_errors
 def user_list(context: click.Context, as_json: bool) -> None:
-    """List the accounts with their roles and groups."""
-    from bpmn_runtime.web.users import Users
-    accounts = Users(runtime_from(context).database).all()
+    """List the accounts with their roles, groups and whether they are disabled."""
+    accounts = _accounts(context).all()
     if as_json:
-        _print_json([{"name": a.name, "role": a.role, "groups": list(a.groups)} for a in accounts])
+        _print_json([{"name": a.name, "role": a.role, "groups": list(a.groups), "active": a.active}
+                     for a in accounts])
         return
     if not accounts:
         click.echo("no users yet; `bpmn-runtime serve` creates an administrator on its first start")
     for account in accounts:
-        click.echo(f"{account.name:<20} {account.role:<9} {', '.join(account.groups) or '-'}")
+        click.echo(f"{account.name:<20} {account.role:<9} {', '.join(account.groups) or '-'}"
+                   + ("" if account.active else "  (disabled)"))
 
 
 @user.command("token")
@@ -543,5 +581,4 @@ def user_list(context: click.Context, as_json: bool) -> None:
 @friendly_errors
 def user_token(context: click.Context, name: str) -> None:
     """Print a new API token for NAME (it replaces the previous one); send it as 'Authorization: Bearer TOKEN'."""
-    from bpmn_runtime.web.users import Users
-    click.echo(Users(runtime_from(context).database).new_token(name))
+    click.echo(_accounts(context).new_token(name))

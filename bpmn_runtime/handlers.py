@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from bpmn_runtime.errors import LeaseLost
+from bpmn_runtime.errors import InvalidInput, LeaseLost
 
+DEFAULT_FOLDER = Path("processes")
 HandlerFunction = Callable[["JobContext"], "dict[str, Any] | None"]
 
 
@@ -117,6 +118,20 @@ def _import_file(path: Path) -> None:
 
 
 default_registry = HandlerRegistry()
+
+
+def load_handlers(sources: tuple[str, ...]) -> HandlerRegistry:
+    """The handlers of `sources` (module names, files, folders), or those in ./processes when none are named;
+    a source that cannot be imported is InvalidInput naming it and the reason."""
+    registry = HandlerRegistry()
+    if not sources and DEFAULT_FOLDER.is_dir():
+        sources = (str(DEFAULT_FOLDER),)
+    for source in sources:
+        try:
+            registry.load(source)
+        except (ImportError, FileNotFoundError, SyntaxError) as error:
+            raise InvalidInput(f"cannot load handlers from {source}: {error}") from error
+    return registry
 
 
 def handler(topic: str) -> Callable[[HandlerFunction], HandlerFunction]:

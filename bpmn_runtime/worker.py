@@ -369,7 +369,7 @@ class _Leases:
 def serve_worker(db: str | None, handler_sources: tuple[str, ...], *, lease_seconds: float = 60.0,
                  poll_seconds: float = 0.5, python_scripts: bool = False) -> None:
     """One worker process: its own runtime, stopped gracefully by SIGTERM or SIGINT."""
-    from bpmn_runtime.cli import load_handlers
+    from bpmn_runtime.handlers import load_handlers
     registry = load_handlers(handler_sources)
     runtime = Runtime(db, run_migrations=False, python_scripts=python_scripts)
     worker = Worker(runtime, registry, lease_seconds=lease_seconds)

@@ -6,6 +6,7 @@ import os
 import shutil
 import sys
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -25,6 +26,13 @@ def sqlite_url(tmp_path: Path) -> str:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for one test, dropped afterwards."""
+    with fresh_postgres_database() as url:
+        yield url
+
+
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """The URL of a new PostgreSQL database, dropped on leaving (for fixtures of any scope)."""
     from sqlalchemy import create_engine, text
     admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
     name = f"bpmn_test_{uuid.uuid4().hex[:12]}"

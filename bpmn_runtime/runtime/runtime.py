@@ -16,14 +16,14 @@ from bpmn_runtime.clock import Clock, SystemClock
 from bpmn_runtime.engine.step import ScriptRunner
 from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.metrics import Metrics
-from bpmn_runtime.runtime import correlation, incidents, instances, jobs, scheduled, tasks
+from bpmn_runtime.runtime import correlation, incidents, inputs, instances, jobs, scheduled, tasks
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
 from bpmn_runtime.runtime.deployments import Deployments
 from bpmn_runtime.runtime.queries import Queries
 from bpmn_runtime.runtime.records import DeployedProcess
 from bpmn_runtime.runtime.transactions import Transactions
 from bpmn_runtime.runtime.unit_of_work import UnitOfWork
-from bpmn_runtime.runtime.variables import VariableBudget, VariableLimits, check_length, check_variables
+from bpmn_runtime.runtime.variables import VariableBudget, VariableLimits, check_variables
 from bpmn_runtime.store.database import Database
 
 T = TypeVar("T")
@@ -89,8 +89,9 @@ class Runtime:
         is returned instead, too.
         """
         values = self._checked(variables)
-        check_length("the business key", business_key)
-        check_length("the request key", request_key)
+        inputs.key(key, "the process key")
+        inputs.optional_key(business_key, "the business key")
+        inputs.optional_key(request_key, "the request key")
         try:  # with a request key a start is safe to repeat, even when its commit may have happened
             return self.transactions.run(self._bounded(lambda unit: instances.start(
                 unit, key, values, business_key=business_key, request_key=request_key,
@@ -105,6 +106,7 @@ class Runtime:
             return found
 
     def cancel(self, instance_id: int, reason: str = "cancelled by an operator") -> None:
+        inputs.text(reason, "the reason")
         self.transactions.run(lambda unit: instances.cancel(unit, instance_id, reason), "cancel")
 
     def set_variables(self, instance_id: int, variables: Mapping[str, Any]) -> None:
@@ -129,7 +131,7 @@ class Runtime:
 
     def claim(self, task_id: int, user: str | None = None, *, actor: Actor = PROGRAM) -> None:
         """`user` (default: the actor) claims the task; Conflict when someone else holds it."""
-        check_length("the user name", user)
+        inputs.optional_key(user, "the user name")
         self.transactions.run(lambda unit: tasks.claim(unit, task_id, user or actor.name, actor), "claim")
 
     def unclaim(self, task_id: int, *, actor: Actor = PROGRAM) -> str | None:
@@ -139,7 +141,7 @@ class Runtime:
 
     def assign(self, task_id: int, user: str, *, actor: Actor = PROGRAM) -> None:
         """Give the task to `user`, whoever holds it now (operators, administrators and programs only)."""
-        check_length("the user name", user)
+        inputs.optional_key(user, "the user name")
         self.transactions.run(lambda unit: tasks.assign(unit, task_id, user, actor), "assign")
 
     # --- messages and signals ---------------------------------------------------------------------
@@ -148,12 +150,15 @@ class Runtime:
                           variables: Mapping[str, Any] | None = None) -> int:
         """Deliver a message to the one instance waiting for it (or start one); returns that instance's id."""
         values = self._checked(variables)
+        inputs.key(name, "the message name")
+        inputs.optional_key(correlation_key, "the correlation key")
         return self.transactions.run(self._bounded(
             lambda unit: correlation.correlate_message(unit, name, correlation_key, values)), "message")
 
     def broadcast_signal(self, name: str, variables: Mapping[str, Any] | None = None) -> int:
         """Deliver a signal to every instance waiting for it and start every process that starts with it."""
         values = self._checked(variables)
+        inputs.key(name, "the signal name")
         return self.transactions.run(self._bounded(lambda unit: correlation.deliver_signal(unit, name, values)),
                                      "signal")
 
@@ -162,10 +167,14 @@ class Runtime:
     def acquire_jobs(self, worker: str, topics: list[str] | None = None, *, limit: int = 10,
                      lease_seconds: float = 60.0) -> list[JobContext]:
         """Lock up to `limit` due handler jobs for `worker` and describe them to the handlers."""
+        inputs.key(worker, "the worker id")
+        for topic in topics or ():
+            inputs.key(topic, "a topic")
         return self.transactions.run(lambda unit: jobs.acquire(unit, worker, topics, limit, lease_seconds), "acquire")
 
     def extend_lock(self, job_id: int, worker: str, lease_seconds: float = 60.0) -> None:
         """A heartbeat: a long handler keeps its job."""
+        inputs.key(worker, "the worker id")
         self.transactions.run(lambda unit: jobs.extend_lock(unit, job_id, worker, lease_seconds), "extend_lock",
                               repeatable=True)
 
@@ -185,12 +194,14 @@ class Runtime:
 
     def complete_job(self, job_id: int, worker: str, variables: Mapping[str, Any] | None = None) -> None:
         values = self._checked(variables)
+        inputs.key(worker, "the worker id")
         self.transactions.run(self._bounded(lambda unit: jobs.complete(unit, job_id, worker, values)), "complete_job")
 
     def job_bpmn_error(self, job_id: int, worker: str, code: str, message: str = "",
                        variables: Mapping[str, Any] | None = None) -> None:
         """The handler raised a business error: the model's error boundary event (if any) takes over."""
         values = self._checked(variables)
+        inputs.key(worker, "the worker id")
         self.transactions.run(self._bounded(lambda unit: jobs.bpmn_error(unit, job_id, worker, code, message, values)),
                               "job_error")
 
@@ -198,6 +209,7 @@ class Runtime:
                  retry_in_seconds: float | None = None) -> bool:
         """The handler failed: retry later (after `retry_in_seconds`, else as the task's retry cycle says, else
         with exponential backoff), or raise an incident when retries are spent. True when an incident was raised."""
+        inputs.key(worker, "the worker id")
         return self.transactions.run(lambda unit: jobs.fail(unit, job_id, worker, error, retries, retry_in_seconds),
                                      "fail_job")
 

@@ -16,6 +16,20 @@ ALLOWED = "text, whole or decimal numbers, true/false, null, lists and maps of t
 # Set by the engine for loops and multi-instance activities; a gateway or a completion condition reads them.
 ENGINE_OWNED = frozenset({"loopCounter", "nrOfInstances", "nrOfActiveInstances", "nrOfCompletedInstances",
                           "nrOfTerminatedInstances"})
+MAX_NAME = 255
+MAX_DEPTH = 64  # lists and maps inside each other; far deeper ones exhaust the stack of whoever reads them
+
+
+def _too_deep(value: Any) -> bool:
+    """More than MAX_DEPTH lists and maps inside each other (walked without recursion, so any depth is safe)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list, tuple)):
+            if depth > MAX_DEPTH:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
 
 
 @dataclass(frozen=True)
@@ -38,12 +52,15 @@ def variable_problems(variables: Mapping[str, Any], limits: VariableLimits = DEF
     problems: dict[str, str] = {}
     total = 0
     for name, value in variables.items():
-        if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
-            problems[str(name)] = ("is not a valid variable name: use letters, digits and underscores, "
-                                   "starting with a letter")
+        if not isinstance(name, str) or not name.isidentifier() or name.startswith("_") or len(name) > MAX_NAME:
+            problems[str(name)[:MAX_NAME]] = (f"is not a valid variable name: use up to {MAX_NAME} letters, digits "
+                                              f"and underscores, starting with a letter")
             continue
         if engine_owned(name):
             problems[name] = "is set by the engine (loops and multi-instance activities) and cannot be set from outside"
+            continue
+        if _too_deep(value):
+            problems[name] = f"is nested too deeply: lists and maps may nest up to {MAX_DEPTH} levels"
             continue
         try:
             size = len(json.dumps(value, allow_nan=False, ensure_ascii=False).encode("utf-8", "surrogatepass"))
@@ -69,12 +86,6 @@ def check_variables(variables: Mapping[str, Any], limits: VariableLimits = DEFAU
         raise InvalidInput(f"variable '{name}' {message}" if "valid variable name" not in message
                            else f"'{name}' {message}")
     return dict(variables)
-
-
-def check_length(what: str, text: str | None, limit: int = 255) -> None:
-    """Keys and names from outside fit the columns that store them (InvalidInput otherwise)."""
-    if text is not None and len(text) > limit:
-        raise InvalidInput(f"{what} is {len(text):,} characters; it may have at most {limit}")
 
 
 def variables_size(state: "InstanceState") -> int:
@@ -110,4 +121,7 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         value = json.loads(raw)
     except (json.JSONDecodeError, RecursionError):
         value = raw
+    except RecursionError:
+        raise InvalidInput(f"the value of '{name.strip()}' is nested too deeply: lists and maps may nest up to "
+                           f"{MAX_DEPTH} levels") from None
     return name.strip(), value

@@ -189,6 +189,20 @@ class User(Base):
     groups: Mapped[str] = mapped_column(Text, default="")
     api_token_hash: Mapped[str | None] = mapped_column(String(500), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Carried in every web session of the account; a new value (logout, new password, disabled) ends them all.
+    session_stamp: Mapped[str] = mapped_column(String(64), default="", server_default="")
+
+
+class LoginFailure(Base):
+    """Failed logins counted per account name or per client address (`key` is a hash of either), shared by
+    every `serve` process so that throttling holds across them."""
+
+    __tablename__ = "login_failures"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class Setting(Base):

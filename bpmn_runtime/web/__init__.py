@@ -9,7 +9,9 @@ from typing import Any
 
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.routing import IntegerConverter
 
+from bpmn_runtime.accounts import Accounts
 from bpmn_runtime.runtime import Runtime
 from bpmn_runtime.web import errors, filters, security
 from bpmn_runtime.web.api import bp as api
@@ -18,10 +20,8 @@ from bpmn_runtime.web.console import bp as console
 from bpmn_runtime.web.inbox import bp as inbox
 from bpmn_runtime.web.metrics import bp as metrics
 from bpmn_runtime.web.modeler import bp as modeler
-from bpmn_runtime.web.services import RUNTIME, USERS
-from bpmn_runtime.web.users import Users
-
-MAX_UPLOAD_BYTES = 21 * 1024 * 1024  # the parser refuses files over 20 MB with a clear message
+from bpmn_runtime.web.services import ACCOUNTS, RUNTIME, SETTINGS
+from bpmn_runtime.web.settings import WebSettings
 
 
 class _IsoJSON(DefaultJSONProvider):
@@ -34,24 +34,39 @@ class _IsoJSON(DefaultJSONProvider):
         return DefaultJSONProvider.default(value)
 
 
-def create_app(runtime: Runtime, *, secret_key: str | None = None, testing: bool = False) -> Flask:
+class _Id(IntegerConverter):
+    """`<int:...>` in every route: an id past 64 bits matches no route (404) instead of reaching the database,
+    where it would not fit."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(map, *args, **{"max": 2**63 - 1, **kwargs})
+
+
+def create_app(runtime: Runtime, *, secret_key: str | None = None, testing: bool = False,
+               settings: WebSettings | None = None) -> Flask:
     """The web app on `runtime`. Without `secret_key`, sessions are signed with the key stored in the
-    database, so every `serve` process of an installation accepts the others' sessions."""
+    database, so every `serve` process of an installation accepts the others' sessions (and a session
+    ended in one, by logout or a new password, is ended in all: see `auth`)."""
+    settings = settings or WebSettings()
+    accounts = Accounts(runtime.database, clock=runtime.clock, throttling=settings.throttling)
     app = Flask(__name__)
+    app.url_map.converters["int"] = _Id
     app.config.update(
-        SECRET_KEY=secret_key or security.shared_secret_key(runtime.database),
+        SECRET_KEY=secret_key or accounts.session_secret(),
         TESTING=testing,
-        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        MAX_CONTENT_LENGTH=settings.deploy_limit,  # the largest any route takes; `security` lowers it per request
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=12 * 3600,
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=int(settings.session_hours * 3600),
         WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the session: a long form still submits
     )
     app.json = _IsoJSON(app)
     app.extensions[RUNTIME] = runtime
-    app.extensions[USERS] = Users(runtime.database)
+    app.extensions[ACCOUNTS] = accounts
+    app.extensions[SETTINGS] = settings
     filters.install(app)
-    security.install(app)
+    security.install(app, settings)
     errors.install(app)
     app.register_blueprint(auth)
     app.register_blueprint(inbox)

@@ -20,9 +20,13 @@ from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.model import FormField
 from bpmn_runtime.parser import parse
 from bpmn_runtime.parser.xml_loading import load_xml
+from bpmn_runtime.runtime import inputs
+from bpmn_runtime.runtime.variables import MAX_DEPTH
 from bpmn_runtime.web.auth import operator_only, require_login, session_caller
 from bpmn_runtime.web.errors import problems_json
-from bpmn_runtime.web.openapi import document
+from bpmn_runtime.web.openapi import MAX_LOCK, MAX_OFFSET, MAX_RETRIES, MAX_RETRY_TIMEOUT, MAX_VERSION, document
+from bpmn_runtime.web.paging import whole_number
+from bpmn_runtime.web.security import upload_name
 from bpmn_runtime.web.services import actor, runtime
 
 bp = Blueprint("api", __name__)
@@ -62,7 +66,10 @@ def _camel_name(name: str) -> str:
 
 
 def _body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        abort(400, f"The JSON body is nested too deeply; variables may nest up to {MAX_DEPTH} levels.")
     if body is None and not request.data:
         return {}
     if not isinstance(body, dict):
@@ -71,8 +78,11 @@ def _body() -> dict[str, Any]:
 
 
 def _get(body: dict[str, Any], name: str, kind: type, default: Any = MISSING) -> Any:
-    """A field of the body, of the right JSON type; 400 naming the field otherwise."""
-    value = body.get(name, default)
+    """A field of the body, of the right JSON type; 400 naming the field otherwise. null is taken as left
+    out, as Camunda's REST API takes it."""
+    value = body.get(name)
+    if value is None:
+        value = default
     if value is MISSING:
         abort(400, f"'{name}' is required.")
     if value is not None and value is not default and (not isinstance(value, kind) or
@@ -81,20 +91,36 @@ def _get(body: dict[str, Any], name: str, kind: type, default: Any = MISSING) ->
     return value
 
 
-def _bounded(body: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
-    value: int = _get(body, name, int, default)
-    if not low <= value <= high:
+def _bounded(body: dict[str, Any], name: str, default: int | None, low: int, high: int) -> Any:
+    """A whole number field from `low` to `high` (the default, None included, when it is left out)."""
+    value = _get(body, name, int, default)
+    if value is not None and not low <= value <= high:
         abort(400, f"'{name}' must be from {low} to {high}.")
     return value
+
+
+def _text(body: dict[str, Any], name: str, default: Any = MISSING, limit: int = inputs.TEXT_LENGTH) -> Any:
+    """A text field that will be stored: no NUL, at most `limit` characters."""
+    value = _get(body, name, str, default)
+    return inputs.text(value, f"'{name}'", limit) if isinstance(value, str) else value
+
+
+def _worker(body: dict[str, Any]) -> str:
+    """The worker's id: only the worker holding a job's lock may act on it, so it cannot be left out or null."""
+    worker = body.get("workerId")
+    if not isinstance(worker, str) or not worker:
+        abort(400, "'workerId' is required: the name the worker fetched and locked its tasks with.")
+    return inputs.key(worker, "'workerId'")
 
 
 def _arg_int(name: str, default: int, high: int) -> int:
     text = request.args.get(name, "")
     if not text:
         return default
-    if not text.isdigit() or int(text) > high:
+    number = whole_number(text, high)
+    if number is None:
         abort(400, f"'{name}' must be a whole number from 0 to {high}.")
-    return int(text)
+    return number
 
 
 def _field_json(field: FormField) -> dict[str, Any]:
@@ -116,7 +142,7 @@ def deploy() -> tuple[Response, int]:
     upload = request.files.get("file")
     if upload is None:
         abort(400, "Send the .bpmn file as the multipart form field 'file'.")
-    deployed = runtime().deploy(upload.read(), file_name=upload.filename or "upload.bpmn")
+    deployed = runtime().deploy(upload.read(), file_name=upload_name(upload.filename))
     return jsonify(deployed=camel(deployed)), 201
 
 
@@ -151,7 +177,7 @@ def start() -> tuple[Response, int]:
     instance_id = runtime().start(_get(body, "processKey", str), _get(body, "variables", dict, {}),
                                   business_key=_get(body, "businessKey", str, None),
                                   request_key=_get(body, "requestKey", str, None),
-                                  version=_get(body, "version", int, None))
+                                  version=_bounded(body, "version", None, 1, MAX_VERSION))
     detail = runtime().queries.instance(instance_id)
     return jsonify(id=instance_id, status=detail.summary.status, waitingAt=camel(detail.tokens)), 201
 
@@ -162,7 +188,7 @@ def instances() -> Response:
     rows, total = runtime().queries.instances(
         process=request.args.get("process") or None, status=request.args.get("status") or None,
         business_key=request.args.get("businessKey") or None, limit=_arg_int("limit", 50, MAX_LIST),
-        offset=_arg_int("offset", 0, 10**9))
+        offset=_arg_int("offset", 0, MAX_OFFSET))
     return jsonify(total=total, instances=camel(rows))
 
 
@@ -199,7 +225,7 @@ def tasks() -> Response:
     rows, total = runtime().queries.tasks(
         user=g.user.name, groups=list(g.user.groups), process=request.args.get("process") or None,
         text=request.args.get("q") or None, sort=request.args.get("sort", "created"),
-        limit=_arg_int("limit", 50, MAX_LIST), offset=_arg_int("offset", 0, 10**9))
+        limit=_arg_int("limit", 50, MAX_LIST), offset=_arg_int("offset", 0, MAX_OFFSET))
     return jsonify(total=total, tasks=camel(rows))
 
 
@@ -274,7 +300,8 @@ def _external(job: JobContext) -> dict[str, Any]:
 
 
 def _lease_seconds(body: dict[str, Any], name: str) -> float:
-    return _bounded(body, name, 60_000, 1, 24 * 3600 * 1000) / 1000
+    seconds: float = _bounded(body, name, 60_000, 1, MAX_LOCK) / 1000
+    return seconds
 
 
 @bp.post("/external-tasks/fetch-and-lock")
@@ -284,7 +311,7 @@ def fetch_and_lock() -> Response:
     topics = _get(body, "topics", list)
     if not topics or not all(isinstance(t, str) and t for t in topics):
         abort(400, "'topics' must be a list of one or more topic names.")
-    jobs = runtime().acquire_jobs(_get(body, "workerId", str), topics, limit=_bounded(body, "maxTasks", 10, 1, 100),
+    jobs = runtime().acquire_jobs(_worker(body), topics, limit=_bounded(body, "maxTasks", 10, 1, 100),
                                   lease_seconds=_lease_seconds(body, "lockDuration"))
     return jsonify([_external(job) for job in jobs])
 
@@ -293,7 +320,7 @@ def fetch_and_lock() -> Response:
 @operator_only
 def extend_lock(job_id: int) -> tuple[str, int]:
     body = _body()
-    runtime().extend_lock(job_id, _get(body, "workerId", str), _lease_seconds(body, "newDuration"))
+    runtime().extend_lock(job_id, _worker(body), _lease_seconds(body, "newDuration"))
     return "", 204
 
 
@@ -301,7 +328,7 @@ def extend_lock(job_id: int) -> tuple[str, int]:
 @operator_only
 def complete_external(job_id: int) -> tuple[str, int]:
     body = _body()
-    runtime().complete_job(job_id, _get(body, "workerId", str), _get(body, "variables", dict, {}))
+    runtime().complete_job(job_id, _worker(body), _get(body, "variables", dict, {}))
     return "", 204
 
 
@@ -309,13 +336,11 @@ def complete_external(job_id: int) -> tuple[str, int]:
 @operator_only
 def failure(job_id: int) -> Response:
     body = _body()
-    message = _get(body, "errorMessage", str, "the worker reported a failure")
-    details = _get(body, "errorDetails", str, "")
-    retries = _get(body, "retries", int, None)
-    timeout = _get(body, "retryTimeout", int, None)
-    if (retries is not None and retries < 0) or (timeout is not None and timeout < 0):
-        raise InvalidInput("'retries' and 'retryTimeout' cannot be negative")
-    incident = runtime().fail_job(job_id, _get(body, "workerId", str), f"{details}\n{message}".strip(),
+    message = _text(body, "errorMessage", "the worker reported a failure")
+    details = _text(body, "errorDetails", "")
+    retries = _bounded(body, "retries", None, 0, MAX_RETRIES)
+    timeout = _bounded(body, "retryTimeout", None, 0, MAX_RETRY_TIMEOUT)
+    incident = runtime().fail_job(job_id, _worker(body), f"{details}\n{message}".strip(),
                                   retries=retries, retry_in_seconds=timeout / 1000 if timeout is not None else None)
     return jsonify(incident=incident)
 
@@ -324,6 +349,6 @@ def failure(job_id: int) -> Response:
 @operator_only
 def bpmn_error(job_id: int) -> tuple[str, int]:
     body = _body()
-    runtime().job_bpmn_error(job_id, _get(body, "workerId", str), _get(body, "errorCode", str),
-                             _get(body, "errorMessage", str, ""), _get(body, "variables", dict, {}))
+    runtime().job_bpmn_error(job_id, _worker(body), inputs.key(_get(body, "errorCode", str), "'errorCode'"),
+                             _text(body, "errorMessage", ""), _get(body, "variables", dict, {}))
     return "", 204

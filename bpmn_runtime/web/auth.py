@@ -2,6 +2,10 @@
 
 Roles: `user` works on the tasks offered to them; `operator` also runs the console (deploy, start,
 cancel, retry); `admin` is an operator who manages accounts from the command line.
+
+A session is a signed cookie, so the server must be able to end one that a browser still holds: it
+carries its account's session stamp, which logout, a new password and disabling the account replace,
+and the times it was made and last used, checked against an absolute and an idle lifetime.
 """
 from __future__ import annotations
 
@@ -12,9 +16,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
+from bpmn_runtime.accounts import Account, LoginThrottled
 from bpmn_runtime.runtime.records import TaskInfo
+from bpmn_runtime.web.filters import sentence
 from bpmn_runtime.web.security import csrf
-from bpmn_runtime.web.services import users
+from bpmn_runtime.web.services import accounts, settings
 
 bp = Blueprint("auth", __name__)
 
@@ -29,11 +35,30 @@ def load_caller() -> None:
     if request.path.startswith("/api/"):
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() == "bearer" and token.strip():
-            g.user = users().by_token(token.strip())
+            g.user = accounts().by_token(token.strip())
     elif "user_id" in session:
-        g.user = users().get(session["user_id"])
-        if g.user is None:
-            session.clear()
+        g.user = _session_account()
+
+
+def _session_account() -> Account | None:
+    """The account of a session still valid: not past its lifetimes, its stamp still the account's."""
+    now = accounts().clock.now().timestamp()
+    limits = settings()
+    started, seen = session.get("login_at"), session.get("seen_at")
+    if not isinstance(started, (int, float)) or not isinstance(seen, (int, float)) \
+            or now - started > limits.session_hours * 3600 or now - seen > limits.idle_minutes * 60:
+        session.clear()
+        flash("Your session has ended. Please log in again.", "info")
+        return None
+    user_id, stamp = session.get("user_id"), session.get("stamp")
+    account = accounts().by_session(user_id, stamp) \
+        if isinstance(user_id, int) and isinstance(stamp, str) else None
+    if account is None:
+        session.clear()
+        return None
+    if now - seen >= 60:  # the idle clock restarts; at most once a minute, so most answers set no cookie
+        session["seen_at"] = now
+    return account
 
 
 def session_caller() -> None:
@@ -41,7 +66,7 @@ def session_caller() -> None:
     shows that one of our pages sent it (a browser sends the session cookie whichever page asks)."""
     if g.user is None and "user_id" in session:
         csrf.protect()
-        g.user = users().get(session["user_id"])
+        g.user = _session_account()
 
 
 def require_login() -> Response | None:
@@ -81,20 +106,29 @@ def safe_next(default: str) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> Response | str:
+def login() -> Response | tuple[str, int]:
     if request.method == "POST":
-        account = users().authenticate(request.form.get("name", "").strip(), request.form.get("password", ""))
+        try:
+            account = accounts().authenticate(request.form.get("name", "").strip(), request.form.get("password", ""),
+                                              request.remote_addr or "")
+        except LoginThrottled as refused:
+            flash(f"{sentence(refused)}.", "error")
+            return render_template("login.html", next=safe_next(""), name=request.form.get("name", "")), 429
         if account is not None:
             session.clear()  # a new session: no fixation of one planted before login
-            session["user_id"] = account.id
+            now = accounts().clock.now().timestamp()
+            session.update(user_id=account.id, stamp=account.session_stamp, login_at=now, seen_at=now)
             session.permanent = True
             return redirect(safe_next(url_for("inbox.tasks")))
         flash("That user name and password do not match. Please try again.", "error")
-    return render_template("login.html", next=safe_next(""), name=request.form.get("name", ""))
+    return render_template("login.html", next=safe_next(""), name=request.form.get("name", "")), 200
 
 
 @bp.post("/logout")
 def logout() -> Response:
+    """End this session and every other session of the account (the stamp they carry is replaced)."""
+    if g.user is not None:
+        accounts().end_sessions(g.user.id)
     session.clear()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))

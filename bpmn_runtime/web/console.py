@@ -6,7 +6,6 @@ from itertools import groupby
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response
 
 from bpmn_runtime.errors import Conflict, DeploymentError, NotFound, Problem
@@ -14,7 +13,8 @@ from bpmn_runtime.runtime.records import DeployedProcess
 from bpmn_runtime.web import diagrams
 from bpmn_runtime.web.auth import require_operator, safe_next
 from bpmn_runtime.web.html_forms import Row, RowErrors, blank_rows, read_rows
-from bpmn_runtime.web.paging import PAGE_SIZE, Page, offset, requested_page
+from bpmn_runtime.web.paging import PAGE_SIZE, Page, offset, requested_page, whole_number
+from bpmn_runtime.web.security import upload_name
 from bpmn_runtime.web.services import Rendered, actor, runtime
 
 bp = Blueprint("console", __name__)
@@ -52,7 +52,7 @@ def upload() -> Response | Rendered:
     if upload is None or not upload.filename:
         flash("Choose a .bpmn file to upload.", "error")
         return _deployments_page(status=400)
-    name = secure_filename(upload.filename) or "upload.bpmn"
+    name = upload_name(upload.filename)
     try:
         deployed = runtime().deploy(upload.read(), file_name=name)
     except DeploymentError as refused:
@@ -183,8 +183,7 @@ def incidents() -> str:
 
 @bp.post("/incidents/<int:incident_id>/retry")
 def retry(incident_id: int) -> Response:
-    retries = request.form.get("retries", "1")
-    retries_number = int(retries) if retries.isdigit() and 0 < int(retries) <= 100 else 1
+    retries_number = max(whole_number(request.form.get("retries", "1"), 100) or 1, 1)
     try:
         runtime().retry_incident(incident_id, retries_number)
     except NotFound:

@@ -24,7 +24,7 @@ TITLES = {
     404: "Not found",
     405: "That is not possible here",
     409: "Someone else changed this first",
-    413: "The file is too large",
+    413: "That is too large",
     500: "Something went wrong on our side",
     503: "The database cannot be reached",
 }
@@ -34,7 +34,7 @@ FALLBACK = {
     403: "Your role does not allow this.",
     404: "There is nothing at this address.",
     405: "This address does not accept that kind of request.",
-    413: "Files up to 20 MB can be uploaded.",
+    413: "The request or one of its fields is larger than this server accepts.",
     500: "The error was logged. Please try again; if it happens again, tell your administrator.",
 }
 

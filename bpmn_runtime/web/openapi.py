@@ -22,14 +22,24 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {JSON: {"schema": schema}}}
 
 
+MAX_RETRIES = 1000
+MAX_RETRY_TIMEOUT = 366 * 24 * 3600 * 1000  # milliseconds: a year
+MAX_VERSION = 2**31 - 1
+MAX_OFFSET = 10**9
+MAX_LOCK = 24 * 3600 * 1000  # milliseconds: a day
+
 TEXT = {"type": "string"}
+KEY = {"type": "string", "maxLength": 255}
+NAME = {"type": "string", "minLength": 1, "maxLength": 255}
+MESSAGE = {"type": "string", "maxLength": 10_000}
 OPTIONAL_TEXT = {"type": ["string", "null"]}
 WHOLE = {"type": "integer"}
 TIME = {"type": "string", "format": "date-time"}
 OPTIONAL_TIME = {"type": ["string", "null"], "format": "date-time"}
 VARIABLES = {"type": "object", "description": "Process variables by name: JSON values.",
              "additionalProperties": True}
-WORKER = {"type": "string", "description": "The worker's own name; only the worker holding a lock may act on it."}
+WORKER = {"type": "string", "minLength": 1, "maxLength": 255,
+          "description": "The worker's own name; only the worker holding a lock may act on it."}
 
 ERRORS = {
     "400": _json(_ref("Error"), "A value was missing or wrong; `fields` or `problems` say which."),
@@ -37,6 +47,7 @@ ERRORS = {
     "403": _json(_ref("Error"), "The token's user may not do this."),
     "404": _json(_ref("Error"), "No such definition, instance, task, job or incident (any more)."),
     "409": _json(_ref("Error"), "Someone else got there first: the task was claimed, the job's lock was lost."),
+    "413": _json(_ref("Error"), "The body is over the limit: 1 MB, or 25 MB for a deployment."),
 }
 
 
@@ -65,7 +76,7 @@ def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
 
 
 PAGING = [_query("limit", {"type": "integer", "minimum": 0, "maximum": 200}, "At most this many (default 50)."),
-          _query("offset", {"type": "integer", "minimum": 0}, "Skip this many first.")]
+          _query("offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}, "Skip this many first.")]
 DONE = {"204": {"description": "Done."}}
 
 SCHEMAS: dict[str, Any] = {
@@ -140,9 +151,10 @@ PATHS: dict[str, Any] = {
             {"201": _json(_object({"id": WHOLE, "status": TEXT,
                                    "waitingAt": {"type": "array", "items": _ref("Token")}}),
                           "Started (or, for a repeated requestKey, the instance started the first time)")},
-            body=_object({"processKey": TEXT, "variables": VARIABLES, "businessKey": TEXT,
-                          "requestKey": {"type": "string", "description": "Idempotency key of the start."},
-                          "version": WHOLE}, ("processKey",)), operators=True),
+            body=_object({"processKey": NAME, "variables": VARIABLES, "businessKey": KEY,
+                          "requestKey": {**KEY, "description": "Idempotency key of the start."},
+                          "version": {"type": "integer", "minimum": 1, "maximum": MAX_VERSION}}, ("processKey",)),
+            operators=True),
         "get": _operation(
             "Instances, newest first", "instances",
             {"200": _json(_object({"total": WHOLE, "instances": {"type": "array", "items": _ref("InstanceSummary")}}),
@@ -155,7 +167,7 @@ PATHS: dict[str, Any] = {
         operators=True)},
     "/instances/{instance_id}/cancel": {"post": _operation(
         "Cancel a running instance", "instances", DONE, parameters=[_path_id("instance_id")],
-        body=_object({"reason": TEXT}), operators=True)},
+        body=_object({"reason": MESSAGE}), operators=True)},
     "/instances/{instance_id}/variables": {
         "get": _operation("The instance's process variables", "instances", {"200": _json(VARIABLES, "Variables")},
                           parameters=[_path_id("instance_id")], operators=True),
@@ -185,11 +197,11 @@ PATHS: dict[str, Any] = {
     "/messages": {"post": _operation(
         "Deliver a message to the instance waiting for it, or start a process that starts with it", "events",
         {"200": _json(_object({"instanceId": WHOLE}), "The instance that got it")},
-        body=_object({"name": TEXT, "correlationKey": TEXT, "variables": VARIABLES}, ("name",)), operators=True)},
+        body=_object({"name": NAME, "correlationKey": KEY, "variables": VARIABLES}, ("name",)), operators=True)},
     "/signals": {"post": _operation(
         "Broadcast a signal to every instance waiting for it", "events",
         {"200": _json(_object({"instances": WHOLE}), "How many instances it reached")},
-        body=_object({"name": TEXT, "variables": VARIABLES}, ("name",)), operators=True)},
+        body=_object({"name": NAME, "variables": VARIABLES}, ("name",)), operators=True)},
     "/incidents": {"get": _operation(
         "Open incidents (all=true: also resolved ones)", "incidents",
         {"200": _json(_object({"incidents": {"type": "array", "items": _ref("Incident")}}), "Incidents")},
@@ -201,14 +213,14 @@ PATHS: dict[str, Any] = {
     "/external-tasks/fetch-and-lock": {"post": _operation(
         "Lock up to maxTasks due service-task jobs of the given topics for a worker", "external tasks",
         {"200": _json({"type": "array", "items": _ref("ExternalTask")}, "The locked jobs (maybe none)")},
-        body=_object({"workerId": WORKER, "topics": {"type": "array", "items": TEXT, "minItems": 1},
+        body=_object({"workerId": WORKER, "topics": {"type": "array", "items": NAME, "minItems": 1},
                       "maxTasks": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
-                      "lockDuration": {"type": "integer", "minimum": 1, "default": 60000,
+                      "lockDuration": {"type": "integer", "minimum": 1, "maximum": MAX_LOCK, "default": 60000,
                                        "description": "Milliseconds."}}, ("workerId", "topics")),
         operators=True)},
     "/external-tasks/{job_id}/extend-lock": {"post": _operation(
         "Keep the lock of a long-running job (a heartbeat)", "external tasks", DONE, parameters=[_path_id("job_id")],
-        body=_object({"workerId": WORKER, "newDuration": {"type": "integer", "minimum": 1,
+        body=_object({"workerId": WORKER, "newDuration": {"type": "integer", "minimum": 1, "maximum": MAX_LOCK,
                                                           "description": "Milliseconds from now."}},
                      ("workerId",)), operators=True)},
     "/external-tasks/{job_id}/complete": {"post": _operation(
@@ -219,14 +231,16 @@ PATHS: dict[str, Any] = {
         "is raised", "external tasks",
         {"200": _json(_object({"incident": {"type": "boolean"}}), "Whether an incident was raised")},
         parameters=[_path_id("job_id")],
-        body=_object({"workerId": WORKER, "errorMessage": TEXT, "errorDetails": TEXT,
-                      "retries": {"type": "integer", "minimum": 0, "description": "Tries left (default: one less)."},
-                      "retryTimeout": {"type": "integer", "minimum": 0, "description": "Milliseconds."}},
+        body=_object({"workerId": WORKER, "errorMessage": MESSAGE, "errorDetails": MESSAGE,
+                      "retries": {"type": "integer", "minimum": 0, "maximum": MAX_RETRIES,
+                                  "description": "Tries left (default: one less)."},
+                      "retryTimeout": {"type": "integer", "minimum": 0, "maximum": MAX_RETRY_TIMEOUT,
+                                       "description": "Milliseconds."}},
                      ("workerId",)), operators=True)},
     "/external-tasks/{job_id}/bpmn-error": {"post": _operation(
         "Report a business error; the model's error boundary event takes over", "external tasks", DONE,
         parameters=[_path_id("job_id")],
-        body=_object({"workerId": WORKER, "errorCode": TEXT, "errorMessage": TEXT, "variables": VARIABLES},
+        body=_object({"workerId": WORKER, "errorCode": NAME, "errorMessage": MESSAGE, "variables": VARIABLES},
                      ("workerId", "errorCode")), operators=True)},
 }
 

@@ -2,16 +2,33 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
-from flask import request, url_for
+from flask import abort, request, url_for
 
 PAGE_SIZE = 20
+MAX_PAGE = 1_000_000  # keeps the offset a number every database takes
+
+
+def whole_number(text: str, high: int) -> int | None:
+    """`text` as a whole number from 0 to `high`, or None when it is anything else (str.isdigit() alone
+    also takes digits that int() refuses, such as '²', and int() refuses more than 4,300 digits)."""
+    if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > len(str(high)):
+        return None
+    number = int(text)
+    return number if number <= high else None
 
 
 def requested_page() -> int:
-    """The `page` query argument; anything that is not a positive number means the first page."""
+    """The `page` query argument; anything that is not a number means the first page, and a page past the
+    millionth is refused (400) rather than sent to the database."""
     text = request.args.get("page", "1")
-    return max(int(text), 1) if text.isdigit() else 1
+    if not (text.isascii() and text.isdigit()):
+        return 1
+    number = whole_number(text, MAX_PAGE)
+    if number is None:
+        abort(400, f"Page numbers go up to {MAX_PAGE:,}.")
+    return max(number, 1)
 
 
 def offset(number: int, size: int = PAGE_SIZE) -> int:
@@ -37,6 +54,7 @@ class Page:
         return min(self.number * self.size, self.total)
 
     def url(self, number: int) -> str:
-        """This list's address at page `number`, with the same filters."""
-        args = {**request.args.to_dict(), "page": number}
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
+        """This list's address at page `number`, with the same filters. The query is encoded here, not
+        handed to url_for, whose own arguments (`_method`, `_external`, `_anchor`) a visitor could set."""
+        args = [(k, v) for k, v in request.args.items(multi=True) if k != "page"] + [("page", str(number))]
+        return f"{url_for(request.endpoint or 'inbox.tasks', **(request.view_args or {}))}?{urlencode(args)}"

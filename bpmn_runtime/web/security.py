@@ -1,40 +1,26 @@
-"""Browser-side protection: the shared session key, a CSRF token on every form, and security headers
-(a Content-Security-Policy that allows no inline style but the diagrams we draw, and no script but the
-editor bundle on the editor pages)."""
+"""Browser-side protection: a CSRF token on every form, and security headers (a Content-Security-Policy that
+allows no inline style but the diagrams we draw, and no script but the editor bundle on the editor pages);
+and the bounds every request meets before a view (or the login check) reads it: its size, and no NUL
+character in its address or form (no database column can hold one)."""
 from __future__ import annotations
 
 import base64
 import hashlib
 import re
 import secrets
+from pathlib import PurePath
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, abort, g, request
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
-from sqlalchemy.exc import IntegrityError
+from werkzeug.utils import secure_filename
 
-from bpmn_runtime.store.database import Database
-from bpmn_runtime.store.tables import Setting
+from bpmn_runtime.web.settings import MB, WebSettings
 
 csrf = CSRFProtect()
-SECRET_SETTING = "web_session_secret"
 _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL)
-
-
-def shared_secret_key(database: Database) -> str:
-    """The key that signs sessions, made once and kept in the database for every node to share."""
-    with database.session() as session:
-        row = session.get(Setting, SECRET_SETTING)
-        if row is not None:
-            return row.value
-        value = secrets.token_hex(32)
-        session.add(Setting(name=SECRET_SETTING, value=value))
-        try:
-            session.commit()
-        except IntegrityError:  # another node made it first: use theirs
-            session.rollback()
-            return session.get(Setting, SECRET_SETTING).value
-        return value
+DEPLOYMENTS = frozenset({"api.deploy", "api.check_deployment", "console.upload", "modeler.deploy"})  # routes taking a .bpmn file
+NUL = "\x00"
 
 
 def _hash(text: str) -> str:
@@ -81,6 +67,34 @@ def _headers(response: Response) -> Response:
     return response
 
 
-def install(app: Flask) -> None:
-    csrf.init_app(app)
+def _bounded(settings: WebSettings) -> None:
+    """413 for a body over the route's limit, said before anything reads it; 400 for a NUL character."""
+    limit = settings.deploy_limit if request.endpoint in DEPLOYMENTS else settings.body_limit
+    if request.content_length is not None and request.content_length > limit:
+        abort(413, f"This address accepts requests up to {_size(limit)}"
+                   f"{f' (deployments up to {_size(settings.deploy_limit)})' if limit < settings.deploy_limit else ''}.")
+    request.max_content_length = limit  # a body sent without a length is cut off at the limit too
+    if NUL in request.path or any(NUL in key or NUL in value for key, value in request.args.items(multi=True)):
+        abort(400, "The address holds a NUL character (\\u0000), which no text here may contain.")
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") and any(
+            NUL in str(key) or NUL in str(value) for key, value in request.form.items(multi=True)):
+        abort(400, "The form holds a NUL character (\\u0000), which no text here may contain.")
+
+
+def upload_name(filename: str | None) -> str:
+    """An uploaded file's name as it is kept: no path, plain characters only, at most 200 long (the end kept)."""
+    name = PurePath(secure_filename(filename or "") or "upload.bpmn")
+    suffix = name.suffix[:20]
+    return name.stem[:200 - len(suffix)] + suffix
+
+
+def _size(limit: int) -> str:
+    return f"{limit // MB} MB" if limit % MB == 0 else f"{limit} bytes"
+
+
+def install(app: Flask, settings: WebSettings) -> None:
+    """Runs first of the app's request hooks, so an oversized request is refused before the caller is
+    looked up; waitress already refuses bodies over the deployment limit (see `serve`)."""
+    app.before_request(lambda: _bounded(settings))
+    csrf.init_app(app)  # after: its check reads the form
     app.after_request(_headers)

@@ -10,12 +10,13 @@ from typing import Callable
 
 from waitress import create_server
 
+from bpmn_runtime.accounts import Accounts, new_password
 from bpmn_runtime.errors import DeploymentError
 from bpmn_runtime.handlers import HandlerRegistry
 from bpmn_runtime.runtime import Runtime
 from bpmn_runtime.worker import Worker
 from bpmn_runtime.web import create_app
-from bpmn_runtime.web.users import Users, new_password
+from bpmn_runtime.web.settings import WebSettings
 
 Say = Callable[[str], None]
 
@@ -31,15 +32,15 @@ def deploy_folder(runtime: Runtime, folder: Path, say: Say) -> None:
             say(f"not deployed: {refused}")
 
 
-def first_administrator(users: Users, url: str, say: Say) -> None:
+def first_administrator(accounts: Accounts, url: str, say: Say) -> None:
     """With no account yet, make an administrator (from BPMN_RUNTIME_ADMIN_USER/_PASSWORD, or `admin` with a
     random password) and say how to log in."""
-    if users.count():
+    if accounts.count():
         return
     name = os.environ.get("BPMN_RUNTIME_ADMIN_USER") or "admin"
     given = os.environ.get("BPMN_RUNTIME_ADMIN_PASSWORD")
     password = given or new_password()
-    users.add(name, password, role="admin")
+    accounts.add(name, password, role="admin")
     if given:
         say(f"created administrator '{name}' with the password in BPMN_RUNTIME_ADMIN_PASSWORD")
     else:
@@ -48,13 +49,24 @@ def first_administrator(users: Users, url: str, say: Say) -> None:
 
 
 def serve(runtime: Runtime, registry: HandlerRegistry, *, host: str, port: int, folder: Path, say: Say,
-          threads: int = 8, lease_seconds: float = 60.0) -> None:
+          settings: WebSettings, trusted_proxy: str | None = None, threads: int = 8,
+          lease_seconds: float = 60.0) -> None:
     """Run until Ctrl+C or SIGTERM, then stop taking requests, let the worker finish its job, and close.
-    `lease_seconds` is the worker's lease: how long its jobs wait when it dies (see `worker`)."""
+
+    Waitress reads a whole request body before the app sees it, so it is told the largest the app takes.
+    Behind a reverse proxy at `trusted_proxy`, the client's address (which failed logins are counted by)
+    and scheme come from the proxy's X-Forwarded-For and X-Forwarded-Proto headers. `lease_seconds` is the
+    worker's lease: how long its jobs wait when it dies (see `worker`).
+    """
     deploy_folder(runtime, folder, say)
-    server = create_server(create_app(runtime), host=host, port=port, threads=threads, ident="bpmn-runtime")
+    proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
+             "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+             "clear_untrusted_proxy_headers": True} if trusted_proxy else {}
+    server = create_server(create_app(runtime, settings=settings), host=host, port=port, threads=threads,
+                           ident="bpmn-runtime", max_request_body_size=settings.deploy_limit, **proxy)
     url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0', '::') else host}:{_port(server)}/"
-    first_administrator(Users(runtime.database), url, say)
+    first_administrator(Accounts(runtime.database), url, say)
+    say(_access(settings))
     worker = Worker(runtime, registry, lease_seconds=lease_seconds)
     thread = threading.Thread(target=worker.run_forever, name="bpmn-worker", daemon=True)
     thread.start()
@@ -72,10 +84,20 @@ def serve(runtime: Runtime, registry: HandlerRegistry, *, host: str, port: int, 
         say("stopped")
 
 
+def _access(settings: WebSettings) -> str:
+    """What a person must know about the protections in force: cookies over HTTPS only, who reads /metrics."""
+    cookies = "session cookies are sent over HTTPS only (--no-secure-cookies to allow plain HTTP)" \
+        if settings.secure_cookies else "session cookies are also sent over plain HTTP"
+    metrics = "/metrics answers nobody until BPMN_RUNTIME_METRICS_TOKEN is set" if settings.metrics_closed else \
+        "/metrics wants the token in BPMN_RUNTIME_METRICS_TOKEN" if settings.metrics_token else "/metrics is open"
+    return f"{cookies}; {metrics}"
+
+
 def _port(server: object) -> int:
     """The port listened on (the one the system chose for port 0); a name with several addresses has a list."""
     listen = getattr(server, "effective_listen", None)
-    return int(listen[0][1] if listen else server.effective_port)  # type: ignore[attr-defined]
+    port: int = listen[0][1] if listen else getattr(server, "effective_port")
+    return port
 
 
 def _interrupt(_number: int, _frame: object) -> None:

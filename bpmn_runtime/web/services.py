@@ -1,15 +1,17 @@
-"""What the views work with: the runtime and the user accounts of the app handling the request."""
+"""What the views work with: the runtime, the accounts and the settings of the app handling the request."""
 from __future__ import annotations
 
 from flask import current_app, g
 
+from bpmn_runtime.accounts import Accounts
 from bpmn_runtime.runtime import Runtime
 from bpmn_runtime.runtime.task_rules import Actor
-from bpmn_runtime.web.users import Users
+from bpmn_runtime.web.settings import WebSettings
 
 Rendered = tuple[str, int]  # a page and its HTTP status
 RUNTIME = "bpmn_runtime"
-USERS = "bpmn_runtime_users"
+ACCOUNTS = "bpmn_runtime_accounts"
+SETTINGS = "bpmn_runtime_settings"
 
 
 def runtime() -> Runtime:
@@ -17,8 +19,13 @@ def runtime() -> Runtime:
     return found
 
 
-def users() -> Users:
-    found: Users = current_app.extensions[USERS]
+def accounts() -> Accounts:
+    found: Accounts = current_app.extensions[ACCOUNTS]
+    return found
+
+
+def settings() -> WebSettings:
+    found: WebSettings = current_app.extensions[SETTINGS]
     return found
 
 

@@ -22,7 +22,7 @@ from bpmn_runtime.runtime import Runtime
 from bpmn_runtime.worker import Worker
 from tests.conftest import PROCESSES, cli_path
 from bpmn_runtime.web import create_app
-from bpmn_runtime.web.users import Users
+from bpmn_runtime.accounts import Accounts
 
 WEB_PROCESSES = Path(__file__).parent / "processes"
 PASSWORD = "correct-horse-1"
@@ -71,7 +71,7 @@ def worker(runtime: Runtime) -> Worker:
 
 @pytest.fixture
 def app(runtime: Runtime) -> Flask:
-    users = Users(runtime.database)
+    users = Accounts(runtime.database)
     users.add("mia", PASSWORD, groups=("managers",))  # approves large orders
     users.add("max", PASSWORD, groups=("managers",))  # mia's colleague
     users.add("sam", PASSWORD, groups=("sales",))  # is offered nothing of the order example
@@ -116,7 +116,7 @@ def approval_task(runtime: Runtime, instance_id: int) -> int:
 
 
 def bearer(runtime: Runtime, name: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {Users(runtime.database).new_token(name)}"}
+    return {"Authorization": f"Bearer {Accounts(runtime.database).new_token(name)}"}
 
 
 def run_cli(cwd: Path, db: Path, *args: str, expect: int = 0) -> str:

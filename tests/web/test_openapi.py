@@ -31,7 +31,7 @@ def test_every_api_route_is_documented_and_every_documented_route_exists(app: Fl
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith(PREFIX):
             path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule[len(PREFIX):])
-            routes |= {(path, method.lower()) for method in rule.methods - IGNORED_METHODS}
+            routes |= {(path, method.lower()) for method in (rule.methods or set()) - IGNORED_METHODS}
     documented = {(path, method) for path, item in document()["paths"].items() for method in item}
     assert routes == documented
 
@@ -48,8 +48,8 @@ class ForeignWorker:
         return response.get_json()
 
     def fetch(self, *topics: str, expect_count: int | None = None) -> list[dict[str, Any]]:
-        tasks = self.call("/external-tasks/fetch-and-lock", {"workerId": self.name, "topics": list(topics),
-                                                            "maxTasks": 5, "lockDuration": 30_000})
+        tasks: list[dict[str, Any]] = self.call("/external-tasks/fetch-and-lock", {
+            "workerId": self.name, "topics": list(topics), "maxTasks": 5, "lockDuration": 30_000})
         if expect_count is not None:
             assert len(tasks) == expect_count, tasks
         return tasks
@@ -138,7 +138,8 @@ def test_fetch_and_lock_checks_its_input_and_its_caller(app: Flask, runtime: Run
     client = app.test_client()
     path = f"{PREFIX}/external-tasks/fetch-and-lock"
     token = bearer(runtime, "olga")
-    for body, message in (({"topics": ["a"]}, "'workerId' is required."),
+    for body, message in (({"topics": ["a"]},
+                           "'workerId' is required: the name the worker fetched and locked its tasks with."),
                           ({"workerId": "w", "topics": []}, "'topics' must be a list of one or more topic names."),
                           ({"workerId": "w", "topics": "a"}, "'topics' must be a list."),
                           ({"workerId": "w", "topics": ["a"], "maxTasks": 0}, "'maxTasks' must be from 1 to 100."),

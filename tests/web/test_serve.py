@@ -9,11 +9,12 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from tests.web.conftest import Server, run_cli
 
 
-def _api(server: Server, path: str, token: str, body: dict | None = None) -> tuple[int, dict]:
+def _api(server: Server, path: str, token: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
     request = urllib.request.Request(f"{server.url}/api/v1{path}", method="POST" if body is not None else "GET",
                                      data=json.dumps(body).encode() if body is not None else None,
                                      headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
@@ -49,8 +50,8 @@ def test_first_start_then_restart(example_dir: Path, tmp_path: Path) -> None:
             "error: there is already a user named 'bob'\n"
         assert "too short" in run_cli(example_dir, db, "user", "add", "eve", "--password", "short", expect=1)
         listed = json.loads(run_cli(example_dir, db, "user", "list", "--json"))
-        assert listed == [{"name": "admin", "role": "admin", "groups": []},
-                          {"name": "bob", "role": "operator", "groups": ["managers", "sales"]}]
+        assert listed == [{"name": "admin", "role": "admin", "groups": [], "active": True},
+                          {"name": "bob", "role": "operator", "groups": ["managers", "sales"], "active": True}]
 
         token = run_cli(example_dir, db, "user", "token", "bob").strip()
         status, started = _api(second, "/instances", token, {"processKey": "order-fulfilment",

@@ -5,7 +5,7 @@ subscriptions and incidents are rebuilt with it. The next id starts above every 
 id an incident names counts too). A request key is unique per process, not across all processes.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 """
 from alembic import op
 import sqlalchemy as sa
