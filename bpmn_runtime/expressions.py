@@ -118,14 +118,24 @@ def check(expression: str) -> None:
     _compile_expression(expression)
 
 
+_JUEL_LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None}
+
+
 def literal(expression: str) -> tuple[bool, Any]:
     """(True, value) when the expression is a single literal (`1`, `"yes"`, `null`), else (False, None).
 
-    Read from the syntax tree, never run: deployment must not evaluate a model's expressions. FEEL and JUEL
-    texts count as not literal here (JUEL coerces any literal to a boolean; FEEL's are checked when run).
+    Read from the syntax tree, never run: deployment must not evaluate a model's expressions. A JUEL text
+    that is one `${...}` around a literal counts (`${1}`); FEEL texts count as not literal (checked when run).
     """
-    if _is_feel(expression) or _is_juel(expression):
+    if _is_feel(expression):
         return False, None
+    if _is_juel(expression):
+        inner = expression.strip()[2:-1].strip() if expression.strip().endswith("}") else ""
+        if inner in _JUEL_LITERALS:
+            return True, _JUEL_LITERALS[inner]
+        if "${" in expression.strip()[2:] or "#{" in expression.strip()[2:] or not inner:
+            return False, None
+        expression = inner
     tree = _parse(expression, script=False)
     body = tree.body if isinstance(tree, ast.Expression) else None
     if isinstance(body, ast.Constant):

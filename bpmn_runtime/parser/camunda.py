@@ -1,6 +1,7 @@
 """Camunda 7 extensions (Camunda Modeler 'Camunda Platform 7' files): `camunda:` attributes and elements."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lxml import etree
@@ -9,7 +10,7 @@ from bpmn_runtime import juel
 from bpmn_runtime.engine.timers import TimerError, parse_retry_cycle
 from bpmn_runtime.forms import duplicate_field_problems, field_problems, read_constraint
 from bpmn_runtime.model import FormField, Mapping
-from bpmn_runtime.parser.numbers import LARGEST, MAX_RETRIES, literal_or_expression
+from bpmn_runtime.parser.numbers import LARGEST, MAX_RETRIES, literal_or_expression, whole_number
 from bpmn_runtime.parser.namespaces import camunda
 
 # Camunda 7 attributes that only a Java engine can honour; refused rather than silently ignored.
@@ -58,16 +59,16 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
         return found
     retry_cycle = extension.find(camunda("failedJobRetryTimeCycle"))
     if retry_cycle is not None and retry_cycle.text and retry_cycle.text.strip():
-        try:
-            waits = parse_retry_cycle(retry_cycle.text)
-        except TimerError as error:
-            problems.append(f"camunda:failedJobRetryTimeCycle {error}")
-        else:
-            if (waits.repetitions or 0) >= MAX_RETRIES:
-                problems.append(f"camunda:failedJobRetryTimeCycle asks for {waits.repetitions} retries; "
-                                f"at most {MAX_RETRIES - 1} are allowed")
-            found["retries"] = min(waits.repetitions or 0, MAX_RETRIES - 1) + 1
-            found["retry_cycle"] = waits.text
+        count = re.match(r"\s*R(\d+)/", retry_cycle.text)
+        if count is None or whole_number(count.group(1), "the number of retries in camunda:failedJobRetryTimeCycle",
+                                         problems, high=MAX_RETRIES) is not None:
+            try:
+                waits = parse_retry_cycle(retry_cycle.text)
+            except TimerError as error:
+                problems.append(f"camunda:failedJobRetryTimeCycle {error}")
+            else:
+                found["retries"] = (waits.repetitions or 0) + 1
+                found["retry_cycle"] = waits.text
     properties = extension.find(camunda("properties"))
     if properties is not None:
         found["headers"] = tuple((p.get("name", ""), p.get("value", "")) for p in properties.findall(camunda("property")))

@@ -34,30 +34,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("bpmn_runtime")
 PARSED_DEFINITIONS_KEPT = 256  # parsed files kept in memory; older ones are parsed again when needed
 FILE_NAME_LENGTH = 500
-ELEMENT_NAME_LENGTH = 500  # a user task's name is kept beside the task
-
-
-def _shortened(element_id: str) -> str:
-    return element_id if len(element_id) <= 40 else element_id[:40] + "..."
-
-
-def _column_problems(process: Process) -> list[Problem]:
-    """Ids and names longer than the columns that keep them (PostgreSQL refuses them at run time)."""
-    found = []
-    for what, value in (("process id", process.id), ("process name", process.name)):
-        if len(value) > inputs.KEY_LENGTH:
-            found.append(Problem(process.origin.file, process.origin.line, _shortened(process.id),
-                                 f"the {what} is {len(value)} characters long; at most {inputs.KEY_LENGTH} can be "
-                                 f"stored"))
-    for element in process.walk():
-        names = [("id", element.id, inputs.KEY_LENGTH), ("name", element.name, ELEMENT_NAME_LENGTH),
-                 ("topic", element.extensions.topic or "", inputs.KEY_LENGTH)]
-        names += [(f"{event.kind} name", event.name or "", inputs.KEY_LENGTH) for event in element.events]
-        for what, value, limit in names:
-            if len(value) > limit:
-                found.append(Problem(element.origin.file, element.origin.line, _shortened(element.id),
-                                     f"the {what} is {len(value)} characters long; at most {limit} can be stored"))
-    return found
 
 
 class Deployments:
@@ -79,9 +55,6 @@ class Deployments:
             data, name = path.read_bytes(), file_name or path.name
         inputs.text(name, "the file name", FILE_NAME_LENGTH)
         definitions = parse(data, name, check_scripts=self.runtime.script_runner is None)
-        problems = [p for process in definitions.executable_processes() for p in _column_problems(process)]
-        if problems:
-            raise DeploymentError(problems)
         checksum = hashlib.sha256(data).hexdigest()
 
         def work(unit: UnitOfWork) -> list[DeployedProcess]:

@@ -119,7 +119,7 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         raise InvalidInput(f"'{text}' is not name=value")
     try:
         value = json.loads(raw)
-    except (json.JSONDecodeError, RecursionError):
+    except json.JSONDecodeError:
         value = raw
     except RecursionError:
         raise InvalidInput(f"the value of '{name.strip()}' is nested too deeply: lists and maps may nest up to "

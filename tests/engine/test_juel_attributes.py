@@ -53,13 +53,13 @@ def test_a_task_name_without_expressions_is_kept_as_it_is(engine: Engine) -> Non
 def test_input_mappings_may_embed_expressions_in_text(engine: Engine) -> None:
     deploy(engine, f"""<bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="start"/>
       <bpmn:scriptTask id="t"><bpmn:extensionElements><camunda:inputOutput>
-        <camunda:inputParameter name="user">kermit_${{loopCounter}}</camunda:inputParameter>
+        <camunda:inputParameter name="user">kermit_${{attempt}}</camunda:inputParameter>
         <camunda:inputParameter name="key">${{execution.processBusinessKey}}</camunda:inputParameter>
         <camunda:inputParameter name="plain">no expression</camunda:inputParameter>
         <camunda:outputParameter name="result">${{user}}/${{key}}/${{plain}}</camunda:outputParameter>
       </camunda:inputOutput></bpmn:extensionElements><bpmn:script>run</bpmn:script></bpmn:scriptTask>
       <bpmn:endEvent id="end"/>{chain("start", "t", "end")}</bpmn:process>""")
-    instance = engine.runtime.start("p", {"loopCounter": 3}, business_key="BK-9")
+    instance = engine.runtime.start("p", {"attempt": 3}, business_key="BK-9")
     assert engine.variables(instance)["result"] == "kermit_3/BK-9/no expression"
 
 

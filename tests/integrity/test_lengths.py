@@ -12,14 +12,14 @@ from tests.integrity.models import user_task
 def test_overlong_keys_and_names_from_outside_are_refused(postgres_url: str) -> None:
     runtime = Runtime(postgres_url)
     runtime.deploy(user_task(), "review.bpmn")
-    with pytest.raises(InvalidInput, match="the business key is 300 characters; it may have at most 255"):
+    with pytest.raises(InvalidInput, match="the business key is 300 characters long; at most 255 can be stored"):
         runtime.start("review", business_key="b" * 300)
     with pytest.raises(InvalidInput, match="the request key is 256 characters"):
         runtime.start("review", request_key="r" * 256)
     task_id = runtime.queries.instance(runtime.start("review")).tasks[0].id
-    with pytest.raises(InvalidInput, match="the user name is 1,000 characters"):
+    with pytest.raises(InvalidInput, match="the user name is 1000 characters long"):
         runtime.assign(task_id, "u" * 1_000)
-    with pytest.raises(InvalidInput, match="the file name is 600 characters; it may have at most 500"):
+    with pytest.raises(InvalidInput, match="the file name is 600 characters long; at most 500 can be stored"):
         runtime.deploy(user_task(), "f" * 595 + ".bpmn")
 
 

@@ -197,7 +197,7 @@ def test_ids_and_names_longer_than_their_columns_are_refused_at_deployment(runti
                                     data={"file": (io.BytesIO(long.encode()), "x" * 300 + ".bpmn")})
     assert answer.status_code == 400 and _error(answer) == "The file cannot be deployed."
     assert [p["message"] for p in answer.get_json()["problems"]] == [
-        "the process id is 256 characters long; at most 255 can be stored",
-        "the id is 256 characters long; at most 255 can be stored",
-        "the topic is 300 characters long; at most 255 can be stored"]
+        "the id is 256 characters; ids may have at most 255",
+        "the id is 256 characters; ids may have at most 255",
+        "the topic is 300 characters; a topic may have at most 255"]
     assert answer.get_json()["problems"][0]["file"] == "x" * 195 + ".bpmn", "a long file name is shortened"

@@ -33,7 +33,11 @@ def constant_condition_problems(process: Process, element: Element) -> list[Prob
             is_literal, value = expressions.literal(condition)
         except ExpressionError:
             continue  # refused by sandbox_problems already
-        if is_literal and not isinstance(value, bool):
+        if not is_literal:
+            continue
+        try:
+            expressions.as_condition(condition, value)
+        except ExpressionError:
             problems.append(problem(element, f"the condition \"{condition}\" is always {value!r}, not true or false"))
     return problems
 
