@@ -20,65 +20,14 @@ finds the records the subprocess's inner activities left.
 """
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING, Any
 
 from bpmn_runtime.engine.state import ROOT, ActivityInstance, CompensationRecord
-from bpmn_runtime.model import Element, EventDefinition, Process
+from bpmn_runtime.engine.analysis import facts
+from bpmn_runtime.model import Element, EventDefinition
 
 if TYPE_CHECKING:
     from bpmn_runtime.engine.step import Step
-
-
-# --- graph facts (shared with deployment validation) ---------------------------------------------
-
-def compensation_boundaries(process: Process, element: Element) -> list[Element]:
-    """The compensation boundary events attached to `element`."""
-    return [process.element(b) for b in process.scope(element.scope).boundary_events.get(element.id, ())
-            if any(d.kind == "compensate" for d in process.element(b).events)]
-
-
-def compensation_event_subprocesses(process: Process, element: Element) -> list[Element]:
-    """The event subprocesses of subprocess `element` that start on compensation."""
-    if element.id not in process.scopes:
-        return []
-    found = []
-    for sub_id in process.scope(element.id).event_subprocesses:
-        starts = process.scope(sub_id).start_events
-        if any(d.kind == "compensate" for s in starts for d in process.element(s).events):
-            found.append(process.element(sub_id))
-    return found
-
-
-def handler_of(process: Process, element: Element) -> str | None:
-    """The compensation handler of an activity: the activity its compensation boundary event is associated
-    with, else its compensation event subprocess; None when it has neither."""
-    boundaries = compensation_boundaries(process, element)
-    if boundaries:
-        return boundaries[0].compensation_handler
-    subprocesses = compensation_event_subprocesses(process, element)
-    return subprocesses[0].id if subprocesses else None
-
-
-@functools.lru_cache(maxsize=4096)
-def _handler(process: Process, element_id: str) -> str | None:
-    """`handler_of`, kept: every completed activity asks it."""
-    return handler_of(process, process.element(element_id))
-
-
-def can_be_compensated(process: Process, element: Element) -> bool:
-    """True when compensating `element` can do something: it has a handler, or something inside it has."""
-    if handler_of(process, element) is not None:
-        return True
-    return element.id in process.scopes and any(
-        can_be_compensated(process, process.element(child)) for child in process.scope(element.id).children
-        if not process.element(child).for_compensation)
-
-
-def compensated_scope_id(process: Process, element: Element) -> str:
-    """The scope a compensation throw compensates: its own, or the one enclosing its event subprocess."""
-    owner = process.elements.get(element.scope)
-    return owner.scope if owner is not None and owner.triggered_by_event else element.scope
 
 
 # --- records --------------------------------------------------------------------------------------
@@ -94,7 +43,7 @@ def activity_ended(step: "Step", ai: ActivityInstance, how: str) -> None:
     if how != "completed":
         _discard_inside(step, ai)
         return
-    handler = None if ai.data.get("mi_body") else _handler(step.process, ai.element)
+    handler = None if ai.data.get("mi_body") else facts(step.process).compensation_handlers[ai.element]
     if handler is None and not ai.data.get("compensable"):
         return
     if handler is not None and not step.element(handler).triggered_by_event:

@@ -1,13 +1,13 @@
 """Gateways: exclusive, parallel, inclusive, complex and event-based; splits and joins."""
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING, Any
 
 from bpmn_runtime.engine.behaviours.base import Behaviour, record_arrival
+from bpmn_runtime.engine.analysis import facts
 from bpmn_runtime.engine.behaviours.events import subscribe
 from bpmn_runtime.engine.state import ActivityInstance, Wait
-from bpmn_runtime.model import Element, Flow, Process
+from bpmn_runtime.model import Element, Flow
 
 if TYPE_CHECKING:
     from bpmn_runtime.engine.step import Step
@@ -79,28 +79,10 @@ def _fire_inclusive(step: "Step", ai: ActivityInstance) -> None:
     _pass_join(step, ai)
 
 
-@functools.lru_cache(maxsize=256)
-def _upstream(process: Process, element_id: str) -> frozenset[str]:
-    """Elements of the same scope from which a token can reach `element_id` (not passing through it)."""
-    found: set[str] = set()
-    frontier = [element_id]
-    while frontier:
-        current = process.elements[frontier.pop()]
-        for flow_id in current.incoming:
-            source = process.flows[flow_id].source
-            if source not in found and source != element_id:
-                found.add(source)
-                frontier.append(source)
-        if current.id != element_id and current.kind == "boundaryEvent" and current.attached_to not in found:
-            found.add(current.attached_to)
-            frontier.append(current.attached_to)
-    return frozenset(found)
-
-
 def _inclusive_join_ready(step: "Step", join: ActivityInstance) -> bool:
     """Ready when no live token elsewhere in the scope can still reach the gateway, nor is on its way to it."""
     element = step.element(join.element)
-    upstream = _upstream(step.process, element.id)
+    upstream = facts(step.process).upstream[element.id]
     for other in step.state.children(join.parent):
         if other.id == join.id:
             continue
