@@ -70,6 +70,14 @@ def upstream_of(process: Process, element_id: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def _starts_without_start_event(process: Process, element: Element) -> bool:
+    """True when a token enters `element` as its scope starts without a start event (BPMN 10.5.1): it has no
+    incoming flow and is not started otherwise (by an event, a link, compensation)."""
+    link_catch = element.kind == "intermediateCatchEvent" and any(d.kind == "link" for d in element.events)
+    return not element.incoming and element.kind not in ("boundaryEvent", "startEvent") \
+        and not element.triggered_by_event and not element.for_compensation and not link_catch
+
+
 class ProcessFacts:
     """The graph facts of one process, computed together when the engine first runs it; read-only after."""
 
@@ -80,6 +88,18 @@ class ProcessFacts:
         self.upstream: dict[str, frozenset[str]] = {
             element.id: upstream_of(process, element.id) for element in process.walk()
             if element.kind == "inclusiveGateway" and len(element.incoming) > 1}
+        # What starts each scope that has no start event.
+        self.entries: dict[str, tuple[str, ...]] = {
+            scope.id: tuple(c for c in scope.children if _starts_without_start_event(process, process.element(c)))
+            for scope in process.scopes.values()}
+        # The link catch event of each (scope, link name).
+        self.link_targets: dict[tuple[str, str], str] = {}
+        for scope in process.scopes.values():
+            for child in map(process.element, scope.children):
+                if child.kind == "intermediateCatchEvent":
+                    for definition in child.events:
+                        if definition.kind == "link":
+                            self.link_targets.setdefault((scope.id, definition.name or ""), child.id)
 
 
 def facts(process: Process) -> ProcessFacts:

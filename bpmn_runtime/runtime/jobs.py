@@ -11,6 +11,7 @@ from typing import Any, Mapping
 
 from sqlalchemy import or_, select, update
 
+from bpmn_runtime.engine.state import JobWait
 from bpmn_runtime.engine.step import Step
 from bpmn_runtime.errors import Conflict, NotFound
 from bpmn_runtime.handlers import JobContext
@@ -39,8 +40,9 @@ def acquire(unit: UnitOfWork, worker: str, topics: list[str] | None, limit: int,
                 "job %s (%s) of instance %s: the lease of %s expired; %s takes it over",
                 job_id, topic, instance_id, previous, worker))
         loaded = unit.load(job.instance_id)
-        wait = loaded.state.waits.get(job.wait_key)
-        timeout = wait.detail.get("timeout") if wait else None
+        found = loaded.state.waits.get(job.wait_key)
+        wait = found if isinstance(found, JobWait) else None
+        timeout = wait.timeout if wait else None
         job.lock_owner = worker
         job.lock_expires_at = unit.now + timedelta(seconds=timeout or lease_seconds)
         job.attempts += 1
@@ -50,7 +52,7 @@ def acquire(unit: UnitOfWork, worker: str, topics: list[str] | None, limit: int,
             variables = dict(Step(loaded.process, loaded.state, unit.now).variables(ai))
         contexts.append(JobContext(job.id, loaded.id, loaded.business_key, loaded.process_key, job.element_id,
                                    job.topic, variables, job.idempotency_key, job.attempts,
-                                   dict(wait.detail.get("headers", {})) if wait else {}))
+                                   dict(wait.headers) if wait else {}))
     return contexts
 
 

@@ -13,6 +13,7 @@ from typing import Any, Mapping
 from sqlalchemy.exc import IntegrityError
 
 from bpmn_runtime.clock import Clock, SystemClock
+from bpmn_runtime.engine.limits import Limits
 from bpmn_runtime.engine.step import ScriptRunner
 from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.metrics import Metrics
@@ -30,9 +31,10 @@ class Runtime:
 
     def __init__(self, db: str | None = None, *, clock: Clock | None = None, script_runner: ScriptRunner | None = None,
                  python_scripts: bool = False, default_retries: int = 3, retry_backoff_seconds: float = 1.0,
-                 run_migrations: bool = True) -> None:
+                 run_migrations: bool = True, limits: Limits | None = None) -> None:
         """`script_runner` gives script tasks their meaning; without one they run sandboxed assignments,
-        or full Python when the operator sets `python_scripts` (see `python_scripts.py`)."""
+        or full Python when the operator sets `python_scripts` (see `python_scripts.py`). `limits` bound
+        what one step and one instance may do (default: `Limits.from_environment()`)."""
         self.database = Database(db, run_migrations=run_migrations)
         self.clock = clock or SystemClock()
         if script_runner is None and python_scripts:
@@ -41,6 +43,7 @@ class Runtime:
         self.script_runner = script_runner
         self.default_retries = default_retries
         self.retry_backoff_seconds = retry_backoff_seconds
+        self.limits = limits or Limits.from_environment()
         self.transactions = Transactions(self)
         self.deployments = Deployments(self)
         self.metrics = Metrics(lambda: self.queries.backlog())

@@ -1,14 +1,15 @@
 """Instances saved by the previous release (state format 1, see fixtures/state_v1/README.md) load and run to
-their end: tasks are completed, timers fire, messages arrive, the incident is retried."""
+their end: tasks are completed, timers fire, messages arrive, the incident is retried. Between two actions
+the state is saved and loaded again in the current format, as the runtime does."""
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bpmn_runtime.engine import state_format
 from bpmn_runtime.engine.state import InstanceState
 from bpmn_runtime.engine.step import Step
 from bpmn_runtime.model import Process
@@ -30,7 +31,7 @@ def _processes() -> dict[str, Process]:
 
 
 def _load(name: str) -> InstanceState:
-    return InstanceState.from_json(json.loads((FIXTURES / f"{name}.json").read_text()))
+    return state_format.loads((FIXTURES / f"{name}.json").read_text())
 
 
 def _wait_key(state: InstanceState, element: str, kind: str) -> int:
@@ -53,6 +54,7 @@ def _run(name: str, actions: list[Action]) -> InstanceState:
             step.run()
         else:
             step.retry(next(ai.id for ai in state.instances.values() if ai.element == action[1]))
+        state = state_format.loads(state_format.dumps(state))
     return state
 
 

@@ -1,19 +1,13 @@
 """Tasks: plain, manual, script, user, service/send/business-rule (jobs for handlers) and receive tasks."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from bpmn_runtime.engine.behaviours.base import ActivityBehaviour
-from bpmn_runtime.engine.behaviours.events import subscribe
-from bpmn_runtime.engine.state import ActivityInstance
+from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour
+from bpmn_runtime.engine.behaviours.base import StepContext
+from bpmn_runtime.engine.behaviours.subscriptions import subscribe_all
+from bpmn_runtime.engine.state import ActivityInstance, JobWait, MessageWait, UserTaskWait
 from bpmn_runtime.engine.timers import parse_duration
-from bpmn_runtime.engine.step import Incident, ScriptCall
-from bpmn_runtime.expressions import SANDBOX_SCRIPT_FORMATS, run_assignments
-from bpmn_runtime.model import Element
-
-if TYPE_CHECKING:
-    from bpmn_runtime.engine.step import Step
-
 
 
 class Task(ActivityBehaviour):
@@ -21,40 +15,31 @@ class Task(ActivityBehaviour):
 
 
 class ScriptTask(ActivityBehaviour):
-    """Runs its script through the embedding program's runner, else through the expression sandbox."""
+    """Runs its script (through the embedding program's runner, else the expression sandbox)."""
 
-    def activate(self, step: "Step", ai: ActivityInstance) -> None:
-        element = step.element(ai.element)
-        script = element.script or ""
-        if step.script_runner is not None:
-            results = step.script_runner(ScriptCall(step.instance_id, step.business_key, element.id, script,
-                                                    element.script_format, step.variables(ai)))
-        elif element.script_format in SANDBOX_SCRIPT_FORMATS:
-            results = run_assignments(script, step.variables(ai))
-        else:
-            raise Incident(f"script format '{element.script_format}' of {element.label} has no runner; "
-                           f"write the script as Python assignments or give the runtime a script runner")
-        values: dict[str, Any] = dict(results or {})
+    def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        element = ctx.element(ai.element)
+        values: dict[str, Any] = dict(ctx.run_script(ai, element))
         if element.extensions.result_variable and "result" in values:
             values = {element.extensions.result_variable: values.pop("result"), **values}
-        self.set_results(step, ai, values)
-        step.complete(ai)
+        self.set_results(ctx, ai, values)
+        ctx.complete(ai)
 
 
-def _text(step: "Step", ai: ActivityInstance, value: str | None) -> str | None:
+def _text(ctx: StepContext, ai: ActivityInstance, value: str | None) -> str | None:
     """An attribute that may be an expression (`${...}`, `=...`) or plain text."""
     if not value:
         return None
     if value.startswith("${") or value.startswith("#{") or value.startswith("="):
-        result = step.evaluate(ai, value)
+        result = ctx.evaluate(ai, value)
         return None if result is None else str(result)
     return value
 
 
-def _names(step: "Step", ai: ActivityInstance, values: tuple[str, ...]) -> list[str]:
+def _names(ctx: StepContext, ai: ActivityInstance, values: tuple[str, ...]) -> list[str]:
     names: list[str] = []
     for value in values:
-        text = _text(step, ai, value) or ""
+        text = _text(ctx, ai, value) or ""
         names.extend(part.strip() for part in text.strip("[]").replace('"', "").split(",") if part.strip())
     return names
 
@@ -62,17 +47,18 @@ def _names(step: "Step", ai: ActivityInstance, values: tuple[str, ...]) -> list[
 class UserTask(ActivityBehaviour):
     """Creates a task for people (assignee, candidates, form, due date, priority) and waits for it."""
 
-    def activate(self, step: "Step", ai: ActivityInstance) -> None:
-        element = step.element(ai.element)
+    def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        element = ctx.element(ai.element)
         extensions = element.extensions
-        priority = _text(step, ai, extensions.priority)
-        step.add_wait(ai, "user_task", element.id, element.name or element.id,
-                      assignee=_text(step, ai, extensions.assignee),
-                      candidate_users=_names(step, ai, extensions.candidate_users),
-                      candidate_groups=_names(step, ai, extensions.candidate_groups),
-                      due_date=_text(step, ai, extensions.due_date),  # `due` is a timer's time
-                      priority=int(priority) if priority and priority.lstrip("-").isdigit() else 50)
-        step.history("task_created", element.id, ai.id, None)
+        priority = _text(ctx, ai, extensions.priority)
+        ctx.add_wait(UserTaskWait(
+            ctx.state.next_id(), ai.id, element.id, element.name or element.id,
+            assignee=_text(ctx, ai, extensions.assignee),
+            candidate_users=_names(ctx, ai, extensions.candidate_users),
+            candidate_groups=_names(ctx, ai, extensions.candidate_groups),
+            due_date=_text(ctx, ai, extensions.due_date),
+            priority=int(priority) if priority and priority.lstrip("-").isdigit() else 50))
+        ctx.history("task_created", element.id, ai.id, None)
 
 
 class JobTask(ActivityBehaviour):
@@ -82,21 +68,20 @@ class JobTask(ActivityBehaviour):
     may hold the job before another takes it over.
     """
 
-    def activate(self, step: "Step", ai: ActivityInstance) -> None:
-        element = step.element(ai.element)
+    def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        element = ctx.element(ai.element)
         extensions = element.extensions
         headers = dict(extensions.headers)
         timeout = parse_duration(headers["timeout"]).total_seconds() if headers.get("timeout") else None
-        step.add_wait(ai, "job", element.id, _text(step, ai, extensions.topic) or element.id,
-                      retries=extensions.retries, headers=headers, timeout=timeout)
+        ctx.add_wait(JobWait(ctx.state.next_id(), ai.id, element.id, _text(ctx, ai, extensions.topic) or element.id,
+                             retries=extensions.retries, headers=headers, timeout=timeout))
 
 
 class ReceiveTask(ActivityBehaviour):
     """Waits for its message."""
 
-    def activate(self, step: "Step", ai: ActivityInstance) -> None:
-        element: Element = step.element(ai.element)
-        for definition in element.events:
-            subscribe(step, ai, element, definition)
+    def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        element = ctx.element(ai.element)
+        subscribe_all(ctx, ai, element)
         if not element.events:
-            step.add_wait(ai, "message", element.id, element.name or element.id)
+            ctx.add_wait(MessageWait(ctx.state.next_id(), ai.id, element.id, element.name or element.id))
