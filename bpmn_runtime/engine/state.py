@@ -203,8 +203,9 @@ WAIT_TYPES: dict[str, type[Wait]] = {cls.kind: cls for cls in (
 
 
 # --- the agenda: what a step still has to do -----------------------------------------------------------
+# Operations are made for every token move, so they are plain slotted classes; none is changed once made.
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Arrive:
     """A token on its way to `element` in scope `scope`, along flow `via`. `parked` is the activity instance
     that stands for it while it is stopped (see `IncidentRecord`)."""
@@ -219,7 +220,7 @@ class Arrive:
         return self.parked if self.parked is not None else self.scope
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Run:
     """Run `phase` of the behaviour of activity instance `ai`."""
 
@@ -227,7 +228,7 @@ class Run:
     phase: Phase
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class StartProcess:
     """Start the process at `start_event`: its event subprocesses subscribe, a token enters the start event."""
 
@@ -238,14 +239,14 @@ class StartProcess:
         return ROOT
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CompleteScope:
     """A path ended in scope `ai`: complete it if nothing in it is alive any more."""
 
     ai: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Trigger:
     """What `wait` waited for happened, with `payload` (variables)."""
 
@@ -257,7 +258,7 @@ class Trigger:
         return self.wait.ai
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CheckCondition:
     """See whether the conditional wait `key` (of activity instance `ai`) fires now."""
 
@@ -265,7 +266,7 @@ class CheckCondition:
     ai: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Broadcast:
     """Signal `signal`, thrown by activity instance `ai`, reaches the catchers in this instance."""
 
@@ -273,7 +274,7 @@ class Broadcast:
     ai: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Throw:
     """Error or escalation `code` thrown at activity instance `ai` by a handler or a called instance; an
     error nothing catches is an incident on `ai` (its handler failed) rather than the instance's end."""
@@ -396,8 +397,12 @@ class InstanceState:
                     del self._waits_by_ai[wait.ai]
         return wait
 
+    def has_waits(self, ai: int) -> bool:
+        return ai in self._waits_by_ai
+
     def waits_of(self, ai: int) -> list[Wait]:
-        return [self.waits[k] for k in self._waits_by_ai.get(ai, ())]
+        keys = self._waits_by_ai.get(ai)
+        return [self.waits[k] for k in keys] if keys else []
 
     def visible_variables(self, ai: ActivityInstance) -> list[dict[str, Any]]:
         """The variable maps visible from `ai`, innermost first: its own scope's, then each enclosing one's."""

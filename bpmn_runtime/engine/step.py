@@ -47,6 +47,7 @@ class ScriptCall:
 
 ScriptRunner = Callable[[ScriptCall], "Mapping[str, Any] | None"]
 HistoryEntry = tuple[str, "str | None", "int | None", "dict[str, Any] | None"]
+HISTORY_KEPT_WHEN_STOPPED = 2_000  # entries of a step stopped by its budget: its first and last thousand
 
 
 @dataclass
@@ -79,10 +80,18 @@ class Step:
         self.effects = Effects()
         self._agenda: deque[Operation] = deque()
         self._in_flight: dict[int, dict[str, int]] = {}  # scope activity instance -> element -> tokens heading there
+        self._tokens_in_flight = 0
+        # How many activity instances and tokens the instance may hold in this step: its limit, or, resuming
+        # after a stop at that limit, what it holds plus room for its parked tokens to move on (and drain).
+        parked = sum(1 for ai in state.instances.values() if ai.parked)
+        self._room = max(self.limits.max_activity_instances, len(state.instances)) + parked
         self._steps = 0
-        self._visits: dict[str, int] = {}  # element -> operations run for it, to name the loop when stopping
         self._stopped = False
         self._variables_growth = 0  # bytes variables grew by since their size was last measured
+        self._performers: dict[type[Any], Callable[[Any], None]] = {
+            Run: self._run, Arrive: self._arrive, Trigger: self._trigger, CompleteScope: self._complete_scope,
+            CheckCondition: self._check_condition, Broadcast: self._broadcast, Throw: self._throw,
+            StartProcess: self._start_process}
 
     # --- inputs -----------------------------------------------------------------------------------
 
@@ -140,7 +149,7 @@ class Step:
 
     def run(self) -> None:
         """Work through the agenda until every token waits (or a budget is spent)."""
-        agenda, limits, instances, waits = self._agenda, self.limits, self.state.instances, self.state.waits
+        agenda, limits, perform = self._agenda, self.limits, self._perform
         while not self._stopped:
             while agenda:
                 if self._steps >= limits.max_steps:
@@ -148,19 +157,27 @@ class Step:
                                f"loop forever through {{where}}. Retrying continues from here with another "
                                f"{limits.max_steps:,} steps")
                     return
-                if len(agenda) + len(instances) > limits.max_activity_instances:
-                    self._stop(f"the instance grew beyond {limits.max_activity_instances:,} activity instances "
-                               f"and tokens without reaching a wait state; it may multiply tokens forever "
-                               f"through {{where}}")
-                    return
-                if len(waits) > limits.max_waits:
-                    self._stop(f"the instance waits for more than {limits.max_waits:,} events, tasks and jobs at "
-                               f"once; the last came from {{where}}")
+                if self._outgrown():
                     return
                 self._steps += 1
-                self._perform(agenda.popleft())
+                perform(agenda.popleft())
             if self.state.status != "active" or not self._settle():
                 return
+
+    def _outgrown(self) -> bool:
+        """Stop when the instance holds more than its limits allow. One operation adds a few activity
+        instances, tokens or waits; what would add more than an instance may hold is refused where it is made
+        (a multi-instance activity, a split with an enormous completionQuantity)."""
+        limits = self.limits
+        if self._tokens_in_flight + len(self.state.instances) > self._room:
+            self._stop(f"the instance grew beyond {limits.max_activity_instances:,} activity instances and tokens "
+                       f"without reaching a wait state; it may multiply tokens forever through {{where}}")
+            return True
+        if len(self.state.waits) > limits.max_waits:
+            self._stop(f"the instance waits for more than {limits.max_waits:,} events, tasks and jobs at once; "
+                       f"the last came from {{where}}")
+            return True
+        return False
 
     def later(self, operation: Operation) -> None:
         self._agenda.append(operation)
@@ -168,43 +185,32 @@ class Step:
     def _perform(self, operation: Operation) -> None:
         """Run one operation; what it raises becomes an incident that keeps the operation for a retry."""
         try:
-            if isinstance(operation, Run):
-                ai = self.state.instances.get(operation.ai)
-                if ai is not None:  # else it was terminated meanwhile
-                    self._count(ai.element)
-                    self._phase(ai, operation.phase)
-            elif isinstance(operation, Arrive):
-                self._arrive(operation)
-            elif isinstance(operation, Trigger):
-                self._trigger(operation)
-            elif isinstance(operation, CompleteScope):
-                self._complete_scope_if_done(operation.ai)
-            elif isinstance(operation, CheckCondition):
-                wait = self.state.waits.get(operation.key)
-                if isinstance(wait, ConditionalWait):
-                    self._fire_if_true(wait)
-            elif isinstance(operation, Broadcast):
-                self._broadcast_here(operation.signal)
-            elif isinstance(operation, Throw):
-                self._throw(operation)
-            else:
-                registry.PROCESS.open(self, self.state.root, operation.start_event)
+            self._performers[type(operation)](operation)
         except Exception as error:  # whatever a behaviour raises: an incident, never a failed transaction
             self._failed(operation, error)
+
+    def _run(self, run: Run) -> None:
+        ai = self.state.instances.get(run.ai)
+        if ai is not None:  # else it was terminated meanwhile
+            self.run_phase(ai, run.phase)
+
+    def _check_condition(self, check: CheckCondition) -> None:
+        wait = self.state.waits.get(check.key)
+        if isinstance(wait, ConditionalWait):
+            self._fire_if_true(wait)
+
+    def _start_process(self, start: StartProcess) -> None:
+        registry.PROCESS.open(self, self.state.root, start.start_event)
 
     def run_phase(self, ai: ActivityInstance, phase: Phase) -> None:
         """Run `phase` of `ai`'s behaviour now: a BPMN error is thrown, any other failure becomes an incident
         on `ai` that runs the phase again when retried."""
         try:
-            self._phase(ai, phase)
-        except Exception as error:
-            self._failed(Run(ai.id, phase), error)
-
-    def _phase(self, ai: ActivityInstance, phase: Phase) -> None:
-        try:
             getattr(self.behaviour_of(ai), phase)(self, ai)
         except BpmnError as error:
             self.throw_error(ai, error.code, error.variables)
+        except Exception as error:
+            self._failed(Run(ai.id, phase), error)
 
     def _failed(self, operation: Operation, error: Exception) -> None:
         """Make `error`, raised by `operation`, an incident on the activity instance it concerns."""
@@ -222,9 +228,6 @@ class Step:
         label = self.element(ai.element).label if ai.element in self.process.elements else "the process"
         return f"{label} failed: {error}" if str(error) else f"{label} failed: {type(error).__name__}"
 
-    def _count(self, element_id: str) -> None:
-        self._visits[element_id] = self._visits.get(element_id, 0) + 1
-
     def _stop(self, message: str) -> None:
         """A budget is spent: park what is left on the agenda (tokens on their way become activity instances
         at the element they were heading to) as one incident, at the element the step ran most."""
@@ -236,11 +239,28 @@ class Step:
             parked.append(operation)
         self._agenda.clear()
         self._in_flight.clear()
-        hottest = max(self._visits, key=self._visits.__getitem__, default=None)
+        self._tokens_in_flight = 0
+        hottest = self._most_activated()
         holders = [self.state.instances[o.ai] for o in parked if o.ai in self.state.instances]
         at = next((ai for ai in holders if ai.element == hottest), holders[0] if holders else self.state.root)
         where = self.element(hottest).label if hottest in self.process.elements else "the process"
+        self._shorten_history()
         self.raise_incident(at, parked, message.format(where=where))
+
+    def _shorten_history(self) -> None:
+        """A step stopped by its budget went round and round: its history keeps how it began and ended."""
+        history, keep = self.effects.history, HISTORY_KEPT_WHEN_STOPPED // 2
+        if len(history) > 2 * keep:
+            left_out = len(history) - 2 * keep
+            history[keep:-keep] = [("history_shortened", None, None, {"entries_left_out": left_out})]
+
+    def _most_activated(self) -> str | None:
+        """The element activated (or looped) most often lately in this step: where an endless loop runs."""
+        counts: dict[str, int] = {}
+        for kind, element, _, _ in self.effects.history[-10_000:]:
+            if kind in ("element_activated", "loop_iteration") and element is not None:
+                counts[element] = counts.get(element, 0) + 1
+        return max(counts, key=counts.__getitem__, default=None)
 
     def _park(self, arrival: Arrive) -> ActivityInstance:
         """An activity instance that stands for a token stopped on its way to an element."""
@@ -280,11 +300,16 @@ class Step:
 
     def set_variable(self, ai: ActivityInstance, name: str, value: Any) -> None:
         """Set where the variable already lives (innermost first), else on the process."""
-        target = next((m for m in self.state.visible_variables(ai) if name in m), None)
-        if target is None:
-            target = self.state.root.variables
-            assert target is not None
-        self._store(target, name, value)
+        instances = self.state.instances
+        current: ActivityInstance | None = ai
+        while current is not None:
+            if current.variables is not None and name in current.variables:
+                self._store(current.variables, name, value)
+                return
+            current = instances.get(current.parent) if current.parent is not None else None
+        root_variables = self.state.root.variables
+        assert root_variables is not None
+        self._store(root_variables, name, value)
 
     def set_variables(self, ai: ActivityInstance, values: Mapping[str, Any]) -> None:
         for name, value in values.items():
@@ -365,8 +390,9 @@ class Step:
             self.effects.removed_waits.append(wait)
 
     def remove_waits(self, ai: ActivityInstance) -> None:
-        for wait in self.state.waits_of(ai.id):
-            self.remove_wait(wait)
+        if self.state.has_waits(ai.id):
+            for wait in self.state.waits_of(ai.id):
+                self.remove_wait(wait)
 
     def trigger_wait(self, wait: Wait, payload: Mapping[str, Any]) -> None:
         """What `wait` waited for happened: the behaviour of the event it waited for decides."""
@@ -395,8 +421,9 @@ class Step:
             return True
         return False
 
-    def _broadcast_here(self, name: str) -> None:
+    def _broadcast(self, broadcast: Broadcast) -> None:
         """A signal thrown in this instance reaches every catcher waiting for it here."""
+        name = broadcast.signal
         for wait in [w for w in self.state.waits.values() if isinstance(w, SignalWait) and w.signal == name]:
             if wait.key in self.state.waits and wait.ai in self.state.instances:
                 self.trigger_wait(wait, {})
@@ -407,6 +434,7 @@ class Step:
         """A token sets off for an element: it arrives when the agenda gets to it (joins may wait for more)."""
         heading = self._in_flight.setdefault(scope_ai.id, {})
         heading[element_id] = heading.get(element_id, 0) + 1
+        self._tokens_in_flight += 1
         self.later(Arrive(element_id, scope_ai.id, via.id if via is not None else None))
 
     def _arrive(self, arrival: Arrive) -> None:
@@ -414,6 +442,7 @@ class Step:
             if self.state.remove(arrival.parked) is None:
                 return  # the parked token was terminated meanwhile
         else:
+            self._tokens_in_flight -= 1
             heading = self._in_flight.get(arrival.scope, {})
             if heading.get(arrival.element, 0) > 1:
                 heading[arrival.element] -= 1
@@ -425,7 +454,6 @@ class Step:
         if scope_ai is None:
             return  # its scope ended meanwhile
         element = self.element(arrival.element)
-        self._count(element.id)
         via = self.process.flows[arrival.via] if arrival.via is not None else None
         registry.arrival_behaviour(element).arrive(self, element, scope_ai, via)
 
@@ -463,9 +491,9 @@ class Step:
         self._send_tokens(element, self.state.parent_of(ai), flows)
 
     def _check_room(self, element: Element, flows: list[Flow]) -> None:
-        """Refuse to send more tokens than the instance may hold, before sending any."""
+        """Refuse to send more tokens at once than an instance may hold, before sending any."""
         tokens = len(flows) * element.completion_quantity
-        if tokens > 1 and len(self._agenda) + len(self.state.instances) + tokens > self.limits.max_activity_instances:
+        if tokens > self.limits.max_activity_instances:
             raise Incident(f"{element.label} would send {tokens:,} tokens; an instance may hold at most "
                            f"{self.limits.max_activity_instances:,} activity instances and tokens")
 
@@ -515,7 +543,9 @@ class Step:
         """A path ended inside `scope_ai`; the scope completes when nothing in it is alive."""
         self.later(CompleteScope(scope_ai.id))
 
-    def _complete_scope_if_done(self, scope_id: int) -> None:
+    def _complete_scope(self, complete: CompleteScope) -> None:
+        """Complete the scope if nothing in it is alive any more."""
+        scope_id = complete.ai
         scope_ai = self.state.instances.get(scope_id)
         if scope_ai is None or self._in_flight.get(scope_id) or self.state.has_children(scope_id):
             return

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 ALLOWED = "text, whole or decimal numbers, true/false, null, lists and maps of these"
@@ -18,6 +19,13 @@ _TOO_LARGE = 10 ** MAX_DIGITS
 
 def stored_size(name: str, value: Any) -> int:
     """The size of `value` as stored JSON; ValueError saying plainly why variable `name` cannot hold it."""
+    kind = type(value)  # the common cases first: this runs for every variable a step sets
+    if kind is str:
+        return len(encode_basestring_ascii(value))
+    if kind is int and -_TOO_LARGE < value < _TOO_LARGE:
+        return len(str(value))
+    if value is None or kind is bool:
+        return 5
     problem = _problem(value, 0)
     if problem is not None:
         raise ValueError(f"variable '{name}' cannot be stored: {problem}; variables hold {ALLOWED}")

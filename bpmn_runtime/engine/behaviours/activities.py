@@ -28,11 +28,11 @@ class ActivityBehaviour(Behaviour):
         ctx.run_phase(ai, "begin")
 
     def begin(self, ctx: StepContext, ai: ActivityInstance) -> None:
-        """Subscribe the boundary events, then execute. Before execution the boundary events are all `ai`
-        waits for, so a retry after a failed subscription starts them afresh."""
+        """Subscribe the boundary events, then execute. Until the activity runs, its boundary events are all
+        `ai` waits for, so a retry after a failure here starts them afresh."""
         ctx.remove_waits(ai)
         boundaries.subscribe_boundary_events(ctx, ai, ctx.element(ai.element))
-        ctx.run_phase(ai, "execute")
+        self.execute(ctx, ai)
 
     def execute(self, ctx: StepContext, ai: ActivityInstance) -> None:
         """Map inputs, then run the activity (or the first pass of its standard loop)."""
@@ -57,11 +57,11 @@ class ActivityBehaviour(Behaviour):
     def leave(self, ctx: StepContext, ai: ActivityInstance) -> None:
         """Map outputs, go round a standard loop again, or let the scope decide what a completion means."""
         element = ctx.element(ai.element)
-        if not ai.outputs_mapped:
-            ai.outputs_mapped = True
+        if not ai.outputs_mapped:  # set once they are: a retry after a failing mapping maps them again
             if element.extensions.outputs:
                 values = {m.target: ctx.evaluate(ai, m.source) for m in element.extensions.outputs}
                 ctx.set_variables(ctx.state.parent_of(ai), values)
+            ai.outputs_mapped = True
         if element.loop is not None and not element.loop.multi_instance and _loop_again(ctx, ai, element):
             ai.outputs_mapped = False
             ctx.history("loop_iteration", element.id, ai.id, {"loopCounter": ai.loop_counter})

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from bpmn_runtime.engine.behaviours.base import Behaviour, StepContext
-from bpmn_runtime.engine.behaviours.joins import consume_one_each, has_all, record_arrival
+from bpmn_runtime.engine.behaviours.joins import collector, consume_one_each, has_all, record_arrival
 from bpmn_runtime.engine.behaviours.subscriptions import subscribe_all
 from bpmn_runtime.engine.state import ActivityInstance, Wait
 from bpmn_runtime.model import Element, Flow
@@ -108,6 +108,11 @@ class ComplexGateway(Gateway):
         if len(element.incoming) <= 1:
             super().arrive(ctx, element, scope_ai, via)
             return
+        waiting = collector(ctx, element, scope_ai)
+        fired = waiting is not None and waiting.join is not None and waiting.join.fired
+        # evaluated before the token is counted, so that a failing condition leaves the token where it was
+        activated = ctx.condition(scope_ai, element.activation_condition) \
+            if element.activation_condition and not fired else None
         ai = record_arrival(ctx, element, scope_ai, via)
         join = ai.join
         assert join is not None
@@ -116,10 +121,7 @@ class ComplexGateway(Gateway):
                 join.arrived = {}
                 join.fired = False
             return
-        ready = has_all(join, element)
-        if element.activation_condition:
-            ready = ctx.condition(ai, element.activation_condition)
-        if ready:
+        if activated if activated is not None else has_all(join, element):
             join.fired = True
             scope = ctx.state.parent_of(ai)
             for flow in ctx.select_flows(ai, element, exclusive=False, gateway=True):

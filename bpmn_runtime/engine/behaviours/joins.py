@@ -6,12 +6,16 @@ from bpmn_runtime.engine.state import ActivityInstance, Join
 from bpmn_runtime.model import Element, Flow
 
 
+def collector(ctx: StepContext, element: Element, scope_ai: ActivityInstance) -> ActivityInstance | None:
+    """The activity instance that collects the tokens arriving at `element` in `scope_ai`, if there is one."""
+    return next((ai for ai in ctx.state.children(scope_ai.id) if ai.element == element.id and ai.join is not None),
+                None)
+
+
 def record_arrival(ctx: StepContext, element: Element, scope_ai: ActivityInstance, via: Flow | None) -> ActivityInstance:
     """Count a token arriving at a joining element, in the one activity instance per scope that collects them."""
-    for ai in ctx.state.children(scope_ai.id):
-        if ai.element == element.id and ai.join is not None:
-            break
-    else:
+    ai = collector(ctx, element, scope_ai)
+    if ai is None:
         ai = ctx.create(element, scope_ai, join=Join())
         ctx.history("element_activated", element.id, ai.id, None)
     assert ai.join is not None

@@ -21,7 +21,7 @@ from bpmn_runtime.engine.behaviours.subprocesses import (
     AdHocSubProcess, CallActivity, EventSubProcess, ProcessBehaviour, SubProcess, Transaction,
 )
 from bpmn_runtime.engine.behaviours.tasks import JobTask, ReceiveTask, ScriptTask, Task, UserTask
-from bpmn_runtime.engine.state import ActivityInstance, CompensationRun, MultiInstanceBody
+from bpmn_runtime.engine.state import ActivityInstance, MultiInstanceBody
 from bpmn_runtime.model import Element
 
 
@@ -81,12 +81,9 @@ def arrival_behaviour(element: Element) -> Behaviour:
 
 def behaviour_of(ai: ActivityInstance, element: Element | None) -> Behaviour:
     """The behaviour that runs activity instance `ai` (`element`: its element; None for the process)."""
+    body = ai.body
+    if body is not None:
+        return MULTI_INSTANCE_BODY if isinstance(body, MultiInstanceBody) else COMPENSATION_RUN
     if ai.parked:
         return PARKED
-    if isinstance(ai.body, MultiInstanceBody):
-        return MULTI_INSTANCE_BODY
-    if isinstance(ai.body, CompensationRun):
-        return COMPENSATION_RUN
-    if element is None:
-        return PROCESS
-    return behaviour_for(element)
+    return PROCESS if element is None else BY_KIND["eventSubProcess" if element.triggered_by_event else element.kind]
