@@ -103,4 +103,5 @@ class ProcessFacts:
 
 
 def facts(process: Process) -> ProcessFacts:
+    """The facts of `process`, built on first use and kept with it."""
     return process.derived(ProcessFacts)

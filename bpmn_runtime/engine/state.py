@@ -369,7 +369,8 @@ class InstanceState:
     def keep_only_root(self) -> None:
         """What an ended instance keeps: the process's activity instance, with its variables."""
         root = self.instances.get(ROOT)
-        self.instances, self._children = {}, {}
+        self.instances.clear()
+        self._children.clear()
         if root is not None:
             self.add(root)
 

@@ -150,6 +150,7 @@ class Step:
     def run(self) -> None:
         """Work through the agenda until every token waits (or a budget is spent)."""
         agenda, limits, perform = self._agenda, self.limits, self._perform
+        instances, waits, max_waits = self.state.instances, self.state.waits, limits.max_waits
         while not self._stopped:
             while agenda:
                 if self._steps >= limits.max_steps:
@@ -157,27 +158,25 @@ class Step:
                                f"loop forever through {{where}}. Retrying continues from here with another "
                                f"{limits.max_steps:,} steps")
                     return
-                if self._outgrown():
+                if self._tokens_in_flight + len(instances) > self._room or len(waits) > max_waits:
+                    self._outgrown()
                     return
                 self._steps += 1
                 perform(agenda.popleft())
             if self.state.status != "active" or not self._settle():
                 return
 
-    def _outgrown(self) -> bool:
-        """Stop when the instance holds more than its limits allow. One operation adds a few activity
-        instances, tokens or waits; what would add more than an instance may hold is refused where it is made
-        (a multi-instance activity, a split with an enormous completionQuantity)."""
+    def _outgrown(self) -> None:
+        """Stop: the instance holds more than its limits allow. One operation adds a few activity instances,
+        tokens or waits; what would add more than an instance may hold is refused where it is made (a
+        multi-instance activity, a split with an enormous completionQuantity)."""
         limits = self.limits
-        if self._tokens_in_flight + len(self.state.instances) > self._room:
-            self._stop(f"the instance grew beyond {limits.max_activity_instances:,} activity instances and tokens "
-                       f"without reaching a wait state; it may multiply tokens forever through {{where}}")
-            return True
         if len(self.state.waits) > limits.max_waits:
             self._stop(f"the instance waits for more than {limits.max_waits:,} events, tasks and jobs at once; "
                        f"the last came from {{where}}")
-            return True
-        return False
+        else:
+            self._stop(f"the instance grew beyond {limits.max_activity_instances:,} activity instances and tokens "
+                       f"without reaching a wait state; it may multiply tokens forever through {{where}}")
 
     def later(self, operation: Operation) -> None:
         self._agenda.append(operation)
@@ -274,7 +273,11 @@ class Step:
         for settle in registry.SETTLERS:
             fired = settle(self) or fired
         for wait in [w for w in self.state.waits.values() if isinstance(w, ConditionalWait)]:
-            fired = self._fire_if_true(wait) or fired
+            try:
+                fired = self._fire_if_true(wait) or fired
+            except Exception as error:  # what the event set off failed: an incident, as for any operation
+                self._failed(CheckCondition(wait.key, wait.ai), error)
+                fired = True
         return fired
 
     # --- lookups ----------------------------------------------------------------------------------

@@ -92,8 +92,8 @@ class StepContext(Protocol):
 
 class Behaviour:
     """The lifecycle of an element, with defaults for events and gateways: create an activity instance, do
-    nothing, leave along the outgoing flows. The hooks below `scope` are asked of an activity instance that
-    contains others (the process, subprocesses, multi-instance bodies, compensation runs)."""
+    nothing, leave along the outgoing flows. The hooks from `child_completed` on are asked of an activity
+    instance that contains others (the process, subprocesses, multi-instance bodies, compensation runs)."""
 
     def arrive(self, ctx: StepContext, element: Element, scope_ai: ActivityInstance, via: Flow | None) -> None:
         """A token reached the element in `scope_ai`."""

@@ -86,4 +86,4 @@ def behaviour_of(ai: ActivityInstance, element: Element | None) -> Behaviour:
         return MULTI_INSTANCE_BODY if isinstance(body, MultiInstanceBody) else COMPENSATION_RUN
     if ai.parked:
         return PARKED
-    return PROCESS if element is None else BY_KIND["eventSubProcess" if element.triggered_by_event else element.kind]
+    return PROCESS if element is None else behaviour_for(element)
