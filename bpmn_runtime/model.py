@@ -4,8 +4,11 @@ No lxml and no SQL here. Every element keeps the file and line it came from, for
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Any, Callable, Iterator, TypeVar, cast
+
+Derived = TypeVar("Derived")
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,11 +195,12 @@ class Scope:
     boundary_events: dict[str, tuple[str, ...]]  # activity id -> its boundary events
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
 class Process:
     """An executable process: its elements and flows by id, and its scopes.
 
-    Compared and hashed by identity: one parse gives one process, and caches of graph facts key on it.
+    Compared and hashed by identity: one parse gives one process. What the engine derives from the graph
+    (see `derived`) is kept with the process, so it lives exactly as long as the process does.
     """
 
     id: str
@@ -206,6 +210,8 @@ class Process:
     scopes: dict[str, Scope]
     executable: bool = True
     origin: Source = Source("", 0)
+    _derived: dict[Callable[[Process], Any], Any] = field(default_factory=dict, init=False, repr=False)
+    _derived_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def element(self, element_id: str) -> Element:
         return self.elements[element_id]
@@ -215,6 +221,16 @@ class Process:
 
     def walk(self) -> Iterator[Element]:
         return iter(self.elements.values())
+
+    def derived(self, build: Callable[[Process], Derived]) -> Derived:
+        """What `build` computes from this (immutable) process: computed once, by one thread, on first use."""
+        found = self._derived.get(build)
+        if found is None:
+            with self._derived_lock:
+                found = self._derived.get(build)
+                if found is None:
+                    found = self._derived[build] = build(self)
+        return cast(Derived, found)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,68 +1,58 @@
 """The state of one process instance: live activity instances, their variables, and what they wait for.
 
 The state holds only what is alive (plus compensation records), so its size, and the cost of a step,
-does not grow with the instance's history. It round-trips through plain JSON for the store.
+does not grow with the instance's history. Everything in it is a typed record with named fields; what
+one element family remembers is a record of that family (a join's tokens, a multi-instance body, a
+compensation run, an incident), never a free-form map that other modules read. `state_format` turns it
+into the stored JSON document and back, migrating documents written by earlier releases.
+
+Activity instances are addressable by id, and are added and removed only through `add` and `remove`,
+which keep the indexes by parent and by waiting instance (and give a later store one place to learn what
+changed).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, Literal, Union
 
 ROOT = 0  # id of the activity instance of the process itself
 
+# What the step runs of an element's behaviour when it takes an activity instance from the agenda:
+# begin (boundary events, then execute), execute (input mappings, standard loop check, then activate),
+# activate (the element's work), leave (after the work: outputs, loops, then on), proceed (after an
+# asynchronous continuation that follows the activity).
+Phase = Literal["begin", "execute", "activate", "leave", "proceed"]
+
+
+# --- what a joining element, a loop, a body remembers --------------------------------------------------
 
 @dataclass(slots=True)
-class ActivityInstance:
-    """One activation of an element (or of the process: `ROOT`).
+class Join:
+    """Tokens collected by a joining element (parallel, inclusive, complex gateway; startQuantity > 1),
+    by the incoming flow they came along ("" for none)."""
 
-    `parent` is the activity instance of the enclosing scope. Scopes (the process, subprocesses,
-    multi-instance bodies and their inner instances, activities with input mappings) own `variables`.
-    `data` is private to the element's behaviour (join counts, loop counters, ...).
-    """
+    arrived: dict[str, int] = field(default_factory=dict)
+    waiting: bool = False  # an inclusive join waiting until no other token can reach it
+    fired: bool = False  # a complex gateway that fired and waits for the rest of the tokens
 
-    id: int
-    element: str
-    parent: int | None
-    variables: dict[str, Any] | None = None
-    data: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> list[Any]:
-        return [self.id, self.element, self.parent, self.variables, self.data]
-
-    @classmethod
-    def from_json(cls, row: list[Any]) -> "ActivityInstance":
-        return cls(row[0], row[1], row[2], row[3], row[4])
+    def count(self) -> int:
+        return sum(self.arrived.values())
 
 
 @dataclass(slots=True)
-class Wait:
-    """Something an activity instance waits for, keyed in the instance by `key`.
+class MultiInstanceBody:
+    """The body of a multi-instance activity: what it iterates, how far it got, what its inner instances
+    gave for the output collection (by loopCounter, from 1)."""
 
-    kind: user_task, job (service work for a handler), continuation (async before/after),
-    timer, message, signal, conditional, call (a child instance).
-    `element` is the element whose event it is (a boundary event, an event-subprocess start event,
-    an event after an event-based gateway, or the activity itself).
-    """
-
-    key: int
-    kind: str
-    ai: int
-    element: str
-    name: str | None = None
-    due: str | None = None  # ISO 8601 UTC, for timers
-    detail: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> list[Any]:
-        return [self.key, self.kind, self.ai, self.element, self.name, self.due, self.detail]
-
-    @classmethod
-    def from_json(cls, row: list[Any]) -> "Wait":
-        return cls(*row)
+    items: list[Any] | None = None  # the collection; None when counted by loopCardinality
+    started: int = 0  # inner instances started so far
+    results: dict[int, Any] = field(default_factory=dict)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class CompensationRecord:
-    """A completed activity that can be compensated: its handler and the variables it completed with."""
+    """A completed activity that can be compensated: its handler (None: compensate what ran inside it), the
+    variables it completed with, the scope it ran in, and its place in the order of completion."""
 
     ai: int
     element: str
@@ -71,12 +61,266 @@ class CompensationRecord:
     variables: dict[str, Any]
     order: int
 
-    def to_json(self) -> list[Any]:
-        return [self.ai, self.element, self.scope_ai, self.handler, self.variables, self.order]
 
-    @classmethod
-    def from_json(cls, row: list[Any]) -> "CompensationRecord":
-        return cls(*row)
+@dataclass(slots=True)
+class CompensationRun:
+    """A compensation run: its handlers run one at a time, newest first, as children of the run."""
+
+    queue: list[CompensationRecord]
+    current: CompensationRecord | None = None  # the record whose handler runs now
+
+
+Body = Union[MultiInstanceBody, CompensationRun]
+
+
+# --- waits ---------------------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class Wait:
+    """Something activity instance `ai` waits for, keyed in the instance by `key`.
+
+    `element` is the element whose event it is: a boundary event, an event-subprocess start event, an
+    event after an event-based gateway, or the activity itself.
+    """
+
+    kind: ClassVar[str]
+    key: int
+    ai: int
+    element: str
+
+    @property
+    def due(self) -> str | None:
+        """When the wait ends by itself (ISO 8601 UTC): timers only."""
+        return None
+
+    def waiting_for(self) -> str:
+        """What the activity instance waits for, as the console says it."""
+        raise NotImplementedError
+
+
+@dataclass(slots=True)
+class UserTaskWait(Wait):
+    kind: ClassVar[str] = "user_task"
+    name: str = ""
+    assignee: str | None = None
+    candidate_users: list[str] = field(default_factory=list)
+    candidate_groups: list[str] = field(default_factory=list)
+    due_date: str | None = None  # the task's due date, as the model computed it
+    priority: int = 50
+
+    def waiting_for(self) -> str:
+        return "a person to complete the task"
+
+
+@dataclass(slots=True)
+class JobWait(Wait):
+    """Work for the handler of `topic`; a worker may hold it `timeout` seconds (None: the worker's lease)."""
+
+    kind: ClassVar[str] = "job"
+    topic: str = ""
+    retries: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    timeout: float | None = None
+
+    def waiting_for(self) -> str:
+        return f"a worker for topic '{self.topic}'"
+
+
+@dataclass(slots=True)
+class ContinuationWait(Wait):
+    """An asynchronous continuation before or after an activity."""
+
+    kind: ClassVar[str] = "continuation"
+    after: bool = False
+
+    def waiting_for(self) -> str:
+        return "a worker to continue asynchronously"
+
+
+@dataclass(slots=True)
+class TimerWait(Wait):
+    """A timer due at `due_at`; `spec` is its text as evaluated when it was armed, `fired` how often it has
+    fired. Waits saved before firings were counted keep the firings of a cycle left instead (`remaining`,
+    None: forever)."""
+
+    kind: ClassVar[str] = "timer"
+    timer: str = "date"  # date, duration or cycle
+    due_at: str = ""
+    spec: str = ""
+    remaining: int | None = 0
+    fired: int | None = None
+
+    @property
+    def due(self) -> str | None:
+        return self.due_at
+
+    def waiting_for(self) -> str:
+        return f"a timer due {self.due_at}"
+
+
+@dataclass(slots=True)
+class MessageWait(Wait):
+    kind: ClassVar[str] = "message"
+    message: str | None = None
+    correlation: str | None = None
+
+    def waiting_for(self) -> str:
+        return f"message '{self.message}'"
+
+
+@dataclass(slots=True)
+class SignalWait(Wait):
+    kind: ClassVar[str] = "signal"
+    signal: str | None = None
+
+    def waiting_for(self) -> str:
+        return f"signal '{self.signal}'"
+
+
+@dataclass(slots=True)
+class ConditionalWait(Wait):
+    """Fires when `condition` turns true (not again while it stays true: `was_true`)."""
+
+    kind: ClassVar[str] = "conditional"
+    condition: str = "false"
+    was_true: bool = False
+
+    def waiting_for(self) -> str:
+        return "a condition to become true"
+
+
+@dataclass(slots=True)
+class CallWait(Wait):
+    """A child instance of `process_key`, started with `variables`."""
+
+    kind: ClassVar[str] = "call"
+    process_key: str = ""
+    variables: dict[str, Any] = field(default_factory=dict)
+
+    def waiting_for(self) -> str:
+        return f"called process '{self.process_key}'"
+
+
+WAIT_TYPES: dict[str, type[Wait]] = {cls.kind: cls for cls in (
+    UserTaskWait, JobWait, ContinuationWait, TimerWait, MessageWait, SignalWait, ConditionalWait, CallWait)}
+
+
+# --- the agenda: what a step still has to do -----------------------------------------------------------
+# Operations are made for every token move, so they are plain slotted classes; none is changed once made.
+
+@dataclass(slots=True)
+class Arrive:
+    """A token on its way to `element` in scope `scope`, along flow `via`. `parked` is the activity instance
+    that stands for it while it is stopped (see `IncidentRecord`)."""
+
+    element: str
+    scope: int
+    via: str | None
+    parked: int | None = None
+
+    @property
+    def ai(self) -> int:
+        return self.parked if self.parked is not None else self.scope
+
+
+@dataclass(slots=True)
+class Run:
+    """Run `phase` of the behaviour of activity instance `ai`."""
+
+    ai: int
+    phase: Phase
+
+
+@dataclass(slots=True)
+class StartProcess:
+    """Start the process at `start_event`: its event subprocesses subscribe, a token enters the start event."""
+
+    start_event: str
+
+    @property
+    def ai(self) -> int:
+        return ROOT
+
+
+@dataclass(slots=True)
+class CompleteScope:
+    """A path ended in scope `ai`: complete it if nothing in it is alive any more."""
+
+    ai: int
+
+
+@dataclass(slots=True)
+class Trigger:
+    """What `wait` waited for happened, with `payload` (variables)."""
+
+    wait: Wait
+    payload: dict[str, Any]
+
+    @property
+    def ai(self) -> int:
+        return self.wait.ai
+
+
+@dataclass(slots=True)
+class CheckCondition:
+    """See whether the conditional wait `key` (of activity instance `ai`) fires now."""
+
+    key: int
+    ai: int
+
+
+@dataclass(slots=True)
+class Broadcast:
+    """Signal `signal`, thrown by activity instance `ai`, reaches the catchers in this instance."""
+
+    signal: str
+    ai: int
+
+
+@dataclass(slots=True)
+class Throw:
+    """Error or escalation `code` thrown at activity instance `ai` by a handler or a called instance; an
+    error nothing catches is an incident on `ai` (its handler failed) rather than the instance's end."""
+
+    ai: int
+    kind: Literal["error", "escalation"]
+    code: str
+    variables: dict[str, Any] = field(default_factory=dict)
+
+
+Operation = Union[Arrive, Run, StartProcess, CompleteScope, Trigger, CheckCondition, Broadcast, Throw]
+
+
+@dataclass(slots=True)
+class IncidentRecord:
+    """A failure the model does not handle: what the step was doing (`operations`, in order) waits here
+    until an operator retries it. Stopped by a budget, it holds everything the step still had to do."""
+
+    operations: list[Operation]
+
+
+# --- activity instances and the instance -------------------------------------------------------------------
+
+@dataclass(slots=True)
+class ActivityInstance:
+    """One activation of an element (or of the process: `ROOT`).
+
+    `parent` is the activity instance of the enclosing scope. Scopes (the process, subprocesses,
+    multi-instance bodies and their inner instances, activities with input mappings) own `variables`.
+    """
+
+    id: int
+    element: str
+    parent: int | None
+    variables: dict[str, Any] | None = None
+    body: Body | None = None  # set when this instance is a multi-instance body or a compensation run
+    join: Join | None = None
+    loop_counter: int | None = None  # iterations a standard loop has completed
+    outputs_mapped: bool = False  # output mappings done: leaving again (after an incident) skips them
+    waited_after: bool = False  # the asynchronous continuation after the activity has been scheduled
+    compensable: bool = False  # something completed inside it left compensation records
+    parked: bool = False  # stands for a token stopped on its way to `element` (see `IncidentRecord`)
+    incident: IncidentRecord | None = None
 
 
 @dataclass(slots=True)
@@ -86,11 +330,21 @@ class InstanceState:
     process: str
     status: str = "active"  # active, completed, terminated, failed, cancelled
     seq: int = 1
-    instances: dict[int, ActivityInstance] = field(default_factory=dict)
-    waits: dict[int, Wait] = field(default_factory=dict)
+    instances: dict[int, ActivityInstance] = field(default_factory=dict)  # change through add/remove
+    waits: dict[int, Wait] = field(default_factory=dict)  # change through add_wait/remove_wait
     compensations: list[CompensationRecord] = field(default_factory=list)
     end_reason: str | None = None
     error_code: str | None = None  # the uncaught BPMN error that failed the instance
+    _children: dict[int, dict[int, None]] = field(default_factory=dict, repr=False)  # in creation order
+    _waits_by_ai: dict[int, dict[int, None]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        instances, waits = self.instances, self.waits
+        self.instances, self.waits = {}, {}
+        for ai in instances.values():
+            self.add(ai)
+        for wait in waits.values():
+            self.add_wait(wait)
 
     def next_id(self) -> int:
         self.seq += 1
@@ -100,36 +354,66 @@ class InstanceState:
     def root(self) -> ActivityInstance:
         return self.instances[ROOT]
 
-    def children(self, parent: int) -> list[ActivityInstance]:
-        return [ai for ai in self.instances.values() if ai.parent == parent]
+    def add(self, ai: ActivityInstance) -> None:
+        self.instances[ai.id] = ai
+        if ai.parent is not None:
+            self._children.setdefault(ai.parent, {})[ai.id] = None
 
-    def descendants(self, ancestor: int) -> list[ActivityInstance]:
-        """Every live activity instance below `ancestor`, deepest first."""
-        found: list[ActivityInstance] = []
-        for child in self.children(ancestor):
-            found.extend(self.descendants(child.id))
-            found.append(child)
-        return found
+    def remove(self, ai_id: int) -> ActivityInstance | None:
+        ai = self.instances.pop(ai_id, None)
+        if ai is not None and ai.parent is not None:
+            siblings = self._children.get(ai.parent)
+            if siblings is not None:
+                siblings.pop(ai_id, None)
+                if not siblings:
+                    del self._children[ai.parent]
+        return ai
+
+    def keep_only_root(self) -> None:
+        """What an ended instance keeps: the process's activity instance, with its variables."""
+        root = self.instances.get(ROOT)
+        self.instances.clear()
+        self._children.clear()
+        if root is not None:
+            self.add(root)
+
+    def parent_of(self, ai: ActivityInstance) -> ActivityInstance:
+        assert ai.parent is not None, "the process's activity instance has no parent"
+        return self.instances[ai.parent]
+
+    def children(self, parent: int) -> list[ActivityInstance]:
+        return [self.instances[c] for c in self._children.get(parent, ())]
+
+    def has_children(self, parent: int) -> bool:
+        return parent in self._children
+
+    def add_wait(self, wait: Wait) -> None:
+        self.waits[wait.key] = wait
+        self._waits_by_ai.setdefault(wait.ai, {})[wait.key] = None
+
+    def remove_wait(self, key: int) -> Wait | None:
+        wait = self.waits.pop(key, None)
+        if wait is not None:
+            keys = self._waits_by_ai.get(wait.ai)
+            if keys is not None:
+                keys.pop(key, None)
+                if not keys:
+                    del self._waits_by_ai[wait.ai]
+        return wait
+
+    def has_waits(self, ai: int) -> bool:
+        return ai in self._waits_by_ai
 
     def waits_of(self, ai: int) -> list[Wait]:
-        return [w for w in self.waits.values() if w.ai == ai]
+        keys = self._waits_by_ai.get(ai)
+        return [self.waits[k] for k in keys] if keys else []
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "process": self.process,
-            "status": self.status,
-            "seq": self.seq,
-            "instances": [ai.to_json() for ai in self.instances.values()],
-            "waits": [w.to_json() for w in self.waits.values()],
-            "compensations": [c.to_json() for c in self.compensations],
-            "end_reason": self.end_reason,
-            "error_code": self.error_code,
-        }
-
-    @classmethod
-    def from_json(cls, doc: dict[str, Any]) -> "InstanceState":
-        instances = {row[0]: ActivityInstance.from_json(row) for row in doc["instances"]}
-        waits = {row[0]: Wait.from_json(row) for row in doc["waits"]}
-        return cls(doc["process"], doc["status"], doc["seq"], instances, waits,
-                   [CompensationRecord.from_json(r) for r in doc.get("compensations", [])], doc.get("end_reason"),
-                   doc.get("error_code"))
+    def visible_variables(self, ai: ActivityInstance) -> list[dict[str, Any]]:
+        """The variable maps visible from `ai`, innermost first: its own scope's, then each enclosing one's."""
+        maps = []
+        current: ActivityInstance | None = ai
+        while current is not None:
+            if current.variables is not None:
+                maps.append(current.variables)
+            current = self.instances.get(current.parent) if current.parent is not None else None
+        return maps

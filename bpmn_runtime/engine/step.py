@@ -1,29 +1,37 @@
 """One step of an instance: apply an input to the state and run until every token waits.
 
-The step knows the graph mechanics every element shares (entering and leaving elements, taking
-flows, scopes, waits, boundary events, error and escalation propagation); what an element does
-when a token reaches it lives in its behaviour module. No I/O happens here: the step collects its
-effects (waits added and removed, history, thrown messages and signals, child instances) for the
-runtime to apply.
+The step knows the graph mechanics every element shares (entering and leaving elements, taking flows,
+scopes, waits, error and escalation propagation) and runs the agenda: typed operations (a token
+arriving, a phase of a behaviour, a wait that happened, ...). What an element does when a token reaches it
+lives in its behaviour (`behaviours/`), found through `behaviours.registry`; behaviours see the step only
+as a `StepContext`. No I/O happens here: the step collects its effects (waits added and removed, history,
+thrown messages and signals, incidents) for the runtime to apply.
+
+Nothing a behaviour raises escapes the step: a failure becomes an incident on the activity instance that
+failed, which keeps what was being done so that an operator's retry does it again. A step that runs
+`Limits.max_steps` operations without reaching a wait state, or lets the instance outgrow its limits, stops:
+what it still had to do is parked on the instance as one incident that says so.
 """
 from __future__ import annotations
 
-import functools
-import importlib
 from collections import ChainMap, deque
-from types import ModuleType
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import Any, Callable, Mapping
 
 from bpmn_runtime import juel
-from bpmn_runtime.engine.state import ROOT, ActivityInstance, InstanceState, Wait
+from bpmn_runtime.engine import values
+from bpmn_runtime.engine.analysis import facts
+from bpmn_runtime.engine.behaviours import registry
+from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident
+from bpmn_runtime.engine.limits import Limits
+from bpmn_runtime.engine.state import (
+    ROOT, ActivityInstance, Arrive, Body, Broadcast, CheckCondition, CompleteScope, ConditionalWait,
+    IncidentRecord, InstanceState, Join, Operation, Phase, Run, SignalWait, StartProcess, Throw, Trigger, Wait,
+)
 from bpmn_runtime.errors import BpmnError, BpmnRuntimeError, Conflict, ExpressionError
-from bpmn_runtime.expressions import evaluate, is_true
+from bpmn_runtime.expressions import SANDBOX_SCRIPT_FORMATS, evaluate, is_true, run_assignments
 from bpmn_runtime.model import Element, Flow, Process
-
-if TYPE_CHECKING:
-    from bpmn_runtime.engine.behaviours.base import Behaviour
 
 
 @dataclass(frozen=True)
@@ -39,10 +47,8 @@ class ScriptCall:
 
 
 ScriptRunner = Callable[[ScriptCall], "Mapping[str, Any] | None"]
-
-
-class Incident(BpmnRuntimeError):
-    """A failure the model does not handle: the token stays where it is until an operator retries."""
+HistoryEntry = tuple[str, "str | None", "int | None", "dict[str, Any] | None"]
+HISTORY_KEPT_WHEN_STOPPED = 2_000  # entries of a step stopped by its budget: its first and last thousand
 
 
 @dataclass
@@ -51,7 +57,7 @@ class Effects:
 
     added_waits: list[Wait] = field(default_factory=list)
     removed_waits: list[Wait] = field(default_factory=list)
-    history: list[tuple[str, str | None, int | None, dict[str, Any] | None]] = field(default_factory=list)
+    history: list[HistoryEntry] = field(default_factory=list)
     messages: list[tuple[str, str | None, dict[str, Any]]] = field(default_factory=list)
     signals: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     escalations_uncaught: list[str] = field(default_factory=list)
@@ -63,76 +69,59 @@ class Step:
 
     def __init__(self, process: Process, state: InstanceState, now: datetime, *,
                  instance_id: int = 0, business_key: str | None = None,
-                 script_runner: ScriptRunner | None = None) -> None:
+                 script_runner: ScriptRunner | None = None, limits: Limits | None = None) -> None:
         self.process = process
+        self.facts = facts(process)
         self.state = state
         self.now = now
         self.instance_id = instance_id
         self.business_key = business_key
         self.script_runner = script_runner
+        self.limits = limits or Limits()
         self.effects = Effects()
-        self._agenda: deque[Callable[[], None]] = deque()
-        self._in_flight: dict[int, list[str]] = {}  # scope activity instance -> elements tokens are heading to
+        self._agenda: deque[Operation] = deque()
+        self._in_flight: dict[int, dict[str, int]] = {}  # scope activity instance -> element -> tokens heading there
+        self._tokens_in_flight = 0
+        # How many activity instances and tokens the instance may hold in this step: its limit, or, resuming
+        # after a stop at that limit, what it holds plus room for its parked tokens to move on (and drain).
+        parked = sum(1 for ai in state.instances.values() if ai.parked)
+        self._room = max(self.limits.max_activity_instances, len(state.instances)) + parked
+        self._steps = 0
+        self._stopped = False
+        self._variables_growth = 0  # bytes variables grew by since their size was last measured
+        self._performers: dict[type[Any], Callable[[Any], None]] = {
+            Run: self._run, Arrive: self._arrive, Trigger: self._trigger, CompleteScope: self._complete_scope,
+            CheckCondition: self._check_condition, Broadcast: self._broadcast, Throw: self._throw,
+            StartProcess: self._start_process}
 
     # --- inputs -----------------------------------------------------------------------------------
 
     def start(self, variables: Mapping[str, Any], start_event: str | None = None) -> None:
         """Create the process scope and start it at its none start event (or the one named)."""
-        self.state.instances[ROOT] = ActivityInstance(ROOT, self.process.id, None, dict(variables))
+        self.state.add(ActivityInstance(ROOT, self.process.id, None, dict(variables)))
         self.history("instance_started", None, ROOT, {"variables": sorted(variables)})
-        scope = self.process.scope(self.process.id)
         if start_event is None:
-            nones = [s for s in scope.start_events if not self.element(s).events]
+            nones = [s for s in self.process.scope(self.process.id).start_events if not self.element(s).events]
             if len(nones) != 1:
                 raise BpmnRuntimeError(f"process {self.process.id} has no single none start event to start at; "
                                        f"start it by a message, signal or timer")
             start_event = nones[0]
-        self.open_scope(self.state.root, start_event)
+        self.later(StartProcess(start_event))
         self.run()
 
     def trigger(self, wait_key: int, payload: Mapping[str, Any] | None = None) -> None:
-        """The thing waited for happened: a task or job completed, a timer fired, a message arrived.
-
-        Boundary events and event-subprocess starts are graph mechanics handled by `events`; every
-        other wait belongs to the behaviour of the activity instance that waits.
-        """
-        wait = self.state.waits.get(wait_key)
-        if wait is None:
-            raise Conflict(f"nothing in this instance waits for {wait_key} any more; it has already happened")
-        self.trigger_wait(wait, payload)
+        """The thing waited for happened: a task or job completed, a timer fired, a message arrived."""
+        self.later(Trigger(self._wait(wait_key), dict(payload or {})))
         self.run()
 
-    def trigger_wait(self, wait: Wait, payload: Mapping[str, Any] | None) -> None:
-        from bpmn_runtime.engine.behaviours import events
-        ai = self.state.instances[wait.ai]
-        event = self.element(wait.element)
-        values = dict(payload or {})
-        if event.kind == "boundaryEvent":
-            events.boundary_occurred(self, event, ai, wait, values)
-        elif event.kind == "startEvent":
-            events.event_subprocess_triggered(self, event, ai, wait, values)
-        elif wait.kind == "continuation":
-            self.remove_wait(wait)
-            self.behaviour(event).continue_after_wait(self, ai, wait)
-        else:
-            self.behaviour(self.element(ai.element)).triggered(self, ai, wait, values)
-
     def job_error(self, wait_key: int, code: str, variables: Mapping[str, Any] | None = None) -> None:
-        """A handler raised a BPMN error for the job `wait_key`."""
-        wait = self.state.waits.get(wait_key)
-        if wait is None:
-            raise Conflict(f"nothing in this instance waits for {wait_key} any more; it has already happened")
-        ai = self.state.instances[wait.ai]
-        ai.data["job_error"] = True
-        self.throw_error(ai, code, variables)
+        """A handler raised a BPMN error for the job `wait_key` (or a called instance failed with one)."""
+        self.later(Throw(self._wait(wait_key).ai, "error", code, dict(variables or {})))
         self.run()
 
     def child_escalation(self, wait_key: int, code: str) -> None:
         """The instance called by the call activity waiting on `wait_key` threw an escalation it did not catch."""
-        wait = self.state.waits.get(wait_key)
-        if wait is None:
-            raise Conflict(f"nothing in this instance waits for {wait_key} any more; it has already happened")
-        self.throw_escalation(self.state.instances[wait.ai], code or None)
+        self.later(Throw(self._wait(wait_key).ai, "escalation", code))
         self.run()
 
     def cancel(self, reason: str) -> None:
@@ -141,36 +130,155 @@ class Step:
         self.finish("cancelled", reason)
 
     def retry(self, ai_id: int) -> None:
-        """Try again what raised an incident on this activity instance."""
-        ai = self.state.instances[ai_id]
-        failed = ai.data.pop("incident", None)
-        if failed is None:
+        """Do again what raised an incident on this activity instance."""
+        ai = self.state.instances.get(ai_id)
+        record = ai.incident if ai is not None else None
+        if ai is None or record is None:
             raise BpmnRuntimeError(f"activity instance {ai_id} has no incident to retry")
+        ai.incident = None
         self.history("incident_retried", ai.element, ai.id, None)
-        self.later(lambda: self._run_phase(ai, failed))
+        self._agenda.extend(record.operations)
         self.run()
+
+    def _wait(self, wait_key: int) -> Wait:
+        wait = self.state.waits.get(wait_key)
+        if wait is None:
+            raise Conflict(f"nothing in this instance waits for {wait_key} any more; it has already happened")
+        return wait
 
     # --- the agenda -------------------------------------------------------------------------------
 
     def run(self) -> None:
-        """Work through the agenda until every token waits."""
-        agenda = self._agenda
-        while True:
+        """Work through the agenda until every token waits (or a budget is spent)."""
+        agenda, limits, perform = self._agenda, self.limits, self._perform
+        instances, waits, max_waits = self.state.instances, self.state.waits, limits.max_waits
+        while not self._stopped:
             while agenda:
-                agenda.popleft()()
+                if self._steps >= limits.max_steps:
+                    self._stop(f"the process ran {limits.max_steps:,} steps without reaching a wait state; it may "
+                               f"loop forever through {{where}}. Retrying continues from here with another "
+                               f"{limits.max_steps:,} steps")
+                    return
+                if self._tokens_in_flight + len(instances) > self._room or len(waits) > max_waits:
+                    self._outgrown()
+                    return
+                self._steps += 1
+                perform(agenda.popleft())
             if self.state.status != "active" or not self._settle():
                 return
 
-    def later(self, operation: Callable[[], None]) -> None:
+    def _outgrown(self) -> None:
+        """Stop: the instance holds more than its limits allow. One operation adds a few activity instances,
+        tokens or waits; what would add more than an instance may hold is refused where it is made (a
+        multi-instance activity, a split with an enormous completionQuantity)."""
+        limits = self.limits
+        if len(self.state.waits) > limits.max_waits:
+            self._stop(f"the instance waits for more than {limits.max_waits:,} events, tasks and jobs at once; "
+                       f"the last came from {{where}}")
+        else:
+            self._stop(f"the instance grew beyond {limits.max_activity_instances:,} activity instances and tokens "
+                       f"without reaching a wait state; it may multiply tokens forever through {{where}}")
+
+    def later(self, operation: Operation) -> None:
         self._agenda.append(operation)
+
+    def _perform(self, operation: Operation) -> None:
+        """Run one operation; what it raises becomes an incident that keeps the operation for a retry."""
+        try:
+            self._performers[type(operation)](operation)
+        except Exception as error:  # whatever a behaviour raises: an incident, never a failed transaction
+            self._failed(operation, error)
+
+    def _run(self, run: Run) -> None:
+        ai = self.state.instances.get(run.ai)
+        if ai is not None:  # else it was terminated meanwhile
+            self.run_phase(ai, run.phase)
+
+    def _check_condition(self, check: CheckCondition) -> None:
+        wait = self.state.waits.get(check.key)
+        if isinstance(wait, ConditionalWait):
+            self._fire_if_true(wait)
+
+    def _start_process(self, start: StartProcess) -> None:
+        registry.PROCESS.open(self, self.state.root, start.start_event)
+
+    def run_phase(self, ai: ActivityInstance, phase: Phase) -> None:
+        """Run `phase` of `ai`'s behaviour now: a BPMN error is thrown, any other failure becomes an incident
+        on `ai` that runs the phase again when retried."""
+        try:
+            getattr(self.behaviour_of(ai), phase)(self, ai)
+        except BpmnError as error:
+            self.throw_error(ai, error.code, error.variables)
+        except Exception as error:
+            self._failed(Run(ai.id, phase), error)
+
+    def _failed(self, operation: Operation, error: Exception) -> None:
+        """Make `error`, raised by `operation`, an incident on the activity instance it concerns."""
+        if isinstance(operation, Arrive) and operation.scope in self.state.instances:
+            ai = self._park(operation)
+            operation = replace(operation, parked=ai.id)
+        else:
+            ai = self.state.instances.get(operation.ai) or self.state.root
+        self.raise_incident(ai, [operation], self._plain(ai, error))
+
+    def _plain(self, ai: ActivityInstance, error: Exception) -> str:
+        """What went wrong, for the modeler: the engine's own messages as they are, anything else named."""
+        if isinstance(error, (Incident, ExpressionError)):
+            return str(error)
+        label = self.element(ai.element).label if ai.element in self.process.elements else "the process"
+        return f"{label} failed: {error}" if str(error) else f"{label} failed: {type(error).__name__}"
+
+    def _stop(self, message: str) -> None:
+        """A budget is spent: park what is left on the agenda (tokens on their way become activity instances
+        at the element they were heading to) as one incident, at the element the step ran most."""
+        self._stopped = True
+        parked: list[Operation] = []
+        for operation in self._agenda:
+            if isinstance(operation, Arrive) and operation.parked is None and operation.scope in self.state.instances:
+                operation = replace(operation, parked=self._park(operation).id)
+            parked.append(operation)
+        self._agenda.clear()
+        self._in_flight.clear()
+        self._tokens_in_flight = 0
+        hottest = self._most_activated()
+        holders = [self.state.instances[o.ai] for o in parked if o.ai in self.state.instances]
+        at = next((ai for ai in holders if ai.element == hottest), holders[0] if holders else self.state.root)
+        where = self.element(hottest).label if hottest in self.process.elements else "the process"
+        self._shorten_history()
+        self.raise_incident(at, parked, message.format(where=where))
+
+    def _shorten_history(self) -> None:
+        """A step stopped by its budget went round and round: its history keeps how it began and ended."""
+        history, keep = self.effects.history, HISTORY_KEPT_WHEN_STOPPED // 2
+        if len(history) > 2 * keep:
+            left_out = len(history) - 2 * keep
+            history[keep:-keep] = [("history_shortened", None, None, {"entries_left_out": left_out})]
+
+    def _most_activated(self) -> str | None:
+        """The element activated (or looped) most often lately in this step: where an endless loop runs."""
+        counts: dict[str, int] = {}
+        for kind, element, _, _ in self.effects.history[-10_000:]:
+            if kind in ("element_activated", "loop_iteration") and element is not None:
+                counts[element] = counts.get(element, 0) + 1
+        return max(counts, key=counts.__getitem__, default=None)
+
+    def _park(self, arrival: Arrive) -> ActivityInstance:
+        """An activity instance that stands for a token stopped on its way to an element."""
+        ai = ActivityInstance(self.state.next_id(), arrival.element, arrival.scope, parked=True)
+        self.state.add(ai)
+        return ai
 
     def _settle(self) -> bool:
         """With nothing else to do: fire inclusive joins no token can reach any more, and true conditions."""
-        from bpmn_runtime.engine.behaviours.events import fire_true_conditions
-        from bpmn_runtime.engine.behaviours.gateways import fire_ready_inclusive_joins
-        fired = fire_ready_inclusive_joins(self)
-        if any(w.kind == "conditional" for w in self.state.waits.values()):
-            fired = fire_true_conditions(self) or fired
+        fired = False
+        for settle in registry.SETTLERS:
+            fired = settle(self) or fired
+        for wait in [w for w in self.state.waits.values() if isinstance(w, ConditionalWait)]:
+            try:
+                fired = self._fire_if_true(wait) or fired
+            except Exception as error:  # what the event set off failed: an incident, as for any operation
+                self._failed(CheckCondition(wait.key, wait.ai), error)
+                fired = True
         return fired
 
     # --- lookups ----------------------------------------------------------------------------------
@@ -178,36 +286,68 @@ class Step:
     def element(self, element_id: str) -> Element:
         return self.process.elements[element_id]
 
-    def is_element(self, element_id: str) -> bool:
-        """False for the process itself, whose activity instance is the root."""
-        return element_id in self.process.elements
+    def behaviour_of(self, ai: ActivityInstance) -> Behaviour:
+        return registry.behaviour_of(ai, self.process.elements.get(ai.element) if ai.parent is not None else None)
 
-    def behaviour(self, element: Element) -> "Behaviour":
-        return _behaviours("").BEHAVIOURS[element.kind]
+    def behaviour_for(self, element: Element) -> Behaviour:
+        return registry.behaviour_for(element)
+
+    def behaviour_for_kind(self, kind: str) -> Behaviour:
+        return registry.BY_KIND[kind]
+
+    # --- variables --------------------------------------------------------------------------------
 
     def variables(self, ai: ActivityInstance) -> Mapping[str, Any]:
         """The variables visible from `ai`: its own scope's, then each enclosing scope's."""
-        maps = []
-        current: ActivityInstance | None = ai
-        while current is not None:
-            if current.variables is not None:
-                maps.append(current.variables)
-            current = self.state.instances.get(current.parent) if current.parent is not None else None
+        maps = self.state.visible_variables(ai)
         return maps[0] if len(maps) == 1 else ChainMap(*maps)  # one scope: its dict, without ChainMap's lookups
 
     def set_variable(self, ai: ActivityInstance, name: str, value: Any) -> None:
         """Set where the variable already lives (innermost first), else on the process."""
+        instances = self.state.instances
         current: ActivityInstance | None = ai
         while current is not None:
             if current.variables is not None and name in current.variables:
-                current.variables[name] = value
+                self._store(current.variables, name, value)
                 return
-            current = self.state.instances.get(current.parent) if current.parent is not None else None
-        self.state.root.variables[name] = value
+            current = instances.get(current.parent) if current.parent is not None else None
+        root_variables = self.state.root.variables
+        assert root_variables is not None
+        self._store(root_variables, name, value)
 
     def set_variables(self, ai: ActivityInstance, values: Mapping[str, Any]) -> None:
         for name, value in values.items():
             self.set_variable(ai, name, value)
+
+    def set_local_variables(self, ai: ActivityInstance, values: Mapping[str, Any]) -> None:
+        """Set variables on `ai` itself (its inputs, or results its output mappings pick from)."""
+        local = dict(ai.variables or {})
+        for name, value in values.items():
+            self._store(local, name, value)
+        ai.variables = local
+
+    def _store(self, target: dict[str, Any], name: Any, value: Any) -> None:
+        """Write one variable, refusing what cannot be stored and what would outgrow the instance."""
+        if not isinstance(name, str):
+            raise Incident(f"a variable name must be text, not {name!r}")
+        try:
+            size = values.stored_size(name, value)
+            grown = size - (values.stored_size(name, target[name]) if name in target else 0)
+        except ValueError as error:
+            raise Incident(str(error)) from None
+        limit = self.limits.max_variables_bytes
+        if self._variables_growth + grown > limit // 4:  # measure now and then, not on every write
+            total = self._variables_size() + grown
+            if total > limit:
+                raise Incident(f"setting variable '{name}' would make the variables of the instance take "
+                               f"{total:,} bytes; an instance may hold {limit:,}")
+            self._variables_growth = -grown
+        self._variables_growth += grown
+        target[name] = value
+
+    def _variables_size(self) -> int:
+        return sum(values.stored_size(name, value) for ai in self.state.instances.values() if ai.variables
+                   for name, value in ai.variables.items())
 
     def evaluate(self, ai: ActivityInstance, expression: str) -> Any:
         return evaluate(expression, self.variables(ai), self.execution_view(ai))
@@ -222,7 +362,8 @@ class Step:
         return juel.render(text, self.variables(ai), self.execution_view(ai))
 
     def execution_view(self, ai: ActivityInstance) -> juel.ExecutionView:
-        """What JUEL's `execution` reads at `ai`; local variables are those of its innermost scope."""
+        """Where an expression runs: what JUEL's `execution` reads (local variables are those of the innermost
+        scope) and the step's clock, which FEEL's now() and JUEL's dateTime() read."""
         element = self.process.elements.get(ai.element)
         scope: ActivityInstance | None = ai
         while scope is not None and scope.variables is None:
@@ -234,88 +375,134 @@ class Step:
             local_variables=scope.variables if scope is not None and scope.variables is not None else {},
             now=self.now)
 
-    # --- history and waits ------------------------------------------------------------------------
+    def run_script(self, ai: ActivityInstance, element: Element) -> Mapping[str, Any]:
+        """What the script of `element` assigns, run by the embedding program's runner or the sandbox."""
+        script = element.script or ""
+        if self.script_runner is not None:
+            results = self.script_runner(ScriptCall(self.instance_id, self.business_key, element.id, script,
+                                                    element.script_format, self.variables(ai)))
+        elif element.script_format in SANDBOX_SCRIPT_FORMATS:
+            results = run_assignments(script, self.variables(ai))
+        else:
+            raise Incident(f"script format '{element.script_format}' of {element.label} has no runner; "
+                           f"write the script as Python assignments or give the runtime a script runner")
+        if results is not None and not isinstance(results, Mapping):
+            raise Incident(f"the script of {element.label} gave {type(results).__name__}, not a map of variable "
+                           f"names to values")
+        return results or {}
+
+    # --- history, thrown events and waits ---------------------------------------------------------
 
     def history(self, kind: str, element: str | None, ai: int | None, data: dict[str, Any] | None) -> None:
         self.effects.history.append((kind, element, ai, data))
 
-    def add_wait(self, ai: ActivityInstance, kind: str, element: str, name: str | None = None,
-                 due: datetime | None = None, **detail: Any) -> Wait:
-        wait = Wait(self.state.next_id(), kind, ai.id, element, name,
-                    due.isoformat() if due is not None else None, detail)
-        self.state.waits[wait.key] = wait
+    def throw_message(self, name: str, variables: Mapping[str, Any]) -> None:
+        self.effects.messages.append((name, None, dict(variables)))
+
+    def throw_signal(self, name: str, thrower: ActivityInstance) -> None:
+        """The runtime delivers the signal to other instances; here it reaches its catchers through the agenda,
+        so tokens that left a parallel split together with the thrower's reach their catch events first."""
+        self.effects.signals.append((name, {}))
+        self.later(Broadcast(name, thrower.id))
+
+    def add_wait(self, wait: Wait) -> None:
+        self.state.add_wait(wait)
         self.effects.added_waits.append(wait)
-        return wait
 
     def remove_wait(self, wait: Wait) -> None:
-        if self.state.waits.pop(wait.key, None) is not None:
+        if self.state.remove_wait(wait.key) is not None:
             self.effects.removed_waits.append(wait)
 
     def remove_waits(self, ai: ActivityInstance) -> None:
-        for wait in self.state.waits_of(ai.id):
-            self.remove_wait(wait)
+        if self.state.has_waits(ai.id):
+            for wait in self.state.waits_of(ai.id):
+                self.remove_wait(wait)
+
+    def trigger_wait(self, wait: Wait, payload: Mapping[str, Any]) -> None:
+        """What `wait` waited for happened: the behaviour of the event it waited for decides."""
+        event = self.element(wait.element)
+        self.behaviour_for(event).event_occurred(self, event, self.state.instances[wait.ai], wait, payload)
+
+    def _trigger(self, trigger: Trigger) -> None:
+        wait = trigger.wait
+        if wait.ai not in self.state.instances:
+            return  # its activity ended meanwhile (an incident retried after an interruption)
+        if wait.key not in self.state.waits:
+            self.add_wait(wait)  # retried after a failure that had already removed it
+        self.trigger_wait(wait, trigger.payload)
+
+    def _fire_if_true(self, wait: ConditionalWait) -> bool:
+        """A conditional event fires when its condition turns true (BPMN 10.4.5), not again while it stays true."""
+        if wait.key not in self.state.waits or wait.ai not in self.state.instances:
+            return False
+        try:
+            now_true = self.condition(self.state.instances[wait.ai], wait.condition)
+        except ExpressionError:
+            now_true = False  # a variable the condition reads is not set yet
+        was_true, wait.was_true = wait.was_true, now_true
+        if now_true and not was_true:
+            self.trigger_wait(wait, {})
+            return True
+        return False
+
+    def _broadcast(self, broadcast: Broadcast) -> None:
+        """A signal thrown in this instance reaches every catcher waiting for it here."""
+        name = broadcast.signal
+        for wait in [w for w in self.state.waits.values() if isinstance(w, SignalWait) and w.signal == name]:
+            if wait.key in self.state.waits and wait.ai in self.state.instances:
+                self.trigger_wait(wait, {})
 
     # --- tokens through the graph -----------------------------------------------------------------
 
-    def open_scope(self, scope_ai: ActivityInstance, start_event: str) -> None:
-        """Begin a scope: subscribe its event subprocesses, then enter its start event."""
-        scope = self.process.scope(scope_ai.element)
-        for sub_id in scope.event_subprocesses:
-            from bpmn_runtime.engine.behaviours.events import subscribe_event_subprocess
-            subscribe_event_subprocess(self, scope_ai, self.element(sub_id))
-        self.enter(start_event, scope_ai, None)
-
     def enter(self, element_id: str, scope_ai: ActivityInstance, via: Flow | None) -> None:
-        """A token arrives at an element: its behaviour decides (joins may wait for more)."""
-        element = self.element(element_id)
-        heading = self._in_flight.setdefault(scope_ai.id, [])
-        heading.append(element_id)
+        """A token sets off for an element: it arrives when the agenda gets to it (joins may wait for more)."""
+        heading = self._in_flight.setdefault(scope_ai.id, {})
+        heading[element_id] = heading.get(element_id, 0) + 1
+        self._tokens_in_flight += 1
+        self.later(Arrive(element_id, scope_ai.id, via.id if via is not None else None))
 
-        def arrive() -> None:
-            heading.remove(element_id)
-            if scope_ai.id in self.state.instances:
-                self.behaviour(element).arrive(self, element, scope_ai, via)
-        self.later(arrive)
+    def _arrive(self, arrival: Arrive) -> None:
+        if arrival.parked is not None:
+            if self.state.remove(arrival.parked) is None:
+                return  # the parked token was terminated meanwhile
+        else:
+            self._tokens_in_flight -= 1
+            heading = self._in_flight.get(arrival.scope, {})
+            if heading.get(arrival.element, 0) > 1:
+                heading[arrival.element] -= 1
+            else:
+                heading.pop(arrival.element, None)
+                if not heading:
+                    self._in_flight.pop(arrival.scope, None)
+        scope_ai = self.state.instances.get(arrival.scope)
+        if scope_ai is None:
+            return  # its scope ended meanwhile
+        element = self.element(arrival.element)
+        via = self.process.flows[arrival.via] if arrival.via is not None else None
+        registry.arrival_behaviour(element).arrive(self, element, scope_ai, via)
 
     def has_tokens_in_flight(self, scope_id: int, targets: frozenset[str]) -> bool:
         return any(target in targets for target in self._in_flight.get(scope_id, ()))
 
-    def create(self, element: Element, scope_ai: ActivityInstance, variables: dict[str, Any] | None = None,
-               data: dict[str, Any] | None = None) -> ActivityInstance:
-        ai = ActivityInstance(self.state.next_id(), element.id, scope_ai.id, variables, data or {})
-        self.state.instances[ai.id] = ai
+    def create(self, element: Element, scope_ai: ActivityInstance, variables: dict[str, Any] | None = None, *,
+               body: Body | None = None, join: Join | None = None, ai_id: int | None = None) -> ActivityInstance:
+        ai = ActivityInstance(ai_id if ai_id is not None else self.state.next_id(), element.id, scope_ai.id,
+                              variables, body=body, join=join)
+        self.state.add(ai)
         return ai
-
-    def activate(self, ai: ActivityInstance) -> None:
-        """Run the element's behaviour for a fresh activity instance, turning failures into incidents."""
-        self._run_phase(ai, "activate")
 
     def complete(self, ai: ActivityInstance) -> None:
         """The activity instance has done its work; leave it (on the agenda, to keep order fair)."""
-        self.later(lambda: self.leave(ai))
-
-    def leave(self, ai: ActivityInstance) -> None:
-        if ai.id not in self.state.instances:
-            return  # terminated meanwhile
-        self._run_phase(ai, "leave")
-
-    def _run_phase(self, ai: ActivityInstance, phase: str) -> None:
-        """Call the behaviour's `activate` or `leave`: a BPMN error is thrown, any other failure becomes an
-        incident that remembers the phase, so a retry runs it again."""
-        try:
-            getattr(self.behaviour(self.element(ai.element)), phase)(self, ai)
-        except BpmnError as error:
-            self.throw_error(ai, error.code, error.variables)
-        except (ExpressionError, Incident) as error:
-            self.raise_incident(ai, phase, str(error))
+        self.later(Run(ai.id, "leave"))
 
     def take_outgoing(self, ai: ActivityInstance, flows: list[Flow] | None = None) -> None:
         """End `ai` and send tokens along `flows` (all selected outgoing flows by default)."""
         element = self.element(ai.element)
         if flows is None:
             flows = self.select_flows(ai, element, exclusive=False)
+        self._check_room(element, flows)
         self.end_instance(ai, "completed")
-        scope_ai = self.state.instances[ai.parent]
+        scope_ai = self.state.parent_of(ai)
         self._send_tokens(element, scope_ai, flows)
         if not flows:
             self.token_consumed(scope_ai)
@@ -323,7 +510,16 @@ class Step:
     def fork(self, ai: ActivityInstance) -> None:
         """Send tokens along the selected outgoing flows of `ai`, which stays active (a repeating event)."""
         element = self.element(ai.element)
-        self._send_tokens(element, self.state.instances[ai.parent], self.select_flows(ai, element, exclusive=False))
+        flows = self.select_flows(ai, element, exclusive=False)
+        self._check_room(element, flows)
+        self._send_tokens(element, self.state.parent_of(ai), flows)
+
+    def _check_room(self, element: Element, flows: list[Flow]) -> None:
+        """Refuse to send more tokens at once than an instance may hold, before sending any."""
+        tokens = len(flows) * element.completion_quantity
+        if tokens > self.limits.max_activity_instances:
+            raise Incident(f"{element.label} would send {tokens:,} tokens; an instance may hold at most "
+                           f"{self.limits.max_activity_instances:,} activity instances and tokens")
 
     def _send_tokens(self, element: Element, scope_ai: ActivityInstance, flows: list[Flow]) -> None:
         for flow in flows:
@@ -331,7 +527,8 @@ class Step:
             for _ in range(element.completion_quantity):
                 self.enter(flow.target, scope_ai, flow)
 
-    def select_flows(self, ai: ActivityInstance, element: Element, *, exclusive: bool) -> list[Flow]:
+    def select_flows(self, ai: ActivityInstance, element: Element, *, exclusive: bool,
+                     gateway: bool = False) -> list[Flow]:
         """The outgoing flows whose conditions hold (the first only when `exclusive`), else the default.
 
         A gateway takes its default flow when it takes no other flow. An activity or event takes it when
@@ -352,7 +549,7 @@ class Step:
                 taken.append(flow)
                 if exclusive:
                     break
-        counted = taken if element.kind.endswith("Gateway") else [f for f in taken if f.condition is not None]
+        counted = taken if gateway else [f for f in taken if f.condition is not None]
         if not counted and default is not None:
             taken.append(default)
         if element.outgoing and not taken:
@@ -361,43 +558,37 @@ class Step:
         return taken
 
     def end_instance(self, ai: ActivityInstance, how: str) -> None:
-        """Remove a finished activity instance, its waits and its boundary subscriptions."""
-        if self.state.waits:
-            self.remove_waits(ai)
-        self.state.instances.pop(ai.id, None)
-        self.history(f"element_{how}", ai.element, ai.id, None)
-        if self.is_element(ai.element):
-            _behaviours("compensation").activity_ended(self, ai, how)
+        """Remove a finished activity instance and its waits; its behaviour records the end."""
+        self.remove_waits(ai)
+        self.state.remove(ai.id)
+        self.behaviour_of(ai).ended(self, ai, how)
 
     def token_consumed(self, scope_ai: ActivityInstance) -> None:
         """A path ended inside `scope_ai`; the scope completes when nothing in it is alive."""
-        self.later(lambda: self._complete_scope_if_done(scope_ai))
+        self.later(CompleteScope(scope_ai.id))
 
-    def _complete_scope_if_done(self, scope_ai: ActivityInstance) -> None:
-        if scope_ai.id not in self.state.instances or self._in_flight.get(scope_ai.id):
+    def _complete_scope(self, complete: CompleteScope) -> None:
+        """Complete the scope if nothing in it is alive any more."""
+        scope_id = complete.ai
+        scope_ai = self.state.instances.get(scope_id)
+        if scope_ai is None or self._in_flight.get(scope_id) or self.state.has_children(scope_id):
             return
-        if self.state.children(scope_ai.id):
-            return
-        if scope_ai.id == ROOT:
-            self.remove_waits(scope_ai)
-            self.finish("completed", None)
-        else:
-            self.remove_waits(scope_ai)
-            self.behaviour(self.element(scope_ai.element)).scope_completed(self, scope_ai)
+        self.remove_waits(scope_ai)
+        self.behaviour_of(scope_ai).scope_completed(self, scope_ai)
 
     def terminate(self, ai: ActivityInstance) -> None:
         """Stop an activity instance and everything inside it, without leaving it."""
         self.terminate_children(ai.id)
         if ai.id in self.state.instances:
-            self.behaviour(self.element(ai.element)).terminate(self, ai)
+            self.behaviour_of(ai).terminate(self, ai)
             self.end_instance(ai, "terminated")
 
     def terminate_children(self, parent: int) -> None:
         for child in self.state.children(parent):
             self.terminate(child)
-        if parent in self.state.instances:
-            for wait in self.state.waits_of(parent):
-                self.remove_wait(wait)
+        parent_ai = self.state.instances.get(parent)
+        if parent_ai is not None:
+            self.remove_waits(parent_ai)
 
     def finish(self, status: str, reason: str | None) -> None:
         """End the instance with `status` (completed, terminated, failed, cancelled)."""
@@ -406,26 +597,30 @@ class Step:
             self.remove_wait(wait)
         self.state.status = status
         self.state.end_reason = reason
-        root = self.state.instances.get(ROOT)
-        self.state.instances = {ROOT: root} if root is not None else {}
+        self.state.keep_only_root()
         self.state.compensations.clear()  # an ended instance can no longer be compensated
         self.history(f"instance_{status}", None, ROOT, {"reason": reason} if reason else None)
 
-    def raise_incident(self, ai: ActivityInstance, failed: str, message: str) -> None:
-        ai.data["incident"] = failed
+    def raise_incident(self, ai: ActivityInstance, operations: list[Operation], message: str) -> None:
+        """Stop `operations` at `ai` until an operator retries them."""
+        if ai.incident is None:
+            ai.incident = IncidentRecord(list(operations))
+        else:
+            ai.incident.operations.extend(operations)
         self.effects.incidents.append((ai.id, ai.element, message))
         self.history("incident_raised", ai.element, ai.id, {"message": message})
 
     # --- events that travel up the scopes ---------------------------------------------------------
 
-    def throw_error(self, source: ActivityInstance, code: str, variables: Mapping[str, Any] | None = None) -> None:
-        """Propagate a BPMN error from `source` to the nearest catching boundary or event subprocess."""
-        from bpmn_runtime.engine.behaviours.events import find_catcher
-        catcher = find_catcher(self, source, "error", code)
+    def throw_error(self, source: ActivityInstance, code: str, variables: Mapping[str, Any] | None = None, *,
+                    incident_if_uncaught: bool = False) -> None:
+        """Propagate a BPMN error from `source` to the nearest catching boundary or event subprocess; one that
+        nothing catches fails the instance (or, thrown by a handler, is an incident on `source`)."""
+        catcher = self._find_catcher(source, "error", code)
         if catcher is None:
-            if source.id in self.state.instances and source.data.get("job_error"):
-                self.raise_incident(source, "activate", f"the handler raised BPMN error '{code}' and no "
-                                                        f"error boundary event or event subprocess catches it")
+            if incident_if_uncaught and source.id in self.state.instances:
+                self.raise_incident(source, [Run(source.id, "activate")], f"the handler raised BPMN error '{code}' "
+                                    f"and no error boundary event or event subprocess catches it")
                 return
             self.terminate_children(ROOT)
             self.state.error_code = code
@@ -433,21 +628,40 @@ class Step:
             return
         if variables:
             self.set_variables(self.state.root, variables)
-        catcher.occur(self)
+        self._occur(catcher)
 
     def throw_escalation(self, source: ActivityInstance, code: str | None) -> bool:
         """Propagate an escalation; True when something caught it and interrupted the thrower's path."""
-        from bpmn_runtime.engine.behaviours.events import find_catcher
-        catcher = find_catcher(self, source, "escalation", code)
+        catcher = self._find_catcher(source, "escalation", code)
         if catcher is None:
             self.effects.escalations_uncaught.append(code or "")
             self.history("escalation_uncaught", source.element, source.id, {"code": code})
             return False
-        catcher.occur(self)
+        self._occur(catcher)
         return catcher.interrupting
 
+    def _throw(self, throw: Throw) -> None:
+        source = self.state.instances.get(throw.ai)
+        if source is None:
+            return
+        if throw.kind == "error":
+            self.throw_error(source, throw.code, throw.variables, incident_if_uncaught=True)
+        else:
+            self.throw_escalation(source, throw.code or None)
 
-@functools.cache
-def _behaviours(module: str) -> ModuleType:
-    """The behaviours package or one of its modules, imported once on first use (they import this module)."""
-    return importlib.import_module(f"bpmn_runtime.engine.behaviours{'.' + module if module else ''}")
+    def _find_catcher(self, source: ActivityInstance, kind: str, code: str | None) -> Catcher | None:
+        """The nearest catcher of what was thrown at `source`, walking out through the scopes: each scope is
+        asked for the boundary event of the child the throw came from, then for its event subprocesses."""
+        child = source
+        while child.parent is not None:
+            scope_ai = self.state.instances[child.parent]
+            scope = self.behaviour_of(scope_ai)
+            found = scope.catch_child_at_boundary(self, scope_ai, child, kind, code) or \
+                scope.catch_inside(self, scope_ai, child, kind, code)
+            if found is not None:
+                return found
+            child = scope_ai
+        return None
+
+    def _occur(self, catcher: Catcher) -> None:
+        self.behaviour_for(catcher.event).event_occurred(self, catcher.event, catcher.ai, None, {})

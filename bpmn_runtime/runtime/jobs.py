@@ -13,6 +13,7 @@ from typing import Any, Mapping
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from bpmn_runtime.engine.state import JobWait
 from bpmn_runtime.engine.step import Step
 from bpmn_runtime.engine.timers import retry_delay
 from bpmn_runtime.errors import Conflict, NotFound
@@ -67,15 +68,16 @@ def acquire(unit: UnitOfWork, worker: str, topics: list[str] | None, limit: int,
 def _describe(unit: UnitOfWork, job: Job, lease_seconds: float) -> JobContext:
     """What the handler of `job` is told: its instance's variables as the activity sees them, and more."""
     loaded = unit.load(_instance_of(job))
-    wait = loaded.state.waits.get(job.wait_key) if job.wait_key is not None else None
-    timeout = wait.detail.get("timeout") if wait else None
+    found = loaded.state.waits.get(job.wait_key) if job.wait_key is not None else None
+    wait = found if isinstance(found, JobWait) else None
+    timeout = wait.timeout if wait else None
     ai = loaded.state.instances.get(wait.ai) if wait else None
     variables: dict[str, Any] = {}
     if ai is not None:
         variables = dict(Step(loaded.process, loaded.state, unit.now).variables(ai))
     return JobContext(job.id, loaded.id, loaded.business_key, loaded.process_key, job.element_id,
                       job.topic, variables, job.idempotency_key, job.attempts + 1,
-                      dict(wait.detail.get("headers", {})) if wait else {},
+                      dict(wait.headers) if wait else {},
                       lease_seconds=float(timeout or lease_seconds))
 
 

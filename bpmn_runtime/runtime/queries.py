@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, func, or_, select
 
-from bpmn_runtime.engine.state import ROOT, InstanceState
+from bpmn_runtime.engine import state_format
+from bpmn_runtime.engine.state import ROOT
+from bpmn_runtime.engine.tokens import waiting_tokens
 from bpmn_runtime.errors import Forbidden, NotFound
 from bpmn_runtime.runtime import task_rules, tasks
 from bpmn_runtime.runtime.task_rules import Actor
@@ -20,10 +22,6 @@ from bpmn_runtime.store.tables import Definition, HistoryEvent, Incident, Instan
 if TYPE_CHECKING:
     from bpmn_runtime.runtime.runtime import Runtime
 
-WAITING_FOR = {"user_task": "a person to complete the task", "job": "a worker for topic '{name}'",
-               "timer": "a timer due {due}", "message": "message '{name}'", "signal": "signal '{name}'",
-               "conditional": "a condition to become true", "call": "called process '{name}'",
-               "continuation": "a worker to continue asynchronously"}
 TASK_SORTS: dict[str, Any] = {"created": UserTask.created_at.desc(), "due": UserTask.due.asc().nulls_last(),
               "priority": UserTask.priority.desc(), "name": UserTask.name.asc()}
 
@@ -126,7 +124,7 @@ class Queries:
             if row is None:
                 raise NotFound(f"there is no process instance {instance_id}")
             instance, version = row
-            state = InstanceState.from_json(json.loads(instance.state))
+            state = state_format.loads(instance.state)
             process = self.runtime.deployments.process_of(instance.definition_id, instance.process_key, session)
             tasks = [_task(t) for t in session.execute(select(UserTask).where(
                 UserTask.instance_id == instance_id)).scalars()]
@@ -136,20 +134,9 @@ class Queries:
             open_incidents = sum(1 for i in incidents if i.resolved_at is None)
             summary = InstanceSummary(instance.id, instance.process_key, version, instance.business_key,
                                       instance.status, instance.started_at, instance.ended_at, open_incidents)
-            tokens = []
-            for wait in state.waits.values():
-                ai = state.instances.get(wait.ai)
-                # the waiting activity; for the process itself (event-subprocess starts), the event waited for
-                element_id = ai.element if ai is not None and ai.element in process.elements else wait.element
-                name = process.elements[element_id].name if element_id in process.elements else element_id
-                tokens.append(Token(wait.ai, element_id, name, WAITING_FOR.get(wait.kind, wait.kind).format(
-                    name=wait.name, due=wait.due)))
-            for ai in state.instances.values():
-                if ai.data.get("incident"):
-                    tokens.append(Token(ai.id, ai.element, process.elements[ai.element].name, "an incident to be retried"))
-                elif "arrived" in ai.data:
-                    tokens.append(Token(ai.id, ai.element, process.elements[ai.element].name,
-                                        "tokens on its other incoming flows"))
+            tokens = [Token(token.activity_instance, token.element_id,
+                            process.elements[token.element_id].name if token.element_id in process.elements
+                            else token.element_id, token.waiting_for) for token in waiting_tokens(process, state)]
             root = state.instances.get(ROOT)
             history = self.history(instance_id, session=session)
             return InstanceDetail(summary, instance.end_reason, dict(root.variables or {}) if root else {}, tokens,
@@ -200,7 +187,7 @@ class Queries:
             instance = session.get(Instance, task.instance_id)
             assert instance is not None  # a task's instance is never deleted
             process = self.runtime.deployments.process_of(instance.definition_id, instance.process_key, session)
-            state = InstanceState.from_json(json.loads(instance.state))
+            state = state_format.loads(instance.state)
         root = state.instances.get(ROOT)
         return task, process.elements[task.element_id], dict(root.variables or {}) if root else {}
 

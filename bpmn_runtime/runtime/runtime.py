@@ -13,6 +13,7 @@ from typing import Any, Callable, Mapping, TypeVar
 from sqlalchemy.exc import IntegrityError
 
 from bpmn_runtime.clock import Clock, SystemClock
+from bpmn_runtime.engine.limits import Limits
 from bpmn_runtime.engine.step import ScriptRunner
 from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.metrics import Metrics
@@ -35,12 +36,12 @@ class Runtime:
     def __init__(self, db: str | None = None, *, clock: Clock | None = None, script_runner: ScriptRunner | None = None,
                  python_scripts: bool = False, default_retries: int = 3, retry_backoff_seconds: float = 1.0,
                  run_migrations: bool = True, reconnect_seconds: float = 5.0,
-                 variable_limits: VariableLimits | None = None) -> None:
+                 variable_limits: VariableLimits | None = None, limits: Limits | None = None) -> None:
         """`script_runner` gives script tasks their meaning; without one they run sandboxed assignments,
         or full Python when the operator sets `python_scripts` (see `python_scripts.py`). A call that finds
         the database unreachable tries again for `reconnect_seconds` before it raises `DatabaseUnavailable`.
         `variable_limits` bound the values that come from outside (starts, task completions, messages,
-        handlers)."""
+        handlers); `limits` bound what one step and one instance may do (default: `Limits.from_environment()`)."""
         self.database = Database(db, run_migrations=run_migrations)
         self.variable_limits = variable_limits or VariableLimits()
         self.clock = clock or SystemClock()
@@ -51,6 +52,7 @@ class Runtime:
         self.default_retries = default_retries
         self.retry_backoff_seconds = retry_backoff_seconds
         self.reconnect_seconds = reconnect_seconds
+        self.limits = limits or Limits.from_environment()
         self.transactions = Transactions(self)
         self.deployments = Deployments(self)
         self.metrics = Metrics(lambda: self.queries.backlog())

@@ -11,6 +11,7 @@ from typing import Any, Mapping
 
 from sqlalchemy import select, update
 
+from bpmn_runtime.engine.state import UserTaskWait
 from bpmn_runtime.errors import NotFound, TaskEnded
 from bpmn_runtime.runtime import task_rules
 from bpmn_runtime.runtime.locks import lock_instance
@@ -87,8 +88,7 @@ def give_back(unit: UnitOfWork, task_id: int, actor: Actor) -> str | None:
 def _model_assignee(loaded: LoadedInstance, task: LockedTask) -> str | None:
     """The assignee the model gave the task when it was created (its expression evaluated then)."""
     wait = loaded.state.waits.get(task.wait_key)
-    assignee = wait.detail.get("assignee") if wait is not None else None
-    return str(assignee) if assignee else None
+    return wait.assignee if isinstance(wait, UserTaskWait) and wait.assignee else None
 
 
 def _set_assignee(unit: UnitOfWork, task: LockedTask, user: str | None) -> None:

@@ -8,7 +8,6 @@ outside world is told (metrics, log lines) waits until the transaction has commi
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from collections import deque
 from dataclasses import dataclass
@@ -18,7 +17,8 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, TypeVar, U
 from sqlalchemy import Connection, Select, insert, select
 from sqlalchemy.orm import Session
 
-from bpmn_runtime.engine.state import InstanceState, Wait
+from bpmn_runtime.engine import state_format
+from bpmn_runtime.engine.state import CallWait, InstanceState, JobWait, MessageWait, SignalWait, UserTaskWait, Wait
 from bpmn_runtime.engine.step import Step
 from bpmn_runtime.errors import BpmnRuntimeError, Conflict, NotFound
 from bpmn_runtime.model import Process
@@ -112,7 +112,7 @@ class UnitOfWork:
         key, version, definition_id, process_key, business_key, parent_id, parent_wait, state = row
         process = self.runtime.deployments.process_of(definition_id, process_key, self.connection)
         loaded = LoadedInstance(key, version, definition_id, process_key, business_key, parent_id, parent_wait,
-                                process, InstanceState.from_json(json.loads(state)))
+                                process, state_format.loads(state))
         if self.variable_budget is not None:
             self.variable_budget.loaded(loaded.id, loaded.state)
         return loaded
@@ -122,7 +122,7 @@ class UnitOfWork:
         if loaded.state.status != "active":
             raise Conflict(f"process instance {loaded.id} has ended ({loaded.state.status})")
         step = Step(loaded.process, loaded.state, self.now, instance_id=loaded.id, business_key=loaded.business_key,
-                    script_runner=self.runtime.script_runner)
+                    script_runner=self.runtime.script_runner, limits=self.runtime.limits)
         action(step)
         self._save(loaded, step)
         return step
@@ -160,7 +160,7 @@ class UnitOfWork:
         if self.variable_budget is not None:
             self.variable_budget.saving(loaded.id, state)
         ended = state.status != "active"
-        values = {"state": json.dumps(state.to_json(), separators=(",", ":")), "version": loaded.version + 1,
+        values = {"state": state_format.dumps(state), "version": loaded.version + 1,
                   "status": state.status, "updated_at": self.now, "ended_at": self.now if ended else None,
                   "end_reason": state.end_reason if ended else None, "instance_id": loaded.id,
                   "loaded_version": loaded.version}
@@ -231,28 +231,27 @@ class UnitOfWork:
     def _add_waits(self, loaded: LoadedInstance, waits: list[Wait]) -> None:
         tasks, jobs, subscriptions = [], [], []
         for wait in waits:
-            if wait.kind == "user_task":
-                detail = wait.detail
+            if isinstance(wait, UserTaskWait):
                 tasks.append({"instance_id": loaded.id, "wait_key": wait.key, "process_key": loaded.process_key,
                               "business_key": loaded.business_key, "element_id": wait.element, "name": wait.name,
-                              "assignee": detail.get("assignee"),
-                              "candidate_users": ",".join(detail.get("candidate_users", [])),
-                              "candidate_groups": ",".join(detail.get("candidate_groups", [])),
-                              "due": detail.get("due_date"), "priority": detail.get("priority", 50),
-                              "created_at": self.now})
+                              "assignee": wait.assignee, "candidate_users": ",".join(wait.candidate_users),
+                              "candidate_groups": ",".join(wait.candidate_groups), "due": wait.due_date,
+                              "priority": wait.priority, "created_at": self.now})
             elif wait.kind in JOB_KINDS:
-                retries = wait.detail.get("retries")
+                retries = wait.retries if isinstance(wait, JobWait) else None
                 jobs.append({"instance_id": loaded.id, "wait_key": wait.key, "kind": wait.kind,
-                             "topic": wait.name or "" if wait.kind == "job" else "", "element_id": wait.element,
+                             "topic": wait.topic if isinstance(wait, JobWait) else "", "element_id": wait.element,
                              "due_at": datetime.fromisoformat(wait.due) if wait.due else self.now,
                              "retries": retries if retries is not None else self.runtime.default_retries,
                              "attempts": 0, "idempotency_key": f"{loaded.id}-{wait.ai}-{wait.key}",
                              "created_at": self.now})
-            elif wait.kind in SUBSCRIPTION_KINDS:
+            elif isinstance(wait, (MessageWait, SignalWait)):
+                message = isinstance(wait, MessageWait)
                 subscriptions.append({"instance_id": loaded.id, "wait_key": wait.key, "kind": wait.kind,
-                                      "name": wait.name or "", "correlation_key": wait.detail.get("correlation"),
+                                      "name": (wait.message if message else wait.signal) or "",
+                                      "correlation_key": wait.correlation if message else None,
                                       "element_id": wait.element, "created_at": self.now})
-            elif wait.kind == "call":
+            elif isinstance(wait, CallWait):
                 self.later(functools.partial(self._start_child, loaded, wait))
         for table, rows in (("user_task", tasks), ("job", jobs), ("subscription", subscriptions)):
             if rows:
@@ -260,9 +259,9 @@ class UnitOfWork:
 
     # --- call activities --------------------------------------------------------------------------
 
-    def _start_child(self, parent: LoadedInstance, wait: Wait) -> None:
-        definition, process = self.runtime.deployments.latest_definition(wait.name or "", self.connection)
-        self.start(definition, process, wait.detail.get("variables", {}), business_key=parent.business_key,
+    def _start_child(self, parent: LoadedInstance, wait: CallWait) -> None:
+        definition, process = self.runtime.deployments.latest_definition(wait.process_key, self.connection)
+        self.start(definition, process, wait.variables, business_key=parent.business_key,
                    parent=(parent.id, wait.key))
 
     def _cancel_child(self, parent: LoadedInstance, wait: Wait) -> None:

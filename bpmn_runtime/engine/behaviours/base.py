@@ -1,151 +1,194 @@
-"""The lifecycle every element behaviour shares: arrive, activate, triggered, leave, terminate.
+"""What every behaviour shares: the lifecycle it implements (`Behaviour`), what it may ask of the step that
+runs it (`StepContext`), and how it reports a failure the model does not handle (`Incident`).
 
-A behaviour is a stateless object; everything it remembers lives in the activity instance's `data`.
-`Behaviour` is for events and gateways; `ActivityBehaviour` adds what all activities have in common
-(asynchronous continuations, I/O mappings, boundary events, loops).
+A behaviour is a stateless object; what it remembers lives in typed fields of its activity instances.
+Behaviours never import the step: the step implements `StepContext`, and `registry` is the one place that
+says which behaviour runs an activity instance.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Mapping, Protocol
 
-from bpmn_runtime.engine.state import ActivityInstance, Wait
-from bpmn_runtime.model import Element, Flow
+from bpmn_runtime.engine.analysis import ProcessFacts
+from bpmn_runtime.engine.limits import Limits
+from bpmn_runtime.engine.state import ActivityInstance, Body, InstanceState, Join, Operation, Phase, Wait
+from bpmn_runtime.errors import BpmnRuntimeError
+from bpmn_runtime.model import Element, Flow, Process
 
-if TYPE_CHECKING:
-    from bpmn_runtime.engine.step import Step
+
+class Incident(BpmnRuntimeError):
+    """A failure the model does not handle: the token stays where it is until an operator retries."""
+
+
+@dataclass(frozen=True)
+class Catcher:
+    """Where a thrown error or escalation is caught: a boundary event on activity instance `ai`, or the start
+    event of an event subprocess of scope `ai`."""
+
+    event: Element
+    ai: ActivityInstance
+    interrupting: bool
+
+
+class StepContext(Protocol):
+    """What a behaviour may ask of the step that runs it."""
+
+    process: Process
+    facts: ProcessFacts
+    state: InstanceState
+    now: datetime
+    limits: Limits
+
+    # lookups
+    def element(self, element_id: str) -> Element: ...
+    def behaviour_of(self, ai: ActivityInstance) -> Behaviour: ...
+    def behaviour_for(self, element: Element) -> Behaviour: ...
+    def behaviour_for_kind(self, kind: str) -> Behaviour: ...
+
+    # variables and expressions
+    def variables(self, ai: ActivityInstance) -> Mapping[str, Any]: ...
+    def set_variable(self, ai: ActivityInstance, name: str, value: Any) -> None: ...
+    def set_variables(self, ai: ActivityInstance, values: Mapping[str, Any]) -> None: ...
+    def set_local_variables(self, ai: ActivityInstance, values: Mapping[str, Any]) -> None: ...
+    def evaluate(self, ai: ActivityInstance, expression: str) -> Any: ...
+    def condition(self, ai: ActivityInstance, expression: str) -> bool: ...
+    def render(self, ai: ActivityInstance, text: str) -> Any: ...
+    def run_script(self, ai: ActivityInstance, element: Element) -> Mapping[str, Any]: ...
+
+    # what the outside world learns
+    def history(self, kind: str, element: str | None, ai: int | None, data: dict[str, Any] | None) -> None: ...
+    def throw_message(self, name: str, variables: Mapping[str, Any]) -> None: ...
+    def throw_signal(self, name: str, thrower: ActivityInstance) -> None: ...
+
+    # waits
+    def add_wait(self, wait: Wait) -> None: ...
+    def remove_wait(self, wait: Wait) -> None: ...
+    def remove_waits(self, ai: ActivityInstance) -> None: ...
+    def trigger_wait(self, wait: Wait, payload: Mapping[str, Any]) -> None: ...
+
+    # tokens and activity instances
+    def create(self, element: Element, scope_ai: ActivityInstance, variables: dict[str, Any] | None = None, *,
+               body: Body | None = None, join: Join | None = None, ai_id: int | None = None) -> ActivityInstance: ...
+    def later(self, operation: Operation) -> None: ...
+    def run_phase(self, ai: ActivityInstance, phase: Phase) -> None: ...
+    def enter(self, element_id: str, scope_ai: ActivityInstance, via: Flow | None) -> None: ...
+    def has_tokens_in_flight(self, scope_id: int, targets: frozenset[str]) -> bool: ...
+    def complete(self, ai: ActivityInstance) -> None: ...
+    def select_flows(self, ai: ActivityInstance, element: Element, *, exclusive: bool,
+                     gateway: bool = False) -> list[Flow]: ...
+    def take_outgoing(self, ai: ActivityInstance, flows: list[Flow] | None = None) -> None: ...
+    def fork(self, ai: ActivityInstance) -> None: ...
+    def end_instance(self, ai: ActivityInstance, how: str) -> None: ...
+    def token_consumed(self, scope_ai: ActivityInstance) -> None: ...
+    def terminate(self, ai: ActivityInstance) -> None: ...
+    def terminate_children(self, parent: int) -> None: ...
+    def finish(self, status: str, reason: str | None) -> None: ...
+
+    # events that travel up the scopes
+    def throw_error(self, source: ActivityInstance, code: str, variables: Mapping[str, Any] | None = None) -> None: ...
+    def throw_escalation(self, source: ActivityInstance, code: str | None) -> bool: ...
 
 
 class Behaviour:
-    """Default lifecycle: create an activity instance, do nothing, leave along the outgoing flows."""
+    """The lifecycle of an element, with defaults for events and gateways: create an activity instance, do
+    nothing, leave along the outgoing flows. The hooks from `child_completed` on are asked of an activity
+    instance that contains others (the process, subprocesses, multi-instance bodies, compensation runs)."""
 
-    def arrive(self, step: "Step", element: Element, scope_ai: ActivityInstance, via: Flow | None) -> None:
+    def arrive(self, ctx: StepContext, element: Element, scope_ai: ActivityInstance, via: Flow | None) -> None:
         """A token reached the element in `scope_ai`."""
-        ai = step.create(element, scope_ai)
-        step.history("element_activated", element.id, ai.id, None)
-        step.activate(ai)
+        ai = ctx.create(element, scope_ai)
+        ctx.history("element_activated", element.id, ai.id, None)
+        ctx.run_phase(ai, "activate")
 
-    def activate(self, step: "Step", ai: ActivityInstance) -> None:
-        """Do the element's work; call `step.complete(ai)` when done, or add a wait."""
-        step.complete(ai)
+    def begin(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """Start `ai` (activities subscribe their boundary events first)."""
+        self.execute(ctx, ai)
 
-    def triggered(self, step: "Step", ai: ActivityInstance, wait: Wait, payload: dict[str, Any]) -> None:
+    def execute(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """Run `ai` without its boundary events (activities map their inputs first)."""
+        ctx.run_phase(ai, "activate")
+
+    def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """Do the element's work; call `ctx.complete(ai)` when done, or add a wait."""
+        ctx.complete(ai)
+
+    def event_occurred(self, ctx: StepContext, event: Element, ai: ActivityInstance, wait: Wait | None,
+                       payload: Mapping[str, Any]) -> None:
+        """Event `event` (this behaviour's element) occurred for activity instance `ai`, which waited for it
+        with `wait` (None: a thrown error or escalation it catches). Most waits belong to the instance that
+        waits; boundary events and event-subprocess starts act on the instance they wait on."""
+        if wait is not None:
+            ctx.behaviour_of(ai).triggered(ctx, ai, wait, payload)
+
+    def triggered(self, ctx: StepContext, ai: ActivityInstance, wait: Wait, payload: Mapping[str, Any]) -> None:
         """Something `ai` waited for happened."""
-        step.remove_wait(wait)
-        step.set_variables(ai, payload)
-        step.complete(ai)
+        ctx.remove_wait(wait)
+        ctx.set_variables(ai, payload)
+        ctx.complete(ai)
 
-    def continue_after_wait(self, step: "Step", ai: ActivityInstance, wait: Wait) -> None:
-        """An asynchronous continuation was picked up by a worker."""
-        step.complete(ai)
+    def leave(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """The work is done: go on along the outgoing flows whose conditions hold."""
+        ctx.take_outgoing(ai)
 
-    def leave(self, step: "Step", ai: ActivityInstance) -> None:
-        """Leave along the outgoing flows whose conditions hold."""
-        step.take_outgoing(ai)
+    def leave_along_flows(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """How a completed child of a flow scope goes on (activities may continue asynchronously first)."""
+        ctx.take_outgoing(ai)
 
-    def terminate(self, step: "Step", ai: ActivityInstance) -> None:
+    def proceed(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """The asynchronous continuation after `ai` was picked up: go on along the outgoing flows."""
+        ctx.take_outgoing(ai)
+
+    def terminate(self, ctx: StepContext, ai: ActivityInstance) -> None:
         """The instance is stopped from outside (interrupting event, terminate end, cancel)."""
 
-    def scope_completed(self, step: "Step", ai: ActivityInstance) -> None:
-        """Everything inside this scope element has ended."""
-        step.complete(ai)
+    def ended(self, ctx: StepContext, ai: ActivityInstance, how: str) -> None:
+        """`ai` ended (completed, terminated, joined, ...) and has left the state: the history says so."""
+        ctx.history(f"element_{how}", ai.element, ai.id, None)
+
+    def boundary_catcher(self, ctx: StepContext, ai: ActivityInstance, kind: str, code: str | None) -> Catcher | None:
+        """The boundary event of `ai` that catches an error or escalation `code` thrown inside or at it."""
+        return None
+
+    # --- as the scope of other activity instances ----------------------------------------------------------
+
+    def child_completed(self, ctx: StepContext, scope_ai: ActivityInstance, child: ActivityInstance) -> None:
+        """Child activity `child` has done its work. In a flow scope it goes on along its flows."""
+        ctx.behaviour_of(child).leave_along_flows(ctx, child)
+
+    def scope_completed(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """Everything inside this scope has ended."""
+        ctx.complete(ai)
+
+    def scope_terminated(self, ctx: StepContext, ai: ActivityInstance, end_event: Element) -> None:
+        """A terminate end event inside this scope ended everything in it."""
+        self.scope_completed(ctx, ai)
+
+    def compensation_done(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """The compensation `ai` started (as a compensation throw event) has run all its handlers."""
+        ctx.complete(ai)
+
+    def cancel(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """A cancel end event was reached inside this scope (deployment allows them in transactions only)."""
+        raise Incident(f"a cancel end event ended {ctx.element(ai.element).label}, which is not a transaction")
+
+    def catch_child_at_boundary(self, ctx: StepContext, scope_ai: ActivityInstance, child: ActivityInstance,
+                                kind: str, code: str | None) -> Catcher | None:
+        """The boundary event of child `child` that catches what was thrown inside or at it."""
+        return ctx.behaviour_of(child).boundary_catcher(ctx, child, kind, code)
+
+    def catch_inside(self, ctx: StepContext, scope_ai: ActivityInstance, child: ActivityInstance, kind: str,
+                     code: str | None) -> Catcher | None:
+        """The event subprocess of this scope that catches what child `child` threw."""
+        return None
 
 
-def record_arrival(step: "Step", element: Element, scope_ai: ActivityInstance, via: Flow | None) -> ActivityInstance:
-    """Count a token arriving at a joining element, in the one activity instance per scope that collects them."""
-    for ai in step.state.children(scope_ai.id):
-        if ai.element == element.id and "arrived" in ai.data:
-            break
-    else:
-        ai = step.create(element, scope_ai, data={"arrived": {}})
-        step.history("element_activated", element.id, ai.id, None)
-    key = via.id if via is not None else ""
-    ai.data["arrived"][key] = ai.data["arrived"].get(key, 0) + 1
-    return ai
-
-
-class ActivityBehaviour(Behaviour):
-    """Activities: async before/after, input/output mappings, boundary events and loops around `execute`."""
-
-    def arrive(self, step: "Step", element: Element, scope_ai: ActivityInstance, via: Flow | None) -> None:
-        if element.start_quantity > 1:  # BPMN 13.3.2: the activity starts once startQuantity tokens are there
-            collecting = record_arrival(step, element, scope_ai, via)
-            if sum(collecting.data["arrived"].values()) < element.start_quantity:
-                return
-            step.end_instance(collecting, "joined")
-        if element.loop is not None and element.loop.multi_instance:
-            loops.start_multi_instance(step, element, scope_ai)
-            return
-        ai = step.create(element, scope_ai)
-        step.history("element_activated", element.id, ai.id, None)
-        if element.extensions.async_before:
-            step.add_wait(ai, "continuation", element.id, "before")
-            return
-        self.begin(step, ai)
-
-    def begin(self, step: "Step", ai: ActivityInstance) -> None:
-        """Subscribe boundary events, map inputs, then run the activity (or its standard loop)."""
-        element = step.element(ai.element)
-        if not ai.data.get("mi_inner"):
-            events.subscribe_boundary_events(step, ai, element)
-        if element.extensions.inputs:  # added to what the instance already holds (loop counter, compensated data)
-            visible = step.variables(ai)
-            ai.variables = {**(ai.variables or {}), **{
-                m.target: step.evaluate(ai, m.source) if m.source else visible.get(m.target)
-                for m in element.extensions.inputs}}
-        if element.loop is not None and not element.loop.multi_instance and not loops.loop_may_start(step, ai):
-            step.complete(ai)
-            return
-        step.activate(ai)
-
-    def triggered(self, step: "Step", ai: ActivityInstance, wait: Wait, payload: dict[str, Any]) -> None:
-        step.remove_wait(wait)
-        self.set_results(step, ai, payload)
-        step.complete(ai)
-
-    def continue_after_wait(self, step: "Step", ai: ActivityInstance, wait: Wait) -> None:
-        if wait.name == "before":
-            self.begin(step, ai)
-        else:
-            step.take_outgoing(ai)
-
-    def leave(self, step: "Step", ai: ActivityInstance) -> None:
-        element = step.element(ai.element)
-        if not ai.data.get("outputs_done"):
-            self.map_outputs(step, ai, element)
-        if element.loop is not None and not element.loop.multi_instance and loops.loop_again(step, ai):
-            ai.data.pop("outputs_done", None)
-            step.history("loop_iteration", element.id, ai.id, {"loopCounter": ai.data["loopCounter"]})
-            step.activate(ai)
-            return
-        if ai.data.get("mi_inner"):
-            loops.inner_instance_done(step, ai)
-            return
-        if "compensation_of" in ai.data:
-            from bpmn_runtime.engine.behaviours.compensation import handler_done
-            handler_done(step, ai)
-            return
-        if element.extensions.async_after and not ai.data.get("async_after_done"):
-            ai.data["async_after_done"] = True
-            step.add_wait(ai, "continuation", element.id, "after")
-            return
-        step.take_outgoing(ai)
-
-    def map_outputs(self, step: "Step", ai: ActivityInstance, element: Element) -> None:
-        ai.data["outputs_done"] = True
-        if not element.extensions.outputs:
-            return
-        values = {m.target: step.evaluate(ai, m.source) for m in element.extensions.outputs}
-        parent = step.state.instances[ai.parent]
-        step.set_variables(parent, values)
-
-    def set_results(self, step: "Step", ai: ActivityInstance, values: dict[str, Any]) -> None:
-        """Results of the work (a job's outputs, a form): local when output mappings pick from them."""
-        element = step.element(ai.element)
-        if element.extensions.outputs:
-            ai.variables = {**(ai.variables or {}), **values}
-        else:
-            step.set_variables(ai, values)
-
-
-# Imported last: these modules import this one (every activity asks them, so not inside the methods).
-from bpmn_runtime.engine.behaviours import events, loops  # noqa: E402
+def best_catcher(candidates: list[tuple[Element, str | None]], code: str | None) -> Element | None:
+    """Of the events that catch a kind of throw (each with the code it catches, None for any), the one for
+    `code`: the one naming it, else one catching any."""
+    exact = [event for event, caught in candidates if caught is not None and caught == code]
+    if exact:
+        return exact[0]
+    catch_all = [event for event, caught in candidates if caught is None]
+    return catch_all[0] if catch_all else None

@@ -8,11 +8,13 @@ An activity instance that ends without completing takes the records of its insid
 completed work is compensated.
 
 Runs. A compensation throw takes the records of its scope (or only those of `activityRef`), replaces
-each record without a handler by the records of its inside, and runs the handlers one at a time, newest
-first, each with the variables of the instance it undoes. The queue lives in the data of the instance
-that threw (the owner), so handlers may wait for people, workers and timers across many steps, and the
-throw waits for all of them (waitForCompletion; asynchronous compensation is refused at deployment). A
-record leaves the state when its run takes it, so each completed instance is compensated once.
+each record without a handler by the records of its inside, and starts a run: an activity instance of its
+own under the thrower (the throw event, or a transaction being cancelled), whose behaviour runs the
+handlers one at a time, newest first, each as its child with the variables of the instance it undoes. So
+handlers may wait for people, workers and timers across many steps, and the thrower waits for all of them
+(waitForCompletion; asynchronous compensation is refused at deployment), then is told by
+`compensation_done`. A record leaves the state when its run takes it, so each completed instance is
+compensated once.
 
 A compensation event subprocess runs inside a re-created instance of its subprocess that carries the
 subprocess's own activity instance id and completion variables, so that a compensation throw inside it
@@ -20,126 +22,73 @@ finds the records the subprocess's inner activities left.
 """
 from __future__ import annotations
 
-import functools
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from bpmn_runtime.engine.state import ROOT, ActivityInstance, CompensationRecord
-from bpmn_runtime.model import Element, EventDefinition, Process
-
-if TYPE_CHECKING:
-    from bpmn_runtime.engine.step import Step
-
-
-# --- graph facts (shared with deployment validation) ---------------------------------------------
-
-def compensation_boundaries(process: Process, element: Element) -> list[Element]:
-    """The compensation boundary events attached to `element`."""
-    return [process.element(b) for b in process.scope(element.scope).boundary_events.get(element.id, ())
-            if any(d.kind == "compensate" for d in process.element(b).events)]
-
-
-def compensation_event_subprocesses(process: Process, element: Element) -> list[Element]:
-    """The event subprocesses of subprocess `element` that start on compensation."""
-    if element.id not in process.scopes:
-        return []
-    found = []
-    for sub_id in process.scope(element.id).event_subprocesses:
-        starts = process.scope(sub_id).start_events
-        if any(d.kind == "compensate" for s in starts for d in process.element(s).events):
-            found.append(process.element(sub_id))
-    return found
-
-
-def handler_of(process: Process, element: Element) -> str | None:
-    """The compensation handler of an activity: the activity its compensation boundary event is associated
-    with, else its compensation event subprocess; None when it has neither."""
-    boundaries = compensation_boundaries(process, element)
-    if boundaries:
-        return boundaries[0].compensation_handler
-    subprocesses = compensation_event_subprocesses(process, element)
-    return subprocesses[0].id if subprocesses else None
-
-
-@functools.lru_cache(maxsize=4096)
-def _handler(process: Process, element_id: str) -> str | None:
-    """`handler_of`, kept: every completed activity asks it."""
-    return handler_of(process, process.element(element_id))
-
-
-def can_be_compensated(process: Process, element: Element) -> bool:
-    """True when compensating `element` can do something: it has a handler, or something inside it has."""
-    if handler_of(process, element) is not None:
-        return True
-    return element.id in process.scopes and any(
-        can_be_compensated(process, process.element(child)) for child in process.scope(element.id).children
-        if not process.element(child).for_compensation)
-
-
-def compensated_scope_id(process: Process, element: Element) -> str:
-    """The scope a compensation throw compensates: its own, or the one enclosing its event subprocess."""
-    owner = process.elements.get(element.scope)
-    return owner.scope if owner is not None and owner.triggered_by_event else element.scope
+from bpmn_runtime.engine.behaviours.base import Behaviour, StepContext
+from bpmn_runtime.engine.state import ROOT, ActivityInstance, CompensationRecord, CompensationRun
+from bpmn_runtime.model import Element, EventDefinition
 
 
 # --- records --------------------------------------------------------------------------------------
 
-def activity_ended(step: "Step", ai: ActivityInstance, how: str) -> None:
-    """Called for every activity instance that ends: a completed one that can be compensated leaves a record;
-    one that did not complete, or that was itself a compensation handler, drops the records of its inside."""
-    if "compensation_of" in ai.data:
-        _discard_inside(step, ai)
-        if how != "completed":
-            _history(step, "compensation_completed", ai, result=how)
+def activity_ended(ctx: StepContext, ai: ActivityInstance, how: str, handler: str | None) -> None:
+    """Called for every activity instance that ends (`handler`: its element's compensation handler): a
+    completed one that can be compensated leaves a record; one that did not complete, or that was itself a
+    compensation handler, drops the records of its inside."""
+    parent = ctx.state.parent_of(ai)
+    if isinstance(parent.body, CompensationRun):
+        _discard_inside(ctx, ai)
+        if how != "completed" and parent.body.current is not None:
+            _history(ctx, "compensation_completed", ai, parent.body.current, result=how)
         return
     if how != "completed":
-        _discard_inside(step, ai)
+        _discard_inside(ctx, ai)
         return
-    handler = None if ai.data.get("mi_body") else _handler(step.process, ai.element)
-    if handler is None and not ai.data.get("compensable"):
+    if handler is None and not ai.compensable:
         return
-    if handler is not None and not step.element(handler).triggered_by_event:
-        _discard_inside(step, ai)  # a handler outside the activity undoes it as a whole
-    step.state.instances[ai.parent].data["compensable"] = True
-    step.state.compensations.append(CompensationRecord(
-        ai.id, ai.element, ai.parent, handler, _local_variables(step, ai), step.state.next_id()))
+    if handler is not None and not ctx.element(handler).triggered_by_event:
+        _discard_inside(ctx, ai)  # a handler outside the activity undoes it as a whole
+    parent.compensable = True
+    ctx.state.compensations.append(CompensationRecord(
+        ai.id, ai.element, parent.id, handler, _local_variables(ctx, ai), ctx.state.next_id()))
 
 
-def _discard_inside(step: "Step", ai: ActivityInstance) -> None:
-    if ai.data.get("compensable"):
-        _discard_records(step, ai.id)
+def _discard_inside(ctx: StepContext, ai: ActivityInstance) -> None:
+    if ai.compensable:
+        _discard_records(ctx, ai.id)
 
 
-def _discard_records(step: "Step", scope_id: int) -> None:
-    for record in [r for r in step.state.compensations if r.scope_ai == scope_id]:
-        step.state.compensations.remove(record)
-        _discard_records(step, record.ai)
+def _discard_records(ctx: StepContext, scope_id: int) -> None:
+    for record in [r for r in ctx.state.compensations if r.scope_ai == scope_id]:
+        ctx.state.compensations.remove(record)
+        _discard_records(ctx, record.ai)
 
 
-def _local_variables(step: "Step", ai: ActivityInstance) -> dict[str, Any]:
+def _local_variables(ctx: StepContext, ai: ActivityInstance) -> dict[str, Any]:
     """The variables an activity completed with, below the process level (loop counters, inputs, the
     variables of its subprocesses), innermost winning."""
     chain: list[dict[str, Any]] = []
     current: ActivityInstance | None = ai
     while current is not None and current.id != ROOT:
         chain.append(current.variables or {})
-        current = step.state.instances.get(current.parent) if current.parent is not None else None
+        current = ctx.state.instances.get(current.parent) if current.parent is not None else None
     merged: dict[str, Any] = {}
     for variables in reversed(chain):
         merged.update(variables)
     return merged
 
 
-def _take_records(step: "Step", scope_id: int, activity_ref: str | None) -> list[CompensationRecord]:
+def _take_records(ctx: StepContext, scope_id: int, activity_ref: str | None) -> list[CompensationRecord]:
     """Take out of the state the records to compensate in `scope_id` (only `activity_ref`'s when given),
     newest first, each record without a handler replaced by the records of its inside."""
-    chosen = sorted((r for r in step.state.compensations
+    chosen = sorted((r for r in ctx.state.compensations
                      if r.scope_ai == scope_id and activity_ref in (None, r.element)),
                     key=lambda r: r.order, reverse=True)
     taken: list[CompensationRecord] = []
     for record in chosen:
-        step.state.compensations.remove(record)
+        ctx.state.compensations.remove(record)
         if record.handler is None:
-            taken.extend(_take_records(step, record.ai, None))
+            taken.extend(_take_records(ctx, record.ai, None))
         else:
             taken.append(record)
     return taken
@@ -147,85 +96,83 @@ def _take_records(step: "Step", scope_id: int, activity_ref: str | None) -> list
 
 # --- runs -----------------------------------------------------------------------------------------
 
-def throw_compensation(step: "Step", ai: ActivityInstance, definition: EventDefinition) -> None:
-    """A compensation throw event: run the handlers; the event waits for them (`waiting_for_compensation`)
-    and is completed when the last one is done."""
-    scope = _compensated_scope(step, ai)
-    records = _take_records(step, scope.id, definition.activity_ref)
-    step.history("compensation_thrown", ai.element, ai.id,
-                 {"activity": definition.activity_ref, "handlers": len(records)})
-    if records:
-        ai.data["waiting_for_compensation"] = True
-        _start(step, ai, scope, records, then="complete")
+def throw(ctx: StepContext, ai: ActivityInstance, definition: EventDefinition) -> bool:
+    """A compensation throw event: start a run of the handlers; True when there are handlers to wait for
+    (the event is then completed by `compensation_done` when the last one is done)."""
+    scope = _compensated_scope(ctx, ai)
+    records = _take_records(ctx, scope.id, definition.activity_ref)
+    ctx.history("compensation_thrown", ai.element, ai.id,
+                {"activity": definition.activity_ref, "handlers": len(records)})
+    if not records:
+        return False
+    _start(ctx, ai, records)
+    return True
 
 
-def compensate_scope_then(step: "Step", owner: ActivityInstance, then: str) -> None:
-    """Compensate everything completed inside `owner`, then do `then` (cancel: leave by the transaction's
-    cancel boundary event)."""
-    _start(step, owner, owner, _take_records(step, owner.id, None), then=then)
+def compensate_inside(ctx: StepContext, owner: ActivityInstance) -> None:
+    """Compensate everything completed inside `owner` (a transaction being cancelled), then tell its
+    behaviour (`compensation_done`)."""
+    _start(ctx, owner, _take_records(ctx, owner.id, None))
 
 
-def _compensated_scope(step: "Step", ai: ActivityInstance) -> ActivityInstance:
-    scope = step.state.instances[ai.parent]
-    if step.is_element(scope.element) and step.element(scope.element).triggered_by_event:
-        return step.state.instances[scope.parent]
-    return scope
+def _compensated_scope(ctx: StepContext, ai: ActivityInstance) -> ActivityInstance:
+    scope = ctx.state.parent_of(ai)
+    element = ctx.process.elements.get(scope.element)
+    return ctx.state.parent_of(scope) if element is not None and element.triggered_by_event else scope
 
 
-def _start(step: "Step", owner: ActivityInstance, scope: ActivityInstance, records: list[CompensationRecord],
-           then: str) -> None:
-    owner.data["compensation"] = {"scope": scope.id, "then": then, "queue": [r.to_json() for r in records]}
-    _run_next(step, owner)
+def _start(ctx: StepContext, owner: ActivityInstance, records: list[CompensationRecord]) -> None:
+    run = ctx.create(ctx.element(owner.element), owner, body=CompensationRun(records))
+    _run_next(ctx, run)
 
 
-def _run_next(step: "Step", owner: ActivityInstance) -> None:
-    """Start the next handler of the owner's run, or end the run."""
-    run = owner.data["compensation"]
-    if not run["queue"]:
-        del owner.data["compensation"]
-        owner.data.pop("waiting_for_compensation", None)
-        if run["then"] == "cancel":
-            from bpmn_runtime.engine.behaviours.subprocesses import leave_by_cancel_boundary
-            leave_by_cancel_boundary(step, owner)
-        else:
-            step.complete(owner)
+def _run_next(ctx: StepContext, run_ai: ActivityInstance) -> None:
+    """Start the next handler of the run, or end the run and tell its owner."""
+    run = run_ai.body
+    assert isinstance(run, CompensationRun)
+    if not run.queue:
+        owner = ctx.state.parent_of(run_ai)
+        ctx.end_instance(run_ai, "completed")
+        ctx.behaviour_of(owner).compensation_done(ctx, owner)
         return
-    record = CompensationRecord.from_json(run["queue"].pop(0))
-    scope = step.state.instances[run["scope"]]
-    handler = step.element(record.handler)
-    data = {"compensation_of": owner.id, "compensates": [record.ai, record.element, record.handler]}
+    record = run.current = run.queue.pop(0)
+    assert record.handler is not None, "records without a handler are replaced by those of their inside"
+    handler = ctx.element(record.handler)
     if handler.triggered_by_event:
-        _run_event_subprocess(step, handler, record, scope, data)
+        _run_event_subprocess(ctx, handler, record, run_ai)
         return
-    handler_ai = step.create(handler, scope, variables=dict(record.variables), data=data)
-    step.history("element_activated", handler.id, handler_ai.id, None)
-    _history(step, "compensation_started", handler_ai)
-    step.behaviour(handler).begin(step, handler_ai)
+    handler_ai = ctx.create(handler, run_ai, variables=dict(record.variables))
+    ctx.history("element_activated", handler.id, handler_ai.id, None)
+    _history(ctx, "compensation_started", handler_ai, record)
+    ctx.run_phase(handler_ai, "begin")
 
 
-def _run_event_subprocess(step: "Step", handler: Element, record: CompensationRecord, scope: ActivityInstance,
-                          data: dict[str, Any]) -> None:
+def _run_event_subprocess(ctx: StepContext, handler: Element, record: CompensationRecord,
+                          run_ai: ActivityInstance) -> None:
     """Re-create the compensated subprocess instance (same id, its completion variables) and trigger its
     compensation event subprocess in it; the re-created instance ends when the event subprocess has."""
-    from bpmn_runtime.engine.behaviours.events import event_subprocess_triggered
-    host = ActivityInstance(record.ai, record.element, scope.id, dict(record.variables),
-                            {**data, "outputs_done": True})
-    step.state.instances[host.id] = host
-    _history(step, "compensation_started", host)
-    start = step.element(step.process.scope(handler.id).start_events[0])
-    event_subprocess_triggered(step, start, host, None, {})
+    host = ctx.create(ctx.element(record.element), run_ai, variables=dict(record.variables), ai_id=record.ai)
+    host.outputs_mapped = True  # it completed before: it does not map its outputs again
+    _history(ctx, "compensation_started", host, record)
+    start = ctx.element(ctx.process.scope(handler.id).start_events[0])
+    ctx.behaviour_for(start).event_occurred(ctx, start, host, None, {})
 
 
-def handler_done(step: "Step", handler_ai: ActivityInstance) -> None:
-    """A compensation handler completed: record it and start the next one."""
-    owner = step.state.instances.get(handler_ai.data["compensation_of"])
-    step.end_instance(handler_ai, "completed")
-    _history(step, "compensation_completed", handler_ai, result="completed")
-    if owner is not None and "compensation" in owner.data:
-        _run_next(step, owner)
+def _history(ctx: StepContext, kind: str, handler_ai: ActivityInstance, record: CompensationRecord,
+             **extra: Any) -> None:
+    ctx.history(kind, record.handler, handler_ai.id,
+                {"activity": record.element, "activity_instance": record.ai, "handler": record.handler, **extra})
 
 
-def _history(step: "Step", kind: str, handler_ai: ActivityInstance, **extra: Any) -> None:
-    compensated_ai, activity, handler = handler_ai.data["compensates"]
-    step.history(kind, handler, handler_ai.id,
-                 {"activity": activity, "activity_instance": compensated_ai, "handler": handler, **extra})
+class CompensationRunBehaviour(Behaviour):
+    """A compensation run: its children are the handlers, run one after the other."""
+
+    def child_completed(self, ctx: StepContext, scope_ai: ActivityInstance, child: ActivityInstance) -> None:
+        run = scope_ai.body
+        assert isinstance(run, CompensationRun) and run.current is not None
+        ctx.end_instance(child, "completed")
+        _history(ctx, "compensation_completed", child, run.current, result="completed")
+        _run_next(ctx, scope_ai)
+
+    def ended(self, ctx: StepContext, ai: ActivityInstance, how: str) -> None:
+        """A run is no element of the model: its end leaves no history of its own."""

@@ -1,163 +1,146 @@
 """Gateways: exclusive, parallel, inclusive, complex and event-based; splits and joins."""
 from __future__ import annotations
 
-import functools
-from typing import TYPE_CHECKING, Any
+from typing import Any, Mapping
 
-from bpmn_runtime.engine.behaviours.base import Behaviour, record_arrival
-from bpmn_runtime.engine.behaviours.events import subscribe
+from bpmn_runtime.engine.behaviours.base import Behaviour, StepContext
+from bpmn_runtime.engine.behaviours.joins import collector, consume_one_each, has_all, record_arrival
+from bpmn_runtime.engine.behaviours.subscriptions import subscribe_all
 from bpmn_runtime.engine.state import ActivityInstance, Wait
-from bpmn_runtime.model import Element, Flow, Process
-
-if TYPE_CHECKING:
-    from bpmn_runtime.engine.step import Step
+from bpmn_runtime.model import Element, Flow
 
 
-class ExclusiveGateway(Behaviour):
+class Gateway(Behaviour):
+    """A gateway takes its default flow only when it takes no other flow (an activity takes it when none of
+    its conditional flows is taken)."""
+
+    def leave(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        ctx.take_outgoing(ai, ctx.select_flows(ai, ctx.element(ai.element), exclusive=False, gateway=True))
+
+
+class ExclusiveGateway(Gateway):
     """Takes the first outgoing flow whose condition holds, else the default flow."""
 
-    def leave(self, step: "Step", ai: ActivityInstance) -> None:
-        step.take_outgoing(ai, step.select_flows(ai, step.element(ai.element), exclusive=True))
+    def leave(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        ctx.take_outgoing(ai, ctx.select_flows(ai, ctx.element(ai.element), exclusive=True, gateway=True))
 
 
-def _consume_one_each(ai: ActivityInstance) -> None:
-    arrived = ai.data["arrived"]
-    for key in list(arrived):
-        arrived[key] -= 1
-        if arrived[key] == 0:
-            del arrived[key]
-
-
-def _pass_join(step: "Step", ai: ActivityInstance) -> None:
+def _pass_join(ctx: StepContext, ai: ActivityInstance) -> None:
     """The join fires: the consumed tokens leave as one; tokens left over wait in a fresh join."""
-    leftover = ai.data["arrived"]
-    ai.data = {}
-    if leftover:
-        element = step.element(ai.element)
-        rest = step.create(element, step.state.instances[ai.parent], data={"arrived": leftover})
-        step.history("element_activated", element.id, rest.id, None)
-    step.activate(ai)
+    assert ai.join is not None
+    leftover = ai.join
+    ai.join = None
+    if leftover.arrived:
+        element = ctx.element(ai.element)
+        rest = ctx.create(element, ctx.state.parent_of(ai), join=leftover)
+        leftover.waiting = leftover.fired = False
+        ctx.history("element_activated", element.id, rest.id, None)
+    ctx.run_phase(ai, "activate")
 
 
-class ParallelGateway(Behaviour):
+class ParallelGateway(Gateway):
     """Waits for a token on every incoming flow, then sends one down every outgoing flow.
 
     Conditions on its outgoing flows are not evaluated: a parallel gateway "creates parallel paths
     without checking any conditions" (BPMN 10.5.4).
     """
 
-    def arrive(self, step: "Step", element: Element, scope_ai: ActivityInstance, via: Flow | None) -> None:
+    def arrive(self, ctx: StepContext, element: Element, scope_ai: ActivityInstance, via: Flow | None) -> None:
         if len(element.incoming) <= 1:
-            super().arrive(step, element, scope_ai, via)
+            super().arrive(ctx, element, scope_ai, via)
             return
-        ai = record_arrival(step, element, scope_ai, via)
-        if all(ai.data["arrived"].get(flow, 0) > 0 for flow in element.incoming):
-            _consume_one_each(ai)
-            _pass_join(step, ai)
+        ai = record_arrival(ctx, element, scope_ai, via)
+        assert ai.join is not None
+        if has_all(ai.join, element):
+            consume_one_each(ai.join)
+            _pass_join(ctx, ai)
 
-    def leave(self, step: "Step", ai: ActivityInstance) -> None:
-        element = step.element(ai.element)
-        step.take_outgoing(ai, [step.process.flows[f] for f in element.outgoing])
+    def leave(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        ctx.take_outgoing(ai, [ctx.process.flows[f] for f in ctx.element(ai.element).outgoing])
 
 
-class InclusiveGateway(Behaviour):
+class InclusiveGateway(Gateway):
     """Takes every flow whose condition holds; joins the tokens that arrived once no other can arrive."""
 
-    def arrive(self, step: "Step", element: Element, scope_ai: ActivityInstance, via: Flow | None) -> None:
+    def arrive(self, ctx: StepContext, element: Element, scope_ai: ActivityInstance, via: Flow | None) -> None:
         if len(element.incoming) <= 1:
-            super().arrive(step, element, scope_ai, via)
+            super().arrive(ctx, element, scope_ai, via)
             return
-        ai = record_arrival(step, element, scope_ai, via)
-        ai.data["waiting_join"] = True
-        if _inclusive_join_ready(step, ai):
-            _fire_inclusive(step, ai)
+        ai = record_arrival(ctx, element, scope_ai, via)
+        assert ai.join is not None
+        ai.join.waiting = True
+        if _inclusive_join_ready(ctx, ai):
+            _fire_inclusive(ctx, ai)
 
 
-def _fire_inclusive(step: "Step", ai: ActivityInstance) -> None:
-    ai.data.pop("waiting_join", None)
-    _consume_one_each(ai)
-    _pass_join(step, ai)
+def _fire_inclusive(ctx: StepContext, ai: ActivityInstance) -> None:
+    assert ai.join is not None
+    ai.join.waiting = False
+    consume_one_each(ai.join)
+    _pass_join(ctx, ai)
 
 
-@functools.lru_cache(maxsize=256)
-def _upstream(process: Process, element_id: str) -> frozenset[str]:
-    """Elements of the same scope from which a token can reach `element_id` (not passing through it)."""
-    found: set[str] = set()
-    frontier = [element_id]
-    while frontier:
-        current = process.elements[frontier.pop()]
-        for flow_id in current.incoming:
-            source = process.flows[flow_id].source
-            if source not in found and source != element_id:
-                found.add(source)
-                frontier.append(source)
-        if current.id != element_id and current.kind == "boundaryEvent" and current.attached_to not in found:
-            found.add(current.attached_to)
-            frontier.append(current.attached_to)
-    return frozenset(found)
-
-
-def _inclusive_join_ready(step: "Step", join: ActivityInstance) -> bool:
+def _inclusive_join_ready(ctx: StepContext, join: ActivityInstance) -> bool:
     """Ready when no live token elsewhere in the scope can still reach the gateway, nor is on its way to it."""
-    element = step.element(join.element)
-    upstream = _upstream(step.process, element.id)
-    for other in step.state.children(join.parent):
-        if other.id == join.id:
-            continue
-        if other.element in upstream:
+    assert join.parent is not None
+    upstream = ctx.facts.upstream[join.element]
+    for other in ctx.state.children(join.parent):
+        if other.id != join.id and other.element in upstream:
             return False
-    return not step.has_tokens_in_flight(join.parent, upstream | {element.id})
+    return not ctx.has_tokens_in_flight(join.parent, upstream | {join.element})
 
 
-def fire_ready_inclusive_joins(step: "Step") -> bool:
+def fire_ready_inclusive_joins(ctx: StepContext) -> bool:
+    """With nothing else to do: fire the inclusive joins no token can reach any more; True when any fired."""
     fired = False
-    for ai in [a for a in step.state.instances.values() if a.data.get("waiting_join")]:
-        if ai.id in step.state.instances and _inclusive_join_ready(step, ai):
-            _fire_inclusive(step, ai)
+    for ai in [a for a in ctx.state.instances.values() if a.join is not None and a.join.waiting]:
+        if ai.id in ctx.state.instances and _inclusive_join_ready(ctx, ai):
+            _fire_inclusive(ctx, ai)
             fired = True
     return fired
 
 
-class ComplexGateway(Behaviour):
+class ComplexGateway(Gateway):
     """Joins when its activation condition holds (or all incoming flows have a token), then splits like
     an inclusive gateway."""
 
-    def arrive(self, step: "Step", element: Element, scope_ai: ActivityInstance, via: Flow | None) -> None:
+    def arrive(self, ctx: StepContext, element: Element, scope_ai: ActivityInstance, via: Flow | None) -> None:
         if len(element.incoming) <= 1:
-            super().arrive(step, element, scope_ai, via)
+            super().arrive(ctx, element, scope_ai, via)
             return
-        ai = record_arrival(step, element, scope_ai, via)
-        if ai.data.get("fired"):
-            if all(ai.data["arrived"].get(f, 0) > 0 for f in element.incoming):
-                ai.data["arrived"] = {}
-                ai.data.pop("fired")
+        waiting = collector(ctx, element, scope_ai)
+        fired = waiting is not None and waiting.join is not None and waiting.join.fired
+        # evaluated before the token is counted, so that a failing condition leaves the token where it was
+        activated = ctx.condition(scope_ai, element.activation_condition) \
+            if element.activation_condition and not fired else None
+        ai = record_arrival(ctx, element, scope_ai, via)
+        join = ai.join
+        assert join is not None
+        if join.fired:
+            if has_all(join, element):
+                join.arrived = {}
+                join.fired = False
             return
-        ready = all(ai.data["arrived"].get(f, 0) > 0 for f in element.incoming)
-        if element.activation_condition:
-            ready = step.condition(ai, element.activation_condition)
-        if ready:
-            ai.data["fired"] = True
-            scope = step.state.instances[ai.parent]
-            flows = step.select_flows(ai, element, exclusive=False)
-            for flow in flows:
-                step.enter(flow.target, scope, flow)
+        if activated if activated is not None else has_all(join, element):
+            join.fired = True
+            scope = ctx.state.parent_of(ai)
+            for flow in ctx.select_flows(ai, element, exclusive=False, gateway=True):
+                ctx.enter(flow.target, scope, flow)
 
 
 class EventBasedGateway(Behaviour):
     """Waits for the first of the events that follow it; that event's path is taken, the others dropped."""
 
-    def activate(self, step: "Step", ai: ActivityInstance) -> None:
-        element = step.element(ai.element)
+    def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        element = ctx.element(ai.element)
         for flow_id in element.outgoing:
-            target = step.element(step.process.flows[flow_id].target)
-            for definition in target.events:
-                subscribe(step, ai, target, definition)
+            subscribe_all(ctx, ai, ctx.element(ctx.process.flows[flow_id].target))
 
-    def triggered(self, step: "Step", ai: ActivityInstance, wait: Wait, payload: dict[str, Any]) -> None:
-        scope_ai = step.state.instances[ai.parent]
-        step.end_instance(ai, "completed")
-        target = step.element(wait.element)
-        event_ai = step.create(target, scope_ai)
-        step.history("element_activated", target.id, event_ai.id, None)
-        step.set_variables(event_ai, payload)
-        step.complete(event_ai)
+    def triggered(self, ctx: StepContext, ai: ActivityInstance, wait: Wait, payload: Mapping[str, Any]) -> None:
+        scope_ai = ctx.state.parent_of(ai)
+        ctx.end_instance(ai, "completed")
+        target = ctx.element(wait.element)
+        event_ai = ctx.create(target, scope_ai)
+        ctx.history("element_activated", target.id, event_ai.id, None)
+        ctx.set_variables(event_ai, payload)
+        ctx.complete(event_ai)

@@ -1,20 +1,14 @@
 """Tasks: plain, manual, script, user, service/send/business-rule (jobs for handlers) and receive tasks."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bpmn_runtime import juel
-from bpmn_runtime.engine.behaviours.base import ActivityBehaviour
-from bpmn_runtime.engine.behaviours.events import subscribe
-from bpmn_runtime.engine.state import ActivityInstance
+from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour
+from bpmn_runtime.engine.behaviours.base import Incident, StepContext
+from bpmn_runtime.engine.behaviours.subscriptions import subscribe_all
+from bpmn_runtime.engine.state import ActivityInstance, JobWait, MessageWait, UserTaskWait
 from bpmn_runtime.engine.timers import duration_seconds
-from bpmn_runtime.engine.step import Incident, ScriptCall
-from bpmn_runtime.expressions import SANDBOX_SCRIPT_FORMATS, run_assignments
-from bpmn_runtime.model import Element
-
-if TYPE_CHECKING:
-    from bpmn_runtime.engine.step import Step
-
 
 
 class Task(ActivityBehaviour):
@@ -22,33 +16,24 @@ class Task(ActivityBehaviour):
 
 
 class ScriptTask(ActivityBehaviour):
-    """Runs its script through the embedding program's runner, else through the expression sandbox."""
+    """Runs its script (through the embedding program's runner, else the expression sandbox)."""
 
-    def activate(self, step: "Step", ai: ActivityInstance) -> None:
-        element = step.element(ai.element)
-        script = element.script or ""
-        if step.script_runner is not None:
-            results = step.script_runner(ScriptCall(step.instance_id, step.business_key, element.id, script,
-                                                    element.script_format, step.variables(ai)))
-        elif element.script_format in SANDBOX_SCRIPT_FORMATS:
-            results = run_assignments(script, step.variables(ai))
-        else:
-            raise Incident(f"script format '{element.script_format}' of {element.label} has no runner; "
-                           f"write the script as Python assignments or give the runtime a script runner")
-        values: dict[str, Any] = dict(results or {})
+    def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        element = ctx.element(ai.element)
+        values: dict[str, Any] = dict(ctx.run_script(ai, element))
         if element.extensions.result_variable and "result" in values:
             values = {element.extensions.result_variable: values.pop("result"), **values}
-        self.set_results(step, ai, values)
-        step.complete(ai)
+        self.set_results(ctx, ai, values)
+        ctx.complete(ai)
 
 
-def _value(step: "Step", ai: ActivityInstance, value: str | None) -> Any:
+def _value(ctx: StepContext, ai: ActivityInstance, value: str | None) -> Any:
     """An attribute that may be FEEL (`=...`), text embedding JUEL (`${...}`, `kermit_${loopCounter}`) or text."""
     if not value:
         return None
     if value.startswith("="):
-        return step.evaluate(ai, value)
-    return step.render(ai, value)
+        return ctx.evaluate(ai, value)
+    return ctx.render(ai, value)
 
 
 def _as_text(attribute: str, result: Any) -> str | None:
@@ -61,15 +46,15 @@ def _as_text(attribute: str, result: Any) -> str | None:
         raise Incident(f"'{attribute}' gives a value that is not text: {error}") from None
 
 
-def _text(step: "Step", ai: ActivityInstance, value: str | None) -> str | None:
-    return _as_text(value, _value(step, ai, value)) if value else None
+def _text(ctx: StepContext, ai: ActivityInstance, value: str | None) -> str | None:
+    return _as_text(value, _value(ctx, ai, value)) if value else None
 
 
-def _names(step: "Step", ai: ActivityInstance, values: tuple[str, ...]) -> list[str]:
+def _names(ctx: StepContext, ai: ActivityInstance, values: tuple[str, ...]) -> list[str]:
     """Candidate users or groups: each value is a name, a comma-separated list, or an expression giving a list."""
     names: list[str] = []
     for value in values:
-        result = _value(step, ai, value)
+        result = _value(ctx, ai, value)
         for item in result if isinstance(result, (list, tuple)) else [result]:
             text = _as_text(value, item) or ""
             names.extend(part.strip() for part in text.strip("[]").replace('"', "").split(",") if part.strip())
@@ -79,18 +64,19 @@ def _names(step: "Step", ai: ActivityInstance, values: tuple[str, ...]) -> list[
 class UserTask(ActivityBehaviour):
     """Creates a task for people (assignee, candidates, form, due date, priority) and waits for it."""
 
-    def activate(self, step: "Step", ai: ActivityInstance) -> None:
-        element = step.element(ai.element)
+    def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        element = ctx.element(ai.element)
         extensions = element.extensions
-        priority = _text(step, ai, extensions.priority)
-        name = _as_text(element.name, step.render(ai, element.name)) if element.name else None
-        step.add_wait(ai, "user_task", element.id, name or element.id,
-                      assignee=_text(step, ai, extensions.assignee),
-                      candidate_users=_names(step, ai, extensions.candidate_users),
-                      candidate_groups=_names(step, ai, extensions.candidate_groups),
-                      due_date=_text(step, ai, extensions.due_date),  # `due` is a timer's time
-                      priority=int(priority) if priority and priority.lstrip("-").isdigit() else 50)
-        step.history("task_created", element.id, ai.id, None)
+        priority = _text(ctx, ai, extensions.priority)
+        name = _as_text(element.name, ctx.render(ai, element.name)) if element.name else None
+        ctx.add_wait(UserTaskWait(
+            ctx.state.next_id(), ai.id, element.id, name or element.id,
+            assignee=_text(ctx, ai, extensions.assignee),
+            candidate_users=_names(ctx, ai, extensions.candidate_users),
+            candidate_groups=_names(ctx, ai, extensions.candidate_groups),
+            due_date=_text(ctx, ai, extensions.due_date),
+            priority=int(priority) if priority and priority.lstrip("-").isdigit() else 50))
+        ctx.history("task_created", element.id, ai.id, None)
 
 
 class JobTask(ActivityBehaviour):
@@ -100,21 +86,20 @@ class JobTask(ActivityBehaviour):
     may hold the job before another takes it over.
     """
 
-    def activate(self, step: "Step", ai: ActivityInstance) -> None:
-        element = step.element(ai.element)
+    def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        element = ctx.element(ai.element)
         extensions = element.extensions
         headers = dict(extensions.headers)
-        timeout = duration_seconds(headers["timeout"], step.now) if headers.get("timeout") else None
-        step.add_wait(ai, "job", element.id, _text(step, ai, extensions.topic) or element.id,
-                      retries=extensions.retries, headers=headers, timeout=timeout)
+        timeout = duration_seconds(headers["timeout"], ctx.now) if headers.get("timeout") else None
+        ctx.add_wait(JobWait(ctx.state.next_id(), ai.id, element.id, _text(ctx, ai, extensions.topic) or element.id,
+                             retries=extensions.retries, headers=headers, timeout=timeout))
 
 
 class ReceiveTask(ActivityBehaviour):
     """Waits for its message."""
 
-    def activate(self, step: "Step", ai: ActivityInstance) -> None:
-        element: Element = step.element(ai.element)
-        for definition in element.events:
-            subscribe(step, ai, element, definition)
+    def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        element = ctx.element(ai.element)
+        subscribe_all(ctx, ai, element)
         if not element.events:
-            step.add_wait(ai, "message", element.id, element.name or element.id)
+            ctx.add_wait(MessageWait(ctx.state.next_id(), ai.id, element.id, element.name or element.id))

@@ -15,8 +15,8 @@ from bpmn_runtime.model import Definitions, Element, Process
 from bpmn_runtime.parser.namespaces import BPMN, local_name
 from bpmn_runtime.parser.reader import SCOPES
 from bpmn_runtime.parser.validation import (
-    activities, collaboration, compensation, data, declarations, events, expressions, gateways, lengths, references,
-    structure, topics,
+    activities, collaboration, compensation, data, declarations, events, expressions, gateways, lengths, liveness,
+    references, structure, topics,
 )
 from bpmn_runtime.parser.validation.document import Document
 from bpmn_runtime.parser.validation.shared import CATCH_EVENTS, THROW_EVENTS
@@ -69,6 +69,8 @@ def _graph_problems(process: Process, check_scripts: bool) -> list[Problem]:
         problems += structure.start_event_problems(process, scope.id)
         problems += structure.reachability_problems(process, scope.id)
         problems += events.link_problems(process, scope.id)
+        problems += liveness.endless_loop_problems(process, scope.id)
+        problems += liveness.timer_interval_problems(process, scope.id)
     problems += compensation.compensation_problems(process)
     return problems
 
@@ -91,4 +93,5 @@ def _element_problems(process: Process, element: Element, check_scripts: bool) -
         *structure.token_problems(process, element),
         *gateways.direction_problems(element),
         *expressions.constant_condition_problems(process, element),
+        *liveness.endless_standard_loop_problems(element),
     ]

@@ -2,7 +2,7 @@
 (10.5.4, 10.2.2 transactions, 13.5.5)."""
 from __future__ import annotations
 
-from bpmn_runtime.engine.behaviours.compensation import (
+from bpmn_runtime.engine.analysis import (
     can_be_compensated, compensated_scope_id, compensation_boundaries, compensation_event_subprocesses,
 )
 from bpmn_runtime.errors import Problem

@@ -9,59 +9,55 @@ from __future__ import annotations
 
 import reprlib
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from bpmn_runtime.engine import timers
-from bpmn_runtime.engine.state import ActivityInstance, Wait
-from bpmn_runtime.engine.step import Incident
+from bpmn_runtime.engine.behaviours.base import Incident, StepContext
+from bpmn_runtime.engine.state import ActivityInstance, TimerWait
 from bpmn_runtime.model import Element, TimerSpec
 
-if TYPE_CHECKING:
-    from bpmn_runtime.engine.step import Step
 
-
-def subscribe(step: "Step", owner: ActivityInstance, event: Element, timer: TimerSpec | None) -> Wait:
+def subscribe(ctx: StepContext, owner: ActivityInstance, event: Element, timer: TimerSpec | None) -> None:
     """Arm the timer of `event` on `owner`; an expression is evaluated now. Incident when it cannot run."""
     if timer is None:
         raise Incident(f"the timer of {event.label} has no time set")
-    text = _evaluated(step, owner, event, timer)
+    text = _evaluated(ctx, owner, event, timer)
     try:
-        due = timers.next_firing(timers.parse(timer.kind, text), since=step.now, fired=0, now=step.now)
+        due = timers.next_firing(timers.parse(timer.kind, text), since=ctx.now, fired=0, now=ctx.now)
     except timers.TimerError as error:
         raise Incident(_refusal(event, timer, text, error.reason)) from None
     if due is None:
         raise Incident(f"the timer of {event.label} never fires")
-    return step.add_wait(owner, "timer", event.id, timer.kind, due, spec=text, fired=0)
+    ctx.add_wait(TimerWait(ctx.state.next_id(), owner.id, event.id, timer.kind, due.isoformat(), text, fired=0))
 
 
-def rearm(step: "Step", wait: Wait) -> bool:
+def rearm(ctx: StepContext, wait: TimerWait) -> bool:
     """After a timer fired: its wait goes, and a cycle with firings left waits for the next one (True).
 
     A cycle whose next firing would fall after the year 9999 (or whose text an older version accepted and
     this one refuses) has no next firing.
     """
-    step.remove_wait(wait)
-    if wait.name != "cycle" or wait.due is None:
+    ctx.remove_wait(wait)
+    if wait.timer != "cycle" or not wait.due_at:
         return False
-    spec = str(wait.detail["spec"])
     try:
-        schedule = timers.parse("cycle", spec)
+        schedule = timers.parse("cycle", wait.spec)
         fired = _fired(wait, schedule) + 1
-        due = timers.next_firing(schedule, since=datetime.fromisoformat(wait.due), fired=fired, now=step.now)
+        due = timers.next_firing(schedule, since=datetime.fromisoformat(wait.due_at), fired=fired, now=ctx.now)
     except timers.TimerError:
         return False
     if due is None:
         return False
-    step.add_wait(step.state.instances[wait.ai], "timer", wait.element, "cycle", due, spec=spec, fired=fired)
+    ctx.add_wait(TimerWait(ctx.state.next_id(), wait.ai, wait.element, "cycle", due.isoformat(), wait.spec,
+                           fired=fired))
     return True
 
 
-def _evaluated(step: "Step", owner: ActivityInstance, event: Element, timer: TimerSpec) -> str:
+def _evaluated(ctx: StepContext, owner: ActivityInstance, event: Element, timer: TimerSpec) -> str:
     """The timer's text: as written, or what its expression (`${...}`, `=...`) gives for this instance."""
     text = timer.expression
     if "{" not in text and not text.startswith("="):
         return text
-    value = step.evaluate(owner, text)
+    value = ctx.evaluate(owner, text)
     found = timers.as_text(value)
     if found is None:
         raise Incident(f"the timer {event.label} got {reprlib.repr(value)} from its expression \"{text}\", "
@@ -75,12 +71,11 @@ def _refusal(event: Element, timer: TimerSpec, text: str, reason: str) -> str:
     return f"the timer {event.label} got '{text}' from its expression \"{timer.expression}\", which {reason}"
 
 
-def _fired(wait: Wait, schedule: timers.Schedule) -> int:
+def _fired(wait: TimerWait, schedule: timers.Schedule) -> int:
     """How often the timer of `wait` has fired; waits saved before firings were counted kept the firings
     left instead (`remaining`, None for no end)."""
-    if "fired" in wait.detail:
-        return int(wait.detail["fired"])
-    remaining = wait.detail.get("remaining")
-    if remaining is None or schedule.repetitions is None:
+    if wait.fired is not None:
+        return wait.fired
+    if wait.remaining is None or schedule.repetitions is None:
         return 0
-    return schedule.repetitions - 1 - int(remaining)
+    return schedule.repetitions - 1 - wait.remaining

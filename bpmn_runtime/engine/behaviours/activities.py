@@ -1,0 +1,122 @@
+"""What all activities have in common around their own work: asynchronous continuations, input and output
+mappings, boundary events, standard loops (loopCondition, loopMaximum, testBefore), compensation records.
+
+Multi-instance activities are entered through their body (`multi_instance`); its inner instances run the
+activity's own behaviour, without its boundary events (the body holds them).
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from bpmn_runtime.engine.behaviours import boundaries, compensation, joins
+from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident, StepContext
+from bpmn_runtime.engine.state import ActivityInstance, ContinuationWait, Run, Wait
+from bpmn_runtime.model import Element, Flow
+
+
+class ActivityBehaviour(Behaviour):
+    """Activities: async before/after, input/output mappings, boundary events and loops around `activate`."""
+
+    def arrive(self, ctx: StepContext, element: Element, scope_ai: ActivityInstance, via: Flow | None) -> None:
+        if not joins.start_quantity_reached(ctx, element, scope_ai, via):
+            return
+        ai = ctx.create(element, scope_ai)
+        ctx.history("element_activated", element.id, ai.id, None)
+        if element.extensions.async_before:
+            ctx.add_wait(ContinuationWait(ctx.state.next_id(), ai.id, element.id, after=False))
+            return
+        ctx.run_phase(ai, "begin")
+
+    def begin(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """Subscribe the boundary events, then execute. Until the activity runs, its boundary events are all
+        `ai` waits for, so a retry after a failure here starts them afresh."""
+        ctx.remove_waits(ai)
+        boundaries.subscribe_boundary_events(ctx, ai, ctx.element(ai.element))
+        self.execute(ctx, ai)
+
+    def execute(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """Map inputs, then run the activity (or the first pass of its standard loop)."""
+        element = ctx.element(ai.element)
+        if element.extensions.inputs:  # added to what the instance already holds (loop counter, compensated data)
+            visible = ctx.variables(ai)
+            ctx.set_local_variables(ai, {m.target: ctx.evaluate(ai, m.source) if m.source else visible.get(m.target)
+                                         for m in element.extensions.inputs})
+        if element.loop is not None and not element.loop.multi_instance and not _loop_may_start(ctx, ai, element):
+            ctx.complete(ai)
+            return
+        ctx.run_phase(ai, "activate")
+
+    def triggered(self, ctx: StepContext, ai: ActivityInstance, wait: Wait, payload: Mapping[str, Any]) -> None:
+        ctx.remove_wait(wait)
+        if isinstance(wait, ContinuationWait):  # a worker picked up the continuation before or after
+            ctx.later(Run(ai.id, "proceed" if wait.after else "begin"))
+            return
+        self.set_results(ctx, ai, payload)
+        ctx.complete(ai)
+
+    def leave(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """Map outputs, go round a standard loop again, or let the scope decide what a completion means."""
+        element = ctx.element(ai.element)
+        if not ai.outputs_mapped:  # set once they are: a retry after a failing mapping maps them again
+            if element.extensions.outputs:
+                values = {m.target: ctx.evaluate(ai, m.source) for m in element.extensions.outputs}
+                ctx.set_variables(ctx.state.parent_of(ai), values)
+            ai.outputs_mapped = True
+        if element.loop is not None and not element.loop.multi_instance and _loop_again(ctx, ai, element):
+            ai.outputs_mapped = False
+            ctx.history("loop_iteration", element.id, ai.id, {"loopCounter": ai.loop_counter})
+            ctx.run_phase(ai, "activate")
+            return
+        scope_ai = ctx.state.parent_of(ai)
+        ctx.behaviour_of(scope_ai).child_completed(ctx, scope_ai, ai)
+
+    def leave_along_flows(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        element = ctx.element(ai.element)
+        if element.extensions.async_after and not ai.waited_after:
+            ai.waited_after = True
+            ctx.add_wait(ContinuationWait(ctx.state.next_id(), ai.id, element.id, after=True))
+            return
+        ctx.take_outgoing(ai)
+
+    def ended(self, ctx: StepContext, ai: ActivityInstance, how: str) -> None:
+        super().ended(ctx, ai, how)
+        compensation.activity_ended(ctx, ai, how, ctx.facts.compensation_handlers[ai.element])
+
+    def boundary_catcher(self, ctx: StepContext, ai: ActivityInstance, kind: str, code: str | None) -> Catcher | None:
+        return boundaries.catcher(ctx, ai, kind, code)
+
+    def set_results(self, ctx: StepContext, ai: ActivityInstance, values: Mapping[str, Any]) -> None:
+        """Results of the work (a job's outputs, a form): local when output mappings pick from them."""
+        if ctx.element(ai.element).extensions.outputs:
+            ctx.set_local_variables(ai, values)
+        else:
+            ctx.set_variables(ai, values)
+
+
+def _loop_may_start(ctx: StepContext, ai: ActivityInstance, element: Element) -> bool:
+    """Standard loop, first pass: with testBefore the condition is checked before the first iteration."""
+    loop = element.loop
+    assert loop is not None
+    ai.loop_counter = 0
+    if loop.loop_maximum is not None and loop.loop_maximum < 0:
+        raise Incident(f"loopMaximum of {element.label} is negative")
+    if loop.test_before:
+        return _condition_holds(ctx, ai, element) and (loop.loop_maximum is None or loop.loop_maximum > 0)
+    return True
+
+
+def _loop_again(ctx: StepContext, ai: ActivityInstance, element: Element) -> bool:
+    """Standard loop, after an iteration: go round again while the condition holds and the maximum allows."""
+    loop = element.loop
+    assert loop is not None
+    if ai.loop_counter is None:
+        return False
+    ai.loop_counter += 1
+    if loop.loop_maximum is not None and ai.loop_counter >= loop.loop_maximum:
+        return False
+    return _condition_holds(ctx, ai, element)
+
+
+def _condition_holds(ctx: StepContext, ai: ActivityInstance, element: Element) -> bool:
+    assert element.loop is not None
+    return bool(element.loop.loop_condition) and ctx.condition(ai, element.loop.loop_condition or "")

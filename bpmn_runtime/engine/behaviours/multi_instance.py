@@ -1,0 +1,147 @@
+"""Multi-instance activities (parallel or sequential; cardinality or collection; completion condition;
+behavior events): a body enters the activity and holds its boundary events, its inner instances run the
+activity's own behaviour.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from bpmn_runtime.engine.behaviours import boundaries, compensation, joins
+from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident, StepContext
+from bpmn_runtime.engine.state import ActivityInstance, MultiInstanceBody, Run
+from bpmn_runtime.model import Element, EventDefinition, Flow, LoopSpec
+
+
+def _record(body: ActivityInstance) -> MultiInstanceBody:
+    assert isinstance(body.body, MultiInstanceBody)
+    return body.body
+
+
+def _loop(element: Element) -> LoopSpec:
+    assert element.loop is not None
+    return element.loop
+
+
+class MultiInstanceBodyBehaviour(Behaviour):
+    """The body of a multi-instance activity: starts the inner instances, completes when all (or enough)
+    have, and throws the behavior events as they do."""
+
+    def arrive(self, ctx: StepContext, element: Element, scope_ai: ActivityInstance, via: Flow | None) -> None:
+        if not joins.start_quantity_reached(ctx, element, scope_ai, via):
+            return
+        body = ctx.create(element, scope_ai, variables={}, body=MultiInstanceBody())
+        ctx.history("element_activated", element.id, body.id, {"multi_instance": True})
+        ctx.run_phase(body, "activate")
+
+    def activate(self, ctx: StepContext, body: ActivityInstance) -> None:
+        """Work out the inner instances (refusing more than an instance may hold), then start them."""
+        element = ctx.element(body.element)
+        items = _items(ctx, body, element)
+        total = len(items) if isinstance(items, list) else items
+        if total > ctx.limits.max_activity_instances:
+            raise Incident(f"multi-instance {element.label} would run {total:,} instances; an instance may hold "
+                           f"at most {ctx.limits.max_activity_instances:,} activity instances")
+        record = _record(body)
+        record.items = items if isinstance(items, list) else None
+        assert body.variables is not None
+        body.variables.update(nrOfInstances=total, nrOfCompletedInstances=0, nrOfActiveInstances=0)
+        boundaries.subscribe_boundary_events(ctx, body, element)
+        if total == 0:
+            ctx.take_outgoing(body)
+            return
+        record.started = 0
+        for _ in range(1 if _loop(element).sequential else total):
+            _start_inner(ctx, body, element)
+
+    def child_completed(self, ctx: StepContext, scope_ai: ActivityInstance, child: ActivityInstance) -> None:
+        """One inner instance completed: start the next, or complete the body when all (or enough) are done."""
+        body, inner = scope_ai, child
+        element = ctx.element(body.element)
+        loop, record = _loop(element), _record(body)
+        assert body.variables is not None and inner.variables is not None
+        if loop.output_collection and loop.output_element:
+            record.results[inner.variables["loopCounter"]] = ctx.variables(inner).get(loop.output_element)
+        ctx.end_instance(inner, "completed")
+        body.variables["nrOfActiveInstances"] -= 1
+        body.variables["nrOfCompletedInstances"] += 1
+        done = _throw_behavior_events(ctx, body, loop)
+        done = done or body.variables["nrOfCompletedInstances"] >= body.variables["nrOfInstances"]
+        if not done and loop.completion_condition:
+            done = ctx.condition(body, loop.completion_condition)
+        if done:
+            ctx.terminate_children(body.id)
+            if loop.output_collection:
+                results, record.results = record.results, {}
+                ctx.set_variable(ctx.state.parent_of(body), loop.output_collection,
+                                 [results.get(i + 1) for i in range(body.variables["nrOfInstances"])])
+            ctx.take_outgoing(body)
+        elif loop.sequential:
+            _start_inner(ctx, body, element)
+
+    def ended(self, ctx: StepContext, ai: ActivityInstance, how: str) -> None:
+        super().ended(ctx, ai, how)
+        compensation.activity_ended(ctx, ai, how, None)  # what its inner instances left, as one record
+
+    def boundary_catcher(self, ctx: StepContext, ai: ActivityInstance, kind: str, code: str | None) -> Catcher | None:
+        return boundaries.catcher(ctx, ai, kind, code)
+
+    def catch_child_at_boundary(self, ctx: StepContext, scope_ai: ActivityInstance, child: ActivityInstance,
+                                kind: str, code: str | None) -> Catcher | None:
+        """The boundary events of an inner instance are the body's: they catch at the body."""
+        return None
+
+
+def _items(ctx: StepContext, body: ActivityInstance, element: Element) -> list[Any] | int:
+    loop = _loop(element)
+    if loop.collection:
+        value = ctx.evaluate(body, loop.collection) if not loop.collection.isidentifier() \
+            else ctx.variables(body).get(loop.collection)
+        if value is None:
+            raise Incident(f"the collection '{loop.collection}' of {element.label} is not set")
+        if not isinstance(value, (list, tuple)):
+            raise Incident(f"the collection '{loop.collection}' of {element.label} is a "
+                           f"{type(value).__name__}, not a list")
+        return list(value)
+    if loop.cardinality:
+        count = ctx.evaluate(body, loop.cardinality)
+        if isinstance(count, str) and count.strip().lstrip("-").isdigit():
+            count = int(count)
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise Incident(f"the loop cardinality of {element.label} is {count!r}, not a whole number >= 0")
+        return count
+    raise Incident(f"multi-instance {element.label} has neither a loop cardinality nor a collection")
+
+
+def _start_inner(ctx: StepContext, body: ActivityInstance, element: Element) -> None:
+    record = _record(body)
+    index = record.started
+    record.started = index + 1
+    variables: dict[str, Any] = {"loopCounter": index + 1}
+    if record.items is not None and _loop(element).element_variable:
+        variables[_loop(element).element_variable or ""] = record.items[index]
+    inner = ctx.create(element, body, variables=variables)
+    assert body.variables is not None
+    body.variables["nrOfActiveInstances"] += 1
+    ctx.history("element_activated", element.id, inner.id, {"loopCounter": index + 1})
+    ctx.later(Run(inner.id, "execute"))
+
+
+def _throw_behavior_events(ctx: StepContext, body: ActivityInstance, loop: LoopSpec) -> bool:
+    """Throw the events the multi-instance behavior asks for now that one more instance completed;
+    True when a complex behavior's condition holds, which cancels the remaining instances (BPMN 10.2.8)."""
+    assert body.variables is not None
+    thrown: list[EventDefinition | None] = []
+    cancel = False
+    if loop.behavior == "None":
+        thrown.append(loop.none_event)
+    elif loop.behavior == "One" and body.variables["nrOfCompletedInstances"] == 1:
+        thrown.append(loop.one_event)
+    elif loop.behavior == "Complex":
+        for behavior in loop.complex_behaviors:
+            if behavior.condition and ctx.condition(body, behavior.condition):
+                cancel = True
+                thrown.append(behavior.event)
+    for definition in thrown:
+        if definition is not None:
+            boundaries.catch_own_event(ctx, body, definition)
+    return cancel

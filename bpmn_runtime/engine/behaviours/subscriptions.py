@@ -1,0 +1,51 @@
+"""Subscriptions: an activity instance waits for a timer, message, signal or condition of an event.
+
+Events subscribe through here wherever they stand (intermediate catch events, boundary events, the starts
+of event subprocesses, the events after an event-based gateway); errors and escalations are not waited for
+but thrown (see `Step.throw_error`).
+"""
+from __future__ import annotations
+
+from bpmn_runtime.engine.behaviours import timer_events
+from bpmn_runtime.engine.behaviours.base import Incident, StepContext
+from bpmn_runtime.engine.state import (
+    ActivityInstance, CheckCondition, ConditionalWait, MessageWait, SignalWait, TimerWait, Wait,
+)
+from bpmn_runtime.model import Element, EventDefinition
+
+
+def subscribe(ctx: StepContext, owner: ActivityInstance, event: Element, definition: EventDefinition) -> None:
+    """Wait on `owner` for the event `definition` of `event` (nothing to wait for: error, escalation, ...)."""
+    if definition.kind == "timer":
+        timer_events.subscribe(ctx, owner, event, definition.timer)
+    elif definition.kind == "message":
+        key = str(ctx.evaluate(owner, definition.correlation_key)) if definition.correlation_key else None
+        ctx.add_wait(MessageWait(ctx.state.next_id(), owner.id, event.id, event_name(ctx, owner, definition), key))
+    elif definition.kind == "signal":
+        ctx.add_wait(SignalWait(ctx.state.next_id(), owner.id, event.id, event_name(ctx, owner, definition)))
+    elif definition.kind == "conditional":
+        wait = ConditionalWait(ctx.state.next_id(), owner.id, event.id, definition.condition or "false")
+        ctx.add_wait(wait)
+        ctx.later(CheckCondition(wait.key, owner.id))  # already true: fires as soon as its owner has started
+
+
+def rearm_or_remove(ctx: StepContext, wait: Wait | None) -> None:
+    """After a non-interrupting event: a timer cycle schedules its next firing, a one-off timer goes."""
+    if isinstance(wait, TimerWait):
+        timer_events.rearm(ctx, wait)
+
+
+def event_name(ctx: StepContext, ai: ActivityInstance, definition: EventDefinition) -> str | None:
+    """A message or signal name; Camunda 7 resolves `${...}` in it where the event is caught or thrown."""
+    if definition.name is None:
+        return None
+    name = ctx.render(ai, definition.name)
+    if not isinstance(name, str):
+        raise Incident(f"the name '{definition.name}' gives {name!r}, not text")
+    return name
+
+
+def subscribe_all(ctx: StepContext, owner: ActivityInstance, event: Element) -> None:
+    """Wait on `owner` for every event definition of `event`."""
+    for definition in event.events:
+        subscribe(ctx, owner, event, definition)

@@ -1,0 +1,252 @@
+"""The stored form of an instance's state: a JSON document with a format number and named fields.
+
+`dump` always writes the newest format (`FORMAT`); `load` reads any format a release ever wrote, migrating
+it step by step (`MIGRATIONS[n]` turns format n into format n + 1) before reading it. A document from a
+newer release is refused rather than misread.
+
+Format 1 (up to the release that introduced formats) had no `format` key: activity instances, waits and
+compensation records were positional arrays, and what behaviours remembered was a free-form `data` map.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+from typing import Any, Callable, Mapping
+
+from bpmn_runtime.engine.state import (
+    ActivityInstance, Arrive, Broadcast, CheckCondition, CompensationRecord, CompensationRun, CompleteScope,
+    IncidentRecord, InstanceState, Join, MultiInstanceBody, Operation, Run, StartProcess, Throw, Trigger, WAIT_TYPES,
+    Wait,
+)
+from bpmn_runtime.errors import BpmnRuntimeError
+
+FORMAT = 2
+
+Document = dict[str, Any]
+
+
+class UnreadableState(BpmnRuntimeError):
+    """A stored state this release cannot read (written by a newer release)."""
+
+
+def dump(state: InstanceState) -> Document:
+    """The newest stored form of `state` (shares its variable maps: serialize it before changing the state)."""
+    return {
+        "format": FORMAT,
+        "process": state.process,
+        "status": state.status,
+        "seq": state.seq,
+        "end_reason": state.end_reason,
+        "error_code": state.error_code,
+        "activity_instances": [_dump_instance(ai) for ai in state.instances.values()],
+        "waits": [_dump_wait(w) for w in state.waits.values()],
+        "compensations": [_dump_record(r) for r in state.compensations],
+    }
+
+
+def load(document: Mapping[str, Any]) -> InstanceState:
+    """The state a stored document describes, whichever format it was written in."""
+    doc = dict(document)
+    version = doc.get("format", 1)
+    if not isinstance(version, int) or version > FORMAT:
+        raise UnreadableState(f"the instance state has format {version!r}; this release reads formats 1 to "
+                              f"{FORMAT}: it was written by a newer release")
+    while version < FORMAT:
+        doc = MIGRATIONS[version](doc)
+        version = doc["format"]
+    return InstanceState(
+        doc["process"], doc["status"], doc["seq"],
+        {row["id"]: _load_instance(row) for row in doc["activity_instances"]},
+        {row["key"]: _load_wait(row) for row in doc["waits"]},
+        [_load_record(row) for row in doc["compensations"]],
+        doc.get("end_reason"), doc.get("error_code"))
+
+
+# --- activity instances --------------------------------------------------------------------------------
+
+def _dump_instance(ai: ActivityInstance) -> Document:
+    """Named fields; those at their default are left out, so a plain activity instance stays small."""
+    row: Document = {"id": ai.id, "element": ai.element, "parent": ai.parent}
+    if ai.variables is not None:
+        row["variables"] = ai.variables
+    if isinstance(ai.body, MultiInstanceBody):
+        row["multi_instance"] = {"items": ai.body.items, "started": ai.body.started,
+                                 "results": [[counter, value] for counter, value in ai.body.results.items()]}
+    elif isinstance(ai.body, CompensationRun):
+        row["compensation_run"] = {"queue": [_dump_record(r) for r in ai.body.queue],
+                                   "current": _dump_record(ai.body.current) if ai.body.current else None}
+    if ai.join is not None:
+        row["join"] = {"arrived": ai.join.arrived, "waiting": ai.join.waiting, "fired": ai.join.fired}
+    if ai.loop_counter is not None:
+        row["loop_counter"] = ai.loop_counter
+    for flag in ("outputs_mapped", "waited_after", "compensable", "parked"):
+        if getattr(ai, flag):
+            row[flag] = True
+    if ai.incident is not None:
+        row["incident"] = {"operations": [_dump_operation(o) for o in ai.incident.operations]}
+    return row
+
+
+def _load_instance(row: Document) -> ActivityInstance:
+    ai = ActivityInstance(row["id"], row["element"], row["parent"], row.get("variables"),
+                          loop_counter=row.get("loop_counter"), outputs_mapped=row.get("outputs_mapped", False),
+                          waited_after=row.get("waited_after", False), compensable=row.get("compensable", False),
+                          parked=row.get("parked", False))
+    if "multi_instance" in row:
+        body = row["multi_instance"]
+        ai.body = MultiInstanceBody(body["items"], body["started"], {c: v for c, v in body["results"]})
+    elif "compensation_run" in row:
+        run = row["compensation_run"]
+        ai.body = CompensationRun([_load_record(r) for r in run["queue"]],
+                                  _load_record(run["current"]) if run["current"] else None)
+    if "join" in row:
+        join = row["join"]
+        ai.join = Join(join["arrived"], join["waiting"], join["fired"])
+    if "incident" in row:
+        ai.incident = IncidentRecord([_load_operation(o) for o in row["incident"]["operations"]])
+    return ai
+
+
+# --- waits, records, operations --------------------------------------------------------------------------
+
+_WAIT_FIELDS: dict[type[Wait], tuple[str, ...]] = {
+    cls: tuple(f.name for f in fields(cls)) for cls in WAIT_TYPES.values()}
+
+
+def _dump_wait(wait: Wait) -> Document:
+    return {"kind": wait.kind, **{name: getattr(wait, name) for name in _WAIT_FIELDS[type(wait)]}}
+
+
+def _load_wait(row: Document) -> Wait:
+    cls = WAIT_TYPES[row["kind"]]
+    return cls(**{name: row[name] for name in _WAIT_FIELDS[cls] if name in row})
+
+
+def _dump_record(record: CompensationRecord) -> Document:
+    return {"activity_instance": record.ai, "element": record.element, "scope": record.scope_ai,
+            "handler": record.handler, "variables": record.variables, "order": record.order}
+
+
+def _load_record(row: Document) -> CompensationRecord:
+    return CompensationRecord(row["activity_instance"], row["element"], row["scope"], row["handler"],
+                              row["variables"], row["order"])
+
+
+_OPERATION_NAMES: dict[type[Any], str] = {
+    Arrive: "arrive", Run: "run", StartProcess: "start_process", CompleteScope: "complete_scope", Trigger: "trigger",
+    CheckCondition: "check_condition", Broadcast: "broadcast", Throw: "throw"}
+_OPERATION_TYPES = {name: cls for cls, name in _OPERATION_NAMES.items()}
+
+
+def _dump_operation(operation: Operation) -> Document:
+    if isinstance(operation, Trigger):
+        return {"op": "trigger", "wait": _dump_wait(operation.wait), "payload": operation.payload}
+    return {"op": _OPERATION_NAMES[type(operation)],
+            **{f.name: getattr(operation, f.name) for f in fields(operation)}}
+
+
+def _load_operation(row: Document) -> Operation:
+    if row["op"] == "trigger":
+        return Trigger(_load_wait(row["wait"]), row["payload"])
+    operation: Operation = _OPERATION_TYPES[row["op"]](**{k: v for k, v in row.items() if k != "op"})
+    return operation
+
+
+# --- migrations ------------------------------------------------------------------------------------------
+
+def _from_format_1(doc: Document) -> Document:
+    """Format 1 -> 2: positional rows become named fields; the `data` map of each activity instance becomes
+    the typed fields of its family; a compensation run moves from the data of the event (or transaction)
+    that started it into a run of its own, under that owner, which its running handler now belongs to."""
+    seq = doc["seq"]
+    rows: list[Document] = []
+    runs: dict[int, Document] = {}  # owner activity instance -> its run
+    run_scopes: dict[int, int] = {}  # owner activity instance -> the scope its run compensates
+    handlers: dict[int, list[Any]] = {}  # handler activity instance -> [compensated ai, element, handler]
+    for ai_id, element, parent, variables, data in doc["instances"]:
+        row: Document = {"id": ai_id, "element": element, "parent": parent}
+        if variables is not None:
+            row["variables"] = variables
+        if "arrived" in data:
+            row["join"] = {"arrived": data["arrived"], "waiting": bool(data.get("waiting_join")),
+                           "fired": bool(data.get("fired"))}
+        if data.get("mi_body"):
+            row["multi_instance"] = {"items": data.get("items"), "started": data.get("next", 0),
+                                     "results": [[int(c), v] for c, v in data.get("results", {}).items()]}
+        if data.get("loopCounter") is not None:
+            row["loop_counter"] = data["loopCounter"]
+        for old, new in (("outputs_done", "outputs_mapped"), ("async_after_done", "waited_after"),
+                         ("compensable", "compensable")):
+            if data.get(old):
+                row[new] = True
+        if data.get("incident"):
+            row["incident"] = {"operations": [{"op": "run", "ai": ai_id, "phase": data["incident"]}]}
+        if "compensation" in data:
+            run = data["compensation"]
+            seq += 1
+            run_scopes[ai_id] = run["scope"]
+            runs[ai_id] = {"id": seq, "element": element, "parent": ai_id, "compensation_run": {
+                "queue": [_record_from_format_1(r) for r in run["queue"]], "current": None}}
+        if "compensation_of" in data:
+            handlers[ai_id] = [data["compensation_of"], *data["compensates"]]
+        rows.append(row)
+    for row in rows:
+        if row["id"] in handlers:
+            owner, compensated, element, handler = handlers[row["id"]]
+            run = runs[owner]
+            row["parent"] = run["id"]
+            run["compensation_run"]["current"] = {
+                "activity_instance": compensated, "element": element, "scope": run_scopes[owner],
+                "handler": handler, "variables": row.get("variables") or {}, "order": 0}
+    return {
+        "format": 2, "process": doc["process"], "status": doc["status"], "seq": seq,
+        "end_reason": doc.get("end_reason"), "error_code": doc.get("error_code"),
+        "activity_instances": rows + list(runs.values()),
+        "waits": [_wait_from_format_1(row) for row in doc["waits"]],
+        "compensations": [_record_from_format_1(r) for r in doc.get("compensations", [])],
+    }
+
+
+def _record_from_format_1(row: list[Any]) -> Document:
+    ai, element, scope_ai, handler, variables, order = row
+    return {"activity_instance": ai, "element": element, "scope": scope_ai, "handler": handler,
+            "variables": variables, "order": order}
+
+
+def _wait_from_format_1(row: list[Any]) -> Document:
+    key, kind, ai, element, name, due, detail = row
+    wait: Document = {"kind": kind, "key": key, "ai": ai, "element": element}
+    if kind == "user_task":
+        wait.update(name=name or "", assignee=detail.get("assignee"),
+                    candidate_users=detail.get("candidate_users", []),
+                    candidate_groups=detail.get("candidate_groups", []), due_date=detail.get("due_date"),
+                    priority=detail.get("priority", 50))
+    elif kind == "job":
+        wait.update(topic=name or "", retries=detail.get("retries"), headers=detail.get("headers", {}),
+                    timeout=detail.get("timeout"))
+    elif kind == "continuation":
+        wait.update(after=name == "after")
+    elif kind == "timer":
+        wait.update(timer=name, due_at=due, spec=detail.get("spec", ""), remaining=detail.get("remaining"))
+    elif kind == "message":
+        wait.update(message=name, correlation=detail.get("correlation"))
+    elif kind == "signal":
+        wait.update(signal=name)
+    elif kind == "conditional":
+        wait.update(condition=detail.get("condition", "false"), was_true=bool(detail.get("was_true")))
+    elif kind == "call":
+        wait.update(process_key=name or "", variables=detail.get("variables", {}))
+    return wait
+
+
+MIGRATIONS: dict[int, Callable[[Document], Document]] = {1: _from_format_1}
+
+
+def loads(text: str | bytes) -> InstanceState:
+    """The state stored as `text` (the `state` column of an instance)."""
+    return load(json.loads(text))
+
+
+def dumps(state: InstanceState) -> str:
+    """The text to store for `state`, in the newest format."""
+    return json.dumps(dump(state), separators=(",", ":"))

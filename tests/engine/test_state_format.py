@@ -1,0 +1,109 @@
+"""The stored form of the state: named fields under a format number; every record survives a save and a
+load; each behaviour-private key of format 1 becomes its typed field; a newer format is refused."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bpmn_runtime.engine import state_format
+from bpmn_runtime.engine.limits import Limits
+from bpmn_runtime.engine.state import (
+    ActivityInstance, Arrive, Broadcast, CallWait, CheckCondition, CompensationRecord, CompensationRun,
+    CompleteScope, ConditionalWait, ContinuationWait, IncidentRecord, InstanceState, JobWait, Join, MessageWait,
+    MultiInstanceBody, Run, SignalWait, StartProcess, Throw, TimerWait, Trigger, UserTaskWait,
+)
+
+
+def _everything() -> InstanceState:
+    record = CompensationRecord(5, "book", 0, "cancel", {"city": "Oslo"}, 6)
+    user_task = UserTaskWait(20, 3, "approve", "Approve", "mia", ["ann"], ["managers"], "2026-02-01", 70)
+    return InstanceState("p", seq=30, instances={ai.id: ai for ai in [
+        ActivityInstance(0, "p", None, {"n": 1}, compensable=True),
+        ActivityInstance(3, "approve", 0, None, loop_counter=2, outputs_mapped=True, waited_after=True),
+        ActivityInstance(4, "join", 0, join=Join({"f1": 2, "": 1}, waiting=True, fired=True)),
+        ActivityInstance(6, "each", 0, {"nrOfInstances": 2}, body=MultiInstanceBody(["a", "b"], 2, {1: "x"})),
+        ActivityInstance(7, "undo", 0, body=CompensationRun([record], record)),
+        ActivityInstance(8, "next", 0, parked=True, incident=IncidentRecord([
+            Arrive("next", 0, "f9", 8), Run(3, "leave"), StartProcess("s"), CompleteScope(0),
+            Trigger(user_task, {"ok": True}), CheckCondition(24, 0), Broadcast("go", 3),
+            Throw(3, "error", "E1", {"why": "late"})])),
+    ]}, waits={w.key: w for w in [
+        user_task, JobWait(21, 3, "approve", "charge", 5, {"timeout": "PT5M"}, 300.0),
+        ContinuationWait(22, 3, "approve", after=True),
+        TimerWait(23, 3, "late", "cycle", "2026-01-01T01:00:00+00:00", "R3/PT1H", 2),
+        ConditionalWait(24, 0, "watch", "${n > 2}", was_true=True), MessageWait(25, 0, "m", "order", "A-1"),
+        SignalWait(26, 0, "sig", "go"), CallWait(27, 3, "call", "child", {"n": 1}),
+    ]}, compensations=[record], end_reason=None, error_code=None)
+
+
+def test_every_record_survives_a_save_and_a_load() -> None:
+    state = _everything()
+    text = state_format.dumps(state)
+    again = state_format.loads(text)
+    assert state_format.dumps(again) == text
+    assert again.instances == state.instances and again.waits == state.waits
+    assert [c.id for c in again.children(0)] == [3, 4, 6, 7, 8]
+
+
+def test_the_stored_form_has_a_format_and_named_fields() -> None:
+    document = state_format.dump(_everything())
+    assert document["format"] == state_format.FORMAT == 2
+    body = next(row for row in document["activity_instances"] if row["id"] == 6)
+    assert body == {"id": 6, "element": "each", "parent": 0, "variables": {"nrOfInstances": 2},
+                    "multi_instance": {"items": ["a", "b"], "started": 2, "results": [[1, "x"]]}}
+    assert document["waits"][0] == {
+        "kind": "user_task", "key": 20, "ai": 3, "element": "approve", "name": "Approve", "assignee": "mia",
+        "candidate_users": ["ann"], "candidate_groups": ["managers"], "due_date": "2026-02-01", "priority": 70}
+
+
+def _v1(instances: list[list[Any]], waits: list[list[Any]] | None = None) -> dict[str, Any]:
+    return {"process": "p", "status": "active", "seq": 40, "instances": instances, "waits": waits or [],
+            "compensations": [], "end_reason": None, "error_code": None}
+
+
+def test_each_private_key_of_format_1_becomes_a_typed_field() -> None:
+    state = state_format.load(_v1([
+        [0, "p", None, {}, {"compensable": True}],
+        [3, "g", 0, None, {"arrived": {"f1": 1}, "waiting_join": True}],
+        [4, "c", 0, None, {"arrived": {}, "fired": True}],
+        [5, "mi", 0, {"nrOfInstances": 2}, {"mi_body": True, "items": [7, 8], "next": 2, "results": {"1": "r"}}],
+        [6, "mi", 5, {"loopCounter": 2}, {"mi_inner": True}],
+        [9, "loop", 0, None, {"loopCounter": 3, "outputs_done": True, "async_after_done": True}],
+        [10, "job", 0, None, {"incident": "leave", "job_error": True}],
+    ]))
+    ai = state.instances
+    assert ai[0].compensable and ai[3].join == Join({"f1": 1}, waiting=True)
+    assert ai[4].join == Join({}, fired=True)
+    assert ai[5].body == MultiInstanceBody([7, 8], 2, {1: "r"}) and ai[6].body is None and ai[6].parent == 5
+    assert (ai[9].loop_counter, ai[9].outputs_mapped, ai[9].waited_after) == (3, True, True)
+    assert ai[10].incident == IncidentRecord([Run(10, "leave")])
+
+
+def test_a_compensation_run_of_format_1_moves_under_its_owner() -> None:
+    state = state_format.load(_v1([
+        [0, "p", None, {}, {"compensable": True}],
+        [14, "undo", 0, None, {"waiting_for_compensation": True, "compensation": {
+            "scope": 0, "then": "complete", "queue": [[5, "hotel", 3, "cancel_hotel", {}, 6]]}}],
+        [15, "cancel_flight", 0, {"seat": "1A"}, {"compensation_of": 14, "compensates": [7, "flight", "cancel_flight"]}],
+    ]))
+    run = state.instances[41]
+    assert (run.element, run.parent, state.seq) == ("undo", 14, 41)
+    assert run.body == CompensationRun([CompensationRecord(5, "hotel", 3, "cancel_hotel", {}, 6)],
+                                       CompensationRecord(7, "flight", 0, "cancel_flight", {"seat": "1A"}, 0))
+    assert state.instances[15].parent == 41 and [c.id for c in state.children(14)] == [41]
+
+
+def test_a_state_from_a_newer_release_is_refused() -> None:
+    with pytest.raises(state_format.UnreadableState, match="format 3; this release reads formats 1 to 2"):
+        state_format.load({"format": 3})
+
+
+def test_limits_come_from_the_environment_when_not_given() -> None:
+    limits = Limits.from_environment({"BPMN_RUNTIME_MAX_STEPS": "5_000", "BPMN_RUNTIME_MAX_WAITS": " 20 "})
+    assert limits == Limits(max_steps=5_000, max_waits=20)
+    assert Limits.from_environment({}) == Limits()
+    with pytest.raises(ValueError, match="BPMN_RUNTIME_MAX_STEPS='many' is not a whole number"):
+        Limits.from_environment({"BPMN_RUNTIME_MAX_STEPS": "many"})
+    with pytest.raises(ValueError, match="max_activity_instances must be a whole number of at least 1"):
+        Limits(max_activity_instances=0)
