@@ -25,7 +25,7 @@ HOSTILE = REPOSITORY / "tests" / "hostile"
     ("fork_bomb", "the sequence flows through 'Merge' (merge) and 'Split' (split) form a loop that never waits"),
     ("standard_loop_always_true", "the standard loop repeats forever: its condition \"true\" is always true and it "
                                   "has no loopMaximum"),
-    ("timer_cycle_zero", "the timer cycle 'R/PT0S' fires again and again without any time passing"),
+    ("timer_cycle_zero", "the timeCycle 'R/PT0S' has a zero interval; a repeating timer must wait between its firings"),
     ("timer_zero_in_loop", "the timer waits 'PT0S', no time at all, on a loop"),
 ])
 def test_a_model_that_could_never_stop_is_refused_at_deployment(sqlite_url: str, model: str, reason: str) -> None:

@@ -79,9 +79,9 @@ def test_a_loop_that_may_end_or_waits_deploys(body: str) -> None:
 
 
 @pytest.mark.parametrize(("definition", "expected"), [
-    (timer("Cycle", "R/PT0S"), "the timer cycle 'R/PT0S' fires again and again without any time passing"),
-    (timer("Cycle", "R5/PT0M"), "the timer cycle 'R5/PT0M' fires again and again"),
-    (timer("Cycle", "R/2026-01-01T00:00:00Z/PT0S"), "fires again and again"),
+    (timer("Cycle", "R/PT0S"), "the timeCycle 'R/PT0S' has a zero interval"),
+    (timer("Cycle", "R5/PT0M"), "the timeCycle 'R5/PT0M' has a zero interval"),
+    (timer("Cycle", "R/2026-01-01T00:00:00Z/PT0S"), "has a zero interval"),
 ])
 def test_a_timer_cycle_without_time_between_its_firings_is_refused(definition: str, expected: str) -> None:
     body = USER + chain("s", "u", "e") + '<bpmn:boundaryEvent id="b" attachedToRef="u" cancelActivity="false">' \
