@@ -4,6 +4,8 @@
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bpmn_runtime.errors import DeploymentError
 from bpmn_runtime.model import Definitions
 from bpmn_runtime.parser.reader import read_definitions
@@ -18,11 +20,12 @@ def parse(data: bytes, file_name: str, *, check_scripts: bool = True) -> Definit
     """
     tree = load_xml(data, file_name)
     root = tree.getroot()
-    problems = schema_problems(tree, file_name) + document_problems(root, file_name)
-    if problems:
+    schema = [replace(found, rule="XSD") for found in schema_problems(tree, file_name)]
+    problems = schema + document_problems(root, file_name)
+    if schema:  # the reader relies on what the schema guarantees
         raise DeploymentError(_unique(problems))
     definitions, reading_problems = read_definitions(root, file_name)
-    problems = reading_problems + process_problems(definitions, check_scripts)
+    problems += reading_problems + process_problems(definitions, check_scripts)
     if problems:
         raise DeploymentError(_unique(problems))
     return definitions
