@@ -64,9 +64,10 @@ def document_problems(root: etree._Element, file: str, imports: Mapping[str, lis
     return problems + topics.missing_topic_problems(document)
 
 
-def process_problems(definitions: Definitions, check_scripts: bool = True) -> list[Problem]:
-    """Graph-level problems; `check_scripts` is False when the embedding program runs scripts itself."""
-    problems = declarations.executable_process_problems(definitions)
+def process_problems(definitions: Definitions, check_scripts: bool = True, library: bool = False) -> list[Problem]:
+    """Graph-level problems; `check_scripts` is False when the embedding program runs scripts itself, and a
+    `library` (imported by another file of the deployment) need not have an executable process."""
+    problems = [] if library else declarations.executable_process_problems(definitions)
     for process in definitions.executable_processes():
         problems += _graph_problems(process, check_scripts)
     return problems

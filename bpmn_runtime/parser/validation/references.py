@@ -158,6 +158,12 @@ def existence_problems(document: Document, node: etree._Element) -> list[Problem
             if document.resolve(carrier, value) is not None:
                 continue
             place = "the imported file of its namespace" if document.is_imported(carrier, value) else "this file"
+            if local_name(node.tag) in ("sequenceFlow", "messageFlow") and where in ("@sourceRef", "@targetRef"):
+                flow = "sequence flow" if local_name(node.tag) == "sequenceFlow" else "message flow"
+                verb = "starts at" if where == "@sourceRef" else "leads to"
+                problems.append(document.problem(node, f"the {flow} {verb} '{value}', which is declared nowhere in "
+                                                       f"{place}"))
+                continue
             problems.append(document.problem(node, f"{_where(node, where)} '{value}' names nothing declared in "
                                                    f"{place}"))
     return problems
