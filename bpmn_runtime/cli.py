@@ -85,7 +85,13 @@ class _LazyRuntime:
 
 
 def runtime_from(context: click.Context) -> Runtime:
-    return context.find_object(_LazyRuntime).get()
+    return _lazy_runtime(context).get()
+
+
+def _lazy_runtime(context: click.Context) -> _LazyRuntime:
+    found = context.find_object(_LazyRuntime)
+    assert found is not None, "the main group makes the runtime's settings"
+    return found
 
 
 @main.command()
@@ -263,7 +269,7 @@ def worker(context: click.Context, sources: tuple[str, ...], until_idle: bool, c
         logging.getLogger().setLevel(logging.INFO)
         click.echo(f"{concurrency} worker process(es) running handlers for: {', '.join(registry.topics) or '(none)'}; "
                    f"Ctrl+C or SIGTERM stops them after their current job")
-        settings = context.find_object(_LazyRuntime)
+        settings = _lazy_runtime(context)
         if metrics_port:
             from prometheus_client import start_http_server
             start_http_server(metrics_port, registry=runtime_from(context).metrics.registry)

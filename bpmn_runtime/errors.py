@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class BpmnRuntimeError(Exception):
@@ -11,7 +12,7 @@ class BpmnRuntimeError(Exception):
 class BpmnError(BpmnRuntimeError):
     """A business error raised by a handler or a script; caught by an error boundary event with this code."""
 
-    def __init__(self, code: str, message: str = "", variables: dict | None = None) -> None:
+    def __init__(self, code: str, message: str = "", variables: dict[str, Any] | None = None) -> None:
         super().__init__(message or f"BPMN error {code}")
         self.code = code
         self.message = message

@@ -260,7 +260,7 @@ def _task_message(node: etree._Element, tag: str, context: _Context) -> tuple[Ev
 def _expression_text(node: etree._Element | None) -> str | None:
     if node is None:
         return None
-    text = "".join(node.itertext()).strip()
+    text = "".join(part for part in node.itertext() if isinstance(part, str)).strip()
     return text or None
 
 
@@ -335,11 +335,11 @@ def _loop(node: etree._Element, context: _Context) -> LoopSpec | None:
     element_variable = multi.get(camunda_name("elementVariable"))
     data_input = multi.find(bpmn("loopDataInputRef"))
     if data_input is not None and data_input.text:
-        collection = data_input.text.strip()
+        collection = local_part(data_input, data_input.text.strip())
     item = multi.find(bpmn("inputDataItem"))
     if item is not None:
         element_variable = item.get("name") or item.get("id")
-    settings = {"collection": collection, "element_variable": element_variable}
+    settings: dict[str, Any] = {"collection": collection, "element_variable": element_variable}
     settings.update({k: v for k, v in zeebe.loop(multi).items() if v})
     return LoopSpec(
         multi_instance=True,

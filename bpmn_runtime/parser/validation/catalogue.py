@@ -24,6 +24,8 @@ Check = Callable[P, list[Problem]]
 RULES: dict[str, list[Callable[..., list[Problem]]]] = {}
 # Rule id -> the ids of the same constraint stated again elsewhere in the specification (and so in the list).
 ALIASES: dict[str, tuple[str, ...]] = {}
+# Rules the BPMN 2.0 XML schema already enforces (a file breaking them is refused with a schema problem, rule "XSD").
+BY_SCHEMA = frozenset({"EXT.039", "EXT.041", "EXT.054", "EXT.055", "EXT.078"})
 # Rules that files made for a particular engine break and that engine runs (the catalogue gives the evidence).
 LENIENT_FOR_ENGINE_FILES = frozenset({"EXT.012", "EXT.084", "EXT.088"})
 
@@ -47,5 +49,5 @@ def rule(rule_id: str, *also: str) -> Callable[[Callable[P, list[Problem]]], Cal
 
 
 def checked_rules() -> set[str]:
-    """Every rule id the deployment check enforces, aliases included."""
-    return set(RULES) | {alias for aliases in ALIASES.values() for alias in aliases}
+    """Every rule id the deployment check enforces, aliases and the rules of the schema included."""
+    return set(RULES) | {alias for aliases in ALIASES.values() for alias in aliases} | BY_SCHEMA

@@ -210,7 +210,7 @@ def event_data_problems(document: Document, event: etree._Element) -> list[Probl
         reference, attribute = CARRIED_BY[local_name(definition.tag)]
         thing = document.target(definition, f"@{reference}")
         carried = document.target(thing, f"@{attribute}")
-        if carried is not None and not _same_item(_item(document, node), carried):
+        if thing is not None and carried is not None and not _same_item(_item(document, node), carried):
             problems.append(document.problem(node, f"the {local_name(node.tag)} has {_describe(_item(document, node))}"
                                                    f", but '{thing.get('id')}' carries {_describe(carried)}"))
     return problems

@@ -10,7 +10,7 @@ from bpmn_runtime.errors import Problem
 from bpmn_runtime.model import Definitions
 from bpmn_runtime.parser.namespaces import bpmn, local_name
 from bpmn_runtime.parser.validation.catalogue import rule
-from bpmn_runtime.parser.validation.document import Document
+from bpmn_runtime.parser.validation.document import Document, line_of
 
 _MIME_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 
@@ -18,7 +18,7 @@ _MIME_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 def process_declared_problems(root: etree._Element, file: str) -> list[Problem]:
     """A file without a process has nothing to deploy."""
     if not list(root.iterfind(bpmn("process"))):
-        return [Problem(file, root.sourceline or 0, root.get("id", ""), "the file declares no process")]
+        return [Problem(file, line_of(root), root.get("id", ""), "the file declares no process")]
     return []
 
 

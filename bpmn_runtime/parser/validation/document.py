@@ -30,6 +30,11 @@ EVENT_DEFINITION_TAGS = frozenset({
 })
 
 
+def text_of(node: etree._Element) -> str:
+    """The text inside `node`, its children's included."""
+    return "".join(part for part in node.itertext() if isinstance(part, str))
+
+
 def line_of(node: etree._Element) -> int:
     """The line `node` starts on (0 when unknown)."""
     return cast("int | None", node.sourceline) or 0
@@ -44,6 +49,9 @@ class Document:
         self.target_namespace = root.get("targetNamespace") or ""
         # The BPMN documents this one imports, by the namespace they were imported under.
         self.imports: Mapping[str, list[Document]] = imports or {}
+        # The namespaces the file imports BPMN files under (loaded into `imports` when the files were found).
+        self.imported_namespaces = {(node.get("namespace") or "").strip() for node in root.iterfind(bpmn("import"))
+                                    if (node.get("importType") or "").strip() == BPMN}
         self.ids: dict[str, etree._Element] = {}
         for node in root.iter(f"{{{BPMN}}}*"):
             ident = node.get("id")
@@ -73,16 +81,27 @@ class Document:
         """The element a QName reference names, here or in an imported BPMN file (None when nothing is there)."""
         prefix, _, local = value.strip().rpartition(":")
         namespace = carrier.nsmap.get(prefix) if prefix else None
-        if namespace and namespace != self.target_namespace and namespace in self.imports:
-            return next((found for document in self.imports[namespace]
+        if namespace and namespace != self.target_namespace and namespace in self.imported_namespaces:
+            return next((found for document in self.imports.get(namespace, [])
                          if (found := document.ids.get(local)) is not None), None)
         return self.ids.get(local)
 
-    def is_imported(self, carrier: etree._Element, value: str) -> bool:
-        """True when the reference's prefix is bound to the namespace of an imported BPMN file."""
+    def import_of(self, carrier: etree._Element, value: str) -> str | None:
+        """The imported namespace the reference's prefix stands for (None for a reference into this file)."""
         prefix = value.strip().rpartition(":")[0]
         namespace = carrier.nsmap.get(prefix) if prefix else None
-        return bool(namespace) and namespace != self.target_namespace and namespace in self.imports
+        if namespace and namespace != self.target_namespace and namespace in self.imported_namespaces:
+            return namespace
+        return None
+
+    def is_imported(self, carrier: etree._Element, value: str) -> bool:
+        """True when the reference's prefix is bound to the namespace of an imported BPMN file."""
+        return self.import_of(carrier, value) is not None
+
+    def import_missing(self, carrier: etree._Element, value: str) -> bool:
+        """True when the reference names an imported file that could not be loaded (EXT.001 says why)."""
+        namespace = self.import_of(carrier, value)
+        return namespace is not None and namespace not in self.imports
 
     def named(self, node: etree._Element | None, where: str) -> list[str]:
         """The ids `node` refers to by an attribute ("@name") or by child elements (without their prefix)."""

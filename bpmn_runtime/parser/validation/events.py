@@ -177,8 +177,8 @@ def throw_results(element: Element) -> list[Problem]:
 
 @rule("EXT.134", "EXT.132", "EXT.133")
 def timer_problems(element: Element) -> list[Problem]:
-    """EXT.132, EXT.133, EXT.134: a timer's date, cycle or duration is written in ISO 8601 (unless it is an
-    expression computed when the timer starts)."""
+    """EXT.134 (with EXT.132 and EXT.133): a timer's duration (date, cycle) is written in ISO 8601, unless it is
+    an expression computed when the timer starts."""
     problems = []
     for definition in element.events:
         if definition.kind == "timer" and definition.timer is not None:

@@ -9,6 +9,7 @@ from bpmn_runtime.parser.namespaces import bpmn, local_name
 from bpmn_runtime.parser.reader import FLOW_NODES, SCOPES
 from bpmn_runtime.parser.validation.catalogue import rule
 from bpmn_runtime.parser.validation.document import Document, children
+from bpmn_runtime.parser.validation.shared import ACTIVITIES
 
 ARTIFACTS = frozenset({"association", "textAnnotation", "group"})
 GATEWAYS = frozenset({"exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway",
@@ -46,7 +47,7 @@ def problems(document: Document) -> list[Problem]:
         found += pool_crossing(document, flow) + scope_crossing(document, flow)
         found += immediate(document, flow)
     for container in document.root.iter(*map(bpmn, CONTAINERS)):
-        found += listed_flows(document, container)
+        found += listed_flows(document, container) + ad_hoc_has_activities(document, container)
     for node in document.root.iter(*map(bpmn, FLOW_NODES)):
         found += start_leaves(document, node) + end_reached(document, node)
         found += intermediate_reached(document, node) + intermediate_leaves(document, node)
@@ -173,6 +174,15 @@ def listed_flows(document: Document, container: etree._Element) -> list[Problem]
                     found.append(document.problem(node, f"{what(node)} lists '{extra}' as {direction}, but that "
                                                         f"sequence flow does not {end} there"))
     return found
+
+
+@rule("EXT.061")
+def ad_hoc_has_activities(document: Document, container: etree._Element) -> list[Problem]:
+    """EXT.061: an ad-hoc subprocess contains at least one activity (the work to choose from)."""
+    if local_name(container.tag) == "adHocSubProcess" and not children(container, *ACTIVITIES):
+        return [document.problem(container, f"{what(container)} contains no activity, so there is nothing to do in "
+                                            f"it; add the activities it offers")]
+    return []
 
 
 def _in_ad_hoc(node: etree._Element) -> bool:

@@ -15,7 +15,7 @@ from lxml import etree
 from bpmn_runtime.errors import Problem
 from bpmn_runtime.parser.namespaces import BPMN, local_name
 from bpmn_runtime.parser.validation.catalogue import rule
-from bpmn_runtime.parser.validation.document import Document
+from bpmn_runtime.parser.validation.document import Document, text_of
 
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 # The elements of type tExpression whose value the engine computes, and how messages name each.
@@ -80,7 +80,7 @@ def empty_body(document: Document, node: etree._Element) -> list[Problem]:
     parent = node.getparent()
     formal = is_formal(node) or tag in FORMAL_BY_TYPE or (
         tag == "condition" and parent is not None and local_name(parent.tag) == "complexBehaviorDefinition")
-    if not formal or "".join(node.itertext()).strip():
+    if not formal or text_of(node).strip():
         return []
     return [document.problem(node, f"the {_described(node)} is a formal expression without a body; write the "
                                    f"expression, or remove the element")]

@@ -44,7 +44,7 @@ def _level_links(event: etree._Element, kind: str) -> list[tuple[etree._Element,
 
 
 def _label(event: etree._Element, definition: etree._Element) -> str:
-    return _name(definition) or event.get("name") or event.get("id", "")
+    return _name(definition) or event.get("name") or event.get("id") or ""
 
 
 @rule("EXT.125")

@@ -155,7 +155,7 @@ def existence_problems(document: Document, node: etree._Element) -> list[Problem
     problems = []
     for where, _, _ in REFERENCES.get(local_name(node.tag), ()):
         for carrier, value in document.references(node, where):
-            if document.resolve(carrier, value) is not None:
+            if document.resolve(carrier, value) is not None or document.import_missing(carrier, value):
                 continue
             place = "the imported file of its namespace" if document.is_imported(carrier, value) else "this file"
             if local_name(node.tag) in ("sequenceFlow", "messageFlow") and where in ("@sourceRef", "@targetRef"):
@@ -194,7 +194,7 @@ def call_target_problems(document: Document, node: etree._Element) -> list[Probl
     problems = []
     for carrier, value in document.references(node, "@calledElement"):
         target = document.resolve(carrier, value)
-        if target is None and document.is_imported(carrier, value):
+        if target is None and document.is_imported(carrier, value) and not document.import_missing(carrier, value):
             problems.append(document.problem(node, f"calledElement '{value}' names nothing declared in the imported "
                                                    f"file of its namespace"))
         elif target is not None and local_name(target.tag) not in _CALLABLE[0]:
