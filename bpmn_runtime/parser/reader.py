@@ -309,7 +309,12 @@ def _event_definition(child: etree._Element, owner: etree._Element, context: _Co
     if kind == "conditional":
         return EventDefinition(kind, condition=_expression_text(child.find(bpmn("condition"))), id=child.get("id"))
     if kind == "link":
-        return EventDefinition(kind, child.get("name") or "", id=child.get("id"))
+        # A link throw that names its target jumps to that catch, which the engine finds by the catch's name.
+        target_ref = child.find(bpmn("target"))
+        target = context.declared(target_ref, (target_ref.text or "").strip(), "linkEventDefinition") \
+            if target_ref is not None else None
+        name = target.get("name") if target is not None else child.get("name")
+        return EventDefinition(kind, name or "", id=child.get("id"))
     if kind == "compensate":
         return EventDefinition(kind, activity_ref=child.get("activityRef"),
                                wait_for_completion=child.get("waitForCompletion", "true") != "false",

@@ -481,8 +481,8 @@ CASES = [
                                                                                     + flow("j", "e2"))),
          file_with(links(link("L", "lj"), link("L", "lk")))),
     Case("EXT.118", "j", file_with(links(link("L", "lj", "<bpmn:target>lk</bpmn:target>"), link("L", "lk"))),
-         file_with(links(link("L", "lj", "<bpmn:target>lk</bpmn:target>"),
-                         link("L", "lk", "<bpmn:source>lj</bpmn:source>")))),
+         file_with(links(link("to the end", "lj", "<bpmn:target>lk</bpmn:target>"),
+                         link("the end", "lk", "<bpmn:source>lj</bpmn:source>")))),
     Case("EXT.119", "mf", in_pool(straight(catch(MESSAGE)), message_flow("t", "other")),
          in_pool(straight(catch(MESSAGE)), message_flow("other", "t"))),
     Case("EXT.123", "t", file_with(straight(catch(f"<bpmn:conditionalEventDefinition><bpmn:condition {FORMAL}/>"

@@ -24,6 +24,7 @@ def problems(document: Document) -> list[Problem]:
         for definition in definitions:
             if local_name(event.tag) == THROW:
                 found += one_target(document, event, definition) + same_level(document, event, definition)
+                found += target_found_by_name(document, event, definition)
             else:
                 found += some_source(document, event, definition)
             found += references_agree(document, event, definition)
@@ -91,8 +92,7 @@ def same_level(document: Document, event: etree._Element, definition: etree._Ele
 @rule("EXT.118")
 def references_agree(document: Document, event: etree._Element, definition: etree._Element) -> list[Problem]:
     """EXT.118: the explicit ends of a link agree: a throw's target is a link catch definition that lists the throw
-    among its sources, each source of a catch is a link throw definition that targets it, and both carry the name
-    the engine follows."""
+    among its sources, and each source of a catch is a link throw definition that targets it."""
     throws = local_name(event.tag) == THROW
     mine, theirs, kind = ("target", "source", CATCH) if throws else ("source", "target", THROW)
     found = []
@@ -105,10 +105,23 @@ def references_agree(document: Document, event: etree._Element, definition: etre
         if definition.get("id") not in document.named(other, theirs):
             found.append(document.problem(event, f"the link names '{other.get('id')}' as its {mine}, but that link "
                                                  f"does not name this one as its {theirs}"))
-        elif _name(other) != _name(definition):
-            found.append(document.problem(event, f"the link '{_name(definition)}' names '{other.get('id')}' as its "
-                                                 f"{mine}, whose link is named '{_name(other)}'; the engine follows "
-                                                 f"links by name, so give both the same name"))
+    return found
+
+
+def target_found_by_name(document: Document, event: etree._Element, definition: etree._Element) -> list[Problem]:
+    """The engine finds the link catch event a throw names as its target by that catch's name, so no other link
+    catch event of the level has the same name."""
+    found = []
+    for target in document.targets(definition, "target"):
+        catch = target.getparent()
+        if catch is None or local_name(target.tag) != "linkEventDefinition":
+            continue
+        twins = [other for other, candidate in _level_links(catch, CATCH)
+                 if other is not catch and _name(candidate) == _name(target)]
+        if twins:
+            found.append(document.problem(event, f"the link leads to '{catch.get('id')}', but another link catch "
+                                                 f"event of its level has the same name '{_name(target)}'; give each "
+                                                 f"link catch event its own name"))
     return found
 
 
