@@ -113,15 +113,15 @@ def runtime_from(context: click.Context) -> Runtime:
 @click.pass_context
 @friendly_errors
 def deploy(context: click.Context, files: tuple[str, ...], as_json: bool) -> None:
-    """Deploy .bpmn files; a changed file becomes a new version, an identical one is left as it is."""
+    """Deploy .bpmn files together (they may import one another); a changed file becomes a new version, an
+    identical one is left as it is, and nothing is deployed when any file is refused."""
     runtime = runtime_from(context)
     results = []
-    for file in files:
-        for deployed in runtime.deploy(file):
-            results.append(deployed.to_json())
-            if not as_json:
-                state = "deployed" if deployed.new else "unchanged"
-                click.echo(f"{state}: {deployed.key} version {deployed.version} from {deployed.file_name}")
+    for deployed in runtime.deploy(list(files)):
+        results.append(deployed.to_json())
+        if not as_json:
+            state = "deployed" if deployed.new else "unchanged"
+            click.echo(f"{state}: {deployed.key} version {deployed.version} from {deployed.file_name}")
     if as_json:
         _print_json(results)
 

@@ -6,7 +6,7 @@ engine could not run the file exactly as drawn; `validation` adds the graph-leve
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Mapping, cast
 
 from lxml import etree
 
@@ -16,9 +16,16 @@ from bpmn_runtime.model import (
     TimerSpec,
 )
 from bpmn_runtime.parser import camunda, zeebe
+from bpmn_runtime.parser.namespaces import camunda as camunda_name
 from bpmn_runtime.parser.namespaces import BPMN, bpmn, local_name, namespace
-from bpmn_runtime.parser.namespaces import camunda as camunda_attribute
 from bpmn_runtime.parser.numbers import LARGEST, whole_number
+
+# Finds the element a QName reference names (here or in an imported file); None when nothing is declared there.
+Lookup = Callable[[etree._Element, str], "etree._Element | None"]
+# How each kind of declaration is known by name at run time (messages and signals by name, errors and
+# escalations by code), falling back to the name and then the id.
+NAMED_BY = {"message": ("name",), "signal": ("name",), "error": ("errorCode", "name"),
+            "escalation": ("escalationCode", "name")}
 
 FLOW_NODES = frozenset({
     "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
@@ -52,29 +59,63 @@ EVENT_DEFINITIONS = {
 }
 
 
+def _local_lookup(ids: Mapping[str, etree._Element]) -> Lookup:
+    def lookup(carrier: etree._Element, value: str) -> etree._Element | None:
+        return ids.get(value.strip().rpartition(":")[2])
+    return lookup
+
+
+def declared_name(node: etree._Element) -> str:
+    """The name a message, signal, error or escalation is known by at run time."""
+    for attribute in NAMED_BY.get(local_name(node.tag), ("name",)):
+        if node.get(attribute):
+            return node.get(attribute, "")
+    return node.get("id", "")
+
+
+def local_part(carrier: etree._Element, value: str) -> str:
+    """A QName reference without its prefix (a value whose 'prefix' is no declared prefix stays as it is)."""
+    prefix, _, local = value.partition(":")
+    return local if local and prefix in carrier.nsmap else value
+
+
 @dataclass
 class _Context:
     file: str
+    lookup: Lookup
     problems: list[Problem] = field(default_factory=list)
     messages: dict[str, str] = field(default_factory=dict)
     signals: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     escalations: dict[str, str] = field(default_factory=dict)
-    shared_definitions: dict[str, etree._Element] = field(default_factory=dict)
-    global_tasks: dict[str, etree._Element] = field(default_factory=dict)
     forms: dict[str, str] = field(default_factory=dict)
 
     def problem(self, node: etree._Element, message: str, element_id: str | None = None) -> None:
-        self.problems.append(Problem(self.file, node.sourceline or 0,
+        self.problems.append(Problem(self.file, _line(node),
                                      element_id if element_id is not None else node.get("id", ""), message))
 
     def source(self, node: etree._Element) -> Source:
-        return Source(self.file, node.sourceline or 0)
+        return Source(self.file, _line(node))
+
+    def declared(self, carrier: etree._Element, value: str | None, *tags: str) -> etree._Element | None:
+        """The declaration of one of `tags` a reference names (wrong or missing ones are reported by the
+        reference rules of validation)."""
+        if not value:
+            return None
+        found = self.lookup(carrier, value)
+        return found if found is not None and local_name(found.tag) in tags else None
 
 
-def read_definitions(root: etree._Element, file: str) -> tuple[Definitions, list[Problem]]:
-    """The model of one document, and every problem found while reading it."""
-    context = _Context(file)
+def _line(node: etree._Element) -> int:
+    return cast("int | None", node.sourceline) or 0
+
+
+def read_definitions(root: etree._Element, file: str, lookup: Lookup | None = None) -> tuple[Definitions, list[Problem]]:
+    """The model of one document, and every problem found while reading it. `lookup` resolves references,
+    those into imported files included; without it references name elements of this document."""
+    if lookup is None:
+        lookup = _local_lookup({node.get("id", ""): node for node in root.iter(f"{{{BPMN}}}*") if node.get("id")})
+    context = _Context(file, lookup)
     for child in root:
         tag = local_name(child.tag)
         ident = child.get("id", "")
@@ -86,10 +127,6 @@ def read_definitions(root: etree._Element, file: str) -> tuple[Definitions, list
             context.errors[ident] = child.get("errorCode") or child.get("name") or ident
         elif tag == "escalation":
             context.escalations[ident] = child.get("escalationCode") or child.get("name") or ident
-        elif tag in EVENT_DEFINITIONS:
-            context.shared_definitions[ident] = child
-        elif tag in GLOBAL_TASKS:
-            context.global_tasks[ident] = child
     processes: dict[str, Process] = {}
     for node in root.iterfind(bpmn("process")):
         executable = node.get("isExecutable", "true").strip().lower() != "false"
@@ -166,8 +203,9 @@ def _replace(element: Element, **changes: Any) -> Element:
 
 
 def _read_element(node: etree._Element, tag: str, scope_id: str, context: _Context) -> Element:
-    called = node.get("calledElement") or zeebe.called_process(node)
-    global_task = context.global_tasks.get(called or "") if tag == "callActivity" else None
+    called_ref = node.get("calledElement")
+    called = local_part(node, called_ref) if called_ref else zeebe.called_process(node)
+    global_task = context.declared(node, called_ref, *GLOBAL_TASKS) if tag == "callActivity" else None
     called_task = GLOBAL_TASKS[local_name(global_task.tag)] if global_task is not None else None
     task = global_task if global_task is not None else node  # a called global task brings its own work
     problems: list[str] = []
@@ -224,26 +262,22 @@ def _task_message(node: etree._Element, tag: str, context: _Context) -> tuple[Ev
     ref = node.get("messageRef")
     if tag != "receiveTask" or not ref:
         return ()
-    if ref not in context.messages:
-        context.problem(node, f"messageRef '{ref}' names no bpmn:message declared in the file")
-    return (EventDefinition("message", context.messages.get(ref, ref)),)
+    message = context.declared(node, ref, "message")
+    return (EventDefinition("message", declared_name(message) if message is not None else local_part(node, ref)),)
 
 
 def _expression_text(node: etree._Element | None) -> str | None:
     if node is None:
         return None
-    text = "".join(node.itertext()).strip()
+    text = "".join(part for part in node.itertext() if isinstance(part, str)).strip()
     return text or None
 
 
 def _event_definitions(node: etree._Element, context: _Context) -> tuple[EventDefinition, ...]:
     found = [child for child in node if local_name(child.tag) in EVENT_DEFINITIONS]
     for reference in node.iterfind(bpmn("eventDefinitionRef")):
-        target = context.shared_definitions.get((reference.text or "").strip())
-        if target is None:
-            context.problem(reference, f"eventDefinitionRef '{reference.text}' names no event definition "
-                                       f"declared at the top of the file", node.get("id", ""))
-        else:
+        target = context.declared(reference, (reference.text or "").strip(), *EVENT_DEFINITIONS)
+        if target is not None:
             found.append(target)
     return tuple(_event_definition(child, node, context) for child in found)
 
@@ -252,28 +286,26 @@ def _event_definition(child: etree._Element, owner: etree._Element, context: _Co
     kind = EVENT_DEFINITIONS[local_name(child.tag)]
     owner_id = owner.get("id", "")
 
-    def resolve(attribute: str, table: dict[str, str], what: str) -> str | None:
+    def resolve(attribute: str, tag: str) -> str | None:
         ref = child.get(attribute)
         if ref is None:
             return None
-        if ref not in table:
-            context.problem(child, f"{attribute} '{ref}' names no {what} declared in the file", owner_id)
-            return str(ref)
-        return table[ref]
+        target = context.declared(child, ref, tag)
+        return declared_name(target) if target is not None else local_part(child, ref)
 
     if kind == "message":
-        name = resolve("messageRef", context.messages, "bpmn:message")
+        name = resolve("messageRef", "message")
         key = None
         subscription = child.find("{*}extensionElements/{*}subscription")
         if subscription is not None:
             key = subscription.get("correlationKey")
         return EventDefinition(kind, name, correlation_key=key, id=child.get("id"))
     if kind == "signal":
-        return EventDefinition(kind, resolve("signalRef", context.signals, "bpmn:signal"), id=child.get("id"))
+        return EventDefinition(kind, resolve("signalRef", "signal"), id=child.get("id"))
     if kind == "error":
-        return EventDefinition(kind, resolve("errorRef", context.errors, "bpmn:error"), id=child.get("id"))
+        return EventDefinition(kind, resolve("errorRef", "error"), id=child.get("id"))
     if kind == "escalation":
-        return EventDefinition(kind, resolve("escalationRef", context.escalations, "bpmn:escalation"),
+        return EventDefinition(kind, resolve("escalationRef", "escalation"),
                                id=child.get("id"))
     if kind == "timer":
         for timer_kind in ("timeDate", "timeDuration", "timeCycle"):
@@ -286,7 +318,12 @@ def _event_definition(child: etree._Element, owner: etree._Element, context: _Co
     if kind == "conditional":
         return EventDefinition(kind, condition=_expression_text(child.find(bpmn("condition"))), id=child.get("id"))
     if kind == "link":
-        return EventDefinition(kind, child.get("name") or "", id=child.get("id"))
+        # A link throw that names its target jumps to that catch, which the engine finds by the catch's name.
+        target_ref = child.find(bpmn("target"))
+        target = context.declared(target_ref, (target_ref.text or "").strip(), "linkEventDefinition") \
+            if target_ref is not None else None
+        name = target.get("name") if target is not None else child.get("name")
+        return EventDefinition(kind, name or "", id=child.get("id"))
     if kind == "compensate":
         return EventDefinition(kind, activity_ref=child.get("activityRef"),
                                wait_for_completion=child.get("waitForCompletion", "true") != "false",
@@ -308,15 +345,15 @@ def _loop(node: etree._Element, context: _Context) -> LoopSpec | None:
     multi = node.find(bpmn("multiInstanceLoopCharacteristics"))
     if multi is None:
         return None
-    collection = multi.get(camunda_attribute("collection"))
-    element_variable = multi.get(camunda_attribute("elementVariable"))
+    collection = multi.get(camunda_name("collection"))
+    element_variable = multi.get(camunda_name("elementVariable"))
     data_input = multi.find(bpmn("loopDataInputRef"))
     if data_input is not None and data_input.text:
-        collection = data_input.text.strip()
+        collection = local_part(data_input, data_input.text.strip())
     item = multi.find(bpmn("inputDataItem"))
     if item is not None:
         element_variable = item.get("name") or item.get("id")
-    settings = {"collection": collection, "element_variable": element_variable}
+    settings: dict[str, Any] = {"collection": collection, "element_variable": element_variable}
     settings.update({k: v for k, v in zeebe.loop(multi).items() if v})
     return LoopSpec(
         multi_instance=True,
@@ -343,13 +380,10 @@ def _behavior(multi: etree._Element, owner: etree._Element, context: _Context) -
         if behavior != value:
             continue
         ref = multi.get(attribute)
-        target = context.shared_definitions.get(ref or "")
+        target = context.declared(multi, ref, *EVENT_DEFINITIONS)
         if ref is None:
             found[key] = EventDefinition("signal")  # the spec's default: a signal carrying no name
-        elif target is None:
-            context.problem(multi, f"{attribute} '{ref}' names no event definition declared at the top of the file",
-                            owner.get("id", ""))
-        else:
+        elif target is not None:
             found[key] = _event_definition(target, owner, context)
     return found
 

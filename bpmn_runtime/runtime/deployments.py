@@ -12,7 +12,7 @@ import threading
 from collections import OrderedDict
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.orm import Session
@@ -21,7 +21,7 @@ from bpmn_runtime.engine.start_events import start_triggers, timer_schedule
 from bpmn_runtime.engine.timers import next_firing
 from bpmn_runtime.errors import DeploymentError, ExpressionError, NotFound, Problem
 from bpmn_runtime.model import Definitions, Process, TimerSpec
-from bpmn_runtime.parser import parse, read_deployed
+from bpmn_runtime.parser import parse_files, read_deployed
 from bpmn_runtime.runtime import inputs
 from bpmn_runtime.runtime.records import DeployedProcess
 from bpmn_runtime.runtime.unit_of_work import DefinitionRef, UnitOfWork
@@ -44,22 +44,27 @@ class Deployments:
         self._parsed: OrderedDict[int, Definitions] = OrderedDict()
         self._lock = threading.Lock()
 
-    def deploy(self, source: str | Path | bytes, file_name: str | None = None) -> list[DeployedProcess]:
-        """Deploy a `.bpmn` file: each executable process in it gets a new version unless unchanged."""
+    def deploy(self, source: str | Path | bytes | Sequence[str | Path],
+               file_name: str | None = None) -> list[DeployedProcess]:
+        """Deploy a `.bpmn` file, or several files as one deployment (their imports may name one another): each
+        executable process gets a new version unless unchanged. Nothing is deployed when any file is refused."""
         if isinstance(source, bytes):
-            data, name = source, file_name or "upload.bpmn"
+            files = {file_name or "upload.bpmn": source}
         else:
-            path = Path(source)
-            if not path.is_file():
-                raise NotFound(f"{path}: no such file")
-            data, name = path.read_bytes(), file_name or path.name
-        inputs.text(name, "the file name", FILE_NAME_LENGTH)
-        definitions = parse(data, name, check_scripts=self.runtime.script_runner is None)
-        checksum = hashlib.sha256(data).hexdigest()
+            paths = [Path(source)] if isinstance(source, (str, Path)) else [Path(each) for each in source]
+            files = {}
+            for path in paths:
+                if not path.is_file():
+                    raise NotFound(f"{path}: no such file")
+                files[file_name if file_name and len(paths) == 1 else path.name] = path.read_bytes()
+        for name in files:
+            inputs.text(name, "the file name", FILE_NAME_LENGTH)
+        parsed = parse_files(files, check_scripts=self.runtime.script_runner is None)
 
         def work(unit: UnitOfWork) -> list[DeployedProcess]:
-            return [self._deploy_process(unit, process, name, data, checksum)
-                    for process in definitions.executable_processes()]
+            return [self._deploy_process(unit, process, each.name, each.stored,
+                                         hashlib.sha256(each.stored).hexdigest())
+                    for each in parsed for process in each.definitions.executable_processes()]
         return self.runtime.transactions.run(work, "deploy")
 
     def _deploy_process(self, unit: UnitOfWork, process: Process, name: str, data: bytes,

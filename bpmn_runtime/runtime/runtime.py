@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any, Callable, Mapping, TypeVar
+from typing import Any, Callable, Mapping, Sequence, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
@@ -77,8 +77,10 @@ class Runtime:
 
     # --- definitions and instances ----------------------------------------------------------------
 
-    def deploy(self, source: str | Path | bytes, file_name: str | None = None) -> list[DeployedProcess]:
-        """Deploy a `.bpmn` file: each executable process in it gets a new version unless unchanged."""
+    def deploy(self, source: str | Path | bytes | Sequence[str | Path],
+               file_name: str | None = None) -> list[DeployedProcess]:
+        """Deploy a `.bpmn` file, or several files together (they may import one another): each executable
+        process gets a new version unless unchanged."""
         return self.deployments.deploy(source, file_name)
 
     def start(self, key: str, variables: Mapping[str, Any] | None = None, *, business_key: str | None = None,

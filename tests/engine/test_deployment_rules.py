@@ -45,7 +45,8 @@ def test_a_valid_model_with_data_and_a_collaboration_deploys() -> None:
     (process('<bpmn:startEvent id="s"/><bpmn:task id="t"/>' + chain("s", "t")), "has a start event but no end"),
     (process(straight('<bpmn:task id="t"/>').replace(flow("t", "e"), flow("t", "e", "ok"))),
      "the only outgoing sequence flow of an activity cannot have a condition"),
-    (process(straight('<bpmn:exclusiveGateway id="t" gatewayDirection="Mixed"/>')), 'gatewayDirection="Mixed"'),
+    (process(straight('<bpmn:exclusiveGateway id="t" gatewayDirection="Mixed"/>') + flow("t", "e", "ok", "t_e2")),
+     'gatewayDirection="Mixed"'),
     (process(straight('<bpmn:receiveTask id="t" messageRef="m" instantiate="true"/>')), 'instantiate="true"'),
     (process('<bpmn:startEvent id="s"/><bpmn:exclusiveGateway id="t"/><bpmn:endEvent id="e"/>'
              '<bpmn:endEvent id="f"/>' + flow("s", "t") + flow("t", "e", "1") + flow("t", "f", "true")),

@@ -20,7 +20,7 @@ NO_JOB_TYPE = "the task has no job type; enter the topic its workers take (Task 
 
 
 def test_an_operator_models_deploys_and_runs_a_process(server: Server) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import Locator, expect, sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -37,10 +37,11 @@ def test_an_operator_models_deploys_and_runs_a_process(server: Server) -> None:
         status = page.locator("#modeler-status")
         deploy = page.get_by_role("button", name="Deploy")
         expect(page.locator("#modeler-platform")).to_have_text("Camunda 8")
-        expect(status).to_have_text("1 problem to fix before this diagram can be deployed.")
+        # the new diagram is a lone start event: no flow leaves it (EXT.101) and the process has no end (EXT.105)
+        expect(status).to_have_text("2 problems to fix before this diagram can be deployed.")
         expect(page.locator(".bjs-powered-by")).to_be_visible()  # bpmn.io's licence asks for its watermark
 
-        def shape(element_id: str) -> object:
+        def shape(element_id: str) -> Locator:
             return page.locator(f'.djs-shape[data-element-id="{element_id}"]')
 
         def blank_canvas() -> None:
@@ -56,7 +57,9 @@ def test_an_operator_models_deploys_and_runs_a_process(server: Server) -> None:
             if replace_with:
                 page.locator('.djs-context-pad [data-action="replace"]').click()
                 page.locator(f'.djs-popup [data-id="replace-with-{replace_with}"]').click()
-            return page.locator(".djs-shape", has_text=name).last.get_attribute("data-element-id")
+            created_id = page.locator(".djs-shape", has_text=name).last.get_attribute("data-element-id")
+            assert created_id is not None
+            return created_id
 
         def group(label: str) -> None:
             page.locator(".bio-properties-panel-group-header", has_text=label).first.click()

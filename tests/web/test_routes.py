@@ -315,11 +315,11 @@ def test_upload_a_new_version_an_identical_file_and_a_broken_file(runtime: Runti
     refused = olga.post("/console/deployments", {"file": (io.BytesIO(broken), "broken.bpmn")},
                         content_type="multipart/form-data")
     assert refused.status_code == 400
-    assert "broken.bpmn was not deployed: 6 problems to fix." in refused.text
+    assert "broken.bpmn was not deployed: 3 problems to fix." in refused.text
     rows = re.findall(r'<td class="num"[^>]*>(\d+)</td><td[^>]*><code>([^<]+)</code></td><td[^>]*>([^<]+)</td>',
                       refused.text)
     assert rows[0] == ("5", "Flow_ToNowhere",
-                       "The sequence flow&#39;s target &#39;Ghost&#39; is not a flow node of this process")
+                       "The sequence flow leads to &#39;Ghost&#39;, which is declared nowhere in this file")
     assert {line for line, _, _ in rows} == {"5", "6", "7"}
     assert [d["key"] for d in runtime.queries.definitions()] == ["order-fulfilment"] * 2
 
@@ -488,7 +488,7 @@ def test_api_deploy_definitions_and_refusals(runtime: Runtime, app: Flask) -> No
     assert broken.status_code == 400
     assert broken.get_json()["problems"][0] == {
         "file": "broken.bpmn", "line": 5, "elementId": "Flow_ToNowhere",
-        "message": "the sequence flow's target 'Ghost' is not a flow node of this process"}
+        "message": "the sequence flow leads to 'Ghost', which is declared nowhere in this file"}
     assert client.post("/api/v1/deployments", headers=olga).status_code == 400
     refused = client.post("/api/v1/deployments", headers=mia, data={"file": (io.BytesIO(data), "e.bpmn")},
                           content_type="multipart/form-data")

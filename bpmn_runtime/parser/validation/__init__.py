@@ -6,7 +6,7 @@ their problems are reported.
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Mapping
 
 from lxml import etree
 
@@ -15,8 +15,8 @@ from bpmn_runtime.model import Definitions, Element, Process
 from bpmn_runtime.parser.namespaces import BPMN, local_name
 from bpmn_runtime.parser.reader import SCOPES
 from bpmn_runtime.parser.validation import (
-    activities, collaboration, compensation, data, declarations, events, expressions, gateways, lengths, liveness,
-    references, structure, topics,
+    activities, choreography, collaboration, compensation, data, declarations, events, expressions, flows, formal,
+    gateways, iospec, lengths, links, liveness, references, structure, topics, triggers,
 )
 from bpmn_runtime.parser.validation.document import Document
 from bpmn_runtime.parser.validation.shared import CATCH_EVENTS, THROW_EVENTS
@@ -37,10 +37,21 @@ NODE_RULES: dict[str, NodeRule] = {
 }
 
 
-def document_problems(root: etree._Element, file: str) -> list[Problem]:
-    """Problems visible only in the XML: ids, references, message flows, data, job types of Camunda 8 files."""
-    problems = references.id_problems(root, file) + declarations.process_declared_problems(root, file)
-    document = Document(root, file)
+# The rules on the whole document, by concern, in the order their problems are reported.
+DOCUMENT_RULES: tuple[Callable[[Document], list[Problem]], ...] = (
+    flows.problems, links.problems, triggers.problems, formal.problems, iospec.problems, choreography.problems,
+)
+
+
+def document_problems(root: etree._Element, file: str, imports: Mapping[str, list[Document]] | None = None,
+                      library: bool = False) -> list[Problem]:
+    """Problems visible only in the XML: ids, references, flows, expressions, data, collaborations, job types of
+    Camunda 8 files. `imports` are the BPMN documents this one imports, by namespace; a `library` (a file another
+    file of the deployment imports) need not declare a process."""
+    problems = references.duplicate_id_problems(root, file) + references.id_problems(root, file)
+    if not library:
+        problems += declarations.process_declared_problems(root, file)
+    document = Document(root, file, imports)
     for node in root.iter(f"{{{BPMN}}}*"):
         problems += references.reference_problems(document, node)
         problems += declarations.text_format_problems(document, node)
@@ -49,12 +60,15 @@ def document_problems(root: etree._Element, file: str) -> list[Problem]:
         rule = NODE_RULES.get(local_name(node.tag))
         if rule is not None:
             problems += rule(document, node)
+    for concern in DOCUMENT_RULES:
+        problems += concern(document)
     return problems + topics.missing_topic_problems(document)
 
 
-def process_problems(definitions: Definitions, check_scripts: bool = True) -> list[Problem]:
-    """Graph-level problems; `check_scripts` is False when the embedding program runs scripts itself."""
-    problems = declarations.executable_process_problems(definitions)
+def process_problems(definitions: Definitions, check_scripts: bool = True, library: bool = False) -> list[Problem]:
+    """Graph-level problems; `check_scripts` is False when the embedding program runs scripts itself, and a
+    `library` (imported by another file of the deployment) need not have an executable process."""
+    problems = [] if library else declarations.executable_process_problems(definitions)
     for process in definitions.executable_processes():
         problems += _graph_problems(process, check_scripts)
     return problems
@@ -62,13 +76,12 @@ def process_problems(definitions: Definitions, check_scripts: bool = True) -> li
 
 def _graph_problems(process: Process, check_scripts: bool) -> list[Problem]:
     """One process: its sequence flows, then each flow node, then each scope, then compensation."""
-    problems = structure.sequence_flow_problems(process)
+    problems: list[Problem] = []
     for element in process.walk():
         problems += _element_problems(process, element, check_scripts)
     for scope in process.scopes.values():
         problems += structure.start_event_problems(process, scope.id)
         problems += structure.reachability_problems(process, scope.id)
-        problems += events.link_problems(process, scope.id)
         problems += liveness.endless_loop_problems(process, scope.id)
         problems += liveness.timer_interval_problems(process, scope.id)
     problems += compensation.compensation_problems(process)

@@ -6,11 +6,14 @@ from datetime import datetime, timezone
 from bpmn_runtime.engine.timers import TimerError, check
 from bpmn_runtime.errors import Problem
 from bpmn_runtime.model import Element
+from bpmn_runtime.parser.validation.catalogue import rule
 from bpmn_runtime.parser.validation.shared import problem
 
 
+@rule("EXT.067")
 def multi_instance_problems(element: Element) -> list[Problem]:
-    """A multi-instance activity must know how many instances to start."""
+    """EXT.067: a multi-instance activity of an executable process knows how many instances to start: it has a
+    loop cardinality or a collection to iterate (loopDataInputRef, or the engine's collection attribute)."""
     loop = element.loop
     if loop is not None and loop.multi_instance and not (loop.cardinality or loop.collection):
         return [problem(element, "a multi-instance activity needs a loop cardinality or a collection")]

@@ -2,16 +2,21 @@
 (10.5.4, 10.2.2 transactions, 13.5.5)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bpmn_runtime.engine.analysis import (
     can_be_compensated, compensated_scope_id, compensation_boundaries, compensation_event_subprocesses,
 )
 from bpmn_runtime.errors import Problem
 from bpmn_runtime.model import Element, Process
+from bpmn_runtime.parser.validation.catalogue import rule
 from bpmn_runtime.parser.validation.shared import boundary_events, in_event_subprocess, problem
 
 
+@rule("EXT.145")
 def handler_flow_problems(element: Element) -> list[Problem]:
-    """A compensation handler runs only from its boundary event, never from a sequence flow."""
+    """EXT.145: a compensation handler (isForCompensation) runs only from its boundary event, never from a
+    sequence flow: it has no incoming or outgoing sequence flows."""
     if element.for_compensation and (element.incoming or element.outgoing):
         return [problem(element, "a compensation handler (isForCompensation) cannot have sequence flows")]
     return []
@@ -19,18 +24,36 @@ def handler_flow_problems(element: Element) -> list[Problem]:
 
 def boundary_problems(process: Process, boundary: Element) -> list[Problem]:
     """A compensation boundary event leads, by association, to a handler marked isForCompensation."""
-    problems = []
+    return [*boundary_without_outgoing(boundary), *boundary_has_handler(process, boundary),
+            *handler_is_for_compensation(process, boundary)]
+
+
+@rule("EXT.114")
+def boundary_without_outgoing(boundary: Element) -> list[Problem]:
+    """EXT.114: a compensation boundary event has no outgoing sequence flow."""
     if boundary.outgoing:
-        problems.append(problem(boundary, "a compensation boundary event cannot have outgoing sequence flows; "
-                                          "associate it with its compensation handler"))
+        return [problem(boundary, "a compensation boundary event cannot have outgoing sequence flows; associate it "
+                                  "with its compensation handler")]
+    return []
+
+
+@rule("EXT.143")
+def boundary_has_handler(process: Process, boundary: Element) -> list[Problem]:
+    """EXT.143: a compensation boundary event is associated (by an association) with the activity that
+    compensates."""
+    if process.elements.get(boundary.compensation_handler or "") is None:
+        return [problem(boundary, "the compensation boundary event is not associated with a compensation handler")]
+    return []
+
+
+@rule("EXT.144")
+def handler_is_for_compensation(process: Process, boundary: Element) -> list[Problem]:
+    """EXT.144: the activity a compensation boundary event is associated with is marked isForCompensation."""
     handler = process.elements.get(boundary.compensation_handler or "")
-    if handler is None:
-        problems.append(problem(boundary, "the compensation boundary event is not associated with a compensation "
-                                          "handler"))
-    elif not handler.for_compensation:
-        problems.append(problem(boundary, f"the compensation handler '{handler.id}' is not marked "
-                                          f"isForCompensation=\"true\""))
-    return problems
+    if handler is not None and not handler.for_compensation:
+        return [problem(boundary, f"the compensation handler '{handler.id}' is not marked "
+                                  f"isForCompensation=\"true\"")]
+    return []
 
 
 def compensation_problems(process: Process) -> list[Problem]:
@@ -74,18 +97,28 @@ def _event_problems(process: Process, element: Element) -> list[Problem]:
         elif definition.kind == "compensate" and element.kind == "startEvent" \
                 and in_event_subprocess(process, element):
             if not element.interrupting:
-                problems.append(problem(element, "the start event of a compensation event subprocess is always "
-                                                 "interrupting (isInterrupting cannot be false)"))
-            if owner.scope == process.id:
+                problems.append(replace(problem(element, "the start event of a compensation event subprocess is "
+                                                         "always interrupting (isInterrupting cannot be false)"),
+                                        rule="EXT.059"))
+            if owner is not None and owner.scope == process.id:
                 problems.append(problem(owner, "a compensation event subprocess belongs inside the subprocess it "
                                                "compensates; the process itself is never compensated"))
         elif definition.kind == "cancel" and element.kind == "endEvent":
-            if owner is None or owner.kind != "transaction":
-                problems.append(problem(element, "a cancel end event can only be used inside a transaction"))
-            elif not any(d.kind == "cancel" for b in boundary_events(process, owner) for d in b.events):
-                problems.append(problem(element, f"the transaction {owner.label} has no cancel boundary event for "
-                                                 f"this cancel end event to leave by"))
+            problems.extend(cancel_end_in_transaction(process, element))
     return problems
+
+
+@rule("EXT.106")
+def cancel_end_in_transaction(process: Process, element: Element) -> list[Problem]:
+    """EXT.106: a cancel end event is used only inside a transaction (which then needs a cancel boundary event to
+    leave by)."""
+    owner = process.elements.get(element.scope)
+    if owner is None or owner.kind != "transaction":
+        return [problem(element, "a cancel end event can only be used inside a transaction")]
+    if not any(d.kind == "cancel" for b in boundary_events(process, owner) for d in b.events):
+        return [problem(element, f"the transaction {owner.label} has no cancel boundary event for this cancel end "
+                                 f"event to leave by")]
+    return []
 
 
 def _activity_ref_problems(process: Process, element: Element, ref: str) -> list[Problem]:

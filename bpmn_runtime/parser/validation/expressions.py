@@ -4,6 +4,7 @@ from __future__ import annotations
 from bpmn_runtime import expressions, juel
 from bpmn_runtime.errors import ExpressionError, Problem
 from bpmn_runtime.model import Element, Process
+from bpmn_runtime.parser.validation.catalogue import rule
 from bpmn_runtime.parser.validation.shared import problem
 
 
@@ -27,8 +28,22 @@ def sandbox_problems(process: Process, element: Element, check_scripts: bool) ->
 def constant_condition_problems(process: Process, element: Element) -> list[Problem]:
     """A condition that is a single literal has one value forever; it must at least be true or false.
     The condition is read, never evaluated: running a model's text at deployment could cost anything."""
+    completion = element.loop.completion_condition if element.loop is not None and element.loop.multi_instance \
+        else None
+    return [*_constant_conditions([c for c in _conditions_of(process, element) if c != completion], element),
+            *completion_condition_boolean(element, completion)]
+
+
+@rule("EXT.071")
+def completion_condition_boolean(element: Element, completion: str | None) -> list[Problem]:
+    """EXT.071: the completion condition of a multi-instance activity is a boolean expression (a literal one
+    must be true or false)."""
+    return _constant_conditions([completion] if completion else [], element)
+
+
+def _constant_conditions(conditions: list[str], element: Element) -> list[Problem]:
     problems = []
-    for condition in _conditions_of(process, element):
+    for condition in conditions:
         try:
             is_literal, value = expressions.literal(condition)
         except ExpressionError:

@@ -1,0 +1,53 @@
+"""The catalogue of BPMN 2.0 rules the deployment check enforces.
+
+Each rule is a named function whose docstring starts with its id (the numbering of the static constraints of
+BPMN 2.0.2 by the Bamberg group, "EXT.001" to "EXT.152"; "REF.EXISTS" and "REF.TYPE" for their reference checks)
+and whose problems carry that id in `Problem.rule`. `docs/static-rules.md` lists every rule, checked or not.
+
+Some rules of the specification are broken by files that the engine they were made for runs: a Flowable or
+SpiffWorkflow file writes expressions without xsi:type, a SpiffWorkflow file declares data inputs in no input set.
+Those rules (`LENIENT_FOR_ENGINE_FILES`) hold for plain BPMN 2.0 files and are left to the engine's own reading
+in a file made for one of them (see `Document.dialect`).
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+from typing import Callable, ParamSpec
+
+from bpmn_runtime.errors import Problem
+
+P = ParamSpec("P")
+Check = Callable[P, list[Problem]]
+
+# Rule id -> the functions that check it (several when one rule is checked where different facts are known).
+RULES: dict[str, list[Callable[..., list[Problem]]]] = {}
+# Rule id -> the ids of the same constraint stated again elsewhere in the specification (and so in the list).
+ALIASES: dict[str, tuple[str, ...]] = {}
+# Rules the BPMN 2.0 XML schema already enforces (a file breaking them is refused with a schema problem, rule "XSD").
+BY_SCHEMA = frozenset({"EXT.039", "EXT.041", "EXT.054", "EXT.055", "EXT.078"})
+# Rules that files made for a particular engine break and that engine runs (the catalogue gives the evidence).
+LENIENT_FOR_ENGINE_FILES = frozenset({"EXT.012", "EXT.084", "EXT.088"})
+
+
+def rule(rule_id: str, *also: str) -> Callable[[Callable[P, list[Problem]]], Callable[P, list[Problem]]]:
+    """Register a check of `rule_id` (and of the ids in `also`, which state the same constraint) and tag its
+    problems with the rule id."""
+
+    def register(check: Callable[P, list[Problem]]) -> Callable[P, list[Problem]]:
+        @functools.wraps(check)
+        def tagged(*args: P.args, **kwargs: P.kwargs) -> list[Problem]:
+            return [found if found.rule else dataclasses.replace(found, rule=rule_id)
+                    for found in check(*args, **kwargs)]
+
+        RULES.setdefault(rule_id, []).append(tagged)
+        if also:
+            ALIASES[rule_id] = tuple(dict.fromkeys(ALIASES.get(rule_id, ()) + also))
+        return tagged
+
+    return register
+
+
+def checked_rules() -> set[str]:
+    """Every rule id the deployment check enforces, aliases and the rules of the schema included."""
+    return set(RULES) | {alias for aliases in ALIASES.values() for alias in aliases} | BY_SCHEMA
