@@ -101,7 +101,7 @@ def test_a_zero_timer_is_refused_on_a_loop_only() -> None:
 
 def test_a_standard_loop_that_is_always_true_needs_a_maximum() -> None:
     def looping(attributes: str) -> str:
-        return f'<bpmn:task id="t"><bpmn:standardLoopCharacteristics {attributes}><bpmn:loopCondition>true' \
+        return f'<bpmn:task id="t"><bpmn:standardLoopCharacteristics {attributes}><bpmn:loopCondition xsi:type="bpmn:tFormalExpression">true' \
                f'</bpmn:loopCondition></bpmn:standardLoopCharacteristics></bpmn:task>' + chain("s", "t", "e")
     assert _deploy(looping("")) == ['the standard loop repeats forever: its condition "true" is always true and it '
                                     'has no loopMaximum']

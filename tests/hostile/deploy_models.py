@@ -6,6 +6,7 @@ from __future__ import annotations
 HEADER = ('<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions '
           'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
           'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" '
+          'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
           'id="d" targetNamespace="http://example.com">\n')
 
 
@@ -31,7 +32,7 @@ def deploy_costly_conditions(gateways: int = 20) -> bytes:
         parts.append(f'<bpmn:exclusiveGateway id="g{n}" default="d{n}"/>'
                      f'<bpmn:sequenceFlow id="in{n}" sourceRef="{previous}" targetRef="g{n}"/>'
                      f'<bpmn:sequenceFlow id="c{n}" sourceRef="g{n}" targetRef="j{n}">'
-                     f'<bpmn:conditionExpression>{big}</bpmn:conditionExpression></bpmn:sequenceFlow>'
+                     f'<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{big}</bpmn:conditionExpression></bpmn:sequenceFlow>'
                      f'<bpmn:sequenceFlow id="d{n}" sourceRef="g{n}" targetRef="j{n}"/>'
                      f'<bpmn:exclusiveGateway id="j{n}"/>\n')
         previous = f"j{n}"
