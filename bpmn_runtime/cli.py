@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 import click
 
+from bpmn_runtime import logs
 from bpmn_runtime.errors import BpmnRuntimeError, DeploymentError
 from bpmn_runtime.handlers import HandlerRegistry
 from bpmn_runtime.runtime import Runtime
@@ -61,12 +62,20 @@ def _variables(assignments: tuple[str, ...], json_file: str | None) -> dict[str,
 @click.option("--python-scripts", is_flag=True, envvar="BPMN_RUNTIME_PYTHON_SCRIPTS",
               help="Run script tasks in scriptFormat python as full Python (only for models you trust; "
                    "env BPMN_RUNTIME_PYTHON_SCRIPTS=1).")
-@click.option("-v", "--verbose", is_flag=True, help="Log what the engine does.")
+@click.option("-v", "--verbose", is_flag=True, help="Log what the engine does (--log-level info).")
+@click.option("--log-format", type=click.Choice(logs.FORMATS), default="text", show_default=True,
+              envvar="BPMN_RUNTIME_LOG_FORMAT",
+              help="text, or json: one JSON object a line with the ids as fields (env BPMN_RUNTIME_LOG_FORMAT).")
+@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default=None,
+              envvar="BPMN_RUNTIME_LOG_LEVEL",
+              help="debug adds every step and handler inputs and outputs, sensitive values redacted "
+                   "(default: warning; info for -v and worker; env BPMN_RUNTIME_LOG_LEVEL).")
 @click.pass_context
-def main(context: click.Context, db: str | None, python_scripts: bool, verbose: bool) -> None:
+def main(context: click.Context, db: str | None, python_scripts: bool, verbose: bool, log_format: str,
+         log_level: str | None) -> None:
     """bpmn-runtime: run BPMN 2.0 processes drawn in Camunda Modeler or bpmn.io."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    level = logging.getLevelName(log_level.upper()) if log_level else logging.INFO if verbose else logging.WARNING
+    logs.configure(log_format, level)
     context.obj = _LazyRuntime(db, python_scripts)
 
 
@@ -280,7 +289,7 @@ def worker(context: click.Context, sources: tuple[str, ...], until_idle: bool, c
     from bpmn_runtime.worker import Worker, run_worker_processes, serve_worker
     registry = load_handlers(sources)
     if not until_idle:
-        logging.getLogger().setLevel(logging.INFO)
+        _log_at_least_info()
         click.echo(f"{concurrency} worker process(es) running handlers for: {', '.join(registry.topics) or '(none)'}; "
                    f"Ctrl+C or SIGTERM stops them after their current job")
         settings = _settings(context)
@@ -304,6 +313,13 @@ def worker(context: click.Context, sources: tuple[str, ...], until_idle: bool, c
         _print_json({"done": done, "topics": registry.topics})
     else:
         click.echo(f"worker ran {done} job(s) and timer(s); nothing more is due")
+
+
+def _log_at_least_info() -> None:
+    """A long-running command says what it does: INFO unless a finer level was asked for."""
+    log_format, level, sensitive = logs.settings()
+    if level > logging.INFO:
+        logs.configure(log_format, logging.INFO, sensitive)
 
 
 def load_handlers(sources: tuple[str, ...]) -> HandlerRegistry:

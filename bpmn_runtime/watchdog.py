@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bpmn_runtime.logs import log_event
 from bpmn_runtime.runtime import Runtime
 from bpmn_runtime.runtime.records import Record
 from bpmn_runtime.store.tables import Instance, Job
@@ -55,9 +56,11 @@ def check(runtime: Runtime, *, stalled_after: timedelta = timedelta(hours=1),
             row.id, row.business_key, row.process_key, (now - updated).total_seconds(),
             f"a worker for topic '{row.topic}'" if row.kind == "job" else f"a {row.kind} that is due"))
     for item in stalled.values():
-        log.warning("instance %s (business key %s) of %s has made no progress for %.0f s; it waits for %s",
-                    item.instance_id, item.business_key or "-", item.process_key, item.idle_seconds, item.waiting_for)
+        log_event(log, logging.WARNING, "stalled: no progress for %.0f s; it waits for %s", item.idle_seconds,
+                  item.waiting_for, instance_id=item.instance_id, business_key=item.business_key,
+                  process_key=item.process_key)
     for job in jobs:
-        log.warning("job %s (%s) of instance %s lost its worker %s times; its handler may crash or hang the worker",
-                    job.job_id, job.topic, job.instance_id, job.expired_leases)
+        log_event(log, logging.WARNING, "job %s (%s) lost its worker %s times; its handler may crash or hang the "
+                  "worker", job.job_id, job.topic, job.expired_leases, instance_id=job.instance_id, job_id=job.job_id,
+                  topic=job.topic)
     return list(stalled.values()), jobs

@@ -38,7 +38,8 @@ from typing import Any, Callable
 from bpmn_runtime.errors import BpmnError, Conflict, DatabaseUnavailable, LeaseLost, NotFound
 from bpmn_runtime.handlers import HandlerRegistry, JobContext
 from bpmn_runtime.runtime import Runtime
-from bpmn_runtime.runtime.jobs import plain_error
+from bpmn_runtime.logs import configure as configure_logging, log_event, settings as log_settings
+from bpmn_runtime.runtime.jobs import job_fields, plain_error
 
 log = logging.getLogger("bpmn_runtime.worker")
 
@@ -210,8 +211,7 @@ class Worker:
 
 
 def _log_job(level: int, job: JobContext, what: str) -> None:
-    log.log(level, "instance %s (business key %s): job %s (%s): %s", job.instance_id, job.business_key or "-",
-            job.job_id, job.topic, what)
+    log_event(log, level, "job %s (%s): %s", job.job_id, job.topic, what, **job_fields(job))
 
 
 class _Outage:
@@ -381,9 +381,11 @@ def serve_worker(db: str | None, handler_sources: tuple[str, ...], *, lease_seco
         runtime.close()
 
 
-def _child(parent: int, db: str | None, handler_sources: tuple[str, ...], options: dict[str, Any]) -> None:
-    """A supervised worker process: it stops (gracefully, as on SIGTERM) when its parent dies."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def _child(parent: int, db: str | None, handler_sources: tuple[str, ...], options: dict[str, Any],
+           log_settings: tuple[str, int, tuple[str, ...]]) -> None:
+    """A supervised worker process, logging as its parent does: it stops (gracefully, as on SIGTERM) when its
+    parent dies."""
+    configure_logging(*log_settings)
     _die_with(parent)
     serve_worker(db, handler_sources, **options)
 
@@ -431,7 +433,8 @@ def run_worker_processes(db: str | None, handler_sources: tuple[str, ...], concu
     stopping = threading.Event()
 
     def start(slot: _Slot) -> None:
-        slot.process = context.Process(target=_child, args=(os.getpid(), db, handler_sources, options),
+        slot.process = context.Process(target=_child, args=(os.getpid(), db, handler_sources, options,
+                                                            log_settings()),
                                        name=f"bpmn-worker-{slot.number}")
         slot.process.start()
         slot.started, slot.restart_at = time.monotonic(), None

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from bpmn_runtime.engine.start_events import start_triggers
 from bpmn_runtime.engine.timers import first_due
 from bpmn_runtime.errors import DeploymentError, NotFound, Problem
+from bpmn_runtime.logs import log_event
 from bpmn_runtime.model import Definitions, Process
 from bpmn_runtime.parser import parse
 from bpmn_runtime.runtime.records import DeployedProcess
@@ -71,7 +72,8 @@ class Deployments:
         session.add(definition)
         session.flush()
         self._register_start_triggers(unit, definition, process)
-        unit.after_commit(lambda: log.info("deployed %s version %s from %s", process.id, version, name))
+        unit.after_commit(lambda: log_event(log, logging.INFO, "deployed %s version %s from %s", process.id, version,
+                                            name, process_key=process.id))
         return DeployedProcess(process.id, version, definition.id, definition.name, name, True)
 
     def _register_start_triggers(self, unit: UnitOfWork, definition: Definition, process: Process) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bpmn_runtime.engine.step import Step
 from bpmn_runtime.errors import Conflict, NotFound
 from bpmn_runtime.handlers import JobContext
+from bpmn_runtime.logs import log_event, redact
 from bpmn_runtime.runtime.locks import lock_instance
 from bpmn_runtime.runtime.unit_of_work import UnitOfWork
 from bpmn_runtime.store.tables import Incident, Instance, Job
@@ -60,7 +61,19 @@ def acquire(unit: UnitOfWork, worker: str, topics: list[str] | None, limit: int,
         contexts.append(context)
         if orphaned:
             break
+    if contexts and log.isEnabledFor(logging.DEBUG):
+        def announce() -> None:
+            for c in contexts:
+                log_event(log, logging.DEBUG, "job %s (%s) locked by %s, attempt %s; inputs: %s", c.job_id, c.topic,
+                          worker, c.attempt, redact(c.variables), **job_fields(c))
+        unit.after_commit(announce)
     return contexts
+
+
+def job_fields(job: JobContext) -> dict[str, Any]:
+    """The ids a log line about a handler job carries."""
+    return {"instance_id": job.instance_id, "business_key": job.business_key, "process_key": job.process_key,
+            "element_id": job.activity_id, "job_id": job.job_id, "topic": job.topic}
 
 
 def _describe(unit: UnitOfWork, job: Job, lease_seconds: float) -> JobContext:
@@ -83,11 +96,12 @@ def _count_lost_lease(unit: UnitOfWork, job: Job, worker: str) -> bool:
     tries are left; otherwise the job becomes an incident."""
     job.expired_leases += 1
     job.retries -= 1
-    previous, job_id, topic, instance_id, lost = job.lock_owner, job.id, job.topic, job.instance_id, job.expired_leases
+    previous, lost = job.lock_owner, job.expired_leases
     if job.retries > 0:
-        unit.after_commit(lambda: log.warning(
-            "job %s (%s) of instance %s: the lease of %s expired; %s takes it over", job_id, topic, instance_id,
-            previous, worker))
+        fields = _row_fields(unit, job)
+        unit.after_commit(lambda: log_event(
+            log, logging.WARNING, "job %s (%s) timed out: the lease of %s expired; %s takes it over, %s tries left",
+            fields["job_id"], fields["topic"], previous, worker, fields["retries"], **fields))
         return True
     stop_job(unit, job, f"the worker running it stopped {lost} times before finishing",
               f"the lease of {previous} expired; no retries left")
@@ -104,13 +118,20 @@ def stop_job(unit: UnitOfWork, job: Job, message: str, detail: str) -> None:
     instance_id = _instance_of(job)
     unit.session.add(Incident(instance_id=instance_id, job_id=job.id, element_id=job.element_id,
                               message=f"{job.topic}: {message}" if job.topic else message, created_at=unit.now))
-    row = unit.connection.execute(select(Instance.process_key, Instance.business_key)
-                                  .where(Instance.id == instance_id)).one_or_none()
-    process_key, business_key = (row.process_key, row.business_key) if row else ("", None)
-    metrics, job_id, topic, kind, element = unit.runtime.metrics, job.id, job.topic, job.kind, job.element_id
+    fields = _row_fields(unit, job)
+    metrics, kind, process_key = unit.runtime.metrics, job.kind, fields["process_key"]
     unit.after_commit(lambda: metrics.incidents.labels(process_key).inc())
-    unit.after_commit(lambda: log.error("instance %s (business key %s): job %s (%s) stopped; incident at %s: %s",
-                                        instance_id, business_key or "-", job_id, topic or kind, element, message))
+    unit.after_commit(lambda: log_event(log, logging.ERROR, "job %s (%s) stopped; incident at %s: %s", fields["job_id"],
+                                        fields["topic"] or kind, fields["element_id"], message, **fields))
+
+
+def _row_fields(unit: UnitOfWork, job: Job) -> dict[str, Any]:
+    """The ids of a log line about `job`, read with its instance's process and business key."""
+    row = unit.connection.execute(select(Instance.process_key, Instance.business_key)
+                                  .where(Instance.id == job.instance_id)).one_or_none()
+    return {"instance_id": job.instance_id, "business_key": row.business_key if row else None,
+            "process_key": row.process_key if row else "", "element_id": job.element_id, "job_id": job.id,
+            "topic": job.topic, "retries": job.retries}
 
 
 def _instance_of(job: Job) -> int:
@@ -186,6 +207,10 @@ def locked_job(unit: UnitOfWork, job_id: int, worker: str) -> Job:
 def complete(unit: UnitOfWork, job_id: int, worker: str, values: Mapping[str, Any]) -> None:
     job = locked_job(unit, job_id, worker)
     loaded, wait_key = unit.load(_instance_of(job)), _wait_of(job)
+    if log.isEnabledFor(logging.DEBUG):  # before the lines of what the step does with the outputs
+        fields = {**loaded.log_fields(), "element_id": job.element_id, "job_id": job_id, "topic": job.topic}
+        unit.after_commit(lambda: log_event(log, logging.DEBUG, "job %s (%s) completed by %s; outputs: %s", job_id,
+                                            fields["topic"], worker, redact(dict(values)), **fields))
     unit.step(loaded, lambda s: s.trigger(wait_key, values))
 
 
@@ -194,8 +219,10 @@ def bpmn_error(unit: UnitOfWork, job_id: int, worker: str, code: str, message: s
     """The handler raised a business error: the model's error boundary event (if any) takes over."""
     job = locked_job(unit, job_id, worker)
     loaded, wait_key = unit.load(_instance_of(job)), _wait_of(job)
-    unit.after_commit(lambda: log.info("instance %s (business key %s): handler of %s raised BPMN error %s %s",
-                                       loaded.id, loaded.business_key or "-", job.element_id, code, message))
+    element, topic = job.element_id, job.topic
+    unit.after_commit(lambda: log_event(log, logging.INFO, "handler of %s raised BPMN error %s %s", element, code,
+                                        message, **loaded.log_fields(), element_id=element, job_id=job_id,
+                                        topic=topic))
     step = unit.step(loaded, lambda s: s.job_error(wait_key, code, values))
     if step.effects.incidents:
         unit.session.execute(update(Job).where(Job.id == job_id).values(
@@ -219,16 +246,17 @@ def fail(unit: UnitOfWork, job_id: int, worker: str, error: str, retries: int | 
         delay = retry_in_seconds if retry_in_seconds is not None else \
             unit.runtime.retry_backoff_seconds * 2 ** max(job.attempts - 1, 0)
         job.due_at = unit.now + timedelta(seconds=delay)
-        left = job.retries
+        left, element = job.retries, job.element_id
         unit.after_commit(lambda: metrics.job_retries.labels(topic).inc())
-        unit.after_commit(lambda: log.warning(
-            "instance %s (business key %s): job %s (%s) failed, %s retries left, next in %.1fs: %s",
-            loaded.id, loaded.business_key or "-", job_id, topic, left, delay, last_line))
+        unit.after_commit(lambda: log_event(
+            log, logging.WARNING, "job %s (%s) failed, %s retries left, next in %.1fs: %s", job_id, topic, left,
+            delay, last_line, **loaded.log_fields(), element_id=element, job_id=job_id, topic=topic, retries=left))
         return False
     unit.session.add(Incident(instance_id=job.instance_id, job_id=job.id, element_id=job.element_id,
                               message=f"{job.topic}: {last_line or 'failed'}", created_at=unit.now))
+    element = job.element_id
     unit.after_commit(lambda: metrics.incidents.labels(loaded.process_key).inc())
-    unit.after_commit(lambda: log.error(
-        "instance %s (business key %s): job %s (%s) failed with no retries left; incident raised: %s",
-        loaded.id, loaded.business_key or "-", job_id, topic, last_line))
+    unit.after_commit(lambda: log_event(
+        log, logging.ERROR, "job %s (%s) failed with no retries left; incident raised: %s", job_id, topic, last_line,
+        **loaded.log_fields(), element_id=element, job_id=job_id, topic=topic, retries=0))
     return True

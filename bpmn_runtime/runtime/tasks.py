@@ -7,6 +7,7 @@ from typing import Any, Mapping
 from sqlalchemy import or_, select, update
 
 from bpmn_runtime.errors import Conflict, NotFound
+from bpmn_runtime.logs import log_event, redact
 from bpmn_runtime.runtime.locks import lock_instance
 from bpmn_runtime.runtime.unit_of_work import UnitOfWork
 from bpmn_runtime.store.tables import UserTask
@@ -20,17 +21,21 @@ def complete(unit: UnitOfWork, task_id: int, values: Mapping[str, Any], user: st
     if instance_id is not None:
         lock_instance(unit, instance_id)  # the instance before its task row: see `locks`
     task = unit.connection.execute(unit.for_update(select(
-        UserTask.instance_id, UserTask.wait_key, UserTask.assignee, UserTask.name)
+        UserTask.instance_id, UserTask.wait_key, UserTask.assignee, UserTask.name, UserTask.element_id)
         .where(UserTask.id == task_id))).one_or_none()
     if task is None:
         raise NotFound(f"there is no open task {task_id}; it may have been completed already")
     if user is not None and task.assignee not in (None, user):
         raise Conflict(f"task {task_id} is claimed by {task.assignee}")
     loaded = unit.load(task.instance_id)
+    unit.after_commit(lambda: log_event(log, logging.INFO, "task %s '%s' completed%s", task_id, task.name,
+                                        f" by {user}" if user else "", **loaded.log_fields(),
+                                        element_id=task.element_id, task_id=task_id))
+    if log.isEnabledFor(logging.DEBUG):
+        unit.after_commit(lambda: log_event(log, logging.DEBUG, "task %s completed with: %s", task_id,
+                                            redact(dict(values)), **loaded.log_fields(), element_id=task.element_id,
+                                            task_id=task_id))
     unit.step(loaded, lambda s: s.trigger(task.wait_key, values))
-    unit.after_commit(lambda: log.info("instance %s (business key %s): task %s '%s' completed%s", loaded.id,
-                                       loaded.business_key or "-", task_id, task.name,
-                                       f" by {user}" if user else ""))
 
 
 def claim(unit: UnitOfWork, task_id: int, user: str) -> None:

@@ -13,17 +13,20 @@ import logging
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, TypeVar
 
-from sqlalchemy import Connection, Select, insert, select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import GenerativeSelect
 
 from bpmn_runtime.engine.state import InstanceState, Wait
 from bpmn_runtime.engine.step import Step
 from bpmn_runtime.errors import BpmnRuntimeError, Conflict, NotFound
+from bpmn_runtime.logs import log_event
 from bpmn_runtime.model import Process
 from bpmn_runtime.runtime import correlation
 from bpmn_runtime.store import statements
+from bpmn_runtime.store.statements import HistoryRow
 from bpmn_runtime.store.tables import Definition, Incident, Instance
 
 if TYPE_CHECKING:
@@ -31,7 +34,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("bpmn_runtime")
 
+Query = TypeVar("Query", bound=GenerativeSelect)
 JOB_KINDS = ("job", "timer", "continuation")
+COMPENSATION_LINES = {  # history kinds logged at INFO, with what they say
+    "compensation_thrown": "compensation thrown: {handlers} handler(s) to run",
+    "compensation_started": "compensation handler {handler} started for {activity} (activity instance "
+                            "{activity_instance})",
+    "compensation_completed": "compensation handler {handler} for {activity} (activity instance "
+                              "{activity_instance}) {result}",
+}
 SUBSCRIPTION_KINDS = ("message", "signal")
 
 
@@ -62,6 +73,10 @@ class LoadedInstance:
     state: InstanceState
     request_key: str | None = None
 
+    def log_fields(self) -> dict[str, Any]:
+        """The ids every log line about this instance carries (see `logs.log_event`)."""
+        return {"instance_id": self.id, "business_key": self.business_key, "process_key": self.process_key}
+
 
 class UnitOfWork:
     """The work of one runtime call, inside the transaction of `connection` (the caller commits it)."""
@@ -70,7 +85,7 @@ class UnitOfWork:
         self.runtime = runtime
         self.connection = connection
         self.now = runtime.clock.now()
-        self._followups: deque[Callable[[], None]] = deque()
+        self._followups: deque[Callable[[], object]] = deque()
         self._after_commit: list[Callable[[], None]] = []
         self.started: list[int] = []
 
@@ -83,7 +98,7 @@ class UnitOfWork:
         if "session" in self.__dict__:
             self.session.close()
 
-    def for_update(self, query: Select) -> Select:
+    def for_update(self, query: Query) -> Query:
         """Lock the rows read (PostgreSQL): a racing caller waits, then sees what the winner left."""
         return query if self.runtime.database.is_sqlite else query.with_for_update()
 
@@ -129,15 +144,15 @@ class UnitOfWork:
         loaded = LoadedInstance(instance_id, 0, definition.id, definition.key, business_key,
                                 parent[0] if parent else None, parent[1] if parent else None, process,
                                 InstanceState(process.id), request_key)
+        metrics = self.runtime.metrics  # told before what the first step did: a failing step publishes nothing
+        self.after_commit(lambda: log_event(log, logging.INFO, "started (%s version %s)", definition.key,
+                                            definition.version, **loaded.log_fields()))
+        self.after_commit(lambda: metrics.instance_started(definition.key))
         self.step(loaded, lambda s: s.start(variables, start_event))
         self.started.append(instance_id)
-        metrics = self.runtime.metrics
-        self.after_commit(lambda: log.info("instance %s (business key %s) of %s v%s started", instance_id,
-                                           business_key or "-", definition.key, definition.version))
-        self.after_commit(lambda: metrics.instance_started(definition.key))
         return instance_id
 
-    def later(self, followup: Callable[[], None]) -> None:
+    def later(self, followup: Callable[[], object]) -> None:
         self._followups.append(followup)
 
     def finish(self) -> None:
@@ -175,33 +190,56 @@ class UnitOfWork:
         self._remove_waits(loaded, list(removed.values()))
         self._add_waits(loaded, list(added.values()))
         metrics = self.runtime.metrics
-        process_key, business_key = loaded.process_key, loaded.business_key or "-"
+        process_key = loaded.process_key
         if effects.history:
-            compensations = sum(1 for event in effects.history if event[0] == "compensation_started")
-            if compensations:
-                self.after_commit(lambda: metrics.compensations.labels(process_key).inc(compensations))
+            self._announce_history(loaded, effects.history)
             statements.insert_history(self.connection, loaded.id, self.now, effects.history)
         for ai, element, message in effects.incidents:
             self.session.execute(insert(Incident).values(
                 instance_id=loaded.id, activity_instance=ai, element_id=element, message=message,
                 created_at=self.now))
             self.after_commit(lambda: metrics.incidents.labels(process_key).inc())
-            self.after_commit(lambda e=element, m=message: log.warning(
-                "instance %s (business key %s): incident at %s: %s", loaded.id, business_key, e, m))
-        for name, key, variables in effects.messages:
-            self.later(lambda n=name, k=key, v=variables: correlation.deliver_message(self, n, k, v, loaded.id))
+            self.after_commit(functools.partial(log_event, log, logging.WARNING, "incident at %s: %s", element,
+                                                message, **loaded.log_fields(), element_id=element))
+        for name, correlation_key, variables in effects.messages:
+            self.later(functools.partial(correlation.deliver_message, self, name, correlation_key, variables,
+                                         loaded.id))
         for name, variables in effects.signals:
-            self.later(lambda n=name, v=variables: correlation.deliver_signal(self, n, v, loaded.id))
+            self.later(functools.partial(correlation.deliver_signal, self, name, variables, loaded.id))
         if loaded.parent_id is not None:
             for code in effects.escalations_uncaught:
-                self.later(lambda c=code: self._escalate_to_parent(loaded, c))
+                self.later(functools.partial(self._escalate_to_parent, loaded, code))
         if loaded.state.status != "active":
             status, reason = loaded.state.status, loaded.state.end_reason
-            self.after_commit(lambda: log.info("instance %s (business key %s) %s%s", loaded.id, business_key,
-                                               status, f": {reason}" if reason else ""))
+            self.after_commit(lambda: log_event(log, logging.INFO, "%s%s", status, f": {reason}" if reason else "",
+                                                **loaded.log_fields()))
             self.after_commit(lambda: metrics.instance_ended(process_key, status))
             if loaded.parent_id is not None:
                 self.later(lambda: self._resume_parent(loaded))
+
+    def _announce_history(self, loaded: LoadedInstance, history: list[HistoryRow]) -> None:
+        """Log what the step did once the transaction commits: compensation at INFO, every transition at DEBUG
+        (built only when DEBUG is on: a step makes many)."""
+        lines: list[tuple[int, str, str | None, int | None]] = []
+        compensations = 0
+        for kind, element, ai, data in history:
+            line = COMPENSATION_LINES.get(kind)
+            if line is not None:
+                lines.append((logging.INFO, line.format_map(data or {}), element, ai))
+                compensations += kind == "compensation_started"
+        if log.isEnabledFor(logging.DEBUG):
+            lines += [(logging.DEBUG, f"{kind.replace('_', ' ')}{' ' + element if element else ''}", element, ai)
+                      for kind, element, ai, _ in history]
+        if compensations:
+            metrics, process_key = self.runtime.metrics, loaded.process_key
+            self.after_commit(lambda: metrics.compensations.labels(process_key).inc(compensations))
+        if lines:
+            fields = loaded.log_fields()
+
+            def announce() -> None:
+                for level, text, element, ai in lines:
+                    log_event(log, level, "%s", text, **fields, element_id=element, activity_instance=ai)
+            self.after_commit(announce)
 
     def _remove_waits(self, loaded: LoadedInstance, waits: list[Wait]) -> None:
         by_table: dict[str, list[int]] = {}
@@ -213,7 +251,7 @@ class UnitOfWork:
             elif wait.kind in SUBSCRIPTION_KINDS:
                 by_table.setdefault("subscription", []).append(wait.key)
             elif wait.kind == "call":
-                self.later(lambda w=wait: self._cancel_child(loaded, w))
+                self.later(functools.partial(self._cancel_child, loaded, wait))
         for table, keys in by_table.items():
             self.connection.execute(statements.DELETE_WAITS[table], {"instance_id": loaded.id, "keys": keys})
 
@@ -242,7 +280,7 @@ class UnitOfWork:
                                       "name": wait.name or "", "correlation_key": wait.detail.get("correlation"),
                                       "element_id": wait.element, "created_at": self.now})
             elif wait.kind == "call":
-                self.later(lambda w=wait: self._start_child(loaded, w))
+                self.later(functools.partial(self._start_child, loaded, wait))
         for table, rows in (("user_task", tasks), ("job", jobs), ("subscription", subscriptions)):
             if rows:
                 self.connection.execute(statements.INSERT_WAITS[table], rows)
@@ -264,16 +302,26 @@ class UnitOfWork:
 
     def _escalate_to_parent(self, child: LoadedInstance, code: str) -> None:
         """An escalation the called process did not catch goes on at its call activity (BPMN 10.4.2)."""
-        parent = self.load(child.parent_id)
-        if parent.state.status == "active" and child.parent_wait in parent.state.waits:
-            self.step(parent, lambda s: s.child_escalation(child.parent_wait, code))
+        parent_id, wait = _called_from(child)
+        parent = self.load(parent_id)
+        if parent.state.status == "active" and wait in parent.state.waits:
+            self.step(parent, lambda s: s.child_escalation(wait, code))
 
     def _resume_parent(self, child: LoadedInstance) -> None:
-        parent = self.load(child.parent_id)
-        if parent.state.status != "active" or child.parent_wait not in parent.state.waits:
+        parent_id, wait = _called_from(child)
+        parent = self.load(parent_id)
+        if parent.state.status != "active" or wait not in parent.state.waits:
             return
+        error_code = child.state.error_code
         if child.state.status == "completed":
             variables = dict(child.state.root.variables or {}) if child.state.instances else {}
-            self.step(parent, lambda s: s.trigger(child.parent_wait, variables))
-        elif child.state.status == "failed" and child.state.error_code is not None:
-            self.step(parent, lambda s: s.job_error(child.parent_wait, child.state.error_code))
+            self.step(parent, lambda s: s.trigger(wait, variables))
+        elif child.state.status == "failed" and error_code is not None:
+            self.step(parent, lambda s: s.job_error(wait, error_code))
+
+
+def _called_from(child: LoadedInstance) -> tuple[int, int]:
+    """The instance and wait of the call activity that started `child`."""
+    if child.parent_id is None or child.parent_wait is None:
+        raise BpmnRuntimeError(f"process instance {child.id} was not started by a call activity")
+    return child.parent_id, child.parent_wait
