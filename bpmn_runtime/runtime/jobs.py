@@ -96,9 +96,10 @@ def _count_lost_lease(unit: UnitOfWork, job: Job, worker: str) -> bool:
     tries are left; otherwise the job becomes an incident."""
     job.expired_leases += 1
     job.retries -= 1
-    previous, lost = job.lock_owner, job.expired_leases
+    previous, lost, metrics, topic = job.lock_owner, job.expired_leases, unit.runtime.metrics, job.topic
     if job.retries > 0:
         fields = _row_fields(unit, job)
+        unit.after_commit(lambda: metrics.job_retries.labels(topic).inc())
         unit.after_commit(lambda: log_event(
             log, logging.WARNING, "job %s (%s) timed out: the lease of %s expired; %s takes it over, %s tries left",
             fields["job_id"], fields["topic"], previous, worker, fields["retries"], **fields))
@@ -120,9 +121,25 @@ def stop_job(unit: UnitOfWork, job: Job, message: str, detail: str) -> None:
                               message=f"{job.topic}: {message}" if job.topic else message, created_at=unit.now))
     fields = _row_fields(unit, job)
     metrics, kind, process_key = unit.runtime.metrics, job.kind, fields["process_key"]
-    unit.after_commit(lambda: metrics.incidents.labels(process_key).inc())
+    compensating = _compensates(unit, job)
+    unit.after_commit(lambda: metrics.incident(process_key, compensating=compensating))
     unit.after_commit(lambda: log_event(log, logging.ERROR, "job %s (%s) stopped; incident at %s: %s", fields["job_id"],
                                         fields["topic"] or kind, fields["element_id"], message, **fields))
+
+
+def _compensates(unit: UnitOfWork, job: Job) -> bool:
+    """Whether `job` is the work of a compensation handler (its instance is loaded to tell: a rare path). A job
+    stopped because its instance cannot even be loaded is not counted as compensation."""
+    if job.instance_id is None or job.wait_key is None:
+        return False
+    try:
+        loaded = unit.load(job.instance_id)
+    except SQLAlchemyError:
+        raise
+    except Exception:  # the reason the job is being stopped; stopping it must go on
+        return False
+    wait = loaded.state.waits.get(job.wait_key)
+    return wait is not None and loaded.compensates(wait.ai)
 
 
 def _row_fields(unit: UnitOfWork, job: Job) -> dict[str, Any]:
@@ -254,8 +271,9 @@ def fail(unit: UnitOfWork, job_id: int, worker: str, error: str, retries: int | 
         return False
     unit.session.add(Incident(instance_id=job.instance_id, job_id=job.id, element_id=job.element_id,
                               message=f"{job.topic}: {last_line or 'failed'}", created_at=unit.now))
-    element = job.element_id
-    unit.after_commit(lambda: metrics.incidents.labels(loaded.process_key).inc())
+    element, wait = job.element_id, loaded.state.waits.get(job.wait_key) if job.wait_key is not None else None
+    compensating = wait is not None and loaded.compensates(wait.ai)
+    unit.after_commit(lambda: metrics.incident(loaded.process_key, compensating=compensating))
     unit.after_commit(lambda: log_event(
         log, logging.ERROR, "job %s (%s) failed with no retries left; incident raised: %s", job_id, topic, last_line,
         **loaded.log_fields(), element_id=element, job_id=job_id, topic=topic, retries=0))

@@ -4,16 +4,18 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
-from sqlalchemy import Select, func, literal, or_, select
+from sqlalchemy import Select, distinct, func, literal, or_, select
 
 from bpmn_runtime.engine.state import ROOT, InstanceState
 from bpmn_runtime.errors import NotFound
+from bpmn_runtime.metrics import Backlog
 from bpmn_runtime.runtime.records import (
     CompensationInfo, HistoryEntry, IncidentInfo, InstanceDetail, InstanceSummary, JobInfo, TaskInfo, Token,
 )
 from bpmn_runtime.store.tables import Definition, HistoryEvent, Incident, Instance, Job, UserTask
+from bpmn_runtime.watchdog import STALLED_AFTER, stalled
 
 if TYPE_CHECKING:
     from bpmn_runtime.runtime.runtime import Runtime
@@ -22,7 +24,8 @@ WAITING_FOR = {"user_task": "a person to complete the task", "job": "a worker fo
                "timer": "a timer due {due}", "message": "message '{name}'", "signal": "signal '{name}'",
                "conditional": "a condition to become true", "call": "called process '{name}'",
                "continuation": "a worker to continue asynchronously"}
-TASK_SORTS = {"created": UserTask.created_at.desc(), "due": UserTask.due.asc().nulls_last(),
+AnySelect = Select[Unpack[tuple[Any, ...]]]
+TASK_SORTS: dict[str, Any] = {"created": UserTask.created_at.desc(), "due": UserTask.due.asc().nulls_last(),
               "priority": UserTask.priority.desc(), "name": UserTask.name.asc()}
 
 
@@ -67,18 +70,28 @@ class Queries:
     def __init__(self, runtime: "Runtime") -> None:
         self.runtime = runtime
 
-    def backlog(self) -> dict[str, int]:
+    def backlog(self) -> Backlog:
         """Counts for the metrics gauges: the backlog every node of an installation shares."""
         now = self.runtime.clock.now()
         with self.runtime.database.session() as session:
-            def count(query: Select) -> int:
-                return session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-            return {
-                "jobs_due": count(select(Job.id).where(Job.kind == "job", Job.due_at <= now, Job.retries > 0)),
-                "timers_due": count(select(Job.id).where(Job.kind != "job", Job.due_at <= now, Job.retries > 0)),
-                "incidents_open": count(select(Incident.id).where(Incident.resolved_at.is_(None))),
-                "instances_active": count(select(Instance.id).where(Instance.status == "active")),
-            }
+            def count(query: AnySelect) -> int:
+                return int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())
+
+            def by(query: AnySelect) -> dict[str, int]:
+                return {str(name): int(number) for name, number in session.execute(query)}
+            due_job = (Job.kind == "job", Job.due_at <= now, Job.retries > 0)
+            late = stalled(now, STALLED_AFTER).subquery()
+            return Backlog(
+                totals={"jobs_due": count(select(Job.id).where(*due_job)),
+                        "timers_due": count(select(Job.id).where(Job.kind != "job", Job.due_at <= now,
+                                                                 Job.retries > 0)),
+                        "incidents_open": count(select(Incident.id).where(Incident.resolved_at.is_(None))),
+                        "instances_active": count(select(Instance.id).where(Instance.status == "active"))},
+                running=by(select(Instance.process_key, func.count()).where(Instance.status == "active")
+                           .group_by(Instance.process_key)),
+                waiting=by(select(Job.topic, func.count()).where(
+                    *due_job, or_(Job.lock_expires_at.is_(None), Job.lock_expires_at < now)).group_by(Job.topic)),
+                stalled=by(select(late.c.process_key, func.count(distinct(late.c.id))).group_by(late.c.process_key)))
 
     def next_due(self) -> datetime | None:
         """When the next timer or retry is due (None: nothing is scheduled)."""
@@ -103,7 +116,7 @@ class Queries:
 
     def instances(self, *, process: str | None = None, status: str | None = None, business_key: str | None = None,
                   limit: int = 50, offset: int = 0) -> tuple[list[InstanceSummary], int]:
-        query: Select = select(Instance.id, Instance.process_key, Definition.version, Instance.business_key,
+        query: AnySelect = select(Instance.id, Instance.process_key, Definition.version, Instance.business_key,
                                Instance.status, Instance.started_at, Instance.ended_at).join(
             Definition, Definition.id == Instance.definition_id)
         if process:
@@ -198,6 +211,8 @@ class Queries:
         task = self.task(task_id)
         with self.runtime.database.session() as session:
             instance = session.get(Instance, task.instance_id)
+            if instance is None:
+                raise NotFound(f"task {task_id} belongs to no instance")
             process = self.runtime.deployments.process_of(instance.definition_id, instance.process_key, session)
             state = InstanceState.from_json(json.loads(instance.state))
         root = state.instances.get(ROOT)

@@ -12,7 +12,7 @@ import json
 import logging
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, TypeVar
 
 from sqlalchemy import Connection, insert, select
@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("bpmn_runtime")
 
 Query = TypeVar("Query", bound=GenerativeSelect)
+ActivityKey = tuple[str, str]  # element type, topic: the labels of the activity metrics
+ACTIVITY_KINDS = frozenset({"task", "serviceTask", "userTask", "scriptTask", "sendTask", "receiveTask", "manualTask",
+                            "businessRuleTask", "callActivity", "subProcess", "transaction", "adHocSubProcess"})
 JOB_KINDS = ("job", "timer", "continuation")
 COMPENSATION_LINES = {  # history kinds logged at INFO, with what they say
     "compensation_thrown": "compensation thrown: {handlers} handler(s) to run",
@@ -72,6 +75,19 @@ class LoadedInstance:
     process: Process
     state: InstanceState
     request_key: str | None = None
+    started_at: datetime | str | None = None  # as the database returns it (text) until `started` parses it
+
+    def started(self) -> datetime | None:
+        """When the instance started (UTC)."""
+        if isinstance(self.started_at, str):
+            parsed = datetime.fromisoformat(self.started_at)
+            self.started_at = parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        return self.started_at
+
+    def compensates(self, ai: int | None) -> bool:
+        """Whether activity instance `ai` is a compensation handler's."""
+        instance = self.state.instances.get(ai) if ai is not None else None
+        return instance is not None and "compensation_of" in instance.data
 
     def log_fields(self) -> dict[str, Any]:
         """The ids every log line about this instance carries (see `logs.log_event`)."""
@@ -121,10 +137,10 @@ class UnitOfWork:
         row = statements.LOAD_INSTANCE.one_or_none(self.connection, {"instance_id": instance_id})
         if row is None:
             raise NotFound(f"there is no process instance {instance_id}")
-        key, version, definition_id, process_key, business_key, parent_id, parent_wait, state = row
+        key, version, definition_id, process_key, business_key, parent_id, parent_wait, state, started_at = row
         process = self.runtime.deployments.process_of(definition_id, process_key, self.connection)
         return LoadedInstance(key, version, definition_id, process_key, business_key, parent_id, parent_wait,
-                              process, InstanceState.from_json(json.loads(state)))
+                              process, InstanceState.from_json(json.loads(state)), started_at=started_at)
 
     def step(self, loaded: LoadedInstance, action: Callable[[Step], None]) -> Step:
         """Run `action` on a fresh engine step of `loaded`, then save the instance and its effects."""
@@ -143,7 +159,7 @@ class UnitOfWork:
         instance_id = statements.new_instance_id(self.connection)
         loaded = LoadedInstance(instance_id, 0, definition.id, definition.key, business_key,
                                 parent[0] if parent else None, parent[1] if parent else None, process,
-                                InstanceState(process.id), request_key)
+                                InstanceState(process.id), request_key, self.now)
         metrics = self.runtime.metrics  # told before what the first step did: a failing step publishes nothing
         self.after_commit(lambda: log_event(log, logging.INFO, "started (%s version %s)", definition.key,
                                             definition.version, **loaded.log_fields()))
@@ -187,18 +203,18 @@ class UnitOfWork:
         removed = {w.key: w for w in effects.removed_waits}
         for key in set(added) & set(removed):
             del added[key], removed[key]
-        self._remove_waits(loaded, list(removed.values()))
+        waited = self._remove_waits(loaded, list(removed.values()))
         self._add_waits(loaded, list(added.values()))
         metrics = self.runtime.metrics
         process_key = loaded.process_key
         if effects.history:
-            self._announce_history(loaded, effects.history)
+            self._announce_history(loaded, effects.history, waited)
             statements.insert_history(self.connection, loaded.id, self.now, effects.history)
         for ai, element, message in effects.incidents:
             self.session.execute(insert(Incident).values(
                 instance_id=loaded.id, activity_instance=ai, element_id=element, message=message,
                 created_at=self.now))
-            self.after_commit(lambda: metrics.incidents.labels(process_key).inc())
+            self.after_commit(functools.partial(metrics.incident, process_key, compensating=loaded.compensates(ai)))
             self.after_commit(functools.partial(log_event, log, logging.WARNING, "incident at %s: %s", element,
                                                 message, **loaded.log_fields(), element_id=element))
         for name, correlation_key, variables in effects.messages:
@@ -210,29 +226,51 @@ class UnitOfWork:
             for code in effects.escalations_uncaught:
                 self.later(functools.partial(self._escalate_to_parent, loaded, code))
         if loaded.state.status != "active":
-            status, reason = loaded.state.status, loaded.state.end_reason
+            status, reason, started = loaded.state.status, loaded.state.end_reason, loaded.started()
+            seconds = (self.now - started).total_seconds() if started is not None else None
             self.after_commit(lambda: log_event(log, logging.INFO, "%s%s", status, f": {reason}" if reason else "",
                                                 **loaded.log_fields()))
-            self.after_commit(lambda: metrics.instance_ended(process_key, status))
+            self.after_commit(lambda: metrics.instance_ended(process_key, status, seconds))
             if loaded.parent_id is not None:
                 self.later(lambda: self._resume_parent(loaded))
 
-    def _announce_history(self, loaded: LoadedInstance, history: list[HistoryRow]) -> None:
-        """Log what the step did once the transaction commits: compensation at INFO, every transition at DEBUG
-        (built only when DEBUG is on: a step makes many)."""
+    def _announce_history(self, loaded: LoadedInstance, history: list[HistoryRow], waited: dict[int, datetime]) -> None:
+        """Count and log what the step did once the transaction commits: activities started and completed (with
+        how long they took, from their activation in this step or from the wait rows this step removed, see
+        `waited`), compensation at INFO, every transition at DEBUG (built only when DEBUG is on: a step makes
+        many)."""
+        elements, now = loaded.process.elements, self.now
         lines: list[tuple[int, str, str | None, int | None]] = []
-        compensations = 0
+        activated: dict[int, ActivityKey] = {}
+        counts: dict[ActivityKey, int] = {}
+        durations: list[tuple[ActivityKey, float]] = []
+        compensations, outcomes = 0, []
         for kind, element, ai, data in history:
-            line = COMPENSATION_LINES.get(kind)
-            if line is not None:
+            if kind == "element_activated":
+                node = elements.get(element or "")
+                if node is not None and node.kind in ACTIVITY_KINDS and ai is not None and \
+                        not (data and "multi_instance" in data):  # a multi-instance body: its inner ones count
+                    key = activated[ai] = (node.kind, node.extensions.topic or "")
+                    counts[key] = counts.get(key, 0) + 1
+            elif kind == "element_completed" and ai is not None:
+                if ai in activated:
+                    durations.append((activated[ai], 0.0))
+                elif ai in waited and (node := elements.get(element or "")) is not None:
+                    durations.append(((node.kind, node.extensions.topic or ""), (now - waited[ai]).total_seconds()))
+            elif (line := COMPENSATION_LINES.get(kind)) is not None:
                 lines.append((logging.INFO, line.format_map(data or {}), element, ai))
-                compensations += kind == "compensation_started"
+                if kind == "compensation_started":
+                    compensations += 1
+                elif kind == "compensation_completed" and data:
+                    outcomes.append(str(data.get("result")))
         if log.isEnabledFor(logging.DEBUG):
             lines += [(logging.DEBUG, f"{kind.replace('_', ' ')}{' ' + element if element else ''}", element, ai)
                       for kind, element, ai, _ in history]
-        if compensations:
-            metrics, process_key = self.runtime.metrics, loaded.process_key
-            self.after_commit(lambda: metrics.compensations.labels(process_key).inc(compensations))
+        metrics, process_key = self.runtime.metrics, loaded.process_key
+        if counts or durations:
+            self.after_commit(lambda: metrics.activities_done(counts, durations))
+        if compensations or outcomes:
+            self.after_commit(lambda: metrics.compensation(process_key, compensations, outcomes))
         if lines:
             fields = loaded.log_fields()
 
@@ -241,7 +279,8 @@ class UnitOfWork:
                     log_event(log, level, "%s", text, **fields, element_id=element, activity_instance=ai)
             self.after_commit(announce)
 
-    def _remove_waits(self, loaded: LoadedInstance, waits: list[Wait]) -> None:
+    def _remove_waits(self, loaded: LoadedInstance, waits: list[Wait]) -> dict[int, datetime]:
+        """Delete the rows of `waits`; since when each activity instance waited in a row (the earliest)."""
         by_table: dict[str, list[int]] = {}
         for wait in waits:
             if wait.kind == "user_task":
@@ -252,8 +291,17 @@ class UnitOfWork:
                 by_table.setdefault("subscription", []).append(wait.key)
             elif wait.kind == "call":
                 self.later(functools.partial(self._cancel_child, loaded, wait))
+        waited: dict[int, datetime] = {}
+        if not by_table:
+            return waited
+        activity_of = {wait.key: wait.ai for wait in waits}
         for table, keys in by_table.items():
-            self.connection.execute(statements.DELETE_WAITS[table], {"instance_id": loaded.id, "keys": keys})
+            for wait_key, since in self.connection.execute(statements.DELETE_WAITS[table],
+                                                           {"instance_id": loaded.id, "keys": keys}):
+                since = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
+                ai = activity_of[wait_key]
+                waited[ai] = min(since, waited.get(ai, since))
+        return waited
 
     def _add_waits(self, loaded: LoadedInstance, waits: list[Wait]) -> None:
         tasks, jobs, subscriptions = [], [], []
