@@ -17,6 +17,7 @@ from bpmn_runtime.runtime import Runtime
 from bpmn_runtime.runtime.variables import parse_assignment
 
 DEFAULT_HANDLERS = Path("processes")
+TRACING = ("off", "otlp", "console")  # the exporters of `tracing.install`, and off
 
 
 def _print_json(value: Any) -> None:
@@ -70,27 +71,45 @@ def _variables(assignments: tuple[str, ...], json_file: str | None) -> dict[str,
               envvar="BPMN_RUNTIME_LOG_LEVEL",
               help="debug adds every step and handler inputs and outputs, sensitive values redacted "
                    "(default: warning; info for -v and worker; env BPMN_RUNTIME_LOG_LEVEL).")
+@click.option("--tracing", type=click.Choice(TRACING), default="off", show_default=True,
+              envvar="BPMN_RUNTIME_TRACING",
+              help="OpenTelemetry traces (the [otel] extra): otlp sends them where OTEL_EXPORTER_OTLP_ENDPOINT says "
+                   "(default http://localhost:4318), console prints them (env BPMN_RUNTIME_TRACING).")
 @click.pass_context
 def main(context: click.Context, db: str | None, python_scripts: bool, verbose: bool, log_format: str,
-         log_level: str | None) -> None:
+         log_level: str | None, tracing: str) -> None:
     """bpmn-runtime: run BPMN 2.0 processes drawn in Camunda Modeler or bpmn.io."""
     level = logging.getLevelName(log_level.upper()) if log_level else logging.INFO if verbose else logging.WARNING
     logs.configure(log_format, level)
-    context.obj = _LazyRuntime(db, python_scripts)
+    context.obj = _LazyRuntime(db, python_scripts, tracing)
 
 
 class _LazyRuntime:
     """Opens the database only for commands that need it (so `--help` works anywhere)."""
 
-    def __init__(self, db: str | None, python_scripts: bool = False) -> None:
+    def __init__(self, db: str | None, python_scripts: bool = False, tracing: str = "off") -> None:
         self.db = db
         self.python_scripts = python_scripts
+        self.tracing = tracing
         self._runtime: Runtime | None = None
 
     def get(self) -> Runtime:
         if self._runtime is None:
-            self._runtime = Runtime(self.db, python_scripts=self.python_scripts)
+            install_tracing(self.tracing)
+            self._runtime = Runtime(self.db, python_scripts=self.python_scripts, tracing=self.tracing != "off")
         return self._runtime
+
+
+def install_tracing(exporter: str) -> None:
+    """Set up OpenTelemetry's exporter for `--tracing` (nothing is imported when it is off)."""
+    if exporter == "off":
+        return
+    try:
+        from bpmn_runtime.tracing import install
+    except ImportError as missing:
+        raise click.ClickException(f"--tracing {exporter} needs the [otel] extra: pip install "
+                                   f"'bpmn-runtime[otel]' ({missing})")
+    install(exporter)
 
 
 def _settings(context: click.Context) -> "_LazyRuntime":
@@ -299,10 +318,12 @@ def worker(context: click.Context, sources: tuple[str, ...], until_idle: bool, c
             click.echo(f"metrics at http://localhost:{metrics_port}/metrics")
         if concurrency == 1:
             runtime_from(context)  # migrate the database before the worker starts
-            serve_worker(settings.db, sources, lease_seconds=lease_seconds, python_scripts=settings.python_scripts)
+            serve_worker(settings.db, sources, lease_seconds=lease_seconds, python_scripts=settings.python_scripts,
+                         tracing=settings.tracing)
         else:
             code = run_worker_processes(settings.db, sources, concurrency, lease_seconds=lease_seconds,
-                                        python_scripts=settings.python_scripts, restart_limit=restart_limit)
+                                        python_scripts=settings.python_scripts, restart_limit=restart_limit,
+                                        tracing=settings.tracing)
             if code:
                 click.echo("stopped: a worker process kept dying (see the log above)", err=True)
                 sys.exit(code)

@@ -42,11 +42,6 @@ def log_event(logger: logging.Logger, level: int, message: str, *args: object, *
     logger.log(level, text, *values, extra={"bpmn": present, "bpmn_message": (message, args)}, stacklevel=2)
 
 
-def trace_id_of(traceparent: str | None) -> str | None:
-    """The trace id of a W3C traceparent ("00-<trace id>-<span id>-<flags>"), for log lines."""
-    return traceparent[3:35] if traceparent else None
-
-
 def _plain(record: logging.LogRecord) -> str:
     """The message without the instance prefix `log_event` added (JSON carries the ids as fields)."""
     original = getattr(record, "bpmn_message", None)

@@ -102,7 +102,11 @@ class Worker:
         try:
             if handler is None:
                 raise LookupError(f"no handler is registered for topic '{job.topic}'")
-            result = handler(job) or {}
+            if self.runtime.tracing is None:
+                result = handler(job) or {}
+            else:
+                with self.runtime.tracing.handler(job) as traced:
+                    result = handler(traced) or {}
             if not isinstance(result, dict):
                 raise TypeError(f"the handler of '{job.topic}' returned {type(result).__name__}; "
                                 f"return a dict of output variables or None")
@@ -367,11 +371,13 @@ class _Leases:
 
 
 def serve_worker(db: str | None, handler_sources: tuple[str, ...], *, lease_seconds: float = 60.0,
-                 poll_seconds: float = 0.5, python_scripts: bool = False) -> None:
-    """One worker process: its own runtime, stopped gracefully by SIGTERM or SIGINT."""
-    from bpmn_runtime.cli import load_handlers
+                 poll_seconds: float = 0.5, python_scripts: bool = False, tracing: str = "off") -> None:
+    """One worker process: its own runtime, stopped gracefully by SIGTERM or SIGINT. `tracing`: the exporter
+    of `--tracing` (off, otlp, console)."""
+    from bpmn_runtime.cli import install_tracing, load_handlers
     registry = load_handlers(handler_sources)
-    runtime = Runtime(db, run_migrations=False, python_scripts=python_scripts)
+    install_tracing(tracing)
+    runtime = Runtime(db, run_migrations=False, python_scripts=python_scripts, tracing=tracing != "off")
     worker = Worker(runtime, registry, lease_seconds=lease_seconds)
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: worker.stopping.set())
@@ -419,7 +425,7 @@ class _Slot:
 
 def run_worker_processes(db: str | None, handler_sources: tuple[str, ...], concurrency: int, *,
                          lease_seconds: float = 60.0, python_scripts: bool = False, restart_limit: int = 5,
-                         restart_pause: float = 0.5) -> int:
+                         restart_pause: float = 0.5, tracing: str = "off") -> int:
     """Run `concurrency` worker processes until SIGTERM or SIGINT; returns the exit code.
 
     A child that dies is replaced after a pause that doubles with each quick death in a row (one that
@@ -428,7 +434,7 @@ def run_worker_processes(db: str | None, handler_sources: tuple[str, ...], concu
     """
     Runtime(db).close()  # migrate once, before the workers start
     context = multiprocessing.get_context("spawn")
-    options = {"lease_seconds": lease_seconds, "python_scripts": python_scripts}
+    options = {"lease_seconds": lease_seconds, "python_scripts": python_scripts, "tracing": tracing}
     slots = [_Slot(n) for n in range(concurrency)]
     stopping = threading.Event()
 

@@ -7,20 +7,24 @@ from typing import Any, Mapping
 from sqlalchemy import select
 
 from bpmn_runtime.engine.state import ROOT
+from bpmn_runtime.engine.step import Step
 from bpmn_runtime.errors import Conflict
 from bpmn_runtime.runtime.unit_of_work import UnitOfWork
 from bpmn_runtime.store.tables import Instance
 
 
 def start(unit: UnitOfWork, key: str, variables: Mapping[str, Any], *, business_key: str | None,
-          request_key: str | None, unique_business_key: bool, version: int | None) -> int:
+          request_key: str | None, unique_business_key: bool, version: int | None,
+          traceparent: str | None = None) -> int:
     """Start an instance of the newest (or the given) version of process `key`, unless the request key (or,
-    with `unique_business_key`, the business key) shows it was started already; the instance's id."""
+    with `unique_business_key`, the business key) shows it was started already; the instance's id.
+    `traceparent`: the caller's W3C trace context, which the instance's trace continues."""
     existing = existing_start(unit, key, request_key, business_key if unique_business_key else None)
     if existing is not None:
         return existing
     definition, process = unit.runtime.deployments.latest_definition(key, unit.connection, version)
-    return unit.start(definition, process, variables, business_key=business_key, request_key=request_key)
+    return unit.start(definition, process, variables, business_key=business_key, request_key=request_key,
+                      traceparent=traceparent)
 
 
 def existing_start(unit: UnitOfWork, key: str, request_key: str | None, business_key: str | None) -> int | None:
@@ -46,4 +50,7 @@ def cancel(unit: UnitOfWork, instance_id: int, reason: str) -> None:
 def set_variables(unit: UnitOfWork, instance_id: int, values: Mapping[str, Any]) -> None:
     """Set process variables of a running instance (for operators fixing data before a retry)."""
     loaded = unit.load(instance_id)
-    unit.step(loaded, lambda s: s.set_variables(s.state.instances[ROOT], values) or s.run())
+    def change(step: Step) -> None:
+        step.set_variables(step.state.instances[ROOT], values)
+        step.run()
+    unit.step(loaded, change)

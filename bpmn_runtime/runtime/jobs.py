@@ -88,7 +88,7 @@ def _describe(unit: UnitOfWork, job: Job, lease_seconds: float) -> JobContext:
     return JobContext(job.id, loaded.id, loaded.business_key, loaded.process_key, job.element_id,
                       job.topic, variables, job.idempotency_key, job.attempts + 1,
                       dict(wait.detail.get("headers", {})) if wait else {},
-                      lease_seconds=float(timeout or lease_seconds))
+                      lease_seconds=float(timeout or lease_seconds), traceparent=loaded.traceparent)
 
 
 def _count_lost_lease(unit: UnitOfWork, job: Job, worker: str) -> bool:

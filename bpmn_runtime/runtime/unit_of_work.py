@@ -28,9 +28,11 @@ from bpmn_runtime.runtime import correlation
 from bpmn_runtime.store import statements
 from bpmn_runtime.store.statements import HistoryRow
 from bpmn_runtime.store.tables import Definition, Incident, Instance
+from bpmn_runtime.traceparent import trace_id
 
 if TYPE_CHECKING:
     from bpmn_runtime.runtime.runtime import Runtime
+    from bpmn_runtime.tracing import Call
 
 log = logging.getLogger("bpmn_runtime")
 
@@ -76,6 +78,7 @@ class LoadedInstance:
     state: InstanceState
     request_key: str | None = None
     started_at: datetime | str | None = None  # as the database returns it (text) until `started` parses it
+    traceparent: str | None = None  # the instance's trace context (W3C), kept from its start
 
     def started(self) -> datetime | None:
         """When the instance started (UTC)."""
@@ -91,15 +94,22 @@ class LoadedInstance:
 
     def log_fields(self) -> dict[str, Any]:
         """The ids every log line about this instance carries (see `logs.log_event`)."""
-        return {"instance_id": self.id, "business_key": self.business_key, "process_key": self.process_key}
+        return {"instance_id": self.id, "business_key": self.business_key, "process_key": self.process_key,
+                "trace_id": trace_id(self.traceparent)}
+
+    def span_attributes(self) -> dict[str, Any]:
+        return {"bpmn.instance_id": self.id, "bpmn.business_key": self.business_key or "",
+                "bpmn.process_key": self.process_key}
 
 
 class UnitOfWork:
     """The work of one runtime call, inside the transaction of `connection` (the caller commits it)."""
 
-    def __init__(self, runtime: "Runtime", connection: Connection) -> None:
+    def __init__(self, runtime: "Runtime", connection: Connection, trace: "Call | None" = None) -> None:
+        """`trace`: the span of the call, when tracing is on (see `tracing`)."""
         self.runtime = runtime
         self.connection = connection
+        self.trace = trace
         self.now = runtime.clock.now()
         self._followups: deque[Callable[[], object]] = deque()
         self._after_commit: list[Callable[[], None]] = []
@@ -137,10 +147,14 @@ class UnitOfWork:
         row = statements.LOAD_INSTANCE.one_or_none(self.connection, {"instance_id": instance_id})
         if row is None:
             raise NotFound(f"there is no process instance {instance_id}")
-        key, version, definition_id, process_key, business_key, parent_id, parent_wait, state, started_at = row
+        key, version, definition_id, process_key, business_key, parent_id, parent_wait, state, started_at, traced = row
         process = self.runtime.deployments.process_of(definition_id, process_key, self.connection)
-        return LoadedInstance(key, version, definition_id, process_key, business_key, parent_id, parent_wait,
-                              process, InstanceState.from_json(json.loads(state)), started_at=started_at)
+        loaded = LoadedInstance(key, version, definition_id, process_key, business_key, parent_id, parent_wait,
+                                process, InstanceState.from_json(json.loads(state)), started_at=started_at,
+                                traceparent=traced)
+        if self.trace is not None:
+            self.trace.join(traced, **loaded.span_attributes())
+        return loaded
 
     def step(self, loaded: LoadedInstance, action: Callable[[Step], None]) -> Step:
         """Run `action` on a fresh engine step of `loaded`, then save the instance and its effects."""
@@ -154,12 +168,17 @@ class UnitOfWork:
 
     def start(self, definition: Definition | DefinitionRef, process: Process, variables: Mapping[str, Any], *,
               business_key: str | None = None, request_key: str | None = None, start_event: str | None = None,
-              parent: tuple[int, int] | None = None) -> int:
-        """Run a new instance to its first wait states, then insert it (one row write, not an insert and an update)."""
+              parent: tuple[int, int] | None = None, traceparent: str | None = None) -> int:
+        """Run a new instance to its first wait states, then insert it (one row write, not an insert and an update).
+        `traceparent`: the trace the instance joins (the caller's, or its parent instance's)."""
         instance_id = statements.new_instance_id(self.connection)
+        if self.trace is not None:
+            traceparent = self.trace.instance_context(traceparent, **{
+                "bpmn.instance_id": instance_id, "bpmn.business_key": business_key or "",
+                "bpmn.process_key": definition.key})
         loaded = LoadedInstance(instance_id, 0, definition.id, definition.key, business_key,
                                 parent[0] if parent else None, parent[1] if parent else None, process,
-                                InstanceState(process.id), request_key, self.now)
+                                InstanceState(process.id), request_key, self.now, traceparent)
         metrics = self.runtime.metrics  # told before what the first step did: a failing step publishes nothing
         self.after_commit(lambda: log_event(log, logging.INFO, "started (%s version %s)", definition.key,
                                             definition.version, **loaded.log_fields()))
@@ -191,7 +210,7 @@ class UnitOfWork:
             statements.INSERT_INSTANCE.execute(self.connection, dict(
                 values, id=loaded.id, definition_id=loaded.definition_id, process_key=loaded.process_key,
                 business_key=loaded.business_key, request_key=loaded.request_key, parent_id=loaded.parent_id,
-                parent_wait=loaded.parent_wait, started_at=self.now)).close()
+                parent_wait=loaded.parent_wait, started_at=self.now, traceparent=loaded.traceparent)).close()
         elif statements.SAVE_INSTANCE.rowcount(self.connection, values) != 1:
             raise StaleInstance(f"process instance {loaded.id} was changed by someone else meanwhile")
         loaded.version += 1
@@ -211,6 +230,9 @@ class UnitOfWork:
             self._announce_history(loaded, effects.history, waited)
             statements.insert_history(self.connection, loaded.id, self.now, effects.history)
         for ai, element, message in effects.incidents:
+            if self.trace is not None:
+                self.trace.event("incident_raised", {"bpmn.instance_id": loaded.id, "bpmn.element_id": element,
+                                                     "bpmn.message": message})
             self.session.execute(insert(Incident).values(
                 instance_id=loaded.id, activity_instance=ai, element_id=element, message=message,
                 created_at=self.now))
@@ -259,6 +281,9 @@ class UnitOfWork:
                     durations.append(((node.kind, node.extensions.topic or ""), (now - waited[ai]).total_seconds()))
             elif (line := COMPENSATION_LINES.get(kind)) is not None:
                 lines.append((logging.INFO, line.format_map(data or {}), element, ai))
+                if self.trace is not None:
+                    self.trace.event(kind, {"bpmn.instance_id": loaded.id, "bpmn.element_id": element,
+                                            **{f"bpmn.{name}": value for name, value in (data or {}).items()}})
                 if kind == "compensation_started":
                     compensations += 1
                 elif kind == "compensation_completed" and data:
@@ -338,7 +363,7 @@ class UnitOfWork:
     def _start_child(self, parent: LoadedInstance, wait: Wait) -> None:
         definition, process = self.runtime.deployments.latest_definition(wait.name or "", self.connection)
         self.start(definition, process, wait.detail.get("variables", {}), business_key=parent.business_key,
-                   parent=(parent.id, wait.key))
+                   parent=(parent.id, wait.key), traceparent=parent.traceparent)
 
     def _cancel_child(self, parent: LoadedInstance, wait: Wait) -> None:
         child = self.session.execute(select(Instance.id).where(

@@ -89,11 +89,12 @@ class DriverStatement:
 LOAD_INSTANCE = DriverStatement(select(
     INSTANCES.c.id, INSTANCES.c.version, INSTANCES.c.definition_id, INSTANCES.c.process_key,
     INSTANCES.c.business_key, INSTANCES.c.parent_id, INSTANCES.c.parent_wait, INSTANCES.c.state,
-    cast(INSTANCES.c.started_at, String))  # as text: the driver returns it unconverted; parsed when the instance ends
+    cast(INSTANCES.c.started_at, String),  # as text: the driver returns it unconverted; parsed when the instance ends
+    INSTANCES.c.traceparent)
     .where(INSTANCES.c.id == bindparam("instance_id")))
 INSERT_INSTANCE = DriverStatement(insert(INSTANCES), [
     "id", "definition_id", "process_key", "business_key", "request_key", "status", "version", "state", "parent_id",
-    "parent_wait", "started_at", "updated_at", "ended_at", "end_reason"])
+    "parent_wait", "started_at", "updated_at", "ended_at", "end_reason", "traceparent"])
 SAVE_INSTANCE = DriverStatement(update(INSTANCES).where(INSTANCES.c.id == bindparam("instance_id"),
                                                         INSTANCES.c.version == bindparam("loaded_version")),
                                 ["state", "version", "status", "updated_at", "ended_at", "end_reason"])

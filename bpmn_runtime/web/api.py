@@ -20,6 +20,7 @@ from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.model import FormField
 from bpmn_runtime.parser import parse
 from bpmn_runtime.parser.xml_loading import load_xml
+from bpmn_runtime.traceparent import valid as valid_traceparent
 from bpmn_runtime.web.auth import check_offered, operator_only, require_login, session_caller
 from bpmn_runtime.web.errors import problems_json
 from bpmn_runtime.web.openapi import document
@@ -82,7 +83,7 @@ def _get(body: dict[str, Any], name: str, kind: type, default: Any = MISSING) ->
 
 
 def _bounded(body: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
-    value = _get(body, name, int, default)
+    value: int = _get(body, name, int, default)
     if not low <= value <= high:
         abort(400, f"'{name}' must be from {low} to {high}.")
     return value
@@ -98,7 +99,7 @@ def _arg_int(name: str, default: int, high: int) -> int:
 
 
 def _field_json(field: FormField) -> dict[str, Any]:
-    shape = camel(field)
+    shape: dict[str, Any] = camel(field)
     shape["options"] = [{"value": value, "label": label} for value, label in field.options]
     return shape
 
@@ -151,7 +152,8 @@ def start() -> tuple[Response, int]:
     instance_id = runtime().start(_get(body, "processKey", str), _get(body, "variables", dict, {}),
                                   business_key=_get(body, "businessKey", str, None),
                                   request_key=_get(body, "requestKey", str, None),
-                                  version=_get(body, "version", int, None))
+                                  version=_get(body, "version", int, None),
+                                  traceparent=valid_traceparent(request.headers.get("traceparent")))
     detail = runtime().queries.instance(instance_id)
     return jsonify(id=instance_id, status=detail.summary.status, waitingAt=camel(detail.tokens)), 201
 
@@ -272,7 +274,8 @@ def retry(incident_id: int) -> tuple[str, int]:
 def _external(job: JobContext) -> dict[str, Any]:
     return {"id": job.job_id, "topic": job.topic, "variables": job.variables, "idempotencyKey": job.idempotency_key,
             "businessKey": job.business_key, "processKey": job.process_key, "instanceId": job.instance_id,
-            "activityId": job.activity_id, "attempt": job.attempt, "headers": job.headers}
+            "activityId": job.activity_id, "attempt": job.attempt, "headers": job.headers,
+            "traceparent": job.traceparent}
 
 
 def _lease_seconds(body: dict[str, Any], name: str) -> float:

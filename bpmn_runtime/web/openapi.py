@@ -112,7 +112,10 @@ SCHEMAS: dict[str, Any] = {
         "id": WHOLE, "topic": TEXT, "variables": VARIABLES,
         "idempotencyKey": {"type": "string", "description": "Stable for the activity instance across retries."},
         "businessKey": OPTIONAL_TEXT, "processKey": TEXT, "instanceId": WHOLE, "activityId": TEXT,
-        "attempt": WHOLE, "headers": {"type": "object", "additionalProperties": TEXT}}),
+        "attempt": WHOLE, "headers": {"type": "object", "additionalProperties": TEXT},
+        "traceparent": {"type": ["string", "null"],
+                        "description": "The W3C trace context of the job's instance: send it on as the "
+                                       "`traceparent` of the worker's own spans and calls."}}),
 }
 
 PATHS: dict[str, Any] = {
@@ -142,7 +145,10 @@ PATHS: dict[str, Any] = {
                           "Started (or, for a repeated requestKey, the instance started the first time)")},
             body=_object({"processKey": TEXT, "variables": VARIABLES, "businessKey": TEXT,
                           "requestKey": {"type": "string", "description": "Idempotency key of the start."},
-                          "version": WHOLE}, ("processKey",)), operators=True),
+                          "version": WHOLE}, ("processKey",)),
+            parameters=[{"name": "traceparent", "in": "header", "required": False, "schema": TEXT,
+                         "description": "W3C trace context: the instance's trace continues the caller's "
+                                        "(ignored when it cannot be read)."}], operators=True),
         "get": _operation(
             "Instances, newest first", "instances",
             {"200": _json(_object({"total": WHOLE, "instances": {"type": "array", "items": _ref("InstanceSummary")}}),
