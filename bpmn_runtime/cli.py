@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
+from bpmn_runtime import logs
 from bpmn_runtime.errors import BpmnRuntimeError, DeploymentError
 from bpmn_runtime.handlers import DEFAULT_FOLDER, load_handlers
+from bpmn_runtime.tracing_setup import EXPORTERS
 
 if TYPE_CHECKING:
     from bpmn_runtime.accounts import Accounts
@@ -27,6 +29,8 @@ def _command_line() -> "Actor":
     """Who acts from the command line: whoever can open the database may act on any task."""
     from bpmn_runtime.runtime.task_rules import Actor
     return Actor.program("the command line")
+
+
 
 
 def _print_json(value: Any) -> None:
@@ -73,27 +77,42 @@ def _variables(assignments: tuple[str, ...], json_file: str | None) -> dict[str,
 @click.option("--python-scripts", is_flag=True, envvar="BPMN_RUNTIME_PYTHON_SCRIPTS",
               help="Run script tasks in scriptFormat python as full Python (only for models you trust; "
                    "env BPMN_RUNTIME_PYTHON_SCRIPTS=1).")
-@click.option("-v", "--verbose", is_flag=True, help="Log what the engine does.")
+@click.option("-v", "--verbose", is_flag=True, help="Log what the engine does (--log-level info).")
+@click.option("--log-format", type=click.Choice(logs.FORMATS), default="text", show_default=True,
+              envvar="BPMN_RUNTIME_LOG_FORMAT",
+              help="text, or json: one JSON object a line with the ids as fields (env BPMN_RUNTIME_LOG_FORMAT).")
+@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default=None,
+              envvar="BPMN_RUNTIME_LOG_LEVEL",
+              help="debug adds every step and handler inputs and outputs, sensitive values redacted "
+                   "(default: warning; info for -v and worker; env BPMN_RUNTIME_LOG_LEVEL).")
+@click.option("--tracing", type=click.Choice(EXPORTERS), default="off", show_default=True,
+              envvar="BPMN_RUNTIME_TRACING",
+              help="OpenTelemetry traces (the [otel] extra): otlp sends them where OTEL_EXPORTER_OTLP_ENDPOINT says "
+                   "(default http://localhost:4318), console prints them (env BPMN_RUNTIME_TRACING).")
 @click.pass_context
-def main(context: click.Context, db: str | None, python_scripts: bool, verbose: bool) -> None:
+def main(context: click.Context, db: str | None, python_scripts: bool, verbose: bool, log_format: str,
+         log_level: str | None, tracing: str) -> None:
     """bpmn-runtime: run BPMN 2.0 processes drawn in Camunda Modeler or bpmn.io."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    context.obj = _LazyRuntime(db, python_scripts)
+    level = logging.getLevelName(log_level.upper()) if log_level else logging.INFO if verbose else logging.WARNING
+    logs.configure(log_format, level)
+    context.obj = _LazyRuntime(db, python_scripts, tracing)
 
 
 class _LazyRuntime:
     """Opens the database only for commands that need it (so `--help` works anywhere)."""
 
-    def __init__(self, db: str | None, python_scripts: bool = False) -> None:
+    def __init__(self, db: str | None, python_scripts: bool = False, tracing: str = "off") -> None:
         self.db = db
         self.python_scripts = python_scripts
+        self.tracing = tracing
         self._runtime: Runtime | None = None
 
     def get(self) -> Runtime:
         if self._runtime is None:
             from bpmn_runtime.runtime import Runtime
-            self._runtime = Runtime(self.db, python_scripts=self.python_scripts)
+            from bpmn_runtime.tracing_setup import install_tracing
+            install_tracing(self.tracing)
+            self._runtime = Runtime(self.db, python_scripts=self.python_scripts, tracing=self.tracing != "off")
         return self._runtime
 
 
@@ -314,7 +333,7 @@ def worker(context: click.Context, sources: tuple[str, ...], until_idle: bool, c
     from bpmn_runtime.worker import Worker, run_worker_processes, serve_worker
     registry = load_handlers(sources)
     if not until_idle:
-        logging.getLogger().setLevel(logging.INFO)
+        _log_at_least_info()
         click.echo(f"{concurrency} worker process(es) running handlers for: {', '.join(registry.topics) or '(none)'}; "
                    f"Ctrl+C or SIGTERM stops them after their current job")
         settings = _lazy(context)
@@ -324,10 +343,12 @@ def worker(context: click.Context, sources: tuple[str, ...], until_idle: bool, c
             click.echo(f"metrics at http://localhost:{metrics_port}/metrics")
         if concurrency == 1:
             runtime_from(context)  # migrate the database before the worker starts
-            serve_worker(settings.db, sources, lease_seconds=lease_seconds, python_scripts=settings.python_scripts)
+            serve_worker(settings.db, sources, lease_seconds=lease_seconds, python_scripts=settings.python_scripts,
+                         tracing=settings.tracing)
         else:
             code = run_worker_processes(settings.db, sources, concurrency, lease_seconds=lease_seconds,
-                                        python_scripts=settings.python_scripts, restart_limit=restart_limit)
+                                        python_scripts=settings.python_scripts, restart_limit=restart_limit,
+                                        tracing=settings.tracing)
             if code:
                 click.echo("stopped: a worker process kept dying (see the log above)", err=True)
                 sys.exit(code)
@@ -338,6 +359,13 @@ def worker(context: click.Context, sources: tuple[str, ...], until_idle: bool, c
         _print_json({"done": done, "topics": registry.topics})
     else:
         click.echo(f"worker ran {done} job(s) and timer(s); nothing more is due")
+
+
+def _log_at_least_info() -> None:
+    """A long-running command says what it does: INFO unless a finer level was asked for."""
+    log_format, level, sensitive = logs.settings()
+    if level > logging.INFO:
+        logs.configure(log_format, logging.INFO, sensitive)
 
 
 @main.command()

@@ -26,6 +26,10 @@ class JobContext:
     database stayed unreachable until the lease ran out, or another worker took the job over), it sets
     `lease_lost`: another run of the job may start, and this run's result will be dropped. A long handler
     checks `lease_lost`, or calls `check_lease()`, between its steps and stops.
+
+    `traceparent` is the W3C trace context to send with the handler's own calls (an HTTP `traceparent`
+    header), so that they join the instance's trace: the handler's span when tracing is on, else the
+    instance's trace context (None when it has none).
     """
 
     job_id: int
@@ -39,6 +43,7 @@ class JobContext:
     attempt: int
     headers: dict[str, str] = field(default_factory=dict)
     lease_seconds: float = 60.0
+    traceparent: str | None = None
     _lost: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
 
     @property

@@ -7,15 +7,20 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Unpack
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
-from bpmn_runtime.runtime import Runtime
+from bpmn_runtime.logs import log_event
 from bpmn_runtime.runtime.records import Record
 from bpmn_runtime.store.tables import Instance, Job
 
+if TYPE_CHECKING:  # the runtime's metrics use `stalled` too
+    from bpmn_runtime.runtime import Runtime
+
 log = logging.getLogger("bpmn_runtime.watchdog")
+STALLED_AFTER = timedelta(hours=1)  # the default threshold, of `check` and of the bpmn_instances_stalled gauge
 
 
 @dataclass(frozen=True)
@@ -36,28 +41,35 @@ class RestlessJob(Record):
     lock_owner: str | None
 
 
-def check(runtime: Runtime, *, stalled_after: timedelta = timedelta(hours=1),
+def stalled(now: datetime, stalled_after: timedelta) -> Select[Unpack[tuple[Any, ...]]]:
+    """Active instances with work due (a job, a continuation, a timer in the past) that have not moved for
+    `stalled_after`: one row per due item."""
+    return (select(Instance.id, Instance.business_key, Instance.process_key, Instance.updated_at, Job.kind, Job.topic)
+            .join(Job, Job.instance_id == Instance.id)
+            .where(Instance.status == "active", Instance.updated_at < now - stalled_after, Job.due_at < now,
+                   Job.retries > 0))
+
+
+def check(runtime: "Runtime", *, stalled_after: timedelta = STALLED_AFTER,
           max_expired_leases: int = 3) -> tuple[list[StalledInstance], list[RestlessJob]]:
     """What the operator should look at now; each finding is also logged as a warning."""
     now = runtime.clock.now()
     with runtime.database.session() as session:
-        due = session.execute(
-            select(Instance.id, Instance.business_key, Instance.process_key, Instance.updated_at, Job.kind, Job.topic)
-            .join(Job, Job.instance_id == Instance.id)
-            .where(Instance.status == "active", Instance.updated_at < now - stalled_after, Job.due_at < now,
-                   Job.retries > 0)).all()
+        due = session.execute(stalled(now, stalled_after)).all()
         restless = session.execute(select(Job).where(Job.expired_leases >= max_expired_leases)).scalars().all()
         jobs = [RestlessJob(j.id, j.instance_id, j.topic, j.expired_leases, j.lock_owner) for j in restless]
-    stalled: dict[int, StalledInstance] = {}
+    found: dict[int, StalledInstance] = {}
     for row in due:
         updated = row.updated_at if row.updated_at.tzinfo else row.updated_at.replace(tzinfo=now.tzinfo)
-        stalled.setdefault(row.id, StalledInstance(
+        found.setdefault(row.id, StalledInstance(
             row.id, row.business_key, row.process_key, (now - updated).total_seconds(),
             f"a worker for topic '{row.topic}'" if row.kind == "job" else f"a {row.kind} that is due"))
-    for item in stalled.values():
-        log.warning("instance %s (business key %s) of %s has made no progress for %.0f s; it waits for %s",
-                    item.instance_id, item.business_key or "-", item.process_key, item.idle_seconds, item.waiting_for)
+    for item in found.values():
+        log_event(log, logging.WARNING, "stalled: no progress for %.0f s; it waits for %s", item.idle_seconds,
+                  item.waiting_for, instance_id=item.instance_id, business_key=item.business_key,
+                  process_key=item.process_key)
     for job in jobs:
-        log.warning("job %s (%s) of instance %s lost its worker %s times; its handler may crash or hang the worker",
-                    job.job_id, job.topic, job.instance_id, job.expired_leases)
-    return list(stalled.values()), jobs
+        log_event(log, logging.WARNING, "job %s (%s) lost its worker %s times; its handler may crash or hang the "
+                  "worker", job.job_id, job.topic, job.expired_leases, instance_id=job.instance_id, job_id=job.job_id,
+                  topic=job.topic)
+    return list(found.values()), jobs

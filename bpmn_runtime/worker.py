@@ -38,7 +38,8 @@ from typing import Any, Callable
 from bpmn_runtime.errors import BpmnError, Conflict, DatabaseUnavailable, LeaseLost, NotFound
 from bpmn_runtime.handlers import HandlerRegistry, JobContext
 from bpmn_runtime.runtime import Runtime
-from bpmn_runtime.runtime.jobs import plain_error
+from bpmn_runtime.logs import configure as configure_logging, log_event, settings as log_settings
+from bpmn_runtime.runtime.jobs import job_fields, plain_error
 
 log = logging.getLogger("bpmn_runtime.worker")
 
@@ -101,7 +102,11 @@ class Worker:
         try:
             if handler is None:
                 raise LookupError(f"no handler is registered for topic '{job.topic}'")
-            result = handler(job) or {}
+            if self.runtime.tracing is None:
+                result = handler(job) or {}
+            else:
+                with self.runtime.tracing.handler(job) as traced:
+                    result = handler(traced) or {}
             if not isinstance(result, dict):
                 raise TypeError(f"the handler of '{job.topic}' returned {type(result).__name__}; "
                                 f"return a dict of output variables or None")
@@ -210,8 +215,7 @@ class Worker:
 
 
 def _log_job(level: int, job: JobContext, what: str) -> None:
-    log.log(level, "instance %s (business key %s): job %s (%s): %s", job.instance_id, job.business_key or "-",
-            job.job_id, job.topic, what)
+    log_event(log, level, "job %s (%s): %s", job.job_id, job.topic, what, **job_fields(job))
 
 
 class _Outage:
@@ -367,11 +371,14 @@ class _Leases:
 
 
 def serve_worker(db: str | None, handler_sources: tuple[str, ...], *, lease_seconds: float = 60.0,
-                 poll_seconds: float = 0.5, python_scripts: bool = False) -> None:
-    """One worker process: its own runtime, stopped gracefully by SIGTERM or SIGINT."""
+                 poll_seconds: float = 0.5, python_scripts: bool = False, tracing: str = "off") -> None:
+    """One worker process: its own runtime, stopped gracefully by SIGTERM or SIGINT. `tracing`: the exporter
+    of `--tracing` (off, otlp, console)."""
     from bpmn_runtime.handlers import load_handlers
+    from bpmn_runtime.tracing_setup import install_tracing
     registry = load_handlers(handler_sources)
-    runtime = Runtime(db, run_migrations=False, python_scripts=python_scripts)
+    install_tracing(tracing)
+    runtime = Runtime(db, run_migrations=False, python_scripts=python_scripts, tracing=tracing != "off")
     worker = Worker(runtime, registry, lease_seconds=lease_seconds)
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: worker.stopping.set())
@@ -381,9 +388,11 @@ def serve_worker(db: str | None, handler_sources: tuple[str, ...], *, lease_seco
         runtime.close()
 
 
-def _child(parent: int, db: str | None, handler_sources: tuple[str, ...], options: dict[str, Any]) -> None:
-    """A supervised worker process: it stops (gracefully, as on SIGTERM) when its parent dies."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def _child(parent: int, db: str | None, handler_sources: tuple[str, ...], options: dict[str, Any],
+           log_settings: tuple[str, int, tuple[str, ...]]) -> None:
+    """A supervised worker process, logging as its parent does: it stops (gracefully, as on SIGTERM) when its
+    parent dies."""
+    configure_logging(*log_settings)
     _die_with(parent)
     serve_worker(db, handler_sources, **options)
 
@@ -417,7 +426,7 @@ class _Slot:
 
 def run_worker_processes(db: str | None, handler_sources: tuple[str, ...], concurrency: int, *,
                          lease_seconds: float = 60.0, python_scripts: bool = False, restart_limit: int = 5,
-                         restart_pause: float = 0.5) -> int:
+                         restart_pause: float = 0.5, tracing: str = "off") -> int:
     """Run `concurrency` worker processes until SIGTERM or SIGINT; returns the exit code.
 
     A child that dies is replaced after a pause that doubles with each quick death in a row (one that
@@ -426,12 +435,13 @@ def run_worker_processes(db: str | None, handler_sources: tuple[str, ...], concu
     """
     Runtime(db).close()  # migrate once, before the workers start
     context = multiprocessing.get_context("spawn")
-    options = {"lease_seconds": lease_seconds, "python_scripts": python_scripts}
+    options = {"lease_seconds": lease_seconds, "python_scripts": python_scripts, "tracing": tracing}
     slots = [_Slot(n) for n in range(concurrency)]
     stopping = threading.Event()
 
     def start(slot: _Slot) -> None:
-        slot.process = context.Process(target=_child, args=(os.getpid(), db, handler_sources, options),
+        slot.process = context.Process(target=_child, args=(os.getpid(), db, handler_sources, options,
+                                                            log_settings()),
                                        name=f"bpmn-worker-{slot.number}")
         slot.process.start()
         slot.started, slot.restart_at = time.monotonic(), None

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from sqlalchemy import and_, or_, select
 
 from bpmn_runtime.errors import Conflict, NotFound
+from bpmn_runtime.logs import log_event
 from bpmn_runtime.runtime.locks import lock_instance
 from bpmn_runtime.store.tables import Definition, Instance, Subscription
 
@@ -54,8 +55,9 @@ def deliver_message(unit: "UnitOfWork", name: str, key: str | None, variables: M
         .limit(1)).scalar_one_or_none()
     if start is None:
         if sender is not None:
-            unit.after_commit(lambda: log.info("instance %s threw message '%s' but no instance waits for it",
-                                               sender, name))
+            business_key = unit.connection.execute(select(Instance.business_key).where(Instance.id == sender)).scalar()
+            unit.after_commit(lambda: log_event(log, logging.INFO, "threw message '%s' but no instance waits for it",
+                                                name, instance_id=sender, business_key=business_key))
         return None
     definition = unit.session.get(Definition, start.definition_id)
     if definition is None:

@@ -23,6 +23,7 @@ from bpmn_runtime.errors import DeploymentError, ExpressionError, NotFound, Prob
 from bpmn_runtime.model import Definitions, Process, TimerSpec
 from bpmn_runtime.parser import parse_files, read_deployed
 from bpmn_runtime.runtime import inputs
+from bpmn_runtime.logs import log_event
 from bpmn_runtime.runtime.records import DeployedProcess
 from bpmn_runtime.runtime.unit_of_work import DefinitionRef, UnitOfWork
 from bpmn_runtime.store import statements
@@ -80,7 +81,8 @@ class Deployments:
         session.add(definition)
         session.flush()
         self._register_start_triggers(unit, definition, process)
-        unit.after_commit(lambda: log.info("deployed %s version %s from %s", process.id, version, name))
+        unit.after_commit(lambda: log_event(log, logging.INFO, "deployed %s version %s from %s", process.id, version,
+                                            name, process_key=process.id))
         return DeployedProcess(process.id, version, definition.id, definition.name, name, True)
 
     def _register_start_triggers(self, unit: UnitOfWork, definition: Definition, process: Process) -> None:

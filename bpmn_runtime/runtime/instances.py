@@ -14,14 +14,17 @@ from bpmn_runtime.store.tables import Instance
 
 
 def start(unit: UnitOfWork, key: str, variables: Mapping[str, Any], *, business_key: str | None,
-          request_key: str | None, unique_business_key: bool, version: int | None) -> int:
+          request_key: str | None, unique_business_key: bool, version: int | None,
+          traceparent: str | None = None) -> int:
     """Start an instance of the newest (or the given) version of process `key`, unless the request key (or,
-    with `unique_business_key`, the business key) shows it was started already; the instance's id."""
+    with `unique_business_key`, the business key) shows it was started already; the instance's id.
+    `traceparent`: the caller's W3C trace context, which the instance's trace continues."""
     existing = existing_start(unit, key, request_key, business_key if unique_business_key else None)
     if existing is not None:
         return existing
     definition, process = unit.runtime.deployments.latest_definition(key, unit.connection, version)
-    return unit.start(definition, process, variables, business_key=business_key, request_key=request_key)
+    return unit.start(definition, process, variables, business_key=business_key, request_key=request_key,
+                      traceparent=traceparent)
 
 
 def existing_start(unit: UnitOfWork, key: str, request_key: str | None, business_key: str | None) -> int | None:

@@ -18,6 +18,7 @@ from bpmn_runtime.engine.step import Step
 from bpmn_runtime.engine.timers import retry_delay
 from bpmn_runtime.errors import Conflict, NotFound
 from bpmn_runtime.handlers import JobContext
+from bpmn_runtime.logs import log_event, redact
 from bpmn_runtime.runtime.locks import lock_instance
 from bpmn_runtime.runtime.unit_of_work import UnitOfWork
 from bpmn_runtime.store.tables import Incident, Instance, Job
@@ -62,7 +63,19 @@ def acquire(unit: UnitOfWork, worker: str, topics: list[str] | None, limit: int,
         contexts.append(context)
         if orphaned:
             break
+    if contexts and log.isEnabledFor(logging.DEBUG):
+        def announce() -> None:
+            for c in contexts:
+                log_event(log, logging.DEBUG, "job %s (%s) locked by %s, attempt %s; inputs: %s", c.job_id, c.topic,
+                          worker, c.attempt, redact(c.variables), **job_fields(c))
+        unit.after_commit(announce)
     return contexts
+
+
+def job_fields(job: JobContext) -> dict[str, Any]:
+    """The ids a log line about a handler job carries."""
+    return {"instance_id": job.instance_id, "business_key": job.business_key, "process_key": job.process_key,
+            "element_id": job.activity_id, "job_id": job.job_id, "topic": job.topic}
 
 
 def _describe(unit: UnitOfWork, job: Job, lease_seconds: float) -> JobContext:
@@ -78,7 +91,7 @@ def _describe(unit: UnitOfWork, job: Job, lease_seconds: float) -> JobContext:
     return JobContext(job.id, loaded.id, loaded.business_key, loaded.process_key, job.element_id,
                       job.topic, variables, job.idempotency_key, job.attempts + 1,
                       dict(wait.headers) if wait else {},
-                      lease_seconds=float(timeout or lease_seconds))
+                      lease_seconds=float(timeout or lease_seconds), traceparent=loaded.traceparent)
 
 
 def _count_lost_lease(unit: UnitOfWork, job: Job, worker: str) -> bool:
@@ -86,11 +99,13 @@ def _count_lost_lease(unit: UnitOfWork, job: Job, worker: str) -> bool:
     tries are left; otherwise the job becomes an incident."""
     job.expired_leases += 1
     job.retries -= 1
-    previous, job_id, topic, instance_id, lost = job.lock_owner, job.id, job.topic, job.instance_id, job.expired_leases
+    previous, lost, metrics, topic = job.lock_owner, job.expired_leases, unit.runtime.metrics, job.topic
     if job.retries > 0:
-        unit.after_commit(lambda: log.warning(
-            "job %s (%s) of instance %s: the lease of %s expired; %s takes it over", job_id, topic, instance_id,
-            previous, worker))
+        fields = _row_fields(unit, job)
+        unit.after_commit(lambda: metrics.job_retries.labels(topic).inc())
+        unit.after_commit(lambda: log_event(
+            log, logging.WARNING, "job %s (%s) timed out: the lease of %s expired; %s takes it over, %s tries left",
+            fields["job_id"], fields["topic"], previous, worker, fields["retries"], **fields))
         return True
     stop_job(unit, job, f"the worker running it stopped {lost} times before finishing",
               f"the lease of {previous} expired; no retries left")
@@ -107,13 +122,36 @@ def stop_job(unit: UnitOfWork, job: Job, message: str, detail: str) -> None:
     instance_id = _instance_of(job)
     unit.session.add(Incident(instance_id=instance_id, job_id=job.id, element_id=job.element_id,
                               message=f"{job.topic}: {message}" if job.topic else message, created_at=unit.now))
+    fields = _row_fields(unit, job)
+    metrics, kind, process_key = unit.runtime.metrics, job.kind, fields["process_key"]
+    compensating = _compensates(unit, job)
+    unit.after_commit(lambda: metrics.incident(process_key, compensating=compensating))
+    unit.after_commit(lambda: log_event(log, logging.ERROR, "job %s (%s) stopped; incident at %s: %s", fields["job_id"],
+                                        fields["topic"] or kind, fields["element_id"], message, **fields))
+
+
+def _compensates(unit: UnitOfWork, job: Job) -> bool:
+    """Whether `job` is the work of a compensation handler (its instance is loaded to tell: a rare path). A job
+    stopped because its instance cannot even be loaded is not counted as compensation."""
+    if job.instance_id is None or job.wait_key is None:
+        return False
+    try:
+        loaded = unit.load(job.instance_id)
+    except SQLAlchemyError:
+        raise
+    except Exception:  # the reason the job is being stopped; stopping it must go on
+        return False
+    wait = loaded.state.waits.get(job.wait_key)
+    return wait is not None and loaded.compensates(wait.ai)
+
+
+def _row_fields(unit: UnitOfWork, job: Job) -> dict[str, Any]:
+    """The ids of a log line about `job`, read with its instance's process and business key."""
     row = unit.connection.execute(select(Instance.process_key, Instance.business_key)
-                                  .where(Instance.id == instance_id)).one_or_none()
-    process_key, business_key = (row.process_key, row.business_key) if row else ("", None)
-    metrics, job_id, topic, kind, element = unit.runtime.metrics, job.id, job.topic, job.kind, job.element_id
-    unit.after_commit(lambda: metrics.incidents.labels(process_key).inc())
-    unit.after_commit(lambda: log.error("instance %s (business key %s): job %s (%s) stopped; incident at %s: %s",
-                                        instance_id, business_key or "-", job_id, topic or kind, element, message))
+                                  .where(Instance.id == job.instance_id)).one_or_none()
+    return {"instance_id": job.instance_id, "business_key": row.business_key if row else None,
+            "process_key": row.process_key if row else "", "element_id": job.element_id, "job_id": job.id,
+            "topic": job.topic, "retries": job.retries}
 
 
 def _instance_of(job: Job) -> int:
@@ -189,6 +227,10 @@ def locked_job(unit: UnitOfWork, job_id: int, worker: str) -> Job:
 def complete(unit: UnitOfWork, job_id: int, worker: str, values: Mapping[str, Any]) -> None:
     job = locked_job(unit, job_id, worker)
     loaded, wait_key = unit.load(_instance_of(job)), _wait_of(job)
+    if log.isEnabledFor(logging.DEBUG):  # before the lines of what the step does with the outputs
+        fields = {**loaded.log_fields(), "element_id": job.element_id, "job_id": job_id, "topic": job.topic}
+        unit.after_commit(lambda: log_event(log, logging.DEBUG, "job %s (%s) completed by %s; outputs: %s", job_id,
+                                            fields["topic"], worker, redact(dict(values)), **fields))
     unit.step(loaded, lambda s: s.trigger(wait_key, values))
 
 
@@ -197,8 +239,10 @@ def bpmn_error(unit: UnitOfWork, job_id: int, worker: str, code: str, message: s
     """The handler raised a business error: the model's error boundary event (if any) takes over."""
     job = locked_job(unit, job_id, worker)
     loaded, wait_key = unit.load(_instance_of(job)), _wait_of(job)
-    unit.after_commit(lambda: log.info("instance %s (business key %s): handler of %s raised BPMN error %s %s",
-                                       loaded.id, loaded.business_key or "-", job.element_id, code, message))
+    element, topic = job.element_id, job.topic
+    unit.after_commit(lambda: log_event(log, logging.INFO, "handler of %s raised BPMN error %s %s", element, code,
+                                        message, **loaded.log_fields(), element_id=element, job_id=job_id,
+                                        topic=topic))
     step = unit.step(loaded, lambda s: s.job_error(wait_key, code, values))
     if step.effects.incidents:
         unit.session.execute(update(Job).where(Job.id == job_id).values(
@@ -225,16 +269,18 @@ def fail(unit: UnitOfWork, job_id: int, worker: str, error: str, retries: int | 
             retry_delay(cycle, job.attempts, unit.now) if cycle else \
             unit.runtime.retry_backoff_seconds * 2 ** max(job.attempts - 1, 0)
         job.due_at = unit.now + timedelta(seconds=delay)
-        left = job.retries
+        left, element = job.retries, job.element_id
         unit.after_commit(lambda: metrics.job_retries.labels(topic).inc())
-        unit.after_commit(lambda: log.warning(
-            "instance %s (business key %s): job %s (%s) failed, %s retries left, next in %.1fs: %s",
-            loaded.id, loaded.business_key or "-", job_id, topic, left, delay, last_line))
+        unit.after_commit(lambda: log_event(
+            log, logging.WARNING, "job %s (%s) failed, %s retries left, next in %.1fs: %s", job_id, topic, left,
+            delay, last_line, **loaded.log_fields(), element_id=element, job_id=job_id, topic=topic, retries=left))
         return False
     unit.session.add(Incident(instance_id=job.instance_id, job_id=job.id, element_id=job.element_id,
                               message=f"{job.topic}: {last_line or 'failed'}", created_at=unit.now))
-    unit.after_commit(lambda: metrics.incidents.labels(loaded.process_key).inc())
-    unit.after_commit(lambda: log.error(
-        "instance %s (business key %s): job %s (%s) failed with no retries left; incident raised: %s",
-        loaded.id, loaded.business_key or "-", job_id, topic, last_line))
+    element, wait = job.element_id, loaded.state.waits.get(job.wait_key) if job.wait_key is not None else None
+    compensating = wait is not None and loaded.compensates(wait.ai)
+    unit.after_commit(lambda: metrics.incident(loaded.process_key, compensating=compensating))
+    unit.after_commit(lambda: log_event(
+        log, logging.ERROR, "job %s (%s) failed with no retries left; incident raised: %s", job_id, topic, last_line,
+        **loaded.log_fields(), element_id=element, job_id=job_id, topic=topic, retries=0))
     return True

@@ -4,24 +4,27 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, distinct, func, literal, or_, select
 
 from bpmn_runtime.engine import state_format
 from bpmn_runtime.engine.state import ROOT
 from bpmn_runtime.engine.tokens import waiting_tokens
 from bpmn_runtime.errors import Forbidden, NotFound
+from bpmn_runtime.metrics import Backlog
 from bpmn_runtime.runtime import task_rules, tasks
 from bpmn_runtime.runtime.task_rules import Actor
 from bpmn_runtime.runtime.records import (
     CompensationInfo, HistoryEntry, IncidentInfo, InstanceDetail, InstanceSummary, JobInfo, TaskInfo, Token,
 )
 from bpmn_runtime.store.tables import Definition, HistoryEvent, Incident, Instance, Job, UserTask
+from bpmn_runtime.watchdog import STALLED_AFTER, stalled
 
 if TYPE_CHECKING:
     from bpmn_runtime.runtime.runtime import Runtime
 
+AnySelect = Select[Unpack[tuple[Any, ...]]]
 TASK_SORTS: dict[str, Any] = {"created": UserTask.created_at.desc(), "due": UserTask.due.asc().nulls_last(),
               "priority": UserTask.priority.desc(), "name": UserTask.name.asc()}
 
@@ -62,19 +65,28 @@ class Queries:
     def __init__(self, runtime: "Runtime") -> None:
         self.runtime = runtime
 
-    def backlog(self) -> dict[str, int]:
+    def backlog(self) -> Backlog:
         """Counts for the metrics gauges: the backlog every node of an installation shares."""
         now = self.runtime.clock.now()
         with self.runtime.database.session() as session:
-            def count(query: Select[Any]) -> int:
-                counted: int = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-                return counted
-            return {
-                "jobs_due": count(select(Job.id).where(Job.kind == "job", Job.due_at <= now, Job.retries > 0)),
-                "timers_due": count(select(Job.id).where(Job.kind != "job", Job.due_at <= now, Job.retries > 0)),
-                "incidents_open": count(select(Incident.id).where(Incident.resolved_at.is_(None))),
-                "instances_active": count(select(Instance.id).where(Instance.status == "active")),
-            }
+            def count(query: AnySelect) -> int:
+                return int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())
+
+            def by(query: AnySelect) -> dict[str, int]:
+                return {str(name): int(number) for name, number in session.execute(query)}
+            due_job = (Job.kind == "job", Job.due_at <= now, Job.retries > 0)
+            late = stalled(now, STALLED_AFTER).subquery()
+            return Backlog(
+                totals={"jobs_due": count(select(Job.id).where(*due_job)),
+                        "timers_due": count(select(Job.id).where(Job.kind != "job", Job.due_at <= now,
+                                                                 Job.retries > 0)),
+                        "incidents_open": count(select(Incident.id).where(Incident.resolved_at.is_(None))),
+                        "instances_active": count(select(Instance.id).where(Instance.status == "active"))},
+                running=by(select(Instance.process_key, func.count()).where(Instance.status == "active")
+                           .group_by(Instance.process_key)),
+                waiting=by(select(Job.topic, func.count()).where(
+                    *due_job, or_(Job.lock_expires_at.is_(None), Job.lock_expires_at < now)).group_by(Job.topic)),
+                stalled=by(select(late.c.process_key, func.count(distinct(late.c.id))).group_by(late.c.process_key)))
 
     def next_due(self) -> datetime | None:
         """When the next timer or retry is due (None: nothing is scheduled)."""
@@ -99,7 +111,7 @@ class Queries:
 
     def instances(self, *, process: str | None = None, status: str | None = None, business_key: str | None = None,
                   limit: int = 50, offset: int = 0) -> tuple[list[InstanceSummary], int]:
-        query = select(Instance.id, Instance.process_key, Definition.version, Instance.business_key,
+        query: AnySelect = select(Instance.id, Instance.process_key, Definition.version, Instance.business_key,
                                Instance.status, Instance.started_at, Instance.ended_at).join(
             Definition, Definition.id == Instance.definition_id)
         if process:
@@ -185,7 +197,8 @@ class Queries:
         task = self.task(task_id, actor=actor)
         with self.runtime.database.session() as session:
             instance = session.get(Instance, task.instance_id)
-            assert instance is not None  # a task's instance is never deleted
+            if instance is None:
+                raise NotFound(f"task {task_id} belongs to no instance")
             process = self.runtime.deployments.process_of(instance.definition_id, instance.process_key, session)
             state = state_format.loads(instance.state)
         root = state.instances.get(ROOT)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
@@ -28,6 +28,10 @@ from bpmn_runtime.runtime.variables import VariableBudget, VariableLimits, check
 from bpmn_runtime.store.database import Database
 
 T = TypeVar("T")
+if TYPE_CHECKING:
+    from opentelemetry.trace import TracerProvider
+
+    from bpmn_runtime.tracing import Tracing
 
 
 class Runtime:
@@ -36,12 +40,15 @@ class Runtime:
     def __init__(self, db: str | None = None, *, clock: Clock | None = None, script_runner: ScriptRunner | None = None,
                  python_scripts: bool = False, default_retries: int = 3, retry_backoff_seconds: float = 1.0,
                  run_migrations: bool = True, reconnect_seconds: float = 5.0,
-                 variable_limits: VariableLimits | None = None, limits: Limits | None = None) -> None:
+                 variable_limits: VariableLimits | None = None, limits: Limits | None = None,
+                 tracing: "bool | TracerProvider" = False) -> None:
         """`script_runner` gives script tasks their meaning; without one they run sandboxed assignments,
         or full Python when the operator sets `python_scripts` (see `python_scripts.py`). A call that finds
         the database unreachable tries again for `reconnect_seconds` before it raises `DatabaseUnavailable`.
         `variable_limits` bound the values that come from outside (starts, task completions, messages,
-        handlers); `limits` bound what one step and one instance may do (default: `Limits.from_environment()`)."""
+        handlers); `limits` bound what one step and one instance may do (default: `Limits.from_environment()`).
+        `tracing` (the `[otel]` extra): True traces with OpenTelemetry's global tracer provider, or give one;
+        off, OpenTelemetry is not even imported."""
         self.database = Database(db, run_migrations=run_migrations)
         self.variable_limits = variable_limits or VariableLimits()
         self.clock = clock or SystemClock()
@@ -53,6 +60,10 @@ class Runtime:
         self.retry_backoff_seconds = retry_backoff_seconds
         self.reconnect_seconds = reconnect_seconds
         self.limits = limits or Limits.from_environment()
+        self.tracing: Tracing | None = None
+        if tracing:
+            from bpmn_runtime.tracing import Tracing
+            self.tracing = Tracing(None if tracing is True else tracing)
         self.transactions = Transactions(self)
         self.deployments = Deployments(self)
         self.metrics = Metrics(lambda: self.queries.backlog())
@@ -84,8 +95,10 @@ class Runtime:
         return self.deployments.deploy(source, file_name)
 
     def start(self, key: str, variables: Mapping[str, Any] | None = None, *, business_key: str | None = None,
-              request_key: str | None = None, unique_business_key: bool = False, version: int | None = None) -> int:
-        """Start an instance of the newest (or the given) version of process `key`; returns its id.
+              request_key: str | None = None, unique_business_key: bool = False, version: int | None = None,
+              traceparent: str | None = None) -> int:
+        """Start an instance of the newest (or the given) version of process `key`; returns its id. The
+        instance's trace continues the caller's W3C `traceparent` when one is given.
 
         A repeated call with the same `request_key` returns the instance of process `key` the first call
         started instead of starting another; a request key is scoped to its process.
@@ -99,7 +112,7 @@ class Runtime:
         try:  # with a request key a start is safe to repeat, even when its commit may have happened
             return self.transactions.run(self._bounded(lambda unit: instances.start(
                 unit, key, values, business_key=business_key, request_key=request_key,
-                unique_business_key=unique_business_key, version=version)), "start",
+                unique_business_key=unique_business_key, version=version, traceparent=traceparent)), "start",
                 repeatable=request_key is not None)
         except IntegrityError:
             if request_key is None:

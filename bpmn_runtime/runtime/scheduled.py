@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, or_, select
 
 from bpmn_runtime.engine.start_events import next_start
 from bpmn_runtime.errors import Conflict, DatabaseUnavailable, NotFound
+from bpmn_runtime.logs import log_event
 from bpmn_runtime.runtime.jobs import plain_error, stop_job
 from bpmn_runtime.runtime.locks import lock_instance
 from bpmn_runtime.runtime.unit_of_work import UnitOfWork
@@ -50,7 +51,8 @@ def fire_due(runtime: "Runtime", limit: int) -> int:
             except DatabaseUnavailable:
                 raise
             except Exception:
-                log.exception("job %s failed (%s) and could not be stopped", job_id, plain_error(error))
+                log.exception("job %s failed (%s) and could not be stopped", job_id, plain_error(error),
+                              extra={"bpmn": {"job_id": job_id}})
     return fired
 
 
@@ -97,9 +99,10 @@ def stop(unit: UnitOfWork, job_id: int, error: BaseException, detail: str) -> No
         return
     job.retries = 0
     job.last_error = detail[:10_000]
-    element = job.element_id
-    unit.after_commit(lambda: log.error("start event %s (job %s): %s; it is stopped until the process is "
-                                        "deployed again", element, job_id, message))
+    element, process_key = job.element_id, job.topic  # a timer start event's topic is its process
+    unit.after_commit(lambda: log_event(log, logging.ERROR, "start event %s (job %s): %s; it is stopped until the "
+                                        "process is deployed again", element, job_id, message,
+                                        process_key=process_key, element_id=element, job_id=job_id))
 
 
 def _still_due(unit: UnitOfWork) -> tuple[ColumnElement[bool], ...]:

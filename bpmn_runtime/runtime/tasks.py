@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from bpmn_runtime.engine.state import UserTaskWait
 from bpmn_runtime.errors import NotFound, TaskEnded
 from bpmn_runtime.runtime import task_rules
+from bpmn_runtime.logs import log_event, redact
 from bpmn_runtime.runtime.locks import lock_instance
 from bpmn_runtime.runtime.task_rules import Actor, LockedTask
 from bpmn_runtime.runtime.unit_of_work import LoadedInstance, UnitOfWork
@@ -60,8 +61,13 @@ def complete(unit: UnitOfWork, task_id: int, submitted: Mapping[str, Any], actor
     unit.step(loaded, lambda s: s.trigger(task.wait_key, values))
     unit.connection.execute(update(EndedTask).where(EndedTask.task_id == task_id)
                          .values(outcome="completed", ended_by=actor.name))
-    unit.after_commit(lambda: log.info("instance %s (business key %s): task %s '%s' completed by %s", loaded.id,
-                                       loaded.business_key or "-", task_id, task.name, actor.name))
+    unit.after_commit(lambda: log_event(log, logging.INFO, "task %s '%s' completed by %s", task_id, task.name,
+                                        actor.name, **loaded.log_fields(), element_id=task.element_id,
+                                        task_id=task_id))
+    if log.isEnabledFor(logging.DEBUG):
+        unit.after_commit(lambda: log_event(log, logging.DEBUG, "task %s completed with: %s", task_id,
+                                            redact(dict(values)), **loaded.log_fields(), element_id=task.element_id,
+                                            task_id=task_id))
 
 
 def claim(unit: UnitOfWork, task_id: int, user: str, actor: Actor) -> None:

@@ -24,6 +24,7 @@ from bpmn_runtime.runtime.unit_of_work import StaleInstance, UnitOfWork
 
 if TYPE_CHECKING:
     from bpmn_runtime.runtime.runtime import Runtime
+    from bpmn_runtime.tracing import Call
 
 log = logging.getLogger("bpmn_runtime")
 T = TypeVar("T")
@@ -63,6 +64,19 @@ class Transactions:
         while the database is unreachable for up to `patience` seconds (default: the runtime's
         `reconnect_seconds`)."""
         patience = self.runtime.reconnect_seconds if patience is None else patience
+        call = self.runtime.tracing.call(operation) if self.runtime.tracing is not None else None
+        try:
+            result = self._run(work, operation, attempts, repeatable, patience, call)
+        except BaseException as error:
+            if call is not None:
+                call.end(error)
+            raise
+        if call is not None:
+            call.end()
+        return result
+
+    def _run(self, work: Callable[[UnitOfWork], T], operation: str, attempts: int, repeatable: bool,
+             patience: float, call: "Call | None") -> T:
         conflicts = 0
         unreachable_since: float | None = None
         uncertain = False  # an earlier try lost its connection while committing
@@ -71,7 +85,7 @@ class Transactions:
             failure: DBAPIError
             committing = False
             try:
-                result, unit = self._attempt(work)
+                result, unit = self._attempt(work, call)
             except StaleInstance:
                 conflicts = self._conflict(conflicts, attempts)
                 continue
@@ -102,7 +116,7 @@ class Transactions:
         time.sleep(0.01 * conflicts)
         return conflicts
 
-    def _attempt(self, work: Callable[[UnitOfWork], T]) -> tuple[T, UnitOfWork]:
+    def _attempt(self, work: Callable[[UnitOfWork], T], call: "Call | None") -> tuple[T, UnitOfWork]:
         """One try: connect, the work, then the commit. A driver error raised by the commit comes as
         `_Committing`; one raised while connecting is a lost connection, with nothing sent."""
         try:
@@ -111,7 +125,7 @@ class Transactions:
             error.connection_invalidated = True
             raise
         with connection:
-            unit = UnitOfWork(self.runtime, connection)
+            unit = UnitOfWork(self.runtime, connection, call)
             try:
                 transaction = connection.begin()
                 try:

@@ -11,29 +11,45 @@ import functools
 import logging
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, TypeVar, Unpack
 
-from sqlalchemy import Connection, Select, insert, select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import GenerativeSelect
 
 from bpmn_runtime.engine import state_format
-from bpmn_runtime.engine.state import CallWait, InstanceState, JobWait, MessageWait, SignalWait, UserTaskWait, Wait
+from bpmn_runtime.engine.state import CallWait, CompensationRun, InstanceState, JobWait, MessageWait, SignalWait, UserTaskWait, Wait
 from bpmn_runtime.engine.step import Step
 from bpmn_runtime.errors import BpmnRuntimeError, Conflict, NotFound
+from bpmn_runtime.logs import log_event
 from bpmn_runtime.model import Process
 from bpmn_runtime.runtime import correlation
 from bpmn_runtime.runtime.variables import VariableBudget
 from bpmn_runtime.store import statements
+from bpmn_runtime.store.statements import HistoryRow
 from bpmn_runtime.store.tables import Definition, Incident, Instance
+from bpmn_runtime.traceparent import trace_id
 
 if TYPE_CHECKING:
     from bpmn_runtime.runtime.runtime import Runtime
+    from bpmn_runtime.tracing import Call
 
 log = logging.getLogger("bpmn_runtime")
 SelectT = TypeVar("SelectT", bound="Select[Unpack[tuple[Any, ...]]]")
 
+Query = TypeVar("Query", bound=GenerativeSelect)
+ActivityKey = tuple[str, str]  # element type, topic: the labels of the activity metrics
+ACTIVITY_KINDS = frozenset({"task", "serviceTask", "userTask", "scriptTask", "sendTask", "receiveTask", "manualTask",
+                            "businessRuleTask", "callActivity", "subProcess", "transaction", "adHocSubProcess"})
 JOB_KINDS = ("job", "timer", "continuation")
+COMPENSATION_LINES = {  # history kinds logged at INFO, with what they say
+    "compensation_thrown": "compensation thrown: {handlers} handler(s) to run",
+    "compensation_started": "compensation handler {handler} started for {activity} (activity instance "
+                            "{activity_instance})",
+    "compensation_completed": "compensation handler {handler} for {activity} (activity instance "
+                              "{activity_instance}) {result}",
+}
 SUBSCRIPTION_KINDS = ("message", "signal")
 
 
@@ -63,14 +79,43 @@ class LoadedInstance:
     process: Process
     state: InstanceState
     request_key: str | None = None
+    started_at: datetime | str | None = None  # as the database returns it (text) until `started` parses it
+    traceparent: str | None = None  # the instance's trace context (W3C), kept from its start
+
+    def started(self) -> datetime | None:
+        """When the instance started (UTC)."""
+        if isinstance(self.started_at, str):
+            parsed = datetime.fromisoformat(self.started_at)
+            self.started_at = parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        return self.started_at
+
+    def compensates(self, ai: int | None) -> bool:
+        """Whether activity instance `ai` is a compensation handler's."""
+        current = self.state.instances.get(ai) if ai is not None else None
+        while current is not None:
+            if isinstance(current.body, CompensationRun):
+                return True
+            current = self.state.instances.get(current.parent) if current.parent is not None else None
+        return False
+
+    def log_fields(self) -> dict[str, Any]:
+        """The ids every log line about this instance carries (see `logs.log_event`)."""
+        return {"instance_id": self.id, "business_key": self.business_key, "process_key": self.process_key,
+                "trace_id": trace_id(self.traceparent)}
+
+    def span_attributes(self) -> dict[str, Any]:
+        return {"bpmn.instance_id": self.id, "bpmn.business_key": self.business_key or "",
+                "bpmn.process_key": self.process_key}
 
 
 class UnitOfWork:
     """The work of one runtime call, inside the transaction of `connection` (the caller commits it)."""
 
-    def __init__(self, runtime: "Runtime", connection: Connection) -> None:
+    def __init__(self, runtime: "Runtime", connection: Connection, trace: "Call | None" = None) -> None:
+        """`trace`: the span of the call, when tracing is on (see `tracing`)."""
         self.runtime = runtime
         self.connection = connection
+        self.trace = trace
         self.now = runtime.clock.now()
         self._followups: deque[Callable[[], object]] = deque()
         self._after_commit: list[Callable[[], None]] = []
@@ -109,12 +154,14 @@ class UnitOfWork:
         row = statements.LOAD_INSTANCE.one_or_none(self.connection, {"instance_id": instance_id})
         if row is None:
             raise NotFound(f"there is no process instance {instance_id}")
-        key, version, definition_id, process_key, business_key, parent_id, parent_wait, state = row
+        key, version, definition_id, process_key, business_key, parent_id, parent_wait, state, started_at, traced = row
         process = self.runtime.deployments.process_of(definition_id, process_key, self.connection)
         loaded = LoadedInstance(key, version, definition_id, process_key, business_key, parent_id, parent_wait,
-                                process, state_format.loads(state))
+                                process, state_format.loads(state), started_at=started_at, traceparent=traced)
         if self.variable_budget is not None:
             self.variable_budget.loaded(loaded.id, loaded.state)
+        if self.trace is not None:
+            self.trace.join(traced, **loaded.span_attributes())
         return loaded
 
     def step(self, loaded: LoadedInstance, action: Callable[[Step], None]) -> Step:
@@ -129,18 +176,23 @@ class UnitOfWork:
 
     def start(self, definition: Definition | DefinitionRef, process: Process, variables: Mapping[str, Any], *,
               business_key: str | None = None, request_key: str | None = None, start_event: str | None = None,
-              parent: tuple[int, int] | None = None) -> int:
-        """Run a new instance to its first wait states, then insert it (one row write, not an insert and an update)."""
+              parent: tuple[int, int] | None = None, traceparent: str | None = None) -> int:
+        """Run a new instance to its first wait states, then insert it (one row write, not an insert and an update).
+        `traceparent`: the trace the instance joins (the caller's, or its parent instance's)."""
         instance_id = statements.new_instance_id(self.connection)
+        if self.trace is not None:
+            traceparent = self.trace.instance_context(traceparent, **{
+                "bpmn.instance_id": instance_id, "bpmn.business_key": business_key or "",
+                "bpmn.process_key": definition.key})
         loaded = LoadedInstance(instance_id, 0, definition.id, definition.key, business_key,
                                 parent[0] if parent else None, parent[1] if parent else None, process,
-                                InstanceState(process.id), request_key)
+                                InstanceState(process.id), request_key, self.now, traceparent)
+        metrics = self.runtime.metrics  # told before what the first step did: a failing step publishes nothing
+        self.after_commit(lambda: log_event(log, logging.INFO, "started (%s version %s)", definition.key,
+                                            definition.version, **loaded.log_fields()))
+        self.after_commit(lambda: metrics.instance_started(definition.key))
         self.step(loaded, lambda s: s.start(variables, start_event))
         self.started.append(instance_id)
-        metrics = self.runtime.metrics
-        self.after_commit(lambda: log.info("instance %s (business key %s) of %s v%s started", instance_id,
-                                           business_key or "-", definition.key, definition.version))
-        self.after_commit(lambda: metrics.instance_started(definition.key))
         return instance_id
 
     def later(self, followup: Callable[[], object]) -> None:
@@ -168,7 +220,7 @@ class UnitOfWork:
             statements.INSERT_INSTANCE.execute(self.connection, dict(
                 values, id=loaded.id, definition_id=loaded.definition_id, process_key=loaded.process_key,
                 business_key=loaded.business_key, request_key=loaded.request_key, parent_id=loaded.parent_id,
-                parent_wait=loaded.parent_wait, started_at=self.now)).close()
+                parent_wait=loaded.parent_wait, started_at=self.now, traceparent=loaded.traceparent)).close()
         elif statements.SAVE_INSTANCE.rowcount(self.connection, values) != 1:
             raise StaleInstance(f"process instance {loaded.id} was changed by someone else meanwhile")
         loaded.version += 1
@@ -180,38 +232,90 @@ class UnitOfWork:
         removed = {w.key: w for w in effects.removed_waits}
         for key in set(added) & set(removed):
             del added[key], removed[key]
-        self._remove_waits(loaded, list(removed.values()))
+        waited = self._remove_waits(loaded, list(removed.values()))
         self._add_waits(loaded, list(added.values()))
         metrics = self.runtime.metrics
-        process_key, business_key = loaded.process_key, loaded.business_key or "-"
+        process_key = loaded.process_key
         if effects.history:
-            compensations = sum(1 for event in effects.history if event[0] == "compensation_started")
-            if compensations:
-                self.after_commit(lambda: metrics.compensations.labels(process_key).inc(compensations))
+            self._announce_history(loaded, effects.history, waited)
             statements.insert_history(self.connection, loaded.id, self.now, effects.history)
         for ai, element, message in effects.incidents:
+            if self.trace is not None:
+                self.trace.event("incident_raised", {"bpmn.instance_id": loaded.id, "bpmn.element_id": element,
+                                                     "bpmn.message": message})
             self.session.execute(insert(Incident).values(
                 instance_id=loaded.id, activity_instance=ai, element_id=element, message=message,
                 created_at=self.now))
-            self.after_commit(lambda: metrics.incidents.labels(process_key).inc())
-            self.after_commit(functools.partial(log.warning, "instance %s (business key %s): incident at %s: %s",
-                                                loaded.id, business_key, element, message))
+            self.after_commit(functools.partial(metrics.incident, process_key, compensating=loaded.compensates(ai)))
+            self.after_commit(functools.partial(log_event, log, logging.WARNING, "incident at %s: %s", element,
+                                                message, **loaded.log_fields(), element_id=element))
         for name, correlation_key, variables in effects.messages:
-            self.later(functools.partial(correlation.deliver_message, self, name, correlation_key, variables, loaded.id))
+            self.later(functools.partial(correlation.deliver_message, self, name, correlation_key, variables,
+                                         loaded.id))
         for name, variables in effects.signals:
             self.later(functools.partial(correlation.deliver_signal, self, name, variables, loaded.id))
         if loaded.parent_id is not None:
             for code in effects.escalations_uncaught:
                 self.later(functools.partial(self._escalate_to_parent, loaded, code))
         if loaded.state.status != "active":
-            status, reason = loaded.state.status, loaded.state.end_reason
-            self.after_commit(lambda: log.info("instance %s (business key %s) %s%s", loaded.id, business_key,
-                                               status, f": {reason}" if reason else ""))
-            self.after_commit(lambda: metrics.instance_ended(process_key, status))
+            status, reason, started = loaded.state.status, loaded.state.end_reason, loaded.started()
+            seconds = (self.now - started).total_seconds() if started is not None else None
+            self.after_commit(lambda: log_event(log, logging.INFO, "%s%s", status, f": {reason}" if reason else "",
+                                                **loaded.log_fields()))
+            self.after_commit(lambda: metrics.instance_ended(process_key, status, seconds))
             if loaded.parent_id is not None:
                 self.later(lambda: self._resume_parent(loaded))
 
-    def _remove_waits(self, loaded: LoadedInstance, waits: list[Wait]) -> None:
+    def _announce_history(self, loaded: LoadedInstance, history: list[HistoryRow], waited: dict[int, datetime]) -> None:
+        """Count and log what the step did once the transaction commits: activities started and completed (with
+        how long they took, from their activation in this step or from the wait rows this step removed, see
+        `waited`), compensation at INFO, every transition at DEBUG (built only when DEBUG is on: a step makes
+        many)."""
+        elements, now = loaded.process.elements, self.now
+        lines: list[tuple[int, str, str | None, int | None]] = []
+        activated: dict[int, ActivityKey] = {}
+        counts: dict[ActivityKey, int] = {}
+        durations: list[tuple[ActivityKey, float]] = []
+        compensations, outcomes = 0, []
+        for kind, element, ai, data in history:
+            if kind == "element_activated":
+                node = elements.get(element or "")
+                if node is not None and node.kind in ACTIVITY_KINDS and ai is not None and \
+                        not (data and "multi_instance" in data):  # a multi-instance body: its inner ones count
+                    key = activated[ai] = (node.kind, node.extensions.topic or "")
+                    counts[key] = counts.get(key, 0) + 1
+            elif kind == "element_completed" and ai is not None:
+                if ai in activated:
+                    durations.append((activated[ai], 0.0))
+                elif ai in waited and (node := elements.get(element or "")) is not None:
+                    durations.append(((node.kind, node.extensions.topic or ""), (now - waited[ai]).total_seconds()))
+            elif (line := COMPENSATION_LINES.get(kind)) is not None:
+                lines.append((logging.INFO, line.format_map(data or {}), element, ai))
+                if self.trace is not None:
+                    self.trace.event(kind, {"bpmn.instance_id": loaded.id, "bpmn.element_id": element,
+                                            **{f"bpmn.{name}": value for name, value in (data or {}).items()}})
+                if kind == "compensation_started":
+                    compensations += 1
+                elif kind == "compensation_completed" and data:
+                    outcomes.append(str(data.get("result")))
+        if log.isEnabledFor(logging.DEBUG):
+            lines += [(logging.DEBUG, f"{kind.replace('_', ' ')}{' ' + element if element else ''}", element, ai)
+                      for kind, element, ai, _ in history]
+        metrics, process_key = self.runtime.metrics, loaded.process_key
+        if counts or durations:
+            self.after_commit(lambda: metrics.activities_done(counts, durations))
+        if compensations or outcomes:
+            self.after_commit(lambda: metrics.compensation(process_key, compensations, outcomes))
+        if lines:
+            fields = loaded.log_fields()
+
+            def announce() -> None:
+                for level, text, element, ai in lines:
+                    log_event(log, level, "%s", text, **fields, element_id=element, activity_instance=ai)
+            self.after_commit(announce)
+
+    def _remove_waits(self, loaded: LoadedInstance, waits: list[Wait]) -> dict[int, datetime]:
+        """Delete the rows of `waits`; since when each activity instance waited in a row (the earliest)."""
         by_table: dict[str, list[int]] = {}
         for wait in waits:
             if wait.kind == "user_task":
@@ -222,11 +326,20 @@ class UnitOfWork:
                 by_table.setdefault("subscription", []).append(wait.key)
             elif wait.kind == "call":
                 self.later(functools.partial(self._cancel_child, loaded, wait))
+        waited: dict[int, datetime] = {}
+        if not by_table:
+            return waited
+        activity_of = {wait.key: wait.ai for wait in waits}
         for table, keys in by_table.items():
             if table == "user_task":
                 self.connection.execute(statements.REMEMBER_ENDED_TASKS,
                                         {"instance_id": loaded.id, "keys": keys, "now": self.now})
-            self.connection.execute(statements.DELETE_WAITS[table], {"instance_id": loaded.id, "keys": keys})
+            for wait_key, since in self.connection.execute(statements.DELETE_WAITS[table],
+                                                           {"instance_id": loaded.id, "keys": keys}):
+                since = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
+                ai = activity_of[wait_key]
+                waited[ai] = min(since, waited.get(ai, since))
+        return waited
 
     def _add_waits(self, loaded: LoadedInstance, waits: list[Wait]) -> None:
         tasks, jobs, subscriptions = [], [], []
@@ -262,7 +375,7 @@ class UnitOfWork:
     def _start_child(self, parent: LoadedInstance, wait: CallWait) -> None:
         definition, process = self.runtime.deployments.latest_definition(wait.process_key, self.connection)
         self.start(definition, process, wait.variables, business_key=parent.business_key,
-                   parent=(parent.id, wait.key))
+                   parent=(parent.id, wait.key), traceparent=parent.traceparent)
 
     def _cancel_child(self, parent: LoadedInstance, wait: Wait) -> None:
         child = self.session.execute(select(Instance.id).where(
@@ -274,18 +387,26 @@ class UnitOfWork:
 
     def _escalate_to_parent(self, child: LoadedInstance, code: str) -> None:
         """An escalation the called process did not catch goes on at its call activity (BPMN 10.4.2)."""
-        assert child.parent_id is not None and child.parent_wait is not None
-        parent, wait_key = self.load(child.parent_id), child.parent_wait
-        if parent.state.status == "active" and wait_key in parent.state.waits:
-            self.step(parent, lambda s: s.child_escalation(wait_key, code))
+        parent_id, wait = _called_from(child)
+        parent = self.load(parent_id)
+        if parent.state.status == "active" and wait in parent.state.waits:
+            self.step(parent, lambda s: s.child_escalation(wait, code))
 
     def _resume_parent(self, child: LoadedInstance) -> None:
-        assert child.parent_id is not None and child.parent_wait is not None
-        parent, wait_key, error_code = self.load(child.parent_id), child.parent_wait, child.state.error_code
-        if parent.state.status != "active" or wait_key not in parent.state.waits:
+        parent_id, wait = _called_from(child)
+        parent = self.load(parent_id)
+        if parent.state.status != "active" or wait not in parent.state.waits:
             return
+        error_code = child.state.error_code
         if child.state.status == "completed":
             variables = dict(child.state.root.variables or {}) if child.state.instances else {}
-            self.step(parent, lambda s: s.trigger(wait_key, variables))
+            self.step(parent, lambda s: s.trigger(wait, variables))
         elif child.state.status == "failed" and error_code is not None:
-            self.step(parent, lambda s: s.job_error(wait_key, error_code))
+            self.step(parent, lambda s: s.job_error(wait, error_code))
+
+
+def _called_from(child: LoadedInstance) -> tuple[int, int]:
+    """The instance and wait of the call activity that started `child`."""
+    if child.parent_id is None or child.parent_wait is None:
+        raise BpmnRuntimeError(f"process instance {child.id} was not started by a call activity")
+    return child.parent_id, child.parent_wait

@@ -13,7 +13,7 @@ import json
 from datetime import datetime
 from typing import Any, Callable, Mapping, NamedTuple, Sequence, cast
 
-from sqlalchemy import Connection, Dialect, Table, bindparam, delete, func, insert, literal, select, update
+from sqlalchemy import Connection, Dialect, String, Table, bindparam, cast, delete, func, insert, literal, select, update
 from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -39,7 +39,7 @@ class DriverStatement:
     """A Core statement compiled once per dialect and run by the driver, its values converted by the
     column types as SQLAlchemy would. Only for statements whose results need no conversion."""
 
-    def __init__(self, statement: Executable, columns: Sequence[str] = ()) -> None:
+    def __init__(self, statement: ClauseElement, columns: Sequence[str] = ()) -> None:
         self.statement = statement
         self.columns = list(columns)  # the columns an INSERT or UPDATE sets
         self._compiled: dict[str, tuple[str, list[_Bind], bool]] = {}
@@ -88,11 +88,13 @@ class DriverStatement:
 
 LOAD_INSTANCE = DriverStatement(select(
     INSTANCES.c.id, INSTANCES.c.version, INSTANCES.c.definition_id, INSTANCES.c.process_key,
-    INSTANCES.c.business_key, INSTANCES.c.parent_id, INSTANCES.c.parent_wait, INSTANCES.c.state)
+    INSTANCES.c.business_key, INSTANCES.c.parent_id, INSTANCES.c.parent_wait, INSTANCES.c.state,
+    cast(INSTANCES.c.started_at, String),  # as text: the driver returns it unconverted; parsed when the instance ends
+    INSTANCES.c.traceparent)
     .where(INSTANCES.c.id == bindparam("instance_id")))
 INSERT_INSTANCE = DriverStatement(insert(INSTANCES), [
     "id", "definition_id", "process_key", "business_key", "request_key", "status", "version", "state", "parent_id",
-    "parent_wait", "started_at", "updated_at", "ended_at", "end_reason"])
+    "parent_wait", "started_at", "updated_at", "ended_at", "end_reason", "traceparent"])
 SAVE_INSTANCE = DriverStatement(update(INSTANCES).where(INSTANCES.c.id == bindparam("instance_id"),
                                                         INSTANCES.c.version == bindparam("loaded_version")),
                                 ["state", "version", "status", "updated_at", "ended_at", "end_reason"])
@@ -112,6 +114,7 @@ DEFINITION_SOURCE = select(DEFINITIONS.c.xml, DEFINITIONS.c.file_name) \
 INSERT_WAITS = {kind: insert(table) for kind, table in WAIT_TABLES.items()}
 DELETE_WAITS = {kind: delete(table).where(table.c.instance_id == bindparam("instance_id"),
                                           table.c.wait_key.in_(bindparam("keys", expanding=True)))
+                .returning(table.c.wait_key, table.c.created_at)  # since when: activity durations
                 for kind, table in WAIT_TABLES.items()}
 _TASKS: Table = UserTask.__table__  # type: ignore[assignment]
 _ENDED_TASKS: Table = EndedTask.__table__  # type: ignore[assignment]

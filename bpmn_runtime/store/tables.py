@@ -66,6 +66,7 @@ class Instance(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    traceparent: Mapped[str | None] = mapped_column(String(55), nullable=True)  # W3C: the instance's trace
 
 
 class UserTask(Base):

@@ -23,6 +23,7 @@ from bpmn_runtime.parser.xml_loading import load_xml
 from bpmn_runtime.runtime import inputs
 from bpmn_runtime.runtime.variables import MAX_DEPTH
 from bpmn_runtime.web.auth import operator_only, require_login, session_caller
+from bpmn_runtime.traceparent import valid as valid_traceparent
 from bpmn_runtime.web.errors import problems_json
 from bpmn_runtime.web.openapi import MAX_LOCK, MAX_OFFSET, MAX_RETRIES, MAX_RETRY_TIMEOUT, MAX_VERSION, document
 from bpmn_runtime.web.paging import whole_number
@@ -177,7 +178,8 @@ def start() -> tuple[Response, int]:
     instance_id = runtime().start(_get(body, "processKey", str), _get(body, "variables", dict, {}),
                                   business_key=_get(body, "businessKey", str, None),
                                   request_key=_get(body, "requestKey", str, None),
-                                  version=_bounded(body, "version", None, 1, MAX_VERSION))
+                                  version=_bounded(body, "version", None, 1, MAX_VERSION),
+                                  traceparent=valid_traceparent(request.headers.get("traceparent")))
     detail = runtime().queries.instance(instance_id)
     return jsonify(id=instance_id, status=detail.summary.status, waitingAt=camel(detail.tokens)), 201
 
@@ -296,7 +298,8 @@ def retry(incident_id: int) -> tuple[str, int]:
 def _external(job: JobContext) -> dict[str, Any]:
     return {"id": job.job_id, "topic": job.topic, "variables": job.variables, "idempotencyKey": job.idempotency_key,
             "businessKey": job.business_key, "processKey": job.process_key, "instanceId": job.instance_id,
-            "activityId": job.activity_id, "attempt": job.attempt, "headers": job.headers}
+            "activityId": job.activity_id, "attempt": job.attempt, "headers": job.headers,
+            "traceparent": job.traceparent}
 
 
 def _lease_seconds(body: dict[str, Any], name: str) -> float:

@@ -123,7 +123,10 @@ SCHEMAS: dict[str, Any] = {
         "id": WHOLE, "topic": TEXT, "variables": VARIABLES,
         "idempotencyKey": {"type": "string", "description": "Stable for the activity instance across retries."},
         "businessKey": OPTIONAL_TEXT, "processKey": TEXT, "instanceId": WHOLE, "activityId": TEXT,
-        "attempt": WHOLE, "headers": {"type": "object", "additionalProperties": TEXT}}),
+        "attempt": WHOLE, "headers": {"type": "object", "additionalProperties": TEXT},
+        "traceparent": {"type": ["string", "null"],
+                        "description": "The W3C trace context of the job's instance: send it on as the "
+                                       "`traceparent` of the worker's own spans and calls."}}),
 }
 
 PATHS: dict[str, Any] = {
@@ -154,7 +157,9 @@ PATHS: dict[str, Any] = {
             body=_object({"processKey": NAME, "variables": VARIABLES, "businessKey": KEY,
                           "requestKey": {**KEY, "description": "Idempotency key of the start."},
                           "version": {"type": "integer", "minimum": 1, "maximum": MAX_VERSION}}, ("processKey",)),
-            operators=True),
+            parameters=[{"name": "traceparent", "in": "header", "required": False, "schema": TEXT,
+                         "description": "W3C trace context: the instance's trace continues the caller's "
+                                        "(ignored when it cannot be read)."}], operators=True),
         "get": _operation(
             "Instances, newest first", "instances",
             {"200": _json(_object({"total": WHOLE, "instances": {"type": "array", "items": _ref("InstanceSummary")}}),
