@@ -21,7 +21,7 @@ from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.runtime import Runtime
 from bpmn_runtime.store.tables import Instance
 from bpmn_runtime.web import create_app
-from bpmn_runtime.web.users import Users
+from bpmn_runtime.accounts import Accounts
 from bpmn_runtime.worker import Worker
 from tests.observability.processes import SAGA, registry
 
@@ -121,7 +121,7 @@ def api(tmp_path: Path, tracing: bool | TracerProvider) -> Iterator[API]:
     """The API of a runtime, traced or not, and an operator's token."""
     runtime = Runtime(f"sqlite:///{tmp_path / 'api.db'}", tracing=tracing)
     runtime.deploy(SAGA, "saga.bpmn")
-    users = Users(runtime.database)
+    users = Accounts(runtime.database)
     users.add("olga", "correct-horse-1", role="operator")
     yield create_app(runtime, testing=True).test_client(), runtime, {
         "Authorization": f"Bearer {users.new_token('olga')}"}
