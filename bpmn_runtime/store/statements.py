@@ -13,7 +13,8 @@ import json
 from datetime import datetime
 from typing import Any, Callable, Mapping, NamedTuple, Sequence, cast
 
-from sqlalchemy import Connection, Dialect, String, Table, bindparam, cast, delete, func, insert, literal, select, update
+from sqlalchemy import Connection, Dialect, String, Table, bindparam, delete, func, insert, literal, select, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -89,7 +90,7 @@ class DriverStatement:
 LOAD_INSTANCE = DriverStatement(select(
     INSTANCES.c.id, INSTANCES.c.version, INSTANCES.c.definition_id, INSTANCES.c.process_key,
     INSTANCES.c.business_key, INSTANCES.c.parent_id, INSTANCES.c.parent_wait, INSTANCES.c.state,
-    cast(INSTANCES.c.started_at, String),  # as text: the driver returns it unconverted; parsed when the instance ends
+    sql_cast(INSTANCES.c.started_at, String),  # as text: the driver returns it unconverted; parsed when the instance ends
     INSTANCES.c.traceparent)
     .where(INSTANCES.c.id == bindparam("instance_id")))
 INSERT_INSTANCE = DriverStatement(insert(INSTANCES), [
