@@ -73,7 +73,7 @@ def test_json_lines_carry_the_ids_of_instance_job_and_element(sqlite_url: str, c
     charge = next(line for line in about if line["message"].startswith("job") and line["element_id"] == "charge")
     assert charge["level"] == "DEBUG" and charge["topic"] == "charge" and isinstance(charge["job_id"], int)
     assert ("DEBUG", "element activated approve", "approve", None) in messages
-    assert any(level == "INFO" and message.startswith("task ") and message.endswith("completed") and element == "approve"
+    assert any(level == "INFO" and message.startswith("task ") and " completed by " in message and element == "approve"
                for level, message, element, _ in messages)
     compensation = [(message, element) for level, message, element, _ in messages
                     if level == "INFO" and message.startswith("compensation")]
