@@ -65,3 +65,11 @@ def test_startup_quick_prints_the_help_time_and_the_imports() -> None:
     rows_starting(output, "bpmn-runtime --help", "bpmn_runtime.cli")
     assert "bpmn-runtime --help in under 0.3 s" in output
 
+
+
+def test_hotspots_quick_prints_inclusive_and_self_shares() -> None:
+    output = subprocess.run([sys.executable, str(HERE / "hotspots.py"), "--quick", "straight"], capture_output=True,
+                            text=True, timeout=300, check=False)
+    assert output.returncode == 0, output.stderr
+    assert "busy samples:" in output.stdout and "Runtime.start (bpmn_runtime/runtime/runtime.py)" in output.stdout
+    assert "self (where the samples stop):" in output.stdout
