@@ -3,7 +3,7 @@ process on SQLite and on PostgreSQL, and by two worker processes on PostgreSQL; 
 Camunda-7-style synchronous mode (handlers run inside the step's transaction), which prints "not
 implemented" until the runtime has one.
 
-    .venv/bin/python tests/benchmarks/jobs.py            # full counts, best of 3 rounds per row, a few minutes
+    .venv/bin/python tests/benchmarks/jobs.py            # full counts, best of 3 rounds per row (14 minutes on the loaded 2-core machine)
     .venv/bin/python tests/benchmarks/jobs.py --quick    # small counts, one round: a CI smoke run
 
 How one row is measured: a fresh database (SQLite file, or a PostgreSQL database created for the row)
