@@ -13,25 +13,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import textwrap
 import time
 import tracemalloc
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-HERE = Path(__file__).resolve().parent
-PROCESSES = HERE / "processes"
+from common import (
+    HERE, PROCESSES, Figures, Target, end_report, machine, median_seconds, rss_bytes, run_child, shown, table, timed,
+)
+
 MIWG_B20 = HERE.parent / "data" / "miwg" / "reference" / "B.2.0.bpmn"
 ENGINES = ("ours", "spiff")
 ENGINE_NAMES = {"ours": "bpmn-runtime", "spiff": "SpiffWorkflow"}
-Figures = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -57,28 +55,7 @@ FULL = Counts(straight=5_000, loop_marks=(10, 1_000, 5_000), window=11, inbox=10
 QUICK = Counts(straight=300, loop_marks=(10, 100, 200), window=5, inbox=500, repeats=3, rounds=1, probe=300)
 
 
-# --- measuring ---------------------------------------------------------------------------------------
-
-
-def rss_bytes() -> int:
-    """The resident set size of this process now."""
-    try:
-        return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except OSError:  # not Linux: the peak is the best we have
-        import resource
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-def timed(action: Callable[[], Any]) -> float:
-    """Seconds `action` takes."""
-    started = time.perf_counter()
-    action()
-    return time.perf_counter() - started
-
-
-def median_seconds(action: Callable[[], Any], repeats: int, warm_up: int = 0) -> float:
-    """The median time of `repeats` calls, after `warm_up` calls that are not counted."""
-    return statistics.median([timed(action) for _ in range(repeats)][warm_up:])
+# --- measuring (the helpers are shared with the other benchmark scripts: common.py) -------------------
 
 
 def window_medians(durations: list[float], marks: tuple[int, ...], window: int) -> dict[str, float]:
@@ -379,24 +356,10 @@ SCENARIOS: dict[str, dict[str, Callable[[Counts, Path], Figures]]] = {
 # --- the report --------------------------------------------------------------------------------------
 
 
-def run_child(scenario: str, engine: str, quick: bool) -> Figures:
-    """Run one scenario on one engine in a fresh interpreter; its last output line is the JSON figures."""
-    print(f"  running {scenario} on {ENGINE_NAMES[engine]} ...", file=sys.stderr, flush=True)
-    command = [sys.executable, __file__, "--child", scenario, engine] + (["--quick"] if quick else [])
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise SystemExit(f"{scenario} on {ENGINE_NAMES[engine]} failed:\n{result.stderr}")
-    figures: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
-    return figures
-
-
-def shown(value: float, unit: str) -> str:
-    """A figure with its unit: a rate per second, seconds as milliseconds, or bytes as MiB."""
-    if unit == "/s":
-        return f"{value:,.0f} /s"
-    if unit == "ms":
-        return f"{value * 1000:,.2f} ms"
-    return f"{value / 2**20:,.1f} MiB"
+def run_scenario(scenario: str, engine: str, quick: bool) -> Figures:
+    """Run one scenario on one engine in a fresh interpreter."""
+    return run_child(__file__, [scenario, engine] + (["--quick"] if quick else []),
+                     f"{scenario} on {ENGINE_NAMES[engine]}")
 
 
 def ratio(ours: float, spiff: float, higher_is_better: bool) -> str:
@@ -417,13 +380,7 @@ def row(scenario: str, figure: str, ours: float, spiff: float | None, unit: str,
             ratio(ours, spiff, bool(higher_is_better)) if compared and spiff is not None else "-")
 
 
-def table(rows: list[Row]) -> str:
-    header = ("scenario", "figure", ENGINE_NAMES["ours"], ENGINE_NAMES["spiff"], "ratio")
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(5)]
-    lines = ["  ".join(cell.ljust(width) if i < 2 else cell.rjust(width) for i, (cell, width)
-                       in enumerate(zip(row, widths))).rstrip() for row in [header, *rows]]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(lines)
+HEADER = ("scenario", "figure", ENGINE_NAMES["ours"], ENGINE_NAMES["spiff"], "ratio")
 
 
 def report(counts: Counts, results: dict[str, dict[str, Figures]]) -> str:
@@ -476,28 +433,20 @@ def report(counts: Counts, results: dict[str, dict[str, Figures]]) -> str:
         f"   marked executable: {p['executable_says']}",
         f"   SpiffWorkflow (BpmnParser with BpmnValidator): {q['parse_says']}",
     ]
-    return table(rows) + "\n\n" + "\n".join(textwrap.fill(note, 110, subsequent_indent="   ") for note in notes)
+    return table(HEADER, rows) + "\n\n" + "\n".join(textwrap.fill(note, 110, subsequent_indent="   ") for note in notes)
 
 
-def targets(results: dict[str, dict[str, Figures]], counts: Counts) -> list[str]:
+def targets(results: dict[str, dict[str, Figures]], counts: Counts) -> list[Target]:
     straight, loop, inbox = results["straight"], results["loop"]["ours"]["step"], results["inbox"]["ours"]
     first, last = str(counts.loop_marks[0]), str(counts.loop_marks[-1])
-    checks = [("1: at least 1,000 instances per second", straight["ours"]["rate"] >= 1000),
-              ("1: at least 5 times SpiffWorkflow", straight["ours"]["rate"] >= 5 * straight["spiff"]["rate"]),
-              (f"2: step at {int(last):,} within 1.5 times the step at {first}", loop[last] <= 1.5 * loop[first]),
-              ("3: inbox first page under 50 ms", inbox["list"] < 0.05)]
-    return [f"  {'met' if ok else 'NOT met'}: {text}" for text, ok in checks]
-
-
-def machine(counts: Counts, quick: bool) -> str:
-    import sqlite3
-
-    import sqlalchemy
-    from SpiffWorkflow.version import __version__ as spiff_version
-    return (f"machine: {os.cpu_count()} cores, {platform.machine()}, {platform.system()} {platform.release()}; "
-            f"Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}; SQLAlchemy {sqlalchemy.__version__};"
-            f" SpiffWorkflow {spiff_version}\n"
-            f"mode: {'quick' if quick else 'full'}; counts: {json.dumps(asdict(counts))}")
+    rate, spiff_rate = straight["ours"]["rate"], straight["spiff"]["rate"]
+    times = rate / spiff_rate
+    return [Target("1: at least 1,000 instances per second", f"{rate:,.0f} /s", rate >= 1000),
+            Target("1: at least 5 times SpiffWorkflow", f"{times:.1f}x", times >= 5),
+            Target("1 (stage 2): at least 10 times SpiffWorkflow in the same run", f"{times:.1f}x", times >= 10),
+            Target(f"2: step at {int(last):,} within 1.5 times the step at {first}",
+                   f"{loop[last] / loop[first]:.2f}x", loop[last] <= 1.5 * loop[first]),
+            Target("3: inbox first page under 50 ms", shown(inbox["list"], "ms"), inbox["list"] < 0.05)]
 
 
 def main() -> None:
@@ -511,18 +460,15 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bpmn-bench-") as folder:
             print(json.dumps(SCENARIOS[scenario][engine](counts, Path(folder))))
         return
-    print(machine(counts, options.quick) + "\n", flush=True)
+    print(machine("quick" if options.quick else "full", counts) + "\n", flush=True)
     started = time.perf_counter()
-    rounds = [{engine: run_child("straight", engine, options.quick) for engine in ENGINES}
+    rounds = [{engine: run_scenario("straight", engine, options.quick) for engine in ENGINES}
               for _ in range(counts.rounds)]
     results = {"straight": {engine: max(rounds, key=lambda r: r[engine]["rate"])[engine] for engine in ENGINES}}
-    results |= {scenario: {engine: run_child(scenario, engine, options.quick) for engine in ENGINES}
+    results |= {scenario: {engine: run_scenario(scenario, engine, options.quick) for engine in ENGINES}
                 for scenario in SCENARIOS if scenario != "straight"}
     print()
-    print(report(counts, results))
-    print("\ntargets:")
-    print("\n".join(targets(results, counts)))
-    print(f"\n(run took {time.perf_counter() - started:,.0f} s)")
+    end_report(report(counts, results), "", targets(results, counts), started)
 
 
 if __name__ == "__main__":

@@ -20,3 +20,4 @@ def test_quick_benchmark_runs_and_reports_every_scenario() -> None:
     for row in SCENARIO_ROWS:
         assert any(line.startswith(row) for line in lines), f"no '{row}' row in:\n{result.stdout}"
     assert "machine:" in result.stdout and "targets:" in result.stdout
+    assert "1 (stage 2): at least 10 times SpiffWorkflow in the same run" in result.stdout

@@ -12,15 +12,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
-
-from sqlalchemy import create_engine, text
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPOSITORY))
 
 from bpmn_runtime.runtime import Runtime  # noqa: E402
+from common import fresh_postgres  # noqa: E402
 from tests.durability.processes import THREE_STEPS  # noqa: E402
 
 HANDLERS = Path(__file__).with_name("noop_handlers.py")
@@ -47,18 +45,6 @@ def measure(url: str, workers: int, instances: int) -> float:
             process.wait(timeout=60)
         runtime.close()
     return instances / elapsed
-
-
-def fresh_postgres(admin_url: str) -> tuple[str, callable]:
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"bpmn_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    return admin_url.rsplit("/", 1)[0] + f"/{name}", drop
 
 
 def main() -> None:
