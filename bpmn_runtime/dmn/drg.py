@@ -42,6 +42,7 @@ class _Evaluation:
     run: Run
     inputs: Mapping[str, Any]  # input data of the evaluated model, by name
     namespaced_inputs: Mapping[str, Mapping[str, Any]]  # input data of imported models: namespace -> name -> value
+    outer: Scope | None = None  # names every decision sees besides its requirements (see `inputs_in_scope`)
     given: dict[Key, Any] = field(default_factory=dict)  # input decisions of a service, input data by key
     values: dict[Key, Any] = field(default_factory=dict)
     functions: dict[Key, DmnFunction] = field(default_factory=dict)
@@ -170,10 +171,13 @@ class DecisionModel:
 
     def evaluate(self, decision: str, inputs: Mapping[str, Any] | None = None, *, now: Any = None,
                  budget: Budget | None = None, given: Mapping[str, Any] | None = None,
-                 namespaced_inputs: Mapping[str, Mapping[str, Any]] | None = None) -> DecisionResult:
+                 namespaced_inputs: Mapping[str, Mapping[str, Any]] | None = None,
+                 inputs_in_scope: bool = False) -> DecisionResult:
         """Evaluate a decision of the model (by id or name as drawn) with input data values by name (JSON or
         FEEL values). `given` are values of decisions to take as they are instead of evaluating them.
-        Raises DecisionError when the decision is not in the model or the evaluation exceeds its budget."""
+        With `inputs_in_scope`, every input is in scope of every decision, below its requirements: Camunda's
+        models read process variables without drawing input data. Raises DecisionError when the decision is
+        not in the model or the evaluation exceeds its budget."""
         found = self.definitions.decision_named(decision)
         if found is None:
             known = ", ".join(sorted(f"'{d.name}'" for d in self.definitions.decisions.values()))
@@ -182,6 +186,8 @@ class DecisionModel:
         run = Run(now=now, budget=budget or Budget())
         evaluation = _Evaluation(run, _converted(inputs), {namespace: _converted(values) for namespace, values
                                                            in (namespaced_inputs or {}).items()})
+        if inputs_in_scope:
+            evaluation.outer = Scope(evaluation.inputs)
         for name, value in (given or {}).items():
             target = self.definitions.decision_named(name)
             if target is not None:
@@ -240,7 +246,7 @@ class DecisionModel:
                 imported = values.setdefault(requirement.prefix, {})
                 if isinstance(imported, dict):
                     imported[requirement.name] = value
-        return Scope(values)
+        return Scope(values, evaluation.outer)
 
     def _value_of(self, evaluation: _Evaluation, requirement: _Requirement) -> Any:
         namespace, ident = requirement.key

@@ -24,6 +24,7 @@ from bpmn_runtime.model import Element, Flow, Process
 
 if TYPE_CHECKING:
     from bpmn_runtime.engine.behaviours.base import Behaviour
+    from bpmn_runtime.engine.behaviours.decisions import DecisionLookup
 
 
 @dataclass(frozen=True)
@@ -63,13 +64,14 @@ class Step:
 
     def __init__(self, process: Process, state: InstanceState, now: datetime, *,
                  instance_id: int = 0, business_key: str | None = None,
-                 script_runner: ScriptRunner | None = None) -> None:
+                 script_runner: ScriptRunner | None = None, decisions: "DecisionLookup | None" = None) -> None:
         self.process = process
         self.state = state
         self.now = now
         self.instance_id = instance_id
         self.business_key = business_key
         self.script_runner = script_runner
+        self.decisions = decisions  # evaluates the decisions business rule tasks call
         self.effects = Effects()
         self._agenda: deque[Callable[[], None]] = deque()
         self._in_flight: dict[int, list[str]] = {}  # scope activity instance -> elements tokens are heading to

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.orm import Session
 
+from bpmn_runtime.dmn import is_dmn
 from bpmn_runtime.engine.start_events import start_triggers, timer_schedule
 from bpmn_runtime.engine.timers import next_firing
 from bpmn_runtime.errors import DeploymentError, ExpressionError, NotFound, Problem
@@ -69,7 +70,8 @@ class Deployments:
         self._lock = threading.Lock()
 
     def deploy(self, source: str | Path | bytes, file_name: str | None = None) -> list[DeployedProcess]:
-        """Deploy a `.bpmn` file: each executable process in it gets a new version unless unchanged."""
+        """Deploy a `.bpmn` file (each executable process in it gets a new version unless unchanged) or a
+        `.dmn` file (told by its name or its content; each decision gets a new version unless unchanged)."""
         if isinstance(source, bytes):
             data, name = source, file_name or "upload.bpmn"
         else:
@@ -78,6 +80,8 @@ class Deployments:
                 raise NotFound(f"{path}: no such file")
             data, name = path.read_bytes(), file_name or path.name
         inputs.text(name, "the file name", FILE_NAME_LENGTH)
+        if name.lower().endswith(".dmn") or is_dmn(data):
+            return self.runtime.decisions.deploy(data, name)
         definitions = parse(data, name, check_scripts=self.runtime.script_runner is None)
         problems = [p for process in definitions.executable_processes() for p in _column_problems(process)]
         if problems:

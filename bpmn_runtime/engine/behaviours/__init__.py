@@ -5,6 +5,7 @@ Adding an element kind means adding its behaviour here, not touching the step.
 from __future__ import annotations
 
 from bpmn_runtime.engine.behaviours.base import Behaviour
+from bpmn_runtime.engine.behaviours.decisions import BusinessRuleTask
 from bpmn_runtime.engine.behaviours.events import (
     BoundaryEvent, EndEvent, IntermediateCatchEvent, IntermediateThrowEvent, StartEvent,
 )
@@ -27,7 +28,7 @@ BEHAVIOURS: dict[str, Behaviour] = {
     "userTask": UserTask(),
     "serviceTask": JobTask(),
     "sendTask": JobTask(),
-    "businessRuleTask": JobTask(),
+    "businessRuleTask": BusinessRuleTask(),
     "receiveTask": ReceiveTask(),
     "subProcess": SubProcess(),
     "transaction": SubProcess(),
