@@ -28,3 +28,17 @@ def rule_results(decision: Decision, result: DecisionResult) -> list[dict[str, A
     if single_name is not None:
         return [{single_name: result} for result in results]
     return [dict(result) if isinstance(result, dict) else {decision.name: result} for result in results]
+
+
+def matches_text(matches: list[dict[str, Any]]) -> str:
+    """The matched rules of an evaluation's tables (`RuleMatches.to_json` each) as a person reads them:
+    `Dish: rule 2 (r2); Drinks: rules 1 (r1) and 3 (r7); Other: no rule`."""
+    parts = []
+    for match in matches:
+        rules = [f"{rule['index']} ({rule['id']})" if rule.get("id") else str(rule["index"]) for rule in match["rules"]]
+        if not rules:
+            parts.append(f"{match['name']}: no rule")
+        else:
+            listed = ", ".join(rules[:-1]) + " and " + rules[-1] if len(rules) > 1 else rules[0]
+            parts.append(f"{match['name']}: rule{'s' if len(rules) > 1 else ''} {listed}")
+    return "; ".join(parts)

@@ -192,7 +192,21 @@ class Decisions:
         """What the engine calls to evaluate a business rule task's decision, inside `unit`'s transaction."""
         return DecisionLookupOf(self, unit)
 
-    def list(self, connection: Connection) -> list[DecisionInfo]:
+    def deployed(self) -> list[DecisionInfo]:
+        """Every deployed decision version, by key, newest version first."""
+        return self.runtime.transactions.run(lambda unit: self._listed(unit.connection), "query", repeatable=True)
+
+    def definitions_of(self, key: str, version: int | None = None) -> tuple[DecisionInfo, Definitions]:
+        """A deployed decision version and the model of its file, for drawing it."""
+        def work(unit: "UnitOfWork") -> tuple[DecisionInfo, Definitions]:
+            row, model = self.model(key, unit.connection, version)
+            file_name = unit.connection.execute(select(DmnFile.file_name).where(DmnFile.id == row.file_id)).scalar_one()
+            return (DecisionInfo(row.key, row.version, row.name, file_name, row.deployed_at, row.id),
+                    model.definitions)
+        return self.runtime.transactions.run(work, "query", repeatable=True)
+
+    @staticmethod
+    def _listed(connection: Connection) -> list[DecisionInfo]:
         rows = connection.execute(select(DecisionDefinition.key, DecisionDefinition.version, DecisionDefinition.name,
                                          DmnFile.file_name, DecisionDefinition.deployed_at, DecisionDefinition.id)
                                   .join(DmnFile, DmnFile.id == DecisionDefinition.file_id)
