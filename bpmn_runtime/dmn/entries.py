@@ -36,10 +36,13 @@ def _single(text: str) -> Callable[[Any], bool | None] | None:
     the text is anything else."""
     found = _COMPARISON.fullmatch(text)
     if found:
-        operator, value = found.group(1) or "=", _literal(found.group(2))
+        operator, value = found.group(1), _literal(found.group(2))
         kind = type(value)
-        if operator == "=":
+        if operator is None:  # a bare literal: equal or not, whatever the input
             return lambda input_value: type(input_value) is kind and input_value == value
+        if operator == "=":  # a comparison: null for an input of another type
+            return lambda input_value: (False if input_value is None
+                                        else input_value == value if type(input_value) is kind else None)
         if operator == "!=":
             return lambda input_value: (True if input_value is None
                                         else input_value != value if type(input_value) is kind else None)
