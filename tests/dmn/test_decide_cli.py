@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from tests.dmn.models import decision, input_data, model, requires, table
+from tests.dmn.test_business_rule_tasks import DISHES, camunda7
 from tests.web.conftest import run_cli
 
 SCORE = model(input_data("score", "number") + decision("grade", table(["score"], ["grade"], [
@@ -23,3 +24,15 @@ def test_deploy_and_decide_from_the_command_line(tmp_path: Path) -> None:
                                "null"]
     assert "there is no deployed decision 'grades'; deployed decisions: grade" in run_cli(
         tmp_path, db, "decide", "grades", expect=1)
+
+
+def test_the_instance_command_shows_the_rules_a_decision_matched(tmp_path: Path) -> None:
+    (tmp_path / "dishes.dmn").write_bytes(DISHES)
+    (tmp_path / "p.bpmn").write_bytes(camunda7("resultList"))
+    db = tmp_path / "cli.db"
+    run_cli(tmp_path, db, "deploy", "dishes.dmn", "p.bpmn")
+    started = run_cli(tmp_path, db, "start", "p", "--var", "season=Fall", "--var", "guests=2")
+    instance_id = started.split()[2]
+    shown = run_cli(tmp_path, db, "instance", instance_id)
+    assert ("decision_evaluated   rule  decision 'Dish' v1: [{\"dish\": \"Spareribs\", \"drink\": \"Beer\"}]  "
+            "(Dish: rule 1 (rule1))") in shown
