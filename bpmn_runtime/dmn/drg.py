@@ -131,19 +131,22 @@ class DecisionModel:
         return found
 
     def _resolve(self, model: Definitions, owner: Element, reference: Reference) -> tuple[Definitions, Element] | None:
-        target_model = model if reference.namespace in ("", model.namespace) else self.models.get(reference.namespace)
-        target = None
-        if target_model is not None:
-            target = (target_model.decisions.get(reference.id) or target_model.input_data.get(reference.id)
-                      or target_model.knowledge_models.get(reference.id)
-                      or target_model.decision_services.get(reference.id))
-        if target is None:
+        """The element a reference names, or None and a problem saying which is not there."""
+        found = self._find(model, reference)
+        if found is None:
             where = f" of the model {reference.namespace}" if reference.namespace else ""
             self.problems.append(Problem(model.file, owner.origin.line, owner.id, (
                 f"{_KINDS[type(owner)]} '{owner.name}' requires '{reference.id}'{where}, which is not there")))
+        return found
+
+    def _find(self, model: Definitions, reference: Reference) -> tuple[Definitions, Element] | None:
+        target_model = model if reference.namespace in ("", model.namespace) else self.models.get(reference.namespace)
+        if target_model is None:
             return None
-        assert target_model is not None
-        return target_model, target
+        target: Element | None = (target_model.decisions.get(reference.id) or target_model.input_data.get(reference.id)
+                                  or target_model.knowledge_models.get(reference.id)
+                                  or target_model.decision_services.get(reference.id))
+        return (target_model, target) if target is not None else None
 
     def _check_cycles(self) -> None:
         """Decisions that require themselves, directly or not, can never be evaluated."""
@@ -289,39 +292,30 @@ class DecisionModel:
         existing = evaluation.functions.get(key)
         if existing is not None:
             return existing
-        inputs: list[tuple[str, Key, DmnType, bool]] = []
-        for reference, is_decision in [(ref, True) for ref in service.input_decisions] + \
-                                      [(ref, False) for ref in service.input_data]:
-            resolved = self._resolve_quietly(model, reference)
-            if resolved is not None:
-                target_model, target = resolved
-                target_key = (target_model.namespace, target.id)
-                inputs.append((target.name, target_key, self._declared[target_key], is_decision))
-        outputs = [resolved for resolved in (self._resolve_quietly(model, ref) for ref in service.output_decisions)
-                   if resolved is not None]
+        parameters: list[tuple[str, Key, DmnType]] = []  # input decisions, then input data
+        for reference in (*service.input_decisions, *service.input_data):
+            found = self._find(model, reference)
+            if found is not None:
+                target_key = (found[0].namespace, found[1].id)
+                parameters.append((found[1].name, target_key, self._declared[target_key]))
+        outputs = [(target_model, target) for target_model, target in
+                   filter(None, (self._find(model, ref) for ref in service.output_decisions))
+                   if isinstance(target, Decision)]
         run = evaluation.run
 
         def body(arguments: dict[str, Any], inner_run: Run) -> Any:
             inner = _Evaluation(inner_run, {}, {})
-            for name, target_key, _, _ in inputs:
+            for name, target_key, _ in parameters:
                 inner.given[target_key] = arguments.get(name)
-            results = {target.name: self._decision(inner, target_model, target)  # type: ignore[arg-type]
-                       for target_model, target in outputs}
+            results = {target.name: self._decision(inner, target_model, target) for target_model, target in outputs}
             if len(outputs) == 1:
                 return next(iter(results.values()))
             return results
 
-        function = DmnFunction(service.name, [(name, declared) for name, _, declared, _ in inputs], body, run,
+        function = DmnFunction(service.name, [(name, declared) for name, _, declared in parameters], body, run,
                                self._declared[key])
         evaluation.functions[key] = function
         return function
-
-    def _resolve_quietly(self, model: Definitions, reference: Reference) -> tuple[Definitions, Element] | None:
-        target_model = model if reference.namespace in ("", model.namespace) else self.models.get(reference.namespace)
-        if target_model is None:
-            return None
-        target = (target_model.decisions.get(reference.id) or target_model.input_data.get(reference.id))
-        return (target_model, target) if target is not None else None
 
 
 _KINDS: dict[type, str] = {Decision: "decision", InputData: "input data", BusinessKnowledgeModel: "business knowledge model",
