@@ -104,10 +104,7 @@ class DecisionModel:
         elif isinstance(element, BusinessKnowledgeModel):
             requirements = self._requirements_of(model, element, element.required_knowledge, "knowledge")
             self._requirements[key] = requirements
-            if element.logic is None:
-                self.problems.append(Problem(model.file, element.origin.line, element.id,
-                                             f"the business knowledge model '{element.name}' has no logic"))
-            else:
+            if element.logic is not None:  # without logic it is null, like a decision without logic
                 self._logic[key] = compiler.function(element.logic, _names(requirements), element.name)
         elif isinstance(element, DecisionService):
             for reference in (*element.output_decisions, *element.encapsulated_decisions, *element.input_decisions,
