@@ -132,8 +132,9 @@ def runtime_from(context: click.Context) -> Runtime:
 @click.pass_context
 @friendly_errors
 def deploy(context: click.Context, files: tuple[str, ...], as_json: bool) -> None:
-    """Deploy .bpmn files together (they may import one another); a changed file becomes a new version, an
-    identical one is left as it is, and nothing is deployed when any file is refused."""
+    """Deploy .bpmn and .dmn files; .bpmn files are deployed together (they may import one another), and a .dmn
+    file that imports another model comes after it. A changed file becomes a new version, an identical one is
+    left as it is, and no .bpmn file is deployed when any of them is refused."""
     runtime = runtime_from(context)
     results = []
     for deployed in runtime.deploy(list(files)):
@@ -233,7 +234,44 @@ def instance(context: click.Context, instance_id: int, as_json: bool) -> None:
     click.echo("history:")
     for entry in detail.history:
         if entry.kind not in ("flow_taken",):
-            click.echo(f"  {entry.at:%Y-%m-%d %H:%M:%S}  {entry.kind:<20} {entry.element_id or ''}")
+            click.echo(f"  {entry.at:%Y-%m-%d %H:%M:%S}  {entry.kind:<20} {entry.element_id or ''}"
+                       f"{_decision_detail(entry.data) if entry.kind == 'decision_evaluated' else ''}")
+
+
+def _decision_detail(data: dict[str, Any] | None) -> str:
+    """What a decision_evaluated history entry says: the decision, its version, the rules that matched."""
+    from bpmn_runtime.dmn.results import matches_text
+
+    data = data or {}
+    matched = matches_text(data.get("matched") or [])
+    return (f"  decision '{data.get('name')}' v{data.get('version')}: {json.dumps(data.get('result'))}"
+            f"{'  (' + matched + ')' if matched else ''}")
+
+
+@main.command()
+@click.argument("decision")
+@click.option("--version", type=int, help="This version instead of the newest.")
+@click.option("--var", "assignments", multiple=True, metavar="NAME=VALUE",
+              help="An input; VALUE is read as JSON when it is JSON (42, true, \"text\"), else as text.")
+@click.option("--json-vars", type=click.Path(dir_okay=False), help="A JSON file with an object of inputs.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def decide(context: click.Context, decision: str, version: int | None, assignments: tuple[str, ...],
+           json_vars: str | None, as_json: bool) -> None:
+    """Evaluate deployed decision DECISION (its id) with inputs, as a business rule task would."""
+    from bpmn_runtime.dmn.results import matches_text
+
+    outcome = runtime_from(context).decide(decision, _variables(assignments, json_vars), version=version)
+    if as_json:
+        _print_json(outcome.to_json())
+        return
+    click.echo(f"{outcome.name} ({outcome.key}) version {outcome.version}: {json.dumps(outcome.result)}")
+    matched = matches_text(outcome.matched)
+    if matched:
+        click.echo(f"  matched: {matched}")
+    for note in outcome.notes:
+        click.echo(f"  null because: {note}")
 
 
 @main.command()

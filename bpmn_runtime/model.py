@@ -93,6 +93,9 @@ class Extensions:
     async_after: bool = False
     result_variable: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
+    decision_ref: str | None = None  # the decision a business rule task evaluates (an id, or an expression)
+    decision_version: str | None = None  # a version number; None: the latest
+    map_decision_result: str | None = None  # Camunda 7's mapping; None: the decision's value (Camunda 8)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from typing import Any, Callable, Mapping
 from bpmn_runtime import juel
 from bpmn_runtime.engine import values
 from bpmn_runtime.engine.analysis import facts
+from bpmn_runtime.engine.decision_calls import DecisionCall, DecisionLookup, DecisionOutcome
 from bpmn_runtime.engine.behaviours import registry
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident
 from bpmn_runtime.engine.limits import Limits
@@ -69,7 +70,8 @@ class Step:
 
     def __init__(self, process: Process, state: InstanceState, now: datetime, *,
                  instance_id: int = 0, business_key: str | None = None,
-                 script_runner: ScriptRunner | None = None, limits: Limits | None = None) -> None:
+                 script_runner: ScriptRunner | None = None, limits: Limits | None = None,
+                 decisions: DecisionLookup | None = None) -> None:
         self.process = process
         self.facts = facts(process)
         self.state = state
@@ -77,6 +79,7 @@ class Step:
         self.instance_id = instance_id
         self.business_key = business_key
         self.script_runner = script_runner
+        self.decisions = decisions  # evaluates the decisions business rule tasks call
         self.limits = limits or Limits()
         self.effects = Effects()
         self._agenda: deque[Operation] = deque()
@@ -374,6 +377,12 @@ class Step:
             activity_name=element.name if element else None, process_definition_key=self.process.id,
             local_variables=scope.variables if scope is not None and scope.variables is not None else {},
             now=self.now)
+
+    def call_decision(self, call: DecisionCall) -> DecisionOutcome:
+        """The decision a business rule task calls, evaluated by the embedding runtime."""
+        if self.decisions is None:
+            raise Incident("this runtime evaluates no decisions")
+        return self.decisions(call)
 
     def run_script(self, ai: ActivityInstance, element: Element) -> Mapping[str, Any]:
         """What the script of `element` assigns, run by the embedding program's runner or the sandbox."""

@@ -7,6 +7,7 @@ from typing import Any
 from lxml import etree
 
 from bpmn_runtime import juel
+from bpmn_runtime.engine.decision_calls import MAPPINGS as DECISION_RESULT_MAPPINGS
 from bpmn_runtime.engine.timers import TimerError, parse_retry_cycle
 from bpmn_runtime.forms import duplicate_field_problems, field_problems, read_constraint
 from bpmn_runtime.model import FormField, Mapping
@@ -48,6 +49,8 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
             found[key] = get(camunda(attribute))
     if found.get("priority"):
         literal_or_expression(found["priority"], "camunda:priority", problems, -LARGEST, LARGEST)
+    if get(camunda("decisionRef")):
+        found.update(_decision_reference(element, problems))
     if get(camunda("formRef")):
         found["form_key"] = get(camunda("formRef"))
     if _bool(get(camunda("asyncBefore"))) or _bool(get(camunda("async"))):
@@ -81,6 +84,30 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
     if io is not None:
         found["inputs"] = tuple(_mapping(p, problems) for p in io.findall(camunda("inputParameter")))
         found["outputs"] = tuple(_mapping(p, problems) for p in io.findall(camunda("outputParameter")))
+    return found
+
+
+def _decision_reference(element: etree._Element, problems: list[str]) -> dict[str, Any]:
+    """camunda:decisionRef with its binding and mapDecisionResult; what cannot be honoured is refused."""
+    get = element.get
+    found: dict[str, Any] = {"decision_ref": get(camunda("decisionRef")).strip()}
+    mapping = (get(camunda("mapDecisionResult")) or "resultList").strip()
+    if mapping not in DECISION_RESULT_MAPPINGS:
+        problems.append(f"camunda:mapDecisionResult '{mapping}' is not one of {', '.join(DECISION_RESULT_MAPPINGS)}")
+    found["map_decision_result"] = mapping
+    binding = (get(camunda("decisionRefBinding")) or "latest").strip()
+    if binding == "version":
+        version = (get(camunda("decisionRefVersion")) or "").strip()
+        if not version.isdigit() or int(version) < 1:
+            problems.append(f"camunda:decisionRefVersion '{version}' is not a version number (1, 2, ...); "
+                            f"an expression is not supported here")
+        else:
+            found["decision_version"] = version
+    elif binding != "latest":
+        problems.append(f"camunda:decisionRefBinding '{binding}' is not supported: use 'latest' (the default) "
+                        f"or 'version' with camunda:decisionRefVersion")
+    if get(camunda("decisionRefTenantId")):
+        problems.append("camunda:decisionRefTenantId is not supported: this engine has no tenants")
     return found
 
 

@@ -212,7 +212,8 @@ def _read_element(node: etree._Element, tag: str, scope_id: str, context: _Conte
     fields: dict[str, Any] = {}
     fields.update(camunda.read(task, problems))
     fields.update({k: v for k, v in zeebe.read(task, context.forms, problems).items() if v is not None})
-    if (called_task or tag) in ("serviceTask", "sendTask", "businessRuleTask") and "topic" not in fields:
+    if (called_task or tag) in ("serviceTask", "sendTask", "businessRuleTask") and "topic" not in fields \
+            and "decision_ref" not in fields:
         fields["topic"] = task.get("id", "")
     extensions = Extensions(**fields)
     for message in problems:

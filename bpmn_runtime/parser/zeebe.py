@@ -63,9 +63,26 @@ def read(element: etree._Element, user_task_forms: dict[str, str], problems: lis
     if io is not None:
         found["inputs"] = tuple(Mapping(m.get("target", ""), m.get("source", "")) for m in io.findall(zeebe("input")))
         found["outputs"] = tuple(Mapping(m.get("target", ""), m.get("source", "")) for m in io.findall(zeebe("output")))
+    decision = extension.find(zeebe("calledDecision"))
+    if decision is not None:
+        found.update(_called_decision(decision, problems))
     headers = extension.find(zeebe("taskHeaders"))
     if headers is not None:
         found["headers"] = tuple((h.get("key", ""), h.get("value", "")) for h in headers.findall(zeebe("header")))
+    return found
+
+
+def _called_decision(decision: etree._Element, problems: list[str]) -> dict[str, Any]:
+    """zeebe:calledDecision: the decision (latest version) and the variable its result goes to."""
+    found: dict[str, Any] = {"decision_ref": (decision.get("decisionId") or "").strip() or None,
+                             "result_variable": (decision.get("resultVariable") or "").strip() or None}
+    if found["decision_ref"] is None:
+        problems.append("zeebe:calledDecision has no decisionId")
+    if found["result_variable"] is None:
+        problems.append("zeebe:calledDecision has no resultVariable: name the variable the decision's result goes to")
+    binding = (decision.get("bindingType") or "latest").strip()
+    if binding != "latest":
+        problems.append(f"zeebe:calledDecision bindingType '{binding}' is not supported: use 'latest' (the default)")
     return found
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Sequence
 from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.orm import Session
 
+from bpmn_runtime.dmn import is_dmn
 from bpmn_runtime.engine.start_events import start_triggers, timer_schedule
 from bpmn_runtime.engine.timers import next_firing
 from bpmn_runtime.errors import DeploymentError, ExpressionError, NotFound, Problem
@@ -48,7 +49,9 @@ class Deployments:
     def deploy(self, source: str | Path | bytes | Sequence[str | Path],
                file_name: str | None = None) -> list[DeployedProcess]:
         """Deploy a `.bpmn` file, or several files as one deployment (their imports may name one another): each
-        executable process gets a new version unless unchanged. Nothing is deployed when any file is refused."""
+        executable process gets a new version unless unchanged, and nothing is deployed when any file is
+        refused. A `.dmn` file (told by its name or its content) is deployed first, each decision in it
+        likewise getting a new version unless unchanged."""
         if isinstance(source, bytes):
             files = {file_name or "upload.bpmn": source}
         else:
@@ -58,12 +61,18 @@ class Deployments:
                 if not path.is_file():
                     raise NotFound(f"{path}: no such file")
                 files[file_name if file_name and len(paths) == 1 else path.name] = path.read_bytes()
+        deployed: list[DeployedProcess] = []
         for name in files:
             inputs.text(name, "the file name", FILE_NAME_LENGTH)
+        for name, data in list(files.items()):
+            if name.lower().endswith(".dmn") or is_dmn(data):
+                deployed += self.runtime.decisions.deploy(files.pop(name), name)
+        if not files:
+            return deployed
         parsed = parse_files(files, check_scripts=self.runtime.script_runner is None)
 
         def work(unit: UnitOfWork) -> list[DeployedProcess]:
-            return [self._deploy_process(unit, process, each.name, each.stored,
+            return deployed + [self._deploy_process(unit, process, each.name, each.stored,
                                          hashlib.sha256(each.stored).hexdigest())
                     for each in parsed for process in each.definitions.executable_processes()]
         return self.runtime.transactions.run(work, "deploy")

@@ -19,6 +19,7 @@ from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.metrics import Metrics
 from bpmn_runtime.runtime import correlation, incidents, inputs, instances, jobs, scheduled, tasks
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
+from bpmn_runtime.runtime.decisions import Decisions, Evaluated
 from bpmn_runtime.runtime.deployments import Deployments
 from bpmn_runtime.runtime.queries import Queries
 from bpmn_runtime.runtime.records import DeployedProcess
@@ -66,6 +67,7 @@ class Runtime:
             self.tracing = Tracing(None if tracing is True else tracing)
         self.transactions = Transactions(self)
         self.deployments = Deployments(self)
+        self.decisions = Decisions(self)
         self.metrics = Metrics(lambda: self.queries.backlog())
 
     def close(self) -> None:
@@ -91,8 +93,15 @@ class Runtime:
     def deploy(self, source: str | Path | bytes | Sequence[str | Path],
                file_name: str | None = None) -> list[DeployedProcess]:
         """Deploy a `.bpmn` file, or several files together (they may import one another): each executable
-        process gets a new version unless unchanged."""
+        process gets a new version unless unchanged; a `.dmn` file likewise for each decision in it (a model
+        it imports must be deployed first)."""
         return self.deployments.deploy(source, file_name)
+
+    def decide(self, key: str, variables: Mapping[str, Any] | None = None, *, version: int | None = None) -> Evaluated:
+        """Evaluate the newest (or the given) version of decision `key` (its id) with JSON variables: the
+        result as JSON, the rules of its decision tables that matched, and why parts of it gave null.
+        NotFound when the decision is not deployed."""
+        return self.decisions.evaluate(key, self._checked(variables), version)
 
     def start(self, key: str, variables: Mapping[str, Any] | None = None, *, business_key: str | None = None,
               request_key: str | None = None, unique_business_key: bool = False, version: int | None = None,

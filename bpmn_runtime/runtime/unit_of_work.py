@@ -169,7 +169,8 @@ class UnitOfWork:
         if loaded.state.status != "active":
             raise Conflict(f"process instance {loaded.id} has ended ({loaded.state.status})")
         step = Step(loaded.process, loaded.state, self.now, instance_id=loaded.id, business_key=loaded.business_key,
-                    script_runner=self.runtime.script_runner, limits=self.runtime.limits)
+                    script_runner=self.runtime.script_runner, limits=self.runtime.limits,
+                    decisions=self.runtime.decisions.lookup(self))
         action(step)
         self._save(loaded, step)
         return step

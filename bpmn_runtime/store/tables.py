@@ -36,6 +36,37 @@ class Definition(Base):
     deployed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class DmnFile(Base):
+    """One version of a deployed DMN file, kept whole: decisions evaluate with the models they import, which
+    are found by namespace among the newest files."""
+
+    __tablename__ = "dmn_files"
+    __table_args__ = (Index("ix_dmn_files_namespace", "namespace", "id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    namespace: Mapped[str] = mapped_column(String(500))
+    name: Mapped[str] = mapped_column(String(255), default="")
+    file_name: Mapped[str] = mapped_column(String(500))
+    checksum: Mapped[str] = mapped_column(String(64))
+    xml: Mapped[bytes] = mapped_column(LargeBinary)
+    deployed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DecisionDefinition(Base):
+    """One version of a deployed decision: its key (the decision id), version, and the file it came from."""
+
+    __tablename__ = "decision_definitions"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(255))
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    file_id: Mapped[int] = mapped_column(ForeignKey("dmn_files.id"))
+    checksum: Mapped[str] = mapped_column(String(64))
+    deployed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 HAS_BUSINESS_KEY = text("business_key IS NOT NULL")
 
 

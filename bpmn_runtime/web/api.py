@@ -142,7 +142,7 @@ def openapi() -> Response:
 def deploy() -> tuple[Response, int]:
     upload = request.files.get("file")
     if upload is None:
-        abort(400, "Send the .bpmn file as the multipart form field 'file'.")
+        abort(400, "Send the .bpmn or .dmn file as the multipart form field 'file'.")
     deployed = runtime().deploy(upload.read(), file_name=upload_name(upload.filename))
     return jsonify(deployed=camel(deployed)), 201
 
@@ -169,6 +169,20 @@ def check_deployment() -> Response:
 @bp.get("/definitions")
 def definitions() -> Response:
     return jsonify(definitions=[{_camel_name(k): v for k, v in d.items()} for d in runtime().queries.definitions()])
+
+
+@bp.get("/decisions")
+def decisions() -> Response:
+    return jsonify(decisions=camel(runtime().decisions.deployed()))
+
+
+@bp.post("/decisions/<key>/evaluate")
+@operator_only
+def evaluate_decision(key: str) -> Response:
+    body = _body()
+    outcome = runtime().decide(key, _get(body, "variables", dict, {}),
+                               version=_bounded(body, "version", None, 1, MAX_VERSION))
+    return jsonify(camel(outcome))
 
 
 @bp.post("/instances")

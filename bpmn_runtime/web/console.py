@@ -1,5 +1,6 @@
-"""The console for operators: deployments (upload, versions, diagrams), starting instances, finding and
-inspecting instances (diagram with tokens, variables, tasks, jobs, history), cancelling, and incidents."""
+"""The console for operators: deployments (upload, versions, diagrams), decisions (their tables), starting
+instances, finding and inspecting instances (diagram with tokens, variables, tasks, jobs, history with the
+rules decisions matched), cancelling, and incidents."""
 from __future__ import annotations
 
 from itertools import groupby
@@ -11,6 +12,8 @@ from werkzeug.wrappers import Response
 from bpmn_runtime.errors import Conflict, DeploymentError, NotFound, Problem
 from bpmn_runtime.runtime.records import DeployedProcess
 from bpmn_runtime.web import diagrams
+from bpmn_runtime.web.decision_views import decision_view
+from bpmn_runtime.web.openapi import MAX_VERSION
 from bpmn_runtime.web.auth import require_operator, safe_next
 from bpmn_runtime.web.html_forms import Row, RowErrors, blank_rows, read_rows
 from bpmn_runtime.web.paging import PAGE_SIZE, Page, offset, requested_page, whole_number
@@ -23,7 +26,7 @@ bp.before_request(require_operator)
 STATUSES = ("active", "completed", "terminated", "cancelled", "failed")
 HISTORY_LABELS = {"element_activated": "Started", "element_completed": "Completed",
                   "element_terminated": "Stopped", "compensation_thrown": "Compensation asked for",
-                  "compensation_completed": "Compensated"}
+                  "compensation_completed": "Compensated", "decision_evaluated": "Decision evaluated"}
 HIDDEN_HISTORY = {"flow_taken"}
 
 
@@ -50,7 +53,7 @@ def deployments() -> Rendered:
 def upload() -> Response | Rendered:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        flash("Choose a .bpmn file to upload.", "error")
+        flash("Choose a .bpmn or .dmn file to upload.", "error")
         return _deployments_page(status=400)
     name = upload_name(upload.filename)
     try:
@@ -105,6 +108,23 @@ def start(definition_id: int) -> Response | Rendered:
     instance_id = runtime().start(key, variables, business_key=business_key or None, version=version)
     flash(f"Started instance {instance_id} of {key} version {version}.", "success")
     return redirect(url_for(".instance", instance_id=instance_id))
+
+
+# --- decisions -----------------------------------------------------------------------------------
+
+@bp.get("/decisions")
+def decisions() -> str:
+    versions = [list(group) for _, group in groupby(runtime().decisions.deployed(), key=lambda info: info.key)]
+    return render_template("console/decisions.html", decisions=versions)
+
+
+@bp.get("/decisions/<key>")
+def decision(key: str) -> str:
+    version = whole_number(request.args.get("version", ""), MAX_VERSION)
+    info, definitions = runtime().decisions.definitions_of(key, version or None)
+    others = [d for d in runtime().decisions.deployed() if d.key == key and d.version != info.version]
+    return render_template("console/decision.html", info=info, others=others,
+                           view=decision_view(definitions, definitions.decisions[key]))
 
 
 # --- instances -----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ def when(value: datetime | str | None, seconds: bool = False) -> str:
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
-            return value
+            return str(value)
         zone = value.strftime(" %Z") if value.tzinfo else ""
     return value.strftime("%Y-%m-%d %H:%M" + (":%S" if seconds else "")) + zone
 
@@ -33,5 +33,12 @@ def as_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def matched_rules(matches: list[dict[str, Any]] | None) -> str:
+    """The rules a decision evaluation matched, per table (see `dmn.results.matches_text`)."""
+    from bpmn_runtime.dmn.results import matches_text
+
+    return matches_text(matches or [])
+
+
 def install(app: Flask) -> None:
-    app.jinja_env.filters.update(when=when, sentence=sentence, as_json=as_json)
+    app.jinja_env.filters.update(when=when, sentence=sentence, as_json=as_json, matched_rules=matched_rules)

@@ -91,7 +91,19 @@ SCHEMAS: dict[str, Any] = {
                            "deployedAt": TIME}),
     "Deployed": _object({"key": TEXT, "version": WHOLE, "definitionId": WHOLE, "name": TEXT, "fileName": TEXT,
                          "new": {"type": "boolean",
-                                 "description": "False when an identical file was deployed before."}}),
+                                 "description": "False when an identical file was deployed before."},
+                         "kind": {"enum": ["decision"], "description": "Present for the decisions of a .dmn file."}}),
+    "Decision": _object({"key": TEXT, "version": WHOLE, "name": TEXT, "fileName": TEXT, "deployedAt": TIME,
+                         "definitionId": WHOLE}),
+    "Evaluation": _object({
+        "key": TEXT, "version": WHOLE, "name": TEXT,
+        "result": {"description": "The decision's value as JSON: a value, an object for several outputs, a "
+                                  "list for the hit policies that collect."},
+        "matched": {"type": "array", "description": "Per decision table evaluated: the rules that gave its result.",
+                    "items": _object({"decision": TEXT, "name": TEXT, "rules": {
+                        "type": "array", "items": _object({"index": WHOLE, "id": TEXT})}})},
+        "notes": {"type": "array", "items": TEXT, "description": "Why parts of the evaluation gave null."}},
+        ("key", "version", "name", "result")),
     "InstanceSummary": _object({"id": WHOLE, "processKey": TEXT, "version": WHOLE, "businessKey": OPTIONAL_TEXT,
                                 "status": {"enum": ["active", "completed", "terminated", "cancelled", "failed"]},
                                 "startedAt": TIME, "endedAt": OPTIONAL_TIME, "openIncidents": WHOLE}),
@@ -133,7 +145,7 @@ PATHS: dict[str, Any] = {
     "/openapi.json": {"get": _operation("This document", "meta", {"200": _json({"type": "object"}, "OpenAPI 3.1")},
                                         public=True)},
     "/deployments": {"post": {**_operation(
-        "Deploy a .bpmn file; each changed process becomes a new version", "definitions",
+        "Deploy a .bpmn or .dmn file; each changed process or decision becomes a new version", "definitions",
         {"201": _json(_object({"deployed": {"type": "array", "items": _ref("Deployed")}}), "Deployed")},
         operators=True), "requestBody": {"required": True, "content": {"multipart/form-data": {
             "schema": _object({"file": {"type": "string", "contentMediaType": "application/octet-stream"}},
@@ -145,6 +157,16 @@ PATHS: dict[str, Any] = {
                               ("problems",)), "The problems (an empty list when the file would deploy)")},
         parameters=[_query("fileName", TEXT, "The file name the problems name (default diagram.bpmn).")],
         operators=True), "requestBody": {"required": True, "content": {"application/xml": {"schema": TEXT}}}}},
+    "/decisions": {"get": _operation(
+        "Deployed decision versions, by key, newest version first", "decisions",
+        {"200": _json(_object({"decisions": {"type": "array", "items": _ref("Decision")}}), "Decisions")})},
+    "/decisions/{key}/evaluate": {"post": _operation(
+        "Evaluate the newest (or the given) version of a deployed decision with variables", "decisions",
+        {"200": _json(_ref("Evaluation"), "The decision's result and the rules that matched")},
+        parameters=[{"name": "key", "in": "path", "required": True, "schema": NAME,
+                     "description": "The decision's id."}],
+        body=_object({"variables": VARIABLES, "version": {"type": "integer", "minimum": 1, "maximum": MAX_VERSION}}),
+        operators=True)},
     "/definitions": {"get": _operation(
         "Deployed process versions, newest first", "definitions",
         {"200": _json(_object({"definitions": {"type": "array", "items": _ref("Definition")}}), "Definitions")})},

@@ -22,14 +22,30 @@ Say = Callable[[str], None]
 
 
 def deploy_folder(runtime: Runtime, folder: Path, say: Say) -> None:
-    """Deploy every .bpmn file of `folder`; an unchanged file keeps its version, a refused one is reported."""
+    """Deploy every .dmn and .bpmn file of `folder`; an unchanged file keeps its version, a refused one is
+    reported. A .dmn file refused is tried again after the others, since it may import one of them."""
+    pending = sorted(folder.glob("*.dmn"))
+    while pending:
+        refused = [(path, error) for path in pending if (error := _deploy(runtime, path, say)) is not None]
+        if len(refused) == len(pending):
+            for _, error in refused:
+                say(f"not deployed: {error}")
+            break
+        pending = [path for path, _ in refused]
     for path in sorted(folder.glob("*.bpmn")):
-        try:
-            for process in runtime.deploy(path):
-                state = "deployed" if process.new else "unchanged"
-                say(f"{state}: {process.key} version {process.version} from {path}")
-        except DeploymentError as refused:
-            say(f"not deployed: {refused}")
+        error = _deploy(runtime, path, say)
+        if error is not None:
+            say(f"not deployed: {error}")
+
+
+def _deploy(runtime: Runtime, path: Path, say: Say) -> DeploymentError | None:
+    try:
+        for deployed in runtime.deploy(path):
+            state = "deployed" if deployed.new else "unchanged"
+            say(f"{state}: {deployed.key} version {deployed.version} from {path}")
+    except DeploymentError as refused:
+        return refused
+    return None
 
 
 def first_administrator(accounts: Accounts, url: str, say: Say) -> None:

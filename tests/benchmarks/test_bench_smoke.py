@@ -21,3 +21,10 @@ def test_quick_benchmark_runs_and_reports_every_scenario() -> None:
         assert any(line.startswith(row) for line in lines), f"no '{row}' row in:\n{result.stdout}"
     assert "machine:" in result.stdout and "targets:" in result.stdout
     assert "1 (stage 2): at least 10 times SpiffWorkflow in the same run" in result.stdout
+
+
+def test_quick_dmn_benchmark_runs_and_reports_the_target() -> None:
+    result = subprocess.run([sys.executable, str(BENCH.with_name("dmn_bench.py")), "--quick"], capture_output=True,
+                            text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "(result: offer 74)" in result.stdout and "target: under 1 ms:" in result.stdout

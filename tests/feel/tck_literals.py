@@ -17,13 +17,12 @@ from typing import Any
 from lxml import etree
 
 from bpmn_runtime.feel import FeelError, compile_expression
-from bpmn_runtime.feel.temporal import parse_date, parse_date_time, parse_duration, parse_time
 from bpmn_runtime.feel.types import simple
 from bpmn_runtime.feel.values import equal
+from tests.conformance.dmn_tck import value_of as _value
 
 TCK = Path(__file__).resolve().parents[1] / "data" / "dmn-tck"
 TESTS = "{http://www.omg.org/spec/DMN/20160719/testcase}"
-XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
 FOLDERS = ("compliance-level-2", "compliance-level-3")
 
 
@@ -146,33 +145,6 @@ def _item_types(root: Any, ns: str) -> dict[str, tuple[str, bool] | None]:
         collection = definition.get("isCollection") == "true"
         found[definition.get("name") or ""] = ((type_ref.text or ""), collection) if simple_type else None
     return found
-
-
-def _value(element: Any) -> Any:
-    """A FEEL value from the TCK's XML (value, list or components)."""
-    value = element.find(TESTS + "value")
-    if value is not None:
-        if value.get(XSI + "nil") == "true":
-            return None
-        return _typed(value.text or "", (value.get(XSI + "type") or "").removeprefix("xsd:"))
-    items = element.find(TESTS + "list")
-    if items is not None:
-        return [_value(item) for item in items.findall(TESTS + "item")]
-    components = element.findall(TESTS + "component")
-    if components:
-        return {component.get("name"): _value(component) for component in components}
-    return None
-
-
-def _typed(text: str, kind: str) -> Any:
-    parsers = {"date": parse_date, "time": parse_time, "dateTime": parse_date_time, "duration": parse_duration}
-    if kind in ("decimal", "double", "integer", "int", "long"):
-        return Decimal(text)
-    if kind == "boolean":
-        return text == "true"
-    if kind in parsers:
-        return parsers[kind](text)
-    return text
 
 
 def same(actual: Any, expected: Any) -> bool:

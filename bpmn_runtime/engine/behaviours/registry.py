@@ -20,6 +20,7 @@ from bpmn_runtime.engine.behaviours.multi_instance import MultiInstanceBodyBehav
 from bpmn_runtime.engine.behaviours.subprocesses import (
     AdHocSubProcess, CallActivity, EventSubProcess, ProcessBehaviour, SubProcess, Transaction,
 )
+from bpmn_runtime.engine.behaviours.decisions import BusinessRuleTask
 from bpmn_runtime.engine.behaviours.tasks import JobTask, ReceiveTask, ScriptTask, Task, UserTask
 from bpmn_runtime.engine.state import ActivityInstance, MultiInstanceBody
 from bpmn_runtime.model import Element
@@ -45,7 +46,7 @@ BY_KIND: dict[str, Behaviour] = {
     "userTask": UserTask(),
     "serviceTask": JobTask(),
     "sendTask": JobTask(),
-    "businessRuleTask": JobTask(),
+    "businessRuleTask": BusinessRuleTask(),
     "receiveTask": ReceiveTask(),
     "subProcess": SubProcess(),
     "eventSubProcess": EventSubProcess(),  # a subProcess with triggeredByEvent
