@@ -22,8 +22,9 @@ from bpmn_runtime.engine.timers import next_firing
 from bpmn_runtime.errors import DeploymentError, ExpressionError, NotFound, Problem
 from bpmn_runtime.model import Definitions, Process, TimerSpec
 from bpmn_runtime.parser import parse, read_deployed
-from bpmn_runtime.runtime import inputs
+from bpmn_runtime.runtime import inputs, permissions
 from bpmn_runtime.runtime.records import DeployedProcess
+from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
 from bpmn_runtime.runtime.unit_of_work import DefinitionRef, UnitOfWork
 from bpmn_runtime.store import statements
 from bpmn_runtime.store.tables import Definition, Job, Subscription
@@ -68,8 +69,9 @@ class Deployments:
         self._parsed: OrderedDict[int, Definitions] = OrderedDict()
         self._lock = threading.Lock()
 
-    def deploy(self, source: str | Path | bytes, file_name: str | None = None) -> list[DeployedProcess]:
-        """Deploy a `.bpmn` file: each executable process in it gets a new version unless unchanged."""
+    def deploy(self, source: str | Path | bytes, file_name: str | None = None,
+               actor: Actor = PROGRAM) -> list[DeployedProcess]:
+        """Deploy a `.bpmn` file as `actor`: each executable process in it gets a new version unless unchanged."""
         if isinstance(source, bytes):
             data, name = source, file_name or "upload.bpmn"
         else:
@@ -85,6 +87,7 @@ class Deployments:
         checksum = hashlib.sha256(data).hexdigest()
 
         def work(unit: UnitOfWork) -> list[DeployedProcess]:
+            unit.actor = actor
             return [self._deploy_process(unit, process, name, data, checksum)
                     for process in definitions.executable_processes()]
         return self.runtime.transactions.run(work, "deploy")
@@ -95,6 +98,8 @@ class Deployments:
         latest = session.execute(select(Definition).where(Definition.key == process.id)
                                  .order_by(Definition.version.desc()).limit(1)).scalar_one_or_none()
         if latest is not None and latest.checksum == checksum:
+            unit.audit("deploy", process_key=process.id, detail={"version": latest.version, "file": name,
+                                                                  "new": False})
             return DeployedProcess(process.id, latest.version, latest.id, latest.name, latest.file_name, False)
         version = latest.version + 1 if latest else 1
         definition = Definition(key=process.id, version=version, name=process.name or process.id, file_name=name,
@@ -102,6 +107,8 @@ class Deployments:
         session.add(definition)
         session.flush()
         self._register_start_triggers(unit, definition, process)
+        permissions.from_model(unit.connection, process.id, process.starter_users, process.starter_groups)
+        unit.audit("deploy", process_key=process.id, detail={"version": version, "file": name, "new": True})
         unit.after_commit(lambda: log.info("deployed %s version %s from %s", process.id, version, name))
         return DeployedProcess(process.id, version, definition.id, definition.name, name, True)
 

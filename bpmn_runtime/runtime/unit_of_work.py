@@ -22,9 +22,10 @@ from bpmn_runtime.engine.state import InstanceState, Wait
 from bpmn_runtime.engine.step import Step
 from bpmn_runtime.errors import BpmnRuntimeError, Conflict, NotFound
 from bpmn_runtime.model import Process
-from bpmn_runtime.runtime import correlation
+from bpmn_runtime.runtime import audit, correlation
+from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
 from bpmn_runtime.runtime.variables import VariableBudget
-from bpmn_runtime.store import statements
+from bpmn_runtime.store import encryption, statements
 from bpmn_runtime.store.tables import Definition, Incident, Instance
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ class UnitOfWork:
         self._after_commit: list[Callable[[], None]] = []
         self.started: list[int] = []
         self.variable_budget: VariableBudget | None = None  # set by calls that bring values from outside
+        self.actor: Actor = PROGRAM  # who asked for this call: the audit trail and the permissions use it
 
     @functools.cached_property
     def session(self) -> Session:
@@ -103,6 +105,12 @@ class UnitOfWork:
                 log.exception("publishing the outcome of a committed call failed")
         self._after_commit.clear()
 
+    def audit(self, action: str, *, process_key: str | None = None, instance_id: int | None = None,
+              task_id: int | None = None, detail: Mapping[str, Any] | None = None) -> None:
+        """Record `action` of this unit's actor in the audit trail, in this transaction (`audit.ACTIONS`)."""
+        audit.record(self.connection, self.runtime.database.encryption, self.now, self.actor, action,
+                     process_key=process_key, instance_id=instance_id, task_id=task_id, detail=detail)
+
     # --- instances --------------------------------------------------------------------------------
 
     def load(self, instance_id: int) -> LoadedInstance:
@@ -111,8 +119,9 @@ class UnitOfWork:
             raise NotFound(f"there is no process instance {instance_id}")
         key, version, definition_id, process_key, business_key, parent_id, parent_wait, state = row
         process = self.runtime.deployments.process_of(definition_id, process_key, self.connection)
+        text = self.runtime.database.encryption.open(state, encryption.instance_state(key))
         loaded = LoadedInstance(key, version, definition_id, process_key, business_key, parent_id, parent_wait,
-                                process, InstanceState.from_json(json.loads(state)))
+                                process, InstanceState.from_json(json.loads(text)))
         if self.variable_budget is not None:
             self.variable_budget.loaded(loaded.id, loaded.state)
         return loaded
@@ -160,7 +169,9 @@ class UnitOfWork:
         if self.variable_budget is not None:
             self.variable_budget.saving(loaded.id, state)
         ended = state.status != "active"
-        values = {"state": json.dumps(state.to_json(), separators=(",", ":")), "version": loaded.version + 1,
+        text = json.dumps(state.to_json(), separators=(",", ":"))
+        sealed = self.runtime.database.encryption.seal(text, encryption.instance_state(loaded.id))
+        values = {"state": sealed, "version": loaded.version + 1,
                   "status": state.status, "updated_at": self.now, "ended_at": self.now if ended else None,
                   "end_reason": state.end_reason if ended else None, "instance_id": loaded.id,
                   "loaded_version": loaded.version}
@@ -188,7 +199,8 @@ class UnitOfWork:
             compensations = sum(1 for event in effects.history if event[0] == "compensation_started")
             if compensations:
                 self.after_commit(lambda: metrics.compensations.labels(process_key).inc(compensations))
-            statements.insert_history(self.connection, loaded.id, self.now, effects.history)
+            statements.insert_history(self.connection, loaded.id, self.now, effects.history,
+                                      self.runtime.database.encryption)
         for ai, element, message in effects.incidents:
             self.session.execute(insert(Incident).values(
                 instance_id=loaded.id, activity_instance=ai, element_id=element, message=message,

@@ -18,6 +18,7 @@ from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from bpmn_runtime.store import encryption
 from bpmn_runtime.store.database import driver_execute
 from bpmn_runtime.store.tables import Definition, EndedTask, HistoryEvent, Instance, Job, Subscription, UserTask
 
@@ -156,22 +157,31 @@ class _HistoryInsert:
 _history_inserts: dict[str, _HistoryInsert] = {}
 
 
-def insert_history(connection: Connection, instance_id: int, at: datetime, events: Sequence[HistoryRow]) -> None:
-    """Append the history rows of one step, in order, with as few statements as the driver allows."""
+def _payload(sealing: encryption.Encryption, instance_id: int, event: HistoryRow) -> str | None:
+    kind, element, ai, data = event
+    if not data:
+        return None
+    return sealing.seal(json.dumps(data), encryption.history_data(instance_id, kind, element, ai))
+
+
+def insert_history(connection: Connection, instance_id: int, at: datetime, events: Sequence[HistoryRow],
+                   sealing: encryption.Encryption = encryption.NO_ENCRYPTION) -> None:
+    """Append the history rows of one step, in order, with as few statements as the driver allows; their
+    payloads sealed by `sealing`."""
     dialect = connection.dialect
     compiled = _history_inserts.get(dialect.name)
     if compiled is None and dialect.paramstyle in _PLACEHOLDERS:
         compiled = _history_inserts[dialect.name] = _HistoryInsert(dialect)
     if compiled is None or not compiled.supported:
-        connection.execute(insert(HISTORY), [dict(zip(_HISTORY_COLUMNS, (instance_id, at, kind, element, ai,
-                                                                         json.dumps(data) if data else None)))
-                                             for kind, element, ai, data in events])
+        connection.execute(insert(HISTORY), [dict(zip(_HISTORY_COLUMNS, (instance_id, at, *event[:3],
+                                                                         _payload(sealing, instance_id, event))))
+                                             for event in events])
         return
     instance, when = (convert(value) if convert else value
                       for convert, value in zip(compiled.shared, (instance_id, at)))
     values: list[Any] = []
-    for kind, element, ai, data in events:
-        values += (instance, when, kind, element, ai, json.dumps(data) if data else None)
+    for event in events:
+        values += (instance, when, *event[:3], _payload(sealing, instance_id, event))
     width = len(_HISTORY_COLUMNS)
     for start in range(0, len(events), _ROWS_PER_INSERT):
         count = min(_ROWS_PER_INSERT, len(events) - start)
