@@ -36,6 +36,7 @@ def load_caller() -> None:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() == "bearer" and token.strip():
             g.user = accounts().by_token(token.strip())
+            g.token_caller = g.user is not None
     elif "user_id" in session:
         g.user = _session_account()
 
