@@ -32,14 +32,15 @@ def _os_user() -> str:
 
 
 def _command_line(context: click.Context) -> "Actor":
-    """Who acts from the command line: the OS user, trusted like a program (whoever can open the database may
-    do anything), or with `--as NAME` that account, with its role, groups and process permissions."""
+    """Who acts from the command line: "the command line", trusted like a program (whoever can open the database
+    may do anything), or with `--as NAME` that account, with its role, groups and process permissions; the audit
+    trail records the OS user either way."""
     from bpmn_runtime.runtime.task_rules import Actor
-    lazy = _lazy(context)
+    lazy, via = _lazy(context), f"command line (OS user {_os_user()})"
     if lazy.as_user is None:
-        return Actor.program(_os_user(), via="command line")
+        return Actor.program("the command line", via=via)
     account = _accounts(context).get(lazy.as_user)
-    return Actor.person(account.name, account.groups, account.role, via=f"command line (OS user {_os_user()})")
+    return Actor.person(account.name, account.groups, account.role, via=via)
 
 
 def _print_json(value: Any) -> None:
