@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, Connection, Table, delete, func, insert, o
 from bpmn_runtime.errors import InvalidInput
 from bpmn_runtime.runtime import permissions
 from bpmn_runtime.runtime.records import Record
-from bpmn_runtime.store import encryption
+from bpmn_runtime.store import encryption, statements
 from bpmn_runtime.store.encryption import Encryption
 from bpmn_runtime.store.tables import AuditEntry, Setting
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from bpmn_runtime.runtime.task_rules import Actor
     from bpmn_runtime.runtime.unit_of_work import UnitOfWork
 
-AUDIT: Table = AuditEntry.__table__  # type: ignore[assignment]
+AUDIT: Table = statements.AUDIT
 PURGED_THROUGH = "audit_purged_through"  # the setting the database's guard reads (migration 0008_audit)
 ACTIONS = ("deploy", "start", "claim", "unclaim", "assign", "complete", "set_variables", "message", "signal",
            "cancel", "retry", "suspend", "resume", "modify", "migrate", "permission.grant", "permission.revoke",
@@ -60,8 +60,9 @@ def record(connection: Connection, sealing: Encryption, at: datetime, actor: "Ac
     text = json.dumps(detail, default=str, ensure_ascii=False, separators=(",", ":")) if detail else None
     sealed = sealing.seal(text, encryption.audit_detail(at, name, action, process_key, instance_id, task_id)) \
         if text is not None else None
-    connection.execute(insert(AUDIT).values(at=at, actor=name, via=via, action=action, process_key=process_key,
-                                            instance_id=instance_id, task_id=task_id, detail=sealed))
+    statements.INSERT_AUDIT.execute(connection, {
+        "at": at, "actor": name, "via": via, "action": action, "process_key": process_key,
+        "instance_id": instance_id, "task_id": task_id, "detail": sealed}).close()
 
 
 AGES = {"m": 60, "h": 3600, "d": 86400}
@@ -72,15 +73,17 @@ def parse_since(text: str, now: datetime) -> datetime:
     30m, 12h or 7d; InvalidInput saying so otherwise."""
     cleaned = text.strip()
     unit = AGES.get(cleaned[-1:].lower())
-    if unit is not None and cleaned[:-1].isascii() and cleaned[:-1].isdigit() and len(cleaned) <= 10:
-        return now - timedelta(seconds=int(cleaned[:-1]) * unit)
     try:
+        if unit is not None and cleaned[:-1].isascii() and cleaned[:-1].isdigit() and len(cleaned) <= 10:
+            return now - timedelta(seconds=int(cleaned[:-1]) * unit)
         moment = datetime.fromisoformat(cleaned)
+        # stored times are UTC (SQLite keeps them without their zone): compare in UTC
+        return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    except OverflowError:
+        raise InvalidInput(f"'{text[:40]}' is out of range: give a time from the year 1 to 9999") from None
     except ValueError:
         raise InvalidInput(f"'{text[:40]}' is not a time: give a date (2027-01-31), a date and time "
                            f"(2027-01-31T09:00:00Z) or an age (30m, 12h, 7d)") from None
-    # stored times are UTC (SQLite keeps them without their zone): compare in UTC
-    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _clean(text: str, limit: int) -> str:

@@ -20,11 +20,14 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from bpmn_runtime.store import encryption
 from bpmn_runtime.store.database import driver_execute
-from bpmn_runtime.store.tables import Definition, EndedTask, HistoryEvent, Instance, Job, Subscription, UserTask
+from bpmn_runtime.store.tables import (
+    AuditEntry, Definition, EndedTask, HistoryEvent, Instance, Job, Subscription, UserTask,
+)
 
 INSTANCES: Table = Instance.__table__  # type: ignore[assignment]
 DEFINITIONS: Table = Definition.__table__  # type: ignore[assignment]
 HISTORY: Table = HistoryEvent.__table__  # type: ignore[assignment]
+AUDIT: Table = AuditEntry.__table__  # type: ignore[assignment]
 WAIT_TABLES: dict[str, Table] = {"user_task": UserTask.__table__, "job": Job.__table__,  # type: ignore[dict-item]
                                  "subscription": Subscription.__table__}  # type: ignore[dict-item]
 
@@ -114,6 +117,9 @@ INSERT_WAITS = {kind: insert(table) for kind, table in WAIT_TABLES.items()}
 DELETE_WAITS = {kind: delete(table).where(table.c.instance_id == bindparam("instance_id"),
                                           table.c.wait_key.in_(bindparam("keys", expanding=True)))
                 for kind, table in WAIT_TABLES.items()}
+# One audit entry per call that changes something (starts too): the compiled statement, not a Core insert.
+INSERT_AUDIT = DriverStatement(insert(AUDIT), ["at", "actor", "via", "action", "process_key", "instance_id", "task_id",
+                                               "detail"])
 _TASKS: Table = UserTask.__table__  # type: ignore[assignment]
 _ENDED_TASKS: Table = EndedTask.__table__  # type: ignore[assignment]
 # Before user-task rows go, they are remembered as withdrawn; completing one then says it was completed, by whom.
