@@ -21,6 +21,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from bpmn_runtime.clock import Clock, SystemClock
 from bpmn_runtime.errors import BpmnRuntimeError, Conflict, InvalidInput, NotFound
+from bpmn_runtime.runtime import audit
+from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
 from bpmn_runtime.store.database import Database
 from bpmn_runtime.store.tables import LoginFailure, Setting, User
 
@@ -43,6 +45,7 @@ class Account:
     groups: tuple[str, ...]
     active: bool = True
     session_stamp: str = ""
+    token_topics: tuple[str, ...] | None = None  # the external-task topics the API token may fetch; None: any
 
     @property
     def is_operator(self) -> bool:
@@ -75,8 +78,9 @@ class LoginThrottled(BpmnRuntimeError):
 
 
 def _account(row: User) -> Account:
+    topics = tuple(t for t in row.api_token_topics.split(",") if t) if row.api_token_topics is not None else None
     return Account(row.id, row.name, row.role, tuple(g for g in row.groups.split(",") if g), row.active,
-                   row.session_stamp)
+                   row.session_stamp, topics)
 
 
 def _token_hash(token: str) -> str:
@@ -102,7 +106,8 @@ def new_password() -> str:
 
 
 class Accounts:
-    """The accounts stored in one database."""
+    """The accounts stored in one database. Every change, and every failed login, is recorded in the audit
+    trail in the transaction that makes it; `actor` is who asks for the change (default: this program)."""
 
     def __init__(self, database: Database, *, clock: Clock | None = None,
                  throttling: Throttling | None = None) -> None:
@@ -112,7 +117,11 @@ class Accounts:
 
     # --- managing accounts (the `user` commands) ---------------------------------------------------
 
-    def add(self, name: str, password: str, *, role: str = "user", groups: tuple[str, ...] = ()) -> Account:
+    def _audit(self, session: Session, actor: Actor, action: str, detail: dict[str, object]) -> None:
+        audit.record(session.connection(), self.database.encryption, self.clock.now(), actor, action, detail=detail)
+
+    def add(self, name: str, password: str, *, role: str = "user", groups: tuple[str, ...] = (),
+            actor: Actor = PROGRAM) -> Account:
         if not _NAME.fullmatch(name):
             raise InvalidInput(f"'{name}' is not a valid user name: use letters, digits and . _ @ -")
         if role not in ROLES:
@@ -126,47 +135,67 @@ class Accounts:
                        groups=",".join(dict.fromkeys(groups)), active=True, session_stamp=_stamp())
             session.add(row)
             try:
-                session.commit()
+                session.flush()
             except IntegrityError:
                 raise Conflict(f"there is already a user named '{name}'") from None
+            self._audit(session, actor, "account.add", {"user": name, "role": role, "groups": list(groups)})
+            session.commit()
             return _account(row)
 
-    def set_password(self, name: str, password: str) -> None:
+    def set_password(self, name: str, password: str, *, actor: Actor = PROGRAM) -> None:
         """A new password; it also ends every web session of the account."""
         _check_password(password)
         with self.database.session() as session:
             row = self._row(session, name)
             row.password_hash = generate_password_hash(password)
             row.session_stamp = _stamp()
+            self._audit(session, actor, "account.password", {"user": name})
             session.commit()
 
-    def disable(self, name: str) -> None:
+    def disable(self, name: str, *, actor: Actor = PROGRAM) -> None:
         """The account can no longer log in or use its API token; its sessions end now. `enable` undoes it."""
         with self.database.session() as session:
             row = self._row(session, name)
             row.active = False
             row.session_stamp = _stamp()
+            self._audit(session, actor, "account.disable", {"user": name})
             session.commit()
 
-    def enable(self, name: str) -> None:
+    def enable(self, name: str, *, actor: Actor = PROGRAM) -> None:
         with self.database.session() as session:
             self._row(session, name).active = True
+            self._audit(session, actor, "account.enable", {"user": name})
             session.commit()
 
-    def remove(self, name: str) -> None:
+    def remove(self, name: str, *, actor: Actor = PROGRAM) -> None:
         """Delete the account: its sessions and token stop working; tasks keep the name they were assigned to."""
         with self.database.session() as session:
             session.delete(self._row(session, name))
             session.execute(delete(LoginFailure).where(LoginFailure.key == _failure_key("name", name)))
+            self._audit(session, actor, "account.remove", {"user": name})
             session.commit()
 
-    def new_token(self, name: str) -> str:
-        """A new API token for `name`; it replaces the previous one and is shown only now."""
+    def new_token(self, name: str, *, topics: tuple[str, ...] | None = None, actor: Actor = PROGRAM) -> str:
+        """A new API token for `name`; it replaces the previous one and is shown only now. With `topics`, the
+        token fetches and acts on external tasks of those topics only (`runtime.permissions`)."""
+        if topics is not None:
+            topics = tuple(dict.fromkeys(topics))
+            bad = [t for t in topics if not t or "," in t or len(t) > 255 or "\x00" in t]
+            if bad or not topics:
+                raise InvalidInput("a topic has 1 to 255 characters and no comma")
         token = "bpr_" + secrets.token_urlsafe(32)
         with self.database.session() as session:
-            self._row(session, name).api_token_hash = _token_hash(token)
+            row = self._row(session, name)
+            row.api_token_hash = _token_hash(token)
+            row.api_token_topics = ",".join(topics) if topics is not None else None
+            self._audit(session, actor, "account.token", {"user": name, "topics": list(topics) if topics else None})
             session.commit()
         return token
+
+    def get(self, name: str) -> Account:
+        """The account named `name`; NotFound otherwise."""
+        with self.database.session() as session:
+            return _account(self._row(session, name))
 
     def all(self) -> list[Account]:
         with self.database.session() as session:
@@ -202,6 +231,7 @@ class Accounts:
             if not matches or row is None:
                 for key, threshold in keys.items():
                     self._count_failure(session, key, threshold, now)
+                self._audit(session, Actor.person(name, via="web login"), "login.failed", {"address": address})
                 session.commit()
                 return None
             session.execute(delete(LoginFailure).where(LoginFailure.key == _failure_key("name", name)))

@@ -6,6 +6,7 @@ are imported by the commands that use them, so `--help` and a mistyped command a
 from __future__ import annotations
 
 import functools
+import getpass
 import json
 import logging
 import sys
@@ -25,10 +26,23 @@ if TYPE_CHECKING:
     from bpmn_runtime.runtime.task_rules import Actor
 
 
-def _command_line() -> "Actor":
-    """Who acts from the command line: whoever can open the database may act on any task."""
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name and no passwd entry (a bare container)
+        return "unknown"
+
+
+def _command_line(context: click.Context) -> "Actor":
+    """Who acts from the command line: "the command line", trusted like a program (whoever can open the database
+    may do anything), or with `--as NAME` that account, with its role, groups and process permissions; the audit
+    trail records the OS user either way."""
     from bpmn_runtime.runtime.task_rules import Actor
-    return Actor.program("the command line")
+    lazy, via = _lazy(context), f"command line (OS user {_os_user()})"
+    if lazy.as_user is None:
+        return Actor.program("the command line", via=via)
+    account = _accounts(context).get(lazy.as_user)
+    return Actor.person(account.name, account.groups, account.role, via=via)
 
 
 
@@ -77,6 +91,10 @@ def _variables(assignments: tuple[str, ...], json_file: str | None) -> dict[str,
 @click.option("--python-scripts", is_flag=True, envvar="BPMN_RUNTIME_PYTHON_SCRIPTS",
               help="Run script tasks in scriptFormat python as full Python (only for models you trust; "
                    "env BPMN_RUNTIME_PYTHON_SCRIPTS=1).")
+@click.option("--as", "as_user", envvar="BPMN_RUNTIME_AS", metavar="NAME",
+              help="Act as the account NAME, with its role, groups and process permissions (recorded in the audit "
+                   "trail with your OS user; env BPMN_RUNTIME_AS). Without it the command line acts as your OS "
+                   "user and may do everything.")
 @click.option("-v", "--verbose", is_flag=True, help="Log what the engine does (--log-level info).")
 @click.option("--log-format", type=click.Choice(logs.FORMATS), default="text", show_default=True,
               envvar="BPMN_RUNTIME_LOG_FORMAT",
@@ -90,21 +108,23 @@ def _variables(assignments: tuple[str, ...], json_file: str | None) -> dict[str,
               help="OpenTelemetry traces (the [otel] extra): otlp sends them where OTEL_EXPORTER_OTLP_ENDPOINT says "
                    "(default http://localhost:4318), console prints them (env BPMN_RUNTIME_TRACING).")
 @click.pass_context
-def main(context: click.Context, db: str | None, python_scripts: bool, verbose: bool, log_format: str,
-         log_level: str | None, tracing: str) -> None:
+def main(context: click.Context, db: str | None, python_scripts: bool, as_user: str | None, verbose: bool,
+         log_format: str, log_level: str | None, tracing: str) -> None:
     """bpmn-runtime: run BPMN 2.0 processes drawn in Camunda Modeler or bpmn.io."""
     level = logging.getLevelName(log_level.upper()) if log_level else logging.INFO if verbose else logging.WARNING
     logs.configure(log_format, level)
-    context.obj = _LazyRuntime(db, python_scripts, tracing)
+    context.obj = _LazyRuntime(db, python_scripts, tracing, as_user)
 
 
 class _LazyRuntime:
     """Opens the database only for commands that need it (so `--help` works anywhere)."""
 
-    def __init__(self, db: str | None, python_scripts: bool = False, tracing: str = "off") -> None:
+    def __init__(self, db: str | None, python_scripts: bool = False, tracing: str = "off",
+                 as_user: str | None = None) -> None:
         self.db = db
         self.python_scripts = python_scripts
         self.tracing = tracing
+        self.as_user = as_user
         self._runtime: Runtime | None = None
 
     def get(self) -> Runtime:
@@ -137,7 +157,7 @@ def deploy(context: click.Context, files: tuple[str, ...], as_json: bool) -> Non
     left as it is, and no .bpmn file is deployed when any of them is refused."""
     runtime = runtime_from(context)
     results = []
-    for deployed in runtime.deploy(list(files)):
+    for deployed in runtime.deploy(list(files), actor=_command_line(context)):
         results.append(deployed.to_json())
         if not as_json:
             state = "deployed" if deployed.new else "unchanged"
@@ -160,8 +180,9 @@ def start(context: click.Context, key: str, assignments: tuple[str, ...], json_v
           business_key: str | None, request_key: str | None, as_json: bool) -> None:
     """Start an instance of the newest version of process KEY."""
     runtime = runtime_from(context)
+    actor = _command_line(context)
     instance_id = runtime.start(key, _variables(assignments, json_vars), business_key=business_key,
-                                request_key=request_key)
+                                request_key=request_key, actor=actor)
     detail = runtime.queries.instance(instance_id)
     if as_json:
         _print_json({"id": instance_id, "status": detail.summary.status,
@@ -183,8 +204,8 @@ def start(context: click.Context, key: str, assignments: tuple[str, ...], json_v
 def instances(context: click.Context, process: str | None, status: str | None, business_key: str | None,
               limit: int, as_json: bool) -> None:
     """List process instances, newest first."""
-    rows, total = runtime_from(context).queries.instances(process=process, status=status,
-                                                          business_key=business_key, limit=limit)
+    rows, total = runtime_from(context).queries.instances(process=process, status=status, business_key=business_key,
+                                                          limit=limit, actor=_command_line(context))
     if as_json:
         _print_json({"total": total, "instances": [r.to_json() for r in rows]})
         return
@@ -206,7 +227,7 @@ def instances(context: click.Context, process: str | None, status: str | None, b
 @friendly_errors
 def instance(context: click.Context, instance_id: int, as_json: bool) -> None:
     """Show an instance: its state, where its tokens wait, its variables and history."""
-    detail = runtime_from(context).queries.instance(instance_id)
+    detail = runtime_from(context).queries.instance(instance_id, actor=_command_line(context))
     if as_json:
         _print_json(detail.to_json())
         return
@@ -308,7 +329,7 @@ def complete(context: click.Context, task_id: int, assignments: tuple[str, ...],
     """Complete user task TASK_ID with the given values (checked against its form)."""
     runtime = runtime_from(context)
     task = runtime.queries.task(task_id)
-    runtime.complete_task(task_id, _variables(assignments, json_vars), actor=_command_line())
+    runtime.complete_task(task_id, _variables(assignments, json_vars), actor=_command_line(context))
     detail = runtime.queries.instance(task.instance_id)
     if as_json:
         _print_json({"task": task_id, "instance": task.instance_id, "status": detail.summary.status})
@@ -332,7 +353,7 @@ LEASE_OPTION = click.option(
 def assign(context: click.Context, task_id: int, user: str) -> None:
     """Give user task TASK_ID to USER, whoever holds it now."""
     runtime = runtime_from(context)
-    runtime.assign(task_id, user, actor=_command_line())
+    runtime.assign(task_id, user, actor=_command_line(context))
     click.echo(f"task {task_id} ({runtime.queries.task(task_id).name}) is assigned to {user}")
 
 
@@ -343,7 +364,7 @@ def assign(context: click.Context, task_id: int, user: str) -> None:
 def release(context: click.Context, task_id: int) -> None:
     """Release user task TASK_ID: it goes back to the assignee the model gives it, else to its candidates."""
     runtime = runtime_from(context)
-    assignee = runtime.unclaim(task_id, actor=_command_line())
+    assignee = runtime.unclaim(task_id, actor=_command_line(context))
     click.echo(f"task {task_id} is back with {assignee}" if assignee else
                f"task {task_id} is offered to its candidates again")
 
@@ -413,7 +434,7 @@ def _log_at_least_info() -> None:
 @friendly_errors
 def incidents(context: click.Context, show_all: bool, as_json: bool) -> None:
     """List incidents: failures that wait for an operator."""
-    rows = runtime_from(context).queries.incidents(open_only=not show_all)
+    rows = runtime_from(context).queries.incidents(open_only=not show_all, actor=_command_line(context))
     if as_json:
         _print_json([r.to_json() for r in rows])
         return
@@ -431,7 +452,7 @@ def incidents(context: click.Context, show_all: bool, as_json: bool) -> None:
 @friendly_errors
 def retry(context: click.Context, incident_id: int, retries: int) -> None:
     """Retry an incident (a worker then runs the job again)."""
-    runtime_from(context).retry_incident(incident_id, retries)
+    runtime_from(context).retry_incident(incident_id, retries, actor=_command_line(context))
     click.echo(f"incident {incident_id} retried")
 
 
@@ -448,7 +469,7 @@ def set_variables(context: click.Context, instance_id: int, assignments: tuple[s
     values = _variables(assignments, json_vars)
     if not values:
         raise click.UsageError("give at least one --var NAME=VALUE or --json-vars FILE")
-    runtime_from(context).set_variables(instance_id, values)
+    runtime_from(context).set_variables(instance_id, values, actor=_command_line(context))
     click.echo(f"instance {instance_id}: set {', '.join(sorted(values))}")
 
 
@@ -459,7 +480,7 @@ def set_variables(context: click.Context, instance_id: int, assignments: tuple[s
 @friendly_errors
 def cancel(context: click.Context, instance_id: int, reason: str) -> None:
     """Cancel a running instance."""
-    runtime_from(context).cancel(instance_id, reason)
+    runtime_from(context).cancel(instance_id, reason, actor=_command_line(context))
     click.echo(f"instance {instance_id} cancelled")
 
 
@@ -471,7 +492,8 @@ def cancel(context: click.Context, instance_id: int, reason: str) -> None:
 @friendly_errors
 def message(context: click.Context, name: str, correlation_key: str | None, assignments: tuple[str, ...]) -> None:
     """Send message NAME to the instance waiting for it (or start a process that starts with it)."""
-    instance_id = runtime_from(context).correlate_message(name, correlation_key, _variables(assignments, None))
+    instance_id = runtime_from(context).correlate_message(name, correlation_key, _variables(assignments, None),
+                                                          actor=_command_line(context))
     click.echo(f"message {name} delivered to instance {instance_id}")
 
 
@@ -482,7 +504,7 @@ def message(context: click.Context, name: str, correlation_key: str | None, assi
 @friendly_errors
 def signal(context: click.Context, name: str, assignments: tuple[str, ...]) -> None:
     """Broadcast signal NAME to every instance waiting for it."""
-    count = runtime_from(context).broadcast_signal(name, _variables(assignments, None))
+    count = runtime_from(context).broadcast_signal(name, _variables(assignments, None), actor=_command_line(context))
     click.echo(f"signal {name} reached {count} instance(s)")
 
 
@@ -574,7 +596,7 @@ def _password(given: str | None) -> tuple[str, bool]:
 def user_add(context: click.Context, name: str, groups: tuple[str, ...], role: str, password: str | None) -> None:
     """Add a person (or a program) who can log in."""
     password, generated = _password(password)
-    account = _accounts(context).add(name, password, role=role, groups=groups)
+    account = _accounts(context).add(name, password, role=role, groups=groups, actor=_command_line(context))
     click.echo(f"added {account.role} {account.name}" +
                (f" in group(s) {', '.join(account.groups)}" if account.groups else ""))
     if generated:
@@ -589,7 +611,7 @@ def user_add(context: click.Context, name: str, groups: tuple[str, ...], role: s
 def user_password(context: click.Context, name: str, password: str | None) -> None:
     """Set a new password for NAME; it also logs NAME out everywhere."""
     password, generated = _password(password)
-    _accounts(context).set_password(name, password)
+    _accounts(context).set_password(name, password, actor=_command_line(context))
     click.echo(f"password of {name} changed; their sessions are ended" + (f": {password}" if generated else ""))
 
 
@@ -599,7 +621,7 @@ def user_password(context: click.Context, name: str, password: str | None) -> No
 @friendly_errors
 def user_disable(context: click.Context, name: str) -> None:
     """Stop NAME from logging in or using their API token, and end their sessions now (`user enable` undoes it)."""
-    _accounts(context).disable(name)
+    _accounts(context).disable(name, actor=_command_line(context))
     click.echo(f"{name} is disabled: logged out everywhere, and their API token is refused")
 
 
@@ -609,7 +631,7 @@ def user_disable(context: click.Context, name: str) -> None:
 @friendly_errors
 def user_enable(context: click.Context, name: str) -> None:
     """Let a disabled NAME log in and use their API token again."""
-    _accounts(context).enable(name)
+    _accounts(context).enable(name, actor=_command_line(context))
     click.echo(f"{name} is enabled")
 
 
@@ -619,7 +641,7 @@ def user_enable(context: click.Context, name: str) -> None:
 @friendly_errors
 def user_remove(context: click.Context, name: str) -> None:
     """Delete the account NAME for good (tasks assigned to NAME stay assigned; release them in the console)."""
-    _accounts(context).remove(name)
+    _accounts(context).remove(name, actor=_command_line(context))
     click.echo(f"{name} is removed")
 
 
@@ -643,8 +665,139 @@ def user_list(context: click.Context, as_json: bool) -> None:
 
 @user.command("token")
 @click.argument("name")
+@click.option("--topic", "topics", multiple=True, metavar="TOPIC",
+              help="The token fetches and acts on external tasks of this topic only (repeatable); without it, "
+                   "an operator's token takes any topic and a user's none.")
 @click.pass_context
 @friendly_errors
-def user_token(context: click.Context, name: str) -> None:
+def user_token(context: click.Context, name: str, topics: tuple[str, ...]) -> None:
     """Print a new API token for NAME (it replaces the previous one); send it as 'Authorization: Bearer TOKEN'."""
-    click.echo(_accounts(context).new_token(name))
+    click.echo(_accounts(context).new_token(name, topics=topics or None, actor=_command_line(context)))
+
+
+# --- audit trail, permissions, encryption keys -----------------------------------------------------
+
+@main.command()
+@click.option("--instance", "instance_id", type=int, help="Only entries about this instance.")
+@click.option("--user", help="Only what this person or program did.")
+@click.option("--since", help="Only entries from this time on: a date, a date and time (UTC unless it has an "
+                              "offset), or an age such as 30m, 12h, 7d.")
+@click.option("--process", help="Only entries about this process.")
+@click.option("--action", help="Only this action (start, complete, cancel, account, ...).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def audit(context: click.Context, instance_id: int | None, user: str | None, since: str | None,
+          process: str | None, action: str | None, limit: int, as_json: bool) -> None:
+    """Show the audit trail, newest first: who did what, when, to which process, instance and task."""
+    from bpmn_runtime.runtime.audit import parse_since
+    runtime = runtime_from(context)
+    moment = parse_since(since, runtime.clock.now()) if since else None
+    rows, total = runtime.queries.audit(instance_id=instance_id, user=user, since=moment, process=process,
+                                        action=action, limit=limit, actor=_command_line(context))
+    if as_json:
+        _print_json({"total": total, "entries": [r.to_json() for r in rows]})
+        return
+    if not rows:
+        click.echo("no audit entries")
+    for r in rows:
+        about = " ".join(part for part in (r.process_key or "", f"instance {r.instance_id}" if r.instance_id else "",
+                                           f"task {r.task_id}" if r.task_id else "") if part)
+        click.echo(f"{r.at:%Y-%m-%d %H:%M:%S}  {r.actor} ({r.via})  {r.action}  {about}"
+                   + (f"  {json.dumps(r.detail, default=str)}" if r.detail else ""))
+    if total > len(rows):
+        click.echo(f"({total - len(rows)} more; use --limit or narrow the filters)")
+
+
+@main.group()
+def permission() -> None:
+    """Who may start a process, see its instances and operate on them (administrators and the command line)."""
+
+
+@permission.command("list")
+@click.argument("process", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def permission_list(context: click.Context, process: str | None, as_json: bool) -> None:
+    """List the grants: from models (candidate starters) and from administrators, which replace the model's."""
+    grants = runtime_from(context).queries.grants(process)
+    if as_json:
+        _print_json([g._asdict() for g in grants])
+        return
+    if not grants:
+        click.echo("no grants: operators may start, see and operate on every process, administrators too")
+    for g in grants:
+        click.echo(f"{g.process_key:<24} {g.kind:<8} {g.principal_type} {g.principal}  ({g.source})")
+
+
+def _grant_arguments(command: Callable[..., None]) -> Callable[..., None]:
+    """PROCESS KIND --group ... --user ...: the arguments of `permission grant` and `permission revoke`."""
+    for decorate in (click.pass_context, click.option("--user", "users", multiple=True, help="A user (repeatable)."),
+                     click.option("--group", "groups", multiple=True, help="A group (repeatable)."),
+                     click.argument("kind", type=click.Choice(["start", "view", "operate"])),
+                     click.argument("process")):
+        command = decorate(command)
+    return command
+
+
+def _change_grants(context: click.Context, verb: str, process: str, kind: str, groups: tuple[str, ...],
+                   users: tuple[str, ...]) -> None:
+    if not groups and not users:
+        raise click.UsageError("name at least one --group or --user")
+    runtime, actor = runtime_from(context), _command_line(context)
+    change = runtime.grant if verb == "grant" else runtime.revoke
+    for principal_type, names in (("group", groups), ("user", users)):
+        for name in names:
+            changed = change(process, kind, principal_type, name, actor=actor)
+            done = {"grant": "granted", "revoke": "revoked"}[verb] if changed else "unchanged"
+            click.echo(f"{done}: {kind} {process} for {principal_type} {name}")
+
+
+@permission.command("grant")
+@_grant_arguments
+@friendly_errors
+def permission_grant(context: click.Context, process: str, kind: str, groups: tuple[str, ...],
+                     users: tuple[str, ...]) -> None:
+    """Let groups or users start PROCESS, see its instances or operate on them (KIND: start, view, operate).
+    An administrator's start grants replace those the model names; view and operate are for operators."""
+    _change_grants(context, "grant", process, kind, groups, users)
+
+
+@permission.command("revoke")
+@_grant_arguments
+@friendly_errors
+def permission_revoke(context: click.Context, process: str, kind: str, groups: tuple[str, ...],
+                      users: tuple[str, ...]) -> None:
+    """Take back an administrator's grant (the model's candidate starters change with a new version)."""
+    _change_grants(context, "revoke", process, kind, groups, users)
+
+
+@main.command("new-key")
+def new_key() -> None:
+    """Print a new encryption key. Set BPMN_RUNTIME_ENCRYPTION_KEY to it (or put it in the file named by
+    BPMN_RUNTIME_ENCRYPTION_KEY_FILE) and variables, form values, history payloads and audit details are
+    stored encrypted; see the README before you lose it."""
+    from bpmn_runtime.store.encryption import key_id, new_key as make, parse_key
+    key = make()
+    click.echo(key)
+    click.echo(f"key id {key_id(parse_key(key))}: keep it safe; without it the data it seals cannot be read",
+               err=True)
+
+
+@main.command("rotate-key")
+@click.option("--batch", default=500, show_default=True, type=click.IntRange(1, 100_000),
+              help="Values sealed again per transaction.")
+@click.pass_context
+@friendly_errors
+def rotate_key(context: click.Context, batch: int) -> None:
+    """Seal every stored value again with the current key (BPMN_RUNTIME_ENCRYPTION_KEY), opening old ones with
+    BPMN_RUNTIME_ENCRYPTION_OLD_KEYS; the engine keeps running meanwhile."""
+    from bpmn_runtime.runtime.rotation import rotate
+    done = rotate(runtime_from(context), batch=batch, actor=_command_line(context))
+    click.echo(f"sealed with key {done.key_id}: " + ", ".join(f"{n} {table}" for table, n in done.resealed.items()))
+    if done.left:
+        click.echo(f"{done.left} value(s) were changed by a node that still seals with an old key; give every node "
+                   f"the new key, then run rotate-key again", err=True)
+        sys.exit(1)

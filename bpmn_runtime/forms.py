@@ -111,8 +111,14 @@ def _form_js_field(component: dict[str, Any], widget: str, kind: str,
         id=key, label=label, type=kind, default=None if default is None else str(default),
         required=validate.get("required") is True, min=bounds["min"], max=bounds["max"],
         minlength=_whole(bounds["minLength"]), maxlength=_whole(bounds["maxLength"]),
-        pattern=pattern or None, options=tuple(options), widget=widget)
+        pattern=pattern or None, options=tuple(options), widget=widget, sensitive=_marked_sensitive(component))
     return field, problems + field_problems(field)
+
+
+def _marked_sensitive(component: dict[str, Any]) -> bool:
+    """A form-js component's custom property `sensitive` is true (form-js keeps custom properties as text)."""
+    properties = component.get("properties")
+    return isinstance(properties, dict) and str(properties.get("sensitive", "")).strip().lower() == "true"
 
 
 def _bound(value: Any, what: str, problems: list[str], *, whole: bool) -> float | None:

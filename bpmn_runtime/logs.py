@@ -7,24 +7,21 @@ formatter adds the other ids at the end of the line; the JSON formatter writes o
 every field beside the plain message, for log collectors that index fields.
 
 Values (handler inputs and outputs, logged at DEBUG) pass through `redact`: a variable whose name matches
-one of the sensitive patterns (`BPMN_RUNTIME_SENSITIVE_VARIABLES`, see `DEFAULT_SENSITIVE`) is logged as
+one of the sensitive patterns (`BPMN_RUNTIME_SENSITIVE_VARIABLES`, see `sensitive`) is logged as
 `***`, at any depth of a JSON value.
 """
 from __future__ import annotations
 
-import fnmatch
 import json
 import logging
-import os
 import re
 from datetime import datetime, timezone
 from typing import IO, Any, Iterable, Mapping
 
+from bpmn_runtime import sensitive
+
 FORMATS = ("text", "json")
 TEXT_LAYOUT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-DEFAULT_SENSITIVE = ("*password*", "*secret*", "*token*", "*card*")
-SENSITIVE_ENV = "BPMN_RUNTIME_SENSITIVE_VARIABLES"
-REDACTED = "***"
 IN_MESSAGE = ("instance_id", "business_key")  # the message names these itself (see `log_event`)
 
 
@@ -93,8 +90,6 @@ class _Settings:
 
     format = "text"
     level = logging.INFO
-    sensitive: tuple[str, ...] | None = None  # None: not chosen yet (see `set_sensitive`)
-    pattern: re.Pattern[str] | None = None
     handler: logging.Handler | None = None  # the one `configure` installed
 
 
@@ -102,7 +97,7 @@ def configure(log_format: str = "text", level: int = logging.INFO, sensitive: It
               stream: IO[str] | None = None) -> None:
     """Send the root logger's lines to `stream` (stderr) in `log_format` (text or json) from `level` on;
     `sensitive`: the variable name patterns to redact (default: `BPMN_RUNTIME_SENSITIVE_VARIABLES`, else
-    `DEFAULT_SENSITIVE`). Like `logging.basicConfig`, it leaves alone a root logger that a program (or a test
+    `sensitive.DEFAULT_SENSITIVE`). Like `logging.basicConfig`, it leaves alone a root logger that a program (or a test
     runner) gave handlers of its own; a second call replaces what the first installed."""
     if log_format not in FORMATS:
         raise ValueError(f"log format {log_format!r}: use one of {', '.join(FORMATS)}")
@@ -125,31 +120,11 @@ def settings() -> tuple[str, int, tuple[str, ...]]:
     return _Settings.format, _Settings.level, sensitive_patterns()
 
 
-def set_sensitive(patterns: Iterable[str] | None) -> None:
-    """Which variable names are sensitive: shell-style patterns, matched without regard to case."""
-    if patterns is None:
-        configured = os.environ.get(SENSITIVE_ENV)
-        patterns = DEFAULT_SENSITIVE if configured is None else configured.split(",")
-    _Settings.sensitive = tuple(p.strip() for p in patterns if p.strip())
-    _Settings.pattern = re.compile("|".join(fnmatch.translate(p.lower()) for p in _Settings.sensitive)) \
-        if _Settings.sensitive else None
+def set_sensitive(chosen: Iterable[str] | None) -> None:
+    """Which variable names are sensitive: shell-style patterns, matched without regard to case (see
+    `sensitive`)."""
+    sensitive.choose(chosen)
 
 
 def sensitive_patterns() -> tuple[str, ...]:
-    if _Settings.sensitive is None:
-        set_sensitive(None)
-    return _Settings.sensitive or ()
-
-
-def is_sensitive(name: str) -> bool:
-    sensitive_patterns()
-    return _Settings.pattern is not None and _Settings.pattern.match(name.lower()) is not None
-
-
-def redact(value: Any) -> Any:
-    """A copy of a JSON value with the value of every sensitive name, at any depth, replaced by `***`."""
-    if isinstance(value, Mapping):
-        return {name: REDACTED if is_sensitive(str(name)) else redact(item) for name, item in value.items()}
-    if isinstance(value, list):
-        return [redact(item) for item in value]
-    return value
+    return sensitive.patterns()

@@ -63,6 +63,7 @@ class FormField:
     readonly: bool = False
     options: tuple[tuple[str, str], ...] = ()  # (value, label) for enum/select/radio
     widget: str = ""  # the form-js component (radio, textarea, ...) when it says more than `type`
+    sensitive: bool = False  # its value is redacted in the audit trail (see `bpmn_runtime.sensitive`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +214,9 @@ class Process:
     scopes: dict[str, Scope]
     executable: bool = True
     origin: Source = Source("", 0)
+    # camunda:candidateStarterUsers and candidateStarterGroups: who may start it (see `runtime.permissions`)
+    starter_users: tuple[str, ...] = ()
+    starter_groups: tuple[str, ...] = ()
     _derived: dict[Callable[[Process], Any], Any] = field(default_factory=dict, init=False, repr=False)
     _derived_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 

@@ -145,6 +145,8 @@ def _form_field(field: etree._Element, problems: list[str]) -> FormField:
         pattern=constraints.get("pattern") or None,
         readonly="readonly" in constraints,
         options=options,
+        sensitive=any(p.get("id") == "sensitive" and (p.get("value") or "").strip().lower() == "true"
+                      for p in field.iter(camunda("property"))),
     )
     problems += field_problems(form_field)
     return form_field

@@ -147,7 +147,21 @@ def _read_process(node: etree._Element, context: _Context, executable: bool) -> 
     _read_scope(node, process_id, context, elements, flows, scopes, associations)
     _wire_flows(elements, flows)
     _link_compensation_handlers(elements, associations, context)
-    return Process(process_id, node.get("name", ""), elements, flows, scopes, executable, context.source(node))
+    return Process(process_id, node.get("name", ""), elements, flows, scopes, executable, context.source(node),
+                   _starters(node, "candidateStarterUsers", context), _starters(node, "candidateStarterGroups", context))
+
+
+def _starters(node: etree._Element, attribute: str, context: _Context) -> tuple[str, ...]:
+    """The names in camunda:candidateStarterUsers or candidateStarterGroups, separated by commas. They are read
+    when a process is deployed, before any instance exists, so an expression is a problem."""
+    text = node.get(camunda_name(attribute), "")
+    names = tuple(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
+    for name in names:
+        if any(mark in name for mark in ("${", "#{")) or len(name) > 255:
+            context.problem(node, f"camunda:{attribute} names '{name[:60]}', which is not a user or group name; "
+                                  f"name users and groups, separated by commas (an expression cannot be evaluated "
+                                  f"before an instance exists)")
+    return names
 
 
 def _read_scope(node: etree._Element, scope_id: str, context: _Context, elements: dict[str, Element],

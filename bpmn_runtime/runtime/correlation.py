@@ -9,7 +9,9 @@ from sqlalchemy import and_, or_, select
 
 from bpmn_runtime.errors import Conflict, NotFound
 from bpmn_runtime.logs import log_event
+from bpmn_runtime.runtime import permissions
 from bpmn_runtime.runtime.locks import lock_instance
+from bpmn_runtime.sensitive import redact
 from bpmn_runtime.store.tables import Definition, Instance, Subscription
 
 if TYPE_CHECKING:
@@ -19,12 +21,24 @@ log = logging.getLogger("bpmn_runtime")
 
 
 def correlate_message(unit: "UnitOfWork", name: str, key: str | None, variables: Mapping[str, Any]) -> int:
-    """Deliver a message from outside to the one instance waiting for it (or start one); its id."""
+    """Deliver a message from outside to the one instance waiting for it (or start one), as the unit's actor may
+    (to operate on the instance, or to start its process); its id."""
     found = deliver_message(unit, name, key, variables, None)
     if found is None:
         raise NotFound(f"no instance waits for message '{name}'"
                        f"{' with correlation key ' + repr(key) if key else ''}, and no process starts with it")
+    process_key = unit.connection.execute(select(Instance.process_key).where(Instance.id == found)).scalar()
+    unit.audit("message", process_key=process_key, instance_id=found, detail={
+        "message": name, "correlation_key": key, "variables": redact(dict(variables))})
     return found
+
+
+def broadcast_signal(unit: "UnitOfWork", name: str, variables: Mapping[str, Any]) -> int:
+    """Deliver a signal from outside, as the unit's actor may (to operate on every instance it reaches and to
+    start every process it starts); how many it reached."""
+    count = deliver_signal(unit, name, variables)
+    unit.audit("signal", detail={"signal": name, "reached": count, "variables": redact(dict(variables))})
+    return count
 
 
 def deliver_message(unit: "UnitOfWork", name: str, key: str | None, variables: Mapping[str, Any],
@@ -48,6 +62,8 @@ def deliver_message(unit: "UnitOfWork", name: str, key: str | None, variables: M
             tried.append(subscription_id)  # another call took it meanwhile
             continue
         loaded = unit.load(instance_id)
+        if sender is None:
+            permissions.check(unit.connection, unit.actor, loaded.process_key, "operate")
         unit.step(loaded, lambda s: s.trigger(wait_key, variables))
         return loaded.id
     start = unit.session.execute(select(Subscription).where(
@@ -62,6 +78,8 @@ def deliver_message(unit: "UnitOfWork", name: str, key: str | None, variables: M
     definition = unit.session.get(Definition, start.definition_id)
     if definition is None:
         raise NotFound(f"the process that starts with message '{name}' is gone")
+    if sender is None:
+        permissions.check(unit.connection, unit.actor, definition.key, "start")
     if key is not None:
         running = unit.connection.execute(select(Instance.id).where(
             Instance.process_key == definition.key, Instance.business_key == key, Instance.status == "active")
@@ -110,6 +128,8 @@ def deliver_signal(unit: "UnitOfWork", name: str, variables: Mapping[str, Any], 
             definition = unit.session.get(Definition, row.definition_id)
             if definition is None:
                 continue  # its definition was removed meanwhile
+            if sender is None:
+                permissions.check(unit.connection, unit.actor, definition.key, "start")
             process = unit.runtime.deployments.process_of(definition.id, definition.key, unit.session)
             unit.start(definition, process, variables, start_event=row.element_id)
             count += 1
@@ -117,6 +137,8 @@ def deliver_signal(unit: "UnitOfWork", name: str, variables: Mapping[str, Any], 
         loaded = unit.load(row.instance_id)
         wait_key: int = row.wait_key
         if loaded.state.status == "active" and wait_key in loaded.state.waits:
+            if sender is None:
+                permissions.check(unit.connection, unit.actor, loaded.process_key, "operate")
             unit.step(loaded, lambda s: s.trigger(wait_key, variables))
             count += 1
     return count

@@ -23,9 +23,10 @@ from bpmn_runtime.engine.timers import next_firing
 from bpmn_runtime.errors import DeploymentError, ExpressionError, NotFound, Problem
 from bpmn_runtime.model import Definitions, Process, TimerSpec
 from bpmn_runtime.parser import parse_files, read_deployed
-from bpmn_runtime.runtime import inputs
+from bpmn_runtime.runtime import inputs, permissions
 from bpmn_runtime.logs import log_event
 from bpmn_runtime.runtime.records import DeployedProcess
+from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
 from bpmn_runtime.runtime.unit_of_work import DefinitionRef, UnitOfWork
 from bpmn_runtime.store import statements
 from bpmn_runtime.store.tables import Definition, Job, Subscription
@@ -47,8 +48,8 @@ class Deployments:
         self._lock = threading.Lock()
 
     def deploy(self, source: str | Path | bytes | Sequence[str | Path],
-               file_name: str | None = None) -> list[DeployedProcess]:
-        """Deploy a `.bpmn` file, or several files as one deployment (their imports may name one another): each
+               file_name: str | None = None, actor: Actor = PROGRAM) -> list[DeployedProcess]:
+        """Deploy, as `actor`, a `.bpmn` file, or several files as one deployment (their imports may name one another): each
         executable process gets a new version unless unchanged, and nothing is deployed when any file is
         refused. A `.dmn` file (told by its name or its content) is deployed first, each decision in it
         likewise getting a new version unless unchanged."""
@@ -72,6 +73,7 @@ class Deployments:
         parsed = parse_files(files, check_scripts=self.runtime.script_runner is None)
 
         def work(unit: UnitOfWork) -> list[DeployedProcess]:
+            unit.actor = actor
             return deployed + [self._deploy_process(unit, process, each.name, each.stored,
                                          hashlib.sha256(each.stored).hexdigest())
                     for each in parsed for process in each.definitions.executable_processes()]
@@ -83,6 +85,8 @@ class Deployments:
         latest = session.execute(select(Definition).where(Definition.key == process.id)
                                  .order_by(Definition.version.desc()).limit(1)).scalar_one_or_none()
         if latest is not None and latest.checksum == checksum:
+            unit.audit("deploy", process_key=process.id, detail={"version": latest.version, "file": name,
+                                                                  "new": False})
             return DeployedProcess(process.id, latest.version, latest.id, latest.name, latest.file_name, False)
         version = latest.version + 1 if latest else 1
         definition = Definition(key=process.id, version=version, name=process.name or process.id, file_name=name,
@@ -90,6 +94,8 @@ class Deployments:
         session.add(definition)
         session.flush()
         self._register_start_triggers(unit, definition, process)
+        permissions.from_model(unit.connection, process.id, process.starter_users, process.starter_groups)
+        unit.audit("deploy", process_key=process.id, detail={"version": version, "file": name, "new": True})
         unit.after_commit(lambda: log_event(log, logging.INFO, "deployed %s version %s from %s", process.id, version,
                                             name, process_key=process.id))
         return DeployedProcess(process.id, version, definition.id, definition.name, name, True)

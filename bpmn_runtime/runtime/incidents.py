@@ -2,9 +2,12 @@
 the element that failed. Works inside the caller's unit of work (one transaction)."""
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from bpmn_runtime.errors import Conflict, NotFound
+from bpmn_runtime.runtime import permissions
 from bpmn_runtime.runtime.unit_of_work import UnitOfWork
-from bpmn_runtime.store.tables import Incident, Job
+from bpmn_runtime.store.tables import Incident, Instance, Job
 
 
 def retry(unit: UnitOfWork, incident_id: int, retries: int) -> None:
@@ -12,6 +15,11 @@ def retry(unit: UnitOfWork, incident_id: int, retries: int) -> None:
     incident = unit.session.get(Incident, incident_id)
     if incident is None or incident.resolved_at is not None:
         raise NotFound(f"there is no open incident {incident_id}")
+    process_key = unit.connection.execute(select(Instance.process_key)
+                                          .where(Instance.id == incident.instance_id)).scalar() or ""
+    permissions.check(unit.connection, unit.actor, process_key, "operate")
+    unit.audit("retry", process_key=process_key, instance_id=incident.instance_id, detail={
+        "incident": incident_id, "element": incident.element_id, "retries": retries})
     incident.resolved_at = unit.now
     if incident.job_id is not None:
         job = unit.session.get(Job, incident.job_id)
@@ -22,5 +30,8 @@ def retry(unit: UnitOfWork, incident_id: int, retries: int) -> None:
         job.lock_owner = None
         job.lock_expires_at = None
         return
+    activity_instance = incident.activity_instance
+    if activity_instance is None:
+        raise Conflict(f"incident {incident_id} names neither a job nor an activity to run again")
     loaded = unit.load(incident.instance_id)
-    unit.step(loaded, lambda s: s.retry(incident.activity_instance))
+    unit.step(loaded, lambda s: s.retry(activity_instance))

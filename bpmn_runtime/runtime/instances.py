@@ -9,7 +9,9 @@ from sqlalchemy import select
 from bpmn_runtime.engine.state import ROOT
 from bpmn_runtime.engine.step import Step
 from bpmn_runtime.errors import Conflict
+from bpmn_runtime.runtime import permissions
 from bpmn_runtime.runtime.unit_of_work import UnitOfWork
+from bpmn_runtime.sensitive import redact
 from bpmn_runtime.store.tables import Instance
 
 
@@ -19,12 +21,16 @@ def start(unit: UnitOfWork, key: str, variables: Mapping[str, Any], *, business_
     """Start an instance of the newest (or the given) version of process `key`, unless the request key (or,
     with `unique_business_key`, the business key) shows it was started already; the instance's id.
     `traceparent`: the caller's W3C trace context, which the instance's trace continues."""
+    permissions.check(unit.connection, unit.actor, key, "start")
     existing = existing_start(unit, key, request_key, business_key if unique_business_key else None)
     if existing is not None:
         return existing
     definition, process = unit.runtime.deployments.latest_definition(key, unit.connection, version)
-    return unit.start(definition, process, variables, business_key=business_key, request_key=request_key,
-                      traceparent=traceparent)
+    instance_id = unit.start(definition, process, variables, business_key=business_key, request_key=request_key,
+                             traceparent=traceparent)
+    unit.audit("start", process_key=key, instance_id=instance_id, detail={
+        "version": definition.version, "business_key": business_key, "variables": redact(dict(variables))})
+    return instance_id
 
 
 def existing_start(unit: UnitOfWork, key: str, request_key: str | None, business_key: str | None) -> int | None:
@@ -44,16 +50,25 @@ def existing_start(unit: UnitOfWork, key: str, request_key: str | None, business
 
 def cancel(unit: UnitOfWork, instance_id: int, reason: str) -> None:
     loaded = unit.load(instance_id)
+    permissions.check(unit.connection, unit.actor, loaded.process_key, "operate")
     if loaded.state.status != "active":
         raise Conflict(f"process instance {instance_id} has already ended ({loaded.state.status})")
     unit.step(loaded, lambda s: s.cancel(reason))
+    unit.audit("cancel", process_key=loaded.process_key, instance_id=instance_id, detail={
+        "reason": reason, "before": {"status": "active"}, "after": {"status": loaded.state.status}})
 
 
 def set_variables(unit: UnitOfWork, instance_id: int, values: Mapping[str, Any]) -> None:
     """Set process variables of a running instance (for operators fixing data before a retry)."""
     loaded = unit.load(instance_id)
+    permissions.check(unit.connection, unit.actor, loaded.process_key, "operate")
+    root = loaded.state.instances.get(ROOT)
+    held = dict(root.variables or {}) if root is not None else {}
+    before = {name: held[name] for name in values if name in held}
 
     def apply(step: Step) -> None:
         step.set_variables(step.state.instances[ROOT], values)
         step.run()
     unit.step(loaded, apply)
+    unit.audit("set_variables", process_key=loaded.process_key, instance_id=instance_id,
+               detail={"before": redact(before), "after": redact(dict(values))})

@@ -18,7 +18,9 @@ from bpmn_runtime.engine.step import Step
 from bpmn_runtime.engine.timers import retry_delay
 from bpmn_runtime.errors import Conflict, NotFound
 from bpmn_runtime.handlers import JobContext
-from bpmn_runtime.logs import log_event, redact
+from bpmn_runtime.logs import log_event
+from bpmn_runtime.sensitive import redact
+from bpmn_runtime.runtime import permissions
 from bpmn_runtime.runtime.locks import lock_instance
 from bpmn_runtime.runtime.unit_of_work import UnitOfWork
 from bpmn_runtime.store.tables import Incident, Instance, Job
@@ -174,6 +176,10 @@ def plain_error(error: BaseException) -> str:
 
 def extend_lock(unit: UnitOfWork, job_id: int, worker: str, lease_seconds: float) -> None:
     """A heartbeat: a long handler keeps its job."""
+    if not unit.actor.unrestricted:
+        topic = unit.connection.execute(select(Job.topic).where(Job.id == job_id)).scalar()
+        if topic is not None:  # no such job: the update below says so
+            permissions.check_topic(unit.actor, topic)
     result = unit.connection.execute(update(Job).where(Job.id == job_id, Job.lock_owner == worker)
                                      .values(lock_expires_at=unit.now + timedelta(seconds=lease_seconds)))
     if result.rowcount != 1:
@@ -218,6 +224,8 @@ def locked_job(unit: UnitOfWork, job_id: int, worker: str) -> Job:
     job: Job | None = unit.session.execute(unit.for_update(select(Job).where(Job.id == job_id))).scalar()
     if job is None:
         raise NotFound(f"there is no job {job_id}; it was completed or its activity was interrupted")
+    if not unit.actor.unrestricted:
+        permissions.check_topic(unit.actor, job.topic)
     if job.lock_owner != worker:
         raise Conflict(f"job {job_id} is locked by {job.lock_owner or 'nobody'}, not {worker}; "
                        f"its lease may have expired")

@@ -6,18 +6,20 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Unpack
 
-from sqlalchemy import Select, distinct, func, literal, or_, select
+from sqlalchemy import Select, distinct, func, or_, select
 
 from bpmn_runtime.engine import state_format
-from bpmn_runtime.engine.state import ROOT
+from bpmn_runtime.engine.state import ROOT, InstanceState
 from bpmn_runtime.engine.tokens import waiting_tokens
 from bpmn_runtime.errors import Forbidden, NotFound
 from bpmn_runtime.metrics import Backlog
-from bpmn_runtime.runtime import task_rules, tasks
-from bpmn_runtime.runtime.task_rules import Actor
+from bpmn_runtime.runtime import audit, permissions, task_rules, tasks
+from bpmn_runtime.runtime.audit import AuditRecord
+from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
 from bpmn_runtime.runtime.records import (
     CompensationInfo, HistoryEntry, IncidentInfo, InstanceDetail, InstanceSummary, JobInfo, TaskInfo, Token,
 )
+from bpmn_runtime.store import encryption
 from bpmn_runtime.store.tables import Definition, HistoryEvent, Incident, Instance, Job, UserTask
 from bpmn_runtime.watchdog import STALLED_AFTER, stalled
 
@@ -110,10 +112,11 @@ class Queries:
             return row.key, row.xml
 
     def instances(self, *, process: str | None = None, status: str | None = None, business_key: str | None = None,
-                  limit: int = 50, offset: int = 0) -> tuple[list[InstanceSummary], int]:
+                  limit: int = 50, offset: int = 0, actor: Actor = PROGRAM) -> tuple[list[InstanceSummary], int]:
+        """Instances newest first, of the processes whose instances `actor` may see (`permissions`)."""
         query: AnySelect = select(Instance.id, Instance.process_key, Definition.version, Instance.business_key,
                                Instance.status, Instance.started_at, Instance.ended_at).join(
-            Definition, Definition.id == Instance.definition_id)
+            Definition, Definition.id == Instance.definition_id).where(permissions.viewable(actor, Instance.process_key))
         if process:
             query = query.where(Instance.process_key == process)
         if status:
@@ -129,14 +132,16 @@ class Queries:
             return [InstanceSummary(r.id, r.process_key, r.version, r.business_key, r.status, r.started_at, r.ended_at,
                                     incidents.get(r.id, 0)) for r in rows], total
 
-    def instance(self, instance_id: int) -> InstanceDetail:
+    def instance(self, instance_id: int, *, actor: Actor = PROGRAM) -> InstanceDetail:
+        """An instance with everything about it; Forbidden when `actor` may not see its process's instances."""
         with self.runtime.database.session() as session:
             row = session.execute(select(Instance, Definition.version).join(
                 Definition, Definition.id == Instance.definition_id).where(Instance.id == instance_id)).one_or_none()
             if row is None:
                 raise NotFound(f"there is no process instance {instance_id}")
             instance, version = row
-            state = state_format.loads(instance.state)
+            permissions.check(session.connection(), actor, instance.process_key, "view")
+            state = self._state(instance)
             process = self.runtime.deployments.process_of(instance.definition_id, instance.process_key, session)
             tasks = [_task(t) for t in session.execute(select(UserTask).where(
                 UserTask.instance_id == instance_id)).scalars()]
@@ -159,8 +164,14 @@ class Queries:
         if session is None:
             with self.runtime.database.session() as own:
                 return self.history(instance_id, session=own)
-        return [HistoryEntry(h.at, h.kind, h.element_id, h.activity_instance, json.loads(h.data) if h.data else None)
-                for h in session.execute(query).scalars()]
+        opened = self.runtime.database.encryption.open
+        return [HistoryEntry(h.at, h.kind, h.element_id, h.activity_instance, json.loads(opened(
+                    h.data, encryption.history_data(instance_id, h.kind, h.element_id, h.activity_instance)))
+                if h.data else None) for h in session.execute(query).scalars()]
+
+    def _state(self, instance: Instance) -> InstanceState:
+        text = self.runtime.database.encryption.open(instance.state, encryption.instance_state(instance.id))
+        return state_format.loads(text)
 
     def tasks(self, *, user: str | None = None, groups: list[str] | None = None, everyone: bool = False,
               process: str | None = None, text: str | None = None, sort: str = "created", limit: int = 50,
@@ -200,20 +211,44 @@ class Queries:
             if instance is None:
                 raise NotFound(f"task {task_id} belongs to no instance")
             process = self.runtime.deployments.process_of(instance.definition_id, instance.process_key, session)
-            state = state_format.loads(instance.state)
+            state = self._state(instance)
         root = state.instances.get(ROOT)
         return task, process.elements[task.element_id], dict(root.variables or {}) if root else {}
 
-    def jobs(self, *, instance_id: int | None = None, limit: int = 100) -> list[JobInfo]:
+    def jobs(self, *, instance_id: int | None = None, limit: int = 100, actor: Actor = PROGRAM) -> list[JobInfo]:
         query = select(Job).order_by(Job.id).limit(limit)
+        if not actor.unrestricted:
+            query = query.join(Instance, Instance.id == Job.instance_id).where(
+                permissions.viewable(actor, Instance.process_key))
         if instance_id is not None:
             query = query.where(Job.instance_id == instance_id)
         with self.runtime.database.session() as session:
             return [_job(j) for j in session.execute(query).scalars()]
 
-    def incidents(self, *, open_only: bool = True, limit: int = 100) -> list[IncidentInfo]:
+    def incidents(self, *, open_only: bool = True, limit: int = 100, actor: Actor = PROGRAM) -> list[IncidentInfo]:
         query = select(Incident).order_by(Incident.id.desc()).limit(limit)
+        if not actor.unrestricted:
+            query = query.join(Instance, Instance.id == Incident.instance_id).where(
+                permissions.viewable(actor, Instance.process_key))
         if open_only:
             query = query.where(Incident.resolved_at.is_(None))
         with self.runtime.database.session() as session:
             return [_incident(i) for i in session.execute(query).scalars()]
+
+    def audit(self, *, instance_id: int | None = None, user: str | None = None, since: datetime | None = None,
+              process: str | None = None, action: str | None = None, limit: int = 50, offset: int = 0,
+              actor: Actor = PROGRAM) -> tuple[list[AuditRecord], int]:
+        """Audit entries newest first, those `actor` may read (`audit.visible`), and how many match."""
+        with self.runtime.database.engine.connect() as connection:
+            return audit.entries(connection, self.runtime.database.encryption, actor, instance_id=instance_id,
+                                 user=user, since=since, process=process, action=action, limit=limit, offset=offset)
+
+    def grants(self, process_key: str | None = None) -> list[permissions.Grant]:
+        """Who may start, see and operate on which process (`permissions`)."""
+        with self.runtime.database.engine.connect() as connection:
+            return permissions.grants(connection, process_key)
+
+    def may(self, actor: Actor, process_key: str, kind: str) -> bool:
+        """Whether `actor` may start, see (view) or operate on process `process_key`."""
+        with self.runtime.database.engine.connect() as connection:
+            return permissions.may(connection, actor, process_key, kind)

@@ -7,6 +7,7 @@ correlation, jobs, scheduled, incidents). Nothing here knows BPMN semantics; tha
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, TypeVar
 
@@ -17,7 +18,8 @@ from bpmn_runtime.engine.limits import Limits
 from bpmn_runtime.engine.step import ScriptRunner
 from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.metrics import Metrics
-from bpmn_runtime.runtime import correlation, incidents, inputs, instances, jobs, scheduled, tasks
+from bpmn_runtime.errors import Forbidden
+from bpmn_runtime.runtime import audit, correlation, incidents, inputs, instances, jobs, permissions, scheduled, tasks
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
 from bpmn_runtime.runtime.decisions import Decisions, Evaluated
 from bpmn_runtime.runtime.deployments import Deployments
@@ -27,6 +29,7 @@ from bpmn_runtime.runtime.transactions import Transactions
 from bpmn_runtime.runtime.unit_of_work import UnitOfWork
 from bpmn_runtime.runtime.variables import VariableBudget, VariableLimits, check_variables
 from bpmn_runtime.store.database import Database
+from bpmn_runtime.store.encryption import Encryption
 
 T = TypeVar("T")
 if TYPE_CHECKING:
@@ -42,15 +45,16 @@ class Runtime:
                  python_scripts: bool = False, default_retries: int = 3, retry_backoff_seconds: float = 1.0,
                  run_migrations: bool = True, reconnect_seconds: float = 5.0,
                  variable_limits: VariableLimits | None = None, limits: Limits | None = None,
-                 tracing: "bool | TracerProvider" = False) -> None:
+                 tracing: "bool | TracerProvider" = False, encryption: Encryption | None = None) -> None:
         """`script_runner` gives script tasks their meaning; without one they run sandboxed assignments,
         or full Python when the operator sets `python_scripts` (see `python_scripts.py`). A call that finds
         the database unreachable tries again for `reconnect_seconds` before it raises `DatabaseUnavailable`.
         `variable_limits` bound the values that come from outside (starts, task completions, messages,
         handlers); `limits` bound what one step and one instance may do (default: `Limits.from_environment()`).
         `tracing` (the `[otel]` extra): True traces with OpenTelemetry's global tracer provider, or give one;
-        off, OpenTelemetry is not even imported."""
-        self.database = Database(db, run_migrations=run_migrations)
+        off, OpenTelemetry is not even imported. `encryption` seals what instances hold (default: the keys of
+        the environment, see `store.encryption`)."""
+        self.database = Database(db, run_migrations=run_migrations, encryption=encryption)
         self.variable_limits = variable_limits or VariableLimits()
         self.clock = clock or SystemClock()
         if script_runner is None and python_scripts:
@@ -73,10 +77,19 @@ class Runtime:
     def close(self) -> None:
         self.database.dispose()
 
-    def _bounded(self, work: Callable[[UnitOfWork], T]) -> Callable[[UnitOfWork], T]:
+    def _bounded(self, work: Callable[[UnitOfWork], T], actor: Actor = PROGRAM) -> Callable[[UnitOfWork], T]:
         """`work` that brings values from outside: no instance it saves may grow past the variable limit."""
         def run(unit: UnitOfWork) -> T:
             unit.variable_budget = VariableBudget(self.variable_limits)
+            unit.actor = actor
+            return work(unit)
+        return run
+
+    @staticmethod
+    def _by(actor: Actor, work: Callable[[UnitOfWork], T]) -> Callable[[UnitOfWork], T]:
+        """`work` asked for by `actor`: the audit trail records them and the permissions apply to them."""
+        def run(unit: UnitOfWork) -> T:
+            unit.actor = actor
             return work(unit)
         return run
 
@@ -91,11 +104,14 @@ class Runtime:
     # --- definitions and instances ----------------------------------------------------------------
 
     def deploy(self, source: str | Path | bytes | Sequence[str | Path],
-               file_name: str | None = None) -> list[DeployedProcess]:
+               file_name: str | None = None, *, actor: Actor = PROGRAM) -> list[DeployedProcess]:
         """Deploy a `.bpmn` file, or several files together (they may import one another): each executable
         process gets a new version unless unchanged; a `.dmn` file likewise for each decision in it (a model
-        it imports must be deployed first)."""
-        return self.deployments.deploy(source, file_name)
+        it imports must be deployed first).
+
+        Every call below that takes `actor` records it in the audit trail and applies the process permissions
+        to it (`permissions`); the default is this program, which may do everything."""
+        return self.deployments.deploy(source, file_name, actor)
 
     def decide(self, key: str, variables: Mapping[str, Any] | None = None, *, version: int | None = None) -> Evaluated:
         """Evaluate the newest (or the given) version of decision `key` (its id) with JSON variables: the
@@ -105,7 +121,7 @@ class Runtime:
 
     def start(self, key: str, variables: Mapping[str, Any] | None = None, *, business_key: str | None = None,
               request_key: str | None = None, unique_business_key: bool = False, version: int | None = None,
-              traceparent: str | None = None) -> int:
+              traceparent: str | None = None, actor: Actor = PROGRAM) -> int:
         """Start an instance of the newest (or the given) version of process `key`; returns its id. The
         instance's trace continues the caller's W3C `traceparent` when one is given.
 
@@ -121,7 +137,7 @@ class Runtime:
         try:  # with a request key a start is safe to repeat, even when its commit may have happened
             return self.transactions.run(self._bounded(lambda unit: instances.start(
                 unit, key, values, business_key=business_key, request_key=request_key,
-                unique_business_key=unique_business_key, version=version, traceparent=traceparent)), "start",
+                unique_business_key=unique_business_key, version=version, traceparent=traceparent), actor), "start",
                 repeatable=request_key is not None)
         except IntegrityError:
             if request_key is None:
@@ -131,14 +147,14 @@ class Runtime:
                 raise
             return found
 
-    def cancel(self, instance_id: int, reason: str = "cancelled by an operator") -> None:
+    def cancel(self, instance_id: int, reason: str = "cancelled by an operator", *, actor: Actor = PROGRAM) -> None:
         inputs.text(reason, "the reason")
-        self.transactions.run(lambda unit: instances.cancel(unit, instance_id, reason), "cancel")
+        self.transactions.run(self._by(actor, lambda unit: instances.cancel(unit, instance_id, reason)), "cancel")
 
-    def set_variables(self, instance_id: int, variables: Mapping[str, Any]) -> None:
+    def set_variables(self, instance_id: int, variables: Mapping[str, Any], *, actor: Actor = PROGRAM) -> None:
         """Set process variables of a running instance (for operators fixing data before a retry)."""
         values = self._checked(variables)
-        self.transactions.run(self._bounded(lambda unit: instances.set_variables(unit, instance_id, values)),
+        self.transactions.run(self._bounded(lambda unit: instances.set_variables(unit, instance_id, values), actor),
                               "set_variables")
 
     # --- user tasks -------------------------------------------------------------------------------
@@ -153,56 +169,61 @@ class Runtime:
         """
         submitted = dict(variables or {})
         self.transactions.run(self._bounded(lambda unit: tasks.complete(
-            unit, task_id, submitted, actor, self.variable_limits)), "complete_task")
+            unit, task_id, submitted, actor, self.variable_limits), actor), "complete_task")
 
     def claim(self, task_id: int, user: str | None = None, *, actor: Actor = PROGRAM) -> None:
         """`user` (default: the actor) claims the task; Conflict when someone else holds it."""
         inputs.optional_key(user, "the user name")
-        self.transactions.run(lambda unit: tasks.claim(unit, task_id, user or actor.name, actor), "claim")
+        self.transactions.run(self._by(actor, lambda unit: tasks.claim(unit, task_id, user or actor.name, actor)),
+                              "claim")
 
     def unclaim(self, task_id: int, *, actor: Actor = PROGRAM) -> str | None:
         """Give the task back (or release it, as an operator): it returns to what the model says, its
         assignee there or else its candidates. Returns the assignee it went back to (None: the candidates)."""
-        return self.transactions.run(lambda unit: tasks.give_back(unit, task_id, actor), "unclaim")
+        return self.transactions.run(self._by(actor, lambda unit: tasks.give_back(unit, task_id, actor)), "unclaim")
 
     def assign(self, task_id: int, user: str, *, actor: Actor = PROGRAM) -> None:
         """Give the task to `user`, whoever holds it now (operators, administrators and programs only)."""
         inputs.optional_key(user, "the user name")
-        self.transactions.run(lambda unit: tasks.assign(unit, task_id, user, actor), "assign")
+        self.transactions.run(self._by(actor, lambda unit: tasks.assign(unit, task_id, user, actor)), "assign")
 
     # --- messages and signals ---------------------------------------------------------------------
 
     def correlate_message(self, name: str, correlation_key: str | None = None,
-                          variables: Mapping[str, Any] | None = None) -> int:
+                          variables: Mapping[str, Any] | None = None, *, actor: Actor = PROGRAM) -> int:
         """Deliver a message to the one instance waiting for it (or start one); returns that instance's id."""
         values = self._checked(variables)
         inputs.key(name, "the message name")
         inputs.optional_key(correlation_key, "the correlation key")
         return self.transactions.run(self._bounded(
-            lambda unit: correlation.correlate_message(unit, name, correlation_key, values)), "message")
+            lambda unit: correlation.correlate_message(unit, name, correlation_key, values), actor), "message")
 
-    def broadcast_signal(self, name: str, variables: Mapping[str, Any] | None = None) -> int:
+    def broadcast_signal(self, name: str, variables: Mapping[str, Any] | None = None, *,
+                         actor: Actor = PROGRAM) -> int:
         """Deliver a signal to every instance waiting for it and start every process that starts with it."""
         values = self._checked(variables)
         inputs.key(name, "the signal name")
-        return self.transactions.run(self._bounded(lambda unit: correlation.deliver_signal(unit, name, values)),
-                                     "signal")
+        return self.transactions.run(self._bounded(lambda unit: correlation.broadcast_signal(unit, name, values),
+                                                   actor), "signal")
 
     # --- jobs, timers and incidents ---------------------------------------------------------------
 
     def acquire_jobs(self, worker: str, topics: list[str] | None = None, *, limit: int = 10,
-                     lease_seconds: float = 60.0) -> list[JobContext]:
-        """Lock up to `limit` due handler jobs for `worker` and describe them to the handlers."""
+                     lease_seconds: float = 60.0, actor: Actor = PROGRAM) -> list[JobContext]:
+        """Lock up to `limit` due handler jobs for `worker` and describe them to the handlers. An `actor` whose
+        API token names topics fetches from those only (`permissions.check_topics`)."""
         inputs.key(worker, "the worker id")
         for topic in topics or ():
             inputs.key(topic, "a topic")
-        return self.transactions.run(lambda unit: jobs.acquire(unit, worker, topics, limit, lease_seconds), "acquire")
+        allowed = permissions.check_topics(actor, topics)
+        return self.transactions.run(lambda unit: jobs.acquire(unit, worker, allowed, limit, lease_seconds),
+                                     "acquire")
 
-    def extend_lock(self, job_id: int, worker: str, lease_seconds: float = 60.0) -> None:
+    def extend_lock(self, job_id: int, worker: str, lease_seconds: float = 60.0, *, actor: Actor = PROGRAM) -> None:
         """A heartbeat: a long handler keeps its job."""
         inputs.key(worker, "the worker id")
-        self.transactions.run(lambda unit: jobs.extend_lock(unit, job_id, worker, lease_seconds), "extend_lock",
-                              repeatable=True)
+        self.transactions.run(self._by(actor, lambda unit: jobs.extend_lock(unit, job_id, worker, lease_seconds)),
+                              "extend_lock", repeatable=True)
 
     def renew_leases(self, worker: str, leases: Mapping[int, float], *, patience: float = 0.0) -> set[int]:
         """A worker's heartbeat for every job it holds (job id -> lease seconds); returns the ids it still
@@ -218,26 +239,28 @@ class Runtime:
         """Hand back every job locked to `worker`, which runs none of them now; how many."""
         return self.transactions.run(lambda unit: jobs.release_all(unit, worker), "release_jobs", repeatable=True)
 
-    def complete_job(self, job_id: int, worker: str, variables: Mapping[str, Any] | None = None) -> None:
+    def complete_job(self, job_id: int, worker: str, variables: Mapping[str, Any] | None = None, *,
+                     actor: Actor = PROGRAM) -> None:
         values = self._checked(variables)
         inputs.key(worker, "the worker id")
-        self.transactions.run(self._bounded(lambda unit: jobs.complete(unit, job_id, worker, values)), "complete_job")
+        self.transactions.run(self._bounded(lambda unit: jobs.complete(unit, job_id, worker, values), actor),
+                              "complete_job")
 
     def job_bpmn_error(self, job_id: int, worker: str, code: str, message: str = "",
-                       variables: Mapping[str, Any] | None = None) -> None:
+                       variables: Mapping[str, Any] | None = None, *, actor: Actor = PROGRAM) -> None:
         """The handler raised a business error: the model's error boundary event (if any) takes over."""
         values = self._checked(variables)
         inputs.key(worker, "the worker id")
-        self.transactions.run(self._bounded(lambda unit: jobs.bpmn_error(unit, job_id, worker, code, message, values)),
-                              "job_error")
+        self.transactions.run(self._bounded(lambda unit: jobs.bpmn_error(unit, job_id, worker, code, message, values),
+                                            actor), "job_error")
 
     def fail_job(self, job_id: int, worker: str, error: str, *, retries: int | None = None,
-                 retry_in_seconds: float | None = None) -> bool:
+                 retry_in_seconds: float | None = None, actor: Actor = PROGRAM) -> bool:
         """The handler failed: retry later (after `retry_in_seconds`, else as the task's retry cycle says, else
         with exponential backoff), or raise an incident when retries are spent. True when an incident was raised."""
         inputs.key(worker, "the worker id")
-        return self.transactions.run(lambda unit: jobs.fail(unit, job_id, worker, error, retries, retry_in_seconds),
-                                     "fail_job")
+        return self.transactions.run(self._by(actor, lambda unit: jobs.fail(
+            unit, job_id, worker, error, retries, retry_in_seconds)), "fail_job")
 
     def run_due_timers(self, limit: int = 100) -> int:
         """Fire the timers and asynchronous continuations that are due, each in a transaction of its own (one
@@ -248,6 +271,40 @@ class Runtime:
         """When the next timer or retry is due (None: nothing is scheduled)."""
         return self.queries.next_due()
 
-    def retry_incident(self, incident_id: int, retries: int = 1) -> None:
+    def retry_incident(self, incident_id: int, retries: int = 1, *, actor: Actor = PROGRAM) -> None:
         """Try again what failed: give the job `retries` more tries, or re-run the element that failed."""
-        self.transactions.run(lambda unit: incidents.retry(unit, incident_id, retries), "retry_incident")
+        self.transactions.run(self._by(actor, lambda unit: incidents.retry(unit, incident_id, retries)),
+                              "retry_incident")
+
+    # --- permissions and the audit trail ----------------------------------------------------------
+
+    def grant(self, process_key: str, kind: str, principal_type: str, principal: str, *,
+              actor: Actor = PROGRAM) -> bool:
+        """An administrator lets a user or group start a process, see its instances or operate on them
+        (`permissions`); False when the grant was there already."""
+        return self.transactions.run(self._by(actor, lambda unit: _change_grant(
+            unit, "permission.grant", process_key, kind, principal_type, principal)), "permission")
+
+    def revoke(self, process_key: str, kind: str, principal_type: str, principal: str, *,
+               actor: Actor = PROGRAM) -> bool:
+        """Take back an administrator's grant; False when there was none."""
+        return self.transactions.run(self._by(actor, lambda unit: _change_grant(
+            unit, "permission.revoke", process_key, kind, principal_type, principal)), "permission")
+
+    def purge_audit_before(self, cutoff: datetime, *, actor: Actor = PROGRAM) -> int:
+        """Delete the audit entries older than `cutoff` (for the history-retention cleanup); how many."""
+        return self.transactions.run(self._by(actor, lambda unit: audit.purge_audit_before(unit, cutoff)),
+                                     "audit_purge")
+
+
+def _change_grant(unit: UnitOfWork, action: str, process_key: str, kind: str, principal_type: str,
+                  principal: str) -> bool:
+    """Grant or revoke, as an administrator (or a program) only, recorded in the audit trail when it changed."""
+    if not unit.actor.unrestricted:
+        raise Forbidden("Only administrators can change who may start, see or operate on a process.")
+    inputs.key(process_key, "the process key")
+    change = permissions.grant if action == "permission.grant" else permissions.revoke
+    changed = change(unit.connection, process_key, kind, principal_type, principal)
+    if changed:
+        unit.audit(action, process_key=process_key, detail={"kind": kind, principal_type: principal})
+    return changed

@@ -3,7 +3,8 @@ values a completion may set. The CLI, the web inbox, the API and embedding progr
 (`runtime.tasks` applies them inside the transaction, with the task row locked).
 
 - A person sees a task assigned to them, or offered to them or to one of their groups (candidate users
-  and groups). Operators, administrators and trusted programs see every task.
+  and groups). Operators also see every task of the processes whose instances they may see
+  (`permissions`); administrators and trusted programs see every task.
 - A person claims a task they see that nobody has claimed; completes a task they see unless someone else
   claimed it; gives back only a task they hold. Giving back returns the task to what the model says: its
   assignee from the model, else its candidates. Operators, administrators and programs may do all of it,
@@ -22,6 +23,7 @@ from sqlalchemy import ColumnElement, literal, or_, true
 from bpmn_runtime.errors import Conflict, Forbidden
 from bpmn_runtime.forms import FormErrors, form_fields, validate
 from bpmn_runtime.model import Element
+from bpmn_runtime.runtime import permissions
 from bpmn_runtime.runtime.variables import VariableLimits, variable_problems
 from bpmn_runtime.store.tables import UserTask
 
@@ -31,24 +33,34 @@ TRUSTED_ROLES = frozenset({"operator", "admin", "program"})
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts on a task: a person with their groups and role (user, operator, admin), or a program."""
+    """Who acts: a person with their groups and role (user, operator, admin), or a program; `via` says how
+    they reached the engine (the audit trail records it) and `topics` which external-task topics their API
+    token may fetch (None: any)."""
 
     name: str
     groups: tuple[str, ...] = ()
     role: str = "user"
+    via: str = "program"
+    topics: tuple[str, ...] | None = None
 
     @classmethod
-    def person(cls, name: str, groups: tuple[str, ...] | list[str] = (), role: str = "user") -> "Actor":
-        return cls(name, tuple(groups), role)
+    def person(cls, name: str, groups: tuple[str, ...] | list[str] = (), role: str = "user", *, via: str = "web",
+               topics: tuple[str, ...] | None = None) -> "Actor":
+        return cls(name, tuple(groups), role, via, topics)
 
     @classmethod
-    def program(cls, name: str = "a program") -> "Actor":
-        """An embedding program or the command line, trusted like an operator."""
-        return cls(name, (), "program")
+    def program(cls, name: str = "a program", *, via: str = "program") -> "Actor":
+        """An embedding program or the command line, trusted like an administrator."""
+        return cls(name, (), "program", via)
 
     @property
     def trusted(self) -> bool:
         return self.role in TRUSTED_ROLES
+
+    @property
+    def unrestricted(self) -> bool:
+        """Process permissions do not apply: administrators and programs may do everything."""
+        return self.role in ("admin", "program")
 
 
 PROGRAM = Actor.program()
@@ -62,10 +74,13 @@ def _listed(column: Any, name: str) -> ColumnElement[bool]:
 
 def visible_to(actor: Actor) -> ColumnElement[bool]:
     """The one rule of who sees a task, as a condition on `user_tasks` (lists and single tasks use it)."""
-    if actor.trusted:
+    if actor.unrestricted:
         return true()
-    return or_(UserTask.assignee == actor.name, _listed(UserTask.candidate_users, actor.name),
-               *[_listed(UserTask.candidate_groups, group) for group in actor.groups])
+    personal = or_(UserTask.assignee == actor.name, _listed(UserTask.candidate_users, actor.name),
+                   *[_listed(UserTask.candidate_groups, group) for group in actor.groups])
+    if actor.trusted:
+        return or_(permissions.viewable(actor, UserTask.process_key), personal)
+    return personal
 
 
 def open_to(actor: Actor) -> ColumnElement[bool]:
@@ -79,6 +94,7 @@ class LockedTask:
 
     id: int
     instance_id: int
+    process_key: str
     wait_key: int
     element_id: str
     name: str
@@ -93,8 +109,8 @@ def _must_see(actor: Actor, task: LockedTask) -> None:
 
 def check_claim(actor: Actor, task: LockedTask, user: str) -> None:
     """`actor` may give `task` to `user` by claiming it (a person claims for themselves)."""
+    _must_see(actor, task)
     if not actor.trusted:
-        _must_see(actor, task)
         if user != actor.name:
             raise Forbidden("Only operators and administrators can give a task to someone else.")
     if task.assignee not in (None, user):
@@ -104,13 +120,14 @@ def check_claim(actor: Actor, task: LockedTask, user: str) -> None:
 def check_assign(actor: Actor, task: LockedTask) -> None:
     if not actor.trusted:
         raise Forbidden("Only operators and administrators can assign a task to someone.")
+    _must_see(actor, task)
 
 
 def check_give_back(actor: Actor, task: LockedTask, model_assignee: str | None) -> None:
     """A person gives back only what they hold, and not what the model gave them (it would come back)."""
+    _must_see(actor, task)
     if actor.trusted:
         return
-    _must_see(actor, task)
     if task.assignee != actor.name:
         raise Forbidden("Only the person who claimed a task, or an operator, can give it back.")
     if model_assignee == actor.name:
@@ -119,9 +136,9 @@ def check_give_back(actor: Actor, task: LockedTask, model_assignee: str | None) 
 
 
 def check_complete(actor: Actor, task: LockedTask) -> None:
+    _must_see(actor, task)
     if actor.trusted:
         return
-    _must_see(actor, task)
     if task.assignee not in (None, actor.name):
         raise Conflict(f"task {task.id} is claimed by {task.assignee}")
 

@@ -13,12 +13,14 @@ from sqlalchemy import select, update
 
 from bpmn_runtime.engine.state import UserTaskWait
 from bpmn_runtime.errors import NotFound, TaskEnded
+from bpmn_runtime.forms import form_fields
 from bpmn_runtime.runtime import task_rules
-from bpmn_runtime.logs import log_event, redact
+from bpmn_runtime.logs import log_event
 from bpmn_runtime.runtime.locks import lock_instance
 from bpmn_runtime.runtime.task_rules import Actor, LockedTask
 from bpmn_runtime.runtime.unit_of_work import LoadedInstance, UnitOfWork
 from bpmn_runtime.runtime.variables import VariableLimits
+from bpmn_runtime.sensitive import redact
 from bpmn_runtime.store.tables import EndedTask, UserTask
 
 log = logging.getLogger("bpmn_runtime")
@@ -44,11 +46,12 @@ def lock(unit: UnitOfWork, task_id: int, actor: Actor) -> LockedTask:
     if instance_id is not None:
         lock_instance(unit, instance_id)  # the instance before its task row: see `locks`
     row = unit.connection.execute(unit.for_update(select(
-        UserTask.id, UserTask.instance_id, UserTask.wait_key, UserTask.element_id, UserTask.name, UserTask.assignee,
-        task_rules.visible_to(actor).label("visible")).where(UserTask.id == task_id))).one_or_none()
+        UserTask.id, UserTask.instance_id, UserTask.process_key, UserTask.wait_key, UserTask.element_id, UserTask.name,
+        UserTask.assignee, task_rules.visible_to(actor).label("visible")).where(UserTask.id == task_id))).one_or_none()
     if row is None:
         raise ended(unit.connection, task_id)
-    return LockedTask(row.id, row.instance_id, row.wait_key, row.element_id, row.name, row.assignee, bool(row.visible))
+    return LockedTask(row.id, row.instance_id, row.process_key, row.wait_key, row.element_id, row.name, row.assignee,
+                      bool(row.visible))
 
 
 def complete(unit: UnitOfWork, task_id: int, submitted: Mapping[str, Any], actor: Actor,
@@ -57,8 +60,11 @@ def complete(unit: UnitOfWork, task_id: int, submitted: Mapping[str, Any], actor
     task = lock(unit, task_id, actor)
     task_rules.check_complete(actor, task)
     loaded = unit.load(task.instance_id)
-    values = task_rules.accepted_values(loaded.process.elements[task.element_id], submitted, limits)
+    element = loaded.process.elements[task.element_id]
+    values = task_rules.accepted_values(element, submitted, limits)
     unit.step(loaded, lambda s: s.trigger(task.wait_key, values))
+    marked = [field.id for field in form_fields(element) if field.sensitive]
+    _audit(unit, "complete", task, {"task": task.name, "values": redact(values, marked)})
     unit.connection.execute(update(EndedTask).where(EndedTask.task_id == task_id)
                          .values(outcome="completed", ended_by=actor.name))
     unit.after_commit(lambda: log_event(log, logging.INFO, "task %s '%s' completed by %s", task_id, task.name,
@@ -73,13 +79,13 @@ def complete(unit: UnitOfWork, task_id: int, submitted: Mapping[str, Any], actor
 def claim(unit: UnitOfWork, task_id: int, user: str, actor: Actor) -> None:
     task = lock(unit, task_id, actor)
     task_rules.check_claim(actor, task, user)
-    _set_assignee(unit, task, user)
+    _set_assignee(unit, task, user, "claim")
 
 
 def assign(unit: UnitOfWork, task_id: int, user: str, actor: Actor) -> None:
     task = lock(unit, task_id, actor)
     task_rules.check_assign(actor, task)
-    _set_assignee(unit, task, user)
+    _set_assignee(unit, task, user, "assign")
 
 
 def give_back(unit: UnitOfWork, task_id: int, actor: Actor) -> str | None:
@@ -87,7 +93,7 @@ def give_back(unit: UnitOfWork, task_id: int, actor: Actor) -> str | None:
     task = lock(unit, task_id, actor)
     model_assignee = _model_assignee(unit.load(task.instance_id), task)
     task_rules.check_give_back(actor, task, model_assignee)
-    _set_assignee(unit, task, model_assignee)
+    _set_assignee(unit, task, model_assignee, "unclaim")
     return model_assignee
 
 
@@ -97,5 +103,10 @@ def _model_assignee(loaded: LoadedInstance, task: LockedTask) -> str | None:
     return wait.assignee if isinstance(wait, UserTaskWait) and wait.assignee else None
 
 
-def _set_assignee(unit: UnitOfWork, task: LockedTask, user: str | None) -> None:
+def _set_assignee(unit: UnitOfWork, task: LockedTask, user: str | None, action: str) -> None:
     unit.connection.execute(update(UserTask).where(UserTask.id == task.id).values(assignee=user))
+    _audit(unit, action, task, {"task": task.name, "before": {"assignee": task.assignee}, "after": {"assignee": user}})
+
+
+def _audit(unit: UnitOfWork, action: str, task: LockedTask, detail: dict[str, Any]) -> None:
+    unit.audit(action, process_key=task.process_key, instance_id=task.instance_id, task_id=task.id, detail=detail)

@@ -12,7 +12,7 @@ import logging
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, TypeVar
 
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
@@ -24,9 +24,10 @@ from bpmn_runtime.engine.step import Step
 from bpmn_runtime.errors import BpmnRuntimeError, Conflict, NotFound
 from bpmn_runtime.logs import log_event
 from bpmn_runtime.model import Process
-from bpmn_runtime.runtime import correlation
+from bpmn_runtime.runtime import audit, correlation
+from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
 from bpmn_runtime.runtime.variables import VariableBudget
-from bpmn_runtime.store import statements
+from bpmn_runtime.store import encryption, statements
 from bpmn_runtime.store.statements import HistoryRow
 from bpmn_runtime.store.tables import Definition, Incident, Instance
 from bpmn_runtime.traceparent import trace_id
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
     from bpmn_runtime.tracing import Call
 
 log = logging.getLogger("bpmn_runtime")
-SelectT = TypeVar("SelectT", bound="Select[Unpack[tuple[Any, ...]]]")
 
 Query = TypeVar("Query", bound=GenerativeSelect)
 ActivityKey = tuple[str, str]  # element type, topic: the labels of the activity metrics
@@ -121,6 +121,7 @@ class UnitOfWork:
         self._after_commit: list[Callable[[], None]] = []
         self.started: list[int] = []
         self.variable_budget: VariableBudget | None = None  # set by calls that bring values from outside
+        self.actor: Actor = PROGRAM  # who asked for this call: the audit trail and the permissions use it
 
     @functools.cached_property
     def session(self) -> Session:
@@ -131,7 +132,7 @@ class UnitOfWork:
         if "session" in self.__dict__:
             self.session.close()
 
-    def for_update(self, query: SelectT) -> SelectT:
+    def for_update(self, query: Query) -> Query:
         """Lock the rows read (PostgreSQL): a racing caller waits, then sees what the winner left."""
         return query if self.runtime.database.is_sqlite else query.with_for_update()
 
@@ -148,6 +149,12 @@ class UnitOfWork:
                 log.exception("publishing the outcome of a committed call failed")
         self._after_commit.clear()
 
+    def audit(self, action: str, *, process_key: str | None = None, instance_id: int | None = None,
+              task_id: int | None = None, detail: Mapping[str, Any] | None = None) -> None:
+        """Record `action` of this unit's actor in the audit trail, in this transaction (`audit.ACTIONS`)."""
+        audit.record(self.connection, self.runtime.database.encryption, self.now, self.actor, action,
+                     process_key=process_key, instance_id=instance_id, task_id=task_id, detail=detail)
+
     # --- instances --------------------------------------------------------------------------------
 
     def load(self, instance_id: int) -> LoadedInstance:
@@ -156,8 +163,9 @@ class UnitOfWork:
             raise NotFound(f"there is no process instance {instance_id}")
         key, version, definition_id, process_key, business_key, parent_id, parent_wait, state, started_at, traced = row
         process = self.runtime.deployments.process_of(definition_id, process_key, self.connection)
+        text = self.runtime.database.encryption.open(state, encryption.instance_state(key))
         loaded = LoadedInstance(key, version, definition_id, process_key, business_key, parent_id, parent_wait,
-                                process, state_format.loads(state), started_at=started_at, traceparent=traced)
+                                process, state_format.loads(text), started_at=started_at, traceparent=traced)
         if self.variable_budget is not None:
             self.variable_budget.loaded(loaded.id, loaded.state)
         if self.trace is not None:
@@ -213,7 +221,8 @@ class UnitOfWork:
         if self.variable_budget is not None:
             self.variable_budget.saving(loaded.id, state)
         ended = state.status != "active"
-        values = {"state": state_format.dumps(state), "version": loaded.version + 1,
+        sealed = self.runtime.database.encryption.seal(state_format.dumps(state), encryption.instance_state(loaded.id))
+        values = {"state": sealed, "version": loaded.version + 1,
                   "status": state.status, "updated_at": self.now, "ended_at": self.now if ended else None,
                   "end_reason": state.end_reason if ended else None, "instance_id": loaded.id,
                   "loaded_version": loaded.version}
@@ -239,7 +248,8 @@ class UnitOfWork:
         process_key = loaded.process_key
         if effects.history:
             self._announce_history(loaded, effects.history, waited)
-            statements.insert_history(self.connection, loaded.id, self.now, effects.history)
+            statements.insert_history(self.connection, loaded.id, self.now, effects.history,
+                                      self.runtime.database.encryption)
         for ai, element, message in effects.incidents:
             if self.trace is not None:
                 self.trace.event("incident_raised", {"bpmn.instance_id": loaded.id, "bpmn.element_id": element,

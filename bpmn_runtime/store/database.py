@@ -8,13 +8,17 @@ from typing import Any, Sequence
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bpmn_runtime.store.encryption import KEY_ENV, KEY_FILE_ENV, Encryption, EncryptionError
+from bpmn_runtime.store.tables import Setting
+
 DEFAULT_DB = "bpmn-runtime.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
+ENCRYPTED = "values_encrypted"  # the setting a keyed runtime leaves: every later one must have a key too
 
 
 def database_url(value: str | None = None) -> str:
@@ -82,15 +86,35 @@ def migrate(engine: Engine) -> None:
 
 
 class Database:
-    """The engine and session factory of one database."""
+    """The engine and session factory of one database, and how its values are sealed (`encryption`: the
+    keys of the environment unless given)."""
 
-    def __init__(self, url: str | None = None, *, run_migrations: bool = True) -> None:
+    def __init__(self, url: str | None = None, *, run_migrations: bool = True,
+                 encryption: Encryption | None = None) -> None:
         self.url = database_url(url)
+        self.encryption = encryption if encryption is not None else Encryption.from_environment()
         self.engine = open_engine(self.url)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         if run_migrations:
             migrate(self.engine)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+            self._check_encryption()
+
+    def _check_encryption(self) -> None:
+        """Once values are sealed, a node started without the key must not write new ones in clear: it is
+        refused here (a process that migrates is one that starts a node)."""
+        with self.sessions() as session:
+            marked = session.execute(select(Setting.value).where(Setting.name == ENCRYPTED)).scalar()
+            if self.encryption.enabled and marked is None:
+                session.add(Setting(name=ENCRYPTED, value="yes"))
+                try:
+                    session.commit()
+                except DBAPIError:  # another node marked it at the same moment
+                    session.rollback()
+            elif not self.encryption.enabled and marked is not None:
+                self.engine.dispose()
+                raise EncryptionError(f"this database stores values encrypted: set {KEY_ENV} (or {KEY_FILE_ENV}) "
+                                      f"to its key")
 
     def session(self) -> Session:
         return self.sessions()

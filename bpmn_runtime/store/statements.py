@@ -16,15 +16,19 @@ from typing import Any, Callable, Mapping, NamedTuple, Sequence, cast
 from sqlalchemy import Connection, Dialect, String, Table, bindparam, delete, func, insert, literal, select, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.engine.interfaces import DBAPICursor
-from sqlalchemy.sql import ClauseElement, Executable
+from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from bpmn_runtime.store import encryption
 from bpmn_runtime.store.database import driver_execute
-from bpmn_runtime.store.tables import Definition, EndedTask, HistoryEvent, Instance, Job, Subscription, UserTask
+from bpmn_runtime.store.tables import (
+    AuditEntry, Definition, EndedTask, HistoryEvent, Instance, Job, Subscription, UserTask,
+)
 
 INSTANCES: Table = Instance.__table__  # type: ignore[assignment]
 DEFINITIONS: Table = Definition.__table__  # type: ignore[assignment]
 HISTORY: Table = HistoryEvent.__table__  # type: ignore[assignment]
+AUDIT: Table = AuditEntry.__table__  # type: ignore[assignment]
 WAIT_TABLES: dict[str, Table] = {"user_task": UserTask.__table__, "job": Job.__table__,  # type: ignore[dict-item]
                                  "subscription": Subscription.__table__}  # type: ignore[dict-item]
 
@@ -117,6 +121,9 @@ DELETE_WAITS = {kind: delete(table).where(table.c.instance_id == bindparam("inst
                                           table.c.wait_key.in_(bindparam("keys", expanding=True)))
                 .returning(table.c.wait_key, table.c.created_at)  # since when: activity durations
                 for kind, table in WAIT_TABLES.items()}
+# One audit entry per call that changes something (starts too): the compiled statement, not a Core insert.
+INSERT_AUDIT = DriverStatement(insert(AUDIT), ["at", "actor", "via", "action", "process_key", "instance_id", "task_id",
+                                               "detail"])
 _TASKS: Table = UserTask.__table__  # type: ignore[assignment]
 _ENDED_TASKS: Table = EndedTask.__table__  # type: ignore[assignment]
 # Before user-task rows go, they are remembered as withdrawn; completing one then says it was completed, by whom.
@@ -160,22 +167,31 @@ class _HistoryInsert:
 _history_inserts: dict[str, _HistoryInsert] = {}
 
 
-def insert_history(connection: Connection, instance_id: int, at: datetime, events: Sequence[HistoryRow]) -> None:
-    """Append the history rows of one step, in order, with as few statements as the driver allows."""
+def _payload(sealing: encryption.Encryption, instance_id: int, event: HistoryRow) -> str | None:
+    kind, element, ai, data = event
+    if not data:
+        return None
+    return sealing.seal(json.dumps(data), encryption.history_data(instance_id, kind, element, ai))
+
+
+def insert_history(connection: Connection, instance_id: int, at: datetime, events: Sequence[HistoryRow],
+                   sealing: encryption.Encryption = encryption.NO_ENCRYPTION) -> None:
+    """Append the history rows of one step, in order, with as few statements as the driver allows; their
+    payloads sealed by `sealing`."""
     dialect = connection.dialect
     compiled = _history_inserts.get(dialect.name)
     if compiled is None and dialect.paramstyle in _PLACEHOLDERS:
         compiled = _history_inserts[dialect.name] = _HistoryInsert(dialect)
     if compiled is None or not compiled.supported:
-        connection.execute(insert(HISTORY), [dict(zip(_HISTORY_COLUMNS, (instance_id, at, kind, element, ai,
-                                                                         json.dumps(data) if data else None)))
-                                             for kind, element, ai, data in events])
+        connection.execute(insert(HISTORY), [dict(zip(_HISTORY_COLUMNS, (instance_id, at, *event[:3],
+                                                                         _payload(sealing, instance_id, event))))
+                                             for event in events])
         return
     instance, when = (convert(value) if convert else value
                       for convert, value in zip(compiled.shared, (instance_id, at)))
     values: list[Any] = []
-    for kind, element, ai, data in events:
-        values += (instance, when, kind, element, ai, json.dumps(data) if data else None)
+    for event in events:
+        values += (instance, when, *event[:3], _payload(sealing, instance_id, event))
     width = len(_HISTORY_COLUMNS)
     for start in range(0, len(events), _ROWS_PER_INSERT):
         count = min(_ROWS_PER_INSERT, len(events) - start)

@@ -220,6 +220,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20), default="user")  # admin, operator, user
     groups: Mapped[str] = mapped_column(Text, default="")
     api_token_hash: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # The external-task topics the API token may fetch and act on, separated by commas; NULL: any topic.
+    api_token_topics: Mapped[str | None] = mapped_column(Text, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Carried in every web session of the account; a new value (logout, new password, disabled) ends them all.
     session_stamp: Mapped[str] = mapped_column(String(64), default="", server_default="")
@@ -244,3 +246,42 @@ class Setting(Base):
 
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    """One action of a person or program, written in the transaction of the change it records and never
+    changed afterwards (triggers refuse UPDATE and DELETE: see migration 0008_audit). `detail` is a JSON
+    object (before and after values, the values submitted), sealed when encryption is on."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"), Index("ix_audit_log_instance", "instance_id", "id"),
+                      Index("ix_audit_log_actor", "actor", "id"), NEVER_REUSED)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(255))
+    via: Mapped[str] = mapped_column(String(100))  # web, api token, command line (OS user ...), program
+    action: Mapped[str] = mapped_column(String(64))
+    process_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    instance_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    task_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ProcessPermission(Base):
+    """Who may start a process, see its instances, or operate on them (kind start, view, operate): a user or
+    a group. `source` model rows come from the newest deployed version (camunda:candidateStarterGroups and
+    candidateStarterUsers); admin rows are set with `bpmn-runtime permission` or the console, and where a
+    process has admin rows of a kind they replace the model's."""
+
+    __tablename__ = "process_permissions"
+    __table_args__ = (UniqueConstraint("process_key", "kind", "principal_type", "principal", "source",
+                                       name="uq_process_permissions"),
+                      Index("ix_process_permissions_lookup", "kind", "principal_type", "principal"))
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    process_key: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(20))  # start, view, operate
+    principal_type: Mapped[str] = mapped_column(String(10))  # user, group
+    principal: Mapped[str] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(String(10))  # model, admin

@@ -1,9 +1,11 @@
 """The JSON API under /api/v1 for programs, with bearer tokens; described by /api/v1/openapi.json.
 
-Names are camelCase; variables keep the names the process gave them. Every user may list definitions
-and work on the tasks offered to them (the inbox's rules); operators and administrators check and deploy files, start,
-inspect and cancel instances, set variables, send messages and signals, retry incidents and run
-external tasks (fetch-and-lock), as a worker in another language would.
+Names are camelCase; variables keep the names the process gave them. Every user may list definitions,
+work on the tasks offered to them (the inbox's rules) and start the processes that name them as
+starters; operators and administrators check and deploy files, start, inspect and cancel instances, set
+variables, send messages and signals, retry incidents, read the audit trail and run external tasks
+(fetch-and-lock), as a worker in another language would, within the process permissions the runtime
+applies (`runtime.permissions`). A token made for topics runs external tasks of those topics only.
 """
 from __future__ import annotations
 
@@ -14,18 +16,21 @@ from typing import Any
 from flask import Blueprint, abort, g, jsonify, request
 from werkzeug.wrappers import Response
 
-from bpmn_runtime.errors import DeploymentError, InvalidInput
+from bpmn_runtime.errors import DeploymentError
 from bpmn_runtime.forms import form_fields
 from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.model import FormField
 from bpmn_runtime.parser import parse
 from bpmn_runtime.parser.xml_loading import load_xml
 from bpmn_runtime.runtime import inputs
+from bpmn_runtime.runtime.audit import parse_since
 from bpmn_runtime.runtime.variables import MAX_DEPTH
 from bpmn_runtime.web.auth import operator_only, require_login, session_caller
 from bpmn_runtime.traceparent import valid as valid_traceparent
 from bpmn_runtime.web.errors import problems_json
-from bpmn_runtime.web.openapi import MAX_LOCK, MAX_OFFSET, MAX_RETRIES, MAX_RETRY_TIMEOUT, MAX_VERSION, document
+from bpmn_runtime.web.openapi import (
+    MAX_ID, MAX_LOCK, MAX_OFFSET, MAX_RETRIES, MAX_RETRY_TIMEOUT, MAX_VERSION, document,
+)
 from bpmn_runtime.web.paging import whole_number
 from bpmn_runtime.web.security import upload_name
 from bpmn_runtime.web.services import actor, runtime
@@ -143,7 +148,7 @@ def deploy() -> tuple[Response, int]:
     upload = request.files.get("file")
     if upload is None:
         abort(400, "Send the .bpmn or .dmn file as the multipart form field 'file'.")
-    deployed = runtime().deploy(upload.read(), file_name=upload_name(upload.filename))
+    deployed = runtime().deploy(upload.read(), file_name=upload_name(upload.filename), actor=actor())
     return jsonify(deployed=camel(deployed)), 201
 
 
@@ -186,15 +191,15 @@ def evaluate_decision(key: str) -> Response:
 
 
 @bp.post("/instances")
-@operator_only
 def start() -> tuple[Response, int]:
+    """Operators start any process that names no starters; anyone named as a starter starts that process."""
     body = _body()
     instance_id = runtime().start(_get(body, "processKey", str), _get(body, "variables", dict, {}),
                                   business_key=_get(body, "businessKey", str, None),
                                   request_key=_get(body, "requestKey", str, None),
-                                  version=_bounded(body, "version", None, 1, MAX_VERSION),
+                                  version=_bounded(body, "version", None, 1, MAX_VERSION), actor=actor(),
                                   traceparent=valid_traceparent(request.headers.get("traceparent")))
-    detail = runtime().queries.instance(instance_id)
+    detail = runtime().queries.instance(instance_id)  # the starter is told where it waits, whoever they are
     return jsonify(id=instance_id, status=detail.summary.status, waitingAt=camel(detail.tokens)), 201
 
 
@@ -204,34 +209,34 @@ def instances() -> Response:
     rows, total = runtime().queries.instances(
         process=request.args.get("process") or None, status=request.args.get("status") or None,
         business_key=request.args.get("businessKey") or None, limit=_arg_int("limit", 50, MAX_LIST),
-        offset=_arg_int("offset", 0, MAX_OFFSET))
+        offset=_arg_int("offset", 0, MAX_OFFSET), actor=actor())
     return jsonify(total=total, instances=camel(rows))
 
 
 @bp.get("/instances/<int:instance_id>")
 @operator_only
 def instance(instance_id: int) -> Response:
-    return jsonify(camel(runtime().queries.instance(instance_id)))
+    return jsonify(camel(runtime().queries.instance(instance_id, actor=actor())))
 
 
 @bp.post("/instances/<int:instance_id>/cancel")
 @operator_only
 def cancel(instance_id: int) -> tuple[str, int]:
-    runtime().cancel(instance_id, _get(_body(), "reason", str, "cancelled through the API"))
+    runtime().cancel(instance_id, _get(_body(), "reason", str, "cancelled through the API"), actor=actor())
     return "", 204
 
 
 @bp.get("/instances/<int:instance_id>/variables")
 @operator_only
 def variables(instance_id: int) -> Response:
-    return jsonify(runtime().queries.instance(instance_id).variables)
+    return jsonify(runtime().queries.instance(instance_id, actor=actor()).variables)
 
 
 @bp.patch("/instances/<int:instance_id>/variables")
 @operator_only
 def set_variables(instance_id: int) -> Response:
-    runtime().set_variables(instance_id, _body())
-    return jsonify(runtime().queries.instance(instance_id).variables)
+    runtime().set_variables(instance_id, _body(), actor=actor())
+    return jsonify(runtime().queries.instance(instance_id, actor=actor()).variables)
 
 
 # --- user tasks ------------------------------------------------------------------------------------
@@ -282,7 +287,7 @@ def complete(task_id: int) -> tuple[str, int]:
 def message() -> Response:
     body = _body()
     instance_id = runtime().correlate_message(_get(body, "name", str), _get(body, "correlationKey", str, None),
-                                              _get(body, "variables", dict, {}))
+                                              _get(body, "variables", dict, {}), actor=actor())
     return jsonify(instanceId=instance_id)
 
 
@@ -290,21 +295,39 @@ def message() -> Response:
 @operator_only
 def signal() -> Response:
     body = _body()
-    return jsonify(instances=runtime().broadcast_signal(_get(body, "name", str), _get(body, "variables", dict, {})))
+    return jsonify(instances=runtime().broadcast_signal(_get(body, "name", str), _get(body, "variables", dict, {}),
+                                                        actor=actor()))
 
 
 @bp.get("/incidents")
 @operator_only
 def incidents() -> Response:
-    rows = runtime().queries.incidents(open_only=request.args.get("all") != "true", limit=MAX_LIST)
+    rows = runtime().queries.incidents(open_only=request.args.get("all") != "true", limit=MAX_LIST, actor=actor())
     return jsonify(incidents=camel(rows))
 
 
 @bp.post("/incidents/<int:incident_id>/retry")
 @operator_only
 def retry(incident_id: int) -> tuple[str, int]:
-    runtime().retry_incident(incident_id, _bounded(_body(), "retries", 1, 1, 100))
+    runtime().retry_incident(incident_id, _bounded(_body(), "retries", 1, 1, 100), actor=actor())
     return "", 204
+
+
+@bp.get("/audit")
+@operator_only
+def audit() -> Response:
+    """The audit trail, newest first, filtered as `bpmn-runtime audit` filters it."""
+    since = request.args.get("since") or None
+    instance_text = request.args.get("instanceId") or ""
+    instance_id = whole_number(instance_text, MAX_ID) if instance_text else None
+    if instance_text and instance_id is None:
+        abort(400, "'instanceId' must be a whole number.")
+    rows, total = runtime().queries.audit(
+        instance_id=instance_id, user=request.args.get("user") or None,
+        since=parse_since(since, runtime().clock.now()) if since else None,
+        process=request.args.get("process") or None, action=request.args.get("action") or None,
+        limit=_arg_int("limit", 50, MAX_LIST), offset=_arg_int("offset", 0, MAX_OFFSET), actor=actor())
+    return jsonify(total=total, entries=camel(rows))
 
 
 # --- external tasks --------------------------------------------------------------------------------
@@ -322,35 +345,31 @@ def _lease_seconds(body: dict[str, Any], name: str) -> float:
 
 
 @bp.post("/external-tasks/fetch-and-lock")
-@operator_only
 def fetch_and_lock() -> Response:
     body = _body()
     topics = _get(body, "topics", list)
     if not topics or not all(isinstance(t, str) and t for t in topics):
         abort(400, "'topics' must be a list of one or more topic names.")
     jobs = runtime().acquire_jobs(_worker(body), topics, limit=_bounded(body, "maxTasks", 10, 1, 100),
-                                  lease_seconds=_lease_seconds(body, "lockDuration"))
+                                  lease_seconds=_lease_seconds(body, "lockDuration"), actor=actor())
     return jsonify([_external(job) for job in jobs])
 
 
 @bp.post("/external-tasks/<int:job_id>/extend-lock")
-@operator_only
 def extend_lock(job_id: int) -> tuple[str, int]:
     body = _body()
-    runtime().extend_lock(job_id, _worker(body), _lease_seconds(body, "newDuration"))
+    runtime().extend_lock(job_id, _worker(body), _lease_seconds(body, "newDuration"), actor=actor())
     return "", 204
 
 
 @bp.post("/external-tasks/<int:job_id>/complete")
-@operator_only
 def complete_external(job_id: int) -> tuple[str, int]:
     body = _body()
-    runtime().complete_job(job_id, _worker(body), _get(body, "variables", dict, {}))
+    runtime().complete_job(job_id, _worker(body), _get(body, "variables", dict, {}), actor=actor())
     return "", 204
 
 
 @bp.post("/external-tasks/<int:job_id>/failure")
-@operator_only
 def failure(job_id: int) -> Response:
     body = _body()
     message = _text(body, "errorMessage", "the worker reported a failure")
@@ -358,14 +377,14 @@ def failure(job_id: int) -> Response:
     retries = _bounded(body, "retries", None, 0, MAX_RETRIES)
     timeout = _bounded(body, "retryTimeout", None, 0, MAX_RETRY_TIMEOUT)
     incident = runtime().fail_job(job_id, _worker(body), f"{details}\n{message}".strip(),
-                                  retries=retries, retry_in_seconds=timeout / 1000 if timeout is not None else None)
+                                  retries=retries, retry_in_seconds=timeout / 1000 if timeout is not None else None,
+                                  actor=actor())
     return jsonify(incident=incident)
 
 
 @bp.post("/external-tasks/<int:job_id>/bpmn-error")
-@operator_only
 def bpmn_error(job_id: int) -> tuple[str, int]:
     body = _body()
     runtime().job_bpmn_error(job_id, _worker(body), inputs.key(_get(body, "errorCode", str), "'errorCode'"),
-                             _text(body, "errorMessage", ""), _get(body, "variables", dict, {}))
+                             _text(body, "errorMessage", ""), _get(body, "variables", dict, {}), actor=actor())
     return "", 204

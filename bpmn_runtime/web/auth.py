@@ -17,7 +17,6 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from bpmn_runtime.accounts import Account, LoginThrottled
-from bpmn_runtime.runtime.records import TaskInfo
 from bpmn_runtime.web.filters import sentence
 from bpmn_runtime.web.security import csrf
 from bpmn_runtime.web.services import accounts, settings
@@ -36,6 +35,7 @@ def load_caller() -> None:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() == "bearer" and token.strip():
             g.user = accounts().by_token(token.strip())
+            g.token_caller = g.user is not None
     elif "user_id" in session:
         g.user = _session_account()
 

@@ -1,20 +1,24 @@
 """The console for operators: deployments (upload, versions, diagrams), decisions (their tables), starting
 instances, finding and inspecting instances (diagram with tokens, variables, tasks, jobs, history with the
-rules decisions matched), cancelling, and incidents."""
+rules decisions matched, audit trail), cancelling, incidents, the audit trail, and (administrators) who may
+start, see and operate on each process. The runtime applies the process permissions; these pages pass it the
+logged-in operator."""
 from __future__ import annotations
 
 from itertools import groupby
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from bpmn_runtime.errors import Conflict, DeploymentError, NotFound, Problem
+from bpmn_runtime.errors import Conflict, DeploymentError, InvalidInput, NotFound, Problem
+from bpmn_runtime.runtime.audit import parse_since
 from bpmn_runtime.runtime.records import DeployedProcess
 from bpmn_runtime.web import diagrams
 from bpmn_runtime.web.decision_views import decision_view
 from bpmn_runtime.web.openapi import MAX_VERSION
 from bpmn_runtime.web.auth import require_operator, safe_next
+from bpmn_runtime.web.filters import sentence
 from bpmn_runtime.web.html_forms import Row, RowErrors, blank_rows, read_rows
 from bpmn_runtime.web.paging import PAGE_SIZE, Page, offset, requested_page, whole_number
 from bpmn_runtime.web.security import upload_name
@@ -57,7 +61,7 @@ def upload() -> Response | Rendered:
         return _deployments_page(status=400)
     name = upload_name(upload.filename)
     try:
-        deployed = runtime().deploy(upload.read(), file_name=name)
+        deployed = runtime().deploy(upload.read(), file_name=name, actor=actor())
     except DeploymentError as refused:
         return _deployments_page(refused.problems, name, status=400)
     report_deployed(deployed, name)
@@ -105,7 +109,7 @@ def start(definition_id: int) -> Response | Rendered:
         variables = read_rows(request.form)
     except RowErrors as refused:
         return _definition_page(definition_id, refused.rows, business_key, status=400)
-    instance_id = runtime().start(key, variables, business_key=business_key or None, version=version)
+    instance_id = runtime().start(key, variables, business_key=business_key or None, version=version, actor=actor())
     flash(f"Started instance {instance_id} of {key} version {version}.", "success")
     return redirect(url_for(".instance", instance_id=instance_id))
 
@@ -138,7 +142,7 @@ def instances() -> str:
     number = requested_page()
     rows, total = runtime().queries.instances(process=process or None, status=status or None,
                                               business_key=business_key or None, limit=PAGE_SIZE,
-                                              offset=offset(number))
+                                              offset=offset(number), actor=actor())
     processes = sorted({d["key"] for d in runtime().queries.definitions()})
     return render_template("console/instances.html", instances=rows, page=Page(number, total),
                            processes=processes, statuses=STATUSES, process=process, status=status,
@@ -147,7 +151,7 @@ def instances() -> str:
 
 @bp.get("/instances/<int:instance_id>")
 def instance(instance_id: int) -> str:
-    detail = runtime().queries.instance(instance_id)
+    detail = runtime().queries.instance(instance_id, actor=actor())
     diagram = diagrams.draw(diagrams.definition_of(detail), diagrams.overlay(detail))
     timeline = [h for h in detail.history if h.kind not in HIDDEN_HISTORY]
     compensation = [h for h in detail.history if h.kind.startswith("compensation_")]
@@ -160,7 +164,7 @@ def instance(instance_id: int) -> str:
 def cancel(instance_id: int) -> Response:
     reason = request.form.get("reason", "").strip() or "cancelled by an operator in the console"
     try:
-        runtime().cancel(instance_id, reason)
+        runtime().cancel(instance_id, reason, actor=actor())
     except Conflict as refused:
         flash(f"Nothing was changed: {refused}.", "warning")
     else:
@@ -171,7 +175,7 @@ def cancel(instance_id: int) -> Response:
 @bp.post("/tasks/<int:task_id>/release")
 def release(task_id: int) -> Response:
     """Release a claimed task (its assignee is away, say): it goes back to what the model says."""
-    info = runtime().queries.task(task_id)
+    info = runtime().queries.task(task_id, actor=actor())
     back_with = runtime().unclaim(task_id, actor=actor())
     flash(f"'{info.name}' is no longer claimed by {info.assignee}; " +
           (f"it is back with {back_with}, as the process says." if back_with else "its candidates can claim it."),
@@ -182,7 +186,7 @@ def release(task_id: int) -> Response:
 @bp.post("/tasks/<int:task_id>/assign")
 def assign(task_id: int) -> Response:
     """Give a task to someone, whoever holds it now."""
-    info = runtime().queries.task(task_id)
+    info = runtime().queries.task(task_id, actor=actor())
     assignee = request.form.get("assignee", "").strip()
     if not assignee:
         flash("Enter the user name of the person to assign the task to.", "error")
@@ -197,7 +201,8 @@ def assign(task_id: int) -> Response:
 @bp.get("/incidents")
 def incidents() -> str:
     show_all = request.args.get("all") == "1"
-    return render_template("console/incidents.html", incidents=runtime().queries.incidents(open_only=not show_all),
+    return render_template("console/incidents.html",
+                           incidents=runtime().queries.incidents(open_only=not show_all, actor=actor()),
                            show_all=show_all)
 
 
@@ -205,9 +210,66 @@ def incidents() -> str:
 def retry(incident_id: int) -> Response:
     retries_number = max(whole_number(request.form.get("retries", "1"), 100) or 1, 1)
     try:
-        runtime().retry_incident(incident_id, retries_number)
+        runtime().retry_incident(incident_id, retries_number, actor=actor())
     except NotFound:
         flash(f"Incident {incident_id} was already retried or resolved; nothing was changed.", "warning")
     else:
         flash(f"Incident {incident_id} is retried; a worker runs the failed step again shortly.", "success")
     return redirect(safe_next(url_for(".incidents")))
+
+
+# --- audit trail ---------------------------------------------------------------------------------
+
+@bp.get("/audit")
+def audit() -> Rendered:
+    """Every action of people and programs, newest first, filtered by actor, process, action and time."""
+    filters = {name: request.args.get(name, "").strip()[:255] for name in ("user", "process", "action", "since")}
+    try:
+        since = parse_since(filters["since"], runtime().clock.now()) if filters["since"] else None
+    except InvalidInput as refused:
+        flash(f"{sentence(refused)}.", "error")
+        since, status = None, 400
+    else:
+        status = 200
+    number = requested_page()
+    rows, total = runtime().queries.audit(user=filters["user"] or None, process=filters["process"] or None,
+                                          action=filters["action"] or None, since=since, limit=PAGE_SIZE,
+                                          offset=offset(number), actor=actor())
+    return render_template("console/audit.html", entries=rows, page=Page(number, total), filters=filters), status
+
+
+@bp.get("/instances/<int:instance_id>/audit")
+def instance_audit(instance_id: int) -> str:
+    """The audit tab of an instance: who did what to it."""
+    summary = runtime().queries.instance(instance_id, actor=actor()).summary
+    number = requested_page()
+    rows, total = runtime().queries.audit(instance_id=instance_id, limit=PAGE_SIZE, offset=offset(number),
+                                          actor=actor())
+    return render_template("console/instance_audit.html", s=summary, entries=rows, page=Page(number, total))
+
+
+# --- permissions (administrators) ----------------------------------------------------------------
+
+def _admin_only() -> None:
+    if g.user.role != "admin":
+        abort(403, "Only administrators can change who may start, see or operate on a process.")
+
+
+@bp.get("/permissions")
+def permissions_page() -> str:
+    _admin_only()
+    return render_template("console/permissions.html", grants=runtime().queries.grants(),
+                           processes=sorted({d["key"] for d in runtime().queries.definitions()}))
+
+
+@bp.post("/permissions")
+def change_permission() -> Response:
+    _admin_only()
+    form = {name: request.form.get(name, "").strip() for name in ("process", "kind", "principal_type", "principal")}
+    revoking = request.form.get("change") == "revoke"
+    change = runtime().revoke if revoking else runtime().grant
+    done = change(form["process"], form["kind"], form["principal_type"], form["principal"], actor=actor())
+    verb = "revoked" if revoking else "granted"
+    flash(f"{form['kind'].capitalize()} {form['process']} for {form['principal_type']} {form['principal']}: "
+          f"{verb}." if done else "Nothing changed: that grant was already so.", "success" if done else "info")
+    return redirect(url_for(".permissions_page"))

@@ -27,6 +27,9 @@ MAX_RETRY_TIMEOUT = 366 * 24 * 3600 * 1000  # milliseconds: a year
 MAX_VERSION = 2**31 - 1
 MAX_OFFSET = 10**9
 MAX_LOCK = 24 * 3600 * 1000  # milliseconds: a day
+MAX_ID = 2**63 - 1
+WORKERS = ("For operators and administrators, and for tokens made for topics (`bpmn-runtime user token NAME "
+           "--topic T`), which fetch and act on jobs of those topics only (403 for any other).")
 
 TEXT = {"type": "string"}
 KEY = {"type": "string", "maxLength": 255}
@@ -53,11 +56,13 @@ ERRORS = {
 
 def _operation(summary: str, tag: str, responses: dict[str, Any], *, body: dict[str, Any] | None = None,
                parameters: list[dict[str, Any]] | None = None, operators: bool = False,
-               public: bool = False) -> dict[str, Any]:
+               public: bool = False, description: str | None = None) -> dict[str, Any]:
     operation: dict[str, Any] = {"summary": summary, "tags": [tag],
                                  "responses": {**responses, **({} if public else ERRORS)}}
     if operators:
-        operation["description"] = "For operators and administrators."
+        operation["description"] = "For operators and administrators, within the process permissions."
+    if description:
+        operation["description"] = description
     if public:
         operation["security"] = []
     if body is not None:
@@ -126,6 +131,16 @@ SCHEMAS: dict[str, Any] = {
     "HistoryEntry": _object({"at": TIME, "kind": TEXT, "elementId": OPTIONAL_TEXT,
                              "activityInstance": {"type": ["integer", "null"]},
                              "data": {"type": ["object", "null"]}}),
+    "AuditEntry": _object({
+        "id": WHOLE, "at": TIME, "actor": TEXT,
+        "via": {"type": "string", "description": "web, api token, command line (OS user ...), program, web login."},
+        "action": {"type": "string", "description": "deploy, start, claim, unclaim, assign, complete, set_variables, "
+                                                    "message, signal, cancel, retry, permission.*, account.*, "
+                                                    "login.failed, encryption.rotate, audit.purge, ..."},
+        "processKey": OPTIONAL_TEXT, "instanceId": {"type": ["integer", "null"]},
+        "taskId": {"type": ["integer", "null"]},
+        "detail": {"type": ["object", "null"], "description": "Before and after values, values submitted; "
+                                                              "sensitive ones are ***."}}),
     "InstanceDetail": _object({
         "summary": _ref("InstanceSummary"), "endReason": OPTIONAL_TEXT, "variables": VARIABLES,
         "tokens": {"type": "array", "items": _ref("Token")}, "tasks": {"type": "array", "items": _ref("Task")},
@@ -172,7 +187,8 @@ PATHS: dict[str, Any] = {
         {"200": _json(_object({"definitions": {"type": "array", "items": _ref("Definition")}}), "Definitions")})},
     "/instances": {
         "post": _operation(
-            "Start an instance of the newest (or the given) version of a process", "instances",
+            "Start an instance of the newest (or the given) version of a process: operators start a process that "
+            "names no starters, and anyone a process names as a starter starts it (403 otherwise)", "instances",
             {"201": _json(_object({"id": WHOLE, "status": TEXT,
                                    "waitingAt": {"type": "array", "items": _ref("Token")}}),
                           "Started (or, for a repeated requestKey, the instance started the first time)")},
@@ -181,7 +197,7 @@ PATHS: dict[str, Any] = {
                           "version": {"type": "integer", "minimum": 1, "maximum": MAX_VERSION}}, ("processKey",)),
             parameters=[{"name": "traceparent", "in": "header", "required": False, "schema": TEXT,
                          "description": "W3C trace context: the instance's trace continues the caller's "
-                                        "(ignored when it cannot be read)."}], operators=True),
+                                        "(ignored when it cannot be read)."}]),
         "get": _operation(
             "Instances, newest first", "instances",
             {"200": _json(_object({"total": WHOLE, "instances": {"type": "array", "items": _ref("InstanceSummary")}}),
@@ -237,6 +253,16 @@ PATHS: dict[str, Any] = {
         "Retry what failed: the job gets `retries` more tries", "incidents", DONE,
         parameters=[_path_id("incident_id")], body=_object({"retries": {"type": "integer", "minimum": 1,
                                                                         "maximum": 100}}), operators=True)},
+    "/audit": {"get": _operation(
+        "The audit trail, newest first: who did what, when, to which process, instance and task", "audit",
+        {"200": _json(_object({"total": WHOLE, "entries": {"type": "array", "items": _ref("AuditEntry")}}),
+                      "A page of entries")},
+        parameters=[_query("instanceId", {"type": "integer", "minimum": 0}, "Entries about this instance."),
+                    _query("user", TEXT, "What this person or program did."),
+                    _query("since", TEXT, "From this time on: a date, a date and time, or an age (30m, 12h, 7d)."),
+                    _query("process", TEXT, "Entries about this process."),
+                    _query("action", TEXT, "This action (or family: account, permission)."), *PAGING],
+        operators=True)},
     "/external-tasks/fetch-and-lock": {"post": _operation(
         "Lock up to maxTasks due service-task jobs of the given topics for a worker", "external tasks",
         {"200": _json({"type": "array", "items": _ref("ExternalTask")}, "The locked jobs (maybe none)")},
@@ -244,15 +270,15 @@ PATHS: dict[str, Any] = {
                       "maxTasks": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
                       "lockDuration": {"type": "integer", "minimum": 1, "maximum": MAX_LOCK, "default": 60000,
                                        "description": "Milliseconds."}}, ("workerId", "topics")),
-        operators=True)},
+        description=WORKERS)},
     "/external-tasks/{job_id}/extend-lock": {"post": _operation(
         "Keep the lock of a long-running job (a heartbeat)", "external tasks", DONE, parameters=[_path_id("job_id")],
         body=_object({"workerId": WORKER, "newDuration": {"type": "integer", "minimum": 1, "maximum": MAX_LOCK,
                                                           "description": "Milliseconds from now."}},
-                     ("workerId",)), operators=True)},
+                     ("workerId",)), description=WORKERS)},
     "/external-tasks/{job_id}/complete": {"post": _operation(
         "Report a job done, with output variables", "external tasks", DONE, parameters=[_path_id("job_id")],
-        body=_object({"workerId": WORKER, "variables": VARIABLES}, ("workerId",)), operators=True)},
+        body=_object({"workerId": WORKER, "variables": VARIABLES}, ("workerId",)), description=WORKERS)},
     "/external-tasks/{job_id}/failure": {"post": _operation(
         "Report a failed job: it is tried again after retryTimeout while retries are left, else an incident "
         "is raised", "external tasks",
@@ -263,12 +289,12 @@ PATHS: dict[str, Any] = {
                                   "description": "Tries left (default: one less)."},
                       "retryTimeout": {"type": "integer", "minimum": 0, "maximum": MAX_RETRY_TIMEOUT,
                                        "description": "Milliseconds."}},
-                     ("workerId",)), operators=True)},
+                     ("workerId",)), description=WORKERS)},
     "/external-tasks/{job_id}/bpmn-error": {"post": _operation(
         "Report a business error; the model's error boundary event takes over", "external tasks", DONE,
         parameters=[_path_id("job_id")],
         body=_object({"workerId": WORKER, "errorCode": NAME, "errorMessage": MESSAGE, "variables": VARIABLES},
-                     ("workerId", "errorCode")), operators=True)},
+                     ("workerId", "errorCode")), description=WORKERS)},
 }
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import secrets
 from pathlib import PurePath
 
 from flask import Flask, Response, abort, g, request

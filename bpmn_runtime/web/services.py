@@ -30,5 +30,8 @@ def settings() -> WebSettings:
 
 
 def actor() -> Actor:
-    """The logged-in caller as the task rules see them: name, groups and role."""
-    return Actor.person(g.user.name, g.user.groups, g.user.role)
+    """The caller as the runtime sees them: name, groups and role, whether they came with an API token (and
+    the topics it may fetch) or a web session."""
+    if g.get("token_caller"):
+        return Actor.person(g.user.name, g.user.groups, g.user.role, via="api token", topics=g.user.token_topics)
+    return Actor.person(g.user.name, g.user.groups, g.user.role, via="web")

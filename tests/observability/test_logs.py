@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from bpmn_runtime import logs
+from bpmn_runtime import logs, sensitive
 from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.runtime import Runtime
 from bpmn_runtime.worker import Worker
@@ -135,7 +135,7 @@ def test_the_sensitive_patterns_can_be_set(monkeypatch: pytest.MonkeyPatch) -> N
     try:
         monkeypatch.setenv(logs.SENSITIVE_ENV, "iban, *_pin")
         logs.set_sensitive(None)
-        assert logs.redact({"IBAN": "DE00", "card_pin": 1234, "password": "x", "rows": [{"iban": "FR00"}]}) == \
+        assert sensitive.redact({"IBAN": "DE00", "card_pin": 1234, "password": "x", "rows": [{"iban": "FR00"}]}) == \
             {"IBAN": "***", "card_pin": "***", "password": "x", "rows": [{"iban": "***"}]}
     finally:
         logs.set_sensitive(before)
