@@ -131,14 +131,13 @@ def test_handler_inputs_and_outputs_are_logged_at_debug_with_sensitive_values_re
 
 
 def test_the_sensitive_patterns_can_be_set(monkeypatch: pytest.MonkeyPatch) -> None:
-    before = logs.sensitive_patterns()
     try:
-        monkeypatch.setenv(logs.SENSITIVE_ENV, "iban, *_pin")
+        monkeypatch.setenv(sensitive.SENSITIVE_ENV, "iban, *_pin")
         logs.set_sensitive(None)
         assert sensitive.redact({"IBAN": "DE00", "card_pin": 1234, "password": "x", "rows": [{"iban": "FR00"}]}) == \
             {"IBAN": "***", "card_pin": "***", "password": "x", "rows": [{"iban": "***"}]}
     finally:
-        logs.set_sensitive(before)
+        logs.set_sensitive(None)  # the environment decides again, as when nothing was chosen
 
 
 def test_the_cli_writes_json_lines_by_option_or_environment(tmp_path: Path) -> None:
