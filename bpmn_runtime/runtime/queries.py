@@ -92,6 +92,17 @@ class Queries:
             return [{"id": r.id, "key": r.key, "version": r.version, "name": r.name, "file_name": r.file_name,
                      "deployed_at": r.deployed_at.isoformat()} for r in rows]
 
+    def versions_of_content(self, checksum: str) -> list[dict[str, Any]]:
+        """The deployed versions whose file had exactly this content (SHA-256), each with the newest version of
+        its process: `serve` deploys a file of ./processes only when no version came from the same content."""
+        newest = select(Definition.key, func.max(Definition.version).label("newest")).group_by(
+            Definition.key).subquery()
+        with self.runtime.database.session() as session:
+            rows = session.execute(select(Definition.key, Definition.version, newest.c.newest).join(
+                newest, newest.c.key == Definition.key).where(Definition.checksum == checksum)
+                .order_by(Definition.key, Definition.version)).all()
+            return [{"key": r.key, "version": r.version, "newest": r.newest} for r in rows]
+
     def definition_xml(self, definition_id: int) -> tuple[str, bytes]:
         with self.runtime.database.session() as session:
             row = session.get(Definition, definition_id)

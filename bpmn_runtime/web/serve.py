@@ -2,6 +2,7 @@
 first administrator, so one command gives a newcomer a working installation."""
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import threading
@@ -22,8 +23,25 @@ Say = Callable[[str], None]
 
 
 def deploy_folder(runtime: Runtime, folder: Path, say: Say) -> None:
-    """Deploy every .bpmn file of `folder`; an unchanged file keeps its version, a refused one is reported."""
+    """Deploy every .bpmn file of `folder` whose content matches no deployed version of its processes.
+
+    A file equal to an older version is not deployed again: a process uploaded through the console since
+    then stays the newest, instead of a restart rolling it back. A refused file is reported.
+    """
     for path in sorted(folder.glob("*.bpmn")):
+        try:
+            matching = runtime.queries.versions_of_content(hashlib.sha256(path.read_bytes()).hexdigest())
+        except OSError as unreadable:
+            say(f"not deployed: {path}: {unreadable.strerror or unreadable}")
+            continue
+        if matching:
+            for found in matching:
+                if found["version"] == found["newest"]:
+                    say(f"unchanged: {found['key']} version {found['version']} from {path}")
+                else:
+                    say(f"kept: {found['key']} version {found['newest']} stays the newest; {path} is the same "
+                        f"as version {found['version']}, so it was not deployed again")
+            continue
         try:
             for process in runtime.deploy(path):
                 state = "deployed" if process.new else "unchanged"
