@@ -3,12 +3,16 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 class Record:
     def to_json(self) -> dict[str, Any]:
-        return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in asdict(self).items()}
+        return {k: (v.isoformat() if isinstance(v, datetime) else v)
+                for k, v in asdict(cast("DataclassInstance", self)).items()}
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class InstanceSummary(Record):
     started_at: datetime
     ended_at: datetime | None
     open_incidents: int = 0
+    suspended: bool = False
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ values a completion may set. The CLI, the web inbox, the API and embedding progr
 - A completion sets only the fields of the task's form, unless the model allows more with the task
   property `allowVariables` (names separated by commas, or `*`); a task without a form takes any
   variables, or only those `allowVariables` lists. Variables the engine owns are never set from outside.
+- Nobody claims, assigns, gives back or completes a task of a suspended instance (`suspension`).
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from sqlalchemy import ColumnElement, literal, or_, true
 from bpmn_runtime.errors import Conflict, Forbidden
 from bpmn_runtime.forms import FormErrors, form_fields, validate
 from bpmn_runtime.model import Element
+from bpmn_runtime.runtime.suspension import instance_suspended
 from bpmn_runtime.runtime.variables import VariableLimits, variable_problems
 from bpmn_runtime.store.tables import UserTask
 
@@ -84,11 +86,18 @@ class LockedTask:
     name: str
     assignee: str | None
     visible: bool
+    suspended: bool = False  # its instance is suspended: nobody may act on it until it is resumed
 
 
 def _must_see(actor: Actor, task: LockedTask) -> None:
     if not task.visible:
         raise Forbidden(f"Task {task.id} is not assigned or offered to you or your groups.")
+
+
+def _must_move(task: LockedTask) -> None:
+    """Nobody acts on a task of a suspended instance (told only to those who see the task)."""
+    if task.suspended:
+        raise instance_suspended(task.instance_id)
 
 
 def check_claim(actor: Actor, task: LockedTask, user: str) -> None:
@@ -97,6 +106,7 @@ def check_claim(actor: Actor, task: LockedTask, user: str) -> None:
         _must_see(actor, task)
         if user != actor.name:
             raise Forbidden("Only operators and administrators can give a task to someone else.")
+    _must_move(task)
     if task.assignee not in (None, user):
         raise Conflict(f"task {task.id} is already claimed by {task.assignee}")
 
@@ -104,13 +114,16 @@ def check_claim(actor: Actor, task: LockedTask, user: str) -> None:
 def check_assign(actor: Actor, task: LockedTask) -> None:
     if not actor.trusted:
         raise Forbidden("Only operators and administrators can assign a task to someone.")
+    _must_move(task)
 
 
 def check_give_back(actor: Actor, task: LockedTask, model_assignee: str | None) -> None:
     """A person gives back only what they hold, and not what the model gave them (it would come back)."""
+    if not actor.trusted:
+        _must_see(actor, task)
+    _must_move(task)
     if actor.trusted:
         return
-    _must_see(actor, task)
     if task.assignee != actor.name:
         raise Forbidden("Only the person who claimed a task, or an operator, can give it back.")
     if model_assignee == actor.name:
@@ -119,9 +132,11 @@ def check_give_back(actor: Actor, task: LockedTask, model_assignee: str | None) 
 
 
 def check_complete(actor: Actor, task: LockedTask) -> None:
+    if not actor.trusted:
+        _must_see(actor, task)
+    _must_move(task)
     if actor.trusted:
         return
-    _must_see(actor, task)
     if task.assignee not in (None, actor.name):
         raise Conflict(f"task {task.id} is claimed by {task.assignee}")
 

@@ -17,7 +17,7 @@ from bpmn_runtime.runtime.locks import lock_instance
 from bpmn_runtime.runtime.task_rules import Actor, LockedTask
 from bpmn_runtime.runtime.unit_of_work import LoadedInstance, UnitOfWork
 from bpmn_runtime.runtime.variables import VariableLimits
-from bpmn_runtime.store.tables import EndedTask, UserTask
+from bpmn_runtime.store.tables import EndedTask, Instance, UserTask
 
 log = logging.getLogger("bpmn_runtime")
 
@@ -43,10 +43,13 @@ def lock(unit: UnitOfWork, task_id: int, actor: Actor) -> LockedTask:
         lock_instance(unit, instance_id)  # the instance before its task row: see `locks`
     row = unit.connection.execute(unit.for_update(select(
         UserTask.id, UserTask.instance_id, UserTask.wait_key, UserTask.element_id, UserTask.name, UserTask.assignee,
-        task_rules.visible_to(actor).label("visible")).where(UserTask.id == task_id))).one_or_none()
+        task_rules.visible_to(actor).label("visible"),
+        select(Instance.suspended).where(Instance.id == UserTask.instance_id).scalar_subquery().label("suspended"))
+        .where(UserTask.id == task_id))).one_or_none()
     if row is None:
         raise ended(unit.connection, task_id)
-    return LockedTask(row.id, row.instance_id, row.wait_key, row.element_id, row.name, row.assignee, bool(row.visible))
+    return LockedTask(row.id, row.instance_id, row.wait_key, row.element_id, row.name, row.assignee, bool(row.visible),
+                      bool(row.suspended))
 
 
 def complete(unit: UnitOfWork, task_id: int, submitted: Mapping[str, Any], actor: Actor,

@@ -22,7 +22,7 @@ from bpmn_runtime.engine.state import InstanceState, Wait
 from bpmn_runtime.engine.step import Step
 from bpmn_runtime.errors import BpmnRuntimeError, Conflict, NotFound
 from bpmn_runtime.model import Process
-from bpmn_runtime.runtime import correlation
+from bpmn_runtime.runtime import correlation, suspension
 from bpmn_runtime.runtime.variables import VariableBudget
 from bpmn_runtime.store import statements
 from bpmn_runtime.store.tables import Definition, Incident, Instance
@@ -43,6 +43,7 @@ class DefinitionRef(NamedTuple):
     id: int
     key: str
     version: int
+    suspended: bool = False
 
 
 class StaleInstance(BpmnRuntimeError):
@@ -63,6 +64,7 @@ class LoadedInstance:
     process: Process
     state: InstanceState
     request_key: str | None = None
+    suspended: bool = False  # see `suspension`: only a cancellation or an operator's variables move it
 
 
 class UnitOfWork:
@@ -109,18 +111,21 @@ class UnitOfWork:
         row = statements.LOAD_INSTANCE.one_or_none(self.connection, {"instance_id": instance_id})
         if row is None:
             raise NotFound(f"there is no process instance {instance_id}")
-        key, version, definition_id, process_key, business_key, parent_id, parent_wait, state = row
+        key, version, definition_id, process_key, business_key, parent_id, parent_wait, state, suspended = row
         process = self.runtime.deployments.process_of(definition_id, process_key, self.connection)
         loaded = LoadedInstance(key, version, definition_id, process_key, business_key, parent_id, parent_wait,
-                                process, InstanceState.from_json(json.loads(state)))
+                                process, InstanceState.from_json(json.loads(state)), suspended=bool(suspended))
         if self.variable_budget is not None:
             self.variable_budget.loaded(loaded.id, loaded.state)
         return loaded
 
-    def step(self, loaded: LoadedInstance, action: Callable[[Step], None]) -> Step:
-        """Run `action` on a fresh engine step of `loaded`, then save the instance and its effects."""
+    def step(self, loaded: LoadedInstance, action: Callable[[Step], None], *, while_suspended: bool = False) -> Step:
+        """Run `action` on a fresh engine step of `loaded`, then save the instance and its effects. A suspended
+        instance does not move (`suspension.Suspended`), unless the action is one an operator may take on it."""
         if loaded.state.status != "active":
             raise Conflict(f"process instance {loaded.id} has ended ({loaded.state.status})")
+        if loaded.suspended and not while_suspended:
+            raise suspension.instance_suspended(loaded.id)
         step = Step(loaded.process, loaded.state, self.now, instance_id=loaded.id, business_key=loaded.business_key,
                     script_runner=self.runtime.script_runner)
         action(step)
@@ -131,6 +136,8 @@ class UnitOfWork:
               business_key: str | None = None, request_key: str | None = None, start_event: str | None = None,
               parent: tuple[int, int] | None = None) -> int:
         """Run a new instance to its first wait states, then insert it (one row write, not an insert and an update)."""
+        if definition.suspended:
+            raise suspension.version_suspended(definition.key, definition.version)
         instance_id = statements.new_instance_id(self.connection)
         loaded = LoadedInstance(instance_id, 0, definition.id, definition.key, business_key,
                                 parent[0] if parent else None, parent[1] if parent else None, process,
@@ -271,7 +278,7 @@ class UnitOfWork:
             Instance.status == "active")).scalar_one_or_none()
         if child is not None:
             loaded = self.load(child)
-            self.step(loaded, lambda s: s.cancel("the calling activity was interrupted"))
+            self.step(loaded, lambda s: s.cancel("the calling activity was interrupted"), while_suspended=True)
 
     def _escalate_to_parent(self, child: LoadedInstance, code: str) -> None:
         """An escalation the called process did not catch goes on at its call activity (BPMN 10.4.2)."""

@@ -13,7 +13,7 @@ import json
 from datetime import datetime
 from typing import Any, Callable, Mapping, NamedTuple, Sequence, cast
 
-from sqlalchemy import Connection, Dialect, Table, bindparam, delete, func, insert, literal, select, update
+from sqlalchemy import Connection, Dialect, Integer, Table, bindparam, delete, func, insert, literal, select, update
 from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -88,18 +88,20 @@ class DriverStatement:
 
 LOAD_INSTANCE = DriverStatement(select(
     INSTANCES.c.id, INSTANCES.c.version, INSTANCES.c.definition_id, INSTANCES.c.process_key,
-    INSTANCES.c.business_key, INSTANCES.c.parent_id, INSTANCES.c.parent_wait, INSTANCES.c.state)
-    .where(INSTANCES.c.id == bindparam("instance_id")))
+    INSTANCES.c.business_key, INSTANCES.c.parent_id, INSTANCES.c.parent_wait, INSTANCES.c.state,
+    INSTANCES.c.suspended.cast(Integer)).where(INSTANCES.c.id == bindparam("instance_id")))
 INSERT_INSTANCE = DriverStatement(insert(INSTANCES), [
     "id", "definition_id", "process_key", "business_key", "request_key", "status", "version", "state", "parent_id",
     "parent_wait", "started_at", "updated_at", "ended_at", "end_reason"])
 SAVE_INSTANCE = DriverStatement(update(INSTANCES).where(INSTANCES.c.id == bindparam("instance_id"),
                                                         INSTANCES.c.version == bindparam("loaded_version")),
                                 ["state", "version", "status", "updated_at", "ended_at", "end_reason"])
-LATEST_DEFINITION = DriverStatement(select(DEFINITIONS.c.id, DEFINITIONS.c.key, DEFINITIONS.c.version)
+LATEST_DEFINITION = DriverStatement(select(DEFINITIONS.c.id, DEFINITIONS.c.key, DEFINITIONS.c.version,
+                                           DEFINITIONS.c.suspended.cast(Integer))
                                     .where(DEFINITIONS.c.key == bindparam("key"))
                                     .order_by(DEFINITIONS.c.version.desc()).limit(1))
-DEFINITION_VERSION = DriverStatement(select(DEFINITIONS.c.id, DEFINITIONS.c.key, DEFINITIONS.c.version)
+DEFINITION_VERSION = DriverStatement(select(DEFINITIONS.c.id, DEFINITIONS.c.key, DEFINITIONS.c.version,
+                                            DEFINITIONS.c.suspended.cast(Integer))
                                      .where(DEFINITIONS.c.key == bindparam("key"),
                                             DEFINITIONS.c.version == bindparam("version")))
 _NEXT_INSTANCE_ID = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text,
+    BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, false, text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -34,9 +34,15 @@ class Definition(Base):
     checksum: Mapped[str] = mapped_column(String(64))
     xml: Mapped[bytes] = mapped_column(LargeBinary)
     deployed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # A suspended version starts no instance (its instances are suspended with it).
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Days an ended instance's history is kept (camunda:historyTimeToLive); None: the installation's default.
+    history_ttl_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 HAS_BUSINESS_KEY = text("business_key IS NOT NULL")
+SUSPENDED = text("suspended")
+ENDED = text("ended_at IS NOT NULL")
 
 
 class Instance(Base):
@@ -50,6 +56,10 @@ class Instance(Base):
               postgresql_where=HAS_BUSINESS_KEY),
         # A request key is the caller's idempotency key for starting one process: scoped to that process.
         UniqueConstraint("process_key", "request_key", name="uq_instances_process_request_key"),
+        # Few instances are suspended, and job acquisition and timers ask for them on every round.
+        Index("ix_instances_suspended", "id", sqlite_where=SUSPENDED, postgresql_where=SUSPENDED),
+        # History cleanup reads ended instances oldest first.
+        Index("ix_instances_ended", "ended_at", sqlite_where=ENDED, postgresql_where=ENDED),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
@@ -66,6 +76,9 @@ class Instance(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # No job, timer, task or message of a suspended instance moves until it is resumed. Only the database's
+    # default: the hot INSERT of a new instance names its columns and leaves this one out.
+    suspended: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class UserTask(Base):
@@ -86,6 +99,7 @@ class UserTask(Base):
     candidate_users: Mapped[str] = mapped_column(Text, default="")
     candidate_groups: Mapped[str] = mapped_column(Text, default="")
     due: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    follow_up: Mapped[str | None] = mapped_column(String(64), nullable=True)  # set by the person working on it
     priority: Mapped[int] = mapped_column(Integer, default=50)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -88,7 +88,7 @@ def test_disabling_and_removing_an_account(app: Flask, runtime: Runtime) -> None
     accounts.remove("olga")
     assert not _logged_in(olga)
     assert api.get("/api/v1/tasks", headers={"Authorization": f"Bearer {token}"}).status_code == 401
-    assert [a.name for a in accounts.all()] == ["ada", "man", "mia", "sam"]
+    assert [a.name for a in accounts.all()] == ["ada", "man", "max", "mia", "sam"]
 
 
 def test_a_session_has_an_idle_timeout(clocked: Runtime, clock: VirtualClock) -> None:
