@@ -2,16 +2,22 @@
 the element that failed. Works inside the caller's unit of work (one transaction)."""
 from __future__ import annotations
 
+from typing import Any, Mapping
+
 from bpmn_runtime.errors import Conflict, NotFound
+from bpmn_runtime.runtime import instances
 from bpmn_runtime.runtime.unit_of_work import UnitOfWork
 from bpmn_runtime.store.tables import Incident, Job
 
 
-def retry(unit: UnitOfWork, incident_id: int, retries: int) -> None:
-    """Try again what failed: give the job `retries` more tries, or re-run the element that failed."""
+def retry(unit: UnitOfWork, incident_id: int, retries: int, variables: Mapping[str, Any] | None = None) -> None:
+    """Try again what failed: give the job `retries` more tries, or re-run the element that failed. With
+    `variables`, set them first, in the same transaction: the retry runs with the fix or not at all."""
     incident = unit.session.get(Incident, incident_id)
     if incident is None or incident.resolved_at is not None:
         raise NotFound(f"there is no open incident {incident_id}")
+    if variables:
+        instances.set_variables(unit, incident.instance_id, variables)
     incident.resolved_at = unit.now
     if incident.job_id is not None:
         job = unit.session.get(Job, incident.job_id)
@@ -22,5 +28,7 @@ def retry(unit: UnitOfWork, incident_id: int, retries: int) -> None:
         job.lock_owner = None
         job.lock_expires_at = None
         return
-    loaded = unit.load(incident.instance_id)
-    unit.step(loaded, lambda s: s.retry(incident.activity_instance))
+    loaded, activity_instance = unit.load(incident.instance_id), incident.activity_instance
+    if activity_instance is None:
+        raise Conflict(f"incident {incident_id} names neither a job nor a step to run again")
+    unit.step(loaded, lambda s: s.retry(activity_instance))

@@ -15,7 +15,7 @@ from bpmn_runtime.runtime.task_rules import Actor
 from bpmn_runtime.runtime.records import (
     CompensationInfo, HistoryEntry, IncidentInfo, InstanceDetail, InstanceSummary, JobInfo, TaskInfo, Token,
 )
-from bpmn_runtime.store.tables import Definition, HistoryEvent, Incident, Instance, Job, UserTask
+from bpmn_runtime.store.tables import Definition, HistoryEvent, Incident, Instance, Job, Subscription, UserTask
 
 if TYPE_CHECKING:
     from bpmn_runtime.runtime.runtime import Runtime
@@ -113,7 +113,7 @@ class Queries:
     def instances(self, *, process: str | None = None, status: str | None = None, business_key: str | None = None,
                   limit: int = 50, offset: int = 0) -> tuple[list[InstanceSummary], int]:
         query = select(Instance.id, Instance.process_key, Definition.version, Instance.business_key,
-                               Instance.status, Instance.started_at, Instance.ended_at).join(
+                       Instance.status, Instance.started_at, Instance.ended_at, Instance.suspended).join(
             Definition, Definition.id == Instance.definition_id)
         if process:
             query = query.where(Instance.process_key == process)
@@ -128,7 +128,7 @@ class Queries:
             incidents = dict(session.execute(select(Incident.instance_id, func.count()).where(
                 Incident.instance_id.in_(ids), Incident.resolved_at.is_(None)).group_by(Incident.instance_id)).all())
             return [InstanceSummary(r.id, r.process_key, r.version, r.business_key, r.status, r.started_at, r.ended_at,
-                                    incidents.get(r.id, 0)) for r in rows], total
+                                    incidents.get(r.id, 0), r.suspended) for r in rows], total
 
     def instance(self, instance_id: int) -> InstanceDetail:
         with self.runtime.database.session() as session:
@@ -146,7 +146,8 @@ class Queries:
                 Incident.instance_id == instance_id).order_by(Incident.id)).scalars()]
             open_incidents = sum(1 for i in incidents if i.resolved_at is None)
             summary = InstanceSummary(instance.id, instance.process_key, version, instance.business_key,
-                                      instance.status, instance.started_at, instance.ended_at, open_incidents)
+                                      instance.status, instance.started_at, instance.ended_at, open_incidents,
+                                      instance.suspended)
             tokens = []
             for wait in state.waits.values():
                 ai = state.instances.get(wait.ai)
@@ -165,6 +166,13 @@ class Queries:
             history = self.history(instance_id, session=session)
             return InstanceDetail(summary, instance.end_reason, dict(root.variables or {}) if root else {}, tokens,
                                   tasks, jobs, incidents, history, instance.parent_id, _compensations(history))
+
+    def waiting_events(self, instance_id: int) -> list[tuple[str, str, str]]:
+        """The messages and signals an instance waits for now: (kind, name, element id), oldest first."""
+        with self.runtime.database.session() as session:
+            return [(r.kind, r.name, r.element_id) for r in session.execute(
+                select(Subscription.kind, Subscription.name, Subscription.element_id)
+                .where(Subscription.instance_id == instance_id).order_by(Subscription.id))]
 
     def history(self, instance_id: int, *, session: Any = None) -> list[HistoryEntry]:
         query = select(HistoryEvent).where(HistoryEvent.instance_id == instance_id).order_by(HistoryEvent.id)

@@ -14,9 +14,10 @@ from sqlalchemy.exc import IntegrityError
 
 from bpmn_runtime.clock import Clock, SystemClock
 from bpmn_runtime.engine.step import ScriptRunner
+from bpmn_runtime.errors import InvalidInput
 from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.metrics import Metrics
-from bpmn_runtime.runtime import correlation, incidents, inputs, instances, jobs, scheduled, tasks
+from bpmn_runtime.runtime import correlation, incidents, inputs, instances, jobs, scheduled, suspension, tasks
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
 from bpmn_runtime.runtime.deployments import Deployments
 from bpmn_runtime.runtime.queries import Queries
@@ -109,6 +110,19 @@ class Runtime:
         inputs.text(reason, "the reason")
         self.transactions.run(lambda unit: instances.cancel(unit, instance_id, reason), "cancel")
 
+    def suspend(self, instance_ids: list[int], *, suspended: bool = True) -> list[int]:
+        """Suspend running instances and the instances they called (`suspended=False`: resume them); the
+        ids that changed. Nothing of a suspended instance moves until it is resumed (see `suspension`)."""
+        return self.transactions.run(lambda unit: suspension.set_instances(unit, list(instance_ids), suspended),
+                                     "suspend")
+
+    def suspend_version(self, key: str, version: int | None = None, *,
+                        suspended: bool = True) -> tuple[int, list[int]]:
+        """Suspend a process version (default: the newest) and its running instances (`suspended=False`:
+        resume them); the version, and the instances that changed. A suspended version starts no instance."""
+        inputs.key(key, "the process key")
+        return self.transactions.run(lambda unit: suspension.set_version(unit, key, version, suspended), "suspend")
+
     def set_variables(self, instance_id: int, variables: Mapping[str, Any]) -> None:
         """Set process variables of a running instance (for operators fixing data before a retry)."""
         values = self._checked(variables)
@@ -161,6 +175,17 @@ class Runtime:
         inputs.key(name, "the signal name")
         return self.transactions.run(self._bounded(lambda unit: correlation.deliver_signal(unit, name, values)),
                                      "signal")
+
+    def deliver_to_instance(self, instance_id: int, kind: str, name: str,
+                            variables: Mapping[str, Any] | None = None) -> str:
+        """Deliver message or signal `name` (`kind`) to this one instance, which waits for it; the element that
+        took it. For an operator on the instance's page: no correlation picks another instance."""
+        values = self._checked(variables)
+        if kind not in ("message", "signal"):
+            raise InvalidInput(f"send a message or a signal, not {kind!r}")
+        inputs.key(name, f"the {kind} name")
+        return self.transactions.run(self._bounded(
+            lambda unit: correlation.deliver_to_instance(unit, instance_id, kind, name, values)), kind)
 
     # --- jobs, timers and incidents ---------------------------------------------------------------
 
@@ -222,6 +247,9 @@ class Runtime:
         """When the next timer or retry is due (None: nothing is scheduled)."""
         return self.queries.next_due()
 
-    def retry_incident(self, incident_id: int, retries: int = 1) -> None:
-        """Try again what failed: give the job `retries` more tries, or re-run the element that failed."""
-        self.transactions.run(lambda unit: incidents.retry(unit, incident_id, retries), "retry_incident")
+    def retry_incident(self, incident_id: int, retries: int = 1, variables: Mapping[str, Any] | None = None) -> None:
+        """Try again what failed: give the job `retries` more tries, or re-run the element that failed. With
+        `variables`, set them first in the same transaction (an operator's fix of the data it failed on)."""
+        values = self._checked(variables)
+        self.transactions.run(self._bounded(lambda unit: incidents.retry(unit, incident_id, retries, values)),
+                              "retry_incident")

@@ -2,17 +2,20 @@
 inspecting instances (diagram with tokens, variables, tasks, jobs, history), cancelling, and incidents."""
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from itertools import groupby
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from bpmn_runtime.errors import Conflict, DeploymentError, NotFound, Problem
+from bpmn_runtime.errors import Conflict, DeploymentError, InvalidInput, NotFound, Problem
 from bpmn_runtime.runtime.records import DeployedProcess
 from bpmn_runtime.web import diagrams
 from bpmn_runtime.web.auth import require_operator, safe_next
-from bpmn_runtime.web.html_forms import Row, RowErrors, blank_rows, read_rows
+from bpmn_runtime.web.html_forms import (
+    VALUE_TYPES, Row, RowErrors, blank_rows, read_rows, typed_value, value_text, value_type,
+)
 from bpmn_runtime.web.paging import PAGE_SIZE, Page, offset, requested_page, whole_number
 from bpmn_runtime.web.security import upload_name
 from bpmn_runtime.web.services import Rendered, actor, runtime
@@ -126,14 +129,87 @@ def instances() -> str:
 
 
 @bp.get("/instances/<int:instance_id>")
-def instance(instance_id: int) -> str:
+def instance(instance_id: int) -> Rendered:
+    return _instance_page(instance_id)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """What an operator typed into one of the instance page's forms, shown again with what is wrong."""
+
+    form: str  # variable:NAME, new-variable, event, incident:ID
+    name: str = ""
+    kind: str = "text"
+    value: str = ""
+    error: str = ""
+
+
+def _instance_page(instance_id: int, edit: Edit | None = None, status: int = 200) -> Rendered:
     detail = runtime().queries.instance(instance_id)
     diagram = diagrams.draw(diagrams.definition_of(detail), diagrams.overlay(detail))
     timeline = [h for h in detail.history if h.kind not in HIDDEN_HISTORY]
     compensation = [h for h in detail.history if h.kind.startswith("compensation_")]
+    variables = [(name, value_type(value), value_text(value)) for name, value in sorted(detail.variables.items())]
     return render_template("console/instance.html", detail=detail, s=detail.summary, diagram=diagram,
                            timeline=timeline, compensation=compensation, labels=HISTORY_LABELS,
-                           open_incidents=[i for i in detail.incidents if i.resolved_at is None])
+                           open_incidents=[i for i in detail.incidents if i.resolved_at is None],
+                           variables=variables, types=VALUE_TYPES, edit=edit,
+                           events=runtime().queries.waiting_events(instance_id) if detail.summary.status == "active"
+                           else [], stopped_at=diagrams.stopped_at(detail)), status
+
+
+def _typed(form: str) -> tuple[Edit, Any]:
+    """The name, type and value posted by one of the instance page's forms, and the typed value; the Edit
+    carries the error when the value does not fit its type."""
+    edit = Edit(form, request.form.get("name", "").strip(), request.form.get("type", "text"),
+                request.form.get("value", ""))
+    try:
+        return edit, typed_value(edit.kind, edit.value)
+    except InvalidInput as refused:
+        return replace(edit, error=str(refused)), None
+
+
+@bp.post("/instances/<int:instance_id>/variables")
+def set_variable(instance_id: int) -> Response | Rendered:
+    """Set one variable, typed as the operator says (JSON for lists and objects), checked by the runtime."""
+    form = "new-variable" if request.form.get("new") else f"variable:{request.form.get('name', '').strip()}"
+    edit, value = _typed(form)
+    if not edit.error and not edit.name:
+        edit = replace(edit, error="Give the variable a name.")
+    if not edit.error:
+        try:
+            runtime().set_variables(instance_id, {edit.name: value})
+        except InvalidInput as refused:
+            edit = replace(edit, error=str(refused))
+        except Conflict as refused:
+            flash(f"Nothing was changed: {refused}.", "warning")
+            return redirect(url_for(".instance", instance_id=instance_id))
+    if edit.error:
+        return _instance_page(instance_id, edit, status=400)
+    flash(f"{edit.name} is set to {value_text(value) or 'null'}.", "success")
+    return redirect(url_for(".instance", instance_id=instance_id) + "#variables")
+
+
+@bp.post("/instances/<int:instance_id>/event")
+def send_event(instance_id: int) -> Response | Rendered:
+    """Send the message or signal this instance waits for, to this instance only, with an optional value."""
+    kind, name = request.form.get("kind", ""), request.form.get("event", "")
+    edit, value = _typed("event")
+    if not edit.error and edit.value.strip() and not edit.name:
+        edit = replace(edit, error="Give the value a name, or leave the value empty.")
+    if not edit.error:
+        values = {edit.name: value} if edit.name else {}
+        try:
+            element = runtime().deliver_to_instance(instance_id, kind, name, values)
+        except InvalidInput as refused:
+            edit = replace(edit, error=str(refused))
+        except (Conflict, NotFound) as refused:
+            flash(f"{str(refused)[0].upper()}{str(refused)[1:]}.", "warning")
+            return redirect(url_for(".instance", instance_id=instance_id))
+        else:
+            flash(f"The {kind} '{name}' reached instance {instance_id} at {element}.", "success")
+            return redirect(url_for(".instance", instance_id=instance_id))
+    return _instance_page(instance_id, replace(edit, form=f"event:{kind}:{name}"), status=400)
 
 
 @bp.post("/instances/<int:instance_id>/cancel")
@@ -145,6 +221,31 @@ def cancel(instance_id: int) -> Response:
         flash(f"Nothing was changed: {refused}.", "warning")
     else:
         flash(f"Instance {instance_id} is cancelled.", "success")
+    return redirect(url_for(".instance", instance_id=instance_id))
+
+
+@bp.post("/instances/<int:instance_id>/suspend")
+def suspend(instance_id: int) -> Response:
+    return _suspension(instance_id, True)
+
+
+@bp.post("/instances/<int:instance_id>/resume")
+def resume(instance_id: int) -> Response:
+    return _suspension(instance_id, False)
+
+
+def _suspension(instance_id: int, suspended: bool) -> Response:
+    try:
+        changed = runtime().suspend([instance_id], suspended=suspended)
+    except Conflict as refused:
+        flash(f"Nothing was changed: {refused}.", "warning")
+        return redirect(url_for(".instance", instance_id=instance_id))
+    called = [i for i in changed if i != instance_id]
+    also = f" with the instance(s) it called: {', '.join(f'#{i}' for i in called)}" if called else ""
+    if suspended:
+        flash(f"Instance {instance_id} is suspended{also}: nothing of it moves until you resume it.", "success")
+    else:
+        flash(f"Instance {instance_id} is resumed{also}; what fell due meanwhile goes on now.", "success")
     return redirect(url_for(".instance", instance_id=instance_id))
 
 
@@ -182,12 +283,28 @@ def incidents() -> str:
 
 
 @bp.post("/incidents/<int:incident_id>/retry")
-def retry(incident_id: int) -> Response:
+def retry(incident_id: int) -> Response | Rendered:
+    """Retry an incident; from the instance page, optionally setting one variable first in the same
+    transaction, so the step runs again with the fix or nothing changes."""
     retries_number = max(whole_number(request.form.get("retries", "1"), 100) or 1, 1)
+    instance_id = whole_number(request.form.get("instance", ""), 2**63 - 1)
+    edit, variables = None, {}
+    if request.form.get("name", "").strip() and instance_id is not None:
+        edit, value = _typed(f"incident:{incident_id}")
+        if edit.error:
+            return _instance_page(instance_id, edit, status=400)
+        variables = {edit.name: value}
     try:
-        runtime().retry_incident(incident_id, retries_number)
+        runtime().retry_incident(incident_id, retries_number, variables)
     except NotFound:
         flash(f"Incident {incident_id} was already retried or resolved; nothing was changed.", "warning")
+    except InvalidInput as refused:
+        if edit is None or instance_id is None:
+            raise
+        return _instance_page(instance_id, replace(edit, error=str(refused)), status=400)
+    except Conflict as refused:
+        flash(f"Nothing was changed: {refused}.", "warning")
     else:
-        flash(f"Incident {incident_id} is retried; a worker runs the failed step again shortly.", "success")
+        fixed = f" with {edit.name} set to {value_text(variables[edit.name]) or 'null'}" if edit else ""
+        flash(f"Incident {incident_id} is retried{fixed}; a worker runs the failed step again shortly.", "success")
     return redirect(safe_next(url_for(".incidents")))

@@ -23,7 +23,7 @@ _COLOR_ATTRS = {  # (stroke, fill) attributes of the bpmn.io and OMG colour exte
     "http://www.omg.org/spec/BPMN/non-normative/color/1.0": ("border-color", "background-color"),
 }
 _SAFE_COLOR = re.compile(r"#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|rgba?\([0-9.,% ]{5,40}\)")
-STATES = frozenset({"active", "completed", "incident", "compensated"})
+STATES = frozenset({"active", "completed", "incident", "compensated", "stopped"})
 MARGIN = 20.0
 INK = "currentColor"
 
@@ -36,7 +36,9 @@ _CSS = """
 .bpmn-diagram .state-completed .line { stroke: #2e7d32; }
 .bpmn-diagram .state-incident .outline { stroke: #c62828; stroke-width: 3px; }
 .bpmn-diagram .state-compensated .outline { stroke: #ef6c00; stroke-width: 3px; stroke-dasharray: 6 3; }
+.bpmn-diagram .state-stopped .outline { stroke: #5d4037; stroke-width: 4px; stroke-dasharray: 2 3; }
 .bpmn-diagram .badge-active { fill: #1565c0; stroke: white; stroke-width: 1.5px; }
+.bpmn-diagram .badge-stopped { fill: #5d4037; stroke: white; stroke-width: 1.5px; }
 .bpmn-diagram .badge-incident { fill: #c62828; stroke: white; stroke-width: 1.5px; }
 .bpmn-diagram text.badge-text { fill: white; font-size: 11px; font-weight: bold; }
 """
@@ -668,6 +670,8 @@ def _badge(c: _Canvas, g: etree._Element, box: Box, state: str) -> None:
     x, y = box.x + box.w, box.y
     if state == "active":
         _el(g, "circle", class_="badge badge-active", cx=x, cy=y, r=6.0)
+    elif state == "stopped":
+        _el(g, "rect", class_="badge badge-stopped", x=x - 6, y=y - 6, width=12.0, height=12.0)
     elif state == "incident":
         _el(g, "circle", class_="badge badge-incident", cx=x, cy=y, r=8.0)
         _el(g, "text", "!", class_="badge-text", x=x, y=y + 4, text_anchor="middle")
@@ -687,7 +691,8 @@ def _add_defs(svg: etree._Element) -> None:
 def render_svg(root: etree._Element, overlay: Mapping[str, str] | None = None, diagram_index: int = 0) -> str | None:
     """SVG text of the diagram in the parsed definitions `root`, or None when the file has no BPMNDI.
 
-    `overlay` maps element id -> 'active' | 'completed' | 'incident' | 'compensated'; those shapes get
+    `overlay` maps element id -> 'active' | 'completed' | 'incident' | 'compensated' | 'stopped' (where a
+    cancelled instance stopped); those shapes get
     the class `state-<state>` and a visible marking. `diagram_index` picks one of several BPMNDiagrams.
     Raises ValueError for any other state and IndexError for a diagram that does not exist: both are
     caller bugs, better loud than a silently wrong picture.
@@ -732,7 +737,7 @@ def render_svg(root: etree._Element, overlay: Mapping[str, str] | None = None, d
             _draw_edge(c, g, s)
         elif s.box is not None:
             _SHAPE_DRAWERS.get(s.kind, _draw_unknown)(c, g, s)
-            if state in ("active", "incident"):
+            if state in ("active", "incident", "stopped"):
                 _badge(c, g, s.box, state)
 
     if c.minx == math.inf:

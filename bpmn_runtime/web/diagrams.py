@@ -13,7 +13,7 @@ from bpmn_runtime.web.security import trusted_svg
 from bpmn_runtime.web.services import runtime
 
 # When an element has several states, the most urgent one is drawn.
-URGENCY = ("completed", "compensated", "active", "incident")
+URGENCY = ("completed", "compensated", "stopped", "active", "incident")
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,23 @@ def draw(definition_id: int, overlay: dict[str, str] | None = None) -> Diagram:
 def definition_of(detail: InstanceDetail) -> int:
     """The id of the definition version an instance runs."""
     summary = detail.summary
-    return next(d["id"] for d in runtime().queries.definitions()
-                if d["key"] == summary.process_key and d["version"] == summary.version)
+    found: int = next(d["id"] for d in runtime().queries.definitions()
+                      if d["key"] == summary.process_key and d["version"] == summary.version)
+    return found
+
+
+def stopped_at(detail: InstanceDetail) -> list[str]:
+    """Where an instance that was cancelled or ended early stopped: the elements it left unfinished when it
+    ended (their last history entry is 'element_terminated', at the time it ended)."""
+    ended = detail.summary.ended_at
+    if ended is None or detail.summary.status == "completed":
+        return []
+    last: dict[str, str] = {}
+    for entry in detail.history:
+        if entry.element_id and entry.kind in ("element_activated", "element_completed", "element_terminated"):
+            last[entry.element_id] = entry.kind if entry.at >= ended else "earlier"
+    return [element for element, kind in last.items()
+            if kind == "element_terminated" and element != detail.summary.process_key]
 
 
 def overlay(detail: InstanceDetail) -> dict[str, str]:
@@ -59,4 +74,6 @@ def overlay(detail: InstanceDetail) -> dict[str, str]:
     for incident in detail.incidents:
         if incident.resolved_at is None:
             mark(incident.element_id, "incident")
+    for element_id in stopped_at(detail):
+        mark(element_id, "stopped")
     return states

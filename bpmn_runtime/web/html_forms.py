@@ -93,6 +93,63 @@ def submitted_fields(fields: list[FormField], form: Mapping[str, str]) -> dict[s
     return {f.id: form[f.id] for f in fields if not f.readonly and f.id in form}
 
 
+# The types an operator gives a variable in the console, and how each is written.
+VALUE_TYPES = {"text": "Text", "number": "Number", "boolean": "Yes or no", "json": "JSON (list or object)",
+               "null": "Empty (null)"}
+
+
+def value_type(value: Any) -> str:
+    """The console's type of a stored value, to edit it as what it is."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "text" if isinstance(value, str) else "json"
+
+
+def value_text(value: Any) -> str:
+    """A stored value as the console's editor shows it (JSON for lists and objects)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, indent=1)
+
+
+def typed_value(kind: str, raw: str) -> Any:
+    """The value an operator typed, as the type they chose; InvalidInput says what is wrong with it."""
+    text = raw.strip()
+    if kind == "text":
+        return raw
+    if kind == "null":
+        return None
+    if kind == "boolean":
+        if text.lower() in ("true", "yes"):
+            return True
+        if text.lower() in ("false", "no"):
+            return False
+        raise InvalidInput("enter true or false")
+    if kind == "number":
+        try:
+            number = json.loads(text) if len(text) <= 50 else None
+        except json.JSONDecodeError:
+            number = None
+        if isinstance(number, (int, float)) and not isinstance(number, bool):
+            return number
+        raise InvalidInput("enter a number, such as 42 or 12.5")
+    if kind == "json":
+        try:
+            value = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as error:
+            message = getattr(error, "msg", "too deeply nested")
+            where = f" (line {error.lineno}, column {error.colno})" if isinstance(error, json.JSONDecodeError) else ""
+            raise InvalidInput(f"this is not JSON: {message}{where}") from None
+        return value
+    raise InvalidInput(f"choose a type: {', '.join(VALUE_TYPES.values())}")
+
+
 @dataclass(frozen=True)
 class Row:
     """One name/value row of a form without declared fields."""

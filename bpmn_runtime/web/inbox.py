@@ -15,6 +15,7 @@ from bpmn_runtime.errors import Conflict, NotFound, TaskEnded
 from bpmn_runtime.forms import FormErrors, form_fields
 from bpmn_runtime.model import Element
 from bpmn_runtime.runtime.records import TaskInfo
+from bpmn_runtime.runtime.suspension import Suspended
 from bpmn_runtime.web.auth import require_login
 from bpmn_runtime.web.html_forms import (
     Row, RowErrors, blank_rows, controls, read_rows, rows_with_errors, submitted_fields,
@@ -95,6 +96,11 @@ def _taken(info: TaskInfo) -> Response:
     return redirect(url_for(".tasks"))
 
 
+def _suspended(task_id: int, refused: Suspended) -> Response:
+    flash(f"{str(refused)[0].upper()}{str(refused)[1:]}; nothing was changed.", "warning")
+    return redirect(url_for(".task", task_id=task_id))
+
+
 def _open_task(task_id: int) -> TaskInfo | NotFound:
     """The task if it is still open (403 if it is not offered to me), else why not."""
     try:
@@ -112,6 +118,8 @@ def claim(task_id: int) -> Response:
         runtime().claim(task_id, actor=actor())
     except NotFound as gone:
         return _gone(task_id, gone)
+    except Suspended as refused:
+        return _suspended(task_id, refused)
     except Conflict:
         return _taken(runtime().queries.task(task_id))
     flash(f"You claimed '{info.name}'. Fill in the form and complete it, or give it back.", "success")
@@ -158,6 +166,8 @@ def complete(task_id: int) -> Response | Rendered:
         return _task_page(task_id, request.form, refused.errors, status=400)
     except NotFound as gone:
         return _gone(task_id, gone)
+    except Suspended as refused:
+        return _suspended(task_id, refused)
     except Conflict:
         return _taken(runtime().queries.task(task_id))
     flash(f"'{info.name}' is completed. Thank you!", "success")

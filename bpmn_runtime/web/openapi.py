@@ -94,7 +94,9 @@ SCHEMAS: dict[str, Any] = {
                                  "description": "False when an identical file was deployed before."}}),
     "InstanceSummary": _object({"id": WHOLE, "processKey": TEXT, "version": WHOLE, "businessKey": OPTIONAL_TEXT,
                                 "status": {"enum": ["active", "completed", "terminated", "cancelled", "failed"]},
-                                "startedAt": TIME, "endedAt": OPTIONAL_TIME, "openIncidents": WHOLE}),
+                                "startedAt": TIME, "endedAt": OPTIONAL_TIME, "openIncidents": WHOLE,
+                                "suspended": {"type": "boolean", "description": "Nothing of it moves until it "
+                                              "is resumed."}}),
     "Token": _object({"activityInstance": WHOLE, "elementId": TEXT, "elementName": TEXT, "waitingFor": TEXT}),
     "Task": _object({"id": WHOLE, "instanceId": WHOLE, "processKey": TEXT, "businessKey": OPTIONAL_TEXT,
                      "elementId": TEXT, "name": TEXT, "assignee": OPTIONAL_TEXT,
