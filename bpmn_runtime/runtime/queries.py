@@ -231,8 +231,19 @@ class Queries:
             return [_job(j) for j in session.execute(query).scalars()]
 
     def incidents(self, *, open_only: bool = True, limit: int = 100) -> list[IncidentInfo]:
-        query = select(Incident).order_by(Incident.id.desc()).limit(limit)
+        """Incidents, newest first, each with its instance's process and business key, its element's name, and
+        the tries its job has left."""
+        query = select(Incident, Instance.process_key, Instance.business_key, Instance.definition_id, Job.retries,
+                       Job.attempts).join(Instance, Instance.id == Incident.instance_id).outerjoin(
+            Job, Job.id == Incident.job_id).order_by(Incident.id.desc()).limit(limit)
         if open_only:
             query = query.where(Incident.resolved_at.is_(None))
         with self.runtime.database.session() as session:
-            return [_incident(i) for i in session.execute(query).scalars()]
+            found = []
+            for incident, key, business_key, definition_id, retries, attempts in session.execute(query):
+                element = self.runtime.deployments.process_of(definition_id, key, session).elements.get(
+                    incident.element_id)
+                found.append(replace(_incident(incident), process_key=key, business_key=business_key,
+                                     element_name=element.name if element is not None else "",
+                                     retries=retries, attempts=attempts))
+            return found

@@ -111,6 +111,11 @@ class IncidentInfo(Record):
     job_id: int | None
     created_at: datetime
     resolved_at: datetime | None
+    process_key: str = ""
+    business_key: str | None = None
+    element_name: str = ""
+    retries: int | None = None  # tries its job has left; None: no job (the element itself runs again)
+    attempts: int | None = None
 
 
 @dataclass(frozen=True)

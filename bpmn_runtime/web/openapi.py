@@ -112,7 +112,11 @@ SCHEMAS: dict[str, Any] = {
                     "elementId": TEXT, "dueAt": OPTIONAL_TIME, "retries": WHOLE, "attempts": WHOLE,
                     "lockOwner": OPTIONAL_TEXT, "lockExpiresAt": OPTIONAL_TIME, "lastError": OPTIONAL_TEXT}),
     "Incident": _object({"id": WHOLE, "instanceId": WHOLE, "elementId": TEXT, "message": TEXT,
-                         "jobId": {"type": ["integer", "null"]}, "createdAt": TIME, "resolvedAt": OPTIONAL_TIME}),
+                         "jobId": {"type": ["integer", "null"]}, "createdAt": TIME, "resolvedAt": OPTIONAL_TIME,
+                         "processKey": TEXT, "businessKey": OPTIONAL_TEXT, "elementName": TEXT,
+                         "retries": {"type": ["integer", "null"], "description": "Tries its job has left (null: "
+                                     "no job; the step itself runs again)."},
+                         "attempts": {"type": ["integer", "null"], "description": "Tries its job made."}}),
     "HistoryEntry": _object({"at": TIME, "kind": TEXT, "elementId": OPTIONAL_TEXT,
                              "activityInstance": {"type": ["integer", "null"]},
                              "data": {"type": ["object", "null"]}}),

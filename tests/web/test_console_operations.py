@@ -72,10 +72,14 @@ def test_send_the_message_and_signal_an_instance_waits_for(runtime: Runtime, olg
 
 
 def test_retry_an_incident_with_a_fix(runtime: Runtime, worker: Worker, olga: Person) -> None:
-    instance_id = runtime.start("order-fulfilment", {"amount": 10})
+    instance_id = runtime.start("order-fulfilment", {"amount": 10}, business_key="order-9")
     job = runtime.acquire_jobs("test-worker", ["check-stock"])[0]
     runtime.fail_job(job.job_id, "test-worker", "KeyError: 'item'", retries=0)
     incident_id = runtime.queries.incidents()[0].id
+    listing = html.unescape(olga.get("/console/incidents").text)
+    assert '<span class="key">order-9</span>' in listing, "the incidents page shows the business key"
+    assert 'Check stock <code class="muted">Activity_CheckStock</code>' in listing, "and the element by name"
+    assert '<td data-label="Tries left">0 <span class="muted">after 1 try</span></td>' in listing
     refused = olga.post(f"/console/incidents/{incident_id}/retry",
                         {"instance": str(instance_id), "name": "item", "type": "json", "value": "{lamp"})
     assert refused.status_code == 400 and "This is not JSON" in refused.text
