@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from bpmn_runtime.engine.state import ROOT, InstanceState
 from bpmn_runtime.errors import Forbidden, NotFound
@@ -24,14 +24,19 @@ WAITING_FOR = {"user_task": "a person to complete the task", "job": "a worker fo
                "timer": "a timer due {due}", "message": "message '{name}'", "signal": "signal '{name}'",
                "conditional": "a condition to become true", "call": "called process '{name}'",
                "continuation": "a worker to continue asynchronously"}
-TASK_SORTS: dict[str, Any] = {"created": UserTask.created_at.desc(), "due": UserTask.due.asc().nulls_last(),
-              "priority": UserTask.priority.desc(), "name": UserTask.name.asc()}
+TASK_SORTS: dict[str, Any] = {"created": UserTask.created_at.desc(), "oldest": UserTask.created_at.asc(),
+              "due": UserTask.due.asc().nulls_last(), "priority": UserTask.priority.desc(),
+              "name": UserTask.name.asc()}
+# Due and follow-up dates are kept as the ISO text the model gave; without a zone they count as UTC, and ISO
+# text of one form compares as the times do.
+DUE_FILTERS = ("overdue", "today", "week", "none", "follow-up")
 
 
 def _task(row: UserTask) -> TaskInfo:
     return TaskInfo(row.id, row.instance_id, row.process_key, row.business_key, row.element_id, row.name,
                     row.assignee, [u for u in row.candidate_users.split(",") if u],
-                    [g for g in row.candidate_groups.split(",") if g], row.due, row.priority, row.created_at)
+                    [g for g in row.candidate_groups.split(",") if g], row.due, row.priority, row.created_at,
+                    row.follow_up)
 
 
 def _job(row: Job) -> JobInfo:
@@ -183,14 +188,21 @@ class Queries:
                 for h in session.execute(query).scalars()]
 
     def tasks(self, *, user: str | None = None, groups: list[str] | None = None, everyone: bool = False,
-              process: str | None = None, text: str | None = None, sort: str = "created", limit: int = 50,
+              process: str | None = None, processes: list[str] | None = None, text: str | None = None,
+              due: str | None = None, sort: str = "created", limit: int = 50,
               offset: int = 0) -> tuple[list[TaskInfo], int]:
-        """Open tasks; unless `everyone`, only those `user` sees (`task_rules`) that nobody else holds."""
+        """Open tasks; unless `everyone`, only those `user` sees (`task_rules`) that nobody else holds. `processes`
+        are keys (the processes of one name); `due` is one of DUE_FILTERS: overdue, due today, due within
+        seven days, without a due date, or whose follow-up date has come."""
         query = select(UserTask)
         if not everyone:
             query = query.where(task_rules.open_to(Actor.person(user or "\x00", groups or [])))
         if process:
             query = query.where(UserTask.process_key == process)
+        if processes is not None:
+            query = query.where(UserTask.process_key.in_(processes))
+        if due:
+            query = query.where(self._due_filter(due))
         if text:
             like = f"%{text}%"
             query = query.where(or_(UserTask.name.ilike(like), UserTask.business_key.ilike(like)))
@@ -199,6 +211,28 @@ class Queries:
             rows = session.execute(query.order_by(TASK_SORTS.get(sort, TASK_SORTS["created"]), UserTask.id.desc())
                                    .limit(limit).offset(offset)).scalars().all()
             return [_task(r) for r in rows], total
+
+    def _due_filter(self, due: str) -> ColumnElement[bool]:
+        now = self.runtime.clock.now().astimezone(timezone.utc).replace(tzinfo=None)
+        stamp = now.isoformat(timespec="seconds")
+        if due == "none":
+            return UserTask.due.is_(None)
+        if due == "follow-up":
+            return UserTask.follow_up.is_not(None) & (UserTask.follow_up <= stamp)
+        if due == "overdue":
+            return UserTask.due < stamp
+        end = now.replace(hour=0, minute=0, second=0) + timedelta(days=1 if due == "today" else 7)
+        return (UserTask.due >= stamp) & (UserTask.due < end.isoformat(timespec="seconds"))
+
+    def process_names(self) -> dict[str, list[str]]:
+        """Each process name (its newest version's; the key where it has none) and the keys that carry it."""
+        names: dict[str, list[str]] = {}
+        seen: set[str] = set()
+        for definition in self.definitions():  # newest version of each key first
+            if definition["key"] not in seen:
+                seen.add(definition["key"])
+                names.setdefault(definition["name"] or definition["key"], []).append(definition["key"])
+        return dict(sorted(names.items(), key=lambda item: item[0].casefold()))
 
     def task(self, task_id: int, *, actor: Actor | None = None) -> TaskInfo:
         """An open task; with `actor`, Forbidden unless the actor sees it. A task that is no longer open is
@@ -222,6 +256,16 @@ class Queries:
             state = InstanceState.from_json(json.loads(instance.state))
         root = state.instances.get(ROOT)
         return task, process.elements[task.element_id], dict(root.variables or {}) if root else {}
+
+    def next_task(self, instance_id: int, actor: Actor) -> int | None:
+        """The task of this instance the actor would work on next (theirs, or offered to them and free), the
+        oldest first: after completing one, Tasklist opens it."""
+        mine = task_rules.open_to(actor) if not actor.trusted else \
+            or_(UserTask.assignee.is_(None), UserTask.assignee == actor.name)
+        with self.runtime.database.session() as session:
+            found: int | None = session.execute(select(UserTask.id).where(UserTask.instance_id == instance_id, mine)
+                                                .order_by(UserTask.created_at, UserTask.id).limit(1)).scalar()
+            return found
 
     def jobs(self, *, instance_id: int | None = None, limit: int = 100) -> list[JobInfo]:
         query = select(Job).order_by(Job.id).limit(limit)

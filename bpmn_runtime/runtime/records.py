@@ -85,6 +85,7 @@ class TaskInfo(Record):
     due: str | None
     priority: int
     created_at: datetime
+    follow_up: str | None = None  # when the person working on it wants to see it again
 
 
 @dataclass(frozen=True)

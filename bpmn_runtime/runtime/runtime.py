@@ -7,6 +7,7 @@ correlation, jobs, scheduled, incidents). Nothing here knows BPMN semantics; tha
 from __future__ import annotations
 
 import functools
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Mapping, TypeVar
 
@@ -157,6 +158,11 @@ class Runtime:
         """Give the task to `user`, whoever holds it now (operators, administrators and programs only)."""
         inputs.optional_key(user, "the user name")
         self.transactions.run(lambda unit: tasks.assign(unit, task_id, user, actor), "assign")
+
+    def set_follow_up(self, task_id: int, when: date | None, *, actor: Actor = PROGRAM) -> None:
+        """Set (None: clear) the day a task should come up again; whoever may complete it may set it."""
+        self.transactions.run(lambda unit: tasks.set_follow_up(
+            unit, task_id, when.isoformat() if when else None, actor), "follow_up")
 
     # --- messages and signals ---------------------------------------------------------------------
 

@@ -141,6 +141,11 @@ def check_complete(actor: Actor, task: LockedTask) -> None:
         raise Conflict(f"task {task.id} is claimed by {task.assignee}")
 
 
+def check_follow_up(actor: Actor, task: LockedTask) -> None:
+    """Who may set when a task comes up again: whoever may complete it."""
+    check_complete(actor, task)
+
+
 def allowed_extra(element: Element) -> set[str] | None:
     """The names the model lets a completion set beyond its form: a set, or None for any name."""
     for name, value in element.extensions.headers:

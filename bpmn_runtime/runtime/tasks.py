@@ -96,3 +96,10 @@ def _model_assignee(loaded: LoadedInstance, task: LockedTask) -> str | None:
 
 def _set_assignee(unit: UnitOfWork, task: LockedTask, user: str | None) -> None:
     unit.connection.execute(update(UserTask).where(UserTask.id == task.id).values(assignee=user))
+
+
+def set_follow_up(unit: UnitOfWork, task_id: int, when: str | None, actor: Actor) -> None:
+    """Set (None: clear) the date the task should come up again for the person working on it."""
+    task = lock(unit, task_id, actor)
+    task_rules.check_follow_up(actor, task)
+    unit.connection.execute(update(UserTask).where(UserTask.id == task.id).values(follow_up=when))

@@ -102,7 +102,9 @@ SCHEMAS: dict[str, Any] = {
                      "elementId": TEXT, "name": TEXT, "assignee": OPTIONAL_TEXT,
                      "candidateUsers": {"type": "array", "items": TEXT},
                      "candidateGroups": {"type": "array", "items": TEXT}, "due": OPTIONAL_TEXT,
-                     "priority": WHOLE, "createdAt": TIME}),
+                     "priority": WHOLE, "createdAt": TIME,
+                     "followUp": {"type": ["string", "null"], "description": "When the person working on it "
+                                  "wants to see it again (ISO date)."}}),
     "FormField": _object({"id": TEXT, "label": TEXT, "type": TEXT, "default": {}, "required": {"type": "boolean"},
                           "min": {"type": ["number", "null"]}, "max": {"type": ["number", "null"]},
                           "minlength": {"type": ["integer", "null"]}, "maxlength": {"type": ["integer", "null"]},
