@@ -441,6 +441,20 @@ main.command("resume")(_suspension_command(
 
 
 @main.command()
+@click.option("--default-days", type=click.IntRange(0, 365_000), envvar="BPMN_RUNTIME_HISTORY_DAYS",
+              help="Days to keep ended instances of processes whose model sets no camunda:historyTimeToLive "
+                   "(default: keep them; env BPMN_RUNTIME_HISTORY_DAYS).")
+@click.option("--batch", default=500, show_default=True, type=click.IntRange(1, 10_000),
+              help="Instances removed per transaction.")
+@click.pass_context
+@friendly_errors
+def cleanup(context: click.Context, default_days: int | None, batch: int) -> None:
+    """Remove ended instances, with their history, once their process's time to live has passed."""
+    removed = runtime_from(context).clean_up_history(default_days=default_days, batch=batch)
+    click.echo(f"removed {removed} ended instance(s) past their time to live")
+
+
+@main.command()
 @click.argument("name")
 @click.option("--correlation-key", help="Deliver only to the instance waiting with this key.")
 @click.option("--var", "assignments", multiple=True, metavar="NAME=VALUE")

@@ -22,7 +22,10 @@ from bpmn_runtime.engine.timers import next_firing
 from bpmn_runtime.errors import DeploymentError, ExpressionError, NotFound, Problem
 from bpmn_runtime.model import Definitions, Process, TimerSpec
 from bpmn_runtime.parser import parse, read_deployed
+from bpmn_runtime.parser.namespaces import camunda
+from bpmn_runtime.parser.xml_loading import load_xml
 from bpmn_runtime.runtime import inputs
+from bpmn_runtime.runtime.cleanup import time_to_live
 from bpmn_runtime.runtime.records import DeployedProcess
 from bpmn_runtime.runtime.unit_of_work import DefinitionRef, UnitOfWork
 from bpmn_runtime.store import statements
@@ -60,6 +63,14 @@ def _column_problems(process: Process) -> list[Problem]:
     return found
 
 
+def _times_to_live(data: bytes, name: str) -> dict[str, str]:
+    """Process id -> its camunda:historyTimeToLive, as written (`cleanup.time_to_live` reads it)."""
+    root = load_xml(data, name).getroot()
+    return {process.get("id", ""): process.get(camunda("historyTimeToLive"), "")
+            for process in root.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}process")
+            if process.get(camunda("historyTimeToLive"))}
+
+
 class Deployments:
     """Deploys files and hands out the parsed processes of stored definitions (parsed once, kept bounded)."""
 
@@ -84,13 +95,15 @@ class Deployments:
             raise DeploymentError(problems)
         checksum = hashlib.sha256(data).hexdigest()
 
+        ttl = _times_to_live(data, name)
+
         def work(unit: UnitOfWork) -> list[DeployedProcess]:
-            return [self._deploy_process(unit, process, name, data, checksum)
+            return [self._deploy_process(unit, process, name, data, checksum, ttl)
                     for process in definitions.executable_processes()]
         return self.runtime.transactions.run(work, "deploy")
 
     def _deploy_process(self, unit: UnitOfWork, process: Process, name: str, data: bytes,
-                        checksum: str) -> DeployedProcess:
+                        checksum: str, ttl: dict[str, str]) -> DeployedProcess:
         session = unit.session
         latest = session.execute(select(Definition).where(Definition.key == process.id)
                                  .order_by(Definition.version.desc()).limit(1)).scalar_one_or_none()
@@ -98,7 +111,8 @@ class Deployments:
             return DeployedProcess(process.id, latest.version, latest.id, latest.name, latest.file_name, False)
         version = latest.version + 1 if latest else 1
         definition = Definition(key=process.id, version=version, name=process.name or process.id, file_name=name,
-                                checksum=checksum, xml=data, deployed_at=unit.now)
+                                checksum=checksum, xml=data, deployed_at=unit.now,
+                                history_ttl_days=time_to_live(ttl.get(process.id)))
         session.add(definition)
         session.flush()
         self._register_start_triggers(unit, definition, process)

@@ -18,7 +18,9 @@ from bpmn_runtime.engine.step import ScriptRunner
 from bpmn_runtime.errors import InvalidInput
 from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.metrics import Metrics
-from bpmn_runtime.runtime import correlation, incidents, inputs, instances, jobs, scheduled, suspension, tasks
+from bpmn_runtime.runtime import (
+    cleanup, correlation, incidents, inputs, instances, jobs, scheduled, suspension, tasks,
+)
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
 from bpmn_runtime.runtime.deployments import Deployments
 from bpmn_runtime.runtime.queries import Queries
@@ -123,6 +125,19 @@ class Runtime:
         resume them); the version, and the instances that changed. A suspended version starts no instance."""
         inputs.key(key, "the process key")
         return self.transactions.run(lambda unit: suspension.set_version(unit, key, version, suspended), "suspend")
+
+    def clean_up_history(self, *, default_days: int | None = None, batch: int = 500,
+                         limit: int | None = None) -> int:
+        """Remove ended instances past their process version's time to live (`cleanup`), `batch` per
+        transaction, until none is left (or `limit` are removed); how many were removed."""
+        removed = 0
+        while limit is None or removed < limit:
+            size = batch if limit is None else min(batch, limit - removed)
+            ids = self.transactions.run(lambda unit: cleanup.remove_batch(unit, default_days, size), "cleanup")
+            removed += len(ids)
+            if len(ids) < size:
+                break
+        return removed
 
     def set_variables(self, instance_id: int, variables: Mapping[str, Any]) -> None:
         """Set process variables of a running instance (for operators fixing data before a retry)."""

@@ -20,6 +20,7 @@ from bpmn_runtime.web import create_app
 from bpmn_runtime.web.settings import WebSettings
 
 Say = Callable[[str], None]
+CLEANUP_MINUTES = 60.0  # how often `serve` removes ended instances past their time to live
 
 
 def deploy_folder(runtime: Runtime, folder: Path, say: Say) -> None:
@@ -48,6 +49,21 @@ def deploy_folder(runtime: Runtime, folder: Path, say: Say) -> None:
                 say(f"{state}: {process.key} version {process.version} from {path}")
         except DeploymentError as refused:
             say(f"not deployed: {refused}")
+
+
+def clean_up_history_every(runtime: Runtime, minutes: float, stopping: threading.Event, say: Say) -> None:
+    """The scheduled history cleanup of `serve`: every `minutes`, remove the ended instances past their time
+    to live (default days from BPMN_RUNTIME_HISTORY_DAYS), in batches, until told to stop."""
+    default = os.environ.get("BPMN_RUNTIME_HISTORY_DAYS", "").strip()
+    default_days = int(default) if default.isdigit() else None
+    while not stopping.wait(minutes * 60):
+        try:
+            removed = runtime.clean_up_history(default_days=default_days)
+        except Exception as error:  # the next round tries again; the server goes on
+            say(f"history cleanup failed: {error}")
+            continue
+        if removed:
+            say(f"history cleanup: removed {removed} ended instance(s) past their time to live")
 
 
 def first_administrator(accounts: Accounts, url: str, say: Say) -> None:
@@ -88,6 +104,8 @@ def serve(runtime: Runtime, registry: HandlerRegistry, *, host: str, port: int, 
     worker = Worker(runtime, registry, lease_seconds=lease_seconds)
     thread = threading.Thread(target=worker.run_forever, name="bpmn-worker", daemon=True)
     thread.start()
+    threading.Thread(target=clean_up_history_every, args=(runtime, CLEANUP_MINUTES, worker.stopping, say),
+                     name="bpmn-history-cleanup", daemon=True).start()
     previous = signal.signal(signal.SIGTERM, _interrupt)
     say(f"serving {url} (worker for: {', '.join(registry.topics) or 'no topics'}); press Ctrl+C to stop")
     try:
