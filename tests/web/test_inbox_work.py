@@ -71,3 +71,15 @@ def test_a_follow_up_date_brings_a_task_back(runtime: Runtime, worker: Worker, m
         mia.post(f"/tasks/{first}/follow-up", {"follow_up": "soon"}, follow_redirects=True).text)
     mia.post(f"/tasks/{first}/follow-up", {"follow_up": ""})
     assert runtime.queries.task(first).follow_up is None
+
+
+def test_form_errors_reach_screen_readers(runtime: Runtime, worker: Worker, mia: Person) -> None:
+    task_id = runtime.queries.instance(place_order(runtime, worker)).tasks[0].id
+    mia.post(f"/tasks/{task_id}/claim")
+    refused = mia.post(f"/tasks/{task_id}/complete", {"comment": "x" * 201})
+    assert refused.status_code == 400
+    page = refused.text
+    assert '<p class="form-error" role="alert" id="form-error" tabindex="-1">' in page, "announced at once"
+    assert '<fieldset class="choices" aria-describedby="hint-approved error-approved">' in page
+    assert 'aria-describedby="hint-comment error-comment" aria-invalid="true"' in page
+    assert '<p class="field-error" id="error-comment">' in page
