@@ -137,3 +137,96 @@ def test_a_manager_approves_an_order_and_an_administrator_sees_it_move_on(server
 
     assert server.stop() == 0
     assert server.output().rstrip().endswith("stopped")
+
+
+def _api(server: Server, token: str, path: str, body: dict[str, object]) -> object:
+    import json
+    import urllib.request
+    request = urllib.request.Request(f"{server.url}/api/v1{path}", data=json.dumps(body).encode(), method="POST",
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.loads(answer.read() or b"null")
+
+
+def test_an_operator_fixes_an_incident_and_an_approver_works_through_three_tasks(
+        server: Server, example_dir: Path, tmp_path: Path) -> None:
+    """An external worker fails a job; the operator finds the incident, adds the missing value and retries it
+    from the instance page, then suspends and resumes it; an approver completes three tasks of one case in a
+    row, each opening after the one before, with the keyboard and at 375 px."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.web.conftest import WEB_PROCESSES
+
+    db = tmp_path / "serve.db"
+    run_cli(example_dir, db, "user", "add", "mia", "--group", "managers", "--password", MANAGER_PASSWORD)
+    run_cli(example_dir, db, "deploy", str(WEB_PROCESSES / "parcel.bpmn"), str(WEB_PROCESSES / "three_steps.bpmn"))
+    run_cli(example_dir, db, "start", "parcel", "--business-key", "parcel-77")
+    run_cli(example_dir, db, "start", "three-steps", "--business-key", "contract-5")
+    token = run_cli(example_dir, db, "user", "token", "admin").strip()
+    [job] = _api(server, token, "/external-tasks/fetch-and-lock",  # type: ignore[misc]
+                 {"workerId": "printer", "topics": ["print-label"], "maxTasks": 1, "lockDuration": 60000})
+    _api(server, token, f"/external-tasks/{job['id']}/failure",
+         {"workerId": "printer", "errorMessage": "no printer named for the depot", "retries": 0})
+    shots = Path(os.environ["BPMN_RUNTIME_SCREENSHOTS"]) if os.environ.get("BPMN_RUNTIME_SCREENSHOTS") else None
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        admin = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        admin.goto(f"{server.url}/login")
+        admin.get_by_label("User name").fill("admin")
+        admin.get_by_label("Password").fill(ADMIN_PASSWORD)
+        admin.get_by_role("button", name="Log in").click()
+        admin.get_by_role("link", name="Incidents").click()
+        row = admin.locator("tr", has_text="parcel-77")
+        expect(row).to_contain_text("Print the label")
+        expect(row).to_contain_text("print-label: no printer named for the depot")
+        expect(row.locator('td[data-label="Tries left"]')).to_contain_text("0")
+        row.get_by_role("link", name="#1").click()
+        incident = admin.locator("li.incident")
+        incident.get_by_label("Name").fill("printer")
+        incident.get_by_label("Type").select_option("json")
+        incident.get_by_label("Value").fill('{"depot": "Lyon", "tray": 2')
+        incident.get_by_role("button", name="Retry").click()
+        expect(admin.locator("li.incident .field-error")).to_contain_text("This is not JSON")
+        admin.locator("li.incident").get_by_label("Value").fill('{"depot": "Lyon", "tray": 2}')
+        if shots:
+            admin.screenshot(path=str(shots / "console-incident.png"), full_page=True)
+        admin.locator("li.incident").get_by_role("button", name="Retry").click()
+        expect(admin.locator(".flash")).to_contain_text("is retried with printer set to")
+        expect(admin.locator("#variables")).to_contain_text('"depot": "Lyon"')
+        admin.get_by_role("button", name="Suspend").click()
+        expect(admin.locator("h1")).to_contain_text("suspended")
+        assert _api(server, token, "/external-tasks/fetch-and-lock", {
+            "workerId": "printer", "topics": ["print-label"], "maxTasks": 1, "lockDuration": 60000}) == [], \
+            "a suspended instance's job is not handed out"
+        admin.get_by_role("button", name="Resume").click()
+        [again] = _api(server, token, "/external-tasks/fetch-and-lock",  # type: ignore[misc]
+                       {"workerId": "printer", "topics": ["print-label"], "maxTasks": 1, "lockDuration": 60000})
+        assert again["variables"]["printer"] == {"depot": "Lyon", "tray": 2}
+        _api(server, token, f"/external-tasks/{again['id']}/complete", {"workerId": "printer"})
+        admin.reload()
+        expect(admin.locator("h1 .badge").first).to_have_text("completed")
+
+        approver = browser.new_context(viewport={"width": 375, "height": 800}).new_page()
+        approver.goto(f"{server.url}/login")
+        approver.get_by_label("User name").fill("mia")
+        approver.get_by_label("Password").fill(MANAGER_PASSWORD)
+        approver.keyboard.press("Enter")
+        approver.get_by_role("link", name="Check the contract").click()
+        expect(approver.get_by_role("button", name="Complete task")).to_have_count(0)  # read-only until claimed
+        for name, following in (("Check the contract", "Approve the contract"),
+                                ("Approve the contract", "Sign the contract"), ("Sign the contract", None)):
+            expect(approver.locator("h1")).to_have_text(name)
+            if name == "Approve the contract" and shots:  # opened by itself, read-only until claimed
+                approver.screenshot(path=str(shots / "inbox-next-task.png"), full_page=True)
+            if approver.get_by_role("button", name="Claim").count():
+                approver.get_by_role("button", name="Claim").focus()
+                approver.keyboard.press("Enter")
+            approver.get_by_role("button", name="Complete task").focus()
+            approver.keyboard.press("Enter")
+            if following:
+                expect(approver.locator(".flash").first).to_contain_text("This is the next task of the same case.")
+        expect(approver.locator(".flash").first).to_have_text("'Sign the contract' is completed. Thank you!")
+        widths = approver.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert widths[0] <= widths[1], f"no sideways scrolling at 375 px: {widths}"
+        browser.close()
