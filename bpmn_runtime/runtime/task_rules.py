@@ -155,9 +155,11 @@ def allowed_extra(element: Element) -> set[str] | None:
     return set()
 
 
-def accepted_values(element: Element, submitted: Mapping[str, Any], limits: VariableLimits) -> dict[str, Any]:
+def accepted_values(element: Element, submitted: Mapping[str, Any], limits: VariableLimits,
+                    variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The values a completion of the task `element` sets, typed by its form; FormErrors names every value
-    refused, with a message for each."""
+    refused, with a message for each. `variables` (the instance's) decide the form's conditions and the
+    options a form takes from a variable."""
     fields = form_fields(element)
     declared = {f.id for f in fields}
     extra = allowed_extra(element)
@@ -166,7 +168,7 @@ def accepted_values(element: Element, submitted: Mapping[str, Any], limits: Vari
     values: dict[str, Any] = {}
     if fields:
         try:
-            values = validate(fields, {k: v for k, v in submitted.items() if k in declared})
+            values = validate(fields, {k: v for k, v in submitted.items() if k in declared}, variables)
         except FormErrors as refused:
             errors.update(refused.errors)
     for name, value in submitted.items():

@@ -11,6 +11,7 @@ from typing import Any, Mapping
 
 from sqlalchemy import select, update
 
+from bpmn_runtime.engine.state import ROOT
 from bpmn_runtime.errors import NotFound, TaskEnded
 from bpmn_runtime.runtime import task_rules
 from bpmn_runtime.runtime.locks import lock_instance
@@ -58,7 +59,9 @@ def complete(unit: UnitOfWork, task_id: int, submitted: Mapping[str, Any], actor
     task = lock(unit, task_id, actor)
     task_rules.check_complete(actor, task)
     loaded = unit.load(task.instance_id)
-    values = task_rules.accepted_values(loaded.process.elements[task.element_id], submitted, limits)
+    root = loaded.state.instances.get(ROOT)
+    values = task_rules.accepted_values(loaded.process.elements[task.element_id], submitted, limits,
+                                        (root.variables or {}) if root is not None else {})
     unit.step(loaded, lambda s: s.trigger(task.wait_key, values))
     unit.connection.execute(update(EndedTask).where(EndedTask.task_id == task_id)
                          .values(outcome="completed", ended_by=actor.name))

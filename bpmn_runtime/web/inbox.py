@@ -6,13 +6,13 @@ nothing changes. Someone else completing or claiming the task first is said in a
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from bpmn_runtime.errors import Conflict, NotFound, TaskEnded
-from bpmn_runtime.forms import FormErrors, form_fields
+from bpmn_runtime.forms import FormErrors, form_fields, form_items
 from bpmn_runtime.model import Element
 from bpmn_runtime.runtime.records import TaskInfo
 from bpmn_runtime.runtime.suspension import Suspended
@@ -76,12 +76,12 @@ def task(task_id: int) -> Rendered:
     return _task_page(task_id)
 
 
-def _task_page(task_id: int, entered: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None,
+def _task_page(task_id: int, entered: Any = None, errors: Mapping[str, str] | None = None,
                rows: list[Row] | None = None, status: int = 200) -> Rendered:
     """The task with its form: empty, or as refused (`entered` values with `errors`, or `rows`)."""
     info, element, variables = runtime().queries.task_form(task_id, actor=actor())
-    fields = form_fields(element)
-    return render_template("inbox/task.html", task=info, controls=controls(fields, variables, entered, errors),
+    return render_template("inbox/task.html", task=info,
+                           controls=controls(form_items(element), variables, entered, errors),
                            rows=rows or blank_rows(), variables=variables, mine=info.assignee == g.user.name,
                            model_assigned=_model_assignee(element) == g.user.name, operator=g.user.is_operator,
                            has_errors=bool(errors or rows)), status
