@@ -18,8 +18,8 @@ from typing import Any, Mapping
 
 import re2
 
-from bpmn_runtime import feel
-from bpmn_runtime.errors import InvalidInput
+from bpmn_runtime import feel, juel
+from bpmn_runtime.errors import ExpressionError, InvalidInput
 from bpmn_runtime.model import Element, FormField
 
 # form-js component type -> our field type
@@ -88,8 +88,20 @@ def form_context(fields: list[FormField], variables: Mapping[str, Any], entered:
             except ValueError:
                 context[field.id] = entered[field.id]
         elif field.id not in context and field.default is not None:
-            context[field.id] = field.default
+            context[field.id] = default_of(field, variables)
     return context
+
+
+def default_of(field: FormField, variables: Mapping[str, Any]) -> Any:
+    """A field's default value: the model's text, or what its expression gives (Camunda 7 writes defaults
+    such as `${amount * 2}`); an expression that cannot be evaluated gives no default."""
+    default = field.default
+    if default is None or not juel.is_template(default):
+        return default
+    try:
+        return juel.render(default, variables)
+    except ExpressionError:
+        return None
 
 
 def options_for(field: FormField, variables: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from bpmn_runtime.engine.state import ROOT, InstanceState
 from bpmn_runtime.errors import Forbidden, NotFound
+from bpmn_runtime.model import FormField
 from bpmn_runtime.runtime import task_rules, tasks
 from bpmn_runtime.runtime.task_rules import Actor
 from bpmn_runtime.runtime.records import (
@@ -107,6 +108,20 @@ class Queries:
                 newest, newest.c.key == Definition.key).where(Definition.checksum == checksum)
                 .order_by(Definition.key, Definition.version)).all()
             return [{"key": r.key, "version": r.version, "newest": r.newest} for r in rows]
+
+    def start_form(self, definition_id: int) -> list[FormField]:
+        """The form of a version's plain start event (camunda:formData or a form-js form), or none: the
+        console's start page shows it instead of name/value rows."""
+        with self.runtime.database.session() as session:
+            row = session.get(Definition, definition_id)
+            if row is None:
+                raise NotFound(f"there is no deployed definition {definition_id}")
+            process = self.runtime.deployments.process_of(definition_id, row.key, session)
+        for start_id in process.scope(process.id).start_events:
+            start = process.elements[start_id]
+            if not start.events:
+                return list(start.extensions.form_fields)
+        return []
 
     def definition_xml(self, definition_id: int) -> tuple[str, bytes]:
         with self.runtime.database.session() as session:

@@ -13,8 +13,10 @@ from bpmn_runtime.errors import Conflict, DeploymentError, InvalidInput, NotFoun
 from bpmn_runtime.runtime.records import DeployedProcess
 from bpmn_runtime.web import diagrams
 from bpmn_runtime.web.auth import require_operator, safe_next
+from bpmn_runtime.forms import DISPLAY, FormErrors, validate
 from bpmn_runtime.web.html_forms import (
-    VALUE_TYPES, Row, RowErrors, blank_rows, read_rows, typed_value, value_text, value_type,
+    VALUE_TYPES, Row, RowErrors, blank_rows, controls, read_rows, submitted_fields, typed_value, value_text,
+    value_type,
 )
 from bpmn_runtime.web.paging import PAGE_SIZE, Page, offset, requested_page, whole_number
 from bpmn_runtime.web.security import upload_name
@@ -90,21 +92,29 @@ def _definition(definition_id: int) -> dict[str, Any]:
 
 
 def _definition_page(definition_id: int, rows: list[Row] | None = None, business_key: str = "",
-                     status: int = 200) -> Rendered:
+                     entered: Any = None, errors: dict[str, str] | None = None, status: int = 200) -> Rendered:
+    """The version with its diagram and the start form: its start event's form, or name/value rows."""
+    items = runtime().queries.start_form(definition_id)
     return render_template("console/definition.html", definition=_definition(definition_id),
-                           diagram=diagrams.draw(definition_id),
-                           rows=rows or blank_rows(), business_key=business_key), status
+                           diagram=diagrams.draw(definition_id), rows=rows or blank_rows(), business_key=business_key,
+                           controls=controls(items, {}, entered, errors) if items else [],
+                           has_errors=bool(errors)), status
 
 
 @bp.post("/definitions/<int:definition_id>/start")
 def start(definition_id: int) -> Response | Rendered:
+    """Start an instance with the start event's form (checked as a task's form is), or name/value rows."""
     found = _definition(definition_id)
     key, version = found["key"], found["version"]
     business_key = request.form.get("business_key", "").strip()
+    fields = [f for f in runtime().queries.start_form(definition_id) if f.type != DISPLAY]
     try:
-        variables = read_rows(request.form)
+        variables = validate(fields, submitted_fields(fields, request.form)) if fields else read_rows(request.form)
     except RowErrors as refused:
         return _definition_page(definition_id, refused.rows, business_key, status=400)
+    except FormErrors as refused:
+        return _definition_page(definition_id, business_key=business_key, entered=request.form,
+                                errors=refused.errors, status=400)
     instance_id = runtime().start(key, variables, business_key=business_key or None, version=version)
     flash(f"Started instance {instance_id} of {key} version {version}.", "success")
     return redirect(url_for(".instance", instance_id=instance_id))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from bpmn_runtime.errors import InvalidInput
-from bpmn_runtime.forms import DISPLAY, form_context, hidden, options_for
+from bpmn_runtime.forms import DISPLAY, default_of, form_context, hidden, options_for
 from bpmn_runtime.model import FormField
 from bpmn_runtime.runtime.variables import check_variables, parse_assignment
 
@@ -73,7 +73,7 @@ def controls(items: list[FormField], variables: Mapping[str, Any], entered: Any 
             value = str(entered.get(field.id, "")) if kind != "checkbox" else \
                 ("true" if field.id in entered else "false")
         else:
-            value = _text(variables[field.id] if field.id in variables else field.default, kind)
+            value = _text(variables[field.id] if field.id in variables else default_of(field, variables), kind)
         shown.append(Control(field, kind, value, (errors or {}).get(field.id), _hints(field), options=options))
     return shown
 
