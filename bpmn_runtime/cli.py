@@ -113,7 +113,8 @@ def runtime_from(context: click.Context) -> Runtime:
 @click.pass_context
 @friendly_errors
 def deploy(context: click.Context, files: tuple[str, ...], as_json: bool) -> None:
-    """Deploy .bpmn files; a changed file becomes a new version, an identical one is left as it is."""
+    """Deploy .bpmn and .form files (forms first, as processes link to them); a changed file becomes a new
+    version, an identical one is left as it is."""
     runtime = runtime_from(context)
     results = []
     for file in files:
@@ -121,7 +122,8 @@ def deploy(context: click.Context, files: tuple[str, ...], as_json: bool) -> Non
             results.append(deployed.to_json())
             if not as_json:
                 state = "deployed" if deployed.new else "unchanged"
-                click.echo(f"{state}: {deployed.key} version {deployed.version} from {deployed.file_name}")
+                what = f"form {deployed.key}" if deployed.kind == "form" else deployed.key
+                click.echo(f"{state}: {what} version {deployed.version} from {deployed.file_name}")
     if as_json:
         _print_json(results)
 

@@ -35,6 +35,23 @@ VALIDATION_TYPES = {"email": r"[^@\s]+@[^@\s]+\.[^@\s]+", "phone": r"\+?[0-9][0-
 VALIDATION_MESSAGES = {VALIDATION_TYPES["email"]: "enter an e-mail address, such as ana@example.com",
                        VALIDATION_TYPES["phone"]: "enter a phone number, such as +33 1 23 45 67 89"}
 DISPLAY = "display"
+# The form key of a Camunda 8 linked form (zeebe:formDefinition formId): the id of a deployed .form file.
+LINKED_FORM = "camunda-forms:linked:"
+# Camunda 7 form keys naming a deployed .form file by its name.
+DEPLOYED_FORM_PREFIXES = ("camunda-forms:deployment:", "camunda-forms:app:", "embedded:deployment:", "embedded:app:")
+
+
+def linked_form(form_key: str | None) -> tuple[str, str] | None:
+    """What a form key links to among the deployed forms: ('id', ID) for a Camunda 8 formId, ('file', NAME)
+    for a Camunda 7 key naming a .form file; None for any other key (an application's own form)."""
+    if not form_key:
+        return None
+    if form_key.startswith(LINKED_FORM):
+        return "id", form_key.removeprefix(LINKED_FORM)
+    for prefix in DEPLOYED_FORM_PREFIXES:
+        if form_key.startswith(prefix) and form_key.endswith(".form"):
+            return "file", form_key.removeprefix(prefix).rsplit("/", 1)[-1]
+    return None
 MAX_DEPTH = 20  # groups inside groups
 FIELD_TYPES = {"string", "text", "long", "integer", "number", "boolean", "date", "enum", DISPLAY}
 TRUE_WORDS = {"true", "on", "yes", "1"}

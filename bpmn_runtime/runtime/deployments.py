@@ -24,7 +24,7 @@ from bpmn_runtime.model import Definitions, Process, TimerSpec
 from bpmn_runtime.parser import parse, read_deployed
 from bpmn_runtime.parser.namespaces import camunda
 from bpmn_runtime.parser.xml_loading import load_xml
-from bpmn_runtime.runtime import inputs
+from bpmn_runtime.runtime import inputs, linked_forms
 from bpmn_runtime.runtime.cleanup import time_to_live
 from bpmn_runtime.runtime.records import DeployedProcess
 from bpmn_runtime.runtime.unit_of_work import DefinitionRef, UnitOfWork
@@ -80,7 +80,8 @@ class Deployments:
         self._lock = threading.Lock()
 
     def deploy(self, source: str | Path | bytes, file_name: str | None = None) -> list[DeployedProcess]:
-        """Deploy a `.bpmn` file: each executable process in it gets a new version unless unchanged."""
+        """Deploy a `.bpmn` file (each executable process in it gets a new version unless unchanged) or a
+        `.form` file (a form-js form, which processes link to; see `linked_forms`)."""
         if isinstance(source, bytes):
             data, name = source, file_name or "upload.bpmn"
         else:
@@ -89,6 +90,8 @@ class Deployments:
                 raise NotFound(f"{path}: no such file")
             data, name = path.read_bytes(), file_name or path.name
         inputs.text(name, "the file name", FILE_NAME_LENGTH)
+        if linked_forms.is_form_file(name):
+            return [self.runtime.transactions.run(lambda unit: linked_forms.deploy_form(unit, data, name), "deploy")]
         definitions = parse(data, name, check_scripts=self.runtime.script_runner is None)
         problems = [p for process in definitions.executable_processes() for p in _column_problems(process)]
         if problems:
@@ -115,6 +118,7 @@ class Deployments:
                                 history_ttl_days=time_to_live(ttl.get(process.id)))
         session.add(definition)
         session.flush()
+        linked_forms.bind(unit, process, definition.id)
         self._register_start_triggers(unit, definition, process)
         unit.after_commit(lambda: log.info("deployed %s version %s from %s", process.id, version, name))
         return DeployedProcess(process.id, version, definition.id, definition.name, name, True)
@@ -180,6 +184,7 @@ class Deployments:
             if row is None:
                 raise NotFound(f"there is no deployed definition {definition_id}")
             definitions = read_deployed(row.xml, row.file_name)
+            linked_forms.attach(bind, definition_id, definitions)
             with self._lock:
                 self._parsed[definition_id] = definitions
                 while len(self._parsed) > PARSED_DEFINITIONS_KEPT:

@@ -16,7 +16,7 @@ from bpmn_runtime.runtime.task_rules import Actor
 from bpmn_runtime.runtime.records import (
     CompensationInfo, HistoryEntry, IncidentInfo, InstanceDetail, InstanceSummary, JobInfo, TaskInfo, Token,
 )
-from bpmn_runtime.store.tables import Definition, HistoryEvent, Incident, Instance, Job, Subscription, UserTask
+from bpmn_runtime.store.tables import DeployedForm, Definition, HistoryEvent, Incident, Instance, Job, Subscription, UserTask
 
 if TYPE_CHECKING:
     from bpmn_runtime.runtime.runtime import Runtime
@@ -99,15 +99,18 @@ class Queries:
                      "deployed_at": r.deployed_at.isoformat()} for r in rows]
 
     def versions_of_content(self, checksum: str) -> list[dict[str, Any]]:
-        """The deployed versions whose file had exactly this content (SHA-256), each with the newest version of
-        its process: `serve` deploys a file of ./processes only when no version came from the same content."""
-        newest = select(Definition.key, func.max(Definition.version).label("newest")).group_by(
-            Definition.key).subquery()
+        """The deployed versions (of processes, or of a form) whose file had exactly this content (SHA-256),
+        each with the newest version of its process or form: `serve` deploys a file of ./processes only when
+        no version came from the same content."""
+        found = []
         with self.runtime.database.session() as session:
-            rows = session.execute(select(Definition.key, Definition.version, newest.c.newest).join(
-                newest, newest.c.key == Definition.key).where(Definition.checksum == checksum)
-                .order_by(Definition.key, Definition.version)).all()
-            return [{"key": r.key, "version": r.version, "newest": r.newest} for r in rows]
+            for key, version in (Definition.key, Definition.version), (DeployedForm.form_id, DeployedForm.version):
+                table = key.class_
+                newest = select(key.label("key"), func.max(version).label("newest")).group_by(key).subquery()
+                found += [{"key": r.key, "version": r.version, "newest": r.newest} for r in session.execute(
+                    select(key.label("key"), version.label("version"), newest.c.newest).join(
+                        newest, newest.c.key == key).where(table.checksum == checksum).order_by(key, version))]
+        return found
 
     def start_form(self, definition_id: int) -> list[FormField]:
         """The form of a version's plain start event (camunda:formData or a form-js form), or none: the

@@ -23,6 +23,7 @@ class DeployedProcess(Record):
     name: str
     file_name: str
     new: bool  # False when an identical file was deployed before
+    kind: str = "process"  # or "form": a deployed .form file (key: the form's id)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,32 @@ class Definition(Base):
     history_ttl_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
+class DeployedForm(Base):
+    """One version of a deployed form-js form (a `.form` file): user tasks and start events link to it by its
+    id (Camunda 8 `zeebe:formDefinition formId`) or file name (Camunda 7 `camunda-forms:deployment:NAME`)."""
+
+    __tablename__ = "forms"
+    __table_args__ = (UniqueConstraint("form_id", "version"), Index("ix_forms_file_name", "file_name"))
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    form_id: Mapped[str] = mapped_column(String(255))
+    version: Mapped[int] = mapped_column(Integer)
+    file_name: Mapped[str] = mapped_column(String(500))
+    checksum: Mapped[str] = mapped_column(String(64))
+    schema: Mapped[str] = mapped_column(Text)
+    deployed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LinkedForm(Base):
+    """The form version a process version's element was bound to when the process was deployed."""
+
+    __tablename__ = "linked_forms"
+
+    definition_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    element_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    form_version_id: Mapped[int] = mapped_column(BigInteger)
+
+
 HAS_BUSINESS_KEY = text("business_key IS NOT NULL")
 SUSPENDED = text("suspended")
 ENDED = text("ended_at IS NOT NULL")

@@ -55,7 +55,7 @@ def deployments() -> Rendered:
 def upload() -> Response | Rendered:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        flash("Choose a .bpmn file to upload.", "error")
+        flash("Choose a .bpmn or .form file to upload.", "error")
         return _deployments_page(status=400)
     name = upload_name(upload.filename)
     try:
@@ -72,7 +72,11 @@ def report_deployed(deployed: list[DeployedProcess], name: str) -> None:
         flash(f"{name} holds no executable process, so nothing was deployed. "
               f"Mark the process as executable in the modeler.", "warning")
     for process in deployed:
-        if process.new:
+        if process.kind == "form":
+            flash(f"Deployed form {process.key} version {process.version} from {name}." if process.new else
+                  f"Form {process.key} version {process.version} is identical to {name}; nothing changed.",
+                  "success" if process.new else "info")
+        elif process.new:
             flash(f"Deployed {process.name} ({process.key}) version {process.version} from {name}.", "success")
         else:
             flash(f"{process.name} ({process.key}) version {process.version} is identical to {name}; "

@@ -24,12 +24,12 @@ CLEANUP_MINUTES = 60.0  # how often `serve` removes ended instances past their t
 
 
 def deploy_folder(runtime: Runtime, folder: Path, say: Say) -> None:
-    """Deploy every .bpmn file of `folder` whose content matches no deployed version of its processes.
+    """Deploy every .form and .bpmn file of `folder` whose content matches no deployed version.
 
     A file equal to an older version is not deployed again: a process uploaded through the console since
     then stays the newest, instead of a restart rolling it back. A refused file is reported.
     """
-    for path in sorted(folder.glob("*.bpmn")):
+    for path in sorted(folder.glob("*.form")) + sorted(folder.glob("*.bpmn")):  # forms first: processes link to them
         try:
             matching = runtime.queries.versions_of_content(hashlib.sha256(path.read_bytes()).hexdigest())
         except OSError as unreadable:
@@ -46,7 +46,8 @@ def deploy_folder(runtime: Runtime, folder: Path, say: Say) -> None:
         try:
             for process in runtime.deploy(path):
                 state = "deployed" if process.new else "unchanged"
-                say(f"{state}: {process.key} version {process.version} from {path}")
+                what = f"form {process.key}" if process.kind == "form" else process.key
+                say(f"{state}: {what} version {process.version} from {path}")
         except DeploymentError as refused:
             say(f"not deployed: {refused}")
 

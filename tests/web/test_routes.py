@@ -331,7 +331,7 @@ def test_upload_a_new_version_an_identical_file_and_a_broken_file(runtime: Runti
     assert [d["key"] for d in runtime.queries.definitions()] == ["order-fulfilment"] * 2
 
     empty = olga.post("/console/deployments", {}, content_type="multipart/form-data")
-    assert empty.status_code == 400 and "Choose a .bpmn file to upload." in empty.text
+    assert empty.status_code == 400 and "Choose a .bpmn or .form file to upload." in empty.text
 
 
 def test_start_an_instance_from_the_console(runtime: Runtime, olga: Person) -> None:

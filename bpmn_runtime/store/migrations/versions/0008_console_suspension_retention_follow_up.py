@@ -1,4 +1,5 @@
-"""console: suspension of instances and process versions, history retention per version, follow-up dates
+"""console: suspension of instances and process versions, history retention per version, follow-up dates,
+deployed form-js forms and the form version each process version's element is bound to
 
 Revision ID: 0008_console
 Revises: 0007
@@ -22,6 +23,24 @@ def upgrade() -> None:
     op.add_column('definitions', sa.Column('suspended', sa.Boolean(), nullable=False, server_default=sa.false()))
     op.add_column('definitions', sa.Column('history_ttl_days', sa.Integer(), nullable=True))
     op.add_column('user_tasks', sa.Column('follow_up', sa.String(length=64), nullable=True))
+    op.create_table('forms',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('form_id', sa.String(length=255), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('file_name', sa.String(length=500), nullable=False),
+    sa.Column('checksum', sa.String(length=64), nullable=False),
+    sa.Column('schema', sa.Text(), nullable=False),
+    sa.Column('deployed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('form_id', 'version')
+    )
+    op.create_index('ix_forms_file_name', 'forms', ['file_name'])
+    op.create_table('linked_forms',
+    sa.Column('definition_id', sa.BigInteger(), autoincrement=False, nullable=False),
+    sa.Column('element_id', sa.String(length=255), nullable=False),
+    sa.Column('form_version_id', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('definition_id', 'element_id')
+    )
     # Few instances are suspended and job acquisition asks for them on every round: a small partial index.
     op.create_index('ix_instances_suspended', 'instances', ['id'], sqlite_where=SUSPENDED,
                     postgresql_where=SUSPENDED)
@@ -30,6 +49,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('linked_forms')
+    op.drop_index('ix_forms_file_name', table_name='forms')
+    op.drop_table('forms')
     op.drop_index('ix_instances_ended', table_name='instances')
     op.drop_index('ix_instances_suspended', table_name='instances')
     with op.batch_alter_table('user_tasks', schema=None) as batch_op:
