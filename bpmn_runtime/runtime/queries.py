@@ -14,7 +14,7 @@ from bpmn_runtime.model import FormField
 from bpmn_runtime.runtime import task_rules, tasks
 from bpmn_runtime.runtime.task_rules import Actor
 from bpmn_runtime.runtime.records import (
-    CompensationInfo, HistoryEntry, IncidentInfo, InstanceDetail, InstanceSummary, JobInfo, TaskInfo, Token,
+    CalledInstance, CompensationInfo, HistoryEntry, IncidentInfo, InstanceDetail, InstanceSummary, JobInfo, TaskInfo, Token,
 )
 from bpmn_runtime.store.tables import DeployedForm, Definition, HistoryEvent, Incident, Instance, Job, Subscription, UserTask
 
@@ -187,8 +187,14 @@ class Queries:
                                         "tokens on its other incoming flows"))
             root = state.instances.get(ROOT)
             history = self.history(instance_id, session=session)
+            called = [CalledInstance(r.id, r.process_key, r.status,
+                                     state.waits[r.parent_wait].element if r.parent_wait in state.waits else None)
+                      for r in session.execute(select(Instance.id, Instance.process_key, Instance.status,
+                                                      Instance.parent_wait).where(Instance.parent_id == instance_id)
+                                               .order_by(Instance.id).limit(1000))]
             return InstanceDetail(summary, instance.end_reason, dict(root.variables or {}) if root else {}, tokens,
-                                  tasks, jobs, incidents, history, instance.parent_id, _compensations(history))
+                                  tasks, jobs, incidents, history, instance.parent_id, _compensations(history),
+                                  called)
 
     def waiting_events(self, instance_id: int) -> list[tuple[str, str, str]]:
         """The messages and signals an instance waits for now: (kind, name, element id), oldest first."""

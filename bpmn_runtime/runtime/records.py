@@ -121,6 +121,16 @@ class IncidentInfo(Record):
 
 
 @dataclass(frozen=True)
+class CalledInstance(Record):
+    """An instance a call activity of this one started; `element_id` is that call activity while it waits."""
+
+    instance_id: int
+    process_key: str
+    status: str
+    element_id: str | None
+
+
+@dataclass(frozen=True)
 class InstanceDetail(Record):
     summary: InstanceSummary
     end_reason: str | None
@@ -132,3 +142,4 @@ class InstanceDetail(Record):
     history: list[HistoryEntry] = field(default_factory=list)
     parent_id: int | None = None
     compensations: list[CompensationInfo] = field(default_factory=list)  # oldest first; empty: nothing undone
+    called: list[CalledInstance] = field(default_factory=list)  # oldest first

@@ -160,7 +160,8 @@ class Edit:
 
 def _instance_page(instance_id: int, edit: Edit | None = None, status: int = 200) -> Rendered:
     detail = runtime().queries.instance(instance_id)
-    diagram = diagrams.draw(diagrams.definition_of(detail), diagrams.overlay(detail))
+    called = {c.element_id: url_for(".instance", instance_id=c.instance_id) for c in detail.called if c.element_id}
+    diagram = diagrams.draw(diagrams.definition_of(detail), diagrams.overlay(detail), called)
     timeline = [h for h in detail.history if h.kind not in HIDDEN_HISTORY]
     compensation = [h for h in detail.history if h.kind.startswith("compensation_")]
     variables = [(name, value_type(value), value_text(value)) for name, value in sorted(detail.variables.items())]

@@ -489,7 +489,8 @@ def test_api_deploy_definitions_and_refusals(runtime: Runtime, app: Flask) -> No
                            content_type="multipart/form-data")
     assert deployed.status_code == 201
     assert deployed.get_json()["deployed"][0] | {"definitionId": 0} == {
-        "key": "events", "version": 1, "definitionId": 0, "name": "Events", "fileName": "events.bpmn", "new": True}
+        "key": "events", "version": 1, "definitionId": 0, "name": "Events", "fileName": "events.bpmn", "new": True,
+        "kind": "process"}
     broken = client.post("/api/v1/deployments", headers=olga, content_type="multipart/form-data",
                          data={"file": (io.BytesIO((WEB_PROCESSES / "broken.bpmn").read_bytes()), "broken.bpmn")})
     assert broken.status_code == 400
