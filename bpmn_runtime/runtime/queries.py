@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, Unpack
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 
@@ -20,6 +20,8 @@ from bpmn_runtime.store.tables import DeployedForm, Definition, HistoryEvent, In
 
 if TYPE_CHECKING:
     from bpmn_runtime.runtime.runtime import Runtime
+
+SelectT = TypeVar("SelectT", bound="Select[Unpack[tuple[Any, ...]]]")
 
 WAITING_FOR = {"user_task": "a person to complete the task", "job": "a worker for topic '{name}'",
                "timer": "a timer due {due}", "message": "message '{name}'", "signal": "signal '{name}'",
@@ -62,6 +64,17 @@ def _compensations(history: list[HistoryEntry]) -> list[CompensationInfo]:
             runs[entry.activity_instance] = replace(runs[entry.activity_instance], ended_at=entry.at,
                                                     result=entry.data["result"])
     return list(runs.values())
+
+
+def _matching(query: SelectT, process: str | None, status: str | None, business_key: str | None) -> SelectT:
+    """The instances page's filter: process key, status, part of the business key."""
+    if process:
+        query = query.where(Instance.process_key == process)
+    if status:
+        query = query.where(Instance.status == status)
+    if business_key:
+        query = query.where(Instance.business_key.contains(business_key))
+    return query
 
 
 class Queries:
@@ -135,15 +148,9 @@ class Queries:
 
     def instances(self, *, process: str | None = None, status: str | None = None, business_key: str | None = None,
                   limit: int = 50, offset: int = 0) -> tuple[list[InstanceSummary], int]:
-        query = select(Instance.id, Instance.process_key, Definition.version, Instance.business_key,
-                       Instance.status, Instance.started_at, Instance.ended_at, Instance.suspended).join(
-            Definition, Definition.id == Instance.definition_id)
-        if process:
-            query = query.where(Instance.process_key == process)
-        if status:
-            query = query.where(Instance.status == status)
-        if business_key:
-            query = query.where(Instance.business_key.contains(business_key))
+        query = _matching(select(Instance.id, Instance.process_key, Definition.version, Instance.business_key,
+                                 Instance.status, Instance.started_at, Instance.ended_at, Instance.suspended).join(
+            Definition, Definition.id == Instance.definition_id), process, status, business_key)
         with self.runtime.database.session() as session:
             total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
             rows = session.execute(query.order_by(Instance.id.desc()).limit(limit).offset(offset)).all()
@@ -152,6 +159,19 @@ class Queries:
                 Incident.instance_id.in_(ids), Incident.resolved_at.is_(None)).group_by(Incident.instance_id)).all())
             return [InstanceSummary(r.id, r.process_key, r.version, r.business_key, r.status, r.started_at, r.ended_at,
                                     incidents.get(r.id, 0), r.suspended) for r in rows], total
+
+    def instance_ids(self, *, process: str | None = None, status: str | None = None,
+                     business_key: str | None = None, after: int = 0, limit: int = 50) -> list[int]:
+        """The ids of the instances a filter matches, after `after` in id order: bulk actions walk them in
+        batches without skipping or repeating one as others change."""
+        query = _matching(select(Instance.id).where(Instance.id > after), process, status, business_key)
+        with self.runtime.database.session() as session:
+            return list(session.execute(query.order_by(Instance.id).limit(limit)).scalars())
+
+    def open_incident_ids(self, instance_id: int) -> list[int]:
+        with self.runtime.database.session() as session:
+            return list(session.execute(select(Incident.id).where(
+                Incident.instance_id == instance_id, Incident.resolved_at.is_(None)).order_by(Incident.id)).scalars())
 
     def instance(self, instance_id: int) -> InstanceDetail:
         with self.runtime.database.session() as session:

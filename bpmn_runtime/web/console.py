@@ -6,12 +6,12 @@ from dataclasses import dataclass, replace
 from itertools import groupby
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from bpmn_runtime.errors import Conflict, DeploymentError, InvalidInput, NotFound, Problem
 from bpmn_runtime.runtime.records import DeployedProcess
-from bpmn_runtime.web import diagrams
+from bpmn_runtime.web import bulk, diagrams
 from bpmn_runtime.web.auth import require_operator, safe_next
 from bpmn_runtime.forms import DISPLAY, FormErrors, validate
 from bpmn_runtime.web.html_forms import (
@@ -140,6 +140,34 @@ def instances() -> str:
     return render_template("console/instances.html", instances=rows, page=Page(number, total),
                            processes=processes, statuses=STATUSES, process=process, status=status,
                            business_key=business_key)
+
+
+def _bulk_action() -> str:
+    action = request.values.get("action", "")
+    if action not in bulk.ACTIONS:
+        abort(400, f"Choose what to do: {', '.join(bulk.ACTIONS)}.")
+    return action
+
+
+@bp.get("/instances/bulk")
+def bulk_confirm() -> Rendered:
+    """Ask before acting on every instance a filter matches: which action, which filter, how many."""
+    action = _bulk_action()
+    chosen = bulk.read_filter(STATUSES)
+    return render_template("console/bulk.html", action=action, label=bulk.ACTIONS[action], chosen=chosen,
+                           total=bulk.count(chosen), progress=None, done_word=bulk.DONE[action]), 200
+
+
+@bp.post("/instances/bulk")
+def bulk_run() -> Rendered:
+    """Run one batch of a confirmed bulk action and show how far it got (and a button to go on)."""
+    action = _bulk_action()
+    chosen = bulk.read_filter(STATUSES)
+    reason = request.form.get("reason", "").strip() or "cancelled by an operator in the console (bulk)"
+    progress = bulk.run_batch(action, chosen, bulk.read_progress(), reason)
+    return render_template("console/bulk.html", action=action, label=bulk.ACTIONS[action], chosen=chosen,
+                           total=progress.total, progress=progress, done_word=bulk.DONE[action],
+                           reason=reason, batch=bulk.BATCH), 200
 
 
 @bp.get("/instances/<int:instance_id>")
