@@ -66,14 +66,20 @@ def _compensations(history: list[HistoryEntry]) -> list[CompensationInfo]:
     return list(runs.values())
 
 
-def _matching(query: SelectT, process: str | None, status: str | None, business_key: str | None) -> SelectT:
-    """The instances page's filter: process key, status, part of the business key."""
+def _matching(query: SelectT, process: str | None, status: str | None, business_key: str | None,
+              key_start: str | None = None) -> SelectT:
+    """The instances' filter: process key, status, part of the business key, or its beginning. The beginning
+    is looked up in the business key index (a range of keys), so it stays fast with a million instances,
+    where finding a part of a key reads every key."""
     if process:
         query = query.where(Instance.process_key == process)
     if status:
         query = query.where(Instance.status == status)
     if business_key:
-        query = query.where(Instance.business_key.contains(business_key))
+        query = query.where(Instance.business_key.contains(business_key, autoescape=True))
+    if key_start:
+        query = query.where(Instance.business_key >= key_start, Instance.business_key < key_start + "\U0010ffff",
+                            Instance.business_key.startswith(key_start, autoescape=True))
     return query
 
 
@@ -147,13 +153,27 @@ class Queries:
             return row.key, row.xml
 
     def instances(self, *, process: str | None = None, status: str | None = None, business_key: str | None = None,
-                  limit: int = 50, offset: int = 0) -> tuple[list[InstanceSummary], int]:
+                  limit: int = 50, offset: int = 0, before: int | None = None, after: int | None = None,
+                  count_limit: int | None = None, key_start: str | None = None) -> tuple[list[InstanceSummary], int]:
+        """Instances newest first, and how many match (counted up to `count_limit` + 1 when given). `before`
+        and `after` are keyset cursors (an instance id): the page next to one costs what the first does."""
         query = _matching(select(Instance.id, Instance.process_key, Definition.version, Instance.business_key,
                                  Instance.status, Instance.started_at, Instance.ended_at, Instance.suspended).join(
-            Definition, Definition.id == Instance.definition_id), process, status, business_key)
+            Definition, Definition.id == Instance.definition_id), process, status, business_key, key_start)
+        if before is not None:
+            query = query.where(Instance.id < before).order_by(Instance.id.desc())
+        elif after is not None:
+            query = query.where(Instance.id > after).order_by(Instance.id.asc())
+        else:
+            query = query.order_by(Instance.id.desc()).offset(offset)
+        counted = _matching(select(Instance.id), process, status, business_key, key_start)
+        if count_limit is not None:
+            counted = counted.limit(count_limit + 1)
         with self.runtime.database.session() as session:
-            total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-            rows = session.execute(query.order_by(Instance.id.desc()).limit(limit).offset(offset)).all()
+            total = session.execute(select(func.count()).select_from(counted.subquery())).scalar_one()
+            rows = session.execute(query.limit(limit)).all()
+            if after is not None:
+                rows = rows[::-1]
             ids = [r.id for r in rows]
             incidents = dict(session.execute(select(Incident.instance_id, func.count()).where(
                 Incident.instance_id.in_(ids), Incident.resolved_at.is_(None)).group_by(Incident.instance_id)).all())
@@ -161,10 +181,10 @@ class Queries:
                                     incidents.get(r.id, 0), r.suspended) for r in rows], total
 
     def instance_ids(self, *, process: str | None = None, status: str | None = None,
-                     business_key: str | None = None, after: int = 0, limit: int = 50) -> list[int]:
+                     key_start: str | None = None, after: int = 0, limit: int = 50) -> list[int]:
         """The ids of the instances a filter matches, after `after` in id order: bulk actions walk them in
         batches without skipping or repeating one as others change."""
-        query = _matching(select(Instance.id).where(Instance.id > after), process, status, business_key)
+        query = _matching(select(Instance.id).where(Instance.id > after), process, status, None, key_start)
         with self.runtime.database.session() as session:
             return list(session.execute(query.order_by(Instance.id).limit(limit)).scalars())
 
@@ -233,8 +253,8 @@ class Queries:
 
     def tasks(self, *, user: str | None = None, groups: list[str] | None = None, everyone: bool = False,
               process: str | None = None, processes: list[str] | None = None, text: str | None = None,
-              due: str | None = None, sort: str = "created", limit: int = 50,
-              offset: int = 0) -> tuple[list[TaskInfo], int]:
+              due: str | None = None, sort: str = "created", limit: int = 50, offset: int = 0,
+              count_limit: int | None = None) -> tuple[list[TaskInfo], int]:
         """Open tasks; unless `everyone`, only those `user` sees (`task_rules`) that nobody else holds. `processes`
         are keys (the processes of one name); `due` is one of DUE_FILTERS: overdue, due today, due within
         seven days, without a due date, or whose follow-up date has come."""
@@ -247,11 +267,16 @@ class Queries:
             query = query.where(UserTask.process_key.in_(processes))
         if due:
             query = query.where(self._due_filter(due))
+            if due in ("overdue", "today", "week"):  # few tasks are due in a range: read them by their due date
+                query = query.with_hint(UserTask, "INDEXED BY ix_user_tasks_due", "sqlite")
         if text:
             like = f"%{text}%"
             query = query.where(or_(UserTask.name.ilike(like), UserTask.business_key.ilike(like)))
+        counted = query.with_only_columns(UserTask.id)
+        if count_limit is not None:
+            counted = counted.limit(count_limit + 1)
         with self.runtime.database.session() as session:
-            total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+            total = session.execute(select(func.count()).select_from(counted.subquery())).scalar_one()
             rows = session.execute(query.order_by(TASK_SORTS.get(sort, TASK_SORTS["created"]), UserTask.id.desc())
                                    .limit(limit).offset(offset)).scalars().all()
             return [_task(r) for r in rows], total

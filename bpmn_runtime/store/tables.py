@@ -112,7 +112,7 @@ class UserTask(Base):
 
     __tablename__ = "user_tasks"
     __table_args__ = (UniqueConstraint("instance_id", "wait_key"), Index("ix_user_tasks_created", "created_at"),
-                      NEVER_REUSED)
+                      Index("ix_user_tasks_due", "due"), NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"))

@@ -61,7 +61,7 @@ def read_progress() -> Progress:
 def run_batch(action: str, chosen: Filter, progress: Progress, reason: str) -> Progress:
     """Apply `action` to the next BATCH instances the filter matches; the progress after them."""
     ids = runtime().queries.instance_ids(process=chosen.process or None, status=chosen.status or None,
-                                         business_key=chosen.business_key or None, after=progress.after, limit=BATCH)
+                                         key_start=chosen.business_key or None, after=progress.after, limit=BATCH)
     act = _action(action, reason)
     for instance_id in ids:
         try:
@@ -98,4 +98,4 @@ def _action(action: str, reason: str) -> Callable[[int], bool]:
 
 def count(chosen: Filter) -> int:
     return runtime().queries.instances(process=chosen.process or None, status=chosen.status or None,
-                                       business_key=chosen.business_key or None, limit=1)[1]
+                                       key_start=chosen.business_key or None, limit=1)[1]

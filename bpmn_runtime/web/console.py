@@ -18,7 +18,7 @@ from bpmn_runtime.web.html_forms import (
     VALUE_TYPES, Row, RowErrors, blank_rows, controls, read_rows, submitted_fields, typed_value, value_text,
     value_type,
 )
-from bpmn_runtime.web.paging import PAGE_SIZE, Page, offset, requested_page, whole_number
+from bpmn_runtime.web.paging import COUNT_LIMIT, PAGE_SIZE, Page, cursor, offset, requested_page, whole_number
 from bpmn_runtime.web.security import upload_name
 from bpmn_runtime.web.services import Rendered, actor, runtime
 
@@ -133,11 +133,15 @@ def instances() -> str:
     status = status if status in STATUSES else ""
     business_key = request.args.get("business_key", "").strip()
     number = requested_page()
+    before, after = cursor("before"), cursor("after")
     rows, total = runtime().queries.instances(process=process or None, status=status or None,
-                                              business_key=business_key or None, limit=PAGE_SIZE,
-                                              offset=offset(number))
+                                              key_start=business_key or None, limit=PAGE_SIZE,
+                                              offset=offset(number),
+                                              before=before, after=after, count_limit=COUNT_LIMIT)
+    page = Page(number, total, next_cursor=(("before", str(rows[-1].id)),) if rows else (),
+                previous_cursor=(("after", str(rows[0].id)),) if rows else ())
     processes = sorted({d["key"] for d in runtime().queries.definitions()})
-    return render_template("console/instances.html", instances=rows, page=Page(number, total),
+    return render_template("console/instances.html", instances=rows, page=page,
                            processes=processes, statuses=STATUSES, process=process, status=status,
                            business_key=business_key)
 

@@ -24,7 +24,7 @@ def test_suspend_then_cancel_every_matching_instance_in_batches(runtime: Runtime
     listing = olga.get("/console/instances?business_key=bulk").text
     assert "For all 7 matching" in listing
     confirm = html.unescape(olga.get("/console/instances/bulk?action=suspend&business_key=bulk").text)
-    assert "Suspend 7 instances?" in confirm and "whose business key contains <strong>bulk</strong>" in confirm
+    assert "Suspend 7 instances?" in confirm and "whose business key starts with <strong>bulk</strong>" in confirm
     assert runtime.queries.instance(orders[1]).summary.suspended is False, "asking changes nothing"
 
     form, pages = _hidden(confirm), []

@@ -137,3 +137,20 @@ def test_bad_input_to_the_instance_forms_is_never_a_500(runtime: Runtime, worker
                        ("/console/incidents/999/retry", {"instance": "abc", "name": "a"})):
         response = olga.post(path, data)
         assert response.status_code in (302, 400, 404), (path, data, response.status_code)
+
+
+def test_the_instance_list_goes_on_by_keyset(runtime: Runtime, olga: Person) -> None:
+    """The next page is asked for after the last id shown: instances started meanwhile move nothing."""
+    import re
+    runtime.deploy(WEB_PROCESSES / "events.bpmn")
+    ids = [runtime.start("events") for _ in range(45)]
+    first = html.unescape(olga.get("/console/instances?process=events").text)
+    assert "1–20 of 45 instances" in first
+    next_link = re.search(r'href="([^"]+)" rel="next"', first)
+    assert next_link and f"before={ids[25]}" in next_link.group(1)
+    runtime.start("events")  # would shift an offset-based second page by one
+    second = html.unescape(olga.get(next_link.group(1)).text)
+    shown = [int(n) for n in re.findall(r'class="strong" href="/console/instances/(\d+)"', second)]
+    assert shown == ids[24:4:-1] and "21–40 of 46 instances" in second
+    previous = re.search(r'href="([^"]+)" rel="prev"', second)
+    assert previous and "before" not in previous.group(1) and "after" not in previous.group(1), "page 1 is the newest"

@@ -44,6 +44,8 @@ def upgrade() -> None:
     # Few instances are suspended and job acquisition asks for them on every round: a small partial index.
     op.create_index('ix_instances_suspended', 'instances', ['id'], sqlite_where=SUSPENDED,
                     postgresql_where=SUSPENDED)
+    # The inbox's due-date filters and sort.
+    op.create_index('ix_user_tasks_due', 'user_tasks', ['due'])
     # History cleanup reads ended instances oldest first.
     op.create_index('ix_instances_ended', 'instances', ['ended_at'], sqlite_where=ENDED, postgresql_where=ENDED)
 
@@ -52,6 +54,7 @@ def downgrade() -> None:
     op.drop_table('linked_forms')
     op.drop_index('ix_forms_file_name', table_name='forms')
     op.drop_table('forms')
+    op.drop_index('ix_user_tasks_due', table_name='user_tasks')
     op.drop_index('ix_instances_ended', table_name='instances')
     op.drop_index('ix_instances_suspended', table_name='instances')
     with op.batch_alter_table('user_tasks', schema=None) as batch_op:
