@@ -230,3 +230,48 @@ def test_an_operator_fixes_an_incident_and_an_approver_works_through_three_tasks
         widths = approver.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert widths[0] <= widths[1], f"no sideways scrolling at 375 px: {widths}"
         browser.close()
+
+
+def test_a_form_js_form_with_groups_and_conditions(server: Server, example_dir: Path, tmp_path: Path) -> None:
+    """A manager fills in a form-js form: a group appears once her answer asks for it (the server shows it
+    again as the values now say), its required field is checked only then, and the values are stored."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.web.conftest import WEB_PROCESSES
+
+    db = tmp_path / "serve.db"
+    run_cli(example_dir, db, "user", "add", "mia", "--group", "managers", "--password", MANAGER_PASSWORD)
+    run_cli(example_dir, db, "deploy", str(WEB_PROCESSES / "form_groups.bpmn"))
+    run_cli(example_dir, db, "start", "form-groups", "--business-key", "request-9", "--var",
+            'availableTags=["fragile", "heavy"]', "--var", 'regions=[{"value": "north", "label": "North"}]')
+    shots = Path(os.environ["BPMN_RUNTIME_SCREENSHOTS"]) if os.environ.get("BPMN_RUNTIME_SCREENSHOTS") else None
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1100, "height": 900}).new_page()
+        page.goto(f"{server.url}/login")
+        page.get_by_label("User name").fill("mia")
+        page.get_by_label("Password").fill(MANAGER_PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.get_by_role("link", name="Check the request").click()
+        page.get_by_role("button", name="Claim").click()
+        expect(page.get_by_role("group", name="Customer", exact=True)).to_be_visible()
+        expect(page.get_by_label("VAT number")).to_have_count(0)
+        page.locator("#field-customer").fill("Acme")
+        page.get_by_label("Company").check()
+        page.get_by_label("Gift wrap").check()
+        page.get_by_label("Region").select_option("north")
+        page.get_by_role("button", name="Complete task").click()
+        expect(page.get_by_role("group", name="Company", exact=True)).to_be_visible()
+        vat = page.get_by_label("VAT number")
+        expect(vat).to_have_attribute("aria-invalid", "true")
+        expect(page.locator("#error-vat")).to_have_text("This field is required")
+        expect(page.get_by_label("Gift wrap")).to_be_checked()
+        vat.fill("FR1234567890")
+        if shots:
+            page.screenshot(path=str(shots / "inbox-form-js.png"), full_page=True)
+        page.get_by_role("button", name="Complete task").click()
+        expect(page.locator(".flash").first).to_have_text("'Check the request' is completed. Thank you!")
+        browser.close()
+    shown = run_cli(example_dir, db, "instances", "--business-key", "request-9", "--json")
+    assert '"status": "completed"' in shown
