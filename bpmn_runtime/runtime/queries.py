@@ -112,10 +112,12 @@ class Queries:
     def definitions(self) -> list[dict[str, Any]]:
         with self.runtime.database.session() as session:
             rows = session.execute(select(Definition.id, Definition.key, Definition.version, Definition.name,
-                                          Definition.file_name, Definition.deployed_at)
+                                          Definition.file_name, Definition.deployed_at, Definition.suspended,
+                                          Definition.history_ttl_days)
                                    .order_by(Definition.key, Definition.version.desc())).all()
             return [{"id": r.id, "key": r.key, "version": r.version, "name": r.name, "file_name": r.file_name,
-                     "deployed_at": r.deployed_at.isoformat()} for r in rows]
+                     "deployed_at": r.deployed_at.isoformat(), "suspended": r.suspended,
+                     "history_ttl_days": r.history_ttl_days} for r in rows]
 
     def versions_of_content(self, checksum: str) -> list[dict[str, Any]]:
         """The deployed versions (of processes, or of a form) whose file had exactly this content (SHA-256),

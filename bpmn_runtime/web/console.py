@@ -105,6 +105,27 @@ def _definition_page(definition_id: int, rows: list[Row] | None = None, business
                            has_errors=bool(errors)), status
 
 
+@bp.post("/definitions/<int:definition_id>/suspend")
+def suspend_version(definition_id: int) -> Response:
+    return _version_suspension(definition_id, True)
+
+
+@bp.post("/definitions/<int:definition_id>/resume")
+def resume_version(definition_id: int) -> Response:
+    return _version_suspension(definition_id, False)
+
+
+def _version_suspension(definition_id: int, suspended: bool) -> Response:
+    """Suspend (or resume) a process version and its running instances."""
+    found = _definition(definition_id)
+    _, changed = runtime().suspend_version(found["key"], found["version"], suspended=suspended)
+    verb = "suspended" if suspended else "resumed"
+    also = f", and {len(changed)} running instance{'s' if len(changed) != 1 else ''} with it" if changed else ""
+    flash(f"{found['name'] or found['key']} version {found['version']} is {verb}{also}." +
+          (" It starts no instance until it is resumed." if suspended else ""), "success")
+    return redirect(url_for(".definition", definition_id=definition_id))
+
+
 @bp.post("/definitions/<int:definition_id>/start")
 def start(definition_id: int) -> Response | Rendered:
     """Start an instance with the start event's form (checked as a task's form is), or name/value rows."""
@@ -119,7 +140,11 @@ def start(definition_id: int) -> Response | Rendered:
     except FormErrors as refused:
         return _definition_page(definition_id, business_key=business_key, entered=request.form,
                                 errors=refused.errors, status=400)
-    instance_id = runtime().start(key, variables, business_key=business_key or None, version=version)
+    try:
+        instance_id = runtime().start(key, variables, business_key=business_key or None, version=version)
+    except Conflict as refused:
+        flash(f"Nothing was started: {refused}.", "warning")
+        return redirect(url_for(".definition", definition_id=definition_id))
     flash(f"Started instance {instance_id} of {key} version {version}.", "success")
     return redirect(url_for(".instance", instance_id=instance_id))
 

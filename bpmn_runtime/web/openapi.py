@@ -88,7 +88,10 @@ SCHEMAS: dict[str, Any] = {
     "Problem": {**_object({"file": TEXT, "line": WHOLE, "elementId": TEXT, "message": TEXT}),
                 "description": "Where and why: line 0 and elementId \"\" when the problem is about the whole file."},
     "Definition": _object({"id": WHOLE, "key": TEXT, "version": WHOLE, "name": TEXT, "fileName": TEXT,
-                           "deployedAt": TIME}),
+                           "deployedAt": TIME,
+                           "suspended": {"type": "boolean", "description": "A suspended version starts nothing."},
+                           "historyTtlDays": {"type": ["integer", "null"], "description": "Days an ended instance "
+                                              "is kept (camunda:historyTimeToLive); null: the default."}}),
     "Deployed": _object({"key": TEXT, "version": WHOLE, "definitionId": WHOLE, "name": TEXT, "fileName": TEXT,
                          "new": {"type": "boolean",
                                  "description": "False when an identical file was deployed before."},
@@ -178,6 +181,12 @@ PATHS: dict[str, Any] = {
     "/instances/{instance_id}/cancel": {"post": _operation(
         "Cancel a running instance", "instances", DONE, parameters=[_path_id("instance_id")],
         body=_object({"reason": MESSAGE}), operators=True)},
+    "/instances/{instance_id}/suspend": {"post": _operation(
+        "Suspend a running instance (and the instances it called): nothing of it moves until it is resumed",
+        "instances", DONE, parameters=[_path_id("instance_id")], operators=True)},
+    "/instances/{instance_id}/resume": {"post": _operation(
+        "Resume a suspended instance (and the instances it called)", "instances", DONE,
+        parameters=[_path_id("instance_id")], operators=True)},
     "/instances/{instance_id}/variables": {
         "get": _operation("The instance's process variables", "instances", {"200": _json(VARIABLES, "Variables")},
                           parameters=[_path_id("instance_id")], operators=True),

@@ -154,3 +154,35 @@ def test_the_instance_list_goes_on_by_keyset(runtime: Runtime, olga: Person) -> 
     assert shown == ids[24:4:-1] and "21–40 of 46 instances" in second
     previous = re.search(r'href="([^"]+)" rel="prev"', second)
     assert previous and "before" not in previous.group(1) and "after" not in previous.group(1), "page 1 is the newest"
+
+
+def test_suspend_a_process_version_from_its_page(runtime: Runtime, worker: Worker, olga: Person) -> None:
+    instance_id = place_order(runtime, worker)
+    definition_id = runtime.queries.definitions()[0]["id"]
+    done = olga.post(f"/console/definitions/{definition_id}/suspend", follow_redirects=True)
+    assert flashes(done.text) == ["Order fulfilment version 1 is suspended, and 1 running instance with it. It "
+                                  "starts no instance until it is resumed."]
+    assert "Start an instance" not in done.text and "Resume this version" in done.text
+    assert "ended instances kept 180 days (camunda:historyTimeToLive)" in done.text
+    assert runtime.queries.instance(instance_id).summary.suspended
+    refused = olga.post(f"/console/definitions/{definition_id}/start", {"name_0": "", "value_0": ""},
+                        follow_redirects=True)
+    assert flashes(refused.text) == ["Nothing was started: process 'order-fulfilment' version 1 is suspended, so it "
+                                     "starts no instance; resume it first."]
+    olga.post(f"/console/definitions/{definition_id}/resume")
+    assert not runtime.queries.instance(instance_id).summary.suspended
+
+
+def test_the_api_suspends_and_says_409(runtime: Runtime, worker: Worker, app: object) -> None:
+    from tests.web.conftest import bearer
+    instance_id = place_order(runtime, worker)
+    client = app.test_client()  # type: ignore[attr-defined]
+    olga = bearer(runtime, "olga")
+    assert client.post(f"/api/v1/instances/{instance_id}/suspend", headers=olga).status_code == 204
+    task_id = runtime.queries.instance(instance_id).tasks[0].id
+    refused = client.post(f"/api/v1/tasks/{task_id}/complete", headers=olga, json={"variables": {"approved": True}})
+    assert refused.status_code == 409 and f"instance {instance_id} is suspended" in refused.get_json()["error"]
+    assert client.get(f"/api/v1/instances/{instance_id}", headers=olga).get_json()["summary"]["suspended"] is True
+    assert client.post(f"/api/v1/instances/{instance_id}/resume", headers=olga).status_code == 204
+    assert client.post(f"/api/v1/tasks/{task_id}/complete", headers=olga,
+                       json={"variables": {"approved": True}}).status_code == 204
