@@ -139,6 +139,42 @@ def test_a_manager_approves_an_order_and_an_administrator_sees_it_move_on(server
     assert server.output().rstrip().endswith("stopped")
 
 
+UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button, summary')]
+  .filter(el => !(el.tagName === 'BUTTON' || el.tagName === 'SUMMARY' ? el.textContent.trim()
+                  : [...(el.labels || [])].map(l => l.textContent.trim()).join('')
+                    || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')))
+  .map(el => el.outerHTML.slice(0, 120))"""
+FOCUS_RING = """() => {
+  const el = document.activeElement, style = getComputedStyle(el);
+  let back = el.parentElement;
+  while (back && ['rgba(0, 0, 0, 0)', 'transparent'].includes(getComputedStyle(back).backgroundColor)) back = back.parentElement;
+  return [style.outlineStyle, style.outlineWidth, style.outlineColor,
+          back ? getComputedStyle(back).backgroundColor : 'rgb(255, 255, 255)', el.outerHTML.slice(0, 80)];
+}"""
+
+
+def _contrast(first: str, second: str) -> float:
+    """WCAG's contrast ratio of two CSS rgb() colours."""
+    def luminance(color: str) -> float:
+        channels = [int(part) / 255 for part in color[color.index("(") + 1:color.index(")")].split(",")[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _check_accessibility(page: object) -> None:
+    """Every control has a name, and a control reached with Tab shows a 3px ring of at least 3:1 contrast."""
+    assert page.evaluate(UNLABELLED) == [], "every control is labelled"  # type: ignore[attr-defined]
+    for _ in range(12):
+        page.keyboard.press("Tab")  # type: ignore[attr-defined]
+        style, width, color, background, element = page.evaluate(FOCUS_RING)  # type: ignore[attr-defined]
+        if element.startswith(("<body", "<html")):
+            continue
+        assert style == "solid" and width == "3px", element
+        assert _contrast(color, background) >= 3, (element, color, background)
+
+
 def _api(server: Server, token: str, path: str, body: dict[str, object]) -> object:
     import json
     import urllib.request
@@ -181,8 +217,11 @@ def test_an_operator_fixes_an_incident_and_an_approver_works_through_three_tasks
         expect(row).to_contain_text("Print the label")
         expect(row).to_contain_text("print-label: no printer named for the depot")
         expect(row.locator('td[data-label="Tries left"]')).to_contain_text("0")
+        _check_accessibility(admin)
         row.get_by_role("link", name="#1").click()
         incident = admin.locator("li.incident")
+        expect(incident).to_contain_text("no printer named for the depot")
+        _check_accessibility(admin)
         incident.get_by_label("Name").fill("printer")
         incident.get_by_label("Type").select_option("json")
         incident.get_by_label("Value").fill('{"depot": "Lyon", "tray": 2')
@@ -212,7 +251,11 @@ def test_an_operator_fixes_an_incident_and_an_approver_works_through_three_tasks
         approver.get_by_label("User name").fill("mia")
         approver.get_by_label("Password").fill(MANAGER_PASSWORD)
         approver.keyboard.press("Enter")
+        expect(approver).to_have_title("My tasks · bpmn-runtime")
+        _check_accessibility(approver)
         approver.get_by_role("link", name="Check the contract").click()
+        expect(approver.locator("h1")).to_have_text("Check the contract")
+        _check_accessibility(approver)
         expect(approver.get_by_role("button", name="Complete task")).to_have_count(0)  # read-only until claimed
         for name, following in (("Check the contract", "Approve the contract"),
                                 ("Approve the contract", "Sign the contract"), ("Sign the contract", None)):
@@ -267,6 +310,7 @@ def test_a_form_js_form_with_groups_and_conditions(server: Server, example_dir: 
         expect(vat).to_have_attribute("aria-invalid", "true")
         expect(page.locator("#error-vat")).to_have_text("This field is required")
         expect(page.get_by_label("Gift wrap")).to_be_checked()
+        _check_accessibility(page)
         vat.fill("FR1234567890")
         if shots:
             page.screenshot(path=str(shots / "inbox-form-js.png"), full_page=True)
