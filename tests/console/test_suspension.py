@@ -4,7 +4,7 @@ suspended process version starts nothing and takes its running instances with it
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 
@@ -40,8 +40,10 @@ def test_nothing_of_a_suspended_instance_moves_until_it_is_resumed(runtime: Runt
     task_id = runtime.queries.instance(instance_id).tasks[0].id
     assert runtime.suspend([instance_id]) == [instance_id]
     assert runtime.suspend([instance_id]) == [], "suspending twice changes nothing"
-    for act in (lambda: runtime.claim(task_id, actor=CLERK), lambda: runtime.complete_task(task_id, actor=CLERK),
-                lambda: runtime.complete_task(task_id), lambda: runtime.assign(task_id, "cleo")):
+    acts: list[Callable[[], None]] = [lambda: runtime.claim(task_id, actor=CLERK),
+                                      lambda: runtime.complete_task(task_id, actor=CLERK),
+                                      lambda: runtime.complete_task(task_id), lambda: runtime.assign(task_id, "cleo")]
+    for act in acts:
         with pytest.raises(Suspended, match=f"instance {instance_id} is suspended"):
             act()
     with pytest.raises(Forbidden):  # a stranger is told it is not theirs, not that it is suspended

@@ -9,11 +9,14 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import pytest
 
 from tests.web.conftest import Server, run_cli
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -62,13 +65,13 @@ def test_a_manager_approves_an_order_and_an_administrator_sees_it_move_on(server
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         policy_violations: list[str] = []
 
-        def new_page(width: int = 1280) -> object:
+        def new_page(width: int = 1280) -> "Page":
             page = browser.new_context(viewport={"width": width, "height": 860}).new_page()
             page.on("console", lambda message: policy_violations.append(message.text)
                     if "Content Security Policy" in message.text else None)
             return page
 
-        def log_in(page: object, name: str, password: str) -> None:
+        def log_in(page: "Page", name: str, password: str) -> None:
             page.goto(f"{server.url}/login")
             page.get_by_label("User name").fill(name)
             page.get_by_label("Password").fill(password)
@@ -163,19 +166,29 @@ def _contrast(first: str, second: str) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
-def _check_accessibility(page: object) -> None:
+def _check_accessibility(page: "Page") -> None:
     """Every control has a name, and a control reached with Tab shows a 3px ring of at least 3:1 contrast."""
-    assert page.evaluate(UNLABELLED) == [], "every control is labelled"  # type: ignore[attr-defined]
+    assert page.evaluate(UNLABELLED) == [], "every control is labelled"
     for _ in range(12):
-        page.keyboard.press("Tab")  # type: ignore[attr-defined]
-        style, width, color, background, element = page.evaluate(FOCUS_RING)  # type: ignore[attr-defined]
+        page.keyboard.press("Tab")
+        style, width, color, background, element = page.evaluate(FOCUS_RING)
         if element.startswith(("<body", "<html")):
             continue
         assert style == "solid" and width == "3px", element
         assert _contrast(color, background) >= 3, (element, color, background)
 
 
-def _api(server: Server, token: str, path: str, body: dict[str, object]) -> object:
+def _logged_in(browser: "Browser", server: Server, name: str, password: str, width: int) -> "Page":
+    """A new page of a person logged in through the login form, as wide as `width`."""
+    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    page.goto(f"{server.url}/login")
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    return page
+
+
+def _api(server: Server, token: str, path: str, body: dict[str, object]) -> Any:
     import json
     import urllib.request
     request = urllib.request.Request(f"{server.url}/api/v1{path}", data=json.dumps(body).encode(), method="POST",
@@ -199,7 +212,7 @@ def test_an_operator_fixes_an_incident_and_an_approver_works_through_three_tasks
     run_cli(example_dir, db, "start", "parcel", "--business-key", "parcel-77")
     run_cli(example_dir, db, "start", "three-steps", "--business-key", "contract-5")
     token = run_cli(example_dir, db, "user", "token", "admin").strip()
-    [job] = _api(server, token, "/external-tasks/fetch-and-lock",  # type: ignore[misc]
+    [job] = _api(server, token, "/external-tasks/fetch-and-lock",
                  {"workerId": "printer", "topics": ["print-label"], "maxTasks": 1, "lockDuration": 60000})
     _api(server, token, f"/external-tasks/{job['id']}/failure",
          {"workerId": "printer", "errorMessage": "no printer named for the depot", "retries": 0})
@@ -207,11 +220,7 @@ def test_an_operator_fixes_an_incident_and_an_approver_works_through_three_tasks
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        admin = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-        admin.goto(f"{server.url}/login")
-        admin.get_by_label("User name").fill("admin")
-        admin.get_by_label("Password").fill(ADMIN_PASSWORD)
-        admin.get_by_role("button", name="Log in").click()
+        admin = _logged_in(browser, server, "admin", ADMIN_PASSWORD, 1280)
         admin.get_by_role("link", name="Incidents").click()
         row = admin.locator("tr", has_text="parcel-77")
         expect(row).to_contain_text("Print the label")
@@ -239,7 +248,7 @@ def test_an_operator_fixes_an_incident_and_an_approver_works_through_three_tasks
             "workerId": "printer", "topics": ["print-label"], "maxTasks": 1, "lockDuration": 60000}) == [], \
             "a suspended instance's job is not handed out"
         admin.get_by_role("button", name="Resume").click()
-        [again] = _api(server, token, "/external-tasks/fetch-and-lock",  # type: ignore[misc]
+        [again] = _api(server, token, "/external-tasks/fetch-and-lock",
                        {"workerId": "printer", "topics": ["print-label"], "maxTasks": 1, "lockDuration": 60000})
         assert again["variables"]["printer"] == {"depot": "Lyon", "tray": 2}
         _api(server, token, f"/external-tasks/{again['id']}/complete", {"workerId": "printer"})
@@ -291,11 +300,7 @@ def test_a_form_js_form_with_groups_and_conditions(server: Server, example_dir: 
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_context(viewport={"width": 1100, "height": 900}).new_page()
-        page.goto(f"{server.url}/login")
-        page.get_by_label("User name").fill("mia")
-        page.get_by_label("Password").fill(MANAGER_PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        page = _logged_in(browser, server, "mia", MANAGER_PASSWORD, 1100)
         page.get_by_role("link", name="Check the request").click()
         page.get_by_role("button", name="Claim").click()
         expect(page.get_by_role("group", name="Customer", exact=True)).to_be_visible()
