@@ -504,7 +504,8 @@ def test_api_deploy_definitions_and_refusals(runtime: Runtime, app: Flask) -> No
     assert refused.get_json() == {"error": "Only operators and administrators can do this."}
     listed = client.get("/api/v1/definitions", headers=mia).get_json()["definitions"]
     assert {d["key"] for d in listed} == {"order-fulfilment", "events"}
-    assert set(listed[0]) == {"id", "key", "version", "name", "fileName", "deployedAt"}
+    assert set(listed[0]) == {"id", "key", "version", "name", "fileName", "deployedAt", "suspended",
+                              "historyTtlDays"}
 
 
 def test_api_instances_and_variables(runtime: Runtime, app: Flask, worker: Worker) -> None:
