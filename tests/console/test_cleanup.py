@@ -53,3 +53,29 @@ def test_the_cleanup_command(tmp_path: Path) -> None:
     run_cli(tmp_path, db, "start", "suspendable")
     assert run_cli(tmp_path, db, "cleanup") == "removed 0 ended instance(s) past their time to live\n"
     assert "--default-days" in run_cli(tmp_path, db, "cleanup", "--help")
+
+
+def test_serve_cleans_up_on_a_schedule(sqlite_url: str) -> None:
+    """`serve`'s thread removes what is past its time to live every round, until it is told to stop."""
+    import threading
+    import time
+
+    from bpmn_runtime.web.serve import clean_up_history_every
+
+    clock = VirtualClock()
+    runtime = Runtime(sqlite_url, clock=clock)
+    runtime.deploy(MODEL)
+    runtime.cancel(runtime.start("suspendable"), "test")
+    clock.advance(31 * 86400)
+    said: list[str] = []
+    stopping = threading.Event()
+    thread = threading.Thread(target=clean_up_history_every, args=(runtime, 0.001, stopping, said.append))
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not said and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stopping.set()
+    thread.join(timeout=10)
+    assert said == ["history cleanup: removed 1 ended instance(s) past their time to live"]
+    assert not thread.is_alive()
+    runtime.close()
