@@ -152,16 +152,18 @@ def runtime_from(context: click.Context) -> Runtime:
 @click.pass_context
 @friendly_errors
 def deploy(context: click.Context, files: tuple[str, ...], as_json: bool) -> None:
-    """Deploy .bpmn and .dmn files; .bpmn files are deployed together (they may import one another), and a .dmn
-    file that imports another model comes after it. A changed file becomes a new version, an identical one is
-    left as it is, and no .bpmn file is deployed when any of them is refused."""
+    """Deploy .bpmn, .dmn and .form files; .bpmn files are deployed together (they may import one another),
+    forms and decisions first (processes link to them; a .dmn file that imports another model comes after it).
+    A changed file becomes a new version, an identical one is left as it is, and no .bpmn file is deployed
+    when any of them is refused."""
     runtime = runtime_from(context)
     results = []
     for deployed in runtime.deploy(list(files), actor=_command_line(context)):
         results.append(deployed.to_json())
         if not as_json:
             state = "deployed" if deployed.new else "unchanged"
-            click.echo(f"{state}: {deployed.key} version {deployed.version} from {deployed.file_name}")
+            what = f"form {deployed.key}" if deployed.kind == "form" else deployed.key
+            click.echo(f"{state}: {what} version {deployed.version} from {deployed.file_name}")
     if as_json:
         _print_json(results)
 
@@ -233,7 +235,8 @@ def instance(context: click.Context, instance_id: int, as_json: bool) -> None:
         return
     s = detail.summary
     click.echo(f"instance {s.id} of {s.process_key} version {s.version}  business key: {s.business_key or '-'}")
-    click.echo(f"status: {s.status}" + (f" ({detail.end_reason})" if detail.end_reason else ""))
+    click.echo(f"status: {s.status}" + (" (suspended)" if s.suspended else "")
+               + (f" ({detail.end_reason})" if detail.end_reason else ""))
     if detail.tokens:
         click.echo("waiting:")
         for token in detail.tokens:
@@ -482,6 +485,62 @@ def cancel(context: click.Context, instance_id: int, reason: str) -> None:
     """Cancel a running instance."""
     runtime_from(context).cancel(instance_id, reason, actor=_command_line(context))
     click.echo(f"instance {instance_id} cancelled")
+
+
+def _suspension(context: click.Context, instance_ids: tuple[int, ...], process: str | None, version: int | None,
+                suspended: bool) -> None:
+    """Suspend or resume instances, or a process version with its running instances, and say what changed."""
+    verb = "suspended" if suspended else "resumed"
+    if bool(instance_ids) == bool(process):
+        raise click.UsageError("give either instance ids or --process KEY")
+    if version is not None and not process:
+        raise click.UsageError("--version goes with --process")
+    runtime = runtime_from(context)
+    if process:
+        number, changed = runtime.suspend_version(process, version, suspended=suspended)
+        click.echo(f"{process} version {number} {verb}" + (f", with instance(s) {', '.join(map(str, changed))}"
+                                                            if changed else "; no running instance changed"))
+        return
+    changed = runtime.suspend(list(instance_ids), suspended=suspended)
+    unchanged = [i for i in instance_ids if i not in changed]
+    if changed:
+        click.echo(f"instance(s) {', '.join(map(str, changed))} {verb}")
+    if unchanged:
+        click.echo(f"instance(s) {', '.join(map(str, unchanged))} already {verb}")
+
+
+def _suspension_command(suspended: bool, summary: str) -> Callable[..., None]:
+    @click.argument("instance_ids", nargs=-1, type=int, metavar="[INSTANCE]...")
+    @click.option("--process", metavar="KEY", help="A whole process version and its running instances.")
+    @click.option("--version", type=click.IntRange(1), help="With --process: this version (default: the newest).")
+    @click.pass_context
+    @friendly_errors
+    def command(context: click.Context, instance_ids: tuple[int, ...], process: str | None,
+                version: int | None) -> None:
+        _suspension(context, instance_ids, process, version, suspended)
+    command.__doc__ = summary
+    return command
+
+
+main.command("suspend")(_suspension_command(
+    True, "Suspend instances (and the instances they called), or a process version with --process: no job, timer, "
+          "task or message of theirs moves, and a suspended version starts no instance."))
+main.command("resume")(_suspension_command(
+    False, "Resume suspended instances, or a process version with --process: what fell due meanwhile goes on."))
+
+
+@main.command()
+@click.option("--default-days", type=click.IntRange(0, 365_000), envvar="BPMN_RUNTIME_HISTORY_DAYS",
+              help="Days to keep ended instances of processes whose model sets no camunda:historyTimeToLive "
+                   "(default: keep them; env BPMN_RUNTIME_HISTORY_DAYS).")
+@click.option("--batch", default=500, show_default=True, type=click.IntRange(1, 10_000),
+              help="Instances removed per transaction.")
+@click.pass_context
+@friendly_errors
+def cleanup(context: click.Context, default_days: int | None, batch: int) -> None:
+    """Remove ended instances, with their history, once their process's time to live has passed."""
+    removed = runtime_from(context).clean_up_history(default_days=default_days, batch=batch)
+    click.echo(f"removed {removed} ended instance(s) past their time to live")
 
 
 @main.command()

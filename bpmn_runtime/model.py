@@ -64,6 +64,12 @@ class FormField:
     options: tuple[tuple[str, str], ...] = ()  # (value, label) for enum/select/radio
     widget: str = ""  # the form-js component (radio, textarea, ...) when it says more than `type`
     sensitive: bool = False  # its value is redacted in the audit trail (see `bpmn_runtime.sensitive`)
+    # form-js: hidden while any of these FEEL expressions (its own conditional.hide, its groups') is true
+    hide_if: tuple[str, ...] = ()
+    multiple: bool = False  # checklist and taglist: a list of the options' values
+    options_key: str | None = None  # form-js valuesKey: the options come from this variable
+    # type "display": shown, holds no value (form-js text, html, image, spacer, separator, and a group's start
+    # and end, widget "group" and "group-end"); `label` holds its text
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from typing import Any
 
 from lxml import etree
 
-from bpmn_runtime.forms import read_form_js
+from bpmn_runtime.forms import LINKED_FORM, read_form_js
 from bpmn_runtime.model import Mapping
 from bpmn_runtime.parser.numbers import LARGEST, MAX_RETRIES, literal_or_expression, whole_number
 from bpmn_runtime.parser.namespaces import zeebe
@@ -48,7 +48,7 @@ def read(element: etree._Element, user_task_forms: dict[str, str], problems: lis
         literal_or_expression(found["priority"], "zeebe:priorityDefinition priority", problems, -LARGEST, LARGEST)
     form = extension.find(zeebe("formDefinition"))
     if form is not None:
-        key = form.get("formKey") or form.get("formId") or ""
+        key = form.get("formKey") or (LINKED_FORM + form.get("formId", "") if form.get("formId") else "")
         embedded = key.removeprefix("camunda-forms:bpmn:")
         if embedded in user_task_forms:
             fields, form_problems = read_form_js(user_task_forms[embedded])

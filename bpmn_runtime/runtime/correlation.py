@@ -10,6 +10,7 @@ from sqlalchemy import and_, or_, select
 from bpmn_runtime.errors import Conflict, NotFound
 from bpmn_runtime.logs import log_event
 from bpmn_runtime.runtime import permissions
+from bpmn_runtime.runtime import suspension
 from bpmn_runtime.runtime.locks import lock_instance
 from bpmn_runtime.sensitive import redact
 from bpmn_runtime.store.tables import Definition, Instance, Subscription
@@ -52,6 +53,9 @@ def deliver_message(unit: "UnitOfWork", name: str, key: str | None, variables: M
     longest. A message that reaches no waiting instance starts the process that starts with it, using
     its key as the business key, unless an instance of that process with that business key is still
     running (as Zeebe does): a second instance for the same order would be a duplicate.
+
+    A suspended instance takes no message (as in Camunda 7): one sent from outside that only a suspended
+    instance waits for is refused with `Suspended`, and changes nothing.
     """
     tried: list[int] = []
     while (found := _waiting(unit, name, key, sender, tried)) is not None:
@@ -66,6 +70,8 @@ def deliver_message(unit: "UnitOfWork", name: str, key: str | None, variables: M
             permissions.check(unit.connection, unit.actor, loaded.process_key, "operate")
         unit.step(loaded, lambda s: s.trigger(wait_key, variables))
         return loaded.id
+    if sender is None and (waiting := _waiting(unit, name, key, sender, tried, suspended=True)) is not None:
+        raise suspension.instance_suspended(waiting[1])
     start = unit.session.execute(select(Subscription).where(
         Subscription.kind == "message", Subscription.name == name, Subscription.instance_id.is_(None))
         .limit(1)).scalar_one_or_none()
@@ -92,14 +98,16 @@ def deliver_message(unit: "UnitOfWork", name: str, key: str | None, variables: M
 
 
 def _waiting(unit: "UnitOfWork", name: str, key: str | None, sender: int | None,
-             tried: list[int]) -> tuple[int, int, int] | None:
-    """The subscription (id, instance, wait key) waiting longest for this message, found without a lock."""
-    query = select(Subscription.id, Subscription.instance_id, Subscription.wait_key).where(
-        Subscription.kind == "message", Subscription.name == name, Subscription.instance_id.is_not(None))
+             tried: list[int], *, suspended: bool = False) -> tuple[int, int, int] | None:
+    """The subscription (id, instance, wait key) of a running (or a suspended) instance waiting longest for
+    this message, found without a lock."""
+    query = select(Subscription.id, Subscription.instance_id, Subscription.wait_key).join(
+        Instance, Instance.id == Subscription.instance_id).where(
+        Subscription.kind == "message", Subscription.name == name, Instance.suspended == suspended)
     if key is None:
         query = query.where(Subscription.correlation_key.is_(None))
     else:
-        query = query.join(Instance, Instance.id == Subscription.instance_id).where(or_(
+        query = query.where(or_(
             Subscription.correlation_key == key,
             and_(Subscription.correlation_key.is_(None), Instance.business_key == key)))
     if sender is not None:
@@ -114,11 +122,13 @@ def _waiting(unit: "UnitOfWork", name: str, key: str | None, sender: int | None,
 
 def deliver_signal(unit: "UnitOfWork", name: str, variables: Mapping[str, Any], sender: int | None = None) -> int:
     """Deliver a signal to every instance waiting for it and start every process that starts with it; how many.
+    Suspended instances and process versions let it pass (as in Camunda 7).
 
     `sender`, the instance that threw the signal, has already delivered it to its own catchers."""
     rows = unit.session.execute(select(Subscription.instance_id, Subscription.wait_key, Subscription.definition_id,
                                        Subscription.element_id)
-                                .where(Subscription.kind == "signal", Subscription.name == name)
+                                .where(Subscription.kind == "signal", Subscription.name == name,
+                                       suspension.subscription_movable())
                                 .order_by(Subscription.id)).all()
     count = 0
     for row in rows:
@@ -142,3 +152,20 @@ def deliver_signal(unit: "UnitOfWork", name: str, variables: Mapping[str, Any], 
             unit.step(loaded, lambda s: s.trigger(wait_key, variables))
             count += 1
     return count
+
+
+def deliver_to_instance(unit: "UnitOfWork", instance_id: int, kind: str, name: str,
+                        variables: Mapping[str, Any]) -> str:
+    """Deliver a message or signal to one instance (an operator on its page): the element that waited for it.
+    Which instance is meant is known, so no correlation runs; NotFound when it does not wait for it now."""
+    lock_instance(unit, instance_id)
+    row = unit.connection.execute(unit.for_update(select(Subscription.wait_key, Subscription.element_id).where(
+        Subscription.instance_id == instance_id, Subscription.kind == kind, Subscription.name == name)
+        .order_by(Subscription.id).limit(1))).one_or_none()
+    if row is None or row.wait_key is None:
+        raise NotFound(f"instance {instance_id} does not wait for {kind} '{name}' now; nothing was changed")
+    loaded = unit.load(instance_id)
+    wait_key: int = row.wait_key
+    unit.step(loaded, lambda s: s.trigger(wait_key, variables))
+    element: str = row.element_id
+    return element

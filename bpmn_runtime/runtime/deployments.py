@@ -23,7 +23,10 @@ from bpmn_runtime.engine.timers import next_firing
 from bpmn_runtime.errors import DeploymentError, ExpressionError, NotFound, Problem
 from bpmn_runtime.model import Definitions, Process, TimerSpec
 from bpmn_runtime.parser import parse_files, read_deployed
-from bpmn_runtime.runtime import inputs, permissions
+from bpmn_runtime.parser.namespaces import camunda
+from bpmn_runtime.parser.xml_loading import load_xml
+from bpmn_runtime.runtime import inputs, linked_forms, permissions
+from bpmn_runtime.runtime.cleanup import time_to_live
 from bpmn_runtime.logs import log_event
 from bpmn_runtime.runtime.records import DeployedProcess
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
@@ -39,6 +42,14 @@ PARSED_DEFINITIONS_KEPT = 256  # parsed files kept in memory; older ones are par
 FILE_NAME_LENGTH = 500
 
 
+def _times_to_live(data: bytes, name: str) -> dict[str, str]:
+    """Process id -> its camunda:historyTimeToLive, as written (`cleanup.time_to_live` reads it)."""
+    root = load_xml(data, name).getroot()
+    return {process.get("id", ""): process.get(camunda("historyTimeToLive"), "")
+            for process in root.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}process")
+            if process.get(camunda("historyTimeToLive"))}
+
+
 class Deployments:
     """Deploys files and hands out the parsed processes of stored definitions (parsed once, kept bounded)."""
 
@@ -49,10 +60,11 @@ class Deployments:
 
     def deploy(self, source: str | Path | bytes | Sequence[str | Path],
                file_name: str | None = None, actor: Actor = PROGRAM) -> list[DeployedProcess]:
-        """Deploy, as `actor`, a `.bpmn` file, or several files as one deployment (their imports may name one another): each
-        executable process gets a new version unless unchanged, and nothing is deployed when any file is
-        refused. A `.dmn` file (told by its name or its content) is deployed first, each decision in it
-        likewise getting a new version unless unchanged."""
+        """Deploy, as `actor`, a `.bpmn` file, or several files as one deployment (their imports may name one
+        another): each executable process gets a new version unless unchanged, and nothing is deployed when any
+        file is refused. A `.dmn` file (told by its name or its content) and a `.form` file (a form-js form,
+        which processes link to; see `linked_forms`) are deployed first, each getting a new version unless
+        unchanged."""
         if isinstance(source, bytes):
             files = {file_name or "upload.bpmn": source}
         else:
@@ -66,21 +78,26 @@ class Deployments:
         for name in files:
             inputs.text(name, "the file name", FILE_NAME_LENGTH)
         for name, data in list(files.items()):
-            if name.lower().endswith(".dmn") or is_dmn(data):
+            if linked_forms.is_form_file(name):
+                form = files.pop(name)
+                deployed.append(self.runtime.transactions.run(
+                    lambda unit: linked_forms.deploy_form(unit, form, name), "deploy"))
+            elif name.lower().endswith(".dmn") or is_dmn(data):
                 deployed += self.runtime.decisions.deploy(files.pop(name), name)
         if not files:
             return deployed
         parsed = parse_files(files, check_scripts=self.runtime.script_runner is None)
+        ttl = {key: days for name, data in files.items() for key, days in _times_to_live(data, name).items()}
 
         def work(unit: UnitOfWork) -> list[DeployedProcess]:
             unit.actor = actor
             return deployed + [self._deploy_process(unit, process, each.name, each.stored,
-                                         hashlib.sha256(each.stored).hexdigest())
-                    for each in parsed for process in each.definitions.executable_processes()]
+                                                    hashlib.sha256(each.stored).hexdigest(), ttl)
+                               for each in parsed for process in each.definitions.executable_processes()]
         return self.runtime.transactions.run(work, "deploy")
 
     def _deploy_process(self, unit: UnitOfWork, process: Process, name: str, data: bytes,
-                        checksum: str) -> DeployedProcess:
+                        checksum: str, ttl: dict[str, str]) -> DeployedProcess:
         session = unit.session
         latest = session.execute(select(Definition).where(Definition.key == process.id)
                                  .order_by(Definition.version.desc()).limit(1)).scalar_one_or_none()
@@ -90,9 +107,11 @@ class Deployments:
             return DeployedProcess(process.id, latest.version, latest.id, latest.name, latest.file_name, False)
         version = latest.version + 1 if latest else 1
         definition = Definition(key=process.id, version=version, name=process.name or process.id, file_name=name,
-                                checksum=checksum, xml=data, deployed_at=unit.now)
+                                checksum=checksum, xml=data, deployed_at=unit.now,
+                                history_ttl_days=time_to_live(ttl.get(process.id)))
         session.add(definition)
         session.flush()
+        linked_forms.bind(unit, process, definition.id)
         self._register_start_triggers(unit, definition, process)
         permissions.from_model(unit.connection, process.id, process.starter_users, process.starter_groups)
         unit.audit("deploy", process_key=process.id, detail={"version": version, "file": name, "new": True})
@@ -161,6 +180,7 @@ class Deployments:
             if row is None:
                 raise NotFound(f"there is no deployed definition {definition_id}")
             definitions = read_deployed(row.xml, row.file_name)
+            linked_forms.attach(bind, definition_id, definitions)
             with self._lock:
                 self._parsed[definition_id] = definitions
                 while len(self._parsed) > PARSED_DEFINITIONS_KEPT:

@@ -53,13 +53,14 @@ def cancel(unit: UnitOfWork, instance_id: int, reason: str) -> None:
     permissions.check(unit.connection, unit.actor, loaded.process_key, "operate")
     if loaded.state.status != "active":
         raise Conflict(f"process instance {instance_id} has already ended ({loaded.state.status})")
-    unit.step(loaded, lambda s: s.cancel(reason))
+    unit.step(loaded, lambda s: s.cancel(reason), while_suspended=True)
     unit.audit("cancel", process_key=loaded.process_key, instance_id=instance_id, detail={
         "reason": reason, "before": {"status": "active"}, "after": {"status": loaded.state.status}})
 
 
 def set_variables(unit: UnitOfWork, instance_id: int, values: Mapping[str, Any]) -> None:
-    """Set process variables of a running instance (for operators fixing data before a retry)."""
+    """Set process variables of a running instance (for operators fixing data before a retry). A suspended
+    instance takes them without moving: what they make true (a condition it waits for) is seen on resuming."""
     loaded = unit.load(instance_id)
     permissions.check(unit.connection, unit.actor, loaded.process_key, "operate")
     root = loaded.state.instances.get(ROOT)
@@ -68,7 +69,8 @@ def set_variables(unit: UnitOfWork, instance_id: int, values: Mapping[str, Any])
 
     def apply(step: Step) -> None:
         step.set_variables(step.state.instances[ROOT], values)
-        step.run()
-    unit.step(loaded, apply)
+        if not loaded.suspended:
+            step.run()
+    unit.step(loaded, apply, while_suspended=True)
     unit.audit("set_variables", process_key=loaded.process_key, instance_id=instance_id,
                detail={"before": redact(before), "after": redact(dict(values))})

@@ -20,7 +20,7 @@ from bpmn_runtime.errors import Conflict, NotFound
 from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.logs import log_event
 from bpmn_runtime.sensitive import redact
-from bpmn_runtime.runtime import permissions
+from bpmn_runtime.runtime import permissions, suspension
 from bpmn_runtime.runtime.locks import lock_instance
 from bpmn_runtime.runtime.unit_of_work import UnitOfWork
 from bpmn_runtime.store.tables import Incident, Instance, Job
@@ -38,7 +38,8 @@ def acquire(unit: UnitOfWork, worker: str, topics: list[str] | None, limit: int,
     input mapping, say) becomes an incident; the others are acquired all the same.
     """
     query = select(Job).where(Job.kind == "job", Job.retries > 0, Job.due_at <= unit.now,
-                              or_(Job.lock_expires_at.is_(None), Job.lock_expires_at < unit.now))
+                              or_(Job.lock_expires_at.is_(None), Job.lock_expires_at < unit.now),
+                              suspension.job_movable())
     if topics is not None:
         query = query.where(Job.topic.in_(topics))
     query = query.order_by(Job.due_at, Job.id).limit(limit)

@@ -3,38 +3,47 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Unpack
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any, TypeVar, Unpack
 
-from sqlalchemy import Select, distinct, func, or_, select
+from sqlalchemy import ColumnElement, Select, distinct, func, or_, select
 
 from bpmn_runtime.engine import state_format
 from bpmn_runtime.engine.state import ROOT, InstanceState
 from bpmn_runtime.engine.tokens import waiting_tokens
 from bpmn_runtime.errors import Forbidden, NotFound
 from bpmn_runtime.metrics import Backlog
+from bpmn_runtime.model import FormField
 from bpmn_runtime.runtime import audit, permissions, task_rules, tasks
 from bpmn_runtime.runtime.audit import AuditRecord
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
 from bpmn_runtime.runtime.records import (
-    CompensationInfo, HistoryEntry, IncidentInfo, InstanceDetail, InstanceSummary, JobInfo, TaskInfo, Token,
+    CalledInstance, CompensationInfo, HistoryEntry, IncidentInfo, InstanceDetail, InstanceSummary, JobInfo, TaskInfo, Token,
 )
 from bpmn_runtime.store import encryption
-from bpmn_runtime.store.tables import Definition, HistoryEvent, Incident, Instance, Job, UserTask
+from bpmn_runtime.store.tables import (
+    Definition, DeployedForm, HistoryEvent, Incident, Instance, Job, Subscription, UserTask,
+)
 from bpmn_runtime.watchdog import STALLED_AFTER, stalled
 
 if TYPE_CHECKING:
     from bpmn_runtime.runtime.runtime import Runtime
 
 AnySelect = Select[Unpack[tuple[Any, ...]]]
-TASK_SORTS: dict[str, Any] = {"created": UserTask.created_at.desc(), "due": UserTask.due.asc().nulls_last(),
-              "priority": UserTask.priority.desc(), "name": UserTask.name.asc()}
+SelectT = TypeVar("SelectT", bound=AnySelect)
+TASK_SORTS: dict[str, Any] = {"created": UserTask.created_at.desc(), "oldest": UserTask.created_at.asc(),
+              "due": UserTask.due.asc().nulls_last(), "priority": UserTask.priority.desc(),
+              "name": UserTask.name.asc()}
+# Due and follow-up dates are kept as the ISO text the model gave; without a zone they count as UTC, and ISO
+# text of one form compares as the times do.
+DUE_FILTERS = ("overdue", "today", "week", "none", "follow-up")
 
 
 def _task(row: UserTask) -> TaskInfo:
     return TaskInfo(row.id, row.instance_id, row.process_key, row.business_key, row.element_id, row.name,
                     row.assignee, [u for u in row.candidate_users.split(",") if u],
-                    [g for g in row.candidate_groups.split(",") if g], row.due, row.priority, row.created_at)
+                    [g for g in row.candidate_groups.split(",") if g], row.due, row.priority, row.created_at,
+                    row.follow_up)
 
 
 def _job(row: Job) -> JobInfo:
@@ -59,6 +68,23 @@ def _compensations(history: list[HistoryEntry]) -> list[CompensationInfo]:
             runs[entry.activity_instance] = replace(runs[entry.activity_instance], ended_at=entry.at,
                                                     result=entry.data["result"])
     return list(runs.values())
+
+
+def _matching(query: SelectT, process: str | None, status: str | None, business_key: str | None,
+              key_start: str | None = None) -> SelectT:
+    """The instances' filter: process key, status, part of the business key, or its beginning. The beginning
+    is looked up in the business key index (a range of keys), so it stays fast with a million instances,
+    where finding a part of a key reads every key."""
+    if process:
+        query = query.where(Instance.process_key == process)
+    if status:
+        query = query.where(Instance.status == status)
+    if business_key:
+        query = query.where(Instance.business_key.contains(business_key, autoescape=True))
+    if key_start:
+        query = query.where(Instance.business_key >= key_start, Instance.business_key < key_start + "\U0010ffff",
+                            Instance.business_key.startswith(key_start, autoescape=True))
+    return query
 
 
 class Queries:
@@ -99,10 +125,40 @@ class Queries:
     def definitions(self) -> list[dict[str, Any]]:
         with self.runtime.database.session() as session:
             rows = session.execute(select(Definition.id, Definition.key, Definition.version, Definition.name,
-                                          Definition.file_name, Definition.deployed_at)
+                                          Definition.file_name, Definition.deployed_at, Definition.suspended,
+                                          Definition.history_ttl_days)
                                    .order_by(Definition.key, Definition.version.desc())).all()
             return [{"id": r.id, "key": r.key, "version": r.version, "name": r.name, "file_name": r.file_name,
-                     "deployed_at": r.deployed_at.isoformat()} for r in rows]
+                     "deployed_at": r.deployed_at.isoformat(), "suspended": r.suspended,
+                     "history_ttl_days": r.history_ttl_days} for r in rows]
+
+    def versions_of_content(self, checksum: str) -> list[dict[str, Any]]:
+        """The deployed versions (of processes, or of a form) whose file had exactly this content (SHA-256),
+        each with the newest version of its process or form: `serve` deploys a file of ./processes only when
+        no version came from the same content."""
+        found = []
+        with self.runtime.database.session() as session:
+            for key, version in (Definition.key, Definition.version), (DeployedForm.form_id, DeployedForm.version):
+                table = key.class_
+                newest = select(key.label("key"), func.max(version).label("newest")).group_by(key).subquery()
+                found += [{"key": r.key, "version": r.version, "newest": r.newest} for r in session.execute(
+                    select(key.label("key"), version.label("version"), newest.c.newest).join(
+                        newest, newest.c.key == key).where(table.checksum == checksum).order_by(key, version))]
+        return found
+
+    def start_form(self, definition_id: int) -> list[FormField]:
+        """The form of a version's plain start event (camunda:formData or a form-js form), or none: the
+        console's start page shows it instead of name/value rows."""
+        with self.runtime.database.session() as session:
+            row = session.get(Definition, definition_id)
+            if row is None:
+                raise NotFound(f"there is no deployed definition {definition_id}")
+            process = self.runtime.deployments.process_of(definition_id, row.key, session)
+        for start_id in process.scope(process.id).start_events:
+            start = process.elements[start_id]
+            if not start.events:
+                return list(start.extensions.form_fields)
+        return []
 
     def definition_xml(self, definition_id: int) -> tuple[str, bytes]:
         with self.runtime.database.session() as session:
@@ -112,25 +168,49 @@ class Queries:
             return row.key, row.xml
 
     def instances(self, *, process: str | None = None, status: str | None = None, business_key: str | None = None,
-                  limit: int = 50, offset: int = 0, actor: Actor = PROGRAM) -> tuple[list[InstanceSummary], int]:
-        """Instances newest first, of the processes whose instances `actor` may see (`permissions`)."""
-        query: AnySelect = select(Instance.id, Instance.process_key, Definition.version, Instance.business_key,
-                               Instance.status, Instance.started_at, Instance.ended_at).join(
-            Definition, Definition.id == Instance.definition_id).where(permissions.viewable(actor, Instance.process_key))
-        if process:
-            query = query.where(Instance.process_key == process)
-        if status:
-            query = query.where(Instance.status == status)
-        if business_key:
-            query = query.where(Instance.business_key.contains(business_key))
+                  limit: int = 50, offset: int = 0, before: int | None = None, after: int | None = None,
+                  count_limit: int | None = None, key_start: str | None = None,
+                  actor: Actor = PROGRAM) -> tuple[list[InstanceSummary], int]:
+        """Instances newest first, and how many match (counted up to `count_limit` + 1 when given). `before`
+        and `after` are keyset cursors (an instance id): the page next to one costs what the first does. Only
+        the processes whose instances `actor` may see (`permissions`)."""
+        viewable = permissions.viewable(actor, Instance.process_key)
+        query = _matching(select(Instance.id, Instance.process_key, Definition.version, Instance.business_key,
+                                 Instance.status, Instance.started_at, Instance.ended_at, Instance.suspended).join(
+            Definition, Definition.id == Instance.definition_id).where(viewable), process, status, business_key,
+            key_start)
+        if before is not None:
+            query = query.where(Instance.id < before).order_by(Instance.id.desc())
+        elif after is not None:
+            query = query.where(Instance.id > after).order_by(Instance.id.asc())
+        else:
+            query = query.order_by(Instance.id.desc()).offset(offset)
+        counted = _matching(select(Instance.id).where(viewable), process, status, business_key, key_start)
+        if count_limit is not None:
+            counted = counted.limit(count_limit + 1)
         with self.runtime.database.session() as session:
-            total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-            rows = session.execute(query.order_by(Instance.id.desc()).limit(limit).offset(offset)).all()
+            total = session.execute(select(func.count()).select_from(counted.subquery())).scalar_one()
+            rows = session.execute(query.limit(limit)).all()
+            if after is not None:
+                rows = rows[::-1]
             ids = [r.id for r in rows]
             incidents = dict(session.execute(select(Incident.instance_id, func.count()).where(
                 Incident.instance_id.in_(ids), Incident.resolved_at.is_(None)).group_by(Incident.instance_id)).all())
             return [InstanceSummary(r.id, r.process_key, r.version, r.business_key, r.status, r.started_at, r.ended_at,
-                                    incidents.get(r.id, 0)) for r in rows], total
+                                    incidents.get(r.id, 0), r.suspended) for r in rows], total
+
+    def instance_ids(self, *, process: str | None = None, status: str | None = None,
+                     key_start: str | None = None, after: int = 0, limit: int = 50) -> list[int]:
+        """The ids of the instances a filter matches, after `after` in id order: bulk actions walk them in
+        batches without skipping or repeating one as others change."""
+        query = _matching(select(Instance.id).where(Instance.id > after), process, status, None, key_start)
+        with self.runtime.database.session() as session:
+            return list(session.execute(query.order_by(Instance.id).limit(limit)).scalars())
+
+    def open_incident_ids(self, instance_id: int) -> list[int]:
+        with self.runtime.database.session() as session:
+            return list(session.execute(select(Incident.id).where(
+                Incident.instance_id == instance_id, Incident.resolved_at.is_(None)).order_by(Incident.id)).scalars())
 
     def instance(self, instance_id: int, *, actor: Actor = PROGRAM) -> InstanceDetail:
         """An instance with everything about it; Forbidden when `actor` may not see its process's instances."""
@@ -150,14 +230,28 @@ class Queries:
                 Incident.instance_id == instance_id).order_by(Incident.id)).scalars()]
             open_incidents = sum(1 for i in incidents if i.resolved_at is None)
             summary = InstanceSummary(instance.id, instance.process_key, version, instance.business_key,
-                                      instance.status, instance.started_at, instance.ended_at, open_incidents)
+                                      instance.status, instance.started_at, instance.ended_at, open_incidents,
+                                      instance.suspended)
             tokens = [Token(token.activity_instance, token.element_id,
                             process.elements[token.element_id].name if token.element_id in process.elements
                             else token.element_id, token.waiting_for) for token in waiting_tokens(process, state)]
             root = state.instances.get(ROOT)
             history = self.history(instance_id, session=session)
+            called = [CalledInstance(r.id, r.process_key, r.status,
+                                     state.waits[r.parent_wait].element if r.parent_wait in state.waits else None)
+                      for r in session.execute(select(Instance.id, Instance.process_key, Instance.status,
+                                                      Instance.parent_wait).where(Instance.parent_id == instance_id)
+                                               .order_by(Instance.id).limit(1000))]
             return InstanceDetail(summary, instance.end_reason, dict(root.variables or {}) if root else {}, tokens,
-                                  tasks, jobs, incidents, history, instance.parent_id, _compensations(history))
+                                  tasks, jobs, incidents, history, instance.parent_id, _compensations(history),
+                                  called)
+
+    def waiting_events(self, instance_id: int) -> list[tuple[str, str, str]]:
+        """The messages and signals an instance waits for now: (kind, name, element id), oldest first."""
+        with self.runtime.database.session() as session:
+            return [(r.kind, r.name, r.element_id) for r in session.execute(
+                select(Subscription.kind, Subscription.name, Subscription.element_id)
+                .where(Subscription.instance_id == instance_id).order_by(Subscription.id))]
 
     def history(self, instance_id: int, *, session: Any = None) -> list[HistoryEntry]:
         query = select(HistoryEvent).where(HistoryEvent.instance_id == instance_id).order_by(HistoryEvent.id)
@@ -174,22 +268,56 @@ class Queries:
         return state_format.loads(text)
 
     def tasks(self, *, user: str | None = None, groups: list[str] | None = None, everyone: bool = False,
-              process: str | None = None, text: str | None = None, sort: str = "created", limit: int = 50,
-              offset: int = 0) -> tuple[list[TaskInfo], int]:
-        """Open tasks; unless `everyone`, only those `user` sees (`task_rules`) that nobody else holds."""
+              process: str | None = None, processes: list[str] | None = None, text: str | None = None,
+              due: str | None = None, sort: str = "created", limit: int = 50, offset: int = 0,
+              count_limit: int | None = None) -> tuple[list[TaskInfo], int]:
+        """Open tasks; unless `everyone`, only those `user` sees (`task_rules`) that nobody else holds. `processes`
+        are keys (the processes of one name); `due` is one of DUE_FILTERS: overdue, due today, due within
+        seven days, without a due date, or whose follow-up date has come."""
         query = select(UserTask)
         if not everyone:
             query = query.where(task_rules.open_to(Actor.person(user or "\x00", groups or [])))
         if process:
             query = query.where(UserTask.process_key == process)
+        if processes is not None:
+            query = query.where(UserTask.process_key.in_(processes))
+        if due:
+            query = query.where(self._due_filter(due))
+            if due in ("overdue", "today", "week"):  # few tasks are due in a range: read them by their due date
+                query = query.with_hint(UserTask, "INDEXED BY ix_user_tasks_due", "sqlite")
         if text:
             like = f"%{text}%"
             query = query.where(or_(UserTask.name.ilike(like), UserTask.business_key.ilike(like)))
+        counted = query.with_only_columns(UserTask.id)
+        if count_limit is not None:
+            counted = counted.limit(count_limit + 1)
         with self.runtime.database.session() as session:
-            total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+            total = session.execute(select(func.count()).select_from(counted.subquery())).scalar_one()
             rows = session.execute(query.order_by(TASK_SORTS.get(sort, TASK_SORTS["created"]), UserTask.id.desc())
                                    .limit(limit).offset(offset)).scalars().all()
             return [_task(r) for r in rows], total
+
+    def _due_filter(self, due: str) -> ColumnElement[bool]:
+        now = self.runtime.clock.now().astimezone(timezone.utc).replace(tzinfo=None)
+        stamp = now.isoformat(timespec="seconds")
+        if due == "none":
+            return UserTask.due.is_(None)
+        if due == "follow-up":
+            return UserTask.follow_up.is_not(None) & (UserTask.follow_up <= stamp)
+        if due == "overdue":
+            return UserTask.due < stamp
+        end = now.replace(hour=0, minute=0, second=0) + timedelta(days=1 if due == "today" else 7)
+        return (UserTask.due >= stamp) & (UserTask.due < end.isoformat(timespec="seconds"))
+
+    def process_names(self) -> dict[str, list[str]]:
+        """Each process name (its newest version's; the key where it has none) and the keys that carry it."""
+        names: dict[str, list[str]] = {}
+        seen: set[str] = set()
+        for definition in self.definitions():  # newest version of each key first
+            if definition["key"] not in seen:
+                seen.add(definition["key"])
+                names.setdefault(definition["name"] or definition["key"], []).append(definition["key"])
+        return dict(sorted(names.items(), key=lambda item: item[0].casefold()))
 
     def task(self, task_id: int, *, actor: Actor | None = None) -> TaskInfo:
         """An open task; with `actor`, Forbidden unless the actor sees it. A task that is no longer open is
@@ -215,6 +343,16 @@ class Queries:
         root = state.instances.get(ROOT)
         return task, process.elements[task.element_id], dict(root.variables or {}) if root else {}
 
+    def next_task(self, instance_id: int, actor: Actor) -> int | None:
+        """The task of this instance the actor would work on next (theirs, or offered to them and free), the
+        oldest first: after completing one, Tasklist opens it."""
+        mine = task_rules.open_to(actor) if not actor.trusted else \
+            or_(UserTask.assignee.is_(None), UserTask.assignee == actor.name)
+        with self.runtime.database.session() as session:
+            found: int | None = session.execute(select(UserTask.id).where(UserTask.instance_id == instance_id, mine)
+                                                .order_by(UserTask.created_at, UserTask.id).limit(1)).scalar()
+            return found
+
     def jobs(self, *, instance_id: int | None = None, limit: int = 100, actor: Actor = PROGRAM) -> list[JobInfo]:
         query = select(Job).order_by(Job.id).limit(limit)
         if not actor.unrestricted:
@@ -226,14 +364,24 @@ class Queries:
             return [_job(j) for j in session.execute(query).scalars()]
 
     def incidents(self, *, open_only: bool = True, limit: int = 100, actor: Actor = PROGRAM) -> list[IncidentInfo]:
-        query = select(Incident).order_by(Incident.id.desc()).limit(limit)
+        """Incidents, newest first, each with its instance's process and business key, its element's name, and
+        the tries its job has left."""
+        query = select(Incident, Instance.process_key, Instance.business_key, Instance.definition_id, Job.retries,
+                       Job.attempts).join(Instance, Instance.id == Incident.instance_id).outerjoin(
+            Job, Job.id == Incident.job_id).order_by(Incident.id.desc()).limit(limit)
         if not actor.unrestricted:
-            query = query.join(Instance, Instance.id == Incident.instance_id).where(
-                permissions.viewable(actor, Instance.process_key))
+            query = query.where(permissions.viewable(actor, Instance.process_key))
         if open_only:
             query = query.where(Incident.resolved_at.is_(None))
         with self.runtime.database.session() as session:
-            return [_incident(i) for i in session.execute(query).scalars()]
+            found = []
+            for incident, key, business_key, definition_id, retries, attempts in session.execute(query):
+                element = self.runtime.deployments.process_of(definition_id, key, session).elements.get(
+                    incident.element_id)
+                found.append(replace(_incident(incident), process_key=key, business_key=business_key,
+                                     element_name=element.name if element is not None else "",
+                                     retries=retries, attempts=attempts))
+            return found
 
     def audit(self, *, instance_id: int | None = None, user: str | None = None, since: datetime | None = None,
               process: str | None = None, action: str | None = None, limit: int = 50, offset: int = 0,

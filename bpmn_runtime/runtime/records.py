@@ -3,12 +3,16 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 class Record:
     def to_json(self) -> dict[str, Any]:
-        return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in asdict(self).items()}
+        return {k: (v.isoformat() if isinstance(v, datetime) else v)
+                for k, v in asdict(cast("DataclassInstance", self)).items()}
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,7 @@ class DeployedProcess(Record):
     name: str
     file_name: str
     new: bool  # False when an identical file was deployed before
+    kind: str = "process"  # or "form": a deployed .form file (key: the form's id)
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,7 @@ class InstanceSummary(Record):
     started_at: datetime
     ended_at: datetime | None
     open_incidents: int = 0
+    suspended: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,7 @@ class TaskInfo(Record):
     due: str | None
     priority: int
     created_at: datetime
+    follow_up: str | None = None  # when the person working on it wants to see it again
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,21 @@ class IncidentInfo(Record):
     job_id: int | None
     created_at: datetime
     resolved_at: datetime | None
+    process_key: str = ""
+    business_key: str | None = None
+    element_name: str = ""
+    retries: int | None = None  # tries its job has left; None: no job (the element itself runs again)
+    attempts: int | None = None
+
+
+@dataclass(frozen=True)
+class CalledInstance(Record):
+    """An instance a call activity of this one started; `element_id` is that call activity while it waits."""
+
+    instance_id: int
+    process_key: str
+    status: str
+    element_id: str | None
 
 
 @dataclass(frozen=True)
@@ -120,3 +142,4 @@ class InstanceDetail(Record):
     history: list[HistoryEntry] = field(default_factory=list)
     parent_id: int | None = None
     compensations: list[CompensationInfo] = field(default_factory=list)  # oldest first; empty: nothing undone
+    called: list[CalledInstance] = field(default_factory=list)  # oldest first

@@ -7,7 +7,7 @@ correlation, jobs, scheduled, incidents). Nothing here knows BPMN semantics; tha
 from __future__ import annotations
 
 import functools
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, TypeVar
 
@@ -16,10 +16,13 @@ from sqlalchemy.exc import IntegrityError
 from bpmn_runtime.clock import Clock, SystemClock
 from bpmn_runtime.engine.limits import Limits
 from bpmn_runtime.engine.step import ScriptRunner
+from bpmn_runtime.errors import InvalidInput
 from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.metrics import Metrics
 from bpmn_runtime.errors import Forbidden
-from bpmn_runtime.runtime import audit, correlation, incidents, inputs, instances, jobs, permissions, scheduled, tasks
+from bpmn_runtime.runtime import (
+    audit, cleanup, correlation, incidents, inputs, instances, jobs, permissions, scheduled, suspension, tasks,
+)
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
 from bpmn_runtime.runtime.decisions import Decisions, Evaluated
 from bpmn_runtime.runtime.deployments import Deployments
@@ -151,6 +154,32 @@ class Runtime:
         inputs.text(reason, "the reason")
         self.transactions.run(self._by(actor, lambda unit: instances.cancel(unit, instance_id, reason)), "cancel")
 
+    def suspend(self, instance_ids: list[int], *, suspended: bool = True) -> list[int]:
+        """Suspend running instances and the instances they called (`suspended=False`: resume them); the
+        ids that changed. Nothing of a suspended instance moves until it is resumed (see `suspension`)."""
+        return self.transactions.run(lambda unit: suspension.set_instances(unit, list(instance_ids), suspended),
+                                     "suspend")
+
+    def suspend_version(self, key: str, version: int | None = None, *,
+                        suspended: bool = True) -> tuple[int, list[int]]:
+        """Suspend a process version (default: the newest) and its running instances (`suspended=False`:
+        resume them); the version, and the instances that changed. A suspended version starts no instance."""
+        inputs.key(key, "the process key")
+        return self.transactions.run(lambda unit: suspension.set_version(unit, key, version, suspended), "suspend")
+
+    def clean_up_history(self, *, default_days: int | None = None, batch: int = 500,
+                         limit: int | None = None) -> int:
+        """Remove ended instances past their process version's time to live (`cleanup`), `batch` per
+        transaction, until none is left (or `limit` are removed); how many were removed."""
+        removed = 0
+        while limit is None or removed < limit:
+            size = batch if limit is None else min(batch, limit - removed)
+            ids = self.transactions.run(lambda unit: cleanup.remove_batch(unit, default_days, size), "cleanup")
+            removed += len(ids)
+            if len(ids) < size:
+                break
+        return removed
+
     def set_variables(self, instance_id: int, variables: Mapping[str, Any], *, actor: Actor = PROGRAM) -> None:
         """Set process variables of a running instance (for operators fixing data before a retry)."""
         values = self._checked(variables)
@@ -187,6 +216,11 @@ class Runtime:
         inputs.optional_key(user, "the user name")
         self.transactions.run(self._by(actor, lambda unit: tasks.assign(unit, task_id, user, actor)), "assign")
 
+    def set_follow_up(self, task_id: int, when: date | None, *, actor: Actor = PROGRAM) -> None:
+        """Set (None: clear) the day a task should come up again; whoever may complete it may set it."""
+        self.transactions.run(lambda unit: tasks.set_follow_up(
+            unit, task_id, when.isoformat() if when else None, actor), "follow_up")
+
     # --- messages and signals ---------------------------------------------------------------------
 
     def correlate_message(self, name: str, correlation_key: str | None = None,
@@ -205,6 +239,17 @@ class Runtime:
         inputs.key(name, "the signal name")
         return self.transactions.run(self._bounded(lambda unit: correlation.broadcast_signal(unit, name, values),
                                                    actor), "signal")
+
+    def deliver_to_instance(self, instance_id: int, kind: str, name: str,
+                            variables: Mapping[str, Any] | None = None) -> str:
+        """Deliver message or signal `name` (`kind`) to this one instance, which waits for it; the element that
+        took it. For an operator on the instance's page: no correlation picks another instance."""
+        values = self._checked(variables)
+        if kind not in ("message", "signal"):
+            raise InvalidInput(f"send a message or a signal, not {kind!r}")
+        inputs.key(name, f"the {kind} name")
+        return self.transactions.run(self._bounded(
+            lambda unit: correlation.deliver_to_instance(unit, instance_id, kind, name, values)), kind)
 
     # --- jobs, timers and incidents ---------------------------------------------------------------
 
@@ -271,9 +316,12 @@ class Runtime:
         """When the next timer or retry is due (None: nothing is scheduled)."""
         return self.queries.next_due()
 
-    def retry_incident(self, incident_id: int, retries: int = 1, *, actor: Actor = PROGRAM) -> None:
-        """Try again what failed: give the job `retries` more tries, or re-run the element that failed."""
-        self.transactions.run(self._by(actor, lambda unit: incidents.retry(unit, incident_id, retries)),
+    def retry_incident(self, incident_id: int, retries: int = 1, variables: Mapping[str, Any] | None = None, *,
+                       actor: Actor = PROGRAM) -> None:
+        """Try again what failed: give the job `retries` more tries, or re-run the element that failed. With
+        `variables`, set them first in the same transaction (an operator's fix of the data it failed on)."""
+        values = self._checked(variables)
+        self.transactions.run(self._bounded(lambda unit: incidents.retry(unit, incident_id, retries, values), actor),
                               "retry_incident")
 
     # --- permissions and the audit trail ----------------------------------------------------------

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, or_, select
 from bpmn_runtime.engine.start_events import next_start
 from bpmn_runtime.errors import Conflict, DatabaseUnavailable, NotFound
 from bpmn_runtime.logs import log_event
+from bpmn_runtime.runtime import suspension
 from bpmn_runtime.runtime.jobs import plain_error, stop_job
 from bpmn_runtime.runtime.locks import lock_instance
 from bpmn_runtime.runtime.unit_of_work import UnitOfWork
@@ -107,7 +108,7 @@ def stop(unit: UnitOfWork, job_id: int, error: BaseException, detail: str) -> No
 
 def _still_due(unit: UnitOfWork) -> tuple[ColumnElement[bool], ...]:
     return (Job.kind.in_(SCHEDULED_KINDS), Job.due_at <= unit.now, Job.retries > 0,
-            or_(Job.lock_expires_at.is_(None), Job.lock_expires_at < unit.now))
+            or_(Job.lock_expires_at.is_(None), Job.lock_expires_at < unit.now), suspension.job_movable())
 
 
 def _fire_start_timer(unit: UnitOfWork, job: Job) -> None:

@@ -12,6 +12,7 @@ values a completion may set. The CLI, the web inbox, the API and embedding progr
 - A completion sets only the fields of the task's form, unless the model allows more with the task
   property `allowVariables` (names separated by commas, or `*`); a task without a form takes any
   variables, or only those `allowVariables` lists. Variables the engine owns are never set from outside.
+- Nobody claims, assigns, gives back or completes a task of a suspended instance (`suspension`).
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from bpmn_runtime.errors import Conflict, Forbidden
 from bpmn_runtime.forms import FormErrors, form_fields, validate
 from bpmn_runtime.model import Element
 from bpmn_runtime.runtime import permissions
+from bpmn_runtime.runtime.suspension import instance_suspended
 from bpmn_runtime.runtime.variables import VariableLimits, variable_problems
 from bpmn_runtime.store.tables import UserTask
 
@@ -100,11 +102,18 @@ class LockedTask:
     name: str
     assignee: str | None
     visible: bool
+    suspended: bool = False  # its instance is suspended: nobody may act on it until it is resumed
 
 
 def _must_see(actor: Actor, task: LockedTask) -> None:
     if not task.visible:
         raise Forbidden(f"Task {task.id} is not assigned or offered to you or your groups.")
+
+
+def _must_move(task: LockedTask) -> None:
+    """Nobody acts on a task of a suspended instance (told only to those who see the task)."""
+    if task.suspended:
+        raise instance_suspended(task.instance_id)
 
 
 def check_claim(actor: Actor, task: LockedTask, user: str) -> None:
@@ -113,6 +122,7 @@ def check_claim(actor: Actor, task: LockedTask, user: str) -> None:
     if not actor.trusted:
         if user != actor.name:
             raise Forbidden("Only operators and administrators can give a task to someone else.")
+    _must_move(task)
     if task.assignee not in (None, user):
         raise Conflict(f"task {task.id} is already claimed by {task.assignee}")
 
@@ -121,11 +131,13 @@ def check_assign(actor: Actor, task: LockedTask) -> None:
     if not actor.trusted:
         raise Forbidden("Only operators and administrators can assign a task to someone.")
     _must_see(actor, task)
+    _must_move(task)
 
 
 def check_give_back(actor: Actor, task: LockedTask, model_assignee: str | None) -> None:
     """A person gives back only what they hold, and not what the model gave them (it would come back)."""
     _must_see(actor, task)
+    _must_move(task)
     if actor.trusted:
         return
     if task.assignee != actor.name:
@@ -137,10 +149,16 @@ def check_give_back(actor: Actor, task: LockedTask, model_assignee: str | None) 
 
 def check_complete(actor: Actor, task: LockedTask) -> None:
     _must_see(actor, task)
+    _must_move(task)
     if actor.trusted:
         return
     if task.assignee not in (None, actor.name):
         raise Conflict(f"task {task.id} is claimed by {task.assignee}")
+
+
+def check_follow_up(actor: Actor, task: LockedTask) -> None:
+    """Who may set when a task comes up again: whoever may complete it."""
+    check_complete(actor, task)
 
 
 def allowed_extra(element: Element) -> set[str] | None:
@@ -152,9 +170,11 @@ def allowed_extra(element: Element) -> set[str] | None:
     return set()
 
 
-def accepted_values(element: Element, submitted: Mapping[str, Any], limits: VariableLimits) -> dict[str, Any]:
+def accepted_values(element: Element, submitted: Mapping[str, Any], limits: VariableLimits,
+                    variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The values a completion of the task `element` sets, typed by its form; FormErrors names every value
-    refused, with a message for each."""
+    refused, with a message for each. `variables` (the instance's) decide the form's conditions and the
+    options a form takes from a variable."""
     fields = form_fields(element)
     declared = {f.id for f in fields}
     extra = allowed_extra(element)
@@ -163,7 +183,7 @@ def accepted_values(element: Element, submitted: Mapping[str, Any], limits: Vari
     values: dict[str, Any] = {}
     if fields:
         try:
-            values = validate(fields, {k: v for k, v in submitted.items() if k in declared})
+            values = validate(fields, {k: v for k, v in submitted.items() if k in declared}, variables)
         except FormErrors as refused:
             errors.update(refused.errors)
     for name, value in submitted.items():

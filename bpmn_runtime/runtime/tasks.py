@@ -11,7 +11,7 @@ from typing import Any, Mapping
 
 from sqlalchemy import select, update
 
-from bpmn_runtime.engine.state import UserTaskWait
+from bpmn_runtime.engine.state import ROOT, UserTaskWait
 from bpmn_runtime.errors import NotFound, TaskEnded
 from bpmn_runtime.forms import form_fields
 from bpmn_runtime.runtime import task_rules
@@ -21,7 +21,7 @@ from bpmn_runtime.runtime.task_rules import Actor, LockedTask
 from bpmn_runtime.runtime.unit_of_work import LoadedInstance, UnitOfWork
 from bpmn_runtime.runtime.variables import VariableLimits
 from bpmn_runtime.sensitive import redact
-from bpmn_runtime.store.tables import EndedTask, UserTask
+from bpmn_runtime.store.tables import EndedTask, Instance, UserTask
 
 log = logging.getLogger("bpmn_runtime")
 
@@ -47,11 +47,13 @@ def lock(unit: UnitOfWork, task_id: int, actor: Actor) -> LockedTask:
         lock_instance(unit, instance_id)  # the instance before its task row: see `locks`
     row = unit.connection.execute(unit.for_update(select(
         UserTask.id, UserTask.instance_id, UserTask.process_key, UserTask.wait_key, UserTask.element_id, UserTask.name,
-        UserTask.assignee, task_rules.visible_to(actor).label("visible")).where(UserTask.id == task_id))).one_or_none()
+        UserTask.assignee, task_rules.visible_to(actor).label("visible"),
+        select(Instance.suspended).where(Instance.id == UserTask.instance_id).scalar_subquery().label("suspended"))
+        .where(UserTask.id == task_id))).one_or_none()
     if row is None:
         raise ended(unit.connection, task_id)
     return LockedTask(row.id, row.instance_id, row.process_key, row.wait_key, row.element_id, row.name, row.assignee,
-                      bool(row.visible))
+                      bool(row.visible), bool(row.suspended))
 
 
 def complete(unit: UnitOfWork, task_id: int, submitted: Mapping[str, Any], actor: Actor,
@@ -61,7 +63,8 @@ def complete(unit: UnitOfWork, task_id: int, submitted: Mapping[str, Any], actor
     task_rules.check_complete(actor, task)
     loaded = unit.load(task.instance_id)
     element = loaded.process.elements[task.element_id]
-    values = task_rules.accepted_values(element, submitted, limits)
+    root = loaded.state.instances.get(ROOT)
+    values = task_rules.accepted_values(element, submitted, limits, (root.variables or {}) if root is not None else {})
     unit.step(loaded, lambda s: s.trigger(task.wait_key, values))
     marked = [field.id for field in form_fields(element) if field.sensitive]
     _audit(unit, "complete", task, {"task": task.name, "values": redact(values, marked)})
@@ -110,3 +113,10 @@ def _set_assignee(unit: UnitOfWork, task: LockedTask, user: str | None, action: 
 
 def _audit(unit: UnitOfWork, action: str, task: LockedTask, detail: dict[str, Any]) -> None:
     unit.audit(action, process_key=task.process_key, instance_id=task.instance_id, task_id=task.id, detail=detail)
+
+
+def set_follow_up(unit: UnitOfWork, task_id: int, when: str | None, actor: Actor) -> None:
+    """Set (None: clear) the date the task should come up again for the person working on it."""
+    task = lock(unit, task_id, actor)
+    task_rules.check_follow_up(actor, task)
+    unit.connection.execute(update(UserTask).where(UserTask.id == task.id).values(follow_up=when))

@@ -24,7 +24,7 @@ from bpmn_runtime.engine.step import Step
 from bpmn_runtime.errors import BpmnRuntimeError, Conflict, NotFound
 from bpmn_runtime.logs import log_event
 from bpmn_runtime.model import Process
-from bpmn_runtime.runtime import audit, correlation
+from bpmn_runtime.runtime import audit, correlation, suspension
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
 from bpmn_runtime.runtime.variables import VariableBudget
 from bpmn_runtime.store import encryption, statements
@@ -59,6 +59,7 @@ class DefinitionRef(NamedTuple):
     id: int
     key: str
     version: int
+    suspended: bool = False
 
 
 class StaleInstance(BpmnRuntimeError):
@@ -81,6 +82,7 @@ class LoadedInstance:
     request_key: str | None = None
     started_at: datetime | str | None = None  # as the database returns it (text) until `started` parses it
     traceparent: str | None = None  # the instance's trace context (W3C), kept from its start
+    suspended: bool = False  # see `suspension`: only a cancellation or an operator's variables move it
 
     def started(self) -> datetime | None:
         """When the instance started (UTC)."""
@@ -161,21 +163,26 @@ class UnitOfWork:
         row = statements.LOAD_INSTANCE.one_or_none(self.connection, {"instance_id": instance_id})
         if row is None:
             raise NotFound(f"there is no process instance {instance_id}")
-        key, version, definition_id, process_key, business_key, parent_id, parent_wait, state, started_at, traced = row
+        key, version, definition_id, process_key, business_key, parent_id, parent_wait, state, started_at, traced, \
+            suspended = row
         process = self.runtime.deployments.process_of(definition_id, process_key, self.connection)
         text = self.runtime.database.encryption.open(state, encryption.instance_state(key))
         loaded = LoadedInstance(key, version, definition_id, process_key, business_key, parent_id, parent_wait,
-                                process, state_format.loads(text), started_at=started_at, traceparent=traced)
+                                process, state_format.loads(text), started_at=started_at, traceparent=traced,
+                                suspended=bool(suspended))
         if self.variable_budget is not None:
             self.variable_budget.loaded(loaded.id, loaded.state)
         if self.trace is not None:
             self.trace.join(traced, **loaded.span_attributes())
         return loaded
 
-    def step(self, loaded: LoadedInstance, action: Callable[[Step], None]) -> Step:
-        """Run `action` on a fresh engine step of `loaded`, then save the instance and its effects."""
+    def step(self, loaded: LoadedInstance, action: Callable[[Step], None], *, while_suspended: bool = False) -> Step:
+        """Run `action` on a fresh engine step of `loaded`, then save the instance and its effects. A suspended
+        instance does not move (`suspension.Suspended`), unless the action is one an operator may take on it."""
         if loaded.state.status != "active":
             raise Conflict(f"process instance {loaded.id} has ended ({loaded.state.status})")
+        if loaded.suspended and not while_suspended:
+            raise suspension.instance_suspended(loaded.id)
         step = Step(loaded.process, loaded.state, self.now, instance_id=loaded.id, business_key=loaded.business_key,
                     script_runner=self.runtime.script_runner, limits=self.runtime.limits,
                     decisions=self.runtime.decisions.lookup(self))
@@ -188,6 +195,8 @@ class UnitOfWork:
               parent: tuple[int, int] | None = None, traceparent: str | None = None) -> int:
         """Run a new instance to its first wait states, then insert it (one row write, not an insert and an update).
         `traceparent`: the trace the instance joins (the caller's, or its parent instance's)."""
+        if definition.suspended:
+            raise suspension.version_suspended(definition.key, definition.version)
         instance_id = statements.new_instance_id(self.connection)
         if self.trace is not None:
             traceparent = self.trace.instance_context(traceparent, **{
@@ -394,7 +403,7 @@ class UnitOfWork:
             Instance.status == "active")).scalar_one_or_none()
         if child is not None:
             loaded = self.load(child)
-            self.step(loaded, lambda s: s.cancel("the calling activity was interrupted"))
+            self.step(loaded, lambda s: s.cancel("the calling activity was interrupted"), while_suspended=True)
 
     def _escalate_to_parent(self, child: LoadedInstance, code: str) -> None:
         """An escalation the called process did not catch goes on at its call activity (BPMN 10.4.2)."""

@@ -13,7 +13,7 @@ import json
 from datetime import datetime
 from typing import Any, Callable, Mapping, NamedTuple, Sequence, cast
 
-from sqlalchemy import Connection, Dialect, String, Table, bindparam, delete, func, insert, literal, select, update
+from sqlalchemy import Connection, Dialect, Integer, String, Table, bindparam, delete, func, insert, literal, select, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.sql import ClauseElement
@@ -95,7 +95,7 @@ LOAD_INSTANCE = DriverStatement(select(
     INSTANCES.c.id, INSTANCES.c.version, INSTANCES.c.definition_id, INSTANCES.c.process_key,
     INSTANCES.c.business_key, INSTANCES.c.parent_id, INSTANCES.c.parent_wait, INSTANCES.c.state,
     sql_cast(INSTANCES.c.started_at, String),  # as text: the driver returns it unconverted; parsed when the instance ends
-    INSTANCES.c.traceparent)
+    INSTANCES.c.traceparent, INSTANCES.c.suspended.cast(Integer))
     .where(INSTANCES.c.id == bindparam("instance_id")))
 INSERT_INSTANCE = DriverStatement(insert(INSTANCES), [
     "id", "definition_id", "process_key", "business_key", "request_key", "status", "version", "state", "parent_id",
@@ -103,10 +103,12 @@ INSERT_INSTANCE = DriverStatement(insert(INSTANCES), [
 SAVE_INSTANCE = DriverStatement(update(INSTANCES).where(INSTANCES.c.id == bindparam("instance_id"),
                                                         INSTANCES.c.version == bindparam("loaded_version")),
                                 ["state", "version", "status", "updated_at", "ended_at", "end_reason"])
-LATEST_DEFINITION = DriverStatement(select(DEFINITIONS.c.id, DEFINITIONS.c.key, DEFINITIONS.c.version)
+LATEST_DEFINITION = DriverStatement(select(DEFINITIONS.c.id, DEFINITIONS.c.key, DEFINITIONS.c.version,
+                                           DEFINITIONS.c.suspended.cast(Integer))
                                     .where(DEFINITIONS.c.key == bindparam("key"))
                                     .order_by(DEFINITIONS.c.version.desc()).limit(1))
-DEFINITION_VERSION = DriverStatement(select(DEFINITIONS.c.id, DEFINITIONS.c.key, DEFINITIONS.c.version)
+DEFINITION_VERSION = DriverStatement(select(DEFINITIONS.c.id, DEFINITIONS.c.key, DEFINITIONS.c.version,
+                                            DEFINITIONS.c.suspended.cast(Integer))
                                      .where(DEFINITIONS.c.key == bindparam("key"),
                                             DEFINITIONS.c.version == bindparam("version")))
 _NEXT_INSTANCE_ID = {

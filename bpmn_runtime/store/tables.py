@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text,
+    BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, false, text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -34,6 +34,36 @@ class Definition(Base):
     checksum: Mapped[str] = mapped_column(String(64))
     xml: Mapped[bytes] = mapped_column(LargeBinary)
     deployed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # A suspended version starts no instance (its instances are suspended with it).
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Days an ended instance's history is kept (camunda:historyTimeToLive); None: the installation's default.
+    history_ttl_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class DeployedForm(Base):
+    """One version of a deployed form-js form (a `.form` file): user tasks and start events link to it by its
+    id (Camunda 8 `zeebe:formDefinition formId`) or file name (Camunda 7 `camunda-forms:deployment:NAME`)."""
+
+    __tablename__ = "forms"
+    __table_args__ = (UniqueConstraint("form_id", "version"), Index("ix_forms_file_name", "file_name"))
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    form_id: Mapped[str] = mapped_column(String(255))
+    version: Mapped[int] = mapped_column(Integer)
+    file_name: Mapped[str] = mapped_column(String(500))
+    checksum: Mapped[str] = mapped_column(String(64))
+    schema: Mapped[str] = mapped_column(Text)
+    deployed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LinkedForm(Base):
+    """The form version a process version's element was bound to when the process was deployed."""
+
+    __tablename__ = "linked_forms"
+
+    definition_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    element_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    form_version_id: Mapped[int] = mapped_column(BigInteger)
 
 
 class DmnFile(Base):
@@ -68,6 +98,8 @@ class DecisionDefinition(Base):
 
 
 HAS_BUSINESS_KEY = text("business_key IS NOT NULL")
+SUSPENDED = text("suspended")
+ENDED = text("ended_at IS NOT NULL")
 
 
 class Instance(Base):
@@ -81,6 +113,10 @@ class Instance(Base):
               postgresql_where=HAS_BUSINESS_KEY),
         # A request key is the caller's idempotency key for starting one process: scoped to that process.
         UniqueConstraint("process_key", "request_key", name="uq_instances_process_request_key"),
+        # Few instances are suspended, and job acquisition and timers ask for them on every round.
+        Index("ix_instances_suspended", "id", sqlite_where=SUSPENDED, postgresql_where=SUSPENDED),
+        # History cleanup reads ended instances oldest first.
+        Index("ix_instances_ended", "ended_at", sqlite_where=ENDED, postgresql_where=ENDED),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
@@ -98,6 +134,9 @@ class Instance(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     traceparent: Mapped[str | None] = mapped_column(String(55), nullable=True)  # W3C: the instance's trace
+    # No job, timer, task or message of a suspended instance moves until it is resumed. Only the database's
+    # default: the hot INSERT of a new instance names its columns and leaves this one out.
+    suspended: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class UserTask(Base):
@@ -105,7 +144,7 @@ class UserTask(Base):
 
     __tablename__ = "user_tasks"
     __table_args__ = (UniqueConstraint("instance_id", "wait_key"), Index("ix_user_tasks_created", "created_at"),
-                      NEVER_REUSED)
+                      Index("ix_user_tasks_due", "due"), NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"))
@@ -118,6 +157,7 @@ class UserTask(Base):
     candidate_users: Mapped[str] = mapped_column(Text, default="")
     candidate_groups: Mapped[str] = mapped_column(Text, default="")
     due: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    follow_up: Mapped[str | None] = mapped_column(String(64), nullable=True)  # set by the person working on it
     priority: Mapped[int] = mapped_column(Integer, default=50)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -226,6 +226,20 @@ def cancel(instance_id: int) -> tuple[str, int]:
     return "", 204
 
 
+@bp.post("/instances/<int:instance_id>/suspend")
+@operator_only
+def suspend(instance_id: int) -> tuple[str, int]:
+    runtime().suspend([instance_id])
+    return "", 204
+
+
+@bp.post("/instances/<int:instance_id>/resume")
+@operator_only
+def resume(instance_id: int) -> tuple[str, int]:
+    runtime().suspend([instance_id], suspended=False)
+    return "", 204
+
+
 @bp.get("/instances/<int:instance_id>/variables")
 @operator_only
 def variables(instance_id: int) -> Response:

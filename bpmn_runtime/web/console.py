@@ -5,6 +5,7 @@ start, see and operate on each process. The runtime applies the process permissi
 logged-in operator."""
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from itertools import groupby
 from typing import Any
 
@@ -12,15 +13,19 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from bpmn_runtime.errors import Conflict, DeploymentError, InvalidInput, NotFound, Problem
+from bpmn_runtime.forms import DISPLAY, FormErrors, validate
 from bpmn_runtime.runtime.audit import parse_since
 from bpmn_runtime.runtime.records import DeployedProcess
-from bpmn_runtime.web import diagrams
-from bpmn_runtime.web.decision_views import decision_view
-from bpmn_runtime.web.openapi import MAX_VERSION
+from bpmn_runtime.web import bulk, diagrams
 from bpmn_runtime.web.auth import require_operator, safe_next
+from bpmn_runtime.web.decision_views import decision_view
 from bpmn_runtime.web.filters import sentence
-from bpmn_runtime.web.html_forms import Row, RowErrors, blank_rows, read_rows
-from bpmn_runtime.web.paging import PAGE_SIZE, Page, offset, requested_page, whole_number
+from bpmn_runtime.web.html_forms import (
+    VALUE_TYPES, Row, RowErrors, blank_rows, controls, read_rows, submitted_fields, typed_value, value_text,
+    value_type,
+)
+from bpmn_runtime.web.openapi import MAX_VERSION
+from bpmn_runtime.web.paging import COUNT_LIMIT, PAGE_SIZE, Page, cursor, offset, requested_page, whole_number
 from bpmn_runtime.web.security import upload_name
 from bpmn_runtime.web.services import Rendered, actor, runtime
 
@@ -57,7 +62,7 @@ def deployments() -> Rendered:
 def upload() -> Response | Rendered:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        flash("Choose a .bpmn or .dmn file to upload.", "error")
+        flash("Choose a .bpmn, .dmn or .form file to upload.", "error")
         return _deployments_page(status=400)
     name = upload_name(upload.filename)
     try:
@@ -74,7 +79,11 @@ def report_deployed(deployed: list[DeployedProcess], name: str) -> None:
         flash(f"{name} holds no executable process, so nothing was deployed. "
               f"Mark the process as executable in the modeler.", "warning")
     for process in deployed:
-        if process.new:
+        if process.kind == "form":
+            flash(f"Deployed form {process.key} version {process.version} from {name}." if process.new else
+                  f"Form {process.key} version {process.version} is identical to {name}; nothing changed.",
+                  "success" if process.new else "info")
+        elif process.new:
             flash(f"Deployed {process.name} ({process.key}) version {process.version} from {name}.", "success")
         else:
             flash(f"{process.name} ({process.key}) version {process.version} is identical to {name}; "
@@ -94,22 +103,55 @@ def _definition(definition_id: int) -> dict[str, Any]:
 
 
 def _definition_page(definition_id: int, rows: list[Row] | None = None, business_key: str = "",
-                     status: int = 200) -> Rendered:
+                     entered: Any = None, errors: dict[str, str] | None = None, status: int = 200) -> Rendered:
+    """The version with its diagram and the start form: its start event's form, or name/value rows."""
+    items = runtime().queries.start_form(definition_id)
     return render_template("console/definition.html", definition=_definition(definition_id),
-                           diagram=diagrams.draw(definition_id),
-                           rows=rows or blank_rows(), business_key=business_key), status
+                           diagram=diagrams.draw(definition_id), rows=rows or blank_rows(), business_key=business_key,
+                           controls=controls(items, {}, entered, errors) if items else [],
+                           has_errors=bool(errors)), status
+
+
+@bp.post("/definitions/<int:definition_id>/suspend")
+def suspend_version(definition_id: int) -> Response:
+    return _version_suspension(definition_id, True)
+
+
+@bp.post("/definitions/<int:definition_id>/resume")
+def resume_version(definition_id: int) -> Response:
+    return _version_suspension(definition_id, False)
+
+
+def _version_suspension(definition_id: int, suspended: bool) -> Response:
+    """Suspend (or resume) a process version and its running instances."""
+    found = _definition(definition_id)
+    _, changed = runtime().suspend_version(found["key"], found["version"], suspended=suspended)
+    verb = "suspended" if suspended else "resumed"
+    also = f", and {len(changed)} running instance{'s' if len(changed) != 1 else ''} with it" if changed else ""
+    flash(f"{found['name'] or found['key']} version {found['version']} is {verb}{also}." +
+          (" It starts no instance until it is resumed." if suspended else ""), "success")
+    return redirect(url_for(".definition", definition_id=definition_id))
 
 
 @bp.post("/definitions/<int:definition_id>/start")
 def start(definition_id: int) -> Response | Rendered:
+    """Start an instance with the start event's form (checked as a task's form is), or name/value rows."""
     found = _definition(definition_id)
     key, version = found["key"], found["version"]
     business_key = request.form.get("business_key", "").strip()
+    fields = [f for f in runtime().queries.start_form(definition_id) if f.type != DISPLAY]
     try:
-        variables = read_rows(request.form)
+        variables = validate(fields, submitted_fields(fields, request.form)) if fields else read_rows(request.form)
     except RowErrors as refused:
         return _definition_page(definition_id, refused.rows, business_key, status=400)
-    instance_id = runtime().start(key, variables, business_key=business_key or None, version=version, actor=actor())
+    except FormErrors as refused:
+        return _definition_page(definition_id, business_key=business_key, entered=request.form,
+                                errors=refused.errors, status=400)
+    try:
+        instance_id = runtime().start(key, variables, business_key=business_key or None, version=version, actor=actor())
+    except Conflict as refused:
+        flash(f"Nothing was started: {refused}.", "warning")
+        return redirect(url_for(".definition", definition_id=definition_id))
     flash(f"Started instance {instance_id} of {key} version {version}.", "success")
     return redirect(url_for(".instance", instance_id=instance_id))
 
@@ -140,24 +182,130 @@ def instances() -> str:
     status = status if status in STATUSES else ""
     business_key = request.args.get("business_key", "").strip()
     number = requested_page()
+    before, after = cursor("before"), cursor("after")
     rows, total = runtime().queries.instances(process=process or None, status=status or None,
-                                              business_key=business_key or None, limit=PAGE_SIZE,
-                                              offset=offset(number), actor=actor())
+                                              key_start=business_key or None, limit=PAGE_SIZE,
+                                              offset=offset(number), actor=actor(),
+                                              before=before, after=after, count_limit=COUNT_LIMIT)
+    page = Page(number, total, next_cursor=(("before", str(rows[-1].id)),) if rows else (),
+                previous_cursor=(("after", str(rows[0].id)),) if rows else ())
     processes = sorted({d["key"] for d in runtime().queries.definitions()})
-    return render_template("console/instances.html", instances=rows, page=Page(number, total),
+    return render_template("console/instances.html", instances=rows, page=page,
                            processes=processes, statuses=STATUSES, process=process, status=status,
                            business_key=business_key)
 
 
+def _bulk_action() -> str:
+    action = request.values.get("action", "")
+    if action not in bulk.ACTIONS:
+        abort(400, f"Choose what to do: {', '.join(bulk.ACTIONS)}.")
+    return action
+
+
+@bp.get("/instances/bulk")
+def bulk_confirm() -> Rendered:
+    """Ask before acting on every instance a filter matches: which action, which filter, how many."""
+    action = _bulk_action()
+    chosen = bulk.read_filter(STATUSES)
+    return render_template("console/bulk.html", action=action, label=bulk.ACTIONS[action], chosen=chosen,
+                           total=bulk.count(chosen), progress=None, done_word=bulk.DONE[action]), 200
+
+
+@bp.post("/instances/bulk")
+def bulk_run() -> Rendered:
+    """Run one batch of a confirmed bulk action and show how far it got (and a button to go on)."""
+    action = _bulk_action()
+    chosen = bulk.read_filter(STATUSES)
+    reason = request.form.get("reason", "").strip() or "cancelled by an operator in the console (bulk)"
+    progress = bulk.run_batch(action, chosen, bulk.read_progress(), reason)
+    return render_template("console/bulk.html", action=action, label=bulk.ACTIONS[action], chosen=chosen,
+                           total=progress.total, progress=progress, done_word=bulk.DONE[action],
+                           reason=reason, batch=bulk.BATCH), 200
+
+
 @bp.get("/instances/<int:instance_id>")
-def instance(instance_id: int) -> str:
+def instance(instance_id: int) -> Rendered:
+    return _instance_page(instance_id)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """What an operator typed into one of the instance page's forms, shown again with what is wrong."""
+
+    form: str  # variable:NAME, new-variable, event, incident:ID
+    name: str = ""
+    kind: str = "text"
+    value: str = ""
+    error: str = ""
+
+
+def _instance_page(instance_id: int, edit: Edit | None = None, status: int = 200) -> Rendered:
     detail = runtime().queries.instance(instance_id, actor=actor())
-    diagram = diagrams.draw(diagrams.definition_of(detail), diagrams.overlay(detail))
+    called = {c.element_id: url_for(".instance", instance_id=c.instance_id) for c in detail.called if c.element_id}
+    diagram = diagrams.draw(diagrams.definition_of(detail), diagrams.overlay(detail), called)
     timeline = [h for h in detail.history if h.kind not in HIDDEN_HISTORY]
     compensation = [h for h in detail.history if h.kind.startswith("compensation_")]
+    variables = [(name, value_type(value), value_text(value)) for name, value in sorted(detail.variables.items())]
     return render_template("console/instance.html", detail=detail, s=detail.summary, diagram=diagram,
                            timeline=timeline, compensation=compensation, labels=HISTORY_LABELS,
-                           open_incidents=[i for i in detail.incidents if i.resolved_at is None])
+                           open_incidents=[i for i in detail.incidents if i.resolved_at is None],
+                           variables=variables, types=VALUE_TYPES, edit=edit,
+                           events=runtime().queries.waiting_events(instance_id) if detail.summary.status == "active"
+                           else [], stopped_at=diagrams.stopped_at(detail)), status
+
+
+def _typed(form: str) -> tuple[Edit, Any]:
+    """The name, type and value posted by one of the instance page's forms, and the typed value; the Edit
+    carries the error when the value does not fit its type."""
+    edit = Edit(form, request.form.get("name", "").strip(), request.form.get("type", "text"),
+                request.form.get("value", ""))
+    try:
+        return edit, typed_value(edit.kind, edit.value)
+    except InvalidInput as refused:
+        return replace(edit, error=str(refused)), None
+
+
+@bp.post("/instances/<int:instance_id>/variables")
+def set_variable(instance_id: int) -> Response | Rendered:
+    """Set one variable, typed as the operator says (JSON for lists and objects), checked by the runtime."""
+    form = "new-variable" if request.form.get("new") else f"variable:{request.form.get('name', '').strip()}"
+    edit, value = _typed(form)
+    if not edit.error and not edit.name:
+        edit = replace(edit, error="Give the variable a name.")
+    if not edit.error:
+        try:
+            runtime().set_variables(instance_id, {edit.name: value})
+        except InvalidInput as refused:
+            edit = replace(edit, error=str(refused))
+        except Conflict as refused:
+            flash(f"Nothing was changed: {refused}.", "warning")
+            return redirect(url_for(".instance", instance_id=instance_id))
+    if edit.error:
+        return _instance_page(instance_id, edit, status=400)
+    flash(f"{edit.name} is set to {value_text(value) or 'null'}.", "success")
+    return redirect(url_for(".instance", instance_id=instance_id) + "#variables")
+
+
+@bp.post("/instances/<int:instance_id>/event")
+def send_event(instance_id: int) -> Response | Rendered:
+    """Send the message or signal this instance waits for, to this instance only, with an optional value."""
+    kind, name = request.form.get("kind", ""), request.form.get("event", "")
+    edit, value = _typed("event")
+    if not edit.error and edit.value.strip() and not edit.name:
+        edit = replace(edit, error="Give the value a name, or leave the value empty.")
+    if not edit.error:
+        values = {edit.name: value} if edit.name else {}
+        try:
+            element = runtime().deliver_to_instance(instance_id, kind, name, values)
+        except InvalidInput as refused:
+            edit = replace(edit, error=str(refused))
+        except (Conflict, NotFound) as refused:
+            flash(f"{str(refused)[0].upper()}{str(refused)[1:]}.", "warning")
+            return redirect(url_for(".instance", instance_id=instance_id))
+        else:
+            flash(f"The {kind} '{name}' reached instance {instance_id} at {element}.", "success")
+            return redirect(url_for(".instance", instance_id=instance_id))
+    return _instance_page(instance_id, replace(edit, form=f"event:{kind}:{name}"), status=400)
 
 
 @bp.post("/instances/<int:instance_id>/cancel")
@@ -169,6 +317,31 @@ def cancel(instance_id: int) -> Response:
         flash(f"Nothing was changed: {refused}.", "warning")
     else:
         flash(f"Instance {instance_id} is cancelled.", "success")
+    return redirect(url_for(".instance", instance_id=instance_id))
+
+
+@bp.post("/instances/<int:instance_id>/suspend")
+def suspend(instance_id: int) -> Response:
+    return _suspension(instance_id, True)
+
+
+@bp.post("/instances/<int:instance_id>/resume")
+def resume(instance_id: int) -> Response:
+    return _suspension(instance_id, False)
+
+
+def _suspension(instance_id: int, suspended: bool) -> Response:
+    try:
+        changed = runtime().suspend([instance_id], suspended=suspended)
+    except Conflict as refused:
+        flash(f"Nothing was changed: {refused}.", "warning")
+        return redirect(url_for(".instance", instance_id=instance_id))
+    called = [i for i in changed if i != instance_id]
+    also = f" with the instance(s) it called: {', '.join(f'#{i}' for i in called)}" if called else ""
+    if suspended:
+        flash(f"Instance {instance_id} is suspended{also}: nothing of it moves until you resume it.", "success")
+    else:
+        flash(f"Instance {instance_id} is resumed{also}; what fell due meanwhile goes on now.", "success")
     return redirect(url_for(".instance", instance_id=instance_id))
 
 
@@ -207,14 +380,30 @@ def incidents() -> str:
 
 
 @bp.post("/incidents/<int:incident_id>/retry")
-def retry(incident_id: int) -> Response:
+def retry(incident_id: int) -> Response | Rendered:
+    """Retry an incident; from the instance page, optionally setting one variable first in the same
+    transaction, so the step runs again with the fix or nothing changes."""
     retries_number = max(whole_number(request.form.get("retries", "1"), 100) or 1, 1)
+    instance_id = whole_number(request.form.get("instance", ""), 2**63 - 1)
+    edit, variables = None, {}
+    if request.form.get("name", "").strip() and instance_id is not None:
+        edit, value = _typed(f"incident:{incident_id}")
+        if edit.error:
+            return _instance_page(instance_id, edit, status=400)
+        variables = {edit.name: value}
     try:
-        runtime().retry_incident(incident_id, retries_number, actor=actor())
+        runtime().retry_incident(incident_id, retries_number, variables, actor=actor())
     except NotFound:
         flash(f"Incident {incident_id} was already retried or resolved; nothing was changed.", "warning")
+    except InvalidInput as refused:
+        if edit is None or instance_id is None:
+            raise
+        return _instance_page(instance_id, replace(edit, error=str(refused)), status=400)
+    except Conflict as refused:
+        flash(f"Nothing was changed: {refused}.", "warning")
     else:
-        flash(f"Incident {incident_id} is retried; a worker runs the failed step again shortly.", "success")
+        fixed = f" with {edit.name} set to {value_text(variables[edit.name]) or 'null'}" if edit else ""
+        flash(f"Incident {incident_id} is retried{fixed}; a worker runs the failed step again shortly.", "success")
     return redirect(safe_next(url_for(".incidents")))
 
 

@@ -23,7 +23,7 @@ _COLOR_ATTRS = {  # (stroke, fill) attributes of the bpmn.io and OMG colour exte
     "http://www.omg.org/spec/BPMN/non-normative/color/1.0": ("border-color", "background-color"),
 }
 _SAFE_COLOR = re.compile(r"#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|rgba?\([0-9.,% ]{5,40}\)")
-STATES = frozenset({"active", "completed", "incident", "compensated"})
+STATES = frozenset({"active", "completed", "incident", "compensated", "stopped"})
 MARGIN = 20.0
 INK = "currentColor"
 
@@ -36,7 +36,9 @@ _CSS = """
 .bpmn-diagram .state-completed .line { stroke: #2e7d32; }
 .bpmn-diagram .state-incident .outline { stroke: #c62828; stroke-width: 3px; }
 .bpmn-diagram .state-compensated .outline { stroke: #ef6c00; stroke-width: 3px; stroke-dasharray: 6 3; }
+.bpmn-diagram .state-stopped .outline { stroke: #5d4037; stroke-width: 4px; stroke-dasharray: 2 3; }
 .bpmn-diagram .badge-active { fill: #1565c0; stroke: white; stroke-width: 1.5px; }
+.bpmn-diagram .badge-stopped { fill: #5d4037; stroke: white; stroke-width: 1.5px; }
 .bpmn-diagram .badge-incident { fill: #c62828; stroke: white; stroke-width: 1.5px; }
 .bpmn-diagram text.badge-text { fill: white; font-size: 11px; font-weight: bold; }
 """
@@ -468,7 +470,9 @@ def _draw_data_object(c: _Canvas, g: etree._Element, s: _Shape) -> None:
         _el(g, "path", class_=f"icon icon-{s.kind}", d=f"M{_num(b.x + 5)},{_num(b.y + 7)} h7 v-4 l6,6 l-6,6 "
             "v-4 h-7 Z", fill=INK if s.kind == "dataOutput" else "white", stroke=INK)
     state = next(iter(_children(sem, "dataState")), None)
-    text = s.name + (f"\n[{state.get('name')}]" if state is not None and state.get("name") else "")
+    shown = f"[{state.get('name')}]" if state is not None and state.get("name") else ""
+    # Modelers often write the state into the name as well ("Order [paid]"): it is shown once.
+    text = s.name + (f"\n{shown}" if shown and shown not in s.name else "")
     _external_label(c, g, s, text)
 
 
@@ -625,6 +629,8 @@ def _draw_edge(c: _Canvas, g: etree._Element, s: _Shape) -> None:
     _el(g, "path", class_="line", d=d, fill="none", stroke=INK, stroke_width=1.5, stroke_dasharray=dash,
         stroke_linejoin="round", stroke_linecap="round" if dash == "0.5 5" else None,
         marker_start=f"url(#bpmn-{start})" if start else None, marker_end=f"url(#bpmn-{end})" if end else None)
+    if s.kind == "messageFlow" and (s.di.get("messageVisibleKind") or (s.sem is not None and s.sem.get("messageRef"))):
+        _envelope(g, points, initiating=s.di.get("messageVisibleKind") != "non_initiating")
     if s.name:
         if s.label is not None and s.label.w > 1:
             c.text(g, s.name, s.label.cx, s.label.y, s.label.w + 6, size=11, css="label-ext")
@@ -635,6 +641,16 @@ def _draw_edge(c: _Canvas, g: etree._Element, s: _Shape) -> None:
             else:
                 c.text(g, s.name, mx, my - 20, 90, size=11, css="label-ext")
 
+
+
+def _envelope(g: etree._Element, points: list[tuple[float, float]], *, initiating: bool) -> None:
+    """The message a message flow carries, as bpmn.io draws it: an envelope halfway along, white when it
+    starts the exchange, grey when it answers."""
+    mx, my, _ = _midpoint(points)
+    _el(g, "rect", class_="envelope", x=mx - 10, y=my - 7, width=20.0, height=14.0,
+        fill="white" if initiating else "#bdbdbd", stroke=INK, stroke_width=1.2)
+    _el(g, "path", d=f"M{_num(mx - 10)},{_num(my - 7)} L{_num(mx)},{_num(my)} L{_num(mx + 10)},{_num(my - 7)}",
+        fill="none", stroke=INK, stroke_width=1.2)
 
 
 # ---------------------------------------------------------------- assembly
@@ -668,6 +684,8 @@ def _badge(c: _Canvas, g: etree._Element, box: Box, state: str) -> None:
     x, y = box.x + box.w, box.y
     if state == "active":
         _el(g, "circle", class_="badge badge-active", cx=x, cy=y, r=6.0)
+    elif state == "stopped":
+        _el(g, "rect", class_="badge badge-stopped", x=x - 6, y=y - 6, width=12.0, height=12.0)
     elif state == "incident":
         _el(g, "circle", class_="badge badge-incident", cx=x, cy=y, r=8.0)
         _el(g, "text", "!", class_="badge-text", x=x, y=y + 4, text_anchor="middle")
@@ -684,13 +702,16 @@ def _add_defs(svg: etree._Element) -> None:
     _el(svg, "style", _CSS)
 
 
-def render_svg(root: etree._Element, overlay: Mapping[str, str] | None = None, diagram_index: int = 0) -> str | None:
+def render_svg(root: etree._Element, overlay: Mapping[str, str] | None = None, diagram_index: int = 0,
+               links: Mapping[str, str] | None = None) -> str | None:
     """SVG text of the diagram in the parsed definitions `root`, or None when the file has no BPMNDI.
 
-    `overlay` maps element id -> 'active' | 'completed' | 'incident' | 'compensated'; those shapes get
+    `overlay` maps element id -> 'active' | 'completed' | 'incident' | 'compensated' | 'stopped' (where a
+    cancelled instance stopped); those shapes get
     the class `state-<state>` and a visible marking. `diagram_index` picks one of several BPMNDiagrams.
     Raises ValueError for any other state and IndexError for a diagram that does not exist: both are
-    caller bugs, better loud than a silently wrong picture.
+    caller bugs, better loud than a silently wrong picture. `links` maps element id -> a URL of the app's own
+    (the diagram of a collapsed subprocess, a called instance): that shape becomes a link.
     """
     overlay = dict(overlay or {})
     bad = {v for v in overlay.values() if v not in STATES}
@@ -724,7 +745,9 @@ def render_svg(root: etree._Element, overlay: Mapping[str, str] | None = None, d
         element_id = s.di.get("bpmnElement") or ""
         state = overlay.get(element_id)
         css = f"shape kind-{s.kind}" + (f" state-{state}" if state else "")
-        g = _el(body, "g", class_=css, data_element_id=element_id)
+        link = (links or {}).get(element_id) if s.di.tag != _EDGE else None
+        g = _el(_el(body, "a", href=link, class_="shape-link") if link else body, "g", class_=css,
+                data_element_id=element_id)
         if s.stroke:
             g.set("color", s.stroke)
         _el(g, "title", f"{_clipped(s.name, MAX_TITLE)} ({element_id})" if s.name else element_id)
@@ -732,7 +755,7 @@ def render_svg(root: etree._Element, overlay: Mapping[str, str] | None = None, d
             _draw_edge(c, g, s)
         elif s.box is not None:
             _SHAPE_DRAWERS.get(s.kind, _draw_unknown)(c, g, s)
-            if state in ("active", "incident"):
+            if state in ("active", "incident", "stopped"):
                 _badge(c, g, s.box, state)
 
     if c.minx == math.inf:

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from bpmn_runtime.errors import InvalidInput
+from bpmn_runtime.forms import DISPLAY, default_of, form_context, hidden, options_for
 from bpmn_runtime.model import FormField
 from bpmn_runtime.runtime.variables import check_variables, parse_assignment
 
 # form-js component -> control; camunda:formData type -> control
 CONTROL_OF_WIDGET = {"textfield": "text", "textarea": "textarea", "number": "number", "checkbox": "checkbox",
                      "select": "select", "radio": "radio", "date": "date", "datetime": "datetime-local",
-                     "time": "time"}
+                     "time": "time", "checklist": "checklist", "taglist": "taglist"}
 CONTROL_OF_TYPE = {"string": "text", "text": "textarea", "long": "number", "integer": "number", "number": "number",
                    "boolean": "yes-no", "date": "date", "enum": "select"}
 BLANK_ROWS = 4
@@ -25,31 +26,67 @@ BLANK_ROWS = 4
 
 @dataclass(frozen=True)
 class Control:
-    """One form field as the page draws it."""
+    """One form item as the page draws it: a field, or form-js text, a separator, a group's start or end."""
 
     field: FormField
-    kind: str  # text, textarea, number, checkbox, yes-no, select, radio, date, datetime-local, time
+    kind: str  # text, textarea, number, checkbox, yes-no, select, radio, date, datetime-local, time, checklist,
+    # taglist; or for what holds no value: text-view, html, image, spacer, separator, group, group-end
     value: str
     error: str | None
     hints: tuple[str, ...]
+    chosen: tuple[str, ...] = ()  # checklist and tag list: the values chosen
+    options: tuple[tuple[str, str], ...] = ()
 
     @property
     def step(self) -> str:
         return "1" if self.field.type in ("long", "integer") else "any"
 
+    @property
+    def paragraphs(self) -> list[str]:
+        """A text view's text, paragraph by paragraph (shown as plain text: markdown marks are kept)."""
+        return [part.strip() for part in self.field.label.split("\n\n") if part.strip()]
 
-def controls(fields: list[FormField], variables: Mapping[str, Any], entered: Mapping[str, str] | None = None,
+
+def controls(items: list[FormField], variables: Mapping[str, Any], entered: Any = None,
              errors: Mapping[str, str] | None = None) -> list[Control]:
-    """The controls of a form; `entered` (the refused submission) wins over the variables."""
+    """The controls of a form; `entered` (the refused submission, a form's MultiDict) wins over the variables.
+    What a form-js condition hides now is left out, as the values (entered over the variables) say."""
+    fields = [f for f in items if f.type != DISPLAY]
+    typed_entered = {} if entered is None else {f.id: _entered(f, entered) for f in fields if _was_entered(f, entered)}
+    context = form_context(fields, variables, typed_entered)
     shown = []
-    for field in fields:
+    for field in items:
+        if field.hide_if and hidden(field, context):
+            continue
+        if field.type == DISPLAY:
+            kind = "text-view" if field.widget == "text" else field.widget
+            shown.append(Control(field, kind, "", None, ()))
+            continue
         kind = CONTROL_OF_WIDGET.get(field.widget) or CONTROL_OF_TYPE.get(field.type, "text")
+        options = options_for(field, variables)
+        if field.multiple:
+            chosen = typed_entered.get(field.id) if entered is not None else variables.get(field.id, [])
+            shown.append(Control(field, kind, "", (errors or {}).get(field.id), _hints(field),
+                                 tuple(str(v) for v in chosen) if isinstance(chosen, list) else (), options))
+            continue
         if entered is not None:
-            value = entered.get(field.id, "") if kind != "checkbox" else ("true" if field.id in entered else "false")
+            value = str(entered.get(field.id, "")) if kind != "checkbox" else \
+                ("true" if field.id in entered else "false")
         else:
-            value = _text(variables[field.id] if field.id in variables else field.default, kind)
-        shown.append(Control(field, kind, value, (errors or {}).get(field.id), _hints(field)))
+            value = _text(variables[field.id] if field.id in variables else default_of(field, variables), kind)
+        shown.append(Control(field, kind, value, (errors or {}).get(field.id), _hints(field), options=options))
     return shown
+
+
+def _was_entered(field: FormField, entered: Any) -> bool:
+    return field.multiple or field.id in entered
+
+
+def _entered(field: FormField, entered: Any) -> Any:
+    """What was entered for a field: a list for a checklist or tag list, else the text."""
+    if field.multiple:
+        return list(entered.getlist(field.id)) if hasattr(entered, "getlist") else list(entered.get(field.id) or [])
+    return entered.get(field.id)
 
 
 def _text(value: Any, kind: str) -> str:
@@ -88,9 +125,68 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def submitted_fields(fields: list[FormField], form: Mapping[str, str]) -> dict[str, str]:
-    """The posted values of the form's editable fields and nothing else (not the CSRF token)."""
-    return {f.id: form[f.id] for f in fields if not f.readonly and f.id in form}
+def submitted_fields(fields: list[FormField], form: Any) -> dict[str, Any]:
+    """The posted values of the form's editable fields and nothing else (not the CSRF token): text, or a list
+    for a checklist or tag list (an empty one when nothing is ticked)."""
+    return {f.id: _entered(f, form) for f in fields
+            if not f.readonly and f.type != DISPLAY and (f.multiple or f.id in form)}
+
+
+# The types an operator gives a variable in the console, and how each is written.
+VALUE_TYPES = {"text": "Text", "number": "Number", "boolean": "Yes or no", "json": "JSON (list or object)",
+               "null": "Empty (null)"}
+
+
+def value_type(value: Any) -> str:
+    """The console's type of a stored value, to edit it as what it is."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "text" if isinstance(value, str) else "json"
+
+
+def value_text(value: Any) -> str:
+    """A stored value as the console's editor shows it (JSON for lists and objects)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, indent=1)
+
+
+def typed_value(kind: str, raw: str) -> Any:
+    """The value an operator typed, as the type they chose; InvalidInput says what is wrong with it."""
+    text = raw.strip()
+    if kind == "text":
+        return raw
+    if kind == "null":
+        return None
+    if kind == "boolean":
+        if text.lower() in ("true", "yes"):
+            return True
+        if text.lower() in ("false", "no"):
+            return False
+        raise InvalidInput("enter true or false")
+    if kind == "number":
+        try:
+            number = json.loads(text) if len(text) <= 50 else None
+        except json.JSONDecodeError:
+            number = None
+        if isinstance(number, (int, float)) and not isinstance(number, bool):
+            return number
+        raise InvalidInput("enter a number, such as 42 or 12.5")
+    if kind == "json":
+        try:
+            value = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as error:
+            message = getattr(error, "msg", "too deeply nested")
+            where = f" (line {error.lineno}, column {error.colno})" if isinstance(error, json.JSONDecodeError) else ""
+            raise InvalidInput(f"this is not JSON: {message}{where}") from None
+        return value
+    raise InvalidInput(f"choose a type: {', '.join(VALUE_TYPES.values())}")
 
 
 @dataclass(frozen=True)

@@ -5,27 +5,31 @@ nothing changes. Someone else completing or claiming the task first is said in a
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Mapping
+from datetime import date, datetime, timezone
+from typing import Any, Callable, Mapping
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from bpmn_runtime.errors import Conflict, NotFound, TaskEnded
-from bpmn_runtime.forms import FormErrors, form_fields
+from bpmn_runtime.forms import FormErrors, form_fields, form_items
 from bpmn_runtime.model import Element
 from bpmn_runtime.runtime.records import TaskInfo
+from bpmn_runtime.runtime.suspension import Suspended
 from bpmn_runtime.web.auth import require_login
 from bpmn_runtime.web.html_forms import (
     Row, RowErrors, blank_rows, controls, read_rows, rows_with_errors, submitted_fields,
 )
-from bpmn_runtime.web.paging import PAGE_SIZE, Page, offset, requested_page
+from bpmn_runtime.web.paging import COUNT_LIMIT, PAGE_SIZE, Page, offset, requested_page
 from bpmn_runtime.web.services import Rendered, actor, runtime
 
 bp = Blueprint("inbox", __name__)
 bp.before_request(require_login)
 
-SORTS = {"created": "Newest first", "due": "Due soonest", "priority": "Highest priority", "name": "Name"}
+SORTS = {"created": "Newest first", "oldest": "Oldest first", "due": "Due soonest", "priority": "Highest priority",
+         "name": "Name"}
+DUE = {"overdue": "Overdue", "today": "Due today", "week": "Due within 7 days", "none": "No due date",
+       "follow-up": "Follow-up date reached"}
 
 
 @bp.get("/")
@@ -35,17 +39,24 @@ def home() -> Response:
 
 @bp.get("/tasks")
 def tasks() -> str:
-    process = request.args.get("process", "").strip() or None
+    """My tasks; operators and administrators see every open task (and can assign any of them)."""
+    names = runtime().queries.process_names()
+    process = request.args.get("process", "").strip()
+    process = process if process in names else ""
     text = request.args.get("q", "").strip() or None
     sort = request.args.get("sort", "created")
     sort = sort if sort in SORTS else "created"
+    due = request.args.get("due", "")
+    due = due if due in DUE else ""
     number = requested_page()
-    rows, total = runtime().queries.tasks(user=g.user.name, groups=list(g.user.groups), process=process, text=text,
-                                          sort=sort, limit=PAGE_SIZE, offset=offset(number))
-    processes = sorted({d["key"] for d in runtime().queries.definitions()})
-    return render_template("inbox/tasks.html", tasks=rows, page=Page(number, total), processes=processes,
-                           process=process or "", text=text or "", sort=sort, sorts=SORTS,
-                           overdue=_overdue(rows, runtime().clock.now()))
+    everyone = bool(g.user.is_operator)
+    rows, total = runtime().queries.tasks(user=g.user.name, groups=list(g.user.groups), everyone=everyone,
+                                          processes=names[process] if process else None, text=text,
+                                          due=due or None, sort=sort, limit=PAGE_SIZE, offset=offset(number),
+                                          count_limit=COUNT_LIMIT)
+    return render_template("inbox/tasks.html", tasks=rows, page=Page(number, total), processes=list(names),
+                           process=process, text=text or "", sort=sort, sorts=SORTS, due=due, dues=DUE,
+                           everyone=everyone, overdue=_overdue(rows, runtime().clock.now()))
 
 
 def _overdue(rows: list[TaskInfo], now: datetime) -> set[int]:
@@ -66,14 +77,14 @@ def task(task_id: int) -> Rendered:
     return _task_page(task_id)
 
 
-def _task_page(task_id: int, entered: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None,
+def _task_page(task_id: int, entered: Any = None, errors: Mapping[str, str] | None = None,
                rows: list[Row] | None = None, status: int = 200) -> Rendered:
     """The task with its form: empty, or as refused (`entered` values with `errors`, or `rows`)."""
     info, element, variables = runtime().queries.task_form(task_id, actor=actor())
-    fields = form_fields(element)
-    return render_template("inbox/task.html", task=info, controls=controls(fields, variables, entered, errors),
+    return render_template("inbox/task.html", task=info,
+                           controls=controls(form_items(element), variables, entered, errors),
                            rows=rows or blank_rows(), variables=variables, mine=info.assignee == g.user.name,
-                           model_assigned=_model_assignee(element) == g.user.name,
+                           model_assigned=_model_assignee(element) == g.user.name, operator=g.user.is_operator,
                            has_errors=bool(errors or rows)), status
 
 
@@ -95,6 +106,25 @@ def _taken(info: TaskInfo) -> Response:
     return redirect(url_for(".tasks"))
 
 
+def _refused(task_id: int, act: Callable[[], object]) -> Response | None:
+    """Act on the task; the answer that says why that changed nothing (gone, suspended, someone else holds
+    it), or None when it was done."""
+    try:
+        act()
+    except NotFound as gone:
+        return _gone(task_id, gone)
+    except Suspended as refused:
+        return _suspended(task_id, refused)
+    except Conflict:
+        return _taken(runtime().queries.task(task_id))
+    return None
+
+
+def _suspended(task_id: int, refused: Suspended) -> Response:
+    flash(f"{str(refused)[0].upper()}{str(refused)[1:]}; nothing was changed.", "warning")
+    return redirect(url_for(".task", task_id=task_id))
+
+
 def _open_task(task_id: int) -> TaskInfo | NotFound:
     """The task if it is still open (403 if it is not offered to me), else why not."""
     try:
@@ -108,12 +138,9 @@ def claim(task_id: int) -> Response:
     info = _open_task(task_id)
     if isinstance(info, NotFound):
         return _gone(task_id, info)
-    try:
-        runtime().claim(task_id, actor=actor())
-    except NotFound as gone:
-        return _gone(task_id, gone)
-    except Conflict:
-        return _taken(runtime().queries.task(task_id))
+    refused = _refused(task_id, lambda: runtime().claim(task_id, actor=actor()))
+    if refused is not None:
+        return refused
     flash(f"You claimed '{info.name}'. Fill in the form and complete it, or give it back.", "success")
     return redirect(url_for(".task", task_id=task_id))
 
@@ -158,7 +185,46 @@ def complete(task_id: int) -> Response | Rendered:
         return _task_page(task_id, request.form, refused.errors, status=400)
     except NotFound as gone:
         return _gone(task_id, gone)
+    except Suspended as refused:
+        return _suspended(task_id, refused)
     except Conflict:
         return _taken(runtime().queries.task(task_id))
+    following = runtime().queries.next_task(info.instance_id, actor())
+    if following is not None:
+        flash(f"'{info.name}' is completed. This is the next task of the same case.", "success")
+        return redirect(url_for(".task", task_id=following))
     flash(f"'{info.name}' is completed. Thank you!", "success")
     return redirect(url_for(".tasks"))
+
+
+@bp.post("/tasks/<int:task_id>/assign")
+def assign(task_id: int) -> Response:
+    """An operator gives the task to someone (or takes it), whoever holds it now."""
+    info = _open_task(task_id)
+    if isinstance(info, NotFound):
+        return _gone(task_id, info)
+    assignee = request.form.get("assignee", "").strip()
+    if not assignee:
+        flash("Enter the user name of the person to assign the task to.", "error")
+        return redirect(url_for(".task", task_id=task_id))
+    refused = _refused(task_id, lambda: runtime().assign(task_id, assignee, actor=actor()))
+    if refused is not None:
+        return refused
+    flash(f"'{info.name}' is assigned to {'you' if assignee == g.user.name else assignee}.", "success")
+    return redirect(url_for(".task", task_id=task_id))
+
+
+@bp.post("/tasks/<int:task_id>/follow-up")
+def follow_up(task_id: int) -> Response:
+    """Set or clear the day the task should come up again (the 'Follow-up date reached' filter)."""
+    raw = request.form.get("follow_up", "").strip()
+    try:
+        when = date.fromisoformat(raw) if raw else None
+    except ValueError:
+        flash("Enter the follow-up date as YYYY-MM-DD.", "error")
+        return redirect(url_for(".task", task_id=task_id))
+    refused = _refused(task_id, lambda: runtime().set_follow_up(task_id, when, actor=actor()))
+    if refused is not None:
+        return refused
+    flash(f"Follow up on {when:%Y-%m-%d}." if when else "The follow-up date is cleared.", "success")
+    return redirect(url_for(".task", task_id=task_id))

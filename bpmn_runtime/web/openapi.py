@@ -93,11 +93,16 @@ SCHEMAS: dict[str, Any] = {
     "Problem": {**_object({"file": TEXT, "line": WHOLE, "elementId": TEXT, "message": TEXT}),
                 "description": "Where and why: line 0 and elementId \"\" when the problem is about the whole file."},
     "Definition": _object({"id": WHOLE, "key": TEXT, "version": WHOLE, "name": TEXT, "fileName": TEXT,
-                           "deployedAt": TIME}),
+                           "deployedAt": TIME,
+                           "suspended": {"type": "boolean", "description": "A suspended version starts nothing."},
+                           "historyTtlDays": {"type": ["integer", "null"], "description": "Days an ended instance "
+                                              "is kept (camunda:historyTimeToLive); null: the default."}}),
     "Deployed": _object({"key": TEXT, "version": WHOLE, "definitionId": WHOLE, "name": TEXT, "fileName": TEXT,
                          "new": {"type": "boolean",
                                  "description": "False when an identical file was deployed before."},
-                         "kind": {"enum": ["decision"], "description": "Present for the decisions of a .dmn file."}}),
+                         "kind": {"enum": ["process", "decision", "form"],
+                                  "description": "A process version, a decision of a .dmn file, or a form (a .form "
+                                                 "file: key is its id)."}}),
     "Decision": _object({"key": TEXT, "version": WHOLE, "name": TEXT, "fileName": TEXT, "deployedAt": TIME,
                          "definitionId": WHOLE}),
     "Evaluation": _object({
@@ -111,13 +116,17 @@ SCHEMAS: dict[str, Any] = {
         ("key", "version", "name", "result")),
     "InstanceSummary": _object({"id": WHOLE, "processKey": TEXT, "version": WHOLE, "businessKey": OPTIONAL_TEXT,
                                 "status": {"enum": ["active", "completed", "terminated", "cancelled", "failed"]},
-                                "startedAt": TIME, "endedAt": OPTIONAL_TIME, "openIncidents": WHOLE}),
+                                "startedAt": TIME, "endedAt": OPTIONAL_TIME, "openIncidents": WHOLE,
+                                "suspended": {"type": "boolean", "description": "Nothing of it moves until it "
+                                              "is resumed."}}),
     "Token": _object({"activityInstance": WHOLE, "elementId": TEXT, "elementName": TEXT, "waitingFor": TEXT}),
     "Task": _object({"id": WHOLE, "instanceId": WHOLE, "processKey": TEXT, "businessKey": OPTIONAL_TEXT,
                      "elementId": TEXT, "name": TEXT, "assignee": OPTIONAL_TEXT,
                      "candidateUsers": {"type": "array", "items": TEXT},
                      "candidateGroups": {"type": "array", "items": TEXT}, "due": OPTIONAL_TEXT,
-                     "priority": WHOLE, "createdAt": TIME}),
+                     "priority": WHOLE, "createdAt": TIME,
+                     "followUp": {"type": ["string", "null"], "description": "When the person working on it "
+                                  "wants to see it again (ISO date)."}}),
     "FormField": _object({"id": TEXT, "label": TEXT, "type": TEXT, "default": {}, "required": {"type": "boolean"},
                           "min": {"type": ["number", "null"]}, "max": {"type": ["number", "null"]},
                           "minlength": {"type": ["integer", "null"]}, "maxlength": {"type": ["integer", "null"]},
@@ -127,7 +136,11 @@ SCHEMAS: dict[str, Any] = {
                     "elementId": TEXT, "dueAt": OPTIONAL_TIME, "retries": WHOLE, "attempts": WHOLE,
                     "lockOwner": OPTIONAL_TEXT, "lockExpiresAt": OPTIONAL_TIME, "lastError": OPTIONAL_TEXT}),
     "Incident": _object({"id": WHOLE, "instanceId": WHOLE, "elementId": TEXT, "message": TEXT,
-                         "jobId": {"type": ["integer", "null"]}, "createdAt": TIME, "resolvedAt": OPTIONAL_TIME}),
+                         "jobId": {"type": ["integer", "null"]}, "createdAt": TIME, "resolvedAt": OPTIONAL_TIME,
+                         "processKey": TEXT, "businessKey": OPTIONAL_TEXT, "elementName": TEXT,
+                         "retries": {"type": ["integer", "null"], "description": "Tries its job has left (null: "
+                                     "no job; the step itself runs again)."},
+                         "attempts": {"type": ["integer", "null"], "description": "Tries its job made."}}),
     "HistoryEntry": _object({"at": TIME, "kind": TEXT, "elementId": OPTIONAL_TEXT,
                              "activityInstance": {"type": ["integer", "null"]},
                              "data": {"type": ["object", "null"]}}),
@@ -211,6 +224,12 @@ PATHS: dict[str, Any] = {
     "/instances/{instance_id}/cancel": {"post": _operation(
         "Cancel a running instance", "instances", DONE, parameters=[_path_id("instance_id")],
         body=_object({"reason": MESSAGE}), operators=True)},
+    "/instances/{instance_id}/suspend": {"post": _operation(
+        "Suspend a running instance (and the instances it called): nothing of it moves until it is resumed",
+        "instances", DONE, parameters=[_path_id("instance_id")], operators=True)},
+    "/instances/{instance_id}/resume": {"post": _operation(
+        "Resume a suspended instance (and the instances it called)", "instances", DONE,
+        parameters=[_path_id("instance_id")], operators=True)},
     "/instances/{instance_id}/variables": {
         "get": _operation("The instance's process variables", "instances", {"200": _json(VARIABLES, "Variables")},
                           parameters=[_path_id("instance_id")], operators=True),

@@ -2,6 +2,7 @@
 first administrator, so one command gives a newcomer a working installation."""
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import threading
@@ -19,12 +20,18 @@ from bpmn_runtime.web import create_app
 from bpmn_runtime.web.settings import WebSettings
 
 Say = Callable[[str], None]
+CLEANUP_MINUTES = 60.0  # how often `serve` removes ended instances past their time to live
 
 
 def deploy_folder(runtime: Runtime, folder: Path, say: Say) -> None:
-    """Deploy every .dmn and .bpmn file of `folder`; an unchanged file keeps its version, a refused one is
-    reported. A .dmn file refused is tried again after the others, since it may import one of them."""
-    pending = sorted(folder.glob("*.dmn"))
+    """Deploy every .form, .dmn and .bpmn file of `folder` (forms and decisions first: processes link to them)
+    whose content matches no deployed version; a refused one is reported.
+
+    A file equal to an older version is not deployed again: a process uploaded through the console since
+    then stays the newest, instead of a restart rolling it back. A .dmn file refused is tried again after the
+    others, since it may import one of them.
+    """
+    pending = sorted(folder.glob("*.form")) + sorted(folder.glob("*.dmn"))
     while pending:
         refused = [(path, error) for path in pending if (error := _deploy(runtime, path, say)) is not None]
         if len(refused) == len(pending):
@@ -39,13 +46,43 @@ def deploy_folder(runtime: Runtime, folder: Path, say: Say) -> None:
 
 
 def _deploy(runtime: Runtime, path: Path, say: Say) -> DeploymentError | None:
+    """Deploy `path` unless a deployed version has its content; the refusal, if it was refused."""
+    try:
+        matching = runtime.queries.versions_of_content(hashlib.sha256(path.read_bytes()).hexdigest())
+    except OSError as unreadable:
+        say(f"not deployed: {path}: {unreadable.strerror or unreadable}")
+        return None
+    if matching:
+        for found in matching:
+            if found["version"] == found["newest"]:
+                say(f"unchanged: {found['key']} version {found['version']} from {path}")
+            else:
+                say(f"kept: {found['key']} version {found['newest']} stays the newest; {path} is the same "
+                    f"as version {found['version']}, so it was not deployed again")
+        return None
     try:
         for deployed in runtime.deploy(path):
             state = "deployed" if deployed.new else "unchanged"
-            say(f"{state}: {deployed.key} version {deployed.version} from {path}")
+            what = f"form {deployed.key}" if deployed.kind == "form" else deployed.key
+            say(f"{state}: {what} version {deployed.version} from {path}")
     except DeploymentError as refused:
         return refused
     return None
+
+
+def clean_up_history_every(runtime: Runtime, minutes: float, stopping: threading.Event, say: Say) -> None:
+    """The scheduled history cleanup of `serve`: every `minutes`, remove the ended instances past their time
+    to live (default days from BPMN_RUNTIME_HISTORY_DAYS), in batches, until told to stop."""
+    default = os.environ.get("BPMN_RUNTIME_HISTORY_DAYS", "").strip()
+    default_days = int(default) if default.isdigit() else None
+    while not stopping.wait(minutes * 60):
+        try:
+            removed = runtime.clean_up_history(default_days=default_days)
+        except Exception as error:  # the next round tries again; the server goes on
+            say(f"history cleanup failed: {error}")
+            continue
+        if removed:
+            say(f"history cleanup: removed {removed} ended instance(s) past their time to live")
 
 
 def first_administrator(accounts: Accounts, url: str, say: Say) -> None:
@@ -86,6 +123,8 @@ def serve(runtime: Runtime, registry: HandlerRegistry, *, host: str, port: int, 
     worker = Worker(runtime, registry, lease_seconds=lease_seconds)
     thread = threading.Thread(target=worker.run_forever, name="bpmn-worker", daemon=True)
     thread.start()
+    threading.Thread(target=clean_up_history_every, args=(runtime, CLEANUP_MINUTES, worker.stopping, say),
+                     name="bpmn-history-cleanup", daemon=True).start()
     previous = signal.signal(signal.SIGTERM, _interrupt)
     say(f"serving {url} (worker for: {', '.join(registry.topics) or 'no topics'}); press Ctrl+C to stop")
     try:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from bpmn_runtime.errors import DeploymentError
-from bpmn_runtime.forms import FormErrors
+from bpmn_runtime.forms import FormErrors, form_fields, form_items
 from bpmn_runtime.parser import parse
 from bpmn_runtime.runtime import Runtime
 from bpmn_runtime.runtime.task_rules import Actor
@@ -98,8 +98,10 @@ def test_a_valid_form_js_schema_becomes_the_tasks_fields() -> None:
     definitions = parse(form_js_process('{"components": [{"type": "text", "text": "Hello"}, '
                                         '{"type": "number", "key": "n", "label": "N", "validate": {"max": 5}}]}'),
                         "form.bpmn")
-    [field] = definitions.processes["approve"].elements["task"].extensions.form_fields
+    element = definitions.processes["approve"].elements["task"]
+    [field] = form_fields(element)
     assert (field.id, field.label, field.type, field.max) == ("n", "N", "number", 5.0)
+    assert [(item.type, item.widget, item.label) for item in form_items(element)][0] == ("display", "text", "Hello")
 
 
 def test_a_form_deployed_before_patterns_were_checked_still_runs_and_says_why_it_refuses(sqlite_url: str) -> None:

@@ -108,8 +108,11 @@ def test_claim_fill_in_wrongly_then_rightly(runtime: Runtime, worker: Worker, mi
     instance_id = place_order(runtime, worker, business_key="order-9")
     task_id = approval_task(runtime, instance_id)
     page = mia.get(f"/tasks/{task_id}")
-    assert "Claim this task" in page.text and 'name="approved"' not in page.text
+    assert "Claim this task" in page.text and "Complete task" not in page.text
+    assert '<fieldset disabled aria-describedby="read-only-note">' in page.text, "the form is read-only until claimed"
+    assert 'type="radio" name="approved" value="true"' in page.text
     claimed = mia.post(f"/tasks/{task_id}/claim", follow_redirects=True)
+    assert "<fieldset disabled" not in claimed.text
     assert "You claimed 'Approve order'." in " ".join(flashes(claimed.text))
     assert 'type="radio" name="approved" value="true"' in claimed.text
     assert "At most 200 characters" in claimed.text
@@ -190,8 +193,12 @@ def test_inbox_filters_sorting_and_pages(runtime: Runtime, worker: Worker, mia: 
     assert "order-00" in second.text, "newest first: the first order is on the last page"
     assert mia.get("/tasks?page=abc").status_code == 200
 
-    only_forms = mia.get("/tasks?process=task-forms")
+    only_forms = mia.get("/tasks?process=Task+forms")
     assert "Enter details" in only_forms.text and "Approve order" not in only_forms.text
+    assert '<option value="Task forms" selected>Task forms</option>' in only_forms.text, "filtered by process name"
+    oldest = mia.get("/tasks?sort=oldest").text
+    assert oldest.index("order-00") < oldest.index("order-01"), "oldest first"
+    assert "1–20 of 23 tasks" in mia.get("/tasks?due=none").text, "the task with a due date is left out"
     searched = mia.get("/tasks?q=order-17")
     assert "1–1 of 1 tasks" in searched.text and "order-17" in searched.text
     assert "No open task matches these filters." in mia.get("/tasks?q=nothing-like-this").text
@@ -324,7 +331,7 @@ def test_upload_a_new_version_an_identical_file_and_a_broken_file(runtime: Runti
     assert [d["key"] for d in runtime.queries.definitions()] == ["order-fulfilment"] * 2
 
     empty = olga.post("/console/deployments", {}, content_type="multipart/form-data")
-    assert empty.status_code == 400 and "Choose a .bpmn or .dmn file to upload." in empty.text
+    assert empty.status_code == 400 and "Choose a .bpmn, .dmn or .form file to upload." in empty.text
 
 
 def test_start_an_instance_from_the_console(runtime: Runtime, olga: Person) -> None:
@@ -366,7 +373,7 @@ def test_the_instance_page_draws_where_the_token_waits(runtime: Runtime, worker:
     assert 'class="shape kind-userTask state-active" data-element-id="Activity_ApproveOrder"' in page
     assert 'class="shape kind-serviceTask state-completed" data-element-id="Activity_CheckStock"' in page
     assert "a person to complete the task" in page and "order-5" in page
-    assert "<code>amount</code>" in page and "<code>in_stock</code>" in page
+    assert '<code id="var-1-name">amount</code>' in page and ">in_stock</code>" in page
     assert "Approve order <span class=\"muted\">#" in page, "the user task is listed"
     assert "Task created</strong> Approve order" in page, "the history names elements"
 
@@ -482,7 +489,8 @@ def test_api_deploy_definitions_and_refusals(runtime: Runtime, app: Flask) -> No
                            content_type="multipart/form-data")
     assert deployed.status_code == 201
     assert deployed.get_json()["deployed"][0] | {"definitionId": 0} == {
-        "key": "events", "version": 1, "definitionId": 0, "name": "Events", "fileName": "events.bpmn", "new": True}
+        "key": "events", "version": 1, "definitionId": 0, "name": "Events", "fileName": "events.bpmn", "new": True,
+        "kind": "process"}
     broken = client.post("/api/v1/deployments", headers=olga, content_type="multipart/form-data",
                          data={"file": (io.BytesIO((WEB_PROCESSES / "broken.bpmn").read_bytes()), "broken.bpmn")})
     assert broken.status_code == 400
@@ -496,7 +504,8 @@ def test_api_deploy_definitions_and_refusals(runtime: Runtime, app: Flask) -> No
     assert refused.get_json() == {"error": "Only operators and administrators can do this."}
     listed = client.get("/api/v1/definitions", headers=mia).get_json()["definitions"]
     assert {d["key"] for d in listed} == {"order-fulfilment", "events"}
-    assert set(listed[0]) == {"id", "key", "version", "name", "fileName", "deployedAt"}
+    assert set(listed[0]) == {"id", "key", "version", "name", "fileName", "deployedAt", "suspended",
+                              "historyTtlDays"}
 
 
 def test_api_instances_and_variables(runtime: Runtime, app: Flask, worker: Worker) -> None:

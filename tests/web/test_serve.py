@@ -69,3 +69,29 @@ def test_first_start_then_restart(example_dir: Path, tmp_path: Path) -> None:
         run_cli(example_dir, db, "user", "password", "bob", "--password", "another-secret-2")
     finally:
         assert second.stop() == 0
+
+
+def test_a_restart_keeps_a_version_uploaded_since(example_dir: Path, tmp_path: Path) -> None:
+    """The file in ./processes equal to version 1 is not deployed again over the console's version 2."""
+    from bpmn_runtime.runtime import Runtime
+    from bpmn_runtime.web.serve import deploy_folder
+
+    runtime = Runtime(f"sqlite:///{tmp_path / 'kept.db'}")
+    said: list[str] = []
+    folder = example_dir / "processes"
+    deploy_folder(runtime, folder, said.append)
+    original = (folder / "order_fulfilment.bpmn").read_bytes()
+    changed = original.replace(b'name="Approve order"', b'name="Approve the order"')
+    assert changed != original
+    assert runtime.deploy(changed, file_name="uploaded.bpmn")[0].version == 2
+    said.clear()
+    deploy_folder(runtime, folder, said.append)
+    assert "kept: order-fulfilment version 2 stays the newest; " \
+           f"{folder / 'order_fulfilment.bpmn'} is the same as version 1, so it was not deployed again" in said
+    assert f"unchanged: order-saga version 1 from {folder / 'order_saga.bpmn'}" in said
+    assert [d["version"] for d in runtime.queries.definitions() if d["key"] == "order-fulfilment"] == [2, 1]
+    (folder / "order_fulfilment.bpmn").write_bytes(changed.replace(b"Approve the order", b"Approve it"))
+    said.clear()
+    deploy_folder(runtime, folder, said.append)
+    assert f"deployed: order-fulfilment version 3 from {folder / 'order_fulfilment.bpmn'}" in said
+    runtime.close()

@@ -1,0 +1,111 @@
+"""Deployed form-js forms (`.form` files) and the forms processes link to.
+
+A `.form` file is deployed with versions, as a process is: an unchanged file keeps its version. A user task
+or start event links to one by the form's id (Camunda 8 `zeebe:formDefinition formId`) or by its file name
+(Camunda 7 `camunda-forms:deployment:NAME.form`). The link is resolved when the process is deployed, as
+Camunda 8 does: a link to no deployed form refuses the deployment, located at its element, and each element
+is bound to the newest version of its form then; a later version of the form is for process versions
+deployed after it. Each function works inside the caller's unit of work (one transaction).
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, insert, select
+from sqlalchemy.orm import Session
+
+from bpmn_runtime.errors import DeploymentError, Problem
+from bpmn_runtime.forms import linked_form, read_form_js
+from bpmn_runtime.model import Definitions, Element, FormField, Process
+from bpmn_runtime.runtime import inputs
+from bpmn_runtime.runtime.records import DeployedProcess
+from bpmn_runtime.store.tables import DeployedForm, LinkedForm
+
+if TYPE_CHECKING:
+    from bpmn_runtime.runtime.unit_of_work import UnitOfWork
+
+
+def is_form_file(name: str) -> bool:
+    return name.lower().endswith(".form")
+
+
+def read_form_file(data: bytes, name: str) -> tuple[str, str]:
+    """The id and text of a .form file; DeploymentError saying what keeps the inbox from showing it."""
+    try:
+        text = data.decode("utf-8-sig")
+        schema = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise DeploymentError([Problem(name, 0, "", "the form is not valid JSON (a .form file from the Camunda "
+                                                    "Modeler is)")]) from None
+    _, problems = read_form_js(text)
+    form_id = schema.get("id") if isinstance(schema, dict) else None
+    if not isinstance(form_id, str) or not form_id.strip():
+        problems.insert(0, "the form has no 'id'; the Camunda Modeler gives every form one")
+    elif len(form_id) > inputs.KEY_LENGTH:
+        problems.insert(0, f"the form's id is {len(form_id)} characters long; at most {inputs.KEY_LENGTH} can be "
+                           f"stored")
+    if problems:
+        raise DeploymentError([Problem(name, 0, "", problem) for problem in problems])
+    return str(form_id).strip(), text
+
+
+def deploy_form(unit: "UnitOfWork", data: bytes, name: str) -> DeployedProcess:
+    """Deploy a .form file: a new version of its form, unless the newest version is the same file."""
+    form_id, text = read_form_file(data, name)
+    checksum = hashlib.sha256(data).hexdigest()
+    latest = unit.session.execute(select(DeployedForm).where(DeployedForm.form_id == form_id)
+                                  .order_by(DeployedForm.version.desc()).limit(1)).scalar_one_or_none()
+    if latest is not None and latest.checksum == checksum:
+        return DeployedProcess(form_id, latest.version, latest.id, form_id, latest.file_name, False, "form")
+    version = latest.version + 1 if latest else 1
+    row = DeployedForm(form_id=form_id, version=version, file_name=name, checksum=checksum, schema=text,
+                       deployed_at=unit.now)
+    unit.session.add(row)
+    unit.session.flush()
+    return DeployedProcess(form_id, version, row.id, form_id, name, True, "form")
+
+
+def bind(unit: "UnitOfWork", process: Process, definition_id: int) -> None:
+    """Bind each element of `process` that links to a deployed form to that form's newest version; a link to
+    no deployed form refuses the deployment, located at its element."""
+    problems = []
+    for element in process.walk():
+        link = linked_form(element.extensions.form_key)
+        if link is None:
+            continue
+        by, name = link
+        column = DeployedForm.form_id if by == "id" else DeployedForm.file_name
+        found = unit.connection.execute(select(DeployedForm.id).where(column == name)
+                                        .order_by(DeployedForm.version.desc(), DeployedForm.id.desc())
+                                        .limit(1)).scalar()
+        if found is None:
+            what = f"a form with id '{name}'" if by == "id" else f"a form file named '{name}'"
+            problems.append(Problem(element.origin.file, element.origin.line, element.id,
+                                    f"the form is linked to {what}, but none is deployed; deploy the .form file "
+                                    f"first (Camunda 8 resolves linked forms at deployment too)"))
+            continue
+        unit.connection.execute(insert(LinkedForm).values(definition_id=definition_id, element_id=element.id,
+                                                          form_version_id=found))
+    if problems:
+        raise DeploymentError(problems)
+
+
+def attach(bind: Session | Connection, definition_id: int, definitions: Definitions) -> None:
+    """Put the forms a stored process version was bound to on its elements (read from the database: the
+    process's own file only names them)."""
+    rows = bind.execute(select(LinkedForm.element_id, DeployedForm.schema).join(
+        DeployedForm, DeployedForm.id == LinkedForm.form_version_id).where(
+        LinkedForm.definition_id == definition_id)).all()
+    for element_id, schema in rows:
+        for process in definitions.processes.values():
+            element = process.elements.get(element_id)
+            if element is not None:
+                items, _ = read_form_js(schema)  # checked when the form was deployed
+                process.elements[element_id] = _with_form(element, items)
+
+
+def _with_form(element: Element, items: tuple[FormField, ...]) -> Element:
+    return dataclasses.replace(element, extensions=dataclasses.replace(element.extensions, form_fields=items))
