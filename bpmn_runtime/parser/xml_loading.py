@@ -6,7 +6,7 @@ entities), no network, a size limit, and SpiffWorkflow's BPMN 2.0 XSD for struct
 from __future__ import annotations
 
 import codecs
-import functools
+import threading
 import re
 from collections import Counter
 
@@ -106,9 +106,19 @@ def _decode(data: bytes, encoding: str, file_name: str) -> str:
             from None
 
 
-@functools.cache
+class _PerThread(threading.local):
+    validator: BpmnValidator | None = None
+
+
+_VALIDATORS = _PerThread()
+
+
 def _validator() -> BpmnValidator:
-    return BpmnValidator()
+    """This thread's schema validator: a validator keeps the error log of its last run, so threads (the web
+    server's, a worker's) must not share one. The XSD is read once per thread."""
+    if _VALIDATORS.validator is None:
+        _VALIDATORS.validator = BpmnValidator()
+    return _VALIDATORS.validator
 
 
 def schema_problems(tree: etree._ElementTree, file_name: str) -> list[Problem]:
