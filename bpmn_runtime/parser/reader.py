@@ -69,8 +69,8 @@ def declared_name(node: etree._Element) -> str:
     """The name a message, signal, error or escalation is known by at run time."""
     for attribute in NAMED_BY.get(local_name(node.tag), ("name",)):
         if node.get(attribute):
-            return node.get(attribute, "")
-    return node.get("id", "")
+            return str(node.get(attribute, ""))
+    return str(node.get("id", ""))
 
 
 def local_part(carrier: etree._Element, value: str) -> str:

@@ -23,7 +23,7 @@ from bpmn_runtime.dmn import DecisionError, DecisionModel, Definitions, checked_
 from bpmn_runtime.dmn.imports import imported_models
 from bpmn_runtime.dmn.results import rule_results
 from bpmn_runtime.engine.decision_calls import DecisionCall, DecisionOutcome
-from bpmn_runtime.engine.step import Incident
+from bpmn_runtime.engine.behaviours.base import Incident
 from bpmn_runtime.errors import DeploymentError, NotFound, Problem
 from bpmn_runtime.feel import to_python
 from bpmn_runtime.runtime import inputs

@@ -278,18 +278,18 @@ def fail(unit: UnitOfWork, job_id: int, worker: str, error: str, retries: int | 
             retry_delay(cycle, job.attempts, unit.now) if cycle else \
             unit.runtime.retry_backoff_seconds * 2 ** max(job.attempts - 1, 0)
         job.due_at = unit.now + timedelta(seconds=delay)
-        left, element = job.retries, job.element_id
+        left, element_id = job.retries, job.element_id
         unit.after_commit(lambda: metrics.job_retries.labels(topic).inc())
         unit.after_commit(lambda: log_event(
             log, logging.WARNING, "job %s (%s) failed, %s retries left, next in %.1fs: %s", job_id, topic, left,
-            delay, last_line, **loaded.log_fields(), element_id=element, job_id=job_id, topic=topic, retries=left))
+            delay, last_line, **loaded.log_fields(), element_id=element_id, job_id=job_id, topic=topic, retries=left))
         return False
     unit.session.add(Incident(instance_id=job.instance_id, job_id=job.id, element_id=job.element_id,
                               message=f"{job.topic}: {last_line or 'failed'}", created_at=unit.now))
-    element, wait = job.element_id, loaded.state.waits.get(job.wait_key) if job.wait_key is not None else None
+    element_id, wait = job.element_id, loaded.state.waits.get(job.wait_key) if job.wait_key is not None else None
     compensating = wait is not None and loaded.compensates(wait.ai)
     unit.after_commit(lambda: metrics.incident(loaded.process_key, compensating=compensating))
     unit.after_commit(lambda: log_event(
         log, logging.ERROR, "job %s (%s) failed with no retries left; incident raised: %s", job_id, topic, last_line,
-        **loaded.log_fields(), element_id=element, job_id=job_id, topic=topic, retries=0))
+        **loaded.log_fields(), element_id=element_id, job_id=job_id, topic=topic, retries=0))
     return True

@@ -70,8 +70,8 @@ class Runtime:
         self.limits = limits or Limits.from_environment()
         self.tracing: Tracing | None = None
         if tracing:
-            from bpmn_runtime.tracing import Tracing
-            self.tracing = Tracing(None if tracing is True else tracing)
+            from bpmn_runtime import tracing as opentelemetry_tracing  # only with tracing on: see `tracing_setup`
+            self.tracing = opentelemetry_tracing.Tracing(None if tracing is True else tracing)
         self.transactions = Transactions(self)
         self.deployments = Deployments(self)
         self.decisions = Decisions(self)

@@ -7,6 +7,7 @@ inside the caller's unit of work (one transaction).
 """
 from __future__ import annotations
 
+import functools
 import logging
 import traceback
 from typing import TYPE_CHECKING
@@ -48,7 +49,7 @@ def fire_due(runtime: "Runtime", limit: int) -> int:
         except Exception as error:
             detail = traceback.format_exc()
             try:
-                runtime.transactions.run(lambda unit: stop(unit, job_id, error, detail), "timers")
+                runtime.transactions.run(functools.partial(stop, job_id=job_id, error=error, detail=detail), "timers")
             except DatabaseUnavailable:
                 raise
             except Exception:

@@ -379,10 +379,9 @@ class UnitOfWork:
                              "attempts": 0, "idempotency_key": f"{loaded.id}-{wait.ai}-{wait.key}",
                              "created_at": self.now})
             elif isinstance(wait, (MessageWait, SignalWait)):
-                message = isinstance(wait, MessageWait)
+                name, key = (wait.message, wait.correlation) if isinstance(wait, MessageWait) else (wait.signal, None)
                 subscriptions.append({"instance_id": loaded.id, "wait_key": wait.key, "kind": wait.kind,
-                                      "name": (wait.message if message else wait.signal) or "",
-                                      "correlation_key": wait.correlation if message else None,
+                                      "name": name or "", "correlation_key": key,
                                       "element_id": wait.element, "created_at": self.now})
             elif isinstance(wait, CallWait):
                 self.later(functools.partial(self._start_child, loaded, wait))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, Callable, Mapping, NamedTuple, Sequence, cast
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 from sqlalchemy import Connection, Dialect, Integer, String, Table, bindparam, delete, func, insert, literal, select, update
 from sqlalchemy import cast as sql_cast
@@ -50,7 +50,7 @@ class DriverStatement:
         self._compiled: dict[str, tuple[str, list[_Bind], bool]] = {}
 
     def _compile(self, dialect: Dialect) -> tuple[str, list[_Bind], bool]:
-        compiled = cast(ClauseElement, self.statement).compile(dialect=dialect, column_keys=self.columns or None)
+        compiled = self.statement.compile(dialect=dialect, column_keys=self.columns or None)
         assert isinstance(compiled, SQLCompiler)
         for column in getattr(self.statement, "selected_columns", ()):
             if column.type.dialect_impl(dialect).result_processor(dialect, None) is not None:

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from waitress import create_server
+from waitress import create_server  # type: ignore[attr-defined,unused-ignore]  # some waitress releases hide it from type checkers
 
 from bpmn_runtime.accounts import Accounts, new_password
 from bpmn_runtime.errors import DeploymentError

@@ -131,13 +131,13 @@ def _needs_message(document: Document, flow: etree._Element, end: str, node: etr
 def _pool(document: Document, node: etree._Element) -> str:
     """The pool a node belongs to: the participant whose process contains it (or the process itself)."""
     if local_name(node.tag) == "participant":
-        return node.get("id", "")
+        return str(node.get("id", ""))
     process = next((a for a in node.iterancestors(bpmn("process"))), None)
     if process is None:
         return ""
     pools = [pool.get("id", "") for pool in document.root.iter(bpmn("participant"))
              if pool.get("processRef", "").rpartition(":")[2] == process.get("id")]
-    return pools[0] if pools else process.get("id", "")
+    return str(pools[0] if pools else process.get("id", ""))
 
 
 def _has_message(document: Document, event: etree._Element) -> bool:

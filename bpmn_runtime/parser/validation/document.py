@@ -91,7 +91,7 @@ class Document:
         prefix = value.strip().rpartition(":")[0]
         namespace = carrier.nsmap.get(prefix) if prefix else None
         if namespace and namespace != self.target_namespace and namespace in self.imported_namespaces:
-            return namespace
+            return str(namespace)
         return None
 
     def is_imported(self, carrier: etree._Element, value: str) -> bool:
