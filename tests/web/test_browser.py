@@ -168,6 +168,7 @@ def _contrast(first: str, second: str) -> float:
 
 def _check_accessibility(page: "Page") -> None:
     """Every control has a name, and a control reached with Tab shows a 3px ring of at least 3:1 contrast."""
+    page.wait_for_load_state("load")  # the title can be there before the style sheet is: the ring is the sheet's
     assert page.evaluate(UNLABELLED) == [], "every control is labelled"
     for _ in range(12):
         page.keyboard.press("Tab")
