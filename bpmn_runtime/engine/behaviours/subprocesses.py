@@ -84,15 +84,21 @@ class AdHocSubProcess(SubProcess):
 
 class Transaction(SubProcess):
     """A subprocess that a cancel end event cancels: its completed work is compensated, then it is left by
-    its cancel boundary event (deployment makes sure it has one)."""
+    its cancel boundary event; without one, the path that entered it ends there (BPMN 10.2.2: the boundary
+    event is what directs the flow after the rollback)."""
 
     def cancel(self, ctx: StepContext, ai: ActivityInstance) -> None:
         ctx.terminate_children(ai.id)
         compensation.compensate_inside(ctx, ai)
 
     def compensation_done(self, ctx: StepContext, ai: ActivityInstance) -> None:
-        boundary = next(b for b in boundary_events(ctx, ctx.element(ai.element))
-                        if any(d.kind == "cancel" for d in b.events))
+        boundary = next((b for b in boundary_events(ctx, ctx.element(ai.element))
+                         if any(d.kind == "cancel" for d in b.events)), None)
+        if boundary is None:
+            scope_ai = ctx.state.parent_of(ai)
+            ctx.end_instance(ai, "terminated")
+            ctx.token_consumed(scope_ai)
+            return
         ctx.behaviour_for(boundary).event_occurred(ctx, boundary, ai, None, {})
 
 

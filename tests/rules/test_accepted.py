@@ -1,0 +1,54 @@
+"""Models that BPMN 2.0.2 allows and modelers write are deployed, and run as drawn, on a real SQLite file."""
+from __future__ import annotations
+
+from bpmn_runtime.runtime import Runtime
+from tests.rules.models import chain, file_with, flow
+
+
+def script(element_id: str, text: str, attributes: str = "") -> str:
+    return f'<bpmn:scriptTask id="{element_id}" {attributes}><bpmn:script>{text}</bpmn:script></bpmn:scriptTask>'
+
+
+def completed(runtime: Runtime, instance_id: int) -> list[str]:
+    return [h.element_id or "" for h in runtime.queries.instance(instance_id).history if h.kind == "element_completed"]
+
+
+def test_a_compensation_event_subprocess_marked_is_for_compensation_runs_when_its_subprocess_is_compensated(
+        sqlite_url: str) -> None:
+    handler = ('<bpmn:subProcess id="undo" name="Undo booking" triggeredByEvent="true" isForCompensation="true">'
+               '<bpmn:startEvent id="undo_start"><bpmn:compensateEventDefinition/></bpmn:startEvent>'
+               + script("refund", "refunded = booked") + '<bpmn:endEvent id="undo_end"/>'
+               + chain("undo_start", "refund", "undo_end") + '</bpmn:subProcess>')
+    booking = ('<bpmn:subProcess id="booking"><bpmn:startEvent id="b_start"/>' + script("book", "booked = 1")
+               + '<bpmn:endEvent id="b_end"/>' + chain("b_start", "book", "b_end") + handler + '</bpmn:subProcess>')
+    model = file_with('<bpmn:startEvent id="s"/>', booking,
+                      '<bpmn:intermediateThrowEvent id="undo_all"><bpmn:compensateEventDefinition/>'
+                      '</bpmn:intermediateThrowEvent><bpmn:endEvent id="e"/>', chain("s", "booking", "undo_all", "e"))
+    runtime = Runtime(sqlite_url)
+    runtime.deploy(model, "compensation_event_subprocess.bpmn")
+    instance_id = runtime.start("p")
+    detail = runtime.queries.instance(instance_id)
+    assert detail.summary.status == "completed"
+    assert detail.variables["refunded"] == 1
+    assert completed(runtime, instance_id).index("refund") < completed(runtime, instance_id).index("e")
+
+
+def test_a_cancel_end_event_in_a_transaction_without_a_cancel_boundary_event_compensates_and_ends_the_path(
+        sqlite_url: str) -> None:
+    transaction = ('<bpmn:transaction id="tx" name="Book"><bpmn:startEvent id="t_start"/>' + script("book", "booked = 1")
+                   + '<bpmn:boundaryEvent id="book_undo" attachedToRef="book"><bpmn:compensateEventDefinition/>'
+                   '</bpmn:boundaryEvent>' + script("unbook", "unbooked = True", 'isForCompensation="true"')
+                   + '<bpmn:endEvent id="cancel" name="Cancelled"><bpmn:cancelEventDefinition/></bpmn:endEvent>'
+                   + chain("t_start", "book", "cancel")
+                   + '<bpmn:association id="a1" sourceRef="book_undo" targetRef="unbook"/></bpmn:transaction>')
+    model = file_with('<bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/>', transaction,
+                      script("other", "other = True"), '<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>',
+                      chain("s", "fork", "tx", "e"), flow("fork", "other"), flow("other", "e2"))
+    runtime = Runtime(sqlite_url)
+    runtime.deploy(model, "transaction.bpmn")
+    instance_id = runtime.start("p")
+    detail = runtime.queries.instance(instance_id)
+    assert detail.summary.status == "completed"
+    assert detail.variables["unbooked"] is True and detail.variables["other"] is True
+    assert "e" not in completed(runtime, instance_id) and "tx" not in completed(runtime, instance_id)
+    assert "e2" in completed(runtime, instance_id)
