@@ -174,9 +174,11 @@ def _read_scope(node: etree._Element, scope_id: str, context: _Context, elements
         tag = local_name(child.tag)
         ident = child.get("id", "")
         if tag == "sequenceFlow":
+            source, target = child.get("sourceRef", ""), child.get("targetRef", "")
+            ident = ident or _unnamed_flow_id(source, target, flows)
             condition = child.find(bpmn("conditionExpression"))
-            flows[ident] = Flow(ident, child.get("sourceRef", ""), child.get("targetRef", ""),
-                                _expression_text(condition), child.get("name", ""), context.source(child))
+            flows[ident] = Flow(ident, source, target, _expression_text(condition), child.get("name", ""),
+                                context.source(child))
         elif tag in FLOW_NODES:
             element = _read_element(child, tag, scope_id, context)
             elements[ident] = element
@@ -193,6 +195,18 @@ def _read_scope(node: etree._Element, scope_id: str, context: _Context, elements
     event_subprocesses = tuple(i for i in children if elements[i].triggered_by_event)
     scopes[scope_id] = Scope(scope_id, tuple(children), starts, event_subprocesses,
                              {k: tuple(v) for k, v in boundary.items()})
+
+
+def _unnamed_flow_id(source: str, target: str, flows: dict[str, Flow]) -> str:
+    """The id the engine gives a sequence flow the file leaves without one (the schema allows it; nothing can refer
+    to such a flow): its ends, which history and messages can show, and a number when the same two nodes have
+    several. An XML id cannot contain '>', so it never names a declared element."""
+    ident = f"{source}->{target}"
+    number = 1
+    while ident in flows:
+        number += 1
+        ident = f"{source}->{target} ({number})"
+    return ident
 
 
 def _wire_flows(elements: dict[str, Element], flows: dict[str, Flow]) -> None:

@@ -52,3 +52,21 @@ def test_a_cancel_end_event_in_a_transaction_without_a_cancel_boundary_event_com
     assert detail.variables["unbooked"] is True and detail.variables["other"] is True
     assert "e" not in completed(runtime, instance_id) and "tx" not in completed(runtime, instance_id)
     assert "e2" in completed(runtime, instance_id)
+
+
+def test_sequence_flows_without_an_id_are_followed(sqlite_url: str) -> None:
+    model = file_with('<bpmn:startEvent id="s"/><bpmn:exclusiveGateway id="g"/>', script("high", "level = 'high'"),
+                      script("low", "level = 'low'"), '<bpmn:endEvent id="e"/>',
+                      '<bpmn:sequenceFlow sourceRef="s" targetRef="g"/>',
+                      '<bpmn:sequenceFlow sourceRef="g" targetRef="high"><bpmn:conditionExpression '
+                      'xsi:type="bpmn:tFormalExpression">amount &gt; 100</bpmn:conditionExpression></bpmn:sequenceFlow>',
+                      '<bpmn:sequenceFlow sourceRef="g" targetRef="low"><bpmn:conditionExpression '
+                      'xsi:type="bpmn:tFormalExpression">amount &lt;= 100</bpmn:conditionExpression></bpmn:sequenceFlow>',
+                      '<bpmn:sequenceFlow sourceRef="high" targetRef="e"/><bpmn:sequenceFlow sourceRef="low" targetRef="e"/>')
+    runtime = Runtime(sqlite_url)
+    runtime.deploy(model, "no_flow_ids.bpmn")
+    assert runtime.queries.instance(runtime.start("p", {"amount": 500})).variables["level"] == "high"
+    instance_id = runtime.start("p", {"amount": 5})
+    detail = runtime.queries.instance(instance_id)
+    assert detail.summary.status == "completed" and detail.variables["level"] == "low"
+    assert [h.element_id for h in detail.history if h.kind == "flow_taken"] == ["s->g", "g->low", "low->e"]
