@@ -1,8 +1,11 @@
 """Models that BPMN 2.0.2 allows and modelers write are deployed, and run as drawn, on a real SQLite file."""
 from __future__ import annotations
 
+import pytest
+
+from bpmn_runtime.errors import DeploymentError
 from bpmn_runtime.runtime import Runtime
-from tests.rules.models import chain, file_with, flow
+from tests.rules.models import chain, definitions, file_with, flow, process
 
 
 def script(element_id: str, text: str, attributes: str = "") -> str:
@@ -70,3 +73,52 @@ def test_sequence_flows_without_an_id_are_followed(sqlite_url: str) -> None:
     detail = runtime.queries.instance(instance_id)
     assert detail.summary.status == "completed" and detail.variables["level"] == "low"
     assert [h.element_id for h in detail.history if h.kind == "flow_taken"] == ["s->g", "g->low", "low->e"]
+
+
+CAMUNDA_7 = ' xmlns:camunda="http://camunda.org/schema/1.0/bpmn"'
+
+
+def test_in_a_camunda_file_a_node_without_outgoing_flows_ends_its_path(sqlite_url: str) -> None:
+    """Camunda 7 and 8 end a path at any node without outgoing flows, with or without end events on the level."""
+    model = file_with('<bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/>', script("a", "a = 1"),
+                      script("b", "b = 1"), '<bpmn:userTask id="wait" name="Wait"/>',
+                      '<bpmn:boundaryEvent id="stop" attachedToRef="wait"><bpmn:messageEventDefinition messageRef="m"/>'
+                      '</bpmn:boundaryEvent><bpmn:endEvent id="e"/>',
+                      chain("s", "fork", "a"), chain("fork", "b", "e"), flow("fork", "wait"),
+                      attributes=CAMUNDA_7)
+    runtime = Runtime(sqlite_url)
+    runtime.deploy(model, "implicit_end.bpmn")
+    instance_id = runtime.start("p")
+    assert runtime.queries.instance(instance_id).summary.status == "active"
+    runtime.correlate_message("order")
+    detail = runtime.queries.instance(instance_id)
+    assert detail.summary.status == "completed"
+    assert detail.variables == {"a": 1, "b": 1}
+    assert "wait" not in completed(runtime, instance_id) and "stop" in completed(runtime, instance_id)
+
+
+def test_in_a_camunda_file_a_process_without_end_events_completes_after_its_last_node(sqlite_url: str) -> None:
+    model = file_with('<bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/>', script("a", "a = 1"),
+                      '<bpmn:intermediateThrowEvent id="done" name="Done"/>',
+                      '<bpmn:subProcess id="sub"><bpmn:startEvent id="sub_start"/></bpmn:subProcess>',
+                      chain("s", "fork", "a", "done"), flow("fork", "sub"), attributes=CAMUNDA_7)
+    runtime = Runtime(sqlite_url)
+    runtime.deploy(model, "no_end_event.bpmn")
+    instance_id = runtime.start("p")
+    assert runtime.queries.instance(instance_id).summary.status == "completed"
+    assert {"done", "sub_start", "sub"} <= set(completed(runtime, instance_id))
+
+
+def test_in_a_camunda_file_message_flows_into_plain_start_events_and_tasks_are_documentation(
+        sqlite_url: str) -> None:
+    collaboration = ('<bpmn:collaboration id="c"><bpmn:participant id="shop" processRef="p"/>'
+                     '<bpmn:participant id="customer" name="Customer"/>'
+                     '<bpmn:messageFlow id="order" sourceRef="customer" targetRef="s"/>'
+                     '<bpmn:messageFlow id="call" sourceRef="customer" targetRef="a"/></bpmn:collaboration>')
+    body = '<bpmn:startEvent id="s"/>' + script("a", "a = 1") + '<bpmn:endEvent id="e"/>' + chain("s", "a", "e")
+    runtime = Runtime(sqlite_url)
+    runtime.deploy(definitions(collaboration, process(body), attributes=CAMUNDA_7), "documented.bpmn")
+    assert runtime.queries.instance(runtime.start("p")).summary.status == "completed"
+    with pytest.raises(DeploymentError) as refused:  # a plain BPMN file is held to EXT.103
+        runtime.deploy(definitions(collaboration, process(body)), "plain.bpmn")
+    assert [(p.element_id, p.rule) for p in refused.value.problems] == [("order", "EXT.103")]

@@ -61,7 +61,7 @@ def natural_language(document: Document, node: etree._Element) -> list[Problem]:
     """EXT.012: an executable process uses formal expressions (xsi:type="tFormalExpression") wherever it computes
     something; an expression without it is natural-language text."""
     tag = local_name(node.tag)
-    if tag not in EXPRESSIONS or is_formal(node) or document.dialect is not None or not document.executable(node):
+    if tag not in EXPRESSIONS or is_formal(node) or not document.executable(node):
         return []
     parent = node.getparent()
     if tag == "condition" and (parent is None or local_name(parent.tag) != "conditionalEventDefinition"):
