@@ -16,6 +16,7 @@ from bpmn_runtime.model import (
     TimerSpec,
 )
 from bpmn_runtime.parser import camunda, zeebe
+from bpmn_runtime.parser.languages import read_in_language
 from bpmn_runtime.parser.namespaces import camunda as camunda_name
 from bpmn_runtime.parser.namespaces import BPMN, bpmn, local_name, namespace
 from bpmn_runtime.parser.numbers import LARGEST, whole_number
@@ -295,11 +296,15 @@ def _task_message(node: etree._Element, tag: str, context: _Context) -> tuple[Ev
     return (EventDefinition("message", declared_name(message) if message is not None else local_part(node, ref)),)
 
 
-def _expression_text(node: etree._Element | None) -> str | None:
+def _expression_text(node: etree._Element | None, *, in_language: bool = True) -> str | None:
+    """The body of an expression, marked for the language it names (see `languages`), or None when it has none.
+    A timer keeps its text (`in_language` False): ISO 8601 values are literals whatever the language."""
     if node is None:
         return None
     text = "".join(part for part in node.itertext() if isinstance(part, str)).strip()
-    return text or None
+    if not text:
+        return None
+    return read_in_language(text, node) if in_language else text
 
 
 def _event_definitions(node: etree._Element, context: _Context) -> tuple[EventDefinition, ...]:
@@ -340,7 +345,7 @@ def _event_definition(child: etree._Element, owner: etree._Element, context: _Co
         for timer_kind in ("timeDate", "timeDuration", "timeCycle"):
             spec = child.find(bpmn(timer_kind))
             if spec is not None:
-                text = _expression_text(spec) or ""
+                text = _expression_text(spec, in_language=False) or ""
                 return EventDefinition(kind, timer=TimerSpec(timer_kind[4:].lower(), text), id=child.get("id"))
         context.problem(child, "the timer has no timeDate, timeDuration or timeCycle", owner_id)
         return EventDefinition(kind, timer=None, id=child.get("id"))

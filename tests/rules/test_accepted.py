@@ -122,3 +122,41 @@ def test_in_a_camunda_file_message_flows_into_plain_start_events_and_tasks_are_d
     with pytest.raises(DeploymentError) as refused:  # a plain BPMN file is held to EXT.103
         runtime.deploy(definitions(collaboration, process(body)), "plain.bpmn")
     assert [(p.element_id, p.rule) for p in refused.value.problems] == [("order", "EXT.103")]
+
+
+def routed(condition: str, language: str, attributes: str = "") -> bytes:
+    """start -> gateway -> 'yes' when `condition` (in `language`) holds, else the default flow to 'no'."""
+    own = f' language="{language}"' if language else ""
+    return file_with('<bpmn:startEvent id="s"/><bpmn:exclusiveGateway id="g" default="g_no"/>',
+                     script("yes", "route = 'yes'"), script("no", "route = 'no'"), '<bpmn:endEvent id="e"/>',
+                     flow("s", "g"), flow("g", "no", "g_no"), chain("yes", "e"), flow("no", "e"),
+                     f'<bpmn:sequenceFlow id="g_yes" sourceRef="g" targetRef="yes"><bpmn:conditionExpression '
+                     f'xsi:type="bpmn:tFormalExpression"{own}>{condition}</bpmn:conditionExpression></bpmn:sequenceFlow>',
+                     attributes=attributes)
+
+
+FEEL = "https://www.omg.org/spec/DMN/20191111/FEEL/"
+
+
+@pytest.mark.parametrize("model", [
+    routed('status = "gold" and amount &gt; 100', FEEL),
+    routed('status = "gold" and amount &gt; 100', "", attributes=f' expressionLanguage="{FEEL}"'),
+    routed("status == 'gold' and amount gt 100", "juel"),
+    routed("status == 'gold' and amount > 100", "python"),
+], ids=["feel", "feel-by-definitions", "juel", "python"])
+def test_a_condition_is_evaluated_in_the_language_it_names(sqlite_url: str, model: bytes) -> None:
+    runtime = Runtime(sqlite_url)
+    runtime.deploy(model, "languages.bpmn")
+    routes = [runtime.queries.instance(runtime.start("p", variables)).variables["route"]
+              for variables in ({"status": "gold", "amount": 500}, {"status": "gold", "amount": 5},
+                                {"status": "plain", "amount": 500})]
+    assert routes == ["yes", "no", "no"]
+
+
+def test_a_condition_in_a_language_the_engine_does_not_have_is_refused_by_its_name() -> None:
+    with pytest.raises(DeploymentError) as refused:
+        Runtime("sqlite://").deploy(routed("this.variables.amount &gt; 100", "JavaScript"), "javascript.bpmn")
+    assert [(p.element_id, p.message) for p in refused.value.problems] == [(
+        "g_yes", "the condition of the sequence flow 'g_yes' is written in 'JavaScript' (its language, the script "
+                 "Format in Camunda Modeler), which this engine does not evaluate; write it in FEEL, JUEL or Python "
+                 "and name that language, or leave the language out")]
