@@ -9,7 +9,7 @@ from bpmn_runtime.errors import Problem
 from bpmn_runtime.parser.namespaces import BPMN, bpmn, local_name
 from bpmn_runtime.parser.reader import GLOBAL_TASKS
 from bpmn_runtime.parser.validation.catalogue import rule
-from bpmn_runtime.parser.validation.document import Document, children
+from bpmn_runtime.parser.validation.document import Document, children, same_structure, structure_of
 from bpmn_runtime.parser.validation.shared import THROW_EVENTS
 
 CALLABLE = frozenset({"process", *GLOBAL_TASKS})
@@ -163,10 +163,9 @@ def same_kind(one: etree._Element | None, other: etree._Element | None) -> bool:
     """False only when both item definitions say what they hold and say different things."""
     if one is None or other is None or one is other:
         return True
-    if not one.get("structureRef") or not other.get("structureRef"):
+    if structure_of(one) is None or structure_of(other) is None:
         return True
-    return one.get("structureRef") == other.get("structureRef") and \
-        (one.get("isCollection") or "false") == (other.get("isCollection") or "false")
+    return same_structure(one, other)
 
 
 def _describe(item: etree._Element) -> str:
