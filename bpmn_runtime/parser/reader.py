@@ -245,6 +245,11 @@ def _read_element(node: etree._Element, tag: str, scope_id: str, context: _Conte
             and "decision_ref" not in fields:
         fields["topic"] = task.get("id", "")
     extensions = Extensions(**fields)
+    if tag == "eventBasedGateway" and node.get("instantiate") == "true" \
+            and node.get("eventGatewayType") == "Parallel":
+        problems.append("an event-based gateway of type Parallel (eventGatewayType) that starts the process waits "
+                        "for all its events before one instance goes on; this engine does not run that: use the "
+                        "Exclusive type (the first event starts an instance)")
     for message in problems:
         context.problem(task, message)
     script = task.find(bpmn("script"))

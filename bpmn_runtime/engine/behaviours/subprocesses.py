@@ -5,6 +5,7 @@ from bpmn_runtime.engine.behaviours import compensation, event_subprocesses
 from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident, StepContext
 from bpmn_runtime.engine.behaviours.boundaries import boundary_events
+from bpmn_runtime.engine.start_events import instantiating_gateway
 from bpmn_runtime.engine.state import ActivityInstance, CallWait
 from bpmn_runtime.model import Element
 
@@ -13,7 +14,20 @@ class ProcessBehaviour(Behaviour):
     """The process instance's own activity instance: the outermost scope."""
 
     def open(self, ctx: StepContext, root: ActivityInstance, start_event: str) -> None:
-        event_subprocesses.open_scope(ctx, root, start_event)
+        """Enter the start event; an instantiating receive task, or an event after an instantiating event-based
+        gateway, has already occurred (its message started the instance) and is left at once (BPMN 10.6.6)."""
+        element = ctx.element(start_event)
+        if element.kind == "startEvent":
+            event_subprocesses.open_scope(ctx, root, start_event)
+            return
+        event_subprocesses.subscribe_event_subprocesses(ctx, root)
+        gateway = instantiating_gateway(ctx.process, element)
+        if gateway is not None:
+            ctx.history("element_activated", gateway.id, None, None)
+            ctx.history("element_completed", gateway.id, None, None)
+        occurred = ctx.create(element, root)
+        ctx.history("element_activated", element.id, occurred.id, None)
+        ctx.complete(occurred)
 
     def scope_completed(self, ctx: StepContext, ai: ActivityInstance) -> None:
         ctx.finish("completed", None)

@@ -2,6 +2,7 @@
 10.2, 10.5, 10.6)."""
 from __future__ import annotations
 
+from bpmn_runtime.engine.start_events import instantiating
 from bpmn_runtime.errors import Problem
 from bpmn_runtime.model import Element, Process
 from bpmn_runtime.parser.validation.catalogue import rule
@@ -81,6 +82,25 @@ def _instantiating(element: Element) -> list[Problem]:
     return []
 
 
+def instantiation_problems(process: Process, element: Element) -> list[Problem]:
+    """An element with instantiate="true" starts the process when its event occurs (BPMN 10.6.6): it is on the
+    process's own level, and a gateway that does so waits for messages or signals (a timer or condition would
+    start instances by itself, which the modeler did not draw)."""
+    if not element.instantiate or element.kind not in ("receiveTask", "eventBasedGateway"):
+        return []
+    if element.scope != process.id:
+        owner = process.element(element.scope)
+        return [problem(element, f"{element.label} has instantiate=\"true\", but only an element of the process "
+                                 f"itself can start it, not one inside {owner.label}")]
+    if element.kind == "receiveTask":
+        return []
+    return [problem(process.element(process.flows[f].target),
+                    f"{process.element(process.flows[f].target).label} follows {element.label}, which starts the "
+                    f"process (instantiate=\"true\"): only a message or signal can start an instance there")
+            for f in element.outgoing
+            if not any(d.kind in ("message", "signal") for d in process.element(process.flows[f].target).events)]
+
+
 @rule("EXT.049")
 def instantiating_receive_task(element: Element) -> list[Problem]:
     """EXT.049: a receive task that starts the process (instantiate="true") has no incoming sequence flows."""
@@ -100,7 +120,8 @@ def start_event_problems(process: Process, scope_id: str) -> list[Problem]:
     scope = process.scope(scope_id)
     owner = process.elements.get(scope_id)
     if owner is None:
-        return [] if scope.start_events else [problem(process, "the process has no start event")]
+        return [] if scope.start_events or instantiating(process) else [problem(process, "the process has no start "
+                                                                                         "event")]
     if owner.triggered_by_event:
         return event_subprocess_start(process, owner) + event_subprocess_trigger(process, owner)
     if owner.kind == "adHocSubProcess":
@@ -148,8 +169,9 @@ def reachability_problems(process: Process, scope_id: str) -> list[Problem]:
 
 
 def _starts_and_ends(process: Process, scope_id: str) -> tuple[list[Element], list[Element]]:
+    """The start and end events of a level; an element that instantiates the process counts as a start."""
     nodes = children(process, scope_id)
-    return [c for c in nodes if c.kind == "startEvent"], [c for c in nodes if c.kind == "endEvent"]
+    return [c for c in nodes if c.kind == "startEvent" or c.instantiate], [c for c in nodes if c.kind == "endEvent"]
 
 
 def _where(process: Process, scope_id: str) -> str:
@@ -162,7 +184,8 @@ def ad_hoc_without_start_or_end(process: Process, scope_id: str) -> list[Problem
     """EXT.062: an ad-hoc subprocess contains no start and no end events (its activities start as people
     choose)."""
     starts, ends = _starts_and_ends(process, scope_id)
-    return [problem(event, "an ad-hoc subprocess cannot contain start or end events") for event in starts + ends]
+    return [problem(event, "an ad-hoc subprocess cannot contain start or end events") for event in starts + ends
+            if event.kind.endswith("Event")]
 
 
 @rule("EXT.105")
