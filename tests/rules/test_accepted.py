@@ -160,3 +160,23 @@ def test_a_condition_in_a_language_the_engine_does_not_have_is_refused_by_its_na
         "g_yes", "the condition of the sequence flow 'g_yes' is written in 'JavaScript' (its language, the script "
                  "Format in Camunda Modeler), which this engine does not evaluate; write it in FEEL, JUEL or Python "
                  "and name that language, or leave the language out")]
+
+
+def test_a_process_without_start_events_starts_at_every_node_without_incoming_flows(sqlite_url: str) -> None:
+    """BPMN 10.4.2: without start (and end) events, the nodes without incoming flows start in parallel and a
+    path ends at each node without outgoing flows."""
+    model = file_with(script("a", "a = 1"), script("b", "b = a + 1"), script("c", "c = 1"), flow("a", "b"))
+    runtime = Runtime(sqlite_url)
+    runtime.deploy(model, "no_start_event.bpmn")
+    instance_id = runtime.start("p")
+    detail = runtime.queries.instance(instance_id)
+    assert detail.summary.status == "completed" and detail.variables == {"a": 1, "b": 2, "c": 1}
+    assert sorted(completed(runtime, instance_id)) == ["a", "b", "c"]
+
+
+def test_an_empty_process_is_refused_as_doing_nothing() -> None:
+    with pytest.raises(DeploymentError) as refused:
+        Runtime("sqlite://").deploy(definitions(process("")), "empty.bpmn")
+    assert [(p.element_id, p.message) for p in refused.value.problems] == [
+        ("p", "the process is empty, so an instance would do nothing; draw its flow, or mark the pool as not "
+              "executable")]

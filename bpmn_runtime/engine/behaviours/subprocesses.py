@@ -10,12 +10,31 @@ from bpmn_runtime.engine.state import ActivityInstance, CallWait
 from bpmn_runtime.model import Element
 
 
+def start_without_start_event(ctx: StepContext, ai: ActivityInstance) -> None:
+    """A scope without start events: every element without incoming flows starts (BPMN 10.4.2, 10.5.1); with
+    none, the scope is done at once."""
+    entries = ctx.facts.entries[ai.element]
+    if not entries:
+        if ai.parent is None:
+            ctx.token_consumed(ai)
+        else:
+            ctx.complete(ai)
+        return
+    event_subprocesses.subscribe_event_subprocesses(ctx, ai)
+    for entry in entries:
+        ctx.enter(entry, ai, None)
+
+
 class ProcessBehaviour(Behaviour):
     """The process instance's own activity instance: the outermost scope."""
 
     def open(self, ctx: StepContext, root: ActivityInstance, start_event: str) -> None:
         """Enter the start event; an instantiating receive task, or an event after an instantiating event-based
-        gateway, has already occurred (its message started the instance) and is left at once (BPMN 10.6.6)."""
+        gateway, has already occurred (its message started the instance) and is left at once (BPMN 10.6.6). A
+        process without start events starts at every node without incoming flows (BPMN 10.4.2)."""
+        if not start_event:
+            start_without_start_event(ctx, root)
+            return
         element = ctx.element(start_event)
         if element.kind == "startEvent":
             event_subprocesses.open_scope(ctx, root, start_event)
@@ -54,17 +73,7 @@ class SubProcess(ActivityBehaviour):
             return
         if starts:
             raise Incident(f"{element.label} has more than one none start event")
-        self._start_without_start_event(ctx, ai)
-
-    def _start_without_start_event(self, ctx: StepContext, ai: ActivityInstance) -> None:
-        """No start event: every element without incoming flows starts (BPMN 10.5.1)."""
-        entries = ctx.facts.entries[ai.element]
-        if not entries:
-            ctx.complete(ai)
-            return
-        event_subprocesses.subscribe_event_subprocesses(ctx, ai)
-        for entry in entries:
-            ctx.enter(entry, ai, None)
+        start_without_start_event(ctx, ai)
 
     def catch_inside(self, ctx: StepContext, scope_ai: ActivityInstance, child: ActivityInstance, kind: str,
                      code: str | None) -> Catcher | None:
@@ -93,7 +102,7 @@ class AdHocSubProcess(SubProcess):
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
         if ai.variables is None:
             ai.variables = {}
-        self._start_without_start_event(ctx, ai)
+        start_without_start_event(ctx, ai)
 
 
 class Transaction(SubProcess):

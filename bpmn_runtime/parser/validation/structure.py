@@ -2,7 +2,6 @@
 10.2, 10.5, 10.6)."""
 from __future__ import annotations
 
-from bpmn_runtime.engine.start_events import instantiating
 from bpmn_runtime.errors import Problem
 from bpmn_runtime.model import Element, Process
 from bpmn_runtime.parser.validation.catalogue import rule
@@ -115,13 +114,13 @@ def instantiating_gateway(element: Element) -> list[Problem]:
 
 
 def start_event_problems(process: Process, scope_id: str) -> list[Problem]:
-    """How a scope starts: a process needs a start event, a subprocess at most one none start event, and an
+    """How a scope starts: a process has something to start, a subprocess at most one none start event, and an
     event subprocess exactly one start event with a trigger."""
     scope = process.scope(scope_id)
     owner = process.elements.get(scope_id)
-    if owner is None:
-        return [] if scope.start_events or instantiating(process) else [problem(process, "the process has no start "
-                                                                                         "event")]
+    if owner is None:  # without start events, the nodes without incoming flows start it (BPMN 10.4.2)
+        return [] if scope.children else [problem(process, "the process is empty, so an instance would do nothing; "
+                                                           "draw its flow, or mark the pool as not executable")]
     if owner.triggered_by_event:
         return event_subprocess_start(process, owner) + event_subprocess_trigger(process, owner)
     if owner.kind == "adHocSubProcess":
