@@ -109,19 +109,20 @@ def test_in_a_camunda_file_a_process_without_end_events_completes_after_its_last
     assert {"done", "sub_start", "sub"} <= set(completed(runtime, instance_id))
 
 
-def test_in_a_camunda_file_message_flows_into_plain_start_events_and_tasks_are_documentation(
+def test_in_a_camunda_file_message_flows_of_plain_events_and_tasks_are_documentation(
         sqlite_url: str) -> None:
     collaboration = ('<bpmn:collaboration id="c"><bpmn:participant id="shop" processRef="p"/>'
                      '<bpmn:participant id="customer" name="Customer"/>'
                      '<bpmn:messageFlow id="order" sourceRef="customer" targetRef="s"/>'
-                     '<bpmn:messageFlow id="call" sourceRef="customer" targetRef="a"/></bpmn:collaboration>')
+                     '<bpmn:messageFlow id="call" sourceRef="customer" targetRef="a"/>'
+                     '<bpmn:messageFlow id="receipt" sourceRef="e" targetRef="customer"/></bpmn:collaboration>')
     body = '<bpmn:startEvent id="s"/>' + script("a", "a = 1") + '<bpmn:endEvent id="e"/>' + chain("s", "a", "e")
     runtime = Runtime(sqlite_url)
     runtime.deploy(definitions(collaboration, process(body), attributes=CAMUNDA_7), "documented.bpmn")
     assert runtime.queries.instance(runtime.start("p")).summary.status == "completed"
     with pytest.raises(DeploymentError) as refused:  # a plain BPMN file is held to EXT.103
         runtime.deploy(definitions(collaboration, process(body)), "plain.bpmn")
-    assert [(p.element_id, p.rule) for p in refused.value.problems] == [("order", "EXT.103")]
+    assert [(p.element_id, p.rule) for p in refused.value.problems] == [("order", "EXT.103"), ("receipt", "EXT.109")]
 
 
 def routed(condition: str, language: str, attributes: str = "") -> bytes:
