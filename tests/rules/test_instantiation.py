@@ -2,12 +2,15 @@
 the message starts an instance there, on a real SQLite file; what the engine does not run so is refused."""
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
 from typing import Callable
 
 import pytest
 
 from bpmn_runtime.errors import BpmnRuntimeError, DeploymentError
 from bpmn_runtime.runtime import Runtime
+from tests.conftest import cli_path
 from tests.rules.models import chain, file_with, flow
 from tests.rules.test_accepted import completed, script
 
@@ -74,3 +77,22 @@ def test_what_the_engine_cannot_start_so_is_refused_at_the_element(model: bytes,
         Runtime("sqlite://").deploy(model, "instantiate.bpmn")
     assert any(p.element_id == element and words in p.message for p in refused.value.problems), \
         "\n".join(map(str, refused.value.problems))
+
+
+def test_the_command_line_deploys_an_instantiating_process_and_a_message_starts_it(tmp_path: Path) -> None:
+    model = tmp_path / "receive.bpmn"
+    model.write_bytes(file_with(RECEIVE))
+    database = f"sqlite:///{tmp_path / 'cli.db'}"
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([cli_path(), "--db", database, *args], capture_output=True, text=True, timeout=120)
+
+    deployed = cli("deploy", str(model))
+    assert deployed.returncode == 0, deployed.stderr
+    refused = cli("start", "p")
+    assert refused.returncode != 0 and "start it by a message" in refused.stdout + refused.stderr
+    sent = cli("message", "order", "--var", "item=lamp")
+    assert sent.returncode == 0, sent.stderr
+    instance_id = int(sent.stdout.split()[-1])
+    detail = Runtime(database).queries.instance(instance_id)
+    assert detail.summary.status == "completed" and detail.variables["booked"] == "lamp"
