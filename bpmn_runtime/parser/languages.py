@@ -18,7 +18,8 @@ from bpmn_runtime.juel import is_template
 
 _FEEL = re.compile(r"^(https?://www\.omg\.org/spec/(DMN/\d+/)?FEEL(/\d+)?/?|feel)$", re.IGNORECASE)
 _XPATH = re.compile(r"^https?://www\.w3\.org/(1999|TR)/XPath/?$", re.IGNORECASE)
-_JUEL = frozenset({"juel", "el", "http://java.sun.com/products/jsp", "https://jakarta.ee/specifications/expression-language"})
+_JUEL = frozenset({"juel", "el", "http://java.sun.com/products/jsp",
+                   "https://jakarta.ee/specifications/expression-language"})
 _PYTHON = frozenset({"python", "text/x-python", "http://www.python.org", "https://www.python.org"})
 
 

@@ -107,16 +107,17 @@ def language_uri(document: Document, node: etree._Element) -> list[Problem]:
 
 @rule("EXPR.LANGUAGE")
 def language_evaluated(document: Document, node: etree._Element) -> list[Problem]:
-    """EXPR.LANGUAGE: an expression the engine evaluates is in a language it has (FEEL, JUEL, Python, or the default, see
-    `languages`): read in another language, it would compute something else than the modeler wrote."""
+    """EXPR.LANGUAGE: an expression the engine evaluates is in a language it has (FEEL, JUEL, Python, or the
+    default, see `languages`): read in another language, it would compute something else than the modeler wrote."""
     if local_name(node.tag) not in EVALUATED or not text_of(node).strip() or not document.executable(node):
         return []
     declared = declared_language(node)
     if declared is None or language_of(declared[1]) is not None:
         return []
     attribute, uri = declared
-    where = "its language, the script Format in Camunda Modeler" if attribute == "language" else \
-        "the expressionLanguage of the definitions"
+    where = "the expressionLanguage of the definitions" if attribute != "language" else \
+        "its language, the script Format in Camunda Modeler" if local_name(node.tag) == "conditionExpression" else \
+        "its language"
     owner = next((n for n in node.iterancestors() if local_name(n.tag) in FLOW_NODES | {"sequenceFlow"}), None)
     described = _described(node)
     if owner is not None:
