@@ -30,6 +30,8 @@ def start_triggers(process: Process) -> list[StartTrigger]:
     the elements that instantiate it."""
     triggers = []
     for start in [process.element(s) for s in process.scope(process.id).start_events] + instantiating(process):
+        if start.kind == "receiveTask" and not start.events:  # it waits for a message of its name, as it does
+            triggers.append(StartTrigger("message", start.id, start.name or start.id))  # when reached by a flow
         for definition in start.events:
             if definition.kind in ("message", "signal"):
                 triggers.append(StartTrigger(definition.kind, start.id, definition.name or ""))

@@ -42,6 +42,15 @@ def test_a_message_starts_an_instance_at_an_instantiating_receive_task(sqlite_ur
         runtime.start("p")
 
 
+def test_an_instantiating_receive_task_without_a_message_is_started_by_a_message_of_its_name(
+        sqlite_url: str) -> None:
+    """As when a flow reaches it: a receive task that names no message waits for one of its name."""
+    runtime = Runtime(sqlite_url)
+    runtime.deploy(file_with(RECEIVE.replace(' messageRef="m"', "")), "receive.bpmn")
+    instance_id = runtime.correlate_message("Order received", variables={"item": "rug"})
+    assert runtime.queries.instance(instance_id).variables["booked"] == "rug"
+
+
 @pytest.mark.parametrize("second, trigger", [
     ('<bpmn:messageEventDefinition messageRef="answer"/>', lambda runtime: runtime.correlate_message("answer")),
     ('<bpmn:signalEventDefinition signalRef="sig"/>', lambda runtime: runtime.broadcast_signal("go")),
