@@ -181,3 +181,21 @@ def test_an_empty_process_is_refused_as_doing_nothing() -> None:
     assert [(p.element_id, p.message) for p in refused.value.problems] == [
         ("p", "the process is empty, so an instance would do nothing; draw its flow, or mark the pool as not "
               "executable")]
+
+
+def test_in_a_camunda_file_a_non_interrupting_boundary_event_without_outgoing_flows_ends_only_its_own_path(
+        sqlite_url: str) -> None:
+    model = file_with('<bpmn:startEvent id="s"/><bpmn:userTask id="wait" name="Wait"/>',
+                      '<bpmn:boundaryEvent id="note" attachedToRef="wait" cancelActivity="false">'
+                      '<bpmn:messageEventDefinition messageRef="m"/></bpmn:boundaryEvent><bpmn:endEvent id="e"/>',
+                      chain("s", "wait", "e"), attributes=CAMUNDA_7)
+    runtime = Runtime(sqlite_url)
+    runtime.deploy(model, "noted.bpmn")
+    instance_id = runtime.start("p")
+    runtime.correlate_message("order", variables={"noted": True})
+    detail = runtime.queries.instance(instance_id)
+    assert detail.summary.status == "active" and "note" in completed(runtime, instance_id)
+    tasks, _ = runtime.queries.tasks()
+    runtime.complete_task(next(t.id for t in tasks if t.instance_id == instance_id))
+    assert runtime.queries.instance(instance_id).summary.status == "completed"
+    assert completed(runtime, instance_id)[-1] == "e"
