@@ -26,6 +26,7 @@ from bpmn_runtime.engine.decision_calls import DecisionCall, DecisionLookup, Dec
 from bpmn_runtime.engine.behaviours import registry
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident
 from bpmn_runtime.engine.limits import Limits
+from bpmn_runtime.engine.start_events import instantiating
 from bpmn_runtime.engine.state import (
     ROOT, ActivityInstance, Arrive, Body, Broadcast, CheckCondition, CompleteScope, ConditionalWait,
     IncidentRecord, InstanceState, Join, Operation, Phase, Run, SignalWait, StartProcess, Throw, Trigger, Wait,
@@ -100,9 +101,13 @@ class Step:
     # --- inputs -----------------------------------------------------------------------------------
 
     def start(self, variables: Mapping[str, Any], start_event: str | None = None) -> None:
-        """Create the process scope and start it at its none start event (or the one named)."""
+        """Create the process scope and start it at its none start event (or the one named; a process without
+        start events at the nodes without incoming flows)."""
         self.state.add(ActivityInstance(ROOT, self.process.id, None, dict(variables)))
         self.history("instance_started", None, ROOT, {"variables": sorted(variables)})
+        if start_event is None and not self.process.scope(self.process.id).start_events \
+                and not instantiating(self.process):
+            start_event = ""  # no start event: every node without incoming flows starts (BPMN 10.4.2)
         if start_event is None:
             nones = [s for s in self.process.scope(self.process.id).start_events if not self.element(s).events]
             if len(nones) != 1:

@@ -14,6 +14,7 @@ from bpmn_runtime.model import Definitions
 from bpmn_runtime.parser.imports import bundle, find, import_problems, imported_names, resolve, unbundle
 from bpmn_runtime.parser.reader import read_definitions
 from bpmn_runtime.parser.validation import document_problems, process_problems
+from bpmn_runtime.parser.validation.catalogue import engine_reading
 from bpmn_runtime.parser.validation.document import Document
 from bpmn_runtime.parser.xml_loading import load_xml, schema_problems
 
@@ -41,13 +42,14 @@ def parse(data: bytes, file_name: str, *, check_scripts: bool = True, files: Map
     tree = load_xml(main, file_name)
     root = tree.getroot()
     imports = resolve(root, file_name, {**kept, **(files or {})})
+    document = Document(root, file_name, imports.documents)
     schema = [replace(found, rule="XSD") for found in schema_problems(tree, file_name)]
     problems = schema + import_problems(imports) + document_problems(root, file_name, imports.documents, library)
     if schema:  # the reader relies on what the schema guarantees
-        raise DeploymentError(_unique(problems))
-    lookup = Document(root, file_name, imports.documents).resolve
-    definitions, reading_problems = read_definitions(root, file_name, lookup)
-    problems += reading_problems + process_problems(definitions, check_scripts, library)
+        raise DeploymentError(_unique(engine_reading(problems, document.dialect)))
+    definitions, reading_problems = read_definitions(root, file_name, document.resolve)
+    problems = engine_reading(problems + reading_problems + process_problems(definitions, check_scripts, library),
+                              document.dialect)
     if problems:
         raise DeploymentError(_unique(problems))
     return definitions

@@ -16,6 +16,7 @@ from bpmn_runtime.model import (
     TimerSpec,
 )
 from bpmn_runtime.parser import camunda, zeebe
+from bpmn_runtime.parser.languages import read_in_language
 from bpmn_runtime.parser.namespaces import camunda as camunda_name
 from bpmn_runtime.parser.namespaces import BPMN, bpmn, local_name, namespace
 from bpmn_runtime.parser.numbers import LARGEST, whole_number
@@ -174,9 +175,11 @@ def _read_scope(node: etree._Element, scope_id: str, context: _Context, elements
         tag = local_name(child.tag)
         ident = child.get("id", "")
         if tag == "sequenceFlow":
+            source, target = child.get("sourceRef", ""), child.get("targetRef", "")
+            ident = ident or _unnamed_flow_id(source, target, flows)
             condition = child.find(bpmn("conditionExpression"))
-            flows[ident] = Flow(ident, child.get("sourceRef", ""), child.get("targetRef", ""),
-                                _expression_text(condition), child.get("name", ""), context.source(child))
+            flows[ident] = Flow(ident, source, target, _expression_text(condition), child.get("name", ""),
+                                context.source(child))
         elif tag in FLOW_NODES:
             element = _read_element(child, tag, scope_id, context)
             elements[ident] = element
@@ -193,6 +196,18 @@ def _read_scope(node: etree._Element, scope_id: str, context: _Context, elements
     event_subprocesses = tuple(i for i in children if elements[i].triggered_by_event)
     scopes[scope_id] = Scope(scope_id, tuple(children), starts, event_subprocesses,
                              {k: tuple(v) for k, v in boundary.items()})
+
+
+def _unnamed_flow_id(source: str, target: str, flows: dict[str, Flow]) -> str:
+    """The id the engine gives a sequence flow the file leaves without one (the schema allows it; nothing can refer
+    to such a flow): its ends, which history and messages can show, and a number when the same two nodes have
+    several. An XML id cannot contain '>', so it never names a declared element."""
+    ident = f"{source}->{target}"
+    number = 1
+    while ident in flows:
+        number += 1
+        ident = f"{source}->{target} ({number})"
+    return ident
 
 
 def _wire_flows(elements: dict[str, Element], flows: dict[str, Flow]) -> None:
@@ -230,6 +245,11 @@ def _read_element(node: etree._Element, tag: str, scope_id: str, context: _Conte
             and "decision_ref" not in fields:
         fields["topic"] = task.get("id", "")
     extensions = Extensions(**fields)
+    if tag == "eventBasedGateway" and node.get("instantiate") == "true" \
+            and node.get("eventGatewayType") == "Parallel":
+        problems.append("an event-based gateway of type Parallel (eventGatewayType) that starts the process waits "
+                        "for all its events before one instance goes on; this engine does not run that: use the "
+                        "Exclusive type (the first event starts an instance)")
     for message in problems:
         context.problem(task, message)
     script = task.find(bpmn("script"))
@@ -281,11 +301,15 @@ def _task_message(node: etree._Element, tag: str, context: _Context) -> tuple[Ev
     return (EventDefinition("message", declared_name(message) if message is not None else local_part(node, ref)),)
 
 
-def _expression_text(node: etree._Element | None) -> str | None:
+def _expression_text(node: etree._Element | None, *, in_language: bool = True) -> str | None:
+    """The body of an expression, marked for the language it names (see `languages`), or None when it has none.
+    A timer keeps its text (`in_language` False): ISO 8601 values are literals whatever the language."""
     if node is None:
         return None
     text = "".join(part for part in node.itertext() if isinstance(part, str)).strip()
-    return text or None
+    if not text:
+        return None
+    return read_in_language(text, node) if in_language else text
 
 
 def _event_definitions(node: etree._Element, context: _Context) -> tuple[EventDefinition, ...]:
@@ -326,7 +350,7 @@ def _event_definition(child: etree._Element, owner: etree._Element, context: _Co
         for timer_kind in ("timeDate", "timeDuration", "timeCycle"):
             spec = child.find(bpmn(timer_kind))
             if spec is not None:
-                text = _expression_text(spec) or ""
+                text = _expression_text(spec, in_language=False) or ""
                 return EventDefinition(kind, timer=TimerSpec(timer_kind[4:].lower(), text), id=child.get("id"))
         context.problem(child, "the timer has no timeDate, timeDuration or timeCycle", owner_id)
         return EventDefinition(kind, timer=None, id=child.get("id"))

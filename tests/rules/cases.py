@@ -144,6 +144,9 @@ def link(name: str, ident: str, child: str = "") -> str:
 DATA_OBJECT = '<bpmn:dataObject id="do" itemSubjectRef="{item}"/><bpmn:dataObjectReference id="dr" dataObjectRef="do"/>'
 
 
+TYPED_INPUT = io(data_input("tin", "a"), input_sets=input_set("tin"))
+
+
 def reading_task(association: str, item: str = "text") -> str:
     return (f'<bpmn:task id="t">{io(data_input("tin"), input_sets=input_set("tin"))}{association}</bpmn:task>'
             + DATA_OBJECT.format(item=item))
@@ -215,6 +218,11 @@ CASES = [
     Case("EXT.013", "t", file_with(straight(catch(timer(text="")))), file_with(straight(catch(timer())))),
     Case("EXT.014", "t", file_with(straight(catch(timer(extra=f'{FORMAL} language="50%off"')))),
          file_with(straight(catch(timer(extra=f'{FORMAL} language="http://www.w3.org/1999/XPath"'))))),
+    Case("EXPR.LANGUAGE", "t", file_with(straight(catch(timer(extra=f'{FORMAL} language="http://groovy.codehaus.org/"')))),
+         file_with(straight(catch(timer(extra=f'{FORMAL} language="https://www.omg.org/spec/DMN/20191111/FEEL/"'))))),
+    Case("EXPR.LANGUAGE", "t", file_with(straight(catch(timer())), attributes=' expressionLanguage="javascript"'),
+         file_with(straight(catch(timer())), attributes=' expressionLanguage="http://www.w3.org/1999/XPath"'),
+         name="definitions"),
     Case("EXT.017", "g", file_with(gateway_split("exclusiveGateway", 'gatewayDirection="Converging"')),
          file_with(gateway_split("exclusiveGateway", 'gatewayDirection="Diverging"'))),
     Case("EXT.018", "g", file_with(gateway_join("exclusiveGateway", 'gatewayDirection="Diverging"')),
@@ -410,6 +418,13 @@ CASES = [
              "a", "b", extra="<bpmn:whileExecutingOutputRefs>b</bpmn:whileExecutingOutputRefs>", attributes=OS)))))),
     Case("EXT.091", "da", file_with(straight(reading_task(association("dr"), item="number"))),
          file_with(straight(reading_task(association("dr"))))),
+    Case("EXT.091", "da", *[definitions(f'<bpmn:itemDefinition id="a" structureRef="xsd:string"/>'
+                                        f'<bpmn:itemDefinition id="b" structureRef="{structure}"/>',
+                                        process(straight(f'<bpmn:task id="t">{TYPED_INPUT}{association("dr")}</bpmn:task>'
+                                                         + DATA_OBJECT.format(item="b"))),
+                                        attributes=' xmlns:xsd="http://www.w3.org/2001/XMLSchema" '
+                                                   'xmlns:xs="http://www.w3.org/2001/XMLSchema"')
+                                for structure in ("xs:int", "xs:string")], name="one-type-two-prefixes"),
     Case("EXT.092", "da", file_with(straight(reading_task(association("dr", "dr2")),
                                              extra='<bpmn:dataObjectReference id="dr2" dataObjectRef="do"/>')),
          file_with(straight(reading_task(association("dr", "dr2", inner=f'<bpmn:transformation {FORMAL}>dr'

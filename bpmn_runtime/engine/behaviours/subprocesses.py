@@ -5,15 +5,48 @@ from bpmn_runtime.engine.behaviours import compensation, event_subprocesses
 from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident, StepContext
 from bpmn_runtime.engine.behaviours.boundaries import boundary_events
+from bpmn_runtime.engine.start_events import instantiating_gateway
 from bpmn_runtime.engine.state import ActivityInstance, CallWait
 from bpmn_runtime.model import Element
+
+
+def start_without_start_event(ctx: StepContext, ai: ActivityInstance) -> None:
+    """A scope without start events: every element without incoming flows starts (BPMN 10.4.2, 10.5.1); with
+    none, the scope is done at once."""
+    entries = ctx.facts.entries[ai.element]
+    if not entries:
+        if ai.parent is None:
+            ctx.token_consumed(ai)
+        else:
+            ctx.complete(ai)
+        return
+    event_subprocesses.subscribe_event_subprocesses(ctx, ai)
+    for entry in entries:
+        ctx.enter(entry, ai, None)
 
 
 class ProcessBehaviour(Behaviour):
     """The process instance's own activity instance: the outermost scope."""
 
     def open(self, ctx: StepContext, root: ActivityInstance, start_event: str) -> None:
-        event_subprocesses.open_scope(ctx, root, start_event)
+        """Enter the start event; an instantiating receive task, or an event after an instantiating event-based
+        gateway, has already occurred (its message started the instance) and is left at once (BPMN 10.6.6). A
+        process without start events starts at every node without incoming flows (BPMN 10.4.2)."""
+        if not start_event:
+            start_without_start_event(ctx, root)
+            return
+        element = ctx.element(start_event)
+        if element.kind == "startEvent":
+            event_subprocesses.open_scope(ctx, root, start_event)
+            return
+        event_subprocesses.subscribe_event_subprocesses(ctx, root)
+        gateway = instantiating_gateway(ctx.process, element)
+        if gateway is not None:
+            ctx.history("element_activated", gateway.id, None, None)
+            ctx.history("element_completed", gateway.id, None, None)
+        occurred = ctx.create(element, root)
+        ctx.history("element_activated", element.id, occurred.id, None)
+        ctx.complete(occurred)
 
     def scope_completed(self, ctx: StepContext, ai: ActivityInstance) -> None:
         ctx.finish("completed", None)
@@ -40,17 +73,7 @@ class SubProcess(ActivityBehaviour):
             return
         if starts:
             raise Incident(f"{element.label} has more than one none start event")
-        self._start_without_start_event(ctx, ai)
-
-    def _start_without_start_event(self, ctx: StepContext, ai: ActivityInstance) -> None:
-        """No start event: every element without incoming flows starts (BPMN 10.5.1)."""
-        entries = ctx.facts.entries[ai.element]
-        if not entries:
-            ctx.complete(ai)
-            return
-        event_subprocesses.subscribe_event_subprocesses(ctx, ai)
-        for entry in entries:
-            ctx.enter(entry, ai, None)
+        start_without_start_event(ctx, ai)
 
     def catch_inside(self, ctx: StepContext, scope_ai: ActivityInstance, child: ActivityInstance, kind: str,
                      code: str | None) -> Catcher | None:
@@ -79,20 +102,26 @@ class AdHocSubProcess(SubProcess):
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
         if ai.variables is None:
             ai.variables = {}
-        self._start_without_start_event(ctx, ai)
+        start_without_start_event(ctx, ai)
 
 
 class Transaction(SubProcess):
     """A subprocess that a cancel end event cancels: its completed work is compensated, then it is left by
-    its cancel boundary event (deployment makes sure it has one)."""
+    its cancel boundary event; without one, the path that entered it ends there (BPMN 10.2.2: the boundary
+    event is what directs the flow after the rollback)."""
 
     def cancel(self, ctx: StepContext, ai: ActivityInstance) -> None:
         ctx.terminate_children(ai.id)
         compensation.compensate_inside(ctx, ai)
 
     def compensation_done(self, ctx: StepContext, ai: ActivityInstance) -> None:
-        boundary = next(b for b in boundary_events(ctx, ctx.element(ai.element))
-                        if any(d.kind == "cancel" for d in b.events))
+        boundary = next((b for b in boundary_events(ctx, ctx.element(ai.element))
+                         if any(d.kind == "cancel" for d in b.events)), None)
+        if boundary is None:
+            scope_ai = ctx.state.parent_of(ai)
+            ctx.end_instance(ai, "terminated")
+            ctx.token_consumed(scope_ai)
+            return
         ctx.behaviour_for(boundary).event_occurred(ctx, boundary, ai, None, {})
 
 

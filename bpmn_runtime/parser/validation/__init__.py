@@ -104,6 +104,7 @@ def _element_problems(process: Process, element: Element, check_scripts: bool) -
         *activities.script_problems(element),
         *expressions.sandbox_problems(process, element, check_scripts),
         *structure.token_problems(process, element),
+        *structure.instantiation_problems(process, element),
         *gateways.direction_problems(element),
         *expressions.constant_condition_problems(process, element),
         *liveness.endless_standard_loop_problems(element),

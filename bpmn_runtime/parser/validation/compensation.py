@@ -10,7 +10,7 @@ from bpmn_runtime.engine.analysis import (
 from bpmn_runtime.errors import Problem
 from bpmn_runtime.model import Element, Process
 from bpmn_runtime.parser.validation.catalogue import rule
-from bpmn_runtime.parser.validation.shared import boundary_events, in_event_subprocess, problem
+from bpmn_runtime.parser.validation.shared import in_event_subprocess, problem
 
 
 @rule("EXT.145")
@@ -75,7 +75,7 @@ def compensation_problems(process: Process) -> list[Problem]:
             if handler is not None and handler.scope != element.scope:
                 problems.append(problem(boundary, f"the compensation handler '{handler.id}' must be in the same "
                                                   f"(sub)process as {element.label}, the activity it compensates"))
-        if element.for_compensation and element.id not in associated:
+        if element.for_compensation and element.id not in associated and not element.triggered_by_event:
             problems.append(problem(element, "the compensation handler (isForCompensation) is not associated with "
                                              "a compensation boundary event, so it would never run"))
         problems.extend(_event_problems(process, element))
@@ -110,14 +110,11 @@ def _event_problems(process: Process, element: Element) -> list[Problem]:
 
 @rule("EXT.106")
 def cancel_end_in_transaction(process: Process, element: Element) -> list[Problem]:
-    """EXT.106: a cancel end event is used only inside a transaction (which then needs a cancel boundary event to
-    leave by)."""
+    """EXT.106: a cancel end event is used only inside a transaction (which it cancels; a cancel boundary event
+    of the transaction, where there is one, leads on)."""
     owner = process.elements.get(element.scope)
     if owner is None or owner.kind != "transaction":
         return [problem(element, "a cancel end event can only be used inside a transaction")]
-    if not any(d.kind == "cancel" for b in boundary_events(process, owner) for d in b.events):
-        return [problem(element, f"the transaction {owner.label} has no cancel boundary event for this cancel end "
-                                 f"event to leave by")]
     return []
 
 

@@ -8,7 +8,7 @@ from bpmn_runtime.errors import Problem
 from bpmn_runtime.parser.namespaces import bpmn, local_name
 from bpmn_runtime.parser.reader import GLOBAL_TASKS
 from bpmn_runtime.parser.validation.catalogue import rule
-from bpmn_runtime.parser.validation.document import Document
+from bpmn_runtime.parser.validation.document import Document, same_structure, structure_of
 from bpmn_runtime.parser.validation.shared import THROW_EVENTS
 
 # The elements that hold data described by an item definition (BPMN ItemAwareElement).
@@ -58,7 +58,7 @@ def _loop_item(document: Document, loop: etree._Element, collection_ref: str, it
     collection_item, single_item = _item(document, collection), _item(document, single)
     if collection is None or single is None or collection_item is None or single_item is None:
         return []
-    if collection_item.get("structureRef") != single_item.get("structureRef") \
+    if structure_of(collection_item) != structure_of(single_item) \
             or single_item.get("isCollection") == "true":
         return [document.problem(single, f"the {item_tag} has {_describe(single_item)}, but the items of the "
                                          f"collection '{collection.get('id')}' are "
@@ -249,9 +249,7 @@ def _same_item(one: etree._Element | None, other: etree._Element | None) -> bool
     """Equivalent item definitions: the same one, or the same structure and collection-ness."""
     if one is None or other is None:
         return one is other
-    return one is other or (one.get("structureRef") is not None
-                            and one.get("structureRef") == other.get("structureRef")
-                            and one.get("isCollection", "false") == other.get("isCollection", "false"))
+    return one is other or same_structure(one, other)
 
 
 def _describe(item: etree._Element | None) -> str:

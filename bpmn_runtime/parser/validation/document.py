@@ -182,3 +182,20 @@ def children(node: etree._Element, *tags: str) -> list[etree._Element]:
     """The BPMN children of `node` with one of `tags` (every BPMN child when no tag is given)."""
     return [child for child in node if isinstance(child.tag, str) and child.tag.startswith(f"{{{BPMN}}}")
             and (not tags or local_name(child.tag) in tags)]
+
+
+def structure_of(item: etree._Element) -> tuple[str | None, str] | None:
+    """What an item definition holds: its structureRef as a qualified name (the namespace its prefix stands for,
+    or the prefix when it is not declared, and the local name), so that `xsd:string` and `xs:string` are one
+    type; None when it does not say."""
+    value = (item.get("structureRef") or "").strip()
+    if not value:
+        return None
+    prefix, _, local = value.rpartition(":")
+    return item.nsmap.get(prefix or None, prefix or None), local
+
+
+def same_structure(one: etree._Element, other: etree._Element) -> bool:
+    """Two item definitions that say what they hold say the same: one type, both collections or neither."""
+    return structure_of(one) is not None and structure_of(one) == structure_of(other) and \
+        (one.get("isCollection") or "false") == (other.get("isCollection") or "false")

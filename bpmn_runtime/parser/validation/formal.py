@@ -13,7 +13,9 @@ import re
 from lxml import etree
 
 from bpmn_runtime.errors import Problem
+from bpmn_runtime.parser.languages import declared_language, language_of
 from bpmn_runtime.parser.namespaces import BPMN, local_name
+from bpmn_runtime.parser.reader import FLOW_NODES
 from bpmn_runtime.parser.validation.catalogue import rule
 from bpmn_runtime.parser.validation.document import Document, text_of
 
@@ -25,6 +27,8 @@ EXPRESSIONS = {
     "loopCondition": "loop condition", "timeDate": "timer date", "timeDuration": "timer duration",
     "timeCycle": "timer cycle", "condition": "condition", "from": "assignment source", "to": "assignment target",
 }
+# The expressions the engine evaluates (assignments are not read).
+EVALUATED = frozenset(EXPRESSIONS) - {"from", "to"}
 # Elements whose content is a formal expression by their type, whatever xsi:type says.
 FORMAL_BY_TYPE = {"dataPath": "data path", "messagePath": "message path", "transformation": "transformation",
                   "formalExpression": "expression"}
@@ -38,6 +42,7 @@ def problems(document: Document) -> list[Problem]:
     found: list[Problem] = []
     for node in document.root.iter(f"{{{BPMN}}}*"):
         found += natural_language(document, node) + empty_body(document, node) + language_uri(document, node)
+        found += language_evaluated(document, node)
     return found
 
 
@@ -61,7 +66,7 @@ def natural_language(document: Document, node: etree._Element) -> list[Problem]:
     """EXT.012: an executable process uses formal expressions (xsi:type="tFormalExpression") wherever it computes
     something; an expression without it is natural-language text."""
     tag = local_name(node.tag)
-    if tag not in EXPRESSIONS or is_formal(node) or document.dialect is not None or not document.executable(node):
+    if tag not in EXPRESSIONS or is_formal(node) or not document.executable(node):
         return []
     parent = node.getparent()
     if tag == "condition" and (parent is None or local_name(parent.tag) != "conditionalEventDefinition"):
@@ -98,6 +103,33 @@ def language_uri(document: Document, node: etree._Element) -> list[Problem]:
         found.append(document.problem(node, f"{attribute} '{value}' is not a URI; name the language by a URI such "
                                             f"as http://www.w3.org/1999/XPath"))
     return found
+
+
+@rule("EXPR.LANGUAGE")
+def language_evaluated(document: Document, node: etree._Element) -> list[Problem]:
+    """EXPR.LANGUAGE: an expression the engine evaluates is in a language it has (FEEL, JUEL, Python, or the
+    default, see `languages`): read in another language, it would compute something else than the modeler wrote."""
+    if local_name(node.tag) not in EVALUATED or not text_of(node).strip() or not document.executable(node):
+        return []
+    declared = declared_language(node)
+    if declared is None or language_of(declared[1]) is not None:
+        return []
+    attribute, uri = declared
+    where = "the expressionLanguage of the definitions" if attribute != "language" else \
+        "its language, the script Format in Camunda Modeler" if local_name(node.tag) == "conditionExpression" else \
+        "its language"
+    owner = next((n for n in node.iterancestors() if local_name(n.tag) in FLOW_NODES | {"sequenceFlow"}), None)
+    described = _described(node)
+    if owner is not None:
+        described += (" " if local_name(owner.tag) == "sequenceFlow" else " of ") + _label(owner)
+    return [document.problem(node, f"the {described} is written in '{uri}' ({where}), which this "
+                                   f"engine does not evaluate; write it in FEEL, JUEL or Python and name that "
+                                   f"language, or leave the language out")]
+
+
+def _label(node: etree._Element) -> str:
+    name = " ".join((node.get("name") or "").split())
+    return f"'{name}' ({node.get('id', '')})" if name else f"'{node.get('id', '')}'"
 
 
 def _is_uri_reference(value: str) -> bool:

@@ -9,7 +9,7 @@ from bpmn_runtime.errors import Problem
 from bpmn_runtime.parser.namespaces import BPMN, bpmn, local_name
 from bpmn_runtime.parser.reader import GLOBAL_TASKS
 from bpmn_runtime.parser.validation.catalogue import rule
-from bpmn_runtime.parser.validation.document import Document, children
+from bpmn_runtime.parser.validation.document import Document, children, same_structure, structure_of
 from bpmn_runtime.parser.validation.shared import THROW_EVENTS
 
 CALLABLE = frozenset({"process", *GLOBAL_TASKS})
@@ -55,18 +55,12 @@ def _set_refs(owner: etree._Element | None, set_tag: str, ref_tag: str) -> list[
             for data_set in children(owner, set_tag) for ref in children(data_set, ref_tag)]
 
 
-def _lenient(document: Document) -> bool:
-    """Files made for SpiffWorkflow and the other engines declare data inputs without input sets."""
-    return document.dialect is not None
-
-
 @rule("EXT.084")
 def input_in_a_set(document: Document, data: etree._Element) -> list[Problem]:
     """EXT.084: every data input of an ioSpecification (or of a throw event that has an input set) is listed by at
     least one input set."""
     holder = _holder(data)
-    if holder is None or _lenient(document) or (local_name(holder.tag) != "ioSpecification"
-                                                 and not children(holder, "inputSet")):
+    if holder is None or (local_name(holder.tag) != "ioSpecification" and not children(holder, "inputSet")):
         return []
     if data.get("id") in _set_refs(holder, "inputSet", "dataInputRefs"):
         return []
@@ -79,8 +73,7 @@ def output_in_a_set(document: Document, data: etree._Element) -> list[Problem]:
     """EXT.088: every data output of an ioSpecification (or of a catch event that has an output set) is listed by
     at least one output set."""
     holder = _holder(data)
-    if holder is None or _lenient(document) or (local_name(holder.tag) != "ioSpecification"
-                                                 and not children(holder, "outputSet")):
+    if holder is None or (local_name(holder.tag) != "ioSpecification" and not children(holder, "outputSet")):
         return []
     if data.get("id") in _set_refs(holder, "outputSet", "dataOutputRefs"):
         return []
@@ -170,10 +163,9 @@ def same_kind(one: etree._Element | None, other: etree._Element | None) -> bool:
     """False only when both item definitions say what they hold and say different things."""
     if one is None or other is None or one is other:
         return True
-    if not one.get("structureRef") or not other.get("structureRef"):
+    if structure_of(one) is None or structure_of(other) is None:
         return True
-    return one.get("structureRef") == other.get("structureRef") and \
-        (one.get("isCollection") or "false") == (other.get("isCollection") or "false")
+    return same_structure(one, other)
 
 
 def _describe(item: etree._Element) -> str:

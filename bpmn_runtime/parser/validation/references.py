@@ -117,12 +117,11 @@ REFERENCES: dict[str, tuple[tuple[str, frozenset[str], str], ...]] = {
 
 @rule("EXT.003")
 def id_problems(root: etree._Element, file: str) -> list[Problem]:
-    """EXT.003: flow nodes, sequence flows and processes have ids, so that the rest of the model and the diagram
-    can name them."""
+    """EXT.003: flow nodes and processes have ids, so that sequence flows, participants and the engine can name
+    them. A sequence flow may have none (the schema makes the id optional and nothing needs to refer to it)."""
     return [Problem(file, line_of(node), "", f"bpmn:{local_name(node.tag)} has no id")
             for node in root.iter(f"{{{BPMN}}}*")
-            if not node.get("id") and (local_name(node.tag) in FLOW_NODES or local_name(node.tag) in (
-                "sequenceFlow", "process"))]
+            if not node.get("id") and (local_name(node.tag) in FLOW_NODES or local_name(node.tag) == "process")]
 
 
 @rule("EXT.002")

@@ -81,6 +81,25 @@ def _instantiating(element: Element) -> list[Problem]:
     return []
 
 
+def instantiation_problems(process: Process, element: Element) -> list[Problem]:
+    """An element with instantiate="true" starts the process when its event occurs (BPMN 10.6.6): it is on the
+    process's own level, and a gateway that does so waits for messages or signals (a timer or condition would
+    start instances by itself, which the modeler did not draw)."""
+    if not element.instantiate or element.kind not in ("receiveTask", "eventBasedGateway"):
+        return []
+    if element.scope != process.id:
+        owner = process.element(element.scope)
+        return [problem(element, f"{element.label} has instantiate=\"true\", but only an element of the process "
+                                 f"itself can start it, not one inside {owner.label}")]
+    if element.kind == "receiveTask":
+        return []
+    return [problem(process.element(process.flows[f].target),
+                    f"{process.element(process.flows[f].target).label} follows {element.label}, which starts the "
+                    f"process (instantiate=\"true\"): only a message or signal can start an instance there")
+            for f in element.outgoing
+            if not any(d.kind in ("message", "signal") for d in process.element(process.flows[f].target).events)]
+
+
 @rule("EXT.049")
 def instantiating_receive_task(element: Element) -> list[Problem]:
     """EXT.049: a receive task that starts the process (instantiate="true") has no incoming sequence flows."""
@@ -95,12 +114,13 @@ def instantiating_gateway(element: Element) -> list[Problem]:
 
 
 def start_event_problems(process: Process, scope_id: str) -> list[Problem]:
-    """How a scope starts: a process needs a start event, a subprocess at most one none start event, and an
+    """How a scope starts: a process has something to start, a subprocess at most one none start event, and an
     event subprocess exactly one start event with a trigger."""
     scope = process.scope(scope_id)
     owner = process.elements.get(scope_id)
-    if owner is None:
-        return [] if scope.start_events else [problem(process, "the process has no start event")]
+    if owner is None:  # without start events, the nodes without incoming flows start it (BPMN 10.4.2)
+        return [] if scope.children else [problem(process, "the process is empty, so an instance would do nothing; "
+                                                           "draw its flow, or mark the pool as not executable")]
     if owner.triggered_by_event:
         return event_subprocess_start(process, owner) + event_subprocess_trigger(process, owner)
     if owner.kind == "adHocSubProcess":
@@ -148,8 +168,9 @@ def reachability_problems(process: Process, scope_id: str) -> list[Problem]:
 
 
 def _starts_and_ends(process: Process, scope_id: str) -> tuple[list[Element], list[Element]]:
+    """The start and end events of a level; an element that instantiates the process counts as a start."""
     nodes = children(process, scope_id)
-    return [c for c in nodes if c.kind == "startEvent"], [c for c in nodes if c.kind == "endEvent"]
+    return [c for c in nodes if c.kind == "startEvent" or c.instantiate], [c for c in nodes if c.kind == "endEvent"]
 
 
 def _where(process: Process, scope_id: str) -> str:
@@ -162,7 +183,8 @@ def ad_hoc_without_start_or_end(process: Process, scope_id: str) -> list[Problem
     """EXT.062: an ad-hoc subprocess contains no start and no end events (its activities start as people
     choose)."""
     starts, ends = _starts_and_ends(process, scope_id)
-    return [problem(event, "an ad-hoc subprocess cannot contain start or end events") for event in starts + ends]
+    return [problem(event, "an ad-hoc subprocess cannot contain start or end events") for event in starts + ends
+            if event.kind.endswith("Event")]
 
 
 @rule("EXT.105")
