@@ -19,6 +19,20 @@ NEWLY_REFUSED = {
         "EXT.013": "two sequence flows are drawn with a condition marker but the condition is empty; the engine took "
                    "them as unconditional, which is not the model as drawn",
     },
+    **{f"tests/data/real-world/{name}": {"CAMUNDA7": why} for name, why in (
+        ("bpmn-engine-js/test__resources__bound-error-and-timer.bpmn",
+         "camunda:errorCodeVariable and errorMessageVariable on the error boundary event would not be set"),
+        ("bpmn-engine-js/test__resources__bound-error.bpmn",
+         "camunda:errorCodeVariable and errorMessageVariable on the error boundary event would not be set"),
+        ("bpmn-engine-js/test__resources__boundary-timeout.bpmn", "its camunda:taskListener would not run"),
+        ("bpmn-engine-js/test__resources__issue-4.bpmn", "its camunda:connector (send-email) would not run"),
+        ("c7-examples/migration__migrate-on-deployment__src__main__resources__exampleProcess.bpmn",
+         "camunda:initiator would not be set"),
+        ("c7-examples/multi-tenancy__tenant-identifier-shared-definitions__src__main__resources__processes__default__"
+         "mainProcess.bpmn", "camunda:calledElementTenantId names a tenant; the engine has none"),
+        ("c7-examples/servicetask__rest-service__src__main__resources__invokeRestService.bpmn",
+         "its camunda:connector (http-connector) would not run"),
+    )},
 }
 
 
