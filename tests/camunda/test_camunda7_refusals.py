@@ -63,4 +63,4 @@ def test_settings_that_change_nothing_about_a_run_are_accepted_and_a_non_executa
                '</bpmn:extensionElements></bpmn:task>'
     with pytest.raises(DeploymentError) as refused:
         parse(model(listener, executable="false"), "c7.bpmn")
-    assert all(problem.rule != "CAMUNDA7" for problem in refused.value.problems)
+    assert all(problem.rule != "EXTENSION" for problem in refused.value.problems)
