@@ -2,12 +2,15 @@
 
 A handler receives a `JobContext` and returns a dict of output variables (or None). It raises
 `BpmnError(code)` for a business error that the model catches, and anything else to be retried.
+A handler registered for `"*"` (`CATCH_ALL`) runs the jobs of every topic that has no handler of its own:
+for logging, testing, or one dispatcher that reads `job.topic`.
 """
 from __future__ import annotations
 
 import importlib.util
 import sys
 import threading
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -15,6 +18,7 @@ from typing import Any, Callable
 from bpmn_runtime.errors import InvalidInput, LeaseLost
 
 DEFAULT_FOLDER = Path("processes")
+CATCH_ALL = "*"  # the topic of a handler that takes the jobs of every topic without a handler of its own
 HandlerFunction = Callable[["JobContext"], "dict[str, Any] | None"]
 
 
@@ -76,18 +80,26 @@ class HandlerRegistry:
         return lambda function: self.register(topic, function)
 
     def get(self, topic: str) -> HandlerFunction | None:
-        return self._handlers.get(topic)
+        """The handler of `topic`: its own, else the catch-all one (None when there is neither)."""
+        return self._handlers.get(topic) or self._handlers.get(CATCH_ALL)
 
     @property
     def topics(self) -> list[str]:
+        """The topics registered (`"*"` among them when a catch-all handler is)."""
         return sorted(self._handlers)
+
+    @property
+    def topics_to_fetch(self) -> list[str] | None:
+        """The topics whose jobs a worker of this registry takes: every topic (None) with a catch-all handler."""
+        return None if CATCH_ALL in self._handlers else self.topics
 
     def load(self, source: str | Path) -> None:
         """Import a module name, a `.py` file, or every `.py` file of a folder, and keep what they register.
 
-        Modules register through the `handler` decorator on the process-wide `default_registry`; while
-        one is imported, that registry collects into a fresh table, so each load keeps exactly what its
-        own modules declared.
+        Modules register through the module-level `handler` decorator. While one is imported, the decorator
+        registers into a fresh registry held in a context variable of the loading thread, so each load keeps
+        exactly what its own modules declared, even while another thread loads other files; what was loaded
+        is then also added to `default_registry`.
         """
         path = Path(source)
         if path.is_dir():
@@ -95,8 +107,8 @@ class HandlerRegistry:
                 if not file.name.startswith("_"):
                     self.load(file)
             return
-        collected: dict[str, HandlerFunction] = {}
-        saved, default_registry._handlers = default_registry._handlers, collected
+        collected = HandlerRegistry()
+        loading = _loading.set(collected)
         try:
             if path.suffix == ".py":
                 _import_file(path)
@@ -105,9 +117,9 @@ class HandlerRegistry:
             else:
                 importlib.import_module(str(source))
         finally:
-            default_registry._handlers = saved
-        saved.update(collected)
-        self._handlers.update(collected)
+            _loading.reset(loading)
+        default_registry._handlers.update(collected._handlers)
+        self._handlers.update(collected._handlers)
 
 
 def _import_file(path: Path) -> None:
@@ -123,6 +135,8 @@ def _import_file(path: Path) -> None:
 
 
 default_registry = HandlerRegistry()
+# The registry the `handler` decorator registers into: the one collecting a load in this thread, else the default.
+_loading: ContextVar[HandlerRegistry | None] = ContextVar("bpmn_runtime_handlers_loading", default=None)
 
 
 def load_handlers(sources: tuple[str, ...]) -> HandlerRegistry:
@@ -140,5 +154,6 @@ def load_handlers(sources: tuple[str, ...]) -> HandlerRegistry:
 
 
 def handler(topic: str) -> Callable[[HandlerFunction], HandlerFunction]:
-    """Register a function as the handler of a service-task topic: `@handler("charge-card")`."""
-    return default_registry.handler(topic)
+    """Register a function as the handler of a service-task topic: `@handler("charge-card")`, or of every topic
+    without a handler of its own: `@handler("*")`."""
+    return (_loading.get() or default_registry).handler(topic)

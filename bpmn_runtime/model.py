@@ -81,6 +81,39 @@ class Mapping:
 
 
 @dataclass(frozen=True, slots=True)
+class CallMapping:
+    """One variable a call activity passes to the process it calls, or back (Camunda 7's camunda:in and
+    camunda:out): `target` gets the variable `source` or the value of `expression`, or (`all`) every variable
+    passes under its own name. `local`: going in, read only the call activity's own variables; coming back,
+    set them on the call activity itself rather than where they already live."""
+
+    target: str = ""
+    source: str | None = None
+    expression: str | None = None
+    all: bool = False
+    local: bool = False
+
+
+ALL_VARIABLES = (CallMapping(all=True),)
+
+
+@dataclass(frozen=True, slots=True)
+class VariablePassing:
+    """Which variables a call activity passes to the instance it starts, and which come back when it ends.
+
+    The defaults pass everything both ways and give the child the caller's business key. Camunda 7 passes only
+    what camunda:in and camunda:out declare, and a business key only through `camunda:in businessKey`
+    (`business_key`, an expression); Camunda 8 passes all variables unless propagateAllParentVariables or
+    propagateAllChildVariables is false (then only the call activity's input mappings go in and only its output
+    mappings come back)."""
+
+    ins: tuple[CallMapping, ...] = ALL_VARIABLES
+    outs: tuple[CallMapping, ...] = ALL_VARIABLES
+    inherit_business_key: bool = True
+    business_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Extensions:
     """Vendor extension data (Camunda 7 `camunda:` attributes, Camunda 8 `zeebe:` elements)."""
 
@@ -103,6 +136,7 @@ class Extensions:
     decision_ref: str | None = None  # the decision a business rule task evaluates (an id, or an expression)
     decision_version: str | None = None  # a version number; None: the latest
     map_decision_result: str | None = None  # Camunda 7's mapping; None: the decision's value (Camunda 8)
+    passing: VariablePassing = field(default_factory=VariablePassing)  # a call activity's variables
 
 
 @dataclass(frozen=True, slots=True)

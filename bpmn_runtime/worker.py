@@ -69,8 +69,8 @@ class Worker:
             self._hand_back_all()
         done = self.runtime.run_due_timers()
         self.outage.over()
-        topics = self.registry.topics
-        if not topics:
+        topics = self.registry.topics_to_fetch
+        if topics is not None and not topics:
             return done
         since = time.monotonic()
         try:

@@ -191,11 +191,14 @@ class ConditionalWait(Wait):
 
 @dataclass(slots=True)
 class CallWait(Wait):
-    """A child instance of `process_key`, started with `variables`."""
+    """A child instance of `process_key`, started with `variables` and `business_key` (or the caller's
+    business key, when `inherit_business_key`)."""
 
     kind: ClassVar[str] = "call"
     process_key: str = ""
     variables: dict[str, Any] = field(default_factory=dict)
+    business_key: str | None = None
+    inherit_business_key: bool = True
 
     def waiting_for(self) -> str:
         return f"called process '{self.process_key}'"

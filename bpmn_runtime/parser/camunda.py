@@ -10,7 +10,7 @@ from bpmn_runtime import juel
 from bpmn_runtime.engine.decision_calls import MAPPINGS as DECISION_RESULT_MAPPINGS
 from bpmn_runtime.engine.timers import TimerError, parse_retry_cycle
 from bpmn_runtime.forms import duplicate_field_problems, field_problems, read_constraint
-from bpmn_runtime.model import FormField, Mapping
+from bpmn_runtime.model import CallMapping, FormField, Mapping, VariablePassing
 from bpmn_runtime.parser.numbers import LARGEST, MAX_RETRIES, literal_or_expression, whole_number
 from bpmn_runtime.parser.namespaces import camunda
 
@@ -85,6 +85,37 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
         found["inputs"] = tuple(_mapping(p, problems) for p in io.findall(camunda("inputParameter")))
         found["outputs"] = tuple(_mapping(p, problems) for p in io.findall(camunda("outputParameter")))
     return found
+
+
+def variable_passing(call: etree._Element, problems: list[str]) -> VariablePassing:
+    """A call activity of a Camunda 7 file passes only what its camunda:in and camunda:out declare (none: no
+    variables), and a business key only through `camunda:in businessKey`."""
+    extension = call.find("{*}extensionElements")
+    ins: list[CallMapping] = []
+    outs: list[CallMapping] = []
+    key: str | None = None
+    for node in extension.iterchildren(camunda("in"), camunda("out")) if extension is not None else ():
+        panel = "In mappings" if node.tag == camunda("in") else "Out mappings"
+        if node.tag == camunda("in") and node.get("businessKey") is not None:
+            key = node.get("businessKey", "")
+            continue
+        mapping = _call_mapping(node, panel, problems)
+        if mapping is not None:
+            (ins if node.tag == camunda("in") else outs).append(mapping)
+    return VariablePassing(tuple(ins), tuple(outs), inherit_business_key=False, business_key=key)
+
+
+def _call_mapping(node: etree._Element, panel: str, problems: list[str]) -> CallMapping | None:
+    """One camunda:in or camunda:out; one that names neither what to pass nor where is a problem."""
+    local = _bool(node.get("local"))
+    if (node.get("variables") or "").strip() == "all":
+        return CallMapping(all=True, local=local)
+    source, expression, target = node.get("source"), node.get("sourceExpression"), (node.get("target") or "").strip()
+    if not target or not (source or expression):
+        problems.append(f"a camunda:{etree.QName(node).localname} mapping needs a source (or source expression) "
+                        f"and a target (properties panel: {panel})")
+        return None
+    return CallMapping(target, (source or "").strip() or None, expression, local=local)
 
 
 def _decision_reference(element: etree._Element, problems: list[str]) -> dict[str, Any]:

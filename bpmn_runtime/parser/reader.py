@@ -13,12 +13,12 @@ from lxml import etree
 from bpmn_runtime.errors import Problem
 from bpmn_runtime.model import (
     ComplexBehavior, Definitions, Element, EventDefinition, Extensions, Flow, LoopSpec, Process, Scope, Source,
-    TimerSpec,
+    TimerSpec, VariablePassing,
 )
 from bpmn_runtime.parser import camunda, zeebe
 from bpmn_runtime.parser.languages import read_in_language
 from bpmn_runtime.parser.namespaces import camunda as camunda_name
-from bpmn_runtime.parser.namespaces import BPMN, bpmn, local_name, namespace
+from bpmn_runtime.parser.namespaces import BPMN, CAMUNDA, EXECUTION_PLATFORM, bpmn, local_name, namespace
 from bpmn_runtime.parser.numbers import LARGEST, whole_number
 
 # Finds the element a QName reference names (here or in an imported file); None when nothing is declared there.
@@ -34,6 +34,7 @@ FLOW_NODES = frozenset({
     "businessRuleTask", "callActivity", "subProcess", "transaction", "adHocSubProcess",
     "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway",
 })
+CAMUNDA_7 = "Camunda Platform"  # modeler:executionPlatform of a file made for Camunda 7
 SCOPES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
 # Process content that describes but does not execute; read past without comment.
 DESCRIPTIVE = frozenset({
@@ -241,6 +242,8 @@ def _read_element(node: etree._Element, tag: str, scope_id: str, context: _Conte
     fields: dict[str, Any] = {}
     fields.update(camunda.read(task, problems))
     fields.update({k: v for k, v in zeebe.read(task, context.forms, problems).items() if v is not None})
+    if tag == "callActivity" and called_task is None:
+        fields["passing"] = _variable_passing(node, problems)
     if (called_task or tag) in ("serviceTask", "sendTask", "businessRuleTask") and "topic" not in fields \
             and "decision_ref" not in fields:
         fields["topic"] = task.get("id", "")
@@ -282,6 +285,27 @@ def _read_element(node: etree._Element, tag: str, scope_id: str, context: _Conte
         start_quantity=_quantity(node, "startQuantity", context),
         completion_quantity=_quantity(node, "completionQuantity", context),
     )
+
+
+def _variable_passing(call: etree._Element, problems: list[str]) -> VariablePassing:
+    """How a call activity passes variables, as its home engine does: Camunda 8 when it names a
+    zeebe:calledElement, Camunda 7 in a file made for Camunda 7 (it passes only what camunda:in and camunda:out
+    declare), and everything both ways in other files."""
+    passing = zeebe.variable_passing(call)
+    if passing is not None:
+        return passing
+    if _made_for_camunda_7(call):
+        return camunda.variable_passing(call, problems)
+    return VariablePassing()
+
+
+def _made_for_camunda_7(node: etree._Element) -> bool:
+    """Marked by Camunda Modeler for Camunda 7 (`modeler:executionPlatform`), or declaring its namespace
+    without any other marking."""
+    platform = node.getroottree().getroot().get(EXECUTION_PLATFORM)
+    if platform is not None:
+        return str(platform).strip() == CAMUNDA_7
+    return CAMUNDA in node.nsmap.values()
 
 
 def _quantity(node: etree._Element, attribute: str, context: _Context) -> int:

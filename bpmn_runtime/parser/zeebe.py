@@ -6,7 +6,7 @@ from typing import Any
 from lxml import etree
 
 from bpmn_runtime.forms import LINKED_FORM, read_form_js
-from bpmn_runtime.model import Mapping
+from bpmn_runtime.model import ALL_VARIABLES, CallMapping, Mapping, VariablePassing
 from bpmn_runtime.parser.numbers import LARGEST, MAX_RETRIES, literal_or_expression, whole_number
 from bpmn_runtime.parser.namespaces import zeebe
 
@@ -102,6 +102,23 @@ def loop(element: etree._Element) -> dict[str, Any]:
 def called_process(element: etree._Element) -> str | None:
     called = element.find(f"{{*}}extensionElements/{zeebe('calledElement')}")
     return called.get("processId") if called is not None else None
+
+
+def variable_passing(call: etree._Element) -> VariablePassing | None:
+    """zeebe:calledElement's propagateAllParentVariables and propagateAllChildVariables (both true by default);
+    None when the call activity names no zeebe:calledElement.
+
+    Without all parent variables only the call activity's own variables (its input mappings) go in; without all
+    child variables only its output mappings bring anything back, and those read every child variable, so the
+    child's variables still come back as the call activity's own (see `ActivityBehaviour.set_results`)."""
+    called = call.find(f"{{*}}extensionElements/{zeebe('calledElement')}")
+    if called is None:
+        return None
+    all_parent = (called.get("propagateAllParentVariables") or "true").strip().lower() != "false"
+    all_child = (called.get("propagateAllChildVariables") or "true").strip().lower() != "false"
+    has_outputs = call.find(f"{{*}}extensionElements/{zeebe('ioMapping')}/{zeebe('output')}") is not None
+    return VariablePassing(ALL_VARIABLES if all_parent else (CallMapping(all=True, local=True),),
+                           ALL_VARIABLES if all_child or has_outputs else ())
 
 
 def user_task_forms(process: etree._Element) -> dict[str, str]:

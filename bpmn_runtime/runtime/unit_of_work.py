@@ -393,7 +393,8 @@ class UnitOfWork:
 
     def _start_child(self, parent: LoadedInstance, wait: CallWait) -> None:
         definition, process = self.runtime.deployments.latest_definition(wait.process_key, self.connection)
-        self.start(definition, process, wait.variables, business_key=parent.business_key,
+        key = parent.business_key if wait.inherit_business_key else wait.business_key
+        self.start(definition, process, wait.variables, business_key=key,
                    parent=(parent.id, wait.key), traceparent=parent.traceparent)
 
     def _cancel_child(self, parent: LoadedInstance, wait: Wait) -> None:

@@ -1,7 +1,9 @@
 """Scopes: the process itself, subprocesses (embedded, event, transaction, ad-hoc) and call activities."""
 from __future__ import annotations
 
-from bpmn_runtime.engine.behaviours import compensation, event_subprocesses
+from typing import Any, Mapping
+
+from bpmn_runtime.engine.behaviours import compensation, event_subprocesses, variable_passing
 from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident, StepContext
 from bpmn_runtime.engine.behaviours.boundaries import boundary_events
@@ -135,5 +137,18 @@ class CallActivity(ActivityBehaviour):
             return
         if not element.called_element:
             raise Incident(f"{element.label} does not name the process to call (calledElement)")
-        variables = dict(ai.variables or {}) if element.extensions.inputs else dict(ctx.variables(ai))
-        ctx.add_wait(CallWait(ctx.state.next_id(), ai.id, element.id, element.called_element, variables))
+        key = variable_passing.business_key(ctx, ai, element)
+        ctx.add_wait(CallWait(ctx.state.next_id(), ai.id, element.id, element.called_element,
+                              variable_passing.passed_in(ctx, ai, element), business_key=key,
+                              inherit_business_key=element.extensions.passing.inherit_business_key))
+
+    def set_results(self, ctx: StepContext, ai: ActivityInstance, values: Mapping[str, Any]) -> None:
+        """The called instance ended with `values`: only what the call activity passes back is kept."""
+        element = ctx.element(ai.element)
+        if element.called_task:
+            super().set_results(ctx, ai, values)
+            return
+        shared, local = variable_passing.passed_back(element, values)
+        super().set_results(ctx, ai, shared)
+        if local:
+            ctx.set_local_variables(ai, local)

@@ -12,7 +12,7 @@ from typing import Mapping, cast
 from lxml import etree
 
 from bpmn_runtime.errors import Problem
-from bpmn_runtime.parser.namespaces import BPMN, bpmn, local_name
+from bpmn_runtime.parser.namespaces import BPMN, EXECUTION_PLATFORM, bpmn, local_name
 
 # Namespaces of the engines whose files say which engine they were made for (see `Document.dialect`).
 ENGINE_NAMESPACES = {
@@ -22,7 +22,6 @@ ENGINE_NAMESPACES = {
     "http://flowable.org/bpmn": "Flowable",
     "http://spiffworkflow.org/bpmn/schema/1.0/core": "SpiffWorkflow",
 }
-EXECUTION_PLATFORM = "{http://camunda.org/schema/modeler/1.0}executionPlatform"
 EVENT_DEFINITION_TAGS = frozenset({
     "messageEventDefinition", "timerEventDefinition", "signalEventDefinition", "errorEventDefinition",
     "escalationEventDefinition", "compensateEventDefinition", "terminateEventDefinition", "cancelEventDefinition",

@@ -62,6 +62,8 @@ def _expressions_of(process: Process, element: Element) -> list[str]:
     found = _conditions_of(process, element)
     found += [m.source for m in element.extensions.inputs + element.extensions.outputs if m.source]
     found += [d.correlation_key for d in element.events if d.correlation_key]
+    passing = element.extensions.passing
+    found += [m.expression for m in passing.ins + passing.outs if m.expression]
     if element.loop is not None and element.loop.cardinality:
         found.append(element.loop.cardinality)
     return found + _templates_of(element)
@@ -70,7 +72,7 @@ def _expressions_of(process: Process, element: Element) -> list[str]:
 def _templates_of(element: Element) -> list[str]:
     """Camunda 7 attributes that may embed `${...}`, checked like expressions so Java-only calls are refused."""
     extensions = element.extensions
-    texts = [extensions.assignee, extensions.due_date, extensions.priority, extensions.topic,
+    texts = [extensions.assignee, extensions.due_date, extensions.priority, extensions.topic, extensions.passing.business_key,
              *extensions.candidate_users, *extensions.candidate_groups, element.name if element.kind == "userTask" else None]
     for definition in element.events:
         texts.append(definition.name if definition.kind in ("message", "signal") else None)

@@ -11,10 +11,9 @@ from __future__ import annotations
 from lxml import etree
 
 from bpmn_runtime.errors import Problem
-from bpmn_runtime.parser.namespaces import bpmn, zeebe
+from bpmn_runtime.parser.namespaces import EXECUTION_PLATFORM, bpmn, zeebe
 from bpmn_runtime.parser.validation.document import Document
 
-EXECUTION_PLATFORM = "{http://camunda.org/schema/modeler/1.0}executionPlatform"
 CAMUNDA_8 = "Camunda Cloud"
 WORKER_TASKS = (bpmn("serviceTask"), bpmn("sendTask"))
 

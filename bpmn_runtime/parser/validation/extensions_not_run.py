@@ -1,0 +1,154 @@
+"""Engine extensions this engine does not run are refused at the element that carries them, never ignored.
+
+`parser.camunda` reads the `camunda:` settings the engine honours (and `parser.zeebe` the `zeebe:` ones, checked
+there). Every other Camunda 7 attribute or extension element in an executable process would change what
+Camunda 7 does (a listener runs code, a connector calls a service, `camunda:initiator` sets a variable), and so
+would the Flowable, Activiti and SpiffWorkflow extensions, which this engine does not read at all (their
+listeners, forms, assignments, pre- and post-scripts, decisions). Deploying the file while ignoring them would
+run the model differently from its home engine. The few that change nothing about a run (what a modeler or an
+engine's web apps keep for people) are accepted.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from lxml import etree
+
+from bpmn_runtime.errors import Problem
+from bpmn_runtime.parser.camunda import JAVA_ONLY
+from bpmn_runtime.parser.namespaces import CAMUNDA, local_name, namespace
+from bpmn_runtime.parser.reader import FLOW_NODES
+from bpmn_runtime.parser.validation.document import ENGINE_NAMESPACES, Document
+
+RULE = "EXTENSION"  # the id its problems carry (docs/static-rules.md, Engine rules)
+# The engines whose extensions this engine does not read at all, by namespace, with the prefix messages use.
+UNREAD_ENGINES = {"http://activiti.org/bpmn": "activiti", "http://flowable.org/bpmn": "flowable",
+                  "http://spiffworkflow.org/bpmn/schema/1.0/core": "spiffworkflow"}
+# Attributes `parser.camunda`, the reader and the runtime read (JAVA_ONLY ones are refused by `parser.camunda`).
+READ_ATTRIBUTES = frozenset({
+    "assignee", "candidateUsers", "candidateGroups", "dueDate", "priority", "formKey", "formRef", "formRefBinding",
+    "formRefVersion", "resultVariable", "topic", "type", "async", "asyncBefore", "asyncAfter", "decisionRef",
+    "decisionRefBinding", "decisionRefVersion", "decisionRefTenantId", "mapDecisionResult", "collection",
+    "elementVariable", "candidateStarterUsers", "candidateStarterGroups", "historyTimeToLive",
+})
+# Attributes that change nothing about a run: the modeler's and Camunda's web apps' bookkeeping, an error's text,
+# and the job executor's scheduling hints (which job of several due goes first; never what a job does).
+NO_EFFECT_ATTRIBUTES = frozenset({
+    "versionTag", "diagramRelationId", "isStartableInTasklist", "exclusive", "jobPriority", "taskPriority",
+    "errorMessage",
+})
+# Flowable, Activiti and SpiffWorkflow extensions that change nothing about a run: text for people, and the
+# job executor's exclusivity.
+NO_EFFECT_ELSEWHERE = frozenset({"exclusive", "instructionsForEndUser", "documentation"})
+# Extension elements read by `parser.camunda` (whatever they hold is checked there).
+READ_ELEMENTS = frozenset({"inputOutput", "formData", "properties", "failedJobRetryTimeCycle", "in", "out"})
+
+LISTENER_INSTEAD = {
+    "executionListener": "do the listener's work in a task of its own (a script task, or a service task with a "
+                         "Python handler)",
+    "taskListener": "do the listener's work in a task before or after the user task (a script task, or a service "
+                    "task with a Python handler)",
+}
+ADVICE = {
+    "connector": "Camunda 7 connectors are Java plugins this engine does not have; set Implementation to External "
+                 "with a topic and register a Python handler that makes the call",
+    "field": "field injection configures a Java class, which this engine cannot run",
+    "initiator": "the variable that holds the id of the user who started the instance is not set by this engine; "
+                 "remove Initiator and pass the user as a start variable",
+    "errorCodeVariable": "the caught error's code is not stored in a variable by this engine; remove Code variable",
+    "errorMessageVariable": "the caught error's message is not stored in a variable by this engine; remove "
+                            "Message variable",
+    "variableName": "a conditional event here is checked on every change of any variable, not only of the named "
+                    "one; remove Variable name",
+    "variableEvents": "a conditional event here is checked on every change of a variable; remove Variable events",
+    "resource": "scripts from external resources are not loaded; write the script in the model (Inline script)",
+    "calledElementTenantId": "this engine has no tenants; remove Tenant id",
+    "calledElementBinding": "the latest version of the called process is always called here; remove Binding",
+    "calledElementVersion": "the latest version of the called process is always called here; remove Version",
+    "calledElementVersionTag": "the latest version of the called process is always called here; remove Version tag",
+    "followUpDate": "the follow-up date of a task is set in the inbox, not from the model; remove Follow up date",
+}
+
+
+def problems(document: Document) -> list[Problem]:
+    """Each Camunda 7, Flowable, Activiti or SpiffWorkflow attribute and extension element in an executable
+    process that the engine does not run."""
+    found: list[Problem] = []
+    for node in document.root.iter():
+        if not isinstance(node.tag, str) or not _in_play(document, node):
+            continue
+        space = namespace(node.tag)
+        if space == CAMUNDA or space in UNREAD_ENGINES:
+            if local_name(_parent_tag(node)) == "extensionElements" and not _runs(space, local_name(node.tag), True):
+                found.append(document.problem(node, _message(node, space, local_name(node.tag))))
+            continue
+        for attribute in node.attrib:
+            name = local_name(attribute)
+            if _runs(namespace(attribute), name, False):
+                continue
+            if namespace(attribute) == CAMUNDA and name in JAVA_ONLY and local_name(node.tag) in FLOW_NODES:
+                continue  # refused by `parser.camunda` with the element's other settings
+            found.append(document.problem(node, _message(node, namespace(attribute), name)))
+    return [dataclasses.replace(problem, rule=RULE) for problem in found]
+
+
+def _in_play(document: Document, node: etree._Element) -> bool:
+    """Part of an executable process, or of a message, signal, error or escalation declared beside the processes
+    (the events that use it read its settings)."""
+    if document.executable(node):
+        return True
+    declaration = next((n for n in (node, *node.iterancestors()) if n.getparent() is document.root), None)
+    return declaration is not None and local_name(declaration.tag) in ("message", "signal", "error", "escalation")
+
+
+def _runs(space: str, name: str, element: bool) -> bool:
+    """Whether an extension element or attribute `name` of namespace `space` is run as its engine runs it, or
+    changes nothing about a run (every name outside the engine namespaces checked here counts as run)."""
+    if space == CAMUNDA:
+        return name in (READ_ELEMENTS if element else READ_ATTRIBUTES | NO_EFFECT_ATTRIBUTES)
+    return space not in UNREAD_ENGINES or name in NO_EFFECT_ELSEWHERE
+
+
+def _parent_tag(node: etree._Element) -> str:
+    parent = node.getparent()
+    return parent.tag if parent is not None and isinstance(parent.tag, str) else ""
+
+
+def _element_advice(node: etree._Element) -> str:
+    name = local_name(node.tag)
+    if name in LISTENER_INSTEAD:
+        java = next((f'{attribute}="{node.get(attribute)}"' for attribute in ("class", "delegateExpression")
+                     if node.get(attribute)), None)
+        why = f"it names Java code ({java}), which this Python engine cannot run" if java else \
+            "listeners are not run by this engine"
+        return f"{why}; {LISTENER_INSTEAD[name]}"
+    if name == "connector":
+        connector = node.findtext(f"{{{CAMUNDA}}}connectorId") or ""
+        return f"connector '{connector.strip()}': {ADVICE[name]}"
+    return ADVICE.get(name, "this Camunda 7 setting is not run by this engine; remove it, or run the model on "
+                            "Camunda 7")
+
+
+def _attribute_advice(name: str) -> str:
+    if name in JAVA_ONLY:
+        return "it names Java code, which this Python engine cannot run"
+    return ADVICE.get(name, "this Camunda 7 setting is not run by this engine; remove it, or run the model on "
+                            "Camunda 7")
+
+
+def _message(node: etree._Element, space: str, setting: str) -> str:
+    """'camunda:X on 'Name' (id): advice', naming the flow node (or process) as the modeler shows it."""
+    if space in UNREAD_ENGINES:
+        advice = (f"this setting of {ENGINE_NAMESPACES[space]} is not run by this engine; remove it, or run the "
+                  f"model on {ENGINE_NAMESPACES[space]}")
+    elif setting == local_name(node.tag):
+        advice = _element_advice(node)
+    else:
+        advice = _attribute_advice(setting)
+    prefix = UNREAD_ENGINES.get(space, "camunda")
+    owner = next((n for n in (node, *node.iterancestors()) if n.get("id")), None)
+    where = ""
+    if owner is not None:
+        label = f"'{owner.get('name')}' ({owner.get('id')})" if owner.get("name") else owner.get("id", "")
+        where = f" on {label}"
+    return f"{prefix}:{setting}{where}: {advice}"
