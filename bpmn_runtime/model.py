@@ -91,6 +91,7 @@ class Extensions:
     candidate_users: tuple[str, ...] = ()
     candidate_groups: tuple[str, ...] = ()
     due_date: str | None = None
+    follow_up_date: str | None = None  # when the task shows under "Follow-up date reached" in the inbox
     priority: str | None = None
     form_fields: tuple[FormField, ...] = ()
     form_key: str | None = None

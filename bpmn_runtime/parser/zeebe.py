@@ -5,17 +5,45 @@ from typing import Any
 
 from lxml import etree
 
+from bpmn_runtime import juel
+from bpmn_runtime.feel import feel_text
 from bpmn_runtime.forms import LINKED_FORM, read_form_js
 from bpmn_runtime.model import Mapping
 from bpmn_runtime.parser.numbers import LARGEST, MAX_RETRIES, literal_or_expression, whole_number
 from bpmn_runtime.parser.namespaces import zeebe
 
 
+def is_expression(value: str) -> bool:
+    """Camunda 8 reads a value with a leading `=` as a FEEL expression, and any other value as itself."""
+    return value.lstrip().startswith("=")
+
+
+def value_of(value: str) -> str:
+    """A zeebe attribute as the engine evaluates it: FEEL as written, and a static value (a URL, an e-mail
+    address, `in-process`, a date, `{{secrets.X}}`) as a FEEL string literal, so that it gives exactly its
+    text, never a number, a dict or an expression of another language."""
+    return value if is_expression(value) else "=" + feel_text(value)
+
+
+def _optional(value: str | None) -> str | None:
+    return value_of(value) if value else None
+
+
+def _job_type(value: str | None) -> str | None:
+    """The job type: a static type is kept as written (the topic workers take, shown and compared as it is)
+    unless it looks like a Camunda 7 template, which Camunda 8 would not evaluate."""
+    if not value or is_expression(value) or not juel.is_template(value):
+        return value
+    return value_of(value)
+
+
 def _split(value: str | None) -> tuple[str, ...]:
+    """Candidate users or groups: one expression (giving a list or a comma-separated text), or static names
+    separated by commas."""
     text = (value or "").strip()
-    if text.startswith("="):  # a FEEL list literal of names: =["a","b"]
-        text = text[1:].strip().strip("[]").replace('"', "")
-    return tuple(part.strip() for part in text.split(",") if part.strip())
+    if is_expression(text):
+        return (text,)
+    return tuple(value_of(part.strip()) for part in text.split(",") if part.strip())
 
 
 def read(element: etree._Element, user_task_forms: dict[str, str], problems: list[str]) -> dict[str, Any]:
@@ -27,25 +55,26 @@ def read(element: etree._Element, user_task_forms: dict[str, str], problems: lis
     found: dict[str, Any] = {}
     task = extension.find(zeebe("taskDefinition"))
     if task is not None:
-        found["topic"] = task.get("type")
+        found["topic"] = _job_type(task.get("type"))
         retries = task.get("retries", "")
         if retries.strip() and not retries.strip().startswith("="):
             found["retries"] = whole_number(retries, "zeebe:taskDefinition retries", problems, high=MAX_RETRIES)
     assignment = extension.find(zeebe("assignmentDefinition"))
     if assignment is not None:
-        if assignment.get("assignee"):
-            found["assignee"] = assignment.get("assignee")
+        found["assignee"] = _optional(assignment.get("assignee"))
         if assignment.get("candidateGroups"):
             found["candidate_groups"] = _split(assignment.get("candidateGroups"))
         if assignment.get("candidateUsers"):
             found["candidate_users"] = _split(assignment.get("candidateUsers"))
     schedule = extension.find(zeebe("taskSchedule"))
-    if schedule is not None and schedule.get("dueDate"):
-        found["due_date"] = schedule.get("dueDate")
+    if schedule is not None:
+        found["due_date"] = _optional(schedule.get("dueDate"))
+        found["follow_up_date"] = _optional(schedule.get("followUpDate"))
     priority = extension.find(zeebe("priorityDefinition"))
     if priority is not None and priority.get("priority"):
-        found["priority"] = priority.get("priority")
-        literal_or_expression(found["priority"], "zeebe:priorityDefinition priority", problems, -LARGEST, LARGEST)
+        literal_or_expression(priority.get("priority", ""), "zeebe:priorityDefinition priority", problems,
+                              -LARGEST, LARGEST)
+        found["priority"] = value_of(priority.get("priority", ""))
     form = extension.find(zeebe("formDefinition"))
     if form is not None:
         key = form.get("formKey") or (LINKED_FORM + form.get("formId", "") if form.get("formId") else "")
@@ -61,8 +90,8 @@ def read(element: etree._Element, user_task_forms: dict[str, str], problems: lis
             found["form_key"] = key
     io = extension.find(zeebe("ioMapping"))
     if io is not None:
-        found["inputs"] = tuple(Mapping(m.get("target", ""), m.get("source", "")) for m in io.findall(zeebe("input")))
-        found["outputs"] = tuple(Mapping(m.get("target", ""), m.get("source", "")) for m in io.findall(zeebe("output")))
+        found["inputs"] = _mappings(io, "input")
+        found["outputs"] = _mappings(io, "output")
     decision = extension.find(zeebe("calledDecision"))
     if decision is not None:
         found.update(_called_decision(decision, problems))
@@ -72,9 +101,15 @@ def read(element: etree._Element, user_task_forms: dict[str, str], problems: lis
     return found
 
 
+def _mappings(io: etree._Element, kind: str) -> tuple[Mapping, ...]:
+    """zeebe:input or zeebe:output mappings; one without a source copies the variable its target names."""
+    return tuple(Mapping(m.get("target", ""), value_of(m.get("source", "")) if m.get("source") else "")
+                 for m in io.findall(zeebe(kind)))
+
+
 def _called_decision(decision: etree._Element, problems: list[str]) -> dict[str, Any]:
     """zeebe:calledDecision: the decision (latest version) and the variable its result goes to."""
-    found: dict[str, Any] = {"decision_ref": (decision.get("decisionId") or "").strip() or None,
+    found: dict[str, Any] = {"decision_ref": _optional((decision.get("decisionId") or "").strip()),
                              "result_variable": (decision.get("resultVariable") or "").strip() or None}
     if found["decision_ref"] is None:
         problems.append("zeebe:calledDecision has no decisionId")

@@ -75,6 +75,7 @@ class UserTask(ActivityBehaviour):
             candidate_users=_names(ctx, ai, extensions.candidate_users),
             candidate_groups=_names(ctx, ai, extensions.candidate_groups),
             due_date=_text(ctx, ai, extensions.due_date),
+            follow_up_date=_text(ctx, ai, extensions.follow_up_date),
             priority=int(priority) if priority and priority.lstrip("-").isdigit() else 50))
         ctx.history("task_created", element.id, ai.id, None)
 
