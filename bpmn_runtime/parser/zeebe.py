@@ -29,6 +29,23 @@ def _optional(value: str | None) -> str | None:
     return value_of(value) if value else None
 
 
+def correlation_key(*carriers: etree._Element | None) -> str | None:
+    """zeebe:subscription correlationKey of a message event or receive task: Camunda Modeler writes it on the
+    bpmn:message the event names; files of older modelers carry it on the event definition itself."""
+    for carrier in carriers:
+        key = subscription_key(carrier) if carrier is not None else None
+        if key:
+            return value_of(key)
+    return None
+
+
+def subscription_key(carrier: etree._Element) -> str | None:
+    """The correlationKey of the zeebe:subscription among `carrier`'s extension elements, as written."""
+    subscription = carrier.find(f"{{*}}extensionElements/{zeebe('subscription')}")
+    key = subscription.get("correlationKey") if subscription is not None else None
+    return key if key and key.strip() else None
+
+
 def _job_type(value: str | None) -> str | None:
     """The job type: a static type is kept as written (the topic workers take, shown and compared as it is)
     unless it looks like a Camunda 7 template, which Camunda 8 would not evaluate."""

@@ -15,7 +15,7 @@ from bpmn_runtime.model import Definitions, Element, Process
 from bpmn_runtime.parser.namespaces import BPMN, local_name
 from bpmn_runtime.parser.reader import SCOPES
 from bpmn_runtime.parser.validation import (
-    activities, choreography, collaboration, compensation, data, declarations, events, expressions, flows, formal,
+    activities, camunda8, choreography, collaboration, compensation, data, declarations, events, expressions, flows, formal,
     gateways, iospec, lengths, links, liveness, references, structure, topics, triggers,
 )
 from bpmn_runtime.parser.validation.document import Document
@@ -62,7 +62,7 @@ def document_problems(root: etree._Element, file: str, imports: Mapping[str, lis
             problems += rule(document, node)
     for concern in DOCUMENT_RULES:
         problems += concern(document)
-    return problems + topics.missing_topic_problems(document)
+    return problems + topics.missing_topic_problems(document) + camunda8.problems(document)
 
 
 def process_problems(definitions: Definitions, check_scripts: bool = True, library: bool = False) -> list[Problem]:
