@@ -80,12 +80,16 @@ class Mapping:
     source: str
 
 
+MAX_RETRIES = 1_000  # tries a model may give a job, written in it or computed by its expression
+
+
 @dataclass(frozen=True, slots=True)
 class Extensions:
     """Vendor extension data (Camunda 7 `camunda:` attributes, Camunda 8 `zeebe:` elements)."""
 
     topic: str | None = None
     retries: int | None = None  # how many times a handler is tried in all
+    retries_expression: str | None = None  # Camunda 8 `retries="=..."`: FEEL giving `retries` for each job
     retry_cycle: str | None = None  # camunda:failedJobRetryTimeCycle: how long to wait before each retry
     assignee: str | None = None
     candidate_users: tuple[str, ...] = ()

@@ -8,8 +8,8 @@ from lxml import etree
 from bpmn_runtime import juel
 from bpmn_runtime.feel import feel_text
 from bpmn_runtime.forms import LINKED_FORM, read_form_js
-from bpmn_runtime.model import Mapping
-from bpmn_runtime.parser.numbers import LARGEST, MAX_RETRIES, literal_or_expression, whole_number
+from bpmn_runtime.model import MAX_RETRIES, Mapping
+from bpmn_runtime.parser.numbers import LARGEST, literal_or_expression, whole_number
 from bpmn_runtime.parser.namespaces import zeebe
 
 
@@ -74,7 +74,9 @@ def read(element: etree._Element, user_task_forms: dict[str, str], problems: lis
     if task is not None:
         found["topic"] = _job_type(task.get("type"))
         retries = task.get("retries", "")
-        if retries.strip() and not retries.strip().startswith("="):
+        if is_expression(retries):
+            found["retries_expression"] = retries
+        elif retries.strip():
             found["retries"] = whole_number(retries, "zeebe:taskDefinition retries", problems, high=MAX_RETRIES)
     assignment = extension.find(zeebe("assignmentDefinition"))
     if assignment is not None:

@@ -1,6 +1,8 @@
 """Tasks: plain, manual, script, user, service/send/business-rule (jobs for handlers) and receive tasks."""
 from __future__ import annotations
 
+import reprlib
+from decimal import Decimal
 from typing import Any
 
 from bpmn_runtime import juel
@@ -8,6 +10,7 @@ from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour
 from bpmn_runtime.engine.behaviours.base import Incident, StepContext
 from bpmn_runtime.engine.behaviours.subscriptions import subscribe_all
 from bpmn_runtime.engine.state import ActivityInstance, JobWait, MessageWait, UserTaskWait
+from bpmn_runtime.model import MAX_RETRIES
 from bpmn_runtime.engine.timers import duration_seconds
 
 
@@ -92,8 +95,24 @@ class JobTask(ActivityBehaviour):
         extensions = element.extensions
         headers = dict(extensions.headers)
         timeout = duration_seconds(headers["timeout"], ctx.now) if headers.get("timeout") else None
-        ctx.add_wait(JobWait(ctx.state.next_id(), ai.id, element.id, _text(ctx, ai, extensions.topic) or element.id,
-                             retries=extensions.retries, headers=headers, timeout=timeout))
+        topic = _text(ctx, ai, extensions.topic) if extensions.topic else element.id
+        if not topic:
+            raise Incident(f"the job type \"{extensions.topic}\" of {element.label} gives no text; "
+                           f"it must name the topic its workers take")
+        retries = _retries(ctx, ai, extensions.retries_expression) if extensions.retries_expression \
+            else extensions.retries
+        ctx.add_wait(JobWait(ctx.state.next_id(), ai.id, element.id, topic, retries=retries, headers=headers,
+                             timeout=timeout))
+
+
+def _retries(ctx: StepContext, ai: ActivityInstance, expression: str) -> int:
+    """Camunda 8 retries written as FEEL, evaluated as the job is created: a whole number of tries."""
+    value = ctx.evaluate(ai, expression)
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)) or value != int(value) \
+            or not 1 <= value <= MAX_RETRIES:
+        raise Incident(f"the retries \"{expression}\" give {reprlib.repr(value)}; they must give a whole number "
+                       f"from 1 to {MAX_RETRIES:,}")
+    return int(value)
 
 
 class ReceiveTask(ActivityBehaviour):
