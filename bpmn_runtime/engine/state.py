@@ -106,8 +106,8 @@ class UserTaskWait(Wait):
     candidate_users: list[str] = field(default_factory=list)
     candidate_groups: list[str] = field(default_factory=list)
     due_date: str | None = None  # the task's due date, as the model computed it
-    follow_up_date: str | None = None  # its follow-up date, as the model computed it
     priority: int = 50
+    follow_up_date: str | None = None  # its follow-up date, as the model computed it
 
     def waiting_for(self) -> str:
         return "a person to complete the task"

@@ -7,6 +7,7 @@ from typing import Any, Mapping
 from bpmn_runtime.engine.behaviours import compensation
 from bpmn_runtime.engine.behaviours.base import Behaviour, Incident, StepContext
 from bpmn_runtime.engine.behaviours import timer_events
+from bpmn_runtime.engine.behaviours.mappings import map_inputs, map_outputs, take_event_results
 from bpmn_runtime.engine.behaviours.subscriptions import event_name, subscribe_all
 from bpmn_runtime.engine.state import ActivityInstance, ConditionalWait, MessageWait, SignalWait, TimerWait, Wait
 from bpmn_runtime.model import EventDefinition
@@ -38,6 +39,8 @@ class EndEvent(Behaviour):
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
         element = ctx.element(ai.element)
         scope_ai = ctx.state.parent_of(ai)
+        map_inputs(ctx, ai)
+        map_outputs(ctx, ai)
         for definition in element.events:
             if definition.kind == "terminate":
                 ctx.terminate_children(scope_ai.id)
@@ -59,6 +62,8 @@ class IntermediateThrowEvent(Behaviour):
 
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
         element = ctx.element(ai.element)
+        map_inputs(ctx, ai)
+        map_outputs(ctx, ai)
         for definition in element.events:
             if definition.kind == "link":
                 target = ctx.facts.link_targets.get((element.scope, definition.name or ""))
@@ -80,14 +85,16 @@ class IntermediateCatchEvent(Behaviour):
 
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
         element = ctx.element(ai.element)
+        map_inputs(ctx, ai)
         if all(d.kind == "link" for d in element.events) or not element.events:
+            map_outputs(ctx, ai)
             ctx.complete(ai)
             return
         subscribe_all(ctx, ai, element)
 
     def triggered(self, ctx: StepContext, ai: ActivityInstance, wait: Wait, payload: Mapping[str, Any]) -> None:
         element = ctx.element(ai.element)
-        ctx.set_variables(ai, payload)
+        take_event_results(ctx, ai, payload)
         if isinstance(wait, TimerWait) and not element.parallel_multiple and timer_events.rearm(ctx, wait):
             ctx.fork(ai)  # each firing of a time cycle but the last passes a token on
             return

@@ -1,4 +1,5 @@
-"""What a file made for Camunda 8 must say for the engine to run it as Zeebe does.
+"""What a file made for Camunda 8 must say for the engine to run it as Zeebe does, and the Zeebe mappings the
+engine does not apply.
 
 Zeebe delivers a message to a waiting instance only when the message carries the instance's correlation key
 (`zeebe:subscription correlationKey`, which Camunda Modeler writes on the bpmn:message). A message catch without
@@ -10,8 +11,10 @@ from __future__ import annotations
 from lxml import etree
 
 from bpmn_runtime.errors import Problem
+from bpmn_runtime.model import Element
 from bpmn_runtime.parser.namespaces import bpmn, local_name
 from bpmn_runtime.parser.validation.document import Document
+from bpmn_runtime.parser.validation.shared import problem
 from bpmn_runtime.parser.zeebe import subscription_key
 
 # How the modeler names the elements that wait for a message.
@@ -52,3 +55,26 @@ def _missing_key(waiting: etree._Element, message: etree._Element | None) -> str
 def _executable(node: etree._Element) -> bool:
     process = next(node.iterancestors(bpmn("process")), None)
     return process is not None and process.get("isExecutable", "true").strip().lower() != "false"
+
+
+def start_mapping_problems(element: Element) -> list[Problem]:
+    """Mappings the engine cannot apply as Zeebe does are refused. A message start event sets the message's
+    variables before it runs (on a new instance, or on its event subprocess), so its output mappings could not
+    decide alone what arrives, as they do in Zeebe; other start events apply theirs as they pass the token on.
+    Start and boundary events take no input mappings in either engine."""
+    extensions = element.extensions
+    if element.kind not in ("startEvent", "boundaryEvent"):
+        return []
+    found = []
+    if extensions.inputs:
+        found.append(problem(element, f"the {_kind(element)} {element.label} has input mappings, which this kind of "
+                                      f"event cannot have; remove them (Inputs)"))
+    if element.kind == "startEvent" and extensions.outputs and any(d.kind == "message" for d in element.events):
+        found.append(problem(element, f"the message start event {element.label} has output mappings, which this "
+                                      f"engine does not apply to a message's variables; remove them (Outputs) and "
+                                      f"map the variables on the element after it"))
+    return found
+
+
+def _kind(element: Element) -> str:
+    return "start event" if element.kind == "startEvent" else "boundary event"
