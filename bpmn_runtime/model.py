@@ -104,6 +104,7 @@ class Extensions:
     async_before: bool = False
     async_after: bool = False
     result_variable: str | None = None
+    script_expression: str | None = None  # Camunda 8 zeebe:script: FEEL whose value goes to `result_variable`
     headers: tuple[tuple[str, str], ...] = ()
     decision_ref: str | None = None  # the decision a business rule task evaluates (an id, or an expression)
     decision_version: str | None = None  # a version number; None: the latest

@@ -111,6 +111,9 @@ def read(element: etree._Element, user_task_forms: dict[str, str], problems: lis
     if io is not None:
         found["inputs"] = _mappings(io, "input")
         found["outputs"] = _mappings(io, "output")
+    script = extension.find(zeebe("script"))
+    if script is not None:
+        found.update(_script(script, problems))
     decision = extension.find(zeebe("calledDecision"))
     if decision is not None:
         found.update(_called_decision(decision, problems))
@@ -124,6 +127,17 @@ def _mappings(io: etree._Element, kind: str) -> tuple[Mapping, ...]:
     """zeebe:input or zeebe:output mappings; one without a source copies the variable its target names."""
     return tuple(Mapping(m.get("target", ""), value_of(m.get("source", "")) if m.get("source") else "")
                  for m in io.findall(zeebe(kind)))
+
+
+def _script(script: etree._Element, problems: list[str]) -> dict[str, Any]:
+    """zeebe:script: a FEEL expression evaluated by the engine, its value set in the result variable (a script task
+    without an expression is refused with every script task that has no script)."""
+    expression = (script.get("expression") or "").strip()
+    result = (script.get("resultVariable") or "").strip()
+    if not result:
+        problems.append("the script task does not say where its result goes; enter a variable name "
+                        "(Script, Result variable)")
+    return {"script_expression": value_of(expression) if expression else None, "result_variable": result or None}
 
 
 def _called_decision(decision: etree._Element, problems: list[str]) -> dict[str, Any]:

@@ -19,10 +19,16 @@ class Task(ActivityBehaviour):
 
 
 class ScriptTask(ActivityBehaviour):
-    """Runs its script (through the embedding program's runner, else the expression sandbox)."""
+    """Runs its script (through the embedding program's runner, else the expression sandbox), or evaluates its
+    Camunda 8 `zeebe:script` FEEL expression into its result variable."""
 
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
         element = ctx.element(ai.element)
+        expression, variable = element.extensions.script_expression, element.extensions.result_variable
+        if expression and variable:  # Camunda 8's zeebe:script: FEEL, evaluated by the engine itself
+            self.set_results(ctx, ai, {variable: ctx.evaluate(ai, expression)})
+            ctx.complete(ai)
+            return
         values: dict[str, Any] = dict(ctx.run_script(ai, element))
         if element.extensions.result_variable and "result" in values:
             values = {element.extensions.result_variable: values.pop("result"), **values}

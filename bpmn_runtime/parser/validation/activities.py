@@ -41,6 +41,7 @@ def called_element_problems(element: Element) -> list[Problem]:
 
 def script_problems(element: Element) -> list[Problem]:
     """A script task (or a call of a global script task) must have a script to run."""
-    if (element.called_task or element.kind) == "scriptTask" and not (element.script or "").strip():
+    if (element.called_task or element.kind) == "scriptTask" and not (element.script or "").strip() \
+            and not element.extensions.script_expression:
         return [problem(element, "the script task has no script")]
     return []
