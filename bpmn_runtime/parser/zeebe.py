@@ -117,10 +117,20 @@ def read(element: etree._Element, user_task_forms: dict[str, str], problems: lis
     decision = extension.find(zeebe("calledDecision"))
     if decision is not None:
         found.update(_called_decision(decision, problems))
-    headers = extension.find(zeebe("taskHeaders"))
-    if headers is not None:
-        found["headers"] = tuple((h.get("key", ""), h.get("value", "")) for h in headers.findall(zeebe("header")))
+    headers = _headers(extension)
+    if headers:
+        found["headers"] = headers
     return found
+
+
+def _headers(extension: etree._Element) -> tuple[tuple[str, str], ...]:
+    """What a job's handler is told besides its variables, always static text: the zeebe:properties (the
+    modeler's Extension properties) and then the zeebe:taskHeaders, a header winning over a property of its name."""
+    properties = extension.iterfind(f"{zeebe('properties')}/{zeebe('property')}")
+    found = {p.get("name", ""): p.get("value", "") for p in properties}
+    headers = extension.iterfind(f"{zeebe('taskHeaders')}/{zeebe('header')}")
+    found.update((h.get("key", ""), h.get("value", "")) for h in headers)
+    return tuple(found.items())
 
 
 def _mappings(io: etree._Element, kind: str) -> tuple[Mapping, ...]:

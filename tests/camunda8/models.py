@@ -44,11 +44,11 @@ def runtime_on(tmp_path: Path) -> Runtime:
     return Runtime(f"sqlite:///{tmp_path / 'engine.db'}")
 
 
-def deploy_one_task(tmp_path: Path, task: str, element_id: str = "work") -> Runtime:
-    """A runtime with process 'p' deployed: start, `task` (whose id is `element_id`), end."""
+def deploy_one_task(tmp_path: Path, task: str, element_id: str = "work", declarations: str = "") -> Runtime:
+    """A runtime with process 'p' deployed: start, `task` (whose id is `element_id`), end; then `declarations`."""
     runtime = runtime_on(tmp_path)
-    runtime.deploy(model(f'<bpmn:startEvent id="s"/>{task}<bpmn:endEvent id="e"/>{flows("s", element_id, "e")}'),
-                   "p.bpmn")
+    runtime.deploy(model(f'<bpmn:startEvent id="s"/>{task}<bpmn:endEvent id="e"/>{flows("s", element_id, "e")}',
+                         declarations), "p.bpmn")
     return runtime
 
 

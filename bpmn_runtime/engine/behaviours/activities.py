@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 from bpmn_runtime.engine.behaviours import boundaries, compensation, joins
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident, StepContext
-from bpmn_runtime.engine.behaviours.mappings import map_inputs, map_outputs
+from bpmn_runtime.engine.behaviours.mappings import map_inputs, map_outputs, set_results
 from bpmn_runtime.engine.state import ActivityInstance, ContinuationWait, Run, Wait
 from bpmn_runtime.model import Element, Flow
 
@@ -83,10 +83,7 @@ class ActivityBehaviour(Behaviour):
 
     def set_results(self, ctx: StepContext, ai: ActivityInstance, values: Mapping[str, Any]) -> None:
         """Results of the work (a job's outputs, a form): local when output mappings pick from them."""
-        if ctx.element(ai.element).extensions.outputs:
-            ctx.set_local_variables(ai, values)
-        else:
-            ctx.set_variables(ai, values)
+        set_results(ctx, ai, values)
 
 
 def _loop_may_start(ctx: StepContext, ai: ActivityInstance, element: Element) -> bool:

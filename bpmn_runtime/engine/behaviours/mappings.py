@@ -30,10 +30,15 @@ def map_outputs(ctx: StepContext, ai: ActivityInstance) -> None:
         ctx.set_variables(ctx.state.parent_of(ai), {m.target: ctx.evaluate(ai, m.source) for m in outputs})
 
 
+def set_results(ctx: StepContext, ai: ActivityInstance, values: Mapping[str, Any]) -> None:
+    """Results of `ai`'s work (a job's outputs, a form): local when output mappings pick from them."""
+    if ctx.element(ai.element).extensions.outputs:
+        ctx.set_local_variables(ai, values)
+    else:
+        ctx.set_variables(ai, values)
+
+
 def take_event_results(ctx: StepContext, ai: ActivityInstance, payload: Mapping[str, Any]) -> None:
     """An event occurred on `ai`, bringing `payload`: through its output mappings when it has them."""
-    if not ctx.element(ai.element).extensions.outputs:
-        ctx.set_variables(ai, payload)
-        return
-    ctx.set_local_variables(ai, payload)
+    set_results(ctx, ai, payload)
     map_outputs(ctx, ai)

@@ -20,7 +20,8 @@ class Task(ActivityBehaviour):
 
 class ScriptTask(ActivityBehaviour):
     """Runs its script (through the embedding program's runner, else the expression sandbox), or evaluates its
-    Camunda 8 `zeebe:script` FEEL expression into its result variable."""
+    Camunda 8 `zeebe:script` FEEL expression into its result variable, or (a Camunda 8 task definition) is a job
+    for a worker."""
 
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
         element = ctx.element(ai.element)
@@ -28,6 +29,9 @@ class ScriptTask(ActivityBehaviour):
         if expression and variable:  # Camunda 8's zeebe:script: FEEL, evaluated by the engine itself
             self.set_results(ctx, ai, {variable: ctx.evaluate(ai, expression)})
             ctx.complete(ai)
+            return
+        if element.extensions.topic and not element.script:  # Camunda 8: a job worker runs the script
+            create_job(ctx, ai)
             return
         values: dict[str, Any] = dict(ctx.run_script(ai, element))
         if element.extensions.result_variable and "result" in values:
@@ -97,18 +101,24 @@ class JobTask(ActivityBehaviour):
     """
 
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
-        element = ctx.element(ai.element)
-        extensions = element.extensions
-        headers = dict(extensions.headers)
-        timeout = duration_seconds(headers["timeout"], ctx.now) if headers.get("timeout") else None
-        topic = _text(ctx, ai, extensions.topic) if extensions.topic else element.id
-        if not topic:
-            raise Incident(f"the job type \"{extensions.topic}\" of {element.label} gives no text; "
-                           f"it must name the topic its workers take")
-        retries = _retries(ctx, ai, extensions.retries_expression) if extensions.retries_expression \
-            else extensions.retries
-        ctx.add_wait(JobWait(ctx.state.next_id(), ai.id, element.id, topic, retries=retries, headers=headers,
-                             timeout=timeout))
+        create_job(ctx, ai)
+
+
+def create_job(ctx: StepContext, ai: ActivityInstance) -> None:
+    """Make `ai` wait for a job for the handler of its element's topic (a service task's, or a Camunda 8 message
+    throw event's or script task's job type); the job's completion is what `ai` is triggered by."""
+    element = ctx.element(ai.element)
+    extensions = element.extensions
+    headers = dict(extensions.headers)
+    timeout = duration_seconds(headers["timeout"], ctx.now) if headers.get("timeout") else None
+    topic = _text(ctx, ai, extensions.topic) if extensions.topic else element.id
+    if not topic:
+        raise Incident(f"the job type \"{extensions.topic}\" of {element.label} gives no text; "
+                       f"it must name the topic its workers take")
+    retries = _retries(ctx, ai, extensions.retries_expression) if extensions.retries_expression \
+        else extensions.retries
+    ctx.add_wait(JobWait(ctx.state.next_id(), ai.id, element.id, topic, retries=retries, headers=headers,
+                         timeout=timeout))
 
 
 def _retries(ctx: StepContext, ai: ActivityInstance, expression: str) -> int:
