@@ -8,25 +8,27 @@ Only the message start events of a process need no key: the message starts a new
 """
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from bpmn_runtime.errors import Problem
 from bpmn_runtime.model import Element
-from bpmn_runtime.parser.namespaces import bpmn, local_name
+from bpmn_runtime.parser.namespaces import ZEEBE, bpmn, local_name
 from bpmn_runtime.parser.validation.document import Document
 from bpmn_runtime.parser.validation.shared import problem
 from bpmn_runtime.parser.zeebe import subscription_key
 
-# How the modeler names the elements that wait for a message.
-WAITING = {"intermediateCatchEvent": "intermediate catch event", "boundaryEvent": "boundary event",
-           "startEvent": "start event of the event subprocess", "receiveTask": "receive task"}
+# The elements that wait for a message.
+WAITING = ("intermediateCatchEvent", "boundaryEvent", "startEvent", "receiveTask")
 
 
 def problems(document: Document) -> list[Problem]:
-    """Every element of an executable process in a Camunda 8 file that waits for a message without a key."""
+    """In a Camunda 8 file: every element of an executable process that waits for a message without a key; in any
+    file: every zeebe extension this engine does not run as Zeebe does."""
+    found = unsupported_extension_problems(document)
     if document.dialect != "Camunda 8":
-        return []
-    found = []
+        return found
     for waiting in document.root.iter(*(bpmn(tag) for tag in WAITING)):
         parent = waiting.getparent()
         if not _executable(waiting) or (local_name(waiting.tag) == "startEvent" and parent is not None
@@ -43,11 +45,51 @@ def problems(document: Document) -> list[Problem]:
     return found
 
 
+# The zeebe elements the engine reads (see `parser.zeebe`), and those that only describe (`userTask` marks a
+# Camunda user task, which the inbox runs as it runs any user task; `versionTag` names a version).
+READ = frozenset({
+    "taskDefinition", "assignmentDefinition", "taskSchedule", "priorityDefinition", "formDefinition", "ioMapping",
+    "input", "output", "calledDecision", "taskHeaders", "header", "properties", "property", "script",
+    "loopCharacteristics", "calledElement", "userTaskForm", "subscription", "userTask", "versionTag",
+})
+# What Camunda 8 runs and this engine does not, by element, in the words of the properties panel.
+NOT_RUN = {
+    "executionListeners": "execution listeners, which Camunda 8 runs as jobs as the element starts or ends "
+                          "(Execution listeners)",
+    "taskListeners": "task listeners, which Camunda 8 runs as jobs as the user task is created, assigned or "
+                     "completed (Task listeners)",
+}
+
+
+def unsupported_extension_problems(document: Document) -> list[Problem]:
+    """A zeebe extension element of an executable process that the engine does not run, located at the element
+    that carries it: refused rather than ignored, since Camunda 8 would act on it."""
+    found = []
+    for node in document.root.iter(f"{{{ZEEBE}}}*"):
+        tag = local_name(node.tag)
+        if tag in READ or any(local_name(a.tag) in NOT_RUN for a in node.iterancestors(f"{{{ZEEBE}}}*")):
+            continue
+        process = next(node.iterancestors(bpmn("process")), None)
+        if process is not None and not _executable(node):
+            continue
+        owner = next((a for a in node.iterancestors() if a.get("id") and local_name(a.tag) != "extensionElements"),
+                     document.root)
+        what = NOT_RUN.get(tag, f"zeebe:{tag}, which this engine does not know, so it cannot do what Camunda 8 "
+                                f"does with it")
+        found.append(document.problem(node, f"{_label(owner)} has {what}; remove it, or run the file on Camunda 8"))
+    return found
+
+
+def _label(node: etree._Element) -> str:
+    """An element as the modeler shows it: its name and id."""
+    name, ident = node.get("name"), node.get("id", "")
+    kind = re.sub(r"(?<!^)([A-Z])", r" \1", local_name(node.tag)).lower()
+    return f"the {kind} '{name}' ({ident})" if name else f"the {kind} {ident}"
+
+
 def _missing_key(waiting: etree._Element, message: etree._Element | None) -> str:
-    name = waiting.get("name")
-    label = f"'{name}' ({waiting.get('id')})" if name else waiting.get("id", "")
     about = f"message '{message.get('name') or message.get('id')}'" if message is not None else "its message"
-    return (f"the {WAITING[local_name(waiting.tag)]} {label} waits for {about} without a correlation key, so it "
+    return (f"{_label(waiting)} waits for {about} without a correlation key, so it "
             f"would take that message meant for any instance; enter the key that picks this instance in the "
             f"properties panel (Message, Subscription correlation key)")
 
