@@ -80,6 +80,9 @@ class Mapping:
     source: str
 
 
+MAX_RETRIES = 1_000  # tries a model may give a job, written in it or computed by its expression
+
+
 @dataclass(frozen=True, slots=True)
 class CallMapping:
     """One variable a call activity passes to the process it calls, or back (Camunda 7's camunda:in and
@@ -119,11 +122,13 @@ class Extensions:
 
     topic: str | None = None
     retries: int | None = None  # how many times a handler is tried in all
+    retries_expression: str | None = None  # Camunda 8 `retries="=..."`: FEEL giving `retries` for each job
     retry_cycle: str | None = None  # camunda:failedJobRetryTimeCycle: how long to wait before each retry
     assignee: str | None = None
     candidate_users: tuple[str, ...] = ()
     candidate_groups: tuple[str, ...] = ()
     due_date: str | None = None
+    follow_up_date: str | None = None  # when the task shows under "Follow-up date reached" in the inbox
     priority: str | None = None
     form_fields: tuple[FormField, ...] = ()
     form_key: str | None = None
@@ -132,6 +137,7 @@ class Extensions:
     async_before: bool = False
     async_after: bool = False
     result_variable: str | None = None
+    script_expression: str | None = None  # Camunda 8 zeebe:script: FEEL whose value goes to `result_variable`
     headers: tuple[tuple[str, str], ...] = ()
     decision_ref: str | None = None  # the decision a business rule task evaluates (an id, or an expression)
     decision_version: str | None = None  # a version number; None: the latest

@@ -107,6 +107,7 @@ class UserTaskWait(Wait):
     candidate_groups: list[str] = field(default_factory=list)
     due_date: str | None = None  # the task's due date, as the model computed it
     priority: int = 50
+    follow_up_date: str | None = None  # its follow-up date, as the model computed it
 
     def waiting_for(self) -> str:
         return "a person to complete the task"

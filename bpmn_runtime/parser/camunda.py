@@ -10,8 +10,8 @@ from bpmn_runtime import juel
 from bpmn_runtime.engine.decision_calls import MAPPINGS as DECISION_RESULT_MAPPINGS
 from bpmn_runtime.engine.timers import TimerError, parse_retry_cycle
 from bpmn_runtime.forms import duplicate_field_problems, field_problems, read_constraint
-from bpmn_runtime.model import CallMapping, FormField, Mapping, VariablePassing
-from bpmn_runtime.parser.numbers import LARGEST, MAX_RETRIES, literal_or_expression, whole_number
+from bpmn_runtime.model import MAX_RETRIES, CallMapping, FormField, Mapping, VariablePassing
+from bpmn_runtime.parser.numbers import LARGEST, literal_or_expression, whole_number
 from bpmn_runtime.parser.namespaces import camunda
 
 # Camunda 7 attributes that only a Java engine can honour; refused rather than silently ignored.

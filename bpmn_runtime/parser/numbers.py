@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 LARGEST = 2**31 - 1  # an INTEGER column on every database
-MAX_RETRIES = 1_000  # retries a model may give a job
 _WHOLE = re.compile(r"\s*[-+]?\d{1,12}\s*")
 _EXPRESSION_MARKS = ("${", "#{", "=")
 

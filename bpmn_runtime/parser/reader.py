@@ -322,7 +322,8 @@ def _task_message(node: etree._Element, tag: str, context: _Context) -> tuple[Ev
     if tag != "receiveTask" or not ref:
         return ()
     message = context.declared(node, ref, "message")
-    return (EventDefinition("message", declared_name(message) if message is not None else local_part(node, ref)),)
+    return (EventDefinition("message", declared_name(message) if message is not None else local_part(node, ref),
+                            correlation_key=zeebe.correlation_key(message)),)
 
 
 def _expression_text(node: etree._Element | None, *, in_language: bool = True) -> str | None:
@@ -357,12 +358,9 @@ def _event_definition(child: etree._Element, owner: etree._Element, context: _Co
         return declared_name(target) if target is not None else local_part(child, ref)
 
     if kind == "message":
-        name = resolve("messageRef", "message")
-        key = None
-        subscription = child.find("{*}extensionElements/{*}subscription")
-        if subscription is not None:
-            key = subscription.get("correlationKey")
-        return EventDefinition(kind, name, correlation_key=key, id=child.get("id"))
+        message = context.declared(child, child.get("messageRef"), "message")
+        return EventDefinition(kind, resolve("messageRef", "message"),
+                               correlation_key=zeebe.correlation_key(child, message), id=child.get("id"))
     if kind == "signal":
         return EventDefinition(kind, resolve("signalRef", "signal"), id=child.get("id"))
     if kind == "error":

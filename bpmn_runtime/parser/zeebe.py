@@ -5,17 +5,62 @@ from typing import Any
 
 from lxml import etree
 
+from bpmn_runtime import juel
+from bpmn_runtime.feel import feel_text
 from bpmn_runtime.forms import LINKED_FORM, read_form_js
-from bpmn_runtime.model import ALL_VARIABLES, CallMapping, Mapping, VariablePassing
-from bpmn_runtime.parser.numbers import LARGEST, MAX_RETRIES, literal_or_expression, whole_number
+from bpmn_runtime.model import ALL_VARIABLES, MAX_RETRIES, CallMapping, Mapping, VariablePassing
+from bpmn_runtime.parser.numbers import LARGEST, literal_or_expression, whole_number
 from bpmn_runtime.parser.namespaces import zeebe
 
 
+def is_expression(value: str) -> bool:
+    """Camunda 8 reads a value with a leading `=` as a FEEL expression, and any other value as itself."""
+    return value.lstrip().startswith("=")
+
+
+def value_of(value: str) -> str:
+    """A zeebe attribute as the engine evaluates it: FEEL as written, and a static value (a URL, an e-mail
+    address, `in-process`, a date, `{{secrets.X}}`) as a FEEL string literal, so that it gives exactly its
+    text, never a number, a dict or an expression of another language."""
+    return value if is_expression(value) else "=" + feel_text(value)
+
+
+def _optional(value: str | None) -> str | None:
+    return value_of(value) if value else None
+
+
+def correlation_key(*carriers: etree._Element | None) -> str | None:
+    """zeebe:subscription correlationKey of a message event or receive task: Camunda Modeler writes it on the
+    bpmn:message the event names; files of older modelers carry it on the event definition itself."""
+    for carrier in carriers:
+        key = subscription_key(carrier) if carrier is not None else None
+        if key:
+            return value_of(key)
+    return None
+
+
+def subscription_key(carrier: etree._Element) -> str | None:
+    """The correlationKey of the zeebe:subscription among `carrier`'s extension elements, as written."""
+    subscription = carrier.find(f"{{*}}extensionElements/{zeebe('subscription')}")
+    key = subscription.get("correlationKey") if subscription is not None else None
+    return key if key and key.strip() else None
+
+
+def _job_type(value: str | None) -> str | None:
+    """The job type: a static type is kept as written (the topic workers take, shown and compared as it is)
+    unless it looks like a Camunda 7 template, which Camunda 8 would not evaluate."""
+    if not value or is_expression(value) or not juel.is_template(value):
+        return value
+    return value_of(value)
+
+
 def _split(value: str | None) -> tuple[str, ...]:
+    """Candidate users or groups: one expression (giving a list or a comma-separated text), or static names
+    separated by commas."""
     text = (value or "").strip()
-    if text.startswith("="):  # a FEEL list literal of names: =["a","b"]
-        text = text[1:].strip().strip("[]").replace('"', "")
-    return tuple(part.strip() for part in text.split(",") if part.strip())
+    if is_expression(text):
+        return (text,)
+    return tuple(value_of(part.strip()) for part in text.split(",") if part.strip())
 
 
 def read(element: etree._Element, user_task_forms: dict[str, str], problems: list[str]) -> dict[str, Any]:
@@ -27,25 +72,28 @@ def read(element: etree._Element, user_task_forms: dict[str, str], problems: lis
     found: dict[str, Any] = {}
     task = extension.find(zeebe("taskDefinition"))
     if task is not None:
-        found["topic"] = task.get("type")
+        found["topic"] = _job_type(task.get("type"))
         retries = task.get("retries", "")
-        if retries.strip() and not retries.strip().startswith("="):
+        if is_expression(retries):
+            found["retries_expression"] = retries
+        elif retries.strip():
             found["retries"] = whole_number(retries, "zeebe:taskDefinition retries", problems, high=MAX_RETRIES)
     assignment = extension.find(zeebe("assignmentDefinition"))
     if assignment is not None:
-        if assignment.get("assignee"):
-            found["assignee"] = assignment.get("assignee")
+        found["assignee"] = _optional(assignment.get("assignee"))
         if assignment.get("candidateGroups"):
             found["candidate_groups"] = _split(assignment.get("candidateGroups"))
         if assignment.get("candidateUsers"):
             found["candidate_users"] = _split(assignment.get("candidateUsers"))
     schedule = extension.find(zeebe("taskSchedule"))
-    if schedule is not None and schedule.get("dueDate"):
-        found["due_date"] = schedule.get("dueDate")
+    if schedule is not None:
+        found["due_date"] = _optional(schedule.get("dueDate"))
+        found["follow_up_date"] = _optional(schedule.get("followUpDate"))
     priority = extension.find(zeebe("priorityDefinition"))
     if priority is not None and priority.get("priority"):
-        found["priority"] = priority.get("priority")
-        literal_or_expression(found["priority"], "zeebe:priorityDefinition priority", problems, -LARGEST, LARGEST)
+        literal_or_expression(priority.get("priority", ""), "zeebe:priorityDefinition priority", problems,
+                              -LARGEST, LARGEST)
+        found["priority"] = value_of(priority.get("priority", ""))
     form = extension.find(zeebe("formDefinition"))
     if form is not None:
         key = form.get("formKey") or (LINKED_FORM + form.get("formId", "") if form.get("formId") else "")
@@ -61,20 +109,50 @@ def read(element: etree._Element, user_task_forms: dict[str, str], problems: lis
             found["form_key"] = key
     io = extension.find(zeebe("ioMapping"))
     if io is not None:
-        found["inputs"] = tuple(Mapping(m.get("target", ""), m.get("source", "")) for m in io.findall(zeebe("input")))
-        found["outputs"] = tuple(Mapping(m.get("target", ""), m.get("source", "")) for m in io.findall(zeebe("output")))
+        found["inputs"] = _mappings(io, "input")
+        found["outputs"] = _mappings(io, "output")
+    script = extension.find(zeebe("script"))
+    if script is not None:
+        found.update(_script(script, problems))
     decision = extension.find(zeebe("calledDecision"))
     if decision is not None:
         found.update(_called_decision(decision, problems))
-    headers = extension.find(zeebe("taskHeaders"))
-    if headers is not None:
-        found["headers"] = tuple((h.get("key", ""), h.get("value", "")) for h in headers.findall(zeebe("header")))
+    headers = _headers(extension)
+    if headers:
+        found["headers"] = headers
     return found
+
+
+def _headers(extension: etree._Element) -> tuple[tuple[str, str], ...]:
+    """What a job's handler is told besides its variables, always static text: the zeebe:properties (the
+    modeler's Extension properties) and then the zeebe:taskHeaders, a header winning over a property of its name."""
+    properties = extension.iterfind(f"{zeebe('properties')}/{zeebe('property')}")
+    found = {p.get("name", ""): p.get("value", "") for p in properties}
+    headers = extension.iterfind(f"{zeebe('taskHeaders')}/{zeebe('header')}")
+    found.update((h.get("key", ""), h.get("value", "")) for h in headers)
+    return tuple(found.items())
+
+
+def _mappings(io: etree._Element, kind: str) -> tuple[Mapping, ...]:
+    """zeebe:input or zeebe:output mappings; one without a source copies the variable its target names."""
+    return tuple(Mapping(m.get("target", ""), value_of(m.get("source", "")) if m.get("source") else "")
+                 for m in io.findall(zeebe(kind)))
+
+
+def _script(script: etree._Element, problems: list[str]) -> dict[str, Any]:
+    """zeebe:script: a FEEL expression evaluated by the engine, its value set in the result variable (a script task
+    without an expression is refused with every script task that has no script)."""
+    expression = (script.get("expression") or "").strip()
+    result = (script.get("resultVariable") or "").strip()
+    if not result:
+        problems.append("the script task does not say where its result goes; enter a variable name "
+                        "(Script, Result variable)")
+    return {"script_expression": value_of(expression) if expression else None, "result_variable": result or None}
 
 
 def _called_decision(decision: etree._Element, problems: list[str]) -> dict[str, Any]:
     """zeebe:calledDecision: the decision (latest version) and the variable its result goes to."""
-    found: dict[str, Any] = {"decision_ref": (decision.get("decisionId") or "").strip() or None,
+    found: dict[str, Any] = {"decision_ref": _optional((decision.get("decisionId") or "").strip()),
                              "result_variable": (decision.get("resultVariable") or "").strip() or None}
     if found["decision_ref"] is None:
         problems.append("zeebe:calledDecision has no decisionId")

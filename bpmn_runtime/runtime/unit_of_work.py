@@ -369,7 +369,7 @@ class UnitOfWork:
                               "business_key": loaded.business_key, "element_id": wait.element, "name": wait.name,
                               "assignee": wait.assignee, "candidate_users": ",".join(wait.candidate_users),
                               "candidate_groups": ",".join(wait.candidate_groups), "due": wait.due_date,
-                              "priority": wait.priority, "created_at": self.now})
+                              "follow_up": wait.follow_up_date, "priority": wait.priority, "created_at": self.now})
             elif wait.kind in JOB_KINDS:
                 retries = wait.retries if isinstance(wait, JobWait) else None
                 jobs.append({"instance_id": loaded.id, "wait_key": wait.key, "kind": wait.kind,

@@ -54,7 +54,8 @@ def test_the_stored_form_has_a_format_and_named_fields() -> None:
                     "multi_instance": {"items": ["a", "b"], "started": 2, "results": [[1, "x"]]}}
     assert document["waits"][0] == {
         "kind": "user_task", "key": 20, "ai": 3, "element": "approve", "name": "Approve", "assignee": "mia",
-        "candidate_users": ["ann"], "candidate_groups": ["managers"], "due_date": "2026-02-01", "priority": 70}
+        "candidate_users": ["ann"], "candidate_groups": ["managers"], "due_date": "2026-02-01", "priority": 70,
+        "follow_up_date": None}
 
 
 def _v1(instances: list[list[Any]], waits: list[list[Any]] | None = None) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from typing import Any, Mapping
 
 from bpmn_runtime.engine.behaviours import boundaries, compensation, joins
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident, StepContext
+from bpmn_runtime.engine.behaviours.mappings import map_inputs, map_outputs, set_results
 from bpmn_runtime.engine.state import ActivityInstance, ContinuationWait, Run, Wait
 from bpmn_runtime.model import Element, Flow
 
@@ -37,10 +38,7 @@ class ActivityBehaviour(Behaviour):
     def execute(self, ctx: StepContext, ai: ActivityInstance) -> None:
         """Map inputs, then run the activity (or the first pass of its standard loop)."""
         element = ctx.element(ai.element)
-        if element.extensions.inputs:  # added to what the instance already holds (loop counter, compensated data)
-            visible = ctx.variables(ai)
-            ctx.set_local_variables(ai, {m.target: ctx.evaluate(ai, m.source) if m.source else visible.get(m.target)
-                                         for m in element.extensions.inputs})
+        map_inputs(ctx, ai)
         if element.loop is not None and not element.loop.multi_instance and not _loop_may_start(ctx, ai, element):
             ctx.complete(ai)
             return
@@ -58,9 +56,7 @@ class ActivityBehaviour(Behaviour):
         """Map outputs, go round a standard loop again, or let the scope decide what a completion means."""
         element = ctx.element(ai.element)
         if not ai.outputs_mapped:  # set once they are: a retry after a failing mapping maps them again
-            if element.extensions.outputs:
-                values = {m.target: ctx.evaluate(ai, m.source) for m in element.extensions.outputs}
-                ctx.set_variables(ctx.state.parent_of(ai), values)
+            map_outputs(ctx, ai)
             ai.outputs_mapped = True
         if element.loop is not None and not element.loop.multi_instance and _loop_again(ctx, ai, element):
             ai.outputs_mapped = False
@@ -87,10 +83,7 @@ class ActivityBehaviour(Behaviour):
 
     def set_results(self, ctx: StepContext, ai: ActivityInstance, values: Mapping[str, Any]) -> None:
         """Results of the work (a job's outputs, a form): local when output mappings pick from them."""
-        if ctx.element(ai.element).extensions.outputs:
-            ctx.set_local_variables(ai, values)
-        else:
-            ctx.set_variables(ai, values)
+        set_results(ctx, ai, values)
 
 
 def _loop_may_start(ctx: StepContext, ai: ActivityInstance, element: Element) -> bool:

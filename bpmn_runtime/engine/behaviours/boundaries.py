@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, StepContext, best_catcher
+from bpmn_runtime.engine.behaviours.mappings import take_event_results
 from bpmn_runtime.engine.behaviours.subscriptions import rearm_or_remove, subscribe_all
 from bpmn_runtime.engine.state import ActivityInstance, Wait
 from bpmn_runtime.model import Element, EventDefinition
@@ -36,7 +37,7 @@ def leave_by(ctx: StepContext, boundary: Element, scope_ai: ActivityInstance, pa
     """A token leaves from boundary event `boundary` into `scope_ai`, carrying `payload`."""
     ai = ctx.create(boundary, scope_ai)
     ctx.history("element_activated", boundary.id, ai.id, None)
-    ctx.set_variables(ai, payload)
+    take_event_results(ctx, ai, payload)
     ctx.complete(ai)
 
 

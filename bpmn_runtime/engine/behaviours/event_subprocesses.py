@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, StepContext, best_catcher
+from bpmn_runtime.engine.behaviours.mappings import map_outputs
 from bpmn_runtime.engine.behaviours.subscriptions import rearm_or_remove, subscribe_all
 from bpmn_runtime.engine.state import ActivityInstance, Wait
 from bpmn_runtime.model import Element
@@ -39,7 +40,12 @@ def catcher(ctx: StepContext, scope_ai: ActivityInstance, child: ActivityInstanc
 class StartEvent(Behaviour):
     """Passes the token on. The start event of an event subprocess occurs in the scope that contains it and
     starts an instance of the event subprocess there; message, signal and timer starts of the process
-    itself are matched by the runtime, which starts the instance at them."""
+    itself are matched by the runtime, which starts the instance at them. Its output mappings are applied as it
+    passes the token on (see `validation.camunda8` for those of message starts)."""
+
+    def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        map_outputs(ctx, ai)
+        ctx.complete(ai)
 
     def event_occurred(self, ctx: StepContext, event: Element, ai: ActivityInstance, wait: Wait | None,
                        payload: Mapping[str, Any]) -> None:

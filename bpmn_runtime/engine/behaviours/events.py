@@ -7,6 +7,8 @@ from typing import Any, Mapping
 from bpmn_runtime.engine.behaviours import compensation
 from bpmn_runtime.engine.behaviours.base import Behaviour, Incident, StepContext
 from bpmn_runtime.engine.behaviours import timer_events
+from bpmn_runtime.engine.behaviours.mappings import map_inputs, map_outputs, set_results, take_event_results
+from bpmn_runtime.engine.behaviours.tasks import create_job
 from bpmn_runtime.engine.behaviours.subscriptions import event_name, subscribe_all
 from bpmn_runtime.engine.state import ActivityInstance, ConditionalWait, MessageWait, SignalWait, TimerWait, Wait
 from bpmn_runtime.model import EventDefinition
@@ -32,13 +34,37 @@ def throw(ctx: StepContext, ai: ActivityInstance, definition: EventDefinition) -
     return ai.id not in ctx.state.instances
 
 
+def sent_by_job(ctx: StepContext, ai: ActivityInstance) -> bool:
+    """A message throw event with a job type (Camunda 8's `zeebe:taskDefinition`) leaves sending the message to
+    the job workers of that type: True when `ai` now waits for that job, and is triggered when it completes."""
+    element = ctx.element(ai.element)
+    if element.extensions.topic is None or not any(d.kind == "message" for d in element.events):
+        return False
+    create_job(ctx, ai)
+    return True
+
+
 class EndEvent(Behaviour):
     """Ends a path; its event definition decides what else happens."""
 
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        map_inputs(ctx, ai)
+        if not sent_by_job(ctx, ai):
+            self.end(ctx, ai, sent=False)
+
+    def triggered(self, ctx: StepContext, ai: ActivityInstance, wait: Wait, payload: Mapping[str, Any]) -> None:
+        ctx.remove_wait(wait)  # the job that sent the message is done
+        set_results(ctx, ai, payload)
+        self.end(ctx, ai, sent=True)
+
+    def end(self, ctx: StepContext, ai: ActivityInstance, sent: bool) -> None:
+        """Map the outputs, then do what the event definitions say (a message a job `sent` is not thrown again)."""
         element = ctx.element(ai.element)
         scope_ai = ctx.state.parent_of(ai)
+        map_outputs(ctx, ai)
         for definition in element.events:
+            if sent and definition.kind == "message":
+                continue
             if definition.kind == "terminate":
                 ctx.terminate_children(scope_ai.id)
                 ctx.behaviour_of(scope_ai).scope_terminated(ctx, scope_ai, element)
@@ -59,6 +85,10 @@ class IntermediateThrowEvent(Behaviour):
 
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
         element = ctx.element(ai.element)
+        map_inputs(ctx, ai)
+        if sent_by_job(ctx, ai):
+            return
+        map_outputs(ctx, ai)
         for definition in element.events:
             if definition.kind == "link":
                 target = ctx.facts.link_targets.get((element.scope, definition.name or ""))
@@ -71,6 +101,11 @@ class IntermediateThrowEvent(Behaviour):
                 return
         ctx.complete(ai)
 
+    def triggered(self, ctx: StepContext, ai: ActivityInstance, wait: Wait, payload: Mapping[str, Any]) -> None:
+        ctx.remove_wait(wait)  # the job that sent the message is done
+        take_event_results(ctx, ai, payload)
+        ctx.complete(ai)
+
 
 class IntermediateCatchEvent(Behaviour):
     """Waits for any of its events (all of them when parallel multiple); a link catch passes at once.
@@ -80,14 +115,16 @@ class IntermediateCatchEvent(Behaviour):
 
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
         element = ctx.element(ai.element)
+        map_inputs(ctx, ai)
         if all(d.kind == "link" for d in element.events) or not element.events:
+            map_outputs(ctx, ai)
             ctx.complete(ai)
             return
         subscribe_all(ctx, ai, element)
 
     def triggered(self, ctx: StepContext, ai: ActivityInstance, wait: Wait, payload: Mapping[str, Any]) -> None:
         element = ctx.element(ai.element)
-        ctx.set_variables(ai, payload)
+        take_event_results(ctx, ai, payload)
         if isinstance(wait, TimerWait) and not element.parallel_multiple and timer_events.rearm(ctx, wait):
             ctx.fork(ai)  # each firing of a time cycle but the last passes a token on
             return

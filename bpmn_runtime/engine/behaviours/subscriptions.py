@@ -6,6 +6,10 @@ but thrown (see `Step.throw_error`).
 """
 from __future__ import annotations
 
+import reprlib
+from decimal import Decimal
+
+from bpmn_runtime import feel
 from bpmn_runtime.engine.behaviours import timer_events
 from bpmn_runtime.engine.behaviours.base import Incident, StepContext
 from bpmn_runtime.engine.state import (
@@ -19,7 +23,7 @@ def subscribe(ctx: StepContext, owner: ActivityInstance, event: Element, definit
     if definition.kind == "timer":
         timer_events.subscribe(ctx, owner, event, definition.timer)
     elif definition.kind == "message":
-        key = str(ctx.evaluate(owner, definition.correlation_key)) if definition.correlation_key else None
+        key = correlation_key(ctx, owner, definition.correlation_key) if definition.correlation_key else None
         ctx.add_wait(MessageWait(ctx.state.next_id(), owner.id, event.id, event_name(ctx, owner, definition), key))
     elif definition.kind == "signal":
         ctx.add_wait(SignalWait(ctx.state.next_id(), owner.id, event.id, event_name(ctx, owner, definition)))
@@ -33,6 +37,18 @@ def rearm_or_remove(ctx: StepContext, wait: Wait | None) -> None:
     """After a non-interrupting event: a timer cycle schedules its next firing, a one-off timer goes."""
     if isinstance(wait, TimerWait):
         timer_events.rearm(ctx, wait)
+
+
+def correlation_key(ctx: StepContext, owner: ActivityInstance, expression: str) -> str:
+    """The key a message must carry to reach this subscription. As in Zeebe it is a text, or a number written as
+    text; anything else (null from a missing variable, a list) is an incident, never a key that matches by chance."""
+    value = ctx.evaluate(owner, expression)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return feel.feel_text(feel.to_feel(value))
+    shown = "null" if value is None else reprlib.repr(value)
+    raise Incident(f"the correlation key \"{expression}\" gives {shown}; it must give a text or a number")
 
 
 def event_name(ctx: StepContext, ai: ActivityInstance, definition: EventDefinition) -> str | None:

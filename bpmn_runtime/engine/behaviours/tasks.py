@@ -1,6 +1,8 @@
 """Tasks: plain, manual, script, user, service/send/business-rule (jobs for handlers) and receive tasks."""
 from __future__ import annotations
 
+import reprlib
+from decimal import Decimal
 from typing import Any
 
 from bpmn_runtime import juel
@@ -8,6 +10,7 @@ from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour
 from bpmn_runtime.engine.behaviours.base import Incident, StepContext
 from bpmn_runtime.engine.behaviours.subscriptions import subscribe_all
 from bpmn_runtime.engine.state import ActivityInstance, JobWait, MessageWait, UserTaskWait
+from bpmn_runtime.model import MAX_RETRIES
 from bpmn_runtime.engine.timers import duration_seconds
 
 
@@ -16,10 +19,20 @@ class Task(ActivityBehaviour):
 
 
 class ScriptTask(ActivityBehaviour):
-    """Runs its script (through the embedding program's runner, else the expression sandbox)."""
+    """Runs its script (through the embedding program's runner, else the expression sandbox), or evaluates its
+    Camunda 8 `zeebe:script` FEEL expression into its result variable, or (a Camunda 8 task definition) is a job
+    for a worker."""
 
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
         element = ctx.element(ai.element)
+        expression, variable = element.extensions.script_expression, element.extensions.result_variable
+        if expression and variable:  # Camunda 8's zeebe:script: FEEL, evaluated by the engine itself
+            self.set_results(ctx, ai, {variable: ctx.evaluate(ai, expression)})
+            ctx.complete(ai)
+            return
+        if element.extensions.topic and not element.script:  # Camunda 8: a job worker runs the script
+            create_job(ctx, ai)
+            return
         values: dict[str, Any] = dict(ctx.run_script(ai, element))
         if element.extensions.result_variable and "result" in values:
             values = {element.extensions.result_variable: values.pop("result"), **values}
@@ -75,6 +88,7 @@ class UserTask(ActivityBehaviour):
             candidate_users=_names(ctx, ai, extensions.candidate_users),
             candidate_groups=_names(ctx, ai, extensions.candidate_groups),
             due_date=_text(ctx, ai, extensions.due_date),
+            follow_up_date=_text(ctx, ai, extensions.follow_up_date),
             priority=int(priority) if priority and priority.lstrip("-").isdigit() else 50))
         ctx.history("task_created", element.id, ai.id, None)
 
@@ -87,12 +101,34 @@ class JobTask(ActivityBehaviour):
     """
 
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
-        element = ctx.element(ai.element)
-        extensions = element.extensions
-        headers = dict(extensions.headers)
-        timeout = duration_seconds(headers["timeout"], ctx.now) if headers.get("timeout") else None
-        ctx.add_wait(JobWait(ctx.state.next_id(), ai.id, element.id, _text(ctx, ai, extensions.topic) or element.id,
-                             retries=extensions.retries, headers=headers, timeout=timeout))
+        create_job(ctx, ai)
+
+
+def create_job(ctx: StepContext, ai: ActivityInstance) -> None:
+    """Make `ai` wait for a job for the handler of its element's topic (a service task's, or a Camunda 8 message
+    throw event's or script task's job type); the job's completion is what `ai` is triggered by."""
+    element = ctx.element(ai.element)
+    extensions = element.extensions
+    headers = dict(extensions.headers)
+    timeout = duration_seconds(headers["timeout"], ctx.now) if headers.get("timeout") else None
+    topic = _text(ctx, ai, extensions.topic) if extensions.topic else element.id
+    if not topic:
+        raise Incident(f"the job type \"{extensions.topic}\" of {element.label} gives no text; "
+                       f"it must name the topic its workers take")
+    retries = _retries(ctx, ai, extensions.retries_expression) if extensions.retries_expression \
+        else extensions.retries
+    ctx.add_wait(JobWait(ctx.state.next_id(), ai.id, element.id, topic, retries=retries, headers=headers,
+                         timeout=timeout))
+
+
+def _retries(ctx: StepContext, ai: ActivityInstance, expression: str) -> int:
+    """Camunda 8 retries written as FEEL, evaluated as the job is created: a whole number of tries."""
+    value = ctx.evaluate(ai, expression)
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)) or value != int(value) \
+            or not 1 <= value <= MAX_RETRIES:
+        raise Incident(f"the retries \"{expression}\" give {reprlib.repr(value)}; they must give a whole number "
+                       f"from 1 to {MAX_RETRIES:,}")
+    return int(value)
 
 
 class ReceiveTask(ActivityBehaviour):

@@ -15,7 +15,7 @@ from bpmn_runtime.model import Definitions, Element, Process
 from bpmn_runtime.parser.namespaces import BPMN, local_name
 from bpmn_runtime.parser.reader import SCOPES
 from bpmn_runtime.parser.validation import (
-    activities, choreography, collaboration, compensation, data, declarations, events, expressions,
+    activities, camunda8, choreography, collaboration, compensation, data, declarations, events, expressions,
     extensions_not_run, flows, formal, gateways, iospec, lengths, links, liveness, references, structure, topics,
     triggers,
 )
@@ -64,7 +64,7 @@ def document_problems(root: etree._Element, file: str, imports: Mapping[str, lis
             problems += rule(document, node)
     for concern in DOCUMENT_RULES:
         problems += concern(document)
-    return problems + topics.missing_topic_problems(document)
+    return problems + topics.missing_topic_problems(document) + camunda8.problems(document)
 
 
 def process_problems(definitions: Definitions, check_scripts: bool = True, library: bool = False) -> list[Problem]:
@@ -101,6 +101,7 @@ def _element_problems(process: Process, element: Element, check_scripts: bool) -
         *events.definition_problems(process, element),
         *activities.multi_instance_problems(element),
         *activities.timeout_problems(element),
+        *camunda8.start_mapping_problems(element),
         *compensation.handler_flow_problems(element),
         *activities.called_element_problems(element),
         *activities.script_problems(element),

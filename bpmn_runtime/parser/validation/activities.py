@@ -40,7 +40,9 @@ def called_element_problems(element: Element) -> list[Problem]:
 
 
 def script_problems(element: Element) -> list[Problem]:
-    """A script task (or a call of a global script task) must have a script to run."""
-    if (element.called_task or element.kind) == "scriptTask" and not (element.script or "").strip():
+    """A script task (or a call of a global script task) must have a script to run (or, in Camunda 8, a FEEL
+    expression or a job type for the workers that run it)."""
+    if (element.called_task or element.kind) == "scriptTask" and not (element.script or "").strip() \
+            and not element.extensions.script_expression and not element.extensions.topic:
         return [problem(element, "the script task has no script")]
     return []

@@ -66,7 +66,17 @@ def _expressions_of(process: Process, element: Element) -> list[str]:
     found += [m.expression for m in passing.ins + passing.outs if m.expression]
     if element.loop is not None and element.loop.cardinality:
         found.append(element.loop.cardinality)
-    return found + _templates_of(element)
+    return found + _templates_of(element) + _feel_attributes_of(element)
+
+
+def _feel_attributes_of(element: Element) -> list[str]:
+    """Camunda 8 attributes written as FEEL (`=...`), evaluated when an instance gets there: their syntax is
+    checked now."""
+    extensions = element.extensions
+    texts = [extensions.topic, extensions.retries_expression, extensions.script_expression, extensions.assignee, extensions.due_date,
+             extensions.follow_up_date, extensions.priority, extensions.decision_ref,
+             *extensions.candidate_users, *extensions.candidate_groups]
+    return [text for text in texts if text and text.lstrip().startswith("=")]
 
 
 def _templates_of(element: Element) -> list[str]:

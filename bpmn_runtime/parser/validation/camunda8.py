@@ -1,0 +1,122 @@
+"""What a file made for Camunda 8 must say for the engine to run it as Zeebe does, and the Zeebe mappings the
+engine does not apply.
+
+Zeebe delivers a message to a waiting instance only when the message carries the instance's correlation key
+(`zeebe:subscription correlationKey`, which Camunda Modeler writes on the bpmn:message). A message catch without
+one would take messages meant for any instance, so it is refused, as Zeebe refuses it, at the element that waits.
+Only the message start events of a process need no key: the message starts a new instance.
+"""
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from bpmn_runtime.errors import Problem
+from bpmn_runtime.model import Element
+from bpmn_runtime.parser.namespaces import ZEEBE, bpmn, local_name
+from bpmn_runtime.parser.validation.document import Document
+from bpmn_runtime.parser.validation.shared import problem
+from bpmn_runtime.parser.zeebe import subscription_key
+
+# The elements that wait for a message.
+WAITING = ("intermediateCatchEvent", "boundaryEvent", "startEvent", "receiveTask")
+
+
+def problems(document: Document) -> list[Problem]:
+    """In a Camunda 8 file: every element of an executable process that waits for a message without a key; in any
+    file: every zeebe extension this engine does not run as Zeebe does."""
+    found = unsupported_extension_problems(document)
+    if document.dialect != "Camunda 8":
+        return found
+    for waiting in document.root.iter(*(bpmn(tag) for tag in WAITING)):
+        parent = waiting.getparent()
+        if not _executable(waiting) or (local_name(waiting.tag) == "startEvent" and parent is not None
+                                        and local_name(parent.tag) == "process"):
+            continue  # a process's own start events start instances and need no key
+        carrier = waiting if local_name(waiting.tag) == "receiveTask" else waiting.find(bpmn("messageEventDefinition"))
+        if carrier is None:
+            continue
+        reference = carrier.get("messageRef")
+        message = document.resolve(carrier, reference) if reference else None
+        if subscription_key(carrier) or (message is not None and subscription_key(message)):
+            continue
+        found.append(document.problem(waiting, _missing_key(waiting, message)))
+    return found
+
+
+# The zeebe elements the engine reads (see `parser.zeebe`), and those that only describe (`userTask` marks a
+# Camunda user task, which the inbox runs as it runs any user task; `versionTag` names a version).
+READ = frozenset({
+    "taskDefinition", "assignmentDefinition", "taskSchedule", "priorityDefinition", "formDefinition", "ioMapping",
+    "input", "output", "calledDecision", "taskHeaders", "header", "properties", "property", "script",
+    "loopCharacteristics", "calledElement", "userTaskForm", "subscription", "userTask", "versionTag",
+})
+# What Camunda 8 runs and this engine does not, by element, in the words of the properties panel.
+NOT_RUN = {
+    "executionListeners": "execution listeners, which Camunda 8 runs as jobs as the element starts or ends "
+                          "(Execution listeners)",
+    "taskListeners": "task listeners, which Camunda 8 runs as jobs as the user task is created, assigned or "
+                     "completed (Task listeners)",
+}
+
+
+def unsupported_extension_problems(document: Document) -> list[Problem]:
+    """A zeebe extension element of an executable process that the engine does not run, located at the element
+    that carries it: refused rather than ignored, since Camunda 8 would act on it."""
+    found = []
+    for node in document.root.iter(f"{{{ZEEBE}}}*"):
+        tag = local_name(node.tag)
+        if tag in READ or any(local_name(a.tag) in NOT_RUN for a in node.iterancestors(f"{{{ZEEBE}}}*")):
+            continue
+        process = next(node.iterancestors(bpmn("process")), None)
+        if process is not None and not _executable(node):
+            continue
+        owner = next((a for a in node.iterancestors() if a.get("id") and local_name(a.tag) != "extensionElements"),
+                     document.root)
+        what = NOT_RUN.get(tag, f"zeebe:{tag}, which this engine does not know, so it cannot do what Camunda 8 "
+                                f"does with it")
+        found.append(document.problem(node, f"{_label(owner)} has {what}; remove it, or run the file on Camunda 8"))
+    return found
+
+
+def _label(node: etree._Element) -> str:
+    """An element as the modeler shows it: its name and id."""
+    name, ident = node.get("name"), node.get("id", "")
+    kind = re.sub(r"(?<!^)([A-Z])", r" \1", local_name(node.tag)).lower()
+    return f"the {kind} '{name}' ({ident})" if name else f"the {kind} {ident}"
+
+
+def _missing_key(waiting: etree._Element, message: etree._Element | None) -> str:
+    about = f"message '{message.get('name') or message.get('id')}'" if message is not None else "its message"
+    return (f"{_label(waiting)} waits for {about} without a correlation key, so it "
+            f"would take that message meant for any instance; enter the key that picks this instance in the "
+            f"properties panel (Message, Subscription correlation key)")
+
+
+def _executable(node: etree._Element) -> bool:
+    process = next(node.iterancestors(bpmn("process")), None)
+    return process is not None and process.get("isExecutable", "true").strip().lower() != "false"
+
+
+def start_mapping_problems(element: Element) -> list[Problem]:
+    """Mappings the engine cannot apply as Zeebe does are refused. A message start event sets the message's
+    variables before it runs (on a new instance, or on its event subprocess), so its output mappings could not
+    decide alone what arrives, as they do in Zeebe; other start events apply theirs as they pass the token on.
+    Start and boundary events take no input mappings in either engine."""
+    extensions = element.extensions
+    if element.kind not in ("startEvent", "boundaryEvent"):
+        return []
+    found = []
+    if extensions.inputs:
+        found.append(problem(element, f"the {_kind(element)} {element.label} has input mappings, which this kind of "
+                                      f"event cannot have; remove them (Inputs)"))
+    if element.kind == "startEvent" and extensions.outputs and any(d.kind == "message" for d in element.events):
+        found.append(problem(element, f"the message start event {element.label} has output mappings, which this "
+                                      f"engine does not apply to a message's variables; remove them (Outputs) and "
+                                      f"map the variables on the element after it"))
+    return found
+
+
+def _kind(element: Element) -> str:
+    return "start event" if element.kind == "startEvent" else "boundary event"

@@ -1,0 +1,49 @@
+"""Zeebe extensions the engine does not run as Camunda 8 does are refused at deployment, at the element that
+carries them and in the modeler's words, never ignored."""
+from __future__ import annotations
+
+import pytest
+
+from bpmn_runtime.errors import DeploymentError
+from bpmn_runtime.parser import parse
+from tests.camunda8.models import extensions, flows, model
+
+EXECUTION_LISTENERS = ('<zeebe:executionListeners><zeebe:executionListener eventType="start" type="audit"/>'
+                       '</zeebe:executionListeners>')
+TASK_LISTENERS = ('<zeebe:taskListeners><zeebe:taskListener eventType="completing" type="check"/>'
+                  '</zeebe:taskListeners>')
+
+
+@pytest.mark.parametrize("task, expected", [
+    (f'<bpmn:userTask id="work" name="Approve order">{extensions(EXECUTION_LISTENERS)}</bpmn:userTask>',
+     "the user task 'Approve order' (work) has execution listeners, which Camunda 8 runs as jobs as the element "
+     "starts or ends (Execution listeners); remove it, or run the file on Camunda 8"),
+    (f'<bpmn:userTask id="work">{extensions("<zeebe:userTask/>", TASK_LISTENERS)}</bpmn:userTask>',
+     "the user task work has task listeners, which Camunda 8 runs as jobs as the user task is created, assigned "
+     "or completed (Task listeners); remove it, or run the file on Camunda 8"),
+    ('<bpmn:serviceTask id="work" name="Charge">' + extensions(
+        '<zeebe:taskDefinition type="charge"/><zeebe:somethingNew value="1"/>') + '</bpmn:serviceTask>',
+     "the service task 'Charge' (work) has zeebe:somethingNew, which this engine does not know, so it cannot do "
+     "what Camunda 8 does with it; remove it, or run the file on Camunda 8"),
+], ids=["execution listeners", "task listeners", "unknown element"])
+def test_an_extension_the_engine_does_not_run_is_refused_at_its_element(task: str, expected: str) -> None:
+    with pytest.raises(DeploymentError) as refused:
+        parse(model(f'<bpmn:startEvent id="s"/>{task}<bpmn:endEvent id="e"/>{flows("s", "work", "e")}'), "p.bpmn")
+    assert [(p.element_id, p.line, p.message) for p in refused.value.problems] == [("work", 6, expected)]
+
+
+def test_process_level_listeners_are_refused_at_the_process() -> None:
+    body = f'{extensions(EXECUTION_LISTENERS)}<bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>{flows("s", "e")}'
+    with pytest.raises(DeploymentError) as refused:
+        parse(model(body), "p.bpmn")
+    [problem] = refused.value.problems
+    assert problem.element_id == "p" and problem.message.startswith("the process p has execution listeners")
+
+
+def test_extensions_of_a_process_that_is_not_executable_are_not_refused() -> None:
+    runnable = ('<bpmn:process id="q" isExecutable="true"><bpmn:startEvent id="s2"/><bpmn:endEvent id="e2"/>'
+                f'{flows("s2", "e2")}</bpmn:process>')
+    data = model(f'<bpmn:userTask id="work">{extensions(TASK_LISTENERS)}</bpmn:userTask>').replace(
+        b'isExecutable="true"', b'isExecutable="false"').replace(b"</bpmn:definitions>", runnable.encode()
+                                                                + b"</bpmn:definitions>")
+    assert list(parse(data, "p.bpmn").processes) == ["p", "q"]

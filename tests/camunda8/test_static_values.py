@@ -1,0 +1,82 @@
+"""A zeebe value without a leading `=` is a static value, with `=` it is FEEL (as Camunda 8 reads them).
+
+Static values are what modelers type into the properties panel with the FEEL toggle off: URLs, e-mail addresses,
+`in-process`, dates, `{{secrets.X}}`; they reach the workers and the inbox as exactly that text.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.camunda8.models import deploy_one_task, extensions, job, only_job, quote
+
+STATIC = {
+    "url": "https://api.example.com/v1/orders?status=open&limit=10",
+    "email": "ops@example.com",
+    "mode": "in-process",
+    "day": "2026-12-31",
+    "secret": "{{secrets.API_KEY}}",
+    "number": "42",
+    "json": '{"a": 1}',
+    "list": "[1, 2]",
+    "juel": "${not evaluated}",
+    "words": "not a - valid expression",
+}
+
+
+def _inputs(values: dict[str, str]) -> str:
+    return "".join(f"<zeebe:input source={quote(v)} target={quote(k)}/>" for k, v in values.items())
+
+
+def test_static_input_mappings_reach_the_worker_as_their_text_and_feel_ones_are_evaluated(tmp_path: Path) -> None:
+    io = f'<zeebe:ioMapping>{_inputs(STATIC)}<zeebe:input source="=amount * 2" target="doubled"/></zeebe:ioMapping>'
+    runtime = deploy_one_task(tmp_path, job("send-mail", io))
+    runtime.start("p", {"amount": 21})
+    work = only_job(runtime)
+    assert {k: work.variables[k] for k in STATIC} == STATIC
+    assert work.variables["doubled"] == 42
+
+
+def test_task_headers_are_static_even_with_a_leading_equals(tmp_path: Path) -> None:
+    headers = ('<zeebe:taskHeaders><zeebe:header key="endpoint" value="https://example.com/hook"/>'
+               '<zeebe:header key="formula" value="=amount"/></zeebe:taskHeaders>')
+    runtime = deploy_one_task(tmp_path, job("hook", headers))
+    runtime.start("p", {"amount": 5})
+    assert only_job(runtime).headers == {"endpoint": "https://example.com/hook", "formula": "=amount"}
+
+
+def test_static_output_mappings_set_their_text(tmp_path: Path) -> None:
+    io = ('<zeebe:ioMapping><zeebe:output source="done-by-worker@example.com" target="doneBy"/>'
+          '<zeebe:output source="7" target="code"/><zeebe:output source="=result + 1" target="next"/></zeebe:ioMapping>')
+    runtime = deploy_one_task(tmp_path, job("w", io))
+    instance = runtime.start("p")
+    runtime.complete_job(only_job(runtime).job_id, "test-worker", {"result": 1})
+    variables = runtime.queries.instance(instance).variables
+    assert (variables["doneBy"], variables["code"], variables["next"]) == ("done-by-worker@example.com", "7", 2)
+
+
+def test_user_task_assignment_schedule_and_priority_static_and_feel(tmp_path: Path) -> None:
+    task = ('<bpmn:userTask id="approve" name="Approve">' + extensions(
+        '<zeebe:assignmentDefinition assignee="anna.smith@example.com" candidateGroups="sales-emea, management"'
+        ' candidateUsers="=reviewers"/>',
+        '<zeebe:taskSchedule dueDate="2026-12-31T17:00:00Z" followUpDate="2026-12-24T09:00:00Z"/>',
+        '<zeebe:priorityDefinition priority="70"/>') + '</bpmn:userTask>')
+    runtime = deploy_one_task(tmp_path, task, "approve")
+    runtime.start("p", {"reviewers": ["bob", "carla"]})
+    [created] = runtime.queries.tasks(everyone=True)[0]
+    assert created.assignee == "anna.smith@example.com"
+    assert created.candidate_groups == ["sales-emea", "management"]
+    assert created.candidate_users == ["bob", "carla"]
+    assert (created.due, created.follow_up, created.priority) == ("2026-12-31T17:00:00Z", "2026-12-24T09:00:00Z", 70)
+
+
+def test_feel_assignee_and_due_date_are_evaluated(tmp_path: Path) -> None:
+    task = ('<bpmn:userTask id="approve">' + extensions(
+        '<zeebe:assignmentDefinition assignee="=owner" candidateGroups="=[&quot;a&quot;, team]"/>',
+        '<zeebe:taskSchedule dueDate="=&quot;2027-01-0&quot; + string(day) + &quot;T09:00:00Z&quot;"'
+        ' followUpDate="=&quot;2027-01-0&quot; + string(day - 1) + &quot;T09:00:00Z&quot;"/>')
+            + '</bpmn:userTask>')
+    runtime = deploy_one_task(tmp_path, task, "approve")
+    runtime.start("p", {"owner": "dora", "team": "ops", "day": 5})
+    [created] = runtime.queries.tasks(everyone=True)[0]
+    assert (created.assignee, created.candidate_groups) == ("dora", ["a", "ops"])
+    assert (created.due, created.follow_up) == ("2027-01-05T09:00:00Z", "2027-01-04T09:00:00Z")
