@@ -34,6 +34,7 @@ class Join:
     arrived: dict[str, int] = field(default_factory=dict)
     waiting: bool = False  # an inclusive join waiting until no other token can reach it
     fired: bool = False  # a complex gateway that fired and waits for the rest of the tokens
+    consumed: list[str] = field(default_factory=list)  # the flows a complex gateway's activation took a token from
 
     def count(self) -> int:
         return sum(self.arrived.values())

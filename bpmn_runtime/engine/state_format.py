@@ -76,7 +76,8 @@ def _dump_instance(ai: ActivityInstance) -> Document:
         row["compensation_run"] = {"queue": [_dump_record(r) for r in ai.body.queue],
                                    "current": _dump_record(ai.body.current) if ai.body.current else None}
     if ai.join is not None:
-        row["join"] = {"arrived": ai.join.arrived, "waiting": ai.join.waiting, "fired": ai.join.fired}
+        row["join"] = {"arrived": ai.join.arrived, "waiting": ai.join.waiting, "fired": ai.join.fired,
+                       "consumed": ai.join.consumed}
     if ai.loop_counter is not None:
         row["loop_counter"] = ai.loop_counter
     for flag in ("outputs_mapped", "waited_after", "compensable", "parked"):
@@ -101,7 +102,7 @@ def _load_instance(row: Document) -> ActivityInstance:
                                   _load_record(run["current"]) if run["current"] else None)
     if "join" in row:
         join = row["join"]
-        ai.join = Join(join["arrived"], join["waiting"], join["fired"])
+        ai.join = Join(join["arrived"], join["waiting"], join["fired"], list(join.get("consumed", ())))
     if "incident" in row:
         ai.incident = IncidentRecord([_load_operation(o) for o in row["incident"]["operations"]])
     return ai

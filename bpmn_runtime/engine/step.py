@@ -355,8 +355,11 @@ class Step:
     def evaluate(self, ai: ActivityInstance, expression: str) -> Any:
         return evaluate(expression, self.variables(ai), self.execution_view(ai))
 
-    def condition(self, ai: ActivityInstance, expression: str) -> bool:
-        return is_true(expression, self.variables(ai), self.execution_view(ai))
+    def condition(self, ai: ActivityInstance, expression: str, names: Mapping[str, Any] | None = None) -> bool:
+        """Whether `expression` holds for `ai`; `names` are values the element gives its own expressions
+        (a complex gateway's activationCount), seen before the variables."""
+        variables = self.variables(ai) if not names else ChainMap(dict(names), *self.state.visible_variables(ai))
+        return is_true(expression, variables, self.execution_view(ai))
 
     def render(self, ai: ActivityInstance, text: str) -> Any:
         """A Camunda 7 attribute that may embed `${...}` (a task name, a message name): its value here."""
@@ -537,7 +540,7 @@ class Step:
                 self.enter(flow.target, scope_ai, flow)
 
     def select_flows(self, ai: ActivityInstance, element: Element, *, exclusive: bool,
-                     gateway: bool = False) -> list[Flow]:
+                     gateway: bool = False, names: Mapping[str, Any] | None = None) -> list[Flow]:
         """The outgoing flows whose conditions hold (the first only when `exclusive`), else the default.
 
         A gateway takes its default flow when it takes no other flow. An activity or event takes it when
@@ -554,7 +557,7 @@ class Step:
             flow = self.process.flows[flow_id]
             if flow_id == element.default_flow:
                 default = flow
-            elif flow.condition is None or self.condition(ai, flow.condition):
+            elif flow.condition is None or self.condition(ai, flow.condition, names):
                 taken.append(flow)
                 if exclusive:
                     break

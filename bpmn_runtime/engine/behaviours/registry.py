@@ -14,7 +14,7 @@ from bpmn_runtime.engine.behaviours.event_subprocesses import StartEvent
 from bpmn_runtime.engine.behaviours.events import EndEvent, IntermediateCatchEvent, IntermediateThrowEvent
 from bpmn_runtime.engine.behaviours.gateways import (
     ComplexGateway, EventBasedGateway, ExclusiveGateway, InclusiveGateway, ParallelGateway,
-    fire_ready_inclusive_joins,
+    fire_ready_inclusive_joins, reset_ready_complex_gateways,
 )
 from bpmn_runtime.engine.behaviours.multi_instance import MultiInstanceBodyBehaviour
 from bpmn_runtime.engine.behaviours.subprocesses import (
@@ -65,7 +65,7 @@ COMPENSATION_RUN = CompensationRunBehaviour()
 PARKED = ParkedToken()
 
 # What the step runs when nothing else is left to do; each returns True when it set tokens moving.
-SETTLERS = (fire_ready_inclusive_joins,)
+SETTLERS = (fire_ready_inclusive_joins, reset_ready_complex_gateways)
 
 
 def behaviour_for(element: Element) -> Behaviour:
