@@ -226,8 +226,9 @@ def _read_element(node: etree._Element, tag: str, scope_id: str, context: _Conte
     fields: dict[str, Any] = {}
     fields.update(camunda.read(task, problems))
     fields.update({k: v for k, v in zeebe.read(task, context.forms, problems).items() if v is not None})
+    sends_itself = tag == "sendTask" and node.get("messageRef")  # no worker declared: it sends its message
     if (called_task or tag) in ("serviceTask", "sendTask", "businessRuleTask") and "topic" not in fields \
-            and "decision_ref" not in fields:
+            and "decision_ref" not in fields and not sends_itself:
         fields["topic"] = task.get("id", "")
     extensions = Extensions(**fields)
     for message in problems:
@@ -273,9 +274,10 @@ def _quantity(node: etree._Element, attribute: str, context: _Context) -> int:
 
 
 def _task_message(node: etree._Element, tag: str, context: _Context) -> tuple[EventDefinition, ...]:
-    """A receive task waits for the message its `messageRef` names, like a message catch event."""
+    """A receive task waits for the message its `messageRef` names, like a message catch event; a send task
+    sends it, like a message throw event."""
     ref = node.get("messageRef")
-    if tag != "receiveTask" or not ref:
+    if tag not in ("receiveTask", "sendTask") or not ref:
         return ()
     message = context.declared(node, ref, "message")
     return (EventDefinition("message", declared_name(message) if message is not None else local_part(node, ref)),)

@@ -21,7 +21,7 @@ from bpmn_runtime.engine.behaviours.subprocesses import (
     AdHocSubProcess, CallActivity, EventSubProcess, ProcessBehaviour, SubProcess, Transaction,
 )
 from bpmn_runtime.engine.behaviours.decisions import BusinessRuleTask
-from bpmn_runtime.engine.behaviours.tasks import JobTask, ReceiveTask, ScriptTask, Task, UserTask
+from bpmn_runtime.engine.behaviours.tasks import JobTask, ReceiveTask, ScriptTask, SendTask, Task, UserTask
 from bpmn_runtime.engine.state import ActivityInstance, MultiInstanceBody
 from bpmn_runtime.model import Element
 
@@ -45,7 +45,7 @@ BY_KIND: dict[str, Behaviour] = {
     "scriptTask": ScriptTask(),
     "userTask": UserTask(),
     "serviceTask": JobTask(),
-    "sendTask": JobTask(),
+    "sendTask": SendTask(),
     "businessRuleTask": BusinessRuleTask(),
     "receiveTask": ReceiveTask(),
     "subProcess": SubProcess(),

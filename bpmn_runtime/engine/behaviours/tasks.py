@@ -1,9 +1,10 @@
-"""Tasks: plain, manual, script, user, service/send/business-rule (jobs for handlers) and receive tasks."""
+"""Tasks: plain, manual, script, user, service/business-rule (jobs for handlers), send and receive tasks."""
 from __future__ import annotations
 
 from typing import Any
 
 from bpmn_runtime import juel
+from bpmn_runtime.engine.behaviours import events
 from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour
 from bpmn_runtime.engine.behaviours.base import Incident, StepContext
 from bpmn_runtime.engine.behaviours.subscriptions import subscribe_all
@@ -93,6 +94,20 @@ class JobTask(ActivityBehaviour):
         timeout = duration_seconds(headers["timeout"], ctx.now) if headers.get("timeout") else None
         ctx.add_wait(JobWait(ctx.state.next_id(), ai.id, element.id, _text(ctx, ai, extensions.topic) or element.id,
                              retries=extensions.retries, headers=headers, timeout=timeout))
+
+
+class SendTask(JobTask):
+    """BPMN 10.3.3: sends its message, which reaches the instance waiting for it or starts the process that
+    starts with it, and completes. One that declares a job worker (a topic, a job type) is that worker's job."""
+
+    def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        element = ctx.element(ai.element)
+        if element.extensions.topic:
+            super().activate(ctx, ai)
+            return
+        for definition in element.events:
+            events.throw(ctx, ai, definition)
+        ctx.complete(ai)
 
 
 class ReceiveTask(ActivityBehaviour):
