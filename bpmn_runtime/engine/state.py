@@ -321,6 +321,7 @@ class ActivityInstance:
     waited_after: bool = False  # the asynchronous continuation after the activity has been scheduled
     compensable: bool = False  # something completed inside it left compensation records
     parked: bool = False  # stands for a token stopped on its way to `element` (see `IncidentRecord`)
+    entries_started: int = 0  # a sequential ad-hoc subprocess: how many of its inner activities it has started
     incident: IncidentRecord | None = None
 
 

@@ -80,6 +80,8 @@ def _dump_instance(ai: ActivityInstance) -> Document:
                        "consumed": ai.join.consumed}
     if ai.loop_counter is not None:
         row["loop_counter"] = ai.loop_counter
+    if ai.entries_started:
+        row["entries_started"] = ai.entries_started
     for flag in ("outputs_mapped", "waited_after", "compensable", "parked"):
         if getattr(ai, flag):
             row[flag] = True
@@ -92,7 +94,7 @@ def _load_instance(row: Document) -> ActivityInstance:
     ai = ActivityInstance(row["id"], row["element"], row["parent"], row.get("variables"),
                           loop_counter=row.get("loop_counter"), outputs_mapped=row.get("outputs_mapped", False),
                           waited_after=row.get("waited_after", False), compensable=row.get("compensable", False),
-                          parked=row.get("parked", False))
+                          parked=row.get("parked", False), entries_started=row.get("entries_started", 0))
     if "multi_instance" in row:
         body = row["multi_instance"]
         ai.body = MultiInstanceBody(body["items"], body["started"], {c: v for c, v in body["results"]})

@@ -596,8 +596,14 @@ class Step:
             self.end_instance(ai, "terminated")
 
     def terminate_children(self, parent: int) -> None:
+        """Stop everything inside `parent`: its activity instances, and the tokens on their way between them."""
         for child in self.state.children(parent):
             self.terminate(child)
+        if parent in self._in_flight:
+            self._tokens_in_flight -= sum(self._in_flight.pop(parent).values())
+            kept = [o for o in self._agenda if not (isinstance(o, Arrive) and o.parked is None and o.scope == parent)]
+            self._agenda.clear()
+            self._agenda.extend(kept)
         parent_ai = self.state.instances.get(parent)
         if parent_ai is not None:
             self.remove_waits(parent_ai)

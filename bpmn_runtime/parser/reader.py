@@ -260,6 +260,8 @@ def _read_element(node: etree._Element, tag: str, scope_id: str, context: _Conte
         loop=_loop(node, context),
         extensions=extensions,
         completion_condition=_expression_text(completion) if tag == "adHocSubProcess" else None,
+        ordering=node.get("ordering", "Parallel").strip() if tag == "adHocSubProcess" else "Parallel",
+        cancel_remaining_instances=node.get("cancelRemainingInstances", "true").strip() != "false",
         start_quantity=_quantity(node, "startQuantity", context),
         completion_quantity=_quantity(node, "completionQuantity", context),
     )

@@ -26,6 +26,67 @@ def test_an_ad_hoc_subprocess_runs_its_activities_then_completes(engine: Engine)
     assert engine.trace[2:] == ["after"]
 
 
+def _ad_hoc(engine: Engine, attributes: str, completion: str = "") -> None:
+    """Process 'p': an ad-hoc subprocess of a receive task `wait` (for message 'go'), a script `b` that sets `done`
+    and a script `c`, then script `after`."""
+    condition = (f'<bpmn:completionCondition xsi:type="bpmn:tFormalExpression">{completion}'
+                 '</bpmn:completionCondition>') if completion else ""
+    engine.deploy(f"""<bpmn:process id="p" isExecutable="true">
+      <bpmn:startEvent id="start"/>
+      <bpmn:adHocSubProcess id="adhoc" {attributes}><bpmn:receiveTask id="wait" messageRef="m"/>
+        {script("b", code="done = True")}{script("c")}{condition}</bpmn:adHocSubProcess>
+      {script("after")}<bpmn:endEvent id="end"/>{chain("start", "adhoc", "after", "end")}
+    </bpmn:process>""", '<bpmn:message id="m" name="go"/>')
+
+
+def test_a_sequential_ad_hoc_subprocess_runs_one_inner_activity_at_a_time(engine: Engine) -> None:
+    _ad_hoc(engine, 'ordering="Sequential"')
+    instance = engine.start(done=False)
+    assert engine.trace == [] and engine.waiting_at(instance) == ["wait"]
+    engine.runtime.correlate_message("go")
+    assert engine.trace == ["b", "c", "after"]
+    assert engine.status(instance) == "completed"
+
+
+def test_a_parallel_ad_hoc_subprocess_runs_its_inner_activities_at_once(engine: Engine) -> None:
+    _ad_hoc(engine, 'ordering="Parallel"')
+    instance = engine.start(done=False)
+    assert engine.trace == ["b", "c"] and engine.waiting_at(instance) == ["wait"]
+    engine.runtime.correlate_message("go")
+    assert engine.trace == ["b", "c", "after"]
+
+
+def test_an_ad_hoc_completion_condition_cancels_the_remaining_activities(engine: Engine) -> None:
+    """BPMN 10.3.5: once the completion condition holds, no more inner activities start, and those running are
+    cancelled (cancelRemainingInstances defaults to true)."""
+    _ad_hoc(engine, 'ordering="Parallel"', "done")
+    instance = engine.start(done=False)
+    assert engine.trace == ["b", "c", "after"]
+    assert engine.status(instance) == "completed"
+    cancelled = [h.element_id for h in engine.runtime.queries.history(instance) if h.kind == "element_terminated"]
+    assert sorted(cancelled) == ["c", "wait"]  # c had run its script, but had not completed when b did
+
+
+def test_a_sequential_ad_hoc_subprocess_starts_nothing_once_its_completion_condition_holds(engine: Engine) -> None:
+    engine.deploy(f"""<bpmn:process id="p" isExecutable="true">
+      <bpmn:startEvent id="start"/>
+      <bpmn:adHocSubProcess id="adhoc" ordering="Sequential">{script("b", code="done = True")}{script("c")}
+        <bpmn:completionCondition xsi:type="bpmn:tFormalExpression">done</bpmn:completionCondition></bpmn:adHocSubProcess>
+      {script("after")}<bpmn:endEvent id="end"/>{chain("start", "adhoc", "after", "end")}
+    </bpmn:process>""")
+    assert engine.status(engine.start(done=False)) == "completed"
+    assert engine.trace == ["b", "after"]
+
+
+def test_an_ad_hoc_completion_condition_without_cancelling_waits_for_the_running_activities(engine: Engine) -> None:
+    _ad_hoc(engine, 'ordering="Parallel" cancelRemainingInstances="false"', "done")
+    instance = engine.start(done=False)
+    assert engine.trace == ["b", "c"] and engine.waiting_at(instance) == ["wait"]
+    engine.runtime.correlate_message("go")
+    assert engine.trace == ["b", "c", "after"]
+    assert engine.status(instance) == "completed"
+
+
 def test_a_call_activity_runs_the_called_process_and_gets_its_variables_back(engine: Engine) -> None:
     engine.deploy(f"""<bpmn:process id="p" isExecutable="true">
       <bpmn:startEvent id="start"/><bpmn:callActivity id="call" calledElement="child"/>{script("after")}

@@ -1,10 +1,9 @@
 """Scopes: the process itself, subprocesses (embedded, event, transaction, ad-hoc) and call activities."""
 from __future__ import annotations
 
-from bpmn_runtime.engine.behaviours import compensation, event_subprocesses
+from bpmn_runtime.engine.behaviours import boundaries, compensation, event_subprocesses
 from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident, StepContext
-from bpmn_runtime.engine.behaviours.boundaries import boundary_events
 from bpmn_runtime.engine.state import ActivityInstance, CallWait
 from bpmn_runtime.model import Element
 
@@ -74,12 +73,57 @@ class EventSubProcess(SubProcess):
 
 
 class AdHocSubProcess(SubProcess):
-    """Runs all its inner activities that have no incoming flow (in parallel), then completes."""
+    """BPMN 10.3.5: its inner activities without an incoming flow are its work. Ordering Parallel starts them all
+    at once; Sequential starts one at a time, in the order the file lists them, each once nothing inside runs
+    any more. When an inner activity completes, the completion condition (if any) is evaluated: once it holds no
+    more are started, and with cancelRemainingInstances (the default) those still running are cancelled. It
+    completes when nothing inside runs and nothing is left to start."""
 
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
         if ai.variables is None:
             ai.variables = {}
-        self._start_without_start_event(ctx, ai)
+        entries = ctx.facts.entries[ai.element]
+        if not entries:
+            ctx.complete(ai)
+            return
+        event_subprocesses.subscribe_event_subprocesses(ctx, ai)
+        for _ in range(1 if _sequential(ctx, ai) else len(entries)):
+            _start_next(ctx, ai)
+
+    def child_completed(self, ctx: StepContext, scope_ai: ActivityInstance, child: ActivityInstance) -> None:
+        super().child_completed(ctx, scope_ai, child)
+        element = ctx.element(scope_ai.element)
+        if element.completion_condition and ctx.condition(scope_ai, element.completion_condition):
+            scope_ai.entries_started = len(ctx.facts.entries[element.id])  # nothing more starts
+            if element.cancel_remaining_instances:
+                ctx.terminate_children(scope_ai.id)
+            ctx.token_consumed(scope_ai)
+        elif _sequential(ctx, scope_ai) and not ctx.state.has_children(scope_ai.id) and not ctx.has_tokens_in_flight(
+                scope_ai.id, frozenset(ctx.process.scope(element.id).children)):
+            _start_next(ctx, scope_ai)
+
+    def scope_completed(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """Nothing inside runs: start the next inner activity of a sequential one whose last path did not end in an
+        activity (its boundary events and event subprocesses wait again), else complete."""
+        if _sequential(ctx, ai) and ai.entries_started < len(ctx.facts.entries[ai.element]):
+            element = ctx.element(ai.element)
+            boundaries.subscribe_boundary_events(ctx, ai, element)
+            event_subprocesses.subscribe_event_subprocesses(ctx, ai)
+            _start_next(ctx, ai)
+            return
+        super().scope_completed(ctx, ai)
+
+
+def _sequential(ctx: StepContext, ai: ActivityInstance) -> bool:
+    return ctx.element(ai.element).ordering == "Sequential"
+
+
+def _start_next(ctx: StepContext, ai: ActivityInstance) -> None:
+    """Start the next inner activity of an ad-hoc subprocess that has one left to start."""
+    entries = ctx.facts.entries[ai.element]
+    if ai.entries_started < len(entries):
+        ai.entries_started += 1
+        ctx.enter(entries[ai.entries_started - 1], ai, None)
 
 
 class Transaction(SubProcess):
@@ -91,7 +135,7 @@ class Transaction(SubProcess):
         compensation.compensate_inside(ctx, ai)
 
     def compensation_done(self, ctx: StepContext, ai: ActivityInstance) -> None:
-        boundary = next(b for b in boundary_events(ctx, ctx.element(ai.element))
+        boundary = next(b for b in boundaries.boundary_events(ctx, ctx.element(ai.element))
                         if any(d.kind == "cancel" for d in b.events))
         ctx.behaviour_for(boundary).event_occurred(ctx, boundary, ai, None, {})
 
