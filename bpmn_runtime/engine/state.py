@@ -322,6 +322,9 @@ class ActivityInstance:
     compensable: bool = False  # something completed inside it left compensation records
     parked: bool = False  # stands for a token stopped on its way to `element` (see `IncidentRecord`)
     entries_started: int = 0  # a sequential ad-hoc subprocess: how many of its inner activities it has started
+    # an inner instance of a multi-instance activity that keeps what it writes until it completes: the names of the
+    # variables it holds for the scopes around it (None: it writes through)
+    held: list[str] | None = None
     incident: IncidentRecord | None = None
 
 

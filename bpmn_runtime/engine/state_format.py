@@ -82,6 +82,8 @@ def _dump_instance(ai: ActivityInstance) -> Document:
         row["loop_counter"] = ai.loop_counter
     if ai.entries_started:
         row["entries_started"] = ai.entries_started
+    if ai.held is not None:
+        row["held"] = ai.held
     for flag in ("outputs_mapped", "waited_after", "compensable", "parked"):
         if getattr(ai, flag):
             row[flag] = True
@@ -94,7 +96,7 @@ def _load_instance(row: Document) -> ActivityInstance:
     ai = ActivityInstance(row["id"], row["element"], row["parent"], row.get("variables"),
                           loop_counter=row.get("loop_counter"), outputs_mapped=row.get("outputs_mapped", False),
                           waited_after=row.get("waited_after", False), compensable=row.get("compensable", False),
-                          parked=row.get("parked", False), entries_started=row.get("entries_started", 0))
+                          parked=row.get("parked", False), entries_started=row.get("entries_started", 0), held=row.get("held"))
     if "multi_instance" in row:
         body = row["multi_instance"]
         ai.body = MultiInstanceBody(body["items"], body["started"], {c: v for c, v in body["results"]})

@@ -306,12 +306,17 @@ class Step:
         return maps[0] if len(maps) == 1 else ChainMap(*maps)  # one scope: its dict, without ChainMap's lookups
 
     def set_variable(self, ai: ActivityInstance, name: str, value: Any) -> None:
-        """Set where the variable already lives (innermost first), else on the process."""
+        """Set where the variable already lives (innermost first), else on the process; an activity instance on
+        the way that holds its writes (see `ActivityInstance.held`) keeps it until it completes."""
         instances = self.state.instances
         current: ActivityInstance | None = ai
         while current is not None:
-            if current.variables is not None and name in current.variables:
-                self._store(current.variables, name, value)
+            held, local = current.held, current.variables
+            if local is not None and (name in local or held is not None):
+                new = name not in local
+                self._store(local, name, value)
+                if new and held is not None:
+                    held.append(name)
                 return
             current = instances.get(current.parent) if current.parent is not None else None
         root_variables = self.state.root.variables

@@ -16,7 +16,7 @@ from bpmn_runtime.engine.behaviours.gateways import (
     ComplexGateway, EventBasedGateway, ExclusiveGateway, InclusiveGateway, ParallelGateway,
     fire_ready_inclusive_joins, reset_ready_complex_gateways,
 )
-from bpmn_runtime.engine.behaviours.multi_instance import MultiInstanceBodyBehaviour
+from bpmn_runtime.engine.behaviours.multi_instance import MultiInstanceBodyBehaviour, start_waiting_inner_instances
 from bpmn_runtime.engine.behaviours.subprocesses import (
     AdHocSubProcess, CallActivity, EventSubProcess, ProcessBehaviour, SubProcess, Transaction,
 )
@@ -65,7 +65,7 @@ COMPENSATION_RUN = CompensationRunBehaviour()
 PARKED = ParkedToken()
 
 # What the step runs when nothing else is left to do; each returns True when it set tokens moving.
-SETTLERS = (fire_ready_inclusive_joins, reset_ready_complex_gateways)
+SETTLERS = (fire_ready_inclusive_joins, reset_ready_complex_gateways, start_waiting_inner_instances)
 
 
 def behaviour_for(element: Element) -> Behaviour:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from bpmn_runtime.engine.behaviours import boundaries, compensation, event_subprocesses
 from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident, StepContext
-from bpmn_runtime.engine.state import ActivityInstance, CallWait
+from bpmn_runtime.engine.state import ActivityInstance, CallWait, MultiInstanceBody
 from bpmn_runtime.model import Element
 
 
@@ -135,9 +135,13 @@ class Transaction(SubProcess):
         compensation.compensate_inside(ctx, ai)
 
     def compensation_done(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """Leave by the cancel boundary event; an instance of a multi-instance transaction leaves by its body's,
+        which ends the other instances with it."""
         boundary = next(b for b in boundaries.boundary_events(ctx, ctx.element(ai.element))
                         if any(d.kind == "cancel" for d in b.events))
-        ctx.behaviour_for(boundary).event_occurred(ctx, boundary, ai, None, {})
+        parent = ctx.state.parent_of(ai)
+        attached = parent if isinstance(parent.body, MultiInstanceBody) else ai
+        ctx.behaviour_for(boundary).event_occurred(ctx, boundary, attached, None, {})
 
 
 class CallActivity(ActivityBehaviour):
