@@ -1,7 +1,9 @@
 """Subprocesses and call activities: embedded, ad-hoc, a called process and a called global task."""
 from __future__ import annotations
 
-from tests.engine.harness import Engine, chain, script
+import pytest
+
+from tests.engine.harness import Engine, chain, script, subprocess
 
 
 def test_an_embedded_subprocess_runs_between_the_activities_around_it(engine: Engine) -> None:
@@ -108,3 +110,19 @@ def test_a_call_activity_that_calls_a_global_task_runs_it_in_place(engine: Engin
       <bpmn:endEvent id="end"/>{chain("start", "call", "after", "end")}
     </bpmn:process>""")
     assert engine.run_to_end() == ["call", "after"]
+
+
+@pytest.mark.parametrize("marked", ['isForCompensation="true"', ""])
+def test_a_compensation_event_subprocess_runs_when_its_subprocess_is_compensated(engine: Engine, marked: str) -> None:
+    """BPMN 10.5.4: the event subprocess with a compensate start event is the subprocess's compensation handler,
+    whether or not the modeler also marked it isForCompensation; it runs once the subprocess has completed and a
+    compensation throw after it compensates it."""
+    handler = f"""<bpmn:subProcess id="undo_all" triggeredByEvent="true" {marked}>
+      <bpmn:startEvent id="u1"><bpmn:compensateEventDefinition/></bpmn:startEvent>{script("refund")}
+      <bpmn:endEvent id="u2"/>{chain("u1", "refund", "u2")}</bpmn:subProcess>"""
+    engine.deploy(f"""<bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="start"/>
+      {subprocess("sub", handler + script("charge"), "charge")}
+      <bpmn:intermediateThrowEvent id="undo"><bpmn:compensateEventDefinition/></bpmn:intermediateThrowEvent>
+      {script("after")}<bpmn:endEvent id="end"/>{chain("start", "sub", "undo", "after", "end")}
+    </bpmn:process>""")
+    assert engine.run_to_end() == ["charge", "refund", "after"]
