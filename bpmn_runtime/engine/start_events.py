@@ -24,14 +24,21 @@ class StartTrigger:
 
 
 def start_triggers(process: Process) -> list[StartTrigger]:
-    """The triggers of the process's top-level start events (event subprocess starts are not among them)."""
+    """The triggers of the process's top-level start events (event subprocess starts are not among them), and
+    the messages and signals its instantiating receive tasks and event-based gateways wait for (BPMN 10.6.6): the
+    instance starts at the receive task, or at the event after the gateway, which has then received it."""
     triggers = []
-    for start_id in process.scope(process.id).start_events:
+    top = process.scope(process.id).children
+    starts = [*process.scope(process.id).start_events, *(c for c in top if process.element(c).instantiate
+                                                         and process.element(c).kind == "receiveTask")]
+    starts += [process.flows[f].target for c in top if process.element(c).instantiate
+               and process.element(c).kind == "eventBasedGateway" for f in process.element(c).outgoing]
+    for start_id in starts:
         start = process.element(start_id)
         for definition in start.events:
             if definition.kind in ("message", "signal"):
                 triggers.append(StartTrigger(definition.kind, start.id, definition.name or ""))
-            elif definition.kind == "timer" and definition.timer is not None:
+            elif definition.kind == "timer" and definition.timer is not None and start.kind == "startEvent":
                 triggers.append(StartTrigger("timer", start.id, timer=definition.timer))
     return triggers
 

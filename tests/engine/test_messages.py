@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from bpmn_runtime.errors import BpmnRuntimeError
+
 from tests.engine.harness import Engine, chain, script
 
 MESSAGE = '<bpmn:message id="m" name="order placed"/>'
@@ -71,3 +73,34 @@ def test_a_send_task_with_a_topic_is_a_job_for_its_worker(engine: Engine) -> Non
     instance = engine.start("p")
     assert engine.waiting_at(instance) == ["send"]
     assert [job.topic for job in engine.runtime.queries.jobs()] == ["mailer"]
+
+
+def test_an_instantiating_receive_task_starts_its_process_when_its_message_is_sent(engine: Engine) -> None:
+    """BPMN 10.3.3: a receive task with instantiate="true" (and no incoming flow) starts the process; the message that
+    starts it is the one it receives."""
+    engine.deploy(f"""{_collaboration("send", "first")}<bpmn:process id="p" isExecutable="true">
+      <bpmn:startEvent id="start"/>{SENDERS["throw event"][0]}{chain(*SENDERS["throw event"][1])}</bpmn:process>
+      <bpmn:process id="r" isExecutable="true"><bpmn:receiveTask id="first" messageRef="m" instantiate="true"/>
+      {script("received")}<bpmn:endEvent id="r_end"/>{chain("first", "received", "r_end")}</bpmn:process>""", MESSAGE)
+    engine.start("p", order=3)
+    assert engine.trace == ["after", "received"]
+    started, _ = engine.runtime.queries.instances(process="r")
+    assert [i.status for i in started] == ["completed"]
+    assert engine.variables(started[0].id)["order"] == 3
+
+
+def test_an_instantiating_event_based_gateway_starts_its_process_at_the_event_that_occurs(engine: Engine) -> None:
+    """BPMN 10.6.6: the first of the gateway's events starts the process, which goes on from that event."""
+    engine.deploy(f"""<bpmn:process id="r" isExecutable="true">
+      <bpmn:eventBasedGateway id="g" instantiate="true" eventGatewayType="Exclusive"/>
+      <bpmn:intermediateCatchEvent id="paid"><bpmn:messageEventDefinition messageRef="m"/></bpmn:intermediateCatchEvent>
+      <bpmn:intermediateCatchEvent id="cancelled"><bpmn:messageEventDefinition messageRef="m2"/>
+      </bpmn:intermediateCatchEvent>{script("ship")}{script("refund")}<bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>
+      {chain("g", "paid", "ship", "e1")}{chain("g", "cancelled", "refund", "e2")}</bpmn:process>""",
+                  f'{MESSAGE}<bpmn:message id="m2" name="order cancelled"/>')
+    engine.runtime.correlate_message("order cancelled")
+    assert engine.trace == ["refund"]
+    started, _ = engine.runtime.queries.instances(process="r")
+    assert [i.status for i in started] == ["completed"]
+    with pytest.raises(BpmnRuntimeError, match="no single none start event"):
+        engine.start("r")

@@ -12,7 +12,16 @@ class ProcessBehaviour(Behaviour):
     """The process instance's own activity instance: the outermost scope."""
 
     def open(self, ctx: StepContext, root: ActivityInstance, start_event: str) -> None:
-        event_subprocesses.open_scope(ctx, root, start_event)
+        """Start at `start_event`; a receive task or catch event that started the instance (it waited for what
+        started it, BPMN 10.6.6) has received it and completes."""
+        element = ctx.element(start_event)
+        if element.kind == "startEvent":
+            event_subprocesses.open_scope(ctx, root, start_event)
+            return
+        event_subprocesses.subscribe_event_subprocesses(ctx, root)
+        ai = ctx.create(element, root)
+        ctx.history("element_activated", element.id, ai.id, None)
+        ctx.complete(ai)
 
     def scope_completed(self, ctx: StepContext, ai: ActivityInstance) -> None:
         ctx.finish("completed", None)
