@@ -11,6 +11,9 @@ from bpmn_runtime.parser.numbers import LARGEST, MAX_RETRIES, literal_or_express
 from bpmn_runtime.parser.namespaces import zeebe
 
 
+AD_HOC_SETTINGS = ("activeElementsCollection", "outputCollection", "outputElement")
+
+
 def _split(value: str | None) -> tuple[str, ...]:
     text = (value or "").strip()
     if text.startswith("="):  # a FEEL list literal of names: =["a","b"]
@@ -66,6 +69,11 @@ def read(element: etree._Element, user_task_forms: dict[str, str], problems: lis
     decision = extension.find(zeebe("calledDecision"))
     if decision is not None:
         found.update(_called_decision(decision, problems))
+    ad_hoc = extension.find(zeebe("adHoc"))
+    if ad_hoc is not None and any(ad_hoc.get(a, "").strip() for a in AD_HOC_SETTINGS):
+        problems.append("zeebe:adHoc (the Active elements collection and output collection of an ad-hoc "
+                        "sub-process) is not supported: this engine starts every inner activity that has no incoming "
+                        "flow, ordered as the 'ordering' attribute says; clear those fields")
     headers = extension.find(zeebe("taskHeaders"))
     if headers is not None:
         found["headers"] = tuple((h.get("key", ""), h.get("value", "")) for h in headers.findall(zeebe("header")))

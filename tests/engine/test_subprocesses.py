@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from bpmn_runtime.errors import DeploymentError
 from tests.engine.harness import Engine, chain, script, subprocess
 
 
@@ -126,3 +127,20 @@ def test_a_compensation_event_subprocess_runs_when_its_subprocess_is_compensated
       {script("after")}<bpmn:endEvent id="end"/>{chain("start", "sub", "undo", "after", "end")}
     </bpmn:process>""")
     assert engine.run_to_end() == ["charge", "refund", "after"]
+
+
+def test_a_camunda_8_ad_hoc_subprocess_choosing_its_activities_by_a_collection_is_refused(engine: Engine) -> None:
+    """Camunda 8 activates only the elements `activeElementsCollection` names; this engine runs them all, so such
+    a model is refused where it says so rather than run differently."""
+    with pytest.raises(DeploymentError) as refused:
+        engine.runtime.deploy(b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://x"
+    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0">
+  <bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="s"/>
+    <bpmn:adHocSubProcess id="pick" name="Pick"><bpmn:extensionElements>
+      <zeebe:adHoc activeElementsCollection="=chosen"/></bpmn:extensionElements><bpmn:task id="t"/>
+    </bpmn:adHocSubProcess><bpmn:endEvent id="e"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="pick"/><bpmn:sequenceFlow id="f2" sourceRef="pick" targetRef="e"/>
+  </bpmn:process></bpmn:definitions>""", "pick.bpmn")
+    assert "pick.bpmn:5 pick: zeebe:adHoc" in str(refused.value)
+    assert "Active elements collection" in str(refused.value)
