@@ -144,3 +144,17 @@ def test_a_camunda_8_ad_hoc_subprocess_choosing_its_activities_by_a_collection_i
   </bpmn:process></bpmn:definitions>""", "pick.bpmn")
     assert "pick.bpmn:5 pick: zeebe:adHoc" in str(refused.value)
     assert "Active elements collection" in str(refused.value)
+
+
+def test_an_ad_hoc_completion_condition_that_fails_is_an_incident_a_retry_resolves(engine: Engine) -> None:
+    engine.deploy(f"""<bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="start"/>
+      <bpmn:adHocSubProcess id="adhoc">{script("b")}<bpmn:completionCondition xsi:type="bpmn:tFormalExpression">
+        finished</bpmn:completionCondition></bpmn:adHocSubProcess>
+      {script("after")}<bpmn:endEvent id="end"/>{chain("start", "adhoc", "after", "end")}
+    </bpmn:process>""")
+    instance = engine.start()
+    incidents = engine.runtime.queries.incidents()
+    assert [(i.element_id, "finished" in i.message) for i in incidents] == [("b", True)]
+    engine.runtime.set_variables(instance, {"finished": True})
+    engine.runtime.retry_incident(incidents[0].id)
+    assert engine.trace == ["b", "after"] and engine.status(instance) == "completed"

@@ -100,9 +100,11 @@ class AdHocSubProcess(SubProcess):
             _start_next(ctx, ai)
 
     def child_completed(self, ctx: StepContext, scope_ai: ActivityInstance, child: ActivityInstance) -> None:
-        super().child_completed(ctx, scope_ai, child)
         element = ctx.element(scope_ai.element)
-        if element.completion_condition and ctx.condition(scope_ai, element.completion_condition):
+        # evaluated before the child goes on, so that a failing condition leaves it where a retry finds it
+        done = bool(element.completion_condition) and ctx.condition(scope_ai, element.completion_condition or "")
+        super().child_completed(ctx, scope_ai, child)
+        if done:
             scope_ai.entries_started = len(ctx.facts.entries[element.id])  # nothing more starts
             if element.cancel_remaining_instances:
                 ctx.terminate_children(scope_ai.id)
