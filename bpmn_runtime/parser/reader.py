@@ -231,6 +231,9 @@ def _read_element(node: etree._Element, tag: str, scope_id: str, context: _Conte
             and "decision_ref" not in fields and not sends_itself:
         fields["topic"] = task.get("id", "")
     extensions = Extensions(**fields)
+    if tag == "eventBasedGateway" and node.get("eventGatewayType", "Exclusive").strip() == "Parallel":
+        problems.append("an event-based gateway of type Parallel (a process that every one of its events joins) is "
+                        "not supported: set its type to Exclusive, and the first event that occurs starts the process")
     for message in problems:
         context.problem(task, message)
     script = task.find(bpmn("script"))

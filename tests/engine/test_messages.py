@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bpmn_runtime.errors import BpmnRuntimeError
+from bpmn_runtime.errors import BpmnRuntimeError, DeploymentError
 
 from tests.engine.harness import Engine, chain, script
 
@@ -104,3 +104,14 @@ def test_an_instantiating_event_based_gateway_starts_its_process_at_the_event_th
     assert [i.status for i in started] == ["completed"]
     with pytest.raises(BpmnRuntimeError, match="no single none start event"):
         engine.start("r")
+
+
+def test_an_instantiating_event_based_gateway_of_type_parallel_is_refused(engine: Engine) -> None:
+    """BPMN 10.6.6: with eventGatewayType Parallel every event of the gateway joins one instance; this engine starts
+    one at the first event, so it refuses the type rather than run it differently."""
+    with pytest.raises(DeploymentError, match="g: an event-based gateway of type Parallel"):
+        engine.deploy(f"""<bpmn:process id="r" isExecutable="true">
+          <bpmn:eventBasedGateway id="g" instantiate="true" eventGatewayType="Parallel"/>
+          <bpmn:intermediateCatchEvent id="paid"><bpmn:messageEventDefinition messageRef="m"/>
+          </bpmn:intermediateCatchEvent>{script("ship")}<bpmn:endEvent id="e1"/>{chain("g", "paid", "ship", "e1")}
+        </bpmn:process>""", MESSAGE)
