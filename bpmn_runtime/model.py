@@ -225,6 +225,8 @@ class Element:
     loop: LoopSpec | None = None
     extensions: Extensions = field(default_factory=Extensions)
     completion_condition: str | None = None  # ad-hoc subprocess
+    ordering: str = "Parallel"  # ad-hoc subprocess: Parallel or Sequential
+    cancel_remaining_instances: bool = True  # ad-hoc subprocess: what its completion does to running activities
     start_quantity: int = 1  # tokens that must arrive before an activity starts
     completion_quantity: int = 1  # tokens an activity sends down each outgoing flow
 

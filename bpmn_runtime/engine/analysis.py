@@ -51,12 +51,15 @@ def compensated_scope_id(process: Process, element: Element) -> str:
     return owner.scope if owner is not None and owner.triggered_by_event else element.scope
 
 
-def upstream_of(process: Process, element_id: str) -> frozenset[str]:
-    """Elements of the same scope from which a token can reach `element_id` (not passing through it)."""
+def upstream_of(process: Process, element_id: str, barrier: str | None = None) -> frozenset[str]:
+    """Elements of the same scope from which a token can reach `element_id` (not passing through it, nor
+    through `barrier`)."""
     found: set[str] = set()
     frontier = [element_id]
     while frontier:
         current = process.elements[frontier.pop()]
+        if current.id == barrier:
+            continue
         for flow_id in current.incoming:
             source = process.flows[flow_id].source
             if source not in found and source != element_id:
@@ -88,6 +91,13 @@ class ProcessFacts:
         self.upstream: dict[str, frozenset[str]] = {
             element.id: upstream_of(process, element.id) for element in process.walk()
             if element.kind == "inclusiveGateway" and len(element.incoming) > 1}
+        # Where a token may still come from, for each incoming flow of a complex gateway that joins: the flow's
+        # source and what reaches it without passing the gateway (a token beyond it belongs to its next round).
+        self.flow_upstream: dict[str, frozenset[str]] = {
+            flow_id: upstream_of(process, process.flows[flow_id].source, element.id) - {element.id}
+            | {process.flows[flow_id].source}
+            for element in process.walk() if element.kind == "complexGateway" and len(element.incoming) > 1
+            for flow_id in element.incoming}
         # What starts each scope that has no start event.
         self.entries: dict[str, tuple[str, ...]] = {
             scope.id: tuple(c for c in scope.children if _starts_without_start_event(process, process.element(c)))

@@ -35,7 +35,7 @@ def start_triggers(process: Process) -> list[StartTrigger]:
         for definition in start.events:
             if definition.kind in ("message", "signal"):
                 triggers.append(StartTrigger(definition.kind, start.id, definition.name or ""))
-            elif definition.kind == "timer" and definition.timer is not None:
+            elif definition.kind == "timer" and definition.timer is not None and start.kind == "startEvent":
                 triggers.append(StartTrigger("timer", start.id, timer=definition.timer))
     return triggers
 

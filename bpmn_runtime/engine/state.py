@@ -34,6 +34,7 @@ class Join:
     arrived: dict[str, int] = field(default_factory=dict)
     waiting: bool = False  # an inclusive join waiting until no other token can reach it
     fired: bool = False  # a complex gateway that fired and waits for the rest of the tokens
+    consumed: list[str] = field(default_factory=list)  # the flows a complex gateway's activation took a token from
 
     def count(self) -> int:
         return sum(self.arrived.values())
@@ -324,6 +325,10 @@ class ActivityInstance:
     waited_after: bool = False  # the asynchronous continuation after the activity has been scheduled
     compensable: bool = False  # something completed inside it left compensation records
     parked: bool = False  # stands for a token stopped on its way to `element` (see `IncidentRecord`)
+    entries_started: int = 0  # a sequential ad-hoc subprocess: how many of its inner activities it has started
+    # an inner instance of a multi-instance activity that keeps what it writes until it completes: the names of the
+    # variables it holds for the scopes around it (None: it writes through)
+    held: list[str] | None = None
     incident: IncidentRecord | None = None
 
 

@@ -76,9 +76,14 @@ def _dump_instance(ai: ActivityInstance) -> Document:
         row["compensation_run"] = {"queue": [_dump_record(r) for r in ai.body.queue],
                                    "current": _dump_record(ai.body.current) if ai.body.current else None}
     if ai.join is not None:
-        row["join"] = {"arrived": ai.join.arrived, "waiting": ai.join.waiting, "fired": ai.join.fired}
+        row["join"] = {"arrived": ai.join.arrived, "waiting": ai.join.waiting, "fired": ai.join.fired,
+                       "consumed": ai.join.consumed}
     if ai.loop_counter is not None:
         row["loop_counter"] = ai.loop_counter
+    if ai.entries_started:
+        row["entries_started"] = ai.entries_started
+    if ai.held is not None:
+        row["held"] = ai.held
     for flag in ("outputs_mapped", "waited_after", "compensable", "parked"):
         if getattr(ai, flag):
             row[flag] = True
@@ -91,7 +96,7 @@ def _load_instance(row: Document) -> ActivityInstance:
     ai = ActivityInstance(row["id"], row["element"], row["parent"], row.get("variables"),
                           loop_counter=row.get("loop_counter"), outputs_mapped=row.get("outputs_mapped", False),
                           waited_after=row.get("waited_after", False), compensable=row.get("compensable", False),
-                          parked=row.get("parked", False))
+                          parked=row.get("parked", False), entries_started=row.get("entries_started", 0), held=row.get("held"))
     if "multi_instance" in row:
         body = row["multi_instance"]
         ai.body = MultiInstanceBody(body["items"], body["started"], {c: v for c, v in body["results"]})
@@ -101,7 +106,7 @@ def _load_instance(row: Document) -> ActivityInstance:
                                   _load_record(run["current"]) if run["current"] else None)
     if "join" in row:
         join = row["join"]
-        ai.join = Join(join["arrived"], join["waiting"], join["fired"])
+        ai.join = Join(join["arrived"], join["waiting"], join["fired"], list(join.get("consumed", ())))
     if "incident" in row:
         ai.incident = IncidentRecord([_load_operation(o) for o in row["incident"]["operations"]])
     return ai

@@ -311,12 +311,17 @@ class Step:
         return maps[0] if len(maps) == 1 else ChainMap(*maps)  # one scope: its dict, without ChainMap's lookups
 
     def set_variable(self, ai: ActivityInstance, name: str, value: Any) -> None:
-        """Set where the variable already lives (innermost first), else on the process."""
+        """Set where the variable already lives (innermost first), else on the process; an activity instance on
+        the way that holds its writes (see `ActivityInstance.held`) keeps it until it completes."""
         instances = self.state.instances
         current: ActivityInstance | None = ai
         while current is not None:
-            if current.variables is not None and name in current.variables:
-                self._store(current.variables, name, value)
+            held, local = current.held, current.variables
+            if local is not None and (name in local or held is not None):
+                new = name not in local
+                self._store(local, name, value)
+                if new and held is not None:
+                    held.append(name)
                 return
             current = instances.get(current.parent) if current.parent is not None else None
         root_variables = self.state.root.variables
@@ -360,8 +365,11 @@ class Step:
     def evaluate(self, ai: ActivityInstance, expression: str) -> Any:
         return evaluate(expression, self.variables(ai), self.execution_view(ai))
 
-    def condition(self, ai: ActivityInstance, expression: str) -> bool:
-        return is_true(expression, self.variables(ai), self.execution_view(ai))
+    def condition(self, ai: ActivityInstance, expression: str, names: Mapping[str, Any] | None = None) -> bool:
+        """Whether `expression` holds for `ai`; `names` are values the element gives its own expressions
+        (a complex gateway's activationCount), seen before the variables."""
+        variables = self.variables(ai) if not names else ChainMap(dict(names), *self.state.visible_variables(ai))
+        return is_true(expression, variables, self.execution_view(ai))
 
     def render(self, ai: ActivityInstance, text: str) -> Any:
         """A Camunda 7 attribute that may embed `${...}` (a task name, a message name): its value here."""
@@ -542,7 +550,7 @@ class Step:
                 self.enter(flow.target, scope_ai, flow)
 
     def select_flows(self, ai: ActivityInstance, element: Element, *, exclusive: bool,
-                     gateway: bool = False) -> list[Flow]:
+                     gateway: bool = False, names: Mapping[str, Any] | None = None) -> list[Flow]:
         """The outgoing flows whose conditions hold (the first only when `exclusive`), else the default.
 
         A gateway takes its default flow when it takes no other flow. An activity or event takes it when
@@ -559,7 +567,7 @@ class Step:
             flow = self.process.flows[flow_id]
             if flow_id == element.default_flow:
                 default = flow
-            elif flow.condition is None or self.condition(ai, flow.condition):
+            elif flow.condition is None or self.condition(ai, flow.condition, names):
                 taken.append(flow)
                 if exclusive:
                     break
@@ -598,8 +606,14 @@ class Step:
             self.end_instance(ai, "terminated")
 
     def terminate_children(self, parent: int) -> None:
+        """Stop everything inside `parent`: its activity instances, and the tokens on their way between them."""
         for child in self.state.children(parent):
             self.terminate(child)
+        if parent in self._in_flight:
+            self._tokens_in_flight -= sum(self._in_flight.pop(parent).values())
+            kept = [o for o in self._agenda if not (isinstance(o, Arrive) and o.parked is None and o.scope == parent)]
+            self._agenda.clear()
+            self._agenda.extend(kept)
         parent_ai = self.state.instances.get(parent)
         if parent_ai is not None:
             self.remove_waits(parent_ai)

@@ -244,15 +244,14 @@ def _read_element(node: etree._Element, tag: str, scope_id: str, context: _Conte
     fields.update({k: v for k, v in zeebe.read(task, context.forms, problems).items() if v is not None})
     if tag == "callActivity" and called_task is None:
         fields["passing"] = _variable_passing(node, problems)
+    sends_itself = tag == "sendTask" and node.get("messageRef")  # no worker declared: it sends its message
     if (called_task or tag) in ("serviceTask", "sendTask", "businessRuleTask") and "topic" not in fields \
-            and "decision_ref" not in fields:
+            and "decision_ref" not in fields and not sends_itself:
         fields["topic"] = task.get("id", "")
     extensions = Extensions(**fields)
-    if tag == "eventBasedGateway" and node.get("instantiate") == "true" \
-            and node.get("eventGatewayType") == "Parallel":
-        problems.append("an event-based gateway of type Parallel (eventGatewayType) that starts the process waits "
-                        "for all its events before one instance goes on; this engine does not run that: use the "
-                        "Exclusive type (the first event starts an instance)")
+    if tag == "eventBasedGateway" and node.get("eventGatewayType", "Exclusive").strip() == "Parallel":
+        problems.append("an event-based gateway of type Parallel (a process that every one of its events joins) is "
+                        "not supported: set its type to Exclusive, and the first event that occurs starts the process")
     for message in problems:
         context.problem(task, message)
     script = task.find(bpmn("script"))
@@ -282,6 +281,8 @@ def _read_element(node: etree._Element, tag: str, scope_id: str, context: _Conte
         loop=_loop(node, context),
         extensions=extensions,
         completion_condition=_expression_text(completion) if tag == "adHocSubProcess" else None,
+        ordering=node.get("ordering", "Parallel").strip() if tag == "adHocSubProcess" else "Parallel",
+        cancel_remaining_instances=node.get("cancelRemainingInstances", "true").strip() != "false",
         start_quantity=_quantity(node, "startQuantity", context),
         completion_quantity=_quantity(node, "completionQuantity", context),
     )
@@ -317,9 +318,10 @@ def _quantity(node: etree._Element, attribute: str, context: _Context) -> int:
 
 
 def _task_message(node: etree._Element, tag: str, context: _Context) -> tuple[EventDefinition, ...]:
-    """A receive task waits for the message its `messageRef` names, like a message catch event."""
+    """A receive task waits for the message its `messageRef` names, like a message catch event; a send task
+    sends it, like a message throw event."""
     ref = node.get("messageRef")
-    if tag != "receiveTask" or not ref:
+    if tag not in ("receiveTask", "sendTask") or not ref:
         return ()
     message = context.declared(node, ref, "message")
     return (EventDefinition("message", declared_name(message) if message is not None else local_part(node, ref),

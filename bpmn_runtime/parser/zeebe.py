@@ -54,6 +54,9 @@ def _job_type(value: str | None) -> str | None:
     return value_of(value)
 
 
+AD_HOC_SETTINGS = ("activeElementsCollection", "outputCollection", "outputElement")
+
+
 def _split(value: str | None) -> tuple[str, ...]:
     """Candidate users or groups: one expression (giving a list or a comma-separated text), or static names
     separated by commas."""
@@ -117,6 +120,11 @@ def read(element: etree._Element, user_task_forms: dict[str, str], problems: lis
     decision = extension.find(zeebe("calledDecision"))
     if decision is not None:
         found.update(_called_decision(decision, problems))
+    ad_hoc = extension.find(zeebe("adHoc"))
+    if ad_hoc is not None and any(ad_hoc.get(a, "").strip() for a in AD_HOC_SETTINGS):
+        problems.append("zeebe:adHoc (the Active elements collection and output collection of an ad-hoc "
+                        "sub-process) is not supported: this engine starts every inner activity that has no incoming "
+                        "flow, ordered as the 'ordering' attribute says; clear those fields")
     headers = _headers(extension)
     if headers:
         found["headers"] = headers

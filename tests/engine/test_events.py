@@ -143,3 +143,50 @@ def test_a_terminate_end_event_stops_every_other_path(engine: Engine) -> None:
     engine.settle()
     assert engine.trace == []
     assert engine.status(instance) == "terminated"
+
+
+def _conditional_event_subprocess(engine: Engine, interrupting: bool) -> None:
+    """Process 'p': a parallel split to a receive task `wait` (message 'go') and to a script `raise` that sets
+    `level` from `raised` then a second receive task `hold` (message 'release'); an event subprocess starts
+    when `level > 3` and runs script `handled`."""
+    engine.deploy(f"""<bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="start"/>
+      <bpmn:parallelGateway id="fork"/><bpmn:receiveTask id="wait" messageRef="m"/>
+      {script("raise", code="level = raised")}<bpmn:receiveTask id="hold" messageRef="release"/>
+      <bpmn:parallelGateway id="join"/>{script("after")}<bpmn:endEvent id="end"/>
+      {chain("start", "fork", "wait", "join", "after", "end")}{chain("fork", "raise", "hold", "join")}
+      <bpmn:subProcess id="handler" triggeredByEvent="true">
+        <bpmn:startEvent id="h1" isInterrupting="{str(interrupting).lower()}"><bpmn:conditionalEventDefinition>
+          <bpmn:condition xsi:type="bpmn:tFormalExpression">level &gt; 3</bpmn:condition>
+        </bpmn:conditionalEventDefinition></bpmn:startEvent>{script("handled")}<bpmn:endEvent id="h2"/>
+        {chain("h1", "handled", "h2")}</bpmn:subProcess>
+    </bpmn:process>""", f'{MESSAGES}<bpmn:message id="release" name="release"/>')
+
+
+@pytest.mark.parametrize("interrupting", [True, False])
+def test_a_conditional_event_subprocess_starts_when_a_variable_change_makes_its_condition_true(
+        engine: Engine, interrupting: bool) -> None:
+    """BPMN 13.5.5: the condition is evaluated as variables change, here by an operator while the process waits."""
+    _conditional_event_subprocess(engine, interrupting)
+    instance = engine.start(level=0, raised=1)
+    assert engine.trace == ["raise"] and engine.waiting_at(instance) == ["h1", "hold", "wait"]
+    engine.runtime.set_variables(instance, {"level": 5})
+    assert engine.trace == ["raise", "handled"]
+    if interrupting:  # the process's other work is cancelled, and the event subprocess ends the process
+        assert engine.status(instance) == "completed" and engine.waiting_at(instance) == []
+        return
+    assert engine.waiting_at(instance) == ["h1", "hold", "wait"]
+    engine.runtime.set_variables(instance, {"level": 9})  # still true: it does not start again
+    engine.runtime.correlate_message("go")
+    engine.runtime.correlate_message("release")
+    assert engine.trace == ["raise", "handled", "after"]
+    assert engine.status(instance) == "completed"
+
+
+def test_an_interrupting_conditional_event_subprocess_cancels_the_work_of_the_script_that_made_it_true(
+        engine: Engine) -> None:
+    _conditional_event_subprocess(engine, interrupting=True)
+    instance = engine.start(level=0, raised=7)
+    assert engine.trace == ["raise", "handled"]
+    assert engine.status(instance) == "completed"
+    cancelled = sorted(h.element_id for h in engine.runtime.queries.history(instance) if h.kind == "element_terminated")
+    assert cancelled == ["hold", "wait"]

@@ -99,3 +99,49 @@ def test_event_based_gateway_takes_the_timer_when_no_message_comes(engine: Engin
     engine.settle()
     assert engine.trace == ["remind"]
     assert engine.status(instance) == "completed"
+
+
+def _complex_join(engine: Engine, outgoing: str) -> None:
+    """An inclusive split to `a`, `b` and `c` (taken when the variable of that name is true; `c` after a timer
+    of an hour) joined by a complex gateway `g` that activates once two tokens are there; `outgoing` are
+    its outgoing flows and what they lead to."""
+    engine.deploy(f"""<bpmn:process id="p" isExecutable="true">{START_END}
+      <bpmn:inclusiveGateway id="split"/>{script("a")}{script("b")}{script("c")}
+      <bpmn:intermediateCatchEvent id="wait">{timer("Duration", "PT1H")}</bpmn:intermediateCatchEvent>
+      <bpmn:complexGateway id="g"><bpmn:activationCondition xsi:type="bpmn:tFormalExpression">activationCount &gt;= 2
+      </bpmn:activationCondition></bpmn:complexGateway>
+      {flow("start", "split")}{flow("split", "a", "a")}{flow("split", "b", "b")}{flow("split", "wait", "c")}
+      {chain("a", "g")}{chain("b", "g")}{chain("wait", "c", "g")}{outgoing}
+    </bpmn:process>""")
+
+
+@pytest.mark.parametrize("c", [True, False])
+def test_complex_gateway_activates_on_its_activation_count_and_resets_without_a_second_token(
+        engine: Engine, c: bool) -> None:
+    """BPMN 13.4.3: two tokens activate the gateway; the third (or the certainty that none comes) resets it, and
+    an unconditional outgoing flow gets no token on reset."""
+    _complex_join(engine, f'{script("after")}{chain("g", "after", "end")}')
+    instance = engine.start(a=True, b=True, c=c)
+    assert engine.trace == ["a", "b", "after"]
+    engine.settle()
+    assert engine.trace == ["a", "b", "after", "c"] if c else ["a", "b", "after"]
+    assert engine.status(instance) == "completed"
+
+
+def test_complex_gateway_outgoing_conditions_tell_activation_from_reset_by_waiting_for_start(engine: Engine) -> None:
+    _complex_join(engine, f'{script("first")}{script("late")}<bpmn:endEvent id="end2"/>'
+                          f'{flow("g", "first", "waitingForStart")}{flow("g", "late", "not waitingForStart")}'
+                          f'{chain("first", "end")}{chain("late", "end2")}')
+    instance = engine.start(a=True, b=True, c=True)
+    engine.settle()
+    assert engine.trace == ["a", "b", "first", "c", "late"]
+    assert engine.status(instance) == "completed"
+
+
+def test_complex_gateway_that_never_activates_keeps_its_token_waiting(engine: Engine) -> None:
+    """BPMN 13.4.3: an activation condition that never holds blocks the tokens at the gateway."""
+    _complex_join(engine, f'{script("after")}{chain("g", "after", "end")}')
+    instance = engine.start(a=True, b=False, c=False)
+    engine.settle()
+    assert engine.trace == ["a"]
+    assert engine.status(instance) == "active" and engine.waiting_at(instance) == ["g"]

@@ -98,3 +98,48 @@ def test_an_activity_waiting_for_more_tokens_than_arrive_never_starts(engine: En
     instance = engine.start()
     assert engine.trace == ["first"]
     assert engine.status(instance) == "active"
+
+
+def test_a_parallel_multi_instance_whose_completion_condition_holds_cancels_the_rest_without_their_effects(
+        engine: Engine) -> None:
+    """Instances run one at a time until they wait (as Camunda 7 starts them); once the completion condition
+    holds, the instances not yet completed are cancelled, and what their scripts wrote never reaches the
+    process: each instance keeps its writes until it completes."""
+    inner = f"""<bpmn:startEvent id="s"/>{script("mark", code="last = loopCounter")}<bpmn:exclusiveGateway id="x"/>
+      <bpmn:receiveTask id="wait" messageRef="m"/><bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>
+      {chain("s", "mark", "x")}{flow("x", "e", "loopCounter == 2")}{flow("x", "wait", "loopCounter != 2")}
+      {chain("wait", "e2")}"""
+    engine.deploy(f"""<bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="start"/>
+      <bpmn:subProcess id="each"><bpmn:multiInstanceLoopCharacteristics isSequential="false">
+        <bpmn:loopCardinality xsi:type="bpmn:tFormalExpression">3</bpmn:loopCardinality>
+        <bpmn:completionCondition xsi:type="bpmn:tFormalExpression">nrOfCompletedInstances &gt;= 1
+        </bpmn:completionCondition></bpmn:multiInstanceLoopCharacteristics>{inner}</bpmn:subProcess>
+      {script("after")}<bpmn:endEvent id="end"/>{chain("start", "each", "after", "end")}
+    </bpmn:process>""", '<bpmn:message id="m" name="go"/>')
+    instance = engine.start(last=0)
+    assert engine.trace == ["mark", "mark", "after"]  # the third instance never started
+    assert engine.status(instance) == "completed"
+    assert engine.variables(instance)["last"] == 2  # not 1: the first instance was cancelled while it waited
+
+
+def test_a_cancel_end_event_in_one_instance_of_a_multi_instance_transaction_cancels_them_all(engine: Engine) -> None:
+    """BPMN 10.3.2: the instance that reached the cancel end event is compensated and the transaction is left by its
+    cancel boundary event; the other instances end with it."""
+    inner = f"""<bpmn:startEvent id="s"/>{script("book")}
+      <bpmn:boundaryEvent id="cb" attachedToRef="book"><bpmn:compensateEventDefinition/></bpmn:boundaryEvent>
+      <bpmn:scriptTask id="undo" isForCompensation="true"><bpmn:script>run</bpmn:script></bpmn:scriptTask>
+      <bpmn:exclusiveGateway id="x"/><bpmn:receiveTask id="wait" messageRef="m"/>
+      <bpmn:endEvent id="abort"><bpmn:cancelEventDefinition/></bpmn:endEvent><bpmn:endEvent id="e"/>
+      {chain("s", "book", "x")}{flow("x", "abort", "loopCounter == 1")}{flow("x", "wait", "loopCounter != 1")}
+      {chain("wait", "e")}<bpmn:association id="a" associationDirection="One" sourceRef="cb" targetRef="undo"/>"""
+    engine.deploy(f"""<bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="start"/>
+      <bpmn:transaction id="tx"><bpmn:multiInstanceLoopCharacteristics isSequential="false">
+        <bpmn:loopCardinality xsi:type="bpmn:tFormalExpression">2</bpmn:loopCardinality>
+        </bpmn:multiInstanceLoopCharacteristics>{inner}</bpmn:transaction>
+      <bpmn:boundaryEvent id="cancelled" attachedToRef="tx"><bpmn:cancelEventDefinition/></bpmn:boundaryEvent>
+      {script("after")}{script("on_cancel")}<bpmn:endEvent id="end"/><bpmn:endEvent id="end2"/>
+      {chain("start", "tx", "after", "end")}{chain("cancelled", "on_cancel", "end2")}
+    </bpmn:process>""", '<bpmn:message id="m" name="go"/>')
+    instance = engine.start()
+    assert engine.trace == ["book", "book", "undo", "on_cancel"]
+    assert engine.status(instance) == "completed" and engine.waiting_at(instance) == []

@@ -21,8 +21,10 @@ def _everything() -> InstanceState:
     return InstanceState("p", seq=30, instances={ai.id: ai for ai in [
         ActivityInstance(0, "p", None, {"n": 1}, compensable=True),
         ActivityInstance(3, "approve", 0, None, loop_counter=2, outputs_mapped=True, waited_after=True),
-        ActivityInstance(4, "join", 0, join=Join({"f1": 2, "": 1}, waiting=True, fired=True)),
+        ActivityInstance(4, "join", 0, join=Join({"f1": 2, "": 1}, waiting=True, fired=True, consumed=["f2"]),
+                         entries_started=2),
         ActivityInstance(6, "each", 0, {"nrOfInstances": 2}, body=MultiInstanceBody(["a", "b"], 2, {1: "x"})),
+        ActivityInstance(9, "each", 6, {"loopCounter": 1, "total": 3}, held=["total"]),
         ActivityInstance(7, "undo", 0, body=CompensationRun([record], record)),
         ActivityInstance(8, "next", 0, parked=True, incident=IncidentRecord([
             Arrive("next", 0, "f9", 8), Run(3, "leave"), StartProcess("s"), CompleteScope(0),
@@ -44,6 +46,7 @@ def test_every_record_survives_a_save_and_a_load() -> None:
     assert state_format.dumps(again) == text
     assert again.instances == state.instances and again.waits == state.waits
     assert [c.id for c in again.children(0)] == [3, 4, 6, 7, 8]
+    assert again.instances[9].held == ["total"] and again.instances[4].entries_started == 2
 
 
 def test_the_stored_form_has_a_format_and_named_fields() -> None:

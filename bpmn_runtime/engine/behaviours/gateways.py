@@ -6,7 +6,7 @@ from typing import Any, Mapping
 from bpmn_runtime.engine.behaviours.base import Behaviour, StepContext
 from bpmn_runtime.engine.behaviours.joins import collector, consume_one_each, has_all, record_arrival
 from bpmn_runtime.engine.behaviours.subscriptions import subscribe_all
-from bpmn_runtime.engine.state import ActivityInstance, Wait
+from bpmn_runtime.engine.state import ActivityInstance, Run, Wait
 from bpmn_runtime.model import Element, Flow
 
 
@@ -101,31 +101,116 @@ def fire_ready_inclusive_joins(ctx: StepContext) -> bool:
 
 
 class ComplexGateway(Gateway):
-    """Joins when its activation condition holds (or all incoming flows have a token), then splits like
-    an inclusive gateway."""
+    """BPMN 13.4.3. Splitting, it is an inclusive gateway. Joining, it waits for its start: its activation
+    condition (all incoming flows with a token, when it has none) is evaluated as each token arrives, with
+    `activationCount`, the tokens there, and `waitingForStart` true. When it holds, one token is taken from each
+    incoming flow that has one and the outgoing flows whose conditions hold get a token. Then it waits for its
+    reset: for a token on each other incoming flow that can still get one. Resetting takes those tokens and sends
+    one down each outgoing flow whose condition holds with `waitingForStart` false (an outgoing flow without a
+    condition belongs to the activation, and none need hold); tokens left over start the next round."""
 
     def arrive(self, ctx: StepContext, element: Element, scope_ai: ActivityInstance, via: Flow | None) -> None:
         if len(element.incoming) <= 1:
             super().arrive(ctx, element, scope_ai, via)
             return
         waiting = collector(ctx, element, scope_ai)
-        fired = waiting is not None and waiting.join is not None and waiting.join.fired
-        # evaluated before the token is counted, so that a failing condition leaves the token where it was
-        activated = ctx.condition(scope_ai, element.activation_condition) \
-            if element.activation_condition and not fired else None
+        if waiting is not None and waiting.join is not None and waiting.join.fired:
+            record_arrival(ctx, element, scope_ai, via)
+            ctx.run_phase(waiting, "activate")
+            return
+        # decided before the token is counted, so that a failing condition leaves the token where it was
+        arrived = dict(waiting.join.arrived) if waiting is not None and waiting.join is not None else {}
+        key = via.id if via is not None else ""
+        arrived[key] = arrived.get(key, 0) + 1
+        flows = _activation_flows(ctx, element, scope_ai, arrived)
         ai = record_arrival(ctx, element, scope_ai, via)
+        if flows is not None:
+            _start(ctx, ai, flows)
+
+    def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """Run for a joining gateway only: reset when it can, then start the next round with the tokens left."""
         join = ai.join
         assert join is not None
+        element, scope_ai = ctx.element(ai.element), ctx.state.parent_of(ai)
         if join.fired:
-            if has_all(join, element):
-                join.arrived = {}
-                join.fired = False
+            if not _reset_ready(ctx, ai):
+                return
+            names = {"activationCount": join.count(), "waitingForStart": False}
+            flows = [ctx.process.flows[f] for f in element.outgoing if f != element.default_flow
+                     and ctx.process.flows[f].condition is not None
+                     and ctx.condition(scope_ai, ctx.process.flows[f].condition or "", names)]
+            for key in [k for k in element.incoming if k not in join.consumed and join.arrived.get(k)]:
+                join.arrived[key] -= 1
+                if not join.arrived[key]:
+                    del join.arrived[key]
+            join.fired, join.consumed = False, []
+            ctx.history("complex_gateway_reset", element.id, ai.id, None)
+            _send(ctx, ai, flows)
+        if not join.arrived:
+            ctx.end_instance(ai, "completed")
+            ctx.token_consumed(scope_ai)
             return
-        if activated if activated is not None else has_all(join, element):
-            join.fired = True
-            scope = ctx.state.parent_of(ai)
-            for flow in ctx.select_flows(ai, element, exclusive=False, gateway=True):
-                ctx.enter(flow.target, scope, flow)
+        started = _activation_flows(ctx, element, scope_ai, join.arrived)
+        if started is not None:
+            _start(ctx, ai, started)
+
+
+def _activation_flows(ctx: StepContext, element: Element, scope_ai: ActivityInstance,
+                      arrived: dict[str, int]) -> list[Flow] | None:
+    """The flows a complex gateway waiting for its start sends tokens down with the tokens `arrived`; None while
+    its activation condition does not hold."""
+    names = {"activationCount": sum(arrived.values()), "waitingForStart": True}
+    if element.activation_condition:
+        activated = ctx.condition(scope_ai, element.activation_condition, names)
+    else:
+        activated = all(arrived.get(flow, 0) > 0 for flow in element.incoming)
+    return ctx.select_flows(scope_ai, element, exclusive=False, gateway=True, names=names) if activated else None
+
+
+def _start(ctx: StepContext, ai: ActivityInstance, flows: list[Flow]) -> None:
+    """The activation: a token from each incoming flow that has one, tokens down `flows`; then wait for the reset."""
+    join = ai.join
+    assert join is not None
+    join.consumed = [key for key in join.arrived if join.arrived[key] > 0]
+    consume_one_each(join)
+    join.fired = True
+    ctx.history("complex_gateway_activated", ai.element, ai.id, {"flows": join.consumed})
+    _send(ctx, ai, flows)
+    if _reset_ready(ctx, ai):
+        ctx.run_phase(ai, "activate")
+
+
+def _send(ctx: StepContext, ai: ActivityInstance, flows: list[Flow]) -> None:
+    scope_ai = ctx.state.parent_of(ai)
+    for flow in flows:
+        ctx.history("flow_taken", flow.id, None, None)
+        ctx.enter(flow.target, scope_ai, flow)
+
+
+def _reset_ready(ctx: StepContext, ai: ActivityInstance) -> bool:
+    """A complex gateway waiting for its reset can reset: each incoming flow its activation took no token from has
+    a token, or none can reach it any more (no live token upstream of it, nor on its way there, nor parked on its
+    way to the gateway)."""
+    join = ai.join
+    assert join is not None and ai.parent is not None
+    for flow_id in ctx.element(ai.element).incoming:
+        if flow_id in join.consumed or join.arrived.get(flow_id, 0) > 0:
+            continue
+        upstream = ctx.facts.flow_upstream[flow_id] | {ai.element}
+        if ctx.has_tokens_in_flight(ai.parent, upstream):
+            return False
+        if any(other.id != ai.id and other.element in upstream for other in ctx.state.children(ai.parent)):
+            return False
+    return True
+
+
+def reset_ready_complex_gateways(ctx: StepContext) -> bool:
+    """With nothing else to do: reset the complex gateways no token can reach any more; True when any will."""
+    ready = [ai for ai in ctx.state.instances.values() if ai.join is not None and ai.join.fired
+             and ai.incident is None and _reset_ready(ctx, ai)]
+    for ai in ready:
+        ctx.later(Run(ai.id, "activate"))
+    return bool(ready)
 
 
 class EventBasedGateway(Behaviour):

@@ -50,7 +50,7 @@ class MultiInstanceBodyBehaviour(Behaviour):
             ctx.take_outgoing(body)
             return
         record.started = 0
-        for _ in range(1 if _loop(element).sequential else total):
+        for _ in range(1 if _loop(element).sequential or _ends_early(element) else total):
             _start_inner(ctx, body, element)
 
     def child_completed(self, ctx: StepContext, scope_ai: ActivityInstance, child: ActivityInstance) -> None:
@@ -61,6 +61,8 @@ class MultiInstanceBodyBehaviour(Behaviour):
         assert body.variables is not None and inner.variables is not None
         if loop.output_collection and loop.output_element:
             record.results[inner.variables["loopCounter"]] = ctx.variables(inner).get(loop.output_element)
+        if inner.held is not None:  # what it wrote for the process reaches it now that it completed
+            ctx.set_variables(body, {name: inner.variables[name] for name in inner.held})
         ctx.end_instance(inner, "completed")
         body.variables["nrOfActiveInstances"] -= 1
         body.variables["nrOfCompletedInstances"] += 1
@@ -89,6 +91,25 @@ class MultiInstanceBodyBehaviour(Behaviour):
                                 kind: str, code: str | None) -> Catcher | None:
         """The boundary events of an inner instance are the body's: they catch at the body."""
         return None
+
+
+def _ends_early(element: Element) -> bool:
+    """A parallel multi-instance activity that may end before all its instances have: its instances start one at
+    a time, each once the one before waits or has completed (as Camunda 7 starts them), and keep what they write
+    until they complete, so that those it cancels leave no trace in the process."""
+    loop = _loop(element)
+    return not loop.sequential and (loop.completion_condition is not None or loop.behavior == "Complex")
+
+
+def start_waiting_inner_instances(ctx: StepContext) -> bool:
+    """With nothing else to do: start the next instance of each parallel multi-instance activity that starts them
+    one at a time; True when any started."""
+    bodies = [ai for ai in ctx.state.instances.values() if isinstance(ai.body, MultiInstanceBody)
+              and ai.incident is None and ai.variables is not None
+              and ai.body.started < ai.variables.get("nrOfInstances", 0) and _ends_early(ctx.element(ai.element))]
+    for body in bodies:
+        _start_inner(ctx, body, ctx.element(body.element))
+    return bool(bodies)
 
 
 def _items(ctx: StepContext, body: ActivityInstance, element: Element) -> list[Any] | int:
@@ -120,6 +141,8 @@ def _start_inner(ctx: StepContext, body: ActivityInstance, element: Element) -> 
     if record.items is not None and _loop(element).element_variable:
         variables[_loop(element).element_variable or ""] = record.items[index]
     inner = ctx.create(element, body, variables=variables)
+    if _ends_early(element):
+        inner.held = []
     assert body.variables is not None
     body.variables["nrOfActiveInstances"] += 1
     ctx.history("element_activated", element.id, inner.id, {"loopCounter": index + 1})

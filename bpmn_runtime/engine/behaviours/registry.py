@@ -14,14 +14,14 @@ from bpmn_runtime.engine.behaviours.event_subprocesses import StartEvent
 from bpmn_runtime.engine.behaviours.events import EndEvent, IntermediateCatchEvent, IntermediateThrowEvent
 from bpmn_runtime.engine.behaviours.gateways import (
     ComplexGateway, EventBasedGateway, ExclusiveGateway, InclusiveGateway, ParallelGateway,
-    fire_ready_inclusive_joins,
+    fire_ready_inclusive_joins, reset_ready_complex_gateways,
 )
-from bpmn_runtime.engine.behaviours.multi_instance import MultiInstanceBodyBehaviour
+from bpmn_runtime.engine.behaviours.multi_instance import MultiInstanceBodyBehaviour, start_waiting_inner_instances
 from bpmn_runtime.engine.behaviours.subprocesses import (
     AdHocSubProcess, CallActivity, EventSubProcess, ProcessBehaviour, SubProcess, Transaction,
 )
 from bpmn_runtime.engine.behaviours.decisions import BusinessRuleTask
-from bpmn_runtime.engine.behaviours.tasks import JobTask, ReceiveTask, ScriptTask, Task, UserTask
+from bpmn_runtime.engine.behaviours.tasks import JobTask, ReceiveTask, ScriptTask, SendTask, Task, UserTask
 from bpmn_runtime.engine.state import ActivityInstance, MultiInstanceBody
 from bpmn_runtime.model import Element
 
@@ -45,7 +45,7 @@ BY_KIND: dict[str, Behaviour] = {
     "scriptTask": ScriptTask(),
     "userTask": UserTask(),
     "serviceTask": JobTask(),
-    "sendTask": JobTask(),
+    "sendTask": SendTask(),
     "businessRuleTask": BusinessRuleTask(),
     "receiveTask": ReceiveTask(),
     "subProcess": SubProcess(),
@@ -65,7 +65,7 @@ COMPENSATION_RUN = CompensationRunBehaviour()
 PARKED = ParkedToken()
 
 # What the step runs when nothing else is left to do; each returns True when it set tokens moving.
-SETTLERS = (fire_ready_inclusive_joins,)
+SETTLERS = (fire_ready_inclusive_joins, reset_ready_complex_gateways, start_waiting_inner_instances)
 
 
 def behaviour_for(element: Element) -> Behaviour:

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from bpmn_runtime.engine.behaviours import compensation, event_subprocesses, variable_passing
+from bpmn_runtime.engine.behaviours import boundaries, compensation, event_subprocesses, variable_passing
 from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident, StepContext
-from bpmn_runtime.engine.behaviours.boundaries import boundary_events
 from bpmn_runtime.engine.start_events import instantiating_gateway
-from bpmn_runtime.engine.state import ActivityInstance, CallWait
+from bpmn_runtime.engine.state import ActivityInstance, CallWait, MultiInstanceBody
 from bpmn_runtime.model import Element
 
 
@@ -99,12 +98,59 @@ class EventSubProcess(SubProcess):
 
 
 class AdHocSubProcess(SubProcess):
-    """Runs all its inner activities that have no incoming flow (in parallel), then completes."""
+    """BPMN 10.3.5: its inner activities without an incoming flow are its work. Ordering Parallel starts them all
+    at once; Sequential starts one at a time, in the order the file lists them, each once nothing inside runs
+    any more. When an inner activity completes, the completion condition (if any) is evaluated: once it holds no
+    more are started, and with cancelRemainingInstances (the default) those still running are cancelled. It
+    completes when nothing inside runs and nothing is left to start."""
 
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
         if ai.variables is None:
             ai.variables = {}
-        start_without_start_event(ctx, ai)
+        entries = ctx.facts.entries[ai.element]
+        if not entries:
+            ctx.complete(ai)
+            return
+        event_subprocesses.subscribe_event_subprocesses(ctx, ai)
+        for _ in range(1 if _sequential(ctx, ai) else len(entries)):
+            _start_next(ctx, ai)
+
+    def child_completed(self, ctx: StepContext, scope_ai: ActivityInstance, child: ActivityInstance) -> None:
+        element = ctx.element(scope_ai.element)
+        # evaluated before the child goes on, so that a failing condition leaves it where a retry finds it
+        done = bool(element.completion_condition) and ctx.condition(scope_ai, element.completion_condition or "")
+        super().child_completed(ctx, scope_ai, child)
+        if done:
+            scope_ai.entries_started = len(ctx.facts.entries[element.id])  # nothing more starts
+            if element.cancel_remaining_instances:
+                ctx.terminate_children(scope_ai.id)
+            ctx.token_consumed(scope_ai)
+        elif _sequential(ctx, scope_ai) and not ctx.state.has_children(scope_ai.id) and not ctx.has_tokens_in_flight(
+                scope_ai.id, frozenset(ctx.process.scope(element.id).children)):
+            _start_next(ctx, scope_ai)
+
+    def scope_completed(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """Nothing inside runs: start the next inner activity of a sequential one whose last path did not end in an
+        activity (its boundary events and event subprocesses wait again), else complete."""
+        if _sequential(ctx, ai) and ai.entries_started < len(ctx.facts.entries[ai.element]):
+            element = ctx.element(ai.element)
+            boundaries.subscribe_boundary_events(ctx, ai, element)
+            event_subprocesses.subscribe_event_subprocesses(ctx, ai)
+            _start_next(ctx, ai)
+            return
+        super().scope_completed(ctx, ai)
+
+
+def _sequential(ctx: StepContext, ai: ActivityInstance) -> bool:
+    return ctx.element(ai.element).ordering == "Sequential"
+
+
+def _start_next(ctx: StepContext, ai: ActivityInstance) -> None:
+    """Start the next inner activity of an ad-hoc subprocess that has one left to start."""
+    entries = ctx.facts.entries[ai.element]
+    if ai.entries_started < len(entries):
+        ai.entries_started += 1
+        ctx.enter(entries[ai.entries_started - 1], ai, None)
 
 
 class Transaction(SubProcess):
@@ -117,14 +163,17 @@ class Transaction(SubProcess):
         compensation.compensate_inside(ctx, ai)
 
     def compensation_done(self, ctx: StepContext, ai: ActivityInstance) -> None:
-        boundary = next((b for b in boundary_events(ctx, ctx.element(ai.element))
+        """Leave by the cancel boundary event (an instance of a multi-instance transaction leaves by its body's,
+        which ends the other instances with it); without one, the transaction ends where it is."""
+        boundary = next((b for b in boundaries.boundary_events(ctx, ctx.element(ai.element))
                          if any(d.kind == "cancel" for d in b.events)), None)
+        parent = ctx.state.parent_of(ai)
         if boundary is None:
-            scope_ai = ctx.state.parent_of(ai)
             ctx.end_instance(ai, "terminated")
-            ctx.token_consumed(scope_ai)
+            ctx.token_consumed(parent)
             return
-        ctx.behaviour_for(boundary).event_occurred(ctx, boundary, ai, None, {})
+        attached = parent if isinstance(parent.body, MultiInstanceBody) else ai
+        ctx.behaviour_for(boundary).event_occurred(ctx, boundary, attached, None, {})
 
 
 class CallActivity(ActivityBehaviour):

@@ -1,4 +1,4 @@
-"""Tasks: plain, manual, script, user, service/send/business-rule (jobs for handlers) and receive tasks."""
+"""Tasks: plain, manual, script, user, service/business-rule (jobs for handlers), send and receive tasks."""
 from __future__ import annotations
 
 import reprlib
@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from bpmn_runtime import juel
+from bpmn_runtime.engine.behaviours import events
 from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour
 from bpmn_runtime.engine.behaviours.base import Incident, StepContext
 from bpmn_runtime.engine.behaviours.subscriptions import subscribe_all
@@ -129,6 +130,20 @@ def _retries(ctx: StepContext, ai: ActivityInstance, expression: str) -> int:
         raise Incident(f"the retries \"{expression}\" give {reprlib.repr(value)}; they must give a whole number "
                        f"from 1 to {MAX_RETRIES:,}")
     return int(value)
+
+
+class SendTask(JobTask):
+    """BPMN 10.3.3: sends its message, which reaches the instance waiting for it or starts the process that
+    starts with it, and completes. One that declares a job worker (a topic, a job type) is that worker's job."""
+
+    def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        element = ctx.element(ai.element)
+        if element.extensions.topic:
+            super().activate(ctx, ai)
+            return
+        for definition in element.events:
+            events.throw(ctx, ai, definition)
+        ctx.complete(ai)
 
 
 class ReceiveTask(ActivityBehaviour):

@@ -75,11 +75,19 @@ def compensation_problems(process: Process) -> list[Problem]:
             if handler is not None and handler.scope != element.scope:
                 problems.append(problem(boundary, f"the compensation handler '{handler.id}' must be in the same "
                                                   f"(sub)process as {element.label}, the activity it compensates"))
-        if element.for_compensation and element.id not in associated and not element.triggered_by_event:
+        if element.for_compensation and element.id not in associated and not element.triggered_by_event \
+                and not _starts_on_compensation(process, element):
             problems.append(problem(element, "the compensation handler (isForCompensation) is not associated with "
                                              "a compensation boundary event, so it would never run"))
         problems.extend(_event_problems(process, element))
     return problems
+
+
+def _starts_on_compensation(process: Process, element: Element) -> bool:
+    """A compensation event subprocess: the handler of the subprocess it is in, with no association (BPMN 10.5.4);
+    modelers may mark it isForCompensation too."""
+    owner = process.elements.get(element.scope)
+    return owner is not None and any(sub.id == element.id for sub in compensation_event_subprocesses(process, owner))
 
 
 def _event_problems(process: Process, element: Element) -> list[Problem]:

@@ -196,11 +196,18 @@ def start_has_end(process: Process, scope_id: str) -> list[Problem]:
     return []
 
 
+def _starts_by_instantiating(process: Process, scope_id: str) -> bool:
+    """The process level starts at a receive task or event-based gateway with instantiate="true" (BPMN 10.6.6),
+    which stands for its start event."""
+    return any(node.instantiate for node in children(process, scope_id))
+
+
 @rule("EXT.097")
 def end_has_start(process: Process, scope_id: str) -> list[Problem]:
-    """EXT.097: a process level with an end event has a start event."""
+    """EXT.097: a process level with an end event has a start event (or an instantiating receive task or
+    event-based gateway)."""
     starts, ends = _starts_and_ends(process, scope_id)
-    if ends and not starts:
+    if ends and not starts and not _starts_by_instantiating(process, scope_id):
         return [problem(ends[0], f"{_where(process, scope_id)} has an end event but no start event")]
     return []
 
