@@ -15,13 +15,15 @@ from sqlalchemy.exc import IntegrityError
 
 from bpmn_runtime.clock import Clock, SystemClock
 from bpmn_runtime.engine.limits import Limits
+from bpmn_runtime.engine.modification import Instruction
 from bpmn_runtime.engine.step import ScriptRunner
 from bpmn_runtime.errors import InvalidInput
 from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.metrics import Metrics
 from bpmn_runtime.errors import Forbidden
 from bpmn_runtime.runtime import (
-    audit, cleanup, correlation, incidents, inputs, instances, jobs, permissions, scheduled, suspension, tasks,
+    audit, cleanup, correlation, incidents, inputs, instances, jobs, modification, permissions, scheduled, suspension,
+    tasks,
 )
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
 from bpmn_runtime.runtime.decisions import Decisions, Evaluated
@@ -153,6 +155,16 @@ class Runtime:
     def cancel(self, instance_id: int, reason: str = "cancelled by an operator", *, actor: Actor = PROGRAM) -> None:
         inputs.text(reason, "the reason")
         self.transactions.run(self._by(actor, lambda unit: instances.cancel(unit, instance_id, reason)), "cancel")
+
+    def modify(self, instance_id: int, instructions: Sequence[Instruction],
+               variables: Mapping[str, Any] | None = None, *, actor: Actor = PROGRAM) -> list[str]:
+        """Change where a running instance's tokens are, as Camunda's process instance modification does: cancel
+        tokens, start before or after an activity, with `variables` set first; the instructions run in order, all
+        or nothing (`engine.modification`). What each instruction did, in the modeler's words."""
+        values = self._checked(variables)
+        steps = list(instructions)
+        return self.transactions.run(self._bounded(
+            lambda unit: modification.modify(unit, instance_id, steps, values), actor), "modify")
 
     def suspend(self, instance_ids: list[int], *, suspended: bool = True) -> list[int]:
         """Suspend running instances and the instances they called (`suspended=False`: resume them); the

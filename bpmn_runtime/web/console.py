@@ -35,7 +35,8 @@ bp.before_request(require_operator)
 STATUSES = ("active", "completed", "terminated", "cancelled", "failed")
 HISTORY_LABELS = {"element_activated": "Started", "element_completed": "Completed",
                   "element_terminated": "Stopped", "compensation_thrown": "Compensation asked for",
-                  "compensation_completed": "Compensated", "decision_evaluated": "Decision evaluated"}
+                  "compensation_completed": "Compensated", "decision_evaluated": "Decision evaluated",
+                  "instance_modified": "Modified by an operator", "instance_migrated": "Migrated"}
 HIDDEN_HISTORY = {"flow_taken"}
 
 
