@@ -487,6 +487,42 @@ def cancel(context: click.Context, instance_id: int, reason: str) -> None:
     click.echo(f"instance {instance_id} cancelled")
 
 
+@main.command()
+@click.argument("instance_id", type=int)
+@click.option("--cancel", "cancels", multiple=True, metavar="ELEMENT", help="Cancel every token at this element.")
+@click.option("--cancel-activity-instance", "cancel_ais", multiple=True, type=int, metavar="ID",
+              help="Cancel this one activity instance (its id is in `bpmn-runtime instance`).")
+@click.option("--start-before", "befores", multiple=True, metavar="ELEMENT", help="Start a token before this element.")
+@click.option("--start-after", "afters", multiple=True, metavar="ELEMENT",
+              help="Start a token on the single outgoing sequence flow of this element.")
+@click.option("--var", "assignments", multiple=True, metavar="NAME=VALUE",
+              help="A process variable to set first; VALUE is read as JSON when it is JSON, else as text.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def modify(context: click.Context, instance_id: int, cancels: tuple[str, ...], cancel_ais: tuple[int, ...],
+           befores: tuple[str, ...], afters: tuple[str, ...], assignments: tuple[str, ...], as_json: bool) -> None:
+    """Change where a running instance's tokens are, as Camunda's process instance modification does: the
+    variables are set, the cancellations run, then the starts, in the order given, all in one transaction."""
+    from bpmn_runtime.engine.modification import Instruction
+    instructions = [*(Instruction("cancel", element) for element in cancels),
+                    *(Instruction("cancel", activity_instance=ai) for ai in cancel_ais),
+                    *(Instruction("start_before", element) for element in befores),
+                    *(Instruction("start_after", element) for element in afters)]
+    if not instructions:
+        raise click.UsageError("give at least one --cancel, --cancel-activity-instance, --start-before or --start-after")
+    runtime = runtime_from(context)
+    done = runtime.modify(instance_id, instructions, _variables(assignments, None), actor=_command_line(context))
+    detail = runtime.queries.instance(instance_id)
+    if as_json:
+        _print_json({"done": done, "status": detail.summary.status, "waitingAt": [t.element_id for t in detail.tokens]})
+        return
+    for line in done:
+        click.echo(f"instance {instance_id}: {line}")
+    click.echo(f"instance {instance_id} is {detail.summary.status}" + (
+        f", waiting at {', '.join(t.element_id for t in detail.tokens)}" if detail.tokens else ""))
+
+
 def _suspension(context: click.Context, instance_ids: tuple[int, ...], process: str | None, version: int | None,
                 suspended: bool) -> None:
     """Suspend or resume instances, or a process version with its running instances, and say what changed."""

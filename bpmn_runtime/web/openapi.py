@@ -28,6 +28,7 @@ MAX_VERSION = 2**31 - 1
 MAX_OFFSET = 10**9
 MAX_LOCK = 24 * 3600 * 1000  # milliseconds: a day
 MAX_ID = 2**63 - 1
+MAX_INSTRUCTIONS = 100  # instructions in one modification
 WORKERS = ("For operators and administrators, and for tokens made for topics (`bpmn-runtime user token NAME "
            "--topic T`), which fetch and act on jobs of those topics only (403 for any other).")
 
@@ -230,6 +231,24 @@ PATHS: dict[str, Any] = {
     "/instances/{instance_id}/resume": {"post": _operation(
         "Resume a suspended instance (and the instances it called)", "instances", DONE,
         parameters=[_path_id("instance_id")], operators=True)},
+    "/instances/{instance_id}/modification": {"post": _operation(
+        "Modify a running instance as Camunda's process instance modification does: cancel tokens, start before "
+        "an activity or after it (its single outgoing flow), with variables set first; the instructions run in "
+        "order, all or none (400 names the one that cannot run, 409 for an ended or suspended instance)",
+        "instances", {"200": _json(_object({"done": {"type": "array", "items": TEXT}, "status": TEXT,
+                                            "waitingAt": {"type": "array", "items": _ref("Token")}}),
+                                   "What each instruction did, and where the instance waits now")},
+        parameters=[_path_id("instance_id")], operators=True,
+        body=_object({"instructions": {"type": "array", "minItems": 1, "maxItems": MAX_INSTRUCTIONS,
+                                       "items": _object({
+                                           "type": {"enum": ["cancel", "startBeforeActivity", "startAfterActivity"]},
+                                           "activityId": NAME,
+                                           "activityInstanceId": {"type": "integer", "minimum": 0,
+                                                                  "maximum": 2**31 - 1,
+                                                                  "description": "cancel: this activity instance "
+                                                                                 "only, instead of activityId."}},
+                                           ("type",))},
+                      "variables": VARIABLES}, ("instructions",)))},
     "/instances/{instance_id}/variables": {
         "get": _operation("The instance's process variables", "instances", {"200": _json(VARIABLES, "Variables")},
                           parameters=[_path_id("instance_id")], operators=True),
