@@ -23,6 +23,7 @@ from bpmn_runtime.tracing_setup import EXPORTERS
 if TYPE_CHECKING:
     from bpmn_runtime.accounts import Accounts
     from bpmn_runtime.runtime import Runtime
+    from bpmn_runtime.runtime.migration import MigrationPlan
     from bpmn_runtime.runtime.task_rules import Actor
 
 
@@ -521,6 +522,58 @@ def modify(context: click.Context, instance_id: int, cancels: tuple[str, ...], c
         click.echo(f"instance {instance_id}: {line}")
     click.echo(f"instance {instance_id} is {detail.summary.status}" + (
         f", waiting at {', '.join(t.element_id for t in detail.tokens)}" if detail.tokens else ""))
+
+
+@main.command()
+@click.argument("instance_ids", nargs=-1, required=True, type=int, metavar="INSTANCE...")
+@click.option("--to-version", required=True, type=click.IntRange(1), help="The version of their process to move to.")
+@click.option("--map", "pairs", multiple=True, metavar="OLD_ID=NEW_ID",
+              help="Move what is at OLD_ID to NEW_ID of the new version (default: the element of the same id).")
+@click.option("--dry-run", is_flag=True, help="Only check, and say what would happen to each instance.")
+@click.option("--batch", default=50, show_default=True, type=click.IntRange(1, 10_000),
+              help="Instances migrated per transaction.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def migrate(context: click.Context, instance_ids: tuple[int, ...], to_version: int, pairs: tuple[str, ...],
+            dry_run: bool, batch: int, as_json: bool) -> None:
+    """Migrate running instances to another version of their process, as Camunda's migration does. Every
+    instance is checked first; if one cannot be migrated, nothing is."""
+    from bpmn_runtime.runtime.migration import MigrationRefused, parse_mapping
+    runtime = runtime_from(context)
+
+    def progress(done: int, total: int) -> None:
+        if not as_json:
+            click.echo(f"migrated {done} of {total}")
+    try:
+        plans = runtime.migrate(list(instance_ids), to_version, parse_mapping(pairs), dry_run=dry_run, batch=batch,
+                                progress=progress, actor=_command_line(context))
+    except MigrationRefused as refused:
+        plans = refused.plans
+        if as_json:
+            _print_json({"migrated": False, "instances": [p.to_json() for p in plans]})
+        else:
+            _print_plans(plans, "nothing was migrated")
+        sys.exit(1)
+    if as_json:
+        _print_json({"migrated": not dry_run, "instances": [p.to_json() for p in plans]})
+    elif dry_run:
+        _print_plans(plans, "dry run: nothing was changed")
+    else:
+        moved = [p for p in plans if p.from_version != p.to_version]
+        click.echo(f"{len(moved)} instance(s) migrated to version {to_version}" +
+                   (f"; {len(plans) - len(moved)} ran it already" if len(moved) < len(plans) else ""))
+
+
+def _print_plans(plans: "list[MigrationPlan]", outcome: str) -> None:
+    """What a migration would do (or why it cannot), instance by instance."""
+    for plan in plans:
+        verdict = "cannot be migrated" if plan.problems else "can be migrated"
+        click.echo(f"instance {plan.instance_id} ({plan.process_key} version {plan.from_version} to "
+                   f"{plan.to_version}) {verdict}:")
+        for line in plan.problems or plan.moves:
+            click.echo(f"  {line}")
+    click.echo(outcome)
 
 
 def _suspension(context: click.Context, instance_ids: tuple[int, ...], process: str | None, version: int | None,

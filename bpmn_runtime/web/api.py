@@ -25,12 +25,13 @@ from bpmn_runtime.parser import parse
 from bpmn_runtime.parser.xml_loading import load_xml
 from bpmn_runtime.runtime import inputs
 from bpmn_runtime.runtime.audit import parse_since
+from bpmn_runtime.runtime.migration import MigrationRefused
 from bpmn_runtime.runtime.variables import MAX_DEPTH
 from bpmn_runtime.web.auth import operator_only, require_login, session_caller
 from bpmn_runtime.traceparent import valid as valid_traceparent
 from bpmn_runtime.web.errors import problems_json
 from bpmn_runtime.web.openapi import (
-    MAX_ID, MAX_INSTRUCTIONS, MAX_LOCK, MAX_OFFSET, MAX_RETRIES, MAX_RETRY_TIMEOUT, MAX_VERSION, document,
+    MAX_ID, MAX_INSTRUCTIONS, MAX_LOCK, MAX_MIGRATED, MAX_OFFSET, MAX_RETRIES, MAX_RETRY_TIMEOUT, MAX_VERSION, document,
 )
 from bpmn_runtime.web.paging import whole_number
 from bpmn_runtime.web.security import upload_name
@@ -269,6 +270,28 @@ def modify(instance_id: int) -> Response:
     done = runtime().modify(instance_id, _instructions(body), _get(body, "variables", dict, {}), actor=actor())
     detail = runtime().queries.instance(instance_id, actor=actor())
     return jsonify(done=done, status=detail.summary.status, waitingAt=camel(detail.tokens))
+
+
+@bp.post("/migrations")
+@operator_only
+def migrate() -> tuple[Response, int]:
+    """Migrate running instances to another version of their process (or, with dryRun, only check)."""
+    body = _body()
+    ids = _get(body, "instanceIds", list)
+    if not 1 <= len(ids) <= MAX_MIGRATED or not all(isinstance(i, int) and not isinstance(i, bool) and
+                                                    1 <= i <= MAX_ID for i in ids):
+        abort(400, f"'instanceIds' must list from 1 to {MAX_MIGRATED} instance ids.")
+    mapping = _get(body, "mapping", dict, {})
+    if not all(isinstance(new, str) for new in mapping.values()):
+        abort(400, "'mapping' must map element ids of the instances' version to element ids of the new one.")
+    dry_run, to_version = _get(body, "dryRun", bool, False), _get(body, "toVersion", int)
+    if not 1 <= to_version <= MAX_VERSION:
+        abort(400, f"'toVersion' must be from 1 to {MAX_VERSION}.")
+    try:
+        plans = runtime().migrate(ids, to_version, mapping, dry_run=dry_run, actor=actor())
+    except MigrationRefused as refused:
+        return jsonify(error=str(refused), instances=camel(refused.plans)), 400
+    return jsonify(migrated=not dry_run, instances=camel(plans)), 200
 
 
 @bp.get("/instances/<int:instance_id>/variables")

@@ -16,6 +16,7 @@ from bpmn_runtime.engine.modification import Instruction
 from bpmn_runtime.errors import Conflict, DeploymentError, InvalidInput, NotFound, Problem
 from bpmn_runtime.forms import DISPLAY, FormErrors, validate
 from bpmn_runtime.runtime.audit import parse_since
+from bpmn_runtime.runtime.migration import MigrationPlan, MigrationRefused, parse_mapping
 from bpmn_runtime.runtime.records import DeployedProcess
 from bpmn_runtime.web import bulk, diagrams
 from bpmn_runtime.web.auth import require_operator, safe_next
@@ -234,14 +235,15 @@ def instance(instance_id: int) -> Rendered:
 class Edit:
     """What an operator typed into one of the instance page's forms, shown again with what is wrong."""
 
-    form: str  # variable:NAME, new-variable, event, incident:ID, modify
+    form: str  # variable:NAME, new-variable, event, incident:ID, modify, migrate (name: the version)
     name: str = ""
     kind: str = "text"
     value: str = ""
     error: str = ""
 
 
-def _instance_page(instance_id: int, edit: Edit | None = None, status: int = 200) -> Rendered:
+def _instance_page(instance_id: int, edit: Edit | None = None, status: int = 200,
+                   plan: MigrationPlan | None = None) -> Rendered:
     detail = runtime().queries.instance(instance_id, actor=actor())
     called = {c.element_id: url_for(".instance", instance_id=c.instance_id) for c in detail.called if c.element_id}
     definition_id = diagrams.definition_of(detail)
@@ -255,7 +257,10 @@ def _instance_page(instance_id: int, edit: Edit | None = None, status: int = 200
                            open_incidents=[i for i in detail.incidents if i.resolved_at is None],
                            variables=variables, types=VALUE_TYPES, edit=edit,
                            events=runtime().queries.waiting_events(instance_id) if active else [],
-                           nodes=_startable(definition_id) if active else [],
+                           nodes=_startable(definition_id) if active else [], plan=plan,
+                           versions=[d["version"] for d in runtime().queries.definitions()
+                                     if d["key"] == detail.summary.process_key
+                                     and d["version"] != detail.summary.version] if active else [],
                            stopped_at=diagrams.stopped_at(detail)), status
 
 
@@ -345,6 +350,31 @@ def modify(instance_id: int) -> Response | Rendered:
             flash(f"Instance {instance_id} is modified: {'; '.join(done)}.", "success")
             return redirect(url_for(".instance", instance_id=instance_id))
     return _instance_page(instance_id, edit, status=400)
+
+
+@bp.post("/instances/<int:instance_id>/migrate")
+def migrate(instance_id: int) -> Response | Rendered:
+    """Migrate the instance to another version of its process, with a mapping of element ids (one OLD=NEW a
+    line); "Check" only runs the check and shows what would happen."""
+    version = whole_number(request.form.get("version", ""), MAX_VERSION)
+    edit = Edit("migrate", str(version or ""), value=request.form.get("mapping", ""))
+    if not version:
+        return _instance_page(instance_id, replace(edit, error="Choose the version to migrate to."), status=400)
+    dry_run = request.form.get("dry_run") == "1"
+    try:
+        [plan] = runtime().migrate([instance_id], version, parse_mapping(edit.value.splitlines()), dry_run=dry_run,
+                                   actor=actor())
+    except MigrationRefused as refused:
+        return _instance_page(instance_id, edit, status=400, plan=refused.plans[0])
+    except InvalidInput as refused:
+        return _instance_page(instance_id, replace(edit, error=str(refused)), status=400)
+    except (Conflict, NotFound) as refused:
+        flash(f"Nothing was changed: {refused}.", "warning")
+        return redirect(url_for(".instance", instance_id=instance_id))
+    if dry_run:
+        return _instance_page(instance_id, edit, plan=plan)
+    flash(f"Instance {instance_id} is migrated to version {version}: {'; '.join(plan.moves)}.", "success")
+    return redirect(url_for(".instance", instance_id=instance_id))
 
 
 @bp.post("/instances/<int:instance_id>/cancel")

@@ -29,6 +29,7 @@ MAX_OFFSET = 10**9
 MAX_LOCK = 24 * 3600 * 1000  # milliseconds: a day
 MAX_ID = 2**63 - 1
 MAX_INSTRUCTIONS = 100  # instructions in one modification
+MAX_MIGRATED = 1000  # instances in one migration call
 WORKERS = ("For operators and administrators, and for tokens made for topics (`bpmn-runtime user token NAME "
            "--topic T`), which fetch and act on jobs of those topics only (403 for any other).")
 
@@ -45,6 +46,8 @@ VARIABLES = {"type": "object", "description": "Process variables by name: JSON v
 WORKER = {"type": "string", "minLength": 1, "maxLength": 255,
           "description": "The worker's own name; only the worker holding a lock may act on it."}
 
+PLAN = _object({"instanceId": WHOLE, "processKey": TEXT, "fromVersion": WHOLE, "toVersion": WHOLE,
+                "moves": {"type": "array", "items": TEXT}, "problems": {"type": "array", "items": TEXT}})
 ERRORS = {
     "400": _json(_ref("Error"), "A value was missing or wrong; `fields` or `problems` say which."),
     "401": _json(_ref("Error"), "No valid bearer token was sent."),
@@ -249,6 +252,19 @@ PATHS: dict[str, Any] = {
                                                                                  "only, instead of activityId."}},
                                            ("type",))},
                       "variables": VARIABLES}, ("instructions",)))},
+    "/migrations": {"post": _operation(
+        "Migrate running instances to another version of their process: every element moves to the one of the "
+        "same id, or the one `mapping` names. All are checked first; if one cannot be migrated, nothing is (400 "
+        "with each instance's problems). With dryRun, only the check runs", "instances",
+        {"200": _json(_object({"migrated": {"type": "boolean"}, "instances": {"type": "array", "items": PLAN}}),
+                      "What happened (or, in a dry run, would happen) to each instance")},
+        operators=True,
+        body=_object({"instanceIds": {"type": "array", "minItems": 1, "maxItems": MAX_MIGRATED,
+                                      "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID}},
+                      "toVersion": {"type": "integer", "minimum": 1, "maximum": MAX_VERSION},
+                      "mapping": {"type": "object", "additionalProperties": {"type": "string"},
+                                  "description": "Element id of the instances' version -> element id of the new one."},
+                      "dryRun": {"type": "boolean"}}, ("instanceIds", "toVersion")))},
     "/instances/{instance_id}/variables": {
         "get": _operation("The instance's process variables", "instances", {"200": _json(VARIABLES, "Variables")},
                           parameters=[_path_id("instance_id")], operators=True),

@@ -11,6 +11,7 @@ from bpmn_runtime.runtime import Runtime
 from tests.web.conftest import Person, bearer, flashes
 
 CHANGE = Path(__file__).parents[1] / "modify" / "change.bpmn"
+CHANGE_V2 = CHANGE.with_name("change_v2.bpmn")
 
 
 def _waiting(runtime: Runtime, instance_id: int) -> list[str]:
@@ -75,3 +76,55 @@ def test_console_modification_confirms_and_shows_refusals(runtime: Runtime, olga
     assert "Modified by an operator" in done.text
     [entry] = runtime.queries.audit(instance_id=instance_id, action="modify")[0]
     assert entry.actor == "olga" and entry.via == "web"
+
+
+def test_api_migration_checks_first_and_runs_as_asked(runtime: Runtime, app: Flask) -> None:
+    runtime.deploy(CHANGE)
+    first, second = runtime.start("changeable"), runtime.start("changeable")
+    runtime.deploy(CHANGE_V2)
+    client, olga = app.test_client(), bearer(runtime, "olga")
+    refused = client.post("/api/v1/migrations", json={"instanceIds": [first, second], "toVersion": 2}, headers=olga)
+    assert refused.status_code == 400
+    assert refused.json["instances"][0]["problems"][0].startswith("'Review' (Review) has no counterpart in version 2")
+    body = {"instanceIds": [first, second], "toVersion": 2, "mapping": {"Review": "ReviewOrder"}}
+    dry = client.post("/api/v1/migrations", json={**body, "dryRun": True}, headers=olga)
+    assert dry.status_code == 200 and dry.json["migrated"] is False
+    assert dry.json["instances"][1]["moves"] == ["'Review' (Review) to 'Review order' (ReviewOrder)"]
+    assert runtime.queries.instance(first).summary.version == 1
+    done = client.post("/api/v1/migrations", json=body, headers=olga)
+    assert done.status_code == 200 and done.json["migrated"] is True
+    assert [runtime.queries.instance(i).summary.version for i in (first, second)] == [2, 2]
+    for bad, message in (({"instanceIds": [], "toVersion": 2}, "'instanceIds' must list from 1 to 1000"),
+                         ({"instanceIds": [True], "toVersion": 2}, "'instanceIds' must list"),
+                         ({"instanceIds": [first], "toVersion": 0}, "'toVersion' must be from 1"),
+                         ({"instanceIds": [first], "toVersion": 2, "mapping": {"a": 1}}, "'mapping' must map")):
+        answer = client.post("/api/v1/migrations", json=bad, headers=olga)
+        assert answer.status_code == 400 and message in answer.json["error"], answer.json
+    assert client.post("/api/v1/migrations", json=body, headers=bearer(runtime, "sam")).status_code == 403
+
+
+def test_console_migration_checks_then_migrates_after_confirmation(runtime: Runtime, olga: Person) -> None:
+    runtime.deploy(CHANGE)
+    instance_id = runtime.start("changeable")
+    runtime.deploy(CHANGE_V2)
+    path = f"/console/instances/{instance_id}/migrate"
+    page = html.unescape(olga.get(f"/console/instances/{instance_id}").text)
+    assert "Migrate to another version" in page and '<option value="2">2</option>' in page
+    refused = olga.post(path, {"version": "2", "dry_run": "1"})
+    assert refused.status_code == 200, "a check that finds problems is still a check"
+    assert "It cannot be migrated to version 2" in html.unescape(refused.text)
+    assert "'Review' (Review) has no counterpart in version 2" in html.unescape(refused.text)
+    checked = olga.post(path, {"version": "2", "mapping": "Review=ReviewOrder", "dry_run": "1"})
+    assert checked.status_code == 200
+    assert "<li>'Review' (Review) to 'Review order' (ReviewOrder)</li>" in html.unescape(checked.text)
+    assert runtime.queries.instance(instance_id).summary.version == 1, "the check changed nothing"
+    bad = olga.post(path, {"version": "2", "mapping": "Review", "dry_run": "0"})
+    assert bad.status_code == 400 and "Write each mapping as OLD_ID=NEW_ID" in html.unescape(bad.text)
+    assert olga.post(path, {"version": "", "dry_run": "0"}).status_code == 400
+    not_mapped = olga.post(path, {"version": "2", "dry_run": "0"})
+    assert not_mapped.status_code == 400 and "It cannot be migrated to version 2" in html.unescape(not_mapped.text)
+    done = olga.post(path, {"version": "2", "mapping": "Review=ReviewOrder", "dry_run": "0"}, follow_redirects=True)
+    assert flashes(html.unescape(done.text)) == [
+        f"Instance {instance_id} is migrated to version 2: 'Review' (Review) to 'Review order' (ReviewOrder)."]
+    assert runtime.queries.instance(instance_id).summary.version == 2
+    assert "Migrated" in done.text
