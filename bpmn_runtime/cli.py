@@ -560,9 +560,16 @@ def migrate(context: click.Context, instance_ids: tuple[int, ...], to_version: i
     elif dry_run:
         _print_plans(plans, "dry run: nothing was changed")
     else:
-        moved = [p for p in plans if p.from_version != p.to_version]
+        left = [p for p in plans if p.problems or p.left_as_is]
+        moved = [p for p in plans if p.from_version != p.to_version and p not in left]
+        for plan in left:
+            click.echo(f"instance {plan.instance_id} was not migrated: "
+                       f"{'; '.join(plan.problems or [plan.left_as_is or ''])}")
+        ran = len(plans) - len(moved) - len(left)
         click.echo(f"{len(moved)} instance(s) migrated to version {to_version}" +
-                   (f"; {len(plans) - len(moved)} ran it already" if len(moved) < len(plans) else ""))
+                   (f"; {ran} ran it already" if ran else ""))
+        if left:
+            sys.exit(1)
 
 
 def _print_plans(plans: "list[MigrationPlan]", outcome: str) -> None:
@@ -571,7 +578,7 @@ def _print_plans(plans: "list[MigrationPlan]", outcome: str) -> None:
         verdict = "cannot be migrated" if plan.problems else "can be migrated"
         click.echo(f"instance {plan.instance_id} ({plan.process_key} version {plan.from_version} to "
                    f"{plan.to_version}) {verdict}:")
-        for line in plan.problems or plan.moves:
+        for line in plan.problems or ([plan.left_as_is] if plan.left_as_is else plan.moves):
             click.echo(f"  {line}")
     click.echo(outcome)
 

@@ -5,7 +5,8 @@ subscriptions keep their rows (ids, due dates, assignees, topics) and follow the
 
 A migration is checked before it runs, and again for each instance in the transaction that migrates it:
 what the target version would run differently from what the instance holds is refused, instance by
-instance, in the modeler's words. That covers an element with no counterpart, one of another kind or in
+instance, in the modeler's words; an instance that changed between the check and its batch so that it can no
+longer be migrated (it ended meanwhile) is left as it is, and its plan says why. That covers an element with no counterpart, one of another kind or in
 another subprocess, and an event the target adds to a running activity or scope (a timer, message, signal or
 conditional boundary event, or event subprocess): the migrated instance would not wait for it.
 """
@@ -34,7 +35,8 @@ SCOPE_KINDS = frozenset({"subProcess", "transaction", "adHocSubProcess"})
 
 @dataclass(frozen=True)
 class MigrationPlan(Record):
-    """What migrating one instance does (`moves`), or why it cannot (`problems`)."""
+    """What migrating one instance does (`moves`), why it cannot (`problems`: nothing is migrated then), or
+    why it is left as it is."""
 
     instance_id: int
     process_key: str
@@ -42,6 +44,7 @@ class MigrationPlan(Record):
     to_version: int
     moves: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    left_as_is: str | None = None  # why an instance is not migrated that need not be (it has ended)
 
 
 class MigrationRefused(InvalidInput):
@@ -59,12 +62,11 @@ def plan(unit: UnitOfWork, instance_id: int, to_version: int, mapping: Mapping[s
 
 
 def migrate(unit: UnitOfWork, instance_id: int, to_version: int, mapping: Mapping[str, str]) -> MigrationPlan:
-    """Migrate one instance in this transaction; MigrationRefused (nothing changes) when it cannot be."""
+    """Migrate one instance in this transaction, checked again: one that moved on since the check so that it
+    cannot be migrated now (it ended, say) is left as it is, and its plan says why."""
     loaded = unit.load(instance_id)
     checked, target = _checked(unit, loaded, to_version, mapping)
-    if checked.problems:
-        raise MigrationRefused([checked])
-    if target is None or checked.from_version == to_version:
+    if checked.problems or checked.left_as_is or target is None or checked.from_version == to_version:
         return checked
     definition_id, process = target
     moved = _moved(loaded.state, loaded.process, mapping)
@@ -94,8 +96,8 @@ def _checked(unit: UnitOfWork, loaded: LoadedInstance, to_version: int,
                                            .where(Definition.id == loaded.definition_id)).scalar_one()
     found = MigrationPlan(loaded.id, loaded.process_key, from_version, to_version)
     if loaded.state.status != "active":
-        found.problems.append(f"it has ended ({loaded.state.status}); only a running instance can be migrated")
-        return found, None
+        return replace(found, left_as_is=f"it has ended ({loaded.state.status}); only running instances are "
+                                         f"migrated"), None
     definition, target = unit.runtime.deployments.latest_definition(loaded.process_key, unit.connection, to_version)
     if from_version == to_version:
         found.moves.append(f"nothing: it runs version {to_version} already")

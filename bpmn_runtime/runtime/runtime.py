@@ -173,8 +173,9 @@ class Runtime:
         """Migrate running instances to version `to_version` of their process (`migration`), each element to the
         one of the same id or the one `mapping` names. Every instance is checked first: if any cannot be
         migrated, MigrationRefused says why for each and nothing is migrated. Then `batch` instances are migrated
-        per transaction (each checked again there), and `progress(done, total)` is told after each batch. With
-        `dry_run`, only the check runs: the plans say what would happen."""
+        per transaction, each checked again there (one that ended meanwhile is left as it is, and its plan's
+        `problems` say so), and `progress(done, total)` is told after each batch. With `dry_run`, only the check
+        runs: the plans say what would happen."""
         if not 1 <= batch <= 10_000:
             raise InvalidInput("a migration batch holds from 1 to 10,000 instances")
         ids, moves = list(dict.fromkeys(instance_ids)), dict(mapping or {})

@@ -371,8 +371,9 @@ def migrate(instance_id: int) -> Response | Rendered:
     except (Conflict, NotFound) as refused:
         flash(f"Nothing was changed: {refused}.", "warning")
         return redirect(url_for(".instance", instance_id=instance_id))
-    if dry_run:
-        return _instance_page(instance_id, edit, plan=plan)
+    left = bool(plan.problems or plan.left_as_is)  # after the check: it ended, or moved on, meanwhile
+    if dry_run or left:
+        return _instance_page(instance_id, edit, plan=plan, status=409 if left and not dry_run else 200)
     flash(f"Instance {instance_id} is migrated to version {version}: {'; '.join(plan.moves)}.", "success")
     return redirect(url_for(".instance", instance_id=instance_id))
 

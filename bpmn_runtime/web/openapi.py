@@ -47,7 +47,9 @@ WORKER = {"type": "string", "minLength": 1, "maxLength": 255,
           "description": "The worker's own name; only the worker holding a lock may act on it."}
 
 PLAN = _object({"instanceId": WHOLE, "processKey": TEXT, "fromVersion": WHOLE, "toVersion": WHOLE,
-                "moves": {"type": "array", "items": TEXT}, "problems": {"type": "array", "items": TEXT}})
+                "moves": {"type": "array", "items": TEXT}, "problems": {"type": "array", "items": TEXT},
+                "leftAsIs": {**OPTIONAL_TEXT, "description": "Why it is not migrated though nothing stands in the "
+                                                             "way of the others (it has ended)."}})
 ERRORS = {
     "400": _json(_ref("Error"), "A value was missing or wrong; `fields` or `problems` say which."),
     "401": _json(_ref("Error"), "No valid bearer token was sent."),
