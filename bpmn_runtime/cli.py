@@ -538,7 +538,7 @@ def modify(context: click.Context, instance_id: int, cancels: tuple[str, ...], c
 def migrate(context: click.Context, instance_ids: tuple[int, ...], to_version: int, pairs: tuple[str, ...],
             dry_run: bool, batch: int, as_json: bool) -> None:
     """Migrate running instances to another version of their process, as Camunda's migration does. Every
-    instance is checked first; if one cannot be migrated, nothing is."""
+    instance is checked first; if one cannot be migrated, nothing is (exit 1, as for a dry run that finds so)."""
     from bpmn_runtime.runtime.migration import MigrationRefused, parse_mapping
     runtime = runtime_from(context)
 
@@ -559,6 +559,8 @@ def migrate(context: click.Context, instance_ids: tuple[int, ...], to_version: i
         _print_json({"migrated": not dry_run, "instances": [p.to_json() for p in plans]})
     elif dry_run:
         _print_plans(plans, "dry run: nothing was changed")
+        if any(p.problems for p in plans):
+            sys.exit(1)
     else:
         left = [p for p in plans if p.problems or p.left_as_is]
         moved = [p for p in plans if p.from_version != p.to_version and p not in left]
