@@ -252,7 +252,7 @@ def _instructions(body: dict[str, Any]) -> list[Instruction]:
         abort(400, f"'instructions' must list from 1 to {MAX_INSTRUCTIONS} instructions.")
     found = []
     for number, item in enumerate(listed, 1):
-        if not isinstance(item, dict) or item.get("type") not in INSTRUCTION_TYPES:
+        if not isinstance(item, dict) or not isinstance(item.get("type"), str) or item["type"] not in INSTRUCTION_TYPES:
             abort(400, f"instruction {number} must be an object whose 'type' is one of "
                        f"{', '.join(INSTRUCTION_TYPES)}.")
         kind = INSTRUCTION_TYPES[item["type"]]

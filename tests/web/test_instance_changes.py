@@ -34,6 +34,7 @@ def test_api_modification_runs_instructions_in_order(runtime: Runtime, app: Flas
     assert runtime.queries.instance(instance_id).variables == {"amount": 4, "total": 8}
     for bad, message in (({"instructions": []}, "'instructions' must list from 1 to 100"),
                          ({"instructions": [{"type": "jump"}]}, "instruction 1 must be an object whose 'type'"),
+                         ({"instructions": [{"type": ["cancel"]}]}, "instruction 1 must be an object whose 'type'"),
                          ({"instructions": [{"type": "cancel"}]}, "'activityId' is required"),
                          ({"instructions": [{"type": "startBeforeActivity", "activityId": "Nope"}]},
                           "has no element 'Nope'"),
