@@ -241,7 +241,8 @@ def instance(context: click.Context, instance_id: int, as_json: bool) -> None:
     if detail.tokens:
         click.echo("waiting:")
         for token in detail.tokens:
-            click.echo(f"  {token.element_name or token.element_id} ({token.element_id}) for {token.waiting_for}")
+            click.echo(f"  {token.element_name or token.element_id} ({token.element_id}, activity instance "
+                       f"{token.activity_instance}) for {token.waiting_for}")
     for task in detail.tasks:
         click.echo(f"task {task.id}: {task.name} (assignee: {task.assignee or '-'}, "
                    f"groups: {', '.join(task.candidate_groups) or '-'})")

@@ -40,6 +40,21 @@ def test_modify_moves_a_token_with_a_variable_and_says_where_it_waits(tmp_path: 
     assert json.loads(result.output)["status"] == "cancelled"
 
 
+def test_one_activity_instance_is_cancelled_by_the_id_instance_shows(tmp_path: Path) -> None:
+    db = str(tmp_path / "cli.db")
+    instance_id = _started(db)
+    moved = CliRunner().invoke(main, ["--db", db, "modify", str(instance_id), "--start-before", "Check"])
+    assert moved.exit_code == 0, moved.output
+    shown = CliRunner().invoke(main, ["--db", db, "instance", str(instance_id)])
+    waiting = [line for line in shown.output.splitlines() if line.startswith("  Inspect (Inspect, activity instance ")]
+    assert len(waiting) == 1, shown.output
+    inspect = waiting[0].split("activity instance ")[1].split(")")[0]
+    result = CliRunner().invoke(main, ["--db", db, "modify", str(instance_id), "--cancel-activity-instance", inspect])
+    assert result.exit_code == 0, result.output
+    assert f"instance {instance_id}: cancelled 'Inspect' (Inspect) (activity instance {inspect})" in result.output
+    assert result.output.splitlines()[-1] == f"instance {instance_id} is active, waiting at Review"
+
+
 def test_modify_refuses_plainly_and_changes_nothing(tmp_path: Path) -> None:
     db = str(tmp_path / "cli.db")
     instance_id = _started(db)
