@@ -23,6 +23,7 @@ from bpmn_runtime.tracing_setup import EXPORTERS
 if TYPE_CHECKING:
     from bpmn_runtime.accounts import Accounts
     from bpmn_runtime.runtime import Runtime
+    from bpmn_runtime.runtime.migration import MigrationPlan
     from bpmn_runtime.runtime.task_rules import Actor
 
 
@@ -240,7 +241,8 @@ def instance(context: click.Context, instance_id: int, as_json: bool) -> None:
     if detail.tokens:
         click.echo("waiting:")
         for token in detail.tokens:
-            click.echo(f"  {token.element_name or token.element_id} ({token.element_id}) for {token.waiting_for}")
+            click.echo(f"  {token.element_name or token.element_id} ({token.element_id}, activity instance "
+                       f"{token.activity_instance}) for {token.waiting_for}")
     for task in detail.tasks:
         click.echo(f"task {task.id}: {task.name} (assignee: {task.assignee or '-'}, "
                    f"groups: {', '.join(task.candidate_groups) or '-'})")
@@ -485,6 +487,103 @@ def cancel(context: click.Context, instance_id: int, reason: str) -> None:
     """Cancel a running instance."""
     runtime_from(context).cancel(instance_id, reason, actor=_command_line(context))
     click.echo(f"instance {instance_id} cancelled")
+
+
+@main.command()
+@click.argument("instance_id", type=int)
+@click.option("--cancel", "cancels", multiple=True, metavar="ELEMENT", help="Cancel every token at this element.")
+@click.option("--cancel-activity-instance", "cancel_ais", multiple=True, type=int, metavar="ID",
+              help="Cancel this one activity instance (its id is in `bpmn-runtime instance`).")
+@click.option("--start-before", "befores", multiple=True, metavar="ELEMENT", help="Start a token before this element.")
+@click.option("--start-after", "afters", multiple=True, metavar="ELEMENT",
+              help="Start a token on the single outgoing sequence flow of this element.")
+@click.option("--var", "assignments", multiple=True, metavar="NAME=VALUE",
+              help="A process variable to set first; VALUE is read as JSON when it is JSON, else as text.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def modify(context: click.Context, instance_id: int, cancels: tuple[str, ...], cancel_ais: tuple[int, ...],
+           befores: tuple[str, ...], afters: tuple[str, ...], assignments: tuple[str, ...], as_json: bool) -> None:
+    """Change where a running instance's tokens are, as Camunda's process instance modification does: the
+    variables are set, the cancellations run, then the starts, in the order given, all in one transaction."""
+    from bpmn_runtime.engine.modification import Instruction
+    instructions = [*(Instruction("cancel", element) for element in cancels),
+                    *(Instruction("cancel", activity_instance=ai) for ai in cancel_ais),
+                    *(Instruction("start_before", element) for element in befores),
+                    *(Instruction("start_after", element) for element in afters)]
+    if not instructions:
+        raise click.UsageError("give at least one --cancel, --cancel-activity-instance, --start-before or --start-after")
+    runtime = runtime_from(context)
+    done = runtime.modify(instance_id, instructions, _variables(assignments, None), actor=_command_line(context))
+    detail = runtime.queries.instance(instance_id)
+    if as_json:
+        _print_json({"done": done, "status": detail.summary.status, "waitingAt": [t.element_id for t in detail.tokens]})
+        return
+    for line in done:
+        click.echo(f"instance {instance_id}: {line}")
+    click.echo(f"instance {instance_id} is {detail.summary.status}" + (
+        f", waiting at {', '.join(t.element_id for t in detail.tokens)}" if detail.tokens else ""))
+
+
+@main.command()
+@click.argument("instance_ids", nargs=-1, required=True, type=int, metavar="INSTANCE...")
+@click.option("--to-version", required=True, type=click.IntRange(1), help="The version of their process to move to.")
+@click.option("--map", "pairs", multiple=True, metavar="OLD_ID=NEW_ID",
+              help="Move what is at OLD_ID to NEW_ID of the new version (default: the element of the same id).")
+@click.option("--dry-run", is_flag=True, help="Only check, and say what would happen to each instance.")
+@click.option("--batch", default=50, show_default=True, type=click.IntRange(1, 10_000),
+              help="Instances migrated per transaction.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def migrate(context: click.Context, instance_ids: tuple[int, ...], to_version: int, pairs: tuple[str, ...],
+            dry_run: bool, batch: int, as_json: bool) -> None:
+    """Migrate running instances to another version of their process, as Camunda's migration does. Every
+    instance is checked first; if one cannot be migrated, nothing is (exit 1, as for a dry run that finds so)."""
+    from bpmn_runtime.runtime.migration import MigrationRefused, parse_mapping
+    runtime = runtime_from(context)
+
+    def progress(done: int, total: int) -> None:
+        if not as_json:
+            click.echo(f"migrated {done} of {total}")
+    try:
+        plans = runtime.migrate(list(instance_ids), to_version, parse_mapping(pairs), dry_run=dry_run, batch=batch,
+                                progress=progress, actor=_command_line(context))
+    except MigrationRefused as refused:
+        plans = refused.plans
+        if as_json:
+            _print_json({"migrated": False, "instances": [p.to_json() for p in plans]})
+        else:
+            _print_plans(plans, "nothing was migrated")
+        sys.exit(1)
+    if as_json:
+        _print_json({"migrated": not dry_run, "instances": [p.to_json() for p in plans]})
+    elif dry_run:
+        _print_plans(plans, "dry run: nothing was changed")
+        if any(p.problems for p in plans):
+            sys.exit(1)
+    else:
+        left = [p for p in plans if p.problems or p.left_as_is]
+        moved = [p for p in plans if p.from_version != p.to_version and p not in left]
+        for plan in left:
+            click.echo(f"instance {plan.instance_id} was not migrated: "
+                       f"{'; '.join(plan.problems or [plan.left_as_is or ''])}")
+        ran = len(plans) - len(moved) - len(left)
+        click.echo(f"{len(moved)} instance(s) migrated to version {to_version}" +
+                   (f"; {ran} ran it already" if ran else ""))
+        if left:
+            sys.exit(1)
+
+
+def _print_plans(plans: "list[MigrationPlan]", outcome: str) -> None:
+    """What a migration would do (or why it cannot), instance by instance."""
+    for plan in plans:
+        verdict = "cannot be migrated" if plan.problems else "can be migrated"
+        click.echo(f"instance {plan.instance_id} ({plan.process_key} version {plan.from_version} to "
+                   f"{plan.to_version}) {verdict}:")
+        for line in plan.problems or ([plan.left_as_is] if plan.left_as_is else plan.moves):
+            click.echo(f"  {line}")
+    click.echo(outcome)
 
 
 def _suspension(context: click.Context, instance_ids: tuple[int, ...], process: str | None, version: int | None,

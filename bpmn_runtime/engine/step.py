@@ -506,6 +506,10 @@ class Step:
     def has_tokens_in_flight(self, scope_id: int, targets: frozenset[str]) -> bool:
         return any(target in targets for target in self._in_flight.get(scope_id, ()))
 
+    def holds_tokens(self, scope_id: int) -> bool:
+        """Whether anything runs in the scope: an activity instance, or a token on its way to one."""
+        return self.state.has_children(scope_id) or bool(self._in_flight.get(scope_id))
+
     def create(self, element: Element, scope_ai: ActivityInstance, variables: dict[str, Any] | None = None, *,
                body: Body | None = None, join: Join | None = None, ai_id: int | None = None) -> ActivityInstance:
         ai = ActivityInstance(ai_id if ai_id is not None else self.state.next_id(), element.id, scope_ai.id,

@@ -13,7 +13,7 @@ from bpmn_runtime.engine.state import ROOT, InstanceState
 from bpmn_runtime.engine.tokens import waiting_tokens
 from bpmn_runtime.errors import Forbidden, NotFound
 from bpmn_runtime.metrics import Backlog
-from bpmn_runtime.model import FormField
+from bpmn_runtime.model import FormField, Process
 from bpmn_runtime.runtime import audit, permissions, task_rules, tasks
 from bpmn_runtime.runtime.audit import AuditRecord
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
@@ -146,14 +146,18 @@ class Queries:
                         newest, newest.c.key == key).where(table.checksum == checksum).order_by(key, version))]
         return found
 
-    def start_form(self, definition_id: int) -> list[FormField]:
-        """The form of a version's plain start event (camunda:formData or a form-js form), or none: the
-        console's start page shows it instead of name/value rows."""
+    def process(self, definition_id: int) -> Process:
+        """The parsed process of a deployed version."""
         with self.runtime.database.session() as session:
             row = session.get(Definition, definition_id)
             if row is None:
                 raise NotFound(f"there is no deployed definition {definition_id}")
-            process = self.runtime.deployments.process_of(definition_id, row.key, session)
+            return self.runtime.deployments.process_of(definition_id, row.key, session)
+
+    def start_form(self, definition_id: int) -> list[FormField]:
+        """The form of a version's plain start event (camunda:formData or a form-js form), or none: the
+        console's start page shows it instead of name/value rows."""
+        process = self.process(definition_id)
         for start_id in process.scope(process.id).start_events:
             start = process.elements[start_id]
             if not start.events:

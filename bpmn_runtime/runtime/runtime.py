@@ -15,14 +15,17 @@ from sqlalchemy.exc import IntegrityError
 
 from bpmn_runtime.clock import Clock, SystemClock
 from bpmn_runtime.engine.limits import Limits
+from bpmn_runtime.engine.modification import Instruction
 from bpmn_runtime.engine.step import ScriptRunner
 from bpmn_runtime.errors import InvalidInput
 from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.metrics import Metrics
 from bpmn_runtime.errors import Forbidden
 from bpmn_runtime.runtime import (
-    audit, cleanup, correlation, incidents, inputs, instances, jobs, permissions, scheduled, suspension, tasks,
+    audit, cleanup, correlation, incidents, inputs, instances, jobs, migration, modification, permissions, scheduled,
+    suspension, tasks,
 )
+from bpmn_runtime.runtime.migration import MigrationPlan, MigrationRefused
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
 from bpmn_runtime.runtime.decisions import Decisions, Evaluated
 from bpmn_runtime.runtime.deployments import Deployments
@@ -153,6 +156,45 @@ class Runtime:
     def cancel(self, instance_id: int, reason: str = "cancelled by an operator", *, actor: Actor = PROGRAM) -> None:
         inputs.text(reason, "the reason")
         self.transactions.run(self._by(actor, lambda unit: instances.cancel(unit, instance_id, reason)), "cancel")
+
+    def modify(self, instance_id: int, instructions: Sequence[Instruction],
+               variables: Mapping[str, Any] | None = None, *, actor: Actor = PROGRAM) -> list[str]:
+        """Change where a running instance's tokens are, as Camunda's process instance modification does: cancel
+        tokens, start before or after an activity, with `variables` set first; the instructions run in order, all
+        or nothing (`engine.modification`). What each instruction did, in the modeler's words."""
+        values = self._checked(variables)
+        steps = list(instructions)
+        return self.transactions.run(self._bounded(
+            lambda unit: modification.modify(unit, instance_id, steps, values), actor), "modify")
+
+    def migrate(self, instance_ids: Sequence[int], to_version: int, mapping: Mapping[str, str] | None = None, *,
+                dry_run: bool = False, batch: int = 50, progress: Callable[[int, int], None] | None = None,
+                actor: Actor = PROGRAM) -> list[MigrationPlan]:
+        """Migrate running instances to version `to_version` of their process (`migration`), each element to the
+        one of the same id or the one `mapping` names. Every instance is checked first: if any cannot be
+        migrated, MigrationRefused says why for each and nothing is migrated. Then `batch` instances are migrated
+        per transaction, each checked again there (one that ended meanwhile is left as it is, and its plan's
+        `problems` say so), and `progress(done, total)` is told after each batch. With `dry_run`, only the check
+        runs: the plans say what would happen."""
+        if not 1 <= batch <= 10_000:
+            raise InvalidInput("a migration batch holds from 1 to 10,000 instances")
+        ids, moves = list(dict.fromkeys(instance_ids)), dict(mapping or {})
+        batches = [ids[i:i + batch] for i in range(0, len(ids), batch)]
+        plans: list[MigrationPlan] = []
+        for chunk in batches:
+            plans += self.transactions.run(self._by(actor, lambda unit: [
+                migration.plan(unit, i, to_version, moves) for i in chunk]), "migrate")
+        if dry_run:
+            return plans
+        if any(p.problems for p in plans):
+            raise MigrationRefused(plans)
+        done: list[MigrationPlan] = []
+        for chunk in batches:
+            done += self.transactions.run(self._by(actor, lambda unit: [
+                migration.migrate(unit, i, to_version, moves) for i in chunk]), "migrate")
+            if progress is not None:
+                progress(len(done), len(ids))
+        return done
 
     def suspend(self, instance_ids: list[int], *, suspended: bool = True) -> list[int]:
         """Suspend running instances and the instances they called (`suspended=False`: resume them); the

@@ -16,6 +16,7 @@ from typing import Any
 from flask import Blueprint, abort, g, jsonify, request
 from werkzeug.wrappers import Response
 
+from bpmn_runtime.engine.modification import Instruction, Kind
 from bpmn_runtime.errors import DeploymentError
 from bpmn_runtime.forms import form_fields
 from bpmn_runtime.handlers import JobContext
@@ -24,12 +25,13 @@ from bpmn_runtime.parser import parse
 from bpmn_runtime.parser.xml_loading import load_xml
 from bpmn_runtime.runtime import inputs
 from bpmn_runtime.runtime.audit import parse_since
+from bpmn_runtime.runtime.migration import MigrationRefused
 from bpmn_runtime.runtime.variables import MAX_DEPTH
 from bpmn_runtime.web.auth import operator_only, require_login, session_caller
 from bpmn_runtime.traceparent import valid as valid_traceparent
 from bpmn_runtime.web.errors import problems_json
 from bpmn_runtime.web.openapi import (
-    MAX_ID, MAX_LOCK, MAX_OFFSET, MAX_RETRIES, MAX_RETRY_TIMEOUT, MAX_VERSION, document,
+    MAX_ID, MAX_INSTRUCTIONS, MAX_LOCK, MAX_MIGRATED, MAX_OFFSET, MAX_RETRIES, MAX_RETRY_TIMEOUT, MAX_VERSION, document,
 )
 from bpmn_runtime.web.paging import whole_number
 from bpmn_runtime.web.security import upload_name
@@ -238,6 +240,58 @@ def suspend(instance_id: int) -> tuple[str, int]:
 def resume(instance_id: int) -> tuple[str, int]:
     runtime().suspend([instance_id], suspended=False)
     return "", 204
+
+
+INSTRUCTION_TYPES: dict[str, Kind] = {"cancel": "cancel", "startBeforeActivity": "start_before", "startAfterActivity": "start_after"}
+
+
+def _instructions(body: dict[str, Any]) -> list[Instruction]:
+    """The instructions of a modification, in Camunda's REST shape; 400 naming the one that is wrong."""
+    listed = _get(body, "instructions", list)
+    if not 1 <= len(listed) <= MAX_INSTRUCTIONS:
+        abort(400, f"'instructions' must list from 1 to {MAX_INSTRUCTIONS} instructions.")
+    found = []
+    for number, item in enumerate(listed, 1):
+        if not isinstance(item, dict) or not isinstance(item.get("type"), str) or item["type"] not in INSTRUCTION_TYPES:
+            abort(400, f"instruction {number} must be an object whose 'type' is one of "
+                       f"{', '.join(INSTRUCTION_TYPES)}.")
+        kind = INSTRUCTION_TYPES[item["type"]]
+        ai = _bounded(item, "activityInstanceId", None, 0, 2**31 - 1) if kind == "cancel" else None
+        element = _text(item, "activityId", None if ai is not None else MISSING, inputs.KEY_LENGTH)
+        found.append(Instruction(kind, element, ai))
+    return found
+
+
+@bp.post("/instances/<int:instance_id>/modification")
+@operator_only
+def modify(instance_id: int) -> Response:
+    """Process instance modification: the instructions run in order, all or nothing."""
+    body = _body()
+    done = runtime().modify(instance_id, _instructions(body), _get(body, "variables", dict, {}), actor=actor())
+    detail = runtime().queries.instance(instance_id, actor=actor())
+    return jsonify(done=done, status=detail.summary.status, waitingAt=camel(detail.tokens))
+
+
+@bp.post("/migrations")
+@operator_only
+def migrate() -> tuple[Response, int]:
+    """Migrate running instances to another version of their process (or, with dryRun, only check)."""
+    body = _body()
+    ids = _get(body, "instanceIds", list)
+    if not 1 <= len(ids) <= MAX_MIGRATED or not all(isinstance(i, int) and not isinstance(i, bool) and
+                                                    1 <= i <= MAX_ID for i in ids):
+        abort(400, f"'instanceIds' must list from 1 to {MAX_MIGRATED} instance ids.")
+    mapping = _get(body, "mapping", dict, {})
+    if not all(isinstance(new, str) for new in mapping.values()):
+        abort(400, "'mapping' must map element ids of the instances' version to element ids of the new one.")
+    dry_run, to_version = _get(body, "dryRun", bool, False), _get(body, "toVersion", int)
+    if not 1 <= to_version <= MAX_VERSION:
+        abort(400, f"'toVersion' must be from 1 to {MAX_VERSION}.")
+    try:
+        plans = runtime().migrate(ids, to_version, mapping, dry_run=dry_run, actor=actor())
+    except MigrationRefused as refused:
+        return jsonify(error=str(refused), instances=camel(refused.plans)), 400
+    return jsonify(migrated=not dry_run, instances=camel(plans)), 200
 
 
 @bp.get("/instances/<int:instance_id>/variables")

@@ -12,9 +12,11 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from bpmn_runtime.engine.modification import Instruction
 from bpmn_runtime.errors import Conflict, DeploymentError, InvalidInput, NotFound, Problem
 from bpmn_runtime.forms import DISPLAY, FormErrors, validate
 from bpmn_runtime.runtime.audit import parse_since
+from bpmn_runtime.runtime.migration import MigrationPlan, MigrationRefused, parse_mapping
 from bpmn_runtime.runtime.records import DeployedProcess
 from bpmn_runtime.web import bulk, diagrams
 from bpmn_runtime.web.auth import require_operator, safe_next
@@ -35,7 +37,8 @@ bp.before_request(require_operator)
 STATUSES = ("active", "completed", "terminated", "cancelled", "failed")
 HISTORY_LABELS = {"element_activated": "Started", "element_completed": "Completed",
                   "element_terminated": "Stopped", "compensation_thrown": "Compensation asked for",
-                  "compensation_completed": "Compensated", "decision_evaluated": "Decision evaluated"}
+                  "compensation_completed": "Compensated", "decision_evaluated": "Decision evaluated",
+                  "instance_modified": "Modified by an operator", "instance_migrated": "Migrated"}
 HIDDEN_HISTORY = {"flow_taken"}
 
 
@@ -232,17 +235,20 @@ def instance(instance_id: int) -> Rendered:
 class Edit:
     """What an operator typed into one of the instance page's forms, shown again with what is wrong."""
 
-    form: str  # variable:NAME, new-variable, event, incident:ID
+    form: str  # variable:NAME, new-variable, event, incident:ID, modify, migrate (name: the version)
     name: str = ""
     kind: str = "text"
     value: str = ""
     error: str = ""
 
 
-def _instance_page(instance_id: int, edit: Edit | None = None, status: int = 200) -> Rendered:
+def _instance_page(instance_id: int, edit: Edit | None = None, status: int = 200,
+                   plan: MigrationPlan | None = None) -> Rendered:
     detail = runtime().queries.instance(instance_id, actor=actor())
     called = {c.element_id: url_for(".instance", instance_id=c.instance_id) for c in detail.called if c.element_id}
-    diagram = diagrams.draw(diagrams.definition_of(detail), diagrams.overlay(detail), called)
+    definition_id = diagrams.definition_of(detail)
+    diagram = diagrams.draw(definition_id, diagrams.overlay(detail), called)
+    active = detail.summary.status == "active"
     timeline = [h for h in detail.history if h.kind not in HIDDEN_HISTORY]
     compensation = [h for h in detail.history if h.kind.startswith("compensation_")]
     variables = [(name, value_type(value), value_text(value)) for name, value in sorted(detail.variables.items())]
@@ -250,8 +256,20 @@ def _instance_page(instance_id: int, edit: Edit | None = None, status: int = 200
                            timeline=timeline, compensation=compensation, labels=HISTORY_LABELS,
                            open_incidents=[i for i in detail.incidents if i.resolved_at is None],
                            variables=variables, types=VALUE_TYPES, edit=edit,
-                           events=runtime().queries.waiting_events(instance_id) if detail.summary.status == "active"
-                           else [], stopped_at=diagrams.stopped_at(detail)), status
+                           events=runtime().queries.waiting_events(instance_id) if active else [],
+                           nodes=_startable(definition_id) if active else [], plan=plan,
+                           versions=[d["version"] for d in runtime().queries.definitions()
+                                     if d["key"] == detail.summary.process_key
+                                     and d["version"] != detail.summary.version] if active else [],
+                           stopped_at=diagrams.stopped_at(detail)), status
+
+
+def _startable(definition_id: int) -> list[tuple[str, str]]:
+    """The elements a modification may start a token at (id, label), by label: every flow node but boundary
+    events and compensation handlers, which only their events start."""
+    process = runtime().queries.process(definition_id)
+    return sorted(((e.id, e.label) for e in process.walk() if e.kind != "boundaryEvent" and not e.for_compensation),
+                  key=lambda node: node[1].lower())
 
 
 def _typed(form: str) -> tuple[Edit, Any]:
@@ -306,6 +324,58 @@ def send_event(instance_id: int) -> Response | Rendered:
             flash(f"The {kind} '{name}' reached instance {instance_id} at {element}.", "success")
             return redirect(url_for(".instance", instance_id=instance_id))
     return _instance_page(instance_id, replace(edit, form=f"event:{kind}:{name}"), status=400)
+
+
+@bp.post("/instances/<int:instance_id>/modify")
+def modify(instance_id: int) -> Response | Rendered:
+    """Process instance modification from the page: cancel tokens at the elements ticked, then start before
+    and after the elements chosen, with one variable set first; all of it or nothing."""
+    edit, value = _typed("modify")
+    instructions = [*(Instruction("cancel", element) for element in request.form.getlist("cancel")),
+                    *(Instruction("start_before", element) for element in request.form.getlist("start_before") if element),
+                    *(Instruction("start_after", element) for element in request.form.getlist("start_after") if element)]
+    if not edit.error and not instructions:
+        edit = replace(edit, error="Tick a token to cancel, or choose where to start one.")
+    if not edit.error and edit.value.strip() and not edit.name:
+        edit = replace(edit, error="Give the variable a name, or leave its value empty.")
+    if not edit.error:
+        try:
+            done = runtime().modify(instance_id, instructions, {edit.name: value} if edit.name else {}, actor=actor())
+        except InvalidInput as refused:
+            edit = replace(edit, error=str(refused))
+        except Conflict as refused:
+            flash(f"Nothing was changed: {refused}.", "warning")
+            return redirect(url_for(".instance", instance_id=instance_id))
+        else:
+            flash(f"Instance {instance_id} is modified: {'; '.join(done)}.", "success")
+            return redirect(url_for(".instance", instance_id=instance_id))
+    return _instance_page(instance_id, edit, status=400)
+
+
+@bp.post("/instances/<int:instance_id>/migrate")
+def migrate(instance_id: int) -> Response | Rendered:
+    """Migrate the instance to another version of its process, with a mapping of element ids (one OLD=NEW a
+    line); "Check" only runs the check and shows what would happen."""
+    version = whole_number(request.form.get("version", ""), MAX_VERSION)
+    edit = Edit("migrate", str(version or ""), value=request.form.get("mapping", ""))
+    if not version:
+        return _instance_page(instance_id, replace(edit, error="Choose the version to migrate to."), status=400)
+    dry_run = request.form.get("dry_run") == "1"
+    try:
+        [plan] = runtime().migrate([instance_id], version, parse_mapping(edit.value.splitlines()), dry_run=dry_run,
+                                   actor=actor())
+    except MigrationRefused as refused:
+        return _instance_page(instance_id, edit, status=400, plan=refused.plans[0])
+    except InvalidInput as refused:
+        return _instance_page(instance_id, replace(edit, error=str(refused)), status=400)
+    except (Conflict, NotFound) as refused:
+        flash(f"Nothing was changed: {refused}.", "warning")
+        return redirect(url_for(".instance", instance_id=instance_id))
+    left = bool(plan.problems or plan.left_as_is)  # after the check: it ended, or moved on, meanwhile
+    if dry_run or left:
+        return _instance_page(instance_id, edit, plan=plan, status=409 if left and not dry_run else 200)
+    flash(f"Instance {instance_id} is migrated to version {version}: {'; '.join(plan.moves)}.", "success")
+    return redirect(url_for(".instance", instance_id=instance_id))
 
 
 @bp.post("/instances/<int:instance_id>/cancel")

@@ -28,6 +28,8 @@ MAX_VERSION = 2**31 - 1
 MAX_OFFSET = 10**9
 MAX_LOCK = 24 * 3600 * 1000  # milliseconds: a day
 MAX_ID = 2**63 - 1
+MAX_INSTRUCTIONS = 100  # instructions in one modification
+MAX_MIGRATED = 1000  # instances in one migration call
 WORKERS = ("For operators and administrators, and for tokens made for topics (`bpmn-runtime user token NAME "
            "--topic T`), which fetch and act on jobs of those topics only (403 for any other).")
 
@@ -44,6 +46,10 @@ VARIABLES = {"type": "object", "description": "Process variables by name: JSON v
 WORKER = {"type": "string", "minLength": 1, "maxLength": 255,
           "description": "The worker's own name; only the worker holding a lock may act on it."}
 
+PLAN = _object({"instanceId": WHOLE, "processKey": TEXT, "fromVersion": WHOLE, "toVersion": WHOLE,
+                "moves": {"type": "array", "items": TEXT}, "problems": {"type": "array", "items": TEXT},
+                "leftAsIs": {**OPTIONAL_TEXT, "description": "Why it is not migrated though nothing stands in the "
+                                                             "way of the others (it has ended)."}})
 ERRORS = {
     "400": _json(_ref("Error"), "A value was missing or wrong; `fields` or `problems` say which."),
     "401": _json(_ref("Error"), "No valid bearer token was sent."),
@@ -230,6 +236,37 @@ PATHS: dict[str, Any] = {
     "/instances/{instance_id}/resume": {"post": _operation(
         "Resume a suspended instance (and the instances it called)", "instances", DONE,
         parameters=[_path_id("instance_id")], operators=True)},
+    "/instances/{instance_id}/modification": {"post": _operation(
+        "Modify a running instance as Camunda's process instance modification does: cancel tokens, start before "
+        "an activity or after it (its single outgoing flow), with variables set first; the instructions run in "
+        "order, all or none (400 names the one that cannot run, 409 for an ended or suspended instance)",
+        "instances", {"200": _json(_object({"done": {"type": "array", "items": TEXT}, "status": TEXT,
+                                            "waitingAt": {"type": "array", "items": _ref("Token")}}),
+                                   "What each instruction did, and where the instance waits now")},
+        parameters=[_path_id("instance_id")], operators=True,
+        body=_object({"instructions": {"type": "array", "minItems": 1, "maxItems": MAX_INSTRUCTIONS,
+                                       "items": _object({
+                                           "type": {"enum": ["cancel", "startBeforeActivity", "startAfterActivity"]},
+                                           "activityId": NAME,
+                                           "activityInstanceId": {"type": "integer", "minimum": 0,
+                                                                  "maximum": 2**31 - 1,
+                                                                  "description": "cancel: this activity instance "
+                                                                                 "only, instead of activityId."}},
+                                           ("type",))},
+                      "variables": VARIABLES}, ("instructions",)))},
+    "/migrations": {"post": _operation(
+        "Migrate running instances to another version of their process: every element moves to the one of the "
+        "same id, or the one `mapping` names. All are checked first; if one cannot be migrated, nothing is (400 "
+        "with each instance's problems). With dryRun, only the check runs", "instances",
+        {"200": _json(_object({"migrated": {"type": "boolean"}, "instances": {"type": "array", "items": PLAN}}),
+                      "What happened (or, in a dry run, would happen) to each instance")},
+        operators=True,
+        body=_object({"instanceIds": {"type": "array", "minItems": 1, "maxItems": MAX_MIGRATED,
+                                      "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID}},
+                      "toVersion": {"type": "integer", "minimum": 1, "maximum": MAX_VERSION},
+                      "mapping": {"type": "object", "additionalProperties": {"type": "string"},
+                                  "description": "Element id of the instances' version -> element id of the new one."},
+                      "dryRun": {"type": "boolean"}}, ("instanceIds", "toVersion")))},
     "/instances/{instance_id}/variables": {
         "get": _operation("The instance's process variables", "instances", {"200": _json(VARIABLES, "Variables")},
                           parameters=[_path_id("instance_id")], operators=True),

@@ -325,3 +325,49 @@ def test_a_form_js_form_with_groups_and_conditions(server: Server, example_dir: 
         browser.close()
     shown = run_cli(example_dir, db, "instances", "--business-key", "request-9", "--json")
     assert '"status": "completed"' in shown
+
+
+def test_an_operator_migrates_an_instance_and_moves_its_token(server: Server, example_dir: Path,
+                                                               tmp_path: Path) -> None:
+    """The operator checks a migration to version 2 (refused until the renamed task is mapped), migrates the
+    instance after confirming, then moves its token into the subprocess with a modification."""
+    from playwright.sync_api import expect, sync_playwright
+
+    models = Path(__file__).parents[1] / "modify"
+    db = tmp_path / "serve.db"
+    run_cli(example_dir, db, "deploy", str(models / "change.bpmn"))
+    started = run_cli(example_dir, db, "start", "changeable", "--business-key", "change-1")
+    instance_id = int(started.split()[2])
+    run_cli(example_dir, db, "deploy", str(models / "change_v2.bpmn"))
+    shots = Path(os.environ["BPMN_RUNTIME_SCREENSHOTS"]) if os.environ.get("BPMN_RUNTIME_SCREENSHOTS") else None
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        admin = _logged_in(browser, server, "admin", ADMIN_PASSWORD, 1280)
+        admin.get_by_role("link", name="Instances").click()
+        admin.locator("tr", has_text="change-1").get_by_role("link", name=f"#{instance_id}").click()
+        expect(admin.locator("h1")).to_contain_text(f"Instance #{instance_id}")
+        migrate = admin.locator("#migrate")
+        migrate.get_by_label("Version of changeable").select_option("2")
+        migrate.get_by_role("button", name="Check").click()
+        expect(admin.locator(".migration-plan")).to_contain_text("It cannot be migrated to version 2")
+        expect(admin.locator(".migration-plan")).to_contain_text("(--map Review=NEW_ID)")
+        admin.locator("#migrate").get_by_label("Mapping (optional)").fill("Review=ReviewOrder")
+        admin.locator("#migrate").get_by_role("button", name="Check").click()
+        expect(admin.locator(".migration-plan")).to_contain_text("'Review' (Review) to 'Review order' (ReviewOrder)")
+        _check_accessibility(admin)
+        admin.locator("#migrate summary").click()
+        if shots:
+            admin.screenshot(path=str(shots / "console-migrate.png"), full_page=True)
+        admin.locator("#migrate").get_by_role("button", name="Yes, migrate instance").click()
+        expect(admin.locator(".flash")).to_contain_text("is migrated to version 2")
+        expect(admin.locator(".page-head .muted").first).to_contain_text("changeable version 2")
+
+        admin.locator("#modify summary").click()
+        admin.locator("#modify").get_by_label("Review order").check()
+        admin.get_by_label("Start a token before").select_option("Check")
+        admin.get_by_role("button", name="Yes, modify instance").click()
+        expect(admin.locator(".flash")).to_contain_text("started before 'Check' (Check)")
+        expect(admin.locator(".card", has_text="Waiting at")).to_contain_text("Inspect")
+        expect(admin.locator(".timeline")).to_contain_text("Modified by an operator")
+        browser.close()

@@ -17,8 +17,9 @@ ARGUMENTS = ("page", "q", "process", "status", "sort", "business_key", "all", "n
 TEXT = st.one_of(st.text(max_size=40), st.from_regex(r"-?[0-9]{1,30}", fullmatch=True),
                  st.sampled_from(["²", "\x00", "9" * 5000, "POST", "1e400", "javascript:x", "//evil"]))
 QUERIES = st.dictionaries(st.sampled_from(ARGUMENTS), TEXT, max_size=4)
-FORMS = st.dictionaries(st.sampled_from(("business_key", "name_0", "value_0", "reason", "retries", "comment")),
-                        TEXT, max_size=4)
+FORMS = st.dictionaries(st.sampled_from(("business_key", "name_0", "value_0", "reason", "retries", "comment", "cancel",
+                                         "start_before", "start_after", "name", "type", "value", "version", "mapping",
+                                         "dry_run")), TEXT, max_size=4)
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 25, database=None,
                 suppress_health_check=list(HealthCheck))
 
@@ -43,7 +44,8 @@ def test_console_forms_take_any_text(olga: Person, runtime: Runtime) -> None:
 
     @FUZZ
     @given(path=st.sampled_from([f"/console/definitions/{definition}/start", f"/console/instances/{instance_id}/cancel",
-                                 "/console/incidents/1/retry"]), form=FORMS, query=QUERIES)
+                                 "/console/incidents/1/retry", f"/console/instances/{instance_id}/modify",
+                                 f"/console/instances/{instance_id}/migrate"]), form=FORMS, query=QUERIES)
     def send(path: str, form: dict[str, str], query: dict[str, str]) -> None:
         answer = olga.post(f"{path}?{urlencode(query)}", form)
         assert answer.status_code < 500, (path, form, query)

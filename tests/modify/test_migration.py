@@ -1,0 +1,112 @@
+"""Migrating running instances to a newer version, as Camunda 7's migration does: checked before anything
+moves (each element to one of its own kind in the same scope, no event the new version adds left unwaited
+for), a dry run that says what would happen, batches with progress, tasks and jobs kept with their ids,
+and each migration in the instance's history and the audit trail."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from bpmn_runtime.engine.modification import Instruction
+from bpmn_runtime.runtime import Runtime
+from bpmn_runtime.runtime.migration import MigrationRefused
+from bpmn_runtime.runtime.task_rules import Actor
+
+HERE = Path(__file__).parent
+OPERATOR = Actor.person("olga", [], "operator")
+
+
+@pytest.fixture
+def runtime(sqlite_url: str) -> Iterator[Runtime]:
+    runtime = Runtime(sqlite_url)
+    runtime.deploy(HERE / "change.bpmn")
+    yield runtime
+    runtime.close()
+
+
+def _version(runtime: Runtime, instance_id: int) -> int:
+    return runtime.queries.instance(instance_id).summary.version
+
+
+def test_a_renamed_activity_needs_a_mapping_and_the_dry_run_says_so(runtime: Runtime) -> None:
+    instance_id = runtime.start("changeable")
+    runtime.deploy(HERE / "change_v2.bpmn")
+    [dry] = runtime.migrate([instance_id], 2, dry_run=True)
+    assert dry.problems == ["'Review' (Review) has no counterpart in version 2; map it to an element of version 2 "
+                            "(--map Review=NEW_ID)"]
+    with pytest.raises(MigrationRefused, match=f"nothing was migrated: instance {instance_id}: 'Review' \\(Review\\)"):
+        runtime.migrate([instance_id], 2)
+    [dry] = runtime.migrate([instance_id], 2, {"Review": "ReviewOrder"}, dry_run=True)
+    assert dry.problems == [] and dry.moves == ["'Review' (Review) to 'Review order' (ReviewOrder)"]
+    assert _version(runtime, instance_id) == 1, "a dry run changes nothing"
+
+
+def test_migrating_keeps_the_task_and_the_instance_goes_on_in_the_new_version(runtime: Runtime) -> None:
+    instance_id = runtime.start("changeable")
+    [task] = runtime.queries.instance(instance_id).tasks
+    runtime.claim(task.id, "mia")
+    runtime.deploy(HERE / "change_v2.bpmn")
+    [done] = runtime.migrate([instance_id], 2, {"Review": "ReviewOrder"}, actor=OPERATOR)
+    assert (done.from_version, done.to_version) == (1, 2)
+    detail = runtime.queries.instance(instance_id)
+    assert detail.summary.version == 2
+    [moved] = detail.tasks
+    assert (moved.id, moved.element_id, moved.assignee) == (task.id, "ReviewOrder", "mia")
+    assert [t.element_id for t in detail.tokens] == ["ReviewOrder"]
+    [entry] = [h for h in detail.history if h.kind == "instance_migrated"]
+    assert entry.data == {"from_version": 1, "to_version": 2, "moved": {"Review": "ReviewOrder"}}
+    [audit] = runtime.queries.audit(instance_id=instance_id, action="migrate")[0]
+    assert audit.actor == "olga" and audit.detail is not None and audit.detail["after"] == {"version": 2}
+    runtime.complete_task(task.id)
+    assert [t.element_id for t in runtime.queries.instance(instance_id).tokens] == ["Inspect"]
+    runtime.modify(instance_id, [Instruction("cancel", "Check"), Instruction("start_before", "Ship")])
+    assert "ShipLate" in {j.element_id for j in runtime.queries.instance(instance_id).jobs}, \
+        "it runs version 2, whose Ship has a timer"
+
+
+def test_an_event_the_new_version_adds_to_a_running_activity_is_refused(runtime: Runtime) -> None:
+    at_ship = runtime.start("changeable")
+    runtime.modify(at_ship, [Instruction("cancel", "Review"), Instruction("start_after", "Compute")])
+    at_inspect = runtime.start("changeable")
+    runtime.modify(at_inspect, [Instruction("cancel", "Review"), Instruction("start_before", "Check")])
+    [job] = runtime.queries.instance(at_ship).jobs
+    runtime.deploy(HERE / "change_v2.bpmn")
+    plans = runtime.migrate([at_inspect, at_ship], 2, dry_run=True)
+    assert plans[0].problems == [] and plans[0].moves == ["'Check' (Check) to 'Check' (Check)",
+                                                          "'Inspect' (Inspect) to 'Inspect' (Inspect)"]
+    assert plans[1].problems == ["version 2 adds 'Late' (ShipLate) to 'Ship' (Ship), which a migrated instance "
+                                 "would not wait for"]
+    with pytest.raises(MigrationRefused):
+        runtime.migrate([at_inspect, at_ship], 2)
+    assert (_version(runtime, at_inspect), _version(runtime, at_ship)) == (1, 1), "one refusal migrates none"
+    runtime.migrate([at_inspect], 2)
+    assert _version(runtime, at_inspect) == 2
+    assert [j.id for j in runtime.queries.instance(at_ship).jobs] == [job.id]
+
+
+def test_kinds_and_ended_instances_are_refused(runtime: Runtime) -> None:
+    instance_id = runtime.start("changeable")
+    ended = runtime.start("changeable")
+    runtime.cancel(ended)
+    runtime.deploy(HERE / "change_v2.bpmn")
+    plans = runtime.migrate([instance_id, ended], 2, {"Review": "Compute"}, dry_run=True)
+    assert plans[0].problems == ["'Review' (Review) is a userTask, but 'Compute total' (Compute) in version 2 is a "
+                                 "scriptTask; an element moves only to one of its own kind"]
+    assert plans[1].problems == [] and plans[1].left_as_is == "it has ended (cancelled); only running instances are " \
+                                                             "migrated"
+    [plan] = runtime.migrate([instance_id], 2, {"Nope": "ReviewOrder"}, dry_run=True)
+    assert plan.problems == ["the mapping Nope=ReviewOrder names 'Nope', which the instance's version does not have"]
+
+
+def test_batches_report_progress(runtime: Runtime) -> None:
+    ids = [runtime.start("changeable") for _ in range(5)]
+    runtime.deploy(HERE / "change_v2.bpmn")
+    seen: list[tuple[int, int]] = []
+    done = runtime.migrate(ids, 2, {"Review": "ReviewOrder"}, batch=2, progress=lambda n, total: seen.append((n, total)))
+    assert seen == [(2, 5), (4, 5), (5, 5)]
+    assert [p.instance_id for p in done] == ids
+    assert {_version(runtime, i) for i in ids} == {2}
+    [again] = runtime.migrate(ids[:1], 2)
+    assert again.moves == ["nothing: it runs version 2 already"]
