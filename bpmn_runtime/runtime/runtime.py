@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping, Sequence, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
@@ -285,11 +285,16 @@ class Runtime:
         return self.transactions.run(lambda unit: jobs.release_all(unit, worker), "release_jobs", repeatable=True)
 
     def complete_job(self, job_id: int, worker: str, variables: Mapping[str, Any] | None = None, *,
-                     actor: Actor = PROGRAM) -> None:
+                     next_topics: Collection[str] = (), lease_seconds: float = 60.0,
+                     actor: Actor = PROGRAM) -> JobContext | None:
+        """Complete a job and run its instance on to its next wait states, in one transaction. With
+        `next_topics`, the next handler job of the instance on one of them comes back locked to `worker` for
+        `lease_seconds` (job chaining, see `jobs.complete`); else None."""
         values = self._checked(variables)
         inputs.key(worker, "the worker id")
-        self.transactions.run(self._bounded(lambda unit: jobs.complete(unit, job_id, worker, values), actor),
-                              "complete_job")
+        return self.transactions.run(self._bounded(
+            lambda unit: jobs.complete(unit, job_id, worker, values, next_topics, lease_seconds), actor),
+            "complete_job")
 
     def job_bpmn_error(self, job_id: int, worker: str, code: str, message: str = "",
                        variables: Mapping[str, Any] | None = None, *, actor: Actor = PROGRAM) -> None:
