@@ -105,21 +105,11 @@ class Worker:
     def execute(self, job: JobContext, *, chain: bool = False) -> JobContext | None:
         """Run one handler and report what it did; a lost lease or an outage is logged, not raised. With
         `chain`, a completion hands back the instance's next job on a topic of this worker, held already."""
-        handler = self.registry.get(job.topic)
         started = time.perf_counter()
         self.leases.running(job)
         report: Callable[[], object]
         try:
-            if handler is None:
-                raise LookupError(f"no handler is registered for topic '{job.topic}'")
-            if self.runtime.tracing is None:
-                result = handler(job) or {}
-            else:
-                with self.runtime.tracing.handler(job) as traced:
-                    result = handler(traced) or {}
-            if not isinstance(result, dict):
-                raise TypeError(f"the handler of '{job.topic}' returned {type(result).__name__}; "
-                                f"return a dict of output variables or None")
+            result = self.registry.call(job, self.runtime.tracing)
         except LeaseLost:
             _log_job(logging.WARNING, job, "handler stopped: the lease was lost and another worker may run it")
             self.leases.drop([job])

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import traceback
 from datetime import timedelta
-from typing import Any, Collection, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Any, Collection, Mapping, NamedTuple
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,9 +22,11 @@ from bpmn_runtime.logs import log_event
 from bpmn_runtime.sensitive import redact
 from bpmn_runtime.runtime import permissions, suspension
 from bpmn_runtime.runtime.locks import lock_instance
-from bpmn_runtime.runtime.unit_of_work import LoadedInstance, UnitOfWork
 from bpmn_runtime.store import statements
 from bpmn_runtime.store.tables import Incident, Instance, Job
+
+if TYPE_CHECKING:
+    from bpmn_runtime.runtime.unit_of_work import LoadedInstance, UnitOfWork
 
 log = logging.getLogger("bpmn_runtime")
 
@@ -101,7 +103,7 @@ def _context(unit: UnitOfWork, loaded: LoadedInstance, wait: JobWait | None, job
     ai = loaded.state.instances.get(wait.ai) if wait else None
     variables: dict[str, Any] = {}
     if ai is not None:
-        variables = dict(Step(loaded.process, loaded.state, unit.now).variables(ai))
+        variables = dict(Step(loaded.process, loaded.state, unit.now, limits=unit.runtime.limits).variables(ai))
     return JobContext(job_id, loaded.id, loaded.business_key, loaded.process_key, element_id, topic, variables,
                       idempotency_key, attempt, dict(wait.headers) if wait else {},
                       lease_seconds=float((wait.timeout if wait else None) or lease_seconds),
@@ -277,23 +279,32 @@ def complete(unit: UnitOfWork, job_id: int, worker: str, values: Mapping[str, An
 def _take_next(unit: UnitOfWork, loaded: LoadedInstance, step: Step, worker: str, topics: Collection[str],
                lease_seconds: float) -> JobContext | None:
     """Lock for `worker` the first handler job on one of `topics` that `step` made (due at once, as every
-    handler job is), as an acquisition would: one attempt, a lease. None when there is none."""
-    if loaded.state.status != "active":
-        return None
+    handler job is); None when there is none."""
     for wait in step.effects.added_waits:
-        if not (isinstance(wait, JobWait) and wait.topic in topics and loaded.state.waits.get(wait.key) is wait):
-            continue
-        lease = float(wait.timeout or lease_seconds)
-        row = statements.TAKE_JOB.one_or_none(unit.connection, {
-            "instance_id": loaded.id, "wait_key": wait.key, "worker": worker,
-            "expires": unit.now + timedelta(seconds=lease)})
-        if row is None:
-            continue
-        job_id, attempt, idempotency_key = row
-        context = _context(unit, loaded, wait, job_id, wait.element, wait.topic, idempotency_key, attempt, lease)
-        _announce_locked(unit, worker, [context])
-        return context
+        if isinstance(wait, JobWait) and wait.topic in topics:
+            context = take(unit, loaded, wait, worker, lease_seconds)
+            if context is not None:
+                return context
     return None
+
+
+def take(unit: UnitOfWork, loaded: LoadedInstance, wait: JobWait, worker: str,
+         lease_seconds: float) -> JobContext | None:
+    """Lock the job of `wait`, which a step of `loaded` in this unit made, for `worker` as an acquisition
+    would (one attempt, a lease; the model's timeout, if any, is the lease) and describe it to its handler.
+    None when the wait is gone (the instance moved on or ended) or another holds the job."""
+    if loaded.state.status != "active" or loaded.state.waits.get(wait.key) is not wait:
+        return None
+    lease = float(wait.timeout or lease_seconds)
+    row = statements.TAKE_JOB.one_or_none(unit.connection, {
+        "instance_id": loaded.id, "wait_key": wait.key, "worker": worker,
+        "expires": unit.now + timedelta(seconds=lease)})
+    if row is None:
+        return None
+    job_id, attempt, idempotency_key = row
+    context = _context(unit, loaded, wait, job_id, wait.element, wait.topic, idempotency_key, attempt, lease)
+    _announce_locked(unit, worker, [context])
+    return context
 
 
 def bpmn_error(unit: UnitOfWork, job_id: int, worker: str, code: str, message: str,

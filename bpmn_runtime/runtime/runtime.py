@@ -17,7 +17,7 @@ from bpmn_runtime.clock import Clock, SystemClock
 from bpmn_runtime.engine.limits import Limits
 from bpmn_runtime.engine.step import ScriptRunner
 from bpmn_runtime.errors import InvalidInput
-from bpmn_runtime.handlers import JobContext
+from bpmn_runtime.handlers import HandlerRegistry, JobContext
 from bpmn_runtime.metrics import Metrics
 from bpmn_runtime.errors import Forbidden
 from bpmn_runtime.runtime import (
@@ -48,7 +48,8 @@ class Runtime:
                  python_scripts: bool = False, default_retries: int = 3, retry_backoff_seconds: float = 1.0,
                  run_migrations: bool = True, reconnect_seconds: float = 5.0,
                  variable_limits: VariableLimits | None = None, limits: Limits | None = None,
-                 tracing: "bool | TracerProvider" = False, encryption: Encryption | None = None) -> None:
+                 tracing: "bool | TracerProvider" = False, encryption: Encryption | None = None,
+                 local_handlers: HandlerRegistry | None = None) -> None:
         """`script_runner` gives script tasks their meaning; without one they run sandboxed assignments,
         or full Python when the operator sets `python_scripts` (see `python_scripts.py`). A call that finds
         the database unreachable tries again for `reconnect_seconds` before it raises `DatabaseUnavailable`.
@@ -56,7 +57,9 @@ class Runtime:
         handlers); `limits` bound what one step and one instance may do (default: `Limits.from_environment()`).
         `tracing` (the `[otel]` extra): True traces with OpenTelemetry's global tracer provider, or give one;
         off, OpenTelemetry is not even imported. `encryption` seals what instances hold (default: the keys of
-        the environment, see `store.encryption`)."""
+        the environment, see `store.encryption`). `local_handlers`: handlers run synchronously, inside the
+        transaction that reaches their service task, as Camunda 7 runs a Java delegate (see `local_handlers`);
+        the jobs of other topics wait for workers."""
         self.database = Database(db, run_migrations=run_migrations, encryption=encryption)
         self.variable_limits = variable_limits or VariableLimits()
         self.clock = clock or SystemClock()
@@ -66,6 +69,7 @@ class Runtime:
         self.script_runner = script_runner
         self.default_retries = default_retries
         self.retry_backoff_seconds = retry_backoff_seconds
+        self.local_handlers = local_handlers
         self.reconnect_seconds = reconnect_seconds
         self.limits = limits or Limits.from_environment()
         self.tracing: Tracing | None = None
