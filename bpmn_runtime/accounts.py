@@ -303,7 +303,7 @@ class Accounts:
             return value
 
     def by_token(self, token: str) -> Account | None:
-        with self.database.session() as session:
+        with self.database.reading() as session:
             row = session.execute(select(User).where(User.api_token_hash == _token_hash(token),
                                                      User.active.is_(True))).scalar_one_or_none()
             return _account(row) if row is not None else None

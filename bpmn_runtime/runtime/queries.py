@@ -13,7 +13,7 @@ from bpmn_runtime.engine.state import ROOT, InstanceState
 from bpmn_runtime.engine.tokens import waiting_tokens
 from bpmn_runtime.errors import Forbidden, NotFound
 from bpmn_runtime.metrics import Backlog
-from bpmn_runtime.model import FormField
+from bpmn_runtime.model import FormField, Process
 from bpmn_runtime.runtime import audit, permissions, task_rules, tasks
 from bpmn_runtime.runtime.audit import AuditRecord
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
@@ -232,9 +232,7 @@ class Queries:
             summary = InstanceSummary(instance.id, instance.process_key, version, instance.business_key,
                                       instance.status, instance.started_at, instance.ended_at, open_incidents,
                                       instance.suspended)
-            tokens = [Token(token.activity_instance, token.element_id,
-                            process.elements[token.element_id].name if token.element_id in process.elements
-                            else token.element_id, token.waiting_for) for token in waiting_tokens(process, state)]
+            tokens = _tokens(process, state)
             root = state.instances.get(ROOT)
             history = self.history(instance_id, session=session)
             called = [CalledInstance(r.id, r.process_key, r.status,
@@ -245,6 +243,15 @@ class Queries:
             return InstanceDetail(summary, instance.end_reason, dict(root.variables or {}) if root else {}, tokens,
                                   tasks, jobs, incidents, history, instance.parent_id, _compensations(history),
                                   called)
+
+    def waiting_at(self, instance_id: int) -> tuple[str, list[Token]]:
+        """An instance's status and where it waits: what its starter is told, without the rest of `instance`."""
+        with self.runtime.database.reading() as session:
+            instance = session.get(Instance, instance_id)
+            if instance is None:
+                raise NotFound(f"there is no process instance {instance_id}")
+            process = self.runtime.deployments.process_of(instance.definition_id, instance.process_key, session)
+            return instance.status, _tokens(process, self._state(instance))
 
     def waiting_events(self, instance_id: int) -> list[tuple[str, str, str]]:
         """The messages and signals an instance waits for now: (kind, name, element id), oldest first."""
@@ -400,3 +407,10 @@ class Queries:
         """Whether `actor` may start, see (view) or operate on process `process_key`."""
         with self.runtime.database.engine.connect() as connection:
             return permissions.may(connection, actor, process_key, kind)
+
+
+def _tokens(process: Process, state: InstanceState) -> list[Token]:
+    """Where an instance waits, each token with its element's name as the modeler shows it."""
+    return [Token(token.activity_instance, token.element_id,
+                  process.elements[token.element_id].name if token.element_id in process.elements
+                  else token.element_id, token.waiting_for) for token in waiting_tokens(process, state)]
