@@ -247,11 +247,12 @@ class Queries:
     def waiting_at(self, instance_id: int) -> tuple[str, list[Token]]:
         """An instance's status and where it waits: what its starter is told, without the rest of `instance`."""
         with self.runtime.database.reading() as session:
-            instance = session.get(Instance, instance_id)
-            if instance is None:
+            row = session.execute(select(Instance.status, Instance.state, Instance.definition_id, Instance.process_key)
+                                  .where(Instance.id == instance_id)).one_or_none()
+            if row is None:
                 raise NotFound(f"there is no process instance {instance_id}")
-            process = self.runtime.deployments.process_of(instance.definition_id, instance.process_key, session)
-            return instance.status, _tokens(process, self._state(instance))
+            process = self.runtime.deployments.process_of(row.definition_id, row.process_key, session)
+            return row.status, _tokens(process, self._state_of(instance_id, row.state))
 
     def waiting_events(self, instance_id: int) -> list[tuple[str, str, str]]:
         """The messages and signals an instance waits for now: (kind, name, element id), oldest first."""
@@ -271,8 +272,10 @@ class Queries:
                 if h.data else None) for h in session.execute(query).scalars()]
 
     def _state(self, instance: Instance) -> InstanceState:
-        text = self.runtime.database.encryption.open(instance.state, encryption.instance_state(instance.id))
-        return state_format.loads(text)
+        return self._state_of(instance.id, instance.state)
+
+    def _state_of(self, instance_id: int, stored: str) -> InstanceState:
+        return state_format.loads(self.runtime.database.encryption.open(stored, encryption.instance_state(instance_id)))
 
     def tasks(self, *, user: str | None = None, groups: list[str] | None = None, everyone: bool = False,
               process: str | None = None, processes: list[str] | None = None, text: str | None = None,
