@@ -13,8 +13,9 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any, Unpack
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Row, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -77,7 +78,7 @@ class LoginThrottled(BpmnRuntimeError):
                          f"{minutes} minute{'s' if minutes > 1 else ''}")
 
 
-def _account(row: User) -> Account:
+def _account(row: "User | Row[Unpack[tuple[Any, ...]]]") -> Account:
     topics = tuple(t for t in row.api_token_topics.split(",") if t) if row.api_token_topics is not None else None
     return Account(row.id, row.name, row.role, tuple(g for g in row.groups.split(",") if g), row.active,
                    row.session_stamp, topics)
@@ -303,9 +304,12 @@ class Accounts:
             return value
 
     def by_token(self, token: str) -> Account | None:
-        with self.database.session() as session:
-            row = session.execute(select(User).where(User.api_token_hash == _token_hash(token),
-                                                     User.active.is_(True))).scalar_one_or_none()
+        """The active account whose API token this is: read on every API request, so the columns of an
+        `Account` only, in a read that does not wait for writers."""
+        with self.database.reading() as session:
+            row = session.execute(select(User.id, User.name, User.role, User.groups, User.active, User.session_stamp,
+                                         User.api_token_topics)
+                                  .where(User.api_token_hash == _token_hash(token), User.active.is_(True))).one_or_none()
             return _account(row) if row is not None else None
 
     @staticmethod

@@ -13,9 +13,12 @@ import threading
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from bpmn_runtime.errors import InvalidInput, LeaseLost
+
+if TYPE_CHECKING:
+    from bpmn_runtime.tracing import Tracing
 
 DEFAULT_FOLDER = Path("processes")
 CATCH_ALL = "*"  # the topic of a handler that takes the jobs of every topic without a handler of its own
@@ -92,6 +95,23 @@ class HandlerRegistry:
     def topics_to_fetch(self) -> list[str] | None:
         """The topics whose jobs a worker of this registry takes: every topic (None) with a catch-all handler."""
         return None if CATCH_ALL in self._handlers else self.topics
+
+    def call(self, job: JobContext, tracing: "Tracing | None" = None) -> dict[str, Any]:
+        """Run the handler of `job` (in a span of `tracing`, when on): its output variables. It raises what
+        the handler raised (`BpmnError` for a business error), LookupError when no handler is registered for
+        the topic, TypeError when the handler returned something other than a dict or None."""
+        function = self.get(job.topic)
+        if function is None:
+            raise LookupError(f"no handler is registered for topic '{job.topic}'")
+        if tracing is None:
+            result = function(job) or {}
+        else:
+            with tracing.handler(job) as traced:
+                result = function(traced) or {}
+        if not isinstance(result, dict):
+            raise TypeError(f"the handler of '{job.topic}' returned {type(result).__name__}; "
+                            f"return a dict of output variables or None")
+        return result
 
     def load(self, source: str | Path) -> None:
         """Import a module name, a `.py` file, or every `.py` file of a folder, and keep what they register.

@@ -32,6 +32,7 @@ import sys
 import threading
 import time
 import traceback
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -44,6 +45,7 @@ from bpmn_runtime.runtime.jobs import job_fields, plain_error
 log = logging.getLogger("bpmn_runtime.worker")
 
 EXPIRY_MARGIN = 0.1  # of a lease: a lease this close to its end counts as lost (clocks of hosts differ)
+CHAIN_LIMIT = 100  # jobs handed on from completions per round, so the rest of a batch is not kept waiting
 HEALTHY_SECONDS = 30.0  # a worker process that lived this long was not dying of its start
 EXIT_GAVE_UP = 3  # the exit code of a parent that could not keep its worker processes alive
 
@@ -79,41 +81,39 @@ class Worker:
             self._unreturned = self._unreturned or error.may_have_changed
             raise
         self.leases.hold(jobs, since)
-        for index, job in enumerate(jobs):
+        held = deque(jobs)
+        chained = 0
+        while held:
+            job = held[0]
             if self.stopping.is_set():
-                self._hand_back(jobs[index:], "it is stopping")
+                self._hand_back(list(held), "it is stopping")
                 break
             if not self.leases.safe_to_start(job):
-                self.leases.drop(jobs[index:])
+                self.leases.drop(list(held))
                 self._unreturned = True  # handed back once the database answers again
                 log.warning("worker %s starts none of the %d job(s) it still holds: the database is unreachable "
-                            "or their lease is at risk", self.name, len(jobs) - index)
+                            "or their lease is at risk", self.name, len(held))
                 break
-            self.execute(job)
+            held.popleft()
+            following = self.execute(job, chain=chained < CHAIN_LIMIT)
             done += 1
+            if following is not None:  # the next job of the same instance, already locked to this worker
+                held.appendleft(following)
+                chained += 1
         return done
 
-    def execute(self, job: JobContext) -> None:
-        """Run one handler and report what it did; a lost lease or an outage is logged, not raised."""
-        handler = self.registry.get(job.topic)
+    def execute(self, job: JobContext, *, chain: bool = False) -> JobContext | None:
+        """Run one handler and report what it did; a lost lease or an outage is logged, not raised. With
+        `chain`, a completion hands back the instance's next job on a topic of this worker, held already."""
         started = time.perf_counter()
         self.leases.running(job)
         report: Callable[[], object]
         try:
-            if handler is None:
-                raise LookupError(f"no handler is registered for topic '{job.topic}'")
-            if self.runtime.tracing is None:
-                result = handler(job) or {}
-            else:
-                with self.runtime.tracing.handler(job) as traced:
-                    result = handler(traced) or {}
-            if not isinstance(result, dict):
-                raise TypeError(f"the handler of '{job.topic}' returned {type(result).__name__}; "
-                                f"return a dict of output variables or None")
+            result = self.registry.call(job, self.runtime.tracing)
         except LeaseLost:
             _log_job(logging.WARNING, job, "handler stopped: the lease was lost and another worker may run it")
             self.leases.drop([job])
-            return
+            return None
         except BpmnError as error:
             code, message, values = error.code, error.message, error.variables
             report = lambda: self.runtime.job_bpmn_error(job.job_id, self.name, code, message, values)  # noqa: E731
@@ -121,30 +121,37 @@ class Worker:
             failure = traceback.format_exc()
             report = lambda: self.runtime.fail_job(job.job_id, self.name, failure)  # noqa: E731
         else:
-            report = lambda: self.runtime.complete_job(job.job_id, self.name, result)  # noqa: E731
+            topics = self.registry.topics if chain else ()
+            report = lambda: self.runtime.complete_job(job.job_id, self.name, result,  # noqa: E731
+                                                       next_topics=topics, lease_seconds=self.lease_seconds)
         finally:
             self.runtime.metrics.job_seconds.labels(job.topic).observe(time.perf_counter() - started)
+        since = time.monotonic()
         try:
-            self._report(job, report)
+            following = self._report(job, report)
         finally:
             self.leases.drop([job])
+        if isinstance(following, JobContext):
+            self.leases.hold([following], since)
+            return following
+        return None
 
-    def _report(self, job: JobContext, report: Callable[[], object], *, last_resort: bool = False) -> None:
+    def _report(self, job: JobContext, report: Callable[[], object], *, last_resort: bool = False) -> object:
         """Tell the runtime how the handler ended; again and again while the database is unreachable and the
-        lease lasts. A report that fails for any other reason (the step after the handler cannot go on)
-        becomes an incident on the job, so no round fails for it."""
+        lease lasts; what the report returned, else None. A report that fails for any other reason (the step
+        after the handler cannot go on) becomes an incident on the job, so no round fails for it."""
         self.leases.reporting(job)
         uncertain = False
         while True:
             try:
-                report()
+                outcome = report()
             except DatabaseUnavailable as error:
                 self.outage.begin(error)
                 uncertain = uncertain or error.may_have_changed
                 if job.lease_lost:
                     _log_job(logging.WARNING, job, "result dropped: the database stayed unreachable until the "
                              "lease ran out; another worker will run the job again")
-                    return
+                    return None
                 self.stopping.wait(min(1.0, job.lease_seconds * EXPIRY_MARGIN))
                 continue
             except NotFound as gone:
@@ -152,20 +159,20 @@ class Worker:
                     _log_job(logging.INFO, job, "the result had been recorded before the connection was lost")
                 else:
                     _log_job(logging.WARNING, job, f"result dropped: {gone}")
-                return
+                return None
             except Conflict as lost:
                 _log_job(logging.WARNING, job, f"result dropped: {lost}")
-                return
+                return None
             except Exception as error:
                 if last_resort:
                     _log_job(logging.ERROR, job, f"the job could not be stopped with an incident: {plain_error(error)}")
-                    return
+                    return None
                 detail = f"{traceback.format_exc()}\nthe handler's outcome could not be applied: {plain_error(error)}"
                 self._report(job, lambda: self.runtime.fail_job(job.job_id, self.name, detail, retries=0),
                              last_resort=True)
-                return
+                return None
             self.outage.over()
-            return
+            return outcome
 
     def _hand_back(self, jobs: list[JobContext], why: str) -> None:
         """Release jobs this worker holds but will not start; on an outage, later (`_hand_back_all`)."""
@@ -271,9 +278,11 @@ class _Leases:
         if not jobs:
             return
         with self._lock:
+            next_beat = min((h.deadline - h.job.lease_seconds * 2 / 3 for h in self._held.values()), default=None)
             for job in jobs:
                 self._held[job.job_id] = _Held(job, since + job.lease_seconds)
-            self._wake.set()  # a shorter lease than those held may need an earlier beat
+            if next_beat is None or any(since + job.lease_seconds / 3 < next_beat for job in jobs):
+                self._wake.set()  # a shorter lease than those held needs an earlier beat
             if self._thread is None:
                 self._thread = threading.Thread(target=self._beat, name=f"heartbeat {self.worker}", daemon=True)
                 self._thread.start()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import traceback
 from datetime import timedelta
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Collection, Mapping, NamedTuple
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,8 +22,11 @@ from bpmn_runtime.logs import log_event
 from bpmn_runtime.sensitive import redact
 from bpmn_runtime.runtime import permissions, suspension
 from bpmn_runtime.runtime.locks import lock_instance
-from bpmn_runtime.runtime.unit_of_work import UnitOfWork
+from bpmn_runtime.store import statements
 from bpmn_runtime.store.tables import Incident, Instance, Job
+
+if TYPE_CHECKING:
+    from bpmn_runtime.runtime.unit_of_work import LoadedInstance, UnitOfWork
 
 log = logging.getLogger("bpmn_runtime")
 
@@ -66,13 +69,18 @@ def acquire(unit: UnitOfWork, worker: str, topics: list[str] | None, limit: int,
         contexts.append(context)
         if orphaned:
             break
+    _announce_locked(unit, worker, contexts)
+    return contexts
+
+
+def _announce_locked(unit: UnitOfWork, worker: str, contexts: list[JobContext]) -> None:
+    """At DEBUG, once the transaction commits: which jobs `worker` now holds, with their inputs."""
     if contexts and log.isEnabledFor(logging.DEBUG):
         def announce() -> None:
             for c in contexts:
                 log_event(log, logging.DEBUG, "job %s (%s) locked by %s, attempt %s; inputs: %s", c.job_id, c.topic,
                           worker, c.attempt, redact(c.variables), **job_fields(c))
         unit.after_commit(announce)
-    return contexts
 
 
 def job_fields(job: JobContext) -> dict[str, Any]:
@@ -85,16 +93,21 @@ def _describe(unit: UnitOfWork, job: Job, lease_seconds: float) -> JobContext:
     """What the handler of `job` is told: its instance's variables as the activity sees them, and more."""
     loaded = unit.load(_instance_of(job))
     found = loaded.state.waits.get(job.wait_key) if job.wait_key is not None else None
-    wait = found if isinstance(found, JobWait) else None
-    timeout = wait.timeout if wait else None
+    return _context(unit, loaded, found if isinstance(found, JobWait) else None, job.id, job.element_id, job.topic,
+                    job.idempotency_key, job.attempts + 1, lease_seconds)
+
+
+def _context(unit: UnitOfWork, loaded: LoadedInstance, wait: JobWait | None, job_id: int, element_id: str,
+             topic: str, idempotency_key: str, attempt: int, lease_seconds: float) -> JobContext:
+    """A job described to its handler from its loaded instance; the model's timeout, if any, is its lease."""
     ai = loaded.state.instances.get(wait.ai) if wait else None
     variables: dict[str, Any] = {}
     if ai is not None:
-        variables = dict(Step(loaded.process, loaded.state, unit.now).variables(ai))
-    return JobContext(job.id, loaded.id, loaded.business_key, loaded.process_key, job.element_id,
-                      job.topic, variables, job.idempotency_key, job.attempts + 1,
-                      dict(wait.headers) if wait else {},
-                      lease_seconds=float(timeout or lease_seconds), traceparent=loaded.traceparent)
+        variables = dict(Step(loaded.process, loaded.state, unit.now, limits=unit.runtime.limits).variables(ai))
+    return JobContext(job_id, loaded.id, loaded.business_key, loaded.process_key, element_id, topic, variables,
+                      idempotency_key, attempt, dict(wait.headers) if wait else {},
+                      lease_seconds=float((wait.timeout if wait else None) or lease_seconds),
+                      traceparent=loaded.traceparent)
 
 
 def _count_lost_lease(unit: UnitOfWork, job: Job, worker: str) -> bool:
@@ -157,13 +170,13 @@ def _row_fields(unit: UnitOfWork, job: Job) -> dict[str, Any]:
             "topic": job.topic, "retries": job.retries}
 
 
-def _instance_of(job: Job) -> int:
+def _instance_of(job: Job | HeldJob) -> int:
     if job.instance_id is None:
         raise NotFound(f"job {job.id} belongs to no instance")
     return job.instance_id
 
 
-def _wait_of(job: Job) -> int:
+def _wait_of(job: Job | HeldJob) -> int:
     if job.wait_key is None:
         raise NotFound(f"job {job.id} waits for nothing")
     return job.wait_key
@@ -216,15 +229,30 @@ def release_all(unit: UnitOfWork, worker: str) -> int:
     return int(result.rowcount)
 
 
-def locked_job(unit: UnitOfWork, job_id: int, worker: str) -> Job:
+class HeldJob(NamedTuple):
+    """What reporting on a job needs of its row, read with the row locked (see `locked_job`)."""
+
+    id: int
+    instance_id: int | None
+    wait_key: int | None
+    topic: str
+    element_id: str
+    lock_owner: str | None
+    retries: int
+    attempts: int
+
+
+def locked_job(unit: UnitOfWork, job_id: int, worker: str) -> HeldJob:
     """The job `worker` holds, locked for this transaction after its instance (see `locks`); Conflict when
     another worker holds it."""
-    instance_id = unit.connection.execute(select(Job.instance_id).where(Job.id == job_id)).scalar()
-    if instance_id is not None:
-        lock_instance(unit, instance_id)
-    job: Job | None = unit.session.execute(unit.for_update(select(Job).where(Job.id == job_id))).scalar()
-    if job is None:
+    if not unit.runtime.database.is_sqlite:
+        found = statements.JOB_INSTANCE.one_or_none(unit.connection, {"job_id": job_id})
+        if found is not None and found[0] is not None:
+            lock_instance(unit, found[0])
+    row = statements.HELD_JOB.one_or_none(unit.connection, {"job_id": job_id})
+    if row is None:
         raise NotFound(f"there is no job {job_id}; it was completed or its activity was interrupted")
+    job = HeldJob(*row)
     if not unit.actor.unrestricted:
         permissions.check_topic(unit.actor, job.topic)
     if job.lock_owner != worker:
@@ -233,14 +261,50 @@ def locked_job(unit: UnitOfWork, job_id: int, worker: str) -> Job:
     return job
 
 
-def complete(unit: UnitOfWork, job_id: int, worker: str, values: Mapping[str, Any]) -> None:
+def complete(unit: UnitOfWork, job_id: int, worker: str, values: Mapping[str, Any],
+             next_topics: Collection[str] = (), lease_seconds: float = 60.0) -> JobContext | None:
+    """Complete the job `worker` holds and run its instance on to the next wait states. With `next_topics`
+    (the topics the worker handles), a handler job that this step made due now on one of them is locked to
+    `worker` in the same transaction and returned (job chaining): the worker runs it without a new acquisition."""
     job = locked_job(unit, job_id, worker)
     loaded, wait_key = unit.load(_instance_of(job)), _wait_of(job)
     if log.isEnabledFor(logging.DEBUG):  # before the lines of what the step does with the outputs
         fields = {**loaded.log_fields(), "element_id": job.element_id, "job_id": job_id, "topic": job.topic}
         unit.after_commit(lambda: log_event(log, logging.DEBUG, "job %s (%s) completed by %s; outputs: %s", job_id,
                                             fields["topic"], worker, redact(dict(values)), **fields))
-    unit.step(loaded, lambda s: s.trigger(wait_key, values))
+    step = unit.step(loaded, lambda s: s.trigger(wait_key, values))
+    return _take_next(unit, loaded, step, worker, next_topics, lease_seconds) if next_topics else None
+
+
+def _take_next(unit: UnitOfWork, loaded: LoadedInstance, step: Step, worker: str, topics: Collection[str],
+               lease_seconds: float) -> JobContext | None:
+    """Lock for `worker` the first handler job on one of `topics` that `step` made (due at once, as every
+    handler job is); None when there is none."""
+    for wait in step.effects.added_waits:
+        if isinstance(wait, JobWait) and wait.topic in topics:
+            context = take(unit, loaded, wait, worker, lease_seconds)
+            if context is not None:
+                return context
+    return None
+
+
+def take(unit: UnitOfWork, loaded: LoadedInstance, wait: JobWait, worker: str,
+         lease_seconds: float) -> JobContext | None:
+    """Lock the job of `wait`, which a step of `loaded` in this unit made, for `worker` as an acquisition
+    would (one attempt, a lease; the model's timeout, if any, is the lease) and describe it to its handler.
+    None when the wait is gone (the instance moved on or ended) or another holds the job."""
+    if loaded.state.status != "active" or loaded.state.waits.get(wait.key) is not wait:
+        return None
+    lease = float(wait.timeout or lease_seconds)
+    row = statements.TAKE_JOB.one_or_none(unit.connection, {
+        "instance_id": loaded.id, "wait_key": wait.key, "worker": worker,
+        "expires": unit.now + timedelta(seconds=lease)})
+    if row is None:
+        return None
+    job_id, attempt, idempotency_key = row
+    context = _context(unit, loaded, wait, job_id, wait.element, wait.topic, idempotency_key, attempt, lease)
+    _announce_locked(unit, worker, [context])
+    return context
 
 
 def bpmn_error(unit: UnitOfWork, job_id: int, worker: str, code: str, message: str,
@@ -264,21 +328,22 @@ def fail(unit: UnitOfWork, job_id: int, worker: str, error: str, retries: int | 
     """The handler failed: retry later (after `retry_in_seconds`, else as the task's retry cycle says, else
     with exponential backoff), or raise an incident when retries are spent. True when an incident was raised."""
     job = locked_job(unit, job_id, worker)
-    remaining = (retries if retries is not None else job.retries - 1)
-    job.retries = max(remaining, 0)
-    job.last_error = error[:10_000]
-    job.lock_owner = None
-    job.lock_expires_at = None
+    left = max(retries if retries is not None else job.retries - 1, 0)
+    changes: dict[str, Any] = {"retries": left, "last_error": error[:10_000], "lock_owner": None,
+                               "lock_expires_at": None}
     loaded = unit.load(_instance_of(job))
     metrics, topic, last_line = unit.runtime.metrics, job.topic, error.strip().splitlines()[-1] if error.strip() else ""
-    if job.retries > 0:
+    delay: float | None = None
+    if left > 0:
         element = loaded.process.elements.get(job.element_id)
         cycle = element.extensions.retry_cycle if element is not None else None
         delay = retry_in_seconds if retry_in_seconds is not None else \
             retry_delay(cycle, job.attempts, unit.now) if cycle else \
             unit.runtime.retry_backoff_seconds * 2 ** max(job.attempts - 1, 0)
-        job.due_at = unit.now + timedelta(seconds=delay)
-        left, element_id = job.retries, job.element_id
+        changes["due_at"] = unit.now + timedelta(seconds=delay)
+    unit.connection.execute(update(Job).where(Job.id == job_id).values(changes))
+    if delay is not None:
+        element_id = job.element_id
         unit.after_commit(lambda: metrics.job_retries.labels(topic).inc())
         unit.after_commit(lambda: log_event(
             log, logging.WARNING, "job %s (%s) failed, %s retries left, next in %.1fs: %s", job_id, topic, left,

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
-from bpmn_runtime.store.tables import Instance
+from bpmn_runtime.store import statements
 
 if TYPE_CHECKING:
     from bpmn_runtime.runtime.unit_of_work import UnitOfWork
@@ -28,5 +26,4 @@ def lock_instance(unit: "UnitOfWork", instance_id: int, *, skip_locked: bool = F
     (False) when another transaction holds it. False too when there is no such instance."""
     if unit.runtime.database.is_sqlite:
         return True
-    query = select(Instance.id).where(Instance.id == instance_id).with_for_update(skip_locked=skip_locked)
-    return unit.connection.execute(query).scalar() is not None
+    return statements.LOCK_INSTANCE[skip_locked].one_or_none(unit.connection, {"instance_id": instance_id}) is not None

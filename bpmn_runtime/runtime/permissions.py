@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
-from sqlalchemy import ColumnElement, Connection, and_, delete, exists, false, insert, or_, select, true
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, delete, exists, false, insert, or_, select, true
 from sqlalchemy.orm import aliased
 
 from bpmn_runtime.errors import Forbidden, InvalidInput
@@ -82,16 +82,24 @@ def may(connection: Connection, actor: "Actor", process_key: str, kind: str) -> 
     return _allowed(connection, actor, process_key, "start", ("start",))
 
 
+# The two questions of `_allowed`, built once: a call checks permissions on every start and task action.
+_ROWS_IN_FORCE = select(ProcessPermission.id).where(ProcessPermission.process_key == bindparam("process_key"),
+                                                    _in_force(ProcessPermission))
+_RESTRICTING = _ROWS_IN_FORCE.where(ProcessPermission.kind == bindparam("kind")).limit(1)
+_GRANTING = _ROWS_IN_FORCE.where(
+    ProcessPermission.kind.in_(bindparam("granting", expanding=True)),
+    or_(and_(ProcessPermission.principal_type == "user", ProcessPermission.principal == bindparam("user")),
+        and_(ProcessPermission.principal_type == "group",
+             ProcessPermission.principal.in_(bindparam("groups", expanding=True))))).limit(1)
+
+
 def _allowed(connection: Connection, actor: "Actor", process_key: str, kind: str, granting: tuple[str, ...]) -> bool:
     """Open to operators while no grant of `kind` restricts the process; else only to those named in a grant
     of one of the `granting` kinds."""
-    rows = select(ProcessPermission.id).where(ProcessPermission.process_key == process_key,
-                                              _in_force(ProcessPermission))
-    restricted = connection.execute(rows.where(ProcessPermission.kind == kind).limit(1)).first() is not None
-    if not restricted:
+    if connection.execute(_RESTRICTING, {"process_key": process_key, "kind": kind}).first() is None:
         return actor.trusted
-    return connection.execute(rows.where(ProcessPermission.kind.in_(granting), _named(actor))
-                              .limit(1)).first() is not None
+    return connection.execute(_GRANTING, {"process_key": process_key, "granting": list(granting), "user": actor.name,
+                                          "groups": list(actor.groups)}).first() is not None
 
 
 def check(connection: Connection, actor: "Actor", process_key: str, kind: str) -> None:

@@ -236,9 +236,7 @@ class Queries:
             summary = InstanceSummary(instance.id, instance.process_key, version, instance.business_key,
                                       instance.status, instance.started_at, instance.ended_at, open_incidents,
                                       instance.suspended)
-            tokens = [Token(token.activity_instance, token.element_id,
-                            process.elements[token.element_id].name if token.element_id in process.elements
-                            else token.element_id, token.waiting_for) for token in waiting_tokens(process, state)]
+            tokens = _tokens(process, state)
             root = state.instances.get(ROOT)
             history = self.history(instance_id, session=session)
             called = [CalledInstance(r.id, r.process_key, r.status,
@@ -249,6 +247,16 @@ class Queries:
             return InstanceDetail(summary, instance.end_reason, dict(root.variables or {}) if root else {}, tokens,
                                   tasks, jobs, incidents, history, instance.parent_id, _compensations(history),
                                   called)
+
+    def waiting_at(self, instance_id: int) -> tuple[str, list[Token]]:
+        """An instance's status and where it waits: what its starter is told, without the rest of `instance`."""
+        with self.runtime.database.reading() as session:
+            row = session.execute(select(Instance.status, Instance.state, Instance.definition_id, Instance.process_key)
+                                  .where(Instance.id == instance_id)).one_or_none()
+            if row is None:
+                raise NotFound(f"there is no process instance {instance_id}")
+            process = self.runtime.deployments.process_of(row.definition_id, row.process_key, session)
+            return row.status, _tokens(process, self._state_of(instance_id, row.state))
 
     def waiting_events(self, instance_id: int) -> list[tuple[str, str, str]]:
         """The messages and signals an instance waits for now: (kind, name, element id), oldest first."""
@@ -268,8 +276,10 @@ class Queries:
                 if h.data else None) for h in session.execute(query).scalars()]
 
     def _state(self, instance: Instance) -> InstanceState:
-        text = self.runtime.database.encryption.open(instance.state, encryption.instance_state(instance.id))
-        return state_format.loads(text)
+        return self._state_of(instance.id, instance.state)
+
+    def _state_of(self, instance_id: int, stored: str) -> InstanceState:
+        return state_format.loads(self.runtime.database.encryption.open(stored, encryption.instance_state(instance_id)))
 
     def tasks(self, *, user: str | None = None, groups: list[str] | None = None, everyone: bool = False,
               process: str | None = None, processes: list[str] | None = None, text: str | None = None,
@@ -404,3 +414,10 @@ class Queries:
         """Whether `actor` may start, see (view) or operate on process `process_key`."""
         with self.runtime.database.engine.connect() as connection:
             return permissions.may(connection, actor, process_key, kind)
+
+
+def _tokens(process: Process, state: InstanceState) -> list[Token]:
+    """Where an instance waits, each token with its element's name as the modeler shows it."""
+    return [Token(token.activity_instance, token.element_id,
+                  process.elements[token.element_id].name if token.element_id in process.elements
+                  else token.element_id, token.waiting_for) for token in waiting_tokens(process, state)]

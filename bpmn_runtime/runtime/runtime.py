@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping, Sequence, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
@@ -18,7 +18,7 @@ from bpmn_runtime.engine.limits import Limits
 from bpmn_runtime.engine.modification import Instruction
 from bpmn_runtime.engine.step import ScriptRunner
 from bpmn_runtime.errors import InvalidInput
-from bpmn_runtime.handlers import JobContext
+from bpmn_runtime.handlers import HandlerRegistry, JobContext
 from bpmn_runtime.metrics import Metrics
 from bpmn_runtime.errors import Forbidden
 from bpmn_runtime.runtime import (
@@ -51,7 +51,8 @@ class Runtime:
                  python_scripts: bool = False, default_retries: int = 3, retry_backoff_seconds: float = 1.0,
                  run_migrations: bool = True, reconnect_seconds: float = 5.0,
                  variable_limits: VariableLimits | None = None, limits: Limits | None = None,
-                 tracing: "bool | TracerProvider" = False, encryption: Encryption | None = None) -> None:
+                 tracing: "bool | TracerProvider" = False, encryption: Encryption | None = None,
+                 local_handlers: HandlerRegistry | None = None) -> None:
         """`script_runner` gives script tasks their meaning; without one they run sandboxed assignments,
         or full Python when the operator sets `python_scripts` (see `python_scripts.py`). A call that finds
         the database unreachable tries again for `reconnect_seconds` before it raises `DatabaseUnavailable`.
@@ -59,7 +60,9 @@ class Runtime:
         handlers); `limits` bound what one step and one instance may do (default: `Limits.from_environment()`).
         `tracing` (the `[otel]` extra): True traces with OpenTelemetry's global tracer provider, or give one;
         off, OpenTelemetry is not even imported. `encryption` seals what instances hold (default: the keys of
-        the environment, see `store.encryption`)."""
+        the environment, see `store.encryption`). `local_handlers`: handlers run synchronously, inside the
+        transaction that reaches their service task, as Camunda 7 runs a Java delegate (see `local_handlers`);
+        the jobs of other topics wait for workers."""
         self.database = Database(db, run_migrations=run_migrations, encryption=encryption)
         self.variable_limits = variable_limits or VariableLimits()
         self.clock = clock or SystemClock()
@@ -69,6 +72,7 @@ class Runtime:
         self.script_runner = script_runner
         self.default_retries = default_retries
         self.retry_backoff_seconds = retry_backoff_seconds
+        self.local_handlers = local_handlers
         self.reconnect_seconds = reconnect_seconds
         self.limits = limits or Limits.from_environment()
         self.tracing: Tracing | None = None
@@ -327,11 +331,16 @@ class Runtime:
         return self.transactions.run(lambda unit: jobs.release_all(unit, worker), "release_jobs", repeatable=True)
 
     def complete_job(self, job_id: int, worker: str, variables: Mapping[str, Any] | None = None, *,
-                     actor: Actor = PROGRAM) -> None:
+                     next_topics: Collection[str] = (), lease_seconds: float = 60.0,
+                     actor: Actor = PROGRAM) -> JobContext | None:
+        """Complete a job and run its instance on to its next wait states, in one transaction. With
+        `next_topics`, the next handler job of the instance on one of them comes back locked to `worker` for
+        `lease_seconds` (job chaining, see `jobs.complete`); else None."""
         values = self._checked(variables)
         inputs.key(worker, "the worker id")
-        self.transactions.run(self._bounded(lambda unit: jobs.complete(unit, job_id, worker, values), actor),
-                              "complete_job")
+        return self.transactions.run(self._bounded(
+            lambda unit: jobs.complete(unit, job_id, worker, values, next_topics, lease_seconds), actor),
+            "complete_job")
 
     def job_bpmn_error(self, job_id: int, worker: str, code: str, message: str = "",
                        variables: Mapping[str, Any] | None = None, *, actor: Actor = PROGRAM) -> None:

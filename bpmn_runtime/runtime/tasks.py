@@ -6,10 +6,11 @@ mia"): ids are never handed out twice (see `store.tables.NEVER_REUSED`), so that
 """
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any, Mapping
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 
 from bpmn_runtime.engine.state import ROOT, UserTaskWait
 from bpmn_runtime.errors import NotFound, TaskEnded
@@ -40,16 +41,25 @@ def ended(unit_connection: Any, task_id: int) -> NotFound:
                      f"nothing was changed")
 
 
+@functools.lru_cache(maxsize=1024)
+def _locking_query(name: str, groups: tuple[str, ...], role: str, for_update: bool) -> Select[Any]:
+    """The statement `lock` runs for one actor, built once per actor (it holds their name and groups): every
+    task action of the API and the inbox runs it."""
+    query = select(
+        UserTask.id, UserTask.instance_id, UserTask.process_key, UserTask.wait_key, UserTask.element_id, UserTask.name,
+        UserTask.assignee, task_rules.visible_to(Actor(name, groups, role)).label("visible"),
+        select(Instance.suspended).where(Instance.id == UserTask.instance_id).scalar_subquery().label("suspended"))\
+        .where(UserTask.id == bindparam("task_id"))
+    return query.with_for_update() if for_update else query
+
+
 def lock(unit: UnitOfWork, task_id: int, actor: Actor) -> LockedTask:
     """The open task, its row locked until the transaction ends; TaskEnded or NotFound otherwise."""
     instance_id = unit.connection.execute(select(UserTask.instance_id).where(UserTask.id == task_id)).scalar()
     if instance_id is not None:
         lock_instance(unit, instance_id)  # the instance before its task row: see `locks`
-    row = unit.connection.execute(unit.for_update(select(
-        UserTask.id, UserTask.instance_id, UserTask.process_key, UserTask.wait_key, UserTask.element_id, UserTask.name,
-        UserTask.assignee, task_rules.visible_to(actor).label("visible"),
-        select(Instance.suspended).where(Instance.id == UserTask.instance_id).scalar_subquery().label("suspended"))
-        .where(UserTask.id == task_id))).one_or_none()
+    query = _locking_query(actor.name, actor.groups, actor.role, not unit.runtime.database.is_sqlite)
+    row = unit.connection.execute(query, {"task_id": task_id}).one_or_none()
     if row is None:
         raise ended(unit.connection, task_id)
     return LockedTask(row.id, row.instance_id, row.process_key, row.wait_key, row.element_id, row.name, row.assignee,

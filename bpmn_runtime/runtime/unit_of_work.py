@@ -24,7 +24,7 @@ from bpmn_runtime.engine.step import Step
 from bpmn_runtime.errors import BpmnRuntimeError, Conflict, NotFound
 from bpmn_runtime.logs import log_event
 from bpmn_runtime.model import Process
-from bpmn_runtime.runtime import audit, correlation, suspension
+from bpmn_runtime.runtime import audit, correlation, local_handlers, suspension
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
 from bpmn_runtime.runtime.variables import VariableBudget
 from bpmn_runtime.store import encryption, statements
@@ -124,6 +124,7 @@ class UnitOfWork:
         self.started: list[int] = []
         self.variable_budget: VariableBudget | None = None  # set by calls that bring values from outside
         self.actor: Actor = PROGRAM  # who asked for this call: the audit trail and the permissions use it
+        self.local_runs = 0  # handlers run in-line in this call (see `local_handlers`)
 
     @functools.cached_property
     def session(self) -> Session:
@@ -378,6 +379,9 @@ class UnitOfWork:
                              "retries": retries if retries is not None else self.runtime.default_retries,
                              "attempts": 0, "idempotency_key": f"{loaded.id}-{wait.ai}-{wait.key}",
                              "created_at": self.now})
+                local = self.runtime.local_handlers
+                if isinstance(wait, JobWait) and local is not None and local.get(wait.topic) is not None:
+                    self.later(functools.partial(local_handlers.run, self, local, loaded.id, wait.key))
             elif isinstance(wait, (MessageWait, SignalWait)):
                 name, key = (wait.message, wait.correlation) if isinstance(wait, MessageWait) else (wait.signal, None)
                 subscriptions.append({"instance_id": loaded.id, "wait_key": wait.key, "kind": wait.kind,

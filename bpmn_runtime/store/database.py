@@ -18,6 +18,7 @@ from bpmn_runtime.store.tables import Setting
 
 DEFAULT_DB = "bpmn-runtime.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
+READ_ONLY = "bpmn_read_only"  # the execution option of `Database.reading`'s connections
 ENCRYPTED = "values_encrypted"  # the setting a keyed runtime leaves: every later one must have a key too
 
 
@@ -45,8 +46,10 @@ def open_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _tune_sqlite)
-        # SQLite takes the write lock at BEGIN IMMEDIATE, so concurrent writers queue instead of deadlocking.
-        event.listen(engine, "begin", lambda connection: driver_execute(connection, "BEGIN IMMEDIATE"))
+        # SQLite takes the write lock at BEGIN IMMEDIATE, so concurrent writers queue instead of deadlocking;
+        # a read (`Database.reading`) begins deferred: WAL gives it a snapshot without waiting for writers.
+        event.listen(engine, "begin", lambda connection: driver_execute(
+            connection, "BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"))
 
         @event.listens_for(engine, "connect")
         def _no_pysqlite_begin(dbapi_connection: object, _record: object) -> None:
@@ -96,6 +99,7 @@ class Database:
         self.engine = open_engine(self.url)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
         if run_migrations:
             migrate(self.engine)
             self._check_encryption()
@@ -118,6 +122,11 @@ class Database:
 
     def session(self) -> Session:
         return self.sessions()
+
+    def reading(self) -> Session:
+        """A session for reads only: on SQLite it does not take the write lock, so a lookup done on every
+        request (an API token, say) never queues behind the writers."""
+        return self._readers()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -123,6 +123,22 @@ DELETE_WAITS = {kind: delete(table).where(table.c.instance_id == bindparam("inst
                                           table.c.wait_key.in_(bindparam("keys", expanding=True)))
                 .returning(table.c.wait_key, table.c.created_at)  # since when: activity durations
                 for kind, table in WAIT_TABLES.items()}
+JOBS: Table = Job.__table__  # type: ignore[assignment]
+# Locking an instance's row before its waits' rows (see `runtime.locks`); SQLite compiles FOR UPDATE away.
+LOCK_INSTANCE = {skip: DriverStatement(select(INSTANCES.c.id).where(INSTANCES.c.id == bindparam("instance_id"))
+                                       .with_for_update(skip_locked=skip)) for skip in (False, True)}
+JOB_INSTANCE = DriverStatement(select(JOBS.c.instance_id).where(JOBS.c.id == bindparam("job_id")))
+# The job a worker reports on, locked after its instance: what completing, failing or a BPMN error needs of it.
+HELD_JOB = DriverStatement(select(JOBS.c.id, JOBS.c.instance_id, JOBS.c.wait_key, JOBS.c.topic, JOBS.c.element_id,
+                                  JOBS.c.lock_owner, JOBS.c.retries, JOBS.c.attempts)
+                           .where(JOBS.c.id == bindparam("job_id")).with_for_update())
+# Job chaining: the next handler job of an instance, made by the step just run, locked to the worker.
+TAKE_JOB = DriverStatement(update(JOBS).where(JOBS.c.instance_id == bindparam("instance_id"),
+                                              JOBS.c.wait_key == bindparam("wait_key"), JOBS.c.retries > 0,
+                                              JOBS.c.lock_owner.is_(None))
+                           .values(lock_owner=bindparam("worker"), lock_expires_at=bindparam("expires"),
+                                   attempts=JOBS.c.attempts + 1)
+                           .returning(JOBS.c.id, JOBS.c.attempts, JOBS.c.idempotency_key))
 # One audit entry per call that changes something (starts too): the compiled statement, not a Core insert.
 INSERT_AUDIT = DriverStatement(insert(AUDIT), ["at", "actor", "via", "action", "process_key", "instance_id", "task_id",
                                                "detail"])

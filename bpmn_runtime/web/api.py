@@ -201,8 +201,8 @@ def start() -> tuple[Response, int]:
                                   request_key=_get(body, "requestKey", str, None),
                                   version=_bounded(body, "version", None, 1, MAX_VERSION), actor=actor(),
                                   traceparent=valid_traceparent(request.headers.get("traceparent")))
-    detail = runtime().queries.instance(instance_id)  # the starter is told where it waits, whoever they are
-    return jsonify(id=instance_id, status=detail.summary.status, waitingAt=camel(detail.tokens)), 201
+    status, tokens = runtime().queries.waiting_at(instance_id)  # the starter is told where it waits, whoever they are
+    return jsonify(id=instance_id, status=status, waitingAt=camel(tokens)), 201
 
 
 @bp.get("/instances")

@@ -30,9 +30,10 @@ def rows_starting(output: str, *prefixes: str) -> None:
 def test_jobs_quick_prints_each_mode_and_database() -> None:
     output = quick("jobs.py")
     rows_starting(output, "job-based    SQLite      1", "job-based    PostgreSQL  1", "job-based    PostgreSQL  2",
-                  "synchronous  SQLite      1           not implemented",
-                  "synchronous  PostgreSQL  1           not implemented")
-    assert "not measured: jobs: synchronous mode on SQLite" in output
+                  "synchronous  SQLite      1", "synchronous  PostgreSQL  1")
+    assert "not implemented" not in output
+    for database in ("SQLite", "PostgreSQL"):
+        assert f"jobs: synchronous mode on {database}, at least" in output
 
 
 @pytest.mark.postgres

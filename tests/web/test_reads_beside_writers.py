@@ -1,0 +1,54 @@
+"""What every API request reads (its caller's token) and what a start answers (where the instance waits)
+are read without SQLite's write lock: a writer holding it does not make them wait."""
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+from flask import Flask
+
+from bpmn_runtime.accounts import Account, Accounts
+from bpmn_runtime.runtime import Runtime
+from tests.web.conftest import bearer
+
+
+def _while_a_writer_holds_the_lock(database: Path, read: Callable[[], object]) -> tuple[object, float]:
+    """Run `read` in a thread while another connection holds the write lock; what it returned and how long
+    it took (the lock is released after 3 s, so a read that queued behind the writer takes 3 s or more)."""
+    writer = sqlite3.connect(database, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    answer: list[object] = []
+    started = time.monotonic()
+    reader = threading.Thread(target=lambda: answer.append(read()))
+    reader.start()
+    reader.join(timeout=3)
+    took = time.monotonic() - started
+    writer.execute("ROLLBACK")
+    writer.close()
+    reader.join()
+    return answer[0], took
+
+
+def test_a_token_is_looked_up_while_a_writer_holds_the_lock(runtime: Runtime, app: Flask, tmp_path: Path) -> None:
+    token = Accounts(runtime.database).new_token("olga")
+    account, took = _while_a_writer_holds_the_lock(tmp_path / "web.db",
+                                                   lambda: Accounts(runtime.database).by_token(token))
+    assert isinstance(account, Account) and account.name == "olga"
+    assert took < 2.0, f"the lookup waited {took:.1f} s for the writer"
+
+
+def test_a_start_answers_where_the_instance_waits(runtime: Runtime, app: Flask, tmp_path: Path) -> None:
+    client = app.test_client()
+    started = client.post("/api/v1/instances", headers=bearer(runtime, "olga"),
+                          json={"processKey": "order-fulfilment", "variables": {"amount": 5}})
+    assert started.status_code == 201
+    body = started.get_json()
+    assert body["status"] == "active"
+    assert [(t["elementId"], t["waitingFor"]) for t in body["waitingAt"]] == \
+        [("Activity_CheckStock", "a worker for topic 'check-stock'")]
+    answer, took = _while_a_writer_holds_the_lock(tmp_path / "web.db", lambda: runtime.queries.waiting_at(body["id"]))
+    assert answer == ("active", runtime.queries.instance(body["id"]).tokens)
+    assert took < 2.0, f"the read waited {took:.1f} s for the writer"
