@@ -116,7 +116,11 @@ class Deployments:
             elif kind == "dmn":
                 self.runtime.decisions.check(data, name)
             else:
-                parse(data, name, check_scripts=self.runtime.script_runner is None)
+                definitions = parse(data, name, check_scripts=self.runtime.script_runner is None)
+                return self.runtime.transactions.run(lambda unit: [
+                    problem for process in definitions.executable_processes()
+                    for problem in (linked_forms.unresolved_links(unit.connection, process) +
+                                    self._start_problems(unit.session, process, unit.now))], "query", repeatable=True)
         except DeploymentError as refused:
             return refused.problems
         return []
@@ -164,6 +168,19 @@ class Deployments:
                     definition_id=definition.id, kind="start_timer", topic=process.id,
                     element_id=trigger.element_id, due_at=due, retries=self.runtime.default_retries,
                     created_at=unit.now, idempotency_key=f"start-{definition.id}-{trigger.element_id}"))
+
+    def _start_problems(self, session: Session, process: Process, now: datetime) -> list[Problem]:
+        """What `_register_start_triggers` would refuse of the process's start events, registering nothing."""
+        problems = []
+        for trigger in start_triggers(process):
+            try:
+                if trigger.kind == "message":
+                    self._refuse_taken_message(session, process, trigger.element_id, trigger.name)
+                elif trigger.kind != "signal" and trigger.timer is not None:
+                    self._first_start(process, trigger.element_id, trigger.timer, now)
+            except DeploymentError as refused:
+                problems += refused.problems
+        return problems
 
     @staticmethod
     def _first_start(process: Process, element_id: str, timer: TimerSpec, now: datetime) -> datetime:

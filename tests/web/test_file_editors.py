@@ -9,7 +9,7 @@ from flask import Flask
 
 from bpmn_runtime.runtime import Runtime
 from tests.dmn.test_decide_cli import SCORE
-from tests.web.conftest import Person, flashes
+from tests.web.conftest import WEB_PROCESSES, Person, flashes
 
 CHECK = "/api/v1/deployments/check"
 DEPLOY = "/console/modeler/deploy"
@@ -118,3 +118,37 @@ def test_deploying_from_the_editors(olga: Person, runtime: Runtime) -> None:
     status, body = _post(olga, DEPLOY, BROKEN_ENTRY, "grade.dmn")
     assert status == 400 and body["problems"][0]["elementId"] == "grade"
     assert [(d.key, d.version) for d in runtime.decisions.deployed()] == [("grade", 1)]
+
+
+def test_a_link_to_a_form_not_deployed_is_a_problem_of_the_check_as_of_the_deployment(olga: Person) -> None:
+    """The modeler's check answers what deploying would: a task linked to no deployed form is refused."""
+    process = (WEB_PROCESSES / "linked_c8.bpmn").read_bytes()
+    status, body = _post(olga, CHECK, process, "linked_c8.bpmn")
+    assert status == 200 and [(p["elementId"], p["message"]) for p in body["problems"]] == [(
+        "Check", "the form is linked to a form with id 'invoice-check', but none is deployed; deploy the .form file "
+                 "first (Camunda 8 resolves linked forms at deployment too)")]
+    assert _post(olga, DEPLOY, (WEB_PROCESSES / "invoice.form").read_bytes(), "invoice.form")[0] == 201
+    assert _post(olga, CHECK, process, "linked_c8.bpmn") == (200, {"problems": []})
+
+
+def test_the_check_refuses_what_deploying_refuses_at_start_events(olga: Person, runtime: Runtime) -> None:
+    """A message that already starts another process, and a timer start that never fires, are refused by the
+    deployment itself (not the parser): the check says so too."""
+    def starting(process_id: str, start: str) -> str:
+        return (f'<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn='
+                f'"http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://example.com">'
+                f'<bpmn:message id="M" name="parcel-arrived"/><bpmn:process id="{process_id}" isExecutable="true">'
+                f'{start}<bpmn:sequenceFlow id="f" sourceRef="Start" targetRef="End"/><bpmn:endEvent id="End"/>'
+                f'</bpmn:process></bpmn:definitions>')
+    by_message = '<bpmn:startEvent id="Start"><bpmn:messageEventDefinition messageRef="M"/></bpmn:startEvent>'
+    runtime.deploy(starting("first", by_message).encode(), file_name="first.bpmn")
+    status, body = _post(olga, CHECK, starting("second", by_message), "second.bpmn")
+    assert status == 200 and [(p["elementId"], p["message"]) for p in body["problems"]] == [(
+        "Start", "message 'parcel-arrived' already starts process 'first' (deployed from first.bpmn); a message can "
+                 "start one process only: give this start event another message")]
+    assert _post(olga, CHECK, starting("first", by_message), "first.bpmn") == (200, {"problems": []})
+    never = ('<bpmn:startEvent id="Start"><bpmn:timerEventDefinition><bpmn:timeCycle>R0/PT1H</bpmn:timeCycle>'
+             '</bpmn:timerEventDefinition></bpmn:startEvent>')
+    refused = _post(olga, DEPLOY, starting("hourly", never), "hourly.bpmn")[1]["problems"]
+    assert _post(olga, CHECK, starting("hourly", never), "hourly.bpmn") == (200, {"problems": refused})
+    assert refused and refused[0]["elementId"] == "Start"
