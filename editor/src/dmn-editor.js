@@ -79,12 +79,9 @@ async function open() {
     mimeType: 'application/xml',
     save: async () => (await modeler.saveXML({ format: true })).xml,
     fileName: () => config.fileName || `${modeler.getDefinitions().id}.dmn`,
-    select: (problem, now) => {
+    placeOf: problem => {
       const view = viewOf(problem.elementId);
-      if (view && now) {
-        modeler.open(view);
-      }
-      return Boolean(view);
+      return view ? () => modeler.open(view) : null;
     }
   });
   const watched = new Set();

@@ -1,16 +1,18 @@
-// What the form and decision editor pages share: the engine's deployment check on every change (debounced,
-// older answers dropped), the problem list and status line, download, and deploy once the check finds
-// nothing. The page (templates/console/file_editor.html) passes its addresses and CSRF token as data
-// attributes of #file-editor; each editor says how to save its file and, optionally, how to show a problem.
+// What the editor pages share (the BPMN modeler, the form and the decision editors): the engine's deployment
+// check on every change (debounced, older answers dropped), the problem list and status line, download, and
+// deploy once the check finds nothing. The page (templates/console/modeler.html, file_editor.html) passes its
+// addresses and CSRF token as data attributes of its root, #modeler or #editor, whose id prefixes the ids of
+// its parts (#modeler-status, #editor-status, ...).
 
 const CHECK_DELAY_MS = 300;
 
-export const page = document.getElementById('file-editor');
+export const page = document.querySelector('[data-check-url]');
 export const config = page.dataset;
-const status = document.getElementById('editor-status');
-const deployButton = document.getElementById('editor-deploy');
-const downloadButton = document.getElementById('editor-download');
-const problemList = document.getElementById('editor-problems');
+const part = name => document.getElementById(`${page.id}-${name}`);
+const status = part('status');
+const deployButton = part('deploy');
+const downloadButton = part('download');
+const problemList = part('problems');
 
 export function say(text, kind) {
   status.textContent = text;
@@ -37,8 +39,25 @@ export async function openedFile() {
   return response.text();
 }
 
-// editor: { what: 'form' | 'decision table', mimeType, save(): Promise<string>, fileName(): string,
-//           select(problem): void or undefined (a problem it cannot show is listed without a button) }
+// One entry of the problem list: a button that shows the problem's place when there is one to show.
+export function problemEntry(text, show) {
+  const item = document.createElement('li');
+  if (!show) {
+    item.textContent = text;
+    return item;
+  }
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'link-button';
+  button.textContent = text;
+  button.addEventListener('click', show);
+  item.append(button);
+  return item;
+}
+
+// editor: { what: 'diagram' | 'form' | 'decision', mimeType, save(): Promise<string>, fileName(): string, and
+//   either showProblems(list, problems), or placeOf(problem): a function showing where it is, or null }
+// Returns the function to call on every change.
 export function checkAsYouEdit(editor) {
   let checked = 0; // the number of the newest check; older answers are dropped
   let deployable = false;
@@ -53,24 +72,17 @@ export function checkAsYouEdit(editor) {
     });
   }
 
-  function entry(problem) {
-    const item = document.createElement('li');
-    const text = `${problem.elementId ? `${problem.elementId}: ` : ''}${problem.message}`;
-    if (!editor.select || !editor.select(problem, false)) {
-      item.textContent = text;
-      return item;
+  function listProblems(problems) {
+    if (editor.showProblems) {
+      editor.showProblems(problemList, problems);
+      return;
     }
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.className = 'link-button';
-    button.textContent = text;
-    button.addEventListener('click', () => editor.select(problem, true));
-    item.append(button);
-    return item;
+    problemList.replaceChildren(...problems.map(problem => problemEntry(
+      `${problem.elementId ? `${problem.elementId}: ` : ''}${problem.message}`, editor.placeOf(problem))));
   }
 
   function showProblems(problems) {
-    problemList.replaceChildren(...problems.map(entry));
+    listProblems(problems);
     deployable = problems.length === 0;
     deployButton.disabled = !deployable;
     if (deployable) {

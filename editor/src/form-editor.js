@@ -43,7 +43,8 @@ async function open() {
     what: 'form',
     mimeType: 'application/json',
     save: async () => JSON.stringify(editor.saveSchema(), null, 2),
-    fileName: () => config.fileName || `${editor.saveSchema().id || 'form'}.form`
+    fileName: () => config.fileName || `${editor.saveSchema().id || 'form'}.form`,
+    placeOf: () => null // the engine names the field in the message
   });
   editor.on('changed', changed);
 }

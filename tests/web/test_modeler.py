@@ -106,7 +106,7 @@ def test_the_modeler_is_for_operators(app: Flask, mia: Person) -> None:
 
 def test_a_deployed_version_opens_and_downloads(olga: Person) -> None:
     page = olga.get("/console/modeler/1")
-    assert 'data-diagram-url="/console/modeler/1/diagram.bpmn"' in page.text
+    assert 'data-file-url="/console/modeler/1/diagram.bpmn"' in page.text
     assert 'data-file-name="order_fulfilment.bpmn"' in page.text
     diagram = olga.get("/console/modeler/1/diagram.bpmn")
     assert diagram.data == (PROCESSES / "order_fulfilment.bpmn").read_bytes()
