@@ -11,28 +11,21 @@ from pathlib import Path
 import pytest
 
 from tests.web.conftest import WEB_PROCESSES, Server, run_cli
-from tests.web.test_browser import ADMIN_PASSWORD, CHROMIUM, CHROMIUM_ARGS, server  # noqa: F401 (fixture)
+from tests.web.test_browser import server  # noqa: F401 (fixture)
+from tests.web.test_modeler_browser import editor_session
 
 pytestmark = pytest.mark.browser
 
 
 def test_an_operator_builds_checks_and_deploys_a_form_and_a_decision_table(server: Server, example_dir: Path,
                                                                             tmp_path: Path) -> None:
-    from playwright.sync_api import Page, expect, sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     db = tmp_path / "serve.db"
     assert "deployed: grade version 1" in run_cli(example_dir, db, "deploy", str(WEB_PROCESSES / "grade.dmn"))
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page: Page = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True).new_page()
+        browser, page, complaints = editor_session(playwright, server)
         page.set_default_timeout(10_000)
-        complaints: list[str] = []
-        page.on("console", lambda message: complaints.append(message.text) if message.type == "error" else None)
-        page.on("pageerror", lambda error: complaints.append(str(error)))
-        page.goto(f"{server.url}/login")
-        page.get_by_label("User name").fill("admin")
-        page.get_by_label("Password").fill(ADMIN_PASSWORD)
-        page.get_by_role("button", name="Log in").click()
         status = page.locator("#editor-status")
         deploy = page.get_by_role("button", name="Deploy")
         problems = page.locator("#editor-problems li")
