@@ -13,6 +13,7 @@ import io
 from flask import Blueprint, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response
 
+from bpmn_runtime.forms import FORM_JS_DISPLAY, FORM_JS_TYPES
 from bpmn_runtime.web.auth import require_operator
 from bpmn_runtime.web.openapi import MAX_VERSION
 from bpmn_runtime.web.paging import whole_number
@@ -24,10 +25,14 @@ bp.before_request(require_operator)
 EDITORS = {"form": "form-editor", "decision": "dmn-editor"}  # what is edited -> its bundle in static/editor/
 
 
+# The form-js components the inbox shows and checks: the form editor's palette offers these and no others.
+SHOWN_COMPONENTS = " ".join(sorted(FORM_JS_TYPES.keys() | FORM_JS_DISPLAY))
+
+
 def _page(what: str, title: str, file_url: str | None = None, file_name: str = "", decision: str = "") -> str:
     allow_editor_scripts()
     return render_template("console/file_editor.html", what=what, bundle=EDITORS[what], title=title,
-                           file_url=file_url, file_name=file_name, decision=decision)
+                           file_url=file_url, file_name=file_name, decision=decision, components=SHOWN_COMPONENTS)
 
 
 def _file(data: bytes, mimetype: str, name: str) -> Response:

@@ -20,7 +20,17 @@ function newForm() {
   };
 }
 
+// The palette offers the components the inbox shows and checks (data-components), and no component the
+// deployment would refuse. A constructed stylesheet hides the others: the page's policy allows no <style>.
+function offerOnly(types) {
+  const others = types.map(type => `:not([data-field-type="${type}"])`).join('');
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(`.fjs-palette-field${others} { display: none; }`);
+  document.adoptedStyleSheets = [ ...document.adoptedStyleSheets, sheet ];
+}
+
 async function open() {
+  offerOnly(config.components.split(' '));
   let schema;
   try {
     const text = await openedFile();

@@ -4,6 +4,7 @@ script), opening and downloading a deployed form or decision file, and deploying
 from __future__ import annotations
 
 import json
+import re
 
 from flask import Flask
 
@@ -71,6 +72,9 @@ def test_the_editor_pages_run_their_bundle_and_are_for_operators(app: Flask, olg
         assert olga.get(f"/static/editor/{bundle}.js").status_code == 200
         assert mia.get(path).status_code == 403
         assert app.test_client().get(path).status_code == 302  # to the login page
+    offered = re.search(r'data-components="([^"]*)"', olga.get("/console/editors/forms/new").text)
+    assert offered and {"textfield", "checklist", "group"} <= set(offered.group(1).split())
+    assert not set(offered.group(1).split()) & {"filepicker", "dynamiclist", "table", "iframe", "expression"}
     assert mia.client.post(f"{CHECK}?fileName=parcel.form", data=json.dumps(FORM),
                            headers={"X-CSRFToken": mia.token}).status_code == 403
 

@@ -38,6 +38,10 @@ def test_an_operator_builds_checks_and_deploys_a_form_and_a_decision_table(serve
         group = page.locator(".bio-properties-panel-group-header")
         group.filter(has_text="General").click()  # the form's own properties
         page.get_by_label("ID", exact=True).fill("parcel-form")
+        palette = page.locator(".fjs-palette-field")
+        expect(palette.filter(has_text="File picker")).to_be_hidden()  # the inbox cannot take a file: not offered
+        expect(palette.filter(has_text="Table")).to_be_hidden()
+        expect(palette.filter(has_text="Checkbox group")).to_be_visible()
         page.locator('.fjs-palette-field[data-field-type="textfield"]').focus()
         page.keyboard.press("Enter")  # the palette adds a component by keyboard
         page.locator(".fjs-editor-container .fjs-form-field-textfield").click()
