@@ -53,7 +53,8 @@ async function open() {
     what: 'form',
     mimeType: 'application/json',
     save: async () => JSON.stringify(editor.saveSchema(), null, 2),
-    fileName: () => config.fileName || `${editor.saveSchema().id || 'form'}.form`,
+    // the server keeps only plain characters of a file name, and must still see the .form ending
+    fileName: () => config.fileName || `${String(editor.saveSchema().id).replace(/[^A-Za-z0-9_-]/g, '') || 'form'}.form`,
     placeOf: () => null // the engine names the field in the message
   });
   editor.on('changed', changed);
