@@ -1,23 +1,54 @@
 // Builds the console's editors into bpmn_runtime/web/static/editor/: one minified script and one stylesheet
 // per editor, the fonts they use, and LICENSES.txt with the licence of every package bundled in them.
-// Run `npm ci && npm run build` here; commit the output. A new editor (form-js, dmn-js) is one more entry.
+// Run `npm ci && npm run build` here; commit the output. A new editor is one more entry.
 import * as esbuild from 'esbuild';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const OUT = path.resolve('../bpmn_runtime/web/static/editor');
-const ENTRIES = [ 'src/bpmn-editor.js', 'src/bpmn-editor.css' ];
+const ENTRIES = [ 'src/bpmn-editor.js', 'src/bpmn-editor.css', 'src/form-editor.js', 'src/form-editor.css',
+  'src/dmn-editor.js', 'src/dmn-editor.css' ];
 
-// bpmn-js's icon font comes in five formats; every browser the modeler supports reads woff2.
+// bpmn-js's and dmn-js's icon fonts come in five formats; every browser the editors support reads woff2.
 const woff2Only = {
   name: 'woff2-only',
   setup(build) {
-    build.onLoad({ filter: /bpmn-font[\\/]css[\\/]bpmn\.css$/ }, args => ({
-      loader: 'css',
-      contents: readFileSync(args.path, 'utf8').replace(/@font-face\s*{[^}]*}/,
-        "@font-face { font-family: 'bpmn'; src: url('../font/bpmn.woff2') format('woff2'); " +
-        'font-weight: normal; font-style: normal; }')
-    }));
+    build.onLoad({ filter: /(bpmn|dmn)-font[\\/]css[\\/](bpmn|dmn)\.css$/ }, args => {
+      const font = path.basename(args.path, '.css');
+      return {
+        loader: 'css',
+        contents: readFileSync(args.path, 'utf8').replace(/@font-face\s*{[^}]*}/,
+          `@font-face { font-family: '${font}'; src: url('../font/${font}.woff2') format('woff2'); ` +
+          'font-weight: normal; font-style: normal; }')
+      };
+    });
+  }
+};
+
+// form-js-editor keeps its own older preact, but renders with @bpmn-io/properties-panel, which uses the newer
+// one: two copies of preact break its hooks, so every bundle uses the one preact that npm put at the top.
+const onePreact = {
+  name: 'one-preact',
+  setup(build) {
+    build.onResolve({ filter: /^preact(\/.*)?$/ }, args => args.resolveDir === path.resolve('.') ? undefined :
+      build.resolve(args.path, { kind: args.kind, resolveDir: path.resolve('.') }));
+  }
+};
+
+// CodeMirror (the FEEL fields) puts its styles into a <style> element, which 'style-src' without
+// 'unsafe-inline' refuses; a constructed stylesheet, which it uses where there is no <head>, is allowed.
+const constructedStyles = {
+  name: 'constructed-styles',
+  setup(build) {
+    build.onLoad({ filter: /style-mod[\\/]src[\\/]style-mod\.js$/ }, args => {
+      const source = readFileSync(args.path, 'utf8');
+      const patched = source.replace('if (!root.head && root.adoptedStyleSheets && win.CSSStyleSheet)',
+        'if (root.adoptedStyleSheets && win.CSSStyleSheet)');
+      if (patched === source) {
+        throw new Error(`${args.path} changed: check how it adds its styles before upgrading`);
+      }
+      return { loader: 'js', contents: patched };
+    });
   }
 };
 
@@ -33,7 +64,7 @@ const result = await esbuild.build({
   legalComments: 'none', // the licences are in LICENSES.txt instead
   metafile: true,
   logLevel: 'info',
-  plugins: [ woff2Only ]
+  plugins: [ woff2Only, onePreact, constructedStyles ]
 });
 
 function packageRoot(input) {

@@ -83,18 +83,33 @@ class Decisions:
 
     def deploy(self, data: bytes, name: str) -> list[DeployedProcess]:
         """Deploy a `.dmn` file: each decision in it gets a new version unless the file is unchanged."""
+        definitions = self._parsed_file(data, name)
+        checksum = hashlib.sha256(data).hexdigest()
+
+        def work(unit: "UnitOfWork") -> list[DeployedProcess]:
+            self._check_with_deployed(definitions, unit.connection)
+            return self._store(unit, definitions, name, data, checksum)
+        return self.runtime.transactions.run(work, "deploy")
+
+    def check(self, data: bytes, name: str) -> None:
+        """Raise the DeploymentError that deploying this `.dmn` file now would raise; deploy nothing."""
+        definitions = self._parsed_file(data, name)
+        self.runtime.transactions.run(
+            lambda unit: self._check_with_deployed(definitions, unit.connection), "query", repeatable=True)
+
+    @staticmethod
+    def _parsed_file(data: bytes, name: str) -> Definitions:
         definitions = parse_dmn(data, name)
         problems = _column_problems(definitions)
         if problems:
             raise DeploymentError(problems)
-        checksum = hashlib.sha256(data).hexdigest()
+        return definitions
 
-        def work(unit: "UnitOfWork") -> list[DeployedProcess]:
-            available = {model.namespace: model for _, model in self._newest_files(unit.connection)
-                         if model.namespace != definitions.namespace}
-            checked_model(definitions, available)
-            return self._store(unit, definitions, name, data, checksum)
-        return self.runtime.transactions.run(work, "deploy")
+    def _check_with_deployed(self, definitions: Definitions, connection: Connection) -> None:
+        """Check the model with the deployed models it may import (the newest file of each other namespace)."""
+        available = {model.namespace: model for _, model in self._newest_files(connection)
+                     if model.namespace != definitions.namespace}
+        checked_model(definitions, available)
 
     def _store(self, unit: "UnitOfWork", definitions: Definitions, name: str, data: bytes,
                checksum: str) -> list[DeployedProcess]:
@@ -203,6 +218,15 @@ class Decisions:
             file_name = unit.connection.execute(select(DmnFile.file_name).where(DmnFile.id == row.file_id)).scalar_one()
             return (DecisionInfo(row.key, row.version, row.name, file_name, row.deployed_at, row.id),
                     model.definitions)
+        return self.runtime.transactions.run(work, "query", repeatable=True)
+
+    def file_of(self, key: str, version: int | None = None) -> tuple[DecisionInfo, bytes]:
+        """A deployed decision version and the whole .dmn file it came from, as the decision editor opens it."""
+        def work(unit: "UnitOfWork") -> tuple[DecisionInfo, bytes]:
+            row, _ = self.model(key, unit.connection, version)
+            file = unit.connection.execute(select(DmnFile.file_name, DmnFile.xml)
+                                           .where(DmnFile.id == row.file_id)).one()
+            return DecisionInfo(row.key, row.version, row.name, file.file_name, row.deployed_at, row.id), file.xml
         return self.runtime.transactions.run(work, "query", repeatable=True)
 
     @staticmethod

@@ -22,7 +22,7 @@ from bpmn_runtime.engine.start_events import start_triggers, timer_schedule
 from bpmn_runtime.engine.timers import next_firing
 from bpmn_runtime.errors import DeploymentError, ExpressionError, NotFound, Problem
 from bpmn_runtime.model import Definitions, Process, TimerSpec
-from bpmn_runtime.parser import parse_files, read_deployed
+from bpmn_runtime.parser import parse, parse_files, read_deployed
 from bpmn_runtime.parser.namespaces import camunda
 from bpmn_runtime.parser.xml_loading import load_xml
 from bpmn_runtime.runtime import inputs, linked_forms, permissions
@@ -48,6 +48,16 @@ def _times_to_live(data: bytes, name: str) -> dict[str, str]:
     return {process.get("id", ""): process.get(camunda("historyTimeToLive"), "")
             for process in root.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}process")
             if process.get(camunda("historyTimeToLive"))}
+
+
+def file_kind(name: str, data: bytes) -> str:
+    """What a file to deploy holds: "form" (a form-js .form file), "dmn" (told by its name or its content) or
+    "bpmn"."""
+    if linked_forms.is_form_file(name):
+        return "form"
+    if name.lower().endswith(".dmn") or is_dmn(data):
+        return "dmn"
+    return "bpmn"
 
 
 class Deployments:
@@ -78,11 +88,11 @@ class Deployments:
         for name in files:
             inputs.text(name, "the file name", FILE_NAME_LENGTH)
         for name, data in list(files.items()):
-            if linked_forms.is_form_file(name):
+            if file_kind(name, data) == "form":
                 form = files.pop(name)
                 deployed.append(self.runtime.transactions.run(
                     lambda unit: linked_forms.deploy_form(unit, form, name), "deploy"))
-            elif name.lower().endswith(".dmn") or is_dmn(data):
+            elif file_kind(name, data) == "dmn":
                 deployed += self.runtime.decisions.deploy(files.pop(name), name)
         if not files:
             return deployed
@@ -95,6 +105,25 @@ class Deployments:
                                                     hashlib.sha256(each.stored).hexdigest(), ttl)
                                for each in parsed for process in each.definitions.executable_processes()]
         return self.runtime.transactions.run(work, "deploy")
+
+    def check(self, data: bytes, name: str) -> list[Problem]:
+        """Every problem that deploying this one file (BPMN, DMN or form) now would refuse, deploying nothing:
+        the editors run it as people edit."""
+        try:
+            kind = file_kind(name, data)
+            if kind == "form":
+                linked_forms.read_form_file(data, name)
+            elif kind == "dmn":
+                self.runtime.decisions.check(data, name)
+            else:
+                definitions = parse(data, name, check_scripts=self.runtime.script_runner is None)
+                return self.runtime.transactions.run(lambda unit: [
+                    problem for process in definitions.executable_processes()
+                    for problem in (linked_forms.unresolved_links(unit.connection, process) +
+                                    self._start_problems(unit.session, process, unit.now))], "query", repeatable=True)
+        except DeploymentError as refused:
+            return refused.problems
+        return []
 
     def _deploy_process(self, unit: UnitOfWork, process: Process, name: str, data: bytes,
                         checksum: str, ttl: dict[str, str]) -> DeployedProcess:
@@ -139,6 +168,19 @@ class Deployments:
                     definition_id=definition.id, kind="start_timer", topic=process.id,
                     element_id=trigger.element_id, due_at=due, retries=self.runtime.default_retries,
                     created_at=unit.now, idempotency_key=f"start-{definition.id}-{trigger.element_id}"))
+
+    def _start_problems(self, session: Session, process: Process, now: datetime) -> list[Problem]:
+        """What `_register_start_triggers` would refuse of the process's start events, registering nothing."""
+        problems = []
+        for trigger in start_triggers(process):
+            try:
+                if trigger.kind == "message":
+                    self._refuse_taken_message(session, process, trigger.element_id, trigger.name)
+                elif trigger.kind != "signal" and trigger.timer is not None:
+                    self._first_start(process, trigger.element_id, trigger.timer, now)
+            except DeploymentError as refused:
+                problems += refused.problems
+        return problems
 
     @staticmethod
     def _first_start(process: Process, element_id: str, timer: TimerSpec, now: datetime) -> datetime:

@@ -71,6 +71,23 @@ def deploy_form(unit: "UnitOfWork", data: bytes, name: str) -> DeployedProcess:
 def bind(unit: "UnitOfWork", process: Process, definition_id: int) -> None:
     """Bind each element of `process` that links to a deployed form to that form's newest version; a link to
     no deployed form refuses the deployment, located at its element."""
+    bound, problems = _newest_linked(unit.connection, process)
+    if problems:
+        raise DeploymentError(problems)
+    for element_id, form_version_id in bound.items():
+        unit.connection.execute(insert(LinkedForm).values(definition_id=definition_id, element_id=element_id,
+                                                          form_version_id=form_version_id))
+
+
+def unresolved_links(connection: Connection, process: Process) -> list[Problem]:
+    """The links of `process` to no deployed form: what `bind` would refuse, for a check that deploys nothing."""
+    return _newest_linked(connection, process)[1]
+
+
+def _newest_linked(connection: Connection, process: Process) -> tuple[dict[str, int], list[Problem]]:
+    """The newest deployed version of the form each linking element of `process` names, and a problem located
+    at each element whose link names no deployed form."""
+    bound: dict[str, int] = {}
     problems = []
     for element in process.walk():
         link = linked_form(element.extensions.form_key)
@@ -78,19 +95,16 @@ def bind(unit: "UnitOfWork", process: Process, definition_id: int) -> None:
             continue
         by, name = link
         column = DeployedForm.form_id if by == "id" else DeployedForm.file_name
-        found = unit.connection.execute(select(DeployedForm.id).where(column == name)
-                                        .order_by(DeployedForm.version.desc(), DeployedForm.id.desc())
-                                        .limit(1)).scalar()
+        found = connection.execute(select(DeployedForm.id).where(column == name)
+                                   .order_by(DeployedForm.version.desc(), DeployedForm.id.desc()).limit(1)).scalar()
         if found is None:
             what = f"a form with id '{name}'" if by == "id" else f"a form file named '{name}'"
             problems.append(Problem(element.origin.file, element.origin.line, element.id,
                                     f"the form is linked to {what}, but none is deployed; deploy the .form file "
                                     f"first (Camunda 8 resolves linked forms at deployment too)"))
-            continue
-        unit.connection.execute(insert(LinkedForm).values(definition_id=definition_id, element_id=element.id,
-                                                          form_version_id=found))
-    if problems:
-        raise DeploymentError(problems)
+        else:
+            bound[element.id] = found
+    return bound, problems
 
 
 def attach(bind: Session | Connection, definition_id: int, definitions: Definitions) -> None:

@@ -132,6 +132,21 @@ class Queries:
                      "deployed_at": r.deployed_at.isoformat(), "suspended": r.suspended,
                      "history_ttl_days": r.history_ttl_days} for r in rows]
 
+    def forms(self) -> list[dict[str, Any]]:
+        """Every deployed version of the deployed forms (.form files), by form id, newest version first."""
+        with self.runtime.database.session() as session:
+            rows = session.execute(select(DeployedForm).order_by(
+                DeployedForm.form_id, DeployedForm.version.desc())).scalars().all()
+            return [_form_version(r) for r in rows]
+
+    def form_file(self, form_version_id: int) -> tuple[dict[str, Any], str]:
+        """One deployed form version and its .form file's text, as the form editor opens it."""
+        with self.runtime.database.session() as session:
+            row = session.get(DeployedForm, form_version_id)
+            if row is None:
+                raise NotFound(f"there is no deployed form {form_version_id}")
+            return _form_version(row), row.schema
+
     def versions_of_content(self, checksum: str) -> list[dict[str, Any]]:
         """The deployed versions (of processes, or of a form) whose file had exactly this content (SHA-256),
         each with the newest version of its process or form: `serve` deploys a file of ./processes only when
@@ -421,3 +436,8 @@ def _tokens(process: Process, state: InstanceState) -> list[Token]:
     return [Token(token.activity_instance, token.element_id,
                   process.elements[token.element_id].name if token.element_id in process.elements
                   else token.element_id, token.waiting_for) for token in waiting_tokens(process, state)]
+
+
+def _form_version(row: DeployedForm) -> dict[str, Any]:
+    return {"id": row.id, "form_id": row.form_id, "version": row.version, "file_name": row.file_name,
+            "deployed_at": row.deployed_at.isoformat()}

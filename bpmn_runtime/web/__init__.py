@@ -17,6 +17,7 @@ from bpmn_runtime.web import errors, filters, security
 from bpmn_runtime.web.api import bp as api
 from bpmn_runtime.web.auth import bp as auth
 from bpmn_runtime.web.console import bp as console
+from bpmn_runtime.web.file_editors import bp as file_editors
 from bpmn_runtime.web.inbox import bp as inbox
 from bpmn_runtime.web.metrics import bp as metrics
 from bpmn_runtime.web.modeler import bp as modeler
@@ -72,6 +73,7 @@ def create_app(runtime: Runtime, *, secret_key: str | None = None, testing: bool
     app.register_blueprint(inbox)
     app.register_blueprint(console, url_prefix="/console")
     app.register_blueprint(modeler, url_prefix="/console/modeler")
+    app.register_blueprint(file_editors, url_prefix="/console/editors")
     app.register_blueprint(metrics)
     app.register_blueprint(api, url_prefix="/api/v1")
     security.csrf.exempt(api)  # the API authenticates with bearer tokens, which a foreign site cannot send

@@ -9,6 +9,7 @@ applies (`runtime.permissions`). A token made for topics runs external tasks of 
 """
 from __future__ import annotations
 
+import json
 from dataclasses import fields, is_dataclass
 from datetime import datetime
 from typing import Any
@@ -21,11 +22,11 @@ from bpmn_runtime.errors import DeploymentError
 from bpmn_runtime.forms import form_fields
 from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.model import FormField
-from bpmn_runtime.parser import parse
 from bpmn_runtime.parser.xml_loading import load_xml
 from bpmn_runtime.runtime import inputs
 from bpmn_runtime.runtime.audit import parse_since
 from bpmn_runtime.runtime.migration import MigrationRefused
+from bpmn_runtime.runtime.deployments import file_kind
 from bpmn_runtime.runtime.variables import MAX_DEPTH
 from bpmn_runtime.web.auth import operator_only, require_login, session_caller
 from bpmn_runtime.traceparent import valid as valid_traceparent
@@ -157,20 +158,24 @@ def deploy() -> tuple[Response, int]:
 @bp.post("/deployments/check")
 @operator_only
 def check_deployment() -> Response:
-    """What deploying the XML in the body would refuse, without deploying: the modeler checks as people draw."""
+    """What deploying the file in the body would refuse, without deploying: the editors check as people edit.
+    The file name says what the file is: a form's JSON (.form), or BPMN or DMN XML."""
     data = request.get_data()
     name = request.args.get("fileName") or "diagram.bpmn"
+    is_form = file_kind(name, data) == "form"
     if not data.strip():
-        abort(400, "Send the BPMN XML as the request body.")
-    try:
-        load_xml(data, name)
-    except DeploymentError as unreadable:
-        abort(400, f"The body is not XML that can be checked: {unreadable.problems[0].message}.")
-    try:
-        parse(data, name, check_scripts=runtime().script_runner is None)
-    except DeploymentError as refused:
-        return jsonify(problems=problems_json(refused.problems))
-    return jsonify(problems=[])
+        abort(400, f"Send the {'form JSON' if is_form else 'BPMN or DMN XML'} as the request body.")
+    if is_form:
+        try:
+            json.loads(data)
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as unreadable:
+            abort(400, f"The body is not JSON that can be checked: {unreadable}.")
+    else:
+        try:
+            load_xml(data, name)
+        except DeploymentError as unreadable:
+            abort(400, f"The body is not XML that can be checked: {unreadable.problems[0].message}.")
+    return jsonify(problems=problems_json(runtime().deployments.check(data, name)))
 
 
 @bp.get("/definitions")

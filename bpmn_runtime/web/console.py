@@ -52,7 +52,8 @@ def home() -> Response:
 def _deployments_page(problems: list[Problem] | None = None, file_name: str = "", status: int = 200) -> Rendered:
     definitions = runtime().queries.definitions()
     processes = [list(versions) for _, versions in groupby(definitions, key=lambda d: d["key"])]
-    return render_template("console/deployments.html", processes=processes, problems=problems,
+    forms = [list(versions) for _, versions in groupby(runtime().queries.forms(), key=lambda f: f["form_id"])]
+    return render_template("console/deployments.html", processes=processes, forms=forms, problems=problems,
                            file_name=file_name), status
 
 

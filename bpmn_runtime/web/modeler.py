@@ -4,7 +4,7 @@ deployed version, checked by the engine's deployment check as people draw, downl
 These are the only pages that run script (`security.allow_editor_scripts`). The page checks a diagram through
 the API's /deployments/check with its session and CSRF token, and deploys through `deploy` below, which is the
 console's own deployment (`Runtime.deploy`), so a diagram with problems is refused here as anywhere.
-A form or decision editor would be one more page here and one more bundle in editor/.
+The form and decision editors (`file_editors`) check and deploy through the same two addresses.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response
 
 from bpmn_runtime.errors import DeploymentError, NotFound
+from bpmn_runtime.runtime.records import DeployedProcess
 from bpmn_runtime.web.auth import require_operator
 from bpmn_runtime.web.console import report_deployed
 from bpmn_runtime.web.errors import problems_json
@@ -64,11 +65,21 @@ def diagram(definition_id: int) -> Response:
 
 @bp.post("/deploy")
 def deploy() -> tuple[Response, int]:
-    """Deploy the diagram in the body; answers where to go next, or the problems (JSON, for the editor)."""
+    """Deploy the file in the body (a diagram, or a form or decisions from `file_editors`; its name says which);
+    answers where to go next, or the problems (JSON, for the editor)."""
     name = secure_filename(request.args.get("fileName", "")) or "diagram.bpmn"
     try:
         deployed = runtime().deploy(request.get_data(), file_name=name)
     except DeploymentError as refused:
-        return jsonify(error="The diagram cannot be deployed.", problems=problems_json(refused.problems)), 400
-    report_deployed(deployed, name)  # never empty: a file without an executable process is refused
-    return jsonify(location=url_for("console.definition", definition_id=deployed[0].definition_id)), 201
+        return jsonify(error=f"{name} cannot be deployed.", problems=problems_json(refused.problems)), 400
+    report_deployed(deployed, name)
+    return jsonify(location=_shown_after(deployed)), 201
+
+
+def _shown_after(deployed: list[DeployedProcess]) -> str:
+    """The page of what was deployed: a process version, a decision, or the list that shows a form."""
+    if deployed and deployed[0].kind == "decision":
+        return url_for("console.decision", key=deployed[0].key)
+    if deployed and deployed[0].kind == "process":
+        return url_for("console.definition", definition_id=deployed[0].definition_id)
+    return url_for("console.deployments")

@@ -185,12 +185,14 @@ PATHS: dict[str, Any] = {
             "schema": _object({"file": {"type": "string", "contentMediaType": "application/octet-stream"}},
                               ("file",))}}}}},
     "/deployments/check": {"post": {**_operation(
-        "Check a .bpmn file as deploying it would, without deploying: every problem, or none when it would deploy",
-        "definitions",
+        "Check a .bpmn, .dmn or .form file as deploying it would, without deploying: every problem, or none when "
+        "it would deploy", "definitions",
         {"200": _json(_object({"problems": {"type": "array", "items": _ref("Problem")}},
                               ("problems",)), "The problems (an empty list when the file would deploy)")},
-        parameters=[_query("fileName", TEXT, "The file name the problems name (default diagram.bpmn).")],
-        operators=True), "requestBody": {"required": True, "content": {"application/xml": {"schema": TEXT}}}}},
+        parameters=[_query("fileName", TEXT, "The file name the problems name, whose ending (.bpmn, .dmn, .form) "
+                                             "says what the file is (default diagram.bpmn).")],
+        operators=True), "requestBody": {"required": True, "content": {
+            "application/xml": {"schema": TEXT}, "application/json": {"schema": TEXT}}}}},
     "/decisions": {"get": _operation(
         "Deployed decision versions, by key, newest version first", "decisions",
         {"200": _json(_object({"decisions": {"type": "array", "items": _ref("Decision")}}), "Decisions")})},

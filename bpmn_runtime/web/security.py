@@ -26,9 +26,11 @@ def _hash(text: str) -> str:
     return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
-# The style attributes that the editor bundle writes as markup (bpmn-js-properties-panel's containers). The
-# editor pages allow exactly these, by hash with 'unsafe-hashes', rather than any inline style.
-EDITOR_STYLE_ATTRIBUTES = ("height: 100%", "flex: none; height: auto")
+# The style attributes that the editor bundles write as markup (bpmn-js-properties-panel's containers; the
+# bpmn.io watermark of form-js and dmn-js). The editor pages allow exactly these, by hash with 'unsafe-hashes',
+# rather than any inline style.
+EDITOR_STYLE_ATTRIBUTES = ("height: 100%", "flex: none; height: auto",
+                           "position: absolute; bottom: 15px; right: 15px; z-index: 100;", "vertical-align:middle")
 
 
 def trusted_svg(svg: str) -> Markup:

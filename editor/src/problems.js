@@ -1,6 +1,7 @@
 // The engine's deployment problems drawn on the diagram: a marker on each element that has any (its messages
 // as the tooltip) and a list below the canvas whose entries select their element. Problems about the whole
 // file, or about something not drawn, are in the list only.
+import { problemEntry } from './file-editor';
 
 function drawn(element) {
   return element && element.parent && (element.waypoints || element.width);
@@ -38,22 +39,11 @@ export function showProblems(modeler, list, problems) {
 }
 
 function entry(modeler, problem) {
-  const item = document.createElement('li');
   const element = modeler.get('elementRegistry').get(problem.elementId);
   const where = element ? (element.businessObject.name || problem.elementId) : (problem.elementId || 'The file');
   const text = `${where}${problem.line ? ` (line ${problem.line})` : ''}: ${problem.message}`;
-  if (!drawn(element)) {
-    item.textContent = text;
-    return item;
-  }
-  const button = document.createElement('button');
-  button.type = 'button';
-  button.className = 'link-button';
-  button.textContent = text;
-  button.addEventListener('click', () => {
+  return problemEntry(text, drawn(element) ? () => {
     modeler.get('selection').select(element);
     modeler.get('canvas').scrollToElement(element);
-  });
-  item.append(button);
-  return item;
+  } : null);
 }

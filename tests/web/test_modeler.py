@@ -56,7 +56,7 @@ def test_a_problem_of_the_whole_file_has_no_element(olga: Person) -> None:
 
 
 def test_a_body_that_is_not_xml_is_refused_with_a_clear_message(olga: Person) -> None:
-    for body, expected in ((b"", "Send the BPMN XML as the request body."),
+    for body, expected in ((b"", "Send the BPMN or DMN XML as the request body."),
                            (b'{"xml": 1}', "The body is not XML that can be checked: not well-formed XML"),
                            (b"\xff\xfe<x", "The body is not XML that can be checked"),
                            (b'<!DOCTYPE d [<!ENTITY x "y">]><d/>', "declares a DTD or entities")):
@@ -106,7 +106,7 @@ def test_the_modeler_is_for_operators(app: Flask, mia: Person) -> None:
 
 def test_a_deployed_version_opens_and_downloads(olga: Person) -> None:
     page = olga.get("/console/modeler/1")
-    assert 'data-diagram-url="/console/modeler/1/diagram.bpmn"' in page.text
+    assert 'data-file-url="/console/modeler/1/diagram.bpmn"' in page.text
     assert 'data-file-name="order_fulfilment.bpmn"' in page.text
     diagram = olga.get("/console/modeler/1/diagram.bpmn")
     assert diagram.data == (PROCESSES / "order_fulfilment.bpmn").read_bytes()

@@ -7,11 +7,15 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.web.conftest import Server
 from tests.web.test_browser import ADMIN_PASSWORD, CHROMIUM, CHROMIUM_ARGS, server  # noqa: F401 (fixture)
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page, Playwright
 
 pytestmark = pytest.mark.browser
 FORM = json.dumps({"components": [{"type": "textfield", "key": "decision", "label": "Decision",
@@ -19,19 +23,26 @@ FORM = json.dumps({"components": [{"type": "textfield", "key": "decision", "labe
 NO_JOB_TYPE = "the task has no job type; enter the topic its workers take (Task definition, Job type)"
 
 
+def editor_session(playwright: "Playwright", served: Server) -> tuple["Browser", "Page", list[str]]:
+    """The browser, and a page where the administrator is logged in, that keeps every error it logs (a script
+    error, or something the Content-Security-Policy refused) in the list."""
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    page = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True).new_page()
+    complaints: list[str] = []
+    page.on("console", lambda message: complaints.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: complaints.append(str(error)))
+    page.goto(f"{served.url}/login")
+    page.get_by_label("User name").fill("admin")
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    return browser, page, complaints
+
+
 def test_an_operator_models_deploys_and_runs_a_process(server: Server) -> None:
     from playwright.sync_api import Locator, expect, sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True).new_page()
-        complaints: list[str] = []
-        page.on("console", lambda message: complaints.append(message.text) if message.type == "error" else None)
-        page.on("pageerror", lambda error: complaints.append(str(error)))
-        page.goto(f"{server.url}/login")
-        page.get_by_label("User name").fill("admin")
-        page.get_by_label("Password").fill(ADMIN_PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        browser, page, complaints = editor_session(playwright, server)
         page.get_by_role("link", name="Modeler").click()
 
         status = page.locator("#modeler-status")
