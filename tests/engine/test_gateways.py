@@ -102,11 +102,11 @@ def test_event_based_gateway_takes_the_timer_when_no_message_comes(engine: Engin
 
 
 def _complex_join(engine: Engine, outgoing: str) -> None:
-    """An inclusive split to `a`, `b` and `c` (taken when the variable of that name is true; `c` after a timer
+    """A complex split to `a`, `b` and `c` (taken when the variable of that name is true; `c` after a timer
     of an hour) joined by a complex gateway `g` that activates once two tokens are there; `outgoing` are
     its outgoing flows and what they lead to."""
     engine.deploy(f"""<bpmn:process id="p" isExecutable="true">{START_END}
-      <bpmn:inclusiveGateway id="split"/>{script("a")}{script("b")}{script("c")}
+      <bpmn:complexGateway id="split"/>{script("a")}{script("b")}{script("c")}
       <bpmn:intermediateCatchEvent id="wait">{timer("Duration", "PT1H")}</bpmn:intermediateCatchEvent>
       <bpmn:complexGateway id="g"><bpmn:activationCondition xsi:type="bpmn:tFormalExpression">activationCount &gt;= 2
       </bpmn:activationCondition></bpmn:complexGateway>
