@@ -102,11 +102,11 @@ def test_event_based_gateway_takes_the_timer_when_no_message_comes(engine: Engin
 
 
 def _complex_join(engine: Engine, outgoing: str) -> None:
-    """An inclusive split to `a`, `b` and `c` (taken when the variable of that name is true; `c` after a timer
+    """A complex split to `a`, `b` and `c` (taken when the variable of that name is true; `c` after a timer
     of an hour) joined by a complex gateway `g` that activates once two tokens are there; `outgoing` are
     its outgoing flows and what they lead to."""
     engine.deploy(f"""<bpmn:process id="p" isExecutable="true">{START_END}
-      <bpmn:inclusiveGateway id="split"/>{script("a")}{script("b")}{script("c")}
+      <bpmn:complexGateway id="split"/>{script("a")}{script("b")}{script("c")}
       <bpmn:intermediateCatchEvent id="wait">{timer("Duration", "PT1H")}</bpmn:intermediateCatchEvent>
       <bpmn:complexGateway id="g"><bpmn:activationCondition xsi:type="bpmn:tFormalExpression">activationCount &gt;= 2
       </bpmn:activationCondition></bpmn:complexGateway>
@@ -145,3 +145,17 @@ def test_complex_gateway_that_never_activates_keeps_its_token_waiting(engine: En
     engine.settle()
     assert engine.trace == ["a"]
     assert engine.status(instance) == "active" and engine.waiting_at(instance) == ["g"]
+
+
+def test_a_complex_gateway_in_a_loop_activates_once_per_round(engine: Engine) -> None:
+    """A discriminator (activationCount >= 1) in a loop: each round the first token activates it and the second
+    resets it, so the loop body after it runs once per round."""
+    engine.deploy(f"""<bpmn:process id="p" isExecutable="true">{START_END}{script("init", code="n = 0")}
+      <bpmn:parallelGateway id="fork"/>{script("a")}{script("b")}{script("count", code="n = n + 1")}
+      <bpmn:complexGateway id="g"><bpmn:activationCondition xsi:type="bpmn:tFormalExpression">activationCount &gt;= 1
+      </bpmn:activationCondition></bpmn:complexGateway><bpmn:exclusiveGateway id="again" default="again__end"/>
+      <bpmn:exclusiveGateway id="merge"/>
+      {chain("start", "init", "merge", "fork", "a", "g", "count", "again")}{chain("fork", "b", "g")}
+      {flow("again", "merge", "n &lt; 2")}{flow("again", "end")}
+    </bpmn:process>""")
+    assert engine.run_to_end() == ["init", "a", "b", "count", "a", "b", "count"]

@@ -158,3 +158,16 @@ def test_an_ad_hoc_completion_condition_that_fails_is_an_incident_a_retry_resolv
     engine.runtime.set_variables(instance, {"finished": True})
     engine.runtime.retry_incident(incidents[0].id)
     assert engine.trace == ["b", "after"] and engine.status(instance) == "completed"
+
+
+def test_a_sequential_ad_hoc_subprocess_starts_the_next_activity_after_a_path_that_ends_in_an_event(
+        engine: Engine) -> None:
+    engine.deploy(f"""<bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="start"/>
+      <bpmn:adHocSubProcess id="adhoc" ordering="Sequential">{script("a")}<bpmn:intermediateThrowEvent id="noted"/>
+        {script("b")}{chain("a", "noted")}</bpmn:adHocSubProcess>
+      {script("after")}<bpmn:endEvent id="end"/>{chain("start", "adhoc", "after", "end")}
+    </bpmn:process>""")
+    instance = engine.start()
+    assert engine.trace == ["a", "b", "after"] and engine.status(instance) == "completed"
+    order = [h.element_id for h in engine.runtime.queries.history(instance) if h.kind == "element_completed"]
+    assert order.index("noted") < order.index("b")

@@ -128,9 +128,12 @@ class ComplexGateway(Gateway):
             _start(ctx, ai, flows)
 
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
-        """Run for a joining gateway only: reset when it can, then start the next round with the tokens left."""
+        """A splitting gateway goes on; a joining one resets when it can, then starts the next round with the
+        tokens left."""
         join = ai.join
-        assert join is not None
+        if join is None:
+            ctx.complete(ai)
+            return
         element, scope_ai = ctx.element(ai.element), ctx.state.parent_of(ai)
         if join.fired:
             if not _reset_ready(ctx, ai):
