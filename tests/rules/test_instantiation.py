@@ -42,6 +42,17 @@ def test_a_message_starts_an_instance_at_an_instantiating_receive_task(sqlite_ur
         runtime.start("p")
 
 
+def test_without_start_and_end_events_the_instance_ends_after_the_last_node(sqlite_url: str) -> None:
+    """A level without start and end events ends its paths at nodes without outgoing flows (BPMN 10.5.3), also
+    when an instantiating receive task starts it: the receive task is no start event that would need an end."""
+    runtime = Runtime(sqlite_url)
+    runtime.deploy(file_with('<bpmn:receiveTask id="r" messageRef="m" instantiate="true"/>'
+                             + script("book", "booked = item") + flow("r", "book")), "receive.bpmn")
+    instance_id = runtime.correlate_message("order", variables={"item": "vase"})
+    assert runtime.queries.instance(instance_id).summary.status == "completed"
+    assert completed(runtime, instance_id) == ["r", "book"]
+
+
 def test_an_instantiating_receive_task_without_a_message_is_started_by_a_message_of_its_name(
         sqlite_url: str) -> None:
     """As when a flow reaches it: a receive task that names no message waits for one of its name."""

@@ -168,9 +168,8 @@ def reachability_problems(process: Process, scope_id: str) -> list[Problem]:
 
 
 def _starts_and_ends(process: Process, scope_id: str) -> tuple[list[Element], list[Element]]:
-    """The start and end events of a level; an element that instantiates the process counts as a start."""
     nodes = children(process, scope_id)
-    return [c for c in nodes if c.kind == "startEvent" or c.instantiate], [c for c in nodes if c.kind == "endEvent"]
+    return [c for c in nodes if c.kind == "startEvent"], [c for c in nodes if c.kind == "endEvent"]
 
 
 def _where(process: Process, scope_id: str) -> str:
@@ -183,8 +182,7 @@ def ad_hoc_without_start_or_end(process: Process, scope_id: str) -> list[Problem
     """EXT.062: an ad-hoc subprocess contains no start and no end events (its activities start as people
     choose)."""
     starts, ends = _starts_and_ends(process, scope_id)
-    return [problem(event, "an ad-hoc subprocess cannot contain start or end events") for event in starts + ends
-            if event.kind.endswith("Event")]
+    return [problem(event, "an ad-hoc subprocess cannot contain start or end events") for event in starts + ends]
 
 
 @rule("EXT.105")
@@ -196,18 +194,12 @@ def start_has_end(process: Process, scope_id: str) -> list[Problem]:
     return []
 
 
-def _starts_by_instantiating(process: Process, scope_id: str) -> bool:
-    """The process level starts at a receive task or event-based gateway with instantiate="true" (BPMN 10.6.6),
-    which stands for its start event."""
-    return any(node.instantiate for node in children(process, scope_id))
-
-
 @rule("EXT.097")
 def end_has_start(process: Process, scope_id: str) -> list[Problem]:
-    """EXT.097: a process level with an end event has a start event (or an instantiating receive task or
-    event-based gateway)."""
+    """EXT.097: a process level with an end event has a start event (a receive task or event-based gateway that
+    instantiates the process stands for it, BPMN 10.6.6)."""
     starts, ends = _starts_and_ends(process, scope_id)
-    if ends and not starts and not _starts_by_instantiating(process, scope_id):
+    if ends and not starts and not any(c.instantiate for c in children(process, scope_id)):
         return [problem(ends[0], f"{_where(process, scope_id)} has an end event but no start event")]
     return []
 
