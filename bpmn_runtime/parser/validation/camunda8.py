@@ -13,7 +13,7 @@ import re
 from lxml import etree
 
 from bpmn_runtime.errors import Problem
-from bpmn_runtime.model import Element
+from bpmn_runtime.model import Element, Process
 from bpmn_runtime.parser.namespaces import ZEEBE, bpmn, local_name
 from bpmn_runtime.parser.validation.document import Document
 from bpmn_runtime.parser.validation.shared import problem
@@ -116,6 +116,17 @@ def start_mapping_problems(element: Element) -> list[Problem]:
                                       f"engine does not apply to a message's variables; remove them (Outputs) and "
                                       f"map the variables on the element after it"))
     return found
+
+
+def start_message_name_problems(process: Process, element: Element) -> list[Problem]:
+    """A message that starts a process is known by its name before any instance exists, so the name cannot be
+    an expression."""
+    names = [d.name for d in element.events if d.kind == "message" and d.name and d.name.lstrip().startswith("=")]
+    if element.kind != "startEvent" or element.scope != process.id or not names:
+        return []
+    return [problem(element, f"the start event {element.label} starts the process with the message '{names[0]}', "
+                             f"whose name is an expression; a message that starts a process needs a fixed name "
+                             f"(Message, Name)")]
 
 
 def _kind(element: Element) -> str:
