@@ -658,9 +658,7 @@ class Step:
             self.state.error_code = code
             self.finish("failed", f"error '{code}' was thrown and nothing caught it")
             return
-        if variables:
-            self.set_variables(self.state.root, variables)
-        self._occur(catcher)
+        self._occur(catcher, variables or {})
 
     def throw_escalation(self, source: ActivityInstance, code: str | None) -> bool:
         """Propagate an escalation; True when something caught it and interrupted the thrower's path."""
@@ -695,5 +693,7 @@ class Step:
             child = scope_ai
         return None
 
-    def _occur(self, catcher: Catcher) -> None:
-        self.behaviour_for(catcher.event).event_occurred(self, catcher.event, catcher.ai, None, {})
+    def _occur(self, catcher: Catcher, payload: Mapping[str, Any] | None = None) -> None:
+        """The catching event occurs, bringing what was thrown with it (an error's variables): through its
+        output mappings when it has them, as Zeebe does, else into the instance's variables."""
+        self.behaviour_for(catcher.event).event_occurred(self, catcher.event, catcher.ai, None, payload or {})

@@ -132,3 +132,24 @@ def test_waiting_for_a_message_without_a_key_is_refused_at_the_element(name: str
     assert problem.element_id == "wait"
     assert "waits for message 'payment-received' without a correlation key" in problem.message
     assert "(Message, Subscription correlation key)" in problem.message
+
+
+def test_a_message_name_written_as_feel_is_evaluated_where_the_instance_waits(tmp_path: Path) -> None:
+    message = KEYED_MESSAGE.replace('name="payment-received"', 'name="=&quot;paid-&quot; + channel"')
+    body, _ = WAITING["intermediate catch event"]
+    runtime = runtime_on(tmp_path)
+    runtime.deploy(model(f'<bpmn:startEvent id="s"/>{body}<bpmn:endEvent id="e"/>', message), "paid.bpmn")
+    instance = runtime.start("p", {"orderId": "o-1", "channel": "card"})
+    with pytest.raises(NotFound):
+        runtime.correlate_message('="paid-" + channel', "o-1", {})
+    assert runtime.correlate_message("paid-card", "o-1", {}) == instance
+    assert runtime.queries.instance(instance).summary.status == "completed"
+
+
+def test_a_process_started_by_a_message_whose_name_is_feel_is_refused() -> None:
+    message = KEYED_MESSAGE.replace('name="payment-received"', 'name="=&quot;paid-&quot; + channel"')
+    with pytest.raises(DeploymentError) as refused:
+        parse(model(f'<bpmn:startEvent id="s">{PAID}</bpmn:startEvent><bpmn:endEvent id="e"/>{flows("s", "e")}',
+                    message), "paid.bpmn")
+    [problem] = refused.value.problems
+    assert problem.element_id == "s" and "needs a fixed name (Message, Name)" in problem.message

@@ -47,3 +47,19 @@ def test_extensions_of_a_process_that_is_not_executable_are_not_refused() -> Non
         b'isExecutable="true"', b'isExecutable="false"').replace(b"</bpmn:definitions>", runnable.encode()
                                                                 + b"</bpmn:definitions>")
     assert list(parse(data, "p.bpmn").processes) == ["p", "q"]
+
+
+@pytest.mark.parametrize("condition", ["${amount > 100}", "amount > 100"])
+def test_a_condition_that_is_not_feel_is_refused_in_a_camunda_8_file(condition: str) -> None:
+    body = ('<bpmn:startEvent id="s"/><bpmn:exclusiveGateway id="g" default="small"/><bpmn:endEvent id="e"/>'
+            '<bpmn:endEvent id="e2"/>' + flows("s", "g")
+            + '<bpmn:sequenceFlow id="big" name="large order" sourceRef="g" targetRef="e"><bpmn:conditionExpression>'
+            f'{condition.replace(">", "&gt;")}</bpmn:conditionExpression></bpmn:sequenceFlow>'
+            '<bpmn:sequenceFlow id="small" sourceRef="g" targetRef="e2"/>')
+    with pytest.raises(DeploymentError) as refused:
+        parse(model(body), "p.bpmn")
+    [problem] = refused.value.problems
+    assert (problem.element_id, problem.message) == ("big", (
+        f"the condition '{condition}' of the sequence flow 'large order' (big) is not FEEL: Camunda 8 reads "
+        f"conditions as FEEL expressions starting with '='; write it as FEEL (Condition expression)"))
+    assert parse(model(body.replace(condition.replace(">", "&gt;"), "= amount &gt; 100")), "p.bpmn").processes["p"]

@@ -52,10 +52,12 @@ def correlation_key(ctx: StepContext, owner: ActivityInstance, expression: str) 
 
 
 def event_name(ctx: StepContext, ai: ActivityInstance, definition: EventDefinition) -> str | None:
-    """A message or signal name; Camunda 7 resolves `${...}` in it where the event is caught or thrown."""
+    """A message or signal name; Camunda 7 resolves `${...}` in it where the event is caught or thrown, Camunda 8
+    evaluates a name written as FEEL (`=...`)."""
     if definition.name is None:
         return None
-    name = ctx.render(ai, definition.name)
+    name = ctx.evaluate(ai, definition.name) if definition.name.lstrip().startswith("=") \
+        else ctx.render(ai, definition.name)
     if not isinstance(name, str):
         raise Incident(f"the name '{definition.name}' gives {name!r}, not text")
     return name

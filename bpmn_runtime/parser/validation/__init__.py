@@ -102,6 +102,7 @@ def _element_problems(process: Process, element: Element, check_scripts: bool) -
         *activities.multi_instance_problems(element),
         *activities.timeout_problems(element),
         *camunda8.start_mapping_problems(element),
+        *camunda8.start_message_name_problems(process, element),
         *compensation.handler_flow_problems(element),
         *activities.called_element_problems(element),
         *activities.script_problems(element),

@@ -13,9 +13,9 @@ import re
 from lxml import etree
 
 from bpmn_runtime.errors import Problem
-from bpmn_runtime.model import Element
+from bpmn_runtime.model import Element, Process
 from bpmn_runtime.parser.namespaces import ZEEBE, bpmn, local_name
-from bpmn_runtime.parser.validation.document import Document
+from bpmn_runtime.parser.validation.document import Document, text_of
 from bpmn_runtime.parser.validation.shared import problem
 from bpmn_runtime.parser.zeebe import subscription_key
 
@@ -29,6 +29,7 @@ def problems(document: Document) -> list[Problem]:
     found = unsupported_extension_problems(document)
     if document.dialect != "Camunda 8":
         return found
+    found += condition_problems(document)
     for waiting in document.root.iter(*(bpmn(tag) for tag in WAITING)):
         parent = waiting.getparent()
         if not _executable(waiting) or (local_name(waiting.tag) == "startEvent" and parent is not None
@@ -87,6 +88,28 @@ def _label(node: etree._Element) -> str:
     return f"the {kind} '{name}' ({ident})" if name else f"the {kind} {ident}"
 
 
+# Where Camunda 8 reads a condition, and how the properties panel names the field.
+CONDITIONS = {"conditionExpression": "Condition expression", "completionCondition": "Completion condition",
+              "condition": "Condition"}
+
+
+def condition_problems(document: Document) -> list[Problem]:
+    """Camunda 8 evaluates conditions as FEEL only (`= amount > 100`); a condition in a Camunda 8 file written
+    otherwise (`${amount > 100}`, `amount > 100`) is refused, as Zeebe refuses it, rather than read in another
+    expression language."""
+    found = []
+    for node in document.root.iter(*(bpmn(tag) for tag in CONDITIONS)):
+        text = text_of(node).strip()
+        if not text or text.startswith("=") or not _executable(node):
+            continue
+        owner = next(a for a in node.iterancestors() if a.get("id"))
+        shown = text if len(text) <= 60 else text[:57] + "..."
+        found.append(document.problem(node, f"the condition '{shown}' of {_label(owner)} is not FEEL: Camunda 8 "
+                                            f"reads conditions as FEEL expressions starting with '='; write it as "
+                                            f"FEEL ({CONDITIONS[local_name(node.tag)]})"))
+    return found
+
+
 def _missing_key(waiting: etree._Element, message: etree._Element | None) -> str:
     about = f"message '{message.get('name') or message.get('id')}'" if message is not None else "its message"
     return (f"{_label(waiting)} waits for {about} without a correlation key, so it "
@@ -116,6 +139,17 @@ def start_mapping_problems(element: Element) -> list[Problem]:
                                       f"engine does not apply to a message's variables; remove them (Outputs) and "
                                       f"map the variables on the element after it"))
     return found
+
+
+def start_message_name_problems(process: Process, element: Element) -> list[Problem]:
+    """A message that starts a process is known by its name before any instance exists, so the name cannot be
+    an expression."""
+    names = [d.name for d in element.events if d.kind == "message" and d.name and d.name.lstrip().startswith("=")]
+    if element.kind != "startEvent" or element.scope != process.id or not names:
+        return []
+    return [problem(element, f"the start event {element.label} starts the process with the message '{names[0]}', "
+                             f"whose name is an expression; a message that starts a process needs a fixed name "
+                             f"(Message, Name)")]
 
 
 def _kind(element: Element) -> str:

@@ -70,10 +70,11 @@ def _expressions_of(process: Process, element: Element) -> list[str]:
 
 
 def _feel_attributes_of(element: Element) -> list[str]:
-    """Camunda 8 attributes written as FEEL (`=...`), evaluated when an instance gets there: their syntax is
-    checked now."""
+    """Camunda 8 attributes and message names written as FEEL (`=...`), evaluated when an instance gets there:
+    their syntax is checked now."""
     extensions = element.extensions
-    texts = [extensions.topic, extensions.retries_expression, extensions.script_expression, extensions.assignee, extensions.due_date,
+    texts = [*(d.name for d in element.events if d.kind == "message"),
+             extensions.topic, extensions.retries_expression, extensions.script_expression, extensions.assignee, extensions.due_date,
              extensions.follow_up_date, extensions.priority, extensions.decision_ref,
              *extensions.candidate_users, *extensions.candidate_groups]
     return [text for text in texts if text and text.lstrip().startswith("=")]
