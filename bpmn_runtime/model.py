@@ -265,6 +265,8 @@ class Process:
     # camunda:candidateStarterUsers and candidateStarterGroups: who may start it (see `runtime.permissions`)
     starter_users: tuple[str, ...] = ()
     starter_groups: tuple[str, ...] = ()
+    # camunda:initiator of its none start event: the variable that gets the name of the person who starts it
+    initiator: str | None = None
     _derived: dict[Callable[[Process], Any], Any] = field(default_factory=dict, init=False, repr=False)
     _derived_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 

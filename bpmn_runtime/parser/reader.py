@@ -150,7 +150,18 @@ def _read_process(node: etree._Element, context: _Context, executable: bool) -> 
     _wire_flows(elements, flows)
     _link_compensation_handlers(elements, associations, context)
     return Process(process_id, node.get("name", ""), elements, flows, scopes, executable, context.source(node),
-                   _starters(node, "candidateStarterUsers", context), _starters(node, "candidateStarterGroups", context))
+                   _starters(node, "candidateStarterUsers", context), _starters(node, "candidateStarterGroups", context),
+                   _initiator(node, elements))
+
+
+def _initiator(process: etree._Element, elements: Mapping[str, Element]) -> str | None:
+    """camunda:initiator of the process's none start event (the one an instance starts at when started)."""
+    for start in process.iterfind(bpmn("startEvent")):
+        name = (start.get(camunda_name("initiator")) or "").strip()
+        element = elements.get(start.get("id", ""))
+        if name and element is not None and not element.events:
+            return name
+    return None
 
 
 def _starters(node: etree._Element, attribute: str, context: _Context) -> tuple[str, ...]:

@@ -26,6 +26,8 @@ def start(unit: UnitOfWork, key: str, variables: Mapping[str, Any], *, business_
     if existing is not None:
         return existing
     definition, process = unit.runtime.deployments.latest_definition(key, unit.connection, version)
+    if process.initiator:  # as Camunda 7 sets it: the person starting the instance, null when a program does
+        variables = {**variables, process.initiator: unit.actor.name if unit.actor.role != "program" else None}
     instance_id = unit.start(definition, process, variables, business_key=business_key, request_key=request_key,
                              traceparent=traceparent)
     unit.audit("start", process_key=key, instance_id=instance_id, detail={

@@ -49,12 +49,9 @@ def test_a_connector_is_refused_naming_its_id_and_the_external_task_instead() ->
     assert "connector 'http-connector'" in message and "External" in message
 
 
-def test_an_initiator_variable_is_refused() -> None:
-    with pytest.raises(DeploymentError) as refused:
-        parse(model('<bpmn:task id="t"/>').replace(b'<bpmn:startEvent id="start"/>',
-                                                   b'<bpmn:startEvent id="start" camunda:initiator="who"/>'), "c7.bpmn")
-    [problem] = refused.value.problems
-    assert problem.element_id == "start" and problem.message.startswith("camunda:initiator on start:")
+def test_an_initiator_anywhere_but_the_none_start_event_is_refused() -> None:
+    message = refusal('<bpmn:task id="t" name="Check" camunda:initiator="who"/>')
+    assert message.startswith("camunda:initiator on 'Check' (t): the person who starts an instance is set only")
 
 
 def test_settings_that_change_nothing_about_a_run_are_accepted_and_a_non_executable_process_is_not_checked() -> None:

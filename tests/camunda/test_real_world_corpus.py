@@ -29,7 +29,8 @@ VENDORS = {"http://camunda.org/schema/1.0/bpmn": "camunda", "http://camunda.org/
 # listed here in a deploying file fails the test until it is reviewed.
 REVIEWED_EXTENSIONS = frozenset({
     "camunda:@assignee", "camunda:@collection", "camunda:@decisionRef", "camunda:@dueDate", "camunda:@elementVariable",
-    "camunda:@formKey", "camunda:@historyTimeToLive", "camunda:@resultVariable", "camunda:@topic", "camunda:@type",
+    "camunda:@formKey", "camunda:@historyTimeToLive", "camunda:@initiator", "camunda:@resultVariable", "camunda:@topic",
+    "camunda:@type",
     "camunda:@versionTag", "camunda:constraint", "camunda:formData", "camunda:formField", "camunda:inputOutput",
     "camunda:inputParameter", "camunda:outputParameter", "camunda:properties", "camunda:property",
     "camunda:validation", "camunda:value", "zeebe:calledElement", "zeebe:formDefinition", "zeebe:header",

@@ -53,14 +53,14 @@ ADVICE = {
     "connector": "Camunda 7 connectors are Java plugins this engine does not have; set Implementation to External "
                  "with a topic and register a Python handler that makes the call",
     "field": "field injection configures a Java class, which this engine cannot run",
-    "initiator": "the variable that holds the id of the user who started the instance is not set by this engine; "
-                 "remove Initiator and pass the user as a start variable",
     "errorCodeVariable": "the caught error's code is not stored in a variable by this engine; remove Code variable",
     "errorMessageVariable": "the caught error's message is not stored in a variable by this engine; remove "
                             "Message variable",
     "variableName": "a conditional event here is checked on every change of any variable, not only of the named "
                     "one; remove Variable name",
     "variableEvents": "a conditional event here is checked on every change of a variable; remove Variable events",
+    "initiator": "the person who starts an instance is set only at the process's none start event; remove "
+                 "Initiator here",
     "resource": "scripts from external resources are not loaded; write the script in the model (Inline script)",
     "calledElementTenantId": "this engine has no tenants; remove Tenant id",
     "calledElementBinding": "the latest version of the called process is always called here; remove Binding",
@@ -84,7 +84,8 @@ def problems(document: Document) -> list[Problem]:
             continue
         for attribute in node.attrib:
             name = local_name(attribute)
-            if _runs(namespace(attribute), name, False):
+            if _runs(namespace(attribute), name, False) or \
+                    (namespace(attribute) == CAMUNDA and name == "initiator" and _none_start_of_process(node)):
                 continue
             if namespace(attribute) == CAMUNDA and name in JAVA_ONLY and local_name(node.tag) in FLOW_NODES:
                 continue  # refused by `parser.camunda` with the element's other settings
@@ -99,6 +100,13 @@ def _in_play(document: Document, node: etree._Element) -> bool:
         return True
     declaration = next((n for n in (node, *node.iterancestors()) if n.getparent() is document.root), None)
     return declaration is not None and local_name(declaration.tag) in ("message", "signal", "error", "escalation")
+
+
+def _none_start_of_process(node: etree._Element) -> bool:
+    """A process's none start event, whose camunda:initiator the runtime sets when it starts an instance."""
+    parent = node.getparent()
+    return local_name(node.tag) == "startEvent" and parent is not None and local_name(parent.tag) == "process" \
+        and not any(local_name(child.tag).endswith("EventDefinition") for child in node if isinstance(child.tag, str))
 
 
 def _runs(space: str, name: str, element: bool) -> bool:
