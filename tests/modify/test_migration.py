@@ -104,7 +104,8 @@ def test_batches_report_progress(runtime: Runtime) -> None:
     ids = [runtime.start("changeable") for _ in range(5)]
     runtime.deploy(HERE / "change_v2.bpmn")
     seen: list[tuple[int, int]] = []
-    done = runtime.migrate(ids, 2, {"Review": "ReviewOrder"}, batch=2, progress=lambda n, total: seen.append((n, total)))
+    done = runtime.migrate(ids, 2, {"Review": "ReviewOrder"}, batch=2,
+                           progress=lambda n, total: seen.append((n, total)))
     assert seen == [(2, 5), (4, 5), (5, 5)]
     assert [p.instance_id for p in done] == ids
     assert {_version(runtime, i) for i in ids} == {2}
