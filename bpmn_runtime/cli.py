@@ -512,7 +512,8 @@ def modify(context: click.Context, instance_id: int, cancels: tuple[str, ...], c
                     *(Instruction("start_before", element) for element in befores),
                     *(Instruction("start_after", element) for element in afters)]
     if not instructions:
-        raise click.UsageError("give at least one --cancel, --cancel-activity-instance, --start-before or --start-after")
+        raise click.UsageError("give at least one --cancel, --cancel-activity-instance, --start-before or "
+                               "--start-after")
     runtime = runtime_from(context)
     done = runtime.modify(instance_id, instructions, _variables(assignments, None), actor=_command_line(context))
     detail = runtime.queries.instance(instance_id)

@@ -110,8 +110,8 @@ def _cancelled(step: Step, instruction: Instruction) -> list[ActivityInstance]:
         if ai is None or ai.parent is None:
             raise InvalidInput(f"activity instance {instruction.activity_instance} is not running in this instance")
         if _is_inner(step, ai):
-            raise InvalidInput(f"activity instance {ai.id} is one instance of multi-instance {_label(step, ai.element)};"
-                               f" cancel the whole activity (all its instances) instead")
+            raise InvalidInput(f"activity instance {ai.id} is one instance of multi-instance "
+                               f"{_label(step, ai.element)}; cancel the whole activity (all its instances) instead")
         return [ai]
     element = _element(step, instruction.element)
     found = [ai for ai in step.state.instances.values()

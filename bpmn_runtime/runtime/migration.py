@@ -5,10 +5,10 @@ subscriptions keep their rows (ids, due dates, assignees, topics) and follow the
 
 A migration is checked before it runs, and again for each instance in the transaction that migrates it:
 what the target version would run differently from what the instance holds is refused, instance by
-instance, in the modeler's words; an instance that changed between the check and its batch so that it can no
-longer be migrated (it ended meanwhile) is left as it is, and its plan says why. That covers an element with no counterpart, one of another kind or in
+instance, in the modeler's words. That covers an element with no counterpart, one of another kind or in
 another subprocess, and an event the target adds to a running activity or scope (a timer, message, signal or
-conditional boundary event, or event subprocess): the migrated instance would not wait for it.
+conditional boundary event, or event subprocess): the migrated instance would not wait for it. An instance
+that has ended (before the check, or between the check and its batch) is left as it is, and its plan says so.
 """
 from __future__ import annotations
 

@@ -32,7 +32,8 @@ from bpmn_runtime.web.auth import operator_only, require_login, session_caller
 from bpmn_runtime.traceparent import valid as valid_traceparent
 from bpmn_runtime.web.errors import problems_json
 from bpmn_runtime.web.openapi import (
-    MAX_ID, MAX_INSTRUCTIONS, MAX_LOCK, MAX_MIGRATED, MAX_OFFSET, MAX_RETRIES, MAX_RETRY_TIMEOUT, MAX_VERSION, document,
+    MAX_ID, MAX_INSTRUCTIONS, MAX_LOCK, MAX_MIGRATED, MAX_OFFSET, MAX_RETRIES, MAX_RETRY_TIMEOUT, MAX_VERSION,
+    document,
 )
 from bpmn_runtime.web.paging import whole_number
 from bpmn_runtime.web.security import upload_name
@@ -247,7 +248,8 @@ def resume(instance_id: int) -> tuple[str, int]:
     return "", 204
 
 
-INSTRUCTION_TYPES: dict[str, Kind] = {"cancel": "cancel", "startBeforeActivity": "start_before", "startAfterActivity": "start_after"}
+INSTRUCTION_TYPES: dict[str, Kind] = {"cancel": "cancel", "startBeforeActivity": "start_before",
+                                      "startAfterActivity": "start_after"}
 
 
 def _instructions(body: dict[str, Any]) -> list[Instruction]:
@@ -257,10 +259,11 @@ def _instructions(body: dict[str, Any]) -> list[Instruction]:
         abort(400, f"'instructions' must list from 1 to {MAX_INSTRUCTIONS} instructions.")
     found = []
     for number, item in enumerate(listed, 1):
-        if not isinstance(item, dict) or not isinstance(item.get("type"), str) or item["type"] not in INSTRUCTION_TYPES:
+        kind = INSTRUCTION_TYPES.get(item["type"]) if isinstance(item, dict) and isinstance(item.get("type"), str) \
+            else None
+        if kind is None:
             abort(400, f"instruction {number} must be an object whose 'type' is one of "
                        f"{', '.join(INSTRUCTION_TYPES)}.")
-        kind = INSTRUCTION_TYPES[item["type"]]
         ai = _bounded(item, "activityInstanceId", None, 0, 2**31 - 1) if kind == "cancel" else None
         element = _text(item, "activityId", None if ai is not None else MISSING, inputs.KEY_LENGTH)
         found.append(Instruction(kind, element, ai))

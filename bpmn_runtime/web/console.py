@@ -333,8 +333,8 @@ def modify(instance_id: int) -> Response | Rendered:
     and after the elements chosen, with one variable set first; all of it or nothing."""
     edit, value = _typed("modify")
     instructions = [*(Instruction("cancel", element) for element in request.form.getlist("cancel")),
-                    *(Instruction("start_before", element) for element in request.form.getlist("start_before") if element),
-                    *(Instruction("start_after", element) for element in request.form.getlist("start_after") if element)]
+                    *(Instruction("start_before", e) for e in request.form.getlist("start_before") if e),
+                    *(Instruction("start_after", e) for e in request.form.getlist("start_after") if e)]
     if not edit.error and not instructions:
         edit = replace(edit, error="Tick a token to cancel, or choose where to start one.")
     if not edit.error and edit.value.strip() and not edit.name:

@@ -104,9 +104,31 @@ def test_batches_report_progress(runtime: Runtime) -> None:
     ids = [runtime.start("changeable") for _ in range(5)]
     runtime.deploy(HERE / "change_v2.bpmn")
     seen: list[tuple[int, int]] = []
-    done = runtime.migrate(ids, 2, {"Review": "ReviewOrder"}, batch=2, progress=lambda n, total: seen.append((n, total)))
+    done = runtime.migrate(ids, 2, {"Review": "ReviewOrder"}, batch=2,
+                           progress=lambda n, total: seen.append((n, total)))
     assert seen == [(2, 5), (4, 5), (5, 5)]
     assert [p.instance_id for p in done] == ids
     assert {_version(runtime, i) for i in ids} == {2}
     [again] = runtime.migrate(ids[:1], 2)
     assert again.moves == ["nothing: it runs version 2 already"]
+
+
+def test_a_timer_moves_with_its_due_date_and_fires_in_the_new_version(sqlite_url: str) -> None:
+    from bpmn_runtime.clock import VirtualClock
+    clock = VirtualClock()
+    runtime = Runtime(sqlite_url, clock=clock)
+    suspendable = HERE.parent / "console" / "suspend.bpmn"
+    runtime.deploy(suspendable)
+    instance_id = runtime.start("suspendable", business_key="b-1")
+    runtime.complete_task(runtime.queries.instance(instance_id).tasks[0].id)
+    [timer] = runtime.queries.instance(instance_id).jobs
+    newer = suspendable.read_bytes().replace(b'name="An hour"', b'name="One hour"')
+    runtime.deploy(newer, file_name="suspend.bpmn")
+    runtime.migrate([instance_id], 2)
+    [moved] = runtime.queries.instance(instance_id).jobs
+    assert (moved.id, moved.due_at, moved.element_id) == (timer.id, timer.due_at, "Wait")
+    clock.advance(3600)
+    assert runtime.run_due_timers() == 1
+    detail = runtime.queries.instance(instance_id)
+    assert [t.element_id for t in detail.tokens] == ["Ship"] and detail.summary.version == 2
+    runtime.close()

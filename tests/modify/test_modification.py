@@ -52,7 +52,8 @@ def test_moving_a_token_into_a_subprocess_cancels_its_task_and_is_recorded(runti
     assert [t.element_id for t in detail.tasks] == ["Inspect"], "Review's task was withdrawn"
     assert review_task not in [t.id for t in detail.tasks]
     assert detail.variables == {"note": "moved"}
-    assert done == ["set note", f"cancelled 'Review' (Review) (activity instance {review.activity_instance})", "started before 'Check' (Check)"]
+    assert done == ["set note", f"cancelled 'Review' (Review) (activity instance {review.activity_instance})",
+                    "started before 'Check' (Check)"]
     [modified] = [h for h in detail.history if h.kind == "instance_modified"]
     assert modified.data is not None and modified.data["done"] == done
     [entry] = runtime.queries.audit(instance_id=instance_id, action="modify")[0]
