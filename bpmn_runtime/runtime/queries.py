@@ -418,5 +418,6 @@ class Queries:
 
 
 def _form_version(row: DeployedForm) -> dict[str, Any]:
+    """A deployed form version as the console lists it (without its schema, which only the editor opens)."""
     return {"id": row.id, "form_id": row.form_id, "version": row.version, "file_name": row.file_name,
             "deployed_at": row.deployed_at.isoformat()}
