@@ -439,5 +439,6 @@ def _tokens(process: Process, state: InstanceState) -> list[Token]:
 
 
 def _form_version(row: DeployedForm) -> dict[str, Any]:
+    """A deployed form version as the console lists it (without its schema, which only the editor opens)."""
     return {"id": row.id, "form_id": row.form_id, "version": row.version, "file_name": row.file_name,
             "deployed_at": row.deployed_at.isoformat()}

@@ -6,7 +6,7 @@
 
 const CHECK_DELAY_MS = 300;
 
-export const page = document.querySelector('[data-check-url]');
+const page = document.querySelector('[data-check-url]');
 export const config = page.dataset;
 const part = name => document.getElementById(`${page.id}-${name}`);
 const status = part('status');
