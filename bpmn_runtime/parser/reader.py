@@ -261,8 +261,12 @@ def _read_element(node: etree._Element, tag: str, scope_id: str, context: _Conte
         fields["topic"] = task.get("id", "")
     extensions = Extensions(**fields)
     if tag == "eventBasedGateway" and node.get("eventGatewayType", "Exclusive").strip() == "Parallel":
-        problems.append("an event-based gateway of type Parallel (a process that every one of its events joins) is "
-                        "not supported: set its type to Exclusive, and the first event that occurs starts the process")
+        problems.append(
+            "an event-based gateway of type Parallel (eventGatewayType) that starts the process waits for all its "
+            "events before one instance goes on; this engine does not run that: use the Exclusive type (the first "
+            "event starts an instance)" if node.get("instantiate") == "true" else
+            "an event-based gateway of type Parallel (eventGatewayType) is allowed only where it starts the process "
+            "(instantiate); set its type to Exclusive")
     for message in problems:
         context.problem(task, message)
     script = task.find(bpmn("script"))
