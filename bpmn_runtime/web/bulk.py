@@ -15,7 +15,7 @@ from flask import request
 
 from bpmn_runtime.errors import Conflict, NotFound
 from bpmn_runtime.web.paging import whole_number
-from bpmn_runtime.web.services import runtime
+from bpmn_runtime.web.services import actor, runtime
 
 BATCH = 50
 MAX_ID = 2**63 - 1
@@ -86,7 +86,7 @@ def _action(action: str, reason: str) -> Callable[[int], bool]:
             return True
         return cancel
     if action in ("suspend", "resume"):
-        return lambda instance_id: bool(engine.suspend([instance_id], suspended=action == "suspend"))
+        return lambda instance_id: bool(engine.suspend([instance_id], suspended=action == "suspend", actor=actor()))
 
     def retry(instance_id: int) -> bool:
         incidents = engine.queries.open_incident_ids(instance_id)

@@ -129,7 +129,7 @@ def resume_version(definition_id: int) -> Response:
 def _version_suspension(definition_id: int, suspended: bool) -> Response:
     """Suspend (or resume) a process version and its running instances."""
     found = _definition(definition_id)
-    _, changed = runtime().suspend_version(found["key"], found["version"], suspended=suspended)
+    _, changed = runtime().suspend_version(found["key"], found["version"], suspended=suspended, actor=actor())
     verb = "suspended" if suspended else "resumed"
     also = f", and {len(changed)} running instance{'s' if len(changed) != 1 else ''} with it" if changed else ""
     flash(f"{found['name'] or found['key']} version {found['version']} is {verb}{also}." +
@@ -403,7 +403,7 @@ def resume(instance_id: int) -> Response:
 
 def _suspension(instance_id: int, suspended: bool) -> Response:
     try:
-        changed = runtime().suspend([instance_id], suspended=suspended)
+        changed = runtime().suspend([instance_id], suspended=suspended, actor=actor())
     except Conflict as refused:
         flash(f"Nothing was changed: {refused}.", "warning")
         return redirect(url_for(".instance", instance_id=instance_id))
