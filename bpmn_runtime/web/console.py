@@ -208,11 +208,17 @@ def _bulk_action() -> str:
 
 @bp.get("/instances/bulk")
 def bulk_confirm() -> Rendered:
-    """Ask before acting on every instance a filter matches: which action, which filter, how many."""
+    """Ask before acting on every instance a filter matches: which action, which filter, how many. A migration
+    asks for the version and mapping first, and with them shows the dry run: what would happen."""
     action = _bulk_action()
     chosen = bulk.read_filter(STATUSES)
+    migration = bulk.read_migration(chosen) if action == "migrate" and "version" in request.args else None
+    if action == "migrate":
+        bulk.require_process(chosen)
     return render_template("console/bulk.html", action=action, label=bulk.ACTIONS[action], chosen=chosen,
-                           total=bulk.count(chosen), progress=None, done_word=bulk.DONE[action]), 200
+                           total=bulk.count(chosen), progress=None, done_word=bulk.DONE[action],
+                           migration=migration, check=bulk.dry_run(chosen, migration) if migration else None,
+                           versions=bulk.versions(chosen.process) if action == "migrate" else []), 200
 
 
 @bp.post("/instances/bulk")
@@ -221,10 +227,12 @@ def bulk_run() -> Rendered:
     action = _bulk_action()
     chosen = bulk.read_filter(STATUSES)
     reason = request.form.get("reason", "").strip() or "cancelled by an operator in the console (bulk)"
-    progress = bulk.run_batch(action, chosen, bulk.read_progress(), reason)
+    migration = bulk.read_migration(chosen) if action == "migrate" else None
+    act = bulk.migrating(migration) if migration else bulk.action(action, reason)
+    progress = bulk.run_batch(act, chosen, bulk.read_progress())
     return render_template("console/bulk.html", action=action, label=bulk.ACTIONS[action], chosen=chosen,
                            total=progress.total, progress=progress, done_word=bulk.DONE[action],
-                           reason=reason, batch=bulk.BATCH), 200
+                           reason=reason, batch=bulk.BATCH, migration=migration), 200
 
 
 @bp.get("/instances/<int:instance_id>")
