@@ -54,6 +54,8 @@ def test_suspend_then_cancel_every_matching_instance_in_batches(runtime: Runtime
         form = _hidden(page)
     assert all(runtime.queries.instance(i).summary.status == "cancelled" for i in orders)
     assert runtime.queries.instance(orders[0]).end_reason == "season over"
+    actions = [(e.actor, e.action) for e in reversed(runtime.queries.audit(instance_id=orders[1])[0])]
+    assert actions[-2:] == [("olga", "suspend"), ("olga", "cancel")], "in the trail as the operator's"
 
 
 def test_retry_every_incident_of_a_filter(runtime: Runtime, worker: Worker, olga: Person) -> None:
@@ -68,6 +70,7 @@ def test_retry_every_incident_of_a_filter(runtime: Runtime, worker: Worker, olga
     page = html.unescape(olga.post("/console/instances/bulk", form).text)
     assert "<strong>2</strong> retried, 1 skipped." in page and "Done." in page
     assert runtime.queries.incidents() == []
+    assert {e.actor for e in runtime.queries.audit(action="retry")[0]} == {"olga"}
     worker.run_until_idle()
     assert all(runtime.queries.instance(i).summary.status == "completed" for i in failed)
     assert runtime.queries.instance(healthy).summary.status == "active"
