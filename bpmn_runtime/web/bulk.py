@@ -1,7 +1,8 @@
 """Bulk actions of the console over the instances a filter matches: retry their incidents, cancel, suspend,
 resume or migrate them to another version of their process. The operator confirms first (how many, which
 filter); the work then runs in batches of BATCH instances, each instance in a transaction of its own, and a
-page after each batch says how far it got and goes on when asked (no script runs on pages, so there is no background progress bar to poll).
+page after each batch says how far it got and goes on when asked (no script runs on pages, so there is no
+background progress bar to poll).
 
 An instance the action does not apply to (already ended, already suspended) is counted as skipped, with
 why; the walk goes by instance id, so instances that change meanwhile are neither skipped nor repeated.
