@@ -114,6 +114,9 @@ def test_migrate_every_matching_instance_after_a_dry_run(runtime: Runtime, olga:
     assert "<li>'Review' (Review) to 'Review order' (ReviewOrder) (4 instances)</li>" in dry
     assert "Yes, migrate 4 instances to version 2" in dry
     assert all(_version(runtime, i) == 1 for i in [*waiting, shipping]), "a dry run changes nothing"
+    monkeypatch.setattr(bulk, "DRY_RUN_LIMIT", 3)  # type: ignore[attr-defined]
+    capped = html.unescape(olga.get(MIGRATE + "&version=2&mapping=Review%3DReviewOrder").text)
+    assert "Checked 3 (the first 3 of more): <strong>3</strong> can be migrated to version 2." in capped
 
     form, pages = _hidden(dry), []
     assert (form["version"], form["mapping"], form["total"]) == ("2", "Review=ReviewOrder", "6")
