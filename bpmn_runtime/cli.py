@@ -597,11 +597,12 @@ def _suspension(context: click.Context, instance_ids: tuple[int, ...], process: 
         raise click.UsageError("--version goes with --process")
     runtime = runtime_from(context)
     if process:
-        number, changed = runtime.suspend_version(process, version, suspended=suspended)
+        number, changed = runtime.suspend_version(process, version, suspended=suspended,
+                                                   actor=_command_line(context))
         click.echo(f"{process} version {number} {verb}" + (f", with instance(s) {', '.join(map(str, changed))}"
                                                             if changed else "; no running instance changed"))
         return
-    changed = runtime.suspend(list(instance_ids), suspended=suspended)
+    changed = runtime.suspend(list(instance_ids), suspended=suspended, actor=_command_line(context))
     unchanged = [i for i in instance_ids if i not in changed]
     if changed:
         click.echo(f"instance(s) {', '.join(map(str, changed))} {verb}")

@@ -200,18 +200,20 @@ class Runtime:
                 progress(len(done), len(ids))
         return done
 
-    def suspend(self, instance_ids: list[int], *, suspended: bool = True) -> list[int]:
-        """Suspend running instances and the instances they called (`suspended=False`: resume them); the
-        ids that changed. Nothing of a suspended instance moves until it is resumed (see `suspension`)."""
-        return self.transactions.run(lambda unit: suspension.set_instances(unit, list(instance_ids), suspended),
-                                     "suspend")
+    def suspend(self, instance_ids: list[int], *, suspended: bool = True, actor: Actor = PROGRAM) -> list[int]:
+        """Suspend running instances and the instances they called (`suspended=False`: resume them) as `actor`;
+        the ids that changed. Nothing of a suspended instance moves until it is resumed (see `suspension`)."""
+        return self.transactions.run(self._by(actor, lambda unit: suspension.set_instances(
+            unit, list(instance_ids), suspended)), "suspend")
 
-    def suspend_version(self, key: str, version: int | None = None, *,
-                        suspended: bool = True) -> tuple[int, list[int]]:
+    def suspend_version(self, key: str, version: int | None = None, *, suspended: bool = True,
+                        actor: Actor = PROGRAM) -> tuple[int, list[int]]:
         """Suspend a process version (default: the newest) and its running instances (`suspended=False`:
-        resume them); the version, and the instances that changed. A suspended version starts no instance."""
+        resume them) as `actor`; the version, and the instances that changed. A suspended version starts no
+        instance."""
         inputs.key(key, "the process key")
-        return self.transactions.run(lambda unit: suspension.set_version(unit, key, version, suspended), "suspend")
+        return self.transactions.run(self._by(actor, lambda unit: suspension.set_version(
+            unit, key, version, suspended)), "suspend")
 
     def clean_up_history(self, *, default_days: int | None = None, batch: int = 500,
                          limit: int | None = None) -> int:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ColumnElement, or_, select, update
 
 from bpmn_runtime.errors import Conflict, NotFound
+from bpmn_runtime.runtime import permissions
 from bpmn_runtime.runtime.locks import lock_instance
 from bpmn_runtime.store.tables import Definition, Instance, Job, Subscription
 
@@ -51,12 +52,15 @@ def subscription_movable() -> ColumnElement[bool]:
 
 
 def set_instances(unit: "UnitOfWork", instance_ids: list[int], suspended: bool) -> list[int]:
-    """Suspend (or resume) running instances and the instances they called; the ids that changed, in order.
-    An id that is no instance is NotFound; an ended one is a Conflict; all before anything changes."""
+    """Suspend (or resume) running instances and the instances they called; the ids that changed, in order,
+    each written to the audit trail as the unit's actor's. An id that is no instance is NotFound, an ended
+    one a Conflict, and one of a process the actor may not operate on Forbidden; all before anything changes."""
     for instance_id in instance_ids:
-        row = unit.connection.execute(select(Instance.status).where(Instance.id == instance_id)).one_or_none()
+        row = unit.connection.execute(select(Instance.status, Instance.process_key)
+                                      .where(Instance.id == instance_id)).one_or_none()
         if row is None:
             raise NotFound(f"there is no process instance {instance_id}")
+        permissions.check(unit.connection, unit.actor, row.process_key, "operate")
         if row.status != "active":
             raise Conflict(f"instance {instance_id} has ended ({row.status}); only a running instance can be "
                            f"{'suspended' if suspended else 'resumed'}. Nothing was changed")
@@ -71,9 +75,12 @@ def set_instances(unit: "UnitOfWork", instance_ids: list[int], suspended: bool) 
         lock_instance(unit, instance_id)
         result = unit.connection.execute(update(Instance).where(
             Instance.id == instance_id, Instance.status == "active", Instance.suspended != suspended)
-            .values(suspended=suspended, version=Instance.version + 1, updated_at=unit.now))
-        if result.rowcount:
+            .values(suspended=suspended, version=Instance.version + 1, updated_at=unit.now)
+            .returning(Instance.process_key, Instance.parent_id))
+        for process_key, parent_id in result:
             changed.append(instance_id)
+            unit.audit("suspend" if suspended else "resume", process_key=process_key, instance_id=instance_id,
+                       detail={"called_by": parent_id} if instance_id not in instance_ids else None)
         todo += unit.connection.execute(select(Instance.id).where(
             Instance.parent_id == instance_id, Instance.status == "active").order_by(Instance.id)).scalars()
     return changed
@@ -88,7 +95,9 @@ def set_version(unit: "UnitOfWork", key: str, version: int | None, suspended: bo
     definition = unit.session.execute(query).scalar_one_or_none()
     if definition is None:
         raise NotFound(f"there is no deployed process '{key}'{' version ' + str(version) if version else ''}")
+    permissions.check(unit.connection, unit.actor, key, "operate")
     definition.suspended = suspended
+    unit.audit("suspend" if suspended else "resume", process_key=key, detail={"version": definition.version})
     running = list(unit.connection.execute(select(Instance.id).where(
         Instance.definition_id == definition.id, Instance.status == "active", Instance.suspended != suspended)
         .order_by(Instance.id)).scalars())

@@ -237,14 +237,14 @@ def cancel(instance_id: int) -> tuple[str, int]:
 @bp.post("/instances/<int:instance_id>/suspend")
 @operator_only
 def suspend(instance_id: int) -> tuple[str, int]:
-    runtime().suspend([instance_id])
+    runtime().suspend([instance_id], actor=actor())
     return "", 204
 
 
 @bp.post("/instances/<int:instance_id>/resume")
 @operator_only
 def resume(instance_id: int) -> tuple[str, int]:
-    runtime().suspend([instance_id], suspended=False)
+    runtime().suspend([instance_id], suspended=False, actor=actor())
     return "", 204
 
 

@@ -129,7 +129,7 @@ def resume_version(definition_id: int) -> Response:
 def _version_suspension(definition_id: int, suspended: bool) -> Response:
     """Suspend (or resume) a process version and its running instances."""
     found = _definition(definition_id)
-    _, changed = runtime().suspend_version(found["key"], found["version"], suspended=suspended)
+    _, changed = runtime().suspend_version(found["key"], found["version"], suspended=suspended, actor=actor())
     verb = "suspended" if suspended else "resumed"
     also = f", and {len(changed)} running instance{'s' if len(changed) != 1 else ''} with it" if changed else ""
     flash(f"{found['name'] or found['key']} version {found['version']} is {verb}{also}." +
@@ -208,11 +208,17 @@ def _bulk_action() -> str:
 
 @bp.get("/instances/bulk")
 def bulk_confirm() -> Rendered:
-    """Ask before acting on every instance a filter matches: which action, which filter, how many."""
+    """Ask before acting on every instance a filter matches: which action, which filter, how many. A migration
+    asks for the version and mapping first, and with them shows the dry run: what would happen."""
     action = _bulk_action()
     chosen = bulk.read_filter(STATUSES)
+    migration = bulk.read_migration(chosen) if action == "migrate" and "version" in request.args else None
+    if action == "migrate":
+        bulk.require_process(chosen)
     return render_template("console/bulk.html", action=action, label=bulk.ACTIONS[action], chosen=chosen,
-                           total=bulk.count(chosen), progress=None, done_word=bulk.DONE[action]), 200
+                           total=bulk.count(chosen), progress=None, done_word=bulk.DONE[action],
+                           migration=migration, check=bulk.dry_run(chosen, migration) if migration else None,
+                           versions=bulk.versions(chosen.process) if action == "migrate" else []), 200
 
 
 @bp.post("/instances/bulk")
@@ -221,10 +227,12 @@ def bulk_run() -> Rendered:
     action = _bulk_action()
     chosen = bulk.read_filter(STATUSES)
     reason = request.form.get("reason", "").strip() or "cancelled by an operator in the console (bulk)"
-    progress = bulk.run_batch(action, chosen, bulk.read_progress(), reason)
+    migration = bulk.read_migration(chosen) if action == "migrate" else None
+    act = bulk.migrating(migration) if migration else bulk.action(action, reason)
+    progress = bulk.run_batch(act, chosen, bulk.read_progress())
     return render_template("console/bulk.html", action=action, label=bulk.ACTIONS[action], chosen=chosen,
                            total=progress.total, progress=progress, done_word=bulk.DONE[action],
-                           reason=reason, batch=bulk.BATCH), 200
+                           reason=reason, batch=bulk.BATCH, migration=migration), 200
 
 
 @bp.get("/instances/<int:instance_id>")
@@ -403,7 +411,7 @@ def resume(instance_id: int) -> Response:
 
 def _suspension(instance_id: int, suspended: bool) -> Response:
     try:
-        changed = runtime().suspend([instance_id], suspended=suspended)
+        changed = runtime().suspend([instance_id], suspended=suspended, actor=actor())
     except Conflict as refused:
         flash(f"Nothing was changed: {refused}.", "warning")
         return redirect(url_for(".instance", instance_id=instance_id))

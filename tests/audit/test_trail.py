@@ -21,7 +21,7 @@ from bpmn_runtime.runtime import Runtime
 from bpmn_runtime.runtime.audit import AuditRecord
 from bpmn_runtime.runtime.task_rules import Actor
 from tests.audit.world import CARDS, World, world  # noqa: F401  (the fixture)
-from tests.web.conftest import csrf_token
+from tests.web.conftest import WEB_PROCESSES, csrf_token
 
 OLGA = Actor.person("olga", role="operator", via="api token")
 
@@ -120,6 +120,47 @@ def test_a_refused_action_leaves_no_entry(world: World) -> None:
     entries = trail(runtime)
     assert [e.action for e in entries[before:]] == ["permission.grant"]
     assert runtime.queries.instance(instance_id).summary.status == "active"
+
+
+def test_suspend_and_resume_are_recorded_with_their_actor_from_api_console_and_command_line(world: World) -> None:
+    runtime, api = world.runtime, world.api()
+    instance_id = world.card_payment()
+    assert api.post(f"/api/v1/instances/{instance_id}/suspend", headers=world.token("olga")).status_code == 204
+    console = world.person("otto")
+    assert console.post(f"/console/instances/{instance_id}/resume").status_code == 302
+    world.cli("suspend", str(instance_id))
+    world.cli("resume", str(instance_id))
+    entries = trail(runtime, instance_id=instance_id)
+    cli = f"command line (OS user {getpass.getuser()})"
+    assert [(e.actor, e.via, e.action, e.process_key, e.detail) for e in entries[1:]] == [
+        ("olga", "api token", "suspend", "card-payment", None), ("otto", "web", "resume", "card-payment", None),
+        ("the command line", cli, "suspend", "card-payment", None),
+        ("the command line", cli, "resume", "card-payment", None)]
+
+    definition_id = next(d["id"] for d in runtime.queries.definitions() if d["key"] == "card-payment")
+    assert console.post(f"/console/definitions/{definition_id}/suspend").status_code == 302
+    version, instance = trail(runtime, action="suspend")[-2:]
+    assert (version.actor, version.process_key, version.instance_id, version.detail) == (
+        "otto", "card-payment", None, {"version": 1})
+    assert (instance.actor, instance.instance_id) == ("otto", instance_id), "and each of its running instances"
+
+
+def test_suspending_a_parent_records_the_called_instances_too_and_a_refusal_nothing(world: World) -> None:
+    runtime = world.runtime
+    runtime.deploy(WEB_PROCESSES / "three_steps.bpmn")
+    runtime.deploy(WEB_PROCESSES / "drill_down.bpmn")
+    parent = runtime.start("drill-down")
+    runtime.complete_task(runtime.queries.instance(parent).tasks[0].id)
+    [child] = runtime.queries.instance(parent).called
+    assert world.person("olga").post(f"/console/instances/{parent}/suspend").status_code == 302
+    entries = trail(runtime, action="suspend")
+    assert [(e.actor, e.instance_id, e.process_key, e.detail) for e in entries] == [
+        ("olga", parent, "drill-down", None), ("olga", child.instance_id, "three-steps", {"called_by": parent})]
+
+    runtime.grant("drill-down", "operate", "user", "otto")
+    refused = world.api().post(f"/api/v1/instances/{parent}/resume", headers=world.token("olga"))
+    assert refused.status_code == 403
+    assert trail(runtime, action="resume") == [] and runtime.queries.instance(parent).summary.suspended
 
 
 @pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
