@@ -150,6 +150,18 @@ def test_an_operator_models_deploys_and_runs_a_process(server: Server) -> None:
 CARRIER_DMN = model(decision("carrier", literal('"parcel post"'), name="Carrier"))
 
 
+def deploy_carrier_decision(page: "Page", served: Server, folder: Path) -> None:
+    """Upload carrier.dmn in the console, as an operator deploys the decision before the process calling it."""
+    from playwright.sync_api import expect
+
+    dmn = folder / "carrier.dmn"
+    dmn.write_bytes(CARRIER_DMN)
+    page.goto(f"{served.url}/console/deployments")
+    page.set_input_files("#file", str(dmn))
+    page.get_by_role("button", name="Deploy").click()
+    expect(page.locator(".flash")).to_contain_text("Carrier (carrier) version 1")
+
+
 def test_a_business_rule_task_gets_its_decision_in_the_panel_and_the_instance_runs_it(server: Server,
                                                                                       tmp_path: Path) -> None:
     """Camunda 8: the business rule task's Implementation offers the DMN decision; the engine's check marks the
@@ -157,15 +169,9 @@ def test_a_business_rule_task_gets_its_decision_in_the_panel_and_the_instance_ru
     only), and the deployed process's instance evaluates the decision deployed before it."""
     from playwright.sync_api import expect, sync_playwright
 
-    dmn = tmp_path / "carrier.dmn"
-    dmn.write_bytes(CARRIER_DMN)
     with sync_playwright() as playwright:
         browser, page, complaints = editor_session(playwright, server)
-        page.goto(f"{server.url}/console/deployments")
-        page.set_input_files("#file", str(dmn))
-        page.get_by_role("button", name="Deploy").click()
-        expect(page.locator(".flash")).to_contain_text("Carrier (carrier) version 1")
-
+        deploy_carrier_decision(page, server, tmp_path)
         page.get_by_role("link", name="Modeler").click()
         status = page.locator("#modeler-status")
         expect(status).to_have_text(NO_PROBLEMS)
@@ -193,6 +199,63 @@ def test_a_business_rule_task_gets_its_decision_in_the_panel_and_the_instance_ru
         page.get_by_role("button", name="Start instance").click()
         expect(page.locator(".flash")).to_contain_text("Started instance")  # and shows the instance
         expect(page.locator("body")).to_contain_text("Book carrier")  # past the decision, at the user task
+        expect(page.locator(".kv")).to_contain_text("parcel post")
+        browser.close()
+    assert complaints == [], "the modeler runs without errors and within its Content-Security-Policy"
+
+
+def test_a_camunda_7_business_rule_task_offers_the_decision_bindings_the_engine_runs(server: Server,
+                                                                                    tmp_path: Path) -> None:
+    """Camunda 7: the Implementation select offers the DMN decision or a topic (no Java); an empty decision
+    reference is marked; the binding offers 'latest' and 'version' only, no tenant or version tag; the decision's
+    single entry goes to the result variable of the instance."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser, page, complaints = editor_session(playwright, server)
+        deploy_carrier_decision(page, server, tmp_path)
+        page.get_by_role("link", name="Modeler").click()
+        page.get_by_role("link", name="Camunda 7").click()
+        expect(page.locator("#modeler-platform")).to_have_text("Camunda 7")
+        status = page.locator("#modeler-status")
+        expect(status).to_have_text(NO_PROBLEMS)
+        diagram_shape(page, "StartEvent_1").click()
+        rule = append_shape(page, "append.append-task", "Pick carrier", "rule-task")
+        open_group(page, "Implementation")
+        implementation = page.get_by_label("Implementation")
+        assert implementation.locator("option").all_inner_texts() == ["DMN decision", "External (topic)"]
+        implementation.select_option(label="DMN decision")
+        marker = page.locator(f'.djs-overlays[data-container-id="{rule}"] .problem-marker')
+        expect(marker).to_have_attribute("title", re.compile("names no decision"))
+
+        page.get_by_role("textbox", name="Decision reference").fill("carrier")
+        binding = page.get_by_label("Binding")
+        assert binding.locator("option").all_inner_texts() == ["latest", "version"]
+        expect(page.get_by_label("Tenant ID")).to_have_count(0)
+        binding.select_option("version")
+        page.get_by_role("textbox", name="Version").fill("1")
+        page.get_by_role("textbox", name="Result variable").fill("chosen")
+        page.get_by_label("Map decision result").select_option("singleEntry")
+        click_blank_canvas(page)  # leaves the panel, so that its last change is saved
+        diagram_shape(page, rule).click()
+        append_shape(page, "append.append-task", "Book carrier", "user-task")
+        append_shape(page, "append.end-event", "Carrier booked")
+        expect(status).to_have_text(NO_PROBLEMS)
+        expect(marker).to_have_count(0)
+
+        with page.expect_download() as downloading:
+            page.get_by_role("button", name="Download .bpmn").click()
+        saved = Path(downloading.value.path()).read_text(encoding="utf-8")
+        for attribute in ('camunda:decisionRef="carrier"', 'camunda:decisionRefBinding="version"',
+                          'camunda:decisionRefVersion="1"', 'camunda:resultVariable="chosen"',
+                          'camunda:mapDecisionResult="singleEntry"'):
+            assert attribute in saved
+
+        page.get_by_role("button", name="Deploy").click()
+        expect(page.locator(".flash")).to_contain_text("version 1")
+        page.get_by_role("button", name="Start instance").click()
+        expect(page.locator(".flash")).to_contain_text("Started instance")
+        expect(page.locator("body")).to_contain_text("Book carrier")
         expect(page.locator(".kv")).to_contain_text("parcel post")
         browser.close()
     assert complaints == [], "the modeler runs without errors and within its Content-Security-Policy"
