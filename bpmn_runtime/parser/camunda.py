@@ -49,7 +49,7 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
             found[key] = get(camunda(attribute))
     if found.get("priority"):
         literal_or_expression(found["priority"], "camunda:priority", problems, -LARGEST, LARGEST)
-    if get(camunda("decisionRef")):
+    if get(camunda("decisionRef")) is not None:
         found.update(_decision_reference(element, problems))
     if get(camunda("formRef")):
         found["form_key"] = get(camunda("formRef"))
@@ -122,6 +122,9 @@ def _decision_reference(element: etree._Element, problems: list[str]) -> dict[st
     """camunda:decisionRef with its binding and mapDecisionResult; what cannot be honoured is refused."""
     get = element.get
     found: dict[str, Any] = {"decision_ref": get(camunda("decisionRef")).strip()}
+    if not found["decision_ref"]:
+        problems.append("the business rule task names no decision: enter the id of the decision it calls "
+                        "(Implementation, Decision reference)")
     mapping = (get(camunda("mapDecisionResult")) or "resultList").strip()
     if mapping not in DECISION_RESULT_MAPPINGS:
         problems.append(f"camunda:mapDecisionResult '{mapping}' is not one of {', '.join(DECISION_RESULT_MAPPINGS)}")

@@ -125,3 +125,11 @@ def test_a_business_rule_task_that_is_a_job_stays_one(runtime: Runtime) -> None:
     runtime.start("p", {})
     [job] = runtime.acquire_jobs("w", ["rules"])
     assert job.topic == "rules"
+
+
+@pytest.mark.parametrize("decision_id", ["", "  "])
+def test_an_empty_decision_reference_is_refused_not_run_as_a_job(runtime: Runtime, decision_id: str) -> None:
+    """Camunda Modeler writes camunda:decisionRef="" once DMN is chosen as the implementation; the task is meant
+    to call a decision, so it must not quietly become a job of a topic named after its id."""
+    with pytest.raises(DeploymentError, match=r"names no decision.*\(Implementation, Decision reference\)"):
+        runtime.deploy(camunda7("resultList", decision_id), "p.bpmn")
