@@ -121,7 +121,7 @@ class Worker:
             failure = traceback.format_exc()
             report = lambda: self.runtime.fail_job(job.job_id, self.name, failure)  # noqa: E731
         else:
-            topics = self.registry.topics if chain else ()
+            topics = self.registry.topics_to_fetch if chain else ()
             report = lambda: self.runtime.complete_job(job.job_id, self.name, result,  # noqa: E731
                                                        next_topics=topics, lease_seconds=self.lease_seconds)
         finally:

@@ -262,10 +262,11 @@ def locked_job(unit: UnitOfWork, job_id: int, worker: str) -> HeldJob:
 
 
 def complete(unit: UnitOfWork, job_id: int, worker: str, values: Mapping[str, Any],
-             next_topics: Collection[str] = (), lease_seconds: float = 60.0) -> JobContext | None:
+             next_topics: Collection[str] | None = (), lease_seconds: float = 60.0) -> JobContext | None:
     """Complete the job `worker` holds and run its instance on to the next wait states. With `next_topics`
-    (the topics the worker handles), a handler job that this step made due now on one of them is locked to
-    `worker` in the same transaction and returned (job chaining): the worker runs it without a new acquisition."""
+    (the topics the worker handles; None for every topic, as a worker with a catch-all handler takes), a handler
+    job that this step made due now on one of them is locked to `worker` in the same transaction and returned
+    (job chaining): the worker runs it without a new acquisition."""
     job = locked_job(unit, job_id, worker)
     loaded, wait_key = unit.load(_instance_of(job)), _wait_of(job)
     if log.isEnabledFor(logging.DEBUG):  # before the lines of what the step does with the outputs
@@ -273,15 +274,16 @@ def complete(unit: UnitOfWork, job_id: int, worker: str, values: Mapping[str, An
         unit.after_commit(lambda: log_event(log, logging.DEBUG, "job %s (%s) completed by %s; outputs: %s", job_id,
                                             fields["topic"], worker, redact(dict(values)), **fields))
     step = unit.step(loaded, lambda s: s.trigger(wait_key, values))
-    return _take_next(unit, loaded, step, worker, next_topics, lease_seconds) if next_topics else None
+    chaining = next_topics is None or bool(next_topics)
+    return _take_next(unit, loaded, step, worker, next_topics, lease_seconds) if chaining else None
 
 
-def _take_next(unit: UnitOfWork, loaded: LoadedInstance, step: Step, worker: str, topics: Collection[str],
-               lease_seconds: float) -> JobContext | None:
-    """Lock for `worker` the first handler job on one of `topics` that `step` made (due at once, as every
-    handler job is); None when there is none."""
+def _take_next(unit: UnitOfWork, loaded: LoadedInstance, step: Step, worker: str,
+               topics: Collection[str] | None, lease_seconds: float) -> JobContext | None:
+    """Lock for `worker` the first handler job on one of `topics` (any, when None) that `step` made (due at
+    once, as every handler job is); None when there is none."""
     for wait in step.effects.added_waits:
-        if isinstance(wait, JobWait) and wait.topic in topics:
+        if isinstance(wait, JobWait) and (topics is None or wait.topic in topics):
             context = take(unit, loaded, wait, worker, lease_seconds)
             if context is not None:
                 return context

@@ -333,10 +333,10 @@ class Runtime:
         return self.transactions.run(lambda unit: jobs.release_all(unit, worker), "release_jobs", repeatable=True)
 
     def complete_job(self, job_id: int, worker: str, variables: Mapping[str, Any] | None = None, *,
-                     next_topics: Collection[str] = (), lease_seconds: float = 60.0,
+                     next_topics: Collection[str] | None = (), lease_seconds: float = 60.0,
                      actor: Actor = PROGRAM) -> JobContext | None:
         """Complete a job and run its instance on to its next wait states, in one transaction. With
-        `next_topics`, the next handler job of the instance on one of them comes back locked to `worker` for
+        `next_topics` (None: any topic), the next handler job of the instance on one of them comes back locked to `worker` for
         `lease_seconds` (job chaining, see `jobs.complete`); else None."""
         values = self._checked(variables)
         inputs.key(worker, "the worker id")

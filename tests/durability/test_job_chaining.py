@@ -75,6 +75,23 @@ def test_a_worker_runs_an_instance_through_in_one_round(sqlite_url: str) -> None
     runtime.close()
 
 
+def test_a_worker_with_a_catch_all_handler_chains_every_topic(sqlite_url: str) -> None:
+    """A catch-all worker handles every topic, so it is handed the instance's next job whatever its topic."""
+    runtime = Runtime(sqlite_url)
+    runtime.deploy(THREE_STEPS, "three-steps.bpmn")
+    instance_id = runtime.start("three-steps")
+    [first] = runtime.acquire_jobs("w1", None)
+    following = runtime.complete_job(first.job_id, "w1", {}, next_topics=None)
+    assert following is not None and following.topic == "charge" and following.instance_id == instance_id
+    seen: list[str] = []
+    registry = HandlerRegistry()
+    registry.register("*", lambda job: seen.append(job.topic) or {})
+    runtime.start("three-steps")
+    assert Worker(runtime, registry, batch=1).run_once() == 3  # one acquisition: the new instance's three jobs
+    assert seen == ["reserve", "charge", "ship"]
+    runtime.close()
+
+
 def test_a_stopping_worker_hands_the_chained_job_back(sqlite_url: str) -> None:
     runtime = Runtime(sqlite_url)
     runtime.deploy(THREE_STEPS, "three-steps.bpmn")
