@@ -431,7 +431,13 @@ def _loop(node: etree._Element, context: _Context) -> LoopSpec | None:
     item = multi.find(bpmn("inputDataItem"))
     if item is not None:
         element_variable = item.get("name") or item.get("id")
-    settings: dict[str, Any] = {"collection": collection, "element_variable": element_variable}
+    data_output, output_item = multi.find(bpmn("loopDataOutputRef")), multi.find(bpmn("outputDataItem"))
+    settings: dict[str, Any] = {
+        "collection": collection, "element_variable": element_variable,
+        "output_collection": local_part(data_output, data_output.text.strip())
+        if data_output is not None and data_output.text else None,
+        "output_element": (output_item.get("name") or output_item.get("id")) if output_item is not None else None,
+    }
     settings.update({k: v for k, v in zeebe.loop(multi).items() if v})
     return LoopSpec(
         multi_instance=True,

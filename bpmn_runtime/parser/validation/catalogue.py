@@ -32,6 +32,9 @@ BY_SCHEMA = frozenset({"EXT.039", "EXT.041", "EXT.054", "EXT.055", "EXT.078"})
 # documentation.
 LENIENT_FOR_ENGINE_FILES = frozenset({"EXT.012", "EXT.084", "EXT.088", "EXT.101", "EXT.103", "EXT.105", "EXT.109",
                                       "EXT.113", "EXT.116", "EXT.151"})
+# References an engine reads as the names of variables, not as ids of declared data: SpiffWorkflow's multi-instance
+# tasks iterate the variable loopDataInputRef names and fill the one loopDataOutputRef names.
+NAMES_FOR_ENGINE_FILES = {"SpiffWorkflow": frozenset({"loopDataInputRef", "loopDataOutputRef"})}
 
 
 def rule(rule_id: str, *also: str) -> Callable[[Callable[P, list[Problem]]], Callable[P, list[Problem]]]:

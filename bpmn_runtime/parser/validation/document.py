@@ -15,12 +15,13 @@ from bpmn_runtime.errors import Problem
 from bpmn_runtime.parser.namespaces import BPMN, EXECUTION_PLATFORM, bpmn, local_name
 
 # Namespaces of the engines whose files say which engine they were made for (see `Document.dialect`).
+SPIFFWORKFLOW = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 ENGINE_NAMESPACES = {
     "http://camunda.org/schema/1.0/bpmn": "Camunda 7",
     "http://camunda.org/schema/zeebe/1.0": "Camunda 8",
     "http://activiti.org/bpmn": "Activiti",
     "http://flowable.org/bpmn": "Flowable",
-    "http://spiffworkflow.org/bpmn/schema/1.0/core": "SpiffWorkflow",
+    SPIFFWORKFLOW: "SpiffWorkflow",
 }
 EVENT_DEFINITION_TAGS = frozenset({
     "messageEventDefinition", "timerEventDefinition", "signalEventDefinition", "errorEventDefinition",
@@ -159,7 +160,10 @@ class Document:
     @functools.cached_property
     def dialect(self) -> str | None:
         """The engine the file was made for, when it says so by that engine's extensions or by the modeler's
-        execution platform; None for a plain BPMN 2.0 file."""
+        execution platform; None for a plain BPMN 2.0 file. SpiffWorkflow's extensions in use outweigh the
+        platform: SpiffWorkflow models are often drawn in Camunda Modeler, which stamps its own platform on them."""
+        if any(isinstance(node.tag, str) and node.tag.startswith(f"{{{SPIFFWORKFLOW}}}") for node in self.root.iter()):
+            return ENGINE_NAMESPACES[SPIFFWORKFLOW]
         platform = self.root.get(EXECUTION_PLATFORM)
         if platform:
             return "Camunda 8" if platform == "Camunda Cloud" else "Camunda 7"

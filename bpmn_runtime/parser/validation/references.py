@@ -15,7 +15,7 @@ from lxml import etree
 from bpmn_runtime.errors import Problem
 from bpmn_runtime.parser.namespaces import BPMN, BPMNDI, local_name
 from bpmn_runtime.parser.reader import FLOW_NODES, GLOBAL_TASKS
-from bpmn_runtime.parser.validation.catalogue import rule
+from bpmn_runtime.parser.validation.catalogue import NAMES_FOR_ENGINE_FILES, rule
 from bpmn_runtime.parser.validation.data import ITEM_AWARE
 from bpmn_runtime.parser.validation.document import EVENT_DEFINITION_TAGS, Document, line_of
 from bpmn_runtime.parser.validation.shared import ACTIVITIES
@@ -150,9 +150,12 @@ def _where(node: etree._Element, where: str) -> str:
 @rule("REF.EXISTS")
 def existence_problems(document: Document, node: etree._Element) -> list[Problem]:
     """REF.EXISTS: every reference names an element declared in the file, or in the imported BPMN file its prefix
-    stands for."""
+    stands for (in a file made for an engine that reads it as a variable name, any name)."""
     problems = []
+    variable_names = NAMES_FOR_ENGINE_FILES.get(document.dialect or "", frozenset())
     for where, _, _ in REFERENCES.get(local_name(node.tag), ()):
+        if where in variable_names:
+            continue
         for carrier, value in document.references(node, where):
             if document.resolve(carrier, value) is not None or document.import_missing(carrier, value):
                 continue
