@@ -10,12 +10,18 @@ from bpmn_runtime import juel
 from bpmn_runtime.engine.decision_calls import MAPPINGS as DECISION_RESULT_MAPPINGS
 from bpmn_runtime.engine.timers import TimerError, parse_retry_cycle
 from bpmn_runtime.forms import duplicate_field_problems, field_problems, read_constraint
-from bpmn_runtime.model import MAX_RETRIES, CallMapping, FormField, Mapping, VariablePassing
+from bpmn_runtime.model import MAX_RETRIES, CallMapping, ExpressionListener, FormField, Mapping, VariablePassing
 from bpmn_runtime.parser.numbers import LARGEST, literal_or_expression, whole_number
-from bpmn_runtime.parser.namespaces import camunda
+from bpmn_runtime.parser.namespaces import camunda, local_name
 
 # Camunda 7 attributes that only a Java engine can honour; refused rather than silently ignored.
 JAVA_ONLY = ("class", "delegateExpression", "expression")
+# Activities whose start and end run through `engine.behaviours.activities`, where expression listeners run.
+LISTENING_ACTIVITIES = frozenset({
+    "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask", "businessRuleTask",
+    "callActivity", "subProcess", "transaction", "adHocSubProcess",
+})
+LISTENER_EVENTS = ("start", "end")
 
 
 def _split(value: str | None) -> tuple[str, ...]:
@@ -84,7 +90,27 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
     if io is not None:
         found["inputs"] = tuple(_mapping(p, problems) for p in io.findall(camunda("inputParameter")))
         found["outputs"] = tuple(_mapping(p, problems) for p in io.findall(camunda("outputParameter")))
+    listeners = [node for node in extension.findall(camunda("executionListener")) if listener_refusal(node) is None]
+    if listeners:
+        found["execution_listeners"] = tuple(ExpressionListener(node.get("event", "").strip(),
+                                                                node.get("expression", "")) for node in listeners)
     return found
+
+
+def listener_refusal(listener: etree._Element) -> str | None:
+    """Why a camunda:executionListener cannot run here as Camunda 7 runs it, or None when it can: an
+    `expression` listener on the start or end of a plain activity (no loop, not an event subprocess)."""
+    holder = listener.getparent()
+    activity = holder.getparent() if holder is not None else None
+    if activity is None or local_name(activity.tag) not in LISTENING_ACTIVITIES \
+            or activity.get("triggeredByEvent") == "true" \
+            or any(local_name(child.tag).endswith("LoopCharacteristics") for child in activity):
+        return "expression listeners run here only on tasks, call activities and subprocesses without a loop"
+    if not listener.get("expression") or listener.find(camunda("script")) is not None:
+        return "only listeners of type Expression run here"
+    if listener.get("event", "").strip() not in LISTENER_EVENTS:
+        return f"Event type '{listener.get('event', '')}' is not run here; use start or end"
+    return None
 
 
 def variable_passing(call: etree._Element, problems: list[str]) -> VariablePassing:
