@@ -21,7 +21,8 @@ LISTENING_ACTIVITIES = frozenset({
     "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask", "businessRuleTask",
     "callActivity", "subProcess", "transaction", "adHocSubProcess",
 })
-LISTENER_EVENTS = ("start", "end")
+# The events each kind of listener runs on here, by the extension element's name.
+LISTENER_EVENTS = {"executionListener": ("start", "end"), "taskListener": ("create", "complete")}
 
 
 def _split(value: str | None) -> tuple[str, ...]:
@@ -90,26 +91,31 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
     if io is not None:
         found["inputs"] = tuple(_mapping(p, problems) for p in io.findall(camunda("inputParameter")))
         found["outputs"] = tuple(_mapping(p, problems) for p in io.findall(camunda("outputParameter")))
-    listeners = [node for node in extension.findall(camunda("executionListener")) if listener_refusal(node) is None]
-    if listeners:
-        found["execution_listeners"] = tuple(ExpressionListener(node.get("event", "").strip(),
-                                                                node.get("expression", "")) for node in listeners)
+    for kind, key in (("executionListener", "execution_listeners"), ("taskListener", "task_listeners")):
+        listeners = [node for node in extension.findall(camunda(kind)) if listener_refusal(node) is None]
+        if listeners:
+            found[key] = tuple(ExpressionListener(node.get("event", "").strip(), node.get("expression", ""))
+                               for node in listeners)
     return found
 
 
 def listener_refusal(listener: etree._Element) -> str | None:
-    """Why a camunda:executionListener cannot run here as Camunda 7 runs it, or None when it can: an
-    `expression` listener on the start or end of a plain activity (no loop, not an event subprocess)."""
+    """Why a camunda:executionListener or camunda:taskListener cannot run here as Camunda 7 runs it, or None
+    when it can: an `expression` listener on the start or end of a plain activity (no loop, not an event
+    subprocess), or on the create or complete of a user task without a loop."""
     holder = listener.getparent()
     activity = holder.getparent() if holder is not None else None
-    if activity is None or local_name(activity.tag) not in LISTENING_ACTIVITIES \
+    task_listener = local_name(listener.tag) == "taskListener"
+    if activity is None or local_name(activity.tag) not in ({"userTask"} if task_listener else LISTENING_ACTIVITIES) \
             or activity.get("triggeredByEvent") == "true" \
             or any(local_name(child.tag).endswith("LoopCharacteristics") for child in activity):
-        return "expression listeners run here only on tasks, call activities and subprocesses without a loop"
+        return "task listeners run here only on user tasks without a loop" if task_listener else \
+            "expression listeners run here only on tasks, call activities and subprocesses without a loop"
     if not listener.get("expression") or listener.find(camunda("script")) is not None:
         return "only listeners of type Expression run here"
-    if listener.get("event", "").strip() not in LISTENER_EVENTS:
-        return f"Event type '{listener.get('event', '')}' is not run here; use start or end"
+    events = LISTENER_EVENTS[local_name(listener.tag)]
+    if listener.get("event", "").strip() not in events:
+        return f"Event type '{listener.get('event', '')}' is not run here; use {' or '.join(events)}"
     return None
 
 

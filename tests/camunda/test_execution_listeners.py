@@ -125,6 +125,48 @@ def test_listeners_on_events_loops_and_task_listeners_are_refused() -> None:
                    '<bpmn:loopCardinality>3</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>'
                    '</bpmn:task>')
     assert "without a loop" in loop
-    task_listener = refusal('<bpmn:userTask id="t" name="Approve"><bpmn:extensionElements><camunda:taskListener '
-                            'event="create" expression="${x}"/></bpmn:extensionElements></bpmn:userTask>')
-    assert "task listeners are not run by this engine" in task_listener
+    on_service_task = refusal('<bpmn:serviceTask id="t" name="Call" camunda:type="external" camunda:topic="c">'
+                              '<bpmn:extensionElements><camunda:taskListener event="create" expression="${x}"/>'
+                              '</bpmn:extensionElements></bpmn:serviceTask>')
+    assert "task listeners run here only on user tasks without a loop" in on_service_task
+
+
+def test_task_listeners_on_events_other_than_create_and_complete_are_refused() -> None:
+    message = refusal('<bpmn:userTask id="t" name="Approve"><bpmn:extensionElements><camunda:taskListener '
+                      'event="assignment" expression="${x}"/></bpmn:extensionElements></bpmn:userTask>')
+    assert message.startswith("camunda:taskListener on 'Approve' (t): Event type 'assignment' is not run here; "
+                              "use create or complete")
+
+
+REVIEW = model("""<bpmn:userTask id="t" name="Review"><bpmn:extensionElements>
+    <camunda:inputOutput><camunda:outputParameter name="verdict">${answer}</camunda:outputParameter>
+    </camunda:inputOutput>
+    <camunda:taskListener event="create" expression="${reviewer != null ? reviewer : createFailed}"/>
+    <camunda:taskListener event="complete"
+        expression="${answer == 'ok' and empty verdict ? answer : completeFailed}"/>
+  </bpmn:extensionElements></bpmn:userTask>""")
+
+
+def test_task_listeners_run_on_create_and_on_complete_before_the_output_mapping(runtime: Runtime) -> None:
+    runtime.deploy(REVIEW, "review.bpmn")
+    instance = runtime.start("p", {"reviewer": "ana", "verdict": None})
+    [task] = runtime.queries.tasks(everyone=True)[0]
+    runtime.complete_task(task.id, {"answer": "ok"})
+    detail = runtime.queries.instance(instance)
+    assert detail.summary.status == "completed" and not detail.incidents
+    assert detail.variables["verdict"] == "ok"
+
+
+def test_a_failing_create_listener_leaves_no_task_and_a_failing_complete_listener_an_incident(
+        runtime: Runtime) -> None:
+    runtime.deploy(REVIEW, "review.bpmn")
+    no_reviewer = runtime.start("p", {"reviewer": None, "verdict": None})
+    assert runtime.queries.tasks(everyone=True)[0] == []
+    [incident] = runtime.queries.instance(no_reviewer).incidents
+    assert incident.element_id == "t" and "createFailed" in incident.message
+    rejected = runtime.start("p", {"reviewer": "ana", "verdict": None})
+    [task] = runtime.queries.tasks(everyone=True)[0]
+    runtime.complete_task(task.id, {"answer": "no"})
+    detail = runtime.queries.instance(rejected)
+    [incident] = detail.incidents
+    assert "completeFailed" in incident.message and detail.variables["verdict"] is None

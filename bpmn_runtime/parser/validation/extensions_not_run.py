@@ -80,7 +80,7 @@ def problems(document: Document) -> list[Problem]:
         space = namespace(node.tag)
         if space == CAMUNDA or space in UNREAD_ENGINES:
             if local_name(_parent_tag(node)) == "extensionElements" and not _runs(space, local_name(node.tag), True) \
-                    and not (space == CAMUNDA and local_name(node.tag) == "executionListener"
+                    and not (space == CAMUNDA and local_name(node.tag) in LISTENER_INSTEAD
                              and listener_refusal(node) is None):
                 found.append(document.problem(node, _message(node, space, local_name(node.tag))))
             continue
@@ -130,7 +130,7 @@ def _element_advice(node: etree._Element) -> str:
         java = next((f'{attribute}="{node.get(attribute)}"' for attribute in ("class", "delegateExpression")
                      if node.get(attribute)), None)
         why = f"it names Java code ({java}), which this Python engine cannot run" if java else \
-            listener_refusal(node) if name == "executionListener" else "task listeners are not run by this engine"
+            listener_refusal(node)
         return f"{why}; {LISTENER_INSTEAD[name]}"
     if name == "connector":
         connector = node.findtext(f"{{{CAMUNDA}}}connectorId") or ""
