@@ -117,6 +117,15 @@ class VariablePassing:
 
 
 @dataclass(frozen=True, slots=True)
+class ExpressionListener:
+    """A Camunda 7 execution or task listener given as `expression="${...}"`: evaluated on its event (start or
+    end of the activity, create or complete of the user task); its value is discarded, as Camunda 7 discards it."""
+
+    event: str
+    expression: str
+
+
+@dataclass(frozen=True, slots=True)
 class Extensions:
     """Vendor extension data (Camunda 7 `camunda:` attributes, Camunda 8 `zeebe:` elements)."""
 
@@ -143,6 +152,8 @@ class Extensions:
     decision_version: str | None = None  # a version number; None: the latest
     map_decision_result: str | None = None  # Camunda 7's mapping; None: the decision's value (Camunda 8)
     passing: VariablePassing = field(default_factory=VariablePassing)  # a call activity's variables
+    execution_listeners: tuple[ExpressionListener, ...] = ()  # Camunda 7 expression listeners, in model order
+    task_listeners: tuple[ExpressionListener, ...] = ()  # a user task's Camunda 7 expression task listeners
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,12 +10,19 @@ from bpmn_runtime import juel
 from bpmn_runtime.engine.decision_calls import MAPPINGS as DECISION_RESULT_MAPPINGS
 from bpmn_runtime.engine.timers import TimerError, parse_retry_cycle
 from bpmn_runtime.forms import duplicate_field_problems, field_problems, read_constraint
-from bpmn_runtime.model import MAX_RETRIES, CallMapping, FormField, Mapping, VariablePassing
+from bpmn_runtime.model import MAX_RETRIES, CallMapping, ExpressionListener, FormField, Mapping, VariablePassing
 from bpmn_runtime.parser.numbers import LARGEST, literal_or_expression, whole_number
-from bpmn_runtime.parser.namespaces import camunda
+from bpmn_runtime.parser.namespaces import camunda, local_name
 
 # Camunda 7 attributes that only a Java engine can honour; refused rather than silently ignored.
 JAVA_ONLY = ("class", "delegateExpression", "expression")
+# Activities whose start and end run through `engine.behaviours.activities`, where expression listeners run.
+LISTENING_ACTIVITIES = frozenset({
+    "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask", "businessRuleTask",
+    "callActivity", "subProcess", "transaction", "adHocSubProcess",
+})
+# The events each kind of listener runs on here, by the extension element's name.
+LISTENER_EVENTS = {"executionListener": ("start", "end"), "taskListener": ("create", "complete")}
 
 
 def _split(value: str | None) -> tuple[str, ...]:
@@ -84,7 +91,32 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
     if io is not None:
         found["inputs"] = tuple(_mapping(p, problems) for p in io.findall(camunda("inputParameter")))
         found["outputs"] = tuple(_mapping(p, problems) for p in io.findall(camunda("outputParameter")))
+    for kind, key in (("executionListener", "execution_listeners"), ("taskListener", "task_listeners")):
+        listeners = [node for node in extension.findall(camunda(kind)) if listener_refusal(node) is None]
+        if listeners:
+            found[key] = tuple(ExpressionListener(node.get("event", "").strip(), node.get("expression", ""))
+                               for node in listeners)
     return found
+
+
+def listener_refusal(listener: etree._Element) -> str | None:
+    """Why a camunda:executionListener or camunda:taskListener cannot run here as Camunda 7 runs it, or None
+    when it can: an `expression` listener on the start or end of a plain activity (no loop, not an event
+    subprocess), or on the create or complete of a user task without a loop."""
+    holder = listener.getparent()
+    activity = holder.getparent() if holder is not None else None
+    task_listener = local_name(listener.tag) == "taskListener"
+    if activity is None or local_name(activity.tag) not in ({"userTask"} if task_listener else LISTENING_ACTIVITIES) \
+            or activity.get("triggeredByEvent") == "true" \
+            or any(local_name(child.tag).endswith("LoopCharacteristics") for child in activity):
+        return "task listeners run here only on user tasks without a loop" if task_listener else \
+            "expression listeners run here only on tasks, call activities and subprocesses without a loop"
+    if not listener.get("expression") or listener.find(camunda("script")) is not None:
+        return "only listeners of type Expression run here"
+    events = LISTENER_EVENTS[local_name(listener.tag)]
+    if listener.get("event", "").strip() not in events:
+        return f"Event type '{listener.get('event', '')}' is not run here; use {' or '.join(events)}"
+    return None
 
 
 def variable_passing(call: etree._Element, problems: list[str]) -> VariablePassing:

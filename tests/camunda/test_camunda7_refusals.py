@@ -32,7 +32,7 @@ def test_an_execution_listener_with_a_script_is_refused_with_what_to_do_instead(
     message = refusal("""<bpmn:task id="t" name="Check"><bpmn:extensionElements><camunda:executionListener event="start">
         <camunda:script scriptFormat="javascript">x = 1</camunda:script></camunda:executionListener>
         </bpmn:extensionElements></bpmn:task>""")
-    assert message.startswith("camunda:executionListener on 'Check' (t): listeners are not run by this engine")
+    assert message.startswith("camunda:executionListener on 'Check' (t): only listeners of type Expression run here")
     assert "a task of its own" in message
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from bpmn_runtime import juel
 from bpmn_runtime.engine.behaviours import events
-from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour
+from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour, notify_listeners
 from bpmn_runtime.engine.behaviours.base import Incident, StepContext
 from bpmn_runtime.engine.behaviours.subscriptions import subscribe_all
 from bpmn_runtime.engine.state import ActivityInstance, JobWait, MessageWait, UserTaskWait
@@ -83,6 +83,8 @@ class UserTask(ActivityBehaviour):
         extensions = element.extensions
         priority = _text(ctx, ai, extensions.priority)
         name = _as_text(element.name, ctx.render(ai, element.name)) if element.name else None
+        # Create listeners run before the task exists: one that fails leaves no task, as Camunda's rollback does.
+        notify_listeners(ctx, ai, extensions.task_listeners, "create")
         ctx.add_wait(UserTaskWait(
             ctx.state.next_id(), ai.id, element.id, name or element.id,
             assignee=_text(ctx, ai, extensions.assignee),
@@ -92,6 +94,12 @@ class UserTask(ActivityBehaviour):
             follow_up_date=_text(ctx, ai, extensions.follow_up_date),
             priority=int(priority) if priority and priority.lstrip("-").isdigit() else 50))
         ctx.history("task_created", element.id, ai.id, None)
+
+    def leave(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """Complete listeners run with the submitted variables, before the output mappings and end listeners."""
+        if not ai.outputs_mapped:
+            notify_listeners(ctx, ai, ctx.element(ai.element).extensions.task_listeners, "complete")
+        super().leave(ctx, ai)
 
 
 class JobTask(ActivityBehaviour):

@@ -64,6 +64,8 @@ def _expressions_of(process: Process, element: Element) -> list[str]:
     found += [d.correlation_key for d in element.events if d.correlation_key]
     passing = element.extensions.passing
     found += [m.expression for m in passing.ins + passing.outs if m.expression]
+    found += [listener.expression for listener in element.extensions.execution_listeners
+              + element.extensions.task_listeners]
     if element.loop is not None and element.loop.cardinality:
         found.append(element.loop.cardinality)
     return found + _templates_of(element) + _feel_attributes_of(element)

@@ -15,7 +15,7 @@ import dataclasses
 from lxml import etree
 
 from bpmn_runtime.errors import Problem
-from bpmn_runtime.parser.camunda import JAVA_ONLY
+from bpmn_runtime.parser.camunda import JAVA_ONLY, listener_refusal
 from bpmn_runtime.parser.namespaces import CAMUNDA, local_name, namespace
 from bpmn_runtime.parser.reader import FLOW_NODES
 from bpmn_runtime.parser.validation.document import ENGINE_NAMESPACES, Document
@@ -79,7 +79,9 @@ def problems(document: Document) -> list[Problem]:
             continue
         space = namespace(node.tag)
         if space == CAMUNDA or space in UNREAD_ENGINES:
-            if local_name(_parent_tag(node)) == "extensionElements" and not _runs(space, local_name(node.tag), True):
+            if local_name(_parent_tag(node)) == "extensionElements" and not _runs(space, local_name(node.tag), True) \
+                    and not (space == CAMUNDA and local_name(node.tag) in LISTENER_INSTEAD
+                             and listener_refusal(node) is None):
                 found.append(document.problem(node, _message(node, space, local_name(node.tag))))
             continue
         for attribute in node.attrib:
@@ -128,7 +130,7 @@ def _element_advice(node: etree._Element) -> str:
         java = next((f'{attribute}="{node.get(attribute)}"' for attribute in ("class", "delegateExpression")
                      if node.get(attribute)), None)
         why = f"it names Java code ({java}), which this Python engine cannot run" if java else \
-            "listeners are not run by this engine"
+            listener_refusal(node)
         return f"{why}; {LISTENER_INSTEAD[name]}"
     if name == "connector":
         connector = node.findtext(f"{{{CAMUNDA}}}connectorId") or ""

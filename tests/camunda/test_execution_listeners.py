@@ -1,0 +1,172 @@
+"""Camunda 7 execution listeners of type Expression run on the start and end of tasks, call activities and
+subprocesses, as Camunda 7 runs them: start after the input mappings, end after the output mappings, the value
+discarded. JUEL here only reads the instance (`execution.setVariable` is refused at deployment), so what a
+listener can do is check: one that fails is an incident on its activity at that moment. Other listeners are
+refused at deployment, located, in the modeler's words."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bpmn_runtime.errors import DeploymentError
+from bpmn_runtime.parser import parse
+from bpmn_runtime.runtime import Runtime
+
+
+def model(task: str, element_id: str = "t") -> bytes:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://example.com/listeners">
+  <bpmn:process id="p" isExecutable="true">
+    <bpmn:startEvent id="start"/>{task}<bpmn:endEvent id="end"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="{element_id}"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="{element_id}" targetRef="end"/>
+  </bpmn:process>
+</bpmn:definitions>""".encode()
+
+
+# A user task whose start listener reads the input mapping `limit` and checks the event name, and whose end
+# listener reads `decision`, which only the output mapping sets (from the completion's `answer`).
+APPROVAL = model("""<bpmn:userTask id="t" name="Approve"><bpmn:extensionElements>
+    <camunda:inputOutput><camunda:inputParameter name="limit">${amount * 2}</camunda:inputParameter>
+      <camunda:outputParameter name="decision">${answer}</camunda:outputParameter></camunda:inputOutput>
+    <camunda:executionListener event="start"
+        expression="${execution.eventName == 'start' and limit > 0 ? limit : startFailed}"/>
+    <camunda:executionListener event="end"
+        expression="${execution.eventName == 'end' and decision != 'no' ? decision : endFailed}"/>
+  </bpmn:extensionElements></bpmn:userTask>""")
+
+
+@pytest.fixture()
+def runtime(tmp_path: Path) -> Runtime:
+    runtime = Runtime(f"sqlite:///{tmp_path / 'listeners.db'}")
+    yield runtime
+    runtime.close()
+
+
+def test_start_and_end_listeners_that_hold_let_the_instance_run_to_its_end(runtime: Runtime) -> None:
+    runtime.deploy(APPROVAL, "approval.bpmn")
+    instance = runtime.start("p", {"amount": 5})
+    [task] = runtime.queries.tasks(everyone=True)[0]
+    runtime.complete_task(task.id, {"answer": "yes"})
+    detail = runtime.queries.instance(instance)
+    assert detail.summary.status == "completed" and not detail.incidents
+    assert detail.variables == {"amount": 5, "decision": "yes"}
+
+
+def test_a_failing_start_listener_is_an_incident_before_the_task_is_created(runtime: Runtime) -> None:
+    runtime.deploy(APPROVAL, "approval.bpmn")
+    instance = runtime.start("p", {"amount": -1})  # limit is -2: the listener reads the missing startFailed
+    detail = runtime.queries.instance(instance)
+    assert runtime.queries.tasks(everyone=True)[0] == []
+    [incident] = detail.incidents
+    assert incident.element_id == "t" and "startFailed" in incident.message
+
+
+def test_a_failing_end_listener_runs_after_the_output_mapping_and_stops_the_instance_there(
+        runtime: Runtime) -> None:
+    runtime.deploy(APPROVAL, "approval.bpmn")
+    instance = runtime.start("p", {"amount": 5})
+    [task] = runtime.queries.tasks(everyone=True)[0]
+    runtime.complete_task(task.id, {"answer": "no"})
+    detail = runtime.queries.instance(instance)
+    assert detail.summary.status != "completed"
+    [incident] = detail.incidents
+    assert incident.element_id == "t" and "endFailed" in incident.message
+
+
+def test_listeners_of_one_event_run_in_model_order(runtime: Runtime) -> None:
+    """The first start listener fails on a missing variable, so the second (which would fail differently)
+    never runs: the incident names the first."""
+    runtime.deploy(model("""<bpmn:task id="t" name="Check"><bpmn:extensionElements>
+        <camunda:executionListener event="start" expression="${first}"/>
+        <camunda:executionListener event="start" expression="${second}"/></bpmn:extensionElements></bpmn:task>"""),
+        "order.bpmn")
+    [incident] = runtime.queries.instance(runtime.start("p")).incidents
+    assert "first" in incident.message and "second" not in incident.message
+
+
+def refusal(task: str, element_id: str = "t") -> str:
+    with pytest.raises(DeploymentError) as refused:
+        parse(model(task, element_id), "c7.bpmn")
+    [problem] = refused.value.problems
+    assert problem.element_id == element_id and problem.line > 0
+    return problem.message
+
+
+@pytest.mark.parametrize("listener, reason", [
+    ('<camunda:executionListener event="start" delegateExpression="${logger}"/>',
+     'it names Java code (delegateExpression="${logger}")'),
+    ('<camunda:executionListener event="end" class="org.example.Log"/>', 'class="org.example.Log"'),
+    ('<camunda:executionListener event="start"><camunda:script scriptFormat="groovy">x</camunda:script>'
+     '</camunda:executionListener>', "only listeners of type Expression run here"),
+    ('<camunda:executionListener event="take" expression="${x}"/>', "Event type 'take' is not run here"),
+])
+def test_listeners_the_engine_cannot_run_are_refused_naming_why(listener: str, reason: str) -> None:
+    message = refusal(f'<bpmn:task id="t" name="Check"><bpmn:extensionElements>{listener}'
+                      '</bpmn:extensionElements></bpmn:task>')
+    assert message.startswith("camunda:executionListener on 'Check' (t):") and reason in message
+
+
+def test_an_expression_listener_that_would_change_the_instance_is_refused() -> None:
+    message = refusal("""<bpmn:task id="t" name="Check"><bpmn:extensionElements><camunda:executionListener
+        event="start" expression="${execution.setVariable('x', 1)}"/></bpmn:extensionElements></bpmn:task>""")
+    assert "setVariable" in message and "would change the process instance" in message
+
+
+def test_listeners_on_events_loops_and_task_listeners_are_refused() -> None:
+    listener = '<bpmn:extensionElements><camunda:executionListener event="start" expression="${x}"/>' \
+               '</bpmn:extensionElements>'
+    event = refusal(f'<bpmn:intermediateThrowEvent id="e" name="Noted">{listener}</bpmn:intermediateThrowEvent>',
+                    "e")
+    assert "only on tasks, call activities and subprocesses without a loop" in event
+    loop = refusal(f'<bpmn:task id="t" name="Each">{listener}<bpmn:multiInstanceLoopCharacteristics>'
+                   '<bpmn:loopCardinality>3</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>'
+                   '</bpmn:task>')
+    assert "without a loop" in loop
+    on_service_task = refusal('<bpmn:serviceTask id="t" name="Call" camunda:type="external" camunda:topic="c">'
+                              '<bpmn:extensionElements><camunda:taskListener event="create" expression="${x}"/>'
+                              '</bpmn:extensionElements></bpmn:serviceTask>')
+    assert "task listeners run here only on user tasks without a loop" in on_service_task
+
+
+def test_task_listeners_on_events_other_than_create_and_complete_are_refused() -> None:
+    message = refusal('<bpmn:userTask id="t" name="Approve"><bpmn:extensionElements><camunda:taskListener '
+                      'event="assignment" expression="${x}"/></bpmn:extensionElements></bpmn:userTask>')
+    assert message.startswith("camunda:taskListener on 'Approve' (t): Event type 'assignment' is not run here; "
+                              "use create or complete")
+
+
+REVIEW = model("""<bpmn:userTask id="t" name="Review"><bpmn:extensionElements>
+    <camunda:inputOutput><camunda:outputParameter name="verdict">${answer}</camunda:outputParameter>
+    </camunda:inputOutput>
+    <camunda:taskListener event="create" expression="${reviewer != null ? reviewer : createFailed}"/>
+    <camunda:taskListener event="complete"
+        expression="${answer == 'ok' and empty verdict ? answer : completeFailed}"/>
+  </bpmn:extensionElements></bpmn:userTask>""")
+
+
+def test_task_listeners_run_on_create_and_on_complete_before_the_output_mapping(runtime: Runtime) -> None:
+    runtime.deploy(REVIEW, "review.bpmn")
+    instance = runtime.start("p", {"reviewer": "ana", "verdict": None})
+    [task] = runtime.queries.tasks(everyone=True)[0]
+    runtime.complete_task(task.id, {"answer": "ok"})
+    detail = runtime.queries.instance(instance)
+    assert detail.summary.status == "completed" and not detail.incidents
+    assert detail.variables["verdict"] == "ok"
+
+
+def test_a_failing_create_listener_leaves_no_task_and_a_failing_complete_listener_an_incident(
+        runtime: Runtime) -> None:
+    runtime.deploy(REVIEW, "review.bpmn")
+    no_reviewer = runtime.start("p", {"reviewer": None, "verdict": None})
+    assert runtime.queries.tasks(everyone=True)[0] == []
+    [incident] = runtime.queries.instance(no_reviewer).incidents
+    assert incident.element_id == "t" and "createFailed" in incident.message
+    rejected = runtime.start("p", {"reviewer": "ana", "verdict": None})
+    [task] = runtime.queries.tasks(everyone=True)[0]
+    runtime.complete_task(task.id, {"answer": "no"})
+    detail = runtime.queries.instance(rejected)
+    [incident] = detail.incidents
+    assert "completeFailed" in incident.message and detail.variables["verdict"] is None
