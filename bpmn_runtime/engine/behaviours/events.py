@@ -18,11 +18,8 @@ WAITING = (TimerWait, MessageWait, SignalWait, ConditionalWait)
 
 def throw(ctx: StepContext, ai: ActivityInstance, definition: EventDefinition) -> bool:
     """Throw a message, signal, escalation or compensation from `ai`; True when `ai` must wait (for the
-    compensation handlers it started, or for the worker that sends its message) or was interrupted by what it
-    threw."""
-    if definition.kind == "message" and ctx.element(ai.element).extensions.topic:
-        ctx.behaviour_for_kind("serviceTask").activate(ctx, ai)  # a job type or topic: a job its worker does
-        return True
+    compensation handlers it started) or was interrupted by what it threw. A message that a job worker sends
+    never comes here (`sent_by_job`)."""
     if definition.kind == "message":
         message = event_name(ctx, ai, definition) or ""
         ctx.throw_message(message, ctx.variables(ai))
