@@ -76,7 +76,8 @@ class Worker:
             return done
         since = time.monotonic()
         try:
-            jobs = self.runtime.acquire_jobs(self.name, topics, limit=self.batch, lease_seconds=self.lease_seconds)
+            jobs = self.runtime.acquire_jobs(self.name, topics, limit=self.batch, lease_seconds=self.lease_seconds,
+                                             starting=1)
         except DatabaseUnavailable as error:
             self._unreturned = self._unreturned or error.may_have_changed
             raise
@@ -95,16 +96,17 @@ class Worker:
                             "or their lease is at risk", self.name, len(held))
                 break
             held.popleft()
-            following = self.execute(job, chain=chained < CHAIN_LIMIT)
+            following = self.execute(job, chain=chained < CHAIN_LIMIT, starting=held[0].job_id if held else None)
             done += 1
             if following is not None:  # the next job of the same instance, already locked to this worker
                 held.appendleft(following)
                 chained += 1
         return done
 
-    def execute(self, job: JobContext, *, chain: bool = False) -> JobContext | None:
+    def execute(self, job: JobContext, *, chain: bool = False, starting: int | None = None) -> JobContext | None:
         """Run one handler and report what it did; a lost lease or an outage is logged, not raised. With
-        `chain`, a completion hands back the instance's next job on a topic of this worker, held already."""
+        `chain`, a completion hands back the instance's next job on a topic of this worker, held already; else
+        the report says this worker starts the held job `starting` next."""
         started = time.perf_counter()
         self.leases.running(job)
         report: Callable[[], object]
@@ -116,14 +118,16 @@ class Worker:
             return None
         except BpmnError as error:
             code, message, values = error.code, error.message, error.variables
-            report = lambda: self.runtime.job_bpmn_error(job.job_id, self.name, code, message, values)  # noqa: E731
+            report = lambda: self.runtime.job_bpmn_error(job.job_id, self.name, code, message, values,  # noqa: E731
+                                                         starting=starting)
         except Exception:
             failure = traceback.format_exc()
-            report = lambda: self.runtime.fail_job(job.job_id, self.name, failure)  # noqa: E731
+            report = lambda: self.runtime.fail_job(job.job_id, self.name, failure, starting=starting)  # noqa: E731
         else:
             topics = self.registry.topics_to_fetch if chain else ()
             report = lambda: self.runtime.complete_job(job.job_id, self.name, result,  # noqa: E731
-                                                       next_topics=topics, lease_seconds=self.lease_seconds)
+                                                       next_topics=topics, lease_seconds=self.lease_seconds,
+                                                       starting=starting)
         finally:
             self.runtime.metrics.job_seconds.labels(job.topic).observe(time.perf_counter() - started)
         since = time.monotonic()

@@ -32,13 +32,16 @@ log = logging.getLogger("bpmn_runtime")
 
 
 def acquire(unit: UnitOfWork, worker: str, topics: list[str] | None, limit: int,
-            lease_seconds: float) -> list[JobContext]:
-    """Lock up to `limit` due handler jobs for `worker` and describe them to the handlers.
+            lease_seconds: float, starting: int | None = None) -> list[JobContext]:
+    """Lock up to `limit` due handler jobs for `worker` and describe them to the handlers. The first
+    `starting` of them (all, when None) count as started now; a worker that runs its jobs one after another
+    starts only the first, and says which one it starts next when it reports on one (`mark_started`).
 
-    A job whose lease expired lost its worker: that counts as one of its tries, and when none are left it
-    becomes an incident instead. Such a job is taken alone, so that a job whose handler kills its worker
-    costs no other job a try. A job that cannot even be described (its instance's data does not fit its
-    input mapping, say) becomes an incident; the others are acquired all the same.
+    A job whose lease expired while its handler ran lost its worker: that counts as one of its tries, and
+    when none are left it becomes an incident instead. Such a job is taken alone, so that a job whose handler
+    kills its worker costs no other job a try; a job whose lease expired before it was started spends none.
+    A job that cannot even be described (its instance's data does not fit its input mapping, say) becomes an
+    incident; the others are acquired all the same.
     """
     query = select(Job).where(Job.kind == "job", Job.retries > 0, Job.due_at <= unit.now,
                               or_(Job.lock_expires_at.is_(None), Job.lock_expires_at < unit.now),
@@ -51,7 +54,8 @@ def acquire(unit: UnitOfWork, worker: str, topics: list[str] | None, limit: int,
     contexts: list[JobContext] = []
     for job in unit.session.execute(query).scalars().all():
         orphaned = job.lock_owner is not None
-        if orphaned and contexts:
+        suspect = orphaned and job.started_at is not None  # its handler was running when its worker stopped
+        if suspect and contexts:
             continue  # left for a later round, to be run alone
         try:
             context = _describe(unit, job, lease_seconds)
@@ -65,9 +69,10 @@ def acquire(unit: UnitOfWork, worker: str, topics: list[str] | None, limit: int,
             continue
         job.lock_owner = worker
         job.lock_expires_at = unit.now + timedelta(seconds=context.lease_seconds)
+        job.started_at = unit.now if starting is None or len(contexts) < starting else None
         job.attempts += 1
         contexts.append(context)
-        if orphaned:
+        if suspect:
             break
     _announce_locked(unit, worker, contexts)
     return contexts
@@ -111,8 +116,15 @@ def _context(unit: UnitOfWork, loaded: LoadedInstance, wait: JobWait | None, job
 
 
 def _count_lost_lease(unit: UnitOfWork, job: Job, worker: str) -> bool:
-    """The worker holding `job` stopped before finishing it (its lease expired): one try is spent. True when
-    tries are left; otherwise the job becomes an incident."""
+    """The worker holding `job` stopped before finishing it (its lease expired): one try is spent if its
+    handler had started. True when tries are left; otherwise the job becomes an incident."""
+    if job.started_at is None:  # queued behind another job when its worker stopped: not this job's fault
+        job.attempts -= 1
+        fields, previous = _row_fields(unit, job), job.lock_owner
+        unit.after_commit(lambda: log_event(
+            log, logging.INFO, "job %s (%s): the lease of %s expired before it started the job; %s takes it over, "
+            "no try spent", fields["job_id"], fields["topic"], previous, worker, **fields))
+        return True
     job.expired_leases += 1
     job.retries -= 1
     previous, lost, metrics, topic = job.lock_owner, job.expired_leases, unit.runtime.metrics, job.topic
@@ -200,6 +212,14 @@ def extend_lock(unit: UnitOfWork, job_id: int, worker: str, lease_seconds: float
         raise Conflict(f"job {job_id} is no longer locked by {worker}")
 
 
+def mark_started(unit: UnitOfWork, job_id: int | None, worker: str) -> None:
+    """`worker`, reporting on one job, starts `job_id` (another it holds) next: from now on a lease that expires
+    on it spends one of its tries."""
+    if job_id is not None:
+        unit.connection.execute(update(Job).where(Job.id == job_id, Job.lock_owner == worker)
+                                .values(started_at=unit.now))
+
+
 def renew(unit: UnitOfWork, worker: str, leases: Mapping[int, float]) -> set[int]:
     """A worker's heartbeat: renew the lease of every job it holds (job id -> lease seconds); the ids it
     still holds. A job missing from the answer was taken over or has ended; its handler's result will be
@@ -218,14 +238,14 @@ def renew(unit: UnitOfWork, worker: str, leases: Mapping[int, float]) -> set[int
 def release(unit: UnitOfWork, job_ids: list[int], worker: str) -> None:
     """Hand back jobs a worker holds but has not started; the attempt does not count."""
     unit.session.execute(update(Job).where(Job.id.in_(job_ids), Job.lock_owner == worker).values(
-        lock_owner=None, lock_expires_at=None, attempts=Job.attempts - 1))
+        lock_owner=None, lock_expires_at=None, started_at=None, attempts=Job.attempts - 1))
 
 
 def release_all(unit: UnitOfWork, worker: str) -> int:
     """Hand back every job locked to `worker`, which runs none of them (the database went away while it
     held them, or while it acquired them); how many. The attempts do not count."""
     result = unit.connection.execute(update(Job).where(Job.lock_owner == worker).values(
-        lock_owner=None, lock_expires_at=None, attempts=Job.attempts - 1))
+        lock_owner=None, lock_expires_at=None, started_at=None, attempts=Job.attempts - 1))
     return int(result.rowcount)
 
 
@@ -262,11 +282,12 @@ def locked_job(unit: UnitOfWork, job_id: int, worker: str) -> HeldJob:
 
 
 def complete(unit: UnitOfWork, job_id: int, worker: str, values: Mapping[str, Any],
-             next_topics: Collection[str] | None = (), lease_seconds: float = 60.0) -> JobContext | None:
+             next_topics: Collection[str] | None = (), lease_seconds: float = 60.0,
+             starting: int | None = None) -> JobContext | None:
     """Complete the job `worker` holds and run its instance on to the next wait states. With `next_topics`
     (the topics the worker handles; None for every topic, as a worker with a catch-all handler takes), a handler
     job that this step made due now on one of them is locked to `worker` in the same transaction and returned
-    (job chaining): the worker runs it without a new acquisition."""
+    (job chaining): the worker runs it without a new acquisition, else the held job `starting` next."""
     job = locked_job(unit, job_id, worker)
     loaded, wait_key = unit.load(_instance_of(job)), _wait_of(job)
     if log.isEnabledFor(logging.DEBUG):  # before the lines of what the step does with the outputs
@@ -275,7 +296,10 @@ def complete(unit: UnitOfWork, job_id: int, worker: str, values: Mapping[str, An
                                             fields["topic"], worker, redact(dict(values)), **fields))
     step = unit.step(loaded, lambda s: s.trigger(wait_key, values))
     chaining = next_topics is None or bool(next_topics)
-    return _take_next(unit, loaded, step, worker, next_topics, lease_seconds) if chaining else None
+    following = _take_next(unit, loaded, step, worker, next_topics, lease_seconds) if chaining else None
+    if following is None:
+        mark_started(unit, starting, worker)
+    return following
 
 
 def _take_next(unit: UnitOfWork, loaded: LoadedInstance, step: Step, worker: str,
@@ -299,7 +323,7 @@ def take(unit: UnitOfWork, loaded: LoadedInstance, wait: JobWait, worker: str,
         return None
     lease = float(wait.timeout or lease_seconds)
     row = statements.TAKE_JOB.one_or_none(unit.connection, {
-        "instance_id": loaded.id, "wait_key": wait.key, "worker": worker,
+        "instance_id": loaded.id, "wait_key": wait.key, "worker": worker, "now": unit.now,
         "expires": unit.now + timedelta(seconds=lease)})
     if row is None:
         return None
@@ -310,9 +334,11 @@ def take(unit: UnitOfWork, loaded: LoadedInstance, wait: JobWait, worker: str,
 
 
 def bpmn_error(unit: UnitOfWork, job_id: int, worker: str, code: str, message: str,
-               values: Mapping[str, Any]) -> None:
-    """The handler raised a business error: the model's error boundary event (if any) takes over."""
+               values: Mapping[str, Any], starting: int | None = None) -> None:
+    """The handler raised a business error: the model's error boundary event (if any) takes over. `worker`
+    starts the job `starting` next."""
     job = locked_job(unit, job_id, worker)
+    mark_started(unit, starting, worker)
     loaded, wait_key = unit.load(_instance_of(job)), _wait_of(job)
     element, topic = job.element_id, job.topic
     unit.after_commit(lambda: log_event(log, logging.INFO, "handler of %s raised BPMN error %s %s", element, code,
@@ -326,10 +352,12 @@ def bpmn_error(unit: UnitOfWork, job_id: int, worker: str, code: str, message: s
 
 
 def fail(unit: UnitOfWork, job_id: int, worker: str, error: str, retries: int | None,
-         retry_in_seconds: float | None) -> bool:
+         retry_in_seconds: float | None, starting: int | None = None) -> bool:
     """The handler failed: retry later (after `retry_in_seconds`, else as the task's retry cycle says, else
-    with exponential backoff), or raise an incident when retries are spent. True when an incident was raised."""
+    with exponential backoff), or raise an incident when retries are spent. True when an incident was raised.
+    `worker` starts the job `starting` next."""
     job = locked_job(unit, job_id, worker)
+    mark_started(unit, starting, worker)
     left = max(retries if retries is not None else job.retries - 1, 0)
     changes: dict[str, Any] = {"retries": left, "last_error": error[:10_000], "lock_owner": None,
                                "lock_expires_at": None}

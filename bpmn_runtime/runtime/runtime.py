@@ -302,14 +302,17 @@ class Runtime:
     # --- jobs, timers and incidents ---------------------------------------------------------------
 
     def acquire_jobs(self, worker: str, topics: list[str] | None = None, *, limit: int = 10,
-                     lease_seconds: float = 60.0, actor: Actor = PROGRAM) -> list[JobContext]:
+                     lease_seconds: float = 60.0, starting: int | None = None,
+                     actor: Actor = PROGRAM) -> list[JobContext]:
         """Lock up to `limit` due handler jobs for `worker` and describe them to the handlers. An `actor` whose
-        API token names topics fetches from those only (`permissions.check_topics`)."""
+        API token names topics fetches from those only (`permissions.check_topics`). A worker that runs them
+        one after another says how many it starts now (`starting`, else all) and, reporting on each, which one
+        it starts next: a lease that expires on a job never started spends none of its tries."""
         inputs.key(worker, "the worker id")
         for topic in topics or ():
             inputs.key(topic, "a topic")
         allowed = permissions.check_topics(actor, topics)
-        return self.transactions.run(lambda unit: jobs.acquire(unit, worker, allowed, limit, lease_seconds),
+        return self.transactions.run(lambda unit: jobs.acquire(unit, worker, allowed, limit, lease_seconds, starting),
                                      "acquire")
 
     def extend_lock(self, job_id: int, worker: str, lease_seconds: float = 60.0, *, actor: Actor = PROGRAM) -> None:
@@ -334,31 +337,33 @@ class Runtime:
 
     def complete_job(self, job_id: int, worker: str, variables: Mapping[str, Any] | None = None, *,
                      next_topics: Collection[str] | None = (), lease_seconds: float = 60.0,
-                     actor: Actor = PROGRAM) -> JobContext | None:
+                     starting: int | None = None, actor: Actor = PROGRAM) -> JobContext | None:
         """Complete a job and run its instance on to its next wait states, in one transaction. With
         `next_topics` (None: any topic), the next handler job of the instance on one of them comes back locked to `worker` for
         `lease_seconds` (job chaining, see `jobs.complete`); else None."""
         values = self._checked(variables)
         inputs.key(worker, "the worker id")
         return self.transactions.run(self._bounded(
-            lambda unit: jobs.complete(unit, job_id, worker, values, next_topics, lease_seconds), actor),
+            lambda unit: jobs.complete(unit, job_id, worker, values, next_topics, lease_seconds, starting), actor),
             "complete_job")
 
     def job_bpmn_error(self, job_id: int, worker: str, code: str, message: str = "",
-                       variables: Mapping[str, Any] | None = None, *, actor: Actor = PROGRAM) -> None:
+                       variables: Mapping[str, Any] | None = None, *, starting: int | None = None,
+                       actor: Actor = PROGRAM) -> None:
         """The handler raised a business error: the model's error boundary event (if any) takes over."""
         values = self._checked(variables)
         inputs.key(worker, "the worker id")
-        self.transactions.run(self._bounded(lambda unit: jobs.bpmn_error(unit, job_id, worker, code, message, values),
+        self.transactions.run(self._bounded(lambda unit: jobs.bpmn_error(unit, job_id, worker, code, message, values,
+                                                                            starting),
                                             actor), "job_error")
 
     def fail_job(self, job_id: int, worker: str, error: str, *, retries: int | None = None,
-                 retry_in_seconds: float | None = None, actor: Actor = PROGRAM) -> bool:
+                 retry_in_seconds: float | None = None, starting: int | None = None, actor: Actor = PROGRAM) -> bool:
         """The handler failed: retry later (after `retry_in_seconds`, else as the task's retry cycle says, else
         with exponential backoff), or raise an incident when retries are spent. True when an incident was raised."""
         inputs.key(worker, "the worker id")
         return self.transactions.run(self._by(actor, lambda unit: jobs.fail(
-            unit, job_id, worker, error, retries, retry_in_seconds)), "fail_job")
+            unit, job_id, worker, error, retries, retry_in_seconds, starting)), "fail_job")
 
     def run_due_timers(self, limit: int = 100) -> int:
         """Fire the timers and asynchronous continuations that are due, each in a transaction of its own (one

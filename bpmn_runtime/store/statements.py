@@ -137,7 +137,7 @@ TAKE_JOB = DriverStatement(update(JOBS).where(JOBS.c.instance_id == bindparam("i
                                               JOBS.c.wait_key == bindparam("wait_key"), JOBS.c.retries > 0,
                                               JOBS.c.lock_owner.is_(None))
                            .values(lock_owner=bindparam("worker"), lock_expires_at=bindparam("expires"),
-                                   attempts=JOBS.c.attempts + 1)
+                                   started_at=bindparam("now"), attempts=JOBS.c.attempts + 1)
                            .returning(JOBS.c.id, JOBS.c.attempts, JOBS.c.idempotency_key))
 # One audit entry per call that changes something (starts too): the compiled statement, not a Core insert.
 INSERT_AUDIT = DriverStatement(insert(AUDIT), ["at", "actor", "via", "action", "process_key", "instance_id", "task_id",

@@ -195,6 +195,9 @@ class Job(Base):
     lock_owner: Mapped[str | None] = mapped_column(String(255), nullable=True)
     lock_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     expired_leases: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When the holder started the handler; None while a worker holds the job queued behind another. A lease
+    # that expires on a job never started spends none of its tries.
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     fired: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # firings of a start_timer
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     idempotency_key: Mapped[str] = mapped_column(String(255), default="")

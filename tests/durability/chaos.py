@@ -69,6 +69,7 @@ class Figures:
     stuck: int = 0
     lost: int = 0
     incidents: int = 0
+    incident_messages: list[str] = field(default_factory=list)
     completed_twice: int = 0
     twice_with_keys: int = 0
     twice_without_keys: int = 0
@@ -105,6 +106,7 @@ class Figures:
         head = (f"chaos on {self.database} for {o.seconds:g} s: {o.workers} workers, lease {o.lease:g} s, "
                 f"{o.rate:g} starts/s; {faults}")
         return "\n".join([head] + [f"  {name:<50} {value}" for name, value in rows]
+                         + [f"  incident at {message}" for message in self.incident_messages]
                          + [f"result: {'ok' if self.ok else 'FAILED'}"])
 
 
@@ -310,8 +312,9 @@ def _measure(figures: Figures, runtime: Runtime, ledger: _Ledger, acknowledged: 
     ids = set(acknowledged.values())
     with runtime.database.engine.connect() as connection:
         rows = connection.execute(text("SELECT id, process_key, status FROM instances")).all()
-        figures.incidents = int(connection.execute(text(
-            "SELECT count(*) FROM incidents WHERE resolved_at IS NULL")).scalar() or 0)
+        figures.incident_messages = [f"{row.element_id}: {row.message}" for row in connection.execute(text(
+            "SELECT element_id, message FROM incidents WHERE resolved_at IS NULL"))]
+        figures.incidents = len(figures.incident_messages)
         figures.completed_twice = int(connection.execute(text(
             "SELECT count(*) FROM (SELECT instance_id FROM history WHERE kind = 'instance_completed' "
             "GROUP BY instance_id HAVING count(*) > 1) AS twice")).scalar() or 0)

@@ -86,6 +86,65 @@ def test_a_job_that_lost_its_worker_is_run_alone(sqlite_url: str) -> None:
     assert runtime.acquire_jobs("w2", lease_seconds=30) == []
 
 
+def _tries(runtime: Runtime) -> dict[int, tuple[int, int]]:
+    """Each handler job's retries left and attempts."""
+    return {job.id: (job.retries, job.attempts) for job in runtime.queries.jobs() if job.kind == "job"}
+
+
+def test_jobs_queued_behind_the_one_that_killed_its_worker_spend_no_try(sqlite_url: str) -> None:
+    """A worker runs its batch one job after another: when it dies, only the job it had started spends a
+    try; the jobs still queued behind it are taken again as if never taken."""
+    clock = VirtualClock()
+    runtime = Runtime(sqlite_url, clock=clock)  # three tries
+    runtime.deploy(ONE_STEP, "one-step.bpmn")
+    for n in range(3):
+        runtime.start("one-step", business_key=f"order-{n}")
+    first, second, third = (job.job_id for job in runtime.acquire_jobs("w1", lease_seconds=30, starting=1))
+    clock.advance(31)  # w1 died while running the first
+    assert [j.job_id for j in runtime.acquire_jobs("w2", lease_seconds=30, starting=1)] == [first]
+    assert _tries(runtime)[first] == (2, 2)
+    assert [j.job_id for j in runtime.acquire_jobs("w3", lease_seconds=30)] == [second, third]
+    assert _tries(runtime)[second] == _tries(runtime)[third] == (3, 1)
+
+
+def test_the_job_a_worker_reports_it_starts_next_spends_a_try_when_it_dies(sqlite_url: str) -> None:
+    clock = VirtualClock()
+    runtime = Runtime(sqlite_url, clock=clock)
+    runtime.deploy(ONE_STEP, "one-step.bpmn")
+    for n in range(3):
+        runtime.start("one-step", business_key=f"order-{n}")
+    first, second, third = (job.job_id for job in runtime.acquire_jobs("w1", lease_seconds=30, starting=1))
+    runtime.complete_job(first, "w1", {}, starting=second)
+    clock.advance(31)  # w1 died while running the second
+    assert [j.job_id for j in runtime.acquire_jobs("w2", lease_seconds=30)] == [second]
+    assert [j.job_id for j in runtime.acquire_jobs("w2", lease_seconds=30)] == [third]
+    assert _tries(runtime) == {second: (2, 2), third: (3, 1)}
+
+
+def test_workers_dying_one_after_another_cost_only_the_running_jobs_tries(sqlite_url: str) -> None:
+    """Workers in turn take a batch of up to five and die while running its first job: a job spends one try
+    per death it was running at, ending in an incident at the third; no job queued behind spends any."""
+    clock = VirtualClock()
+    runtime = Runtime(sqlite_url, clock=clock)  # three tries
+    runtime.deploy(ONE_STEP, "one-step.bpmn")
+    for n in range(6):
+        runtime.start("one-step", business_key=f"order-{n}")
+    all_jobs = set(_tries(runtime))
+    running_at_death: dict[int, int] = {}
+    for n in range(12):
+        batch = runtime.acquire_jobs(f"w{n}", lease_seconds=30, starting=1)
+        if batch:
+            running_at_death[batch[0].job_id] = running_at_death.get(batch[0].job_id, 0) + 1
+        clock.advance(31)
+    runtime.acquire_jobs("last", lease_seconds=30)  # counts the last death
+    stopped = {incident.job_id for incident in runtime.queries.incidents()}
+    assert stopped == {job for job, deaths in running_at_death.items() if deaths >= 3} and stopped
+    left = _tries(runtime)
+    for job in all_jobs - stopped:
+        assert left[job][0] == 3 - running_at_death.get(job, 0), (job, left[job], running_at_death)
+    assert all_jobs - set(running_at_death), "some jobs were only ever queued behind others"
+
+
 def test_a_handler_is_told_when_another_worker_took_its_job(sqlite_url: str, tmp_path: Path) -> None:
     runtime = Runtime(sqlite_url)
     runtime.deploy(ONE_STEP, "one-step.bpmn")

@@ -76,7 +76,7 @@ def test_the_children_die_with_their_parent(sqlite_url: str, tmp_path: Path) -> 
     time.sleep(1.0)  # the children are past their start
     parent.send_signal(signal.SIGKILL)
     parent.wait(timeout=5)
-    assert _gone(children, 10), "orphaned worker processes keep running"
+    assert _gone(children, 30), "orphaned worker processes keep running"  # a graceful stop, slow under load
 
 
 def test_a_worker_process_that_keeps_dying_makes_the_parent_exit_non_zero(sqlite_url: str, tmp_path: Path) -> None:
