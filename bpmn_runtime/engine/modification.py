@@ -1,6 +1,9 @@
 """Process instance modification, as Camunda 7's (and Camunda 8's) is: an operator cancels tokens, starts
 before an activity or after it (along its single outgoing sequence flow), and sets variables, in instructions
-run in order in one step, so the whole modification happens or none of it.
+run in order in one step, so the whole modification happens or none of it. Variables given with a start
+instruction are local to the activity instance its token creates (Camunda 7's `setVariableLocal` on the
+instruction, Camunda 8's variable instruction scoped to the element); variables given with the modification
+itself are set on the process, first.
 
 What Camunda does and the engine does the same way: a cancelled activity instance whose scope is then left
 with nothing running cancels that scope too, up to the instance itself, which ends as cancelled when nothing
@@ -11,7 +14,7 @@ handler, and cancelling a single inner instance of a multi-instance activity.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping, Sequence
 
 from bpmn_runtime.engine.state import ROOT, ActivityInstance, MultiInstanceBody
@@ -26,16 +29,22 @@ KINDS: tuple[Kind, ...] = ("cancel", "start_before", "start_after")
 @dataclass(frozen=True)
 class Instruction:
     """One instruction: `cancel` every token at `element` (or the one activity instance `activity_instance`),
-    `start_before` the element, or `start_after` it."""
+    `start_before` the element, or `start_after` it, with `variables` local to the activity instance the new
+    token creates."""
 
     kind: Kind
     element: str | None = None
     activity_instance: int | None = None
+    variables: Mapping[str, Any] = field(default_factory=dict)
 
     def describe(self) -> dict[str, Any]:
-        """The instruction as the history and the audit trail keep it."""
-        found = {"kind": self.kind, "element": self.element}
-        return found | {"activity_instance": self.activity_instance} if self.activity_instance is not None else found
+        """The instruction as the history and the audit trail keep it (variables by name only)."""
+        found: dict[str, Any] = {"kind": self.kind, "element": self.element}
+        if self.activity_instance is not None:
+            found["activity_instance"] = self.activity_instance
+        if self.variables:
+            found["variables"] = sorted(self.variables)
+        return found
 
 
 def modify(step: Step, instructions: Sequence[Instruction], variables: Mapping[str, Any]) -> list[str]:
@@ -49,6 +58,10 @@ def modify(step: Step, instructions: Sequence[Instruction], variables: Mapping[s
         done.append(f"set {', '.join(sorted(variables))}")
     left: list[ActivityInstance] = []  # scopes a cancellation may have left with nothing running
     for instruction in instructions:
+        if instruction.kind == "cancel" and instruction.variables:
+            raise InvalidInput(f"cancelling at {_label(step, instruction.element or '')} starts no token, so it has "
+                               f"no scope to set {', '.join(sorted(instruction.variables))} in; give them with a "
+                               f"start instruction or as process variables")
         if instruction.kind == "cancel":
             for ai in _cancelled(step, instruction):
                 scope = step.state.parent_of(ai)
@@ -58,9 +71,11 @@ def modify(step: Step, instructions: Sequence[Instruction], variables: Mapping[s
         else:
             element = _element(step, instruction.element)
             scope = _running_scope(step, element)
+            local = f" with {', '.join(sorted(instruction.variables))} set in its scope" if instruction.variables \
+                else ""
             if instruction.kind == "start_before":
-                step.enter(element.id, scope, None)
-                done.append(f"started before {element.label}")
+                step.enter(element.id, scope, None, instruction.variables)
+                done.append(f"started before {element.label}{local}")
             else:
                 if len(element.outgoing) != 1:
                     raise InvalidInput(f"{element.label} has {len(element.outgoing)} outgoing sequence flows; starting "
@@ -68,14 +83,20 @@ def modify(step: Step, instructions: Sequence[Instruction], variables: Mapping[s
                                        f"before the element you want the token at instead")
                 flow = step.process.flows[element.outgoing[0]]
                 step.history("flow_taken", flow.id, None, None)
-                step.enter(flow.target, scope, flow)
-                done.append(f"started after {element.label}")
+                step.enter(flow.target, scope, flow, instruction.variables)
+                done.append(f"started after {element.label}{local}")
     for scope in left:
         _cancel_if_empty(step, scope)
     step.history("instance_modified", None, ROOT, {"instructions": [i.describe() for i in instructions],
                                                    "variables": sorted(variables), "done": done})
     if step.state.status == "active":
         step.run()
+    unplaced = step.unplaced_seeds()
+    if unplaced:
+        element_id, names = unplaced[0]
+        raise InvalidInput(f"the token started at {_label(step, element_id)} created no activity instance of its "
+                           f"own (it joined one waiting there, or stopped on its way), so {', '.join(names)} has no "
+                           f"scope to be set in; give them as process variables instead")
     return done
 
 

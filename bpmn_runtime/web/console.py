@@ -338,18 +338,24 @@ def send_event(instance_id: int) -> Response | Rendered:
 @bp.post("/instances/<int:instance_id>/modify")
 def modify(instance_id: int) -> Response | Rendered:
     """Process instance modification from the page: cancel tokens at the elements ticked, then start before
-    and after the elements chosen, with one variable set first; all of it or nothing."""
+    and after the elements chosen, with one variable set on the process first or in the scope of each token
+    started (`scope=local`); all of it or nothing."""
     edit, value = _typed("modify")
-    instructions = [*(Instruction("cancel", element) for element in request.form.getlist("cancel")),
-                    *(Instruction("start_before", e) for e in request.form.getlist("start_before") if e),
-                    *(Instruction("start_after", e) for e in request.form.getlist("start_after") if e)]
+    variables = {edit.name: value} if edit.name and not edit.error else {}
+    local = request.form.get("scope") == "local"
+    starts = [Instruction(kind, element, variables=variables if local else {})
+              for kind in ("start_before", "start_after") for element in request.form.getlist(kind) if element]
+    instructions = [*(Instruction("cancel", element) for element in request.form.getlist("cancel")), *starts]
     if not edit.error and not instructions:
         edit = replace(edit, error="Tick a token to cancel, or choose where to start one.")
     if not edit.error and edit.value.strip() and not edit.name:
         edit = replace(edit, error="Give the variable a name, or leave its value empty.")
+    if not edit.error and local and variables and not starts:
+        edit = replace(edit, error="Choose where to start a token to set the variable in its scope, or set it on "
+                                   "the process.")
     if not edit.error:
         try:
-            done = runtime().modify(instance_id, instructions, {edit.name: value} if edit.name else {}, actor=actor())
+            done = runtime().modify(instance_id, instructions, {} if local else variables, actor=actor())
         except InvalidInput as refused:
             edit = replace(edit, error=str(refused))
         except Conflict as refused:
