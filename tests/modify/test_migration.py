@@ -132,3 +132,43 @@ def test_a_timer_moves_with_its_due_date_and_fires_in_the_new_version(sqlite_url
     detail = runtime.queries.instance(instance_id)
     assert [t.element_id for t in detail.tokens] == ["Ship"] and detail.summary.version == 2
     runtime.close()
+
+
+def test_a_renamed_message_signal_and_topic_are_waited_for_under_their_new_names(runtime: Runtime) -> None:
+    runtime.deploy(HERE / "triggers.bpmn")
+    instance_id = runtime.start("triggers")
+    [job_before] = runtime.queries.jobs(instance_id=instance_id)
+    runtime.deploy(HERE / "triggers_v2.bpmn")
+    [dry] = runtime.migrate([instance_id], 2, dry_run=True)
+    assert dry.problems == []
+    assert [m for m in dry.moves if "instead of" in m] == [
+        "'Paid' (WaitPaid) waits for message 'payment-received' instead of 'paid'",
+        "'Charge card' (Charge) waits for a worker for topic 'charge-card' instead of 'charge'",
+        "'Go' (WaitGo) waits for signal 'start' instead of 'go'"]
+    runtime.migrate([instance_id], 2, actor=OPERATOR)
+    assert _version(runtime, instance_id) == 2
+    assert runtime.acquire_jobs("w1", ["charge"]) == [], "the old topic's workers no longer get it"
+    [job] = runtime.acquire_jobs("w1", ["charge-card"])
+    assert job.job_id == job_before.id, "the same job, under its new topic"
+    runtime.complete_job(job.job_id, "w1")
+    with pytest.raises(Exception, match="paid"):
+        runtime.correlate_message("paid")
+    assert runtime.correlate_message("payment-received") == instance_id
+    assert runtime.broadcast_signal("go") == 0
+    assert runtime.broadcast_signal("start") == 1
+    assert runtime.queries.instance(instance_id).summary.status == "completed"
+
+
+def test_a_topic_the_new_version_computes_is_refused_before_anything_moves(runtime: Runtime) -> None:
+    runtime.deploy(HERE / "triggers.bpmn")
+    instance_id = runtime.start("triggers")
+    runtime.deploy(HERE / "triggers_v2.bpmn")
+    runtime.deploy(HERE / "triggers_v3.bpmn")
+    with pytest.raises(MigrationRefused) as refused:
+        runtime.migrate([instance_id], 3)
+    assert refused.value.plans[0].problems == [
+        "'Charge card' (Charge) takes its topic from the expression \"${topicName}\" in version 3; a migration does "
+        "not evaluate it where the instance waits, so it would keep waiting for a worker for topic 'charge'. Move "
+        "the token with a modification instead"]
+    assert _version(runtime, instance_id) == 1
+    assert [j.topic for j in runtime.acquire_jobs("w1", ["charge"])] == ["charge"], "nothing changed"
