@@ -23,8 +23,8 @@ from bpmn_runtime.web.auth import require_operator, safe_next
 from bpmn_runtime.web.decision_views import decision_view
 from bpmn_runtime.web.filters import sentence
 from bpmn_runtime.web.html_forms import (
-    VALUE_TYPES, Row, RowErrors, blank_rows, controls, read_rows, submitted_fields, typed_value, value_text,
-    value_type,
+    VALUE_TYPES, Row, RowErrors, blank_rows, controls, form_problems, read_rows, submitted_fields, typed_value,
+    value_text, value_type,
 )
 from bpmn_runtime.web.openapi import MAX_VERSION
 from bpmn_runtime.web.paging import COUNT_LIMIT, PAGE_SIZE, Page, cursor, offset, requested_page, whole_number
@@ -110,10 +110,10 @@ def _definition_page(definition_id: int, rows: list[Row] | None = None, business
                      entered: Any = None, errors: dict[str, str] | None = None, status: int = 200) -> Rendered:
     """The version with its diagram and the start form: its start event's form, or name/value rows."""
     items = runtime().queries.start_form(definition_id)
+    shown = controls(items, {}, entered, errors) if items else []
     return render_template("console/definition.html", definition=_definition(definition_id),
                            diagram=diagrams.draw(definition_id), rows=rows or blank_rows(), business_key=business_key,
-                           controls=controls(items, {}, entered, errors) if items else [],
-                           has_errors=bool(errors)), status
+                           controls=shown, problems=form_problems(shown, errors, rows or [])), status
 
 
 @bp.post("/definitions/<int:definition_id>/suspend")
