@@ -13,6 +13,7 @@ from bpmn_runtime.engine.modification import Instruction
 from bpmn_runtime.runtime import Runtime
 from bpmn_runtime.runtime.migration import MigrationRefused
 from bpmn_runtime.runtime.task_rules import Actor
+from tests.camunda8.models import extensions, flows, model
 
 HERE = Path(__file__).parent
 OPERATOR = Actor.person("olga", [], "operator")
@@ -172,3 +173,30 @@ def test_a_topic_the_new_version_computes_is_refused_before_anything_moves(runti
         "the token with a modification instead"]
     assert _version(runtime, instance_id) == 1
     assert [j.topic for j in runtime.acquire_jobs("w1", ["charge"])] == ["charge"], "nothing changed"
+
+
+def _zeebe_waiting(message: str, key: str) -> bytes:
+    """A Camunda 8 process 'p' waiting at 'Paid' (wait) for `message`, correlated by `key`."""
+    declaration = (f'<bpmn:message id="paid" name="{message}">'
+                   + extensions(f'<zeebe:subscription correlationKey="{key}"/>') + '</bpmn:message>')
+    body = ('<bpmn:startEvent id="s"/><bpmn:intermediateCatchEvent id="wait" name="Paid">'
+            '<bpmn:messageEventDefinition messageRef="paid"/></bpmn:intermediateCatchEvent><bpmn:endEvent id="e"/>'
+            + flows("s", "wait", "e"))
+    return model(body, declaration)
+
+
+def test_a_correlated_subscription_keeps_its_key_under_a_new_name_and_a_new_key_is_refused(runtime: Runtime) -> None:
+    runtime.deploy(_zeebe_waiting("payment-received", "=orderId"), "p.bpmn")
+    instance_id = runtime.start("p", {"orderId": "A-7", "order": {"id": "B-8"}})
+    runtime.deploy(_zeebe_waiting("payment-received", "=order.id"), "p.bpmn")
+    runtime.deploy(_zeebe_waiting("payment-booked", "=orderId"), "p.bpmn")
+    with pytest.raises(MigrationRefused) as refused:
+        runtime.migrate([instance_id], 2)
+    assert refused.value.plans[0].problems == [
+        "'Paid' (wait) correlates its message by \"=order.id\" in version 2, not by \"=orderId\"; a migration does "
+        "not work the key out again, so it would keep waiting under the old one. Move the token with a "
+        "modification instead"]
+    [plan] = runtime.migrate([instance_id], 3)
+    assert plan.moves[-1] == "'Paid' (wait) waits for message 'payment-booked' instead of 'payment-received'"
+    assert runtime.correlate_message("payment-booked", "A-7") == instance_id
+    assert runtime.queries.instance(instance_id).summary.status == "completed"
