@@ -74,6 +74,7 @@ def modify(step: Step, instructions: Sequence[Instruction], variables: Mapping[s
             local = f" with {', '.join(sorted(instruction.variables))} set in its scope" if instruction.variables \
                 else ""
             if instruction.kind == "start_before":
+                _refuse_flowless_join(element)
                 step.enter(element.id, scope, None, instruction.variables)
                 done.append(f"started before {element.label}{local}")
             else:
@@ -140,6 +141,15 @@ def _cancelled(step: Step, instruction: Instruction) -> list[ActivityInstance]:
     if not found:
         raise InvalidInput(f"no token is at {element.label}, so there is nothing to cancel there")
     return found
+
+
+def _refuse_flowless_join(element: Element) -> None:
+    """A parallel or complex gateway that joins waits for a token on each incoming flow (or as its activation
+    condition counts them), and a token started before it comes along none: it would wait there for ever."""
+    if element.kind in ("parallelGateway", "complexGateway") and len(element.incoming) > 1:
+        raise InvalidInput(f"{element.label} joins {len(element.incoming)} incoming sequence flows, and a token "
+                           f"started before it comes along none of them, so it would wait there for ever; start "
+                           f"after the element before it, on the flow you mean, instead")
 
 
 def _running_scope(step: Step, element: Element) -> ActivityInstance:
