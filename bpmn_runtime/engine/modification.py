@@ -10,7 +10,8 @@ with nothing running cancels that scope too, up to the instance itself, which en
 is left in it after every instruction. What it does not do the same way is refused with a reason, before
 anything changes: starting inside a subprocess that has no running instance (Camunda 7 would create it; here
 start before the subprocess itself), or inside a multi-instance body, or at a boundary event or a compensation
-handler, and cancelling a single inner instance of a multi-instance activity.
+handler, or before a joining parallel or complex gateway (Camunda 7 counts the token there; here it would
+wait for one on each incoming flow), and cancelling a single inner instance of a multi-instance activity.
 """
 from __future__ import annotations
 
