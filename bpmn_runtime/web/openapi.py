@@ -285,7 +285,8 @@ PATHS: dict[str, Any] = {
         parameters=[_query("process", TEXT, "Process key."), _query("q", TEXT, "Part of the name or business key."),
                     _query("sort", {"enum": ["created", "due", "priority", "name"]}, "Order."), *PAGING])},
     "/tasks/{task_id}": {"get": _operation(
-        "A task with its form fields and the instance's variables", "tasks",
+        "A task with its form fields and the variables it sees (its own and its scopes', over the process's)",
+        "tasks",
         {"200": _json({"allOf": [_ref("Task"), _object({"form": {"type": "array", "items": _ref("FormField")},
                                                         "variables": VARIABLES})]}, "The task")},
         parameters=[_path_id("task_id")])},
