@@ -200,3 +200,15 @@ def test_a_correlated_subscription_keeps_its_key_under_a_new_name_and_a_new_key_
     assert plan.moves[-1] == "'Paid' (wait) waits for message 'payment-booked' instead of 'payment-received'"
     assert runtime.correlate_message("payment-booked", "A-7") == instance_id
     assert runtime.queries.instance(instance_id).summary.status == "completed"
+
+
+def test_a_conditional_event_waits_for_the_condition_of_the_new_version(runtime: Runtime) -> None:
+    runtime.deploy(HERE / "condition.bpmn")
+    instance_id = runtime.start("conditional", {"ready": False, "approved": False})
+    runtime.deploy(HERE / "condition_v2.bpmn")
+    [plan] = runtime.migrate([instance_id], 2)
+    assert plan.moves[-1] == "'Ready' (WaitReady) waits for condition '${approved}' instead of '${ready}'"
+    runtime.set_variables(instance_id, {"ready": True})
+    assert runtime.queries.instance(instance_id).summary.status == "active", "the old condition no longer counts"
+    runtime.set_variables(instance_id, {"approved": True})
+    assert runtime.queries.instance(instance_id).summary.status == "completed"
