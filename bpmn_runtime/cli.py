@@ -499,18 +499,30 @@ def cancel(context: click.Context, instance_id: int, reason: str) -> None:
               help="Start a token on the single outgoing sequence flow of this element.")
 @click.option("--var", "assignments", multiple=True, metavar="NAME=VALUE",
               help="A process variable to set first; VALUE is read as JSON when it is JSON, else as text.")
+@click.option("--local-var", "local_assignments", multiple=True, metavar="ELEMENT:NAME=VALUE",
+              help="A variable local to the scope the token started (--start-before/--start-after) at ELEMENT "
+                   "creates; VALUE as for --var.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 @friendly_errors
 def modify(context: click.Context, instance_id: int, cancels: tuple[str, ...], cancel_ais: tuple[int, ...],
-           befores: tuple[str, ...], afters: tuple[str, ...], assignments: tuple[str, ...], as_json: bool) -> None:
+           befores: tuple[str, ...], afters: tuple[str, ...], assignments: tuple[str, ...],
+           local_assignments: tuple[str, ...], as_json: bool) -> None:
     """Change where a running instance's tokens are, as Camunda's process instance modification does: the
-    variables are set, the cancellations run, then the starts, in the order given, all in one transaction."""
+    process variables are set, the cancellations run, then the starts (each with its local variables), in the
+    order given, all in one transaction."""
     from bpmn_runtime.engine.modification import Instruction
+    local: dict[str, dict[str, Any]] = {}
+    for assignment in local_assignments:
+        element, sep, rest = assignment.partition(":")
+        if not sep or not element.strip() or element.strip() not in befores + afters:
+            raise click.BadParameter(f"write ELEMENT:NAME=VALUE, ELEMENT being one given with --start-before or "
+                                     f"--start-after, not '{assignment}'", param_hint="--local-var")
+        local.setdefault(element.strip(), {}).update(_variables((rest,), None))
     instructions = [*(Instruction("cancel", element) for element in cancels),
                     *(Instruction("cancel", activity_instance=ai) for ai in cancel_ais),
-                    *(Instruction("start_before", element) for element in befores),
-                    *(Instruction("start_after", element) for element in afters)]
+                    *(Instruction("start_before", element, variables=local.get(element, {})) for element in befores),
+                    *(Instruction("start_after", element, variables=local.get(element, {})) for element in afters)]
     if not instructions:
         raise click.UsageError("give at least one --cancel, --cancel-activity-instance, --start-before or "
                                "--start-after")

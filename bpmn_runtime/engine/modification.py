@@ -1,17 +1,21 @@
 """Process instance modification, as Camunda 7's (and Camunda 8's) is: an operator cancels tokens, starts
 before an activity or after it (along its single outgoing sequence flow), and sets variables, in instructions
-run in order in one step, so the whole modification happens or none of it.
+run in order in one step, so the whole modification happens or none of it. Variables given with a start
+instruction are local to the activity instance its token creates (Camunda 7's `setVariableLocal` on the
+instruction, Camunda 8's variable instruction scoped to the element); variables given with the modification
+itself are set on the process, first.
 
 What Camunda does and the engine does the same way: a cancelled activity instance whose scope is then left
 with nothing running cancels that scope too, up to the instance itself, which ends as cancelled when nothing
 is left in it after every instruction. What it does not do the same way is refused with a reason, before
 anything changes: starting inside a subprocess that has no running instance (Camunda 7 would create it; here
 start before the subprocess itself), or inside a multi-instance body, or at a boundary event or a compensation
-handler, and cancelling a single inner instance of a multi-instance activity.
+handler, or before a joining parallel or complex gateway (Camunda 7 counts the token there; here it would
+wait for one on each incoming flow), and cancelling a single inner instance of a multi-instance activity.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping, Sequence
 
 from bpmn_runtime.engine.state import ROOT, ActivityInstance, MultiInstanceBody
@@ -26,16 +30,22 @@ KINDS: tuple[Kind, ...] = ("cancel", "start_before", "start_after")
 @dataclass(frozen=True)
 class Instruction:
     """One instruction: `cancel` every token at `element` (or the one activity instance `activity_instance`),
-    `start_before` the element, or `start_after` it."""
+    `start_before` the element, or `start_after` it, with `variables` local to the activity instance the new
+    token creates."""
 
     kind: Kind
     element: str | None = None
     activity_instance: int | None = None
+    variables: Mapping[str, Any] = field(default_factory=dict)
 
     def describe(self) -> dict[str, Any]:
-        """The instruction as the history and the audit trail keep it."""
-        found = {"kind": self.kind, "element": self.element}
-        return found | {"activity_instance": self.activity_instance} if self.activity_instance is not None else found
+        """The instruction as the history and the audit trail keep it (variables by name only)."""
+        found: dict[str, Any] = {"kind": self.kind, "element": self.element}
+        if self.activity_instance is not None:
+            found["activity_instance"] = self.activity_instance
+        if self.variables:
+            found["variables"] = sorted(self.variables)
+        return found
 
 
 def modify(step: Step, instructions: Sequence[Instruction], variables: Mapping[str, Any]) -> list[str]:
@@ -49,6 +59,10 @@ def modify(step: Step, instructions: Sequence[Instruction], variables: Mapping[s
         done.append(f"set {', '.join(sorted(variables))}")
     left: list[ActivityInstance] = []  # scopes a cancellation may have left with nothing running
     for instruction in instructions:
+        if instruction.kind == "cancel" and instruction.variables:
+            raise InvalidInput(f"cancelling at {_label(step, instruction.element or '')} starts no token, so it has "
+                               f"no scope to set {', '.join(sorted(instruction.variables))} in; give them with a "
+                               f"start instruction or as process variables")
         if instruction.kind == "cancel":
             for ai in _cancelled(step, instruction):
                 scope = step.state.parent_of(ai)
@@ -58,9 +72,12 @@ def modify(step: Step, instructions: Sequence[Instruction], variables: Mapping[s
         else:
             element = _element(step, instruction.element)
             scope = _running_scope(step, element)
+            local = f" with {', '.join(sorted(instruction.variables))} set in its scope" if instruction.variables \
+                else ""
             if instruction.kind == "start_before":
-                step.enter(element.id, scope, None)
-                done.append(f"started before {element.label}")
+                _refuse_flowless_join(element)
+                step.enter(element.id, scope, None, instruction.variables)
+                done.append(f"started before {element.label}{local}")
             else:
                 if len(element.outgoing) != 1:
                     raise InvalidInput(f"{element.label} has {len(element.outgoing)} outgoing sequence flows; starting "
@@ -68,14 +85,20 @@ def modify(step: Step, instructions: Sequence[Instruction], variables: Mapping[s
                                        f"before the element you want the token at instead")
                 flow = step.process.flows[element.outgoing[0]]
                 step.history("flow_taken", flow.id, None, None)
-                step.enter(flow.target, scope, flow)
-                done.append(f"started after {element.label}")
+                step.enter(flow.target, scope, flow, instruction.variables)
+                done.append(f"started after {element.label}{local}")
     for scope in left:
         _cancel_if_empty(step, scope)
     step.history("instance_modified", None, ROOT, {"instructions": [i.describe() for i in instructions],
                                                    "variables": sorted(variables), "done": done})
     if step.state.status == "active":
         step.run()
+    unplaced = step.unplaced_seeds()
+    if unplaced:
+        element_id, names = unplaced[0]
+        raise InvalidInput(f"the token started at {_label(step, element_id)} created no activity instance of its "
+                           f"own (it joined one waiting there, or stopped on its way), so {', '.join(names)} has no "
+                           f"scope to be set in; give them as process variables instead")
     return done
 
 
@@ -119,6 +142,15 @@ def _cancelled(step: Step, instruction: Instruction) -> list[ActivityInstance]:
     if not found:
         raise InvalidInput(f"no token is at {element.label}, so there is nothing to cancel there")
     return found
+
+
+def _refuse_flowless_join(element: Element) -> None:
+    """A parallel or complex gateway that joins waits for a token on each incoming flow (or as its activation
+    condition counts them), and a token started before it comes along none: it would wait there for ever."""
+    if element.kind in ("parallelGateway", "complexGateway") and len(element.incoming) > 1:
+        raise InvalidInput(f"{element.label} joins {len(element.incoming)} incoming sequence flows, and a token "
+                           f"started before it comes along none of them, so it would wait there for ever; start "
+                           f"after the element before it, on the flow you mean, instead")
 
 
 def _running_scope(step: Step, element: Element) -> ActivityInstance:

@@ -86,6 +86,10 @@ class Step:
         self._agenda: deque[Operation] = deque()
         self._in_flight: dict[int, dict[str, int]] = {}  # scope activity instance -> element -> tokens heading there
         self._tokens_in_flight = 0
+        # tokens an operator started with variables for the activity instance each creates (a modification),
+        # and the arrival being performed, whose activity instance takes them
+        self._seeds: list[tuple[Arrive, dict[str, Any]]] = []
+        self._arriving: Arrive | None = None
         # How many activity instances and tokens the instance may hold in this step: its limit, or, resuming
         # after a stop at that limit, what it holds plus room for its parked tokens to move on (and drain).
         parked = sum(1 for ai in state.instances.values() if ai.parked)
@@ -478,12 +482,33 @@ class Step:
 
     # --- tokens through the graph -----------------------------------------------------------------
 
-    def enter(self, element_id: str, scope_ai: ActivityInstance, via: Flow | None) -> None:
-        """A token sets off for an element: it arrives when the agenda gets to it (joins may wait for more)."""
+    def enter(self, element_id: str, scope_ai: ActivityInstance, via: Flow | None,
+              variables: Mapping[str, Any] | None = None) -> None:
+        """A token sets off for an element: it arrives when the agenda gets to it (joins may wait for more).
+        `variables` become local variables of the activity instance it creates there (see `unplaced_seeds`)."""
         heading = self._in_flight.setdefault(scope_ai.id, {})
         heading[element_id] = heading.get(element_id, 0) + 1
         self._tokens_in_flight += 1
-        self.later(Arrive(element_id, scope_ai.id, via.id if via is not None else None))
+        arrival = Arrive(element_id, scope_ai.id, via.id if via is not None else None)
+        if variables:
+            self._seeds.append((arrival, dict(variables)))
+        self.later(arrival)
+
+    def unplaced_seeds(self) -> list[tuple[str, list[str]]]:
+        """Tokens entered with variables that created no activity instance of their own to hold them (they
+        joined one already waiting, or stopped on the way): the element and the variables' names."""
+        return [(arrival.element, sorted(seeded)) for arrival, seeded in self._seeds]
+
+    def _seed(self, ai: ActivityInstance) -> None:
+        """Give `ai` the variables its token was entered with, when it is the instance that token creates."""
+        arriving = self._arriving
+        if arriving is None or arriving.element != ai.element or arriving.scope != ai.parent:
+            return
+        for index, (arrival, seeded) in enumerate(self._seeds):
+            if arrival is arriving:
+                del self._seeds[index]
+                self.set_local_variables(ai, seeded)
+                return
 
     def _arrive(self, arrival: Arrive) -> None:
         if arrival.parked is not None:
@@ -503,7 +528,11 @@ class Step:
             return  # its scope ended meanwhile
         element = self.element(arrival.element)
         via = self.process.flows[arrival.via] if arrival.via is not None else None
-        registry.arrival_behaviour(element).arrive(self, element, scope_ai, via)
+        self._arriving = arrival
+        try:
+            registry.arrival_behaviour(element).arrive(self, element, scope_ai, via)
+        finally:
+            self._arriving = None
 
     def has_tokens_in_flight(self, scope_id: int, targets: frozenset[str]) -> bool:
         return any(target in targets for target in self._in_flight.get(scope_id, ()))
@@ -517,6 +546,8 @@ class Step:
         ai = ActivityInstance(ai_id if ai_id is not None else self.state.next_id(), element.id, scope_ai.id,
                               variables, body=body, join=join)
         self.state.add(ai)
+        if self._seeds:
+            self._seed(ai)
         return ai
 
     def complete(self, ai: ActivityInstance) -> None:

@@ -1,7 +1,14 @@
 """Migrating running instances to another version of their process, as Camunda 7's migration does: each
 active element (and each event it waits for) moves to the element of the same id in the target version, or
 to the one the mapping names, which must be of the same kind and in the same scope. Tasks, jobs, timers and
-subscriptions keep their rows (ids, due dates, assignees, topics) and follow their element.
+subscriptions keep their rows (ids, due dates, assignees) and follow their element.
+
+What the instance waits for follows the target version's model, as Camunda 7's migration with updated event
+triggers does: a message subscription takes the message name the target element names, a signal
+subscription its signal name, a job its topic (job type), a conditional event its condition. A name or
+topic the target writes as an expression, or a changed correlation key, would have to be evaluated again
+where the instance stands; that is refused instead, located on the element. Timers keep the due date they
+were armed with (Camunda 7's default).
 
 A migration is checked before it runs, and again for each instance in the transaction that migrates it:
 what the target version would run differently from what the instance holds is refused, instance by
@@ -18,10 +25,12 @@ from typing import Mapping
 from sqlalchemy import select, update
 
 from bpmn_runtime.engine.state import (
-    ROOT, ActivityInstance, Arrive, CompensationRecord, CompensationRun, InstanceState, MultiInstanceBody, Trigger,
+    ROOT, ActivityInstance, Arrive, CompensationRecord, CompensationRun, ConditionalWait, InstanceState, JobWait,
+    MessageWait, MultiInstanceBody, SignalWait, Trigger, Wait,
 )
 from bpmn_runtime.engine.step import Step
 from bpmn_runtime.errors import InvalidInput
+from bpmn_runtime.juel import is_template
 from bpmn_runtime.model import Element, Process
 from bpmn_runtime.runtime import permissions
 from bpmn_runtime.runtime.modification import resolve_moot_incidents
@@ -30,6 +39,10 @@ from bpmn_runtime.runtime.unit_of_work import LoadedInstance, UnitOfWork
 from bpmn_runtime.store.tables import Definition, Incident, Instance, Job, Subscription, UserTask
 
 WAITING_EVENTS = frozenset({"timer", "message", "signal", "conditional"})  # events an instance subscribes to
+# the waits whose trigger follows the target version, by the field of the wait that holds it
+TRIGGERS: dict[type[Wait], str] = {MessageWait: "message", SignalWait: "signal", JobWait: "topic",
+                                   ConditionalWait: "condition"}
+TRIGGER_WORDS = {"message": "message", "signal": "signal", "topic": "a worker for topic", "condition": "condition"}
 SCOPE_KINDS = frozenset({"subProcess", "transaction", "adHocSubProcess"})
 
 
@@ -45,6 +58,20 @@ class MigrationPlan(Record):
     moves: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     left_as_is: str | None = None  # why an instance is not migrated that need not be (it has ended)
+
+
+@dataclass(frozen=True)
+class Retrigger:
+    """A wait the target version triggers otherwise: wait `wait` takes `new` as its `field` (see TRIGGERS)."""
+
+    wait: int
+    field: str
+    old: str
+    new: str
+    label: str  # the target element's, in the modeler's words
+
+    def describe(self) -> str:
+        return f"{self.label} waits for {TRIGGER_WORDS[self.field]} '{self.new}' instead of '{self.old}'"
 
 
 class MigrationRefused(InvalidInput):
@@ -70,9 +97,12 @@ def migrate(unit: UnitOfWork, instance_id: int, to_version: int, mapping: Mappin
         return checked
     definition_id, process = target
     moved = _moved(loaded.state, loaded.process, mapping)
+    retriggers, _ = _retriggers(loaded.state, loaded.process, process, mapping, to_version)
 
     def rewrite(step: Step) -> None:
         _rewrite(loaded.state, process.id, moved)
+        for retrigger in retriggers:
+            setattr(loaded.state.waits[retrigger.wait], retrigger.field, retrigger.new)
         step.history("instance_migrated", None, ROOT, {"from_version": checked.from_version, "to_version": to_version,
                                                       "moved": dict(sorted(moved.items()))})
     unit.step(loaded, rewrite, while_suspended=True)
@@ -83,6 +113,14 @@ def migrate(unit: UnitOfWork, instance_id: int, to_version: int, mapping: Mappin
             if old != new:
                 connection.execute(update(table).where(table.instance_id == loaded.id, table.element_id == old)
                                    .values(element_id=new))
+    for retrigger in retriggers:
+        if retrigger.field == "topic":
+            connection.execute(update(Job).where(Job.instance_id == loaded.id, Job.wait_key == retrigger.wait)
+                               .values(topic=retrigger.new))
+        elif retrigger.field in ("message", "signal"):
+            connection.execute(update(Subscription).where(Subscription.instance_id == loaded.id,
+                                                          Subscription.wait_key == retrigger.wait)
+                               .values(name=retrigger.new))
     resolve_moot_incidents(unit, loaded)
     unit.audit("migrate", process_key=loaded.process_key, instance_id=loaded.id, detail={
         "before": {"version": checked.from_version}, "after": {"version": to_version}, "moves": checked.moves})
@@ -105,9 +143,14 @@ def _checked(unit: UnitOfWork, loaded: LoadedInstance, to_version: int,
     found.problems.extend(_mapping_problems(loaded.process, target, mapping, to_version))
     if not found.problems:
         found.problems.extend(_problems(loaded.state, loaded.process, target, mapping, to_version))
+    retriggers: list[Retrigger] = []
+    if not found.problems:
+        retriggers, problems = _retriggers(loaded.state, loaded.process, target, mapping, to_version)
+        found.problems.extend(problems)
     if not found.problems:
         found.moves.extend(f"{loaded.process.elements[old].label} to {target.elements[new].label}"
                            for old, new in _moved(loaded.state, loaded.process, mapping).items())
+        found.moves.extend(r.describe() for r in retriggers)
     return found, (definition.id, target)
 
 
@@ -176,6 +219,51 @@ def _problems(state: InstanceState, source: Process, target: Process, mapping: M
                 problems.append(f"{source.elements[element_id].label} can still be compensated, but version "
                                 f"{version} has no counterpart of it")
     return list(dict.fromkeys(problems))
+
+
+def _trigger(element: Element, field: str) -> tuple[str | None, str | None]:
+    """What the model says a wait of `field` at `element` waits for, as written, and a message's correlation
+    key: the message or signal name, the job's topic (the element's id without one), the condition."""
+    if field == "topic":
+        return element.extensions.topic or element.id, None
+    kind = "conditional" if field == "condition" else field
+    for definition in element.events:
+        if definition.kind == kind:
+            return definition.condition if kind == "conditional" else definition.name, definition.correlation_key
+    return (element.name or element.id, None) if field == "message" else (None, None)  # a receive task's own
+
+
+def _retriggers(state: InstanceState, source: Process, target: Process, mapping: Mapping[str, str],
+                version: int) -> tuple[list[Retrigger], list[str]]:
+    """The waits version `version` triggers otherwise (a renamed message or signal, a job's new topic, a new
+    condition), and why one cannot follow without being worked out again where the instance waits."""
+    found: list[Retrigger] = []
+    problems: list[str] = []
+    for wait in state.waits.values():
+        field_name = TRIGGERS.get(type(wait))
+        new_id = mapping.get(wait.element, wait.element)
+        if field_name is None or wait.element not in source.elements or new_id not in target.elements:
+            continue
+        new_element = target.elements[new_id]
+        (old, old_key), (new, new_key) = _trigger(source.elements[wait.element], field_name), \
+            _trigger(new_element, field_name)
+        if (old, old_key) == (new, new_key):
+            continue
+        current = str(getattr(wait, field_name))
+        if old_key != new_key:
+            problems.append(f"{new_element.label} correlates its message by \"{new_key}\" in version {version}, not "
+                            f"by \"{old_key}\"; a migration does not work the key out again, so it would keep "
+                            f"waiting under the old one. Move the token with a modification instead")
+        elif new is None:
+            problems.append(f"{new_element.label} names no {field_name} in version {version}")
+        elif field_name != "condition" and (is_template(new) or new.lstrip().startswith("=")):
+            problems.append(f"{new_element.label} takes its {field_name} from the expression \"{new}\" in version "
+                            f"{version}; a migration does not evaluate it where the instance waits, so it would keep "
+                            f"waiting for {TRIGGER_WORDS[field_name]} '{current}'. Move the token with a modification "
+                            f"instead")
+        else:
+            found.append(Retrigger(wait.key, field_name, current, new, new_element.label))
+    return found, problems
 
 
 def _described(element: Element) -> str:

@@ -361,16 +361,22 @@ class Queries:
             return _task(row[0])
 
     def task_form(self, task_id: int, *, actor: Actor | None = None) -> tuple[TaskInfo, Any, dict[str, Any]]:
-        """The task, the model element (with its form fields) and the variables the form shows."""
+        """The task, the model element (with its form fields) and the variables the form shows: those visible
+        from the task, its own (input mappings, a modification's) over those of the scopes around it."""
         task = self.task(task_id, actor=actor)
         with self.runtime.database.session() as session:
             instance = session.get(Instance, task.instance_id)
+            wait_key = session.execute(select(UserTask.wait_key).where(UserTask.id == task_id)).scalar_one_or_none()
             if instance is None:
                 raise NotFound(f"task {task_id} belongs to no instance")
             process = self.runtime.deployments.process_of(instance.definition_id, instance.process_key, session)
             state = self._state(instance)
-        root = state.instances.get(ROOT)
-        return task, process.elements[task.element_id], dict(root.variables or {}) if root else {}
+        wait = state.waits.get(wait_key) if wait_key is not None else None
+        ai = state.instances.get(wait.ai if wait is not None else ROOT)
+        visible: dict[str, Any] = {}
+        for scope in reversed(state.visible_variables(ai)) if ai is not None else []:
+            visible.update(scope)
+        return task, process.elements[task.element_id], visible
 
     def next_task(self, instance_id: int, actor: Actor) -> int | None:
         """The task of this instance the actor would work on next (theirs, or offered to them and free), the

@@ -6,6 +6,7 @@ correlation, jobs, scheduled, incidents). Nothing here knows BPMN semantics; tha
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 from datetime import date, datetime
 from pathlib import Path
@@ -164,10 +165,12 @@ class Runtime:
     def modify(self, instance_id: int, instructions: Sequence[Instruction],
                variables: Mapping[str, Any] | None = None, *, actor: Actor = PROGRAM) -> list[str]:
         """Change where a running instance's tokens are, as Camunda's process instance modification does: cancel
-        tokens, start before or after an activity, with `variables` set first; the instructions run in order, all
+        tokens, start before or after an activity, with `variables` set on the process first and each start
+        instruction's own variables local to the scope its token creates; the instructions run in order, all
         or nothing (`engine.modification`). What each instruction did, in the modeler's words."""
         values = self._checked(variables)
-        steps = list(instructions)
+        steps = [dataclasses.replace(i, variables=self._checked(i.variables)) if i.variables else i
+                 for i in instructions]
         return self.transactions.run(self._bounded(
             lambda unit: modification.modify(unit, instance_id, steps, values), actor), "modify")
 

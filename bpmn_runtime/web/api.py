@@ -266,7 +266,11 @@ def _instructions(body: dict[str, Any]) -> list[Instruction]:
                        f"{', '.join(INSTRUCTION_TYPES)}.")
         ai = _bounded(item, "activityInstanceId", None, 0, 2**31 - 1) if kind == "cancel" else None
         element = _text(item, "activityId", None if ai is not None else MISSING, inputs.KEY_LENGTH)
-        found.append(Instruction(kind, element, ai))
+        variables = _get(item, "variables", dict, {})
+        if variables and kind == "cancel":
+            abort(400, f"instruction {number} cancels, so it starts no scope to set 'variables' in; give them "
+                       f"with a start instruction, or as the modification's own 'variables' (process variables).")
+        found.append(Instruction(kind, element, ai, variables))
     return found
 
 

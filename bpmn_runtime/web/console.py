@@ -23,8 +23,8 @@ from bpmn_runtime.web.auth import require_operator, safe_next
 from bpmn_runtime.web.decision_views import decision_view
 from bpmn_runtime.web.filters import sentence
 from bpmn_runtime.web.html_forms import (
-    VALUE_TYPES, Row, RowErrors, blank_rows, controls, read_rows, submitted_fields, typed_value, value_text,
-    value_type,
+    VALUE_TYPES, Row, RowErrors, blank_rows, controls, form_problems, read_rows, submitted_fields, typed_value,
+    value_text, value_type,
 )
 from bpmn_runtime.web.openapi import MAX_VERSION
 from bpmn_runtime.web.paging import COUNT_LIMIT, PAGE_SIZE, Page, cursor, offset, requested_page, whole_number
@@ -110,10 +110,10 @@ def _definition_page(definition_id: int, rows: list[Row] | None = None, business
                      entered: Any = None, errors: dict[str, str] | None = None, status: int = 200) -> Rendered:
     """The version with its diagram and the start form: its start event's form, or name/value rows."""
     items = runtime().queries.start_form(definition_id)
+    shown = controls(items, {}, entered, errors) if items else []
     return render_template("console/definition.html", definition=_definition(definition_id),
                            diagram=diagrams.draw(definition_id), rows=rows or blank_rows(), business_key=business_key,
-                           controls=controls(items, {}, entered, errors) if items else [],
-                           has_errors=bool(errors)), status
+                           controls=shown, problems=form_problems(shown, errors, rows or [])), status
 
 
 @bp.post("/definitions/<int:definition_id>/suspend")
@@ -338,18 +338,24 @@ def send_event(instance_id: int) -> Response | Rendered:
 @bp.post("/instances/<int:instance_id>/modify")
 def modify(instance_id: int) -> Response | Rendered:
     """Process instance modification from the page: cancel tokens at the elements ticked, then start before
-    and after the elements chosen, with one variable set first; all of it or nothing."""
+    and after the elements chosen, with one variable set on the process first or in the scope of each token
+    started (`scope=local`); all of it or nothing."""
     edit, value = _typed("modify")
-    instructions = [*(Instruction("cancel", element) for element in request.form.getlist("cancel")),
-                    *(Instruction("start_before", e) for e in request.form.getlist("start_before") if e),
-                    *(Instruction("start_after", e) for e in request.form.getlist("start_after") if e)]
+    variables = {edit.name: value} if edit.name and not edit.error else {}
+    local = request.form.get("scope") == "local"
+    starts = [Instruction(kind, element, variables=variables if local else {})
+              for kind in ("start_before", "start_after") for element in request.form.getlist(kind) if element]
+    instructions = [*(Instruction("cancel", element) for element in request.form.getlist("cancel")), *starts]
     if not edit.error and not instructions:
         edit = replace(edit, error="Tick a token to cancel, or choose where to start one.")
     if not edit.error and edit.value.strip() and not edit.name:
         edit = replace(edit, error="Give the variable a name, or leave its value empty.")
+    if not edit.error and local and variables and not starts:
+        edit = replace(edit, error="Choose where to start a token to set the variable in its scope, or set it on "
+                                   "the process.")
     if not edit.error:
         try:
-            done = runtime().modify(instance_id, instructions, {edit.name: value} if edit.name else {}, actor=actor())
+            done = runtime().modify(instance_id, instructions, {} if local else variables, actor=actor())
         except InvalidInput as refused:
             edit = replace(edit, error=str(refused))
         except Conflict as refused:

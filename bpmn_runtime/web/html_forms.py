@@ -198,6 +198,25 @@ class Row:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing a refused form must change, for the list at its top (read out as it appears): the id of the
+    control it is marked on (None: a value no control shows), the field's label, and the message."""
+
+    target: str | None
+    label: str
+    message: str
+
+
+def form_problems(shown: list[Control], errors: Mapping[str, str] | None, rows: list[Row]) -> list[Problem]:
+    """Every problem of a refused form, in the order of the page: each field's (marked on the field too), then
+    those of values no field shows, then each refused name/value row's (its message names it)."""
+    found = [Problem(f"field-{c.field.id}", c.field.label or c.field.id, c.error) for c in shown if c.error]
+    marked = {c.field.id for c in shown if c.error}
+    found += [Problem(None, name, message) for name, message in (errors or {}).items() if name not in marked]
+    return found + [Problem(f"value-{index}", "", row.error) for index, row in enumerate(rows) if row.error]
+
+
 def blank_rows() -> list[Row]:
     return [Row() for _ in range(BLANK_ROWS)]
 

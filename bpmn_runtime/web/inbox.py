@@ -18,7 +18,7 @@ from bpmn_runtime.runtime.records import TaskInfo
 from bpmn_runtime.runtime.suspension import Suspended
 from bpmn_runtime.web.auth import require_login
 from bpmn_runtime.web.html_forms import (
-    Row, RowErrors, blank_rows, controls, read_rows, rows_with_errors, submitted_fields,
+    Row, RowErrors, blank_rows, controls, form_problems, read_rows, rows_with_errors, submitted_fields,
 )
 from bpmn_runtime.web.paging import COUNT_LIMIT, PAGE_SIZE, Page, offset, requested_page
 from bpmn_runtime.web.services import Rendered, actor, runtime
@@ -81,11 +81,11 @@ def _task_page(task_id: int, entered: Any = None, errors: Mapping[str, str] | No
                rows: list[Row] | None = None, status: int = 200) -> Rendered:
     """The task with its form: empty, or as refused (`entered` values with `errors`, or `rows`)."""
     info, element, variables = runtime().queries.task_form(task_id, actor=actor())
-    return render_template("inbox/task.html", task=info,
-                           controls=controls(form_items(element), variables, entered, errors),
-                           rows=rows or blank_rows(), variables=variables, mine=info.assignee == g.user.name,
+    shown = controls(form_items(element), variables, entered, errors)
+    return render_template("inbox/task.html", task=info, controls=shown, rows=rows or blank_rows(),
+                           variables=variables, mine=info.assignee == g.user.name,
                            model_assigned=_model_assignee(element) == g.user.name, operator=g.user.is_operator,
-                           has_errors=bool(errors or rows)), status
+                           problems=form_problems(shown, errors, rows or [])), status
 
 
 def _model_assignee(element: Element) -> str | None:

@@ -240,8 +240,9 @@ PATHS: dict[str, Any] = {
         parameters=[_path_id("instance_id")], operators=True)},
     "/instances/{instance_id}/modification": {"post": _operation(
         "Modify a running instance as Camunda's process instance modification does: cancel tokens, start before "
-        "an activity or after it (its single outgoing flow), with variables set first; the instructions run in "
-        "order, all or none (400 names the one that cannot run, 409 for an ended or suspended instance)",
+        "an activity or after it (its single outgoing flow), with process variables set first and each start's "
+        "own variables local to the scope its token creates; the instructions run in order, all or none (400 "
+        "names the one that cannot run, 409 for an ended or suspended instance)",
         "instances", {"200": _json(_object({"done": {"type": "array", "items": TEXT}, "status": TEXT,
                                             "waitingAt": {"type": "array", "items": _ref("Token")}}),
                                    "What each instruction did, and where the instance waits now")},
@@ -253,7 +254,10 @@ PATHS: dict[str, Any] = {
                                            "activityInstanceId": {"type": "integer", "minimum": 0,
                                                                   "maximum": 2**31 - 1,
                                                                   "description": "cancel: this activity instance "
-                                                                                 "only, instead of activityId."}},
+                                                                                 "only, instead of activityId."},
+                                           "variables": {**VARIABLES, "description": (
+                                               "startBeforeActivity, startAfterActivity: variables local to the "
+                                               "activity instance the new token creates (JSON values by name).")}},
                                            ("type",))},
                       "variables": VARIABLES}, ("instructions",)))},
     "/migrations": {"post": _operation(
@@ -281,7 +285,8 @@ PATHS: dict[str, Any] = {
         parameters=[_query("process", TEXT, "Process key."), _query("q", TEXT, "Part of the name or business key."),
                     _query("sort", {"enum": ["created", "due", "priority", "name"]}, "Order."), *PAGING])},
     "/tasks/{task_id}": {"get": _operation(
-        "A task with its form fields and the instance's variables", "tasks",
+        "A task with its form fields and the variables it sees (its own and its scopes', over the process's)",
+        "tasks",
         {"200": _json({"allOf": [_ref("Task"), _object({"form": {"type": "array", "items": _ref("FormField")},
                                                         "variables": VARIABLES})]}, "The task")},
         parameters=[_path_id("task_id")])},

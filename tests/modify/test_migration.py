@@ -13,6 +13,7 @@ from bpmn_runtime.engine.modification import Instruction
 from bpmn_runtime.runtime import Runtime
 from bpmn_runtime.runtime.migration import MigrationRefused
 from bpmn_runtime.runtime.task_rules import Actor
+from tests.camunda8.models import extensions, flows, model
 
 HERE = Path(__file__).parent
 OPERATOR = Actor.person("olga", [], "operator")
@@ -132,3 +133,82 @@ def test_a_timer_moves_with_its_due_date_and_fires_in_the_new_version(sqlite_url
     detail = runtime.queries.instance(instance_id)
     assert [t.element_id for t in detail.tokens] == ["Ship"] and detail.summary.version == 2
     runtime.close()
+
+
+def test_a_renamed_message_signal_and_topic_are_waited_for_under_their_new_names(runtime: Runtime) -> None:
+    runtime.deploy(HERE / "triggers.bpmn")
+    instance_id = runtime.start("triggers")
+    [job_before] = runtime.queries.jobs(instance_id=instance_id)
+    runtime.deploy(HERE / "triggers_v2.bpmn")
+    [dry] = runtime.migrate([instance_id], 2, dry_run=True)
+    assert dry.problems == []
+    assert [m for m in dry.moves if "instead of" in m] == [
+        "'Paid' (WaitPaid) waits for message 'payment-received' instead of 'paid'",
+        "'Charge card' (Charge) waits for a worker for topic 'charge-card' instead of 'charge'",
+        "'Go' (WaitGo) waits for signal 'start' instead of 'go'"]
+    runtime.migrate([instance_id], 2, actor=OPERATOR)
+    assert _version(runtime, instance_id) == 2
+    assert runtime.acquire_jobs("w1", ["charge"]) == [], "the old topic's workers no longer get it"
+    [job] = runtime.acquire_jobs("w1", ["charge-card"])
+    assert job.job_id == job_before.id, "the same job, under its new topic"
+    runtime.complete_job(job.job_id, "w1")
+    with pytest.raises(Exception, match="paid"):
+        runtime.correlate_message("paid")
+    assert runtime.correlate_message("payment-received") == instance_id
+    assert runtime.broadcast_signal("go") == 0
+    assert runtime.broadcast_signal("start") == 1
+    assert runtime.queries.instance(instance_id).summary.status == "completed"
+
+
+def test_a_topic_the_new_version_computes_is_refused_before_anything_moves(runtime: Runtime) -> None:
+    runtime.deploy(HERE / "triggers.bpmn")
+    instance_id = runtime.start("triggers")
+    runtime.deploy(HERE / "triggers_v2.bpmn")
+    runtime.deploy(HERE / "triggers_v3.bpmn")
+    with pytest.raises(MigrationRefused) as refused:
+        runtime.migrate([instance_id], 3)
+    assert refused.value.plans[0].problems == [
+        "'Charge card' (Charge) takes its topic from the expression \"${topicName}\" in version 3; a migration does "
+        "not evaluate it where the instance waits, so it would keep waiting for a worker for topic 'charge'. Move "
+        "the token with a modification instead"]
+    assert _version(runtime, instance_id) == 1
+    assert [j.topic for j in runtime.acquire_jobs("w1", ["charge"])] == ["charge"], "nothing changed"
+
+
+def _zeebe_waiting(message: str, key: str) -> bytes:
+    """A Camunda 8 process 'p' waiting at 'Paid' (wait) for `message`, correlated by `key`."""
+    declaration = (f'<bpmn:message id="paid" name="{message}">'
+                   + extensions(f'<zeebe:subscription correlationKey="{key}"/>') + '</bpmn:message>')
+    body = ('<bpmn:startEvent id="s"/><bpmn:intermediateCatchEvent id="wait" name="Paid">'
+            '<bpmn:messageEventDefinition messageRef="paid"/></bpmn:intermediateCatchEvent><bpmn:endEvent id="e"/>'
+            + flows("s", "wait", "e"))
+    return model(body, declaration)
+
+
+def test_a_correlated_subscription_keeps_its_key_under_a_new_name_and_a_new_key_is_refused(runtime: Runtime) -> None:
+    runtime.deploy(_zeebe_waiting("payment-received", "=orderId"), "p.bpmn")
+    instance_id = runtime.start("p", {"orderId": "A-7", "order": {"id": "B-8"}})
+    runtime.deploy(_zeebe_waiting("payment-received", "=order.id"), "p.bpmn")
+    runtime.deploy(_zeebe_waiting("payment-booked", "=orderId"), "p.bpmn")
+    with pytest.raises(MigrationRefused) as refused:
+        runtime.migrate([instance_id], 2)
+    assert refused.value.plans[0].problems == [
+        "'Paid' (wait) correlates its message by \"=order.id\" in version 2, not by \"=orderId\"; a migration does "
+        "not work the key out again, so it would keep waiting under the old one. Move the token with a "
+        "modification instead"]
+    [plan] = runtime.migrate([instance_id], 3)
+    assert plan.moves[-1] == "'Paid' (wait) waits for message 'payment-booked' instead of 'payment-received'"
+    assert runtime.correlate_message("payment-booked", "A-7") == instance_id
+    assert runtime.queries.instance(instance_id).summary.status == "completed"
+
+
+def test_a_conditional_event_waits_for_the_condition_of_the_new_version(runtime: Runtime) -> None:
+    runtime.deploy(HERE / "condition.bpmn")
+    instance_id = runtime.start("conditional", {"ready": False, "approved": False})
+    runtime.deploy(HERE / "condition_v2.bpmn")
+    [plan] = runtime.migrate([instance_id], 2)
+    assert plan.moves[-1] == "'Ready' (WaitReady) waits for condition '${approved}' instead of '${ready}'"
+    runtime.set_variables(instance_id, {"ready": True})
+    assert runtime.queries.instance(instance_id).summary.status == "active", "the old condition no longer counts"
+    runtime.set_variables(instance_id, {"approved": True})
+    assert runtime.queries.instance(instance_id).summary.status == "completed"

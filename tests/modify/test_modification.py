@@ -147,3 +147,77 @@ def test_a_user_without_operate_permission_cannot_modify(runtime: Runtime) -> No
     with pytest.raises(Forbidden):
         runtime.modify(instance_id, [cancel("Review"), before("Check")], actor=Actor.person("sam", ["sales"]))
     assert waiting_at(runtime, instance_id) == ["Review"]
+
+
+def test_variables_given_with_a_start_instruction_are_local_to_the_scope_its_token_creates(runtime: Runtime) -> None:
+    instance_id = runtime.start("changeable", {"note": "process"})
+    done = runtime.modify(instance_id, [cancel("Review"), Instruction("start_before", "Check", variables={
+        "note": "for the check", "reviewer": "olga"})], {"amount": 3}, actor=OPERATOR)
+    assert done[-1] == "started before 'Check' (Check) with note, reviewer set in its scope"
+    assert runtime.queries.instance(instance_id).variables == {"note": "process", "amount": 3}, \
+        "the instruction's variables are not the process's"
+    [task] = runtime.queries.instance(instance_id).tasks
+    _, _, seen = runtime.queries.task_form(task.id)
+    assert seen == {"note": "for the check", "reviewer": "olga", "amount": 3}, "the task inside sees them"
+    runtime.complete_task(task.id, {"reviewer": "kim", "verdict": "fine"})
+    detail = runtime.queries.instance(instance_id)
+    assert detail.variables == {"note": "process", "amount": 3, "verdict": "fine"}, \
+        "a write to a local variable stays in its scope and ends with it; a new one goes to the process"
+    [modified] = [h for h in detail.history if h.kind == "instance_modified"]
+    assert modified.data is not None
+    assert modified.data["instructions"][1] == {"kind": "start_before", "element": "Check",
+                                                "variables": ["note", "reviewer"]}
+
+
+def test_variables_of_a_start_after_are_local_to_the_activity_its_flow_leads_to(runtime: Runtime) -> None:
+    instance_id = runtime.start("changeable")
+    runtime.modify(instance_id, [cancel("Review"), Instruction("start_after", "Approve", variables={"amount": 21})])
+    assert waiting_at(runtime, instance_id) == ["Ship"]
+    assert runtime.queries.instance(instance_id).variables == {"total": 42}, \
+        "Compute read its local amount, and its result went to the process"
+
+
+def test_variables_of_a_multi_instance_start_are_seen_by_every_instance(runtime: Runtime) -> None:
+    instance_id = runtime.start("changeable")
+    runtime.modify(instance_id, [cancel("Review"), Instruction("start_before", "Approve", variables={"level": 2})])
+    tasks = runtime.queries.instance(instance_id).tasks
+    assert len(tasks) == 2
+    seen = [runtime.queries.task_form(t.id)[2] for t in tasks]
+    assert [s["level"] for s in seen] == [2, 2] and len({s["loopCounter"] for s in seen}) == 2
+    assert runtime.queries.instance(instance_id).variables == {}
+
+
+def test_variables_with_a_cancel_instruction_are_refused_and_nothing_changes(runtime: Runtime) -> None:
+    instance_id = runtime.start("changeable")
+    with pytest.raises(InvalidInput, match="cancelling at 'Review' .*starts no token.*note"):
+        runtime.modify(instance_id, [Instruction("cancel", "Review", variables={"note": "x"}), before("Ship")])
+    assert waiting_at(runtime, instance_id) == ["Review"]
+    assert runtime.queries.instance(instance_id).variables == {}
+
+
+def test_variables_for_a_token_that_joins_one_waiting_are_refused_and_nothing_changes(runtime: Runtime) -> None:
+    runtime.deploy(MODEL.with_name("join_inclusive.bpmn"))
+    instance_id = runtime.start("joining-inclusive")
+    pack = next(t for t in runtime.queries.instance(instance_id).tasks if t.element_id == "Pack")
+    runtime.complete_task(pack.id)
+    assert waiting_at(runtime, instance_id) == ["Bill", "Join"]
+    with pytest.raises(InvalidInput, match="the token started at 'All done' \\(Join\\) created no activity instance "
+                                           "of its own .*so urgent has no scope"):
+        runtime.modify(instance_id, [cancel("Bill"), Instruction("start_before", "Join", variables={"urgent": True})])
+    assert waiting_at(runtime, instance_id) == ["Bill", "Join"]
+    runtime.modify(instance_id, [cancel("Bill"), before("Join")], {"urgent": True})
+    assert waiting_at(runtime, instance_id) == ["Send"], "as process variables they are taken, and the join goes on"
+    assert runtime.queries.instance(instance_id).variables == {"urgent": True}
+
+
+def test_starting_before_a_parallel_join_is_refused_as_it_would_wait_for_ever(runtime: Runtime) -> None:
+    runtime.deploy(MODEL.with_name("join.bpmn"))
+    instance_id = runtime.start("joining")
+    pack = next(t for t in runtime.queries.instance(instance_id).tasks if t.element_id == "Pack")
+    runtime.complete_task(pack.id)
+    with pytest.raises(InvalidInput, match="'Both done' \\(Join\\) joins 2 incoming sequence flows, and a token "
+                                           "started before it comes along none of them"):
+        runtime.modify(instance_id, [cancel("Bill"), before("Join")])
+    assert waiting_at(runtime, instance_id) == ["Bill", "Join"]
+    runtime.modify(instance_id, [cancel("Bill"), after("Bill")])
+    assert waiting_at(runtime, instance_id) == ["Send"]

@@ -69,3 +69,21 @@ def test_modify_refuses_plainly_and_changes_nothing(tmp_path: Path) -> None:
     runtime = Runtime(db)
     assert [t.element_id for t in runtime.queries.instance(instance_id).tokens] == ["Review"]
     runtime.close()
+
+
+def test_local_variables_go_to_the_scope_of_the_token_started_at_their_element(tmp_path: Path) -> None:
+    db = str(tmp_path / "cli.db")
+    instance_id = _started(db)
+    result = CliRunner().invoke(main, ["--db", db, "modify", str(instance_id), "--cancel", "Review",
+                                       "--start-after", "Approve", "--local-var", "Approve:amount=6",
+                                       "--var", "note=moved"])
+    assert result.exit_code == 0, result.output
+    assert f"instance {instance_id}: started after 'Approve' (Approve) with amount set in its scope" in result.output
+    runtime = Runtime(db)
+    assert runtime.queries.instance(instance_id).variables == {"note": "moved", "total": 12}, \
+        "Compute read its local amount; only its result and --var reached the process"
+    runtime.close()
+    for bad in ("Ship:amount=1", "amount=1", ":amount=1"):
+        refused = CliRunner().invoke(main, ["--db", db, "modify", str(instance_id), "--start-before", "Review",
+                                            "--local-var", bad])
+        assert refused.exit_code == 2 and "--local-var" in refused.output and "ELEMENT:NAME=VALUE" in refused.output

@@ -36,6 +36,14 @@ def _need_chromium() -> None:
     pytest.skip(f"{CHROMIUM} is missing")
 
 
+def log_in_page(page: "Page", url: str, name: str, password: str) -> None:
+    """Log in through the login form, as a person does."""
+    page.goto(f"{url}/login")
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
 @pytest.fixture
 def server(example_dir: Path, tmp_path: Path) -> Iterator[Server]:
     _need_chromium()
@@ -72,10 +80,7 @@ def test_a_manager_approves_an_order_and_an_administrator_sees_it_move_on(server
             return page
 
         def log_in(page: "Page", name: str, password: str) -> None:
-            page.goto(f"{server.url}/login")
-            page.get_by_label("User name").fill(name)
-            page.get_by_label("Password").fill(password)
-            page.get_by_role("button", name="Log in").click()
+            log_in_page(page, server.url, name, password)
 
         manager = new_page()
         log_in(manager, "mia", MANAGER_PASSWORD)
@@ -106,7 +111,7 @@ def test_a_manager_approves_an_order_and_an_administrator_sees_it_move_on(server
         expect(manager.locator(".flash")).to_contain_text("You claimed 'Approve order'")
         manager.get_by_label("Comment").fill("x" * 250)
         manager.get_by_role("button", name="Complete task").click()
-        expect(manager.locator(".form-error")).to_contain_text("Nothing was saved")
+        expect(manager.locator(".form-error")).to_contain_text("nothing was saved")
         expect(manager.locator(".field-error")).to_have_text(["Choose yes or no", "Use at most 200 characters"],
                                                              use_inner_text=True)
         expect(manager.get_by_label("Comment")).to_have_value("x" * 250)

@@ -16,7 +16,9 @@ def test_the_start_page_uses_the_start_events_form(runtime: Runtime, olga: Perso
     refused = olga.post(f"/console/definitions/{deployed.definition_id}/start",
                         {"days": "45", "kind": "holiday", "business_key": "leave-1"})
     assert refused.status_code == 400
-    assert "Must be at most 30" in refused.text and "Nothing was started." in refused.text
+    assert "Some values need a change; nothing was started:" in refused.text
+    assert '<a href="#field-days">Days off: Must be at most 30</a>' in refused.text
+    assert 'aria-describedby="hint-days error-days" aria-invalid="true" autofocus>' in refused.text
     assert 'value="45"' in refused.text and 'value="leave-1"' in refused.text
     started = olga.post(f"/console/definitions/{deployed.definition_id}/start",
                         {"days": "3", "first_day": "2027-02-01", "kind": "sick", "business_key": "leave-1"},

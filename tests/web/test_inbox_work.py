@@ -79,7 +79,13 @@ def test_form_errors_reach_screen_readers(runtime: Runtime, worker: Worker, mia:
     refused = mia.post(f"/tasks/{task_id}/complete", {"comment": "x" * 201})
     assert refused.status_code == 400
     page = refused.text
-    assert '<p class="form-error" role="alert" id="form-error" tabindex="-1">' in page, "announced at once"
+    assert '<div class="form-error" role="alert" id="form-error">' in page, "announced at once"
+    summary = page.split('id="form-error">')[1].split("</div>")[0]
+    assert '<a href="#field-approved">Approve this order? Choose yes or no</a>' in summary, "the list links to each field"
+    assert '<a href="#field-comment">Comment: Use at most 200 characters</a>' in summary
     assert '<fieldset class="choices" aria-describedby="hint-approved error-approved">' in page
-    assert 'aria-describedby="hint-comment error-comment" aria-invalid="true"' in page
+    assert 'value="true" id="field-approved" aria-invalid="true" autofocus' in page, "the first problem has the focus"
+    assert 'value="false" aria-invalid="true"' in page
+    assert 'aria-describedby="hint-comment error-comment" aria-invalid="true">' in page, "marked, not focused"
     assert '<p class="field-error" id="error-comment">' in page
+    assert page.count(" autofocus") == 1

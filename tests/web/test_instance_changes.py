@@ -79,6 +79,42 @@ def test_console_modification_confirms_and_shows_refusals(runtime: Runtime, olga
     assert entry.actor == "olga" and entry.via == "web"
 
 
+def test_api_start_instructions_carry_variables_local_to_their_new_scope(runtime: Runtime, app: Flask) -> None:
+    runtime.deploy(CHANGE)
+    instance_id = runtime.start("changeable")
+    client, olga = app.test_client(), bearer(runtime, "olga")
+    path = f"/api/v1/instances/{instance_id}/modification"
+    refused = client.post(path, json={"instructions": [{"type": "cancel", "activityId": "Review",
+                                                        "variables": {"amount": 1}}]}, headers=olga)
+    assert refused.status_code == 400 and "instruction 1 cancels, so it starts no scope" in refused.json["error"]
+    wrong = client.post(path, json={"instructions": [{"type": "startBeforeActivity", "activityId": "Ship",
+                                                      "variables": [1]}]}, headers=olga)
+    assert wrong.status_code == 400 and "'variables' must be" in wrong.json["error"]
+    body = {"instructions": [{"type": "cancel", "activityId": "Review"},
+                             {"type": "startAfterActivity", "activityId": "Approve", "variables": {"amount": 7}}],
+            "variables": {"note": "moved"}}
+    done = client.post(path, json=body, headers=olga)
+    assert done.status_code == 200, done.text
+    assert done.json["done"][-1] == "started after 'Approve' (Approve) with amount set in its scope"
+    assert runtime.queries.instance(instance_id).variables == {"note": "moved", "total": 14}
+
+
+def test_console_sets_the_variable_in_the_new_tokens_scope_when_asked(runtime: Runtime, olga: Person) -> None:
+    runtime.deploy(CHANGE)
+    instance_id = runtime.start("changeable")
+    path = f"/console/instances/{instance_id}/modify"
+    page = olga.get(f"/console/instances/{instance_id}").text
+    assert '<input type="radio" name="scope" value="local">' in page
+    nowhere = olga.post(path, {"cancel": "Review", "name": "amount", "type": "number", "value": "2",
+                               "scope": "local"})
+    assert nowhere.status_code == 400 and "Choose where to start a token" in nowhere.text
+    assert '<input type="radio" name="scope" value="local" checked>' in nowhere.text, "the choice is kept"
+    done = olga.post(path, {"cancel": "Review", "start_after": "Approve", "name": "amount", "type": "number",
+                            "value": "2", "scope": "local"}, follow_redirects=True)
+    assert "started after 'Approve' (Approve) with amount set in its scope" in html.unescape(done.text)
+    assert runtime.queries.instance(instance_id).variables == {"total": 4}
+
+
 def test_api_migration_checks_first_and_runs_as_asked(runtime: Runtime, app: Flask) -> None:
     runtime.deploy(CHANGE)
     first, second = runtime.start("changeable"), runtime.start("changeable")

@@ -249,6 +249,11 @@ def test_a_task_without_a_form_takes_name_value_rows(runtime: Runtime, mia: Pers
     assert errors[0].startswith("&#39;2bad&#39; is not a valid variable name")
     assert errors[1] == "Give this value a name."
     assert 'value="fragile"' in refused.text
+    assert '<a href="#value-1">&#39;2bad&#39; is not a valid variable name' in refused.text, "listed at the top"
+    assert '<a href="#value-2">Give this value a name.</a>' in refused.text
+    assert 'id="value-1" name="value_1" value="x" placeholder="value" autocomplete="off" spellcheck="false" ' \
+           'aria-invalid="true" aria-describedby="row-error-1" autofocus>' in refused.text
+    assert 'aria-describedby="row-error-2">' in refused.text and refused.text.count(" autofocus") == 1
     assert runtime.queries.instance(instance_id).summary.status == "active"
 
     mia.post(f"/tasks/{task_id}/complete", {"name_0": "notes", "value_0": "fragile", "name_1": "boxes",
