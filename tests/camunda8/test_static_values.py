@@ -44,16 +44,6 @@ def test_task_headers_are_static_even_with_a_leading_equals(tmp_path: Path) -> N
     assert only_job(runtime).headers == {"endpoint": "https://example.com/hook", "formula": "=amount"}
 
 
-def test_static_output_mappings_set_their_text(tmp_path: Path) -> None:
-    io = ('<zeebe:ioMapping><zeebe:output source="done-by-worker@example.com" target="doneBy"/>'
-          '<zeebe:output source="7" target="code"/><zeebe:output source="=result + 1" target="next"/></zeebe:ioMapping>')
-    runtime = deploy_one_task(tmp_path, job("w", io))
-    instance = runtime.start("p")
-    runtime.complete_job(only_job(runtime).job_id, "test-worker", {"result": 1})
-    variables = runtime.queries.instance(instance).variables
-    assert (variables["doneBy"], variables["code"], variables["next"]) == ("done-by-worker@example.com", "7", 2)
-
-
 def test_user_task_assignment_schedule_and_priority_static_and_feel(tmp_path: Path) -> None:
     task = ('<bpmn:userTask id="approve" name="Approve">' + extensions(
         '<zeebe:assignmentDefinition assignee="anna.smith@example.com" candidateGroups="sales-emea, management"'
