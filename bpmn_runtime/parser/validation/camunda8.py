@@ -8,14 +8,12 @@ Only the message start events of a process need no key: the message starts a new
 """
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
 from bpmn_runtime.errors import Problem
 from bpmn_runtime.model import Element, Process
 from bpmn_runtime.parser.namespaces import ZEEBE, bpmn, local_name
-from bpmn_runtime.parser.validation.document import Document, text_of
+from bpmn_runtime.parser.validation.document import Document, drawn_as, text_of
 from bpmn_runtime.parser.validation.shared import problem
 from bpmn_runtime.parser.zeebe import is_expression, subscription_key
 
@@ -75,7 +73,7 @@ def unsupported_extension_problems(document: Document) -> list[Problem]:
         owner = _owner(node, document)
         what = NOT_RUN.get(tag, f"zeebe:{tag}, which this engine does not know, so it cannot do what Camunda 8 "
                                 f"does with it")
-        found.append(document.problem(node, f"{_label(owner)} has {what}; remove it, or run the file on Camunda 8"))
+        found.append(document.problem(node, f"{drawn_as(owner)} has {what}; remove it, or run the file on Camunda 8"))
     return found
 
 
@@ -112,11 +110,11 @@ def written_form_problems(document: Document) -> list[Problem]:
             key = (tag, str(attribute))
             text = str(value).strip()
             if key in EXPRESSIONS and text and not is_expression(text):
-                found.append(document.problem(node, f"{_label(_owner(node, document))} gives '{text}' where "
+                found.append(document.problem(node, f"{drawn_as(_owner(node, document))} gives '{text}' where "
                                                     f"Camunda 8 requires an expression; write it as FEEL starting "
                                                     f"with '=' (for the variable: '={text}') ({EXPRESSIONS[key]})"))
             elif key in NAMES and is_expression(text):
-                found.append(document.problem(node, f"{_label(_owner(node, document))} gives the expression "
+                found.append(document.problem(node, f"{drawn_as(_owner(node, document))} gives the expression "
                                                     f"'{text}' where Camunda 8 requires a variable name; enter the "
                                                     f"name without '=' ({NAMES[key]})"))
     return found
@@ -126,13 +124,6 @@ def _owner(node: etree._Element, document: Document) -> etree._Element:
     """The element as drawn (or the declaration, such as a message) that carries a zeebe extension."""
     return next((a for a in node.iterancestors() if a.get("id") and local_name(a.tag) != "extensionElements"),
                 document.root)
-
-
-def _label(node: etree._Element) -> str:
-    """An element as the modeler shows it: its name and id."""
-    name, ident = node.get("name"), node.get("id", "")
-    kind = re.sub(r"(?<!^)([A-Z])", r" \1", local_name(node.tag)).lower()
-    return f"the {kind} '{name}' ({ident})" if name else f"the {kind} {ident}"
 
 
 # Where Camunda 8 reads a condition, and how the properties panel names the field.
@@ -151,7 +142,7 @@ def condition_problems(document: Document) -> list[Problem]:
             continue
         owner = next(a for a in node.iterancestors() if a.get("id"))
         shown = text if len(text) <= 60 else text[:57] + "..."
-        found.append(document.problem(node, f"the condition '{shown}' of {_label(owner)} is not FEEL: Camunda 8 "
+        found.append(document.problem(node, f"the condition '{shown}' of {drawn_as(owner)} is not FEEL: Camunda 8 "
                                             f"reads conditions as FEEL expressions starting with '='; write it as "
                                             f"FEEL ({CONDITIONS[local_name(node.tag)]})"))
     return found
@@ -159,7 +150,7 @@ def condition_problems(document: Document) -> list[Problem]:
 
 def _missing_key(waiting: etree._Element, message: etree._Element | None) -> str:
     about = f"message '{message.get('name') or message.get('id')}'" if message is not None else "its message"
-    return (f"{_label(waiting)} waits for {about} without a correlation key, so it "
+    return (f"{drawn_as(waiting)} waits for {about} without a correlation key, so it "
             f"would take that message meant for any instance; enter the key that picks this instance in the "
             f"properties panel (Message, Subscription correlation key)")
 
