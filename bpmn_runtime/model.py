@@ -141,6 +141,11 @@ class Extensions:
     priority: str | None = None
     form_fields: tuple[FormField, ...] = ()
     form_key: str | None = None
+    # Which version of a Camunda 8 linked form (formId) a user task shows: "latest" (the newest when the task is
+    # created), "deployment" (the one deployed with the process) or "versionTag" (the newest with
+    # `form_version_tag` when the task is created); None for other forms, bound when the process is deployed.
+    form_binding: str | None = None
+    form_version_tag: str | None = None
     inputs: tuple[Mapping, ...] = ()
     outputs: tuple[Mapping, ...] = ()
     async_before: bool = False

@@ -99,17 +99,7 @@ def read(element: etree._Element, user_task_forms: dict[str, str], problems: lis
         found["priority"] = value_of(priority.get("priority", ""))
     form = extension.find(zeebe("formDefinition"))
     if form is not None:
-        key = form.get("formKey") or (LINKED_FORM + form.get("formId", "") if form.get("formId") else "")
-        embedded = key.removeprefix("camunda-forms:bpmn:")
-        if embedded in user_task_forms:
-            fields, form_problems = read_form_js(user_task_forms[embedded])
-            found["form_fields"] = fields
-            problems += [f"form '{embedded}': {problem}" for problem in form_problems]
-        elif key.startswith("camunda-forms:bpmn:"):
-            problems.append(f"the form '{embedded}' is not in this file; embed it as a zeebe:userTaskForm "
-                            f"with that id")
-        elif key:
-            found["form_key"] = key
+        found.update(_form(form, user_task_forms, problems))
     io = extension.find(zeebe("ioMapping"))
     if io is not None:
         found["inputs"] = _mappings(io, "input")
@@ -128,6 +118,46 @@ def read(element: etree._Element, user_task_forms: dict[str, str], problems: lis
     headers = _headers(extension)
     if headers:
         found["headers"] = headers
+    return found
+
+
+BINDINGS = ("latest", "deployment", "versionTag")
+
+
+def _form(form: etree._Element, user_task_forms: dict[str, str], problems: list[str]) -> dict[str, Any]:
+    """zeebe:formDefinition: a form embedded in the file (formKey `camunda-forms:bpmn:ID`), a deployed form linked
+    by its formId with the version its bindingType picks, or an application's own form key."""
+    found: dict[str, Any] = {}
+    form_id, key = (form.get("formId") or "").strip(), (form.get("formKey") or "").strip()
+    binding = (form.get("bindingType") or "").strip()
+    if (form.get("externalReference") or "").strip():
+        problems.append("the user task links an external form (Form, External reference), which this engine's inbox "
+                        "does not open; link a deployed form by its ID (Form, Linked form) or remove the reference")
+    if binding and binding not in BINDINGS:
+        problems.append(f"the form's binding '{binding}' is not one Camunda 8 knows; choose latest, deployment or "
+                        f"versionTag (Form, Binding)")
+    if form_id and key:
+        problems.append("the form is both linked by its ID and given a form key, which Camunda 8 refuses; keep one "
+                        "(Form, Type)")
+    if binding and not form_id:
+        problems.append("the form has a binding but links no deployed form; Camunda 8 binds only a form linked by "
+                        "its ID (Form, Binding)")
+    if form_id:
+        found.update(form_key=LINKED_FORM + form_id, form_binding=binding or "latest")
+        if binding == "versionTag":
+            found["form_version_tag"] = (form.get("versionTag") or "").strip() or None
+            if found["form_version_tag"] is None:
+                problems.append("the form is bound by version tag but names none; enter it (Form, Version tag)")
+        return found
+    embedded = key.removeprefix("camunda-forms:bpmn:")
+    if embedded in user_task_forms:
+        fields, form_problems = read_form_js(user_task_forms[embedded])
+        found["form_fields"] = fields
+        problems += [f"form '{embedded}': {problem}" for problem in form_problems]
+    elif key.startswith("camunda-forms:bpmn:"):
+        problems.append(f"the form '{embedded}' is not in this file; embed it as a zeebe:userTaskForm with that id")
+    elif key:
+        found["form_key"] = key
     return found
 
 
