@@ -146,6 +146,9 @@ class Extensions:
     # `form_version_tag` when the task is created); None for other forms, bound when the process is deployed.
     form_binding: str | None = None
     form_version_tag: str | None = None
+    # Camunda 8 `externalReference`: the address of a form outside the inbox, which completes the task through
+    # the API; the inbox links to it.
+    external_form: str | None = None
     inputs: tuple[Mapping, ...] = ()
     outputs: tuple[Mapping, ...] = ()
     async_before: bool = False

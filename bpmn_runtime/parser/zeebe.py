@@ -1,6 +1,7 @@
 """Camunda 8 extensions (Camunda Modeler 'Camunda 8' files): `zeebe:` extension elements."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lxml import etree
@@ -99,7 +100,7 @@ def read(element: etree._Element, user_task_forms: dict[str, str], problems: lis
         found["priority"] = value_of(priority.get("priority", ""))
     form = extension.find(zeebe("formDefinition"))
     if form is not None:
-        found.update(_form(form, user_task_forms, problems))
+        found.update(_form(form, extension.find(zeebe("userTask")) is not None, user_task_forms, problems))
     io = extension.find(zeebe("ioMapping"))
     if io is not None:
         found["inputs"] = _mappings(io, "input")
@@ -122,17 +123,42 @@ def read(element: etree._Element, user_task_forms: dict[str, str], problems: lis
 
 
 BINDINGS = ("latest", "deployment", "versionTag")
+WEB_ADDRESS = re.compile(r"https?://[^\s\"<>]+", re.IGNORECASE)
 
 
-def _form(form: etree._Element, user_task_forms: dict[str, str], problems: list[str]) -> dict[str, Any]:
+def _external_form(address: str, camunda_user_task: bool, other_form: bool, problems: list[str]) -> str | None:
+    """The address of an external form, as the inbox can link to it: a fixed http(s) address. Camunda 8 takes one
+    only on a Camunda user task and alone; an expression it would evaluate as the task is created, which this
+    engine does not."""
+    where = "(Form, External reference)"
+    if not camunda_user_task:
+        problems.append(f"an external form is for a Camunda user task only; set the implementation to Camunda user "
+                        f"task or link the form otherwise {where}")
+    elif other_form:
+        problems.append(f"the form has an external reference besides a linked form or form key, which Camunda 8 "
+                        f"refuses; keep one {where}")
+    elif is_expression(address):
+        problems.append(f"the external form's address is an expression, which this engine does not evaluate as the "
+                        f"task is created; enter a fixed https:// address {where}")
+    elif not WEB_ADDRESS.fullmatch(address):
+        problems.append(f"the external form's address '{address[:80]}' is not an http(s) address the inbox can "
+                        f"link to; enter one {where}")
+    else:
+        return address
+    return None
+
+
+def _form(form: etree._Element, camunda_user_task: bool, user_task_forms: dict[str, str],
+          problems: list[str]) -> dict[str, Any]:
     """zeebe:formDefinition: a form embedded in the file (formKey `camunda-forms:bpmn:ID`), a deployed form linked
-    by its formId with the version its bindingType picks, or an application's own form key."""
+    by its formId with the version its bindingType picks, the address of a form outside the inbox (a Camunda user
+    task's externalReference), or an application's own form key."""
     found: dict[str, Any] = {}
     form_id, key = (form.get("formId") or "").strip(), (form.get("formKey") or "").strip()
     binding = (form.get("bindingType") or "").strip()
-    if (form.get("externalReference") or "").strip():
-        problems.append("the user task links an external form (Form, External reference), which this engine's inbox "
-                        "does not open; link a deployed form by its ID (Form, Linked form) or remove the reference")
+    external = (form.get("externalReference") or "").strip()
+    if external:
+        found["external_form"] = _external_form(external, camunda_user_task, bool(form_id or key), problems)
     if binding and binding not in BINDINGS:
         problems.append(f"the form's binding '{binding}' is not one Camunda 8 knows; choose latest, deployment or "
                         f"versionTag (Form, Binding)")

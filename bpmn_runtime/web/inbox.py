@@ -85,7 +85,7 @@ def _task_page(task_id: int, entered: Any = None, errors: Mapping[str, str] | No
                            controls=controls(form_items(element), variables, entered, errors),
                            rows=rows or blank_rows(), variables=variables, mine=info.assignee == g.user.name,
                            model_assigned=_model_assignee(element) == g.user.name, operator=g.user.is_operator,
-                           has_errors=bool(errors or rows)), status
+                           has_errors=bool(errors or rows), external_form=element.extensions.external_form), status
 
 
 def _model_assignee(element: Element) -> str | None:

@@ -79,12 +79,14 @@ def test_version_tag_binding_shows_the_newest_version_with_that_tag(tmp_path: Pa
 
 
 @pytest.mark.parametrize("definition, reason", [
-    ('<zeebe:formDefinition externalReference="https://forms.example.com/review"/>', "(Form, External reference)"),
+    ('<zeebe:formDefinition externalReference="=formUrl"/>', "address is an expression"),
+    ('<zeebe:formDefinition externalReference="javascript:alert(1)"/>', "not an http(s) address"),
+    ('<zeebe:formDefinition formId="review" externalReference="https://f.example.com"/>', "besides a linked form"),
     ('<zeebe:formDefinition formId="review" bindingType="newest"/>', "choose latest, deployment or versionTag"),
     ('<zeebe:formDefinition formId="review" bindingType="versionTag"/>', "(Form, Version tag)"),
     ('<zeebe:formDefinition formKey="app:review" bindingType="latest"/>', "links no deployed form"),
     ('<zeebe:formDefinition formId="review" formKey="app:review"/>', "both linked by its ID and given a form key"),
-], ids=["external reference", "unknown binding", "no version tag", "binding of a form key", "id and key"])
+], ids=["external reference expression", "external reference scheme", "external reference and id", "unknown binding", "no version tag", "binding of a form key", "id and key"])
 def test_a_form_definition_zeebe_would_run_otherwise_is_refused_at_the_task(tmp_path: Path, definition: str,
                                                                             reason: str) -> None:
     runtime = runtime_on(tmp_path)
@@ -92,6 +94,14 @@ def test_a_form_definition_zeebe_would_run_otherwise_is_refused_at_the_task(tmp_
     with pytest.raises(DeploymentError) as refused:
         runtime.deploy(_process(definition), "p.bpmn")
     assert any(p.element_id == "work" and reason in p.message for p in refused.value.problems)
+
+
+def test_an_external_form_is_for_a_camunda_user_task_only(tmp_path: Path) -> None:
+    definition = '<zeebe:formDefinition externalReference="https://forms.example.com/review"/>'
+    with pytest.raises(DeploymentError) as refused:
+        runtime_on(tmp_path).deploy(_process(definition).replace(b"<zeebe:userTask/>", b""), "p.bpmn")
+    [problem] = refused.value.problems
+    assert problem.element_id == "work" and "for a Camunda user task only" in problem.message
 
 
 def test_a_start_form_bound_to_latest_is_the_newest_version_now(tmp_path: Path) -> None:
