@@ -108,6 +108,9 @@ def read(element: etree._Element, user_task_forms: dict[str, str], problems: lis
     script = extension.find(zeebe("script"))
     if script is not None:
         found.update(_script(script, problems))
+    called_process = extension.find(zeebe("calledElement"))
+    if called_process is not None:
+        _latest_only(called_process, "Called element", "process", problems)
     decision = extension.find(zeebe("calledDecision"))
     if decision is not None:
         found.update(_called_decision(decision, problems))
@@ -222,10 +225,17 @@ def _called_decision(decision: etree._Element, problems: list[str]) -> dict[str,
         problems.append("zeebe:calledDecision has no decisionId")
     if found["result_variable"] is None:
         problems.append("zeebe:calledDecision has no resultVariable: name the variable the decision's result goes to")
-    binding = (decision.get("bindingType") or "latest").strip()
-    if binding != "latest":
-        problems.append(f"zeebe:calledDecision bindingType '{binding}' is not supported: use 'latest' (the default)")
+    _latest_only(decision, "Called decision", "decision", problems)
     return found
+
+
+def _latest_only(called: etree._Element, field: str, what: str, problems: list[str]) -> None:
+    """This engine calls the latest version of a decision or process: another bindingType Camunda 8 would honour
+    is refused."""
+    binding = (called.get("bindingType") or "latest").strip()
+    if binding != "latest":
+        problems.append(f"the {what} is bound to '{binding}', but this engine always calls the latest version of the "
+                        f"{what}; choose latest ({field}, Binding)")
 
 
 def loop(element: etree._Element) -> dict[str, Any]:
