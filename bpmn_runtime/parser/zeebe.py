@@ -10,7 +10,7 @@ from bpmn_runtime import juel
 from bpmn_runtime.feel import feel_text
 from bpmn_runtime.forms import LINKED_FORM, read_form_js
 from bpmn_runtime.model import ALL_VARIABLES, MAX_RETRIES, CallMapping, Mapping, VariablePassing
-from bpmn_runtime.parser.numbers import LARGEST, literal_or_expression, whole_number
+from bpmn_runtime.parser.numbers import literal_or_expression, whole_number
 from bpmn_runtime.parser.namespaces import zeebe
 
 
@@ -95,8 +95,7 @@ def read(element: etree._Element, user_task_forms: dict[str, str], problems: lis
         found["follow_up_date"] = _optional(schedule.get("followUpDate"))
     priority = extension.find(zeebe("priorityDefinition"))
     if priority is not None and priority.get("priority"):
-        literal_or_expression(priority.get("priority", ""), "zeebe:priorityDefinition priority", problems,
-                              -LARGEST, LARGEST)
+        literal_or_expression(priority.get("priority", ""), "zeebe:priorityDefinition priority", problems, 0, 100)
         found["priority"] = value_of(priority.get("priority", ""))
     form = extension.find(zeebe("formDefinition"))
     if form is not None:

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from bpmn_runtime.errors import DeploymentError
 from tests.camunda8.models import deploy_one_task, extensions, job, only_job, quote
 
 STATIC = {
@@ -70,3 +73,24 @@ def test_feel_assignee_and_due_date_are_evaluated(tmp_path: Path) -> None:
     [created] = runtime.queries.tasks(everyone=True)[0]
     assert (created.assignee, created.candidate_groups) == ("dora", ["a", "ops"])
     assert (created.due, created.follow_up) == ("2027-01-05T09:00:00Z", "2027-01-04T09:00:00Z")
+
+
+def _prioritised(priority: str) -> str:
+    return f'<bpmn:userTask id="approve">{extensions(f"<zeebe:priorityDefinition priority={quote(priority)}/>")}' \
+           '</bpmn:userTask>'
+
+
+def test_a_priority_expression_giving_no_priority_camunda_8_takes_is_an_incident(tmp_path: Path) -> None:
+    runtime = deploy_one_task(tmp_path, _prioritised("=level"), "approve")
+    runtime.start("p", {"level": 80})
+    assert runtime.queries.tasks(everyone=True)[0][0].priority == 80
+    for level, shown in (("high", "'high', not a whole number"), (150, "150; Camunda 8 takes a priority between")):
+        [incident] = runtime.queries.instance(runtime.start("p", {"level": level})).incidents
+        assert f'the priority "=level" of approve gives {shown}' in incident.message
+
+
+def test_a_static_priority_outside_0_to_100_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DeploymentError) as refused:
+        deploy_one_task(tmp_path, _prioritised("500"), "approve")
+    [problem] = refused.value.problems
+    assert problem.element_id == "approve" and "zeebe:priorityDefinition priority" in problem.message
