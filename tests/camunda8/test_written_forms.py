@@ -51,6 +51,13 @@ REFUSED = {
     "expression as script result": ('<bpmn:scriptTask id="work">' + extensions(
         '<zeebe:script expression="=a + b" resultVariable="=sum"/>') + '</bpmn:scriptTask>', "work",
                                     "(Script, Result variable)"),
+    "due date without a zone": ('<bpmn:userTask id="work" name="Approve">' + extensions(
+        '<zeebe:taskSchedule dueDate="2026-12-31"/>') + '</bpmn:userTask>', "work",
+                                "the user task 'Approve' (work) gives '2026-12-31' where Camunda 8 requires a "
+                                "date-time with its zone, such as 2026-12-31T17:00:00Z (Task schedule, Due date)"),
+    "follow-up date in words": ('<bpmn:userTask id="work">' + extensions(
+        '<zeebe:taskSchedule followUpDate="next monday"/>') + '</bpmn:userTask>', "work",
+                                "(Task schedule, Follow up date)"),
 }
 
 

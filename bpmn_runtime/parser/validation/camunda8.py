@@ -8,6 +8,8 @@ Only the message start events of a process need no key: the message starts a new
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from lxml import etree
 
 from bpmn_runtime.errors import Problem
@@ -96,6 +98,12 @@ NAMES = {
     ("calledDecision", "resultVariable"): "Called decision, Result variable",
 }
 
+# Zeebe attributes whose static value must be a date-time with its zone (`2026-12-31T17:00:00Z`).
+DATE_TIMES = {
+    ("taskSchedule", "dueDate"): "Task schedule, Due date",
+    ("taskSchedule", "followUpDate"): "Task schedule, Follow up date",
+}
+
 
 def written_form_problems(document: Document) -> list[Problem]:
     """Each zeebe attribute written in a form Camunda 8 refuses: a static value where Zeebe requires an expression
@@ -113,11 +121,22 @@ def written_form_problems(document: Document) -> list[Problem]:
                 found.append(document.problem(node, f"{drawn_as(_owner(node, document))} gives '{text}' where "
                                                     f"Camunda 8 requires an expression; write it as FEEL starting "
                                                     f"with '=' (for the variable: '={text}') ({EXPRESSIONS[key]})"))
+            elif key in DATE_TIMES and text and not is_expression(text) and not _date_time(text):
+                found.append(document.problem(node, f"{drawn_as(_owner(node, document))} gives '{text}' where "
+                                                    f"Camunda 8 requires a date-time with its zone, such as "
+                                                    f"2026-12-31T17:00:00Z ({DATE_TIMES[key]})"))
             elif key in NAMES and is_expression(text):
                 found.append(document.problem(node, f"{drawn_as(_owner(node, document))} gives the expression "
                                                     f"'{text}' where Camunda 8 requires a variable name; enter the "
                                                     f"name without '=' ({NAMES[key]})"))
     return found
+
+
+def _date_time(text: str) -> bool:
+    try:
+        return datetime.fromisoformat(text).tzinfo is not None
+    except ValueError:
+        return False
 
 
 def _owner(node: etree._Element, document: Document) -> etree._Element:
