@@ -74,10 +74,12 @@ class FormField:
 
 @dataclass(frozen=True, slots=True)
 class Mapping:
-    """An I/O mapping: `target` is set to the value of `source` (an expression)."""
+    """An I/O mapping: `target` is set to the value of `source` (an expression). A `nested` target is a Camunda 8
+    path (`from.email`): the value goes inside the context its first name holds."""
 
     target: str
     source: str
+    nested: bool = False
 
 
 MAX_RETRIES = 1_000  # tries a model may give a job, written in it or computed by its expression

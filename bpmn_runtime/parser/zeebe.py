@@ -201,7 +201,8 @@ def _headers(extension: etree._Element) -> tuple[tuple[str, str], ...]:
 
 def _mappings(io: etree._Element, kind: str) -> tuple[Mapping, ...]:
     """zeebe:input or zeebe:output mappings; one without a source copies the variable its target names."""
-    return tuple(Mapping(m.get("target", ""), value_of(m.get("source", "")) if m.get("source") else "")
+    return tuple(Mapping(m.get("target", ""), value_of(m.get("source", "")) if m.get("source") else "",
+                         nested="." in m.get("target", ""))
                  for m in io.findall(zeebe(kind)))
 
 

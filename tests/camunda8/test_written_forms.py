@@ -51,6 +51,13 @@ REFUSED = {
     "expression as script result": ('<bpmn:scriptTask id="work">' + extensions(
         '<zeebe:script expression="=a + b" resultVariable="=sum"/>') + '</bpmn:scriptTask>', "work",
                                     "(Script, Result variable)"),
+    "nested output target": (job("charge", '<zeebe:ioMapping><zeebe:output source="=1" target="order.total"/>'
+                                           '</zeebe:ioMapping>'), "work",
+                             "the service task work maps to 'order.total', a path Camunda 8 sets inside the variable "
+                             "'order', which this engine does not; map to a whole variable, with the value built as "
+                             "FEEL (e.g. a context) (Outputs, Process variable name)"),
+    "input target that is no path": (job("charge", '<zeebe:ioMapping><zeebe:input source="=1" target="from..email"/>'
+                                                   '</zeebe:ioMapping>'), "work", "is not a path of names"),
     "due date without a zone": ('<bpmn:userTask id="work" name="Approve">' + extensions(
         '<zeebe:taskSchedule dueDate="2026-12-31"/>') + '</bpmn:userTask>', "work",
                                 "the user task 'Approve' (work) gives '2026-12-31' where Camunda 8 requires a "
@@ -97,3 +104,20 @@ def test_the_forms_zeebe_requires_deploy_and_run(tmp_path: Path) -> None:
     for done in jobs:
         runtime.complete_job(done.job_id, "test-worker", {})
     assert runtime.queries.instance(instance).variables["results"] == ["A", "B"]
+
+
+def test_nested_input_targets_build_the_local_context(tmp_path: Path) -> None:
+    """camunda-8 connector templates map inputs so: `from.email`, `from.name` make one local variable `from`."""
+    io = ('<zeebe:ioMapping><zeebe:input source="demo@example.com" target="from.email"/>'
+          '<zeebe:input source="=sender" target="from.name"/><zeebe:input source="=3" target="retry.policy.max"/>'
+          '</zeebe:ioMapping>')
+    runtime = runtime_on(tmp_path)
+    runtime.deploy(model('<bpmn:startEvent id="s"/>' + job("mail", io) + '<bpmn:endEvent id="e"/>'
+                         + flows("s", "work", "e")), "p.bpmn")
+    instance = runtime.start("p", {"sender": "Ann", "from": "not a context"})
+    [work] = runtime.acquire_jobs("test-worker")
+    assert work.variables["from"] == {"email": "demo@example.com", "name": "Ann"}
+    assert work.variables["retry"] == {"policy": {"max": 3}}
+    runtime.complete_job(work.job_id, "test-worker", {})
+    assert runtime.queries.instance(instance).variables == {"sender": "Ann", "from": "not a context"}
+

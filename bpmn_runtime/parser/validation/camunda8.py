@@ -98,6 +98,9 @@ NAMES = {
     ("calledDecision", "resultVariable"): "Called decision, Result variable",
 }
 
+# Mapping targets Zeebe reads as a path into a context (`order.total` sets `total` inside `order`): the engine
+# builds an input's local variable so, and does not merge an output into a process variable.
+PATHS = {("input", "target"), ("output", "target")}
 # Zeebe attributes whose static value must be a date-time with its zone (`2026-12-31T17:00:00Z`).
 DATE_TIMES = {
     ("taskSchedule", "dueDate"): "Task schedule, Due date",
@@ -125,6 +128,15 @@ def written_form_problems(document: Document) -> list[Problem]:
                 found.append(document.problem(node, f"{drawn_as(_owner(node, document))} gives '{text}' where "
                                                     f"Camunda 8 requires a date-time with its zone, such as "
                                                     f"2026-12-31T17:00:00Z ({DATE_TIMES[key]})"))
+            elif key in PATHS and "." in text and not is_expression(text) and not all(text.split(".")):
+                found.append(document.problem(node, f"{drawn_as(_owner(node, document))} maps to '{text}', which "
+                                                    f"is not a path of names; enter one such as 'order.total' "
+                                                    f"({NAMES[key]})"))
+            elif key == ("output", "target") and "." in text and not is_expression(text):
+                found.append(document.problem(node, f"{drawn_as(_owner(node, document))} maps to '{text}', a path "
+                                                    f"Camunda 8 sets inside the variable '{text.split('.')[0]}', "
+                                                    f"which this engine does not; map to a whole variable, with "
+                                                    f"the value built as FEEL (e.g. a context) ({NAMES[key]})"))
             elif key in NAMES and is_expression(text):
                 found.append(document.problem(node, f"{drawn_as(_owner(node, document))} gives the expression "
                                                     f"'{text}' where Camunda 8 requires a variable name; enter the "
