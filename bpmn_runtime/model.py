@@ -74,10 +74,12 @@ class FormField:
 
 @dataclass(frozen=True, slots=True)
 class Mapping:
-    """An I/O mapping: `target` is set to the value of `source` (an expression)."""
+    """An I/O mapping: `target` is set to the value of `source` (an expression). A `nested` target is a Camunda 8
+    path (`from.email`): the value goes inside the context its first name holds."""
 
     target: str
     source: str
+    nested: bool = False
 
 
 MAX_RETRIES = 1_000  # tries a model may give a job, written in it or computed by its expression
@@ -141,6 +143,14 @@ class Extensions:
     priority: str | None = None
     form_fields: tuple[FormField, ...] = ()
     form_key: str | None = None
+    # Which version of a Camunda 8 linked form (formId) a user task shows: "latest" (the newest when the task is
+    # created), "deployment" (the one deployed with the process) or "versionTag" (the newest with
+    # `form_version_tag` when the task is created); None for other forms, bound when the process is deployed.
+    form_binding: str | None = None
+    form_version_tag: str | None = None
+    # Camunda 8 `externalReference`: the address of a form outside the inbox, which completes the task through
+    # the API; the inbox links to it.
+    external_form: str | None = None
     inputs: tuple[Mapping, ...] = ()
     outputs: tuple[Mapping, ...] = ()
     async_before: bool = False

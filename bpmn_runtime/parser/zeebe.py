@@ -1,6 +1,7 @@
 """Camunda 8 extensions (Camunda Modeler 'Camunda 8' files): `zeebe:` extension elements."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lxml import etree
@@ -9,7 +10,7 @@ from bpmn_runtime import juel
 from bpmn_runtime.feel import feel_text
 from bpmn_runtime.forms import LINKED_FORM, read_form_js
 from bpmn_runtime.model import ALL_VARIABLES, MAX_RETRIES, CallMapping, Mapping, VariablePassing
-from bpmn_runtime.parser.numbers import LARGEST, literal_or_expression, whole_number
+from bpmn_runtime.parser.numbers import literal_or_expression, whole_number
 from bpmn_runtime.parser.namespaces import zeebe
 
 
@@ -94,22 +95,11 @@ def read(element: etree._Element, user_task_forms: dict[str, str], problems: lis
         found["follow_up_date"] = _optional(schedule.get("followUpDate"))
     priority = extension.find(zeebe("priorityDefinition"))
     if priority is not None and priority.get("priority"):
-        literal_or_expression(priority.get("priority", ""), "zeebe:priorityDefinition priority", problems,
-                              -LARGEST, LARGEST)
+        literal_or_expression(priority.get("priority", ""), "zeebe:priorityDefinition priority", problems, 0, 100)
         found["priority"] = value_of(priority.get("priority", ""))
     form = extension.find(zeebe("formDefinition"))
     if form is not None:
-        key = form.get("formKey") or (LINKED_FORM + form.get("formId", "") if form.get("formId") else "")
-        embedded = key.removeprefix("camunda-forms:bpmn:")
-        if embedded in user_task_forms:
-            fields, form_problems = read_form_js(user_task_forms[embedded])
-            found["form_fields"] = fields
-            problems += [f"form '{embedded}': {problem}" for problem in form_problems]
-        elif key.startswith("camunda-forms:bpmn:"):
-            problems.append(f"the form '{embedded}' is not in this file; embed it as a zeebe:userTaskForm "
-                            f"with that id")
-        elif key:
-            found["form_key"] = key
+        found.update(_form(form, extension.find(zeebe("userTask")) is not None, user_task_forms, problems))
     io = extension.find(zeebe("ioMapping"))
     if io is not None:
         found["inputs"] = _mappings(io, "input")
@@ -117,6 +107,9 @@ def read(element: etree._Element, user_task_forms: dict[str, str], problems: lis
     script = extension.find(zeebe("script"))
     if script is not None:
         found.update(_script(script, problems))
+    called_process = extension.find(zeebe("calledElement"))
+    if called_process is not None:
+        _latest_only(called_process, "Called element", "process", problems)
     decision = extension.find(zeebe("calledDecision"))
     if decision is not None:
         found.update(_called_decision(decision, problems))
@@ -128,6 +121,71 @@ def read(element: etree._Element, user_task_forms: dict[str, str], problems: lis
     headers = _headers(extension)
     if headers:
         found["headers"] = headers
+    return found
+
+
+BINDINGS = ("latest", "deployment", "versionTag")
+WEB_ADDRESS = re.compile(r"https?://[^\s\"<>]+", re.IGNORECASE)
+
+
+def _external_form(address: str, camunda_user_task: bool, other_form: bool, problems: list[str]) -> str | None:
+    """The address of an external form, as the inbox can link to it: a fixed http(s) address. Camunda 8 takes one
+    only on a Camunda user task and alone; an expression it would evaluate as the task is created, which this
+    engine does not."""
+    where = "(Form, External reference)"
+    if not camunda_user_task:
+        problems.append(f"an external form is for a Camunda user task only; set the implementation to Camunda user "
+                        f"task or link the form otherwise {where}")
+    elif other_form:
+        problems.append(f"the form has an external reference besides a linked form or form key, which Camunda 8 "
+                        f"refuses; keep one {where}")
+    elif is_expression(address):
+        problems.append(f"the external form's address is an expression, which this engine does not evaluate as the "
+                        f"task is created; enter a fixed https:// address {where}")
+    elif not WEB_ADDRESS.fullmatch(address):
+        problems.append(f"the external form's address '{address[:80]}' is not an http(s) address the inbox can "
+                        f"link to; enter one {where}")
+    else:
+        return address
+    return None
+
+
+def _form(form: etree._Element, camunda_user_task: bool, user_task_forms: dict[str, str],
+          problems: list[str]) -> dict[str, Any]:
+    """zeebe:formDefinition: a form embedded in the file (formKey `camunda-forms:bpmn:ID`), a deployed form linked
+    by its formId with the version its bindingType picks, the address of a form outside the inbox (a Camunda user
+    task's externalReference), or an application's own form key."""
+    found: dict[str, Any] = {}
+    form_id, key = (form.get("formId") or "").strip(), (form.get("formKey") or "").strip()
+    binding = (form.get("bindingType") or "").strip()
+    external = (form.get("externalReference") or "").strip()
+    if external:
+        found["external_form"] = _external_form(external, camunda_user_task, bool(form_id or key), problems)
+    if binding and binding not in BINDINGS:
+        problems.append(f"the form's binding '{binding}' is not one Camunda 8 knows; choose latest, deployment or "
+                        f"versionTag (Form, Binding)")
+    if form_id and key:
+        problems.append("the form is both linked by its ID and given a form key, which Camunda 8 refuses; keep one "
+                        "(Form, Type)")
+    if binding and not form_id:
+        problems.append("the form has a binding but links no deployed form; Camunda 8 binds only a form linked by "
+                        "its ID (Form, Binding)")
+    if form_id:
+        found.update(form_key=LINKED_FORM + form_id, form_binding=binding or "latest")
+        if binding == "versionTag":
+            found["form_version_tag"] = (form.get("versionTag") or "").strip() or None
+            if found["form_version_tag"] is None:
+                problems.append("the form is bound by version tag but names none; enter it (Form, Version tag)")
+        return found
+    embedded = key.removeprefix("camunda-forms:bpmn:")
+    if embedded in user_task_forms:
+        fields, form_problems = read_form_js(user_task_forms[embedded])
+        found["form_fields"] = fields
+        problems += [f"form '{embedded}': {problem}" for problem in form_problems]
+    elif key.startswith("camunda-forms:bpmn:"):
+        problems.append(f"the form '{embedded}' is not in this file; embed it as a zeebe:userTaskForm with that id")
+    elif key:
+        found["form_key"] = key
     return found
 
 
@@ -143,7 +201,8 @@ def _headers(extension: etree._Element) -> tuple[tuple[str, str], ...]:
 
 def _mappings(io: etree._Element, kind: str) -> tuple[Mapping, ...]:
     """zeebe:input or zeebe:output mappings; one without a source copies the variable its target names."""
-    return tuple(Mapping(m.get("target", ""), value_of(m.get("source", "")) if m.get("source") else "")
+    return tuple(Mapping(m.get("target", ""), value_of(m.get("source", "")) if m.get("source") else "",
+                         nested="." in m.get("target", ""))
                  for m in io.findall(zeebe(kind)))
 
 
@@ -166,10 +225,17 @@ def _called_decision(decision: etree._Element, problems: list[str]) -> dict[str,
         problems.append("zeebe:calledDecision has no decisionId")
     if found["result_variable"] is None:
         problems.append("zeebe:calledDecision has no resultVariable: name the variable the decision's result goes to")
-    binding = (decision.get("bindingType") or "latest").strip()
-    if binding != "latest":
-        problems.append(f"zeebe:calledDecision bindingType '{binding}' is not supported: use 'latest' (the default)")
+    _latest_only(decision, "Called decision", "decision", problems)
     return found
+
+
+def _latest_only(called: etree._Element, field: str, what: str, problems: list[str]) -> None:
+    """This engine calls the latest version of a decision or process: another bindingType Camunda 8 would honour
+    is refused."""
+    binding = (called.get("bindingType") or "latest").strip()
+    if binding != "latest":
+        problems.append(f"the {what} is bound to '{binding}', but this engine always calls the latest version of the "
+                        f"{what}; choose latest ({field}, Binding)")
 
 
 def loop(element: etree._Element) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import threading
 from collections import OrderedDict
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.orm import Session
@@ -99,10 +99,12 @@ class Deployments:
         parsed = parse_files(files, check_scripts=self.runtime.script_runner is None)
         ttl = {key: days for name, data in files.items() for key, days in _times_to_live(data, name).items()}
 
+        forms = {each.key: each.definition_id for each in deployed if each.kind == "form"}
+
         def work(unit: UnitOfWork) -> list[DeployedProcess]:
             unit.actor = actor
             return deployed + [self._deploy_process(unit, process, each.name, each.stored,
-                                                    hashlib.sha256(each.stored).hexdigest(), ttl)
+                                                    hashlib.sha256(each.stored).hexdigest(), ttl, forms)
                                for each in parsed for process in each.definitions.executable_processes()]
         return self.runtime.transactions.run(work, "deploy")
 
@@ -126,7 +128,8 @@ class Deployments:
         return []
 
     def _deploy_process(self, unit: UnitOfWork, process: Process, name: str, data: bytes,
-                        checksum: str, ttl: dict[str, str]) -> DeployedProcess:
+                        checksum: str, ttl: dict[str, str], forms: Mapping[str, int]) -> DeployedProcess:
+        """A new version of `process` (unless unchanged), bound to the `forms` deployed with it (by form id)."""
         session = unit.session
         latest = session.execute(select(Definition).where(Definition.key == process.id)
                                  .order_by(Definition.version.desc()).limit(1)).scalar_one_or_none()
@@ -140,7 +143,7 @@ class Deployments:
                                 history_ttl_days=time_to_live(ttl.get(process.id)))
         session.add(definition)
         session.flush()
-        linked_forms.bind(unit, process, definition.id)
+        linked_forms.bind(unit, process, definition.id, forms)
         self._register_start_triggers(unit, definition, process)
         permissions.from_model(unit.connection, process.id, process.starter_users, process.starter_groups)
         unit.audit("deploy", process_key=process.id, detail={"version": version, "file": name, "new": True})

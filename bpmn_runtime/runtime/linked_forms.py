@@ -2,17 +2,20 @@
 
 A `.form` file is deployed with versions, as a process is: an unchanged file keeps its version. A user task
 or start event links to one by the form's id (Camunda 8 `zeebe:formDefinition formId`) or by its file name
-(Camunda 7 `camunda-forms:deployment:NAME.form`). The link is resolved when the process is deployed, as
-Camunda 8 does: a link to no deployed form refuses the deployment, located at its element, and each element
-is bound to the newest version of its form then; a later version of the form is for process versions
-deployed after it. Each function works inside the caller's unit of work (one transaction).
+(Camunda 7 `camunda-forms:deployment:NAME.form`). A link to no deployed form refuses the deployment, located at
+its element. Which version an element shows is what Camunda 8's bindingType says: `deployment`, the version
+deployed together with the process (refused when the deployment has none); `latest`, the newest version when the
+task is created; `versionTag`, the newest version carrying that version tag (the form's `versionTag`) when the task
+is created. A task keeps the version it was created with. Camunda 7 links are bound to the newest version when the
+process is deployed. Each function works inside the caller's unit of work (one transaction).
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 import json
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Mapping
 
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
@@ -68,10 +71,11 @@ def deploy_form(unit: "UnitOfWork", data: bytes, name: str) -> DeployedProcess:
     return DeployedProcess(form_id, version, row.id, form_id, name, True, "form")
 
 
-def bind(unit: "UnitOfWork", process: Process, definition_id: int) -> None:
-    """Bind each element of `process` that links to a deployed form to that form's newest version; a link to
-    no deployed form refuses the deployment, located at its element."""
-    bound, problems = _newest_linked(unit.connection, process)
+def bind(unit: "UnitOfWork", process: Process, definition_id: int, deployed_with: Mapping[str, int]) -> None:
+    """Bind each element of `process` that links to a deployed form to the version it shows when it is not chosen
+    as each task is created; a link to no such form refuses the deployment, located at its element.
+    `deployed_with` holds the forms of the same deployment: their version's row, by form id."""
+    bound, problems = _resolve(unit.connection, process, deployed_with)
     if problems:
         raise DeploymentError(problems)
     for element_id, form_version_id in bound.items():
@@ -80,13 +84,15 @@ def bind(unit: "UnitOfWork", process: Process, definition_id: int) -> None:
 
 
 def unresolved_links(connection: Connection, process: Process) -> list[Problem]:
-    """The links of `process` to no deployed form: what `bind` would refuse, for a check that deploys nothing."""
-    return _newest_linked(connection, process)[1]
+    """The links of `process` to no deployed form: what `bind` would refuse for a deployment of the process
+    alone, for a check that deploys nothing."""
+    return _resolve(connection, process, {})[1]
 
 
-def _newest_linked(connection: Connection, process: Process) -> tuple[dict[str, int], list[Problem]]:
-    """The newest deployed version of the form each linking element of `process` names, and a problem located
-    at each element whose link names no deployed form."""
+def _resolve(connection: Connection, process: Process, deployed_with: Mapping[str, int]
+             ) -> tuple[dict[str, int], list[Problem]]:
+    """The form version each linking element of `process` is bound to at deployment (the newest, or the one
+    deployed with it), and a problem located at each element whose link names no form it could show."""
     bound: dict[str, int] = {}
     problems = []
     for element in process.walk():
@@ -94,17 +100,57 @@ def _newest_linked(connection: Connection, process: Process) -> tuple[dict[str, 
         if link is None:
             continue
         by, name = link
-        column = DeployedForm.form_id if by == "id" else DeployedForm.file_name
-        found = connection.execute(select(DeployedForm.id).where(column == name)
-                                   .order_by(DeployedForm.version.desc(), DeployedForm.id.desc()).limit(1)).scalar()
-        if found is None:
+        if element.extensions.form_binding == "deployment":
+            found = deployed_with.get(name)
+            missing = (f"the form is bound to the version deployed with the process (Form, Binding: deployment), "
+                       f"but this deployment has no form with id '{name}'; deploy its .form file together with "
+                       f"the process")
+        else:
+            found = _newest(connection, by, name, element.extensions.form_version_tag)
             what = f"a form with id '{name}'" if by == "id" else f"a form file named '{name}'"
-            problems.append(Problem(element.origin.file, element.origin.line, element.id,
-                                    f"the form is linked to {what}, but none is deployed; deploy the .form file "
-                                    f"first (Camunda 8 resolves linked forms at deployment too)"))
+            if element.extensions.form_version_tag is not None:
+                what += f" with version tag '{element.extensions.form_version_tag}'"
+            missing = (f"the form is linked to {what}, but none is deployed; deploy the .form file first "
+                       f"(Camunda 8 resolves linked forms at deployment too)")
+        if found is None:
+            problems.append(Problem(element.origin.file, element.origin.line, element.id, missing))
         else:
             bound[element.id] = found
     return bound, problems
+
+
+def _newest(bind: Session | Connection, by: str, name: str, version_tag: str | None,
+            created_by: datetime | None = None) -> int | None:
+    """The row of the newest version of the form (deployed by `created_by`, and carrying `version_tag`)."""
+    column = DeployedForm.form_id if by == "id" else DeployedForm.file_name
+    query = select(DeployedForm.id, DeployedForm.schema).where(column == name) \
+        .order_by(DeployedForm.version.desc(), DeployedForm.id.desc())
+    if created_by is not None:
+        query = query.where(DeployedForm.deployed_at <= created_by)
+    for row_id, schema in bind.execute(query if version_tag is not None else query.limit(1)):
+        if version_tag is None or _version_tag(schema) == version_tag:
+            return int(row_id)
+    return None
+
+
+def _version_tag(schema: str) -> str | None:
+    """The version tag Camunda Modeler writes in a form (`"versionTag": "v2"`)."""
+    tag = json.loads(schema).get("versionTag")  # checked to be a JSON object when the form was deployed
+    return tag.strip() if isinstance(tag, str) else None
+
+
+def as_created(bind: Session | Connection, element: Element, created_at: datetime) -> Element:
+    """`element` with the form a task of it created at `created_at` shows (or its start event, for an instance
+    started then): for a Camunda 8 link bound to the latest version or to a version tag, the newest such version
+    deployed by then (a later one is for later tasks); otherwise the element as bound at deployment."""
+    link = linked_form(element.extensions.form_key)
+    if link is None or element.extensions.form_binding not in ("latest", "versionTag"):
+        return element
+    found = _newest(bind, link[0], link[1], element.extensions.form_version_tag, created_at)
+    if found is None:
+        return element  # deployed after the task was created on a clock behind the deployer's: as bound
+    schema = bind.execute(select(DeployedForm.schema).where(DeployedForm.id == found)).scalar_one()
+    return _with_form(element, read_form_js(schema)[0])
 
 
 def attach(bind: Session | Connection, definition_id: int, definitions: Definitions) -> None:

@@ -14,7 +14,7 @@ from bpmn_runtime.engine.tokens import waiting_tokens
 from bpmn_runtime.errors import Forbidden, NotFound
 from bpmn_runtime.metrics import Backlog
 from bpmn_runtime.model import FormField, Process
-from bpmn_runtime.runtime import audit, permissions, task_rules, tasks
+from bpmn_runtime.runtime import audit, linked_forms, permissions, task_rules, tasks
 from bpmn_runtime.runtime.audit import AuditRecord
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
 from bpmn_runtime.runtime.records import (
@@ -170,13 +170,15 @@ class Queries:
             return self.runtime.deployments.process_of(definition_id, row.key, session)
 
     def start_form(self, definition_id: int) -> list[FormField]:
-        """The form of a version's plain start event (camunda:formData or a form-js form), or none: the
-        console's start page shows it instead of name/value rows."""
+        """The form of a version's plain start event (camunda:formData or a form-js form, the version its binding
+        picks now), or none: the console's start page shows it instead of name/value rows."""
         process = self.process(definition_id)
         for start_id in process.scope(process.id).start_events:
             start = process.elements[start_id]
             if not start.events:
-                return list(start.extensions.form_fields)
+                with self.runtime.database.session() as session:
+                    return list(linked_forms.as_created(session, start, self.runtime.clock.now()).extensions
+                                .form_fields)
         return []
 
     def definition_xml(self, definition_id: int) -> tuple[str, bytes]:
@@ -371,12 +373,13 @@ class Queries:
                 raise NotFound(f"task {task_id} belongs to no instance")
             process = self.runtime.deployments.process_of(instance.definition_id, instance.process_key, session)
             state = self._state(instance)
+            element = linked_forms.as_created(session, process.elements[task.element_id], task.created_at)
         wait = state.waits.get(wait_key) if wait_key is not None else None
         ai = state.instances.get(wait.ai if wait is not None else ROOT)
         visible: dict[str, Any] = {}
         for scope in reversed(state.visible_variables(ai)) if ai is not None else []:
             visible.update(scope)
-        return task, process.elements[task.element_id], visible
+        return task, element, visible
 
     def next_task(self, instance_id: int, actor: Actor) -> int | None:
         """The task of this instance the actor would work on next (theirs, or offered to them and free), the

@@ -15,7 +15,7 @@ from sqlalchemy import Select, bindparam, select, update
 from bpmn_runtime.engine.state import ROOT, UserTaskWait
 from bpmn_runtime.errors import NotFound, TaskEnded
 from bpmn_runtime.forms import form_fields
-from bpmn_runtime.runtime import task_rules
+from bpmn_runtime.runtime import linked_forms, task_rules
 from bpmn_runtime.logs import log_event
 from bpmn_runtime.runtime.locks import lock_instance
 from bpmn_runtime.runtime.task_rules import Actor, LockedTask
@@ -72,7 +72,8 @@ def complete(unit: UnitOfWork, task_id: int, submitted: Mapping[str, Any], actor
     task = lock(unit, task_id, actor)
     task_rules.check_complete(actor, task)
     loaded = unit.load(task.instance_id)
-    element = loaded.process.elements[task.element_id]
+    created_at = unit.connection.execute(select(UserTask.created_at).where(UserTask.id == task_id)).scalar_one()
+    element = linked_forms.as_created(unit.connection, loaded.process.elements[task.element_id], created_at)
     root = loaded.state.instances.get(ROOT)
     values = task_rules.accepted_values(element, submitted, limits, (root.variables or {}) if root is not None else {})
     unit.step(loaded, lambda s: s.trigger(task.wait_key, values))

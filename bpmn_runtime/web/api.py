@@ -333,7 +333,8 @@ def tasks() -> Response:
 @bp.get("/tasks/<int:task_id>")
 def task(task_id: int) -> Response:
     info, element, values = runtime().queries.task_form(task_id, actor=actor())
-    return jsonify(**camel(info), form=[_field_json(f) for f in form_fields(element)], variables=values)
+    return jsonify(**camel(info), form=[_field_json(f) for f in form_fields(element)],
+                   externalFormReference=element.extensions.external_form, variables=values)
 
 
 @bp.post("/tasks/<int:task_id>/claim")

@@ -85,7 +85,8 @@ def _task_page(task_id: int, entered: Any = None, errors: Mapping[str, str] | No
     return render_template("inbox/task.html", task=info, controls=shown, rows=rows or blank_rows(),
                            variables=variables, mine=info.assignee == g.user.name,
                            model_assigned=_model_assignee(element) == g.user.name, operator=g.user.is_operator,
-                           problems=form_problems(shown, errors, rows or [])), status
+                           problems=form_problems(shown, errors, rows or []),
+                           external_form=element.extensions.external_form), status
 
 
 def _model_assignee(element: Element) -> str | None:

@@ -287,8 +287,12 @@ PATHS: dict[str, Any] = {
     "/tasks/{task_id}": {"get": _operation(
         "A task with its form fields and the variables it sees (its own and its scopes', over the process's)",
         "tasks",
-        {"200": _json({"allOf": [_ref("Task"), _object({"form": {"type": "array", "items": _ref("FormField")},
-                                                        "variables": VARIABLES})]}, "The task")},
+        {"200": _json({"allOf": [_ref("Task"), _object({
+            "form": {"type": "array", "items": _ref("FormField")},
+            "externalFormReference": {"type": ["string", "null"], "description": "The address of the task's form "
+                                      "outside the inbox (Camunda 8 externalReference), which completes the task "
+                                      "through this API"},
+            "variables": VARIABLES})]}, "The task")},
         parameters=[_path_id("task_id")])},
     "/tasks/{task_id}/claim": {"post": _operation("Claim a task", "tasks", DONE, parameters=[_path_id("task_id")])},
     "/tasks/{task_id}/unclaim": {"post": _operation(

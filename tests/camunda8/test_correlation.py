@@ -103,16 +103,6 @@ def test_a_number_key_matches_its_text_and_a_missing_one_is_an_incident(tmp_path
     assert runtime.queries.instance(numbered).summary.status == "completed"
 
 
-def test_a_static_key_is_its_text(tmp_path: Path) -> None:
-    message = ('<bpmn:message id="paid" name="payment-received">'
-               + extensions('<zeebe:subscription correlationKey="order-1"/>') + '</bpmn:message>')
-    runtime = runtime_on(tmp_path)
-    body, _ = WAITING["intermediate catch event"]
-    runtime.deploy(model(f'<bpmn:startEvent id="s"/>{body}<bpmn:endEvent id="e"/>', message), "paid.bpmn")
-    instance = runtime.start("p", {"order": 1})
-    assert runtime.correlate_message("payment-received", "order-1", {}) == instance
-
-
 def test_a_message_start_event_needs_no_key_and_starts_an_instance_per_key(tmp_path: Path) -> None:
     runtime = runtime_on(tmp_path)
     runtime.deploy(model(f'<bpmn:startEvent id="s">{PAID}</bpmn:startEvent>{WORK}<bpmn:endEvent id="e"/>'

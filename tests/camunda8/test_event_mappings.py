@@ -56,7 +56,7 @@ def test_a_boundary_message_event_maps_what_the_message_brings(tmp_path: Path) -
 
 def test_a_timer_catch_event_sets_its_outputs_when_it_fires(tmp_path: Path) -> None:
     timer = ('<bpmn:timerEventDefinition><bpmn:timeDuration>PT1M</bpmn:timeDuration></bpmn:timerEventDefinition>')
-    catch = ('<bpmn:intermediateCatchEvent id="wait">' + _io('<zeebe:output source="expired" target="state"/>')
+    catch = ('<bpmn:intermediateCatchEvent id="wait">' + _io('<zeebe:output source="=&quot;expired&quot;" target="state"/>')
              + f'{timer}</bpmn:intermediateCatchEvent>')
     clock = VirtualClock()
     runtime = Runtime(f"sqlite:///{tmp_path / 'engine.db'}", clock=clock)

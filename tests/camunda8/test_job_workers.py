@@ -61,16 +61,6 @@ def test_a_message_end_event_with_a_task_definition_ends_when_its_job_completes(
     assert _published(runtime) == 0
 
 
-def test_a_message_throw_event_without_a_task_definition_is_published_by_the_engine(tmp_path: Path) -> None:
-    runtime = runtime_on(tmp_path)
-    runtime.deploy(model(f'<bpmn:startEvent id="s"/><bpmn:intermediateThrowEvent id="work">{PAID}'
-                         f'</bpmn:intermediateThrowEvent><bpmn:endEvent id="e"/>{flows("s", "work", "e")}',
-                         KEYED_MESSAGE), "p.bpmn")
-    _deploy_listener(runtime)
-    runtime.start("p", {"orderId": "o-1"})
-    assert _published(runtime) == 1
-
-
 def test_extension_properties_and_task_headers_reach_the_worker(tmp_path: Path) -> None:
     task = ('<bpmn:serviceTask id="work">' + extensions(
         '<zeebe:taskDefinition type="charge"/>',

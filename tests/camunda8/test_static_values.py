@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from bpmn_runtime.errors import DeploymentError
 from tests.camunda8.models import deploy_one_task, extensions, job, only_job, quote
 
 STATIC = {
@@ -44,16 +47,6 @@ def test_task_headers_are_static_even_with_a_leading_equals(tmp_path: Path) -> N
     assert only_job(runtime).headers == {"endpoint": "https://example.com/hook", "formula": "=amount"}
 
 
-def test_static_output_mappings_set_their_text(tmp_path: Path) -> None:
-    io = ('<zeebe:ioMapping><zeebe:output source="done-by-worker@example.com" target="doneBy"/>'
-          '<zeebe:output source="7" target="code"/><zeebe:output source="=result + 1" target="next"/></zeebe:ioMapping>')
-    runtime = deploy_one_task(tmp_path, job("w", io))
-    instance = runtime.start("p")
-    runtime.complete_job(only_job(runtime).job_id, "test-worker", {"result": 1})
-    variables = runtime.queries.instance(instance).variables
-    assert (variables["doneBy"], variables["code"], variables["next"]) == ("done-by-worker@example.com", "7", 2)
-
-
 def test_user_task_assignment_schedule_and_priority_static_and_feel(tmp_path: Path) -> None:
     task = ('<bpmn:userTask id="approve" name="Approve">' + extensions(
         '<zeebe:assignmentDefinition assignee="anna.smith@example.com" candidateGroups="sales-emea, management"'
@@ -80,3 +73,24 @@ def test_feel_assignee_and_due_date_are_evaluated(tmp_path: Path) -> None:
     [created] = runtime.queries.tasks(everyone=True)[0]
     assert (created.assignee, created.candidate_groups) == ("dora", ["a", "ops"])
     assert (created.due, created.follow_up) == ("2027-01-05T09:00:00Z", "2027-01-04T09:00:00Z")
+
+
+def _prioritised(priority: str) -> str:
+    return f'<bpmn:userTask id="approve">{extensions(f"<zeebe:priorityDefinition priority={quote(priority)}/>")}' \
+           '</bpmn:userTask>'
+
+
+def test_a_priority_expression_giving_no_priority_camunda_8_takes_is_an_incident(tmp_path: Path) -> None:
+    runtime = deploy_one_task(tmp_path, _prioritised("=level"), "approve")
+    runtime.start("p", {"level": 80})
+    assert runtime.queries.tasks(everyone=True)[0][0].priority == 80
+    for level, shown in (("high", "'high', not a whole number"), (150, "150; Camunda 8 takes a priority between")):
+        [incident] = runtime.queries.instance(runtime.start("p", {"level": level})).incidents
+        assert f'the priority "=level" of approve gives {shown}' in incident.message
+
+
+def test_a_static_priority_outside_0_to_100_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DeploymentError) as refused:
+        deploy_one_task(tmp_path, _prioritised("500"), "approve")
+    [problem] = refused.value.problems
+    assert problem.element_id == "approve" and "zeebe:priorityDefinition priority" in problem.message

@@ -1,6 +1,7 @@
 """Deployed forms: a .form file is deployed with versions; a Camunda 8 formId or a Camunda 7
-camunda-forms:deployment: key links a task to it, resolved when the process is deployed (a link to no
-deployed form is refused, located at its task); the inbox shows and checks the linked form."""
+camunda-forms:deployment: key links a task to it, checked when the process is deployed (a link to no
+deployed form is refused, located at its task); the inbox shows and checks the linked form (which version a
+Camunda 8 binding picks: tests/camunda8/test_linked_forms.py)."""
 from __future__ import annotations
 
 import html

@@ -19,8 +19,25 @@ def map_inputs(ctx: StepContext, ai: ActivityInstance) -> None:
     inputs = ctx.element(ai.element).extensions.inputs
     if inputs:
         visible = ctx.variables(ai)
-        ctx.set_local_variables(ai, {m.target: ctx.evaluate(ai, m.source) if m.source else visible.get(m.target)
-                                     for m in inputs})
+        values: dict[str, Any] = {}
+        for m in inputs:
+            value = ctx.evaluate(ai, m.source) if m.source else visible.get(m.target)
+            if m.nested:
+                _put(values, m.target.split("."), value)
+            else:
+                values[m.target] = value
+        ctx.set_local_variables(ai, values)
+
+
+def _put(values: dict[str, Any], path: list[str], value: Any) -> None:
+    """Set `value` at `path` inside `values`, as Zeebe sets a nested input target: each name on the way holds a
+    context, made (or made anew over another value) by the mappings of the element."""
+    for name in path[:-1]:
+        inner = values.get(name)
+        if not isinstance(inner, dict):
+            inner = values[name] = {}
+        values = inner
+    values[path[-1]] = value
 
 
 def map_outputs(ctx: StepContext, ai: ActivityInstance) -> None:

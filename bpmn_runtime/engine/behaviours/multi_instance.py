@@ -60,7 +60,7 @@ class MultiInstanceBodyBehaviour(Behaviour):
         loop, record = _loop(element), _record(body)
         assert body.variables is not None and inner.variables is not None
         if loop.output_collection and loop.output_element:
-            record.results[inner.variables["loopCounter"]] = ctx.variables(inner).get(loop.output_element)
+            record.results[inner.variables["loopCounter"]] = _named_or_evaluated(ctx, inner, loop.output_element)
         if inner.held is not None:  # what it wrote for the process reaches it now that it completed
             ctx.set_variables(body, {name: inner.variables[name] for name in inner.held})
         ctx.end_instance(inner, "completed")
@@ -112,11 +112,16 @@ def start_waiting_inner_instances(ctx: StepContext) -> bool:
     return bool(bodies)
 
 
+def _named_or_evaluated(ctx: StepContext, ai: ActivityInstance, text: str) -> Any:
+    """A collection or output element as `ai` sees it: a variable when the text names one (Camunda 7, BPMN data
+    items), else the expression's value (Camunda 8's `=...`, evaluated where each instance runs)."""
+    return ctx.variables(ai).get(text) if text.isidentifier() else ctx.evaluate(ai, text)
+
+
 def _items(ctx: StepContext, body: ActivityInstance, element: Element) -> list[Any] | int:
     loop = _loop(element)
     if loop.collection:
-        value = ctx.evaluate(body, loop.collection) if not loop.collection.isidentifier() \
-            else ctx.variables(body).get(loop.collection)
+        value = _named_or_evaluated(ctx, body, loop.collection)
         if value is None:
             raise Incident(f"the collection '{loop.collection}' of {element.label} is not set")
         if not isinstance(value, (list, tuple)):

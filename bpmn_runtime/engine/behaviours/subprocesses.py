@@ -187,7 +187,7 @@ class CallActivity(ActivityBehaviour):
         if not element.called_element:
             raise Incident(f"{element.label} does not name the process to call (calledElement)")
         key = variable_passing.business_key(ctx, ai, element)
-        ctx.add_wait(CallWait(ctx.state.next_id(), ai.id, element.id, element.called_element,
+        ctx.add_wait(CallWait(ctx.state.next_id(), ai.id, element.id, _called(ctx, ai, element),
                               variable_passing.passed_in(ctx, ai, element), business_key=key,
                               inherit_business_key=element.extensions.passing.inherit_business_key))
 
@@ -201,3 +201,16 @@ class CallActivity(ActivityBehaviour):
         super().set_results(ctx, ai, shared)
         if local:
             ctx.set_local_variables(ai, local)
+
+
+def _called(ctx: StepContext, ai: ActivityInstance, element: Element) -> str:
+    """The id of the process to call: Camunda 8 evaluates a processId written as FEEL (`=...`) as the call
+    activity starts; any other id is the id itself."""
+    process_id = element.called_element or ""
+    if not process_id.startswith("="):
+        return process_id
+    called = ctx.evaluate(ai, process_id)
+    if not isinstance(called, str) or not called.strip():
+        raise Incident(f"the called process id \"{process_id}\" of {element.label} gives {called!r}, not a process id")
+    return called
+

@@ -11,7 +11,7 @@ from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour, notify_
 from bpmn_runtime.engine.behaviours.base import Incident, StepContext
 from bpmn_runtime.engine.behaviours.subscriptions import subscribe_all
 from bpmn_runtime.engine.state import ActivityInstance, JobWait, MessageWait, UserTaskWait
-from bpmn_runtime.model import MAX_RETRIES
+from bpmn_runtime.model import MAX_RETRIES, Element
 from bpmn_runtime.engine.timers import duration_seconds
 
 
@@ -64,6 +64,24 @@ def _text(ctx: StepContext, ai: ActivityInstance, value: str | None) -> str | No
     return _as_text(value, _value(ctx, ai, value)) if value else None
 
 
+DEFAULT_PRIORITY = 50  # Camunda 7's and Camunda 8's
+
+
+def _priority(ctx: StepContext, ai: ActivityInstance, element: Element) -> int:
+    """The task's priority: a whole number (between 0 and 100 in Camunda 8); an expression giving anything else is
+    an incident, as in its home engine, never a default priority."""
+    written = element.extensions.priority
+    if not written:
+        return DEFAULT_PRIORITY
+    value = _text(ctx, ai, written) or ""
+    if not value.strip().lstrip("-").isdigit():
+        raise Incident(f"the priority \"{written}\" of {element.label} gives {value!r}, not a whole number")
+    if written.startswith("=") and not 0 <= int(value) <= 100:
+        raise Incident(f"the priority \"{written}\" of {element.label} gives {value}; Camunda 8 takes a priority "
+                       f"between 0 and 100")
+    return int(value)
+
+
 def _names(ctx: StepContext, ai: ActivityInstance, values: tuple[str, ...]) -> list[str]:
     """Candidate users or groups: each value is a name, a comma-separated list, or an expression giving a list."""
     names: list[str] = []
@@ -81,7 +99,7 @@ class UserTask(ActivityBehaviour):
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
         element = ctx.element(ai.element)
         extensions = element.extensions
-        priority = _text(ctx, ai, extensions.priority)
+        priority = _priority(ctx, ai, element)
         name = _as_text(element.name, ctx.render(ai, element.name)) if element.name else None
         # Create listeners run before the task exists: one that fails leaves no task, as Camunda's rollback does.
         notify_listeners(ctx, ai, extensions.task_listeners, "create")
@@ -92,7 +110,7 @@ class UserTask(ActivityBehaviour):
             candidate_groups=_names(ctx, ai, extensions.candidate_groups),
             due_date=_text(ctx, ai, extensions.due_date),
             follow_up_date=_text(ctx, ai, extensions.follow_up_date),
-            priority=int(priority) if priority and priority.lstrip("-").isdigit() else 50))
+            priority=priority))
         ctx.history("task_created", element.id, ai.id, None)
 
     def leave(self, ctx: StepContext, ai: ActivityInstance) -> None:

@@ -15,9 +15,9 @@ from bpmn_runtime.model import Definitions, Element, Process
 from bpmn_runtime.parser.namespaces import BPMN, local_name
 from bpmn_runtime.parser.reader import SCOPES
 from bpmn_runtime.parser.validation import (
-    activities, camunda8, choreography, collaboration, compensation, data, declarations, events, expressions,
-    extensions_not_run, flows, formal, gateways, iospec, lengths, links, liveness, references, structure, topics,
-    triggers,
+    activities, camunda8, choreography, collaboration, compensation, correlation, data, declarations, events,
+    expressions, extensions_not_run, flows, formal, gateways, iospec, lengths, links, liveness, references, structure,
+    topics, triggers,
 )
 from bpmn_runtime.parser.validation.document import Document
 from bpmn_runtime.parser.validation.shared import CATCH_EVENTS, THROW_EVENTS
@@ -41,7 +41,7 @@ NODE_RULES: dict[str, NodeRule] = {
 # The rules on the whole document, by concern, in the order their problems are reported.
 DOCUMENT_RULES: tuple[Callable[[Document], list[Problem]], ...] = (
     flows.problems, links.problems, triggers.problems, formal.problems, iospec.problems, choreography.problems,
-    extensions_not_run.problems,
+    extensions_not_run.problems, correlation.problems,
 )
 
 

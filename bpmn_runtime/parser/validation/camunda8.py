@@ -8,16 +8,16 @@ Only the message start events of a process need no key: the message starts a new
 """
 from __future__ import annotations
 
-import re
+from datetime import datetime
 
 from lxml import etree
 
 from bpmn_runtime.errors import Problem
 from bpmn_runtime.model import Element, Process
 from bpmn_runtime.parser.namespaces import ZEEBE, bpmn, local_name
-from bpmn_runtime.parser.validation.document import Document, text_of
+from bpmn_runtime.parser.validation.document import Document, drawn_as, text_of
 from bpmn_runtime.parser.validation.shared import problem
-from bpmn_runtime.parser.zeebe import subscription_key
+from bpmn_runtime.parser.zeebe import is_expression, subscription_key
 
 # The elements that wait for a message.
 WAITING = ("intermediateCatchEvent", "boundaryEvent", "startEvent", "receiveTask")
@@ -26,7 +26,7 @@ WAITING = ("intermediateCatchEvent", "boundaryEvent", "startEvent", "receiveTask
 def problems(document: Document) -> list[Problem]:
     """In a Camunda 8 file: every element of an executable process that waits for a message without a key; in any
     file: every zeebe extension this engine does not run as Zeebe does."""
-    found = unsupported_extension_problems(document)
+    found = unsupported_extension_problems(document) + written_form_problems(document)
     if document.dialect != "Camunda 8":
         return found
     found += condition_problems(document)
@@ -70,22 +70,91 @@ def unsupported_extension_problems(document: Document) -> list[Problem]:
         tag = local_name(node.tag)
         if tag in READ or any(local_name(a.tag) in NOT_RUN for a in node.iterancestors(f"{{{ZEEBE}}}*")):
             continue
-        process = next(node.iterancestors(bpmn("process")), None)
-        if process is not None and not _executable(node):
+        if not _runs(node):
             continue
-        owner = next((a for a in node.iterancestors() if a.get("id") and local_name(a.tag) != "extensionElements"),
-                     document.root)
+        owner = _owner(node, document)
         what = NOT_RUN.get(tag, f"zeebe:{tag}, which this engine does not know, so it cannot do what Camunda 8 "
                                 f"does with it")
-        found.append(document.problem(node, f"{_label(owner)} has {what}; remove it, or run the file on Camunda 8"))
+        found.append(document.problem(node, f"{drawn_as(owner)} has {what}; remove it, or run the file on Camunda 8"))
     return found
 
 
-def _label(node: etree._Element) -> str:
-    """An element as the modeler shows it: its name and id."""
-    name, ident = node.get("name"), node.get("id", "")
-    kind = re.sub(r"(?<!^)([A-Z])", r" \1", local_name(node.tag)).lower()
-    return f"the {kind} '{name}' ({ident})" if name else f"the {kind} {ident}"
+# Zeebe attributes Camunda 8 reads only as a FEEL expression: it refuses a value without '=' at deployment rather
+# than read it as text; with the properties panel's field.
+EXPRESSIONS = {
+    ("loopCharacteristics", "inputCollection"): "Multi-instance, Input collection",
+    ("loopCharacteristics", "outputElement"): "Multi-instance, Output element",
+    ("subscription", "correlationKey"): "Message, Subscription correlation key",
+    ("script", "expression"): "Script, FEEL expression",
+    ("output", "source"): "Outputs, Variable assignment value",
+}
+# Zeebe attributes that name a variable: read before any expression could be evaluated, so never one.
+NAMES = {
+    ("loopCharacteristics", "inputElement"): "Multi-instance, Input element",
+    ("loopCharacteristics", "outputCollection"): "Multi-instance, Output collection",
+    ("input", "target"): "Inputs, Local variable name",
+    ("output", "target"): "Outputs, Process variable name",
+    ("script", "resultVariable"): "Script, Result variable",
+    ("calledDecision", "resultVariable"): "Called decision, Result variable",
+}
+
+# Mapping targets Zeebe reads as a path into a context (`order.total` sets `total` inside `order`): the engine
+# builds an input's local variable so, and does not merge an output into a process variable.
+PATHS = {("input", "target"), ("output", "target")}
+# Zeebe attributes whose static value must be a date-time with its zone (`2026-12-31T17:00:00Z`).
+DATE_TIMES = {
+    ("taskSchedule", "dueDate"): "Task schedule, Due date",
+    ("taskSchedule", "followUpDate"): "Task schedule, Follow up date",
+}
+
+
+def written_form_problems(document: Document) -> list[Problem]:
+    """Each zeebe attribute written in a form Camunda 8 refuses: a static value where Zeebe requires an expression
+    (`inputCollection="items"`), or an expression where it requires a variable name (`inputElement="=item"`);
+    located at the element that carries it, in the words of the properties panel."""
+    found = []
+    for node in document.root.iter(f"{{{ZEEBE}}}*"):
+        if not _runs(node):
+            continue
+        tag = local_name(node.tag)
+        for attribute, value in node.attrib.items():
+            key = (tag, str(attribute))
+            text = str(value).strip()
+            if key in EXPRESSIONS and text and not is_expression(text):
+                found.append(document.problem(node, f"{drawn_as(_owner(node, document))} gives '{text}' where "
+                                                    f"Camunda 8 requires an expression; write it as FEEL starting "
+                                                    f"with '=' (for the variable: '={text}') ({EXPRESSIONS[key]})"))
+            elif key in DATE_TIMES and text and not is_expression(text) and not _date_time(text):
+                found.append(document.problem(node, f"{drawn_as(_owner(node, document))} gives '{text}' where "
+                                                    f"Camunda 8 requires a date-time with its zone, such as "
+                                                    f"2026-12-31T17:00:00Z ({DATE_TIMES[key]})"))
+            elif key in PATHS and "." in text and not is_expression(text) and not all(text.split(".")):
+                found.append(document.problem(node, f"{drawn_as(_owner(node, document))} maps to '{text}', which "
+                                                    f"is not a path of names; enter one such as 'order.total' "
+                                                    f"({NAMES[key]})"))
+            elif key == ("output", "target") and "." in text and not is_expression(text):
+                found.append(document.problem(node, f"{drawn_as(_owner(node, document))} maps to '{text}', a path "
+                                                    f"Camunda 8 sets inside the variable '{text.split('.')[0]}', "
+                                                    f"which this engine does not; map to a whole variable, with "
+                                                    f"the value built as FEEL (e.g. a context) ({NAMES[key]})"))
+            elif key in NAMES and is_expression(text):
+                found.append(document.problem(node, f"{drawn_as(_owner(node, document))} gives the expression "
+                                                    f"'{text}' where Camunda 8 requires a variable name; enter the "
+                                                    f"name without '=' ({NAMES[key]})"))
+    return found
+
+
+def _date_time(text: str) -> bool:
+    try:
+        return datetime.fromisoformat(text).tzinfo is not None
+    except ValueError:
+        return False
+
+
+def _owner(node: etree._Element, document: Document) -> etree._Element:
+    """The element as drawn (or the declaration, such as a message) that carries a zeebe extension."""
+    return next((a for a in node.iterancestors() if a.get("id") and local_name(a.tag) != "extensionElements"),
+                document.root)
 
 
 # Where Camunda 8 reads a condition, and how the properties panel names the field.
@@ -104,7 +173,7 @@ def condition_problems(document: Document) -> list[Problem]:
             continue
         owner = next(a for a in node.iterancestors() if a.get("id"))
         shown = text if len(text) <= 60 else text[:57] + "..."
-        found.append(document.problem(node, f"the condition '{shown}' of {_label(owner)} is not FEEL: Camunda 8 "
+        found.append(document.problem(node, f"the condition '{shown}' of {drawn_as(owner)} is not FEEL: Camunda 8 "
                                             f"reads conditions as FEEL expressions starting with '='; write it as "
                                             f"FEEL ({CONDITIONS[local_name(node.tag)]})"))
     return found
@@ -112,9 +181,15 @@ def condition_problems(document: Document) -> list[Problem]:
 
 def _missing_key(waiting: etree._Element, message: etree._Element | None) -> str:
     about = f"message '{message.get('name') or message.get('id')}'" if message is not None else "its message"
-    return (f"{_label(waiting)} waits for {about} without a correlation key, so it "
+    return (f"{drawn_as(waiting)} waits for {about} without a correlation key, so it "
             f"would take that message meant for any instance; enter the key that picks this instance in the "
             f"properties panel (Message, Subscription correlation key)")
+
+
+def _runs(node: etree._Element) -> bool:
+    """A zeebe extension the engine would act on: in an executable process, or on a declaration outside any
+    process (a message's subscription)."""
+    return next(node.iterancestors(bpmn("process")), None) is None or _executable(node)
 
 
 def _executable(node: etree._Element) -> bool:

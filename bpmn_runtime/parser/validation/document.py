@@ -7,6 +7,7 @@ prefix (the file's own target namespace, or none) looks in this file.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Mapping, cast
 
 from lxml import etree
@@ -33,6 +34,13 @@ EVENT_DEFINITION_TAGS = frozenset({
 def text_of(node: etree._Element) -> str:
     """The text inside `node`, its children's included."""
     return "".join(part for part in node.itertext() if isinstance(part, str))
+
+
+def drawn_as(node: etree._Element) -> str:
+    """An element as the modeler shows it: its kind, name and id ("the user task 'Approve' (approve)")."""
+    name, ident = node.get("name"), node.get("id", "")
+    kind = re.sub(r"(?<!^)([A-Z])", r" \1", local_name(node.tag)).lower()
+    return f"the {kind} '{name}' ({ident})" if name else f"the {kind} {ident}"
 
 
 def line_of(node: etree._Element) -> int:
