@@ -127,7 +127,8 @@ class ExpressionListener:
 
 @dataclass(frozen=True, slots=True)
 class Extensions:
-    """Vendor extension data (Camunda 7 `camunda:` attributes, Camunda 8 `zeebe:` elements)."""
+    """Vendor extension data (Camunda 7 `camunda:` attributes, Camunda 8 `zeebe:` elements, SpiffWorkflow's
+    `spiffworkflow:` elements)."""
 
     topic: str | None = None
     retries: int | None = None  # how many times a handler is tried in all
@@ -151,6 +152,11 @@ class Extensions:
     decision_ref: str | None = None  # the decision a business rule task evaluates (an id, or an expression)
     decision_version: str | None = None  # a version number; None: the latest
     map_decision_result: str | None = None  # Camunda 7's mapping; None: the decision's value (Camunda 8)
+    # SpiffWorkflow's spiffworkflow:calledDecisionId: the matched rule's outputs are merged into the variables
+    merge_decision_outputs: bool = False
+    pre_script: str | None = None  # SpiffWorkflow's preScript: Python assignments run before the activity's work
+    post_script: str | None = None  # SpiffWorkflow's postScript: Python assignments run as the activity completes
+    job_result_variable: str | None = None  # SpiffWorkflow's serviceTaskOperator: gets a job's whole result
     passing: VariablePassing = field(default_factory=VariablePassing)  # a call activity's variables
     execution_listeners: tuple[ExpressionListener, ...] = ()  # Camunda 7 expression listeners, in model order
     task_listeners: tuple[ExpressionListener, ...] = ()  # a user task's Camunda 7 expression task listeners

@@ -15,7 +15,7 @@ from bpmn_runtime.model import (
     ComplexBehavior, Definitions, Element, EventDefinition, Extensions, Flow, LoopSpec, Process, Scope, Source,
     TimerSpec, VariablePassing,
 )
-from bpmn_runtime.parser import camunda, zeebe
+from bpmn_runtime.parser import camunda, spiff, zeebe
 from bpmn_runtime.parser.languages import read_in_language
 from bpmn_runtime.parser.namespaces import camunda as camunda_name
 from bpmn_runtime.parser.namespaces import BPMN, CAMUNDA, EXECUTION_PLATFORM, bpmn, local_name, namespace
@@ -253,6 +253,7 @@ def _read_element(node: etree._Element, tag: str, scope_id: str, context: _Conte
     fields: dict[str, Any] = {}
     fields.update(camunda.read(task, problems))
     fields.update({k: v for k, v in zeebe.read(task, context.forms, problems).items() if v is not None})
+    fields.update(spiff.read(task, problems))
     if tag == "callActivity" and called_task is None:
         fields["passing"] = _variable_passing(node, problems)
     sends_itself = tag == "sendTask" and node.get("messageRef")  # no worker declared: it sends its message
