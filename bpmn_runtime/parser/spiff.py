@@ -106,3 +106,18 @@ def _operator(element: etree._Element, operator: etree._Element, problems: list[
         f"spiff__{element.get('id', '').replace('-', '_')}_result"
     return {"topic": topic or None, "inputs": tuple(parameters), "job_result_variable": variable}
 
+
+
+def advice(setting: etree._Element) -> str | None:
+    """Why a SpiffWorkflow extension element this engine does not run cannot run here, and what to do instead;
+    None when there is nothing more to say than that it is not run."""
+    if local_name(setting.tag) != "properties":
+        return None
+    values = {p.get("name", ""): p.get("value", "") for p in setting.iterfind(spiff("property"))}
+    form = values.get("formJsonSchemaFilename")
+    if not form:
+        return None
+    return (f"the task's form is the JSON-schema file '{form}' (formJsonSchemaFilename), which SpiffArena shows "
+            f"and this engine does not, so the task would be completed without the values the form asks for; "
+            f"describe its fields as a Camunda form (camunda:formData, or a form-js form), or run the model on "
+            f"SpiffArena")

@@ -160,7 +160,10 @@ def _attribute_advice(name: str) -> str:
 
 def _message(node: etree._Element, space: str, setting: str) -> str:
     """'camunda:X on 'Name' (id): advice', naming the flow node (or process) as the modeler shows it."""
-    if space in UNREAD_ENGINES:
+    spiff_advice = spiff.advice(node) if space == SPIFFWORKFLOW and setting == local_name(node.tag) else None
+    if spiff_advice is not None:
+        advice = spiff_advice
+    elif space in UNREAD_ENGINES:
         advice = (f"this setting of {ENGINE_NAMESPACES[space]} is not run by this engine; remove it, or run the "
                   f"model on {ENGINE_NAMESPACES[space]}")
     elif setting == local_name(node.tag):
