@@ -44,6 +44,11 @@ class EventDefinition:
     wait_for_completion: bool = True
     correlation_key: str | None = None
     id: str | None = None
+    # A SpiffWorkflow message carries its payload only: `payload` (Python, evaluated when the message is thrown;
+    # none: an empty payload), and a catch puts it in `payload_variable` (none: nowhere)
+    payload_only: bool = False
+    payload: str | None = None
+    payload_variable: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

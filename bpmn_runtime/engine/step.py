@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any, Callable, Mapping
 
 from bpmn_runtime import juel
-from bpmn_runtime.engine import values
+from bpmn_runtime.engine import message_payloads, values
 from bpmn_runtime.engine.analysis import facts
 from bpmn_runtime.engine.decision_calls import DecisionCall, DecisionLookup, DecisionOutcome
 from bpmn_runtime.engine.behaviours import registry
@@ -29,7 +29,8 @@ from bpmn_runtime.engine.limits import Limits
 from bpmn_runtime.engine.start_events import instantiating
 from bpmn_runtime.engine.state import (
     ROOT, ActivityInstance, Arrive, Body, Broadcast, CheckCondition, CompleteScope, ConditionalWait,
-    IncidentRecord, InstanceState, Join, Operation, Phase, Run, SignalWait, StartProcess, Throw, Trigger, Wait,
+    IncidentRecord, InstanceState, Join, MessageWait, Operation, Phase, Run, SignalWait, StartProcess, Throw, Trigger,
+    Wait,
 )
 from bpmn_runtime.errors import BpmnError, BpmnRuntimeError, Conflict, ExpressionError
 from bpmn_runtime.expressions import SANDBOX_SCRIPT_FORMATS, evaluate, is_true, run_assignments
@@ -103,6 +104,8 @@ class Step:
     def start(self, variables: Mapping[str, Any], start_event: str | None = None) -> None:
         """Create the process scope and start it at its none start event (or the one named; a process without
         start events at the nodes without incoming flows)."""
+        if start_event:  # started by the message of its start event
+            variables = message_payloads.caught(self.element(start_event), variables)
         self.state.add(ActivityInstance(ROOT, self.process.id, None, dict(variables)))
         self.history("instance_started", None, ROOT, {"variables": sorted(variables)})
         if start_event is None and not self.process.scope(self.process.id).start_events \
@@ -446,6 +449,8 @@ class Step:
     def trigger_wait(self, wait: Wait, payload: Mapping[str, Any]) -> None:
         """What `wait` waited for happened: the behaviour of the event it waited for decides."""
         event = self.element(wait.element)
+        if isinstance(wait, MessageWait):
+            payload = message_payloads.caught(event, payload)
         self.behaviour_for(event).event_occurred(self, event, self.state.instances[wait.ai], wait, payload)
 
     def _trigger(self, trigger: Trigger) -> None:

@@ -1,7 +1,8 @@
 """SpiffWorkflow extensions (`spiffworkflow:` elements of SpiffArena's modeler) that this engine runs as
-SpiffWorkflow does: a business rule task's calledDecisionId, a task's preScript and postScript, and a service
-task's serviceTaskOperator. What is read here (`runs`) is accepted by `validation.extensions_not_run`; every
-other SpiffWorkflow setting, and these on elements SpiffWorkflow does not read them on, stays refused there.
+SpiffWorkflow does: a business rule task's calledDecisionId, a task's preScript and postScript, a service task's
+serviceTaskOperator, and a message's messagePayload and messageVariable. What is read here (`runs`) is accepted
+by `validation.extensions_not_run`; every other SpiffWorkflow setting, and these on elements SpiffWorkflow does
+not read them on, stays refused there.
 """
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ SCRIPTED_ACTIVITIES = frozenset({"task", "userTask", "manualTask", "serviceTask"
 READ_ON = {"calledDecisionId": frozenset({"businessRuleTask"}), "serviceTaskOperator": frozenset({"serviceTask"}),
            "preScript": SCRIPTED_ACTIVITIES, "postScript": SCRIPTED_ACTIVITIES}
 READ_ATTRIBUTES = frozenset({"scriptsOnInstances"})  # of multi-instance loop characteristics
+# Extension elements of a bpmn:message read here (see `message_payload`).
+MESSAGE_SETTINGS = frozenset({"messagePayload", "messageVariable"})
 # Extension elements that change nothing about a run: a script task's unit tests, which SpiffArena's editor runs.
 NO_EFFECT = frozenset({"unitTests"})
 
@@ -29,7 +32,8 @@ def runs(setting: str, owner: str, element: bool) -> bool:
     element as SpiffWorkflow does, or the setting changes nothing about a run."""
     if not element:
         return setting in READ_ATTRIBUTES and owner == "multiInstanceLoopCharacteristics"
-    return owner in READ_ON.get(setting, ()) or setting in NO_EFFECT
+    return owner in READ_ON.get(setting, ()) or setting in NO_EFFECT or \
+        (setting in MESSAGE_SETTINGS and owner == "message")
 
 
 def spiff(name: str) -> str:
@@ -121,3 +125,37 @@ def advice(setting: etree._Element) -> str | None:
             f"and this engine does not, so the task would be completed without the values the form asks for; "
             f"describe its fields as a Camunda form (camunda:formData, or a form-js form), or run the model on "
             f"SpiffArena")
+
+
+def made_for_spiff(root: etree._Element) -> bool:
+    """Whether the file uses a SpiffWorkflow extension anywhere."""
+    return any(isinstance(n.tag, str) and n.tag.startswith(f"{{{SPIFFWORKFLOW}}}") for n in root.iter())
+
+
+def message_payload(message: etree._Element | None) -> dict[str, Any]:
+    """How a message of a SpiffWorkflow file is thrown and caught (`EventDefinition.payload_only`): its
+    spiffworkflow:messagePayload and messageVariable, written on the bpmn:message."""
+    extension = message.find("{*}extensionElements") if message is not None else None
+    found: dict[str, Any] = {"payload_only": True}
+    if extension is not None:
+        found["payload"] = _text(extension, "messagePayload")
+        found["payload_variable"] = _text(extension, "messageVariable")
+    return found
+
+
+def correlation_refusal(message: etree._Element | None) -> str | None:
+    """SpiffWorkflow correlates a message by the correlation properties that retrieve a value from it, keeping
+    what the instance's earlier messages gave; this engine correlates by a correlation key, so such a message is
+    refused (None: the message has none)."""
+    if message is None:
+        return None
+    ident = message.get("id", "")
+    for retrieval in message.getroottree().getroot().iterfind("{*}correlationProperty/"
+                                                              "{*}correlationPropertyRetrievalExpression"):
+        if (retrieval.get("messageRef") or "").rpartition(":")[2] == ident:
+            prop = retrieval.getparent()
+            label = (prop.get("name") or prop.get("id", "")) if prop is not None else ""
+            return (f"SpiffWorkflow correlates message '{message.get('name') or ident}' by the correlation "
+                    f"property '{label}', which this engine does not do; remove the correlation property, or run "
+                    f"the model on SpiffWorkflow")
+    return None

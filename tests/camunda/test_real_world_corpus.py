@@ -38,6 +38,7 @@ REVIEWED_EXTENSIONS = frozenset({
     "zeebe:taskDefinition", "zeebe:taskHeaders", "zeebe:userTaskForm",
     "spiffworkflow:calledDecisionId", "spiffworkflow:preScript", "spiffworkflow:postScript",
     "spiffworkflow:serviceTaskOperator", "spiffworkflow:parameters", "spiffworkflow:parameter",
+    "spiffworkflow:messagePayload", "spiffworkflow:messageVariable",
 })
 
 

@@ -13,6 +13,7 @@ from lxml import etree
 
 from bpmn_runtime.errors import Problem
 from bpmn_runtime.parser.namespaces import BPMN, EXECUTION_PLATFORM, SPIFFWORKFLOW, bpmn, local_name, namespace
+from bpmn_runtime.parser.spiff import made_for_spiff
 
 # Namespaces of the engines whose files say which engine they were made for (see `Document.dialect`).
 ENGINE_NAMESPACES = {
@@ -162,7 +163,7 @@ class Document:
         """The engine the file was made for, when it says so by that engine's extensions or by the modeler's
         execution platform; None for a plain BPMN 2.0 file. SpiffWorkflow's extensions in use outweigh the
         platform: SpiffWorkflow models are often drawn in Camunda Modeler, which stamps its own platform on them."""
-        if any(isinstance(node.tag, str) and node.tag.startswith(f"{{{SPIFFWORKFLOW}}}") for node in self.root.iter()):
+        if made_for_spiff(self.root):
             return ENGINE_NAMESPACES[SPIFFWORKFLOW]
         platform = self.root.get(EXECUTION_PLATFORM)
         if platform:

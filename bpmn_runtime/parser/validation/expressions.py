@@ -75,6 +75,7 @@ def _expressions_of(process: Process, element: Element) -> list[str]:
     found = _conditions_of(process, element)
     found += [m.source for m in element.extensions.inputs + element.extensions.outputs if m.source]
     found += [d.correlation_key for d in element.events if d.correlation_key]
+    found += [d.payload for d in element.events if d.payload]
     passing = element.extensions.passing
     found += [m.expression for m in passing.ins + passing.outs if m.expression]
     found += [listener.expression for listener in element.extensions.execution_listeners
