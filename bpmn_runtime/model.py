@@ -72,6 +72,7 @@ class FormField:
     # form-js: hidden while any of these FEEL expressions (its own conditional.hide, its groups') is true
     hide_if: tuple[str, ...] = ()
     multiple: bool = False  # checklist and taglist: a list of the options' values
+    absent_when_empty: bool = False  # a JSON-schema form's: left empty, it sets no variable (as SpiffArena's forms)
     options_key: str | None = None  # form-js valuesKey: the options come from this variable
     # type "display": shown, holds no value (form-js text, html, image, spacer, separator, and a group's start
     # and end, widget "group" and "group-end"); `label` holds its text

@@ -1,6 +1,7 @@
 """SpiffWorkflow extensions (`spiffworkflow:` elements of SpiffArena's modeler) that this engine runs as
 SpiffWorkflow does: a business rule task's calledDecisionId, a task's preScript and postScript, a service task's
-serviceTaskOperator, and a message's messagePayload and messageVariable. What is read here (`runs`) is accepted
+serviceTaskOperator, a user task's JSON-schema form (properties), and a message's messagePayload and
+messageVariable. What is read here (`runs`) is accepted
 by `validation.extensions_not_run`; every other SpiffWorkflow setting, and these on elements SpiffWorkflow does
 not read them on, stays refused there.
 """
@@ -11,6 +12,7 @@ from typing import Any
 from lxml import etree
 
 from bpmn_runtime import juel
+from bpmn_runtime.forms import JSON_SCHEMA_FORM
 from bpmn_runtime.model import Mapping
 from bpmn_runtime.parser.namespaces import SPIFFWORKFLOW, local_name
 
@@ -19,7 +21,8 @@ SCRIPTED_ACTIVITIES = frozenset({"task", "userTask", "manualTask", "serviceTask"
                                  "businessRuleTask", "callActivity", "subProcess", "transaction"})
 # Each extension element read here, and the flow nodes SpiffWorkflow reads it on.
 READ_ON = {"calledDecisionId": frozenset({"businessRuleTask"}), "serviceTaskOperator": frozenset({"serviceTask"}),
-           "preScript": SCRIPTED_ACTIVITIES, "postScript": SCRIPTED_ACTIVITIES}
+           "preScript": SCRIPTED_ACTIVITIES, "postScript": SCRIPTED_ACTIVITIES,
+           "properties": frozenset({"userTask"})}
 READ_ATTRIBUTES = frozenset({"scriptsOnInstances"})  # of multi-instance loop characteristics
 # Extension elements of a bpmn:message read here (see `message_payload`).
 MESSAGE_SETTINGS = frozenset({"messagePayload", "messageVariable"})
@@ -66,9 +69,30 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
                         "its iterations, which this engine does not do; set 'Run scripts on instances' "
                         "(scriptsOnInstances) on a multi-instance activity, or move the scripts into script tasks "
                         "before and after it")
+    properties = extension.find(spiff("properties"))
+    if properties is not None and runs("properties", tag, True):
+        found.update(_form(properties, problems))
     operator = extension.find(spiff("serviceTaskOperator"))
     if operator is not None and runs("serviceTaskOperator", tag, True):
         found.update(_operator(element, operator, problems))
+    return found
+
+
+def _form(properties: etree._Element, problems: list[str]) -> dict[str, Any]:
+    """A user task's spiffworkflow:properties: formJsonSchemaFilename links the task to the JSON-schema form
+    deployed under that name (see `json_schema_forms`); any other property is a problem."""
+    found: dict[str, Any] = {}
+    for prop in properties.iterfind(spiff("property")):
+        name, value = prop.get("name", ""), (prop.get("value") or "").strip()
+        if name == "formJsonSchemaFilename" and value:
+            found["form_key"] = JSON_SCHEMA_FORM + value
+        elif name == "formUiSchemaFilename":
+            problems.append(f"the UI schema '{value}' (formUiSchemaFilename) lays the form out in SpiffArena (hidden "
+                            f"fields, widgets), which this engine's inbox does not do; remove it, or run the model "
+                            f"on SpiffArena")
+        else:
+            problems.append(f"the property '{name}' (spiffworkflow:properties) is not run by this engine; remove it, "
+                            f"or run the model on SpiffArena")
     return found
 
 
@@ -121,10 +145,8 @@ def advice(setting: etree._Element) -> str | None:
     form = values.get("formJsonSchemaFilename")
     if not form:
         return None
-    return (f"the task's form is the JSON-schema file '{form}' (formJsonSchemaFilename), which SpiffArena shows "
-            f"and this engine does not, so the task would be completed without the values the form asks for; "
-            f"describe its fields as a Camunda form (camunda:formData, or a form-js form), or run the model on "
-            f"SpiffArena")
+    return (f"the JSON-schema form '{form}' (formJsonSchemaFilename) is shown on user tasks only here, where people "
+            f"fill it in; make this a user task, or remove the form")
 
 
 def made_for_spiff(root: etree._Element) -> bool:

@@ -25,7 +25,8 @@ VENDORS = {"http://camunda.org/schema/1.0/bpmn": "camunda", "http://camunda.org/
            "http://activiti.org/bpmn": "activiti", "http://flowable.org/bpmn": "flowable",
            "http://spiffworkflow.org/bpmn/schema/1.0/core": "spiffworkflow"}
 # The engine extensions found in the files that deploy, each reviewed: read and run by the engine (parser/camunda.py,
-# parser/zeebe.py, parser/spiff.py, the runtime's history cleanup), or changing nothing about a run (versionTag).
+# parser/zeebe.py, parser/spiff.py, the runtime's history cleanup), or changing nothing about a run (versionTag,
+# SpiffArena's instructions for the person doing a task).
 # An extension not listed here in a deploying file fails the test until it is reviewed.
 REVIEWED_EXTENSIONS = frozenset({
     "camunda:@assignee", "camunda:@collection", "camunda:@decisionRef", "camunda:@dueDate", "camunda:@elementVariable",
@@ -38,7 +39,8 @@ REVIEWED_EXTENSIONS = frozenset({
     "zeebe:taskDefinition", "zeebe:taskHeaders", "zeebe:userTaskForm",
     "spiffworkflow:calledDecisionId", "spiffworkflow:preScript", "spiffworkflow:postScript",
     "spiffworkflow:serviceTaskOperator", "spiffworkflow:parameters", "spiffworkflow:parameter",
-    "spiffworkflow:messagePayload", "spiffworkflow:messageVariable",
+    "spiffworkflow:messagePayload", "spiffworkflow:messageVariable", "spiffworkflow:properties",
+    "spiffworkflow:property", "spiffworkflow:instructionsForEndUser",
 })
 
 
