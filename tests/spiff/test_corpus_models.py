@@ -1,14 +1,17 @@
 """SpiffWorkflow models of the real-world corpus run end to end on the real runtime (SQLite file): one handler
 registered for every topic (CATCH_ALL) takes each operator's job, reads the parameters the model evaluates, and
-its result lands in the operator's result variable, as SpiffWorkflow's service call result does."""
+its result lands in the operator's result variable, as SpiffWorkflow's service call result does; a tutorial's
+order runs its JSON-schema form, its decision and its script."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 from bpmn_runtime.handlers import CATCH_ALL, HandlerRegistry, JobContext
 from bpmn_runtime.runtime import Runtime
 from bpmn_runtime.worker import Worker
+from tests.dmn.models import decision, model, table
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "real-world"
 
@@ -65,3 +68,26 @@ def test_the_threaded_service_task_runs_one_job_per_instance_and_collects_the_re
     assert status == "completed"
     assert sorted(job["job_id"] for _, job in jobs) == list(range(15))
     assert variables["results"] == [{"answered": "wait"}] * 15
+
+
+def test_the_tutorials_order_runs_its_form_decision_and_script(tmp_path: Path) -> None:
+    """task_types: the JSON-schema form of the user task (written here: the corpus keeps only the model), the
+    product_prices decision (a FEEL table here) merged into the variables, then the script task's total."""
+    form = {"type": "object", "required": ["product_name", "product_quantity"], "properties": {
+        "product_name": {"type": "string", "title": "Product", "enum": ["product_a", "product_b"]},
+        "product_quantity": {"type": "integer", "title": "Quantity", "minimum": 1}}}
+    (tmp_path / "select_product_and_quantity.json").write_text(json.dumps(form))
+    (tmp_path / "product_prices.dmn").write_bytes(model(decision("product_prices", table(
+        ["product_name"], ["product_price"], [(['"product_a"'], ["15.0"]), (['"product_b"'], ["22.5"])]))))
+    runtime = Runtime(f"sqlite:///{tmp_path / 'run.db'}")
+    try:
+        runtime.deploy([tmp_path / "select_product_and_quantity.json", tmp_path / "product_prices.dmn",
+                        CORPUS / "spiff-example-cli/bpmn__tutorial__task_types.bpmn"])
+        instance = runtime.start("order_product", {})
+        task = runtime.queries.tasks(everyone=True)[0][0]
+        runtime.complete_task(task.id, {"product_name": "product_b", "product_quantity": 2})
+        detail = runtime.queries.instance(instance)
+        assert (detail.summary.status, detail.variables) == ("completed", {
+            "product_name": "product_b", "product_quantity": 2, "product_price": 22.5, "order_total": 45.0})
+    finally:
+        runtime.close()
