@@ -163,6 +163,7 @@ class Extensions:
     pre_script: str | None = None  # SpiffWorkflow's preScript: Python assignments run before the activity's work
     post_script: str | None = None  # SpiffWorkflow's postScript: Python assignments run as the activity completes
     job_result_variable: str | None = None  # SpiffWorkflow's serviceTaskOperator: gets a job's whole result
+    waits_for_person: bool = False  # a SpiffWorkflow file's task or manual task: done when a person says so
     passing: VariablePassing = field(default_factory=VariablePassing)  # a call activity's variables
     execution_listeners: tuple[ExpressionListener, ...] = ()  # Camunda 7 expression listeners, in model order
     task_listeners: tuple[ExpressionListener, ...] = ()  # a user task's Camunda 7 expression task listeners

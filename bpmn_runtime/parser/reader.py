@@ -255,6 +255,8 @@ def _read_element(node: etree._Element, tag: str, scope_id: str, context: _Conte
     fields.update(camunda.read(task, problems))
     fields.update({k: v for k, v in zeebe.read(task, context.forms, problems).items() if v is not None})
     fields.update(spiff.read(task, problems))
+    if context.spiff and (called_task or tag) in spiff.TASKS_FOR_PEOPLE:
+        fields["waits_for_person"] = True
     if tag == "callActivity" and called_task is None:
         fields["passing"] = _variable_passing(node, problems)
     sends_itself = tag == "sendTask" and node.get("messageRef")  # no worker declared: it sends its message

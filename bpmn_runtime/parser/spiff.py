@@ -19,6 +19,8 @@ from bpmn_runtime.parser.namespaces import SPIFFWORKFLOW, local_name
 # Activities whose pre- and post-scripts SpiffWorkflow runs (it ignores those of a script task).
 SCRIPTED_ACTIVITIES = frozenset({"task", "userTask", "manualTask", "serviceTask", "sendTask", "receiveTask",
                                  "businessRuleTask", "callActivity", "subProcess", "transaction"})
+# Tasks that SpiffWorkflow leaves to a person to say they are done (its `manual` tasks), besides user tasks.
+TASKS_FOR_PEOPLE = frozenset({"task", "manualTask"})
 # Each extension element read here, and the flow nodes SpiffWorkflow reads it on.
 READ_ON = {"calledDecisionId": frozenset({"businessRuleTask"}), "serviceTaskOperator": frozenset({"serviceTask"}),
            "preScript": SCRIPTED_ACTIVITIES, "postScript": SCRIPTED_ACTIVITIES,

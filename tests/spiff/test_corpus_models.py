@@ -72,7 +72,8 @@ def test_the_threaded_service_task_runs_one_job_per_instance_and_collects_the_re
 
 def test_the_tutorials_order_runs_its_form_decision_and_script(tmp_path: Path) -> None:
     """task_types: the JSON-schema form of the user task (written here: the corpus keeps only the model), the
-    product_prices decision (a FEEL table here) merged into the variables, then the script task's total."""
+    product_prices decision (a FEEL table here) merged into the variables, the script task's total, and the
+    manual task, which waits until the person says the order is reviewed."""
     form = {"type": "object", "required": ["product_name", "product_quantity"], "properties": {
         "product_name": {"type": "string", "title": "Product", "enum": ["product_a", "product_b"]},
         "product_quantity": {"type": "integer", "title": "Quantity", "minimum": 1}}}
@@ -86,8 +87,11 @@ def test_the_tutorials_order_runs_its_form_decision_and_script(tmp_path: Path) -
         instance = runtime.start("order_product", {})
         task = runtime.queries.tasks(everyone=True)[0][0]
         runtime.complete_task(task.id, {"product_name": "product_b", "product_quantity": 2})
-        detail = runtime.queries.instance(instance)
-        assert (detail.summary.status, detail.variables) == ("completed", {
-            "product_name": "product_b", "product_quantity": 2, "product_price": 22.5, "order_total": 45.0})
+        review = runtime.queries.tasks(everyone=True)[0]
+        assert [t.element_id for t in review] == ["Activity_0h1938t"]  # the manual task waits for the person
+        assert runtime.queries.instance(instance).variables == {
+            "product_name": "product_b", "product_quantity": 2, "product_price": 22.5, "order_total": 45.0}
+        runtime.complete_task(review[0].id, {})
+        assert runtime.queries.instance(instance).summary.status == "completed"
     finally:
         runtime.close()

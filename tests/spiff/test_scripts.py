@@ -42,10 +42,25 @@ def test_a_service_tasks_handler_reads_what_the_pre_script_set(runtime: Runtime)
         [6], {"price": 3, "total": 101, "label": "101 EUR"})
 
 
-def test_a_failing_post_script_is_an_incident_on_the_activity(runtime: Runtime) -> None:
-    scripts = extensions("<spiffworkflow:postScript>total = missing + 1</spiffworkflow:postScript>")
-    runtime.deploy(process(f'<bpmn:manualTask id="work" name="Pack">{scripts}</bpmn:manualTask>'), "p.bpmn")
-    detail = runtime.queries.instance(runtime.start("p", {}))
+@pytest.mark.parametrize("kind", ["task", "manualTask"])
+def test_a_task_or_manual_task_waits_for_a_person_as_in_spiff(runtime: Runtime, kind: str) -> None:
+    scripts = extensions("<spiffworkflow:postScript>checked = True</spiffworkflow:postScript>")
+    runtime.deploy(process(f'<bpmn:{kind} id="work" name="Pack">{scripts}</bpmn:{kind}>'), "p.bpmn")
+    instance = runtime.start("p", {})
+    task = runtime.queries.tasks(everyone=True)[0][0]
+    assert (task.element_id, runtime.queries.instance(instance).variables) == ("work", {})
+    runtime.complete_task(task.id, {})
+    assert runtime.queries.instance(instance).variables == {"checked": True}
+
+
+@pytest.mark.parametrize("script", ["preScript", "postScript"])
+def test_a_failing_script_is_an_incident_on_the_activity(runtime: Runtime, script: str) -> None:
+    scripts = extensions(f"<spiffworkflow:{script}>total = missing + 1</spiffworkflow:{script}>")
+    runtime.deploy(process(f'<bpmn:userTask id="work" name="Pack">{scripts}</bpmn:userTask>'), "p.bpmn")
+    instance = runtime.start("p", {})
+    for task in runtime.queries.tasks(everyone=True)[0]:
+        runtime.complete_task(task.id, {})
+    detail = runtime.queries.instance(instance)
     assert [(i.element_id, "missing" in i.message) for i in detail.incidents] == [("work", True)]
 
 
@@ -54,7 +69,10 @@ def test_a_multi_instance_activity_runs_its_scripts_on_each_instance_when_told_t
             '<bpmn:loopCardinality>3</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>')
     scripts = extensions("<spiffworkflow:postScript>count = count + 1</spiffworkflow:postScript>")
     runtime.deploy(process(f'<bpmn:manualTask id="work">{scripts}{loop}</bpmn:manualTask>'), "p.bpmn")
-    assert runtime.queries.instance(runtime.start("p", {"count": 0})).variables["count"] == 3
+    instance = runtime.start("p", {"count": 0})
+    for _ in range(3):
+        runtime.complete_task(runtime.queries.tasks(everyone=True)[0][0].id, {})
+    assert runtime.queries.instance(instance).variables["count"] == 3
 
 
 @pytest.mark.parametrize(("activity", "reason"), [

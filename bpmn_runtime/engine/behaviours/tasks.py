@@ -15,10 +15,6 @@ from bpmn_runtime.model import MAX_RETRIES
 from bpmn_runtime.engine.timers import duration_seconds
 
 
-class Task(ActivityBehaviour):
-    """An abstract or manual task: nothing to do, so it completes at once."""
-
-
 class ScriptTask(ActivityBehaviour):
     """Runs its script (through the embedding program's runner, else the expression sandbox), or evaluates its
     Camunda 8 `zeebe:script` FEEL expression into its result variable, or (a Camunda 8 task definition) is a job
@@ -100,6 +96,17 @@ class UserTask(ActivityBehaviour):
         if not ai.outputs_mapped:
             notify_listeners(ctx, ai, ctx.element(ai.element).extensions.task_listeners, "complete")
         super().leave(ctx, ai)
+
+
+class Task(UserTask):
+    """An abstract or manual task: nothing to do, so it completes at once; one of a SpiffWorkflow file waits, as a
+    task for people, until someone says it is done, as SpiffWorkflow's tasks do."""
+
+    def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        if ctx.element(ai.element).extensions.waits_for_person:
+            super().activate(ctx, ai)
+        else:
+            ctx.complete(ai)
 
 
 class JobTask(ActivityBehaviour):
