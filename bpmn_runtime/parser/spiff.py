@@ -1,9 +1,8 @@
 """SpiffWorkflow extensions (`spiffworkflow:` elements of SpiffArena's modeler) that this engine runs as
 SpiffWorkflow does: a business rule task's calledDecisionId, a task's preScript and postScript, a service task's
 serviceTaskOperator, a user task's JSON-schema form (properties), and a message's messagePayload and
-messageVariable. What is read here (`runs`) is accepted
-by `validation.extensions_not_run`; every other SpiffWorkflow setting, and these on elements SpiffWorkflow does
-not read them on, stays refused there.
+messageVariable. What is read here (`runs`) is accepted by `validation.extensions_not_run`; every other
+SpiffWorkflow setting, and these on elements SpiffWorkflow does not read them on, stays refused there.
 """
 from __future__ import annotations
 
@@ -135,7 +134,6 @@ def _operator(element: etree._Element, operator: etree._Element, problems: list[
     variable = (operator.get("resultVariable") or "").strip() or \
         f"spiff__{element.get('id', '').replace('-', '_')}_result"
     return {"topic": topic or None, "inputs": tuple(parameters), "job_result_variable": variable}
-
 
 
 def advice(setting: etree._Element) -> str | None:

@@ -98,15 +98,18 @@ class UserTask(ActivityBehaviour):
         super().leave(ctx, ai)
 
 
-class Task(UserTask):
+class Task(ActivityBehaviour):
     """An abstract or manual task: nothing to do, so it completes at once; one of a SpiffWorkflow file waits, as a
     task for people, until someone says it is done, as SpiffWorkflow's tasks do."""
 
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
         if ctx.element(ai.element).extensions.waits_for_person:
-            super().activate(ctx, ai)
+            FOR_PEOPLE.activate(ctx, ai)
         else:
             ctx.complete(ai)
+
+
+FOR_PEOPLE = UserTask()
 
 
 class JobTask(ActivityBehaviour):
