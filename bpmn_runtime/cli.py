@@ -153,7 +153,8 @@ def runtime_from(context: click.Context) -> Runtime:
 @click.pass_context
 @friendly_errors
 def deploy(context: click.Context, files: tuple[str, ...], as_json: bool) -> None:
-    """Deploy .bpmn, .dmn and .form files; .bpmn files are deployed together (they may import one another),
+    """Deploy .bpmn, .dmn and .form files (and SpiffArena's JSON-schema forms, .json); .bpmn files are deployed
+    together (they may import one another),
     forms and decisions first (processes link to them; a .dmn file that imports another model comes after it).
     A changed file becomes a new version, an identical one is left as it is, and no .bpmn file is deployed
     when any of them is refused."""

@@ -39,15 +39,20 @@ DISPLAY = "display"
 LINKED_FORM = "camunda-forms:linked:"
 # Camunda 7 form keys naming a deployed .form file by its name.
 DEPLOYED_FORM_PREFIXES = ("camunda-forms:deployment:", "camunda-forms:app:", "embedded:deployment:", "embedded:app:")
+# The form key of a SpiffWorkflow user task's formJsonSchemaFilename: the name of a deployed JSON-schema file.
+JSON_SCHEMA_FORM = "spiffworkflow:formJsonSchemaFilename:"
 
 
 def linked_form(form_key: str | None) -> tuple[str, str] | None:
     """What a form key links to among the deployed forms: ('id', ID) for a Camunda 8 formId, ('file', NAME)
-    for a Camunda 7 key naming a .form file; None for any other key (an application's own form)."""
+    for a Camunda 7 key naming a .form file or a SpiffWorkflow JSON-schema file; None for any other key (an
+    application's own form)."""
     if not form_key:
         return None
     if form_key.startswith(LINKED_FORM):
         return "id", form_key.removeprefix(LINKED_FORM)
+    if form_key.startswith(JSON_SCHEMA_FORM):
+        return "file", form_key.removeprefix(JSON_SCHEMA_FORM)
     for prefix in DEPLOYED_FORM_PREFIXES:
         if form_key.startswith(prefix) and form_key.endswith(".form"):
             return "file", form_key.removeprefix(prefix).rsplit("/", 1)[-1]
@@ -132,13 +137,13 @@ def options_for(field: FormField, variables: Mapping[str, Any]) -> tuple[tuple[s
     options = []
     for option in found[:1000]:
         if isinstance(option, dict) and "value" in option:
-            options.append((_option_text(option["value"]), _option_text(option.get("label", option["value"]))))
+            options.append((option_text(option["value"]), option_text(option.get("label", option["value"]))))
         elif isinstance(option, (str, int, float, bool)):
-            options.append((_option_text(option), _option_text(option)))
+            options.append((option_text(option), option_text(option)))
     return tuple(options)
 
 
-def _option_text(value: Any) -> str:
+def option_text(value: Any) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
@@ -258,7 +263,7 @@ def _form_js_field(component: dict[str, Any], widget: str, kind: str,
     if not isinstance(values, list) or not all(isinstance(v, dict) and "value" in v for v in values):
         problems.append(f"field '{label}': 'values' must be a list of objects with a 'value'")
     else:
-        options = [(_option_text(v["value"]), _option_text(v.get("label", v["value"]))) for v in values]
+        options = [(option_text(v["value"]), option_text(v.get("label", v["value"]))) for v in values]
     bounds = {name: _bound(validate.get(name), f"field '{label}': '{name}'", problems, whole=name.endswith("Length"))
               for name in ("min", "max", "minLength", "maxLength")}
     pattern = validate.get("pattern")
@@ -277,9 +282,9 @@ def _form_js_field(component: dict[str, Any], widget: str, kind: str,
     default = component.get("defaultValue")
     multiple = widget in ("checklist", "taglist")
     field = FormField(
-        id=key, label=label, type=kind, default=None if default is None or multiple else _option_text(default),
+        id=key, label=label, type=kind, default=None if default is None or multiple else option_text(default),
         required=validate.get("required") is True, min=bounds["min"], max=bounds["max"],
-        minlength=_whole(bounds["minLength"]), maxlength=_whole(bounds["maxLength"]),
+        minlength=whole_or_none(bounds["minLength"]), maxlength=whole_or_none(bounds["maxLength"]),
         pattern=pattern or None, options=tuple(options), widget=widget, sensitive=_marked_sensitive(component),
         readonly=component.get("readonly") is True or component.get("disabled") is True,
         multiple=multiple, options_key=options_key.strip() if options_key else None)
@@ -309,7 +314,7 @@ def _bound(value: Any, what: str, problems: list[str], *, whole: bool) -> float 
     return number
 
 
-def _whole(number: float | None) -> int | None:
+def whole_or_none(number: float | None) -> int | None:
     return int(number) if number is not None else None
 
 
@@ -424,7 +429,7 @@ def _choices(field: FormField, raw: Any, options: tuple[tuple[str, str], ...]) -
     chosen = [] if raw is None or raw == "" else raw if isinstance(raw, list) else [raw]
     if not all(isinstance(value, (str, int, float, bool)) for value in chosen):
         raise ValueError("choose from the list")
-    values = [_option_text(value) for value in chosen]
+    values = [option_text(value) for value in chosen]
     allowed = {v for v, _ in options}
     wrong = [value for value in values if value not in allowed]
     if wrong:
@@ -489,6 +494,8 @@ def validate(fields: list[FormField], submitted: Mapping[str, Any],
         if field.readonly:
             if field.id in submitted:
                 errors[field.id] = "is read-only in this form"
+            continue
+        if field.absent_when_empty and raw in (None, "") and not field.required:
             continue
         if field.type == "boolean" and raw is None and not field.required:
             raw = False

@@ -44,6 +44,11 @@ class EventDefinition:
     wait_for_completion: bool = True
     correlation_key: str | None = None
     id: str | None = None
+    # A SpiffWorkflow message carries its payload only: `payload` (Python, evaluated when the message is thrown;
+    # none: an empty payload), and a catch puts it in `payload_variable` (none: nowhere)
+    payload_only: bool = False
+    payload: str | None = None
+    payload_variable: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +72,7 @@ class FormField:
     # form-js: hidden while any of these FEEL expressions (its own conditional.hide, its groups') is true
     hide_if: tuple[str, ...] = ()
     multiple: bool = False  # checklist and taglist: a list of the options' values
+    absent_when_empty: bool = False  # a JSON-schema form's: left empty, it sets no variable (as SpiffArena's forms)
     options_key: str | None = None  # form-js valuesKey: the options come from this variable
     # type "display": shown, holds no value (form-js text, html, image, spacer, separator, and a group's start
     # and end, widget "group" and "group-end"); `label` holds its text
@@ -129,7 +135,8 @@ class ExpressionListener:
 
 @dataclass(frozen=True, slots=True)
 class Extensions:
-    """Vendor extension data (Camunda 7 `camunda:` attributes, Camunda 8 `zeebe:` elements)."""
+    """Vendor extension data (Camunda 7 `camunda:` attributes, Camunda 8 `zeebe:` elements, SpiffWorkflow's
+    `spiffworkflow:` elements)."""
 
     topic: str | None = None
     retries: int | None = None  # how many times a handler is tried in all
@@ -161,6 +168,12 @@ class Extensions:
     decision_ref: str | None = None  # the decision a business rule task evaluates (an id, or an expression)
     decision_version: str | None = None  # a version number; None: the latest
     map_decision_result: str | None = None  # Camunda 7's mapping; None: the decision's value (Camunda 8)
+    # SpiffWorkflow's spiffworkflow:calledDecisionId: the matched rule's outputs are merged into the variables
+    merge_decision_outputs: bool = False
+    pre_script: str | None = None  # SpiffWorkflow's preScript: Python assignments run before the activity's work
+    post_script: str | None = None  # SpiffWorkflow's postScript: Python assignments run as the activity completes
+    job_result_variable: str | None = None  # SpiffWorkflow's serviceTaskOperator: gets a job's whole result
+    waits_for_person: bool = False  # a SpiffWorkflow file's task or manual task: done when a person says so
     passing: VariablePassing = field(default_factory=VariablePassing)  # a call activity's variables
     execution_listeners: tuple[ExpressionListener, ...] = ()  # Camunda 7 expression listeners, in model order
     task_listeners: tuple[ExpressionListener, ...] = ()  # a user task's Camunda 7 expression task listeners

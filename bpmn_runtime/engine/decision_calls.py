@@ -31,6 +31,8 @@ class DecisionOutcome:
     value: Any
     rule_results: list[dict[str, Any]]
     matches: list[dict[str, Any]]  # per decision table: decision, name, rules [{index, id}]
+    # the decision table's hit policy, with its aggregation ("COLLECT SUM"); None for other decision logic
+    hit_policy: str | None = None
 
 
 DecisionLookup = Callable[[DecisionCall], DecisionOutcome]  # raises Incident saying why it cannot

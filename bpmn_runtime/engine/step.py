@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any, Callable, Mapping
 
 from bpmn_runtime import juel
-from bpmn_runtime.engine import values
+from bpmn_runtime.engine import message_payloads, values
 from bpmn_runtime.engine.analysis import facts
 from bpmn_runtime.engine.decision_calls import DecisionCall, DecisionLookup, DecisionOutcome
 from bpmn_runtime.engine.behaviours import registry
@@ -29,7 +29,8 @@ from bpmn_runtime.engine.limits import Limits
 from bpmn_runtime.engine.start_events import instantiating
 from bpmn_runtime.engine.state import (
     ROOT, ActivityInstance, Arrive, Body, Broadcast, CheckCondition, CompleteScope, ConditionalWait,
-    IncidentRecord, InstanceState, Join, Operation, Phase, Run, SignalWait, StartProcess, Throw, Trigger, Wait,
+    IncidentRecord, InstanceState, Join, MessageWait, Operation, Phase, Run, SignalWait, StartProcess, Throw, Trigger,
+    Wait,
 )
 from bpmn_runtime.errors import BpmnError, BpmnRuntimeError, Conflict, ExpressionError
 from bpmn_runtime.expressions import SANDBOX_SCRIPT_FORMATS, evaluate, is_true, run_assignments
@@ -107,6 +108,8 @@ class Step:
     def start(self, variables: Mapping[str, Any], start_event: str | None = None) -> None:
         """Create the process scope and start it at its none start event (or the one named; a process without
         start events at the nodes without incoming flows)."""
+        if start_event:  # started by the message of its start event
+            variables = message_payloads.caught(self.element(start_event), variables)
         self.state.add(ActivityInstance(ROOT, self.process.id, None, dict(variables)))
         self.history("instance_started", None, ROOT, {"variables": sorted(variables)})
         if start_event is None and not self.process.scope(self.process.id).start_events \
@@ -403,16 +406,17 @@ class Step:
             raise Incident("this runtime evaluates no decisions")
         return self.decisions(call)
 
-    def run_script(self, ai: ActivityInstance, element: Element) -> Mapping[str, Any]:
-        """What the script of `element` assigns, run by the embedding program's runner or the sandbox."""
-        script = element.script or ""
+    def run_script(self, ai: ActivityInstance, element: Element, script: str | None = None) -> Mapping[str, Any]:
+        """What the script of `element` assigns (or `script`, a SpiffWorkflow pre- or post-script of it, which
+        is Python), run by the embedding program's runner or the sandbox."""
+        script, script_format = (element.script or "", element.script_format) if script is None else (script, "python")
         if self.script_runner is not None:
             results = self.script_runner(ScriptCall(self.instance_id, self.business_key, element.id, script,
-                                                    element.script_format, self.variables(ai)))
-        elif element.script_format in SANDBOX_SCRIPT_FORMATS:
+                                                    script_format, self.variables(ai)))
+        elif script_format in SANDBOX_SCRIPT_FORMATS:
             results = run_assignments(script, self.variables(ai))
         else:
-            raise Incident(f"script format '{element.script_format}' of {element.label} has no runner; "
+            raise Incident(f"script format '{script_format}' of {element.label} has no runner; "
                            f"write the script as Python assignments or give the runtime a script runner")
         if results is not None and not isinstance(results, Mapping):
             raise Incident(f"the script of {element.label} gave {type(results).__name__}, not a map of variable "
@@ -449,6 +453,8 @@ class Step:
     def trigger_wait(self, wait: Wait, payload: Mapping[str, Any]) -> None:
         """What `wait` waited for happened: the behaviour of the event it waited for decides."""
         event = self.element(wait.element)
+        if isinstance(wait, MessageWait):
+            payload = message_payloads.caught(event, payload)
         self.behaviour_for(event).event_occurred(self, event, self.state.instances[wait.ai], wait, payload)
 
     def _trigger(self, trigger: Trigger) -> None:

@@ -15,7 +15,7 @@ from bpmn_runtime.model import (
     ComplexBehavior, Definitions, Element, EventDefinition, Extensions, Flow, LoopSpec, Process, Scope, Source,
     TimerSpec, VariablePassing,
 )
-from bpmn_runtime.parser import camunda, zeebe
+from bpmn_runtime.parser import camunda, spiff, zeebe
 from bpmn_runtime.parser.languages import read_in_language
 from bpmn_runtime.parser.namespaces import camunda as camunda_name
 from bpmn_runtime.parser.namespaces import BPMN, CAMUNDA, EXECUTION_PLATFORM, bpmn, local_name, namespace
@@ -91,6 +91,7 @@ class _Context:
     errors: dict[str, str] = field(default_factory=dict)
     escalations: dict[str, str] = field(default_factory=dict)
     forms: dict[str, str] = field(default_factory=dict)
+    spiff: bool = False  # a file made for SpiffWorkflow (see `spiff.made_for_spiff`)
 
     def problem(self, node: etree._Element, message: str, element_id: str | None = None) -> None:
         self.problems.append(Problem(self.file, _line(node),
@@ -117,7 +118,7 @@ def read_definitions(root: etree._Element, file: str, lookup: Lookup | None = No
     those into imported files included; without it references name elements of this document."""
     if lookup is None:
         lookup = _local_lookup({node.get("id", ""): node for node in root.iter(f"{{{BPMN}}}*") if node.get("id")})
-    context = _Context(file, lookup)
+    context = _Context(file, lookup, spiff=spiff.made_for_spiff(root))
     for child in root:
         tag = local_name(child.tag)
         ident = child.get("id", "")
@@ -253,6 +254,9 @@ def _read_element(node: etree._Element, tag: str, scope_id: str, context: _Conte
     fields: dict[str, Any] = {}
     fields.update(camunda.read(task, problems))
     fields.update({k: v for k, v in zeebe.read(task, context.forms, problems).items() if v is not None})
+    fields.update(spiff.read(task, problems))
+    if context.spiff and (called_task or tag) in spiff.TASKS_FOR_PEOPLE:
+        fields["waits_for_person"] = True
     if tag == "callActivity" and called_task is None:
         fields["passing"] = _variable_passing(node, problems)
     sends_itself = tag == "sendTask" and node.get("messageRef")  # no worker declared: it sends its message
@@ -340,7 +344,19 @@ def _task_message(node: etree._Element, tag: str, context: _Context) -> tuple[Ev
         return ()
     message = context.declared(node, ref, "message")
     return (EventDefinition("message", declared_name(message) if message is not None else local_part(node, ref),
-                            correlation_key=zeebe.correlation_key(message)),)
+                            correlation_key=zeebe.correlation_key(message),
+                            **_payload(context, message, node, node.get("id", ""))),)
+
+
+def _payload(context: _Context, message: etree._Element | None, node: etree._Element, owner: str) -> dict[str, Any]:
+    """What a message carries: in a SpiffWorkflow file, only its payload (see `spiff.message_payload`); one that
+    SpiffWorkflow correlates by correlation properties is a problem at `node`, of the flow node `owner`."""
+    if not context.spiff:
+        return {}
+    refusal = spiff.correlation_refusal(message)
+    if refusal is not None:
+        context.problem(node, refusal, owner)
+    return spiff.message_payload(message)
 
 
 def _expression_text(node: etree._Element | None, *, in_language: bool = True) -> str | None:
@@ -377,7 +393,8 @@ def _event_definition(child: etree._Element, owner: etree._Element, context: _Co
     if kind == "message":
         message = context.declared(child, child.get("messageRef"), "message")
         return EventDefinition(kind, resolve("messageRef", "message"),
-                               correlation_key=zeebe.correlation_key(child, message), id=child.get("id"))
+                               correlation_key=zeebe.correlation_key(child, message), id=child.get("id"),
+                               **_payload(context, message, child, owner_id))
     if kind == "signal":
         return EventDefinition(kind, resolve("signalRef", "signal"), id=child.get("id"))
     if kind == "error":

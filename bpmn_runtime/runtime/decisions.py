@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bpmn_runtime.dmn import DecisionError, DecisionModel, Definitions, checked_model, parse_dmn, read_deployed
 from bpmn_runtime.dmn.imports import imported_models
+from bpmn_runtime.dmn.model import Decision, DecisionTable
 from bpmn_runtime.dmn.results import rule_results
 from bpmn_runtime.engine.decision_calls import DecisionCall, DecisionOutcome
 from bpmn_runtime.engine.behaviours.base import Incident
@@ -255,7 +256,15 @@ class DecisionLookupOf:
         return DecisionOutcome(row.key, row.version, row.name, to_python(result.value),
                                [{name: to_python(value) for name, value in entry.items()}
                                 for entry in rule_results(decision, result)],
-                               [match.to_json() for match in result.matches])
+                               [match.to_json() for match in result.matches], _hit_policy(decision))
+
+
+def _hit_policy(decision: Decision) -> str | None:
+    """The hit policy of a decision table, with its aggregation; None for other decision logic."""
+    table = decision.logic
+    if not isinstance(table, DecisionTable):
+        return None
+    return f"{table.hit_policy} {table.aggregation}" if table.aggregation else table.hit_policy
 
 
 def _column_problems(definitions: Definitions) -> list[Problem]:

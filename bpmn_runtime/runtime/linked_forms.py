@@ -21,7 +21,8 @@ from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
 from bpmn_runtime.errors import DeploymentError, Problem
-from bpmn_runtime.forms import linked_form, read_form_js
+from bpmn_runtime.forms import JSON_SCHEMA_FORM, linked_form, read_form_js
+from bpmn_runtime.json_schema_forms import is_json_schema, read_json_schema
 from bpmn_runtime.model import Definitions, Element, FormField, Process
 from bpmn_runtime.runtime import inputs
 from bpmn_runtime.runtime.records import DeployedProcess
@@ -32,17 +33,33 @@ if TYPE_CHECKING:
 
 
 def is_form_file(name: str) -> bool:
-    return name.lower().endswith(".form")
+    """A form-js `.form` file, or a `.json` file: a SpiffArena JSON-schema form, known by its file name."""
+    return name.lower().endswith((".form", ".json"))
+
+
+def _read_form(text: str) -> tuple[tuple[FormField, ...], list[str]]:
+    """The items of a stored form: a JSON schema, or a form-js form."""
+    return read_json_schema(text) if is_json_schema(text) else read_form_js(text)
 
 
 def read_form_file(data: bytes, name: str) -> tuple[str, str]:
-    """The id and text of a .form file; DeploymentError saying what keeps the inbox from showing it."""
+    """The id and text of a .form file (a JSON-schema file's id is its name); DeploymentError saying what keeps
+    the inbox from showing it."""
     try:
         text = data.decode("utf-8-sig")
         schema = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise DeploymentError([Problem(name, 0, "", "the form is not valid JSON (a .form file from the Camunda "
                                                     "Modeler is)")]) from None
+    if name.lower().endswith(".json"):
+        problems = read_json_schema(text)[1] if is_json_schema(text) else [
+            "a .json file is deployed as a SpiffArena JSON-schema form, and this one has no 'properties'"]
+        if len(name) > inputs.KEY_LENGTH:
+            problems.append(f"the file name is {len(name)} characters long; at most {inputs.KEY_LENGTH} can be "
+                            f"stored for a JSON-schema form, known by its name")
+        if problems:
+            raise DeploymentError([Problem(name, 0, "", problem) for problem in problems])
+        return name, text
     _, problems = read_form_js(text)
     form_id = schema.get("id") if isinstance(schema, dict) else None
     if not isinstance(form_id, str) or not form_id.strip():
@@ -110,8 +127,10 @@ def _resolve(connection: Connection, process: Process, deployed_with: Mapping[st
             what = f"a form with id '{name}'" if by == "id" else f"a form file named '{name}'"
             if element.extensions.form_version_tag is not None:
                 what += f" with version tag '{element.extensions.form_version_tag}'"
-            missing = (f"the form is linked to {what}, but none is deployed; deploy the .form file first "
-                       f"(Camunda 8 resolves linked forms at deployment too)")
+            deploy = "deploy the JSON-schema file with the model (SpiffArena keeps it beside the model)" \
+                if (element.extensions.form_key or "").startswith(JSON_SCHEMA_FORM) else \
+                "deploy the .form file first (Camunda 8 resolves linked forms at deployment too)"
+            missing = f"the form is linked to {what}, but none is deployed; {deploy}"
         if found is None:
             problems.append(Problem(element.origin.file, element.origin.line, element.id, missing))
         else:
@@ -163,7 +182,7 @@ def attach(bind: Session | Connection, definition_id: int, definitions: Definiti
         for process in definitions.processes.values():
             element = process.elements.get(element_id)
             if element is not None:
-                items, _ = read_form_js(schema)  # checked when the form was deployed
+                items, _ = _read_form(schema)  # checked when the form was deployed
                 process.elements[element_id] = _with_form(element, items)
 
 

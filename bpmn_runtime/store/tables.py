@@ -41,8 +41,9 @@ class Definition(Base):
 
 
 class DeployedForm(Base):
-    """One version of a deployed form-js form (a `.form` file): user tasks and start events link to it by its
-    id (Camunda 8 `zeebe:formDefinition formId`) or file name (Camunda 7 `camunda-forms:deployment:NAME`)."""
+    """One version of a deployed form-js form (a `.form` file) or SpiffArena JSON-schema form (a `.json` file, its
+    id its name): user tasks and start events link to it by its id (Camunda 8 `zeebe:formDefinition formId`) or
+    file name (Camunda 7 `camunda-forms:deployment:NAME`, SpiffWorkflow's formJsonSchemaFilename)."""
 
     __tablename__ = "forms"
     __table_args__ = (UniqueConstraint("form_id", "version"), Index("ix_forms_file_name", "file_name"))

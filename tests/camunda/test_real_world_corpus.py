@@ -25,8 +25,9 @@ VENDORS = {"http://camunda.org/schema/1.0/bpmn": "camunda", "http://camunda.org/
            "http://activiti.org/bpmn": "activiti", "http://flowable.org/bpmn": "flowable",
            "http://spiffworkflow.org/bpmn/schema/1.0/core": "spiffworkflow"}
 # The engine extensions found in the files that deploy, each reviewed: read and run by the engine (parser/camunda.py,
-# parser/zeebe.py, the runtime's history cleanup), or changing nothing about a run (versionTag). An extension not
-# listed here in a deploying file fails the test until it is reviewed.
+# parser/zeebe.py, parser/spiff.py, the runtime's history cleanup), or changing nothing about a run (versionTag,
+# SpiffArena's instructions for the person doing a task).
+# An extension not listed here in a deploying file fails the test until it is reviewed.
 REVIEWED_EXTENSIONS = frozenset({
     "camunda:@assignee", "camunda:@collection", "camunda:@decisionRef", "camunda:@dueDate", "camunda:@elementVariable",
     "camunda:@formKey", "camunda:@historyTimeToLive", "camunda:@initiator", "camunda:@resultVariable", "camunda:@topic",
@@ -36,6 +37,10 @@ REVIEWED_EXTENSIONS = frozenset({
     "camunda:validation", "camunda:value", "zeebe:calledElement", "zeebe:formDefinition", "zeebe:header",
     "zeebe:input", "zeebe:ioMapping", "zeebe:loopCharacteristics", "zeebe:output", "zeebe:subscription",
     "zeebe:taskDefinition", "zeebe:taskHeaders", "zeebe:userTaskForm",
+    "spiffworkflow:calledDecisionId", "spiffworkflow:preScript", "spiffworkflow:postScript",
+    "spiffworkflow:serviceTaskOperator", "spiffworkflow:parameters", "spiffworkflow:parameter",
+    "spiffworkflow:messagePayload", "spiffworkflow:messageVariable", "spiffworkflow:properties",
+    "spiffworkflow:property", "spiffworkflow:instructionsForEndUser",
 })
 
 

@@ -1,5 +1,6 @@
 """What all activities have in common around their own work: asynchronous continuations, input and output
-mappings, boundary events, standard loops (loopCondition, loopMaximum, testBefore), compensation records.
+mappings, SpiffWorkflow pre- and post-scripts, boundary events, standard loops (loopCondition, loopMaximum,
+testBefore), compensation records.
 
 Multi-instance activities are entered through their body (`multi_instance`); its inner instances run the
 activity's own behaviour, without its boundary events (the body holds them).
@@ -40,6 +41,7 @@ class ActivityBehaviour(Behaviour):
         element = ctx.element(ai.element)
         map_inputs(ctx, ai)
         notify_listeners(ctx, ai, element.extensions.execution_listeners, "start")
+        run_spiff_script(ctx, ai, element.extensions.pre_script)
         if element.loop is not None and not element.loop.multi_instance and not _loop_may_start(ctx, ai, element):
             ctx.complete(ai)
             return
@@ -57,6 +59,7 @@ class ActivityBehaviour(Behaviour):
         """Map outputs, go round a standard loop again, or let the scope decide what a completion means."""
         element = ctx.element(ai.element)
         if not ai.outputs_mapped:  # set once they are: a retry after a failing mapping maps them again
+            run_spiff_script(ctx, ai, element.extensions.post_script)
             map_outputs(ctx, ai)
             ai.outputs_mapped = True
         notify_listeners(ctx, ai, element.extensions.execution_listeners, "end")
@@ -125,3 +128,10 @@ def notify_listeners(ctx: StepContext, ai: ActivityInstance, listeners: tuple[Ex
     for listener in listeners:
         if listener.event == event:
             ctx.evaluate(ai, listener.expression, event_name=event)
+
+
+def run_spiff_script(ctx: StepContext, ai: ActivityInstance, script: str | None) -> None:
+    """A SpiffWorkflow pre-script (before the activity's work, after its input mappings) or post-script (as it
+    completes, before its output mappings): Python whose assignments set variables, as the activity's own results."""
+    if script:
+        set_results(ctx, ai, ctx.run_script(ai, ctx.element(ai.element), script))

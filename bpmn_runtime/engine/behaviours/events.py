@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from bpmn_runtime.engine import message_payloads
 from bpmn_runtime.engine.behaviours import compensation
 from bpmn_runtime.engine.behaviours.base import Behaviour, Incident, StepContext
 from bpmn_runtime.engine.behaviours import timer_events
@@ -22,7 +23,7 @@ def throw(ctx: StepContext, ai: ActivityInstance, definition: EventDefinition) -
     never comes here (`sent_by_job`)."""
     if definition.kind == "message":
         message = event_name(ctx, ai, definition) or ""
-        ctx.throw_message(message, ctx.variables(ai))
+        ctx.throw_message(message, message_payloads.thrown(ctx, ai, definition))
         ctx.history("message_thrown", ai.element, ai.id, {"message": message})
     elif definition.kind == "signal":
         signal = event_name(ctx, ai, definition) or ""

@@ -143,8 +143,9 @@ def _start_inner(ctx: StepContext, body: ActivityInstance, element: Element) -> 
     index = record.started
     record.started = index + 1
     variables: dict[str, Any] = {"loopCounter": index + 1}
-    if record.items is not None and _loop(element).element_variable:
-        variables[_loop(element).element_variable or ""] = record.items[index]
+    element_variable = _loop(element).element_variable
+    if element_variable:  # counted by a cardinality, the item is the index (0, 1, ...), as SpiffWorkflow gives it
+        variables[element_variable] = record.items[index] if record.items is not None else index
     inner = ctx.create(element, body, variables=variables)
     if _ends_early(element):
         inner.held = []

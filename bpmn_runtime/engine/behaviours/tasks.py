@@ -3,20 +3,16 @@ from __future__ import annotations
 
 import reprlib
 from decimal import Decimal
-from typing import Any
+from typing import Any, Mapping
 
 from bpmn_runtime import juel
 from bpmn_runtime.engine.behaviours import events
 from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour, notify_listeners
 from bpmn_runtime.engine.behaviours.base import Incident, StepContext
 from bpmn_runtime.engine.behaviours.subscriptions import subscribe_all
-from bpmn_runtime.engine.state import ActivityInstance, JobWait, MessageWait, UserTaskWait
+from bpmn_runtime.engine.state import ActivityInstance, JobWait, MessageWait, UserTaskWait, Wait
 from bpmn_runtime.model import MAX_RETRIES, Element
 from bpmn_runtime.engine.timers import duration_seconds
-
-
-class Task(ActivityBehaviour):
-    """An abstract or manual task: nothing to do, so it completes at once."""
 
 
 class ScriptTask(ActivityBehaviour):
@@ -120,6 +116,20 @@ class UserTask(ActivityBehaviour):
         super().leave(ctx, ai)
 
 
+class Task(ActivityBehaviour):
+    """An abstract or manual task: nothing to do, so it completes at once; one of a SpiffWorkflow file waits, as a
+    task for people, until someone says it is done, as SpiffWorkflow's tasks do."""
+
+    def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        if ctx.element(ai.element).extensions.waits_for_person:
+            FOR_PEOPLE.activate(ctx, ai)
+        else:
+            ctx.complete(ai)
+
+
+FOR_PEOPLE = UserTask()
+
+
 class JobTask(ActivityBehaviour):
     """Service, send and business-rule tasks: a job for the handler registered for the task's topic.
 
@@ -129,6 +139,13 @@ class JobTask(ActivityBehaviour):
 
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
         create_job(ctx, ai)
+
+    def triggered(self, ctx: StepContext, ai: ActivityInstance, wait: Wait, payload: Mapping[str, Any]) -> None:
+        """A job's result; a SpiffWorkflow operator's whole result goes to its result variable."""
+        variable = ctx.element(ai.element).extensions.job_result_variable
+        if variable and isinstance(wait, JobWait):
+            payload = {variable: dict(payload)}
+        super().triggered(ctx, ai, wait, payload)
 
 
 def create_job(ctx: StepContext, ai: ActivityInstance) -> None:

@@ -13,10 +13,10 @@ from typing import Mapping, cast
 from lxml import etree
 
 from bpmn_runtime.errors import Problem
-from bpmn_runtime.parser.namespaces import BPMN, EXECUTION_PLATFORM, bpmn, local_name
+from bpmn_runtime.parser.namespaces import BPMN, EXECUTION_PLATFORM, SPIFFWORKFLOW, bpmn, local_name, namespace
+from bpmn_runtime.parser.spiff import made_for_spiff
 
 # Namespaces of the engines whose files say which engine they were made for (see `Document.dialect`).
-SPIFFWORKFLOW = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 ENGINE_NAMESPACES = {
     "http://camunda.org/schema/1.0/bpmn": "Camunda 7",
     "http://camunda.org/schema/zeebe/1.0": "Camunda 8",
@@ -67,9 +67,10 @@ class Document:
                 self.ids.setdefault(ident, node)
 
     def problem(self, node: etree._Element, message: str) -> Problem:
-        """A problem at `node`'s line, under the id of `node` or of its nearest ancestor that has one."""
+        """A problem at `node`'s line, under the id of `node` or of its nearest ancestor that has one: a BPMN
+        element's (an extension element's `id`, such as a SpiffWorkflow operator's, is no element of the model)."""
         owner: etree._Element | None = node
-        while owner is not None and not owner.get("id"):
+        while owner is not None and not (owner.get("id") and namespace(owner.tag) == BPMN):
             owner = owner.getparent()
         return Problem(self.file, line_of(node), owner.get("id", "") if owner is not None else "", message)
 
@@ -170,7 +171,7 @@ class Document:
         """The engine the file was made for, when it says so by that engine's extensions or by the modeler's
         execution platform; None for a plain BPMN 2.0 file. SpiffWorkflow's extensions in use outweigh the
         platform: SpiffWorkflow models are often drawn in Camunda Modeler, which stamps its own platform on them."""
-        if any(isinstance(node.tag, str) and node.tag.startswith(f"{{{SPIFFWORKFLOW}}}") for node in self.root.iter()):
+        if made_for_spiff(self.root):
             return ENGINE_NAMESPACES[SPIFFWORKFLOW]
         platform = self.root.get(EXECUTION_PLATFORM)
         if platform:

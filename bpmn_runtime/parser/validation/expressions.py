@@ -1,27 +1,40 @@
 """Expressions and scripts: what the sandbox refuses is refused at deployment, before anything could run it."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bpmn_runtime import expressions, juel
 from bpmn_runtime.errors import ExpressionError, Problem
 from bpmn_runtime.model import Element, Process
 from bpmn_runtime.parser.validation.catalogue import rule
+from bpmn_runtime.parser.validation.extensions_not_run import RULE as EXTENSION
 from bpmn_runtime.parser.validation.shared import problem
 
 
 def sandbox_problems(process: Process, element: Element, check_scripts: bool) -> list[Problem]:
-    """Every expression of `element`, and its script unless the embedding program runs scripts itself."""
+    """Every expression of `element`, and its scripts (a script task's, SpiffWorkflow's pre- and post-scripts)
+    unless the embedding program runs scripts itself."""
     problems = []
     for text in _expressions_of(process, element):
         try:
             expressions.check(text)
         except ExpressionError as error:
             problems.append(problem(element, str(error)))
-    if check_scripts and element.kind == "scriptTask" and element.script \
-            and element.script_format in expressions.SANDBOX_SCRIPT_FORMATS:
+    if not check_scripts:
+        return problems
+    if element.kind == "scriptTask" and element.script and \
+            element.script_format in expressions.SANDBOX_SCRIPT_FORMATS:
         try:
             expressions.check_script(element.script)
         except ExpressionError as error:
             problems.append(problem(element, str(error)))
+    for setting, script in (("preScript", element.extensions.pre_script),
+                            ("postScript", element.extensions.post_script)):
+        try:
+            expressions.check_script(script or "")
+        except ExpressionError as error:  # a SpiffWorkflow setting the engine cannot run as SpiffWorkflow does
+            problems.append(replace(problem(element, f"spiffworkflow:{setting} on {element.label}: {error}"),
+                                    rule=EXTENSION))
     return problems
 
 
@@ -62,6 +75,7 @@ def _expressions_of(process: Process, element: Element) -> list[str]:
     found = _conditions_of(process, element)
     found += [m.source for m in element.extensions.inputs + element.extensions.outputs if m.source]
     found += [d.correlation_key for d in element.events if d.correlation_key]
+    found += [d.payload for d in element.events if d.payload]
     passing = element.extensions.passing
     found += [m.expression for m in passing.ins + passing.outs if m.expression]
     found += [listener.expression for listener in element.extensions.execution_listeners

@@ -3,8 +3,9 @@
 `parser.camunda` reads the `camunda:` settings the engine honours (and `parser.zeebe` the `zeebe:` ones, checked
 there). Every other Camunda 7 attribute or extension element in an executable process would change what
 Camunda 7 does (a listener runs code, a connector calls a service, `camunda:initiator` sets a variable), and so
-would the Flowable, Activiti and SpiffWorkflow extensions, which this engine does not read at all (their
-listeners, forms, assignments, pre- and post-scripts, decisions). Deploying the file while ignoring them would
+would the Flowable and Activiti extensions, which this engine does not read at all (their listeners, forms,
+assignments), and the SpiffWorkflow extensions other than those `parser.spiff` reads (its forms, messages'
+payloads). Deploying the file while ignoring them would
 run the model differently from its home engine. The few that change nothing about a run (what a modeler or an
 engine's web apps keep for people) are accepted.
 """
@@ -16,14 +17,15 @@ from lxml import etree
 
 from bpmn_runtime.errors import Problem
 from bpmn_runtime.parser.camunda import JAVA_ONLY, listener_refusal
-from bpmn_runtime.parser.namespaces import CAMUNDA, local_name, namespace
+from bpmn_runtime.parser import spiff
+from bpmn_runtime.parser.namespaces import BPMN, CAMUNDA, SPIFFWORKFLOW, local_name, namespace
 from bpmn_runtime.parser.reader import FLOW_NODES
 from bpmn_runtime.parser.validation.document import ENGINE_NAMESPACES, Document
 
 RULE = "EXTENSION"  # the id its problems carry (docs/static-rules.md, Engine rules)
 # The engines whose extensions this engine does not read at all, by namespace, with the prefix messages use.
 UNREAD_ENGINES = {"http://activiti.org/bpmn": "activiti", "http://flowable.org/bpmn": "flowable",
-                  "http://spiffworkflow.org/bpmn/schema/1.0/core": "spiffworkflow"}
+                  SPIFFWORKFLOW: "spiffworkflow"}
 # Attributes `parser.camunda`, the reader and the runtime read (JAVA_ONLY ones are refused by `parser.camunda`).
 READ_ATTRIBUTES = frozenset({
     "assignee", "candidateUsers", "candidateGroups", "dueDate", "priority", "formKey", "formRef", "formRefBinding",
@@ -79,14 +81,15 @@ def problems(document: Document) -> list[Problem]:
             continue
         space = namespace(node.tag)
         if space == CAMUNDA or space in UNREAD_ENGINES:
-            if local_name(_parent_tag(node)) == "extensionElements" and not _runs(space, local_name(node.tag), True) \
+            if local_name(_parent_tag(node)) == "extensionElements" \
+                    and not _runs(space, local_name(node.tag), True, _owner_tag(node)) \
                     and not (space == CAMUNDA and local_name(node.tag) in LISTENER_INSTEAD
                              and listener_refusal(node) is None):
                 found.append(document.problem(node, _message(node, space, local_name(node.tag))))
             continue
         for attribute in node.attrib:
             name = local_name(attribute)
-            if _runs(namespace(attribute), name, False) or \
+            if _runs(namespace(attribute), name, False, local_name(node.tag)) or \
                     (namespace(attribute) == CAMUNDA and name == "initiator" and _none_start_of_process(node)):
                 continue
             if namespace(attribute) == CAMUNDA and name in JAVA_ONLY and local_name(node.tag) in FLOW_NODES:
@@ -111,17 +114,26 @@ def _none_start_of_process(node: etree._Element) -> bool:
         and not any(local_name(child.tag).endswith("EventDefinition") for child in node if isinstance(child.tag, str))
 
 
-def _runs(space: str, name: str, element: bool) -> bool:
-    """Whether an extension element or attribute `name` of namespace `space` is run as its engine runs it, or
-    changes nothing about a run (every name outside the engine namespaces checked here counts as run)."""
+def _runs(space: str, name: str, element: bool, owner: str) -> bool:
+    """Whether an extension element or attribute `name` of namespace `space`, on an `owner` element, is run as
+    its engine runs it, or changes nothing about a run (every name outside the engine namespaces checked here
+    counts as run)."""
     if space == CAMUNDA:
         return name in (READ_ELEMENTS if element else READ_ATTRIBUTES | NO_EFFECT_ATTRIBUTES)
+    if space == SPIFFWORKFLOW and spiff.runs(name, owner, element):
+        return True
     return space not in UNREAD_ENGINES or name in NO_EFFECT_ELSEWHERE
 
 
 def _parent_tag(node: etree._Element) -> str:
     parent = node.getparent()
     return parent.tag if parent is not None and isinstance(parent.tag, str) else ""
+
+
+def _owner_tag(extension: etree._Element) -> str:
+    """The local name of the element whose extensionElements hold `extension`."""
+    parent = extension.getparent()
+    return local_name(_parent_tag(parent)) if parent is not None else ""
 
 
 def _element_advice(node: etree._Element) -> str:
@@ -148,7 +160,10 @@ def _attribute_advice(name: str) -> str:
 
 def _message(node: etree._Element, space: str, setting: str) -> str:
     """'camunda:X on 'Name' (id): advice', naming the flow node (or process) as the modeler shows it."""
-    if space in UNREAD_ENGINES:
+    spiff_advice = spiff.advice(node) if space == SPIFFWORKFLOW and setting == local_name(node.tag) else None
+    if spiff_advice is not None:
+        advice = spiff_advice
+    elif space in UNREAD_ENGINES:
         advice = (f"this setting of {ENGINE_NAMESPACES[space]} is not run by this engine; remove it, or run the "
                   f"model on {ENGINE_NAMESPACES[space]}")
     elif setting == local_name(node.tag):
@@ -156,7 +171,7 @@ def _message(node: etree._Element, space: str, setting: str) -> str:
     else:
         advice = _attribute_advice(setting)
     prefix = UNREAD_ENGINES.get(space, "camunda")
-    owner = next((n for n in (node, *node.iterancestors()) if n.get("id")), None)
+    owner = next((n for n in (node, *node.iterancestors()) if n.get("id") and namespace(n.tag) == BPMN), None)
     where = ""
     if owner is not None:
         label = f"'{owner.get('name')}' ({owner.get('id')})" if owner.get("name") else owner.get("id", "")
