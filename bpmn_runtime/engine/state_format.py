@@ -10,7 +10,8 @@ compensation records were positional arrays, and what behaviours remembered was 
 from __future__ import annotations
 
 import json
-from dataclasses import fields
+from dataclasses import MISSING, fields
+from operator import attrgetter
 from typing import Any, Callable, Mapping
 
 from bpmn_runtime.engine.state import (
@@ -118,8 +119,30 @@ _WAIT_FIELDS: dict[type[Wait], tuple[str, ...]] = {
     cls: tuple(f.name for f in fields(cls)) for cls in WAIT_TYPES.values()}
 
 
+def _defaults(cls: type[Wait]) -> tuple[tuple[str, Any], ...]:
+    """The fields of a kind of wait that have a default, with it (a fresh one where it is made per wait)."""
+    found = []
+    for f in fields(cls):
+        if f.default is not MISSING:
+            found.append((f.name, f.default))
+        elif f.default_factory is not MISSING:
+            found.append((f.name, f.default_factory()))
+    return tuple(found)
+
+
+_WAIT_VALUES = {cls: attrgetter(*names) for cls, names in _WAIT_FIELDS.items()}
+_WAIT_DEFAULTS = {cls: _defaults(cls) for cls in WAIT_TYPES.values()}
+
+
 def _dump_wait(wait: Wait) -> Document:
-    return {"kind": wait.kind, **{name: getattr(wait, name) for name in _WAIT_FIELDS[type(wait)]}}
+    """Named fields; those at their default are left out (a reader fills them in), so the thousands of waits
+    of a large multi-instance activity keep the stored state small."""
+    cls = type(wait)
+    row = dict(zip(_WAIT_FIELDS[cls], _WAIT_VALUES[cls](wait)))
+    for name, default in _WAIT_DEFAULTS[cls]:
+        if type(row[name]) is type(default) and row[name] == default:  # 0 is not False, 50.0 not 50
+            del row[name]
+    return {"kind": wait.kind, **row}
 
 
 def _load_wait(row: Document) -> Wait:

@@ -57,8 +57,13 @@ def test_the_stored_form_has_a_format_and_named_fields() -> None:
                     "multi_instance": {"items": ["a", "b"], "started": 2, "results": [[1, "x"]]}}
     assert document["waits"][0] == {
         "kind": "user_task", "key": 20, "ai": 3, "element": "approve", "name": "Approve", "assignee": "mia",
-        "candidate_users": ["ann"], "candidate_groups": ["managers"], "due_date": "2026-02-01", "priority": 70,
-        "follow_up_date": None}
+        "candidate_users": ["ann"], "candidate_groups": ["managers"], "due_date": "2026-02-01", "priority": 70}
+    assert document["waits"][1:3] == [
+        {"kind": "job", "key": 21, "ai": 3, "element": "approve", "topic": "charge", "retries": 5,
+         "headers": {"timeout": "PT5M"}, "timeout": 300.0},
+        {"kind": "continuation", "key": 22, "ai": 3, "element": "approve", "after": True}], \
+        "fields at their default are left out"
+    assert state_format.load(document).waits == _everything().waits, "and a reader fills them in"
 
 
 def _v1(instances: list[list[Any]], waits: list[list[Any]] | None = None) -> dict[str, Any]:
