@@ -93,7 +93,12 @@ def _dump_instance(ai: ActivityInstance) -> Document:
     return row
 
 
+_PLAIN_INSTANCE = frozenset({"id", "element", "parent", "variables"})
+
+
 def _load_instance(row: Document) -> ActivityInstance:
+    if _PLAIN_INSTANCE.issuperset(row):  # most rows (a task, an inner instance): nothing more to read
+        return ActivityInstance(row["id"], row["element"], row["parent"], row.get("variables"))
     ai = ActivityInstance(row["id"], row["element"], row["parent"], row.get("variables"),
                           loop_counter=row.get("loop_counter"), outputs_mapped=row.get("outputs_mapped", False),
                           waited_after=row.get("waited_after", False), compensable=row.get("compensable", False),

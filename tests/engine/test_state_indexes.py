@@ -27,7 +27,11 @@ def test_indexes_agree_with_a_scan_after_load_add_and_remove() -> None:
     state.remove_wait(25)
     state.add(ActivityInstance(31, "next", 0, parked=True))
     state.add(ActivityInstance(32, "task", 0))
+    state.add(ActivityInstance(33, "each", 32, {"item": "a", "loopCounter": 1}))
     _agrees_with_a_scan(state)
+    again = state_format.loads(state_format.dumps(state))
+    assert again.instances == state.instances and again.waits == state.waits
+    _agrees_with_a_scan(again)
     assert state.waits_of_kind("conditional") == [] and state.waits_of_kind("message") == []
     state.keep_only_root()
     assert state.keepers() == [] and list(state.instances) == [0]
