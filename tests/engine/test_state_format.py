@@ -2,6 +2,8 @@
 load; each behaviour-private key of format 1 becomes its typed field; a newer format is refused."""
 from __future__ import annotations
 
+import gc
+import threading
 from typing import Any
 
 import pytest
@@ -116,3 +118,26 @@ def test_limits_come_from_the_environment_when_not_given() -> None:
         Limits.from_environment({"BPMN_RUNTIME_MAX_STEPS": "many"})
     with pytest.raises(ValueError, match="max_activity_instances must be a whole number of at least 1"):
         Limits(max_activity_instances=0)
+
+
+def test_reading_and_writing_leave_the_cycle_collector_as_they_found_it_whatever_the_threads() -> None:
+    """The collector waits while a state is read or written (see `state_format._CycleCollectionPause`); after
+    many threads did so at once it is on again, and a program that turned it off finds it off."""
+    text = state_format.dumps(_everything())
+
+    def read_and_write() -> None:
+        for _ in range(200):
+            state_format.dumps(state_format.loads(text))
+
+    threads = [threading.Thread(target=read_and_write) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert state_format.dumps(state_format.loads(text)) == text
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
