@@ -7,8 +7,9 @@ compensation run, an incident), never a free-form map that other modules read. `
 into the stored JSON document and back, migrating documents written by earlier releases.
 
 Activity instances are addressable by id, and are added and removed only through `add` and `remove`,
-which keep the indexes by parent and by waiting instance (and give a later store one place to learn what
-changed).
+which keep the indexes by parent, by waiting instance and by kind of wait, and of the few instances that
+keep a record (a join, a body, a parked token) that the step looks for when it has nothing else to do: a
+step in a scope of ten thousand activity instances then touches what it changes, not all of them.
 """
 from __future__ import annotations
 
@@ -346,6 +347,8 @@ class InstanceState:
     error_code: str | None = None  # the uncaught BPMN error that failed the instance
     _children: dict[int, dict[int, None]] = field(default_factory=dict, repr=False)  # in creation order
     _waits_by_ai: dict[int, dict[int, None]] = field(default_factory=dict, repr=False)
+    _waits_by_kind: dict[str, dict[int, None]] = field(default_factory=dict, repr=False)
+    _keepers: dict[int, None] = field(default_factory=dict, repr=False)  # see `keepers`, in creation order
 
     def __post_init__(self) -> None:
         instances, waits = self.instances, self.waits
@@ -367,15 +370,14 @@ class InstanceState:
         self.instances[ai.id] = ai
         if ai.parent is not None:
             self._children.setdefault(ai.parent, {})[ai.id] = None
+        if ai.join is not None or ai.body is not None or ai.parked:
+            self._keepers[ai.id] = None
 
     def remove(self, ai_id: int) -> ActivityInstance | None:
+        self._keepers.pop(ai_id, None)
         ai = self.instances.pop(ai_id, None)
         if ai is not None and ai.parent is not None:
-            siblings = self._children.get(ai.parent)
-            if siblings is not None:
-                siblings.pop(ai_id, None)
-                if not siblings:
-                    del self._children[ai.parent]
+            _unindex(self._children, ai.parent, ai_id)
         return ai
 
     def keep_only_root(self) -> None:
@@ -383,6 +385,7 @@ class InstanceState:
         root = self.instances.get(ROOT)
         self.instances.clear()
         self._children.clear()
+        self._keepers.clear()
         if root is not None:
             self.add(root)
 
@@ -396,19 +399,28 @@ class InstanceState:
     def has_children(self, parent: int) -> bool:
         return parent in self._children
 
+    def keepers(self) -> list[ActivityInstance]:
+        """The activity instances made with a join, a body (multi-instance, compensation run) or for a parked
+        token, in creation order: where the step looks for joins to fire, bodies to go on, tokens to count.
+        These records are given when an instance is made and never later (a join may be dropped: look)."""
+        return [self.instances[ai] for ai in self._keepers]
+
     def add_wait(self, wait: Wait) -> None:
         self.waits[wait.key] = wait
         self._waits_by_ai.setdefault(wait.ai, {})[wait.key] = None
+        self._waits_by_kind.setdefault(wait.kind, {})[wait.key] = None
 
     def remove_wait(self, key: int) -> Wait | None:
         wait = self.waits.pop(key, None)
         if wait is not None:
-            keys = self._waits_by_ai.get(wait.ai)
-            if keys is not None:
-                keys.pop(key, None)
-                if not keys:
-                    del self._waits_by_ai[wait.ai]
+            _unindex(self._waits_by_ai, wait.ai, key)
+            _unindex(self._waits_by_kind, wait.kind, key)
         return wait
+
+    def waits_of_kind(self, kind: str) -> list[Wait]:
+        """The waits of one kind (`Wait.kind`), in the order they were added."""
+        keys = self._waits_by_kind.get(kind)
+        return [self.waits[k] for k in keys] if keys else []
 
     def has_waits(self, ai: int) -> bool:
         return ai in self._waits_by_ai
@@ -426,3 +438,12 @@ class InstanceState:
                 maps.append(current.variables)
             current = self.instances.get(current.parent) if current.parent is not None else None
         return maps
+
+
+def _unindex(index: dict[Any, dict[int, None]], group: Any, key: int) -> None:
+    """Take `key` out of its group in `index`, and the group once it is empty."""
+    keys = index.get(group)
+    if keys is not None:
+        keys.pop(key, None)
+        if not keys:
+            del index[group]

@@ -9,9 +9,13 @@ compensation records were positional arrays, and what behaviours remembered was 
 """
 from __future__ import annotations
 
+import gc
 import json
-from dataclasses import fields
-from typing import Any, Callable, Mapping
+import threading
+from contextlib import contextmanager
+from dataclasses import MISSING, fields
+from operator import attrgetter
+from typing import Any, Callable, Iterator, Mapping
 
 from bpmn_runtime.engine.state import (
     ActivityInstance, Arrive, Broadcast, CheckCondition, CompensationRecord, CompensationRun, CompleteScope,
@@ -92,7 +96,12 @@ def _dump_instance(ai: ActivityInstance) -> Document:
     return row
 
 
+_PLAIN_INSTANCE = frozenset({"id", "element", "parent", "variables"})
+
+
 def _load_instance(row: Document) -> ActivityInstance:
+    if _PLAIN_INSTANCE.issuperset(row):  # most rows (a task, an inner instance): nothing more to read
+        return ActivityInstance(row["id"], row["element"], row["parent"], row.get("variables"))
     ai = ActivityInstance(row["id"], row["element"], row["parent"], row.get("variables"),
                           loop_counter=row.get("loop_counter"), outputs_mapped=row.get("outputs_mapped", False),
                           waited_after=row.get("waited_after", False), compensable=row.get("compensable", False),
@@ -118,8 +127,30 @@ _WAIT_FIELDS: dict[type[Wait], tuple[str, ...]] = {
     cls: tuple(f.name for f in fields(cls)) for cls in WAIT_TYPES.values()}
 
 
+def _defaults(cls: type[Wait]) -> tuple[tuple[str, Any], ...]:
+    """The fields of a kind of wait that have a default, with it (a fresh one where it is made per wait)."""
+    found = []
+    for f in fields(cls):
+        if f.default is not MISSING:
+            found.append((f.name, f.default))
+        elif f.default_factory is not MISSING:
+            found.append((f.name, f.default_factory()))
+    return tuple(found)
+
+
+_WAIT_VALUES = {cls: attrgetter(*names) for cls, names in _WAIT_FIELDS.items()}
+_WAIT_DEFAULTS = {cls: _defaults(cls) for cls in WAIT_TYPES.values()}
+
+
 def _dump_wait(wait: Wait) -> Document:
-    return {"kind": wait.kind, **{name: getattr(wait, name) for name in _WAIT_FIELDS[type(wait)]}}
+    """Named fields; those at their default are left out (a reader fills them in), so the thousands of waits
+    of a large multi-instance activity keep the stored state small."""
+    cls = type(wait)
+    row = dict(zip(_WAIT_FIELDS[cls], _WAIT_VALUES[cls](wait)))
+    for name, default in _WAIT_DEFAULTS[cls]:
+        if type(row[name]) is type(default) and row[name] == default:  # 0 is not False, 50.0 not 50
+            del row[name]
+    return {"kind": wait.kind, **row}
 
 
 def _load_wait(row: Document) -> Wait:
@@ -247,11 +278,43 @@ def _wait_from_format_1(row: list[Any]) -> Document:
 MIGRATIONS: dict[int, Callable[[Document], Document]] = {1: _from_format_1}
 
 
+class _CycleCollectionPause:
+    """Reading or writing a large state makes hundreds of thousands of dicts, lists and records, none of them in
+    a reference cycle; Python's cycle collector would walk the whole heap again and again meanwhile (at 10,000
+    activity instances, 40% of a step), so it waits until the state is made. The collector is one per process:
+    threads count who is inside, and the last one out turns it back on if it was on before the first came in."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._inside = 0
+        self._was_enabled = False
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            if self._inside == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._inside += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._inside -= 1
+                if self._inside == 0 and self._was_enabled:
+                    gc.enable()
+
+
+_no_cycle_collection = _CycleCollectionPause()
+
+
 def loads(text: str | bytes) -> InstanceState:
     """The state stored as `text` (the `state` column of an instance)."""
-    return load(json.loads(text))
+    with _no_cycle_collection():
+        return load(json.loads(text))
 
 
 def dumps(state: InstanceState) -> str:
     """The text to store for `state`, in the newest format."""
-    return json.dumps(dump(state), separators=(",", ":"))
+    with _no_cycle_collection():
+        return json.dumps(dump(state), separators=(",", ":"))

@@ -93,7 +93,7 @@ class Step:
         self._arriving: Arrive | None = None
         # How many activity instances and tokens the instance may hold in this step: its limit, or, resuming
         # after a stop at that limit, what it holds plus room for its parked tokens to move on (and drain).
-        parked = sum(1 for ai in state.instances.values() if ai.parked)
+        parked = sum(1 for ai in state.keepers() if ai.parked)
         self._room = max(self.limits.max_activity_instances, len(state.instances)) + parked
         self._steps = 0
         self._stopped = False
@@ -288,7 +288,8 @@ class Step:
         fired = False
         for settle in registry.SETTLERS:
             fired = settle(self) or fired
-        for wait in [w for w in self.state.waits.values() if isinstance(w, ConditionalWait)]:
+        for wait in self.state.waits_of_kind(ConditionalWait.kind):
+            assert isinstance(wait, ConditionalWait)
             try:
                 fired = self._fire_if_true(wait) or fired
             except Exception as error:  # what the event set off failed: an incident, as for any operation
@@ -482,8 +483,9 @@ class Step:
     def _broadcast(self, broadcast: Broadcast) -> None:
         """A signal thrown in this instance reaches every catcher waiting for it here."""
         name = broadcast.signal
-        for wait in [w for w in self.state.waits.values() if isinstance(w, SignalWait) and w.signal == name]:
-            if wait.key in self.state.waits and wait.ai in self.state.instances:
+        for wait in self.state.waits_of_kind(SignalWait.kind):
+            assert isinstance(wait, SignalWait)
+            if wait.signal == name and wait.key in self.state.waits and wait.ai in self.state.instances:
                 self.trigger_wait(wait, {})
 
     # --- tokens through the graph -----------------------------------------------------------------

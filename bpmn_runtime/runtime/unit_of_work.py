@@ -172,7 +172,7 @@ class UnitOfWork:
                                 process, state_format.loads(text), started_at=started_at, traceparent=traced,
                                 suspended=bool(suspended))
         if self.variable_budget is not None:
-            self.variable_budget.loaded(loaded.id, loaded.state)
+            self.variable_budget.loaded(loaded.id, text)
         if self.trace is not None:
             self.trace.join(traced, **loaded.span_attributes())
         return loaded

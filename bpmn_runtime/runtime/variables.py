@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
+from bpmn_runtime.engine import state_format
 from bpmn_runtime.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -89,25 +90,35 @@ def check_variables(variables: Mapping[str, Any], limits: VariableLimits = DEFAU
 
 
 def variables_size(state: "InstanceState") -> int:
-    """Bytes of the JSON text of every variable of an instance, in every scope."""
-    return sum(len(json.dumps(ai.variables, ensure_ascii=False).encode("utf-8", "surrogatepass"))
-               for ai in state.instances.values() if ai.variables)
+    """Bytes of the JSON text of every variable of an instance, in every scope (each scope's map as its own
+    text). One encoding of all the maps, less the brackets and separators that join them: the same figure
+    as encoding each map apart, without a call per scope in an instance of ten thousand of them."""
+    maps = [ai.variables for ai in state.instances.values() if ai.variables]
+    if not maps:
+        return 0
+    joined = json.dumps(maps, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    return len(joined) - 2 - len(", ") * (len(maps) - 1)
 
 
 @dataclass
 class VariableBudget:
     """Guards `limits.instance_bytes` in a unit of work that takes values from outside: an instance may not
-    grow past it. One already past it (a lower limit, say) may still shrink, so an operator can fix it."""
+    grow past it. One already past it (a lower limit, say) may still shrink, so an operator can fix it.
+    What an instance held when loaded is measured only when it is past the limit after the step (from the
+    state as stored then), so a step within the limit measures its variables once."""
 
     limits: VariableLimits
-    _loaded: dict[int, int] = field(default_factory=dict)
+    _loaded: dict[int, str] = field(default_factory=dict)  # instance -> its state as first loaded
 
-    def loaded(self, instance_id: int, state: "InstanceState") -> None:
-        self._loaded.setdefault(instance_id, variables_size(state))
+    def loaded(self, instance_id: int, stored: str) -> None:
+        self._loaded.setdefault(instance_id, stored)
 
     def saving(self, instance_id: int, state: "InstanceState") -> None:
         size = variables_size(state)
-        if size > self.limits.instance_bytes and size > self._loaded.get(instance_id, 0):
+        if size <= self.limits.instance_bytes:
+            return
+        stored = self._loaded.get(instance_id)
+        if stored is None or size > variables_size(state_format.loads(stored)):
             raise InvalidInput(f"process instance {instance_id} would hold {size:,} bytes of variables; "
                                f"an instance may hold at most {self.limits.instance_bytes:,} bytes")
 

@@ -2,6 +2,8 @@
 load; each behaviour-private key of format 1 becomes its typed field; a newer format is refused."""
 from __future__ import annotations
 
+import gc
+import threading
 from typing import Any
 
 import pytest
@@ -57,8 +59,13 @@ def test_the_stored_form_has_a_format_and_named_fields() -> None:
                     "multi_instance": {"items": ["a", "b"], "started": 2, "results": [[1, "x"]]}}
     assert document["waits"][0] == {
         "kind": "user_task", "key": 20, "ai": 3, "element": "approve", "name": "Approve", "assignee": "mia",
-        "candidate_users": ["ann"], "candidate_groups": ["managers"], "due_date": "2026-02-01", "priority": 70,
-        "follow_up_date": None}
+        "candidate_users": ["ann"], "candidate_groups": ["managers"], "due_date": "2026-02-01", "priority": 70}
+    assert document["waits"][1:3] == [
+        {"kind": "job", "key": 21, "ai": 3, "element": "approve", "topic": "charge", "retries": 5,
+         "headers": {"timeout": "PT5M"}, "timeout": 300.0},
+        {"kind": "continuation", "key": 22, "ai": 3, "element": "approve", "after": True}], \
+        "fields at their default are left out"
+    assert state_format.load(document).waits == _everything().waits, "and a reader fills them in"
 
 
 def _v1(instances: list[list[Any]], waits: list[list[Any]] | None = None) -> dict[str, Any]:
@@ -111,3 +118,26 @@ def test_limits_come_from_the_environment_when_not_given() -> None:
         Limits.from_environment({"BPMN_RUNTIME_MAX_STEPS": "many"})
     with pytest.raises(ValueError, match="max_activity_instances must be a whole number of at least 1"):
         Limits(max_activity_instances=0)
+
+
+def test_reading_and_writing_leave_the_cycle_collector_as_they_found_it_whatever_the_threads() -> None:
+    """The collector waits while a state is read or written (see `state_format._CycleCollectionPause`); after
+    many threads did so at once it is on again, and a program that turned it off finds it off."""
+    text = state_format.dumps(_everything())
+
+    def read_and_write() -> None:
+        for _ in range(200):
+            state_format.dumps(state_format.loads(text))
+
+    threads = [threading.Thread(target=read_and_write) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert state_format.dumps(state_format.loads(text)) == text
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -77,6 +77,22 @@ def test_values_are_bounded_in_size(sqlite_url: str) -> None:
     runtime.complete_task(task_id, {"c": "small"}, actor=MIA)
 
 
+def test_an_instance_past_a_lowered_limit_may_shrink_but_not_grow(sqlite_url: str) -> None:
+    """What the instance held when loaded is measured only when a step leaves it past the limit: then a step
+    that shrinks it is let through and one that grows it is refused, whatever its size before."""
+    instance_id, task_id = started(Runtime(sqlite_url), task_process(), {"amount": 1})
+    Runtime(sqlite_url).set_variables(instance_id, {"a": "x" * 2_000, "b": "x" * 2_000})
+    lowered = Runtime(sqlite_url, variable_limits=VariableLimits(value_bytes=2_000, instance_bytes=3_000))
+    with pytest.raises(InvalidInput, match=f"process instance {instance_id} would hold 4,0.* bytes of variables"):
+        lowered.set_variables(instance_id, {"c": "x" * 10})
+    lowered.set_variables(instance_id, {"a": "x" * 1_500})  # still past 3,000 bytes, but smaller than it was
+    assert len(lowered.queries.instance(instance_id).variables["a"]) == 1_500
+    with pytest.raises(InvalidInput, match="an instance may hold at most 3,000 bytes"):
+        lowered.complete_task(task_id, {"a": "x" * 1_501}, actor=MIA)
+    lowered.complete_task(task_id, {"b": "x" * 900}, actor=MIA)
+    assert lowered.queries.instance(instance_id).summary.status == "completed"
+
+
 def test_who_may_claim_and_complete(sqlite_url: str) -> None:
     runtime = Runtime(sqlite_url)
     _, task_id = started(runtime, task_process())

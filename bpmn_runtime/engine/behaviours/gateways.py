@@ -93,7 +93,7 @@ def _inclusive_join_ready(ctx: StepContext, join: ActivityInstance) -> bool:
 def fire_ready_inclusive_joins(ctx: StepContext) -> bool:
     """With nothing else to do: fire the inclusive joins no token can reach any more; True when any fired."""
     fired = False
-    for ai in [a for a in ctx.state.instances.values() if a.join is not None and a.join.waiting]:
+    for ai in [a for a in ctx.state.keepers() if a.join is not None and a.join.waiting]:
         if ai.id in ctx.state.instances and _inclusive_join_ready(ctx, ai):
             _fire_inclusive(ctx, ai)
             fired = True
@@ -209,7 +209,7 @@ def _reset_ready(ctx: StepContext, ai: ActivityInstance) -> bool:
 
 def reset_ready_complex_gateways(ctx: StepContext) -> bool:
     """With nothing else to do: reset the complex gateways no token can reach any more; True when any will."""
-    ready = [ai for ai in ctx.state.instances.values() if ai.join is not None and ai.join.fired
+    ready = [ai for ai in ctx.state.keepers() if ai.join is not None and ai.join.fired
              and ai.incident is None and _reset_ready(ctx, ai)]
     for ai in ready:
         ctx.later(Run(ai.id, "activate"))

@@ -104,7 +104,7 @@ def _ends_early(element: Element) -> bool:
 def start_waiting_inner_instances(ctx: StepContext) -> bool:
     """With nothing else to do: start the next instance of each parallel multi-instance activity that starts them
     one at a time; True when any started."""
-    bodies = [ai for ai in ctx.state.instances.values() if isinstance(ai.body, MultiInstanceBody)
+    bodies = [ai for ai in ctx.state.keepers() if isinstance(ai.body, MultiInstanceBody)
               and ai.incident is None and ai.variables is not None
               and ai.body.started < ai.variables.get("nrOfInstances", 0) and _ends_early(ctx.element(ai.element))]
     for body in bodies:
