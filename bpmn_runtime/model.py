@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, TypeVar, cast
+from typing import Any, Callable, Iterator, TypeAlias, TypeVar, cast
 
 Derived = TypeVar("Derived")
 
@@ -73,11 +73,53 @@ class FormField:
 
 
 @dataclass(frozen=True, slots=True)
+class ListValue:
+    """Camunda 7's camunda:list in an input or output parameter: a list of its items' values, in order."""
+
+    items: tuple[ParameterValue, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MapValue:
+    """Camunda 7's camunda:map: a map of its entries, keys and values each an expression or a nested value.
+    Camunda 7 builds a TreeMap, so the map's keys come sorted, whatever order the model writes them in."""
+
+    entries: tuple[tuple[str, ParameterValue], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptValue:
+    """Camunda 7's camunda:script in a parameter: run as a script task's script is (sandboxed assignments, or
+    the runtime's script runner); the parameter's value is what it assigns to `result`."""
+
+    script: str
+    format: str | None
+
+
+# What a parameter is set to: an expression (text), or Camunda 7's list, map or script built from them.
+ParameterValue: TypeAlias = "str | ListValue | MapValue | ScriptValue"
+
+
+def parameter_parts(value: ParameterValue) -> Iterator[str | ScriptValue]:
+    """Every expression (a map's keys too) and script a parameter value is built from, for deployment checks."""
+    if isinstance(value, ListValue):
+        for item in value.items:
+            yield from parameter_parts(item)
+    elif isinstance(value, MapValue):
+        for key, item in value.entries:
+            yield key
+            yield from parameter_parts(item)
+    else:
+        yield value
+
+
+@dataclass(frozen=True, slots=True)
 class Mapping:
-    """An I/O mapping: `target` is set to the value of `source` (an expression)."""
+    """An I/O mapping: `target` is set to the value of `source` (an expression, or a Camunda 7 list, map or
+    script); an empty source (Zeebe) copies the variable `target` names."""
 
     target: str
-    source: str
+    source: ParameterValue
 
 
 MAX_RETRIES = 1_000  # tries a model may give a job, written in it or computed by its expression

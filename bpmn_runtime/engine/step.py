@@ -399,16 +399,17 @@ class Step:
             raise Incident("this runtime evaluates no decisions")
         return self.decisions(call)
 
-    def run_script(self, ai: ActivityInstance, element: Element) -> Mapping[str, Any]:
-        """What the script of `element` assigns, run by the embedding program's runner or the sandbox."""
-        script = element.script or ""
+    def run_script(self, ai: ActivityInstance, element: Element, script: str, script_format: str | None) \
+            -> Mapping[str, Any]:
+        """What `script` (of `element`: its script task's, or a parameter's) assigns, run by the embedding
+        program's runner or the sandbox."""
         if self.script_runner is not None:
             results = self.script_runner(ScriptCall(self.instance_id, self.business_key, element.id, script,
-                                                    element.script_format, self.variables(ai)))
-        elif element.script_format in SANDBOX_SCRIPT_FORMATS:
+                                                    script_format, self.variables(ai)))
+        elif script_format in SANDBOX_SCRIPT_FORMATS:
             results = run_assignments(script, self.variables(ai))
         else:
-            raise Incident(f"script format '{element.script_format}' of {element.label} has no runner; "
+            raise Incident(f"script format '{script_format}' of {element.label} has no runner; "
                            f"write the script as Python assignments or give the runtime a script runner")
         if results is not None and not isinstance(results, Mapping):
             raise Incident(f"the script of {element.label} gave {type(results).__name__}, not a map of variable "

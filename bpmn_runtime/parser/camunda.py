@@ -10,7 +10,10 @@ from bpmn_runtime import juel
 from bpmn_runtime.engine.decision_calls import MAPPINGS as DECISION_RESULT_MAPPINGS
 from bpmn_runtime.engine.timers import TimerError, parse_retry_cycle
 from bpmn_runtime.forms import duplicate_field_problems, field_problems, read_constraint
-from bpmn_runtime.model import MAX_RETRIES, CallMapping, ExpressionListener, FormField, Mapping, VariablePassing
+from bpmn_runtime.model import (
+    MAX_RETRIES, CallMapping, ExpressionListener, FormField, ListValue, Mapping, MapValue, ParameterValue, ScriptValue,
+    VariablePassing,
+)
 from bpmn_runtime.parser.numbers import LARGEST, literal_or_expression, whole_number
 from bpmn_runtime.parser.namespaces import camunda, local_name
 
@@ -50,8 +53,8 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
         found["candidate_users"] = _split(get(camunda("candidateUsers")))
     if get(camunda("candidateGroups")):
         found["candidate_groups"] = _split(get(camunda("candidateGroups")))
-    for attribute, key in (("dueDate", "due_date"), ("priority", "priority"), ("formKey", "form_key"),
-                           ("resultVariable", "result_variable")):
+    for attribute, key in (("dueDate", "due_date"), ("followUpDate", "follow_up_date"), ("priority", "priority"),
+                           ("formKey", "form_key"), ("resultVariable", "result_variable")):
         if get(camunda(attribute)):
             found[key] = get(camunda(attribute))
     if found.get("priority"):
@@ -179,13 +182,53 @@ def _decision_reference(element: etree._Element, problems: list[str]) -> dict[st
 
 def _mapping(parameter: etree._Element, problems: list[str]) -> Mapping:
     name = parameter.get("name", "")
-    if len(parameter):
-        problems.append(f"camunda:inputOutput parameter '{name}' uses a script, list or map; "
-                        f"only a text value or ${{expression}} is supported")
-    text = (parameter.text or "").strip()
-    if juel.is_template(text):  # `${amount}`, or text embedding expressions: `Order ${id}`
-        return Mapping(name, text)
-    return Mapping(name, repr(text))
+    return Mapping(name, _content(parameter, f"camunda:inputOutput parameter '{name}'", problems))
+
+
+def _content(node: etree._Element, where: str, problems: list[str]) -> ParameterValue:
+    """What a parameter or map entry holds, as Camunda 7 reads it: text (a constant, or `${...}` anywhere in
+    it; no text at all is null), or one list, map or script."""
+    children = [child for child in node if isinstance(child.tag, str)]
+    if not children:
+        text = (node.text or "").strip()
+        if not text:
+            return "null"
+        return text if juel.is_template(text) else repr(text)
+    if len(children) > 1:
+        problems.append(f"{where} holds {len(children)} values; it holds one text, list, map or script "
+                        f"(properties panel: Assignment type)")
+    return _definition(children[0], where, problems)
+
+
+def _definition(node: etree._Element, where: str, problems: list[str]) -> ParameterValue:
+    """A camunda:list, camunda:map, camunda:script, or a list's camunda:value."""
+    kind = local_name(node.tag)
+    if node.tag == camunda("value"):
+        return _content(node, where, problems)
+    if node.tag == camunda("list"):
+        return ListValue(tuple(_definition(item, f"{where}, list item {number}", problems)
+                               for number, item in enumerate((i for i in node if isinstance(i.tag, str)), 1)))
+    if node.tag == camunda("map"):
+        entries = []
+        for entry in node.iterchildren(camunda("entry")):
+            key = (entry.get("key") or "").strip()
+            if not key:
+                problems.append(f"{where} has a map entry without a key (properties panel: Map entries, Key)")
+            entries.append((key if juel.is_template(key) else repr(key),
+                            _content(entry, f"{where}, map entry '{key}'", problems)))
+        return MapValue(tuple(entries))
+    if node.tag == camunda("script"):
+        if node.get("resource"):
+            problems.append(f"{where} runs a script from the resource '{node.get('resource')}', which is not "
+                            f"loaded here; write the script in the model (Script type: Inline script)")
+        elif not (node.text or "").strip():
+            problems.append(f"{where} has an empty script (properties panel: Script)")
+        if not (node.get("scriptFormat") or "").strip():
+            problems.append(f"{where} has a script without a format, which Camunda 7 refuses too "
+                            f"(properties panel: Format)")
+        return ScriptValue((node.text or "").strip(), (node.get("scriptFormat") or "").strip() or None)
+    problems.append(f"{where} holds camunda:{kind}, which is not a value Camunda 7 reads there")
+    return "null"
 
 
 def _form_field(field: etree._Element, problems: list[str]) -> FormField:

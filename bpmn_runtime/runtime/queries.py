@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 AnySelect = Select[Unpack[tuple[Any, ...]]]
 SelectT = TypeVar("SelectT", bound=AnySelect)
 TASK_SORTS: dict[str, Any] = {"created": UserTask.created_at.desc(), "oldest": UserTask.created_at.asc(),
-              "due": UserTask.due.asc().nulls_last(), "priority": UserTask.priority.desc(),
+              "due": UserTask.due.asc().nulls_last(), "follow-up": UserTask.follow_up.asc().nulls_last(),
+              "priority": UserTask.priority.desc(),
               "name": UserTask.name.asc()}
 # Due and follow-up dates are kept as the ISO text the model gave; without a zone they count as UTC, and ISO
 # text of one form compares as the times do.

@@ -26,8 +26,8 @@ from bpmn_runtime.web.services import Rendered, actor, runtime
 bp = Blueprint("inbox", __name__)
 bp.before_request(require_login)
 
-SORTS = {"created": "Newest first", "oldest": "Oldest first", "due": "Due soonest", "priority": "Highest priority",
-         "name": "Name"}
+SORTS = {"created": "Newest first", "oldest": "Oldest first", "due": "Due soonest",
+         "follow-up": "Follow-up date soonest", "priority": "Highest priority", "name": "Name"}
 DUE = {"overdue": "Overdue", "today": "Due today", "week": "Due within 7 days", "none": "No due date",
        "follow-up": "Follow-up date reached"}
 

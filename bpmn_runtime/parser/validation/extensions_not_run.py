@@ -26,8 +26,8 @@ UNREAD_ENGINES = {"http://activiti.org/bpmn": "activiti", "http://flowable.org/b
                   "http://spiffworkflow.org/bpmn/schema/1.0/core": "spiffworkflow"}
 # Attributes `parser.camunda`, the reader and the runtime read (JAVA_ONLY ones are refused by `parser.camunda`).
 READ_ATTRIBUTES = frozenset({
-    "assignee", "candidateUsers", "candidateGroups", "dueDate", "priority", "formKey", "formRef", "formRefBinding",
-    "formRefVersion", "resultVariable", "topic", "type", "async", "asyncBefore", "asyncAfter", "decisionRef",
+    "assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate", "priority", "formKey", "formRef",
+    "formRefBinding", "formRefVersion", "resultVariable", "topic", "type", "async", "asyncBefore", "asyncAfter", "decisionRef",
     "decisionRefBinding", "decisionRefVersion", "decisionRefTenantId", "mapDecisionResult", "collection",
     "elementVariable", "candidateStarterUsers", "candidateStarterGroups", "historyTimeToLive",
 })
@@ -66,7 +66,6 @@ ADVICE = {
     "calledElementBinding": "the latest version of the called process is always called here; remove Binding",
     "calledElementVersion": "the latest version of the called process is always called here; remove Version",
     "calledElementVersionTag": "the latest version of the called process is always called here; remove Version tag",
-    "followUpDate": "the follow-up date of a task is set in the inbox, not from the model; remove Follow up date",
 }
 
 
