@@ -9,7 +9,9 @@ from lxml import etree
 from bpmn_runtime import juel
 from bpmn_runtime.engine.decision_calls import MAPPINGS as DECISION_RESULT_MAPPINGS
 from bpmn_runtime.engine.timers import TimerError, parse_retry_cycle
-from bpmn_runtime.forms import duplicate_field_problems, field_problems, read_constraint
+from bpmn_runtime.forms import (
+    LINKED_FORM, duplicate_field_problems, field_problems, linked_form, read_constraint,
+)
 from bpmn_runtime.model import (
     MAX_RETRIES, CallMapping, ExpressionListener, FormField, ListValue, Mapping, MapValue, ParameterValue, ScriptValue,
     VariablePassing,
@@ -62,7 +64,7 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
     if get(camunda("decisionRef")) is not None:
         found.update(_decision_reference(element, problems))
     if get(camunda("formRef")):
-        found["form_key"] = get(camunda("formRef"))
+        found["form_key"] = LINKED_FORM + str(get(camunda("formRef"))).strip()
     if _bool(get(camunda("asyncBefore"))) or _bool(get(camunda("async"))):
         found["async_before"] = True
     if _bool(get(camunda("asyncAfter"))):
@@ -100,6 +102,33 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
             found[key] = tuple(ExpressionListener(node.get("event", "").strip(), node.get("expression", ""))
                                for node in listeners)
     return found
+
+
+def form_refusal(element: etree._Element, attribute: str) -> str | None:
+    """Why camunda:formKey or camunda:formRef of `element` cannot be shown as Camunda 7 shows it, or None.
+
+    A form key is shown only when it names a deployed Camunda Form (.form file); any other form lives outside
+    the model (Camunda Tasklist loads it from the web application or elsewhere), and showing the task without
+    it would collect different fields. A formRef is bound when the process is deployed, which is Camunda 7's
+    binding 'deployment'; 'latest' (its default) and 'version' choose another version."""
+    if attribute == "formKey":
+        key = (element.get(camunda("formKey")) or "").strip()
+        if not key or linked_form(key) is not None:
+            return None
+        kind = "an embedded HTML form" if key.startswith("embedded:") else \
+            "a form of the web application" if key.startswith("app:") else \
+            "a Camunda Form that is not a .form file" if key.startswith("camunda-forms:") else "an external form"
+        return (f"the form key '{key}' names {kind}, which this inbox cannot show (properties panel: Forms, Form "
+                f"key); use Generated Task Forms (form fields), or a Camunda Form deployed with the process and "
+                f"the key camunda-forms:deployment:NAME.form")
+    binding = (element.get(camunda("formRefBinding")) or "latest").strip()
+    if attribute != "formRef" or binding == "deployment":
+        return None
+    chosen = "the newest version when each task is created" if binding == "latest" else \
+        f"version {element.get(camunda('formRefVersion'), '')}" if binding == "version" else "an unknown version"
+    return (f"the linked form '{element.get(camunda('formRef'), '')}' has Binding '{binding}', which chooses "
+            f"{chosen}; here a linked form is bound when the process is deployed: set Binding to 'deployment' "
+            f"(properties panel: Forms) and deploy the .form file with the process")
 
 
 def listener_refusal(listener: etree._Element) -> str | None:

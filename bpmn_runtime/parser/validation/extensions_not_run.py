@@ -15,7 +15,7 @@ import dataclasses
 from lxml import etree
 
 from bpmn_runtime.errors import Problem
-from bpmn_runtime.parser.camunda import JAVA_ONLY, listener_refusal
+from bpmn_runtime.parser.camunda import JAVA_ONLY, form_refusal, listener_refusal
 from bpmn_runtime.parser.namespaces import CAMUNDA, local_name, namespace
 from bpmn_runtime.parser.reader import FLOW_NODES
 from bpmn_runtime.parser.validation.document import ENGINE_NAMESPACES, Document
@@ -85,6 +85,9 @@ def problems(document: Document) -> list[Problem]:
             continue
         for attribute in node.attrib:
             name = local_name(attribute)
+            if namespace(attribute) == CAMUNDA and (refusal := form_refusal(node, name)) is not None:
+                found.append(document.problem(node, refusal))
+                continue
             if _runs(namespace(attribute), name, False) or \
                     (namespace(attribute) == CAMUNDA and name == "initiator" and _none_start_of_process(node)):
                 continue
