@@ -183,6 +183,7 @@ class Extensions:
     priority: str | None = None
     form_fields: tuple[FormField, ...] = ()
     form_key: str | None = None
+    business_key_field: str | None = None  # Camunda 7 formData businessKey: the start form field giving it
     inputs: tuple[Mapping, ...] = ()
     outputs: tuple[Mapping, ...] = ()
     async_before: bool = False

@@ -92,6 +92,12 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
         fields = tuple(_form_field(field, problems) for field in form_data.findall(camunda("formField")))
         problems += duplicate_field_problems(fields)
         found["form_fields"] = fields
+        key_field = (form_data.get("businessKey") or "").strip()
+        if key_field:
+            found["business_key_field"] = key_field
+            if local_name(element.tag) != "startEvent" or key_field not in {f.id for f in fields}:
+                problems.append(f"the business key field '{key_field}' is not a field of this start event's form "
+                                f"(properties panel: Forms, Business key)")
     io = extension.find(camunda("inputOutput"))
     if io is not None:
         found["inputs"] = tuple(_mapping(p, problems) for p in io.findall(camunda("inputParameter")))

@@ -13,7 +13,7 @@ from bpmn_runtime.engine.state import ROOT, InstanceState
 from bpmn_runtime.engine.tokens import waiting_tokens
 from bpmn_runtime.errors import Forbidden, NotFound
 from bpmn_runtime.metrics import Backlog
-from bpmn_runtime.model import FormField, Process
+from bpmn_runtime.model import Element, Process
 from bpmn_runtime.runtime import audit, permissions, task_rules, tasks
 from bpmn_runtime.runtime.audit import AuditRecord
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
@@ -170,15 +170,23 @@ class Queries:
                 raise NotFound(f"there is no deployed definition {definition_id}")
             return self.runtime.deployments.process_of(definition_id, row.key, session)
 
-    def start_form(self, definition_id: int) -> list[FormField]:
-        """The form of a version's plain start event (camunda:formData or a form-js form), or none: the
-        console's start page shows it instead of name/value rows."""
+    def start_event(self, definition_id: int) -> Element | None:
+        """A version's none start event, whose form (camunda:formData or a form-js form) the start pages show
+        instead of name/value rows; None when the process has none."""
         process = self.process(definition_id)
-        for start_id in process.scope(process.id).start_events:
-            start = process.elements[start_id]
-            if not start.events:
-                return list(start.extensions.form_fields)
-        return []
+        return next((process.elements[start_id] for start_id in process.scope(process.id).start_events
+                     if not process.elements[start_id].events), None)
+
+    def startable(self, actor: Actor) -> list[dict[str, Any]]:
+        """The newest version of each process `actor` may start and that is not suspended (id, key, name), by
+        name: what the inbox offers to start."""
+        newest: dict[str, dict[str, Any]] = {}
+        for definition in self.definitions():  # newest version of each key first
+            newest.setdefault(definition["key"], definition)
+        with self.runtime.database.engine.connect() as connection:
+            found = [d for d in newest.values()
+                     if not d["suspended"] and permissions.may(connection, actor, d["key"], "start")]
+        return sorted(found, key=lambda d: (d["name"] or d["key"]).casefold())
 
     def definition_xml(self, definition_id: int) -> tuple[str, bytes]:
         with self.runtime.database.session() as session:
