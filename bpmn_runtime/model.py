@@ -321,6 +321,11 @@ class Process:
     starter_groups: tuple[str, ...] = ()
     # camunda:initiator of its none start event: the variable that gets the name of the person who starts it
     initiator: str | None = None
+    # The loopCounter of a multi-instance activity's first instance: 0 in Camunda 7 files, as Camunda 7 counts;
+    # 1 otherwise, as Zeebe counts
+    loop_counter_from: int = 1
+    # camunda:isStartableInTasklist: whether the inbox offers to start it (Camunda Tasklist's Start process)
+    startable_in_tasklist: bool = True
     _derived: dict[Callable[[Process], Any], Any] = field(default_factory=dict, init=False, repr=False)
     _derived_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 

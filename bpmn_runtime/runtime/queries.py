@@ -178,14 +178,16 @@ class Queries:
                      if not process.elements[start_id].events), None)
 
     def startable(self, actor: Actor) -> list[dict[str, Any]]:
-        """The newest version of each process `actor` may start and that is not suspended (id, key, name), by
-        name: what the inbox offers to start."""
+        """The newest version of each process `actor` may start, that is not suspended and that its model does
+        not keep out of Tasklist (camunda:isStartableInTasklist="false"), by name: what the inbox offers to
+        start."""
         newest: dict[str, dict[str, Any]] = {}
         for definition in self.definitions():  # newest version of each key first
             newest.setdefault(definition["key"], definition)
         with self.runtime.database.engine.connect() as connection:
             found = [d for d in newest.values()
                      if not d["suspended"] and permissions.may(connection, actor, d["key"], "start")]
+        found = [d for d in found if self.process(d["id"]).startable_in_tasklist]
         return sorted(found, key=lambda d: (d["name"] or d["key"]).casefold())
 
     def definition_xml(self, definition_id: int) -> tuple[str, bytes]:

@@ -58,6 +58,10 @@ def test_a_starter_starts_a_process_with_its_start_form_checked_as_a_task_form_i
     assert runtime.queries.instance(instance.id).variables == {"days": 3}
     assert "Approve 3 day(s)" in mia.get("/tasks").text
     assert mia.get(f"/start/{deployed.definition_id}").status_code == 404, "managers may not start it"
+    [hidden] = runtime.deploy(LEAVE.replace('isExecutable="true"', 'isExecutable="true" '
+                                            'camunda:isStartableInTasklist="false"').encode(), "leave.bpmn")
+    assert "Leave request" not in sam.get("/start").text, "its model keeps it out of Tasklist"
+    assert sam.get(f"/start/{hidden.definition_id}").status_code == 404
     assert mia.post(f"/start/{deployed.definition_id}", {"request_id": "x", "days": "1"}).status_code == 404
 
 
