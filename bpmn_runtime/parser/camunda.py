@@ -95,7 +95,10 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
         key_field = (form_data.get("businessKey") or "").strip()
         if key_field:
             found["business_key_field"] = key_field
-            if local_name(element.tag) != "startEvent" or key_field not in {f.id for f in fields}:
+            if local_name(element.tag) != "startEvent":
+                problems.append(f"the business key field '{key_field}' is read only from a start event's form; "
+                                f"remove it here (properties panel: Forms, Business key)")
+            elif key_field not in {f.id for f in fields}:
                 problems.append(f"the business key field '{key_field}' is not a field of this start event's form "
                                 f"(properties panel: Forms, Business key)")
     io = extension.find(camunda("inputOutput"))

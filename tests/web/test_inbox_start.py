@@ -65,15 +65,22 @@ def test_a_starter_starts_a_process_with_its_start_form_checked_as_a_task_form_i
     assert mia.post(f"/start/{deployed.definition_id}", {"request_id": "x", "days": "1"}).status_code == 404
 
 
-def test_a_business_key_field_that_is_not_on_the_start_form_is_refused() -> None:
+@pytest.mark.parametrize(("model", "where", "message"), [
+    (LEAVE.replace('businessKey="request_id"', 'businessKey="order"'), "start",
+     "the business key field 'order' is not a field of this start event's form"),
+    (LEAVE.replace('camunda:candidateGroups="managers"/>', 'camunda:candidateGroups="managers"><bpmn:extensionElements>'
+                   '<camunda:formData businessKey="ok"><camunda:formField id="ok" type="boolean"/></camunda:formData>'
+                   '</bpmn:extensionElements></bpmn:userTask>'), "approve",
+     "the business key field 'ok' is read only from a start event's form"),
+])
+def test_a_business_key_field_the_start_form_does_not_give_is_refused(model: str, where: str, message: str) -> None:
     from bpmn_runtime.errors import DeploymentError
     from bpmn_runtime.parser import parse
 
     with pytest.raises(DeploymentError) as refused:
-        parse(LEAVE.replace('businessKey="request_id"', 'businessKey="order"').encode(), "leave.bpmn")
+        parse(model.encode(), "leave.bpmn")
     [problem] = refused.value.problems
-    assert problem.element_id == "start"
-    assert "the business key field 'order' is not a field of this start event's form" in problem.message
+    assert problem.element_id == where and message in problem.message
 
 
 @pytest.fixture
