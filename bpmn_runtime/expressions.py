@@ -143,9 +143,9 @@ def literal(expression: str) -> tuple[bool, Any]:
     return False, None
 
 
-def check_script(script: str) -> None:
-    """Refuse, at deployment, a script that is not made of sandboxed assignments."""
-    _compile_script(script)
+def check_script(script: str) -> frozenset[str]:
+    """Refuse, at deployment, a script that is not made of sandboxed assignments; the names it assigns."""
+    return frozenset(name for name, _, _ in _compile_script(script))
 
 
 # --- FEEL (`=...`): bpmn_runtime.feel ---

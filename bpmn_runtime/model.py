@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, TypeVar, cast
+from typing import Any, Callable, Iterator, TypeAlias, TypeVar, cast
 
 Derived = TypeVar("Derived")
 
@@ -79,12 +79,54 @@ class FormField:
 
 
 @dataclass(frozen=True, slots=True)
+class ListValue:
+    """Camunda 7's camunda:list in an input or output parameter: a list of its items' values, in order."""
+
+    items: tuple[ParameterValue, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MapValue:
+    """Camunda 7's camunda:map: a map of its entries, keys and values each an expression or a nested value.
+    Camunda 7 builds a TreeMap, so the map's keys come sorted, whatever order the model writes them in."""
+
+    entries: tuple[tuple[str, ParameterValue], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptValue:
+    """Camunda 7's camunda:script in a parameter: run as a script task's script is (sandboxed assignments, or
+    the runtime's script runner); the parameter's value is what it assigns to `result`."""
+
+    script: str
+    format: str | None
+
+
+# What a parameter is set to: an expression (text), or Camunda 7's list, map or script built from them.
+ParameterValue: TypeAlias = "str | ListValue | MapValue | ScriptValue"
+
+
+def parameter_parts(value: ParameterValue) -> Iterator[str | ScriptValue]:
+    """Every expression (a map's keys too) and script a parameter value is built from, for deployment checks."""
+    if isinstance(value, ListValue):
+        for item in value.items:
+            yield from parameter_parts(item)
+    elif isinstance(value, MapValue):
+        for key, item in value.entries:
+            yield key
+            yield from parameter_parts(item)
+    else:
+        yield value
+
+
+@dataclass(frozen=True, slots=True)
 class Mapping:
-    """An I/O mapping: `target` is set to the value of `source` (an expression). A `nested` target is a Camunda 8
-    path (`from.email`): the value goes inside the context its first name holds."""
+    """An I/O mapping: `target` is set to the value of `source` (an expression, or a Camunda 7 list, map or
+    script); an empty source (Zeebe) copies the variable `target` names. A `nested` target is a Camunda 8 path
+    (`from.email`): the value goes inside the context its first name holds."""
 
     target: str
-    source: str
+    source: ParameterValue
     nested: bool = False
 
 
@@ -158,6 +200,7 @@ class Extensions:
     # Camunda 8 `externalReference`: the address of a form outside the inbox, which completes the task through
     # the API; the inbox links to it.
     external_form: str | None = None
+    business_key_field: str | None = None  # Camunda 7 formData businessKey: the start form field giving it
     inputs: tuple[Mapping, ...] = ()
     outputs: tuple[Mapping, ...] = ()
     async_before: bool = False
@@ -301,6 +344,11 @@ class Process:
     starter_groups: tuple[str, ...] = ()
     # camunda:initiator of its none start event: the variable that gets the name of the person who starts it
     initiator: str | None = None
+    # The loopCounter of a multi-instance activity's first instance: 0 in Camunda 7 files, as Camunda 7 counts;
+    # 1 otherwise, as Zeebe counts
+    loop_counter_from: int = 1
+    # camunda:isStartableInTasklist: whether the inbox offers to start it (Camunda Tasklist's Start process)
+    startable_in_tasklist: bool = True
     _derived: dict[Callable[[Process], Any], Any] = field(default_factory=dict, init=False, repr=False)
     _derived_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 

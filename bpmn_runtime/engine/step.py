@@ -407,10 +407,10 @@ class Step:
             raise Incident("this runtime evaluates no decisions")
         return self.decisions(call)
 
-    def run_script(self, ai: ActivityInstance, element: Element, script: str | None = None) -> Mapping[str, Any]:
-        """What the script of `element` assigns (or `script`, a SpiffWorkflow pre- or post-script of it, which
-        is Python), run by the embedding program's runner or the sandbox."""
-        script, script_format = (element.script or "", element.script_format) if script is None else (script, "python")
+    def run_script(self, ai: ActivityInstance, element: Element, script: str, script_format: str | None) \
+            -> Mapping[str, Any]:
+        """What `script` (of `element`: its script task's, a parameter's, or a SpiffWorkflow pre- or post-script)
+        assigns, run by the embedding program's runner or the sandbox."""
         if self.script_runner is not None:
             results = self.script_runner(ScriptCall(self.instance_id, self.business_key, element.id, script,
                                                     script_format, self.variables(ai)))

@@ -9,8 +9,13 @@ from lxml import etree
 from bpmn_runtime import juel
 from bpmn_runtime.engine.decision_calls import MAPPINGS as DECISION_RESULT_MAPPINGS
 from bpmn_runtime.engine.timers import TimerError, parse_retry_cycle
-from bpmn_runtime.forms import duplicate_field_problems, field_problems, read_constraint
-from bpmn_runtime.model import MAX_RETRIES, CallMapping, ExpressionListener, FormField, Mapping, VariablePassing
+from bpmn_runtime.forms import (
+    LINKED_FORM, duplicate_field_problems, field_problems, linked_form, read_constraint,
+)
+from bpmn_runtime.model import (
+    MAX_RETRIES, CallMapping, ExpressionListener, FormField, ListValue, Mapping, MapValue, ParameterValue, ScriptValue,
+    VariablePassing,
+)
 from bpmn_runtime.parser.numbers import LARGEST, literal_or_expression, whole_number
 from bpmn_runtime.parser.namespaces import camunda, local_name
 
@@ -50,8 +55,8 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
         found["candidate_users"] = _split(get(camunda("candidateUsers")))
     if get(camunda("candidateGroups")):
         found["candidate_groups"] = _split(get(camunda("candidateGroups")))
-    for attribute, key in (("dueDate", "due_date"), ("priority", "priority"), ("formKey", "form_key"),
-                           ("resultVariable", "result_variable")):
+    for attribute, key in (("dueDate", "due_date"), ("followUpDate", "follow_up_date"), ("priority", "priority"),
+                           ("formKey", "form_key"), ("resultVariable", "result_variable")):
         if get(camunda(attribute)):
             found[key] = get(camunda(attribute))
     if found.get("priority"):
@@ -59,7 +64,7 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
     if get(camunda("decisionRef")) is not None:
         found.update(_decision_reference(element, problems))
     if get(camunda("formRef")):
-        found["form_key"] = get(camunda("formRef"))
+        found["form_key"] = LINKED_FORM + str(get(camunda("formRef"))).strip()
     if _bool(get(camunda("asyncBefore"))) or _bool(get(camunda("async"))):
         found["async_before"] = True
     if _bool(get(camunda("asyncAfter"))):
@@ -87,6 +92,15 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
         fields = tuple(_form_field(field, problems) for field in form_data.findall(camunda("formField")))
         problems += duplicate_field_problems(fields)
         found["form_fields"] = fields
+        key_field = (form_data.get("businessKey") or "").strip()
+        if key_field:
+            found["business_key_field"] = key_field
+            if local_name(element.tag) != "startEvent":
+                problems.append(f"the business key field '{key_field}' is read only from a start event's form; "
+                                f"remove it here (properties panel: Forms, Business key)")
+            elif key_field not in {f.id for f in fields}:
+                problems.append(f"the business key field '{key_field}' is not a field of this start event's form "
+                                f"(properties panel: Forms, Business key)")
     io = extension.find(camunda("inputOutput"))
     if io is not None:
         found["inputs"] = tuple(_mapping(p, problems) for p in io.findall(camunda("inputParameter")))
@@ -97,6 +111,33 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
             found[key] = tuple(ExpressionListener(node.get("event", "").strip(), node.get("expression", ""))
                                for node in listeners)
     return found
+
+
+def form_refusal(element: etree._Element, attribute: str) -> str | None:
+    """Why camunda:formKey or camunda:formRef of `element` cannot be shown as Camunda 7 shows it, or None.
+
+    A form key is shown only when it names a deployed Camunda Form (.form file); any other form lives outside
+    the model (Camunda Tasklist loads it from the web application or elsewhere), and showing the task without
+    it would collect different fields. A formRef is bound when the process is deployed, which is Camunda 7's
+    binding 'deployment'; 'latest' (its default) and 'version' choose another version."""
+    if attribute == "formKey":
+        key = (element.get(camunda("formKey")) or "").strip()
+        if not key or linked_form(key) is not None:
+            return None
+        kind = "an embedded HTML form" if key.startswith("embedded:") else \
+            "a form of the web application" if key.startswith("app:") else \
+            "a Camunda Form that is not a .form file" if key.startswith("camunda-forms:") else "an external form"
+        return (f"the form key '{key}' names {kind}, which this inbox cannot show (properties panel: Forms, Form "
+                f"key); use Generated Task Forms (form fields), or a Camunda Form deployed with the process and "
+                f"the key camunda-forms:deployment:NAME.form")
+    binding = (element.get(camunda("formRefBinding")) or "latest").strip()
+    if attribute != "formRef" or binding == "deployment":
+        return None
+    chosen = "the newest version when each task is created" if binding == "latest" else \
+        f"version {element.get(camunda('formRefVersion'), '')}" if binding == "version" else "an unknown version"
+    return (f"the linked form '{element.get(camunda('formRef'), '')}' has Binding '{binding}', which chooses "
+            f"{chosen}; here a linked form is bound when the process is deployed: set Binding to 'deployment' "
+            f"(properties panel: Forms) and deploy the .form file with the process")
 
 
 def listener_refusal(listener: etree._Element) -> str | None:
@@ -179,13 +220,53 @@ def _decision_reference(element: etree._Element, problems: list[str]) -> dict[st
 
 def _mapping(parameter: etree._Element, problems: list[str]) -> Mapping:
     name = parameter.get("name", "")
-    if len(parameter):
-        problems.append(f"camunda:inputOutput parameter '{name}' uses a script, list or map; "
-                        f"only a text value or ${{expression}} is supported")
-    text = (parameter.text or "").strip()
-    if juel.is_template(text):  # `${amount}`, or text embedding expressions: `Order ${id}`
-        return Mapping(name, text)
-    return Mapping(name, repr(text))
+    return Mapping(name, _content(parameter, f"camunda:inputOutput parameter '{name}'", problems))
+
+
+def _content(node: etree._Element, where: str, problems: list[str]) -> ParameterValue:
+    """What a parameter or map entry holds, as Camunda 7 reads it: text (a constant, or `${...}` anywhere in
+    it; no text at all is null), or one list, map or script."""
+    children = [child for child in node if isinstance(child.tag, str)]
+    if not children:
+        text = (node.text or "").strip()
+        if not text:
+            return "null"
+        return text if juel.is_template(text) else repr(text)
+    if len(children) > 1:
+        problems.append(f"{where} holds {len(children)} values; it holds one text, list, map or script "
+                        f"(properties panel: Assignment type)")
+    return _definition(children[0], where, problems)
+
+
+def _definition(node: etree._Element, where: str, problems: list[str]) -> ParameterValue:
+    """A camunda:list, camunda:map, camunda:script, or a list's camunda:value."""
+    kind = local_name(node.tag)
+    if node.tag == camunda("value"):
+        return _content(node, where, problems)
+    if node.tag == camunda("list"):
+        return ListValue(tuple(_definition(item, f"{where}, list item {number}", problems)
+                               for number, item in enumerate((i for i in node if isinstance(i.tag, str)), 1)))
+    if node.tag == camunda("map"):
+        entries = []
+        for entry in node.iterchildren(camunda("entry")):
+            key = (entry.get("key") or "").strip()
+            if not key:
+                problems.append(f"{where} has a map entry without a key (properties panel: Map entries, Key)")
+            entries.append((key if juel.is_template(key) else repr(key),
+                            _content(entry, f"{where}, map entry '{key}'", problems)))
+        return MapValue(tuple(entries))
+    if node.tag == camunda("script"):
+        if node.get("resource"):
+            problems.append(f"{where} runs a script from the resource '{node.get('resource')}', which is not "
+                            f"loaded here; write the script in the model (Script type: Inline script)")
+        elif not (node.text or "").strip():
+            problems.append(f"{where} has an empty script (properties panel: Script)")
+        if not (node.get("scriptFormat") or "").strip():
+            problems.append(f"{where} has a script without a format, which Camunda 7 refuses too "
+                            f"(properties panel: Format)")
+        return ScriptValue((node.text or "").strip(), (node.get("scriptFormat") or "").strip() or None)
+    problems.append(f"{where} holds camunda:{kind}, which is not a value Camunda 7 reads there")
+    return "null"
 
 
 def _form_field(field: etree._Element, problems: list[str]) -> FormField:

@@ -18,7 +18,7 @@ from bpmn_runtime.model import (
 from bpmn_runtime.parser import camunda, spiff, zeebe
 from bpmn_runtime.parser.languages import read_in_language
 from bpmn_runtime.parser.namespaces import camunda as camunda_name
-from bpmn_runtime.parser.namespaces import BPMN, CAMUNDA, EXECUTION_PLATFORM, bpmn, local_name, namespace
+from bpmn_runtime.parser.namespaces import BPMN, CAMUNDA, EXECUTION_PLATFORM, ZEEBE, bpmn, local_name, namespace
 from bpmn_runtime.parser.numbers import LARGEST, whole_number
 
 # Finds the element a QName reference names (here or in an imported file); None when nothing is declared there.
@@ -152,7 +152,8 @@ def _read_process(node: etree._Element, context: _Context, executable: bool) -> 
     _link_compensation_handlers(elements, associations, context)
     return Process(process_id, node.get("name", ""), elements, flows, scopes, executable, context.source(node),
                    _starters(node, "candidateStarterUsers", context), _starters(node, "candidateStarterGroups", context),
-                   _initiator(node, elements))
+                   _initiator(node, elements), loop_counter_from=_loop_counter_from(node),
+                   startable_in_tasklist=(node.get(camunda_name("isStartableInTasklist")) or "").strip() != "false")
 
 
 def _initiator(process: etree._Element, elements: Mapping[str, Element]) -> str | None:
@@ -326,6 +327,12 @@ def _made_for_camunda_7(node: etree._Element) -> bool:
     if platform is not None:
         return str(platform).strip() == CAMUNDA_7
     return CAMUNDA in node.nsmap.values()
+
+
+def _loop_counter_from(process: etree._Element) -> int:
+    """Camunda 7 counts a multi-instance activity's instances from 0; Zeebe and plain BPMN files count from 1,
+    and so does a file that declares both namespaces (its loops and output collections are Zeebe's)."""
+    return 0 if _made_for_camunda_7(process) and ZEEBE not in process.nsmap.values() else 1
 
 
 def _quantity(node: etree._Element, attribute: str, context: _Context) -> int:

@@ -13,7 +13,7 @@ from bpmn_runtime.engine.state import ROOT, InstanceState
 from bpmn_runtime.engine.tokens import waiting_tokens
 from bpmn_runtime.errors import Forbidden, NotFound
 from bpmn_runtime.metrics import Backlog
-from bpmn_runtime.model import FormField, Process
+from bpmn_runtime.model import Element, Process
 from bpmn_runtime.runtime import audit, linked_forms, permissions, task_rules, tasks
 from bpmn_runtime.runtime.audit import AuditRecord
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 AnySelect = Select[Unpack[tuple[Any, ...]]]
 SelectT = TypeVar("SelectT", bound=AnySelect)
 TASK_SORTS: dict[str, Any] = {"created": UserTask.created_at.desc(), "oldest": UserTask.created_at.asc(),
-              "due": UserTask.due.asc().nulls_last(), "priority": UserTask.priority.desc(),
+              "due": UserTask.due.asc().nulls_last(), "follow-up": UserTask.follow_up.asc().nulls_last(),
+              "priority": UserTask.priority.desc(),
               "name": UserTask.name.asc()}
 # Due and follow-up dates are kept as the ISO text the model gave; without a zone they count as UTC, and ISO
 # text of one form compares as the times do.
@@ -169,17 +170,29 @@ class Queries:
                 raise NotFound(f"there is no deployed definition {definition_id}")
             return self.runtime.deployments.process_of(definition_id, row.key, session)
 
-    def start_form(self, definition_id: int) -> list[FormField]:
-        """The form of a version's plain start event (camunda:formData or a form-js form, the version its binding
-        picks now), or none: the console's start page shows it instead of name/value rows."""
+    def start_event(self, definition_id: int) -> Element | None:
+        """A version's none start event, whose form (camunda:formData, or a form-js form in the version its binding
+        picks now) the start pages show instead of name/value rows; None when the process has none."""
         process = self.process(definition_id)
-        for start_id in process.scope(process.id).start_events:
-            start = process.elements[start_id]
-            if not start.events:
-                with self.runtime.database.session() as session:
-                    return list(linked_forms.as_created(session, start, self.runtime.clock.now()).extensions
-                                .form_fields)
-        return []
+        start = next((process.elements[start_id] for start_id in process.scope(process.id).start_events
+                      if not process.elements[start_id].events), None)
+        if start is None:
+            return None
+        with self.runtime.database.session() as session:
+            return linked_forms.as_created(session, start, self.runtime.clock.now())
+
+    def startable(self, actor: Actor) -> list[dict[str, Any]]:
+        """The newest version of each process `actor` may start, that is not suspended and that its model does
+        not keep out of Tasklist (camunda:isStartableInTasklist="false"), by name: what the inbox offers to
+        start."""
+        newest: dict[str, dict[str, Any]] = {}
+        for definition in self.definitions():  # newest version of each key first
+            newest.setdefault(definition["key"], definition)
+        with self.runtime.database.engine.connect() as connection:
+            found = [d for d in newest.values()
+                     if not d["suspended"] and permissions.may(connection, actor, d["key"], "start")]
+        found = [d for d in found if self.process(d["id"]).startable_in_tasklist]
+        return sorted(found, key=lambda d: (d["name"] or d["key"]).casefold())
 
     def definition_xml(self, definition_id: int) -> tuple[str, bytes]:
         with self.runtime.database.session() as session:

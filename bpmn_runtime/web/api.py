@@ -26,6 +26,7 @@ from bpmn_runtime.parser.xml_loading import load_xml
 from bpmn_runtime.runtime import inputs
 from bpmn_runtime.runtime.audit import parse_since
 from bpmn_runtime.runtime.migration import MigrationRefused
+from bpmn_runtime.runtime.queries import DUE_FILTERS
 from bpmn_runtime.runtime.deployments import file_kind
 from bpmn_runtime.runtime.variables import MAX_DEPTH
 from bpmn_runtime.web.auth import operator_only, require_login, session_caller
@@ -325,9 +326,17 @@ def set_variables(instance_id: int) -> Response:
 def tasks() -> Response:
     rows, total = runtime().queries.tasks(
         user=g.user.name, groups=list(g.user.groups), process=request.args.get("process") or None,
-        text=request.args.get("q") or None, sort=request.args.get("sort", "created"),
+        text=request.args.get("q") or None, sort=request.args.get("sort", "created"), due=_due_filter(),
         limit=_arg_int("limit", 50, MAX_LIST), offset=_arg_int("offset", 0, MAX_OFFSET))
     return jsonify(total=total, tasks=camel(rows))
+
+
+def _due_filter() -> str | None:
+    """The `due` query parameter: one of DUE_FILTERS (a task's due or follow-up date), or none."""
+    due = request.args.get("due") or None
+    if due is not None and due not in DUE_FILTERS:
+        abort(400, f"'due' must be one of {', '.join(DUE_FILTERS)}.")
+    return due
 
 
 @bp.get("/tasks/<int:task_id>")

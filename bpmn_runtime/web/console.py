@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from bpmn_runtime.engine.modification import Instruction
 from bpmn_runtime.errors import Conflict, DeploymentError, InvalidInput, NotFound, Problem
-from bpmn_runtime.forms import DISPLAY, FormErrors, validate
+from bpmn_runtime.forms import FormErrors
 from bpmn_runtime.runtime.audit import parse_since
 from bpmn_runtime.runtime.migration import MigrationPlan, MigrationRefused, parse_mapping
 from bpmn_runtime.runtime.records import DeployedProcess
@@ -23,8 +23,8 @@ from bpmn_runtime.web.auth import require_operator, safe_next
 from bpmn_runtime.web.decision_views import decision_view
 from bpmn_runtime.web.filters import sentence
 from bpmn_runtime.web.html_forms import (
-    VALUE_TYPES, Row, RowErrors, blank_rows, controls, form_problems, read_rows, submitted_fields, typed_value,
-    value_text, value_type,
+    VALUE_TYPES, Row, RowErrors, blank_rows, controls, form_problems, read_start, start_fields,
+    typed_value, value_text, value_type,
 )
 from bpmn_runtime.web.openapi import MAX_VERSION
 from bpmn_runtime.web.paging import COUNT_LIMIT, PAGE_SIZE, Page, cursor, offset, requested_page, whole_number
@@ -109,11 +109,13 @@ def _definition(definition_id: int) -> dict[str, Any]:
 def _definition_page(definition_id: int, rows: list[Row] | None = None, business_key: str = "",
                      entered: Any = None, errors: dict[str, str] | None = None, status: int = 200) -> Rendered:
     """The version with its diagram and the start form: its start event's form, or name/value rows."""
-    items = runtime().queries.start_form(definition_id)
+    start = runtime().queries.start_event(definition_id)
+    items = start_fields(start)
     shown = controls(items, {}, entered, errors) if items else []
     return render_template("console/definition.html", definition=_definition(definition_id),
                            diagram=diagrams.draw(definition_id), rows=rows or blank_rows(), business_key=business_key,
-                           controls=shown, problems=form_problems(shown, errors, rows or [])), status
+                           controls=shown, key_field=start.extensions.business_key_field if start else None,
+                           problems=form_problems(shown, errors, rows or [])), status
 
 
 @bp.post("/definitions/<int:definition_id>/suspend")
@@ -143,16 +145,15 @@ def start(definition_id: int) -> Response | Rendered:
     found = _definition(definition_id)
     key, version = found["key"], found["version"]
     business_key = request.form.get("business_key", "").strip()
-    fields = [f for f in runtime().queries.start_form(definition_id) if f.type != DISPLAY]
     try:
-        variables = validate(fields, submitted_fields(fields, request.form)) if fields else read_rows(request.form)
+        variables, chosen_key = read_start(runtime().queries.start_event(definition_id), request.form)
     except RowErrors as refused:
         return _definition_page(definition_id, refused.rows, business_key, status=400)
     except FormErrors as refused:
         return _definition_page(definition_id, business_key=business_key, entered=request.form,
                                 errors=refused.errors, status=400)
     try:
-        instance_id = runtime().start(key, variables, business_key=business_key or None, version=version, actor=actor())
+        instance_id = runtime().start(key, variables, business_key=chosen_key, version=version, actor=actor())
     except Conflict as refused:
         flash(f"Nothing was started: {refused}.", "warning")
         return redirect(url_for(".definition", definition_id=definition_id))

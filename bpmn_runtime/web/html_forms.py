@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from bpmn_runtime.errors import InvalidInput
-from bpmn_runtime.forms import DISPLAY, default_of, form_context, hidden, options_for
-from bpmn_runtime.model import FormField
+from bpmn_runtime.forms import DISPLAY, default_of, form_context, hidden, options_for, validate
+from bpmn_runtime.model import Element, FormField
 from bpmn_runtime.runtime.variables import check_variables, parse_assignment
 
 # form-js component -> control; camunda:formData type -> control
@@ -219,6 +219,28 @@ def form_problems(shown: list[Control], errors: Mapping[str, str] | None, rows: 
 
 def blank_rows() -> list[Row]:
     return [Row() for _ in range(BLANK_ROWS)]
+
+
+def start_fields(start: Element | None) -> list[FormField]:
+    """What a start page shows: the fields of the process's none start event, or none (name/value rows)."""
+    return list(start.extensions.form_fields) if start is not None else []
+
+
+def read_start(start: Element | None, form: Mapping[str, str]) -> tuple[dict[str, Any], str | None]:
+    """The variables and business key a start page submits: the start event's form, checked as a task's form
+    is (its business key field, Camunda 7's formData businessKey, gives the business key and no variable), or
+    name/value rows; the business key box where the form has no such field. FormErrors or RowErrors say what
+    to change."""
+    fields = [f for f in start_fields(start) if f.type != DISPLAY]
+    typed_key = form.get("business_key", "").strip() or None
+    if not fields:
+        return read_rows(form), typed_key
+    variables = validate(fields, submitted_fields(fields, form))
+    key_field = start.extensions.business_key_field if start is not None else None
+    if key_field is None:
+        return variables, typed_key
+    key = variables.pop(key_field, None)
+    return variables, str(key) if key not in (None, "") else None
 
 
 def read_rows(form: Mapping[str, str]) -> dict[str, Any]:

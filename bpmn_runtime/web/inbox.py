@@ -1,4 +1,5 @@
-"""The inbox: the tasks assigned to me or offered to me or my groups; claim, give back, complete a form.
+"""The inbox: the tasks assigned to me or offered to me or my groups; claim, give back, complete a form; start
+the processes I may start, with their start forms (as Camunda Tasklist's Start process does).
 
 A refused form is shown again with each message next to its field and the values as entered, and
 nothing changes. Someone else completing or claiming the task first is said in a message, not an error.
@@ -18,7 +19,8 @@ from bpmn_runtime.runtime.records import TaskInfo
 from bpmn_runtime.runtime.suspension import Suspended
 from bpmn_runtime.web.auth import require_login
 from bpmn_runtime.web.html_forms import (
-    Row, RowErrors, blank_rows, controls, form_problems, read_rows, rows_with_errors, submitted_fields,
+    Row, RowErrors, blank_rows, controls, form_problems, read_rows, read_start, rows_with_errors, start_fields,
+    submitted_fields,
 )
 from bpmn_runtime.web.paging import COUNT_LIMIT, PAGE_SIZE, Page, offset, requested_page
 from bpmn_runtime.web.services import Rendered, actor, runtime
@@ -26,8 +28,8 @@ from bpmn_runtime.web.services import Rendered, actor, runtime
 bp = Blueprint("inbox", __name__)
 bp.before_request(require_login)
 
-SORTS = {"created": "Newest first", "oldest": "Oldest first", "due": "Due soonest", "priority": "Highest priority",
-         "name": "Name"}
+SORTS = {"created": "Newest first", "oldest": "Oldest first", "due": "Due soonest",
+         "follow-up": "Follow-up date soonest", "priority": "Highest priority", "name": "Name"}
 DUE = {"overdue": "Overdue", "today": "Due today", "week": "Due within 7 days", "none": "No due date",
        "follow-up": "Follow-up date reached"}
 
@@ -70,6 +72,57 @@ def _overdue(rows: list[TaskInfo], now: datetime) -> set[int]:
         if due is not None and (due if due.tzinfo else due.replace(tzinfo=timezone.utc)) < now:
             late.add(row.id)
     return late
+
+
+@bp.get("/start")
+def startable() -> str:
+    """The processes I may start (their newest versions that are not suspended)."""
+    return render_template("inbox/start_list.html", processes=runtime().queries.startable(actor()))
+
+
+@bp.get("/start/<int:definition_id>")
+def start_page(definition_id: int) -> Rendered:
+    return _start_page(_startable(definition_id))
+
+
+@bp.post("/start/<int:definition_id>")
+def start(definition_id: int) -> Response | Rendered:
+    """Start an instance with the start event's form, checked as a task's form is (or name/value rows); a
+    refused form is shown again with its messages, and nothing is started."""
+    process = _startable(definition_id)
+    try:
+        variables, business_key = read_start(runtime().queries.start_event(definition_id), request.form)
+    except RowErrors as refused:
+        return _start_page(process, rows=refused.rows, status=400)
+    except FormErrors as refused:
+        return _start_page(process, entered=request.form, errors=refused.errors, status=400)
+    try:
+        instance_id = runtime().start(process["key"], variables, business_key=business_key,
+                                      version=process["version"], actor=actor())
+    except Conflict as refused:
+        flash(f"Nothing was started: {refused}.", "warning")
+        return redirect(url_for(".start_page", definition_id=definition_id))
+    flash(f"Started {process['name'] or process['key']} (instance {instance_id}).", "success")
+    return redirect(url_for(".tasks"))
+
+
+def _startable(definition_id: int) -> dict[str, Any]:
+    """The process version, when I may start it; else NotFound, as for a version that does not exist."""
+    found = next((p for p in runtime().queries.startable(actor()) if p["id"] == definition_id), None)
+    if found is None:
+        raise NotFound(f"there is no process version {definition_id} you may start")
+    return found
+
+
+def _start_page(process: dict[str, Any], entered: Any = None, errors: Mapping[str, str] | None = None,
+                rows: list[Row] | None = None, status: int = 200) -> Rendered:
+    start = runtime().queries.start_event(process["id"])
+    items = start_fields(start)
+    shown = controls(items, {}, entered, errors) if items else []
+    return render_template("inbox/start.html", process=process, rows=rows or blank_rows(),
+                           business_key=request.form.get("business_key", ""),
+                           key_field=start.extensions.business_key_field if start else None,
+                           controls=shown, problems=form_problems(shown, errors, rows or [])), status
 
 
 @bp.get("/tasks/<int:task_id>")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bpmn_runtime.runtime.queries import DUE_FILTERS, TASK_SORTS
+
 JSON = "application/json"
 
 
@@ -283,7 +285,10 @@ PATHS: dict[str, Any] = {
         "Open tasks assigned to the caller or offered to them or their groups", "tasks",
         {"200": _json(_object({"total": WHOLE, "tasks": {"type": "array", "items": _ref("Task")}}), "A page of tasks")},
         parameters=[_query("process", TEXT, "Process key."), _query("q", TEXT, "Part of the name or business key."),
-                    _query("sort", {"enum": ["created", "due", "priority", "name"]}, "Order."), *PAGING])},
+                    _query("sort", {"enum": list(TASK_SORTS)}, "Order."),
+                    _query("due", {"enum": list(DUE_FILTERS)}, "Overdue, due today, due within 7 days, without a due "
+                                                               "date, or whose follow-up date has come."),
+                    *PAGING])},
     "/tasks/{task_id}": {"get": _operation(
         "A task with its form fields and the variables it sees (its own and its scopes', over the process's)",
         "tasks",

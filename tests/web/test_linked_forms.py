@@ -17,7 +17,7 @@ from tests.web.conftest import WEB_PROCESSES, Person, flashes
 FORM = WEB_PROCESSES / "invoice.form"
 
 
-@pytest.mark.parametrize("model", ["linked_c8.bpmn", "linked_c7.bpmn"])
+@pytest.mark.parametrize("model", ["linked_c8.bpmn", "linked_c7.bpmn", "linked_c7_ref.bpmn"])
 def test_a_task_shows_and_checks_the_form_it_links_to(runtime: Runtime, mia: Person, model: str) -> None:
     with pytest.raises(DeploymentError) as refused:
         runtime.deploy(WEB_PROCESSES / model)

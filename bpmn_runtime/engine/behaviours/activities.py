@@ -134,4 +134,4 @@ def run_spiff_script(ctx: StepContext, ai: ActivityInstance, script: str | None)
     """A SpiffWorkflow pre-script (before the activity's work, after its input mappings) or post-script (as it
     completes, before its output mappings): Python whose assignments set variables, as the activity's own results."""
     if script:
-        set_results(ctx, ai, ctx.run_script(ai, ctx.element(ai.element), script))
+        set_results(ctx, ai, ctx.run_script(ai, ctx.element(ai.element), script, "python"))

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from bpmn_runtime.engine.behaviours.base import StepContext
+from bpmn_runtime import juel
+from bpmn_runtime.engine.behaviours.base import Incident, StepContext
 from bpmn_runtime.engine.state import ActivityInstance
+from bpmn_runtime.model import ListValue, MapValue, ParameterValue
 
 
 def map_inputs(ctx: StepContext, ai: ActivityInstance) -> None:
@@ -21,7 +23,7 @@ def map_inputs(ctx: StepContext, ai: ActivityInstance) -> None:
         visible = ctx.variables(ai)
         values: dict[str, Any] = {}
         for m in inputs:
-            value = ctx.evaluate(ai, m.source) if m.source else visible.get(m.target)
+            value = value_of(ctx, ai, m.source) if m.source else visible.get(m.target)
             if m.nested:
                 _put(values, m.target.split("."), value)
             else:
@@ -44,7 +46,31 @@ def map_outputs(ctx: StepContext, ai: ActivityInstance) -> None:
     """Set the values of `ai`'s output mappings in the scope that contains it."""
     outputs = ctx.element(ai.element).extensions.outputs
     if outputs:
-        ctx.set_variables(ctx.state.parent_of(ai), {m.target: ctx.evaluate(ai, m.source) for m in outputs})
+        ctx.set_variables(ctx.state.parent_of(ai), {m.target: value_of(ctx, ai, m.source) for m in outputs})
+
+
+def value_of(ctx: StepContext, ai: ActivityInstance, source: ParameterValue) -> Any:
+    """A mapping's value where `ai` runs: its expression's, or Camunda 7's list, map (keys as text, sorted as
+    its TreeMap sorts them) or script (what the script assigns to `result`)."""
+    if isinstance(source, str):
+        return ctx.evaluate(ai, source)
+    if isinstance(source, ListValue):
+        return [value_of(ctx, ai, item) for item in source.items]
+    if isinstance(source, MapValue):
+        entries = {_key(ctx.evaluate(ai, key)): value_of(ctx, ai, item) for key, item in source.entries}
+        return dict(sorted(entries.items()))
+    assigned = ctx.run_script(ai, ctx.element(ai.element), source.script, source.format)
+    if "result" not in assigned:
+        raise Incident(f"a parameter's script of {ctx.element(ai.element).label} assigns no 'result', which is "
+                       f"the parameter's value")
+    return assigned["result"]
+
+
+def _key(value: Any) -> str:
+    try:
+        return value if isinstance(value, str) else juel.coerce_to_string(value)
+    except TypeError as error:
+        raise Incident(f"a map entry's key is not text: {error}") from None
 
 
 def set_results(ctx: StepContext, ai: ActivityInstance, values: Mapping[str, Any]) -> None:

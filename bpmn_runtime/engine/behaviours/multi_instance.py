@@ -75,7 +75,8 @@ class MultiInstanceBodyBehaviour(Behaviour):
             if loop.output_collection:
                 results, record.results = record.results, {}
                 ctx.set_variable(ctx.state.parent_of(body), loop.output_collection,
-                                 [results.get(i + 1) for i in range(body.variables["nrOfInstances"])])
+                                 [results.get(i + ctx.process.loop_counter_from)
+                                  for i in range(body.variables["nrOfInstances"])])
             ctx.take_outgoing(body)
         elif loop.sequential:
             _start_inner(ctx, body, element)
@@ -142,7 +143,8 @@ def _start_inner(ctx: StepContext, body: ActivityInstance, element: Element) -> 
     record = _record(body)
     index = record.started
     record.started = index + 1
-    variables: dict[str, Any] = {"loopCounter": index + 1}
+    counter = index + ctx.process.loop_counter_from
+    variables: dict[str, Any] = {"loopCounter": counter}
     element_variable = _loop(element).element_variable
     if element_variable:  # counted by a cardinality, the item is the index (0, 1, ...), as SpiffWorkflow gives it
         variables[element_variable] = record.items[index] if record.items is not None else index
@@ -151,7 +153,7 @@ def _start_inner(ctx: StepContext, body: ActivityInstance, element: Element) -> 
         inner.held = []
     assert body.variables is not None
     body.variables["nrOfActiveInstances"] += 1
-    ctx.history("element_activated", element.id, inner.id, {"loopCounter": index + 1})
+    ctx.history("element_activated", element.id, inner.id, {"loopCounter": counter})
     ctx.later(Run(inner.id, "execute"))
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import reprlib
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Mapping
 
@@ -30,7 +31,8 @@ class ScriptTask(ActivityBehaviour):
         if element.extensions.topic and not element.script:  # Camunda 8: a job worker runs the script
             create_job(ctx, ai)
             return
-        values: dict[str, Any] = dict(ctx.run_script(ai, element))
+        values: dict[str, Any] = dict(ctx.run_script(ai, element, element.script or "",
+                                                          element.script_format))
         if element.extensions.result_variable and "result" in values:
             values = {element.extensions.result_variable: values.pop("result"), **values}
         self.set_results(ctx, ai, values)
@@ -76,6 +78,22 @@ def _priority(ctx: StepContext, ai: ActivityInstance, element: Element) -> int:
         raise Incident(f"the priority \"{written}\" of {element.label} gives {value}; Camunda 8 takes a priority "
                        f"between 0 and 100")
     return int(value)
+def _date(ctx: StepContext, ai: ActivityInstance, value: str | None, field: str) -> str | None:
+    """A task's due or follow-up date as ISO 8601 text: the model's text, or what its expression gives (a date,
+    or ISO text). Anything else is an incident, as in Camunda 7 and Zeebe: the inbox sorts and filters by it."""
+    result = _value(ctx, ai, value) if value else None
+    if isinstance(result, (datetime, date)):
+        return result.isoformat()
+    if result is None or result == "":
+        return None
+    if isinstance(result, str):
+        try:
+            datetime.fromisoformat(result)
+            return result
+        except ValueError:
+            pass
+    raise Incident(f"the {field} \"{value}\" of {ctx.element(ai.element).label} gives {reprlib.repr(result)}, "
+                   f"not an ISO 8601 date such as 2026-12-31 or 2026-12-31T17:00:00Z")
 
 
 def _names(ctx: StepContext, ai: ActivityInstance, values: tuple[str, ...]) -> list[str]:
@@ -104,8 +122,8 @@ class UserTask(ActivityBehaviour):
             assignee=_text(ctx, ai, extensions.assignee),
             candidate_users=_names(ctx, ai, extensions.candidate_users),
             candidate_groups=_names(ctx, ai, extensions.candidate_groups),
-            due_date=_text(ctx, ai, extensions.due_date),
-            follow_up_date=_text(ctx, ai, extensions.follow_up_date),
+            due_date=_date(ctx, ai, extensions.due_date, "Due date"),
+            follow_up_date=_date(ctx, ai, extensions.follow_up_date, "Follow up date"),
             priority=priority))
         ctx.history("task_created", element.id, ai.id, None)
 

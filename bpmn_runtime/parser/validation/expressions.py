@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from bpmn_runtime import expressions, juel
 from bpmn_runtime.errors import ExpressionError, Problem
-from bpmn_runtime.model import Element, Process
+from bpmn_runtime.model import Element, Process, ScriptValue, parameter_parts
 from bpmn_runtime.parser.validation.catalogue import rule
 from bpmn_runtime.parser.validation.extensions_not_run import RULE as EXTENSION
 from bpmn_runtime.parser.validation.shared import problem
@@ -35,7 +35,33 @@ def sandbox_problems(process: Process, element: Element, check_scripts: bool) ->
         except ExpressionError as error:  # a SpiffWorkflow setting the engine cannot run as SpiffWorkflow does
             problems.append(replace(problem(element, f"spiffworkflow:{setting} on {element.label}: {error}"),
                                     rule=EXTENSION))
+    if check_scripts:
+        problems += [problem(element, f"camunda:inputOutput parameter '{name}': {why}")
+                     for name, script in _parameter_scripts(element) if (why := _sandbox_refusal(script))]
     return problems
+
+
+def _parameter_scripts(element: Element) -> list[tuple[str, ScriptValue]]:
+    """The camunda:script values of `element`'s input and output parameters, by parameter name."""
+    return [(m.target, part) for m in element.extensions.inputs + element.extensions.outputs
+            for part in parameter_parts(m.source) if isinstance(part, ScriptValue)]
+
+
+def _sandbox_refusal(script: ScriptValue) -> str | None:
+    """Why the sandbox, which runs scripts when the runtime has no script runner, cannot give a parameter the
+    value of `script`; None when it can (an empty script is refused as the model is read)."""
+    if not script.script:
+        return None
+    if script.format not in expressions.SANDBOX_SCRIPT_FORMATS:
+        return (f"its script is written in '{script.format}', which this engine runs only through a script "
+                f"runner the runtime is given; write it as Python assignments (Format: python) ending in "
+                f"'result = ...'")
+    try:
+        assigned = expressions.check_script(script.script)
+    except ExpressionError as error:
+        return str(error)
+    return None if "result" in assigned else \
+        "its script assigns no 'result'; the parameter's value is what the script assigns to result"
 
 
 def constant_condition_problems(process: Process, element: Element) -> list[Problem]:
@@ -73,7 +99,8 @@ def _constant_conditions(conditions: list[str], element: Element) -> list[Proble
 def _expressions_of(process: Process, element: Element) -> list[str]:
     """Every expression the engine will evaluate for `element`: its conditions, mappings and counts."""
     found = _conditions_of(process, element)
-    found += [m.source for m in element.extensions.inputs + element.extensions.outputs if m.source]
+    found += [part for m in element.extensions.inputs + element.extensions.outputs
+              for part in parameter_parts(m.source) if part and isinstance(part, str)]
     found += [d.correlation_key for d in element.events if d.correlation_key]
     found += [d.payload for d in element.events if d.payload]
     passing = element.extensions.passing
@@ -99,7 +126,8 @@ def _feel_attributes_of(element: Element) -> list[str]:
 def _templates_of(element: Element) -> list[str]:
     """Camunda 7 attributes that may embed `${...}`, checked like expressions so Java-only calls are refused."""
     extensions = element.extensions
-    texts = [extensions.assignee, extensions.due_date, extensions.priority, extensions.topic, extensions.passing.business_key,
+    texts = [extensions.assignee, extensions.due_date, extensions.follow_up_date, extensions.priority,
+             extensions.topic, extensions.passing.business_key,
              *extensions.candidate_users, *extensions.candidate_groups, element.name if element.kind == "userTask" else None]
     for definition in element.events:
         texts.append(definition.name if definition.kind in ("message", "signal") else None)

@@ -16,7 +16,7 @@ import dataclasses
 from lxml import etree
 
 from bpmn_runtime.errors import Problem
-from bpmn_runtime.parser.camunda import JAVA_ONLY, listener_refusal
+from bpmn_runtime.parser.camunda import JAVA_ONLY, form_refusal, listener_refusal
 from bpmn_runtime.parser import spiff
 from bpmn_runtime.parser.namespaces import BPMN, CAMUNDA, SPIFFWORKFLOW, local_name, namespace
 from bpmn_runtime.parser.reader import FLOW_NODES
@@ -28,8 +28,8 @@ UNREAD_ENGINES = {"http://activiti.org/bpmn": "activiti", "http://flowable.org/b
                   SPIFFWORKFLOW: "spiffworkflow"}
 # Attributes `parser.camunda`, the reader and the runtime read (JAVA_ONLY ones are refused by `parser.camunda`).
 READ_ATTRIBUTES = frozenset({
-    "assignee", "candidateUsers", "candidateGroups", "dueDate", "priority", "formKey", "formRef", "formRefBinding",
-    "formRefVersion", "resultVariable", "topic", "type", "async", "asyncBefore", "asyncAfter", "decisionRef",
+    "assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate", "priority", "formKey", "formRef",
+    "formRefBinding", "formRefVersion", "resultVariable", "topic", "type", "async", "asyncBefore", "asyncAfter", "decisionRef",
     "decisionRefBinding", "decisionRefVersion", "decisionRefTenantId", "mapDecisionResult", "collection",
     "elementVariable", "candidateStarterUsers", "candidateStarterGroups", "historyTimeToLive",
 })
@@ -68,7 +68,6 @@ ADVICE = {
     "calledElementBinding": "the latest version of the called process is always called here; remove Binding",
     "calledElementVersion": "the latest version of the called process is always called here; remove Version",
     "calledElementVersionTag": "the latest version of the called process is always called here; remove Version tag",
-    "followUpDate": "the follow-up date of a task is set in the inbox, not from the model; remove Follow up date",
 }
 
 
@@ -89,6 +88,9 @@ def problems(document: Document) -> list[Problem]:
             continue
         for attribute in node.attrib:
             name = local_name(attribute)
+            if namespace(attribute) == CAMUNDA and (refusal := form_refusal(node, name)) is not None:
+                found.append(document.problem(node, refusal))
+                continue
             if _runs(namespace(attribute), name, False, local_name(node.tag)) or \
                     (namespace(attribute) == CAMUNDA and name == "initiator" and _none_start_of_process(node)):
                 continue
