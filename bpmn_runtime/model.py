@@ -44,6 +44,9 @@ class EventDefinition:
     wait_for_completion: bool = True
     correlation_key: str | None = None
     id: str | None = None
+    error_message: str | None = None  # an error end event's camunda:errorMessage (may embed `${...}`)
+    code_variable: str | None = None  # a catching error event's camunda:errorCodeVariable
+    message_variable: str | None = None  # a catching error event's camunda:errorMessageVariable
 
 
 @dataclass(frozen=True, slots=True)

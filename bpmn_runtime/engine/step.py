@@ -122,9 +122,10 @@ class Step:
         self.later(Trigger(self._wait(wait_key), dict(payload or {})))
         self.run()
 
-    def job_error(self, wait_key: int, code: str, variables: Mapping[str, Any] | None = None) -> None:
+    def job_error(self, wait_key: int, code: str, variables: Mapping[str, Any] | None = None,
+                  message: str = "") -> None:
         """A handler raised a BPMN error for the job `wait_key` (or a called instance failed with one)."""
-        self.later(Throw(self._wait(wait_key).ai, "error", code, dict(variables or {})))
+        self.later(Throw(self._wait(wait_key).ai, "error", code, dict(variables or {}), message))
         self.run()
 
     def child_escalation(self, wait_key: int, code: str) -> None:
@@ -216,7 +217,7 @@ class Step:
         try:
             getattr(self.behaviour_of(ai), phase)(self, ai)
         except BpmnError as error:
-            self.throw_error(ai, error.code, error.variables)
+            self.throw_error(ai, error.code, error.variables, message=error.message)
         except Exception as error:
             self._failed(Run(ai.id, phase), error)
 
@@ -647,9 +648,11 @@ class Step:
     # --- events that travel up the scopes ---------------------------------------------------------
 
     def throw_error(self, source: ActivityInstance, code: str, variables: Mapping[str, Any] | None = None, *,
-                    incident_if_uncaught: bool = False) -> None:
-        """Propagate a BPMN error from `source` to the nearest catching boundary or event subprocess; one that
-        nothing catches fails the instance (or, thrown by a handler, is an incident on `source`)."""
+                    message: str | None = None, incident_if_uncaught: bool = False) -> None:
+        """Propagate a BPMN error from `source` to the nearest catching boundary or event subprocess, which
+        receives its code and message in the variables its camunda:errorCodeVariable and
+        camunda:errorMessageVariable name; one that nothing catches fails the instance (or, thrown by a handler,
+        is an incident on `source`)."""
         catcher = self._find_catcher(source, "error", code)
         if catcher is None:
             if incident_if_uncaught and source.id in self.state.instances:
@@ -657,10 +660,16 @@ class Step:
                                     f"and no error boundary event or event subprocess catches it")
                 return
             self.terminate_children(ROOT)
-            self.state.error_code = code
+            self.state.error_code, self.state.error_message = code, message or None
             self.finish("failed", f"error '{code}' was thrown and nothing caught it")
             return
-        self._occur(catcher, variables or {})
+        caught = dict(variables or {})
+        for definition in catcher.event.events:
+            if definition.kind == "error" and definition.code_variable:
+                caught[definition.code_variable] = code
+            if definition.kind == "error" and definition.message_variable:
+                caught[definition.message_variable] = message or None
+        self._occur(catcher, caught)
 
     def throw_escalation(self, source: ActivityInstance, code: str | None) -> bool:
         """Propagate an escalation; True when something caught it and interrupted the thrower's path."""
@@ -677,7 +686,7 @@ class Step:
         if source is None:
             return
         if throw.kind == "error":
-            self.throw_error(source, throw.code, throw.variables, incident_if_uncaught=True)
+            self.throw_error(source, throw.code, throw.variables, message=throw.message, incident_if_uncaught=True)
         else:
             self.throw_escalation(source, throw.code or None)
 

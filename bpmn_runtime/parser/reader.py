@@ -381,7 +381,12 @@ def _event_definition(child: etree._Element, owner: etree._Element, context: _Co
     if kind == "signal":
         return EventDefinition(kind, resolve("signalRef", "signal"), id=child.get("id"))
     if kind == "error":
-        return EventDefinition(kind, resolve("errorRef", "error"), id=child.get("id"))
+        declaration = context.declared(child, child.get("errorRef"), "error")
+        return EventDefinition(
+            kind, resolve("errorRef", "error"), id=child.get("id"),
+            error_message=declaration.get(camunda_name("errorMessage")) if declaration is not None else None,
+            code_variable=(child.get(camunda_name("errorCodeVariable")) or "").strip() or None,
+            message_variable=(child.get(camunda_name("errorMessageVariable")) or "").strip() or None)
     if kind == "escalation":
         return EventDefinition(kind, resolve("escalationRef", "escalation"),
                                id=child.get("id"))

@@ -71,7 +71,8 @@ class EndEvent(Behaviour):
                 ctx.behaviour_of(scope_ai).scope_terminated(ctx, scope_ai, element)
                 return
             if definition.kind == "error":
-                ctx.throw_error(ai, definition.name or "")
+                text = definition.error_message
+                ctx.throw_error(ai, definition.name or "", message=str(ctx.render(ai, text)) if text else None)
                 return
             if definition.kind == "cancel":
                 ctx.behaviour_of(scope_ai).cancel(ctx, scope_ai)
