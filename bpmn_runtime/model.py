@@ -120,12 +120,16 @@ class VariablePassing:
 
 
 @dataclass(frozen=True, slots=True)
-class ExpressionListener:
-    """A Camunda 7 execution or task listener given as `expression="${...}"`: evaluated on its event (start or
-    end of the activity, create or complete of the user task); its value is discarded, as Camunda 7 discards it."""
+class Listener:
+    """A Camunda 7 execution listener (start or end of a flow node, take of a sequence flow) or task listener
+    (create or complete of a user task): an `expression="${...}"`, whose value is discarded as Camunda 7 discards
+    it, or an inline `script` in `script_format`, run as script tasks run theirs, whose assignments set
+    variables as `execution.setVariable` does."""
 
     event: str
-    expression: str
+    expression: str | None = None
+    script: str | None = None
+    script_format: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,8 +159,8 @@ class Extensions:
     decision_version: str | None = None  # a version number; None: the latest
     map_decision_result: str | None = None  # Camunda 7's mapping; None: the decision's value (Camunda 8)
     passing: VariablePassing = field(default_factory=VariablePassing)  # a call activity's variables
-    execution_listeners: tuple[ExpressionListener, ...] = ()  # Camunda 7 expression listeners, in model order
-    task_listeners: tuple[ExpressionListener, ...] = ()  # a user task's Camunda 7 expression task listeners
+    execution_listeners: tuple[Listener, ...] = ()  # Camunda 7 execution listeners, in model order
+    task_listeners: tuple[Listener, ...] = ()  # a user task's Camunda 7 task listeners
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +207,7 @@ class Flow:
     condition: str | None
     name: str
     origin: Source
+    listeners: tuple[Listener, ...] = ()  # Camunda 7 `take` execution listeners, in model order
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,8 @@ from bpmn_runtime import juel
 from bpmn_runtime.engine import values
 from bpmn_runtime.engine.analysis import facts
 from bpmn_runtime.engine.decision_calls import DecisionCall, DecisionLookup, DecisionOutcome
-from bpmn_runtime.engine.behaviours import registry
+from bpmn_runtime.engine.behaviours import listeners, registry
+from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident
 from bpmn_runtime.engine.limits import Limits
 from bpmn_runtime.engine.start_events import instantiating
@@ -38,7 +39,8 @@ from bpmn_runtime.model import Element, Flow, Process
 
 @dataclass(frozen=True)
 class ScriptCall:
-    """What a script runner is asked to run: the script of one script task, with the instance's variables."""
+    """What a script runner is asked to run: the script of one script task or listener (of the element
+    `element_id`), with the variables where it runs."""
 
     instance_id: int
     business_key: str | None
@@ -401,18 +403,22 @@ class Step:
         return self.decisions(call)
 
     def run_script(self, ai: ActivityInstance, element: Element) -> Mapping[str, Any]:
-        """What the script of `element` assigns, run by the embedding program's runner or the sandbox."""
-        script = element.script or ""
+        """What the script of `element` assigns."""
+        return self.run_code(ai, element.script or "", element.script_format, element.label)
+
+    def run_code(self, ai: ActivityInstance, script: str, script_format: str | None, label: str) -> Mapping[str, Any]:
+        """What a script (of a script task or a listener, `label` naming it) assigns, run where `ai` runs by the
+        embedding program's runner or the sandbox."""
         if self.script_runner is not None:
-            results = self.script_runner(ScriptCall(self.instance_id, self.business_key, element.id, script,
-                                                    element.script_format, self.variables(ai)))
-        elif element.script_format in SANDBOX_SCRIPT_FORMATS:
+            results = self.script_runner(ScriptCall(self.instance_id, self.business_key, ai.element, script,
+                                                    script_format, self.variables(ai)))
+        elif script_format in SANDBOX_SCRIPT_FORMATS:
             results = run_assignments(script, self.variables(ai))
         else:
-            raise Incident(f"script format '{element.script_format}' of {element.label} has no runner; "
+            raise Incident(f"script format '{script_format}' of {label} has no runner; "
                            f"write the script as Python assignments or give the runtime a script runner")
         if results is not None and not isinstance(results, Mapping):
-            raise Incident(f"the script of {element.label} gave {type(results).__name__}, not a map of variable "
+            raise Incident(f"the script of {label} gave {type(results).__name__}, not a map of variable "
                            f"names to values")
         return results or {}
 
@@ -530,6 +536,9 @@ class Step:
         if flows is None:
             flows = self.select_flows(ai, element, exclusive=False)
         self._check_room(element, flows)
+        if element.extensions.execution_listeners and not isinstance(self.behaviour_of(ai), ActivityBehaviour):
+            listeners.notify_end(self, ai)  # an event or gateway: activities run theirs as they leave
+        listeners.notify_take(self, ai, flows)
         self.end_instance(ai, "completed")
         scope_ai = self.state.parent_of(ai)
         self._send_tokens(element, scope_ai, flows)
@@ -541,6 +550,7 @@ class Step:
         element = self.element(ai.element)
         flows = self.select_flows(ai, element, exclusive=False)
         self._check_room(element, flows)
+        listeners.notify_take(self, ai, flows)
         self._send_tokens(element, self.state.parent_of(ai), flows)
 
     def _check_room(self, element: Element, flows: list[Flow]) -> None:
@@ -609,6 +619,8 @@ class Step:
         """Stop an activity instance and everything inside it, without leaving it."""
         self.terminate_children(ai.id)
         if ai.id in self.state.instances:
+            if ai.element in self.process.elements and ai.body is None and not ai.parked and ai.join is None:
+                listeners.notify_end(self, ai)  # Camunda 7 runs end listeners of what is cancelled, too
             self.behaviour_of(ai).terminate(self, ai)
             self.end_instance(ai, "terminated")
 

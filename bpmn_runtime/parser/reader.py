@@ -191,7 +191,7 @@ def _read_scope(node: etree._Element, scope_id: str, context: _Context, elements
             ident = ident or _unnamed_flow_id(source, target, flows)
             condition = child.find(bpmn("conditionExpression"))
             flows[ident] = Flow(ident, source, target, _expression_text(condition), child.get("name", ""),
-                                context.source(child))
+                                context.source(child), camunda.listeners(child.find("{*}extensionElements")))
         elif tag in FLOW_NODES:
             element = _read_element(child, tag, scope_id, context)
             elements[ident] = element

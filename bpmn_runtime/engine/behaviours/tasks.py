@@ -6,8 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from bpmn_runtime import juel
-from bpmn_runtime.engine.behaviours import events
-from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour, notify_listeners
+from bpmn_runtime.engine.behaviours import events, listeners
+from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour
 from bpmn_runtime.engine.behaviours.base import Incident, StepContext
 from bpmn_runtime.engine.behaviours.subscriptions import subscribe_all
 from bpmn_runtime.engine.state import ActivityInstance, JobWait, MessageWait, UserTaskWait
@@ -84,7 +84,7 @@ class UserTask(ActivityBehaviour):
         priority = _text(ctx, ai, extensions.priority)
         name = _as_text(element.name, ctx.render(ai, element.name)) if element.name else None
         # Create listeners run before the task exists: one that fails leaves no task, as Camunda's rollback does.
-        notify_listeners(ctx, ai, extensions.task_listeners, "create")
+        listeners.notify(ctx, ai, extensions.task_listeners, "create")
         ctx.add_wait(UserTaskWait(
             ctx.state.next_id(), ai.id, element.id, name or element.id,
             assignee=_text(ctx, ai, extensions.assignee),
@@ -98,7 +98,7 @@ class UserTask(ActivityBehaviour):
     def leave(self, ctx: StepContext, ai: ActivityInstance) -> None:
         """Complete listeners run with the submitted variables, before the output mappings and end listeners."""
         if not ai.outputs_mapped:
-            notify_listeners(ctx, ai, ctx.element(ai.element).extensions.task_listeners, "complete")
+            listeners.notify(ctx, ai, ctx.element(ai.element).extensions.task_listeners, "complete")
         super().leave(ctx, ai)
 
 

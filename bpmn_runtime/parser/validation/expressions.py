@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bpmn_runtime import expressions, juel
 from bpmn_runtime.errors import ExpressionError, Problem
-from bpmn_runtime.model import Element, Process
+from bpmn_runtime.model import Element, Listener, Process
 from bpmn_runtime.parser.validation.catalogue import rule
 from bpmn_runtime.parser.validation.shared import problem
 
@@ -16,13 +16,22 @@ def sandbox_problems(process: Process, element: Element, check_scripts: bool) ->
             expressions.check(text)
         except ExpressionError as error:
             problems.append(problem(element, str(error)))
-    if check_scripts and element.kind == "scriptTask" and element.script \
-            and element.script_format in expressions.SANDBOX_SCRIPT_FORMATS:
-        try:
-            expressions.check_script(element.script)
-        except ExpressionError as error:
-            problems.append(problem(element, str(error)))
+    scripts = [(element.script, element.script_format)] if element.kind == "scriptTask" else []
+    scripts += [(listener.script, listener.script_format) for listener in _listeners_of(process, element)]
+    for script, script_format in scripts if check_scripts else ():
+        if script and script_format in expressions.SANDBOX_SCRIPT_FORMATS:
+            try:
+                expressions.check_script(script)
+            except ExpressionError as error:
+                problems.append(problem(element, str(error)))
     return problems
+
+
+def _listeners_of(process: Process, element: Element) -> list[Listener]:
+    """The Camunda 7 listeners run on `element` and on the flows it sends tokens along."""
+    extensions = element.extensions
+    return [*extensions.execution_listeners, *extensions.task_listeners,
+            *(listener for flow in element.outgoing for listener in process.flows[flow].listeners)]
 
 
 def constant_condition_problems(process: Process, element: Element) -> list[Problem]:
@@ -64,8 +73,7 @@ def _expressions_of(process: Process, element: Element) -> list[str]:
     found += [d.correlation_key for d in element.events if d.correlation_key]
     passing = element.extensions.passing
     found += [m.expression for m in passing.ins + passing.outs if m.expression]
-    found += [listener.expression for listener in element.extensions.execution_listeners
-              + element.extensions.task_listeners]
+    found += [listener.expression for listener in _listeners_of(process, element) if listener.expression]
     if element.loop is not None and element.loop.cardinality:
         found.append(element.loop.cardinality)
     return found + _templates_of(element) + _feel_attributes_of(element)
