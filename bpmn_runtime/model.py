@@ -47,6 +47,8 @@ class EventDefinition:
     error_message: str | None = None  # an error end event's camunda:errorMessage (may embed `${...}`)
     code_variable: str | None = None  # a catching error event's camunda:errorCodeVariable
     message_variable: str | None = None  # a catching error event's camunda:errorMessageVariable
+    variable_name: str | None = None  # a conditional event's camunda:variableName: only its changes are checked
+    variable_events: tuple[str, ...] = ()  # camunda:variableEvents: only these changes (create, update, delete)
 
 
 @dataclass(frozen=True, slots=True)

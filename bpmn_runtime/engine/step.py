@@ -95,6 +95,7 @@ class Step:
         self._steps = 0
         self._stopped = False
         self._variables_growth = 0  # bytes variables grew by since their size was last measured
+        self._changed: set[tuple[str, str]] = set()  # (variable, create or update) since conditions were checked
         self._performers: dict[type[Any], Callable[[Any], None]] = {
             Run: self._run, Arrive: self._arrive, Trigger: self._trigger, CompleteScope: self._complete_scope,
             CheckCondition: self._check_condition, Broadcast: self._broadcast, Throw: self._throw,
@@ -284,13 +285,28 @@ class Step:
         fired = False
         for settle in registry.SETTLERS:
             fired = settle(self) or fired
+        changed, self._changed = self._changed, set()
         for wait in [w for w in self.state.waits.values() if isinstance(w, ConditionalWait)]:
+            if not self._checked_on(wait, changed):
+                continue
             try:
                 fired = self._fire_if_true(wait) or fired
             except Exception as error:  # what the event set off failed: an incident, as for any operation
                 self._failed(CheckCondition(wait.key, wait.ai), error)
                 fired = True
         return fired
+
+    def _checked_on(self, wait: ConditionalWait, changed: set[tuple[str, str]]) -> bool:
+        """Whether the condition of `wait` is checked after the variable changes `changed`: always, unless its
+        event names the variable (camunda:variableName) or the kinds of change (camunda:variableEvents) it is
+        checked on, as Camunda 7 does (it is checked once as it is subscribed, whatever changed)."""
+        definition = next((d for d in self.element(wait.element).events
+                           if d.kind == "conditional" and (d.condition or "false") == wait.condition), None)
+        if definition is None or not (definition.variable_name or definition.variable_events):
+            return True
+        return any((definition.variable_name in (None, name))
+                   and (not definition.variable_events or kind in definition.variable_events)
+                   for name, kind in changed)
 
     # --- lookups ----------------------------------------------------------------------------------
 
@@ -359,6 +375,7 @@ class Step:
                                f"{total:,} bytes; an instance may hold {limit:,}")
             self._variables_growth = -grown
         self._variables_growth += grown
+        self._changed.add((name, "update" if name in target else "create"))
         target[name] = value
 
     def _variables_size(self) -> int:

@@ -30,7 +30,7 @@ READ_ATTRIBUTES = frozenset({
     "formRefVersion", "resultVariable", "topic", "type", "async", "asyncBefore", "asyncAfter", "decisionRef",
     "decisionRefBinding", "decisionRefVersion", "decisionRefTenantId", "mapDecisionResult", "collection",
     "elementVariable", "candidateStarterUsers", "candidateStarterGroups", "historyTimeToLive", "errorMessage",
-    "errorCodeVariable", "errorMessageVariable",
+    "errorCodeVariable", "errorMessageVariable", "variableName", "variableEvents",
 })
 # Attributes that change nothing about a run: the modeler's and Camunda's web apps' bookkeeping, and the job
 # executor's scheduling hints (which job of several due goes first; never what a job does).
@@ -53,9 +53,6 @@ ADVICE = {
     "connector": "Camunda 7 connectors are Java plugins this engine does not have; set Implementation to External "
                  "with a topic and register a Python handler that makes the call",
     "field": "field injection configures a Java class, which this engine cannot run",
-    "variableName": "a conditional event here is checked on every change of any variable, not only of the named "
-                    "one; remove Variable name",
-    "variableEvents": "a conditional event here is checked on every change of a variable; remove Variable events",
     "initiator": "the person who starts an instance is set only at the process's none start event; remove "
                  "Initiator here",
     "resource": "scripts from external resources are not loaded; write the script in the model (Inline script)",
