@@ -84,6 +84,7 @@ class Step:
         self.script_runner = script_runner
         self.decisions = decisions  # evaluates the decisions business rule tasks call
         self.limits = limits or Limits()
+        self.skip_listeners = False
         self.effects = Effects()
         self._agenda: deque[Operation] = deque()
         self._in_flight: dict[int, dict[str, int]] = {}  # scope activity instance -> element -> tokens heading there
@@ -137,7 +138,10 @@ class Step:
         self.run()
 
     def cancel(self, reason: str) -> None:
-        """End the instance at once: every activity instance is terminated."""
+        """End the instance at once: every activity instance is terminated, without running its listeners (as
+        Camunda 7's Cockpit cancels, skipping custom listeners): a failing listener must not keep an operator from
+        ending an instance."""
+        self.skip_listeners = True
         self.terminate_children(ROOT)
         self.finish("cancelled", reason)
 
@@ -633,12 +637,13 @@ class Step:
         self.behaviour_of(scope_ai).scope_completed(self, scope_ai)
 
     def terminate(self, ai: ActivityInstance) -> None:
-        """Stop an activity instance and everything inside it, without leaving it."""
+        """Stop an activity instance and everything inside it, without leaving it: its behaviour first (while it
+        still holds what it waits for), then what runs inside it, then its own end listeners."""
+        self.behaviour_of(ai).terminate(self, ai)
         self.terminate_children(ai.id)
         if ai.id in self.state.instances:
             if ai.element in self.process.elements and ai.body is None and not ai.parked and ai.join is None:
                 listeners.notify_end(self, ai)  # Camunda 7 runs end listeners of what is cancelled, too
-            self.behaviour_of(ai).terminate(self, ai)
             self.end_instance(ai, "terminated")
 
     def terminate_children(self, parent: int) -> None:

@@ -28,7 +28,13 @@ LISTENING_ELEMENTS = frozenset({
 # listeners as each token arrives, this engine once the tokens have joined.
 JOINING_GATEWAYS = frozenset({"parallelGateway", "inclusiveGateway"})
 # The events each kind of listener runs on here, by the extension element's name.
-LISTENER_EVENTS = {"executionListener": ("start", "end"), "taskListener": ("create", "complete")}
+LISTENER_EVENTS = {"executionListener": ("start", "end"), "taskListener": ("create", "complete", "delete")}
+# Task listener events Camunda 7 has that this engine does not run, and why.
+TASK_EVENTS_NOT_RUN = {
+    "assignment": "the inbox claims and assigns tasks outside the process run, where no listener runs",
+    "update": "the inbox changes tasks outside the process run, where no listener runs",
+    "timeout": "task listener timers are not run here; put a timer boundary event on the user task",
+}
 
 def _split(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
@@ -119,7 +125,7 @@ def listener_refusal(listener: etree._Element) -> str | None:
     """Why a camunda:executionListener or camunda:taskListener cannot run here as Camunda 7 runs it, or None
     when it can: an expression or inline script listener on the start or end of a task, subprocess, call
     activity, event or exclusive, parallel or inclusive gateway (no loop, not an event subprocess), on the take of
-    a sequence flow, or on the create or complete of a user task without a loop."""
+    a sequence flow, or on the create, complete or delete of a user task without a loop."""
     holder = listener.getparent()
     owner = holder.getparent() if holder is not None else None
     kind = local_name(owner.tag) if owner is not None else ""
@@ -143,7 +149,8 @@ def listener_refusal(listener: etree._Element) -> str | None:
         return _flow_listener_refusal(owner, event)
     events = LISTENER_EVENTS[local_name(listener.tag)]
     if event not in events:
-        return f"Event type '{event}' is not run here; use {' or '.join(events)}"
+        why = f" ({TASK_EVENTS_NOT_RUN[event]})" if task_listener and event in TASK_EVENTS_NOT_RUN else ""
+        return f"Event type '{event}' is not run here{why}; use {', '.join(events[:-1])} or {events[-1]}"
     return _flow_node_listener_refusal(owner, kind, event)
 
 

@@ -41,6 +41,7 @@ class StepContext(Protocol):
     state: InstanceState
     now: datetime
     limits: Limits
+    skip_listeners: bool  # an operator cancels the instance: Camunda 7's Cockpit skips custom listeners then
 
     # lookups
     def element(self, element_id: str) -> Element: ...

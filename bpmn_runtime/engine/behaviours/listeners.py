@@ -19,6 +19,8 @@ from bpmn_runtime.model import Flow, Listener
 def notify(ctx: StepContext, ai: ActivityInstance, listeners: tuple[Listener, ...], event: str) -> None:
     """Run the listeners of `event` in model order: an expression's value is discarded; what a script assigns
     is set as `execution.setVariable` sets it (where the variable lives, else on the process instance)."""
+    if ctx.skip_listeners:
+        return
     for listener in listeners:
         if listener.event != event:
             continue

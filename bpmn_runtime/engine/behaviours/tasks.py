@@ -101,6 +101,12 @@ class UserTask(ActivityBehaviour):
             listeners.notify(ctx, ai, ctx.element(ai.element).extensions.task_listeners, "complete")
         super().leave(ctx, ai)
 
+    def terminate(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """A task cancelled (by an interrupting event, a terminate end event, an operator) is deleted: its delete
+        listeners run, as Camunda 7 runs them, if it had been created."""
+        if any(isinstance(wait, UserTaskWait) for wait in ctx.state.waits_of(ai.id)):
+            listeners.notify(ctx, ai, ctx.element(ai.element).extensions.task_listeners, "delete")
+
 
 class JobTask(ActivityBehaviour):
     """Service, send and business-rule tasks: a job for the handler registered for the task's topic.
