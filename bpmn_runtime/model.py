@@ -124,7 +124,7 @@ class VariablePassing:
 @dataclass(frozen=True, slots=True)
 class Listener:
     """A Camunda 7 execution listener (start or end of a flow node, take of a sequence flow) or task listener
-    (create or complete of a user task): an `expression="${...}"`, whose value is discarded as Camunda 7 discards
+    (create, complete or delete of a user task): an `expression="${...}"`, whose value is discarded as Camunda 7 discards
     it, or an inline `script` in `script_format`, run as script tasks run theirs, whose assignments set
     variables as `execution.setVariable` does."""
 

@@ -1,7 +1,7 @@
 """Camunda 7 execution and task listeners, run where Camunda 7 runs them: `start` as a flow node begins (after
 its input mappings), `end` as it leaves (after its output mappings), `take` as a token sets off along a sequence
-flow (after the source's end listeners, before the target's start listeners), and a user task's `create` and
-`complete`. Deployment refuses listeners on elements and events where this engine cannot run them so
+flow (after the source's end listeners, before the target's start listeners), and a user task's `create`,
+`complete` and `delete` (see `tasks.UserTask`); `end` also for an element an event cancels. Deployment refuses listeners on elements and events where this engine cannot run them so
 (`parser.camunda.listener_refusal`).
 
 A listener that fails is an incident on the element it runs on, at that moment, as Camunda 7's rollback leaves
