@@ -154,3 +154,13 @@ def test_listeners_the_engine_cannot_run_at_camunda_7_moments_are_refused_where_
         + flow("f1", "s", "e", '<bpmn:extensionElements><camunda:executionListener event="start" '
                                'expression="${x}"/></bpmn:extensionElements>'))
     assert element == "f1" and "Event type 'start' is not run on a sequence flow; use take" in message
+
+
+def test_a_listener_script_the_sandbox_cannot_run_is_refused_at_the_flow_that_carries_it() -> None:
+    element, message = refusal(
+        '<bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>'
+        + flow("f1", "s", "e", '<bpmn:extensionElements><camunda:executionListener event="take"><camunda:script '
+                               'scriptFormat="python">execution.setVariable("x", 1)</camunda:script>'
+                               '</camunda:executionListener></bpmn:extensionElements>'))
+    assert element == "f1" and message.startswith("the script of the take listener: refused script")
+    assert "as execution.setVariable('name', value) would" in message

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bpmn_runtime import expressions, juel
 from bpmn_runtime.errors import ExpressionError, Problem
-from bpmn_runtime.model import Element, Listener, Process
+from bpmn_runtime.model import Element, Flow, Listener, Process
 from bpmn_runtime.parser.validation.catalogue import rule
 from bpmn_runtime.parser.validation.shared import problem
 
@@ -16,15 +16,32 @@ def sandbox_problems(process: Process, element: Element, check_scripts: bool) ->
             expressions.check(text)
         except ExpressionError as error:
             problems.append(problem(element, str(error)))
-    scripts = [(element.script, element.script_format)] if element.kind == "scriptTask" else []
-    scripts += [(listener.script, listener.script_format) for listener in _listeners_of(process, element)]
-    for script, script_format in scripts if check_scripts else ():
-        if script and script_format in expressions.SANDBOX_SCRIPT_FORMATS:
-            try:
-                expressions.check_script(script)
-            except ExpressionError as error:
-                problems.append(problem(element, str(error)))
-    return problems
+    if check_scripts and element.kind == "scriptTask" and element.script \
+            and element.script_format in expressions.SANDBOX_SCRIPT_FORMATS:
+        try:
+            expressions.check_script(element.script)
+        except ExpressionError as error:
+            problems.append(problem(element, str(error)))
+    return problems + (_listener_script_problems(process, element) if check_scripts else [])
+
+
+def _listener_script_problems(process: Process, element: Element) -> list[Problem]:
+    """The Python scripts of the listeners of `element` and of the flows it leaves by, which the sandbox runs,
+    each refused at the element or flow that carries it."""
+    found = []
+    owners: list[Element | Flow] = [element, *(process.flows[flow] for flow in element.outgoing)]
+    for owner in owners:
+        listeners = owner.listeners if isinstance(owner, Flow) else \
+            owner.extensions.execution_listeners + owner.extensions.task_listeners
+        for listener in listeners:
+            if listener.script and listener.script_format in expressions.SANDBOX_SCRIPT_FORMATS:
+                try:
+                    expressions.check_script(listener.script)
+                except ExpressionError as error:
+                    found.append(problem(owner, f"the script of the {listener.event} listener: {error}; a "
+                                                f"listener sets a variable with 'name = expression', as "
+                                                f"execution.setVariable('name', value) would"))
+    return found
 
 
 def _listeners_of(process: Process, element: Element) -> list[Listener]:
