@@ -45,7 +45,7 @@ class EventDefinition:
     correlation_key: str | None = None
     id: str | None = None
     error_message: str | None = None  # an error end event's camunda:errorMessage (may embed `${...}`)
-    code_variable: str | None = None  # a catching error event's camunda:errorCodeVariable
+    code_variable: str | None = None  # a catching event's camunda:errorCodeVariable or escalationCodeVariable
     message_variable: str | None = None  # a catching error event's camunda:errorMessageVariable
     variable_name: str | None = None  # a conditional event's camunda:variableName: only its changes are checked
     variable_events: tuple[str, ...] = ()  # camunda:variableEvents: only these changes (create, update, delete)

@@ -697,13 +697,7 @@ class Step:
             self.state.error_code, self.state.error_message = code, message or None
             self.finish("failed", f"error '{code}' was thrown and nothing caught it")
             return
-        caught = dict(variables or {})
-        for definition in catcher.event.events:
-            if definition.kind == "error" and definition.code_variable:
-                caught[definition.code_variable] = code
-            if definition.kind == "error" and definition.message_variable:
-                caught[definition.message_variable] = message or None
-        self._occur(catcher, caught)
+        self._occur(catcher, {**(variables or {}), **_caught(catcher, "error", code, message)})
 
     def throw_escalation(self, source: ActivityInstance, code: str | None) -> bool:
         """Propagate an escalation; True when something caught it and interrupted the thrower's path."""
@@ -712,7 +706,7 @@ class Step:
             self.effects.escalations_uncaught.append(code or "")
             self.history("escalation_uncaught", source.element, source.id, {"code": code})
             return False
-        self._occur(catcher)
+        self._occur(catcher, _caught(catcher, "escalation", code, None))
         return catcher.interrupting
 
     def _throw(self, throw: Throw) -> None:
@@ -742,3 +736,16 @@ class Step:
         """The catching event occurs, bringing what was thrown with it (an error's variables): through its
         output mappings when it has them, as Zeebe does, else into the instance's variables."""
         self.behaviour_for(catcher.event).event_occurred(self, catcher.event, catcher.ai, None, payload or {})
+
+
+def _caught(catcher: Catcher, kind: str, code: str | None, message: str | None) -> dict[str, Any]:
+    """What a catching error or escalation event keeps of what it caught, as Camunda 7 keeps it: the code in the
+    variable its camunda:errorCodeVariable (escalationCodeVariable) names, an error's message (or null) in its
+    camunda:errorMessageVariable."""
+    kept: dict[str, Any] = {}
+    for definition in catcher.event.events:
+        if definition.kind == kind and definition.code_variable:
+            kept[definition.code_variable] = code
+        if definition.kind == kind and definition.message_variable:
+            kept[definition.message_variable] = message or None
+    return kept

@@ -402,8 +402,8 @@ def _event_definition(child: etree._Element, owner: etree._Element, context: _Co
             code_variable=(child.get(camunda_name("errorCodeVariable")) or "").strip() or None,
             message_variable=(child.get(camunda_name("errorMessageVariable")) or "").strip() or None)
     if kind == "escalation":
-        return EventDefinition(kind, resolve("escalationRef", "escalation"),
-                               id=child.get("id"))
+        return EventDefinition(kind, resolve("escalationRef", "escalation"), id=child.get("id"),
+                               code_variable=(child.get(camunda_name("escalationCodeVariable")) or "").strip() or None)
     if kind == "timer":
         for timer_kind in ("timeDate", "timeDuration", "timeCycle"):
             spec = child.find(bpmn(timer_kind))

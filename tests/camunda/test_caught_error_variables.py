@@ -1,7 +1,8 @@
 """camunda:errorCodeVariable and camunda:errorMessageVariable on catching error events store the caught error's
 code and message, as Camunda 7 stores them: from an error end event (its message is the bpmn:error's
 camunda:errorMessage, which may embed `${...}`), from a handler's BPMN error, and from a called process that
-failed with one. An error without a message sets the message variable to null."""
+failed with one. An error without a message sets the message variable to null. camunda:escalationCodeVariable
+stores a caught escalation's code the same way."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -90,3 +91,20 @@ def test_an_error_event_subprocess_stores_the_error_a_called_process_failed_with
     assert [task.element_id for task in tasks] == ["look"]
     variables = runtime.queries.instance(instance).variables
     assert variables["code"] == "LATE" and variables["why"] == "too late"
+
+
+def test_an_escalation_boundary_event_stores_the_caught_escalation_code(runtime: Runtime) -> None:
+    runtime.deploy(f"""{HEAD}<bpmn:escalation id="late" escalationCode="LATE"/>
+  <bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="s"/>
+    <bpmn:subProcess id="work"><bpmn:startEvent id="in"/>
+      <bpmn:endEvent id="raise"><bpmn:escalationEventDefinition escalationRef="late"/></bpmn:endEvent>
+      <bpmn:sequenceFlow id="i1" sourceRef="in" targetRef="raise"/></bpmn:subProcess>
+    <bpmn:boundaryEvent id="noted" attachedToRef="work" cancelActivity="false">
+      <bpmn:escalationEventDefinition camunda:escalationCodeVariable="escalated"/></bpmn:boundaryEvent>
+    <bpmn:userTask id="look"/><bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="work"/><bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="e"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="noted" targetRef="look"/><bpmn:sequenceFlow id="f4" sourceRef="look" targetRef="e2"/>
+  </bpmn:process>
+</bpmn:definitions>""".encode(), "escalation.bpmn")
+    instance = runtime.start("p")
+    assert runtime.queries.instance(instance).variables == {"escalated": "LATE"}

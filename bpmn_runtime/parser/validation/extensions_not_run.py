@@ -30,7 +30,7 @@ READ_ATTRIBUTES = frozenset({
     "formRefVersion", "resultVariable", "topic", "type", "async", "asyncBefore", "asyncAfter", "decisionRef",
     "decisionRefBinding", "decisionRefVersion", "decisionRefTenantId", "mapDecisionResult", "collection",
     "elementVariable", "candidateStarterUsers", "candidateStarterGroups", "historyTimeToLive", "errorMessage",
-    "errorCodeVariable", "errorMessageVariable", "variableName", "variableEvents",
+    "errorCodeVariable", "errorMessageVariable", "escalationCodeVariable", "variableName", "variableEvents",
 })
 # Attributes that change nothing about a run: the modeler's and Camunda's web apps' bookkeeping, and the job
 # executor's scheduling hints (which job of several due goes first; never what a job does).
