@@ -36,6 +36,7 @@ TASK_EVENTS_NOT_RUN = {
     "timeout": "task listener timers are not run here; put a timer boundary event on the user task",
 }
 
+
 def _split(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
@@ -189,6 +190,7 @@ def _node(flow: etree._Element, ident: str) -> etree._Element:
     found = next((child for child in parent if isinstance(child.tag, str) and child.get("id") == ident), None) \
         if parent is not None else None
     return found if found is not None else flow
+
 
 def variable_passing(call: etree._Element, problems: list[str]) -> VariablePassing:
     """A call activity of a Camunda 7 file passes only what its camunda:in and camunda:out declare (none: no
