@@ -164,3 +164,21 @@ def test_a_listener_script_the_sandbox_cannot_run_is_refused_at_the_flow_that_ca
                                '</camunda:executionListener></bpmn:extensionElements>'))
     assert element == "f1" and message.startswith("the script of the take listener: refused script")
     assert "as execution.setVariable('name', value) would" in message
+
+
+def test_the_start_event_of_an_event_subprocess_runs_its_listeners_with_what_the_error_brought(
+        runtime: Runtime) -> None:
+    runtime.deploy(f"""{HEAD}<bpmn:error id="late" errorCode="LATE"/>
+  <bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="s"/>
+    <bpmn:endEvent id="fail"><bpmn:errorEventDefinition errorRef="late"/></bpmn:endEvent>{flow("f1", "s", "fail")}
+    <bpmn:subProcess id="onError" triggeredByEvent="true">
+      <bpmn:startEvent id="caught"><bpmn:extensionElements><camunda:executionListener event="start">
+        <camunda:script scriptFormat="python">trace = trace + ['start caught ' + code]</camunda:script>
+        </camunda:executionListener></bpmn:extensionElements>
+        <bpmn:errorEventDefinition errorRef="late" camunda:errorCodeVariable="code"/></bpmn:startEvent>
+      <bpmn:endEvent id="handled">{listened("handled", "end")}</bpmn:endEvent>{flow("e1", "caught", "handled")}
+    </bpmn:subProcess>
+  </bpmn:process></bpmn:definitions>""".encode(), "event-subprocess.bpmn")
+    instance = runtime.start("p", {"trace": []})
+    assert runtime.queries.instance(instance).summary.status == "completed"
+    assert trace_of(runtime, instance) == ["start caught LATE", "end handled"]
