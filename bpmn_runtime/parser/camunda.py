@@ -172,6 +172,8 @@ def _flow_node_listener_refusal(node: etree._Element, kind: str, event: str) -> 
                "the tokens have joined; use an end listener"
     if any(local_name(_node(node, flow.get("sourceRef", "")).tag) == "eventBasedGateway" for flow in incoming):
         return "an event after an event-based gateway is not entered before it occurs here"
+    if event == "start" and (node.get("instantiate") or "").strip() == "true":
+        return "a receive task that starts the process has occurred when it is entered here; use an end listener"
     if kind == "boundaryEvent" and node.find("{*}compensateEventDefinition") is not None:
         return "a compensation boundary event does not occur as a token; put the listener on the compensation " \
                "handler"

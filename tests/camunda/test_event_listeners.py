@@ -154,6 +154,10 @@ def test_listeners_the_engine_cannot_run_at_camunda_7_moments_are_refused_where_
         + flow("f1", "s", "e", '<bpmn:extensionElements><camunda:executionListener event="start" '
                                'expression="${x}"/></bpmn:extensionElements>'))
     assert element == "f1" and "Event type 'start' is not run on a sequence flow; use take" in message
+    element, message = refusal(
+        f'<bpmn:receiveTask id="r" instantiate="true">{start}</bpmn:receiveTask><bpmn:endEvent id="e"/>'
+        + flow("f1", "r", "e"))
+    assert element == "r" and "a receive task that starts the process has occurred when it is entered" in message
 
 
 def test_a_listener_script_the_sandbox_cannot_run_is_refused_at_the_flow_that_carries_it() -> None:
