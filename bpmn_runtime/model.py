@@ -49,6 +49,11 @@ class EventDefinition:
     payload_only: bool = False
     payload: str | None = None
     payload_variable: str | None = None
+    error_message: str | None = None  # an error end event's camunda:errorMessage (may embed `${...}`)
+    code_variable: str | None = None  # a catching event's camunda:errorCodeVariable or escalationCodeVariable
+    message_variable: str | None = None  # a catching error event's camunda:errorMessageVariable
+    variable_name: str | None = None  # a conditional event's camunda:variableName: only its changes are checked
+    variable_events: tuple[str, ...] = ()  # camunda:variableEvents: only these changes (create, update, delete)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,12 +172,16 @@ class VariablePassing:
 
 
 @dataclass(frozen=True, slots=True)
-class ExpressionListener:
-    """A Camunda 7 execution or task listener given as `expression="${...}"`: evaluated on its event (start or
-    end of the activity, create or complete of the user task); its value is discarded, as Camunda 7 discards it."""
+class Listener:
+    """A Camunda 7 execution listener (start or end of a flow node, take of a sequence flow) or task listener
+    (create, complete or delete of a user task): an `expression="${...}"`, whose value is discarded as Camunda 7 discards
+    it, or an inline `script` in `script_format`, run as script tasks run theirs, whose assignments set
+    variables as `execution.setVariable` does."""
 
     event: str
-    expression: str
+    expression: str | None = None
+    script: str | None = None
+    script_format: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,8 +227,8 @@ class Extensions:
     job_result_variable: str | None = None  # SpiffWorkflow's serviceTaskOperator: gets a job's whole result
     waits_for_person: bool = False  # a SpiffWorkflow file's task or manual task: done when a person says so
     passing: VariablePassing = field(default_factory=VariablePassing)  # a call activity's variables
-    execution_listeners: tuple[ExpressionListener, ...] = ()  # Camunda 7 expression listeners, in model order
-    task_listeners: tuple[ExpressionListener, ...] = ()  # a user task's Camunda 7 expression task listeners
+    execution_listeners: tuple[Listener, ...] = ()  # Camunda 7 execution listeners, in model order
+    task_listeners: tuple[Listener, ...] = ()  # a user task's Camunda 7 task listeners
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +275,7 @@ class Flow:
     condition: str | None
     name: str
     origin: Source
+    listeners: tuple[Listener, ...] = ()  # Camunda 7 `take` execution listeners, in model order
 
 
 @dataclass(frozen=True, slots=True)

@@ -292,6 +292,7 @@ class Throw:
     kind: Literal["error", "escalation"]
     code: str
     variables: dict[str, Any] = field(default_factory=dict)
+    message: str = ""  # an error's message, which camunda:errorMessageVariable stores
 
 
 Operation = Union[Arrive, Run, StartProcess, CompleteScope, Trigger, CheckCondition, Broadcast, Throw]
@@ -345,6 +346,7 @@ class InstanceState:
     compensations: list[CompensationRecord] = field(default_factory=list)
     end_reason: str | None = None
     error_code: str | None = None  # the uncaught BPMN error that failed the instance
+    error_message: str | None = None  # that error's message, if it had one
     _children: dict[int, dict[int, None]] = field(default_factory=dict, repr=False)  # in creation order
     _waits_by_ai: dict[int, dict[int, None]] = field(default_factory=dict, repr=False)
     _waits_by_kind: dict[str, dict[int, None]] = field(default_factory=dict, repr=False)

@@ -23,7 +23,8 @@ from bpmn_runtime import juel
 from bpmn_runtime.engine import message_payloads, values
 from bpmn_runtime.engine.analysis import facts
 from bpmn_runtime.engine.decision_calls import DecisionCall, DecisionLookup, DecisionOutcome
-from bpmn_runtime.engine.behaviours import registry
+from bpmn_runtime.engine.behaviours import listeners, registry
+from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident
 from bpmn_runtime.engine.limits import Limits
 from bpmn_runtime.engine.start_events import instantiating
@@ -39,7 +40,8 @@ from bpmn_runtime.model import Element, Flow, Process
 
 @dataclass(frozen=True)
 class ScriptCall:
-    """What a script runner is asked to run: the script of one script task, with the instance's variables."""
+    """What a script runner is asked to run: the script of one script task or listener (of the element
+    `element_id`), with the variables where it runs."""
 
     instance_id: int
     business_key: str | None
@@ -83,6 +85,7 @@ class Step:
         self.script_runner = script_runner
         self.decisions = decisions  # evaluates the decisions business rule tasks call
         self.limits = limits or Limits()
+        self.skip_listeners = False
         self.effects = Effects()
         self._agenda: deque[Operation] = deque()
         self._in_flight: dict[int, dict[str, int]] = {}  # scope activity instance -> element -> tokens heading there
@@ -98,6 +101,7 @@ class Step:
         self._steps = 0
         self._stopped = False
         self._variables_growth = 0  # bytes variables grew by since their size was last measured
+        self._changed: set[tuple[str, str]] = set()  # (variable, create or update) since conditions were checked
         self._performers: dict[type[Any], Callable[[Any], None]] = {
             Run: self._run, Arrive: self._arrive, Trigger: self._trigger, CompleteScope: self._complete_scope,
             CheckCondition: self._check_condition, Broadcast: self._broadcast, Throw: self._throw,
@@ -129,9 +133,10 @@ class Step:
         self.later(Trigger(self._wait(wait_key), dict(payload or {})))
         self.run()
 
-    def job_error(self, wait_key: int, code: str, variables: Mapping[str, Any] | None = None) -> None:
+    def job_error(self, wait_key: int, code: str, variables: Mapping[str, Any] | None = None,
+                  message: str = "") -> None:
         """A handler raised a BPMN error for the job `wait_key` (or a called instance failed with one)."""
-        self.later(Throw(self._wait(wait_key).ai, "error", code, dict(variables or {})))
+        self.later(Throw(self._wait(wait_key).ai, "error", code, dict(variables or {}), message))
         self.run()
 
     def child_escalation(self, wait_key: int, code: str) -> None:
@@ -140,7 +145,10 @@ class Step:
         self.run()
 
     def cancel(self, reason: str) -> None:
-        """End the instance at once: every activity instance is terminated."""
+        """End the instance at once: every activity instance is terminated, without running its listeners (as
+        Camunda 7's Cockpit cancels, skipping custom listeners): a failing listener must not keep an operator from
+        ending an instance."""
+        self.skip_listeners = True
         self.terminate_children(ROOT)
         self.finish("cancelled", reason)
 
@@ -223,7 +231,7 @@ class Step:
         try:
             getattr(self.behaviour_of(ai), phase)(self, ai)
         except BpmnError as error:
-            self.throw_error(ai, error.code, error.variables)
+            self.throw_error(ai, error.code, error.variables, message=error.message)
         except Exception as error:
             self._failed(Run(ai.id, phase), error)
 
@@ -288,14 +296,29 @@ class Step:
         fired = False
         for settle in registry.SETTLERS:
             fired = settle(self) or fired
+        changed, self._changed = self._changed, set()
         for wait in self.state.waits_of_kind(ConditionalWait.kind):
             assert isinstance(wait, ConditionalWait)
+            if not self._checked_on(wait, changed):
+                continue
             try:
                 fired = self._fire_if_true(wait) or fired
             except Exception as error:  # what the event set off failed: an incident, as for any operation
                 self._failed(CheckCondition(wait.key, wait.ai), error)
                 fired = True
         return fired
+
+    def _checked_on(self, wait: ConditionalWait, changed: set[tuple[str, str]]) -> bool:
+        """Whether the condition of `wait` is checked after the variable changes `changed`: always, unless its
+        event names the variable (camunda:variableName) or the kinds of change (camunda:variableEvents) it is
+        checked on, as Camunda 7 does (it is checked once as it is subscribed, whatever changed)."""
+        definition = next((d for d in self.element(wait.element).events
+                           if d.kind == "conditional" and (d.condition or "false") == wait.condition), None)
+        if definition is None or not (definition.variable_name or definition.variable_events):
+            return True
+        return any((definition.variable_name in (None, name))
+                   and (not definition.variable_events or kind in definition.variable_events)
+                   for name, kind in changed)
 
     # --- lookups ----------------------------------------------------------------------------------
 
@@ -364,6 +387,7 @@ class Step:
                                f"{total:,} bytes; an instance may hold {limit:,}")
             self._variables_growth = -grown
         self._variables_growth += grown
+        self._changed.add((name, "update" if name in target else "create"))
         target[name] = value
 
     def _variables_size(self) -> int:
@@ -407,20 +431,19 @@ class Step:
             raise Incident("this runtime evaluates no decisions")
         return self.decisions(call)
 
-    def run_script(self, ai: ActivityInstance, element: Element, script: str, script_format: str | None) \
-            -> Mapping[str, Any]:
-        """What `script` (of `element`: its script task's, a parameter's, or a SpiffWorkflow pre- or post-script)
-        assigns, run by the embedding program's runner or the sandbox."""
+    def run_code(self, ai: ActivityInstance, script: str, script_format: str | None, label: str) -> Mapping[str, Any]:
+        """What a script (of a script task, a parameter, a listener or a SpiffWorkflow pre- or post-script; `label`
+        names its element) assigns, run where `ai` runs by the embedding program's runner or the sandbox."""
         if self.script_runner is not None:
-            results = self.script_runner(ScriptCall(self.instance_id, self.business_key, element.id, script,
+            results = self.script_runner(ScriptCall(self.instance_id, self.business_key, ai.element, script,
                                                     script_format, self.variables(ai)))
         elif script_format in SANDBOX_SCRIPT_FORMATS:
             results = run_assignments(script, self.variables(ai))
         else:
-            raise Incident(f"script format '{script_format}' of {element.label} has no runner; "
+            raise Incident(f"script format '{script_format}' of {label} has no runner; "
                            f"write the script as Python assignments or give the runtime a script runner")
         if results is not None and not isinstance(results, Mapping):
-            raise Incident(f"the script of {element.label} gave {type(results).__name__}, not a map of variable "
+            raise Incident(f"the script of {label} gave {type(results).__name__}, not a map of variable "
                            f"names to values")
         return results or {}
 
@@ -568,6 +591,9 @@ class Step:
         if flows is None:
             flows = self.select_flows(ai, element, exclusive=False)
         self._check_room(element, flows)
+        if element.extensions.execution_listeners and not isinstance(self.behaviour_of(ai), ActivityBehaviour):
+            listeners.notify_end(self, ai)  # an event or gateway: activities run theirs as they leave
+        listeners.notify_take(self, ai, flows)
         self.end_instance(ai, "completed")
         scope_ai = self.state.parent_of(ai)
         self._send_tokens(element, scope_ai, flows)
@@ -579,6 +605,7 @@ class Step:
         element = self.element(ai.element)
         flows = self.select_flows(ai, element, exclusive=False)
         self._check_room(element, flows)
+        listeners.notify_take(self, ai, flows)
         self._send_tokens(element, self.state.parent_of(ai), flows)
 
     def _check_room(self, element: Element, flows: list[Flow]) -> None:
@@ -644,10 +671,13 @@ class Step:
         self.behaviour_of(scope_ai).scope_completed(self, scope_ai)
 
     def terminate(self, ai: ActivityInstance) -> None:
-        """Stop an activity instance and everything inside it, without leaving it."""
+        """Stop an activity instance and everything inside it, without leaving it: its behaviour first (while it
+        still holds what it waits for), then what runs inside it, then its own end listeners."""
+        self.behaviour_of(ai).terminate(self, ai)
         self.terminate_children(ai.id)
         if ai.id in self.state.instances:
-            self.behaviour_of(ai).terminate(self, ai)
+            if ai.element in self.process.elements and ai.body is None and not ai.parked and ai.join is None:
+                listeners.notify_end(self, ai)  # Camunda 7 runs end listeners of what is cancelled, too
             self.end_instance(ai, "terminated")
 
     def terminate_children(self, parent: int) -> None:
@@ -686,9 +716,11 @@ class Step:
     # --- events that travel up the scopes ---------------------------------------------------------
 
     def throw_error(self, source: ActivityInstance, code: str, variables: Mapping[str, Any] | None = None, *,
-                    incident_if_uncaught: bool = False) -> None:
-        """Propagate a BPMN error from `source` to the nearest catching boundary or event subprocess; one that
-        nothing catches fails the instance (or, thrown by a handler, is an incident on `source`)."""
+                    message: str | None = None, incident_if_uncaught: bool = False) -> None:
+        """Propagate a BPMN error from `source` to the nearest catching boundary or event subprocess, which
+        receives its code and message in the variables its camunda:errorCodeVariable and
+        camunda:errorMessageVariable name; one that nothing catches fails the instance (or, thrown by a handler,
+        is an incident on `source`)."""
         catcher = self._find_catcher(source, "error", code)
         if catcher is None:
             if incident_if_uncaught and source.id in self.state.instances:
@@ -696,10 +728,10 @@ class Step:
                                     f"and no error boundary event or event subprocess catches it")
                 return
             self.terminate_children(ROOT)
-            self.state.error_code = code
+            self.state.error_code, self.state.error_message = code, message or None
             self.finish("failed", f"error '{code}' was thrown and nothing caught it")
             return
-        self._occur(catcher, variables or {})
+        self._occur(catcher, {**(variables or {}), **_caught(catcher, "error", code, message)})
 
     def throw_escalation(self, source: ActivityInstance, code: str | None) -> bool:
         """Propagate an escalation; True when something caught it and interrupted the thrower's path."""
@@ -708,7 +740,7 @@ class Step:
             self.effects.escalations_uncaught.append(code or "")
             self.history("escalation_uncaught", source.element, source.id, {"code": code})
             return False
-        self._occur(catcher)
+        self._occur(catcher, _caught(catcher, "escalation", code, None))
         return catcher.interrupting
 
     def _throw(self, throw: Throw) -> None:
@@ -716,7 +748,7 @@ class Step:
         if source is None:
             return
         if throw.kind == "error":
-            self.throw_error(source, throw.code, throw.variables, incident_if_uncaught=True)
+            self.throw_error(source, throw.code, throw.variables, message=throw.message, incident_if_uncaught=True)
         else:
             self.throw_escalation(source, throw.code or None)
 
@@ -738,3 +770,16 @@ class Step:
         """The catching event occurs, bringing what was thrown with it (an error's variables): through its
         output mappings when it has them, as Zeebe does, else into the instance's variables."""
         self.behaviour_for(catcher.event).event_occurred(self, catcher.event, catcher.ai, None, payload or {})
+
+
+def _caught(catcher: Catcher, kind: str, code: str | None, message: str | None) -> dict[str, Any]:
+    """What a catching error or escalation event keeps of what it caught, as Camunda 7 keeps it: the code in the
+    variable its camunda:errorCodeVariable (escalationCodeVariable) names, an error's message (or null) in its
+    camunda:errorMessageVariable."""
+    kept: dict[str, Any] = {}
+    for definition in catcher.event.events:
+        if definition.kind == kind and definition.code_variable:
+            kept[definition.code_variable] = code
+        if definition.kind == kind and definition.message_variable:
+            kept[definition.message_variable] = message or None
+    return kept

@@ -9,11 +9,12 @@ from lxml import etree
 from bpmn_runtime import juel
 from bpmn_runtime.engine.decision_calls import MAPPINGS as DECISION_RESULT_MAPPINGS
 from bpmn_runtime.engine.timers import TimerError, parse_retry_cycle
+from bpmn_runtime.expressions import SANDBOX_SCRIPT_FORMATS
 from bpmn_runtime.forms import (
     LINKED_FORM, duplicate_field_problems, field_problems, linked_form, read_constraint,
 )
 from bpmn_runtime.model import (
-    MAX_RETRIES, CallMapping, ExpressionListener, FormField, ListValue, Mapping, MapValue, ParameterValue, ScriptValue,
+    MAX_RETRIES, CallMapping, FormField, ListValue, Listener, Mapping, MapValue, ParameterValue, ScriptValue,
     VariablePassing,
 )
 from bpmn_runtime.parser.numbers import LARGEST, literal_or_expression, whole_number
@@ -21,13 +22,24 @@ from bpmn_runtime.parser.namespaces import camunda, local_name
 
 # Camunda 7 attributes that only a Java engine can honour; refused rather than silently ignored.
 JAVA_ONLY = ("class", "delegateExpression", "expression")
-# Activities whose start and end run through `engine.behaviours.activities`, where expression listeners run.
-LISTENING_ACTIVITIES = frozenset({
+# Flow nodes whose start and end listeners run where Camunda 7 runs them (`engine.behaviours.listeners`).
+LISTENING_ELEMENTS = frozenset({
     "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask", "businessRuleTask",
-    "callActivity", "subProcess", "transaction", "adHocSubProcess",
+    "callActivity", "subProcess", "transaction", "adHocSubProcess", "startEvent", "endEvent",
+    "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent", "exclusiveGateway", "parallelGateway",
+    "inclusiveGateway",
 })
+# Gateways that join the tokens arriving on several incoming flows before they pass: Camunda 7 runs their start
+# listeners as each token arrives, this engine once the tokens have joined.
+JOINING_GATEWAYS = frozenset({"parallelGateway", "inclusiveGateway"})
 # The events each kind of listener runs on here, by the extension element's name.
-LISTENER_EVENTS = {"executionListener": ("start", "end"), "taskListener": ("create", "complete")}
+LISTENER_EVENTS = {"executionListener": ("start", "end"), "taskListener": ("create", "complete", "delete")}
+# Task listener events Camunda 7 has that this engine does not run, and why.
+TASK_EVENTS_NOT_RUN = {
+    "assignment": "the inbox claims and assigns tasks outside the process run, where no listener runs",
+    "update": "the inbox changes tasks outside the process run, where no listener runs",
+    "timeout": "task listener timers are not run here; put a timer boundary event on the user task",
+}
 
 
 def _split(value: str | None) -> tuple[str, ...]:
@@ -106,10 +118,8 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
         found["inputs"] = tuple(_mapping(p, problems) for p in io.findall(camunda("inputParameter")))
         found["outputs"] = tuple(_mapping(p, problems) for p in io.findall(camunda("outputParameter")))
     for kind, key in (("executionListener", "execution_listeners"), ("taskListener", "task_listeners")):
-        listeners = [node for node in extension.findall(camunda(kind)) if listener_refusal(node) is None]
-        if listeners:
-            found[key] = tuple(ExpressionListener(node.get("event", "").strip(), node.get("expression", ""))
-                               for node in listeners)
+        if running := listeners(extension, kind):
+            found[key] = running
     return found
 
 
@@ -138,26 +148,89 @@ def form_refusal(element: etree._Element, attribute: str) -> str | None:
     return (f"the linked form '{element.get(camunda('formRef'), '')}' has Binding '{binding}', which chooses "
             f"{chosen}; here a linked form is bound when the process is deployed: set Binding to 'deployment' "
             f"(properties panel: Forms) and deploy the .form file with the process")
+def listeners(extension: etree._Element | None, kind: str = "executionListener") -> tuple[Listener, ...]:
+    """The camunda:executionListener (or taskListener) elements of an extensionElements that run here, in
+    model order (the others are refused by `validation.extensions_not_run`, with `listener_refusal`'s reason)."""
+    found = []
+    for node in extension.findall(camunda(kind)) if extension is not None else ():
+        if listener_refusal(node) is None:
+            script = node.find(camunda("script"))
+            event = node.get("event", "").strip() or "take"  # a sequence flow's listener may leave it out
+            found.append(Listener(event, node.get("expression"), script.text if script is not None else None,
+                                  (script.get("scriptFormat") or "").strip() if script is not None else None))
+    return tuple(found)
 
 
 def listener_refusal(listener: etree._Element) -> str | None:
     """Why a camunda:executionListener or camunda:taskListener cannot run here as Camunda 7 runs it, or None
-    when it can: an `expression` listener on the start or end of a plain activity (no loop, not an event
-    subprocess), or on the create or complete of a user task without a loop."""
+    when it can: an expression or inline script listener on the start or end of a task, subprocess, call
+    activity, event or exclusive, parallel or inclusive gateway (no loop, not an event subprocess), on the take of
+    a sequence flow, or on the create, complete or delete of a user task without a loop."""
     holder = listener.getparent()
-    activity = holder.getparent() if holder is not None else None
+    owner = holder.getparent() if holder is not None else None
+    kind = local_name(owner.tag) if owner is not None else ""
     task_listener = local_name(listener.tag) == "taskListener"
-    if activity is None or local_name(activity.tag) not in ({"userTask"} if task_listener else LISTENING_ACTIVITIES) \
-            or activity.get("triggeredByEvent") == "true" \
-            or any(local_name(child.tag).endswith("LoopCharacteristics") for child in activity):
+    if owner is None or kind not in ({"userTask"} if task_listener else LISTENING_ELEMENTS | {"sequenceFlow"}) \
+            or owner.get("triggeredByEvent") == "true" \
+            or any(local_name(child.tag).endswith("LoopCharacteristics") for child in owner):
         return "task listeners run here only on user tasks without a loop" if task_listener else \
-            "expression listeners run here only on tasks, call activities and subprocesses without a loop"
-    if not listener.get("expression") or listener.find(camunda("script")) is not None:
-        return "only listeners of type Expression run here"
+            "listeners run here only on tasks, call activities, subprocesses (without a loop), events, " \
+            "exclusive, parallel and inclusive gateways, and sequence flows"
+    script = listener.find(camunda("script"))
+    if bool(listener.get("expression")) == (script is not None):
+        return "only listeners of type Expression or Script run here"
+    if script is not None and (script.get("resource") or not (script.text or "").strip()):
+        return "scripts from external resources are not loaded; write the script in the model (Inline script)"
+    if script is not None and (script.get("scriptFormat") or "").strip() not in SANDBOX_SCRIPT_FORMATS:
+        return f"a listener's script in '{script.get('scriptFormat')}' is not run here; write it as Python " \
+               f"assignments (Script format: python), which set variables as execution.setVariable does"
+    event = listener.get("event", "").strip()
+    if kind == "sequenceFlow":
+        return _flow_listener_refusal(owner, event)
     events = LISTENER_EVENTS[local_name(listener.tag)]
-    if listener.get("event", "").strip() not in events:
-        return f"Event type '{listener.get('event', '')}' is not run here; use {' or '.join(events)}"
+    if event not in events:
+        why = f" ({TASK_EVENTS_NOT_RUN[event]})" if task_listener and event in TASK_EVENTS_NOT_RUN else ""
+        return f"Event type '{event}' is not run here{why}; use {', '.join(events[:-1])} or {events[-1]}"
+    return _flow_node_listener_refusal(owner, kind, event)
+
+
+def _flow_listener_refusal(flow: etree._Element, event: str) -> str | None:
+    if event not in ("", "take"):
+        return f"Event type '{event}' is not run on a sequence flow; use take"
+    if local_name(_node(flow, flow.get("sourceRef", "")).tag) == "eventBasedGateway":
+        return "the flows of an event-based gateway are not taken one by one here; move the listener to the " \
+               "event that follows the gateway's flow"
     return None
+
+
+def _flow_node_listener_refusal(node: etree._Element, kind: str, event: str) -> str | None:
+    """Flow nodes whose listeners cannot run at Camunda 7's moments here."""
+    incoming = [flow for flow in _siblings(node, "sequenceFlow") if flow.get("targetRef") == node.get("id")]
+    if kind in JOINING_GATEWAYS and event == "start" and len(incoming) > 1:
+        return "Camunda 7 runs the start listeners of a joining gateway as each token arrives, this engine once " \
+               "the tokens have joined; use an end listener"
+    if any(local_name(_node(node, flow.get("sourceRef", "")).tag) == "eventBasedGateway" for flow in incoming):
+        return "an event after an event-based gateway is not entered before it occurs here"
+    if event == "start" and (node.get("instantiate") or "").strip() == "true":
+        return "a receive task that starts the process has occurred when it is entered here; use an end listener"
+    if kind == "boundaryEvent" and node.find("{*}compensateEventDefinition") is not None:
+        return "a compensation boundary event does not occur as a token; put the listener on the compensation " \
+               "handler"
+    return None
+
+
+def _siblings(node: etree._Element, kind: str) -> list[etree._Element]:
+    parent = node.getparent()
+    return [child for child in parent if isinstance(child.tag, str) and local_name(child.tag) == kind] \
+        if parent is not None else []
+
+
+def _node(flow: etree._Element, ident: str) -> etree._Element:
+    """The flow node `ident` beside `flow` (the flow itself when there is none: references are checked elsewhere)."""
+    parent = flow.getparent()
+    found = next((child for child in parent if isinstance(child.tag, str) and child.get("id") == ident), None) \
+        if parent is not None else None
+    return found if found is not None else flow
 
 
 def variable_passing(call: etree._Element, problems: list[str]) -> VariablePassing:

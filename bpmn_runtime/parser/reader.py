@@ -52,6 +52,8 @@ GLOBAL_TASKS = {
     "globalTask": "task", "globalManualTask": "manualTask", "globalScriptTask": "scriptTask",
     "globalUserTask": "userTask", "globalBusinessRuleTask": "businessRuleTask",
 }
+# The changes of a variable a Camunda 7 conditional event can be checked on (camunda:variableEvents).
+VARIABLE_EVENTS = ("create", "update", "delete")
 EVENT_DEFINITIONS = {
     "messageEventDefinition": "message", "timerEventDefinition": "timer", "signalEventDefinition": "signal",
     "errorEventDefinition": "error", "escalationEventDefinition": "escalation",
@@ -193,7 +195,7 @@ def _read_scope(node: etree._Element, scope_id: str, context: _Context, elements
             ident = ident or _unnamed_flow_id(source, target, flows)
             condition = child.find(bpmn("conditionExpression"))
             flows[ident] = Flow(ident, source, target, _expression_text(condition), child.get("name", ""),
-                                context.source(child))
+                                context.source(child), camunda.listeners(child.find("{*}extensionElements")))
         elif tag in FLOW_NODES:
             element = _read_element(child, tag, scope_id, context)
             elements[ident] = element
@@ -386,6 +388,18 @@ def _event_definitions(node: etree._Element, context: _Context) -> tuple[EventDe
     return tuple(_event_definition(child, node, context) for child in found)
 
 
+def _variable_events(definition: etree._Element, context: _Context) -> tuple[str, ...]:
+    """camunda:variableEvents of a conditional event: the kinds of variable change it is checked on."""
+    events = tuple(event.strip() for event in (definition.get(camunda_name("variableEvents")) or "").split(",")
+                   if event.strip())
+    for event in events:
+        if event not in VARIABLE_EVENTS:
+            context.problem(definition, f"camunda:variableEvents names '{event}', which is not a change of a variable; "
+                                        f"use {', '.join(VARIABLE_EVENTS)} (Variable events)",
+                            definition.getparent().get("id", "") if definition.getparent() is not None else None)
+    return events
+
+
 def _event_definition(child: etree._Element, owner: etree._Element, context: _Context) -> EventDefinition:
     kind = EVENT_DEFINITIONS[local_name(child.tag)]
     owner_id = owner.get("id", "")
@@ -405,10 +419,15 @@ def _event_definition(child: etree._Element, owner: etree._Element, context: _Co
     if kind == "signal":
         return EventDefinition(kind, resolve("signalRef", "signal"), id=child.get("id"))
     if kind == "error":
-        return EventDefinition(kind, resolve("errorRef", "error"), id=child.get("id"))
+        declaration = context.declared(child, child.get("errorRef"), "error")
+        return EventDefinition(
+            kind, resolve("errorRef", "error"), id=child.get("id"),
+            error_message=declaration.get(camunda_name("errorMessage")) if declaration is not None else None,
+            code_variable=(child.get(camunda_name("errorCodeVariable")) or "").strip() or None,
+            message_variable=(child.get(camunda_name("errorMessageVariable")) or "").strip() or None)
     if kind == "escalation":
-        return EventDefinition(kind, resolve("escalationRef", "escalation"),
-                               id=child.get("id"))
+        return EventDefinition(kind, resolve("escalationRef", "escalation"), id=child.get("id"),
+                               code_variable=(child.get(camunda_name("escalationCodeVariable")) or "").strip() or None)
     if kind == "timer":
         for timer_kind in ("timeDate", "timeDuration", "timeCycle"):
             spec = child.find(bpmn(timer_kind))
@@ -418,7 +437,9 @@ def _event_definition(child: etree._Element, owner: etree._Element, context: _Co
         context.problem(child, "the timer has no timeDate, timeDuration or timeCycle", owner_id)
         return EventDefinition(kind, timer=None, id=child.get("id"))
     if kind == "conditional":
-        return EventDefinition(kind, condition=_expression_text(child.find(bpmn("condition"))), id=child.get("id"))
+        return EventDefinition(kind, condition=_expression_text(child.find(bpmn("condition"))), id=child.get("id"),
+                               variable_name=(child.get(camunda_name("variableName")) or "").strip() or None,
+                               variable_events=_variable_events(child, context))
     if kind == "link":
         # A link throw that names its target jumps to that catch, which the engine finds by the catch's name.
         target_ref = child.find(bpmn("target"))

@@ -344,7 +344,7 @@ def bpmn_error(unit: UnitOfWork, job_id: int, worker: str, code: str, message: s
     unit.after_commit(lambda: log_event(log, logging.INFO, "handler of %s raised BPMN error %s %s", element, code,
                                         message, **loaded.log_fields(), element_id=element, job_id=job_id,
                                         topic=topic))
-    step = unit.step(loaded, lambda s: s.job_error(wait_key, code, values))
+    step = unit.step(loaded, lambda s: s.job_error(wait_key, code, values, message))
     if step.effects.incidents:
         unit.session.execute(update(Job).where(Job.id == job_id).values(
             retries=0, lock_owner=None, lock_expires_at=None,

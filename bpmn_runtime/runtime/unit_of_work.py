@@ -426,7 +426,8 @@ class UnitOfWork:
             variables = dict(child.state.root.variables or {}) if child.state.instances else {}
             self.step(parent, lambda s: s.trigger(wait, variables))
         elif child.state.status == "failed" and error_code is not None:
-            self.step(parent, lambda s: s.job_error(wait, error_code))
+            error_message = child.state.error_message or ""
+            self.step(parent, lambda s: s.job_error(wait, error_code, message=error_message))
 
 
 def _called_from(child: LoadedInstance) -> tuple[int, int]:

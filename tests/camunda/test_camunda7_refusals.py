@@ -28,11 +28,12 @@ def refusal(task: str) -> str:
     return problem.message
 
 
-def test_an_execution_listener_with_a_script_is_refused_with_what_to_do_instead() -> None:
+def test_an_execution_listener_with_a_javascript_script_is_refused_with_what_to_do_instead() -> None:
     message = refusal("""<bpmn:task id="t" name="Check"><bpmn:extensionElements><camunda:executionListener event="start">
         <camunda:script scriptFormat="javascript">x = 1</camunda:script></camunda:executionListener>
         </bpmn:extensionElements></bpmn:task>""")
-    assert message.startswith("camunda:executionListener on 'Check' (t): only listeners of type Expression run here")
+    assert message.startswith("camunda:executionListener on 'Check' (t): a listener's script in 'javascript' is not "
+                              "run here; write it as Python assignments (Script format: python)")
     assert "a task of its own" in message
 
 

@@ -1,8 +1,11 @@
-"""Camunda 7 execution listeners of type Expression run on the start and end of tasks, call activities and
-subprocesses, as Camunda 7 runs them: start after the input mappings, end after the output mappings, the value
-discarded. JUEL here only reads the instance (`execution.setVariable` is refused at deployment), so what a
-listener can do is check: one that fails is an incident on its activity at that moment. Other listeners are
-refused at deployment, located, in the modeler's words."""
+"""Camunda 7 execution listeners run as Camunda 7 runs them: `start` and `end` on tasks, call activities,
+subprocesses, events and exclusive, parallel and inclusive gateways (start after the input mappings, end after
+the output mappings, and end also when the element is cancelled), `take` on sequence flows (after the source's
+end, before the target's start); task listeners on a user task's create, complete and delete (when it is
+cancelled). An Expression listener's value is discarded: JUEL here only reads the instance
+(`execution.setVariable` is refused at deployment); an inline Python script listener's assignments set
+variables as `execution.setVariable` does. One that fails is an incident on its element at that moment. Other
+listeners are refused at deployment, located, in the modeler's words."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -100,7 +103,10 @@ def refusal(task: str, element_id: str = "t") -> str:
      'it names Java code (delegateExpression="${logger}")'),
     ('<camunda:executionListener event="end" class="org.example.Log"/>', 'class="org.example.Log"'),
     ('<camunda:executionListener event="start"><camunda:script scriptFormat="groovy">x</camunda:script>'
-     '</camunda:executionListener>', "only listeners of type Expression run here"),
+     '</camunda:executionListener>', "a listener's script in 'groovy' is not run here"),
+    ('<camunda:executionListener event="start"><camunda:script scriptFormat="python" resource="a.py"/>'
+     '</camunda:executionListener>', "scripts from external resources are not loaded"),
+    ('<camunda:executionListener event="start"/>', "only listeners of type Expression or Script run here"),
     ('<camunda:executionListener event="take" expression="${x}"/>', "Event type 'take' is not run here"),
 ])
 def test_listeners_the_engine_cannot_run_are_refused_naming_why(listener: str, reason: str) -> None:
@@ -115,27 +121,29 @@ def test_an_expression_listener_that_would_change_the_instance_is_refused() -> N
     assert "setVariable" in message and "would change the process instance" in message
 
 
-def test_listeners_on_events_loops_and_task_listeners_are_refused() -> None:
+def test_listeners_on_loops_and_task_listeners_on_other_tasks_are_refused() -> None:
     listener = '<bpmn:extensionElements><camunda:executionListener event="start" expression="${x}"/>' \
                '</bpmn:extensionElements>'
-    event = refusal(f'<bpmn:intermediateThrowEvent id="e" name="Noted">{listener}</bpmn:intermediateThrowEvent>',
-                    "e")
-    assert "only on tasks, call activities and subprocesses without a loop" in event
     loop = refusal(f'<bpmn:task id="t" name="Each">{listener}<bpmn:multiInstanceLoopCharacteristics>'
                    '<bpmn:loopCardinality>3</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>'
                    '</bpmn:task>')
-    assert "without a loop" in loop
+    assert "subprocesses (without a loop)" in loop
     on_service_task = refusal('<bpmn:serviceTask id="t" name="Call" camunda:type="external" camunda:topic="c">'
                               '<bpmn:extensionElements><camunda:taskListener event="create" expression="${x}"/>'
                               '</bpmn:extensionElements></bpmn:serviceTask>')
     assert "task listeners run here only on user tasks without a loop" in on_service_task
 
 
-def test_task_listeners_on_events_other_than_create_and_complete_are_refused() -> None:
+@pytest.mark.parametrize("event, why", [
+    ("assignment", "the inbox claims and assigns tasks outside the process run"),
+    ("update", "the inbox changes tasks outside the process run"),
+    ("timeout", "put a timer boundary event on the user task"),
+])
+def test_task_listeners_on_events_other_than_create_complete_and_delete_are_refused(event: str, why: str) -> None:
     message = refusal('<bpmn:userTask id="t" name="Approve"><bpmn:extensionElements><camunda:taskListener '
-                      'event="assignment" expression="${x}"/></bpmn:extensionElements></bpmn:userTask>')
-    assert message.startswith("camunda:taskListener on 'Approve' (t): Event type 'assignment' is not run here; "
-                              "use create or complete")
+                      f'event="{event}" expression="${{x}}"/></bpmn:extensionElements></bpmn:userTask>')
+    assert message.startswith(f"camunda:taskListener on 'Approve' (t): Event type '{event}' is not run here")
+    assert why in message and "use create, complete or delete" in message
 
 
 REVIEW = model("""<bpmn:userTask id="t" name="Review"><bpmn:extensionElements>
@@ -170,3 +178,45 @@ def test_a_failing_create_listener_leaves_no_task_and_a_failing_complete_listene
     detail = runtime.queries.instance(rejected)
     [incident] = detail.incidents
     assert "completeFailed" in incident.message and detail.variables["verdict"] is None
+
+
+def test_a_cancelled_user_task_runs_its_delete_listener_then_its_end_listener(runtime: Runtime) -> None:
+    """Interrupted by a message, the task is deleted (its delete listener) and then left (its end listener); a
+    completed task runs its complete listener and never its delete listener."""
+    def noted(kind: str, event: str) -> str:
+        return (f'<camunda:{kind} event="{event}"><camunda:script scriptFormat="python">trace = trace + '
+                f"['{event}']</camunda:script></camunda:{kind}>")
+    runtime.deploy(f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://example.com/listeners">
+  <bpmn:message id="m" name="stop"/>
+  <bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="start"/>
+    <bpmn:userTask id="t" name="Approve"><bpmn:extensionElements>{noted("taskListener", "delete")}
+      {noted("taskListener", "complete")}{noted("executionListener", "end")}</bpmn:extensionElements></bpmn:userTask>
+    <bpmn:boundaryEvent id="stopped" attachedToRef="t"><bpmn:messageEventDefinition messageRef="m"/>
+    </bpmn:boundaryEvent><bpmn:endEvent id="end"/><bpmn:endEvent id="end2"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="t"/><bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="end"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="stopped" targetRef="end2"/>
+  </bpmn:process>
+</bpmn:definitions>""".encode(), "delete.bpmn")
+    cancelled = runtime.start("p", {"trace": []})
+    runtime.correlate_message("stop")
+    detail = runtime.queries.instance(cancelled)
+    assert detail.summary.status == "completed" and detail.variables["trace"] == ["delete", "end"]
+    completed = runtime.start("p", {"trace": []})
+    [task] = runtime.queries.tasks(everyone=True)[0]
+    runtime.complete_task(task.id, {})
+    assert runtime.queries.instance(completed).variables["trace"] == ["complete", "end"]
+
+
+def test_an_operator_cancels_an_instance_without_running_its_listeners(runtime: Runtime) -> None:
+    """As Camunda 7's Cockpit cancels (skipping custom listeners): a listener that would fail cannot keep an
+    operator from ending the instance."""
+    runtime.deploy(model("""<bpmn:userTask id="t" name="Approve"><bpmn:extensionElements>
+        <camunda:executionListener event="end" expression="${missing}"/>
+        <camunda:taskListener event="delete" expression="${missing}"/></bpmn:extensionElements></bpmn:userTask>"""),
+        "cancel.bpmn")
+    instance = runtime.start("p")
+    runtime.cancel(instance, "ordered by mistake")
+    detail = runtime.queries.instance(instance)
+    assert detail.summary.status == "cancelled" and not detail.incidents

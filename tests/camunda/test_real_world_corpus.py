@@ -30,6 +30,7 @@ VENDORS = {"http://camunda.org/schema/1.0/bpmn": "camunda", "http://camunda.org/
 # An extension not listed here in a deploying file fails the test until it is reviewed.
 REVIEWED_EXTENSIONS = frozenset({
     "camunda:@assignee", "camunda:@collection", "camunda:@decisionRef", "camunda:@dueDate", "camunda:@elementVariable",
+    "camunda:@errorCodeVariable", "camunda:@errorMessageVariable",
     "camunda:@formKey", "camunda:@historyTimeToLive", "camunda:@initiator", "camunda:@resultVariable", "camunda:@topic",
     "camunda:@type",
     "camunda:@versionTag", "camunda:constraint", "camunda:formData", "camunda:formField", "camunda:inputOutput",

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from bpmn_runtime.engine.behaviours import boundaries, compensation, joins
+from bpmn_runtime.engine.behaviours import boundaries, compensation, joins, listeners
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident, StepContext
 from bpmn_runtime.engine.behaviours.mappings import map_inputs, map_outputs, set_results
 from bpmn_runtime.engine.state import ActivityInstance, ContinuationWait, Run, Wait
-from bpmn_runtime.model import Element, ExpressionListener, Flow
+from bpmn_runtime.model import Element, Flow
 
 
 class ActivityBehaviour(Behaviour):
@@ -40,7 +40,7 @@ class ActivityBehaviour(Behaviour):
         """Map inputs, then run the activity (or the first pass of its standard loop)."""
         element = ctx.element(ai.element)
         map_inputs(ctx, ai)
-        notify_listeners(ctx, ai, element.extensions.execution_listeners, "start")
+        listeners.notify_start(ctx, ai)
         run_spiff_script(ctx, ai, element.extensions.pre_script)
         if element.loop is not None and not element.loop.multi_instance and not _loop_may_start(ctx, ai, element):
             ctx.complete(ai)
@@ -62,7 +62,7 @@ class ActivityBehaviour(Behaviour):
             run_spiff_script(ctx, ai, element.extensions.post_script)
             map_outputs(ctx, ai)
             ai.outputs_mapped = True
-        notify_listeners(ctx, ai, element.extensions.execution_listeners, "end")
+        listeners.notify_end(ctx, ai)
         if element.loop is not None and not element.loop.multi_instance and _loop_again(ctx, ai, element):
             ai.outputs_mapped = False
             ctx.history("loop_iteration", element.id, ai.id, {"loopCounter": ai.loop_counter})
@@ -120,18 +120,9 @@ def _condition_holds(ctx: StepContext, ai: ActivityInstance, element: Element) -
     return bool(element.loop.loop_condition) and ctx.condition(ai, element.loop.loop_condition or "")
 
 
-def notify_listeners(ctx: StepContext, ai: ActivityInstance, listeners: tuple[ExpressionListener, ...],
-                     event: str) -> None:
-    """The Camunda 7 expression listeners of `event`, in model order (execution listeners: after the input
-    mappings on start, after the output mappings on end). Their values are discarded; one that fails makes an
-    incident on the activity."""
-    for listener in listeners:
-        if listener.event == event:
-            ctx.evaluate(ai, listener.expression, event_name=event)
-
 
 def run_spiff_script(ctx: StepContext, ai: ActivityInstance, script: str | None) -> None:
     """A SpiffWorkflow pre-script (before the activity's work, after its input mappings) or post-script (as it
     completes, before its output mappings): Python whose assignments set variables, as the activity's own results."""
     if script:
-        set_results(ctx, ai, ctx.run_script(ai, ctx.element(ai.element), script, "python"))
+        set_results(ctx, ai, ctx.run_code(ai, script, "python", ctx.element(ai.element).label))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from bpmn_runtime.engine.behaviours import listeners
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, StepContext, best_catcher
 from bpmn_runtime.engine.behaviours.mappings import take_event_results
 from bpmn_runtime.engine.behaviours.subscriptions import rearm_or_remove, subscribe_all
@@ -38,7 +39,7 @@ def leave_by(ctx: StepContext, boundary: Element, scope_ai: ActivityInstance, pa
     ai = ctx.create(boundary, scope_ai)
     ctx.history("element_activated", boundary.id, ai.id, None)
     take_event_results(ctx, ai, payload)
-    ctx.complete(ai)
+    ctx.run_phase(ai, "activate")
 
 
 def catch_own_event(ctx: StepContext, activity: ActivityInstance, definition: EventDefinition) -> None:
@@ -51,6 +52,11 @@ def catch_own_event(ctx: StepContext, activity: ActivityInstance, definition: Ev
 
 class BoundaryEvent(Behaviour):
     """Occurs on the activity instance it is attached to; the token then leaves along its outgoing flows."""
+
+    def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """The event occurred and brought what it carries: its start listeners run, then it leaves."""
+        listeners.notify_start(ctx, ai)
+        ctx.complete(ai)
 
     def event_occurred(self, ctx: StepContext, event: Element, ai: ActivityInstance, wait: Wait | None,
                        payload: Mapping[str, Any]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from bpmn_runtime.engine.behaviours import listeners
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, StepContext, best_catcher
 from bpmn_runtime.engine.behaviours.mappings import map_outputs
 from bpmn_runtime.engine.behaviours.subscriptions import rearm_or_remove, subscribe_all
@@ -44,6 +45,7 @@ class StartEvent(Behaviour):
     passes the token on (see `validation.camunda8` for those of message starts)."""
 
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        listeners.notify_start(ctx, ai)
         map_outputs(ctx, ai)
         ctx.complete(ai)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from bpmn_runtime.engine import message_payloads
-from bpmn_runtime.engine.behaviours import compensation
+from bpmn_runtime.engine.behaviours import compensation, listeners
 from bpmn_runtime.engine.behaviours.base import Behaviour, Incident, StepContext
 from bpmn_runtime.engine.behaviours import timer_events
 from bpmn_runtime.engine.behaviours.mappings import map_inputs, map_outputs, set_results, take_event_results
@@ -51,6 +51,7 @@ class EndEvent(Behaviour):
 
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
         map_inputs(ctx, ai)
+        listeners.notify_start(ctx, ai)
         if not sent_by_job(ctx, ai):
             self.end(ctx, ai, sent=False)
 
@@ -72,7 +73,8 @@ class EndEvent(Behaviour):
                 ctx.behaviour_of(scope_ai).scope_terminated(ctx, scope_ai, element)
                 return
             if definition.kind == "error":
-                ctx.throw_error(ai, definition.name or "")
+                text = definition.error_message
+                ctx.throw_error(ai, definition.name or "", message=str(ctx.render(ai, text)) if text else None)
                 return
             if definition.kind == "cancel":
                 ctx.behaviour_of(scope_ai).cancel(ctx, scope_ai)
@@ -88,6 +90,7 @@ class IntermediateThrowEvent(Behaviour):
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
         element = ctx.element(ai.element)
         map_inputs(ctx, ai)
+        listeners.notify_start(ctx, ai)
         if sent_by_job(ctx, ai):
             return
         map_outputs(ctx, ai)
@@ -96,6 +99,7 @@ class IntermediateThrowEvent(Behaviour):
                 target = ctx.facts.link_targets.get((element.scope, definition.name or ""))
                 if target is None:
                     raise Incident(f"no link catch event named '{definition.name}' in the scope of {element.label}")
+                listeners.notify_end(ctx, ai)
                 ctx.end_instance(ai, "completed")
                 ctx.enter(target, ctx.state.parent_of(ai), None)
                 return
@@ -118,6 +122,7 @@ class IntermediateCatchEvent(Behaviour):
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
         element = ctx.element(ai.element)
         map_inputs(ctx, ai)
+        listeners.notify_start(ctx, ai)
         if all(d.kind == "link" for d in element.events) or not element.events:
             map_outputs(ctx, ai)
             ctx.complete(ai)

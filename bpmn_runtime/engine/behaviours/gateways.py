@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from bpmn_runtime.engine.behaviours import listeners
 from bpmn_runtime.engine.behaviours.base import Behaviour, StepContext
 from bpmn_runtime.engine.behaviours.joins import collector, consume_one_each, has_all, record_arrival
 from bpmn_runtime.engine.behaviours.subscriptions import subscribe_all
@@ -13,6 +14,11 @@ from bpmn_runtime.model import Element, Flow
 class Gateway(Behaviour):
     """A gateway takes its default flow only when it takes no other flow (an activity takes it when none of
     its conditional flows is taken)."""
+
+    def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """A token passes (a joining gateway: the tokens it joins pass as one): its start listeners run."""
+        listeners.notify_start(ctx, ai)
+        ctx.complete(ai)
 
     def leave(self, ctx: StepContext, ai: ActivityInstance) -> None:
         ctx.take_outgoing(ai, ctx.select_flows(ai, ctx.element(ai.element), exclusive=False, gateway=True))
@@ -185,6 +191,7 @@ def _start(ctx: StepContext, ai: ActivityInstance, flows: list[Flow]) -> None:
 
 def _send(ctx: StepContext, ai: ActivityInstance, flows: list[Flow]) -> None:
     scope_ai = ctx.state.parent_of(ai)
+    listeners.notify_take(ctx, ai, flows)
     for flow in flows:
         ctx.history("flow_taken", flow.id, None, None)
         ctx.enter(flow.target, scope_ai, flow)

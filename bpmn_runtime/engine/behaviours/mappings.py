@@ -59,7 +59,7 @@ def value_of(ctx: StepContext, ai: ActivityInstance, source: ParameterValue) -> 
     if isinstance(source, MapValue):
         entries = {_key(ctx.evaluate(ai, key)): value_of(ctx, ai, item) for key, item in source.entries}
         return dict(sorted(entries.items()))
-    assigned = ctx.run_script(ai, ctx.element(ai.element), source.script, source.format)
+    assigned = ctx.run_code(ai, source.script, source.format, ctx.element(ai.element).label)
     if "result" not in assigned:
         raise Incident(f"a parameter's script of {ctx.element(ai.element).label} assigns no 'result', which is "
                        f"the parameter's value")

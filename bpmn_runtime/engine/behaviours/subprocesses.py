@@ -7,7 +7,7 @@ from bpmn_runtime.engine.behaviours import boundaries, compensation, event_subpr
 from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident, StepContext
 from bpmn_runtime.engine.start_events import instantiating_gateway
-from bpmn_runtime.engine.state import ActivityInstance, CallWait, MultiInstanceBody
+from bpmn_runtime.engine.state import ActivityInstance, CallWait, MultiInstanceBody, Run
 from bpmn_runtime.model import Element
 
 
@@ -89,7 +89,7 @@ class EventSubProcess(SubProcess):
         start = ctx.element(ctx.process.scope(ai.element).start_events[0])
         start_ai = ctx.create(start, ai)
         ctx.history("element_activated", start.id, start_ai.id, None)
-        ctx.complete(start_ai)
+        ctx.later(Run(start_ai.id, "activate"))  # once what the event brought is set: its listeners, its outputs
 
     def scope_completed(self, ctx: StepContext, ai: ActivityInstance) -> None:
         scope_ai = ctx.state.parent_of(ai)

@@ -7,8 +7,8 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 from bpmn_runtime import juel
-from bpmn_runtime.engine.behaviours import events
-from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour, notify_listeners
+from bpmn_runtime.engine.behaviours import events, listeners
+from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour
 from bpmn_runtime.engine.behaviours.base import Incident, StepContext
 from bpmn_runtime.engine.behaviours.subscriptions import subscribe_all
 from bpmn_runtime.engine.state import ActivityInstance, JobWait, MessageWait, UserTaskWait, Wait
@@ -31,8 +31,7 @@ class ScriptTask(ActivityBehaviour):
         if element.extensions.topic and not element.script:  # Camunda 8: a job worker runs the script
             create_job(ctx, ai)
             return
-        values: dict[str, Any] = dict(ctx.run_script(ai, element, element.script or "",
-                                                          element.script_format))
+        values: dict[str, Any] = dict(ctx.run_code(ai, element.script or "", element.script_format, element.label))
         if element.extensions.result_variable and "result" in values:
             values = {element.extensions.result_variable: values.pop("result"), **values}
         self.set_results(ctx, ai, values)
@@ -116,7 +115,7 @@ class UserTask(ActivityBehaviour):
         priority = _priority(ctx, ai, element)
         name = _as_text(element.name, ctx.render(ai, element.name)) if element.name else None
         # Create listeners run before the task exists: one that fails leaves no task, as Camunda's rollback does.
-        notify_listeners(ctx, ai, extensions.task_listeners, "create")
+        listeners.notify(ctx, ai, extensions.task_listeners, "create")
         ctx.add_wait(UserTaskWait(
             ctx.state.next_id(), ai.id, element.id, name or element.id,
             assignee=_text(ctx, ai, extensions.assignee),
@@ -130,8 +129,14 @@ class UserTask(ActivityBehaviour):
     def leave(self, ctx: StepContext, ai: ActivityInstance) -> None:
         """Complete listeners run with the submitted variables, before the output mappings and end listeners."""
         if not ai.outputs_mapped:
-            notify_listeners(ctx, ai, ctx.element(ai.element).extensions.task_listeners, "complete")
+            listeners.notify(ctx, ai, ctx.element(ai.element).extensions.task_listeners, "complete")
         super().leave(ctx, ai)
+
+    def terminate(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """A task cancelled (by an interrupting event, a terminate end event, an operator) is deleted: its delete
+        listeners run, as Camunda 7 runs them, if it had been created."""
+        if any(isinstance(wait, UserTaskWait) for wait in ctx.state.waits_of(ai.id)):
+            listeners.notify(ctx, ai, ctx.element(ai.element).extensions.task_listeners, "delete")
 
 
 class Task(ActivityBehaviour):

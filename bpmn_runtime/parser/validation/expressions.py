@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from bpmn_runtime import expressions, juel
 from bpmn_runtime.errors import ExpressionError, Problem
-from bpmn_runtime.model import Element, Process, ScriptValue, parameter_parts
+from bpmn_runtime.model import Element, Flow, Listener, Process, ScriptValue, parameter_parts
 from bpmn_runtime.parser.validation.catalogue import rule
 from bpmn_runtime.parser.validation.extensions_not_run import RULE as EXTENSION
 from bpmn_runtime.parser.validation.shared import problem
@@ -38,7 +38,33 @@ def sandbox_problems(process: Process, element: Element, check_scripts: bool) ->
     if check_scripts:
         problems += [problem(element, f"camunda:inputOutput parameter '{name}': {why}")
                      for name, script in _parameter_scripts(element) if (why := _sandbox_refusal(script))]
-    return problems
+    return problems + (_listener_script_problems(process, element) if check_scripts else [])
+
+
+def _listener_script_problems(process: Process, element: Element) -> list[Problem]:
+    """The Python scripts of the listeners of `element` and of the flows it leaves by, which the sandbox runs,
+    each refused at the element or flow that carries it."""
+    found = []
+    owners: list[Element | Flow] = [element, *(process.flows[flow] for flow in element.outgoing)]
+    for owner in owners:
+        listeners = owner.listeners if isinstance(owner, Flow) else \
+            owner.extensions.execution_listeners + owner.extensions.task_listeners
+        for listener in listeners:
+            if listener.script and listener.script_format in expressions.SANDBOX_SCRIPT_FORMATS:
+                try:
+                    expressions.check_script(listener.script)
+                except ExpressionError as error:
+                    found.append(problem(owner, f"the script of the {listener.event} listener: {error}; a "
+                                                f"listener sets a variable with 'name = expression', as "
+                                                f"execution.setVariable('name', value) would"))
+    return found
+
+
+def _listeners_of(process: Process, element: Element) -> list[Listener]:
+    """The Camunda 7 listeners run on `element` and on the flows it sends tokens along."""
+    extensions = element.extensions
+    return [*extensions.execution_listeners, *extensions.task_listeners,
+            *(listener for flow in element.outgoing for listener in process.flows[flow].listeners)]
 
 
 def _parameter_scripts(element: Element) -> list[tuple[str, ScriptValue]]:
@@ -105,8 +131,7 @@ def _expressions_of(process: Process, element: Element) -> list[str]:
     found += [d.payload for d in element.events if d.payload]
     passing = element.extensions.passing
     found += [m.expression for m in passing.ins + passing.outs if m.expression]
-    found += [listener.expression for listener in element.extensions.execution_listeners
-              + element.extensions.task_listeners]
+    found += [listener.expression for listener in _listeners_of(process, element) if listener.expression]
     if element.loop is not None and element.loop.cardinality:
         found.append(element.loop.cardinality)
     return found + _templates_of(element) + _feel_attributes_of(element)

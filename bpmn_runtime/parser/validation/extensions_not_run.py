@@ -31,13 +31,13 @@ READ_ATTRIBUTES = frozenset({
     "assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate", "priority", "formKey", "formRef",
     "formRefBinding", "formRefVersion", "resultVariable", "topic", "type", "async", "asyncBefore", "asyncAfter", "decisionRef",
     "decisionRefBinding", "decisionRefVersion", "decisionRefTenantId", "mapDecisionResult", "collection",
-    "elementVariable", "candidateStarterUsers", "candidateStarterGroups", "historyTimeToLive",
+    "elementVariable", "candidateStarterUsers", "candidateStarterGroups", "historyTimeToLive", "errorMessage",
+    "errorCodeVariable", "errorMessageVariable", "escalationCodeVariable", "variableName", "variableEvents",
 })
-# Attributes that change nothing about a run: the modeler's and Camunda's web apps' bookkeeping, an error's text,
-# and the job executor's scheduling hints (which job of several due goes first; never what a job does).
+# Attributes that change nothing about a run: the modeler's and Camunda's web apps' bookkeeping, and the job
+# executor's scheduling hints (which job of several due goes first; never what a job does).
 NO_EFFECT_ATTRIBUTES = frozenset({
     "versionTag", "diagramRelationId", "isStartableInTasklist", "exclusive", "jobPriority", "taskPriority",
-    "errorMessage",
 })
 # Flowable, Activiti and SpiffWorkflow extensions that change nothing about a run: text for people, and the
 # job executor's exclusivity.
@@ -55,12 +55,6 @@ ADVICE = {
     "connector": "Camunda 7 connectors are Java plugins this engine does not have; set Implementation to External "
                  "with a topic and register a Python handler that makes the call",
     "field": "field injection configures a Java class, which this engine cannot run",
-    "errorCodeVariable": "the caught error's code is not stored in a variable by this engine; remove Code variable",
-    "errorMessageVariable": "the caught error's message is not stored in a variable by this engine; remove "
-                            "Message variable",
-    "variableName": "a conditional event here is checked on every change of any variable, not only of the named "
-                    "one; remove Variable name",
-    "variableEvents": "a conditional event here is checked on every change of a variable; remove Variable events",
     "initiator": "the person who starts an instance is set only at the process's none start event; remove "
                  "Initiator here",
     "resource": "scripts from external resources are not loaded; write the script in the model (Inline script)",
