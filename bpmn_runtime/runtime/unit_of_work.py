@@ -11,7 +11,7 @@ import functools
 import logging
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, TypeVar
 
 from sqlalchemy import Connection, insert, select
@@ -86,9 +86,8 @@ class LoadedInstance:
 
     def started(self) -> datetime | None:
         """When the instance started (UTC)."""
-        if isinstance(self.started_at, str):
-            parsed = datetime.fromisoformat(self.started_at)
-            self.started_at = parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        if self.started_at is not None:
+            self.started_at = statements.stored_time(self.started_at)
         return self.started_at
 
     def compensates(self, ai: int | None) -> bool:
@@ -355,9 +354,7 @@ class UnitOfWork:
             if table == "user_task":
                 self.connection.execute(statements.REMEMBER_ENDED_TASKS,
                                         {"instance_id": loaded.id, "keys": keys, "now": self.now})
-            for wait_key, since in self.connection.execute(statements.DELETE_WAITS[table],
-                                                           {"instance_id": loaded.id, "keys": keys}):
-                since = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
+            for wait_key, since in statements.delete_waits(self.connection, table, loaded.id, keys):
                 ai = activity_of[wait_key]
                 waited[ai] = min(since, waited.get(ai, since))
         return waited
@@ -391,7 +388,7 @@ class UnitOfWork:
                 self.later(functools.partial(self._start_child, loaded, wait))
         for table, rows in (("user_task", tasks), ("job", jobs), ("subscription", subscriptions)):
             if rows:
-                self.connection.execute(statements.INSERT_WAITS[table], rows)
+                statements.insert_waits(self.connection, table, rows)
 
     # --- call activities --------------------------------------------------------------------------
 
