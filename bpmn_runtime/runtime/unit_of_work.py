@@ -124,6 +124,7 @@ class UnitOfWork:
         self.variable_budget: VariableBudget | None = None  # set by calls that bring values from outside
         self.actor: Actor = PROGRAM  # who asked for this call: the audit trail and the permissions use it
         self.local_runs = 0  # handlers run in-line in this call (see `local_handlers`)
+        self._held: dict[int, LoadedInstance] = {}  # the instances this unit loaded or started (see `load`)
 
     @functools.cached_property
     def session(self) -> Session:
@@ -160,6 +161,11 @@ class UnitOfWork:
     # --- instances --------------------------------------------------------------------------------
 
     def load(self, instance_id: int) -> LoadedInstance:
+        """The instance as this unit left it: read from the database the first time only, since every later
+        change in the unit is made to the same object (a step, a migration) and saved from it."""
+        held = self._held.get(instance_id)
+        if held is not None:
+            return held
         row = statements.LOAD_INSTANCE.one_or_none(self.connection, {"instance_id": instance_id})
         if row is None:
             raise NotFound(f"there is no process instance {instance_id}")
@@ -174,6 +180,7 @@ class UnitOfWork:
             self.variable_budget.loaded(loaded.id, loaded.state)
         if self.trace is not None:
             self.trace.join(traced, **loaded.span_attributes())
+        self._held[key] = loaded
         return loaded
 
     def step(self, loaded: LoadedInstance, action: Callable[[Step], None], *, while_suspended: bool = False) -> Step:
@@ -209,6 +216,7 @@ class UnitOfWork:
         self.after_commit(lambda: log_event(log, logging.INFO, "started (%s version %s)", definition.key,
                                             definition.version, **loaded.log_fields()))
         self.after_commit(lambda: metrics.instance_started(definition.key))
+        self._held[instance_id] = loaded
         self.step(loaded, lambda s: s.start(variables, start_event))
         self.started.append(instance_id)
         return instance_id
