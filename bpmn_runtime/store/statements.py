@@ -168,7 +168,10 @@ JOBS: Table = Job.__table__  # type: ignore[assignment]
 # Locking an instance's row before its waits' rows (see `runtime.locks`); SQLite compiles FOR UPDATE away.
 LOCK_INSTANCE = {skip: DriverStatement(select(INSTANCES.c.id).where(INSTANCES.c.id == bindparam("instance_id"))
                                        .with_for_update(skip_locked=skip)) for skip in (False, True)}
-JOB_INSTANCE = DriverStatement(select(JOBS.c.instance_id).where(JOBS.c.id == bindparam("job_id")))
+# The instance of a job, found and locked in one round trip (the job row itself is locked after it).
+LOCK_JOB_INSTANCE = DriverStatement(select(INSTANCES.c.id).where(
+    INSTANCES.c.id == select(JOBS.c.instance_id).where(JOBS.c.id == bindparam("job_id")).scalar_subquery())
+    .with_for_update())
 # The job a worker reports on, locked after its instance: what completing, failing or a BPMN error needs of it.
 HELD_JOB = DriverStatement(select(JOBS.c.id, JOBS.c.instance_id, JOBS.c.wait_key, JOBS.c.topic, JOBS.c.element_id,
                                   JOBS.c.lock_owner, JOBS.c.retries, JOBS.c.attempts)
