@@ -21,7 +21,7 @@ from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.logs import log_event
 from bpmn_runtime.sensitive import redact
 from bpmn_runtime.runtime import permissions, suspension
-from bpmn_runtime.runtime.locks import lock_instance
+from bpmn_runtime.runtime.locks import lock_instance_of_job
 from bpmn_runtime.store import statements
 from bpmn_runtime.store.tables import Incident, Instance, Job
 
@@ -265,10 +265,7 @@ class HeldJob(NamedTuple):
 def locked_job(unit: UnitOfWork, job_id: int, worker: str) -> HeldJob:
     """The job `worker` holds, locked for this transaction after its instance (see `locks`); Conflict when
     another worker holds it."""
-    if not unit.runtime.database.is_sqlite:
-        found = statements.JOB_INSTANCE.one_or_none(unit.connection, {"job_id": job_id})
-        if found is not None and found[0] is not None:
-            lock_instance(unit, found[0])
+    lock_instance_of_job(unit, job_id)
     row = statements.HELD_JOB.one_or_none(unit.connection, {"job_id": job_id})
     if row is None:
         raise NotFound(f"there is no job {job_id}; it was completed or its activity was interrupted")

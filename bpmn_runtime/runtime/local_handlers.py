@@ -39,8 +39,8 @@ OWNER = f"local:{socket.gethostname()}:{os.getpid()}"  # the lock owner of a job
 
 def run(unit: "UnitOfWork", registry: "HandlerRegistry", instance_id: int, wait_key: int) -> None:
     """Run the handler of the job of wait `wait_key`, which a step of instance `instance_id` made in this
-    unit, and apply its outcome. The instance is read again: an earlier handler of this call (another
-    branch) may have moved it on, and this handler sees what that one left."""
+    unit, and apply its outcome. The instance is taken as the unit holds it now: an earlier handler of this
+    call (another branch) may have moved it on, and this handler sees what that one left."""
     if unit.local_runs >= LOCAL_RUNS_PER_CALL:
         return
     loaded = unit.load(instance_id)

@@ -108,6 +108,7 @@ def migrate(unit: UnitOfWork, instance_id: int, to_version: int, mapping: Mappin
     unit.step(loaded, rewrite, while_suspended=True)
     connection = unit.connection
     connection.execute(update(Instance).where(Instance.id == loaded.id).values(definition_id=definition_id))
+    loaded.definition_id, loaded.process = definition_id, process  # what the rest of this unit sees of it
     for table in (Job, UserTask, Subscription, Incident):
         for old, new in moved.items():
             if old != new:

@@ -11,7 +11,7 @@ import functools
 import logging
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, TypeVar
 
 from sqlalchemy import Connection, insert, select
@@ -86,9 +86,8 @@ class LoadedInstance:
 
     def started(self) -> datetime | None:
         """When the instance started (UTC)."""
-        if isinstance(self.started_at, str):
-            parsed = datetime.fromisoformat(self.started_at)
-            self.started_at = parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        if self.started_at is not None:
+            self.started_at = statements.stored_time(self.started_at)
         return self.started_at
 
     def compensates(self, ai: int | None) -> bool:
@@ -125,6 +124,7 @@ class UnitOfWork:
         self.variable_budget: VariableBudget | None = None  # set by calls that bring values from outside
         self.actor: Actor = PROGRAM  # who asked for this call: the audit trail and the permissions use it
         self.local_runs = 0  # handlers run in-line in this call (see `local_handlers`)
+        self._held: dict[int, LoadedInstance] = {}  # the instances this unit loaded or started (see `load`)
 
     @functools.cached_property
     def session(self) -> Session:
@@ -161,6 +161,11 @@ class UnitOfWork:
     # --- instances --------------------------------------------------------------------------------
 
     def load(self, instance_id: int) -> LoadedInstance:
+        """The instance as this unit left it: read from the database the first time only, since every later
+        change in the unit is made to the same object (a step, a migration) and saved from it."""
+        held = self._held.get(instance_id)
+        if held is not None:
+            return held
         row = statements.LOAD_INSTANCE.one_or_none(self.connection, {"instance_id": instance_id})
         if row is None:
             raise NotFound(f"there is no process instance {instance_id}")
@@ -175,6 +180,7 @@ class UnitOfWork:
             self.variable_budget.loaded(loaded.id, text)
         if self.trace is not None:
             self.trace.join(traced, **loaded.span_attributes())
+        self._held[key] = loaded
         return loaded
 
     def step(self, loaded: LoadedInstance, action: Callable[[Step], None], *, while_suspended: bool = False) -> Step:
@@ -210,6 +216,7 @@ class UnitOfWork:
         self.after_commit(lambda: log_event(log, logging.INFO, "started (%s version %s)", definition.key,
                                             definition.version, **loaded.log_fields()))
         self.after_commit(lambda: metrics.instance_started(definition.key))
+        self._held[instance_id] = loaded
         self.step(loaded, lambda s: s.start(variables, start_event))
         self.started.append(instance_id)
         return instance_id
@@ -355,9 +362,7 @@ class UnitOfWork:
             if table == "user_task":
                 self.connection.execute(statements.REMEMBER_ENDED_TASKS,
                                         {"instance_id": loaded.id, "keys": keys, "now": self.now})
-            for wait_key, since in self.connection.execute(statements.DELETE_WAITS[table],
-                                                           {"instance_id": loaded.id, "keys": keys}):
-                since = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
+            for wait_key, since in statements.delete_waits(self.connection, table, loaded.id, keys):
                 ai = activity_of[wait_key]
                 waited[ai] = min(since, waited.get(ai, since))
         return waited
@@ -391,7 +396,7 @@ class UnitOfWork:
                 self.later(functools.partial(self._start_child, loaded, wait))
         for table, rows in (("user_task", tasks), ("job", jobs), ("subscription", subscriptions)):
             if rows:
-                self.connection.execute(statements.INSERT_WAITS[table], rows)
+                statements.insert_waits(self.connection, table, rows)
 
     # --- call activities --------------------------------------------------------------------------
 

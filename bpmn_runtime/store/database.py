@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from typing import Any, Sequence
@@ -9,15 +10,18 @@ from typing import Any, Sequence
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, select
-from sqlalchemy.engine.interfaces import DBAPICursor
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from bpmn_runtime.store.encryption import KEY_ENV, KEY_FILE_ENV, Encryption, EncryptionError
 from bpmn_runtime.store.tables import Setting
 
 DEFAULT_DB = "bpmn-runtime.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
+IDLE_PING_SECONDS = 1.0  # a pooled PostgreSQL connection idle this long is pinged before use
+IDLE_SINCE = "bpmn_idle_since"  # where a pooled connection's record keeps when it was last given back
 READ_ONLY = "bpmn_read_only"  # the execution option of `Database.reading`'s connections
 ENCRYPTED = "values_encrypted"  # the setting a keyed runtime leaves: every later one must have a key too
 
@@ -55,8 +59,37 @@ def open_engine(url: str) -> Engine:
         def _no_pysqlite_begin(dbapi_connection: object, _record: object) -> None:
             dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
     else:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        engine = create_engine(url, pool_size=10, max_overflow=20)
+        _ping_when_idle(engine)
     return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Make sure a pooled connection that sat idle for IDLE_PING_SECONDS still answers before it is handed
+    out; a dead one is replaced (`DisconnectionError` makes the pool connect anew).
+
+    SQLAlchemy's `pool_pre_ping` does this on every checkout: a round trip per call, which costs more than
+    the call itself on a busy worker. A connection in steady use is not pinged: if the server went away
+    meanwhile, its first statement fails as a lost connection, which invalidates every connection of the
+    pool opened before it (see `driver_execute`) and lets `Transactions` try the call again.
+    """
+    dbapi_error = engine.dialect.loaded_dbapi.Error
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: object, record: ConnectionPoolEntry) -> None:
+        record.info[IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry, _proxy: object) -> None:
+        since = record.info.get(IDLE_SINCE)
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+        except dbapi_error as error:
+            raise DisconnectionError(f"the pooled connection no longer answers: {error}") from error
 
 
 def driver_execute(connection: Connection, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> DBAPICursor:
@@ -71,8 +104,10 @@ def driver_execute(connection: Connection, sql: str, parameters: Sequence[Any] |
     except connection.dialect.loaded_dbapi.Error as error:
         # As SQLAlchemy's own execution does: a lost connection is invalidated, so the pool drops it and
         # the caller can tell an outage from a refused statement (`DBAPIError.connection_invalidated`).
-        lost = connection.dialect.is_disconnect(error, connection.connection.dbapi_connection, cursor)
+        pooled = connection.connection
+        lost = connection.dialect.is_disconnect(error, pooled.dbapi_connection, cursor)
         if lost:
+            connection.engine.pool._invalidate(pooled, error)  # the others of its generation are likely gone too
             connection.invalidate(error)
         raise DBAPIError.instance(sql, parameters, error, connection.dialect.loaded_dbapi.Error,
                                   connection_invalidated=lost, dialect=connection.dialect) from error

@@ -10,13 +10,15 @@ rows they delete (user tasks, jobs, subscriptions) and change them afterwards.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 from sqlalchemy import Connection, Dialect, Integer, String, Table, bindparam, delete, func, insert, literal, select, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from bpmn_runtime.store import encryption
@@ -50,15 +52,19 @@ class DriverStatement:
         self._compiled: dict[str, tuple[str, list[_Bind], bool]] = {}
 
     def _compile(self, dialect: Dialect) -> tuple[str, list[_Bind], bool]:
-        compiled = self.statement.compile(dialect=dialect, column_keys=self.columns or None)
+        inserting = isinstance(self.statement, Insert)
+        # An INSERT's generated key is not wanted: no implicit RETURNING (what `for_executemany` leaves out).
+        compiled = self.statement.compile(dialect=dialect, column_keys=self.columns or None,
+                                          for_executemany=inserting)
         assert isinstance(compiled, SQLCompiler)
-        for column in getattr(self.statement, "selected_columns", ()):
+        for column in getattr(self.statement, "exported_columns", ()):  # what a SELECT or a RETURNING reads
             if column.type.dialect_impl(dialect).result_processor(dialect, None) is not None:
                 raise NotImplementedError(f"{column} needs conversion when read on {dialect.name}")
         by_name = {name: bind for bind, name in compiled.bind_names.items()}
         names = compiled.positiontup if compiled.positional else list(by_name)
+        defaults = _column_defaults(self.statement) if inserting else {}
         binds = [_Bind(name, by_name[name].type.dialect_impl(dialect).bind_processor(dialect),
-                       by_name[name].required, by_name[name].value) for name in names or ()]
+                       by_name[name].required, defaults.get(name, by_name[name].value)) for name in names or ()]
         return compiled.string, binds, compiled.positional
 
     def execute(self, connection: Connection, values: Mapping[str, Any]) -> DBAPICursor:
@@ -85,10 +91,32 @@ class DriverStatement:
         finally:
             cursor.close()
 
+    def all(self, connection: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        cursor = self.execute(connection, values)
+        try:
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
     def rowcount(self, connection: Connection, values: Mapping[str, Any]) -> int:
         cursor = self.execute(connection, values)
         cursor.close()
         return cursor.rowcount
+
+
+def _column_defaults(statement: ClauseElement) -> dict[str, Any]:
+    """The Python-side scalar defaults of the columns an INSERT leaves out (`Column(default=0)`), which
+    SQLAlchemy's execution would fill in."""
+    table = getattr(statement, "table", None)
+    return {column.key: column.default.arg for column in getattr(table, "columns", ())
+            if isinstance(column.default, ScalarElementColumnDefault)}
+
+
+def stored_time(value: datetime | str) -> datetime:
+    """A time read from the database as text (SQLite keeps it so; a `DriverStatement` reads it cast to text
+    everywhere), in UTC when it carries no zone: every time the runtime writes is UTC."""
+    parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 LOAD_INSTANCE = DriverStatement(select(
@@ -118,16 +146,32 @@ _NEXT_INSTANCE_ID = {
 }
 DEFINITION_SOURCE = select(DEFINITIONS.c.xml, DEFINITIONS.c.file_name) \
     .where(DEFINITIONS.c.id == bindparam("definition_id"))
-INSERT_WAITS = {kind: insert(table) for kind, table in WAIT_TABLES.items()}
-DELETE_WAITS = {kind: delete(table).where(table.c.instance_id == bindparam("instance_id"),
-                                          table.c.wait_key.in_(bindparam("keys", expanding=True)))
-                .returning(table.c.wait_key, table.c.created_at)  # since when: activity durations
+# The columns of the wait rows a step writes (see `UnitOfWork._add_waits`).
+WAIT_COLUMNS = {
+    "user_task": ("instance_id", "wait_key", "process_key", "business_key", "element_id", "name", "assignee",
+                  "candidate_users", "candidate_groups", "due", "follow_up", "priority", "created_at"),
+    "job": ("instance_id", "wait_key", "kind", "topic", "element_id", "due_at", "retries", "attempts",
+            "idempotency_key", "created_at"),
+    "subscription": ("instance_id", "wait_key", "kind", "name", "correlation_key", "element_id", "created_at"),
+}
+_INSERT_WAIT = {kind: DriverStatement(insert(table), WAIT_COLUMNS[kind]) for kind, table in WAIT_TABLES.items()}
+_INSERT_WAITS = {kind: insert(table) for kind, table in WAIT_TABLES.items()}
+_DELETE_WAIT = {kind: DriverStatement(delete(table).where(table.c.instance_id == bindparam("instance_id"),
+                                                          table.c.wait_key == bindparam("key"))
+                                      .returning(table.c.wait_key, sql_cast(table.c.created_at, String)))
                 for kind, table in WAIT_TABLES.items()}
+_DELETE_WAITS = {kind: delete(table).where(table.c.instance_id == bindparam("instance_id"),
+                                           table.c.wait_key.in_(bindparam("keys", expanding=True)))
+                 .returning(table.c.wait_key, sql_cast(table.c.created_at, String))
+                 for kind, table in WAIT_TABLES.items()}
 JOBS: Table = Job.__table__  # type: ignore[assignment]
 # Locking an instance's row before its waits' rows (see `runtime.locks`); SQLite compiles FOR UPDATE away.
 LOCK_INSTANCE = {skip: DriverStatement(select(INSTANCES.c.id).where(INSTANCES.c.id == bindparam("instance_id"))
                                        .with_for_update(skip_locked=skip)) for skip in (False, True)}
-JOB_INSTANCE = DriverStatement(select(JOBS.c.instance_id).where(JOBS.c.id == bindparam("job_id")))
+# The instance of a job, found and locked in one round trip (the job row itself is locked after it).
+LOCK_JOB_INSTANCE = DriverStatement(select(INSTANCES.c.id).where(
+    INSTANCES.c.id == select(JOBS.c.instance_id).where(JOBS.c.id == bindparam("job_id")).scalar_subquery())
+    .with_for_update())
 # The job a worker reports on, locked after its instance: what completing, failing or a BPMN error needs of it.
 HELD_JOB = DriverStatement(select(JOBS.c.id, JOBS.c.instance_id, JOBS.c.wait_key, JOBS.c.topic, JOBS.c.element_id,
                                   JOBS.c.lock_owner, JOBS.c.retries, JOBS.c.attempts)
@@ -149,6 +193,26 @@ REMEMBER_ENDED_TASKS = insert(_ENDED_TASKS).from_select(
     ["task_id", "instance_id", "name", "outcome", "ended_at"],
     select(_TASKS.c.id, _TASKS.c.instance_id, _TASKS.c.name, literal("withdrawn"), bindparam("now"))
     .where(_TASKS.c.instance_id == bindparam("instance_id"), _TASKS.c.wait_key.in_(bindparam("keys", expanding=True))))
+
+
+def insert_waits(connection: Connection, kind: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert wait rows of one table (`WAIT_COLUMNS`): the one row of nearly every step on the driver,
+    several in the one multi-row INSERT SQLAlchemy makes of them."""
+    if len(rows) == 1:
+        _INSERT_WAIT[kind].execute(connection, rows[0]).close()
+    else:
+        connection.execute(_INSERT_WAITS[kind], list(rows))
+
+
+def delete_waits(connection: Connection, kind: str, instance_id: int, keys: Sequence[int]) -> list[tuple[int, datetime]]:
+    """Delete the wait rows of `keys` from one table; each deleted row's key and since when it waited (for
+    the activity durations). One key (nearly every step) on the driver, several in one statement."""
+    if len(keys) == 1:
+        rows = _DELETE_WAIT[kind].all(connection, {"instance_id": instance_id, "key": keys[0]})
+    else:
+        rows = [tuple(row) for row in connection.execute(_DELETE_WAITS[kind], {"instance_id": instance_id,
+                                                                               "keys": list(keys)})]
+    return [(key, stored_time(since)) for key, since in rows]
 
 
 def new_instance_id(connection: Connection) -> int:

@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from bpmn_runtime.errors import DatabaseUnavailable
 from bpmn_runtime.handlers import HandlerRegistry, JobContext
 from bpmn_runtime.runtime import Runtime
+from bpmn_runtime.store.database import IDLE_PING_SECONDS
 from bpmn_runtime.worker import Worker
 from tests.durability.processes import ONE_STEP, USER_TASK
 from tests.durability.proxy import Proxy
@@ -172,5 +173,37 @@ def test_callers_get_the_engines_error_not_the_drivers(postgres_url: str, proxy:
     first = behind.start("approve", business_key="order-10", request_key="checkout-10")  # repeated for the caller
     assert behind.start("approve", request_key="checkout-10") == first
     assert direct.queries.instances(business_key="order-10")[1] == 1
+    behind.close()
+    direct.close()
+
+
+def test_pooled_connections_dropped_while_idle_are_replaced_before_use(postgres_url: str, proxy: Proxy) -> None:
+    """A connection that sat in the pool while the server side went away is pinged and replaced when it is
+    next handed out: even a read, which no retry covers, gets its answer."""
+    direct = Runtime(postgres_url)
+    direct.deploy(USER_TASK, "approve.bpmn")
+    behind = Runtime(proxy.url_for(postgres_url), run_migrations=False, reconnect_seconds=0.5)
+    behind.start("approve")
+    assert proxy.cut() > 0
+    time.sleep(IDLE_PING_SECONDS + 0.2)
+    assert behind.queries.instances(process="approve")[1] == 1
+    behind.close()
+    direct.close()
+
+
+def test_a_connection_dropped_while_in_steady_use_costs_the_call_a_retry_not_a_failure(
+        postgres_url: str, proxy: Proxy) -> None:
+    """A connection in steady use is not pinged (that would be a round trip per call); when it was dropped, the
+    call's first statement finds out, every older connection of the pool is discarded with it, and the call
+    is tried again on a new connection."""
+    direct = Runtime(postgres_url)
+    direct.deploy(USER_TASK, "approve.bpmn")
+    behind = Runtime(proxy.url_for(postgres_url), run_migrations=False, reconnect_seconds=2.0)
+    behind.start("approve")
+    behind.start("approve")
+    assert proxy.cut() > 0
+    behind.start("approve", business_key="after-the-cut")
+    assert direct.queries.instances(business_key="after-the-cut")[1] == 1
+    assert direct.queries.instances(process="approve")[1] == 3
     behind.close()
     direct.close()
