@@ -11,6 +11,7 @@ import pytest
 
 from bpmn_runtime.errors import DeploymentError, InvalidInput
 from bpmn_runtime.forms import form_fields
+from bpmn_runtime.model import FormField
 from bpmn_runtime.runtime import Runtime
 from tests.camunda8.models import extensions, flows, model, runtime_on
 
@@ -104,12 +105,18 @@ def test_an_external_form_is_for_a_camunda_user_task_only(tmp_path: Path) -> Non
     assert problem.element_id == "work" and "for a Camunda user task only" in problem.message
 
 
+def _start_fields(runtime: Runtime, definition_id: int) -> list[FormField]:
+    start = runtime.queries.start_event(definition_id)
+    assert start is not None
+    return list(start.extensions.form_fields)
+
+
 def test_a_start_form_bound_to_latest_is_the_newest_version_now(tmp_path: Path) -> None:
     runtime = runtime_on(tmp_path)
     runtime.deploy(_form("summary"), file_name="review.form")
     linked = extensions('<zeebe:formDefinition formId="review"/>')
     start = f'<bpmn:startEvent id="s">{linked}</bpmn:startEvent>'
     [deployed] = runtime.deploy(model(f'{start}<bpmn:endEvent id="e"/>{flows("s", "e")}'), "p.bpmn")
-    assert [f.id for f in runtime.queries.start_form(deployed.definition_id)] == ["summary"]
+    assert [f.id for f in _start_fields(runtime, deployed.definition_id)] == ["summary"]
     runtime.deploy(_form("verdict"), file_name="review.form")
-    assert [f.id for f in runtime.queries.start_form(deployed.definition_id)] == ["verdict"]
+    assert [f.id for f in _start_fields(runtime, deployed.definition_id)] == ["verdict"]
