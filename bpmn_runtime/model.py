@@ -21,10 +21,17 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class TimerSpec:
-    """A timer event definition: `kind` is date, duration or cycle; `expression` is ISO 8601 or an expression."""
+    """A timer event definition: `kind` is date, duration or cycle; `expression` is ISO 8601 or an expression;
+    `python`: a SpiffWorkflow file's timer, a Python expression (see `engine.python_timers`)."""
 
     kind: str
     expression: str
+    python: bool = False
+
+    @property
+    def computed(self) -> bool:
+        """Whether the timer's text is evaluated when it starts, rather than being the timer as written."""
+        return self.python or "{" in self.expression or self.expression.startswith("=")
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bpmn_runtime.engine import timers
+from bpmn_runtime.engine import python_timers, timers
 from bpmn_runtime.expressions import evaluate
 from bpmn_runtime.model import Element, Process, TimerSpec
 
@@ -63,8 +63,8 @@ def timer_schedule(timer: TimerSpec) -> timers.Schedule:
     """The schedule of a timer start event. An expression is evaluated without variables (no instance
     exists yet), as Camunda 8 does at deployment; ExpressionError when it fails or gives no timer text."""
     text = timer.expression
-    if "{" in text or text.startswith("="):
-        value = evaluate(text, {})
+    if timer.computed:
+        value = python_timers.evaluate(timer.kind, text, {}) if timer.python else evaluate(text, {})
         found = timers.as_text(value)
         if found is None:
             raise timers.TimerError(repr(value), f"(from \"{text}\") is neither a text such as R/P1D nor a "

@@ -433,7 +433,8 @@ def _event_definition(child: etree._Element, owner: etree._Element, context: _Co
             spec = child.find(bpmn(timer_kind))
             if spec is not None:
                 text = _expression_text(spec, in_language=False) or ""
-                return EventDefinition(kind, timer=TimerSpec(timer_kind[4:].lower(), text), id=child.get("id"))
+                return EventDefinition(kind, timer=TimerSpec(timer_kind[4:].lower(), text, python=context.spiff),
+                                       id=child.get("id"))
         context.problem(child, "the timer has no timeDate, timeDuration or timeCycle", owner_id)
         return EventDefinition(kind, timer=None, id=child.get("id"))
     if kind == "conditional":

@@ -10,7 +10,7 @@ from __future__ import annotations
 import reprlib
 from datetime import datetime
 
-from bpmn_runtime.engine import timers
+from bpmn_runtime.engine import python_timers, timers
 from bpmn_runtime.engine.behaviours.base import Incident, StepContext
 from bpmn_runtime.engine.state import ActivityInstance, TimerWait
 from bpmn_runtime.model import Element, TimerSpec
@@ -53,11 +53,13 @@ def rearm(ctx: StepContext, wait: TimerWait) -> bool:
 
 
 def _evaluated(ctx: StepContext, owner: ActivityInstance, event: Element, timer: TimerSpec) -> str:
-    """The timer's text: as written, or what its expression (`${...}`, `=...`) gives for this instance."""
+    """The timer's text: as written, or what its expression (`${...}`, `=...`, a SpiffWorkflow file's Python)
+    gives for this instance."""
     text = timer.expression
-    if "{" not in text and not text.startswith("="):
+    if not timer.computed:
         return text
-    value = ctx.evaluate(owner, text)
+    value = python_timers.evaluate(timer.kind, text, ctx.variables(owner)) if timer.python \
+        else ctx.evaluate(owner, text)
     found = timers.as_text(value)
     if found is None:
         raise Incident(f"the timer {event.label} got {reprlib.repr(value)} from its expression \"{text}\", "

@@ -4,9 +4,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bpmn_runtime import expressions, juel
+from bpmn_runtime.engine import python_timers
 from bpmn_runtime.errors import ExpressionError, Problem
 from bpmn_runtime.model import Element, Flow, Listener, Process, ScriptValue, parameter_parts
 from bpmn_runtime.parser.validation.catalogue import rule
+from bpmn_runtime.parser.validation.events import TIMER_FIELDS
 from bpmn_runtime.parser.validation.extensions_not_run import RULE as EXTENSION
 from bpmn_runtime.parser.validation.shared import problem
 
@@ -20,6 +22,7 @@ def sandbox_problems(process: Process, element: Element, check_scripts: bool) ->
             expressions.check(text)
         except ExpressionError as error:
             problems.append(problem(element, str(error)))
+    problems += _python_timer_problems(element)
     if not check_scripts:
         return problems
     if element.kind == "scriptTask" and element.script and \
@@ -39,6 +42,21 @@ def sandbox_problems(process: Process, element: Element, check_scripts: bool) ->
         problems += [problem(element, f"camunda:inputOutput parameter '{name}': {why}")
                      for name, script in _parameter_scripts(element) if (why := _sandbox_refusal(script))]
     return problems + (_listener_script_problems(process, element) if check_scripts else [])
+
+
+def _python_timer_problems(element: Element) -> list[Problem]:
+    """A SpiffWorkflow file's timers, Python expressions (see `python_timers`) of the engine's sandbox."""
+    problems = []
+    for definition in element.events:
+        timer = definition.timer
+        if timer is None or not timer.python:
+            continue
+        try:
+            for text in python_timers.read(timer.kind, timer.expression).sandbox_expressions():
+                expressions.check(text)
+        except ExpressionError as error:
+            problems.append(problem(element, f"the {TIMER_FIELDS[timer.kind]} {timer.expression[:60]}: {error}"))
+    return problems
 
 
 def _listener_script_problems(process: Process, element: Element) -> list[Problem]:
@@ -156,7 +174,8 @@ def _templates_of(element: Element) -> list[str]:
              *extensions.candidate_users, *extensions.candidate_groups, element.name if element.kind == "userTask" else None]
     for definition in element.events:
         texts.append(definition.name if definition.kind in ("message", "signal") else None)
-        texts.append(definition.timer.expression if definition.timer is not None else None)
+        texts.append(definition.timer.expression if definition.timer is not None and not definition.timer.python
+                     else None)
     return [text for text in texts if text and juel.is_template(text) and not text.startswith("=")]
 
 

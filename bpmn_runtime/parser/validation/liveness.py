@@ -68,8 +68,7 @@ def timer_interval_problems(process: Process, scope_id: str) -> list[Problem]:
     for element in children(process, scope_id):
         for definition in element.events:
             timer = definition.timer
-            if definition.kind != "timer" or timer is None or "{" in timer.expression \
-                    or timer.expression.startswith("="):
+            if definition.kind != "timer" or timer is None or timer.computed:
                 continue  # an expression: its value is known only when the timer starts
             text = timer.expression.strip()
             if timer.kind == "duration" and element.id in on_loops and _waits_no_time(text):
