@@ -35,6 +35,15 @@ class TimerSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class MessageCorrelation:
+    """How SpiffWorkflow correlates a message: by the values its correlation properties retrieve from the
+    payload (`properties`: property id and Python expression), kept under the correlation key `key`."""
+
+    key: str
+    properties: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class EventDefinition:
     """One event definition of an event.
 
@@ -56,6 +65,7 @@ class EventDefinition:
     payload_only: bool = False
     payload: str | None = None
     payload_variable: str | None = None
+    correlation: MessageCorrelation | None = None  # a SpiffWorkflow message's correlation properties
     error_message: str | None = None  # an error end event's camunda:errorMessage (may embed `${...}`)
     code_variable: str | None = None  # a catching event's camunda:errorCodeVariable or escalationCodeVariable
     message_variable: str | None = None  # a catching error event's camunda:errorMessageVariable

@@ -347,6 +347,9 @@ class InstanceState:
     end_reason: str | None = None
     error_code: str | None = None  # the uncaught BPMN error that failed the instance
     error_message: str | None = None  # that error's message, if it had one
+    # SpiffWorkflow's correlations of the instance: per correlation key, the values of its properties, fixed by
+    # the first message thrown or caught that carries them (see `spiff_correlation`)
+    correlations: dict[str, dict[str, Any]] = field(default_factory=dict)
     _children: dict[int, dict[int, None]] = field(default_factory=dict, repr=False)  # in creation order
     _waits_by_ai: dict[int, dict[int, None]] = field(default_factory=dict, repr=False)
     _waits_by_kind: dict[str, dict[int, None]] = field(default_factory=dict, repr=False)

@@ -46,6 +46,7 @@ def dump(state: InstanceState) -> Document:
         "activity_instances": [_dump_instance(ai) for ai in state.instances.values()],
         "waits": [_dump_wait(w) for w in state.waits.values()],
         "compensations": [_dump_record(r) for r in state.compensations],
+        **({"correlations": state.correlations} if state.correlations else {}),
     }
 
 
@@ -64,7 +65,7 @@ def load(document: Mapping[str, Any]) -> InstanceState:
         {row["id"]: _load_instance(row) for row in doc["activity_instances"]},
         {row["key"]: _load_wait(row) for row in doc["waits"]},
         [_load_record(row) for row in doc["compensations"]],
-        doc.get("end_reason"), doc.get("error_code"), doc.get("error_message"))
+        doc.get("end_reason"), doc.get("error_code"), doc.get("error_message"), doc.get("correlations", {}))
 
 
 # --- activity instances --------------------------------------------------------------------------------

@@ -113,7 +113,7 @@ class Step:
         """Create the process scope and start it at its none start event (or the one named; a process without
         start events at the nodes without incoming flows)."""
         if start_event:  # started by the message of its start event
-            variables = message_payloads.caught(self.element(start_event), variables)
+            variables = message_payloads.caught(self.state, self.element(start_event), variables)
         self.state.add(ActivityInstance(ROOT, self.process.id, None, dict(variables)))
         self.history("instance_started", None, ROOT, {"variables": sorted(variables)})
         if start_event is None and not self.process.scope(self.process.id).start_events \
@@ -452,8 +452,8 @@ class Step:
     def history(self, kind: str, element: str | None, ai: int | None, data: dict[str, Any] | None) -> None:
         self.effects.history.append((kind, element, ai, data))
 
-    def throw_message(self, name: str, variables: Mapping[str, Any]) -> None:
-        self.effects.messages.append((name, None, dict(variables)))
+    def throw_message(self, name: str, variables: Mapping[str, Any], key: str | None = None) -> None:
+        self.effects.messages.append((name, key, dict(variables)))
 
     def throw_signal(self, name: str, thrower: ActivityInstance) -> None:
         """The runtime delivers the signal to other instances; here it reaches its catchers through the agenda,
@@ -478,7 +478,7 @@ class Step:
         """What `wait` waited for happened: the behaviour of the event it waited for decides."""
         event = self.element(wait.element)
         if isinstance(wait, MessageWait):
-            payload = message_payloads.caught(event, payload)
+            payload = message_payloads.caught(self.state, event, payload)
         self.behaviour_for(event).event_occurred(self, event, self.state.instances[wait.ai], wait, payload)
 
     def _trigger(self, trigger: Trigger) -> None:

@@ -358,14 +358,16 @@ def _task_message(node: etree._Element, tag: str, context: _Context) -> tuple[Ev
 
 
 def _payload(context: _Context, message: etree._Element | None, node: etree._Element, owner: str) -> dict[str, Any]:
-    """What a message carries: in a SpiffWorkflow file, only its payload (see `spiff.message_payload`); one that
-    SpiffWorkflow correlates by correlation properties is a problem at `node`, of the flow node `owner`."""
+    """What a message carries, in a SpiffWorkflow file: only its payload (see `spiff.message_payload`), and the
+    correlation properties SpiffWorkflow correlates it by; what cannot run is a problem at `node`, of the flow
+    node `owner`."""
     if not context.spiff:
         return {}
-    refusal = spiff.correlation_refusal(message)
-    if refusal is not None:
-        context.problem(node, refusal, owner)
-    return spiff.message_payload(message)
+    problems: list[str] = []
+    correlation = spiff.message_correlation(message, problems)
+    for found in problems:
+        context.problem(node, found, owner)
+    return {**spiff.message_payload(message), "correlation": correlation}
 
 
 def _expression_text(node: etree._Element | None, *, in_language: bool = True) -> str | None:

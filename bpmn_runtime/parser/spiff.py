@@ -1,7 +1,7 @@
 """SpiffWorkflow extensions (`spiffworkflow:` elements of SpiffArena's modeler) that this engine runs as
 SpiffWorkflow does: a business rule task's calledDecisionId, a task's preScript and postScript, a service task's
 serviceTaskOperator, a user task's JSON-schema form (properties), and a message's messagePayload and
-messageVariable. What is read here (`runs`) is accepted by `validation.extensions_not_run`; every other
+messageVariable; and the BPMN correlation properties SpiffWorkflow correlates a message by. What is read here (`runs`) is accepted by `validation.extensions_not_run`; every other
 SpiffWorkflow setting, and these on elements SpiffWorkflow does not read them on, stays refused there.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from lxml import etree
 
 from bpmn_runtime import juel
 from bpmn_runtime.forms import JSON_SCHEMA_FORM
-from bpmn_runtime.model import Mapping
+from bpmn_runtime.model import Mapping, MessageCorrelation
 from bpmn_runtime.parser.namespaces import SPIFFWORKFLOW, local_name
 
 # Activities whose pre- and post-scripts SpiffWorkflow runs (it ignores those of a script task).
@@ -165,19 +165,40 @@ def message_payload(message: etree._Element | None) -> dict[str, Any]:
     return found
 
 
-def correlation_refusal(message: etree._Element | None) -> str | None:
-    """SpiffWorkflow correlates a message by the correlation properties that retrieve a value from it, keeping
-    what the instance's earlier messages gave; this engine correlates by a correlation key, so such a message is
-    refused (None: the message has none)."""
+def message_correlation(message: etree._Element | None, problems: list[str]) -> MessageCorrelation | None:
+    """The correlation properties that retrieve a value from `message` (`correlationPropertyRetrievalExpression`
+    whose messageRef is the message), under the correlation key whose correlationPropertyRef names them
+    (MainCorrelationKey when none does, as SpiffWorkflow names it); None when it has none. Properties under
+    several keys, which SpiffWorkflow matches when any one key agrees, are a problem."""
     if message is None:
         return None
-    ident = message.get("id", "")
-    for retrieval in message.getroottree().getroot().iterfind("{*}correlationProperty/"
-                                                              "{*}correlationPropertyRetrievalExpression"):
-        if (retrieval.get("messageRef") or "").rpartition(":")[2] == ident:
-            prop = retrieval.getparent()
-            label = (prop.get("name") or prop.get("id", "")) if prop is not None else ""
-            return (f"SpiffWorkflow correlates message '{message.get('name') or ident}' by the correlation "
-                    f"property '{label}', which this engine does not do; remove the correlation property, or run "
-                    f"the model on SpiffWorkflow")
-    return None
+    root = message.getroottree().getroot()
+    ident, label = message.get("id", ""), message.get("name") or message.get("id", "")
+    keys_of: dict[str, list[str]] = {}
+    for key in root.iter("{*}correlationKey"):
+        for ref in key.iterfind("{*}correlationPropertyRef"):
+            keys_of.setdefault((ref.text or "").strip(), []).append(key.get("name") or key.get("id", ""))
+    properties, keys = [], set()
+    for retrieval in root.iter("{*}correlationPropertyRetrievalExpression"):
+        prop = retrieval.getparent()
+        if prop is None or (retrieval.get("messageRef") or "").rpartition(":")[2] != ident:
+            continue
+        # bpmn:messagePath, which bpmn-js writes as a bpmn:formalExpression (renamed when the file is loaded)
+        path = next((child for child in retrieval if isinstance(child.tag, str)), None)
+        expression = (path.text or "").strip() if path is not None else ""
+        prop_id = prop.get("id", "")
+        if not expression:
+            continue  # SpiffWorkflow retrieves nothing for it
+        if expression.startswith("=") or juel.is_template(expression):
+            problems.append(f"the correlation property '{prop.get('name') or prop_id}' retrieves "
+                            f"\"{expression[:60]}\" from message '{label}', which this engine would read as FEEL or "
+                            f"JUEL, not as the Python expression SpiffWorkflow evaluates; write it in Python")
+        properties.append((prop_id, expression))
+        keys.update(keys_of.get(prop_id) or ["MainCorrelationKey"])
+    if not properties:
+        return None
+    if len(keys) > 1:
+        problems.append(f"the correlation properties of message '{label}' belong to the correlation keys "
+                        f"{', '.join(sorted(repr(k) for k in keys))}; SpiffWorkflow lets a message in when any one "
+                        f"key agrees, which this engine does not do; put them in one correlation key")
+    return MessageCorrelation(min(keys), tuple(properties))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from sqlalchemy import and_, or_, select
 
+from bpmn_runtime.engine import spiff_correlation
 from bpmn_runtime.errors import Conflict, NotFound
 from bpmn_runtime.logs import log_event
 from bpmn_runtime.runtime import permissions
@@ -52,7 +53,9 @@ def deliver_message(unit: "UnitOfWork", name: str, key: str | None, variables: M
     key); a message without a key reaches only subscriptions without one. Among several, the one waiting
     longest. A message that reaches no waiting instance starts the process that starts with it, using
     its key as the business key, unless an instance of that process with that business key is still
-    running (as Zeebe does): a second instance for the same order would be a duplicate.
+    running (as Zeebe does): a second instance for the same order would be a duplicate. A SpiffWorkflow
+    message's correlation values (`spiff_correlation`) reach a subscription expecting those values or any, and
+    start instances without a business key.
 
     A suspended instance takes no message (as in Camunda 7): one sent from outside that only a suspended
     instance waits for is refused with `Suspended`, and changes nothing.
@@ -86,6 +89,8 @@ def deliver_message(unit: "UnitOfWork", name: str, key: str | None, variables: M
         raise NotFound(f"the process that starts with message '{name}' is gone")
     if sender is None:
         permissions.check(unit.connection, unit.actor, definition.key, "start")
+    if spiff_correlation.is_spiff_key(key):
+        key = None  # SpiffWorkflow's correlation values, not a business key: each such message starts an instance
     if key is not None:
         running = unit.connection.execute(select(Instance.id).where(
             Instance.process_key == definition.key, Instance.business_key == key, Instance.status == "active")
@@ -106,6 +111,8 @@ def _waiting(unit: "UnitOfWork", name: str, key: str | None, sender: int | None,
         Subscription.kind == "message", Subscription.name == name, Instance.suspended == suspended)
     if key is None:
         query = query.where(Subscription.correlation_key.is_(None))
+    elif spiff_correlation.is_spiff_key(key):
+        query = query.where(Subscription.correlation_key.in_((key, spiff_correlation.ANY_KEY)))
     else:
         query = query.where(or_(
             Subscription.correlation_key == key,

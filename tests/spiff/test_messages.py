@@ -1,14 +1,13 @@
 """SpiffWorkflow messages carry their payload only: spiffworkflow:messagePayload (Python, evaluated when the
 message is thrown; none: an empty payload) reaches the catcher in the variable spiffworkflow:messageVariable
-names (none: nowhere), whether the message starts a process or reaches a waiting one. A message SpiffWorkflow
-correlates by correlation properties is refused."""
+names (none: nowhere), whether the message starts a process or reaches a waiting one. Correlation by
+correlation properties: test_correlation."""
 from __future__ import annotations
 
 from typing import Any
 
-import pytest
 
-from bpmn_runtime.errors import DeploymentError
+
 from bpmn_runtime.runtime import Runtime
 from tests.spiff.models import SPIFF, extensions
 
@@ -85,15 +84,3 @@ def test_a_payload_that_is_not_a_dict_is_an_incident(runtime: Runtime) -> None:
     assert [i.message for i in detail.incidents] == [
         "the payload of message 'order_delayed' gives 'late'; a message carries variables here, so its payload must "
         "give a dict of names to values"]
-
-
-def test_a_message_correlated_by_a_correlation_property_is_refused(runtime: Runtime) -> None:
-    correlated = catcher("delay").replace(b'<bpmn:process', (
-        b'<bpmn:correlationProperty id="cp" name="order_id"><bpmn:correlationPropertyRetrievalExpression '
-        b'messageRef="m"><bpmn:formalExpression>order</bpmn:formalExpression>'
-        b'</bpmn:correlationPropertyRetrievalExpression></bpmn:correlationProperty><bpmn:process'), 1)
-    with pytest.raises(DeploymentError) as refused:
-        runtime.deploy(correlated, "waiter.bpmn")
-    assert [(p.element_id, p.message) for p in refused.value.problems] == [("wait", (
-        "SpiffWorkflow correlates message 'order_delayed' by the correlation property 'order_id', which this engine "
-        "does not do; remove the correlation property, or run the model on SpiffWorkflow"))]

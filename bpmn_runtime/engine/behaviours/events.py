@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from bpmn_runtime.engine import message_payloads
+from bpmn_runtime.engine import message_payloads, spiff_correlation
 from bpmn_runtime.engine.behaviours import compensation, listeners
 from bpmn_runtime.engine.behaviours.base import Behaviour, Incident, StepContext
 from bpmn_runtime.engine.behaviours import timer_events
@@ -23,7 +23,8 @@ def throw(ctx: StepContext, ai: ActivityInstance, definition: EventDefinition) -
     never comes here (`sent_by_job`)."""
     if definition.kind == "message":
         message = event_name(ctx, ai, definition) or ""
-        ctx.throw_message(message, message_payloads.thrown(ctx, ai, definition))
+        payload = message_payloads.thrown(ctx, ai, definition)
+        ctx.throw_message(message, payload, spiff_correlation.thrown(ctx.state, definition, payload))
         ctx.history("message_thrown", ai.element, ai.id, {"message": message})
     elif definition.kind == "signal":
         signal = event_name(ctx, ai, definition) or ""

@@ -10,6 +10,7 @@ import reprlib
 from decimal import Decimal
 
 from bpmn_runtime import feel
+from bpmn_runtime.engine import spiff_correlation
 from bpmn_runtime.engine.behaviours import timer_events
 from bpmn_runtime.engine.behaviours.base import Incident, StepContext
 from bpmn_runtime.engine.state import (
@@ -23,7 +24,8 @@ def subscribe(ctx: StepContext, owner: ActivityInstance, event: Element, definit
     if definition.kind == "timer":
         timer_events.subscribe(ctx, owner, event, definition.timer)
     elif definition.kind == "message":
-        key = correlation_key(ctx, owner, definition.correlation_key) if definition.correlation_key else None
+        key = correlation_key(ctx, owner, definition.correlation_key) if definition.correlation_key \
+            else spiff_correlation.expected(ctx.state, definition)
         ctx.add_wait(MessageWait(ctx.state.next_id(), owner.id, event.id, event_name(ctx, owner, definition), key))
     elif definition.kind == "signal":
         ctx.add_wait(SignalWait(ctx.state.next_id(), owner.id, event.id, event_name(ctx, owner, definition)))

@@ -3,10 +3,13 @@ properties read from each message, and a process's correlation subscription bind
 decide which instance a message reaches. This engine correlates otherwise: a message reaches the instance waiting
 for it whose correlation key (Camunda 8's `zeebe:subscription`) or business key equals the key it is sent with.
 A file that declares BPMN correlation is refused rather than run with its correlation ignored, where a message
-could reach an instance its properties do not match."""
+could reach an instance its properties do not match. A SpiffWorkflow file's correlation keys and properties are
+run as SpiffWorkflow runs them (see `spiff.message_correlation`); its correlation subscriptions, which
+SpiffWorkflow does not read either, stay refused."""
 from __future__ import annotations
 
 from bpmn_runtime.errors import Problem
+from bpmn_runtime.parser import spiff
 from bpmn_runtime.parser.namespaces import bpmn
 from bpmn_runtime.parser.validation.document import Document
 
@@ -20,7 +23,9 @@ def problems(document: Document) -> list[Problem]:
     if not any(document.executable(process) for process in document.root.iter(bpmn("process"))):
         return []
     found = []
-    for key in document.root.iter(bpmn("correlationKey")):
+    # a SpiffWorkflow file's keys group its messages' correlation properties, run as SpiffWorkflow runs them
+    keys = [] if spiff.made_for_spiff(document.root) else document.root.iter(bpmn("correlationKey"))
+    for key in keys:
         name = key.get("name") or key.get("id") or ""
         found.append(document.problem(key, f"the correlation key '{name}' picks the instance a message reaches by "
                                             f"its correlation properties; {HOW_THIS_ENGINE_CORRELATES}"))

@@ -147,6 +147,7 @@ def _expressions_of(process: Process, element: Element) -> list[str]:
               for part in parameter_parts(m.source) if part and isinstance(part, str)]
     found += [d.correlation_key for d in element.events if d.correlation_key]
     found += [d.payload for d in element.events if d.payload]
+    found += [expression for d in element.events if d.correlation for _, expression in d.correlation.properties]
     passing = element.extensions.passing
     found += [m.expression for m in passing.ins + passing.outs if m.expression]
     found += [listener.expression for listener in _listeners_of(process, element) if listener.expression]
