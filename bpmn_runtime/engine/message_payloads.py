@@ -8,8 +8,7 @@ import reprlib
 from typing import Any, Mapping
 
 from bpmn_runtime.engine.behaviours.base import Incident, StepContext
-from bpmn_runtime.engine import spiff_correlation
-from bpmn_runtime.engine.state import ActivityInstance, InstanceState
+from bpmn_runtime.engine.state import ActivityInstance
 from bpmn_runtime.model import Element, EventDefinition
 
 
@@ -26,12 +25,9 @@ def thrown(ctx: StepContext, ai: ActivityInstance, definition: EventDefinition) 
     return value
 
 
-def caught(state: InstanceState, element: Element, payload: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The variables a message `element` caught gives its scope; the instance keeps the message's correlation
-    values (see `spiff_correlation`)."""
+def caught(element: Element, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The variables a message `element` caught gives its scope."""
     definition = next((d for d in element.events if d.kind == "message"), None)
-    if definition is not None:
-        spiff_correlation.caught(state, definition, payload)
     if definition is None or not definition.payload_only:
         return payload
     return {definition.payload_variable: dict(payload)} if definition.payload_variable else {}

@@ -12,11 +12,11 @@ import json
 import reprlib
 from typing import Any, Mapping
 
-from bpmn_runtime.engine.behaviours.base import Incident
-from bpmn_runtime.engine.state import InstanceState
+from bpmn_runtime.engine.behaviours.base import Incident, StepContext
+from bpmn_runtime.engine.state import InstanceState, MessageWait
 from bpmn_runtime.errors import ExpressionError
 from bpmn_runtime.expressions import evaluate
-from bpmn_runtime.model import EventDefinition, MessageCorrelation
+from bpmn_runtime.model import Element, EventDefinition, MessageCorrelation
 
 SPIFF_KEY = "spiffworkflow-correlation:"
 ANY_KEY = SPIFF_KEY + "*"
@@ -28,14 +28,14 @@ def is_spiff_key(key: str | None) -> bool:
     return key is not None and key.startswith(SPIFF_KEY)
 
 
-def thrown(state: InstanceState, definition: EventDefinition, payload: Mapping[str, Any]) -> str | None:
+def thrown(ctx: StepContext, definition: EventDefinition, payload: Mapping[str, Any]) -> str | None:
     """The correlation key the message of `definition` carries with `payload` (None: it has no correlation
     properties); the thrower keeps its values, as SpiffWorkflow's thrower does."""
     correlation = definition.correlation
     if correlation is None:
         return None
     values = _values(definition.name or "", correlation, payload)
-    state.correlations[correlation.key] = values
+    _keep(ctx, correlation.key, values)
     return _key_text(definition.name or "", correlation, values)
 
 
@@ -50,11 +50,33 @@ def expected(state: InstanceState, definition: EventDefinition) -> str | None:
     return NO_MATCH if values is None else _key_text(definition.name or "", correlation, values)
 
 
-def caught(state: InstanceState, definition: EventDefinition, payload: Mapping[str, Any]) -> None:
-    """The catching instance keeps the values the message's properties retrieve from its payload."""
-    if definition.correlation is not None:
-        state.correlations[definition.correlation.key] = _values(definition.name or "", definition.correlation,
-                                                                 payload)
+def caught(ctx: StepContext, element: Element, payload: Mapping[str, Any]) -> None:
+    """The instance keeps the values the correlation properties of the message `element` caught retrieve from
+    its payload."""
+    definition = _correlated(element)
+    if definition is not None and definition.correlation is not None:
+        _keep(ctx, definition.correlation.key, _values(definition.name or "", definition.correlation, payload))
+
+
+def _keep(ctx: StepContext, key: str, values: dict[str, Any]) -> None:
+    """The instance's values for `key` are now `values`. SpiffWorkflow compares a message with the values the
+    instance has when the message comes, so the instance's subscriptions now expect these."""
+    if ctx.state.correlations.get(key) == values:
+        return
+    ctx.state.correlations[key] = values
+    for wait in ctx.state.waits_of_kind("message"):
+        definition = _correlated(ctx.element(wait.element))
+        if not isinstance(wait, MessageWait) or definition is None:
+            continue
+        now = expected(ctx.state, definition)
+        if now != wait.correlation:
+            ctx.remove_wait(wait)
+            ctx.add_wait(MessageWait(ctx.state.next_id(), wait.ai, wait.element, wait.message, now))
+
+
+def _correlated(element: Element) -> EventDefinition | None:
+    """The message event definition of `element` that has correlation properties, if it has one."""
+    return next((d for d in element.events if d.kind == "message" and d.correlation is not None), None)
 
 
 def _values(message: str, correlation: MessageCorrelation, payload: Mapping[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any, Callable, Mapping
 
 from bpmn_runtime import juel
-from bpmn_runtime.engine import message_payloads, values
+from bpmn_runtime.engine import message_payloads, spiff_correlation, values
 from bpmn_runtime.engine.analysis import facts
 from bpmn_runtime.engine.decision_calls import DecisionCall, DecisionLookup, DecisionOutcome
 from bpmn_runtime.engine.behaviours import listeners, registry
@@ -113,7 +113,8 @@ class Step:
         """Create the process scope and start it at its none start event (or the one named; a process without
         start events at the nodes without incoming flows)."""
         if start_event:  # started by the message of its start event
-            variables = message_payloads.caught(self.state, self.element(start_event), variables)
+            spiff_correlation.caught(self, self.element(start_event), variables)
+            variables = message_payloads.caught(self.element(start_event), variables)
         self.state.add(ActivityInstance(ROOT, self.process.id, None, dict(variables)))
         self.history("instance_started", None, ROOT, {"variables": sorted(variables)})
         if start_event is None and not self.process.scope(self.process.id).start_events \
@@ -477,9 +478,12 @@ class Step:
     def trigger_wait(self, wait: Wait, payload: Mapping[str, Any]) -> None:
         """What `wait` waited for happened: the behaviour of the event it waited for decides."""
         event = self.element(wait.element)
-        if isinstance(wait, MessageWait):
-            payload = message_payloads.caught(self.state, event, payload)
-        self.behaviour_for(event).event_occurred(self, event, self.state.instances[wait.ai], wait, payload)
+        if not isinstance(wait, MessageWait):
+            self.behaviour_for(event).event_occurred(self, event, self.state.instances[wait.ai], wait, payload)
+            return
+        caught = message_payloads.caught(event, payload)
+        self.behaviour_for(event).event_occurred(self, event, self.state.instances[wait.ai], wait, caught)
+        spiff_correlation.caught(self, event, payload)  # after its wait is gone: the others may wait for new values
 
     def _trigger(self, trigger: Trigger) -> None:
         wait = trigger.wait

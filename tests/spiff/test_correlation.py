@@ -3,6 +3,8 @@ from the message's payload. An instance keeps the values of the first message it
 them; afterwards a message reaches it only when its values are equal. An instance without values takes any."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bpmn_runtime.errors import DeploymentError
@@ -117,3 +119,62 @@ def test_a_retrieval_the_sandbox_cannot_run_is_refused(runtime: Runtime) -> None
     with pytest.raises(DeploymentError) as refused:
         runtime.deploy(model, "shop.bpmn")
     assert [p.element_id for p in refused.value.problems if "'open' is not allowed" in p.message] == ["place"]
+
+
+def test_a_waiting_instance_expects_the_values_it_gets_meanwhile(runtime: Runtime) -> None:
+    """SpiffWorkflow compares a message with the values the instance has when the message comes: here one
+    branch waits for order_delayed before the other throws order_placed."""
+    model = process("shop").replace(
+        b'<bpmn:startEvent id="s"/>',
+        b'<bpmn:startEvent id="s"/><bpmn:parallelGateway id="split"/>'
+        b'<bpmn:intermediateCatchEvent id="wait"><bpmn:messageEventDefinition messageRef="delayed"/>'
+        b'</bpmn:intermediateCatchEvent><bpmn:userTask id="confirm"/>'
+        b'<bpmn:intermediateThrowEvent id="place"><bpmn:messageEventDefinition messageRef="placed"/>'
+        b'</bpmn:intermediateThrowEvent><bpmn:endEvent id="placed_end"/>').replace(
+        b'<bpmn:sequenceFlow id="f0" sourceRef="s" targetRef="look"/>',
+        b'<bpmn:sequenceFlow id="pa" sourceRef="s" targetRef="split"/>'
+        b'<bpmn:sequenceFlow id="pb" sourceRef="split" targetRef="wait"/>'
+        b'<bpmn:sequenceFlow id="pc" sourceRef="wait" targetRef="look"/>'
+        b'<bpmn:sequenceFlow id="pd" sourceRef="split" targetRef="confirm"/>'
+        b'<bpmn:sequenceFlow id="pe" sourceRef="confirm" targetRef="place"/>'
+        b'<bpmn:sequenceFlow id="pg" sourceRef="place" targetRef="placed_end"/>')
+    runtime.deploy(model, "shop.bpmn")
+    runtime.deploy(process("carrier", throw("tell", "delayed")), "carrier.bpmn")
+    shop = runtime.start("shop", {})
+    confirm = next(t.id for t in runtime.queries.tasks(everyone=True)[0] if t.element_id == "confirm")
+    runtime.complete_task(confirm, {"order": 8})
+    runtime.start("carrier", {"order": 7, "days": 1})
+    assert waiting_at(runtime, shop) == ["wait"]
+    runtime.start("carrier", {"order": 8, "days": 1})
+    assert waiting_at(runtime, shop) == ["look"]
+
+
+def test_an_instance_started_by_a_message_keeps_its_values(runtime: Runtime) -> None:
+    model = process("tracker", catch("wait", "delayed")).replace(
+        b'<bpmn:startEvent id="s"/>',
+        b'<bpmn:startEvent id="s"><bpmn:messageEventDefinition messageRef="delayed"/></bpmn:startEvent>')
+    runtime.deploy(model, "tracker.bpmn")
+    runtime.deploy(process("carrier", throw("tell", "delayed")), "carrier.bpmn")
+    for order in (7, 8, 7):
+        runtime.start("carrier", {"order": order, "days": 1})
+    trackers = sorted(i.id for i in runtime.queries.instances()[0] if i.process_key == "tracker")
+    assert [(waiting_at(runtime, t), runtime.queries.instance(t).summary.business_key) for t in trackers] == [
+        (["look"], None), (["wait"], None)]
+    assert runtime.queries.instance(trackers[1]).variables["news"] == {"order_id": 8, "days": 1}
+
+
+def test_the_values_outlast_a_restart(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'restart.db'}"
+    first = Runtime(database)
+    first.deploy(process("shop", throw("place", "placed"), catch("wait", "delayed")), "shop.bpmn")
+    first.deploy(process("carrier", throw("tell", "delayed")), "carrier.bpmn")
+    shop = first.start("shop", {"order": 7})
+    first.close()
+    again = Runtime(database)
+    try:
+        again.start("carrier", {"order": 8, "days": 1})
+        assert waiting_at(again, shop) == ["wait"]
+        again.start("carrier", {"order": 7, "days": 1})
+        assert waiting_at(again, shop) == ["look"]
+    finally:
+        again.close()

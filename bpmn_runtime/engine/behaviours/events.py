@@ -24,7 +24,7 @@ def throw(ctx: StepContext, ai: ActivityInstance, definition: EventDefinition) -
     if definition.kind == "message":
         message = event_name(ctx, ai, definition) or ""
         payload = message_payloads.thrown(ctx, ai, definition)
-        ctx.throw_message(message, payload, spiff_correlation.thrown(ctx.state, definition, payload))
+        ctx.throw_message(message, payload, spiff_correlation.thrown(ctx, definition, payload))
         ctx.history("message_thrown", ai.element, ai.id, {"message": message})
     elif definition.kind == "signal":
         signal = event_name(ctx, ai, definition) or ""
