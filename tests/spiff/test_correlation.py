@@ -178,3 +178,12 @@ def test_the_values_outlast_a_restart(tmp_path: Path) -> None:
         assert waiting_at(again, shop) == ["look"]
     finally:
         again.close()
+
+
+def test_send_and_receive_tasks_correlate_alike(runtime: Runtime) -> None:
+    runtime.deploy(process("shop", ("place", '<bpmn:sendTask id="place" messageRef="placed"/>'),
+                           ("wait", '<bpmn:receiveTask id="wait" messageRef="delayed"/>')), "shop.bpmn")
+    runtime.deploy(process("carrier", ("tell", '<bpmn:sendTask id="tell" messageRef="delayed"/>')), "carrier.bpmn")
+    first, second = runtime.start("shop", {"order": 7}), runtime.start("shop", {"order": 8})
+    runtime.start("carrier", {"order": 8, "days": 2})
+    assert (waiting_at(runtime, first), waiting_at(runtime, second)) == (["wait"], ["look"])
