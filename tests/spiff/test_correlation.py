@@ -118,7 +118,9 @@ def test_a_retrieval_the_sandbox_cannot_run_is_refused(runtime: Runtime) -> None
         b"<bpmn:formalExpression>open('x')</bpmn:formalExpression>", 1)
     with pytest.raises(DeploymentError) as refused:
         runtime.deploy(model, "shop.bpmn")
-    assert [p.element_id for p in refused.value.problems if "'open' is not allowed" in p.message] == ["place"]
+    assert [(p.element_id, p.message) for p in refused.value.problems] == [(
+        "place", "the correlation property 'order_id' of message 'order_placed' "
+                 "(correlationPropertyRetrievalExpression): refused \"open('x')\": the function 'open' is not allowed")]
 
 
 def test_a_waiting_instance_expects_the_values_it_gets_meanwhile(runtime: Runtime) -> None:

@@ -22,7 +22,7 @@ def sandbox_problems(process: Process, element: Element, check_scripts: bool) ->
             expressions.check(text)
         except ExpressionError as error:
             problems.append(problem(element, str(error)))
-    problems += _python_timer_problems(element)
+    problems += _python_timer_problems(element) + _correlation_problems(element)
     if not check_scripts:
         return problems
     if element.kind == "scriptTask" and element.script and \
@@ -42,6 +42,19 @@ def sandbox_problems(process: Process, element: Element, check_scripts: bool) ->
         problems += [problem(element, f"camunda:inputOutput parameter '{name}': {why}")
                      for name, script in _parameter_scripts(element) if (why := _sandbox_refusal(script))]
     return problems + (_listener_script_problems(process, element) if check_scripts else [])
+
+
+def _correlation_problems(element: Element) -> list[Problem]:
+    """The retrieval expressions of a SpiffWorkflow message's correlation properties (see `spiff_correlation`)."""
+    problems = []
+    for definition in element.events:
+        for prop, expression in definition.correlation.properties if definition.correlation else ():
+            try:
+                expressions.check(expression)
+            except ExpressionError as error:
+                problems.append(problem(element, f"the correlation property '{prop}' of message '{definition.name}' "
+                                                 f"(correlationPropertyRetrievalExpression): {error}"))
+    return problems
 
 
 def _python_timer_problems(element: Element) -> list[Problem]:
@@ -147,7 +160,6 @@ def _expressions_of(process: Process, element: Element) -> list[str]:
               for part in parameter_parts(m.source) if part and isinstance(part, str)]
     found += [d.correlation_key for d in element.events if d.correlation_key]
     found += [d.payload for d in element.events if d.payload]
-    found += [expression for d in element.events if d.correlation for _, expression in d.correlation.properties]
     passing = element.extensions.passing
     found += [m.expression for m in passing.ins + passing.outs if m.expression]
     found += [listener.expression for listener in _listeners_of(process, element) if listener.expression]
