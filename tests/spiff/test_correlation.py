@@ -4,6 +4,7 @@ them; afterwards a message reaches it only when its values are equal. An instanc
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -55,14 +56,28 @@ def waiting_at(runtime: Runtime, instance: int) -> list[str]:
     return sorted(token.element_id for token in runtime.queries.instance(instance).tokens)
 
 
-@pytest.fixture
-def deployed(runtime: Runtime) -> Runtime:
+def deploy_shop_and_carrier(runtime: Runtime) -> Runtime:
     runtime.deploy(process("shop", throw("place", "placed"), catch("wait", "delayed")), "shop.bpmn")
     runtime.deploy(process("carrier", throw("tell", "delayed")), "carrier.bpmn")
     return runtime
 
 
-def test_a_message_reaches_only_the_instance_whose_correlation_values_match(deployed: Runtime) -> None:
+@pytest.fixture
+def deployed(runtime: Runtime) -> Runtime:
+    return deploy_shop_and_carrier(runtime)
+
+
+@pytest.fixture
+def deployed_on_postgresql(postgres_url: str) -> Iterator[Runtime]:
+    runtime = Runtime(postgres_url)
+    yield deploy_shop_and_carrier(runtime)
+    runtime.close()
+
+
+@pytest.mark.parametrize("database", ["deployed", "deployed_on_postgresql"])
+def test_a_message_reaches_only_the_instance_whose_correlation_values_match(
+        database: str, request: pytest.FixtureRequest) -> None:
+    deployed: Runtime = request.getfixturevalue(database)
     first, second = deployed.start("shop", {"order": 7}), deployed.start("shop", {"order": 8})
     deployed.start("carrier", {"order": 8, "days": 2})
     assert (waiting_at(deployed, first), waiting_at(deployed, second)) == (["wait"], ["look"])
