@@ -68,7 +68,7 @@ def _python_timer_problems(element: Element) -> list[Problem]:
             for text in python_timers.read(timer.kind, timer.expression).sandbox_expressions():
                 expressions.check(text)
         except ExpressionError as error:
-            problems.append(problem(element, f"the {TIMER_FIELDS[timer.kind]} {timer.expression[:60]}: {error}"))
+            problems.append(problem(element, f"the {TIMER_FIELDS[timer.kind]} '{timer.expression[:60]}': {error}"))
     return problems
 
 
