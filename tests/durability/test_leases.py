@@ -71,13 +71,20 @@ def test_a_job_whose_worker_keeps_dying_ends_in_an_incident(sqlite_url: str) -> 
     assert [j.job_id for j in runtime.acquire_jobs("w5", lease_seconds=30)] == [job.job_id]
 
 
-def test_a_job_that_lost_its_worker_is_run_alone(sqlite_url: str) -> None:
-    """The job that killed its worker does not take the jobs of the next batch down with it."""
+def _waiting_jobs(sqlite_url: str, count: int) -> tuple[Runtime, VirtualClock]:
+    """A runtime on a virtual clock with `count` instances of the one-step process, each at its job (three
+    tries)."""
     clock = VirtualClock()
     runtime = Runtime(sqlite_url, clock=clock)
     runtime.deploy(ONE_STEP, "one-step.bpmn")
-    for n in range(3):
+    for n in range(count):
         runtime.start("one-step", business_key=f"order-{n}")
+    return runtime, clock
+
+
+def test_a_job_that_lost_its_worker_is_run_alone(sqlite_url: str) -> None:
+    """The job that killed its worker does not take the jobs of the next batch down with it."""
+    runtime, clock = _waiting_jobs(sqlite_url, 3)
     first = runtime.acquire_jobs("w1", lease_seconds=30)
     assert len(first) == 3
     clock.advance(31)
@@ -94,11 +101,7 @@ def _tries(runtime: Runtime) -> dict[int, tuple[int, int]]:
 def test_jobs_queued_behind_the_one_that_killed_its_worker_spend_no_try(sqlite_url: str) -> None:
     """A worker runs its batch one job after another: when it dies, only the job it had started spends a
     try; the jobs still queued behind it are taken again as if never taken."""
-    clock = VirtualClock()
-    runtime = Runtime(sqlite_url, clock=clock)  # three tries
-    runtime.deploy(ONE_STEP, "one-step.bpmn")
-    for n in range(3):
-        runtime.start("one-step", business_key=f"order-{n}")
+    runtime, clock = _waiting_jobs(sqlite_url, 3)
     first, second, third = (job.job_id for job in runtime.acquire_jobs("w1", lease_seconds=30, starting=1))
     clock.advance(31)  # w1 died while running the first
     assert [j.job_id for j in runtime.acquire_jobs("w2", lease_seconds=30, starting=1)] == [first]
@@ -108,11 +111,7 @@ def test_jobs_queued_behind_the_one_that_killed_its_worker_spend_no_try(sqlite_u
 
 
 def test_the_job_a_worker_reports_it_starts_next_spends_a_try_when_it_dies(sqlite_url: str) -> None:
-    clock = VirtualClock()
-    runtime = Runtime(sqlite_url, clock=clock)
-    runtime.deploy(ONE_STEP, "one-step.bpmn")
-    for n in range(3):
-        runtime.start("one-step", business_key=f"order-{n}")
+    runtime, clock = _waiting_jobs(sqlite_url, 3)
     first, second, third = (job.job_id for job in runtime.acquire_jobs("w1", lease_seconds=30, starting=1))
     runtime.complete_job(first, "w1", {}, starting=second)
     clock.advance(31)  # w1 died while running the second
@@ -124,11 +123,7 @@ def test_the_job_a_worker_reports_it_starts_next_spends_a_try_when_it_dies(sqlit
 def test_workers_dying_one_after_another_cost_only_the_running_jobs_tries(sqlite_url: str) -> None:
     """Workers in turn take a batch of up to five and die while running its first job: a job spends one try
     per death it was running at, ending in an incident at the third; no job queued behind spends any."""
-    clock = VirtualClock()
-    runtime = Runtime(sqlite_url, clock=clock)  # three tries
-    runtime.deploy(ONE_STEP, "one-step.bpmn")
-    for n in range(6):
-        runtime.start("one-step", business_key=f"order-{n}")
+    runtime, clock = _waiting_jobs(sqlite_url, 6)
     all_jobs = set(_tries(runtime))
     running_at_death: dict[int, int] = {}
     for n in range(12):
