@@ -76,16 +76,20 @@ def test_sequence_flows_without_an_id_are_followed(sqlite_url: str) -> None:
 
 
 CAMUNDA_7 = ' xmlns:camunda="http://camunda.org/schema/1.0/bpmn"'
+# A file Camunda Modeler saved before it marked the engine: drawn for Camunda 7, bpmn-engine or SpiffWorkflow.
+CAMUNDA_MODELER = ' exporter="Camunda Modeler" exporterVersion="3.0.0"'
+CAMUNDA_FILES = pytest.mark.parametrize("marks", [CAMUNDA_7, CAMUNDA_MODELER], ids=["camunda-7", "camunda-modeler"])
 
 
-def test_in_a_camunda_file_a_node_without_outgoing_flows_ends_its_path(sqlite_url: str) -> None:
+@CAMUNDA_FILES
+def test_in_a_camunda_file_a_node_without_outgoing_flows_ends_its_path(sqlite_url: str, marks: str) -> None:
     """Camunda 7 and 8 end a path at any node without outgoing flows, with or without end events on the level."""
     model = file_with('<bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/>', script("a", "a = 1"),
                       script("b", "b = 1"), '<bpmn:userTask id="wait" name="Wait"/>',
                       '<bpmn:boundaryEvent id="stop" attachedToRef="wait"><bpmn:messageEventDefinition messageRef="m"/>'
                       '</bpmn:boundaryEvent><bpmn:endEvent id="e"/>',
                       chain("s", "fork", "a"), chain("fork", "b", "e"), flow("fork", "wait"),
-                      attributes=CAMUNDA_7)
+                      attributes=marks)
     runtime = Runtime(sqlite_url)
     runtime.deploy(model, "implicit_end.bpmn")
     instance_id = runtime.start("p")
@@ -109,8 +113,9 @@ def test_in_a_camunda_file_a_process_without_end_events_completes_after_its_last
     assert {"done", "sub_start", "sub"} <= set(completed(runtime, instance_id))
 
 
+@CAMUNDA_FILES
 def test_in_a_camunda_file_message_flows_of_plain_events_and_tasks_are_documentation(
-        sqlite_url: str) -> None:
+        sqlite_url: str, marks: str) -> None:
     collaboration = ('<bpmn:collaboration id="c"><bpmn:participant id="shop" processRef="p"/>'
                      '<bpmn:participant id="customer" name="Customer"/>'
                      '<bpmn:messageFlow id="order" sourceRef="customer" targetRef="s"/>'
@@ -118,7 +123,7 @@ def test_in_a_camunda_file_message_flows_of_plain_events_and_tasks_are_documenta
                      '<bpmn:messageFlow id="receipt" sourceRef="e" targetRef="customer"/></bpmn:collaboration>')
     body = '<bpmn:startEvent id="s"/>' + script("a", "a = 1") + '<bpmn:endEvent id="e"/>' + chain("s", "a", "e")
     runtime = Runtime(sqlite_url)
-    runtime.deploy(definitions(collaboration, process(body), attributes=CAMUNDA_7), "documented.bpmn")
+    runtime.deploy(definitions(collaboration, process(body), attributes=marks), "documented.bpmn")
     assert runtime.queries.instance(runtime.start("p")).summary.status == "completed"
     with pytest.raises(DeploymentError) as refused:  # a plain BPMN file is held to EXT.103
         runtime.deploy(definitions(collaboration, process(body)), "plain.bpmn")
@@ -183,12 +188,13 @@ def test_an_empty_process_is_refused_as_doing_nothing() -> None:
               "executable")]
 
 
+@CAMUNDA_FILES
 def test_in_a_camunda_file_a_non_interrupting_boundary_event_without_outgoing_flows_ends_only_its_own_path(
-        sqlite_url: str) -> None:
+        sqlite_url: str, marks: str) -> None:
     model = file_with('<bpmn:startEvent id="s"/><bpmn:userTask id="wait" name="Wait"/>',
                       '<bpmn:boundaryEvent id="note" attachedToRef="wait" cancelActivity="false">'
                       '<bpmn:messageEventDefinition messageRef="m"/></bpmn:boundaryEvent><bpmn:endEvent id="e"/>',
-                      chain("s", "wait", "e"), attributes=CAMUNDA_7)
+                      chain("s", "wait", "e"), attributes=marks)
     runtime = Runtime(sqlite_url)
     runtime.deploy(model, "noted.bpmn")
     instance_id = runtime.start("p")
