@@ -204,7 +204,7 @@ class Listener:
 @dataclass(frozen=True, slots=True)
 class Extensions:
     """Vendor extension data (Camunda 7 `camunda:` attributes, Camunda 8 `zeebe:` elements, SpiffWorkflow's
-    `spiffworkflow:` elements)."""
+    `spiffworkflow:` elements, Flowable's `flowable:`/`activiti:` attributes)."""
 
     topic: str | None = None
     retries: int | None = None  # how many times a handler is tried in all
@@ -244,6 +244,10 @@ class Extensions:
     job_result_variable: str | None = None  # SpiffWorkflow's serviceTaskOperator: gets a job's whole result
     waits_for_person: bool = False  # a SpiffWorkflow file's task or manual task: done when a person says so
     passing: VariablePassing = field(default_factory=VariablePassing)  # a call activity's variables
+    # Flowable's skipExpression: the task is left undone when it gives true and skipping is enabled
+    skip_expression: str | None = None
+    # A Flowable external worker task's in parameters, (source, target): the worker gets only these variables
+    worker_inputs: tuple[tuple[str, str], ...] = ()
     execution_listeners: tuple[Listener, ...] = ()  # Camunda 7 execution listeners, in model order
     task_listeners: tuple[Listener, ...] = ()  # a user task's Camunda 7 task listeners
 

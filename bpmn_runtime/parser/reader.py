@@ -15,7 +15,7 @@ from bpmn_runtime.model import (
     ComplexBehavior, Definitions, Element, EventDefinition, Extensions, Flow, LoopSpec, Process, Scope, Source,
     TimerSpec, VariablePassing,
 )
-from bpmn_runtime.parser import camunda, spiff, zeebe
+from bpmn_runtime.parser import camunda, flowable, spiff, zeebe
 from bpmn_runtime.parser.languages import read_in_language
 from bpmn_runtime.parser.namespaces import camunda as camunda_name
 from bpmn_runtime.parser.namespaces import BPMN, CAMUNDA, EXECUTION_PLATFORM, ZEEBE, bpmn, local_name, namespace
@@ -159,9 +159,10 @@ def _read_process(node: etree._Element, context: _Context, executable: bool) -> 
 
 
 def _initiator(process: etree._Element, elements: Mapping[str, Element]) -> str | None:
-    """camunda:initiator of the process's none start event (the one an instance starts at when started)."""
+    """camunda:initiator (or Flowable's and Activiti's, the same setting) of the process's none start event (the
+    one an instance starts at when started)."""
     for start in process.iterfind(bpmn("startEvent")):
-        name = (start.get(camunda_name("initiator")) or "").strip()
+        name = (start.get(camunda_name("initiator")) or flowable.get(start, "initiator") or "").strip()
         element = elements.get(start.get("id", ""))
         if name and element is not None and not element.events:
             return name
@@ -258,6 +259,7 @@ def _read_element(node: etree._Element, tag: str, scope_id: str, context: _Conte
     fields.update(camunda.read(task, problems))
     fields.update({k: v for k, v in zeebe.read(task, context.forms, problems).items() if v is not None})
     fields.update(spiff.read(task, problems))
+    fields.update(flowable.read(task, problems))
     if context.spiff and (called_task or tag) in spiff.TASKS_FOR_PEOPLE:
         fields["waits_for_person"] = True
     if tag == "callActivity" and called_task is None:

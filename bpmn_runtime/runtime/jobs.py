@@ -104,11 +104,17 @@ def _describe(unit: UnitOfWork, job: Job, lease_seconds: float) -> JobContext:
 
 def _context(unit: UnitOfWork, loaded: LoadedInstance, wait: JobWait | None, job_id: int, element_id: str,
              topic: str, idempotency_key: str, attempt: int, lease_seconds: float) -> JobContext:
-    """A job described to its handler from its loaded instance; the model's timeout, if any, is its lease."""
+    """A job described to its handler from its loaded instance; the model's timeout, if any, is its lease. The
+    handler sees the variables as the activity sees them, or only those a Flowable external worker task's in
+    parameters map (read now, as Flowable reads them when a worker acquires the job)."""
     ai = loaded.state.instances.get(wait.ai) if wait else None
     variables: dict[str, Any] = {}
     if ai is not None:
-        variables = dict(Step(loaded.process, loaded.state, unit.now, limits=unit.runtime.limits).variables(ai))
+        visible = Step(loaded.process, loaded.state, unit.now, limits=unit.runtime.limits).variables(ai)
+        element = loaded.process.elements.get(element_id)
+        worker_inputs = element.extensions.worker_inputs if element is not None else ()
+        variables = {target: visible.get(source) for source, target in worker_inputs} if worker_inputs \
+            else dict(visible)
     return JobContext(job_id, loaded.id, loaded.business_key, loaded.process_key, element_id, topic, variables,
                       idempotency_key, attempt, dict(wait.headers) if wait else {},
                       lease_seconds=float((wait.timeout if wait else None) or lease_seconds),

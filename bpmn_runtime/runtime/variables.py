@@ -1,5 +1,6 @@
 """Variables cross into the engine only as JSON values, so every stored step can be read back exactly;
 values from outside are bounded in size, and never take the names of the variables the engine keeps itself.
+A name starts with a letter, but for the two switches Flowable's skip expressions are enabled by.
 """
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
 from bpmn_runtime.engine import state_format
+from bpmn_runtime.engine.behaviours.skipping import SWITCHES as SKIP_SWITCHES
 from bpmn_runtime.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -53,7 +55,8 @@ def variable_problems(variables: Mapping[str, Any], limits: VariableLimits = DEF
     problems: dict[str, str] = {}
     total = 0
     for name, value in variables.items():
-        if not isinstance(name, str) or not name.isidentifier() or name.startswith("_") or len(name) > MAX_NAME:
+        if not isinstance(name, str) or not name.isidentifier() or len(name) > MAX_NAME or \
+                (name.startswith("_") and name not in SKIP_SWITCHES):
             problems[str(name)[:MAX_NAME]] = (f"is not a valid variable name: use up to {MAX_NAME} letters, digits "
                                               f"and underscores, starting with a letter")
             continue

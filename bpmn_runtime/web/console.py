@@ -38,7 +38,8 @@ STATUSES = ("active", "completed", "terminated", "cancelled", "failed")
 HISTORY_LABELS = {"element_activated": "Started", "element_completed": "Completed",
                   "element_terminated": "Stopped", "compensation_thrown": "Compensation asked for",
                   "compensation_completed": "Compensated", "decision_evaluated": "Decision evaluated",
-                  "instance_modified": "Modified by an operator", "instance_migrated": "Migrated"}
+                  "instance_modified": "Modified by an operator", "instance_migrated": "Migrated",
+                  "element_skipped": "Skipped (its skip expression)"}
 HIDDEN_HISTORY = {"flow_taken"}
 
 

@@ -25,8 +25,9 @@ VENDORS = {"http://camunda.org/schema/1.0/bpmn": "camunda", "http://camunda.org/
            "http://activiti.org/bpmn": "activiti", "http://flowable.org/bpmn": "flowable",
            "http://spiffworkflow.org/bpmn/schema/1.0/core": "spiffworkflow"}
 # The engine extensions found in the files that deploy, each reviewed: read and run by the engine (parser/camunda.py,
-# parser/zeebe.py, parser/spiff.py, the runtime's history cleanup), or changing nothing about a run (versionTag,
-# SpiffArena's instructions for the person doing a task).
+# parser/zeebe.py, parser/spiff.py, parser/flowable.py, the runtime's history cleanup), or changing nothing about a
+# run (versionTag, SpiffArena's instructions for the person doing a task, an extension element Flowable keeps only
+# for a program's own code).
 # An extension not listed here in a deploying file fails the test until it is reviewed.
 REVIEWED_EXTENSIONS = frozenset({
     "camunda:@assignee", "camunda:@collection", "camunda:@decisionRef", "camunda:@dueDate", "camunda:@elementVariable",
@@ -42,6 +43,8 @@ REVIEWED_EXTENSIONS = frozenset({
     "spiffworkflow:serviceTaskOperator", "spiffworkflow:parameters", "spiffworkflow:parameter",
     "spiffworkflow:messagePayload", "spiffworkflow:messageVariable", "spiffworkflow:properties",
     "spiffworkflow:property", "spiffworkflow:instructionsForEndUser",
+    "flowable:@type", "flowable:@topic", "flowable:@skipExpression", "flowable:externalWorkerInParameter",
+    "flowable:externalWorkerOutParameter", "flowable:customValue", "activiti:@skipExpression",
 })
 
 

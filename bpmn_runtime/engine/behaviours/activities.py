@@ -1,6 +1,6 @@
 """What all activities have in common around their own work: asynchronous continuations, input and output
-mappings, SpiffWorkflow pre- and post-scripts, boundary events, standard loops (loopCondition, loopMaximum,
-testBefore), compensation records.
+mappings, SpiffWorkflow pre- and post-scripts, Flowable's skip expressions, boundary events, standard loops
+(loopCondition, loopMaximum, testBefore), compensation records.
 
 Multi-instance activities are entered through their body (`multi_instance`); its inner instances run the
 activity's own behaviour, without its boundary events (the body holds them).
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from bpmn_runtime.engine.behaviours import boundaries, compensation, joins, listeners
+from bpmn_runtime.engine.behaviours import boundaries, compensation, joins, listeners, skipping
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident, StepContext
 from bpmn_runtime.engine.behaviours.mappings import map_inputs, map_outputs, set_results
 from bpmn_runtime.engine.state import ActivityInstance, ContinuationWait, Run, Wait
@@ -43,6 +43,10 @@ class ActivityBehaviour(Behaviour):
         listeners.notify_start(ctx, ai)
         run_spiff_script(ctx, ai, element.extensions.pre_script)
         if element.loop is not None and not element.loop.multi_instance and not _loop_may_start(ctx, ai, element):
+            ctx.complete(ai)
+            return
+        if skipping.skipped(ctx, ai):
+            ctx.history("element_skipped", element.id, ai.id, None)
             ctx.complete(ai)
             return
         ctx.run_phase(ai, "activate")

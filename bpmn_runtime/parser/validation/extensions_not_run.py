@@ -1,10 +1,9 @@
 """Engine extensions this engine does not run are refused at the element that carries them, never ignored.
 
 `parser.camunda` reads the `camunda:` settings the engine honours (and `parser.zeebe` the `zeebe:` ones, checked
-there). Every other Camunda 7 attribute or extension element in an executable process would change what
+there; `parser.flowable` the few Flowable and Activiti ones). Every other Camunda 7 attribute or extension element in an executable process would change what
 Camunda 7 does (a listener runs code, a connector calls a service, `camunda:initiator` sets a variable), and so
-would the Flowable and Activiti extensions, which this engine does not read at all (their listeners, forms,
-assignments), and the SpiffWorkflow extensions other than those `parser.spiff` reads (its forms, messages'
+would the other Flowable and Activiti extensions (their listeners, forms, assignments), and the SpiffWorkflow extensions other than those `parser.spiff` reads (its forms, messages'
 payloads). Deploying the file while ignoring them would
 run the model differently from its home engine. The few that change nothing about a run (what a modeler or an
 engine's web apps keep for people) are accepted.
@@ -17,15 +16,15 @@ from lxml import etree
 
 from bpmn_runtime.errors import Problem
 from bpmn_runtime.parser.camunda import JAVA_ONLY, form_refusal, listener_refusal
-from bpmn_runtime.parser import spiff
+from bpmn_runtime.parser import flowable, spiff
 from bpmn_runtime.parser.namespaces import BPMN, CAMUNDA, SPIFFWORKFLOW, local_name, namespace
 from bpmn_runtime.parser.reader import FLOW_NODES
 from bpmn_runtime.parser.validation.document import ENGINE_NAMESPACES, Document
 
 RULE = "EXTENSION"  # the id its problems carry (docs/static-rules.md, Engine rules)
-# The engines whose extensions this engine does not read at all, by namespace, with the prefix messages use.
-UNREAD_ENGINES = {"http://activiti.org/bpmn": "activiti", "http://flowable.org/bpmn": "flowable",
-                  SPIFFWORKFLOW: "spiffworkflow"}
+# The engines whose extensions this engine reads only in part (`parser.flowable`, `parser.spiff`), by namespace,
+# with the prefix messages use.
+UNREAD_ENGINES = {flowable.ACTIVITI: "activiti", flowable.FLOWABLE: "flowable", SPIFFWORKFLOW: "spiffworkflow"}
 # Attributes `parser.camunda`, the reader and the runtime read (JAVA_ONLY ones are refused by `parser.camunda`).
 READ_ATTRIBUTES = frozenset({
     "assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate", "priority", "formKey", "formRef",
@@ -75,7 +74,7 @@ def problems(document: Document) -> list[Problem]:
         space = namespace(node.tag)
         if space == CAMUNDA or space in UNREAD_ENGINES:
             if local_name(_parent_tag(node)) == "extensionElements" \
-                    and not _runs(space, local_name(node.tag), True, _owner_tag(node)) \
+                    and not _runs(space, local_name(node.tag), True, node) \
                     and not (space == CAMUNDA and local_name(node.tag) in LISTENER_INSTEAD
                              and listener_refusal(node) is None):
                 found.append(document.problem(node, _message(node, space, local_name(node.tag))))
@@ -85,8 +84,12 @@ def problems(document: Document) -> list[Problem]:
             if namespace(attribute) == CAMUNDA and (refusal := form_refusal(node, name)) is not None:
                 found.append(document.problem(node, refusal))
                 continue
-            if _runs(namespace(attribute), name, False, local_name(node.tag)) or \
-                    (namespace(attribute) == CAMUNDA and name == "initiator" and _none_start_of_process(node)):
+            if namespace(attribute) in flowable.NAMESPACES and (refusal := flowable.form_refusal(node, name)):
+                found.append(document.problem(node, refusal))
+                continue
+            if _runs(namespace(attribute), name, False, node) or \
+                    (name == "initiator" and namespace(attribute) in (CAMUNDA, *flowable.NAMESPACES)
+                     and _none_start_of_process(node)):
                 continue
             if namespace(attribute) == CAMUNDA and name in JAVA_ONLY and local_name(node.tag) in FLOW_NODES:
                 continue  # refused by `parser.camunda` with the element's other settings
@@ -110,13 +113,16 @@ def _none_start_of_process(node: etree._Element) -> bool:
         and not any(local_name(child.tag).endswith("EventDefinition") for child in node if isinstance(child.tag, str))
 
 
-def _runs(space: str, name: str, element: bool, owner: str) -> bool:
-    """Whether an extension element or attribute `name` of namespace `space`, on an `owner` element, is run as
-    its engine runs it, or changes nothing about a run (every name outside the engine namespaces checked here
-    counts as run)."""
+def _runs(space: str, name: str, element: bool, node: etree._Element) -> bool:
+    """Whether an extension element or attribute `name` of namespace `space` (the extension element itself, or
+    the element carrying the attribute: `node`) is run as its engine runs it, or changes nothing about a run
+    (every name outside the engine namespaces checked here counts as run)."""
+    owner = _owner_tag(node) if element else local_name(node.tag)
     if space == CAMUNDA:
         return name in (READ_ELEMENTS if element else READ_ATTRIBUTES | NO_EFFECT_ATTRIBUTES)
     if space == SPIFFWORKFLOW and spiff.runs(name, owner, element):
+        return True
+    if space in flowable.NAMESPACES and name != "initiator" and flowable.runs(name, owner, element, node):
         return True
     return space not in UNREAD_ENGINES or name in NO_EFFECT_ELSEWHERE
 
