@@ -244,6 +244,8 @@ class Extensions:
     job_result_variable: str | None = None  # SpiffWorkflow's serviceTaskOperator: gets a job's whole result
     waits_for_person: bool = False  # a SpiffWorkflow file's task or manual task: done when a person says so
     passing: VariablePassing = field(default_factory=VariablePassing)  # a call activity's variables
+    # A Camunda 7 message throw or end event without an implementation: run as a none event, as Camunda 7 does
+    sends_no_message: bool = False
     # Flowable's skipExpression: the task is left undone when it gives true and skipping is enabled
     skip_expression: str | None = None
     # A Flowable external worker task's in parameters, (source, target): the worker gets only these variables

@@ -18,10 +18,16 @@ from bpmn_runtime.model import (
     VariablePassing,
 )
 from bpmn_runtime.parser.numbers import LARGEST, literal_or_expression, whole_number
-from bpmn_runtime.parser.namespaces import camunda, local_name
+from bpmn_runtime.parser import flowable
+from bpmn_runtime.parser.namespaces import CAMUNDA, camunda, local_name
 
+# Where listeners of Camunda 7's kind are declared: Camunda 7, and Flowable and Activiti, whose listeners Camunda 7
+# inherited (the same events, expressions and order).
+LISTENER_NAMESPACES = (CAMUNDA, *flowable.NAMESPACES)
 # Camunda 7 attributes that only a Java engine can honour; refused rather than silently ignored.
 JAVA_ONLY = ("class", "delegateExpression", "expression")
+# Elements that send a message, whose implementation Camunda 7 reads (`message_throw`).
+MESSAGE_THROWS = frozenset({"sendTask", "intermediateThrowEvent", "endEvent"})
 # Flow nodes whose start and end listeners run where Camunda 7 runs them (`engine.behaviours.listeners`).
 LISTENING_ELEMENTS = frozenset({
     "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask", "businessRuleTask",
@@ -123,6 +129,36 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
     return found
 
 
+def message_throw(element: etree._Element, problems: list[str]) -> dict[str, Any]:
+    """How Camunda 7 runs a send task or a message throw or end event (BpmnParse): one whose implementation is
+    External (`camunda:type="external"` with a `camunda:topic`, on the task or on the message event
+    definition) is an external task on that topic, which sends the message; a throw or end event without an
+    implementation runs as a none event, sending nothing (`sends_no_message`). Camunda 7 refuses a send task
+    without one; here it is a job on its element id, as a service task without one is (see
+    `validation.topics`), and the engine never sends its message itself. (Java and connector implementations
+    are refused elsewhere.)"""
+    carrier = element if local_name(element.tag) == "sendTask" else \
+        element.find("{*}messageEventDefinition")
+    if carrier is None:
+        return {}
+    kind = (carrier.get(camunda("type")) or "").strip()
+    topic = (carrier.get(camunda("topic")) or "").strip()
+    if kind not in ("", "external"):
+        problems.append(f"camunda:type '{kind}' is not run here; set Implementation to External with a topic and "
+                        f"register a Python handler that sends the message")
+    elif kind == "external" and not topic:
+        problems.append("an external implementation needs a topic, which Camunda 7 requires too "
+                        "(Implementation, Topic)")
+    elif kind == "external":
+        return {"topic": topic}
+    elif any(carrier.get(camunda(name)) for name in JAVA_ONLY) or \
+            carrier.find(f"{{*}}extensionElements/{camunda('connector')}") is not None:
+        return {}
+    elif local_name(element.tag) != "sendTask":
+        return {"sends_no_message": True}
+    return {}
+
+
 def form_refusal(element: etree._Element, attribute: str) -> str | None:
     """Why camunda:formKey or camunda:formRef of `element` cannot be shown as Camunda 7 shows it, or None.
 
@@ -150,9 +186,11 @@ def form_refusal(element: etree._Element, attribute: str) -> str | None:
             f"(properties panel: Forms) and deploy the .form file with the process")
 def listeners(extension: etree._Element | None, kind: str = "executionListener") -> tuple[Listener, ...]:
     """The camunda:executionListener (or taskListener) elements of an extensionElements that run here, in
-    model order (the others are refused by `validation.extensions_not_run`, with `listener_refusal`'s reason)."""
+    model order (the others are refused by `validation.extensions_not_run`, with `listener_refusal`'s reason).
+    Flowable's and Activiti's listeners, which Camunda 7 inherited from Activiti, are read alike."""
     found = []
-    for node in extension.findall(camunda(kind)) if extension is not None else ():
+    for node in extension.iterchildren(*(f"{{{space}}}{kind}" for space in LISTENER_NAMESPACES)) \
+            if extension is not None else ():
         if listener_refusal(node) is None:
             script = node.find(camunda("script"))
             event = node.get("event", "").strip() or "take"  # a sequence flow's listener may leave it out
@@ -179,6 +217,9 @@ def listener_refusal(listener: etree._Element) -> str | None:
     script = listener.find(camunda("script"))
     if bool(listener.get("expression")) == (script is not None):
         return "only listeners of type Expression or Script run here"
+    if (listener.get("onTransaction") or "").strip():
+        return (f"Flowable runs this listener when the transaction is {listener.get('onTransaction')} "
+                f"(onTransaction), which this engine does not; remove On transaction")
     if script is not None and (script.get("resource") or not (script.text or "").strip()):
         return "scripts from external resources are not loaded; write the script in the model (Inline script)"
     if script is not None and (script.get("scriptFormat") or "").strip() not in SANDBOX_SCRIPT_FORMATS:

@@ -48,6 +48,15 @@ ENGINE_ELEMENTS = frozenset({
     "collection", "script", "taskCompleter", "properties", "property", "historyLevel", "elementVariable",
 })
 EXTERNAL_WORKER = "external-worker"
+# Why some settings Flowable runs are not run here, where the general reason says too little.
+ADVICE = {
+    "businessCalendarName": "the timer's due date is computed by a business calendar of the Flowable engine's "
+                            "configuration (Java code that may skip weekends or holidays), which this engine does "
+                            "not have: its timers count plain calendar time; remove the business calendar, or run "
+                            "the model on Flowable",
+    "class": "it names Java code, which this Python engine cannot run",
+    "delegateExpression": "it names Java code, which this Python engine cannot run",
+}
 PARAMETERS = {"externalWorkerInParameter": "in", "externalWorkerOutParameter": "out"}
 
 

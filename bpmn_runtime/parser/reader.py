@@ -264,7 +264,12 @@ def _read_element(node: etree._Element, tag: str, scope_id: str, context: _Conte
         fields["waits_for_person"] = True
     if tag == "callActivity" and called_task is None:
         fields["passing"] = _variable_passing(node, problems)
-    sends_itself = tag == "sendTask" and node.get("messageRef")  # no worker declared: it sends its message
+    camunda_7_sender = tag in camunda.MESSAGE_THROWS and _made_for_camunda_7(node) \
+        and ZEEBE not in node.nsmap.values() and not context.spiff  # SpiffWorkflow's send their messages
+    if camunda_7_sender:
+        fields.update(camunda.message_throw(node, problems))
+    # no worker declared (and not Camunda 7, which never sends a message itself): it sends its message
+    sends_itself = tag == "sendTask" and node.get("messageRef") and not camunda_7_sender
     if (called_task or tag) in ("serviceTask", "sendTask", "businessRuleTask") and "topic" not in fields \
             and "decision_ref" not in fields and not sends_itself:
         fields["topic"] = task.get("id", "")

@@ -171,3 +171,40 @@ def test_an_async_task_waits_for_the_job_executor_before_it_starts(runtime: Runt
     assert not [t for t in runtime.queries.tasks(everyone=True)[0] if t.instance_id == instance_id]
     assert runtime.run_due_timers() == 1
     assert [t.element_id for t in runtime.queries.tasks(everyone=True)[0] if t.instance_id == instance_id] == ["t"]
+
+
+def test_an_expression_execution_listener_runs_as_camunda_7_runs_it(runtime: Runtime) -> None:
+    """Flowable's listeners are Camunda 7's (both come from Activiti): an expression start listener runs as the
+    task starts, and one that fails is an incident on the task."""
+    runtime.deploy(model('<startEvent id="s"/><userTask id="t" name="Approve"><extensionElements>'
+                         '<activiti:executionListener event="start" expression="${ready}"/></extensionElements>'
+                         '</userTask><sequenceFlow id="f1" sourceRef="s" targetRef="t"/>', "activiti"), "listen.bpmn")
+    fine = runtime.start("p", {"ready": True})
+    assert [t.element_id for t in runtime.queries.tasks(everyone=True)[0] if t.instance_id == fine] == ["t"]
+    failing = runtime.start("p")
+    [incident] = runtime.queries.instance(failing).incidents
+    assert incident.element_id == "t" and "ready" in incident.message
+    assert not [t for t in runtime.queries.tasks(everyone=True)[0] if t.instance_id == failing]
+
+
+@pytest.mark.parametrize("listener, reason", [
+    ('class="org.example.Audit"', 'it names Java code (class="org.example.Audit")'),
+    ('expression="${true}" onTransaction="committed"', "when the transaction is committed (onTransaction)"),
+])
+def test_an_execution_listener_flowable_runs_otherwise_is_refused_with_its_reason(listener: str, reason: str) -> None:
+    with pytest.raises(DeploymentError) as refused:
+        parse(model(f'<startEvent id="s"/><userTask id="t" name="Approve"><extensionElements>'
+                    f'<flowable:executionListener event="start" {listener}/></extensionElements></userTask>'
+                    f'<sequenceFlow id="f1" sourceRef="s" targetRef="t"/>'), "listen.bpmn")
+    [problem] = refused.value.problems
+    assert problem.element_id == "t" and problem.message.startswith("flowable:executionListener on 'Approve' (t): ")
+    assert reason in problem.message
+
+
+def test_a_business_calendar_is_refused_saying_what_it_would_change() -> None:
+    with pytest.raises(DeploymentError) as refused:
+        parse(model('<startEvent id="s"><timerEventDefinition activiti:businessCalendarName="custom"><timeDuration>'
+                    'PT1H</timeDuration></timerEventDefinition></startEvent>', "activiti"), "calendar.bpmn")
+    [problem] = refused.value.problems
+    assert "activiti:businessCalendarName on s: the timer's due date is computed by a business calendar" \
+        in problem.message

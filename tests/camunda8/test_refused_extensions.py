@@ -25,7 +25,13 @@ TASK_LISTENERS = ('<zeebe:taskListeners><zeebe:taskListener eventType="completin
         '<zeebe:taskDefinition type="charge"/><zeebe:somethingNew value="1"/>') + '</bpmn:serviceTask>',
      "the service task 'Charge' (work) has zeebe:somethingNew, which this engine does not know, so it cannot do "
      "what Camunda 8 does with it; remove it, or run the file on Camunda 8"),
-], ids=["execution listeners", "task listeners", "unknown element"])
+    ('<bpmn:sendTask id="work" name="Notify">' + extensions(
+        '<zeebe:taskDefinition type="notify"/><zeebe:publishMessage correlationKey="=orderId"/>')
+     + '</bpmn:sendTask>',
+     "the send task 'Notify' (work) has a message to publish (zeebe:publishMessage), which Camunda 8 does not "
+     "publish itself either: it leaves sending the message to the job worker of the element's job type; remove it "
+     "and send the message from that worker (Task definition, Job type)"),
+], ids=["execution listeners", "task listeners", "unknown element", "publish message"])
 def test_an_extension_the_engine_does_not_run_is_refused_at_its_element(task: str, expected: str) -> None:
     with pytest.raises(DeploymentError) as refused:
         parse(model(f'<bpmn:startEvent id="s"/>{task}<bpmn:endEvent id="e"/>{flows("s", "work", "e")}'), "p.bpmn")

@@ -135,3 +135,66 @@ def test_a_message_end_event_with_a_job_type_is_a_job_for_its_worker_which_sends
     engine.runtime.complete_job(job.job_id, "w")
     assert engine.status(sender) == "completed"
     assert engine.runtime.queries.instances(process="r")[1] == 0  # the worker sends the message, not the engine
+
+
+def _camunda_7(sender_body: str, path: tuple[str, ...], marks: str) -> bytes:
+    """A file made for Camunda 7 (`marks`): process 'p' sends from `sender_body`, process 'r' waits at 'catch'."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" {marks} id="d"
+    targetNamespace="http://example.com/tests">{MESSAGE}{_collaboration("send")}<bpmn:process id="p" isExecutable="true">
+  <bpmn:startEvent id="start"/>{sender_body}{chain(*path)}</bpmn:process>{_receiver()}</bpmn:definitions>""".encode()
+
+
+CAMUNDA_7_FILES = pytest.mark.parametrize("marks", [
+    CAMUNDA, 'xmlns:modeler="http://camunda.org/schema/modeler/1.0" modeler:executionPlatform="Camunda Platform"'])
+
+
+@CAMUNDA_7_FILES
+@pytest.mark.parametrize("sender", ["throw event", "end event"])
+def test_in_a_camunda_7_file_a_message_throw_without_an_implementation_sends_nothing(
+        engine: Engine, sender: str, marks: str) -> None:
+    """Camunda 7's BpmnParse runs a message throw or end event without an implementation as a none event: the
+    message reaches nobody (a plain BPMN file delivers it, see above)."""
+    engine.runtime.deploy(_camunda_7(*SENDERS[sender], marks), "c7.bpmn")
+    receiver = engine.start("r")
+    sender_instance = engine.start("p")
+    assert engine.status(sender_instance) == "completed" and engine.trace == ["after"]
+    assert engine.status(receiver) == "active" and engine.waiting_at(receiver) == ["catch"]
+    assert engine.runtime.queries.jobs() == []
+
+
+@CAMUNDA_7_FILES
+@pytest.mark.parametrize("sender", ["throw event", "end event"])
+def test_in_a_camunda_7_file_a_message_throw_with_an_external_implementation_is_a_job_that_sends_it(
+        engine: Engine, sender: str, marks: str) -> None:
+    body, path = SENDERS[sender]
+    body = body.replace('messageRef="m"/>', 'messageRef="m" camunda:type="external" camunda:topic="mailer"/>')
+    engine.runtime.deploy(_camunda_7(body, path, f"{marks} {CAMUNDA}" if marks != CAMUNDA else marks), "c7.bpmn")
+    receiver = engine.start("r")
+    sender_instance = engine.start("p")
+    assert engine.waiting_at(sender_instance) == ["send"]
+    [job] = engine.runtime.acquire_jobs("w", ["mailer"])
+    engine.runtime.complete_job(job.job_id, "w")
+    assert engine.status(sender_instance) == "completed"
+    assert engine.waiting_at(receiver) == ["catch"]  # the worker sends the message, not the engine
+
+
+@CAMUNDA_7_FILES
+def test_in_a_camunda_7_file_a_send_task_without_an_implementation_is_a_job_on_its_id(
+        engine: Engine, marks: str) -> None:
+    """Camunda 7 refuses it; here it is a job on its element id, as a service task without an implementation is,
+    and the engine does not send the message itself."""
+    engine.runtime.deploy(_camunda_7(*SENDERS["send task"], marks), "c7.bpmn")
+    receiver = engine.start("r")
+    sender_instance = engine.start("p")
+    assert engine.waiting_at(sender_instance) == ["send"]
+    [job] = engine.runtime.acquire_jobs("w", ["send"])
+    engine.runtime.complete_job(job.job_id, "w")
+    assert engine.status(sender_instance) == "completed" and engine.trace == ["after"]
+    assert engine.waiting_at(receiver) == ["catch"]
+
+
+def test_in_a_camunda_7_file_an_external_implementation_without_a_topic_is_refused(engine: Engine) -> None:
+    body = SENDERS["throw event"][0].replace('messageRef="m"/>', 'messageRef="m" camunda:type="external"/>')
+    with pytest.raises(DeploymentError, match="send: an external implementation needs a topic"):
+        engine.runtime.deploy(_camunda_7(body, SENDERS["throw event"][1], CAMUNDA), "c7.bpmn")

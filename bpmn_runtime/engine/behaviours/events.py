@@ -21,7 +21,9 @@ def throw(ctx: StepContext, ai: ActivityInstance, definition: EventDefinition) -
     """Throw a message, signal, escalation or compensation from `ai`; True when `ai` must wait (for the
     compensation handlers it started) or was interrupted by what it threw. A message that a job worker sends
     never comes here (`sent_by_job`)."""
-    if definition.kind == "message":
+    if definition.kind == "message" and ctx.element(ai.element).extensions.sends_no_message:
+        pass  # Camunda 7 runs a message throw without an implementation as a none event
+    elif definition.kind == "message":
         message = event_name(ctx, ai, definition) or ""
         payload = message_payloads.thrown(ctx, ai, definition)
         ctx.throw_message(message, payload, spiff_correlation.thrown(ctx, definition, payload))

@@ -59,7 +59,14 @@ NOT_RUN = {
                           "(Execution listeners)",
     "taskListeners": "task listeners, which Camunda 8 runs as jobs as the user task is created, assigned or "
                      "completed (Task listeners)",
+    # Zeebe's model has had it since 8.3 (camunda/camunda#12879), but its engine publishes no message itself
+    # (camunda/camunda#1021 and #13398 are open): a message throw is a job, and the job's worker sends the message.
+    "publishMessage": "a message to publish (zeebe:publishMessage), which Camunda 8 does not publish itself either: "
+                      "it leaves sending the message to the job worker of the element's job type; remove it and "
+                      "send the message from that worker (Task definition, Job type)",
 }
+# NOT_RUN entries that Camunda 8 itself does not run either: their text says what to do instead.
+NOT_RUN_BY_CAMUNDA_8 = frozenset({"publishMessage"})
 
 
 def unsupported_extension_problems(document: Document) -> list[Problem]:
@@ -75,7 +82,8 @@ def unsupported_extension_problems(document: Document) -> list[Problem]:
         owner = _owner(node, document)
         what = NOT_RUN.get(tag, f"zeebe:{tag}, which this engine does not know, so it cannot do what Camunda 8 "
                                 f"does with it")
-        found.append(document.problem(node, f"{drawn_as(owner)} has {what}; remove it, or run the file on Camunda 8"))
+        advice = "" if tag in NOT_RUN_BY_CAMUNDA_8 else "; remove it, or run the file on Camunda 8"
+        found.append(document.problem(node, f"{drawn_as(owner)} has {what}{advice}"))
     return found
 
 

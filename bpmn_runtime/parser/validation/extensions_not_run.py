@@ -15,7 +15,7 @@ import dataclasses
 from lxml import etree
 
 from bpmn_runtime.errors import Problem
-from bpmn_runtime.parser.camunda import JAVA_ONLY, form_refusal, listener_refusal
+from bpmn_runtime.parser.camunda import JAVA_ONLY, LISTENER_NAMESPACES, form_refusal, listener_refusal
 from bpmn_runtime.parser import flowable, spiff
 from bpmn_runtime.parser.namespaces import BPMN, CAMUNDA, SPIFFWORKFLOW, local_name, namespace
 from bpmn_runtime.parser.reader import FLOW_NODES
@@ -75,7 +75,7 @@ def problems(document: Document) -> list[Problem]:
         if space == CAMUNDA or space in UNREAD_ENGINES:
             if local_name(_parent_tag(node)) == "extensionElements" \
                     and not _runs(space, local_name(node.tag), True, node) \
-                    and not (space == CAMUNDA and local_name(node.tag) in LISTENER_INSTEAD
+                    and not (space in LISTENER_NAMESPACES and local_name(node.tag) in LISTENER_INSTEAD
                              and listener_refusal(node) is None):
                 found.append(document.problem(node, _message(node, space, local_name(node.tag))))
             continue
@@ -165,9 +165,12 @@ def _message(node: etree._Element, space: str, setting: str) -> str:
     spiff_advice = spiff.advice(node) if space == SPIFFWORKFLOW and setting == local_name(node.tag) else None
     if spiff_advice is not None:
         advice = spiff_advice
+    elif space in flowable.NAMESPACES and setting in LISTENER_INSTEAD and setting == local_name(node.tag):
+        advice = _element_advice(node)
     elif space in UNREAD_ENGINES:
-        advice = (f"this setting of {ENGINE_NAMESPACES[space]} is not run by this engine; remove it, or run the "
-                  f"model on {ENGINE_NAMESPACES[space]}")
+        generic = (f"this setting of {ENGINE_NAMESPACES[space]} is not run by this engine; remove it, or run the "
+                   f"model on {ENGINE_NAMESPACES[space]}")
+        advice = flowable.ADVICE.get(setting, generic) if space in flowable.NAMESPACES else generic
     elif setting == local_name(node.tag):
         advice = _element_advice(node)
     else:
