@@ -10,10 +10,12 @@ import pytest
 
 from bpmn_runtime.accounts import Accounts
 from bpmn_runtime.errors import DeploymentError
+from bpmn_runtime.handlers import HandlerRegistry, JobContext
 from bpmn_runtime.parser import parse
 from bpmn_runtime.runtime import Runtime
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
 from bpmn_runtime.web import create_app
+from bpmn_runtime.worker import Worker
 
 FLOWABLE = Path(__file__).resolve().parents[1] / "data" / "real-world" / "flowable"
 WORKER_TASK = FLOWABLE / "modules__flowable-bpmn-converter__src__test__resources__externalWorkerServiceTask.bpmn"
@@ -48,6 +50,26 @@ def test_an_external_worker_task_gives_its_worker_only_its_in_parameters_and_tak
     detail = runtime.queries.instance(instance_id)
     assert detail.summary.status == "completed"
     assert detail.variables == {"description": "Pay the invoice", "secret": "s3cr3t", "result": 42}
+
+
+def test_a_python_handler_of_the_topic_does_the_work_of_an_external_worker_task(runtime: Runtime) -> None:
+    """What `bpmn-runtime worker` runs: the handler registered for the task's topic gets the in parameters, and
+    its result comes back through the out parameters."""
+    seen: list[dict[str, object]] = []
+
+    def describe(job: JobContext) -> dict[str, object]:
+        seen.append(dict(job.variables))
+        return {"theResult": f"done: {job.variables['theDescription']}"}
+
+    registry = HandlerRegistry()
+    registry.register("topic", describe)
+    runtime.deploy(WORKER_TASK.read_bytes(), "externalWorkerServiceTask.bpmn")
+    instance_id = runtime.start("process", {"description": "Pay"})
+    assert Worker(runtime, registry).run_once() == 1
+    assert seen == [{"theDescription": "Pay"}]
+    detail = runtime.queries.instance(instance_id)
+    assert detail.summary.status == "completed"
+    assert detail.variables == {"description": "Pay", "result": "done: Pay"}
 
 
 def test_an_out_parameter_whose_variable_the_worker_did_not_send_is_null(runtime: Runtime) -> None:

@@ -204,8 +204,8 @@ def _timer_problems(element: Element, timer: TimerSpec) -> list[Problem]:
 @rule("EXT.127")
 def message_named(element: Element) -> list[Problem]:
     """EXT.127: a message event of an executable process names its message (messageRef). Messages reach their
-    events here by the message's name (as in Camunda 7 and 8, which refuse such an event too); bpmn-engine lets a
-    program signal the waiting event itself, which no API here does."""
+    events here by the message's name (as in Camunda 7 and 8 and Flowable, which refuse such an event too);
+    bpmn-engine lets a program signal the waiting event itself, which no API here does."""
     return [problem(element, "the message event does not name its message, and a message reaches its event by the "
                              "message's name, so it could never occur; choose its message (Global message "
                              "reference)")
