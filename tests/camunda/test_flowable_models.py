@@ -72,6 +72,21 @@ def test_a_python_handler_of_the_topic_does_the_work_of_an_external_worker_task(
     assert detail.variables == {"description": "Pay", "result": "done: Pay"}
 
 
+@pytest.mark.postgres
+def test_an_external_worker_task_runs_end_to_end_on_postgresql(postgres_url: str) -> None:
+    runtime = Runtime(postgres_url)
+    try:
+        runtime.deploy(WORKER_TASK.read_bytes(), "externalWorkerServiceTask.bpmn")
+        instance_id = runtime.start("process", {"description": "Pay", "secret": 1})
+        [job] = runtime.acquire_jobs("w1", ["topic"])
+        assert job.variables == {"theDescription": "Pay"}
+        runtime.complete_job(job.job_id, "w1", {"theResult": [1, 2]})
+        assert runtime.queries.instance(instance_id).variables == {"description": "Pay", "secret": 1,
+                                                                    "result": [1, 2]}
+    finally:
+        runtime.close()
+
+
 def test_an_out_parameter_whose_variable_the_worker_did_not_send_is_null(runtime: Runtime) -> None:
     runtime.deploy(WORKER_TASK.read_bytes(), "externalWorkerServiceTask.bpmn")
     instance_id = runtime.start("process", {"theResult": "from the process"})
