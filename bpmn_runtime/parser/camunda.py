@@ -56,6 +56,15 @@ def _bool(value: str | None) -> bool:
     return (value or "").strip().lower() == "true"
 
 
+def _people_setting(element: etree._Element, name: str) -> str | None:
+    """camunda:`name`, or on a user task Flowable's or Activiti's, which Flowable reads as Camunda 7 does (both
+    inherited assignee, candidates and priority from Activiti)."""
+    value = element.get(camunda(name))
+    if value is None and local_name(element.tag) == "userTask":
+        return flowable.get(element, name)
+    return str(value) if value is not None else None
+
+
 def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
     """Extension fields of one flow node; messages about what cannot run go to `problems`."""
     get = element.get
@@ -67,18 +76,20 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
                 f"use camunda:type=\"external\" with a camunda:topic and register a Python handler")
     if get(camunda("topic")):
         found["topic"] = get(camunda("topic"))
-    if get(camunda("assignee")):
-        found["assignee"] = get(camunda("assignee"))
-    if get(camunda("candidateUsers")):
-        found["candidate_users"] = _split(get(camunda("candidateUsers")))
-    if get(camunda("candidateGroups")):
-        found["candidate_groups"] = _split(get(camunda("candidateGroups")))
-    for attribute, key in (("dueDate", "due_date"), ("followUpDate", "follow_up_date"), ("priority", "priority"),
-                           ("formKey", "form_key"), ("resultVariable", "result_variable")):
+    if _people_setting(element, "assignee"):
+        found["assignee"] = _people_setting(element, "assignee")
+    if _people_setting(element, "candidateUsers"):
+        found["candidate_users"] = _split(_people_setting(element, "candidateUsers"))
+    if _people_setting(element, "candidateGroups"):
+        found["candidate_groups"] = _split(_people_setting(element, "candidateGroups"))
+    for attribute, key in (("dueDate", "due_date"), ("followUpDate", "follow_up_date"), ("formKey", "form_key"),
+                           ("resultVariable", "result_variable")):
         if get(camunda(attribute)):
             found[key] = get(camunda(attribute))
-    if found.get("priority"):
-        literal_or_expression(found["priority"], "camunda:priority", problems, -LARGEST, LARGEST)
+    if _people_setting(element, "priority"):
+        found["priority"] = _people_setting(element, "priority")
+        label = "camunda:priority" if get(camunda("priority")) is not None else "the priority"
+        literal_or_expression(found["priority"], label, problems, -LARGEST, LARGEST)
     if get(camunda("decisionRef")) is not None:
         found.update(_decision_reference(element, problems))
     if get(camunda("formRef")):

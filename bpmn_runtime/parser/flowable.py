@@ -10,7 +10,8 @@ reads) that the engine runs as Flowable runs them; `validation.extensions_not_ru
   `_FLOWABLE_SKIP_EXPRESSION_ENABLED` is true and the expression gives true, the task is left at once, its work
   undone (`engine.behaviours.skipping`).
 - `async` (an asynchronous continuation before the element, as `camunda:asyncBefore`); `initiator` on the
-  process's none start event (read with `camunda:initiator` by the reader).
+  process's none start event (read with `camunda:initiator` by the reader); a user task's `assignee`,
+  `candidateUsers`, `candidateGroups` and `priority` (read with their Camunda 7 twins by `parser.camunda`).
 """
 from __future__ import annotations
 
@@ -26,12 +27,14 @@ FLOWABLE = "http://flowable.org/bpmn"
 NAMESPACES = (FLOWABLE, ACTIVITI)
 # Tasks whose skip expression Flowable evaluates before their work (its behaviours that call SkipExpressionUtil).
 SKIPPABLE = frozenset({"userTask", "serviceTask", "scriptTask"})
-# Attributes read here, by the elements that carry them (`initiator` is read by the reader).
+# Attributes read here, by the elements that carry them (`initiator` is read by the reader, a user task's people
+# and priority by `parser.camunda`).
 READ_ATTRIBUTES = {
     "type": frozenset({"serviceTask"}), "topic": frozenset({"serviceTask"}), "skipExpression": SKIPPABLE,
     "async": frozenset({"userTask", "serviceTask", "scriptTask", "task", "manualTask", "callActivity",
                         "subProcess"}),
     "initiator": frozenset({"startEvent"}),
+    **{name: frozenset({"userTask"}) for name in ("assignee", "candidateUsers", "candidateGroups", "priority")},
 }
 # The extension elements Flowable itself reads (its BPMN converter's and engine's names, under either prefix);
 # any other element under extensionElements is kept by Flowable only for a program's own code, and the engine

@@ -245,3 +245,25 @@ def test_a_business_calendar_is_refused_saying_what_it_would_change() -> None:
     [problem] = refused.value.problems
     assert "activiti:businessCalendarName on s: the timer's due date is computed by a business calendar" \
         in problem.message
+
+
+@pytest.mark.parametrize("prefix", ["flowable", "activiti"])
+def test_a_user_tasks_assignee_candidates_and_priority_are_read_as_camunda_7_reads_them(
+        runtime: Runtime, prefix: str) -> None:
+    runtime.deploy(model(f'<startEvent id="s" {prefix}:initiator="requester"/><userTask id="t" name="Approve" '
+                         f'{prefix}:assignee="${{requester}}" {prefix}:candidateUsers="kermit, gonzo" '
+                         f'{prefix}:candidateGroups="management" {prefix}:priority="${{urgency * 10}}"/>'
+                         f'<sequenceFlow id="f1" sourceRef="s" targetRef="t"/>', prefix), "people.bpmn")
+    runtime.grant("p", "start", "user", "mia")
+    instance_id = runtime.start("p", {"urgency": 7}, actor=Actor.person("mia"))
+    [task] = [t for t in runtime.queries.tasks(everyone=True)[0] if t.instance_id == instance_id]
+    assert (task.assignee, task.priority) == ("mia", 70)
+    assert (list(task.candidate_users), list(task.candidate_groups)) == (["kermit", "gonzo"], ["management"])
+
+
+def test_a_priority_that_is_no_whole_number_is_refused() -> None:
+    with pytest.raises(DeploymentError) as refused:
+        parse(model('<startEvent id="s"/><userTask id="t" flowable:priority="high"/>'
+                    '<sequenceFlow id="f1" sourceRef="s" targetRef="t"/>'), "priority.bpmn")
+    [problem] = refused.value.problems
+    assert problem.element_id == "t" and problem.message.startswith("the priority")
