@@ -34,7 +34,7 @@ from bpmn_runtime.engine.state import (
     Wait,
 )
 from bpmn_runtime.errors import BpmnError, BpmnRuntimeError, Conflict, ExpressionError
-from bpmn_runtime.expressions import SANDBOX_SCRIPT_FORMATS, evaluate, is_true, run_assignments
+from bpmn_runtime.expressions import DELETED, SANDBOX_SCRIPT_FORMATS, evaluate, is_true, run_assignments
 from bpmn_runtime.model import Element, Flow, Process
 
 
@@ -361,15 +361,34 @@ class Step:
         self._store(root_variables, name, value)
 
     def set_variables(self, ai: ActivityInstance, values: Mapping[str, Any]) -> None:
+        """Set each variable (see `set_variable`); one a script deleted (DELETED) is removed."""
         for name, value in values.items():
-            self.set_variable(ai, name, value)
+            if value is DELETED:
+                self.remove_variable(ai, name)
+            else:
+                self.set_variable(ai, name, value)
 
     def set_local_variables(self, ai: ActivityInstance, values: Mapping[str, Any]) -> None:
         """Set variables on `ai` itself (its inputs, or results its output mappings pick from)."""
         local = dict(ai.variables or {})
         for name, value in values.items():
-            self._store(local, name, value)
+            if value is not DELETED:
+                self._store(local, name, value)
         ai.variables = local
+        for name, value in values.items():
+            if value is DELETED:
+                self.remove_variable(ai, name)
+
+    def remove_variable(self, ai: ActivityInstance, name: str) -> None:
+        """Remove the variable `name` where `ai` sees it (innermost scope first), as a SpiffWorkflow script's
+        `del name` removes it from the task's data."""
+        current: ActivityInstance | None = ai
+        while current is not None:
+            if current.variables is not None and name in current.variables:
+                del current.variables[name]
+                self._changed.add((name, "delete"))
+                return
+            current = self.state.instances.get(current.parent) if current.parent is not None else None
 
     def _store(self, target: dict[str, Any], name: Any, value: Any) -> None:
         """Write one variable, refusing what cannot be stored and what would outgrow the instance."""
@@ -439,7 +458,7 @@ class Step:
             results = self.script_runner(ScriptCall(self.instance_id, self.business_key, ai.element, script,
                                                     script_format, self.variables(ai)))
         elif script_format in SANDBOX_SCRIPT_FORMATS:
-            results = run_assignments(script, self.variables(ai))
+            results = run_assignments(script, self.variables(ai), self.now)
         else:
             raise Incident(f"script format '{script_format}' of {label} has no runner; "
                            f"write the script as Python assignments or give the runtime a script runner")
