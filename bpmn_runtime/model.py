@@ -241,6 +241,9 @@ class Extensions:
     merge_decision_outputs: bool = False
     pre_script: str | None = None  # SpiffWorkflow's preScript: Python assignments run before the activity's work
     post_script: str | None = None  # SpiffWorkflow's postScript: Python assignments run as the activity completes
+    # A looping activity's scripts run once around the whole loop, as SpiffWorkflow runs them on a standard loop
+    # and on a multi-instance activity without spiffworkflow:scriptsOnInstances
+    scripts_around_loop: bool = False
     job_result_variable: str | None = None  # SpiffWorkflow's serviceTaskOperator: gets a job's whole result
     waits_for_person: bool = False  # a SpiffWorkflow file's task or manual task: done when a person says so
     passing: VariablePassing = field(default_factory=VariablePassing)  # a call activity's variables

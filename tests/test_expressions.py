@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import re
 import time
 from datetime import datetime, timezone
 

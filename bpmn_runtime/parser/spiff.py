@@ -66,10 +66,7 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
         if script is not None:
             found[key] = script
     if (found.get("pre_script") or found.get("post_script")) and _loops_once_around_its_scripts(element):
-        problems.append("SpiffWorkflow runs the pre-script and post-script of a looping activity once around all "
-                        "its iterations, which this engine does not do; set 'Run scripts on instances' "
-                        "(scriptsOnInstances) on a multi-instance activity, or move the scripts into script tasks "
-                        "before and after it")
+        found["scripts_around_loop"] = True
     properties = extension.find(spiff("properties"))
     if properties is not None and runs("properties", tag, True):
         found.update(_form(properties, problems))
@@ -99,7 +96,8 @@ def _form(properties: etree._Element, problems: list[str]) -> dict[str, Any]:
 
 def _loops_once_around_its_scripts(element: etree._Element) -> bool:
     """A standard loop, or a multi-instance activity without spiffworkflow:scriptsOnInstances: SpiffWorkflow runs
-    its scripts on the whole loop, whereas this engine runs an activity's scripts on each of its instances."""
+    its scripts once around the whole loop (the pre-script before the first iteration, the post-script after the
+    last), not on each iteration."""
     if element.find("{*}standardLoopCharacteristics") is not None:
         return True
     multi = element.find("{*}multiInstanceLoopCharacteristics")
