@@ -61,7 +61,8 @@ class EventDefinition:
     correlation_key: str | None = None
     id: str | None = None
     # A SpiffWorkflow message carries its payload only: `payload` (Python, evaluated when the message is thrown;
-    # none: an empty payload), and a catch puts it in `payload_variable` (none: nowhere)
+    # none: an empty payload), and a catch puts it in `payload_variable` (none: nowhere). A SpiffWorkflow error or
+    # escalation carries `payload` too (payloadExpression), which a catch puts in `payload_variable` (variableName)
     payload_only: bool = False
     payload: str | None = None
     payload_variable: str | None = None

@@ -739,7 +739,7 @@ class Step:
     # --- events that travel up the scopes ---------------------------------------------------------
 
     def throw_error(self, source: ActivityInstance, code: str, variables: Mapping[str, Any] | None = None, *,
-                    message: str | None = None, incident_if_uncaught: bool = False) -> None:
+                    message: str | None = None, incident_if_uncaught: bool = False, payload: Any = None) -> None:
         """Propagate a BPMN error from `source` to the nearest catching boundary or event subprocess, which
         receives its code and message in the variables its camunda:errorCodeVariable and
         camunda:errorMessageVariable name; one that nothing catches fails the instance (or, thrown by a handler,
@@ -754,16 +754,16 @@ class Step:
             self.state.error_code, self.state.error_message = code, message or None
             self.finish("failed", f"error '{code}' was thrown and nothing caught it")
             return
-        self._occur(catcher, {**(variables or {}), **_caught(catcher, "error", code, message)})
+        self._occur(catcher, _caught(catcher, "error", code, message, variables, payload))
 
-    def throw_escalation(self, source: ActivityInstance, code: str | None) -> bool:
+    def throw_escalation(self, source: ActivityInstance, code: str | None, payload: Any = None) -> bool:
         """Propagate an escalation; True when something caught it and interrupted the thrower's path."""
         catcher = self._find_catcher(source, "escalation", code)
         if catcher is None:
             self.effects.escalations_uncaught.append(code or "")
             self.history("escalation_uncaught", source.element, source.id, {"code": code})
             return False
-        self._occur(catcher, _caught(catcher, "escalation", code, None))
+        self._occur(catcher, _caught(catcher, "escalation", code, None, None, payload))
         return catcher.interrupting
 
     def _throw(self, throw: Throw) -> None:
@@ -795,11 +795,18 @@ class Step:
         self.behaviour_for(catcher.event).event_occurred(self, catcher.event, catcher.ai, None, payload or {})
 
 
-def _caught(catcher: Catcher, kind: str, code: str | None, message: str | None) -> dict[str, Any]:
-    """What a catching error or escalation event keeps of what it caught, as Camunda 7 keeps it: the code in the
-    variable its camunda:errorCodeVariable (escalationCodeVariable) names, an error's message (or null) in its
-    camunda:errorMessageVariable."""
-    kept: dict[str, Any] = {}
+def _caught(catcher: Catcher, kind: str, code: str | None, message: str | None,
+            variables: Mapping[str, Any] | None, payload: Any) -> dict[str, Any]:
+    """What a catching error or escalation event keeps of what it caught: the variables thrown with it; as
+    Camunda 7 keeps it, the code in the variable its camunda:errorCodeVariable (escalationCodeVariable) names, an
+    error's message (or null) in its camunda:errorMessageVariable; as SpiffWorkflow keeps it, the payload (a
+    handler's error: its variables, or null) in the variable its declaration's spiffworkflow:variableName names,
+    and nothing else."""
+    kept: dict[str, Any] = dict(variables or {})
+    for definition in catcher.event.events:
+        if definition.kind == kind and definition.payload_variable:
+            thrown = payload if payload is not None else dict(variables) if variables else None
+            kept = {definition.payload_variable: thrown}
     for definition in catcher.event.events:
         if definition.kind == kind and definition.code_variable:
             kept[definition.code_variable] = code

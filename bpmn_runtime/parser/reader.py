@@ -433,10 +433,13 @@ def _event_definition(child: etree._Element, owner: etree._Element, context: _Co
             kind, resolve("errorRef", "error"), id=child.get("id"),
             error_message=declaration.get(camunda_name("errorMessage")) if declaration is not None else None,
             code_variable=(child.get(camunda_name("errorCodeVariable")) or "").strip() or None,
-            message_variable=(child.get(camunda_name("errorMessageVariable")) or "").strip() or None)
+            message_variable=(child.get(camunda_name("errorMessageVariable")) or "").strip() or None,
+            **(spiff.thrown_payload(declaration) if context.spiff else {}))
     if kind == "escalation":
+        declaration = context.declared(child, child.get("escalationRef"), "escalation")
         return EventDefinition(kind, resolve("escalationRef", "escalation"), id=child.get("id"),
-                               code_variable=(child.get(camunda_name("escalationCodeVariable")) or "").strip() or None)
+                               code_variable=(child.get(camunda_name("escalationCodeVariable")) or "").strip() or None,
+                               **(spiff.thrown_payload(declaration) if context.spiff else {}))
     if kind == "timer":
         for timer_kind in ("timeDate", "timeDuration", "timeCycle"):
             spec = child.find(bpmn(timer_kind))

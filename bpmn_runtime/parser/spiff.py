@@ -27,6 +27,8 @@ READ_ON = {"calledDecisionId": frozenset({"businessRuleTask"}), "serviceTaskOper
 READ_ATTRIBUTES = frozenset({"scriptsOnInstances"})  # of multi-instance loop characteristics
 # Extension elements of a bpmn:message read here (see `message_payload`).
 MESSAGE_SETTINGS = frozenset({"messagePayload", "messageVariable"})
+# Extension elements of a bpmn:error or bpmn:escalation read here (see `thrown_payload`).
+ITEM_SETTINGS = frozenset({"payloadExpression", "variableName"})
 # Extension elements that change nothing about a run: a script task's unit tests, which SpiffArena's editor runs.
 NO_EFFECT = frozenset({"unitTests"})
 
@@ -37,7 +39,8 @@ def runs(setting: str, owner: str, element: bool) -> bool:
     if not element:
         return setting in READ_ATTRIBUTES and owner == "multiInstanceLoopCharacteristics"
     return owner in READ_ON.get(setting, ()) or setting in NO_EFFECT or \
-        (setting in MESSAGE_SETTINGS and owner == "message")
+        (setting in MESSAGE_SETTINGS and owner == "message") or \
+        (setting in ITEM_SETTINGS and owner in ("error", "escalation"))
 
 
 def spiff(name: str) -> str:
@@ -150,6 +153,15 @@ def advice(setting: etree._Element) -> str | None:
 def made_for_spiff(root: etree._Element) -> bool:
     """Whether the file uses a SpiffWorkflow extension anywhere."""
     return any(isinstance(n.tag, str) and n.tag.startswith(f"{{{SPIFFWORKFLOW}}}") for n in root.iter())
+
+
+def thrown_payload(declaration: etree._Element | None) -> dict[str, Any]:
+    """What an error or escalation of a SpiffWorkflow file carries: its payloadExpression, evaluated where it is
+    thrown, whose value a catch puts in the variable its variableName names (both written on the declaration)."""
+    extension = declaration.find("{*}extensionElements") if declaration is not None else None
+    if extension is None:
+        return {}
+    return {"payload": _text(extension, "payloadExpression"), "payload_variable": _text(extension, "variableName")}
 
 
 def message_payload(message: etree._Element | None) -> dict[str, Any]:

@@ -41,7 +41,8 @@ REVIEWED_EXTENSIONS = frozenset({
     "spiffworkflow:calledDecisionId", "spiffworkflow:preScript", "spiffworkflow:postScript",
     "spiffworkflow:serviceTaskOperator", "spiffworkflow:parameters", "spiffworkflow:parameter",
     "spiffworkflow:messagePayload", "spiffworkflow:messageVariable", "spiffworkflow:properties",
-    "spiffworkflow:property", "spiffworkflow:instructionsForEndUser",
+    "spiffworkflow:property", "spiffworkflow:instructionsForEndUser", "spiffworkflow:variableName",
+    "spiffworkflow:payloadExpression",
 })
 
 
