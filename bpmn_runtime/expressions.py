@@ -544,7 +544,14 @@ def _binary(node: ast.BinOp, depth: int) -> _Compiled:
     if apply is None:
         raise ExpressionError(f"the operator {type(node.op).__name__} is not allowed")
     left, right = _build(node.left, depth), _build(node.right, depth)
-    return lambda scope: apply(left(scope), right(scope))
+
+    def run(scope: Mapping[str, Any]) -> Any:
+        result = apply(left(scope), right(scope))
+        if isinstance(result, _BUILT):  # a new text or collection (`a + b`, `s * 3`, `d | e`): counted
+            _spend(built=len(result))
+        return result
+
+    return run
 
 
 def _unary(node: ast.UnaryOp, depth: int) -> _Compiled:
@@ -593,6 +600,8 @@ def _if(node: ast.IfExp, depth: int) -> _Compiled:
 
 def _subscript(node: ast.Subscript, depth: int) -> _Compiled:
     container, index = _build(node.value, depth), _build(node.slice, depth)
+    if isinstance(node.slice, ast.Slice):  # a slice is a copy: counted against the run's budget
+        return lambda scope: _built(container(scope)[index(scope)])
     return lambda scope: container(scope)[index(scope)]
 
 
@@ -1069,6 +1078,7 @@ _STATEMENTS: dict[type[ast.AST], Callable[[Any, int, bool], _Exec]] = {
 # --- Operators, bounded where they could build huge values ---
 
 _SEQUENCES = (str, list, tuple)
+_BUILT = (str, list, tuple, dict, set, frozenset)  # what operators build, counted against the run's budget
 _CONTAINERS = (list, tuple, dict, set, frozenset)
 
 
@@ -1086,7 +1096,6 @@ def _check_bits(bits: int) -> None:
 def _add(left: Any, right: Any) -> Any:
     if isinstance(left, _SEQUENCES) and isinstance(right, _SEQUENCES):
         _check_items(len(left) + len(right))
-        _spend(built=len(left) + len(right))
     return left + right
 
 
@@ -1111,7 +1120,6 @@ def _check_repetition(sequence: str | list[Any] | tuple[Any, ...], times: int) -
             if isinstance(item, str):
                 size += len(item)
     _check_items(size * times)
-    _spend(built=max(size * times, 0))
 
 
 def _modulo(left: Any, right: Any) -> Any:
@@ -1241,10 +1249,15 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "empty": _empty,  # `empty x` in plain text is translated to empty(x)
 }
 
+def _building(method: Callable[..., Sized]) -> Callable[..., Any]:
+    """A method that builds a new text or collection (`split`, `items`), counted against the run's budget."""
+    return lambda *args, **kwargs: _built(method(*args, **kwargs))
+
+
 _JAVA_COMMON: dict[str, Callable[..., Any]] = {"equals": operator.eq, "isEmpty": _empty}
 _STRING_METHODS: dict[str, Callable[..., Any]] = {
     "lower": str.lower, "upper": str.upper, "strip": str.strip, "lstrip": str.lstrip, "rstrip": str.rstrip,
-    "startswith": str.startswith, "endswith": str.endswith, "split": str.split, "join": _join,
+    "startswith": str.startswith, "endswith": str.endswith, "split": _building(str.split), "join": _join,
     "replace": _replace, "count": str.count, "index": str.index, "find": str.find,
     # Java spellings used by JUEL models
     "contains": str.__contains__, "startsWith": str.startswith, "endsWith": str.endswith, "length": len,
@@ -1255,8 +1268,9 @@ _SEQUENCE_METHODS: dict[str, Callable[..., Any]] = {
     **_JAVA_COMMON,
 }
 _MAPPING_METHODS: dict[str, Callable[..., Any]] = {
-    "get": Mapping.get, "keys": lambda mapping: list(mapping.keys()),
-    "values": lambda mapping: list(mapping.values()), "items": lambda mapping: list(mapping.items()),
+    "get": Mapping.get, "keys": _building(lambda mapping: list(mapping.keys())),
+    "values": _building(lambda mapping: list(mapping.values())),
+    "items": _building(lambda mapping: list(mapping.items())),
     "containsKey": operator.contains, "size": len, **_JAVA_COMMON,
 }
 
@@ -1291,14 +1305,14 @@ _CHANGES_IN_PLACE = frozenset(_LIST_CHANGES) | frozenset(_MAP_CHANGES) | frozens
 _LIST_METHODS = {**_SEQUENCE_METHODS, **_LIST_CHANGES, "copy": _collection(list)}
 _MAP_METHODS = {**_MAPPING_METHODS, **_MAP_CHANGES, "copy": _collection(dict)}
 _SET_METHODS: dict[str, Callable[..., Any]] = {
-    **_SET_CHANGES, "copy": _collection(set), "union": set.union, "intersection": set.intersection,
-    "difference": set.difference, "issubset": set.issubset, "issuperset": set.issuperset,
+    **_SET_CHANGES, "copy": _collection(set), "union": _building(set.union),
+    "intersection": _building(set.intersection), "difference": _building(set.difference), "issubset": set.issubset, "issuperset": set.issuperset,
     "contains": operator.contains, "size": len, **_JAVA_COMMON,
 }
 _STRING_TESTS: dict[str, Callable[..., Any]] = {
     "isdigit": str.isdigit, "isalpha": str.isalpha, "isalnum": str.isalnum, "isspace": str.isspace,
     "islower": str.islower, "isupper": str.isupper, "title": str.title, "capitalize": str.capitalize,
-    "splitlines": str.splitlines, "partition": str.partition, "rpartition": str.rpartition,
+    "splitlines": _building(str.splitlines), "partition": str.partition, "rpartition": str.rpartition,
 }
 
 

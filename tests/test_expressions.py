@@ -585,6 +585,13 @@ def test_clock_reads_use_the_engines_clock() -> None:
     ("try:\n    x = [1 for a in range(10 ** 5) for b in range(10 ** 5)]\nexcept Exception:\n    x = 0",
      "loop rounds"),
     ("x = f'{1:099999999}'", "would build too long a text"),
+    # copies kept one after the other: each counts against the budget of what a run builds
+    ("s = 'a' * 999999\nkept = []\nfor i in range(1000):\n    kept.append(s.split('a'))", "stopped after building"),
+    ("s = 'a' * 999999\nkept = []\nfor i in range(1000):\n    kept.append(s[1:])", "stopped after building"),
+    ("d = {i: i for i in range(100000)}\nkept = []\nfor i in range(1000):\n    kept.append(d.items())",
+     "stopped after building"),
+    ("s = {i for i in range(100000)}\nkept = []\nfor i in range(1000):\n    kept.append(s | {0})",
+     "stopped after building"),
 ])
 def test_hostile_scripts_stop_within_the_budgets_whatever_they_catch(script: str, reason: str) -> None:
     started = time.monotonic()
@@ -613,3 +620,4 @@ def test_sandbox_modules_and_values_cannot_be_changed_or_reach_python() -> None:
     with pytest.raises(ExpressionError, match="no method 'update'"):
         run_assignments("datetime.update({})", {})
     assert run_assignments("x = datetime['datetime'] == datetime", {}) == {"x": True}
+

@@ -140,6 +140,10 @@ def _operator(element: etree._Element, operator: etree._Element, problems: list[
 def advice(setting: etree._Element) -> str | None:
     """Why a SpiffWorkflow extension element this engine does not run cannot run here, and what to do instead;
     None when there is nothing more to say than that it is not run."""
+    if local_name(setting.tag) == "signalButtonLabel":
+        return (f"SpiffArena shows the button '{(setting.text or '').strip()}' on the page of the task this event is "
+                f"attached to, which sends the signal; this engine's inbox has no such button; remove it and send "
+                f"the signal with `bpmn-runtime signal` or the runtime's broadcast_signal")
     if local_name(setting.tag) != "properties":
         return None
     values = {p.get("name", ""): p.get("value", "") for p in setting.iterfind(spiff("property"))}
