@@ -20,7 +20,7 @@ import time
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sized
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, TypeVar, cast
 
@@ -53,14 +53,15 @@ def evaluate(expression: str, variables: Mapping[str, Any], execution: juel.Exec
             raise ExpressionError(f"cannot evaluate {_shown(expression)}: {exc}") from exc
     if _is_juel(expression):
         return juel.compile_template(expression).evaluate(variables, execution)
-    run = _compile_expression(expression)
-    token = _RUN.set(_Run(execution.now if execution is not None else None))
+    run, counted = _compile_expression(expression)
+    token = _RUN.set(_Run(execution.now if execution is not None else None)) if counted else None
     try:
         return run(variables)
     except Exception as exc:
         raise ExpressionError(f"cannot evaluate {_shown(expression)}: {_reason(exc)}") from exc
     finally:
-        _RUN.reset(token)
+        if token is not None:
+            _RUN.reset(token)
 
 
 def is_true(expression: str, variables: Mapping[str, Any], execution: juel.ExecutionView | None = None) -> bool:
@@ -115,7 +116,7 @@ def run_assignments(script: str, variables: Mapping[str, Any], now: datetime | N
     set or changed, and DELETED for those it deleted (the caller writes them back). `now` is the engine's
     clock, which datetime.now() and time.time() read."""
     compiled = _compile_script(script)
-    frame = _Frame(variables)
+    frame = _Frame(variables, copies=compiled.changes_in_place)
     token = _RUN.set(_Run(now))
     try:
         compiled.run(frame)
@@ -224,14 +225,17 @@ def _reason(exc: Exception) -> str:
 # --- One run: its budgets, its clock, and the names a script sees ---
 
 
-@dataclass
 class _Run:
-    """What one evaluation or script run has spent of its budgets, and the engine's clock it reads."""
+    """What one evaluation or script run has spent of its budgets, and the engine's clock it reads. Its time is
+    counted from its first loop round: what runs before any loop is bounded by the size of the text."""
 
-    now: datetime | None
-    deadline: float = field(default_factory=lambda: time.monotonic() + _MAX_SECONDS)
-    operations: int = 0
-    built: int = 0
+    __slots__ = ("now", "deadline", "operations", "built")
+
+    def __init__(self, now: datetime | None) -> None:
+        self.now = now
+        self.deadline = 0.0
+        self.operations = 0
+        self.built = 0
 
 
 _RUN: ContextVar[_Run | None] = ContextVar("sandbox_run", default=None)
@@ -249,8 +253,11 @@ def _spend(operations: int = 0, built: int = 0) -> None:
         raise ExpressionError(f"stopped after {_MAX_OPERATIONS:,} loop rounds; does a loop never end?")
     if run.built > _MAX_BUILT:
         raise ExpressionError(f"stopped after building {_MAX_BUILT:,} characters and elements")
-    if operations and time.monotonic() > run.deadline:
-        raise ExpressionError(f"stopped after computing for {_MAX_SECONDS:g} seconds")
+    if operations:
+        if not run.deadline:
+            run.deadline = time.monotonic() + _MAX_SECONDS
+        elif time.monotonic() > run.deadline:
+            raise ExpressionError(f"stopped after computing for {_MAX_SECONDS:g} seconds")
 
 
 def _clock() -> datetime:
@@ -266,8 +273,9 @@ class _Frame(MutableMapping[str, Any]):
     names (datetime, time). A list, map or set variable is copied as the script first reads it, so a change in
     place (`items.append(x)`) changes the copy, which is written back when it differs as the script ends."""
 
-    def __init__(self, variables: Mapping[str, Any]) -> None:
+    def __init__(self, variables: Mapping[str, Any], copies: bool) -> None:
         self.variables = variables
+        self.copies = copies
         self.assigned: dict[str, Any] = {}
         self.originals: dict[str, Any] = {}  # variables copied on first read, as they were
         self.deleted: set[str] = set()
@@ -279,7 +287,7 @@ class _Frame(MutableMapping[str, Any]):
         if name in self.deleted:
             raise NameError(f"unknown variable {name!r} (deleted)")
         value = self.variables[name]
-        if isinstance(value, (list, dict, set)):
+        if self.copies and isinstance(value, (list, dict, set)):
             self.originals[name] = value
             value = self.assigned[name] = copy.deepcopy(value)
         return value
@@ -315,20 +323,25 @@ class _Script:
 
     run: Callable[[_Frame], None]
     assigned: frozenset[str]
+    changes_in_place: bool  # whether it may change a list, map or set in place (the frame then copies them)
 
 
 # --- Compilation: text -> checked AST -> closures, cached because conditions sit on the hot path ---
 
 
 @functools.lru_cache(maxsize=4096)
-def _compile_expression(expression: str) -> _Compiled:
+def _compile_expression(expression: str) -> tuple[_Compiled, bool]:
+    """The expression's closure, and whether it runs with a run's budgets and clock: only one with a
+    comprehension (its loops) or a clock read needs them, so the conditions on the hot path go without."""
     tree = _parse(expression, script=False)
     assert isinstance(tree, ast.Expression)
     try:
         _refuse_changes_in_place(tree)
-        return _build(tree.body, 1)
+        compiled = _build(tree.body, 1)
     except ExpressionError as exc:
         raise ExpressionError(f"refused {_shown(expression)}: {exc}") from None
+    return compiled, any(isinstance(node, _COMPREHENSIONS) or (isinstance(node, ast.Name) and node.id in _NAMES)
+                         for node in ast.walk(tree))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -343,7 +356,14 @@ def _compile_script(script: str) -> _Script:
              for n in ast.walk(g.target) if isinstance(n, ast.Name)}
     assigned = frozenset(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
                          and n.id not in local)
-    return _Script(run, assigned)
+    return _Script(run, assigned, any(_changes_in_place(node) for node in ast.walk(tree)))
+
+
+def _changes_in_place(node: ast.AST) -> bool:
+    """A method call that changes its list, map or set, or a `c[k] = ...`, `c[k] += ...` or `del c[k]`."""
+    if isinstance(node, ast.Call):
+        return isinstance(node.func, ast.Attribute) and node.func.attr in _CHANGES_IN_PLACE
+    return isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del))
 
 
 def _parse(text: str, script: bool) -> ast.AST:
@@ -641,6 +661,8 @@ def _call(node: ast.Call, depth: int) -> _Compiled:
         function = _FUNCTIONS.get(_allowed_name(node.func.id))
         if function is None:
             raise ExpressionError(f"the function {node.func.id!r} is not allowed")
+        if not keywords:  # the common case, kept short: conditions call len() and the like on the hot path
+            return lambda scope: function(*[argument(scope) for argument in arguments])
         return lambda scope: function(*[argument(scope) for argument in arguments],
                                       **{name: value(scope) for name, value in keywords})
     if isinstance(node.func, ast.Attribute):
@@ -777,17 +799,23 @@ _REFUSED_STATEMENTS: dict[type[ast.AST], str] = {
 
 
 def _block(statements: list[ast.stmt], depth: int, in_loop: bool) -> _Exec:
-    steps = [_statement(statement, depth, in_loop) for statement in statements]
+    """Statements run one after the other; the innermost one that fails records its line on the frame."""
+    steps = [(statement.lineno, _statement(statement, depth, in_loop)) for statement in statements]
 
     def run(frame: _Frame) -> None:
-        for step in steps:
-            step(frame)
+        for line, step in steps:
+            try:
+                step(frame)
+            except Exception as exc:
+                if frame.failed is None or frame.failed[0] is not exc:
+                    frame.failed = (exc, line)
+                raise
 
     return run
 
 
 def _statement(node: ast.stmt, depth: int, in_loop: bool) -> _Exec:
-    """One statement, which records its line on the frame when it fails (the innermost statement's line)."""
+    """One statement, refused here when the sandbox does not run it."""
     if depth > _MAX_DEPTH:
         raise ExpressionError(f"nested more than {_MAX_DEPTH} levels deep")
     line = node.lineno
@@ -802,17 +830,7 @@ def _statement(node: ast.stmt, depth: int, in_loop: bool) -> _Exec:
     if builder is None:
         what = _REFUSED_STATEMENTS.get(type(node), f"the statement {type(node).__name__}")
         raise ExpressionError(f"line {line}: {what} is not allowed in a script")
-    run = builder(node, depth + 1, in_loop)
-
-    def located(frame: _Frame) -> None:
-        try:
-            run(frame)
-        except Exception as exc:
-            if frame.failed is None or frame.failed[0] is not exc:
-                frame.failed = (exc, line)
-            raise
-
-    return located
+    return builder(node, depth + 1, in_loop)
 
 
 def _assigner(node: ast.expr, depth: int) -> Callable[[MutableMapping[str, Any], Any], None]:
