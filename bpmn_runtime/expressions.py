@@ -331,8 +331,8 @@ class _Script:
 
 @functools.lru_cache(maxsize=4096)
 def _compile_expression(expression: str) -> tuple[_Compiled, bool]:
-    """The expression's closure, and whether it runs with a run's budgets and clock: only one with a
-    comprehension (its loops) or a clock read needs them, so the conditions on the hot path go without."""
+    """The expression's closure, and whether it runs with a run's budgets and clock: only one that may loop,
+    build a value or read the clock needs them, so the plainest conditions on the hot path go without."""
     tree = _parse(expression, script=False)
     assert isinstance(tree, ast.Expression)
     try:
@@ -340,8 +340,13 @@ def _compile_expression(expression: str) -> tuple[_Compiled, bool]:
         compiled = _build(tree.body, 1)
     except ExpressionError as exc:
         raise ExpressionError(f"refused {_shown(expression)}: {exc}") from None
-    return compiled, any(isinstance(node, _COMPREHENSIONS) or (isinstance(node, ast.Name) and node.id in _NAMES)
+    return compiled, any(isinstance(node, _COUNTED) or (isinstance(node, ast.Name) and node.id in _NAMES)
                          for node in ast.walk(tree))
+
+
+# What may loop or build a value in an expression: evaluated within a run's budgets.
+_COUNTED = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.BinOp, ast.Call, ast.Slice,
+            ast.JoinedStr)
 
 
 @functools.lru_cache(maxsize=1024)

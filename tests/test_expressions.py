@@ -621,3 +621,9 @@ def test_sandbox_modules_and_values_cannot_be_changed_or_reach_python() -> None:
         run_assignments("datetime.update({})", {})
     assert run_assignments("x = datetime['datetime'] == datetime", {}) == {"x": True}
 
+
+
+def test_an_expression_that_builds_too_much_in_total_is_stopped() -> None:
+    """Each text is under the limit of one value; together they are 230 MB."""
+    with pytest.raises(ExpressionError, match="stopped after building 10,000,000 characters"):
+        evaluate("[" + ", ".join(['"x" * 999999'] * 230) + "] == []", {})
