@@ -61,7 +61,8 @@ class EventDefinition:
     correlation_key: str | None = None
     id: str | None = None
     # A SpiffWorkflow message carries its payload only: `payload` (Python, evaluated when the message is thrown;
-    # none: an empty payload), and a catch puts it in `payload_variable` (none: nowhere)
+    # none: an empty payload), and a catch puts it in `payload_variable` (none: nowhere). A SpiffWorkflow error or
+    # escalation carries `payload` too (payloadExpression), which a catch puts in `payload_variable` (variableName)
     payload_only: bool = False
     payload: str | None = None
     payload_variable: str | None = None
@@ -241,6 +242,9 @@ class Extensions:
     merge_decision_outputs: bool = False
     pre_script: str | None = None  # SpiffWorkflow's preScript: Python assignments run before the activity's work
     post_script: str | None = None  # SpiffWorkflow's postScript: Python assignments run as the activity completes
+    # A looping activity's scripts run once around the whole loop, as SpiffWorkflow runs them on a standard loop
+    # and on a multi-instance activity without spiffworkflow:scriptsOnInstances
+    scripts_around_loop: bool = False
     job_result_variable: str | None = None  # SpiffWorkflow's serviceTaskOperator: gets a job's whole result
     waits_for_person: bool = False  # a SpiffWorkflow file's task or manual task: done when a person says so
     passing: VariablePassing = field(default_factory=VariablePassing)  # a call activity's variables

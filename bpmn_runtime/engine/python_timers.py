@@ -66,6 +66,16 @@ def read(kind: str, text: str) -> TimerCall:
                      tuple((k.arg or "", ast.unparse(k.value)) for k in call.keywords))
 
 
+def is_constructor_call(text: str) -> bool:
+    """Whether a timer's text is a call of timedelta(...) or datetime(...): Python, which only SpiffWorkflow
+    evaluates, even in a file that carries no SpiffWorkflow extension."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError:
+        return False
+    return isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and tree.func.id in CONSTRUCTORS
+
+
 def evaluate(kind: str, text: str, variables: Mapping[str, Any]) -> Any:
     """What the timer text gives against `variables`: a text, a timedelta or a datetime (ExpressionError when
     it cannot be evaluated)."""

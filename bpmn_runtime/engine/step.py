@@ -34,7 +34,7 @@ from bpmn_runtime.engine.state import (
     Wait,
 )
 from bpmn_runtime.errors import BpmnError, BpmnRuntimeError, Conflict, ExpressionError
-from bpmn_runtime.expressions import SANDBOX_SCRIPT_FORMATS, evaluate, is_true, run_assignments
+from bpmn_runtime.expressions import DELETED, SANDBOX_SCRIPT_FORMATS, evaluate, is_true, run_assignments
 from bpmn_runtime.model import Element, Flow, Process
 
 
@@ -361,15 +361,34 @@ class Step:
         self._store(root_variables, name, value)
 
     def set_variables(self, ai: ActivityInstance, values: Mapping[str, Any]) -> None:
+        """Set each variable (see `set_variable`); one a script deleted (DELETED) is removed."""
         for name, value in values.items():
-            self.set_variable(ai, name, value)
+            if value is DELETED:
+                self.remove_variable(ai, name)
+            else:
+                self.set_variable(ai, name, value)
 
     def set_local_variables(self, ai: ActivityInstance, values: Mapping[str, Any]) -> None:
         """Set variables on `ai` itself (its inputs, or results its output mappings pick from)."""
         local = dict(ai.variables or {})
         for name, value in values.items():
-            self._store(local, name, value)
+            if value is not DELETED:
+                self._store(local, name, value)
         ai.variables = local
+        for name, value in values.items():
+            if value is DELETED:
+                self.remove_variable(ai, name)
+
+    def remove_variable(self, ai: ActivityInstance, name: str) -> None:
+        """Remove the variable `name` where `ai` sees it (innermost scope first), as a SpiffWorkflow script's
+        `del name` removes it from the task's data."""
+        current: ActivityInstance | None = ai
+        while current is not None:
+            if current.variables is not None and name in current.variables:
+                del current.variables[name]
+                self._changed.add((name, "delete"))
+                return
+            current = self.state.instances.get(current.parent) if current.parent is not None else None
 
     def _store(self, target: dict[str, Any], name: Any, value: Any) -> None:
         """Write one variable, refusing what cannot be stored and what would outgrow the instance."""
@@ -439,7 +458,7 @@ class Step:
             results = self.script_runner(ScriptCall(self.instance_id, self.business_key, ai.element, script,
                                                     script_format, self.variables(ai)))
         elif script_format in SANDBOX_SCRIPT_FORMATS:
-            results = run_assignments(script, self.variables(ai))
+            results = run_assignments(script, self.variables(ai), self.now)
         else:
             raise Incident(f"script format '{script_format}' of {label} has no runner; "
                            f"write the script as Python assignments or give the runtime a script runner")
@@ -720,7 +739,7 @@ class Step:
     # --- events that travel up the scopes ---------------------------------------------------------
 
     def throw_error(self, source: ActivityInstance, code: str, variables: Mapping[str, Any] | None = None, *,
-                    message: str | None = None, incident_if_uncaught: bool = False) -> None:
+                    message: str | None = None, incident_if_uncaught: bool = False, payload: Any = None) -> None:
         """Propagate a BPMN error from `source` to the nearest catching boundary or event subprocess, which
         receives its code and message in the variables its camunda:errorCodeVariable and
         camunda:errorMessageVariable name; one that nothing catches fails the instance (or, thrown by a handler,
@@ -735,16 +754,16 @@ class Step:
             self.state.error_code, self.state.error_message = code, message or None
             self.finish("failed", f"error '{code}' was thrown and nothing caught it")
             return
-        self._occur(catcher, {**(variables or {}), **_caught(catcher, "error", code, message)})
+        self._occur(catcher, _caught(catcher, "error", code, message, variables, payload))
 
-    def throw_escalation(self, source: ActivityInstance, code: str | None) -> bool:
+    def throw_escalation(self, source: ActivityInstance, code: str | None, payload: Any = None) -> bool:
         """Propagate an escalation; True when something caught it and interrupted the thrower's path."""
         catcher = self._find_catcher(source, "escalation", code)
         if catcher is None:
             self.effects.escalations_uncaught.append(code or "")
             self.history("escalation_uncaught", source.element, source.id, {"code": code})
             return False
-        self._occur(catcher, _caught(catcher, "escalation", code, None))
+        self._occur(catcher, _caught(catcher, "escalation", code, None, None, payload))
         return catcher.interrupting
 
     def _throw(self, throw: Throw) -> None:
@@ -776,11 +795,18 @@ class Step:
         self.behaviour_for(catcher.event).event_occurred(self, catcher.event, catcher.ai, None, payload or {})
 
 
-def _caught(catcher: Catcher, kind: str, code: str | None, message: str | None) -> dict[str, Any]:
-    """What a catching error or escalation event keeps of what it caught, as Camunda 7 keeps it: the code in the
-    variable its camunda:errorCodeVariable (escalationCodeVariable) names, an error's message (or null) in its
-    camunda:errorMessageVariable."""
-    kept: dict[str, Any] = {}
+def _caught(catcher: Catcher, kind: str, code: str | None, message: str | None,
+            variables: Mapping[str, Any] | None, payload: Any) -> dict[str, Any]:
+    """What a catching error or escalation event keeps of what it caught: the variables thrown with it; as
+    Camunda 7 keeps it, the code in the variable its camunda:errorCodeVariable (escalationCodeVariable) names, an
+    error's message (or null) in its camunda:errorMessageVariable; as SpiffWorkflow keeps it, the payload (a
+    handler's error: its variables, or null) in the variable its declaration's spiffworkflow:variableName names,
+    and nothing else."""
+    kept: dict[str, Any] = dict(variables or {})
+    for definition in catcher.event.events:
+        if definition.kind == kind and definition.payload_variable:
+            thrown = payload if payload is not None else dict(variables) if variables else None
+            kept = {definition.payload_variable: thrown}
     for definition in catcher.event.events:
         if definition.kind == kind and definition.code_variable:
             kept[definition.code_variable] = code

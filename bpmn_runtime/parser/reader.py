@@ -10,6 +10,7 @@ from typing import Any, Callable, Mapping, cast
 
 from lxml import etree
 
+from bpmn_runtime.engine import python_timers
 from bpmn_runtime.errors import Problem
 from bpmn_runtime.model import (
     ComplexBehavior, Definitions, Element, EventDefinition, Extensions, Flow, LoopSpec, Process, Scope, Source,
@@ -338,6 +339,12 @@ def _made_for_camunda_7(node: etree._Element) -> bool:
     return CAMUNDA in node.nsmap.values()
 
 
+def _made_for_camunda(node: etree._Element) -> bool:
+    """Marked by Camunda Modeler for Camunda 7 or 8, or declaring one of their namespaces."""
+    return node.getroottree().getroot().get(EXECUTION_PLATFORM) is not None \
+        or bool({CAMUNDA, ZEEBE} & set(node.nsmap.values()))
+
+
 def _loop_counter_from(process: etree._Element) -> int:
     """Camunda 7 counts a multi-instance activity's instances from 0; Zeebe and plain BPMN files count from 1,
     and so does a file that declares both namespaces (its loops and output collections are Zeebe's)."""
@@ -433,16 +440,20 @@ def _event_definition(child: etree._Element, owner: etree._Element, context: _Co
             kind, resolve("errorRef", "error"), id=child.get("id"),
             error_message=declaration.get(camunda_name("errorMessage")) if declaration is not None else None,
             code_variable=(child.get(camunda_name("errorCodeVariable")) or "").strip() or None,
-            message_variable=(child.get(camunda_name("errorMessageVariable")) or "").strip() or None)
+            message_variable=(child.get(camunda_name("errorMessageVariable")) or "").strip() or None,
+            **(spiff.thrown_payload(declaration) if context.spiff else {}))
     if kind == "escalation":
+        declaration = context.declared(child, child.get("escalationRef"), "escalation")
         return EventDefinition(kind, resolve("escalationRef", "escalation"), id=child.get("id"),
-                               code_variable=(child.get(camunda_name("escalationCodeVariable")) or "").strip() or None)
+                               code_variable=(child.get(camunda_name("escalationCodeVariable")) or "").strip() or None,
+                               **(spiff.thrown_payload(declaration) if context.spiff else {}))
     if kind == "timer":
         for timer_kind in ("timeDate", "timeDuration", "timeCycle"):
             spec = child.find(bpmn(timer_kind))
             if spec is not None:
                 text = _expression_text(spec, in_language=False) or ""
-                return EventDefinition(kind, timer=TimerSpec(timer_kind[4:].lower(), text, python=context.spiff),
+                python = context.spiff or (python_timers.is_constructor_call(text) and not _made_for_camunda(spec))
+                return EventDefinition(kind, timer=TimerSpec(timer_kind[4:].lower(), text, python=python),
                                        id=child.get("id"))
         context.problem(child, "the timer has no timeDate, timeDuration or timeCycle", owner_id)
         return EventDefinition(kind, timer=None, id=child.get("id"))

@@ -27,6 +27,8 @@ READ_ON = {"calledDecisionId": frozenset({"businessRuleTask"}), "serviceTaskOper
 READ_ATTRIBUTES = frozenset({"scriptsOnInstances"})  # of multi-instance loop characteristics
 # Extension elements of a bpmn:message read here (see `message_payload`).
 MESSAGE_SETTINGS = frozenset({"messagePayload", "messageVariable"})
+# Extension elements of a bpmn:error or bpmn:escalation read here (see `thrown_payload`).
+ITEM_SETTINGS = frozenset({"payloadExpression", "variableName"})
 # Extension elements that change nothing about a run: a script task's unit tests, which SpiffArena's editor runs.
 NO_EFFECT = frozenset({"unitTests"})
 
@@ -37,7 +39,8 @@ def runs(setting: str, owner: str, element: bool) -> bool:
     if not element:
         return setting in READ_ATTRIBUTES and owner == "multiInstanceLoopCharacteristics"
     return owner in READ_ON.get(setting, ()) or setting in NO_EFFECT or \
-        (setting in MESSAGE_SETTINGS and owner == "message")
+        (setting in MESSAGE_SETTINGS and owner == "message") or \
+        (setting in ITEM_SETTINGS and owner in ("error", "escalation"))
 
 
 def spiff(name: str) -> str:
@@ -66,10 +69,7 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
         if script is not None:
             found[key] = script
     if (found.get("pre_script") or found.get("post_script")) and _loops_once_around_its_scripts(element):
-        problems.append("SpiffWorkflow runs the pre-script and post-script of a looping activity once around all "
-                        "its iterations, which this engine does not do; set 'Run scripts on instances' "
-                        "(scriptsOnInstances) on a multi-instance activity, or move the scripts into script tasks "
-                        "before and after it")
+        found["scripts_around_loop"] = True
     properties = extension.find(spiff("properties"))
     if properties is not None and runs("properties", tag, True):
         found.update(_form(properties, problems))
@@ -99,7 +99,8 @@ def _form(properties: etree._Element, problems: list[str]) -> dict[str, Any]:
 
 def _loops_once_around_its_scripts(element: etree._Element) -> bool:
     """A standard loop, or a multi-instance activity without spiffworkflow:scriptsOnInstances: SpiffWorkflow runs
-    its scripts on the whole loop, whereas this engine runs an activity's scripts on each of its instances."""
+    its scripts once around the whole loop (the pre-script before the first iteration, the post-script after the
+    last), not on each iteration."""
     if element.find("{*}standardLoopCharacteristics") is not None:
         return True
     multi = element.find("{*}multiInstanceLoopCharacteristics")
@@ -139,6 +140,10 @@ def _operator(element: etree._Element, operator: etree._Element, problems: list[
 def advice(setting: etree._Element) -> str | None:
     """Why a SpiffWorkflow extension element this engine does not run cannot run here, and what to do instead;
     None when there is nothing more to say than that it is not run."""
+    if local_name(setting.tag) == "signalButtonLabel":
+        return (f"SpiffArena shows the button '{(setting.text or '').strip()}' on the page of the task this event is "
+                f"attached to, which sends the signal; this engine's inbox has no such button; remove it and send "
+                f"the signal with `bpmn-runtime signal` or the runtime's broadcast_signal")
     if local_name(setting.tag) != "properties":
         return None
     values = {p.get("name", ""): p.get("value", "") for p in setting.iterfind(spiff("property"))}
@@ -152,6 +157,15 @@ def advice(setting: etree._Element) -> str | None:
 def made_for_spiff(root: etree._Element) -> bool:
     """Whether the file uses a SpiffWorkflow extension anywhere."""
     return any(isinstance(n.tag, str) and n.tag.startswith(f"{{{SPIFFWORKFLOW}}}") for n in root.iter())
+
+
+def thrown_payload(declaration: etree._Element | None) -> dict[str, Any]:
+    """What an error or escalation of a SpiffWorkflow file carries: its payloadExpression, evaluated where it is
+    thrown, whose value a catch puts in the variable its variableName names (both written on the declaration)."""
+    extension = declaration.find("{*}extensionElements") if declaration is not None else None
+    if extension is None:
+        return {}
+    return {"payload": _text(extension, "payloadExpression"), "payload_variable": _text(extension, "variableName")}
 
 
 def message_payload(message: etree._Element | None) -> dict[str, Any]:

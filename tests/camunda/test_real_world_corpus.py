@@ -42,7 +42,8 @@ REVIEWED_EXTENSIONS = frozenset({
     "spiffworkflow:calledDecisionId", "spiffworkflow:preScript", "spiffworkflow:postScript",
     "spiffworkflow:serviceTaskOperator", "spiffworkflow:parameters", "spiffworkflow:parameter",
     "spiffworkflow:messagePayload", "spiffworkflow:messageVariable", "spiffworkflow:properties",
-    "spiffworkflow:property", "spiffworkflow:instructionsForEndUser",
+    "spiffworkflow:property", "spiffworkflow:instructionsForEndUser", "spiffworkflow:variableName",
+    "spiffworkflow:payloadExpression",
     "flowable:@type", "flowable:@topic", "flowable:@skipExpression", "flowable:externalWorkerInParameter",
     "flowable:externalWorkerOutParameter", "flowable:customValue", "activiti:@skipExpression",
 })

@@ -2,7 +2,10 @@
 event and a user task that holds the instance so its variables can be read."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 SPIFF = 'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"'
+START = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)  # where the virtual clock of the `clocked` fixture starts
 
 
 def process(activity: str, activity_id: str = "work") -> bytes:

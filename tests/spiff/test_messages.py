@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-
-
+from bpmn_runtime.clock import VirtualClock
 from bpmn_runtime.runtime import Runtime
-from tests.spiff.models import SPIFF, extensions
+from tests.spiff.models import SPIFF, START, extensions
 
 # A SpiffWorkflow instruction for people, which changes nothing: it makes each file one made for SpiffWorkflow
 # when its message has no payload or variable.
@@ -84,3 +83,12 @@ def test_a_payload_that_is_not_a_dict_is_an_incident(runtime: Runtime) -> None:
     assert [i.message for i in detail.incidents] == [
         "the payload of message 'order_delayed' gives 'late'; a message carries variables here, so its payload must "
         "give a dict of names to values"]
+
+
+def test_a_payload_that_reads_the_clock_reads_the_engines_clock(clocked: tuple[Runtime, VirtualClock]) -> None:
+    """The events tutorial's order_delayed payload: datetime.datetime.utcnow().timestamp(), on the virtual clock."""
+    runtime, _ = clocked
+    variables = started_with(runtime, "{'reason_delayed': reason, 'timestamp': datetime.datetime.utcnow().timestamp()}",
+                             "order_info")
+    assert variables == {"order_info": {"reason_delayed": "late truck",
+                                        "timestamp": START.replace(tzinfo=None).timestamp()}}

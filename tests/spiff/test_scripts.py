@@ -76,11 +76,6 @@ def test_a_multi_instance_activity_runs_its_scripts_on_each_instance_when_told_t
 
 
 @pytest.mark.parametrize(("activity", "reason"), [
-    ('<bpmn:manualTask id="work" name="Pack">{scripts}<bpmn:multiInstanceLoopCharacteristics>'
-     '<bpmn:loopCardinality>2</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics></bpmn:manualTask>',
-     "SpiffWorkflow runs the pre-script and post-script of a looping activity once around all its iterations"),
-    ('<bpmn:manualTask id="work" name="Pack">{scripts}<bpmn:standardLoopCharacteristics/></bpmn:manualTask>',
-     "SpiffWorkflow runs the pre-script and post-script of a looping activity once around all its iterations"),
     ('<bpmn:scriptTask id="work" name="Pack">{scripts}<bpmn:script>a = 1</bpmn:script></bpmn:scriptTask>',
      "spiffworkflow:postScript on 'Pack' (work): this setting of SpiffWorkflow is not run by this engine"),
     ('<bpmn:intermediateThrowEvent id="work" name="Pack">{scripts}</bpmn:intermediateThrowEvent>',
@@ -95,8 +90,41 @@ def test_scripts_spiff_runs_otherwise_are_refused_at_the_element(runtime: Runtim
 
 
 def test_a_script_the_sandbox_refuses_is_refused_at_deployment(runtime: Runtime) -> None:
-    scripts = extensions("<spiffworkflow:preScript>label = f'{total}'</spiffworkflow:preScript>")
+    scripts = extensions("<spiffworkflow:preScript>from os import getpid\npid = getpid()</spiffworkflow:preScript>")
     with pytest.raises(DeploymentError) as refused:
         runtime.deploy(process(f'<bpmn:userTask id="work">{scripts}</bpmn:userTask>'), "p.bpmn")
-    assert [(p.element_id, p.message.endswith("an f-string is not allowed")) for p in refused.value.problems] == [
-        ("work", True)]
+    assert [(p.element_id, p.message.endswith("line 1 imports getpid from os: a script cannot import modules "
+                                              "here, since an import gives it the engine's rights over the machine"))
+            for p in refused.value.problems] == [("work", True)]
+
+
+AROUND = extensions("<spiffworkflow:preScript>runs = runs + 1\ndone = None</spiffworkflow:preScript>",
+                    "<spiffworkflow:postScript>done = runs * 10</spiffworkflow:postScript>")
+
+
+@pytest.mark.parametrize("loop", [
+    '<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>3</bpmn:loopCardinality>'
+    '</bpmn:multiInstanceLoopCharacteristics>',
+    '<bpmn:multiInstanceLoopCharacteristics isSequential="true"><bpmn:loopCardinality>3</bpmn:loopCardinality>'
+    '</bpmn:multiInstanceLoopCharacteristics>',
+    '<bpmn:standardLoopCharacteristics loopMaximum="3"><bpmn:loopCondition>True</bpmn:loopCondition>'
+    '</bpmn:standardLoopCharacteristics>'], ids=["parallel", "sequential", "standard"])
+def test_a_looping_activitys_scripts_run_once_around_all_its_iterations_as_in_spiff(runtime: Runtime,
+                                                                                     loop: str) -> None:
+    runtime.deploy(process(f'<bpmn:userTask id="work" name="Pack">{AROUND}{loop}</bpmn:userTask>'), "p.bpmn")
+    instance = runtime.start("p", {"runs": 0})
+    for _ in range(3):
+        assert runtime.queries.instance(instance).variables == {"runs": 1, "done": None}
+        runtime.complete_task([t for t in runtime.queries.tasks(everyone=True)[0] if t.element_id == "work"][0].id, {})
+    assert runtime.queries.instance(instance).variables == {"runs": 1, "done": 10}
+    assert [t.element_id for t in runtime.queries.tasks(everyone=True)[0]] == ["after"]
+
+
+def test_with_scripts_on_instances_each_instance_runs_them(runtime: Runtime) -> None:
+    loop = ('<bpmn:multiInstanceLoopCharacteristics isSequential="true" spiffworkflow:scriptsOnInstances="true">'
+            '<bpmn:loopCardinality>2</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>')
+    runtime.deploy(process(f'<bpmn:userTask id="work" name="Pack">{AROUND}{loop}</bpmn:userTask>'), "p.bpmn")
+    instance = runtime.start("p", {"runs": 0})
+    for _ in range(2):
+        runtime.complete_task([t for t in runtime.queries.tasks(everyone=True)[0] if t.element_id == "work"][0].id, {})
+    assert runtime.queries.instance(instance).variables == {"runs": 2, "done": 20}

@@ -3,18 +3,15 @@ timedelta(...) or a datetime(...), over the instance's variables. In a SpiffWork
 same; elsewhere such a timer stays refused as not ISO 8601."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
-from typing import Iterator
+from datetime import timedelta, timezone
 
 import pytest
 
 from bpmn_runtime.clock import VirtualClock
 from bpmn_runtime.errors import DeploymentError
 from bpmn_runtime.runtime import Runtime
-from tests.spiff.models import SPIFF, extensions
+from tests.spiff.models import SPIFF, START, extensions
 
-START = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 MARK = extensions("<spiffworkflow:instructionsForEndUser>Go</spiffworkflow:instructionsForEndUser>")
 
 
@@ -28,14 +25,6 @@ def waiting(kind: str, text: str, *, spiff: bool = True) -> bytes:
 </bpmn:timerEventDefinition></bpmn:intermediateCatchEvent><bpmn:userTask id="after">{mark}</bpmn:userTask>
 <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="wait"/><bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="after"/>
 </bpmn:process></bpmn:definitions>""".encode()
-
-
-@pytest.fixture
-def clocked(tmp_path: Path) -> Iterator[tuple[Runtime, VirtualClock]]:
-    clock = VirtualClock(START)
-    runtime = Runtime(f"sqlite:///{tmp_path / 'timers.db'}", clock=clock)
-    yield runtime, clock
-    runtime.close()
 
 
 def due_after_start(clocked: tuple[Runtime, VirtualClock], kind: str, text: str,
@@ -61,9 +50,12 @@ def test_a_python_date_is_when_the_timer_fires(clocked: tuple[Runtime, VirtualCl
     assert due_after_start(clocked, "timeDate", "datetime(2026, 3, 2, hour=8)") == timedelta(hours=20)
 
 
-def test_the_instance_goes_on_when_the_timer_fires(clocked: tuple[Runtime, VirtualClock]) -> None:
+@pytest.mark.parametrize("spiff", [True, False], ids=["spiff file", "plain file"])
+def test_the_instance_goes_on_when_the_timer_fires(clocked: tuple[Runtime, VirtualClock], spiff: bool) -> None:
+    """In a plain file too: a timedelta(...) timer is Python only SpiffWorkflow evaluates (its test models carry
+    no other mark of it)."""
     runtime, clock = clocked
-    runtime.deploy(waiting("timeDuration", "timedelta(seconds=30)"), "timer.bpmn")
+    runtime.deploy(waiting("timeDuration", "timedelta(seconds=30)", spiff=spiff), "timer.bpmn")
     instance = runtime.start("p", {})
     clock.advance(seconds=29)
     runtime.run_due_timers()
@@ -97,8 +89,11 @@ def test_a_python_timer_that_cannot_run_here_is_refused_at_deployment(runtime: R
         [p.message for p in refused.value.problems]
 
 
-def test_outside_a_spiffworkflow_file_python_timers_stay_refused(runtime: Runtime) -> None:
+def test_in_a_camunda_file_python_timers_stay_refused(runtime: Runtime) -> None:
+    camunda = waiting("timeDuration", "timedelta(seconds=30)", spiff=False).replace(
+        b'id="d"', b'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d"')
     with pytest.raises(DeploymentError) as refused:
-        runtime.deploy(waiting("timeDuration", "timedelta(seconds=30)", spiff=False), "timer.bpmn")
+        runtime.deploy(camunda, "timer.bpmn")
     assert [p.message for p in refused.value.problems if p.element_id == "wait"] == [
         "the timeDuration 'timedelta(seconds=30)' is not an ISO 8601 duration such as PT5M, P1DT2H or P1M"]
+

@@ -41,7 +41,8 @@ class ActivityBehaviour(Behaviour):
         element = ctx.element(ai.element)
         map_inputs(ctx, ai)
         listeners.notify_start(ctx, ai)
-        run_spiff_script(ctx, ai, element.extensions.pre_script)
+        if not _inner_of_scripted_loop(element):
+            run_spiff_script(ctx, ai, element.extensions.pre_script)
         if element.loop is not None and not element.loop.multi_instance and not _loop_may_start(ctx, ai, element):
             ctx.complete(ai)
             return
@@ -63,7 +64,8 @@ class ActivityBehaviour(Behaviour):
         """Map outputs, go round a standard loop again, or let the scope decide what a completion means."""
         element = ctx.element(ai.element)
         if not ai.outputs_mapped:  # set once they are: a retry after a failing mapping maps them again
-            run_spiff_script(ctx, ai, element.extensions.post_script)
+            if not element.extensions.scripts_around_loop:
+                run_spiff_script(ctx, ai, element.extensions.post_script)
             map_outputs(ctx, ai)
             ai.outputs_mapped = True
         listeners.notify_end(ctx, ai)
@@ -72,6 +74,8 @@ class ActivityBehaviour(Behaviour):
             ctx.history("loop_iteration", element.id, ai.id, {"loopCounter": ai.loop_counter})
             ctx.run_phase(ai, "activate")
             return
+        if element.extensions.scripts_around_loop and not _inner_of_scripted_loop(element):
+            run_spiff_script(ctx, ai, element.extensions.post_script)  # after the standard loop's last iteration
         scope_ai = ctx.state.parent_of(ai)
         ctx.behaviour_of(scope_ai).child_completed(ctx, scope_ai, ai)
 
@@ -123,6 +127,11 @@ def _condition_holds(ctx: StepContext, ai: ActivityInstance, element: Element) -
     assert element.loop is not None
     return bool(element.loop.loop_condition) and ctx.condition(ai, element.loop.loop_condition or "")
 
+
+
+def _inner_of_scripted_loop(element: Element) -> bool:
+    """An inner instance of a multi-instance activity whose scripts its body runs, once around all of them."""
+    return element.extensions.scripts_around_loop and element.loop is not None and element.loop.multi_instance
 
 
 def run_spiff_script(ctx: StepContext, ai: ActivityInstance, script: str | None) -> None:

@@ -33,10 +33,15 @@ def throw(ctx: StepContext, ai: ActivityInstance, definition: EventDefinition) -
         ctx.throw_signal(signal, ai)
         ctx.history("signal_thrown", ai.element, ai.id, {"signal": signal})
     elif definition.kind == "escalation":
-        ctx.throw_escalation(ai, definition.name)
+        ctx.throw_escalation(ai, definition.name, _payload(ctx, ai, definition))
     elif definition.kind == "compensate" and compensation.throw(ctx, ai, definition):
         return True  # the event ends its path when the compensation is done
     return ai.id not in ctx.state.instances
+
+
+def _payload(ctx: StepContext, ai: ActivityInstance, definition: EventDefinition) -> Any:
+    """What a SpiffWorkflow error or escalation carries: its payloadExpression's value where it is thrown."""
+    return ctx.evaluate(ai, definition.payload) if definition.payload else None
 
 
 def sent_by_job(ctx: StepContext, ai: ActivityInstance) -> bool:
@@ -77,7 +82,8 @@ class EndEvent(Behaviour):
                 return
             if definition.kind == "error":
                 text = definition.error_message
-                ctx.throw_error(ai, definition.name or "", message=str(ctx.render(ai, text)) if text else None)
+                ctx.throw_error(ai, definition.name or "", message=str(ctx.render(ai, text)) if text else None,
+                                payload=_payload(ctx, ai, definition))
                 return
             if definition.kind == "cancel":
                 ctx.behaviour_of(scope_ai).cancel(ctx, scope_ai)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bpmn_runtime.engine.behaviours import boundaries, compensation, joins
+from bpmn_runtime.engine.behaviours.activities import run_spiff_script
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident, StepContext
 from bpmn_runtime.engine.state import ActivityInstance, MultiInstanceBody, Run
 from bpmn_runtime.model import Element, EventDefinition, Flow, LoopSpec
@@ -36,6 +37,8 @@ class MultiInstanceBodyBehaviour(Behaviour):
     def activate(self, ctx: StepContext, body: ActivityInstance) -> None:
         """Work out the inner instances (refusing more than an instance may hold), then start them."""
         element = ctx.element(body.element)
+        if element.extensions.scripts_around_loop:  # SpiffWorkflow: before the collection is read
+            run_spiff_script(ctx, body, element.extensions.pre_script)
         items = _items(ctx, body, element)
         total = len(items) if isinstance(items, list) else items
         if total > ctx.limits.max_activity_instances:
@@ -47,7 +50,7 @@ class MultiInstanceBodyBehaviour(Behaviour):
         body.variables.update(nrOfInstances=total, nrOfCompletedInstances=0, nrOfActiveInstances=0)
         boundaries.subscribe_boundary_events(ctx, body, element)
         if total == 0:
-            ctx.take_outgoing(body)
+            _leave(ctx, body, element)
             return
         record.started = 0
         for _ in range(1 if _loop(element).sequential or _ends_early(element) else total):
@@ -77,7 +80,7 @@ class MultiInstanceBodyBehaviour(Behaviour):
                 ctx.set_variable(ctx.state.parent_of(body), loop.output_collection,
                                  [results.get(i + ctx.process.loop_counter_from)
                                   for i in range(body.variables["nrOfInstances"])])
-            ctx.take_outgoing(body)
+            _leave(ctx, body, element)
         elif loop.sequential:
             _start_inner(ctx, body, element)
 
@@ -92,6 +95,13 @@ class MultiInstanceBodyBehaviour(Behaviour):
                                 kind: str, code: str | None) -> Catcher | None:
         """The boundary events of an inner instance are the body's: they catch at the body."""
         return None
+
+
+def _leave(ctx: StepContext, body: ActivityInstance, element: Element) -> None:
+    """All (or enough) inner instances are done: the post-script SpiffWorkflow runs around them, then on."""
+    if element.extensions.scripts_around_loop:
+        run_spiff_script(ctx, body, element.extensions.post_script)
+    ctx.take_outgoing(body)
 
 
 def _ends_early(element: Element) -> bool:
