@@ -30,7 +30,7 @@ from bpmn_runtime.engine.limits import Limits
 from bpmn_runtime.engine.start_events import instantiating
 from bpmn_runtime.engine.state import (
     ROOT, ActivityInstance, Arrive, Body, Broadcast, CheckCondition, CompleteScope, ConditionalWait,
-    IncidentRecord, InstanceState, Join, MessageWait, Operation, Phase, Run, SignalWait, StartProcess, Throw, Trigger,
+    ContinuationWait,    IncidentRecord, InstanceState, Join, MessageWait, Operation, Phase, Run, SignalWait, StartProcess, Throw, Trigger,
     Wait,
 )
 from bpmn_runtime.errors import BpmnError, BpmnRuntimeError, Conflict, ExpressionError
@@ -477,6 +477,10 @@ class Step:
 
     def trigger_wait(self, wait: Wait, payload: Mapping[str, Any]) -> None:
         """What `wait` waited for happened: the behaviour of the event it waited for decides."""
+        if isinstance(wait, ContinuationWait):  # a worker picked up the continuation before or after
+            self.remove_wait(wait)
+            self.later(Run(wait.ai, "proceed" if wait.after else "begin"))
+            return
         event = self.element(wait.element)
         if not isinstance(wait, MessageWait):
             self.behaviour_for(event).event_occurred(self, event, self.state.instances[wait.ai], wait, payload)

@@ -1,6 +1,6 @@
 """Multi-instance activities (parallel or sequential; cardinality or collection; completion condition;
 behavior events): a body enters the activity and holds its boundary events, its inner instances run the
-activity's own behaviour.
+activity's own behaviour. The activity's asynchronous continuations (Camunda 7) come before and after the body.
 """
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from bpmn_runtime.engine.behaviours import boundaries, compensation, joins
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident, StepContext
-from bpmn_runtime.engine.state import ActivityInstance, MultiInstanceBody, Run
+from bpmn_runtime.engine.state import ActivityInstance, ContinuationWait, MultiInstanceBody, Run
 from bpmn_runtime.model import Element, EventDefinition, Flow, LoopSpec
 
 
@@ -31,6 +31,9 @@ class MultiInstanceBodyBehaviour(Behaviour):
             return
         body = ctx.create(element, scope_ai, variables={}, body=MultiInstanceBody())
         ctx.history("element_activated", element.id, body.id, {"multi_instance": True})
+        if element.extensions.async_before:  # Camunda 7: before the body, once for all its instances
+            ctx.add_wait(ContinuationWait(ctx.state.next_id(), body.id, element.id, after=False))
+            return
         ctx.run_phase(body, "activate")
 
     def activate(self, ctx: StepContext, body: ActivityInstance) -> None:
@@ -47,7 +50,7 @@ class MultiInstanceBodyBehaviour(Behaviour):
         body.variables.update(nrOfInstances=total, nrOfCompletedInstances=0, nrOfActiveInstances=0)
         boundaries.subscribe_boundary_events(ctx, body, element)
         if total == 0:
-            ctx.take_outgoing(body)
+            _leave(ctx, body, element)
             return
         record.started = 0
         for _ in range(1 if _loop(element).sequential or _ends_early(element) else total):
@@ -77,7 +80,7 @@ class MultiInstanceBodyBehaviour(Behaviour):
                 ctx.set_variable(ctx.state.parent_of(body), loop.output_collection,
                                  [results.get(i + ctx.process.loop_counter_from)
                                   for i in range(body.variables["nrOfInstances"])])
-            ctx.take_outgoing(body)
+            _leave(ctx, body, element)
         elif loop.sequential:
             _start_inner(ctx, body, element)
 
@@ -92,6 +95,15 @@ class MultiInstanceBodyBehaviour(Behaviour):
                                 kind: str, code: str | None) -> Catcher | None:
         """The boundary events of an inner instance are the body's: they catch at the body."""
         return None
+
+
+def _leave(ctx: StepContext, body: ActivityInstance, element: Element) -> None:
+    """All (or enough) instances are done: go on, after an asynchronous continuation when the activity has one
+    (Camunda 7: after the body, once for all its instances)."""
+    if element.extensions.async_after:
+        ctx.add_wait(ContinuationWait(ctx.state.next_id(), body.id, element.id, after=True))
+        return
+    ctx.take_outgoing(body)
 
 
 def _ends_early(element: Element) -> bool:

@@ -197,7 +197,7 @@ class CallActivity(ActivityBehaviour):
         if element.called_task:
             super().set_results(ctx, ai, values)
             return
-        shared, local = variable_passing.passed_back(element, values)
+        shared, local = variable_passing.passed_back(ctx, ai, element, values)
         super().set_results(ctx, ai, shared)
         if local:
             ctx.set_local_variables(ai, local)

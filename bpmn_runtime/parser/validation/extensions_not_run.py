@@ -16,7 +16,7 @@ import dataclasses
 from lxml import etree
 
 from bpmn_runtime.errors import Problem
-from bpmn_runtime.parser.camunda import JAVA_ONLY, form_refusal, listener_refusal
+from bpmn_runtime.parser.camunda import JAVA_ONLY, async_refusal, form_refusal, listener_refusal
 from bpmn_runtime.parser import spiff
 from bpmn_runtime.parser.namespaces import BPMN, CAMUNDA, SPIFFWORKFLOW, local_name, namespace
 from bpmn_runtime.parser.reader import FLOW_NODES
@@ -38,6 +38,7 @@ READ_ATTRIBUTES = frozenset({
 # executor's scheduling hints (which job of several due goes first; never what a job does).
 NO_EFFECT_ATTRIBUTES = frozenset({
     "versionTag", "diagramRelationId", "isStartableInTasklist", "exclusive", "jobPriority", "taskPriority",
+    "modelerTemplate", "modelerTemplateVersion",
 })
 # Flowable, Activiti and SpiffWorkflow extensions that change nothing about a run: text for people, and the
 # job executor's exclusivity.
@@ -59,7 +60,22 @@ ADVICE = {
                  "Initiator here",
     "resource": "scripts from external resources are not loaded; write the script in the model (Inline script)",
     "calledElementTenantId": "this engine has no tenants; remove Tenant id",
-    "calledElementBinding": "the latest version of the called process is always called here; remove Binding",
+    "calledElementBinding": "the latest version of the called process is always called here; set Binding to "
+                            "latest",
+    "variableMappingClass": "a delegate variable mapping is a Java class, which this Python engine cannot run; map "
+                            "the variables with In and Out mappings (camunda:in, camunda:out)",
+    "variableMappingDelegateExpression": "a delegate variable mapping is Java code, which this Python engine cannot "
+                                         "run; map the variables with In and Out mappings (camunda:in, camunda:out)",
+    "formHandlerClass": "a form handler is a Java class, which this Python engine cannot run; remove it and use "
+                        "form fields or a deployed Camunda Form",
+    "caseRef": "a call activity that calls a CMMN case cannot run here (this engine runs BPMN and DMN); call a "
+               "BPMN process (CallActivity Type: BPMN)",
+    "formProperty": "form properties are not shown here; describe the form with form fields (Forms, Type: "
+                    "Generated Task Forms) or deploy a Camunda Form",
+    "potentialStarter": "who may start the process is read from Candidate starter users and groups "
+                        "(camunda:candidateStarterUsers, camunda:candidateStarterGroups) of the process",
+    "errorEventDefinition": "an external task's error event definitions are not evaluated here; have the Python "
+                            "handler raise BpmnError(code) where the expression would hold",
     "calledElementVersion": "the latest version of the called process is always called here; remove Version",
     "calledElementVersionTag": "the latest version of the called process is always called here; remove Version tag",
 }
@@ -85,7 +101,10 @@ def problems(document: Document) -> list[Problem]:
             if namespace(attribute) == CAMUNDA and (refusal := form_refusal(node, name)) is not None:
                 found.append(document.problem(node, refusal))
                 continue
-            if _runs(namespace(attribute), name, False, local_name(node.tag)) or \
+            if namespace(attribute) == CAMUNDA and (refusal := async_refusal(node, name)) is not None:
+                found.append(document.problem(node, _located(node, f"camunda:{name}", refusal)))
+                continue
+            if _runs(namespace(attribute), name, False, local_name(node.tag)) or _calls_latest(node, attribute) or \
                     (namespace(attribute) == CAMUNDA and name == "initiator" and _none_start_of_process(node)):
                 continue
             if namespace(attribute) == CAMUNDA and name in JAVA_ONLY and local_name(node.tag) in FLOW_NODES:
@@ -119,6 +138,11 @@ def _runs(space: str, name: str, element: bool, owner: str) -> bool:
     if space == SPIFFWORKFLOW and spiff.runs(name, owner, element):
         return True
     return space not in UNREAD_ENGINES or name in NO_EFFECT_ELSEWHERE
+
+
+def _calls_latest(node: etree._Element, attribute: str) -> bool:
+    """camunda:calledElementBinding="latest": what Camunda 7 does without it, and what this engine does."""
+    return attribute == f"{{{CAMUNDA}}}calledElementBinding" and (node.get(attribute) or "").strip() == "latest"
 
 
 def _parent_tag(node: etree._Element) -> str:
@@ -155,7 +179,7 @@ def _attribute_advice(name: str) -> str:
 
 
 def _message(node: etree._Element, space: str, setting: str) -> str:
-    """'camunda:X on 'Name' (id): advice', naming the flow node (or process) as the modeler shows it."""
+    """The message for `setting` of `node`, with the advice of its engine."""
     spiff_advice = spiff.advice(node) if space == SPIFFWORKFLOW and setting == local_name(node.tag) else None
     if spiff_advice is not None:
         advice = spiff_advice
@@ -166,10 +190,14 @@ def _message(node: etree._Element, space: str, setting: str) -> str:
         advice = _element_advice(node)
     else:
         advice = _attribute_advice(setting)
-    prefix = UNREAD_ENGINES.get(space, "camunda")
+    return _located(node, f"{UNREAD_ENGINES.get(space, 'camunda')}:{setting}", advice)
+
+
+def _located(node: etree._Element, setting: str, advice: str) -> str:
+    """'camunda:X on 'Name' (id): advice', naming the flow node (or process) as the modeler shows it."""
     owner = next((n for n in (node, *node.iterancestors()) if n.get("id") and namespace(n.tag) == BPMN), None)
     where = ""
     if owner is not None:
         label = f"'{owner.get('name')}' ({owner.get('id')})" if owner.get("name") else owner.get("id", "")
         where = f" on {label}"
-    return f"{prefix}:{setting}{where}: {advice}"
+    return f"{setting}{where}: {advice}"

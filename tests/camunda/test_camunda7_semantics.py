@@ -1,0 +1,270 @@
+"""Camunda 7 semantics end to end (issue 14, "Camunda 7 semantics"): each test deploys a Camunda 7 model on the
+real runtime (a SQLite file), runs it through the public API and reads what Camunda 7 would give.
+
+Asynchronous continuations wait for a worker (`run_due_timers` here) before and after activities, before the
+events and gateways a token arrives at, and before and after the body of a multi-instance activity; those the
+engine cannot place as Camunda 7 does are refused where they are set. JUEL is evaluated with EL's rules.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+from xml.sax.saxutils import escape, quoteattr
+
+import pytest
+
+from bpmn_runtime.errors import DeploymentError
+from tests.engine.harness import Engine
+
+HEADER = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+    xmlns:modeler="http://camunda.org/schema/modeler/1.0" modeler:executionPlatform="Camunda Platform"
+    id="c7" targetNamespace="http://example.com/c7">
+"""
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    harness = Engine(f"sqlite:///{tmp_path / 'c7.db'}")
+    yield harness
+    harness.runtime.close()
+
+
+def deploy(engine: Engine, processes: str, name: str = "c7.bpmn") -> None:
+    engine.runtime.deploy(f"{HEADER}{processes}</bpmn:definitions>".encode(), name)
+
+
+def process(elements: str, *path: str, key: str = "p") -> str:
+    """Process `key` with `elements`, linked in the order of `path` by sequence flows."""
+    flows = "".join(f'<bpmn:sequenceFlow id="{key}_{a}_{b}" sourceRef="{a}" targetRef="{b}"/>'
+                    for a, b in zip(path, path[1:]))
+    return f'<bpmn:process id="{key}" isExecutable="true">{elements}{flows}</bpmn:process>'
+
+
+def refused(engine: Engine, processes: str) -> list[tuple[str, str]]:
+    with pytest.raises(DeploymentError) as error:
+        deploy(engine, processes)
+    return [(problem.element_id, problem.message) for problem in error.value.problems]
+
+
+def waiting_at(engine: Engine, instance: int) -> list[str]:
+    return engine.waiting_at(instance)
+
+
+def tasks(engine: Engine) -> list[Any]:
+    return sorted(engine.runtime.queries.tasks(everyone=True)[0], key=lambda task: task.name)
+
+
+# --- asynchronous continuations -----------------------------------------------------------------------------
+
+def test_async_before_and_after_wait_for_a_worker(engine: Engine) -> None:
+    deploy(engine, process('<bpmn:startEvent id="s"/><bpmn:task id="t" name="Check" camunda:async="true"/>'
+                           '<bpmn:task id="u" name="File" camunda:asyncAfter="true"/><bpmn:endEvent id="e"/>',
+                           "s", "t", "u", "e"))
+    instance = engine.start()
+    assert waiting_at(engine, instance) == ["t"]  # camunda:async is the old name of asyncBefore
+    assert engine.runtime.run_due_timers() == 1
+    assert waiting_at(engine, instance) == ["u"]  # u has run and waits to go on
+    assert engine.runtime.run_due_timers() == 1
+    assert engine.status(instance) == "completed"
+
+
+def test_events_and_gateways_a_token_arrives_at_continue_asynchronously(engine: Engine) -> None:
+    deploy(engine, process(
+        '<bpmn:startEvent id="s" camunda:asyncBefore="true"/>'
+        '<bpmn:intermediateThrowEvent id="sent" camunda:asyncBefore="true"/>'
+        '<bpmn:exclusiveGateway id="g" camunda:asyncBefore="true" default="to_e"/>'
+        '<bpmn:endEvent id="e" camunda:asyncBefore="true"/><bpmn:endEvent id="other"/>'
+        '<bpmn:sequenceFlow id="to_e" sourceRef="g" targetRef="e"/>'
+        '<bpmn:sequenceFlow id="to_other" sourceRef="g" targetRef="other">'
+        '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${skip}</bpmn:conditionExpression>'
+        '</bpmn:sequenceFlow>', "s", "sent", "g"))
+    instance = engine.start(skip=False)
+    seen = []
+    while engine.status(instance) == "active":
+        seen.append(waiting_at(engine, instance))
+        assert engine.runtime.run_due_timers() == 1
+    assert seen == [["s"], ["sent"], ["g"], ["e"]]
+
+
+def test_continuations_the_engine_cannot_place_as_camunda_7_does_are_refused_where_they_are_set(
+        engine: Engine) -> None:
+    problems = refused(engine, process(
+        '<bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/>'
+        '<bpmn:intermediateThrowEvent id="note" name="Noted" camunda:asyncAfter="true"/>'
+        '<bpmn:task id="review" name="Review"><bpmn:multiInstanceLoopCharacteristics camunda:collection="items" '
+        'camunda:asyncBefore="true"/></bpmn:task>'
+        '<bpmn:parallelGateway id="join" name="Both done" camunda:asyncBefore="true"/>'
+        '<bpmn:intermediateThrowEvent id="shout" name="Shout"><bpmn:signalEventDefinition signalRef="sig" '
+        'camunda:async="true"/></bpmn:intermediateThrowEvent><bpmn:endEvent id="e"/>',
+        "s", "fork", "note", "join", "shout", "e").replace(
+        "</bpmn:process>", '<bpmn:sequenceFlow id="f_r" sourceRef="fork" targetRef="review"/>'
+                           '<bpmn:sequenceFlow id="r_j" sourceRef="review" targetRef="join"/></bpmn:process>')
+        .replace('<bpmn:process', '<bpmn:signal id="sig" name="go"/><bpmn:process'))
+    by_element = dict(problems)
+    assert set(by_element) == {"note", "review", "join", "shout"}
+    assert by_element["note"].startswith("camunda:asyncAfter on 'Noted' (note): this engine continues "
+                                         "asynchronously after tasks, subprocesses and call activities")
+    assert "each instance of a multi-instance activity" in by_element["review"]
+    assert "Multi-instance, Asynchronous continuations" in by_element["review"]
+    assert by_element["join"].startswith("camunda:asyncBefore on 'Both done' (join): this engine does not continue "
+                                         "asynchronously before this parallel gateway: a gateway that joins")
+    assert "Asynchronous continuations, Before" in by_element["join"]
+    assert by_element["shout"].startswith("camunda:async on 'Shout' (shout): a signal whose catchers run in jobs")
+
+
+def test_multi_instance_collection_element_variable_and_async_body(engine: Engine) -> None:
+    deploy(engine, process(
+        '<bpmn:startEvent id="s"/><bpmn:userTask id="review" name="Review by ${who} (${loopCounter})" '
+        'camunda:assignee="${who}" camunda:asyncBefore="true" camunda:asyncAfter="true">'
+        '<bpmn:multiInstanceLoopCharacteristics camunda:collection="${reviewers}" camunda:elementVariable="who"/>'
+        '</bpmn:userTask><bpmn:userTask id="again" name="Again ${who}">'
+        '<bpmn:multiInstanceLoopCharacteristics isSequential="true" camunda:collection="reviewers" '
+        'camunda:elementVariable="who"/></bpmn:userTask><bpmn:endEvent id="e"/>', "s", "review", "again", "e"))
+    instance = engine.start(reviewers=["ann", "bob"])
+    assert waiting_at(engine, instance) == ["review"] and tasks(engine) == []  # one continuation before the body
+    assert engine.runtime.run_due_timers() == 1
+    assert [(task.name, task.assignee) for task in tasks(engine)] == [("Review by ann (0)", "ann"),
+                                                                      ("Review by bob (1)", "bob")]
+    for task in tasks(engine):
+        engine.runtime.complete_task(task.id)
+    assert waiting_at(engine, instance) == ["review"] and tasks(engine) == []  # one continuation after it
+    assert engine.runtime.run_due_timers() == 1
+    for expected in ("Again ann", "Again bob"):  # a plain variable name is the collection too
+        [task] = tasks(engine)
+        assert task.name == expected
+        engine.runtime.complete_task(task.id)
+    assert engine.status(instance) == "completed"
+
+
+# --- texts, lists and results -------------------------------------------------------------------------------
+
+def test_candidate_lists_mix_names_and_expressions(engine: Engine) -> None:
+    deploy(engine, process('<bpmn:startEvent id="s"/><bpmn:userTask id="t" name="Approve" '
+                           'camunda:candidateUsers="ann, ${second}" camunda:candidateGroups="${groups}"/>'
+                           '<bpmn:endEvent id="e"/>', "s", "t", "e"))
+    engine.start(second="bob", groups=["sales", "legal"])
+    [task] = tasks(engine)
+    assert (task.candidate_users, task.candidate_groups) == (["ann", "bob"], ["sales", "legal"])
+
+
+def test_a_script_tasks_result_variable_gets_its_result(engine: Engine) -> None:
+    deploy(engine, process('<bpmn:startEvent id="s"/><bpmn:scriptTask id="t" scriptFormat="python" '
+                           'camunda:resultVariable="total"><bpmn:script>result = price * 2</bpmn:script>'
+                           '</bpmn:scriptTask><bpmn:endEvent id="e"/>', "s", "t", "e"))
+    instance = engine.start(price=21)
+    assert engine.status(instance) == "completed"
+    assert engine.variables(instance)["total"] == 42
+
+
+# --- call activities ----------------------------------------------------------------------------------------
+
+CHILD = process('<bpmn:startEvent id="cs"/><bpmn:scriptTask id="w" scriptFormat="python"><bpmn:script>'
+                'answer = VERSION</bpmn:script></bpmn:scriptTask><bpmn:endEvent id="ce"/>', "cs", "w", "ce",
+                key="child")
+
+
+def test_called_element_binding_latest_calls_the_newest_version(engine: Engine) -> None:
+    deploy(engine, CHILD.replace("VERSION", "1"), "child.bpmn")
+    deploy(engine, process('<bpmn:startEvent id="s"/><bpmn:callActivity id="c" calledElement="child" '
+                           'camunda:calledElementBinding="latest"><bpmn:extensionElements>'
+                           '<camunda:out source="answer" target="answer"/></bpmn:extensionElements>'
+                           '</bpmn:callActivity><bpmn:endEvent id="e"/>', "s", "c", "e"), "parent.bpmn")
+    deploy(engine, CHILD.replace("VERSION", "2"), "child.bpmn")
+    instance = engine.start()
+    assert engine.variables(instance) == {"answer": 2}
+
+
+@pytest.mark.parametrize("binding, field", [
+    ('camunda:calledElementBinding="deployment"', "Binding"),
+    ('camunda:calledElementBinding="version" camunda:calledElementVersion="1"', "Version"),
+    ('camunda:calledElementBinding="versionTag" camunda:calledElementVersionTag="v1"', "Version tag"),
+])
+def test_a_call_bound_to_another_version_than_the_newest_is_refused(engine: Engine, binding: str, field: str) -> None:
+    problems = refused(engine, CHILD + process(f'<bpmn:startEvent id="s"/><bpmn:callActivity id="c" name="Check" '
+                                               f'calledElement="child" {binding}/><bpmn:endEvent id="e"/>',
+                                               "s", "c", "e"))
+    assert {element for element, _ in problems} == {"c"}
+    assert any(message.startswith("camunda:calledElement") and "on 'Check' (c): the latest version of the called "
+               "process is always called here" in message and field in message for _, message in problems)
+
+
+# --- JUEL, as Camunda 7 evaluates it ------------------------------------------------------------------------
+
+JUEL = [
+    ("${amount > 10 ? 'big' : 'small'}", "big"),
+    ("${7 div 2}", 3.5),
+    ("${7 mod 2}", 1),
+    ("${7 / 2}", 3.5),
+    ("${empty note}", True),
+    ("${empty items}", False),
+    ("${not vip}", True),
+    ("${amount gt 10 and not vip or false}", True),
+    ("${amount eq 12 && amount ne 11}", True),
+    ("${amount lt 13 and amount le 12 and amount ge 12 and !(amount gt 12)}", True),
+    ('${execution.getVariable("amount")}', 12),
+    ("${execution.getVariable('nothing')}", None),
+    ("${execution.processBusinessKey}", "order-7"),
+    ("${execution.getCurrentActivityId()}", "t"),
+    ("${execution.currentActivityName}", "Compute"),
+    ("${mail.from}", "ann@example.com"),
+    ('${"1" + 2}', 3),
+    ("${missing.street}", None),
+    ("${customer.substring(0, 3)}", "Ada"),
+    ("${customer.contains('Love')}", True),
+    ("${customer.startsWith('Ada')}", True),
+    ("${customer.toUpperCase()}", "ADA LOVELACE"),
+    ("${customer.length()}", 12),
+    ("${customer.equals('Ada Lovelace')}", True),
+    ("${note.isEmpty()}", True),
+    ("${items.size()}", 3),
+    ("${items.get(1)}", "b"),
+    ("${items.contains('c')}", True),
+    ("${items.isEmpty()}", False),
+    ("${address.containsKey('city')}", True),
+    ("${address.get('city')}", "Paris"),
+    ("${address.city}", "Paris"),
+    ("order_${amount}_${customer.substring(0, 3)}", "order_12_Ada"),
+]
+
+
+def test_juel_evaluates_as_el_does_in_a_running_instance(engine: Engine) -> None:
+    outputs = "".join(f'<camunda:outputParameter name="r{i}">{escape(text)}</camunda:outputParameter>'
+                      for i, (text, _) in enumerate(JUEL))
+    deploy(engine, process(f'<bpmn:startEvent id="s"/><bpmn:task id="t" name="Compute"><bpmn:extensionElements>'
+                           f'<camunda:inputOutput>{outputs}</camunda:inputOutput></bpmn:extensionElements>'
+                           f'</bpmn:task><bpmn:endEvent id="e"/>', "s", "t", "e"))
+    instance = engine.runtime.start("p", {
+        "amount": 12, "vip": False, "note": "", "items": ["a", "b", "c"], "missing": None,
+        "mail": {"from": "ann@example.com"}, "customer": "Ada Lovelace", "address": {"city": "Paris"},
+    }, business_key="order-7")
+    assert engine.status(instance) == "completed"
+    found = engine.variables(instance)
+    assert [(text, found[f"r{i}"]) for i, (text, _) in enumerate(JUEL)] == JUEL
+
+
+def test_juel_reads_the_instance_id_and_the_date_from_the_engine(engine: Engine) -> None:
+    deploy(engine, process('<bpmn:startEvent id="s"/><bpmn:task id="t"><bpmn:extensionElements><camunda:inputOutput>'
+                           '<camunda:outputParameter name="id">${execution.getProcessInstanceId()}'
+                           '</camunda:outputParameter><camunda:outputParameter name="tomorrow">'
+                           '${dateTime().plusDays(1).toDate()}</camunda:outputParameter></camunda:inputOutput>'
+                           '</bpmn:extensionElements></bpmn:task><bpmn:endEvent id="e"/>', "s", "t", "e"))
+    instance = engine.start()
+    assert engine.variables(instance) == {"id": str(instance), "tomorrow": "2026-01-02T00:00:00.000Z"}
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("${S(payload).prop('x').stringValue()}", "Camunda Spin"),
+    ("${orderService.check(execution)}", "calls the Java method 'check'"),
+    ("${execution.setVariable('x', 1)}", "would change the process instance"),
+    ("${execution.getProcessEngineServices()}", "the execution offers only"),
+])
+def test_java_only_juel_is_refused_at_deployment_naming_the_element_and_the_call(
+        engine: Engine, text: str, reason: str) -> None:
+    problems = refused(engine, process(f'<bpmn:startEvent id="s"/><bpmn:userTask id="t" name="Check" '
+                                       f'camunda:assignee={quoteattr(text)}/>'
+                                       f'<bpmn:endEvent id="e"/>', "s", "t", "e"))
+    assert len(problems) == 1
+    element, message = problems[0]
+    assert element == "t" and reason in message
