@@ -10,10 +10,10 @@ from collections.abc import Iterator
 
 from bpmn_runtime.juel.dates import FUNCTIONS
 from bpmn_runtime.juel.errors import JuelUnsupportedError
-from bpmn_runtime.juel.execution import EXECUTION_METHODS, MUTATING_PREFIXES
+from bpmn_runtime.juel.execution import EXECUTION_METHODS, MUTATING_PREFIXES, PROPERTIES
 from bpmn_runtime.juel.methods import METHOD_NAMES
 from bpmn_runtime.juel.syntax import (
-    Access, Bracket, Chain, Choice, Eval, Expression, FunctionCall, Identifier, Literal, Logical, Part, Unary,
+    Access, Bracket, Chain, Choice, Dot, Eval, Expression, FunctionCall, Identifier, Literal, Logical, Part, Unary,
 )
 
 _SPIN = ("S", "JSON", "XML")
@@ -79,6 +79,10 @@ def _check_function(text: str, call: FunctionCall) -> None:
 def _check_methods(text: str, access: Access) -> None:
     base = access.base.name if isinstance(access.base, Identifier) else None
     for position, member in enumerate(access.members):
+        if position == 0 and base == "execution" and isinstance(member, Dot) and member.arguments is None \
+                and member.name not in PROPERTIES:
+            raise JuelUnsupportedError(text, f"'execution.{member.name}': the execution offers only the properties "
+                                             f"{', '.join(sorted(PROPERTIES))} here", access.offset)
         if member.arguments is None:
             continue
         if isinstance(member, Bracket):

@@ -259,6 +259,7 @@ def test_juel_reads_the_instance_id_and_the_date_from_the_engine(engine: Engine)
     ("${orderService.check(execution)}", "calls the Java method 'check'"),
     ("${execution.setVariable('x', 1)}", "would change the process instance"),
     ("${execution.getProcessEngineServices()}", "the execution offers only"),
+    ("${execution.activityInstanceId}", "the execution offers only the properties"),
 ])
 def test_java_only_juel_is_refused_at_deployment_naming_the_element_and_the_call(
         engine: Engine, text: str, reason: str) -> None:
