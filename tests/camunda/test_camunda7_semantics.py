@@ -88,6 +88,22 @@ def test_events_and_gateways_a_token_arrives_at_continue_asynchronously(engine: 
     assert seen == [["s"], ["sent"], ["g"], ["e"]]
 
 
+@pytest.mark.parametrize("asynchronous", [True, False])
+def test_a_loop_through_an_asynchronous_gateway_waits_each_round_and_is_not_endless(engine: Engine,
+                                                                                   asynchronous: bool) -> None:
+    model = process(f'<bpmn:startEvent id="s"/><bpmn:exclusiveGateway id="g" '
+                    f'camunda:asyncBefore="{str(asynchronous).lower()}"/><bpmn:task id="t" name="Poll"/>',
+                    "s", "g", "t", "g")
+    if not asynchronous:
+        assert [element for element, _ in refused(engine, model)] == ["g"]
+        return
+    deploy(engine, model)
+    instance = engine.start()
+    for _ in range(3):
+        assert waiting_at(engine, instance) == ["g"]
+        assert engine.runtime.run_due_timers() == 1
+
+
 def test_continuations_the_engine_cannot_place_as_camunda_7_does_are_refused_where_they_are_set(
         engine: Engine) -> None:
     problems = refused(engine, process(
