@@ -395,10 +395,14 @@ class Step:
         return sum(values.stored_size(name, value) for ai in self.state.instances.values() if ai.variables
                    for name, value in ai.variables.items())
 
-    def evaluate(self, ai: ActivityInstance, expression: str, event_name: str | None = None) -> Any:
-        """`expression` where `ai` runs; `event_name` is what a listener's `execution.eventName` reads."""
+    def evaluate(self, ai: ActivityInstance, expression: str, event_name: str | None = None,
+                 task: Mapping[str, Any] | None = None) -> Any:
+        """`expression` where `ai` runs; `event_name` is what a listener's `execution.eventName` reads, `task` what
+        a task listener's `task` reads."""
         view = self.execution_view(ai)
-        return evaluate(expression, self.variables(ai), replace(view, event_name=event_name) if event_name else view)
+        if event_name or task is not None:
+            view = replace(view, event_name=event_name, task=task)
+        return evaluate(expression, self.variables(ai), view)
 
     def condition(self, ai: ActivityInstance, expression: str, names: Mapping[str, Any] | None = None) -> bool:
         """Whether `expression` holds for `ai`; `names` are values the element gives its own expressions

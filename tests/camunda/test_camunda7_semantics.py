@@ -174,6 +174,47 @@ def test_a_script_tasks_result_variable_gets_its_result(engine: Engine) -> None:
     assert engine.variables(instance)["total"] == 42
 
 
+# --- task listeners ------------------------------------------------------------------------------------------
+
+def listened(create: str, complete: str) -> str:
+    """A user task whose create and complete listeners hold only when their expression is true: an expression
+    listener's value is discarded, so each reads the unset variable `failed` (an error) otherwise."""
+    def holds(expression: str) -> str:
+        return escape(f"${{{expression} ? true : failed}}").replace('"', "&quot;")
+    return process(f'<bpmn:startEvent id="s"/><bpmn:userTask id="t" name="Approve ${{customer}}" '
+                   f'camunda:assignee="${{owner}}" camunda:priority="70"><bpmn:extensionElements>'
+                   f'<camunda:taskListener event="create" expression="{holds(create)}"/>'
+                   f'<camunda:taskListener event="complete" expression="{holds(complete)}"/>'
+                   f'</bpmn:extensionElements></bpmn:userTask><bpmn:endEvent id="e"/>', "s", "t", "e")
+
+
+def test_task_listener_expressions_read_the_task(engine: Engine) -> None:
+    deploy(engine, listened(
+        "task.name == 'Approve Ada' and task.assignee == 'ann' and task.priority == 70 and task.eventName == 'create' "
+        "and task.taskDefinitionKey == 't' and task.getVariable('customer') == 'Ada' and task.getName() == task.name "
+        "and task.processInstanceId == execution.processInstanceId",
+        "task.eventName == 'complete' and task.name == 'Approve Ada' and task.getVariable('answer') == 'yes'"))
+    instance = engine.start(customer="Ada", owner="ann")
+    assert engine.runtime.queries.incidents() == []
+    [task] = tasks(engine)
+    engine.runtime.complete_task(task.id, {"answer": "yes"})
+    assert engine.status(instance) == "completed"
+
+
+@pytest.mark.parametrize("create, complete, reason", [
+    ("task.name == 'Approve Bob'", "true", "no variable named 'failed'"),
+    ("true", "task.assignee == 'ann'", "the task's assignee is known to its create listeners only"),
+])
+def test_a_task_listener_reading_what_it_cannot_know_or_what_is_not_so_is_an_incident(
+        engine: Engine, create: str, complete: str, reason: str) -> None:
+    deploy(engine, listened(create, complete))
+    instance = engine.start(customer="Ada", owner="ann")
+    for task in tasks(engine):
+        engine.runtime.complete_task(task.id)
+    [incident] = engine.runtime.queries.incidents()
+    assert reason in incident.message and engine.status(instance) == "active"
+
+
 # --- call activities ----------------------------------------------------------------------------------------
 
 CHILD = process('<bpmn:startEvent id="cs"/><bpmn:scriptTask id="w" scriptFormat="python"><bpmn:script>'
