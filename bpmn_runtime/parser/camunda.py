@@ -80,6 +80,8 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
             found[key] = get(camunda(attribute))
     if found.get("priority"):
         literal_or_expression(found["priority"], "camunda:priority", problems, -LARGEST, LARGEST)
+    if (get(camunda("calledElementBinding")) or "").strip() == "version":
+        found["called_version"] = _called_version(element, problems)
     if get(camunda("decisionRef")) is not None:
         found.update(_decision_reference(element, problems))
     if get(camunda("formRef")):
@@ -324,6 +326,15 @@ def _call_mapping(node: etree._Element, panel: str, problems: list[str]) -> Call
                         f"and a target (properties panel: {panel})")
         return None
     return CallMapping(target, (source or "").strip() or None, expression, local=local)
+
+
+def _called_version(call: etree._Element, problems: list[str]) -> str:
+    """camunda:calledElementVersion of a call activity bound to a version: a number, or `${...}` giving one."""
+    version = (call.get(camunda("calledElementVersion")) or "").strip()
+    if not juel.is_template(version) and not (version.isdigit() and int(version) >= 1):
+        problems.append(f"the called version '{version}' is not a version number (1, 2, ...) or an expression "
+                        f"giving one (properties panel: Called element, Version)")
+    return version
 
 
 def _decision_reference(element: etree._Element, problems: list[str]) -> dict[str, Any]:

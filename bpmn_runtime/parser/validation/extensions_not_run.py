@@ -60,8 +60,8 @@ ADVICE = {
                  "Initiator here",
     "resource": "scripts from external resources are not loaded; write the script in the model (Inline script)",
     "calledElementTenantId": "this engine has no tenants; remove Tenant id",
-    "calledElementBinding": "the latest version of the called process is always called here; set Binding to "
-                            "latest",
+    "calledElementBinding": "the called process's version is chosen here only by Binding latest (the newest "
+                            "version) or version (the version number given); set one of them",
     "variableMappingClass": "a delegate variable mapping is a Java class, which this Python engine cannot run; map "
                             "the variables with In and Out mappings (camunda:in, camunda:out)",
     "variableMappingDelegateExpression": "a delegate variable mapping is Java code, which this Python engine cannot "
@@ -76,8 +76,10 @@ ADVICE = {
                         "(camunda:candidateStarterUsers, camunda:candidateStarterGroups) of the process",
     "errorEventDefinition": "an external task's error event definitions are not evaluated here; have the Python "
                             "handler raise BpmnError(code) where the expression would hold",
-    "calledElementVersion": "the latest version of the called process is always called here; remove Version",
-    "calledElementVersionTag": "the latest version of the called process is always called here; remove Version tag",
+    "calledElementVersion": "a version is called only with Binding version; set Binding to version, or remove "
+                            "Version",
+    "calledElementVersionTag": "a version is not chosen by its tag here; set Binding to version with its "
+                               "number, or to latest",
 }
 
 
@@ -104,7 +106,7 @@ def problems(document: Document) -> list[Problem]:
             if namespace(attribute) == CAMUNDA and (refusal := async_refusal(node, name)) is not None:
                 found.append(document.problem(node, _located(node, f"camunda:{name}", refusal)))
                 continue
-            if _runs(namespace(attribute), name, False, local_name(node.tag)) or _calls_latest(node, attribute) or \
+            if _runs(namespace(attribute), name, False, local_name(node.tag)) or _binding_runs(node, attribute) or \
                     (namespace(attribute) == CAMUNDA and name == "initiator" and _none_start_of_process(node)):
                 continue
             if namespace(attribute) == CAMUNDA and name in JAVA_ONLY and local_name(node.tag) in FLOW_NODES:
@@ -140,9 +142,12 @@ def _runs(space: str, name: str, element: bool, owner: str) -> bool:
     return space not in UNREAD_ENGINES or name in NO_EFFECT_ELSEWHERE
 
 
-def _calls_latest(node: etree._Element, attribute: str) -> bool:
-    """camunda:calledElementBinding="latest": what Camunda 7 does without it, and what this engine does."""
-    return attribute == f"{{{CAMUNDA}}}calledElementBinding" and (node.get(attribute) or "").strip() == "latest"
+def _binding_runs(node: etree._Element, attribute: str) -> bool:
+    """camunda:calledElementBinding "latest" (Camunda 7's default) or "version" with its calledElementVersion
+    (read by `parser.camunda`): the version of the called process this engine calls too."""
+    binding = (node.get(f"{{{CAMUNDA}}}calledElementBinding") or "").strip()
+    return (attribute == f"{{{CAMUNDA}}}calledElementBinding" and binding in ("latest", "version")) or \
+        (attribute == f"{{{CAMUNDA}}}calledElementVersion" and binding == "version")
 
 
 def _parent_tag(node: etree._Element) -> str:
