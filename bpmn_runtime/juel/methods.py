@@ -15,6 +15,7 @@ from bpmn_runtime.juel.execution import (
     EXECUTION_METHODS, PROPERTIES, TASK_METHODS, TASK_PROPERTIES, ExecutionAccess, TaskAccess,
 )
 from bpmn_runtime.juel.limits import Budget
+from bpmn_runtime.juel.spin import SPIN_METHODS, SpinJson
 from bpmn_runtime.juel.strings import STRING_METHODS
 
 _Table = Mapping[str, tuple[tuple[int, ...], Callable[[Any, list[Any], Budget], Any]]]
@@ -84,7 +85,8 @@ _COMMON_METHODS: _Table = {
 }
 
 METHOD_NAMES = frozenset().union(STRING_METHODS, _LIST_METHODS, _SET_METHODS, _MAP_METHODS, _NUMBER_METHODS,
-                                 _COMMON_METHODS, DATE_TIME_METHODS, EXECUTION_METHODS, TASK_METHODS)
+                                 _COMMON_METHODS, DATE_TIME_METHODS, EXECUTION_METHODS, TASK_METHODS,
+                                 SPIN_METHODS)
 
 
 def _methods_of(value: Any) -> _Table:
@@ -100,6 +102,8 @@ def _methods_of(value: Any) -> _Table:
         return _SET_METHODS
     if isinstance(value, DateTime):
         return DATE_TIME_METHODS
+    if isinstance(value, SpinJson):
+        return SPIN_METHODS
     if isinstance(value, TaskAccess):
         return TASK_METHODS
     if isinstance(value, ExecutionAccess):

@@ -301,6 +301,11 @@ JUEL = [
     ("${address.get('city')}", "Paris"),
     ("${address.city}", "Paris"),
     ("order_${amount}_${customer.substring(0, 3)}", "order_12_Ada"),
+    ("${S(payload).prop('customer').prop('name').stringValue()}", "Ada"),
+    ("${S(payload).prop('lines').elements().get(1).prop('qty').numberValue() * 2}", 6),
+    ("${S(payload).hasProp('discount') ? 'discounted' : 'full price'}", "full price"),
+    ("${S(text).prop('vip').boolValue() and S(text).prop('note').isNull()}", True),
+    ("${JSON(payload).prop('customer')}", {"name": "Ada"}),
 ]
 
 
@@ -313,6 +318,8 @@ def test_juel_evaluates_as_el_does_in_a_running_instance(engine: Engine) -> None
     instance = engine.runtime.start("p", {
         "amount": 12, "vip": False, "note": "", "items": ["a", "b", "c"], "missing": None,
         "mail": {"from": "ann@example.com"}, "customer": "Ada Lovelace", "address": {"city": "Paris"},
+        "payload": {"customer": {"name": "Ada"}, "lines": [{"qty": 1}, {"qty": 3}]},
+        "text": '{"vip": true, "note": null}',
     }, business_key="order-7")
     assert engine.status(instance) == "completed"
     found = engine.variables(instance)
@@ -330,7 +337,7 @@ def test_juel_reads_the_instance_id_and_the_date_from_the_engine(engine: Engine)
 
 
 @pytest.mark.parametrize("text, reason", [
-    ("${S(payload).prop('x').stringValue()}", "Camunda Spin"),
+    ("${XML(payload).attr('x')}", "Camunda Spin's XML reading"),
     ("${orderService.check(execution)}", "calls the Java method 'check'"),
     ("${execution.setVariable('x', 1)}", "would change the process instance"),
     ("${execution.getProcessEngineServices()}", "the execution offers only"),
