@@ -204,6 +204,7 @@ def _not_arrived(element: etree._Element, kind: str) -> str | None:
         "startEvent": "the start event of an event subprocess occurs in the scope around it",
         "boundaryEvent": "a boundary event occurs on its activity",
         "intermediateCatchEvent": "an event after an event-based gateway is chosen by the gateway",
+        "subProcess": "an event subprocess starts when its start event occurs",
     }.get(kind, "a gateway that joins several flows collects their tokens first")
 
 

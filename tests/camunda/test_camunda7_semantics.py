@@ -130,6 +130,23 @@ def test_continuations_the_engine_cannot_place_as_camunda_7_does_are_refused_whe
     assert by_element["shout"].startswith("camunda:async on 'Shout' (shout): a signal whose catchers run in jobs")
 
 
+def test_an_event_subprocess_and_its_start_do_not_continue_asynchronously_and_say_why(engine: Engine) -> None:
+    problems = refused(engine, process(
+        '<bpmn:startEvent id="s"/><bpmn:userTask id="t"/><bpmn:endEvent id="e"/>'
+        '<bpmn:subProcess id="sub" name="On cancel" triggeredByEvent="true" camunda:asyncBefore="true">'
+        '<bpmn:startEvent id="cancel" name="Cancelled" camunda:asyncBefore="true"><bpmn:messageEventDefinition '
+        'messageRef="m"/></bpmn:startEvent><bpmn:endEvent id="sub_end"/>'
+        '<bpmn:sequenceFlow id="sf" sourceRef="cancel" targetRef="sub_end"/></bpmn:subProcess>', "s", "t", "e")
+        .replace("<bpmn:process", '<bpmn:message id="m" name="cancel"/><bpmn:process'))
+    assert dict(problems) == {
+        "sub": "camunda:asyncBefore on 'On cancel' (sub): this engine does not continue asynchronously before this "
+               "event subprocess: an event subprocess starts when its start event occurs (properties panel: "
+               "Asynchronous continuations, Before); remove it",
+        "cancel": "camunda:asyncBefore on 'Cancelled' (cancel): this engine does not continue asynchronously before "
+                  "this start event: the start event of an event subprocess occurs in the scope around it "
+                  "(properties panel: Asynchronous continuations, Before); remove it"}
+
+
 def test_multi_instance_collection_element_variable_and_async_body(engine: Engine) -> None:
     deploy(engine, process(
         '<bpmn:startEvent id="s"/><bpmn:userTask id="review" name="Review by ${who} (${loopCounter})" '
