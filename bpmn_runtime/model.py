@@ -237,6 +237,7 @@ class Extensions:
     headers: tuple[tuple[str, str], ...] = ()
     decision_ref: str | None = None  # the decision a business rule task evaluates (an id, or an expression)
     decision_version: str | None = None  # a version number; None: the latest
+    called_version: str | None = None  # the version a call activity calls (a number or `${...}`); None: the latest
     map_decision_result: str | None = None  # Camunda 7's mapping; None: the decision's value (Camunda 8)
     # SpiffWorkflow's spiffworkflow:calledDecisionId: the matched rule's outputs are merged into the variables
     merge_decision_outputs: bool = False

@@ -202,6 +202,7 @@ class CallWait(Wait):
     variables: dict[str, Any] = field(default_factory=dict)
     business_key: str | None = None
     inherit_business_key: bool = True
+    version: int | None = None  # the version of `process_key` to start; None: the newest
 
     def waiting_for(self) -> str:
         return f"called process '{self.process_key}'"

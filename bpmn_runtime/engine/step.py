@@ -30,7 +30,7 @@ from bpmn_runtime.engine.limits import Limits
 from bpmn_runtime.engine.start_events import instantiating
 from bpmn_runtime.engine.state import (
     ROOT, ActivityInstance, Arrive, Body, Broadcast, CheckCondition, CompleteScope, ConditionalWait,
-    IncidentRecord, InstanceState, Join, MessageWait, Operation, Phase, Run, SignalWait, StartProcess, Throw, Trigger,
+    ContinuationWait,    IncidentRecord, InstanceState, Join, MessageWait, Operation, Phase, Run, SignalWait, StartProcess, Throw, Trigger,
     Wait,
 )
 from bpmn_runtime.errors import BpmnError, BpmnRuntimeError, Conflict, ExpressionError
@@ -414,10 +414,14 @@ class Step:
         return sum(values.stored_size(name, value) for ai in self.state.instances.values() if ai.variables
                    for name, value in ai.variables.items())
 
-    def evaluate(self, ai: ActivityInstance, expression: str, event_name: str | None = None) -> Any:
-        """`expression` where `ai` runs; `event_name` is what a listener's `execution.eventName` reads."""
+    def evaluate(self, ai: ActivityInstance, expression: str, event_name: str | None = None,
+                 task: Mapping[str, Any] | None = None) -> Any:
+        """`expression` where `ai` runs; `event_name` is what a listener's `execution.eventName` reads, `task` what
+        a task listener's `task` reads."""
         view = self.execution_view(ai)
-        return evaluate(expression, self.variables(ai), replace(view, event_name=event_name) if event_name else view)
+        if event_name or task is not None:
+            view = replace(view, event_name=event_name, task=task)
+        return evaluate(expression, self.variables(ai), view)
 
     def condition(self, ai: ActivityInstance, expression: str, names: Mapping[str, Any] | None = None) -> bool:
         """Whether `expression` holds for `ai`; `names` are values the element gives its own expressions
@@ -496,6 +500,10 @@ class Step:
 
     def trigger_wait(self, wait: Wait, payload: Mapping[str, Any]) -> None:
         """What `wait` waited for happened: the behaviour of the event it waited for decides."""
+        if isinstance(wait, ContinuationWait):  # a worker picked up the continuation before or after
+            self.remove_wait(wait)
+            self.later(Run(wait.ai, "proceed" if wait.after else "begin"))
+            return
         event = self.element(wait.element)
         if not isinstance(wait, MessageWait):
             self.behaviour_for(event).event_occurred(self, event, self.state.instances[wait.ai], wait, payload)

@@ -12,7 +12,8 @@ from typing import Any
 from bpmn_runtime.juel.coercion import to_boolean, to_string
 from bpmn_runtime.juel.dates import FUNCTIONS
 from bpmn_runtime.juel.errors import Failure, JuelError, JuelEvaluationError, JuelLimitError, LimitExceeded
-from bpmn_runtime.juel.execution import ExecutionAccess, ExecutionView
+from bpmn_runtime.juel.execution import ExecutionAccess, ExecutionView, TaskAccess
+from bpmn_runtime.juel.spin import SPIN_FUNCTIONS, SpinJson, spin
 from bpmn_runtime.juel.limits import Budget
 from bpmn_runtime.juel.methods import call_method, read_property
 from bpmn_runtime.juel.operators import BINARY, is_empty, negate
@@ -111,15 +112,28 @@ class _Compiler:
         def load(run: Run) -> Any:
             if name == "execution" and run.execution is not None:
                 return ExecutionAccess(run.execution, run.variables)
+            if name == "task" and run.execution is not None and run.execution.task is not None:
+                return TaskAccess(run.execution, run.variables)
             try:
                 return run.variables[name]
             except KeyError:
-                hint = "; it is only known while an instance runs" if name == "execution" else ""
+                hint = "; it is only known while an instance runs" if name == "execution" else \
+                    "; it is only known in a task listener" if name == "task" else ""
                 raise JuelEvaluationError(text, f"no variable named '{name}' is set here{hint}", offset) from None
 
         return load
 
     def _function(self, node: FunctionCall) -> Compiled:
+        if node.name in SPIN_FUNCTIONS:  # refusals let these through with one argument
+            (argument,), text, offset = [self.expression(a) for a in node.arguments], self.text, node.offset
+
+            def read(run: Run) -> SpinJson:
+                try:
+                    return spin(argument(run), run.budget)
+                except Failure as failure:
+                    raise _located(text, offset, failure) from None
+
+            return read
         make = FUNCTIONS[node.name]  # refusals let only these through
         return lambda run: make(run.now())
 

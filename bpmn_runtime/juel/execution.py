@@ -24,7 +24,8 @@ class ExecutionView:
     """What an expression may read about the execution it runs in; the engine fills it in.
 
     `local_variables` are the variables of the innermost scope (Camunda's "local" variables);
-    `now` is the engine's clock for this step, read by `now()` and `dateTime()` (None: the system clock).
+    `now` is the engine's clock for this step, read by `now()` and `dateTime()` (None: the system clock);
+    `task` is the user task a task listener runs for (`TASK_PROPERTIES` by name), None elsewhere.
     """
 
     process_instance_id: str
@@ -37,6 +38,7 @@ class ExecutionView:
     event_name: str | None = None
     local_variables: Mapping[str, Any] = field(default_factory=dict)
     now: datetime | None = None
+    task: Mapping[str, Any] | None = None
 
     @property
     def process_definition_id(self) -> str | None:
@@ -60,6 +62,20 @@ class ExecutionAccess(JavaObject):
 
     def java_equals(self, other: Any) -> bool:
         return isinstance(other, ExecutionAccess) and other.view == self.view
+
+
+class TaskAccess(ExecutionAccess):
+    """`task` in a task listener: Camunda 7's DelegateTask, read-only, with the variables seen from the task."""
+
+    __slots__ = ()
+
+    def java_text(self) -> str:
+        task = self.view.task or {}
+        return f"the task '{task.get('name')}' ({task.get('taskDefinitionKey')}) of instance " \
+               f"{self.view.process_instance_id}"
+
+    def java_equals(self, other: Any) -> bool:
+        return isinstance(other, TaskAccess) and other.view == self.view
 
 
 def _variable_name(arguments: list[Any]) -> str:
@@ -94,16 +110,45 @@ _GETTERS: dict[str, _Getter] = {
 # Bean properties, as EL reads them: `execution.processBusinessKey` calls getProcessBusinessKey().
 PROPERTIES: dict[str, _Getter] = {name[3].lower() + name[4:]: getter for name, getter in _GETTERS.items()}
 
+# What a task listener's `task` gives, by bean property (the engine fills them in `ExecutionView.task`).
+TASK_PROPERTY_NAMES = ("name", "assignee", "priority", "dueDate", "followUpDate", "taskDefinitionKey", "eventName",
+                       "processInstanceId", "executionId", "processDefinitionId")
+
+
+def _task_getter(name: str) -> _Getter:
+    def read(access: ExecutionAccess, budget: Budget) -> Any:
+        task = access.view.task or {}
+        if name not in task:  # the engine leaves out what may have changed since the task was created
+            raise Failure(f"the task's {name} is known to its create listeners only; the inbox may have changed "
+                          f"it since")
+        return task[name]
+    return read
+
+
+_TASK_GETTERS: dict[str, _Getter] = {
+    **{f"get{name[0].upper()}{name[1:]}": _task_getter(name) for name in TASK_PROPERTY_NAMES},
+    **{name: _GETTERS[name] for name in ("getVariables", "getVariablesLocal", "getVariableNames",
+                                         "getVariableNamesLocal")},
+}
+TASK_PROPERTIES: dict[str, _Getter] = {name[3].lower() + name[4:]: getter for name, getter in _TASK_GETTERS.items()}
+
+
 def _without_arguments(getter: _Getter) -> Callable[[ExecutionAccess, list[Any], Budget], Any]:
     return lambda access, arguments, budget: getter(access, budget)
 
 
-EXECUTION_METHODS: dict[str, tuple[tuple[int, ...], Callable[[ExecutionAccess, list[Any], Budget], Any]]] = {
-    **{name: ((0,), _without_arguments(getter)) for name, getter in _GETTERS.items()},
+_Method = tuple[tuple[int, ...], Callable[[ExecutionAccess, list[Any], Budget], Any]]
+_VARIABLE_METHODS: dict[str, _Method] = {
     "getVariable": ((1,), lambda access, arguments, budget: access.variables.get(_variable_name(arguments))),
     "getVariableLocal": ((1,), lambda access, arguments, budget:
                          access.view.local_variables.get(_variable_name(arguments))),
     "hasVariable": ((1,), lambda access, arguments, budget: _variable_name(arguments) in access.variables),
     "hasVariableLocal": ((1,), lambda access, arguments, budget:
                          _variable_name(arguments) in access.view.local_variables),
+}
+EXECUTION_METHODS: dict[str, _Method] = {
+    **{name: ((0,), _without_arguments(getter)) for name, getter in _GETTERS.items()}, **_VARIABLE_METHODS,
+}
+TASK_METHODS: dict[str, _Method] = {
+    **{name: ((0,), _without_arguments(getter)) for name, getter in _TASK_GETTERS.items()}, **_VARIABLE_METHODS,
 }

@@ -11,8 +11,11 @@ from typing import Any
 from bpmn_runtime.juel.coercion import describe, java_equals, to_double, to_integer, to_long, to_string
 from bpmn_runtime.juel.dates import DATE_TIME_METHODS, DateTime
 from bpmn_runtime.juel.errors import Failure
-from bpmn_runtime.juel.execution import EXECUTION_METHODS, PROPERTIES, ExecutionAccess
+from bpmn_runtime.juel.execution import (
+    EXECUTION_METHODS, PROPERTIES, TASK_METHODS, TASK_PROPERTIES, ExecutionAccess, TaskAccess,
+)
 from bpmn_runtime.juel.limits import Budget
+from bpmn_runtime.juel.spin import SPIN_METHODS, SpinJson
 from bpmn_runtime.juel.strings import STRING_METHODS
 
 _Table = Mapping[str, tuple[tuple[int, ...], Callable[[Any, list[Any], Budget], Any]]]
@@ -82,7 +85,8 @@ _COMMON_METHODS: _Table = {
 }
 
 METHOD_NAMES = frozenset().union(STRING_METHODS, _LIST_METHODS, _SET_METHODS, _MAP_METHODS, _NUMBER_METHODS,
-                                 _COMMON_METHODS, DATE_TIME_METHODS, EXECUTION_METHODS)
+                                 _COMMON_METHODS, DATE_TIME_METHODS, EXECUTION_METHODS, TASK_METHODS,
+                                 SPIN_METHODS)
 
 
 def _methods_of(value: Any) -> _Table:
@@ -98,6 +102,10 @@ def _methods_of(value: Any) -> _Table:
         return _SET_METHODS
     if isinstance(value, DateTime):
         return DATE_TIME_METHODS
+    if isinstance(value, SpinJson):
+        return SPIN_METHODS
+    if isinstance(value, TaskAccess):
+        return TASK_METHODS
     if isinstance(value, ExecutionAccess):
         return EXECUTION_METHODS
     return {}
@@ -128,8 +136,10 @@ def read_property(base: Any, key: Any, budget: Budget) -> Any:
         except Failure:
             raise Failure(f"a list is read by position, and {describe(key)} is not a whole number") from None
         return base[index] if 0 <= index < len(base) else None
-    if isinstance(base, ExecutionAccess) and type(key) is str and key in PROPERTIES:
-        return PROPERTIES[key](base, budget)
+    if isinstance(base, ExecutionAccess) and type(key) is str:
+        getters = TASK_PROPERTIES if isinstance(base, TaskAccess) else PROPERTIES
+        if key in getters:
+            return getters[key](base, budget)
     if isinstance(base, (str, Set)) and key == "empty":  # the bean property of isEmpty()
         return len(base) == 0
     raise Failure(f"{describe(base)} has no property {repr(key) if type(key) is str else describe(key)}")

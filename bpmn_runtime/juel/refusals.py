@@ -1,8 +1,8 @@
 """What is refused at deployment: valid EL that only Camunda 7's Java engine can run.
 
 A method outside the tables of `methods` is a call into Java code (a Spring bean, a Java object);
-`S()`, `JSON()` and `XML()` are Camunda Spin; `execution.setVariable(...)` and the like change the
-instance, while expressions here only read. Each refusal names the call and where it stands.
+`XML()` is Camunda Spin's XML reading (its JSON reading, `S()` and `JSON()`, runs: see `spin`);
+`execution.setVariable(...)` and the like change the instance, while expressions here only read. Each refusal names the call and where it stands.
 """
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from collections.abc import Iterator
 
 from bpmn_runtime.juel.dates import FUNCTIONS
 from bpmn_runtime.juel.errors import JuelUnsupportedError
-from bpmn_runtime.juel.execution import EXECUTION_METHODS, MUTATING_PREFIXES
+from bpmn_runtime.juel.execution import EXECUTION_METHODS, MUTATING_PREFIXES, PROPERTIES
 from bpmn_runtime.juel.methods import METHOD_NAMES
+from bpmn_runtime.juel.spin import SPIN_FUNCTIONS
 from bpmn_runtime.juel.syntax import (
-    Access, Bracket, Chain, Choice, Eval, Expression, FunctionCall, Identifier, Literal, Logical, Part, Unary,
+    Access, Bracket, Chain, Choice, Dot, Eval, Expression, FunctionCall, Identifier, Literal, Logical, Part, Unary,
 )
 
-_SPIN = ("S", "JSON", "XML")
 _IDENTITY = ("currentUser", "currentUserGroups")
 _CAMUNDA_OBJECTS = ("execution", "task")  # what Camunda 7 puts beside the variables
 
@@ -64,21 +64,30 @@ def _check_function(text: str, call: FunctionCall) -> None:
         if call.arguments:
             raise JuelUnsupportedError(text, f"{name}() takes no arguments", call.offset)
         return
-    if name in _SPIN:
-        reason = (f"'{name}(...)' is Camunda Spin, a Java library that only runs in Camunda 7's Java engine; "
-                  f"read a JSON variable's fields directly instead, like ${{order.customer.name}}")
+    if name in SPIN_FUNCTIONS:
+        if len(call.arguments) != 1:
+            raise JuelUnsupportedError(text, f"{name}(...) takes one argument, the JSON to read", call.offset)
+        return
+    if name == "XML":
+        reason = ("'XML(...)' is Camunda Spin's XML reading, which this engine does not have (it reads JSON "
+                  "with S(...)); read the values in a task with a handler instead")
     elif name in _IDENTITY:
         reason = (f"'{name}()' reads who is logged in to Camunda 7's web apps, which this engine does not "
                   f"pass to expressions; pass the user in a variable instead")
     else:
         reason = (f"'{name}(...)' calls a function that Camunda 7 does not define; "
-                  f"only {' and '.join(f'{known}()' for known in FUNCTIONS)} can be called")
+                  f"only {', '.join(f'{known}()' for known in FUNCTIONS)} and Spin's "
+                  f"{' and '.join(f'{known}(...)' for known in SPIN_FUNCTIONS)} can be called")
     raise JuelUnsupportedError(text, reason, call.offset)
 
 
 def _check_methods(text: str, access: Access) -> None:
     base = access.base.name if isinstance(access.base, Identifier) else None
     for position, member in enumerate(access.members):
+        if position == 0 and base == "execution" and isinstance(member, Dot) and member.arguments is None \
+                and member.name not in PROPERTIES:
+            raise JuelUnsupportedError(text, f"'execution.{member.name}': the execution offers only the properties "
+                                             f"{', '.join(sorted(PROPERTIES))} here", access.offset)
         if member.arguments is None:
             continue
         if isinstance(member, Bracket):
@@ -90,6 +99,9 @@ def _check_methods(text: str, access: Access) -> None:
             name = member.name
         before = text[access.offset:member.offset].rstrip(" \t\r\n.[")
         called = f"'{before}.{name}(...)'"
+        if name == "prop" and len(member.arguments) != 1:
+            raise JuelUnsupportedError(text, f"{called} with a value would change a JSON variable, and expressions "
+                                             f"only read here; set the variable with a script task", access.offset)
         on_camunda_object = position == 0 and base in _CAMUNDA_OBJECTS
         if on_camunda_object and name.startswith(MUTATING_PREFIXES):
             raise JuelUnsupportedError(text, f"{called} would change the process instance, and expressions only "

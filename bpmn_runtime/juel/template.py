@@ -10,6 +10,7 @@ from bpmn_runtime.juel.evaluation import Run, compile_parts
 from bpmn_runtime.juel.execution import ExecutionView
 from bpmn_runtime.juel.grammar import parse
 from bpmn_runtime.juel.refusals import refuse_unsupported
+from bpmn_runtime.juel.spin import SpinJson
 
 
 class Template:
@@ -24,11 +25,14 @@ class Template:
         self._run = compile_parts(text, parts)
 
     def evaluate(self, variables: Mapping[str, Any], execution: ExecutionView | None = None) -> Any:
-        """The value: a lone `${...}` keeps its type, a date becomes ISO 8601 text, anything else is text.
+        """The value: a lone `${...}` keeps its type, a date becomes ISO 8601 text, a Spin JSON node the value it
+        wraps, anything else is text.
 
         Raises JuelEvaluationError or JuelLimitError, located in the text.
         """
         result = self._run(Run(variables, execution))
+        if isinstance(result, SpinJson):  # stored as a JSON variable is here: its plain value
+            return result.value
         return result.java_text() if isinstance(result, Instant) else result
 
 

@@ -40,6 +40,13 @@ LISTENING_ELEMENTS = frozenset({
 JOINING_GATEWAYS = frozenset({"parallelGateway", "inclusiveGateway"})
 # The events each kind of listener runs on here, by the extension element's name.
 LISTENER_EVENTS = {"executionListener": ("start", "end"), "taskListener": ("create", "complete", "delete")}
+# Flow nodes that continue asynchronously before and after themselves as Camunda 7 does (`behaviours.activities`,
+# and the body of a multi-instance activity); its other asynchronous continuations are refused (`async_refusal`).
+ASYNC_ELEMENTS = frozenset({
+    "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask", "businessRuleTask",
+    "callActivity", "subProcess", "transaction", "adHocSubProcess",
+})
+ASYNC_ATTRIBUTES = frozenset({"async", "asyncBefore", "asyncAfter"})
 # Task listener events Camunda 7 has that this engine does not run, and why.
 TASK_EVENTS_NOT_RUN = {
     "assignment": "the inbox claims and assigns tasks outside the process run, where no listener runs",
@@ -90,6 +97,8 @@ def read(element: etree._Element, problems: list[str]) -> dict[str, Any]:
         found["priority"] = _people_setting(element, "priority")
         label = "camunda:priority" if get(camunda("priority")) is not None else "the priority"
         literal_or_expression(found["priority"], label, problems, -LARGEST, LARGEST)
+    if (get(camunda("calledElementBinding")) or "").strip() == "version":
+        found["called_version"] = _called_version(element, problems)
     if get(camunda("decisionRef")) is not None:
         found.update(_decision_reference(element, problems))
     if get(camunda("formRef")):
@@ -195,6 +204,64 @@ def form_refusal(element: etree._Element, attribute: str) -> str | None:
     return (f"the linked form '{element.get(camunda('formRef'), '')}' has Binding '{binding}', which chooses "
             f"{chosen}; here a linked form is bound when the process is deployed: set Binding to 'deployment' "
             f"(properties panel: Forms) and deploy the .form file with the process")
+
+
+def async_refusal(element: etree._Element, attribute: str) -> str | None:
+    """Why camunda:async, asyncBefore or asyncAfter set to true on `element` is not run as Camunda 7 runs it, or
+    None. Camunda 7 ends the transaction there and continues in a job; this engine does so before and after
+    activities (before and after all instances of a multi-instance activity), and before the events and
+    gateways a token arrives at (`behaviours.base.Behaviour.arrive`)."""
+    if attribute not in ASYNC_ATTRIBUTES or not _bool(element.get(camunda(attribute))):
+        return None
+    kind = local_name(element.tag)
+    if kind in ASYNC_ELEMENTS and element.get("triggeredByEvent") != "true":
+        return None
+    if kind == "multiInstanceLoopCharacteristics":
+        return ("a continuation before or after each instance of a multi-instance activity is not run here "
+                "(properties panel: Multi-instance, Asynchronous continuations); remove it, or set it on the "
+                "activity itself, which continues once before and once after all its instances")
+    if kind == "signalEventDefinition":
+        return ("a signal whose catchers run in jobs of their own is not thrown here (properties panel: "
+                "Asynchronous); remove it: the signal is then caught as it is thrown")
+    where = "this event subprocess" if kind in ASYNC_ELEMENTS else f"this {_words(kind)}"
+    if attribute == "asyncAfter":
+        return (f"this engine continues asynchronously after tasks, subprocesses and call activities, not after "
+                f"{where} (properties panel: Asynchronous continuations, After); remove it")
+    why = _not_arrived(element, kind)
+    if why is None:
+        return None
+    return (f"this engine does not continue asynchronously before {where}: {why} (properties panel: Asynchronous "
+            f"continuations, Before); remove it")
+
+
+def _not_arrived(element: etree._Element, kind: str) -> str | None:
+    """Why a token does not arrive at event or gateway `element` as at the others (an event subprocess's start
+    occurs, a boundary event fires, a joining gateway collects tokens, an event after an event-based gateway
+    is chosen by it), or None."""
+    parent = element.getparent()
+    incoming = [flow for flow in _siblings(element, "sequenceFlow") if flow.get("targetRef") == element.get("id")]
+    if kind == "startEvent" and parent is not None and parent.get("triggeredByEvent") != "true":
+        return None
+    if kind in ("endEvent", "intermediateThrowEvent", "exclusiveGateway", "eventBasedGateway"):
+        return None
+    if kind in JOINING_GATEWAYS and len(incoming) <= 1:
+        return None
+    if kind == "intermediateCatchEvent" and not any(
+            local_name(_node(element, flow.get("sourceRef", "")).tag) == "eventBasedGateway" for flow in incoming):
+        return None
+    return {
+        "startEvent": "the start event of an event subprocess occurs in the scope around it",
+        "boundaryEvent": "a boundary event occurs on its activity",
+        "intermediateCatchEvent": "an event after an event-based gateway is chosen by the gateway",
+        "subProcess": "an event subprocess starts when its start event occurs",
+    }.get(kind, "a gateway that joins several flows collects their tokens first")
+
+
+def _words(kind: str) -> str:
+    """An element kind as the modeler names it: 'exclusiveGateway' is 'exclusive gateway'."""
+    return re.sub(r"(?<!^)([A-Z])", r" \1", kind).lower()
+
+
 def listeners(extension: etree._Element | None, kind: str = "executionListener") -> tuple[Listener, ...]:
     """The camunda:executionListener (or taskListener) elements of an extensionElements that run here, in
     model order (the others are refused by `validation.extensions_not_run`, with `listener_refusal`'s reason).
@@ -314,6 +381,15 @@ def _call_mapping(node: etree._Element, panel: str, problems: list[str]) -> Call
                         f"and a target (properties panel: {panel})")
         return None
     return CallMapping(target, (source or "").strip() or None, expression, local=local)
+
+
+def _called_version(call: etree._Element, problems: list[str]) -> str:
+    """camunda:calledElementVersion of a call activity bound to a version: a number, or `${...}` giving one."""
+    version = (call.get(camunda("calledElementVersion")) or "").strip()
+    if not juel.is_template(version) and not (version.isdigit() and int(version) >= 1):
+        problems.append(f"the called version '{version}' is not a version number (1, 2, ...) or an expression "
+                        f"giving one (properties panel: Called element, Version)")
+    return version
 
 
 def _decision_reference(element: etree._Element, problems: list[str]) -> dict[str, Any]:

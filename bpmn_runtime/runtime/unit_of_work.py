@@ -401,7 +401,8 @@ class UnitOfWork:
     # --- call activities --------------------------------------------------------------------------
 
     def _start_child(self, parent: LoadedInstance, wait: CallWait) -> None:
-        definition, process = self.runtime.deployments.latest_definition(wait.process_key, self.connection)
+        definition, process = self.runtime.deployments.latest_definition(wait.process_key, self.connection,
+                                                                         wait.version)
         key = parent.business_key if wait.inherit_business_key else wait.business_key
         self.start(definition, process, wait.variables, business_key=key,
                    parent=(parent.id, wait.key), traceparent=parent.traceparent)

@@ -118,6 +118,32 @@ def test_camunda_7_local_passes_only_the_call_activitys_own_variables_both_ways(
     assert parent == {"amount": 5, "checked": True}
 
 
+@pytest.mark.parametrize("mappings, amount", [
+    ('<camunda:in variables="all"/><camunda:in sourceExpression="${amount * 2}" target="amount"/>', 10),
+    ('<camunda:in sourceExpression="${amount * 2}" target="amount"/><camunda:in variables="all"/>', 5),
+])
+def test_camunda_7_all_variables_and_named_in_mappings_apply_in_model_order(engine: Engine, mappings: str,
+                                                                            amount: int) -> None:
+    child, _, _ = run(engine, document(CAMUNDA_7, call_activity(mappings)), {"amount": 5, "customer": "Ada"})
+    assert child == {"amount": amount, "customer": "Ada"}
+
+
+def test_camunda_7_all_variables_out_as_local_reach_the_parent_only_through_output_mappings(engine: Engine) -> None:
+    model = document(CAMUNDA_7, call_activity("""
+        <camunda:inputOutput><camunda:outputParameter name="checked">${answer}</camunda:outputParameter>
+        </camunda:inputOutput><camunda:out variables="all" local="true"/>"""))
+    _, _, parent = run(engine, model, {"amount": 5})
+    assert parent == {"amount": 5, "checked": 42}
+
+
+def test_camunda_7_an_out_mapping_of_a_variable_the_child_never_set_gives_null(engine: Engine) -> None:
+    model = document(CAMUNDA_7, call_activity('<camunda:out source="unset" target="result"/>'
+                                              '<camunda:out sourceExpression="${execution.getVariable(\'unset\')}" '
+                                              'target="read"/>'))
+    _, _, parent = run(engine, model, {"amount": 5})
+    assert parent == {"amount": 5, "result": None, "read": None}
+
+
 def test_camunda_7_an_in_mapping_without_a_target_is_refused_at_its_call_activity(engine: Engine) -> None:
     model = document(CAMUNDA_7, call_activity('<camunda:in source="amount"/>'))
     with pytest.raises(DeploymentError) as refused:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bpmn_runtime.juel import ExecutionView, JuelEvaluationError, compile_template, render
+from bpmn_runtime.juel import ExecutionView, JuelEvaluationError, JuelUnsupportedError, compile_template, render
 
 NOW = datetime(2026, 1, 31, 9, 30, tzinfo=timezone.utc)
 VIEW = ExecutionView(process_instance_id="42", id="42:7", business_key="ORDER-1", activity_id="approve",
@@ -58,9 +58,11 @@ def test_the_definition_id_is_the_key_when_the_version_is_unknown() -> None:
     assert compile_template("${execution.processDefinitionId}").evaluate({}, view) == "order"
 
 
-def test_unknown_execution_properties_are_errors() -> None:
-    with pytest.raises(JuelEvaluationError, match="has no property 'tenantId'"):
+def test_unknown_execution_properties_are_refused_before_they_run() -> None:
+    with pytest.raises(JuelUnsupportedError, match="'execution.tenantId': the execution offers only the properties") \
+            as refused:
         evaluate("${execution.tenantId}")
+    assert (refused.value.line, refused.value.column) == (1, 3)
 
 
 @pytest.mark.parametrize(("text", "expected"), [

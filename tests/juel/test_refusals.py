@@ -21,12 +21,13 @@ from bpmn_runtime.juel import JuelUnsupportedError, check
     ('${task.setVariableLocal("x", 1)}', 1, 3, "would change the process instance"),
     ('${execution.removeVariable("x")}', 1, 3, "would change the process instance"),
     ("${execution.getProcessEngineServices()}", 1, 3, "the execution offers only getActivityId"),
-    ('${S(payload).prop("amount").numberValue()}', 1, 3, "'S(...)' is Camunda Spin"),
-    ("${JSON(text)}", 1, 3, "'JSON(...)' is Camunda Spin"),
-    ("${XML(text)}", 1, 3, "Camunda Spin"),
+    ("${XML(text)}", 1, 3, "'XML(...)' is Camunda Spin's XML reading, which this engine does not have"),
+    ("${S(text, 'application/json')}", 1, 3, "S(...) takes one argument, the JSON to read"),
+    ('${S(payload).prop("amount", 5)}', 1, 3, "'S(payload).prop(...)' with a value would change a JSON variable"),
+    ("${S(payload).jsonPath('$.a').stringValue()}", 1, 3, "calls the Java method 'jsonPath'"),
     ("${currentUser()}", 1, 3, "reads who is logged in to Camunda 7's web apps"),
     ("${fn:toUpper(name)}", 1, 3, "'toUpper(...)' calls a function that Camunda 7 does not define; "
-                                   "only dateTime() and now() can be called"),
+                                   "only dateTime(), now() and Spin's S(...) and JSON(...) can be called"),
     ("${now(1)}", 1, 3, "now() takes no arguments"),
     ("${__import__('os').system('ls')}", 1, 3, "'__import__(...)' calls a function that Camunda 7 does not define"),
 ])
@@ -42,6 +43,7 @@ def test_java_only_calls_are_refused_with_their_place(text: str, line: int, colu
     '${name.toUpperCase().startsWith("A")}', "${items.size() > 0 && order.containsKey('id')}",
     "${x.intValue() + y.doubleValue()}", '${execution.getVariable("a")}', "${dateTime().plusDays(1).toDate()}",
     "${ns:now()}",  # Camunda 7 ignores a function's prefix
+    '${S(payload).prop("amount").numberValue()}', "${JSON(text).hasProp('a')}",
     "${orderService.check}",  # reading a property is no call; an unknown variable fails only when it runs
 ])
 def test_supported_calls_pass_the_check(text: str) -> None:

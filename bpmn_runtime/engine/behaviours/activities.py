@@ -12,7 +12,7 @@ from typing import Any, Mapping
 from bpmn_runtime.engine.behaviours import boundaries, compensation, joins, listeners, skipping
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident, StepContext
 from bpmn_runtime.engine.behaviours.mappings import map_inputs, map_outputs, set_results
-from bpmn_runtime.engine.state import ActivityInstance, ContinuationWait, Run, Wait
+from bpmn_runtime.engine.state import ActivityInstance, ContinuationWait, Wait
 from bpmn_runtime.model import Element, Flow
 
 
@@ -54,9 +54,6 @@ class ActivityBehaviour(Behaviour):
 
     def triggered(self, ctx: StepContext, ai: ActivityInstance, wait: Wait, payload: Mapping[str, Any]) -> None:
         ctx.remove_wait(wait)
-        if isinstance(wait, ContinuationWait):  # a worker picked up the continuation before or after
-            ctx.later(Run(ai.id, "proceed" if wait.after else "begin"))
-            return
         self.set_results(ctx, ai, payload)
         ctx.complete(ai)
 

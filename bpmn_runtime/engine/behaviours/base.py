@@ -11,10 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping, Protocol
 
+from bpmn_runtime import juel
 from bpmn_runtime.engine.analysis import ProcessFacts
 from bpmn_runtime.engine.decision_calls import DecisionCall, DecisionOutcome
 from bpmn_runtime.engine.limits import Limits
-from bpmn_runtime.engine.state import ActivityInstance, Body, InstanceState, Join, Operation, Phase, Wait
+from bpmn_runtime.engine.state import (
+    ActivityInstance, Body, ContinuationWait, InstanceState, Join, Operation, Phase, Wait,
+)
 from bpmn_runtime.errors import BpmnRuntimeError
 from bpmn_runtime.model import Element, Flow, Process
 
@@ -54,9 +57,11 @@ class StepContext(Protocol):
     def set_variable(self, ai: ActivityInstance, name: str, value: Any) -> None: ...
     def set_variables(self, ai: ActivityInstance, values: Mapping[str, Any]) -> None: ...
     def set_local_variables(self, ai: ActivityInstance, values: Mapping[str, Any]) -> None: ...
-    def evaluate(self, ai: ActivityInstance, expression: str, event_name: str | None = None) -> Any: ...
+    def evaluate(self, ai: ActivityInstance, expression: str, event_name: str | None = None,
+                 task: Mapping[str, Any] | None = None) -> Any: ...
     def condition(self, ai: ActivityInstance, expression: str, names: Mapping[str, Any] | None = None) -> bool: ...
     def render(self, ai: ActivityInstance, text: str) -> Any: ...
+    def execution_view(self, ai: ActivityInstance) -> juel.ExecutionView: ...
     def call_decision(self, call: DecisionCall) -> DecisionOutcome: ...
     def run_code(self, ai: ActivityInstance, script: str, script_format: str | None,
                  label: str) -> Mapping[str, Any]: ...
@@ -102,9 +107,13 @@ class Behaviour:
     instance that contains others (the process, subprocesses, multi-instance bodies, compensation runs)."""
 
     def arrive(self, ctx: StepContext, element: Element, scope_ai: ActivityInstance, via: Flow | None) -> None:
-        """A token reached the element in `scope_ai`."""
+        """A token reached the element in `scope_ai` (Camunda 7: an event or gateway may continue asynchronously
+        before it; `parser.camunda.async_refusal` refuses it where the token does not arrive here)."""
         ai = ctx.create(element, scope_ai)
         ctx.history("element_activated", element.id, ai.id, None)
+        if element.extensions.async_before:
+            ctx.add_wait(ContinuationWait(ctx.state.next_id(), ai.id, element.id, after=False))
+            return
         ctx.run_phase(ai, "activate")
 
     def begin(self, ctx: StepContext, ai: ActivityInstance) -> None:

@@ -9,16 +9,18 @@ the token before that element.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
 from bpmn_runtime.engine.behaviours.base import StepContext
 from bpmn_runtime.engine.state import ActivityInstance
 from bpmn_runtime.model import Flow, Listener
 
 
-def notify(ctx: StepContext, ai: ActivityInstance, listeners: tuple[Listener, ...], event: str) -> None:
-    """Run the listeners of `event` in model order: an expression's value is discarded; what a script assigns
-    is set as `execution.setVariable` sets it (where the variable lives, else on the process instance)."""
+def notify(ctx: StepContext, ai: ActivityInstance, listeners: tuple[Listener, ...], event: str,
+           task: Mapping[str, Any] | None = None) -> None:
+    """Run the listeners of `event` in model order: an expression's value is discarded (a task listener's reads
+    `task`, the user task's properties); what a script assigns is set as `execution.setVariable` sets it (where
+    the variable lives, else on the process instance)."""
     if ctx.skip_listeners:
         return
     for listener in listeners:
@@ -28,7 +30,7 @@ def notify(ctx: StepContext, ai: ActivityInstance, listeners: tuple[Listener, ..
             label = f"the {event} listener of {ctx.element(ai.element).label}"
             ctx.set_variables(ai, ctx.run_code(ai, listener.script, listener.script_format, label))
         else:
-            ctx.evaluate(ai, listener.expression or "", event_name=event)
+            ctx.evaluate(ai, listener.expression or "", event_name=event, task=task)
 
 
 def notify_start(ctx: StepContext, ai: ActivityInstance) -> None:

@@ -1,6 +1,6 @@
 """Multi-instance activities (parallel or sequential; cardinality or collection; completion condition;
 behavior events): a body enters the activity and holds its boundary events, its inner instances run the
-activity's own behaviour.
+activity's own behaviour. The activity's asynchronous continuations (Camunda 7) come before and after the body.
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from bpmn_runtime.engine.behaviours import boundaries, compensation, joins
 from bpmn_runtime.engine.behaviours.activities import run_spiff_script
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident, StepContext
-from bpmn_runtime.engine.state import ActivityInstance, MultiInstanceBody, Run
+from bpmn_runtime.engine.state import ActivityInstance, ContinuationWait, MultiInstanceBody, Run
 from bpmn_runtime.model import Element, EventDefinition, Flow, LoopSpec
 
 
@@ -32,6 +32,9 @@ class MultiInstanceBodyBehaviour(Behaviour):
             return
         body = ctx.create(element, scope_ai, variables={}, body=MultiInstanceBody())
         ctx.history("element_activated", element.id, body.id, {"multi_instance": True})
+        if element.extensions.async_before:  # Camunda 7: before the body, once for all its instances
+            ctx.add_wait(ContinuationWait(ctx.state.next_id(), body.id, element.id, after=False))
+            return
         ctx.run_phase(body, "activate")
 
     def activate(self, ctx: StepContext, body: ActivityInstance) -> None:
@@ -98,9 +101,14 @@ class MultiInstanceBodyBehaviour(Behaviour):
 
 
 def _leave(ctx: StepContext, body: ActivityInstance, element: Element) -> None:
-    """All (or enough) inner instances are done: the post-script SpiffWorkflow runs around them, then on."""
+    """All (or enough) inner instances are done: the post-script SpiffWorkflow runs around them, then on, after
+    an asynchronous continuation when the activity has one (Camunda 7: after the body, once for all its
+    instances)."""
     if element.extensions.scripts_around_loop:
         run_spiff_script(ctx, body, element.extensions.post_script)
+    if element.extensions.async_after:
+        ctx.add_wait(ContinuationWait(ctx.state.next_id(), body.id, element.id, after=True))
+        return
     ctx.take_outgoing(body)
 
 

@@ -189,7 +189,8 @@ class CallActivity(ActivityBehaviour):
         key = variable_passing.business_key(ctx, ai, element)
         ctx.add_wait(CallWait(ctx.state.next_id(), ai.id, element.id, _called(ctx, ai, element),
                               variable_passing.passed_in(ctx, ai, element), business_key=key,
-                              inherit_business_key=element.extensions.passing.inherit_business_key))
+                              inherit_business_key=element.extensions.passing.inherit_business_key,
+                              version=_called_version(ctx, ai, element)))
 
     def set_results(self, ctx: StepContext, ai: ActivityInstance, values: Mapping[str, Any]) -> None:
         """The called instance ended with `values`: only what the call activity passes back is kept."""
@@ -197,10 +198,23 @@ class CallActivity(ActivityBehaviour):
         if element.called_task:
             super().set_results(ctx, ai, values)
             return
-        shared, local = variable_passing.passed_back(element, values)
+        shared, local = variable_passing.passed_back(ctx, ai, element, values)
         super().set_results(ctx, ai, shared)
         if local:
             ctx.set_local_variables(ai, local)
+
+
+def _called_version(ctx: StepContext, ai: ActivityInstance, element: Element) -> int | None:
+    """The version a Camunda 7 call activity bound to a version calls (its `${...}` evaluated as it starts)."""
+    text = element.extensions.called_version
+    if text is None:
+        return None
+    version = ctx.render(ai, text)
+    if isinstance(version, str) and version.strip().isdigit():
+        version = int(version)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise Incident(f"the called version \"{text}\" of {element.label} gives {version!r}, not a version number")
+    return version
 
 
 def _called(ctx: StepContext, ai: ActivityInstance, element: Element) -> str:

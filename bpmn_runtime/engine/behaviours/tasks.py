@@ -114,29 +114,49 @@ class UserTask(ActivityBehaviour):
         extensions = element.extensions
         priority = _priority(ctx, ai, element)
         name = _as_text(element.name, ctx.render(ai, element.name)) if element.name else None
-        # Create listeners run before the task exists: one that fails leaves no task, as Camunda's rollback does.
-        listeners.notify(ctx, ai, extensions.task_listeners, "create")
-        ctx.add_wait(UserTaskWait(
+        wait = UserTaskWait(
             ctx.state.next_id(), ai.id, element.id, name or element.id,
             assignee=_text(ctx, ai, extensions.assignee),
             candidate_users=_names(ctx, ai, extensions.candidate_users),
             candidate_groups=_names(ctx, ai, extensions.candidate_groups),
             due_date=_date(ctx, ai, extensions.due_date, "Due date"),
             follow_up_date=_date(ctx, ai, extensions.follow_up_date, "Follow up date"),
-            priority=priority))
+            priority=priority)
+        # Create listeners run before the task exists: one that fails leaves no task, as Camunda's rollback does.
+        listeners.notify(ctx, ai, extensions.task_listeners, "create", _task(ctx, ai, wait, "create"))
+        ctx.add_wait(wait)
         ctx.history("task_created", element.id, ai.id, None)
 
-    def leave(self, ctx: StepContext, ai: ActivityInstance) -> None:
+    def triggered(self, ctx: StepContext, ai: ActivityInstance, wait: Wait, payload: Mapping[str, Any]) -> None:
         """Complete listeners run with the submitted variables, before the output mappings and end listeners."""
-        if not ai.outputs_mapped:
-            listeners.notify(ctx, ai, ctx.element(ai.element).extensions.task_listeners, "complete")
-        super().leave(ctx, ai)
+        ctx.remove_wait(wait)
+        self.set_results(ctx, ai, payload)
+        if isinstance(wait, UserTaskWait):
+            listeners.notify(ctx, ai, ctx.element(ai.element).extensions.task_listeners, "complete",
+                             _task(ctx, ai, wait, "complete"))
+        ctx.complete(ai)
 
     def terminate(self, ctx: StepContext, ai: ActivityInstance) -> None:
         """A task cancelled (by an interrupting event, a terminate end event, an operator) is deleted: its delete
         listeners run, as Camunda 7 runs them, if it had been created."""
-        if any(isinstance(wait, UserTaskWait) for wait in ctx.state.waits_of(ai.id)):
-            listeners.notify(ctx, ai, ctx.element(ai.element).extensions.task_listeners, "delete")
+        for wait in ctx.state.waits_of(ai.id):
+            if isinstance(wait, UserTaskWait):
+                listeners.notify(ctx, ai, ctx.element(ai.element).extensions.task_listeners, "delete",
+                                 _task(ctx, ai, wait, "delete"))
+                return
+
+
+def _task(ctx: StepContext, ai: ActivityInstance, wait: UserTaskWait, event: str) -> dict[str, Any]:
+    """What a task listener's `task` reads (see `juel.execution.TASK_PROPERTY_NAMES`). The inbox claims,
+    assigns and schedules tasks outside the process run, so after `create` only what it cannot change is given;
+    reading the rest there is an error, never an outdated value."""
+    view = ctx.execution_view(ai)
+    fixed = {"name": wait.name, "taskDefinitionKey": wait.element, "eventName": event,
+             "processInstanceId": view.process_instance_id, "executionId": view.id,
+             "processDefinitionId": view.process_definition_id, "dueDate": wait.due_date}
+    if event != "create":
+        return fixed
+    return {**fixed, "assignee": wait.assignee, "priority": wait.priority, "followUpDate": wait.follow_up_date}
 
 
 class Task(ActivityBehaviour):

@@ -6,6 +6,7 @@ writes as the same mappings (pass all; pass the call activity's own variables; p
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable, Iterator, Mapping
 
 from bpmn_runtime.engine.behaviours.base import StepContext
@@ -31,13 +32,16 @@ def business_key(ctx: StepContext, ai: ActivityInstance, element: Element) -> st
     return None if value is None else str(value)
 
 
-def passed_back(element: Element, returned: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def passed_back(ctx: StepContext, ai: ActivityInstance, element: Element,
+                returned: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """What comes back from the ended instance's `returned` variables: (set where they live, set on the call
-    activity itself). A `sourceExpression` is evaluated against the called instance's variables."""
+    activity itself). A `sourceExpression` is evaluated against the called instance's variables, which its
+    `execution.getVariable(...)` reads too, as Camunda 7 evaluates it in the called instance."""
     shared: dict[str, Any] = {}
     local: dict[str, Any] = {}
+    view = replace(ctx.execution_view(ai), local_variables=returned)
     for mapping, values in _mapped(element.extensions.passing.outs, lambda _: returned,
-                                   lambda text: evaluate(text, returned)):
+                                   lambda text: evaluate(text, returned, view)):
         (local if mapping.local else shared).update(values)
     return shared, local
 

@@ -184,7 +184,7 @@ def _templates_of(element: Element) -> list[str]:
     are refused."""
     extensions = element.extensions
     texts = [extensions.assignee, extensions.due_date, extensions.follow_up_date, extensions.priority,
-             extensions.topic, extensions.passing.business_key, extensions.skip_expression,
+             extensions.topic, extensions.passing.business_key, extensions.skip_expression, extensions.called_version,
              *extensions.candidate_users, *extensions.candidate_groups, element.name if element.kind == "userTask" else None]
     for definition in element.events:
         texts.append(definition.name if definition.kind in ("message", "signal") else None)

@@ -15,7 +15,7 @@ import dataclasses
 from lxml import etree
 
 from bpmn_runtime.errors import Problem
-from bpmn_runtime.parser.camunda import JAVA_ONLY, LISTENER_NAMESPACES, form_refusal, listener_refusal
+from bpmn_runtime.parser.camunda import JAVA_ONLY, LISTENER_NAMESPACES, async_refusal, form_refusal, listener_refusal
 from bpmn_runtime.parser import flowable, spiff
 from bpmn_runtime.parser.namespaces import BPMN, CAMUNDA, SPIFFWORKFLOW, local_name, namespace
 from bpmn_runtime.parser.reader import FLOW_NODES
@@ -37,6 +37,7 @@ READ_ATTRIBUTES = frozenset({
 # executor's scheduling hints (which job of several due goes first; never what a job does).
 NO_EFFECT_ATTRIBUTES = frozenset({
     "versionTag", "diagramRelationId", "isStartableInTasklist", "exclusive", "jobPriority", "taskPriority",
+    "modelerTemplate", "modelerTemplateVersion",
 })
 # Flowable, Activiti and SpiffWorkflow extensions that change nothing about a run: text for people, and the
 # job executor's exclusivity.
@@ -58,9 +59,26 @@ ADVICE = {
                  "Initiator here",
     "resource": "scripts from external resources are not loaded; write the script in the model (Inline script)",
     "calledElementTenantId": "this engine has no tenants; remove Tenant id",
-    "calledElementBinding": "the latest version of the called process is always called here; remove Binding",
-    "calledElementVersion": "the latest version of the called process is always called here; remove Version",
-    "calledElementVersionTag": "the latest version of the called process is always called here; remove Version tag",
+    "calledElementBinding": "the called process's version is chosen here only by Binding latest (the newest "
+                            "version) or version (the version number given); set one of them",
+    "variableMappingClass": "a delegate variable mapping is a Java class, which this Python engine cannot run; map "
+                            "the variables with In and Out mappings (camunda:in, camunda:out)",
+    "variableMappingDelegateExpression": "a delegate variable mapping is Java code, which this Python engine cannot "
+                                         "run; map the variables with In and Out mappings (camunda:in, camunda:out)",
+    "formHandlerClass": "a form handler is a Java class, which this Python engine cannot run; remove it and use "
+                        "form fields or a deployed Camunda Form",
+    "caseRef": "a call activity that calls a CMMN case cannot run here (this engine runs BPMN and DMN); call a "
+               "BPMN process (CallActivity Type: BPMN)",
+    "formProperty": "form properties are not shown here; describe the form with form fields (Forms, Type: "
+                    "Generated Task Forms) or deploy a Camunda Form",
+    "potentialStarter": "who may start the process is read from Candidate starter users and groups "
+                        "(camunda:candidateStarterUsers, camunda:candidateStarterGroups) of the process",
+    "errorEventDefinition": "an external task's error event definitions are not evaluated here; have the Python "
+                            "handler raise BpmnError(code) where the expression would hold",
+    "calledElementVersion": "a version is called only with Binding version; set Binding to version, or remove "
+                            "Version",
+    "calledElementVersionTag": "a version is not chosen by its tag here; set Binding to version with its "
+                               "number, or to latest",
 }
 
 
@@ -87,7 +105,10 @@ def problems(document: Document) -> list[Problem]:
             if namespace(attribute) in flowable.NAMESPACES and (refusal := flowable.form_refusal(node, name)):
                 found.append(document.problem(node, refusal))
                 continue
-            if _runs(namespace(attribute), name, False, node) or \
+            if namespace(attribute) == CAMUNDA and (refusal := async_refusal(node, name)) is not None:
+                found.append(document.problem(node, _located(node, f"camunda:{name}", refusal)))
+                continue
+            if _runs(namespace(attribute), name, False, node) or _binding_runs(node, attribute) or \
                     (name == "initiator" and namespace(attribute) in (CAMUNDA, *flowable.NAMESPACES)
                      and _none_start_of_process(node)):
                 continue
@@ -127,6 +148,14 @@ def _runs(space: str, name: str, element: bool, node: etree._Element) -> bool:
     return space not in UNREAD_ENGINES or name in NO_EFFECT_ELSEWHERE
 
 
+def _binding_runs(node: etree._Element, attribute: str) -> bool:
+    """camunda:calledElementBinding "latest" (Camunda 7's default) or "version" with its calledElementVersion
+    (read by `parser.camunda`): the version of the called process this engine calls too."""
+    binding = (node.get(f"{{{CAMUNDA}}}calledElementBinding") or "").strip()
+    return (attribute == f"{{{CAMUNDA}}}calledElementBinding" and binding in ("latest", "version")) or \
+        (attribute == f"{{{CAMUNDA}}}calledElementVersion" and binding == "version")
+
+
 def _parent_tag(node: etree._Element) -> str:
     parent = node.getparent()
     return parent.tag if parent is not None and isinstance(parent.tag, str) else ""
@@ -161,7 +190,7 @@ def _attribute_advice(name: str) -> str:
 
 
 def _message(node: etree._Element, space: str, setting: str) -> str:
-    """'camunda:X on 'Name' (id): advice', naming the flow node (or process) as the modeler shows it."""
+    """The message for `setting` of `node`, with the advice of its engine."""
     spiff_advice = spiff.advice(node) if space == SPIFFWORKFLOW and setting == local_name(node.tag) else None
     if spiff_advice is not None:
         advice = spiff_advice
@@ -175,10 +204,14 @@ def _message(node: etree._Element, space: str, setting: str) -> str:
         advice = _element_advice(node)
     else:
         advice = _attribute_advice(setting)
-    prefix = UNREAD_ENGINES.get(space, "camunda")
+    return _located(node, f"{UNREAD_ENGINES.get(space, 'camunda')}:{setting}", advice)
+
+
+def _located(node: etree._Element, setting: str, advice: str) -> str:
+    """'camunda:X on 'Name' (id): advice', naming the flow node (or process) as the modeler shows it."""
     owner = next((n for n in (node, *node.iterancestors()) if n.get("id") and namespace(n.tag) == BPMN), None)
     where = ""
     if owner is not None:
         label = f"'{owner.get('name')}' ({owner.get('id')})" if owner.get("name") else owner.get("id", "")
         where = f" on {label}"
-    return f"{prefix}:{setting}{where}: {advice}"
+    return f"{setting}{where}: {advice}"

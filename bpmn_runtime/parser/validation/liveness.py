@@ -106,6 +106,8 @@ def _passes_at_once(process: Process, element: Element) -> bool:
     """True when a token reaching `element` surely goes on within the same transaction, without waiting
     and without anything that could interrupt it."""
     kind = element.kind
+    if element.extensions.async_before:  # a worker continues it (Camunda 7: on activities, events and gateways)
+        return False
     if kind.endswith("Gateway"):
         return kind in ("exclusiveGateway", "parallelGateway", "inclusiveGateway")
     if kind == "intermediateCatchEvent":
@@ -114,8 +116,7 @@ def _passes_at_once(process: Process, element: Element) -> bool:
         return all(d.kind in HARMLESS_THROWS for d in element.events)
     if kind in ("task", "manualTask", "scriptTask"):
         extensions = element.extensions
-        return not (extensions.async_before or extensions.async_after) and \
-            not any(b.cancel_activity for b in boundary_events(process, element))
+        return not extensions.async_after and not any(b.cancel_activity for b in boundary_events(process, element))
     return False  # start, end and boundary events, waiting activities, subprocesses
 
 
