@@ -206,11 +206,15 @@ def form_refusal(element: etree._Element, attribute: str) -> str | None:
             f"(properties panel: Forms) and deploy the .form file with the process")
 
 
+ASYNC_AFTER_EVENTS = ("startEvent", "intermediateCatchEvent", "intermediateThrowEvent", "endEvent")
+
+
 def async_refusal(element: etree._Element, attribute: str) -> str | None:
     """Why camunda:async, asyncBefore or asyncAfter set to true on `element` is not run as Camunda 7 runs it, or
     None. Camunda 7 ends the transaction there and continues in a job; this engine does so before and after
-    activities (before and after all instances of a multi-instance activity), and before the events and
-    gateways a token arrives at (`behaviours.base.Behaviour.arrive`)."""
+    activities (before and after all instances of a multi-instance activity), before the events and gateways
+    a token arrives at (`behaviours.base.Behaviour.arrive`) and after the events that leave along their flows
+    (`behaviours.base.Behaviour.leave_along_flows`; gateways choose their flows themselves)."""
     if attribute not in ASYNC_ATTRIBUTES or not _bool(element.get(camunda(attribute))):
         return None
     kind = local_name(element.tag)
@@ -225,13 +229,21 @@ def async_refusal(element: etree._Element, attribute: str) -> str | None:
                 "Asynchronous); remove it: the signal is then caught as it is thrown")
     where = "this event subprocess" if kind in ASYNC_ELEMENTS else f"this {_words(kind)}"
     if attribute == "asyncAfter":
-        return (f"this engine continues asynchronously after tasks, subprocesses and call activities, not after "
-                f"{where} (properties panel: Asynchronous continuations, After); remove it")
+        if kind in ASYNC_AFTER_EVENTS and (kind != "startEvent" or _in_process_or_subprocess(element)):
+            return None
+        return (f"this engine continues asynchronously after activities and after start, intermediate and end "
+                f"events, not after {where} (properties panel: Asynchronous continuations, After); remove it")
     why = _not_arrived(element, kind)
     if why is None:
         return None
     return (f"this engine does not continue asynchronously before {where}: {why} (properties panel: Asynchronous "
             f"continuations, Before); remove it")
+
+
+def _in_process_or_subprocess(start: etree._Element) -> bool:
+    """Whether start event `start` begins a process or an embedded subprocess (not an event subprocess)."""
+    parent = start.getparent()
+    return parent is not None and parent.get("triggeredByEvent") != "true"
 
 
 def _not_arrived(element: etree._Element, kind: str) -> str | None:
@@ -240,7 +252,7 @@ def _not_arrived(element: etree._Element, kind: str) -> str | None:
     is chosen by it), or None."""
     parent = element.getparent()
     incoming = [flow for flow in _siblings(element, "sequenceFlow") if flow.get("targetRef") == element.get("id")]
-    if kind == "startEvent" and parent is not None and parent.get("triggeredByEvent") != "true":
+    if kind == "startEvent" and _in_process_or_subprocess(element):
         return None
     if kind in ("endEvent", "intermediateThrowEvent", "exclusiveGateway", "eventBasedGateway"):
         return None

@@ -102,6 +102,8 @@ CASES = (
     Case("asyncAfter", between('<bpmn:task id="t" camunda:asyncAfter="true"/>'), RUNS,
          shown_by="test_camunda7_semantics.py::test_async_before_and_after_wait_for_a_worker"),
     Case("asyncAfter", between('<bpmn:intermediateThrowEvent id="t" name="Sent" camunda:asyncAfter="true"/>'),
+         RUNS, shown_by="test_camunda7_semantics.py::test_events_continue_asynchronously_after_they_occur"),
+    Case("asyncAfter", between('<bpmn:exclusiveGateway id="t" name="Which" camunda:asyncAfter="true"/>'),
          REFUSED),
     Case("exclusive", between('<bpmn:task id="t" camunda:asyncBefore="true" camunda:exclusive="false"/>'), RUNS,
          shown_by="a scheduling hint of the job executor: which job goes first, never what a job does"),

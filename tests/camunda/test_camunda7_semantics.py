@@ -88,6 +88,20 @@ def test_events_and_gateways_a_token_arrives_at_continue_asynchronously(engine: 
     assert seen == [["s"], ["sent"], ["g"], ["e"]]
 
 
+def test_events_continue_asynchronously_after_they_occur(engine: Engine) -> None:
+    deploy(engine, process(
+        '<bpmn:startEvent id="s" camunda:asyncAfter="true"/>'
+        '<bpmn:intermediateThrowEvent id="sent" camunda:asyncAfter="true"/>'
+        '<bpmn:endEvent id="e" camunda:asyncAfter="true"/>', "s", "sent", "e"))
+    instance = engine.start()
+    seen = []
+    while engine.status(instance) == "active":
+        seen.append(waiting_at(engine, instance))
+        assert engine.runtime.run_due_timers() == 1
+    assert seen == [["s"], ["sent"], ["e"]]
+    assert engine.status(instance) == "completed"
+
+
 @pytest.mark.parametrize("asynchronous", [True, False])
 def test_a_loop_through_an_asynchronous_gateway_waits_each_round_and_is_not_endless(engine: Engine,
                                                                                    asynchronous: bool) -> None:
@@ -108,7 +122,7 @@ def test_continuations_the_engine_cannot_place_as_camunda_7_does_are_refused_whe
         engine: Engine) -> None:
     problems = refused(engine, process(
         '<bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/>'
-        '<bpmn:intermediateThrowEvent id="note" name="Noted" camunda:asyncAfter="true"/>'
+        '<bpmn:exclusiveGateway id="note" name="Noted" camunda:asyncAfter="true"/>'
         '<bpmn:task id="review" name="Review"><bpmn:multiInstanceLoopCharacteristics camunda:collection="items" '
         'camunda:asyncBefore="true"/></bpmn:task>'
         '<bpmn:parallelGateway id="join" name="Both done" camunda:asyncBefore="true"/>'
@@ -121,7 +135,8 @@ def test_continuations_the_engine_cannot_place_as_camunda_7_does_are_refused_whe
     by_element = dict(problems)
     assert set(by_element) == {"note", "review", "join", "shout"}
     assert by_element["note"].startswith("camunda:asyncAfter on 'Noted' (note): this engine continues "
-                                         "asynchronously after tasks, subprocesses and call activities")
+                                         "asynchronously after activities and after start, intermediate and end "
+                                         "events, not after this exclusive gateway")
     assert "each instance of a multi-instance activity" in by_element["review"]
     assert "Multi-instance, Asynchronous continuations" in by_element["review"]
     assert by_element["join"].startswith("camunda:asyncBefore on 'Both done' (join): this engine does not continue "

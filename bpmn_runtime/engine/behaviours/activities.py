@@ -76,14 +76,6 @@ class ActivityBehaviour(Behaviour):
         scope_ai = ctx.state.parent_of(ai)
         ctx.behaviour_of(scope_ai).child_completed(ctx, scope_ai, ai)
 
-    def leave_along_flows(self, ctx: StepContext, ai: ActivityInstance) -> None:
-        element = ctx.element(ai.element)
-        if element.extensions.async_after and not ai.waited_after:
-            ai.waited_after = True
-            ctx.add_wait(ContinuationWait(ctx.state.next_id(), ai.id, element.id, after=True))
-            return
-        ctx.take_outgoing(ai)
-
     def ended(self, ctx: StepContext, ai: ActivityInstance, how: str) -> None:
         super().ended(ctx, ai, how)
         compensation.activity_ended(ctx, ai, how, ctx.facts.compensation_handlers[ai.element])

@@ -144,10 +144,17 @@ class Behaviour:
 
     def leave(self, ctx: StepContext, ai: ActivityInstance) -> None:
         """The work is done: go on along the outgoing flows whose conditions hold."""
-        ctx.take_outgoing(ai)
+        self.leave_along_flows(ctx, ai)
 
     def leave_along_flows(self, ctx: StepContext, ai: ActivityInstance) -> None:
-        """How a completed child of a flow scope goes on (activities may continue asynchronously first)."""
+        """How a completed child of a flow scope goes on: along its flows, after an asynchronous continuation
+        when the element has one (Camunda 7's asyncAfter on activities and events; gateways choose their flows
+        in `leave` and `parser.camunda.async_refusal` refuses it on them)."""
+        element = ctx.element(ai.element)
+        if element.extensions.async_after and not ai.waited_after:
+            ai.waited_after = True
+            ctx.add_wait(ContinuationWait(ctx.state.next_id(), ai.id, element.id, after=True))
+            return
         ctx.take_outgoing(ai)
 
     def proceed(self, ctx: StepContext, ai: ActivityInstance) -> None:

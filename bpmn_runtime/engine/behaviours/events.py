@@ -90,7 +90,7 @@ class EndEvent(Behaviour):
                 return
             if throw(ctx, ai, definition):
                 return
-        ctx.take_outgoing(ai, [])
+        self.leave_along_flows(ctx, ai)  # an end event has no outgoing flows: the path ends
 
 
 class IntermediateThrowEvent(Behaviour):
