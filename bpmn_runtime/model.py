@@ -202,6 +202,18 @@ class Listener:
 
 
 @dataclass(frozen=True, slots=True)
+class JobListener:
+    """A Camunda 8 execution listener: a job for the workers of `job_type` (static, or FEEL evaluated as the job is
+    created) that the element waits for as it starts (after its input mappings) or ends (after its output
+    mappings); its retries as a task definition's."""
+
+    event: str
+    job_type: str
+    retries: int | None = None  # how many times its job is tried in all (None: as any job)
+    retries_expression: str | None = None  # `retries="=..."`: FEEL giving them as the job is created
+
+
+@dataclass(frozen=True, slots=True)
 class Extensions:
     """Vendor extension data (Camunda 7 `camunda:` attributes, Camunda 8 `zeebe:` elements, SpiffWorkflow's
     `spiffworkflow:` elements)."""
@@ -246,6 +258,7 @@ class Extensions:
     passing: VariablePassing = field(default_factory=VariablePassing)  # a call activity's variables
     execution_listeners: tuple[Listener, ...] = ()  # Camunda 7 execution listeners, in model order
     task_listeners: tuple[Listener, ...] = ()  # a user task's Camunda 7 task listeners
+    job_listeners: tuple[JobListener, ...] = ()  # Camunda 8 execution listeners, run as jobs, in model order
 
 
 @dataclass(frozen=True, slots=True)

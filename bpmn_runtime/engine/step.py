@@ -23,15 +23,15 @@ from bpmn_runtime import juel
 from bpmn_runtime.engine import message_payloads, spiff_correlation, values
 from bpmn_runtime.engine.analysis import facts
 from bpmn_runtime.engine.decision_calls import DecisionCall, DecisionLookup, DecisionOutcome
-from bpmn_runtime.engine.behaviours import listeners, registry
+from bpmn_runtime.engine.behaviours import job_listeners, listeners, registry
 from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident
 from bpmn_runtime.engine.limits import Limits
 from bpmn_runtime.engine.start_events import instantiating
 from bpmn_runtime.engine.state import (
     ROOT, ActivityInstance, Arrive, Body, Broadcast, CheckCondition, CompleteScope, ConditionalWait,
-    IncidentRecord, InstanceState, Join, MessageWait, Operation, Phase, Run, SignalWait, StartProcess, Throw, Trigger,
-    Wait,
+    IncidentRecord, InstanceState, JobWait, Join, MessageWait, Operation, Phase, Run, SignalWait, StartProcess, Throw,
+    Trigger, Wait,
 )
 from bpmn_runtime.errors import BpmnError, BpmnRuntimeError, Conflict, ExpressionError
 from bpmn_runtime.expressions import SANDBOX_SCRIPT_FORMATS, evaluate, is_true, run_assignments
@@ -478,6 +478,9 @@ class Step:
     def trigger_wait(self, wait: Wait, payload: Mapping[str, Any]) -> None:
         """What `wait` waited for happened: the behaviour of the event it waited for decides."""
         event = self.element(wait.element)
+        if isinstance(wait, JobWait) and wait.listener:
+            job_listeners.completed(self, self.state.instances[wait.ai], wait, payload)
+            return
         if not isinstance(wait, MessageWait):
             self.behaviour_for(event).event_occurred(self, event, self.state.instances[wait.ai], wait, payload)
             return

@@ -15,12 +15,15 @@ TASK_LISTENERS = ('<zeebe:taskListeners><zeebe:taskListener eventType="completin
 
 
 @pytest.mark.parametrize("task, expected", [
-    (f'<bpmn:userTask id="work" name="Approve order">{extensions(EXECUTION_LISTENERS)}</bpmn:userTask>',
-     "the user task 'Approve order' (work) has execution listeners, which Camunda 8 runs as jobs as the element "
-     "starts or ends (Execution listeners); remove it, or run the file on Camunda 8"),
+    (f'<bpmn:intermediateThrowEvent id="work" name="Order approved">{extensions(EXECUTION_LISTENERS)}'
+     f'</bpmn:intermediateThrowEvent>',
+     "the intermediate throw event 'Order approved' (work) has execution listeners, which Camunda 8 runs as jobs as "
+     "it starts or ends; this engine runs them on tasks, subprocesses and call activities that do not loop only: do "
+     "the listener's work in a service task of that job type before or after it (Execution listeners)"),
     (f'<bpmn:userTask id="work">{extensions("<zeebe:userTask/>", TASK_LISTENERS)}</bpmn:userTask>',
-     "the user task work has task listeners, which Camunda 8 runs as jobs as the user task is created, assigned "
-     "or completed (Task listeners); remove it, or run the file on Camunda 8"),
+     "the user task work has task listeners, which Camunda 8 runs as jobs as the user task is created, assigned, "
+     "updated, completed or cancelled, and which may correct or deny that change (Task listeners); remove it, or "
+     "run the file on Camunda 8"),
     ('<bpmn:serviceTask id="work" name="Charge">' + extensions(
         '<zeebe:taskDefinition type="charge"/><zeebe:somethingNew value="1"/>') + '</bpmn:serviceTask>',
      "the service task 'Charge' (work) has zeebe:somethingNew, which this engine does not know, so it cannot do "

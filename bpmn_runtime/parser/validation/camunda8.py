@@ -14,7 +14,7 @@ from lxml import etree
 
 from bpmn_runtime.errors import Problem
 from bpmn_runtime.model import Element, Process
-from bpmn_runtime.parser.namespaces import ZEEBE, bpmn, local_name
+from bpmn_runtime.parser.namespaces import ZEEBE, bpmn, local_name, zeebe
 from bpmn_runtime.parser.validation.document import Document, drawn_as, text_of
 from bpmn_runtime.parser.validation.shared import problem
 from bpmn_runtime.parser.zeebe import is_expression, subscription_key
@@ -26,7 +26,7 @@ WAITING = ("intermediateCatchEvent", "boundaryEvent", "startEvent", "receiveTask
 def problems(document: Document) -> list[Problem]:
     """In a Camunda 8 file: every element of an executable process that waits for a message without a key; in any
     file: every zeebe extension this engine does not run as Zeebe does."""
-    found = unsupported_extension_problems(document) + written_form_problems(document)
+    found = unsupported_extension_problems(document) + written_form_problems(document) + listener_problems(document)
     if document.dialect != "Camunda 8":
         return found
     found += condition_problems(document)
@@ -52,13 +52,12 @@ READ = frozenset({
     "taskDefinition", "assignmentDefinition", "taskSchedule", "priorityDefinition", "formDefinition", "ioMapping",
     "input", "output", "calledDecision", "taskHeaders", "header", "properties", "property", "script",
     "loopCharacteristics", "calledElement", "userTaskForm", "subscription", "userTask", "versionTag",
+    "executionListeners", "executionListener",
 })
 # What Camunda 8 runs and this engine does not, by element, in the words of the properties panel.
 NOT_RUN = {
-    "executionListeners": "execution listeners, which Camunda 8 runs as jobs as the element starts or ends "
-                          "(Execution listeners)",
-    "taskListeners": "task listeners, which Camunda 8 runs as jobs as the user task is created, assigned or "
-                     "completed (Task listeners)",
+    "taskListeners": "task listeners, which Camunda 8 runs as jobs as the user task is created, assigned, "
+                     "updated, completed or cancelled, and which may correct or deny that change (Task listeners)",
 }
 
 
@@ -141,6 +140,36 @@ def written_form_problems(document: Document) -> list[Problem]:
                 found.append(document.problem(node, f"{drawn_as(_owner(node, document))} gives the expression "
                                                     f"'{text}' where Camunda 8 requires a variable name; enter the "
                                                     f"name without '=' ({NAMES[key]})"))
+    return found
+
+
+# The elements whose execution listeners this engine runs as Zeebe runs them (see `engine.behaviours.job_listeners`).
+LISTENING = frozenset({
+    "task", "serviceTask", "userTask", "scriptTask", "sendTask", "receiveTask", "businessRuleTask", "manualTask",
+    "subProcess", "callActivity",
+})
+
+
+LISTENERS_NOT_RUN = ("has execution listeners, which Camunda 8 runs as jobs as it starts or ends; this engine runs "
+                     "them on tasks, subprocesses and call activities that do not loop only: do the listener's work "
+                     "in a service task of that job type before or after it (Execution listeners)")
+
+
+def listener_problems(document: Document) -> list[Problem]:
+    """Camunda 8 execution listeners (jobs as the element starts or ends) where this engine does not run them:
+    anywhere but on a task, subprocess or call activity that is not multi-instance (the process, events,
+    gateways, event subprocesses, multi-instance activities), located at the element that carries them."""
+    found = []
+    for node in document.root.iter(zeebe("executionListeners")):
+        owner = _owner(node, document)
+        if not _runs(node) or not len(node):
+            continue
+        kind = local_name(owner.tag)
+        if kind in LISTENING and owner.get("triggeredByEvent", "false").strip() != "true" \
+                and owner.find(bpmn("multiInstanceLoopCharacteristics")) is None \
+                and owner.find(bpmn("standardLoopCharacteristics")) is None:
+            continue
+        found.append(document.problem(node, f"{drawn_as(owner)} {LISTENERS_NOT_RUN}"))
     return found
 
 

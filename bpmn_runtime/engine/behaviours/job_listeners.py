@@ -1,0 +1,48 @@
+"""Camunda 8 execution listeners, run as Zeebe runs them: each is a job for the workers of its type, and the
+element waits for it. Start listeners run after the input mappings and before the element subscribes its boundary
+events and does its work; what their jobs complete with becomes the element's local variables. End listeners run
+after the output mappings, before the element is left; what their jobs complete with goes to the element's scope,
+as output mappings do. Listeners of one event run one after the other, in model order.
+
+Deployment allows them where this engine runs them so: on tasks, subprocesses and call activities that are not
+multi-instance (`parser.validation.camunda8.listener_problems`).
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from bpmn_runtime.engine.behaviours.base import StepContext
+from bpmn_runtime.engine.behaviours.jobs import job_headers, job_retries, job_type
+from bpmn_runtime.engine.state import ActivityInstance, JobWait
+from bpmn_runtime.model import Element, JobListener
+
+
+def of(element: Element, event: str) -> list[JobListener]:
+    """`element`'s listeners of `event`, in model order."""
+    return [listener for listener in element.extensions.job_listeners if listener.event == event]
+
+
+def wait_for(ctx: StepContext, ai: ActivityInstance, event: str, index: int) -> bool:
+    """Make `ai` wait for the job of its listener number `index` of `event`; False when it has no such listener."""
+    element = ctx.element(ai.element)
+    listeners = of(element, event)
+    if index >= len(listeners):
+        return False
+    listener = listeners[index]
+    headers, timeout = job_headers(ctx, element)
+    ctx.add_wait(JobWait(ctx.state.next_id(), ai.id, element.id, job_type(ctx, ai, listener.job_type),
+                         retries=job_retries(ctx, ai, listener.retries, listener.retries_expression),
+                         headers=headers, timeout=timeout, listener=event, listener_index=index))
+    return True
+
+
+def completed(ctx: StepContext, ai: ActivityInstance, wait: JobWait, payload: Mapping[str, Any]) -> None:
+    """A listener's job completed with `payload`: the next listener of its event, else the element goes on (with its
+    work after start listeners, out of the element after end listeners)."""
+    ctx.remove_wait(wait)
+    if wait.listener == "start":
+        ctx.set_local_variables(ai, payload)
+    else:
+        ctx.set_variables(ctx.state.parent_of(ai), payload)
+    if not wait_for(ctx, ai, wait.listener, wait.listener_index + 1):
+        ctx.run_phase(ai, "perform" if wait.listener == "start" else "depart")
