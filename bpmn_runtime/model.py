@@ -387,6 +387,9 @@ class Process:
     # The loopCounter of a multi-instance activity's first instance: 0 in Camunda 7 files, as Camunda 7 counts;
     # 1 otherwise, as Zeebe counts
     loop_counter_from: int = 1
+    # Whether text embedding `${...}` (a task, message or signal name) is evaluated, as Camunda 7 evaluates it; a
+    # Camunda 8 file's is text as written, as Zeebe reads it (its expressions start with '=')
+    embedded_expressions: bool = True
     # camunda:isStartableInTasklist: whether the inbox offers to start it (Camunda Tasklist's Start process)
     startable_in_tasklist: bool = True
     _derived: dict[Callable[[Process], Any], Any] = field(default_factory=dict, init=False, repr=False)

@@ -407,8 +407,9 @@ class Step:
         return is_true(expression, variables, self.execution_view(ai))
 
     def render(self, ai: ActivityInstance, text: str) -> Any:
-        """A Camunda 7 attribute that may embed `${...}` (a task name, a message name): its value here."""
-        if not juel.is_template(text):
+        """A Camunda 7 attribute that may embed `${...}` (a task name, a message name): its value here. A Camunda 8
+        file's is text as written."""
+        if not self.process.embedded_expressions or not juel.is_template(text):
             return text  # most names hold no expression: no view to build
         return juel.render(text, self.variables(ai), self.execution_view(ai))
 

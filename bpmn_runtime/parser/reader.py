@@ -35,6 +35,7 @@ FLOW_NODES = frozenset({
     "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway",
 })
 CAMUNDA_7 = "Camunda Platform"  # modeler:executionPlatform of a file made for Camunda 7
+CAMUNDA_8 = "Camunda Cloud"  # and of one made for Camunda 8
 SCOPES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
 # Process content that describes but does not execute; read past without comment.
 DESCRIPTIVE = frozenset({
@@ -155,6 +156,7 @@ def _read_process(node: etree._Element, context: _Context, executable: bool) -> 
     return Process(process_id, node.get("name", ""), elements, flows, scopes, executable, context.source(node),
                    _starters(node, "candidateStarterUsers", context), _starters(node, "candidateStarterGroups", context),
                    _initiator(node, elements), loop_counter_from=_loop_counter_from(node),
+                   embedded_expressions=not _made_for_camunda_8(node),
                    startable_in_tasklist=(node.get(camunda_name("isStartableInTasklist")) or "").strip() != "false")
 
 
@@ -329,6 +331,14 @@ def _made_for_camunda_7(node: etree._Element) -> bool:
     if platform is not None:
         return str(platform).strip() == CAMUNDA_7
     return CAMUNDA in node.nsmap.values()
+
+
+def _made_for_camunda_8(node: etree._Element) -> bool:
+    """Marked by Camunda Modeler for Camunda 8, or declaring the zeebe namespace and not Camunda 7's."""
+    platform = node.getroottree().getroot().get(EXECUTION_PLATFORM)
+    if platform is not None:
+        return str(platform).strip() == CAMUNDA_8
+    return ZEEBE in node.nsmap.values() and CAMUNDA not in node.nsmap.values()
 
 
 def _loop_counter_from(process: etree._Element) -> int:

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bpmn_runtime.errors import DeploymentError
+from bpmn_runtime.errors import DeploymentError, NotFound
 from bpmn_runtime.parser import parse
 from bpmn_runtime.runtime import Runtime
-from tests.camunda8.models import deploy_one_task, extensions, flows, model, only_job
+from tests.camunda8.models import deploy_one_task, extensions, flows, model, only_job, runtime_on
+from tests.camunda8.test_correlation import KEYED_MESSAGE
 
 
 def listeners(*declared: str) -> str:
@@ -132,24 +133,146 @@ def test_an_interrupting_timer_is_not_armed_before_the_start_listeners_are_done(
     assert runtime.acquire_jobs("test-worker") == []
 
 
+def test_a_start_listener_sets_the_correlation_key_a_message_event_waits_with(tmp_path: Path) -> None:
+    """Zeebe's own use case: the listener computes what the event's correlation key reads; the end listener sees
+    what the message brought."""
+    event = ('<bpmn:intermediateCatchEvent id="work" name="Payment received">'
+             + extensions(listeners("start:find-order", "end:book")) +
+             '<bpmn:messageEventDefinition messageRef="paid"/></bpmn:intermediateCatchEvent>')
+    runtime = deploy_one_task(tmp_path, event, declarations=KEYED_MESSAGE)
+    instance = runtime.start("p")
+    work_on(runtime, "find-order", {"orderId": "o-7"})
+    with pytest.raises(NotFound):
+        runtime.correlate_message("payment-received", "o-8", {"amount": 5})
+    runtime.correlate_message("payment-received", "o-7", {"amount": 12})
+    assert work_on(runtime, "book", {"booked": True})["amount"] == 12
+    detail = runtime.queries.instance(instance)
+    assert (detail.summary.status, detail.variables) == ("completed", {"amount": 12, "booked": True})
+
+
+@pytest.mark.parametrize("element", [
+    '<bpmn:intermediateThrowEvent id="work">{}</bpmn:intermediateThrowEvent>',
+    '<bpmn:intermediateThrowEvent id="work">{}<bpmn:signalEventDefinition signalRef="done"/>'
+    '</bpmn:intermediateThrowEvent>',
+], ids=["none", "signal"])
+def test_an_intermediate_throw_event_waits_for_its_listeners(tmp_path: Path, element: str) -> None:
+    runtime = deploy_one_task(tmp_path, element.format(extensions(listeners("start:before", "end:after"))),
+                              declarations='<bpmn:signal id="done" name="done"/>')
+    instance = runtime.start("p")
+    work_on(runtime, "before")
+    assert runtime.queries.instance(instance).summary.status == "active"
+    work_on(runtime, "after", {"told": "yes"})
+    detail = runtime.queries.instance(instance)
+    assert (detail.summary.status, detail.variables) == ("completed", {"told": "yes"})
+
+
+def test_an_end_event_ends_its_path_once_its_listeners_are_done(tmp_path: Path) -> None:
+    runtime = runtime_on(tmp_path)
+    runtime.deploy(model(f'<bpmn:startEvent id="s"/><bpmn:endEvent id="e">'
+                         f'{extensions(listeners("start:close", "end:archive"))}</bpmn:endEvent>{flows("s", "e")}'),
+                   "p.bpmn")
+    instance = runtime.start("p")
+    work_on(runtime, "close", {"closed": True})
+    assert work_on(runtime, "archive")["closed"] is True  # start listener variables are the end event's own
+    detail = runtime.queries.instance(instance)
+    assert (detail.summary.status, detail.variables) == ("completed", {})
+
+
+def test_end_listeners_of_start_and_boundary_events_run_as_the_token_leaves_them(tmp_path: Path) -> None:
+    body = ('<bpmn:startEvent id="s">' + extensions(listeners("end:opened")) + '</bpmn:startEvent>'
+            + charge_task() + '<bpmn:boundaryEvent id="late" attachedToRef="work">'
+            + extensions('<zeebe:ioMapping><zeebe:output source="=&quot;late&quot;" target="outcome"/>'
+                         '</zeebe:ioMapping>', listeners("end:escalate"))
+            + '<bpmn:timerEventDefinition><bpmn:timeDuration>PT0S</bpmn:timeDuration></bpmn:timerEventDefinition>'
+            '</bpmn:boundaryEvent><bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
+            + flows("s", "work", "e") + flows("late", "e2"))
+    runtime = runtime_on(tmp_path)
+    runtime.deploy(model(body), "p.bpmn")
+    instance = runtime.start("p")
+    work_on(runtime, "opened", {"openedBy": "listener"})
+    assert runtime.run_due_timers() == 1  # the task's job is cancelled; the boundary event waits for its listener
+    assert work_on(runtime, "escalate", {"escalated": True})["outcome"] == "late"
+    detail = runtime.queries.instance(instance)
+    assert (detail.summary.status, detail.variables) == ("completed", {"openedBy": "listener", "outcome": "late",
+                                                                      "escalated": True})
+
+
+def test_a_gateway_start_listener_sets_what_its_conditions_read(tmp_path: Path) -> None:
+    """Zeebe's own use case: the listener computes the variable that decides the path; it stays the gateway's."""
+    body = ('<bpmn:startEvent id="s"/><bpmn:exclusiveGateway id="g" default="to_normal">'
+            + extensions(listeners("start:rate-customer")) + '</bpmn:exclusiveGateway>'
+            '<bpmn:endEvent id="vip"/><bpmn:endEvent id="normal"/>' + flows("s", "g")
+            + '<bpmn:sequenceFlow id="to_vip" sourceRef="g" targetRef="vip"><bpmn:conditionExpression>'
+            '=tier = "gold"</bpmn:conditionExpression></bpmn:sequenceFlow>'
+            '<bpmn:sequenceFlow id="to_normal" sourceRef="g" targetRef="normal"/>')
+    runtime = runtime_on(tmp_path)
+    runtime.deploy(model(body), "p.bpmn")
+    instance = runtime.start("p")
+    work_on(runtime, "rate-customer", {"tier": "gold"})
+    detail = runtime.queries.instance(instance)
+    assert (detail.summary.status, detail.variables) == ("completed", {})
+    assert "vip" in [h.element_id for h in detail.history if h.kind == "element_completed"]
+
+
+def test_a_joining_gateway_runs_its_start_listener_once_the_tokens_are_joined(tmp_path: Path) -> None:
+    body = ('<bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/><bpmn:task id="a"/><bpmn:task id="b"/>'
+            '<bpmn:parallelGateway id="join">' + extensions(listeners("start:joined")) + '</bpmn:parallelGateway>'
+            '<bpmn:endEvent id="e"/>' + flows("s", "fork", "a", "join", "e") + flows("fork", "b", "join"))
+    runtime = runtime_on(tmp_path)
+    runtime.deploy(model(body), "p.bpmn")
+    instance = runtime.start("p")
+    work_on(runtime, "joined")  # one job for the two tokens
+    assert runtime.acquire_jobs("test-worker") == []
+    assert runtime.queries.instance(instance).summary.status == "completed"
+
+
+def test_an_event_based_gateway_start_listener_sets_the_key_its_events_wait_with(tmp_path: Path) -> None:
+    body = ('<bpmn:startEvent id="s"/><bpmn:eventBasedGateway id="g">' + extensions(listeners("start:find-order"))
+            + '</bpmn:eventBasedGateway><bpmn:intermediateCatchEvent id="got_paid"><bpmn:messageEventDefinition '
+            'messageRef="paid"/></bpmn:intermediateCatchEvent><bpmn:intermediateCatchEvent id="late">'
+            '<bpmn:timerEventDefinition><bpmn:timeDuration>P1D</bpmn:timeDuration></bpmn:timerEventDefinition>'
+            '</bpmn:intermediateCatchEvent><bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
+            + flows("s", "g", "got_paid", "e") + flows("g", "late", "e2"))
+    runtime = runtime_on(tmp_path)
+    runtime.deploy(model(body, KEYED_MESSAGE), "p.bpmn")
+    instance = runtime.start("p")
+    waiting = [token.waiting_for for token in runtime.queries.instance(instance).tokens]
+    assert waiting == ["a worker for topic 'find-order'"]  # the events wait once the listener is done
+    work_on(runtime, "find-order", {"orderId": "o-3"})
+    runtime.correlate_message("payment-received", "o-3")
+    assert runtime.queries.instance(instance).summary.status == "completed"
+
+
+END = '<bpmn:endEvent id="e"/>'
 REFUSED = {
-    "gateway": '<bpmn:exclusiveGateway id="work" name="Route">{}</bpmn:exclusiveGateway>',
-    "intermediate event": '<bpmn:intermediateThrowEvent id="work" name="Route">{}</bpmn:intermediateThrowEvent>',
-    "multi-instance task": '<bpmn:serviceTask id="work" name="Route">{}<bpmn:multiInstanceLoopCharacteristics>'
-                           '<bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=[1, 2]"/>'
-                           '</bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics></bpmn:serviceTask>',
+    "gateway": ('<bpmn:parallelGateway id="work" name="Route">{}</bpmn:parallelGateway>' + END
+                + '<bpmn:endEvent id="e2"/>' + flows("s", "work", "e") + flows("work", "e2"), "end"),
+    "multi-instance task": ('<bpmn:serviceTask id="work" name="Route">{}<bpmn:multiInstanceLoopCharacteristics>'
+                            '<bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=[1, 2]"/>'
+                            '</bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics></bpmn:serviceTask>'
+                            + END + flows("s", "work", "e"), "execution"),
+    "boundary event": (charge_task().replace('id="work" name="Charge card"', 'id="pay"')
+                       + '<bpmn:boundaryEvent id="work" name="Route" attachedToRef="pay">{}<bpmn:timerEventDefinition>'
+                       '<bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>'
+                       + END + flows("s", "pay", "e") + flows("work", "e"), "start"),
+    "terminate end event": ('<bpmn:endEvent id="work" name="Route">{}<bpmn:terminateEventDefinition/>'
+                            '</bpmn:endEvent>' + flows("s", "work"), "end"),
+    "link throw event": ('<bpmn:intermediateThrowEvent id="work" name="Route">{}<bpmn:linkEventDefinition '
+                         'name="on"/></bpmn:intermediateThrowEvent><bpmn:intermediateCatchEvent id="c">'
+                         '<bpmn:linkEventDefinition name="on"/></bpmn:intermediateCatchEvent>' + END
+                         + flows("s", "work") + flows("c", "e"), "end"),
 }
 
 
-@pytest.mark.parametrize("element", REFUSED.values(), ids=list(REFUSED))
-def test_listeners_where_the_engine_does_not_run_them_are_refused_at_the_element(element: str) -> None:
-    declared = extensions('<zeebe:taskDefinition type="route"/>', listeners("start:audit"))
-    body = f'<bpmn:startEvent id="s"/>{element.format(declared)}<bpmn:endEvent id="e"/>{flows("s", "work", "e")}'
+@pytest.mark.parametrize("element, which", REFUSED.values(), ids=list(REFUSED))
+def test_listeners_where_the_engine_does_not_run_them_are_refused_at_the_element(element: str, which: str) -> None:
+    job = '<zeebe:taskDefinition type="route"/>' if "serviceTask" in element else ""
+    declared = extensions(job, listeners("start:audit", "end:audit"))
     with pytest.raises(DeploymentError) as refused:
-        parse(model(body), "p.bpmn")
-    [problem] = [p for p in refused.value.problems if "listeners" in p.message]
+        parse(model(f'<bpmn:startEvent id="s"/>{element.format(declared)}'), "p.bpmn")
+    [problem] = refused.value.problems
     assert problem.element_id == "work"
-    assert "'Route' (work) has execution listeners" in problem.message
+    assert f"'Route' (work) has {which} listeners, which Camunda 8 runs as jobs" in problem.message
     assert problem.message.endswith("(Execution listeners)")
 
 
@@ -166,3 +289,17 @@ def test_a_listener_zeebe_refuses_is_refused(declared: str, words: str) -> None:
         parse(model(f'<bpmn:startEvent id="s"/>{task}<bpmn:endEvent id="e"/>{flows("s", "work", "e")}'), "p.bpmn")
     [problem] = refused.value.problems
     assert problem.element_id == "work" and words in problem.message
+
+
+def test_a_listener_type_that_gives_no_text_is_an_incident_retried_with_the_data_fixed(tmp_path: Path) -> None:
+    declared = ('<zeebe:executionListeners><zeebe:executionListener eventType="start" type="=&quot;check-&quot; + '
+                'region"/></zeebe:executionListeners>')
+    runtime = deploy_one_task(tmp_path, charge_task(declared))
+    instance = runtime.start("p")
+    [incident] = runtime.queries.instance(instance).incidents
+    assert incident.element_id == "work" and "gives no text" in incident.message
+    assert runtime.acquire_jobs("test-worker") == []  # neither the listener's job nor the task's
+    runtime.retry_incident(incident.id, variables={"region": "us"})
+    work_on(runtime, "check-us")
+    work_on(runtime, "charge")
+    assert runtime.queries.instance(instance).summary.status == "completed"

@@ -4,14 +4,15 @@ events and does its work; what their jobs complete with becomes the element's lo
 after the output mappings, before the element is left; what their jobs complete with goes to the element's scope,
 as output mappings do. Listeners of one event run one after the other, in model order.
 
-Deployment allows them where this engine runs them so: on tasks, subprocesses and call activities that are not
-multi-instance (`parser.validation.camunda8.listener_problems`).
+Activities (`activities.ActivityBehaviour`), events (`EndListened`, `events.ListenedEvent`) and gateways
+(`gateways.Gateway`, start listeners only) run them;
+deployment refuses them where this engine does not run them so (`parser.validation.camunda8.listener_problems`).
 """
 from __future__ import annotations
 
 from typing import Any, Mapping
 
-from bpmn_runtime.engine.behaviours.base import StepContext
+from bpmn_runtime.engine.behaviours.base import Behaviour, StepContext
 from bpmn_runtime.engine.behaviours.jobs import job_headers, job_retries, job_type
 from bpmn_runtime.engine.state import ActivityInstance, JobWait
 from bpmn_runtime.model import Element, JobListener
@@ -46,3 +47,16 @@ def completed(ctx: StepContext, ai: ActivityInstance, wait: JobWait, payload: Ma
         ctx.set_variables(ctx.state.parent_of(ai), payload)
     if not wait_for(ctx, ai, wait.listener, wait.listener_index + 1):
         ctx.run_phase(ai, "perform" if wait.listener == "start" else "depart")
+
+
+class EndListened(Behaviour):
+    """An event whose end listeners run as it leaves, after its output mappings (start and boundary events, which
+    Zeebe gives no start listeners; intermediate and end events, `events.ListenedEvent`)."""
+
+    def leave(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        if not wait_for(ctx, ai, "end", 0):
+            self.depart(ctx, ai)
+
+    def depart(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """Go on, once the end listeners are done."""
+        ctx.take_outgoing(ai)
