@@ -138,7 +138,11 @@ def _execution_listeners(listeners: list[etree._Element], problems: list[str]) -
     found: list[JobListener] = []
     for listener in listeners:
         event, job_type = (listener.get("eventType") or "").strip(), (listener.get("type") or "").strip()
-        if event not in ("start", "end"):
+        if event == "beforeAll":
+            problems.append("a beforeAll execution listener runs once before the instances of a multi-instance "
+                            "activity in Camunda 8, which this engine does not do; do its work in a service task "
+                            "before the activity (Execution listeners, Event type)")
+        elif event not in ("start", "end"):
             problems.append(f"an execution listener has the event type '{event}'; Camunda 8 runs listeners on "
                             f"start or end (Execution listeners, Event type)")
         elif not job_type:

@@ -197,6 +197,24 @@ def test_end_listeners_of_start_and_boundary_events_run_as_the_token_leaves_them
                                                                       "escalated": True})
 
 
+def test_listeners_of_a_multi_instance_activity_run_for_each_of_its_instances(tmp_path: Path) -> None:
+    """Zeebe's 'before each' and 'after each': around every inner instance, which the start listener sees."""
+    loop = ('<bpmn:multiInstanceLoopCharacteristics isSequential="true"><bpmn:extensionElements>'
+            '<zeebe:loopCharacteristics inputCollection="=[&quot;a&quot;, &quot;b&quot;]" inputElement="item"/>'
+            '</bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics>')
+    task = charge_task(listeners("start:before-each", "end:after-each")).replace("</bpmn:serviceTask>",
+                                                                               loop + "</bpmn:serviceTask>")
+    runtime = deploy_one_task(tmp_path, task)
+    instance = runtime.start("p")
+    seen = []
+    for _ in range(2):
+        seen.append(work_on(runtime, "before-each")["item"])
+        work_on(runtime, "charge")
+        work_on(runtime, "after-each")
+    assert seen == ["a", "b"]
+    assert runtime.queries.instance(instance).summary.status == "completed"
+
+
 def test_a_gateway_start_listener_sets_what_its_conditions_read(tmp_path: Path) -> None:
     """Zeebe's own use case: the listener computes the variable that decides the path; it stays the gateway's."""
     body = ('<bpmn:startEvent id="s"/><bpmn:exclusiveGateway id="g" default="to_normal">'
@@ -247,10 +265,8 @@ END = '<bpmn:endEvent id="e"/>'
 REFUSED = {
     "gateway": ('<bpmn:parallelGateway id="work" name="Route">{}</bpmn:parallelGateway>' + END
                 + '<bpmn:endEvent id="e2"/>' + flows("s", "work", "e") + flows("work", "e2"), "end"),
-    "multi-instance task": ('<bpmn:serviceTask id="work" name="Route">{}<bpmn:multiInstanceLoopCharacteristics>'
-                            '<bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=[1, 2]"/>'
-                            '</bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics></bpmn:serviceTask>'
-                            + END + flows("s", "work", "e"), "execution"),
+    "standard loop": ('<bpmn:serviceTask id="work" name="Route">{}<bpmn:standardLoopCharacteristics/>'
+                      '</bpmn:serviceTask>' + END + flows("s", "work", "e"), "execution"),
     "boundary event": (charge_task().replace('id="work" name="Charge card"', 'id="pay"')
                        + '<bpmn:boundaryEvent id="work" name="Route" attachedToRef="pay">{}<bpmn:timerEventDefinition>'
                        '<bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>'
@@ -282,6 +298,7 @@ def test_listeners_where_the_engine_does_not_run_them_are_refused_at_the_element
     ('<zeebe:executionListener eventType="end" type="audit"/><zeebe:executionListener eventType="end" type="audit"/>',
      "two end execution listeners have the job type 'audit'"),
     ('<zeebe:executionListener eventType="end" type="audit" retries="many"/>', "retries"),
+    ('<zeebe:executionListener eventType="beforeAll" type="audit"/>', "beforeAll"),
 ])
 def test_a_listener_zeebe_refuses_is_refused(declared: str, words: str) -> None:
     task = charge_task(f"<zeebe:executionListeners>{declared}</zeebe:executionListeners>")

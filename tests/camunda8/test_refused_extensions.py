@@ -17,12 +17,12 @@ TASK_LISTENERS = ('<zeebe:taskListeners><zeebe:taskListener eventType="completin
 @pytest.mark.parametrize("task, expected", [
     ('<bpmn:serviceTask id="work" name="Approve order">' + extensions('<zeebe:taskDefinition type="approve"/>',
                                                                         EXECUTION_LISTENERS)
-     + '<bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements><zeebe:loopCharacteristics '
-       'inputCollection="=[1, 2]"/></bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics></bpmn:serviceTask>',
+     + '<bpmn:standardLoopCharacteristics/></bpmn:serviceTask>',
      "the service task 'Approve order' (work) has execution listeners, which Camunda 8 runs as jobs as it starts or "
-     "ends; this engine runs them on tasks, subprocesses and call activities that do not loop, on intermediate and "
-     "end events, the end listeners of start and boundary events and the start listeners of gateways only: do the "
-     "listener's work in a service task of that job type before or after it (Execution listeners)"),
+     "ends; this engine runs them on tasks, subprocesses and call activities (on each instance of a multi-instance "
+     "one), on intermediate and end events, the end listeners of start and boundary events and the start listeners "
+     "of gateways only: do the listener's work in a service task of that job type before or after it (Execution "
+     "listeners)"),
     (f'<bpmn:userTask id="work">{extensions("<zeebe:userTask/>", TASK_LISTENERS)}</bpmn:userTask>',
      "the user task work has task listeners, which Camunda 8 runs as jobs as the user task is created, assigned, "
      "updated, completed or cancelled, and which may correct or deny that change (Task listeners); remove it, or "

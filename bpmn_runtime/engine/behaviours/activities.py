@@ -12,7 +12,7 @@ from typing import Any, Mapping
 from bpmn_runtime.engine.behaviours import boundaries, compensation, job_listeners, joins, listeners
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident, StepContext
 from bpmn_runtime.engine.behaviours.mappings import map_inputs, map_outputs, set_results
-from bpmn_runtime.engine.state import ActivityInstance, ContinuationWait, Run, Wait
+from bpmn_runtime.engine.state import ActivityInstance, ContinuationWait, MultiInstanceBody, Run, Wait
 from bpmn_runtime.model import Element, Flow
 
 
@@ -47,9 +47,10 @@ class ActivityBehaviour(Behaviour):
             self.perform(ctx, ai)
 
     def perform(self, ctx: StepContext, ai: ActivityInstance) -> None:
-        """The activity's work, once its start listeners are done."""
+        """The activity's work, once its start listeners are done (those of a multi-instance activity run for each
+        of its inner instances, as Zeebe runs them, whose boundary events are the body's)."""
         element = ctx.element(ai.element)
-        if job_listeners.of(element, "start"):
+        if job_listeners.of(element, "start") and not isinstance(ctx.state.parent_of(ai).body, MultiInstanceBody):
             boundaries.subscribe_boundary_events(ctx, ai, element)
         run_spiff_script(ctx, ai, element.extensions.pre_script)
         if element.loop is not None and not element.loop.multi_instance and not _loop_may_start(ctx, ai, element):
