@@ -390,6 +390,7 @@ class Process:
     # Whether text embedding `${...}` (a task, message or signal name) is evaluated, as Camunda 7 evaluates it; a
     # Camunda 8 file's is text as written, as Zeebe reads it (its expressions start with '=')
     embedded_expressions: bool = True
+    job_listeners: tuple[JobListener, ...] = ()  # the process's own Camunda 8 execution listeners, in model order
     # camunda:isStartableInTasklist: whether the inbox offers to start it (Camunda Tasklist's Start process)
     startable_in_tasklist: bool = True
     _derived: dict[Callable[[Process], Any], Any] = field(default_factory=dict, init=False, repr=False)

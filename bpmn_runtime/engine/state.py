@@ -128,6 +128,7 @@ class JobWait(Wait):
     timeout: float | None = None
     listener: str = ""
     listener_index: int = 0
+    resume_at: str = ""  # a process start listener's: the start event the instance goes on at
 
     def waiting_for(self) -> str:
         return f"a worker for topic '{self.topic}'"
@@ -243,9 +244,11 @@ class Run:
 
 @dataclass(slots=True)
 class StartProcess:
-    """Start the process at `start_event`: its event subprocesses subscribe, a token enters the start event."""
+    """Start the process at `start_event`: its event subprocesses subscribe, a token enters the start event (once
+    the process's own Camunda 8 start listeners are done: `listened`)."""
 
     start_event: str
+    listened: bool = False
 
     @property
     def ai(self) -> int:

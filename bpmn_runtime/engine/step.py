@@ -224,7 +224,7 @@ class Step:
             self._fire_if_true(wait)
 
     def _start_process(self, start: StartProcess) -> None:
-        registry.PROCESS.open(self, self.state.root, start.start_event)
+        registry.PROCESS.open(self, self.state.root, start.start_event, listened=start.listened)
 
     def run_phase(self, ai: ActivityInstance, phase: Phase) -> None:
         """Run `phase` of `ai`'s behaviour now: a BPMN error is thrown, any other failure becomes an incident
@@ -478,10 +478,10 @@ class Step:
 
     def trigger_wait(self, wait: Wait, payload: Mapping[str, Any]) -> None:
         """What `wait` waited for happened: the behaviour of the event it waited for decides."""
-        event = self.element(wait.element)
         if isinstance(wait, JobWait) and wait.listener:
             job_listeners.completed(self, self.state.instances[wait.ai], wait, payload)
             return
+        event = self.element(wait.element)
         if not isinstance(wait, MessageWait):
             self.behaviour_for(event).event_occurred(self, event, self.state.instances[wait.ai], wait, payload)
             return

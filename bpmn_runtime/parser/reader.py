@@ -12,8 +12,8 @@ from lxml import etree
 
 from bpmn_runtime.errors import Problem
 from bpmn_runtime.model import (
-    ComplexBehavior, Definitions, Element, EventDefinition, Extensions, Flow, LoopSpec, Process, Scope, Source,
-    TimerSpec, VariablePassing,
+    ComplexBehavior, Definitions, Element, EventDefinition, Extensions, Flow, JobListener, LoopSpec, Process, Scope,
+    Source, TimerSpec, VariablePassing,
 )
 from bpmn_runtime.parser import camunda, spiff, zeebe
 from bpmn_runtime.parser.languages import read_in_language
@@ -156,7 +156,7 @@ def _read_process(node: etree._Element, context: _Context, executable: bool) -> 
     return Process(process_id, node.get("name", ""), elements, flows, scopes, executable, context.source(node),
                    _starters(node, "candidateStarterUsers", context), _starters(node, "candidateStarterGroups", context),
                    _initiator(node, elements), loop_counter_from=_loop_counter_from(node),
-                   embedded_expressions=not _made_for_camunda_8(node),
+                   embedded_expressions=not _made_for_camunda_8(node), job_listeners=_process_listeners(node, context),
                    startable_in_tasklist=(node.get(camunda_name("isStartableInTasklist")) or "").strip() != "false")
 
 
@@ -331,6 +331,14 @@ def _made_for_camunda_7(node: etree._Element) -> bool:
     if platform is not None:
         return str(platform).strip() == CAMUNDA_7
     return CAMUNDA in node.nsmap.values()
+
+
+def _process_listeners(process: etree._Element, context: _Context) -> tuple[JobListener, ...]:
+    problems: list[str] = []
+    found = zeebe.process_listeners(process, problems)
+    for message in problems:
+        context.problem(process, message)
+    return found
 
 
 def _made_for_camunda_8(node: etree._Element) -> bool:

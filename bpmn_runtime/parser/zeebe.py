@@ -132,6 +132,12 @@ def _retries(retries: str, what: str, problems: list[str]) -> dict[str, Any]:
     return {}
 
 
+def process_listeners(process: etree._Element, problems: list[str]) -> tuple[JobListener, ...]:
+    """The process's own execution listeners (zeebe:executionListeners among its extension elements)."""
+    return _execution_listeners(process.findall(f"{{*}}extensionElements/{zeebe('executionListeners')}/"
+                                                f"{zeebe('executionListener')}"), problems)
+
+
 def _execution_listeners(listeners: list[etree._Element], problems: list[str]) -> tuple[JobListener, ...]:
     """zeebe:executionListener elements: jobs run as the element starts or ends, in model order. Zeebe refuses a
     listener without a job type, of another event type, or a second one of the same event type and job type."""

@@ -178,6 +178,33 @@ def test_an_end_event_ends_its_path_once_its_listeners_are_done(tmp_path: Path) 
     assert (detail.summary.status, detail.variables) == ("completed", {})
 
 
+def test_the_process_listeners_run_before_its_start_event_and_once_it_has_completed(tmp_path: Path) -> None:
+    body = (extensions(listeners("start:open-case", "end:close-case")) + '<bpmn:startEvent id="s"/>'
+            + charge_task() + '<bpmn:endEvent id="e"/>' + flows("s", "work", "e"))
+    runtime = runtime_on(tmp_path)
+    runtime.deploy(model(body), "p.bpmn")
+    instance = runtime.start("p", {"amount": 3})
+    assert work_on(runtime, "open-case", {"caseId": "c-1"})["amount"] == 3
+    assert work_on(runtime, "charge", {"receipt": "R-1"})["caseId"] == "c-1"
+    assert runtime.queries.instance(instance).summary.status == "active"  # the end listener's job waits
+    assert work_on(runtime, "close-case", {"closed": True})["receipt"] == "R-1"
+    detail = runtime.queries.instance(instance)
+    assert (detail.summary.status, detail.variables) == ("completed", {"amount": 3, "caseId": "c-1",
+                                                                      "receipt": "R-1", "closed": True})
+
+
+def test_a_process_started_by_a_message_runs_its_start_listener_before_its_start_event(tmp_path: Path) -> None:
+    body = (extensions(listeners("start:open-case")) + '<bpmn:startEvent id="s">'
+            '<bpmn:messageEventDefinition messageRef="paid"/></bpmn:startEvent>' + charge_task()
+            + '<bpmn:endEvent id="e"/>' + flows("s", "work", "e"))
+    runtime = runtime_on(tmp_path)
+    runtime.deploy(model(body, KEYED_MESSAGE), "p.bpmn")
+    instance = runtime.correlate_message("payment-received", "o-9", {"orderId": "o-9"})
+    assert work_on(runtime, "open-case")["orderId"] == "o-9"
+    work_on(runtime, "charge")
+    assert runtime.queries.instance(instance).summary.status == "completed"
+
+
 def test_end_listeners_of_start_and_boundary_events_run_as_the_token_leaves_them(tmp_path: Path) -> None:
     body = ('<bpmn:startEvent id="s">' + extensions(listeners("end:opened")) + '</bpmn:startEvent>'
             + charge_task() + '<bpmn:boundaryEvent id="late" attachedToRef="work">'

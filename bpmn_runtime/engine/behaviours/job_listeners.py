@@ -4,8 +4,9 @@ events and does its work; what their jobs complete with becomes the element's lo
 after the output mappings, before the element is left; what their jobs complete with goes to the element's scope,
 as output mappings do. Listeners of one event run one after the other, in model order.
 
-Activities (`activities.ActivityBehaviour`), events (`EndListened`, `events.ListenedEvent`) and gateways
-(`gateways.Gateway`, start listeners only) run them;
+Activities (`activities.ActivityBehaviour`), events (`EndListened`, `events.ListenedEvent`), gateways
+(`gateways.Gateway`, start listeners only) and the process (`subprocesses.ProcessBehaviour`: before its start event,
+once it has completed) run them;
 deployment refuses them where this engine does not run them so (`parser.validation.camunda8.listener_problems`).
 """
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any, Mapping
 
 from bpmn_runtime.engine.behaviours.base import Behaviour, StepContext
 from bpmn_runtime.engine.behaviours.jobs import job_headers, job_retries, job_type
-from bpmn_runtime.engine.state import ActivityInstance, JobWait
+from bpmn_runtime.engine.state import ActivityInstance, JobWait, StartProcess
 from bpmn_runtime.model import Element, JobListener
 
 
@@ -23,17 +24,24 @@ def of(element: Element, event: str) -> list[JobListener]:
     return [listener for listener in element.extensions.job_listeners if listener.event == event]
 
 
-def wait_for(ctx: StepContext, ai: ActivityInstance, event: str, index: int) -> bool:
-    """Make `ai` wait for the job of its listener number `index` of `event`; False when it has no such listener."""
-    element = ctx.element(ai.element)
-    listeners = of(element, event)
+def wait_for(ctx: StepContext, ai: ActivityInstance, event: str, index: int, resume_at: str = "") -> bool:
+    """Make `ai` (an element's, or the process's own) wait for the job of its listener number `index` of `event`;
+    False when it has no such listener."""
+    headers: dict[str, str] = {}
+    timeout: float | None = None
+    if ai.parent is None:
+        declared = ctx.process.job_listeners
+    else:
+        element = ctx.element(ai.element)
+        declared, (headers, timeout) = element.extensions.job_listeners, job_headers(ctx, element)
+    listeners = [listener for listener in declared if listener.event == event]
     if index >= len(listeners):
         return False
     listener = listeners[index]
-    headers, timeout = job_headers(ctx, element)
-    ctx.add_wait(JobWait(ctx.state.next_id(), ai.id, element.id, job_type(ctx, ai, listener.job_type),
+    ctx.add_wait(JobWait(ctx.state.next_id(), ai.id, ai.element, job_type(ctx, ai, listener.job_type),
                          retries=job_retries(ctx, ai, listener.retries, listener.retries_expression),
-                         headers=headers, timeout=timeout, listener=event, listener_index=index))
+                         headers=headers, timeout=timeout, listener=event, listener_index=index,
+                         resume_at=resume_at))
     return True
 
 
@@ -44,8 +52,12 @@ def completed(ctx: StepContext, ai: ActivityInstance, wait: JobWait, payload: Ma
     if wait.listener == "start":
         ctx.set_local_variables(ai, payload)
     else:
-        ctx.set_variables(ctx.state.parent_of(ai), payload)
-    if not wait_for(ctx, ai, wait.listener, wait.listener_index + 1):
+        ctx.set_variables(ctx.state.parent_of(ai) if ai.parent is not None else ai, payload)
+    if wait_for(ctx, ai, wait.listener, wait.listener_index + 1, wait.resume_at):
+        return
+    if ai.parent is None and wait.listener == "start":
+        ctx.later(StartProcess(wait.resume_at, listened=True))
+    else:
         ctx.run_phase(ai, "perform" if wait.listener == "start" else "depart")
 
 

@@ -23,7 +23,8 @@ def job_type(ctx: StepContext, ai: ActivityInstance, written: str) -> str:
     """A job's topic as written, or what its expression gives (evaluated as the job is created)."""
     topic = attributes.text(ctx, ai, written)
     if not topic:
-        raise Incident(f"the job type \"{written}\" of {ctx.element(ai.element).label} gives no text; "
+        where = ctx.element(ai.element).label if ai.parent is not None else "the process"
+        raise Incident(f"the job type \"{written}\" of {where} gives no text; "
                        f"it must name the topic its workers take")
     return topic
 

@@ -154,17 +154,17 @@ GATEWAYS = ("exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBas
 # End events that leave no path to end listeners: Zeebe refuses them on an error end event; a terminate or cancel
 # end event ends its scope at once here.
 ENDING_AT_ONCE = ("errorEventDefinition", "terminateEventDefinition", "cancelEventDefinition")
-LISTENERS_NOT_RUN = ("which Camunda 8 runs as jobs as it starts or ends; this engine runs them on tasks, "
-                     "subprocesses and call activities (on each instance of a multi-instance one), on intermediate "
-                     "and end events, the end listeners of start and boundary events and the start listeners of "
-                     "gateways only: do the listener's work in a service task of that job type before or after it "
-                     "(Execution listeners)")
+LISTENERS_NOT_RUN = ("which Camunda 8 runs as jobs as it starts or ends; this engine runs them on the process, "
+                     "tasks, subprocesses and call activities (on each instance of a multi-instance one), on "
+                     "intermediate and end events, the end listeners of start and boundary events and the start "
+                     "listeners of gateways only: do the listener's work in a service task of that job type before "
+                     "or after it (Execution listeners)")
 
 
 def listener_problems(document: Document) -> list[Problem]:
     """Camunda 8 execution listeners (jobs as the element starts or ends) where this engine does not run them,
-    located at the element that carries them: on the process, complex gateways, event subprocesses and standard
-    loops; start listeners of start and boundary events and of an event after an event-based gateway; end
+    located at the element that carries them: on complex gateways, event subprocesses and standard loops; end
+    listeners of a process with a terminate end event; start listeners of start and boundary events and of an event after an event-based gateway; end
     listeners of gateways and where the element ends otherwise (a link throw, an error, terminate or cancel end
     event)."""
     found = []
@@ -183,6 +183,10 @@ def _listeners_refused(owner: etree._Element, events: set[str]) -> str | None:
     """Which of `owner`'s listeners ('execution', 'end', 'start') this engine does not run; None: it runs them all."""
     kind = local_name(owner.tag)
     definitions = {local_name(d.tag) for d in owner if local_name(d.tag).endswith("EventDefinition")}
+    if kind == "process":  # a terminate end event of the process ends it without completing it here
+        terminates = any(end.find(bpmn("terminateEventDefinition")) is not None
+                         for end in owner.iterfind(bpmn("endEvent")))
+        return "end" if terminates and "end" in events else None
     if kind in LISTENING_ACTIVITIES:
         looping = owner.find(bpmn("standardLoopCharacteristics")) is not None
         return "execution" if looping or owner.get("triggeredByEvent", "false").strip() == "true" else None
