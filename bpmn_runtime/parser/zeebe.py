@@ -149,8 +149,8 @@ def _execution_listeners(listeners: list[etree._Element], problems: list[str]) -
                             "activity in Camunda 8, which this engine does not do; do its work in a service task "
                             "before the activity (Execution listeners, Event type)")
         elif event not in ("start", "end"):
-            problems.append(f"an execution listener has the event type '{event}'; Camunda 8 runs listeners on "
-                            f"start or end (Execution listeners, Event type)")
+            problems.append(f"an execution listener has the event type '{event}'; this engine runs Camunda 8's "
+                            f"start and end listeners only (Execution listeners, Event type)")
         elif not job_type:
             problems.append(f"the {event} execution listener has no job type; enter the type its workers take "
                             f"(Execution listeners, Listener type)")

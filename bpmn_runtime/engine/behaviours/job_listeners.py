@@ -6,9 +6,8 @@ as output mappings do. Listeners of one event run one after the other, in model 
 
 Activities (`activities.ActivityBehaviour`), events (`EndListened`, `events.ListenedEvent`), gateways
 (`gateways.Gateway`, start listeners only) and the process (`subprocesses.ProcessBehaviour`: before its start event,
-once it has completed) run them;
-deployment refuses them where this engine does not run them so (`parser.validation.camunda8.listener_problems`).
-"""
+once it has completed) run them; deployment refuses them where this engine does not run them so
+(`parser.validation.camunda8.listener_problems`)."""
 from __future__ import annotations
 
 from typing import Any, Mapping

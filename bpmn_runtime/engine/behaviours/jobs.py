@@ -42,4 +42,3 @@ def _retries(ctx: StepContext, ai: ActivityInstance, expression: str) -> int:
         raise Incident(f"the retries \"{expression}\" give {reprlib.repr(value)}; they must give a whole number "
                        f"from 1 to {MAX_RETRIES:,}")
     return int(value)
-

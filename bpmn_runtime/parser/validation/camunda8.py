@@ -163,10 +163,10 @@ LISTENERS_NOT_RUN = ("which Camunda 8 runs as jobs as it starts or ends; this en
 
 def listener_problems(document: Document) -> list[Problem]:
     """Camunda 8 execution listeners (jobs as the element starts or ends) where this engine does not run them,
-    located at the element that carries them: on complex gateways, event subprocesses and standard loops; end
-    listeners of a process with a terminate end event; start listeners of start and boundary events and of an event after an event-based gateway; end
-    listeners of gateways and where the element ends otherwise (a link throw, an error, terminate or cancel end
-    event)."""
+    located at the element that carries them: on complex gateways, event subprocesses and standard loops; start
+    listeners of start and boundary events and of an event after an event-based gateway; end listeners of
+    gateways and where the element ends otherwise (a process with a terminate end event, a link throw, an error,
+    terminate or cancel end event)."""
     found = []
     for node in document.root.iter(zeebe("executionListeners")):
         owner = _owner(node, document)
@@ -212,7 +212,8 @@ def _sources(target: etree._Element) -> list[etree._Element]:
     parent, ident = target.getparent(), target.get("id")
     if parent is None:
         return []
-    sources = [flow.get("sourceRef") for flow in parent.iterfind(bpmn("sequenceFlow")) if flow.get("targetRef") == ident]
+    sources = [flow.get("sourceRef") for flow in parent.iterfind(bpmn("sequenceFlow"))
+               if flow.get("targetRef") == ident]
     return [node for node in parent if node.get("id") in sources]
 
 
