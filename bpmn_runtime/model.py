@@ -203,6 +203,18 @@ class Listener:
 
 
 @dataclass(frozen=True, slots=True)
+class JobListener:
+    """A Camunda 8 execution listener: a job for the workers of `job_type` (static, or FEEL evaluated as the job is
+    created) that the element waits for as it starts (after its input mappings) or ends (after its output
+    mappings); its retries as a task definition's."""
+
+    event: str
+    job_type: str
+    retries: int | None = None  # how many times its job is tried in all (None: as any job)
+    retries_expression: str | None = None  # `retries="=..."`: FEEL giving them as the job is created
+
+
+@dataclass(frozen=True, slots=True)
 class Extensions:
     """Vendor extension data (Camunda 7 `camunda:` attributes, Camunda 8 `zeebe:` elements, SpiffWorkflow's
     `spiffworkflow:` elements, Flowable's `flowable:`/`activiti:` attributes)."""
@@ -257,6 +269,7 @@ class Extensions:
     worker_inputs: tuple[tuple[str, str], ...] = ()
     execution_listeners: tuple[Listener, ...] = ()  # Camunda 7 execution listeners, in model order
     task_listeners: tuple[Listener, ...] = ()  # a user task's Camunda 7 task listeners
+    job_listeners: tuple[JobListener, ...] = ()  # Camunda 8 execution listeners, run as jobs, in model order
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,6 +398,10 @@ class Process:
     # The loopCounter of a multi-instance activity's first instance: 0 in Camunda 7 files, as Camunda 7 counts;
     # 1 otherwise, as Zeebe counts
     loop_counter_from: int = 1
+    # Whether text embedding `${...}` (a task, message or signal name) is evaluated, as Camunda 7 evaluates it; a
+    # Camunda 8 file's is text as written, as Zeebe reads it (its expressions start with '=')
+    embedded_expressions: bool = True
+    job_listeners: tuple[JobListener, ...] = ()  # the process's own Camunda 8 execution listeners, in model order
     # camunda:isStartableInTasklist: whether the inbox offers to start it (Camunda Tasklist's Start process)
     startable_in_tasklist: bool = True
     _derived: dict[Callable[[Process], Any], Any] = field(default_factory=dict, init=False, repr=False)

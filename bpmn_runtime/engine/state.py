@@ -22,7 +22,7 @@ ROOT = 0  # id of the activity instance of the process itself
 # begin (boundary events, then execute), execute (input mappings, standard loop check, then activate),
 # activate (the element's work), leave (after the work: outputs, loops, then on), proceed (after an
 # asynchronous continuation that follows the activity).
-Phase = Literal["begin", "execute", "activate", "leave", "proceed"]
+Phase = Literal["begin", "execute", "perform", "activate", "leave", "depart", "proceed"]
 
 
 # --- what a joining element, a loop, a body remembers --------------------------------------------------
@@ -117,13 +117,18 @@ class UserTaskWait(Wait):
 
 @dataclass(slots=True)
 class JobWait(Wait):
-    """Work for the handler of `topic`; a worker may hold it `timeout` seconds (None: the worker's lease)."""
+    """Work for the handler of `topic`; a worker may hold it `timeout` seconds (None: the worker's lease). The job
+    of a Camunda 8 execution listener names its event (`start`, `end`) and which of the element's listeners of that
+    event it is."""
 
     kind: ClassVar[str] = "job"
     topic: str = ""
     retries: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
     timeout: float | None = None
+    listener: str = ""
+    listener_index: int = 0
+    resume_at: str = ""  # a process start listener's: the start event the instance goes on at
 
     def waiting_for(self) -> str:
         return f"a worker for topic '{self.topic}'"
@@ -240,9 +245,11 @@ class Run:
 
 @dataclass(slots=True)
 class StartProcess:
-    """Start the process at `start_event`: its event subprocesses subscribe, a token enters the start event."""
+    """Start the process at `start_event`: its event subprocesses subscribe, a token enters the start event (once
+    the process's own Camunda 8 start listeners are done: `listened`)."""
 
     start_event: str
+    listened: bool = False
 
     @property
     def ai(self) -> int:

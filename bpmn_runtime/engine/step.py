@@ -23,15 +23,15 @@ from bpmn_runtime import juel
 from bpmn_runtime.engine import message_payloads, spiff_correlation, values
 from bpmn_runtime.engine.analysis import facts
 from bpmn_runtime.engine.decision_calls import DecisionCall, DecisionLookup, DecisionOutcome
-from bpmn_runtime.engine.behaviours import listeners, registry
+from bpmn_runtime.engine.behaviours import job_listeners, listeners, registry
 from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident
 from bpmn_runtime.engine.limits import Limits
 from bpmn_runtime.engine.start_events import instantiating
 from bpmn_runtime.engine.state import (
     ROOT, ActivityInstance, Arrive, Body, Broadcast, CheckCondition, CompleteScope, ConditionalWait,
-    ContinuationWait,    IncidentRecord, InstanceState, Join, MessageWait, Operation, Phase, Run, SignalWait, StartProcess, Throw, Trigger,
-    Wait,
+    ContinuationWait, IncidentRecord, InstanceState, JobWait, Join, MessageWait, Operation, Phase, Run, SignalWait,
+    StartProcess, Throw, Trigger, Wait,
 )
 from bpmn_runtime.errors import BpmnError, BpmnRuntimeError, Conflict, ExpressionError
 from bpmn_runtime.expressions import DELETED, SANDBOX_SCRIPT_FORMATS, evaluate, is_true, run_assignments
@@ -224,7 +224,7 @@ class Step:
             self._fire_if_true(wait)
 
     def _start_process(self, start: StartProcess) -> None:
-        registry.PROCESS.open(self, self.state.root, start.start_event)
+        registry.PROCESS.open(self, self.state.root, start.start_event, listened=start.listened)
 
     def run_phase(self, ai: ActivityInstance, phase: Phase) -> None:
         """Run `phase` of `ai`'s behaviour now: a BPMN error is thrown, any other failure becomes an incident
@@ -430,8 +430,9 @@ class Step:
         return is_true(expression, variables, self.execution_view(ai))
 
     def render(self, ai: ActivityInstance, text: str) -> Any:
-        """A Camunda 7 attribute that may embed `${...}` (a task name, a message name): its value here."""
-        if not juel.is_template(text):
+        """A Camunda 7 attribute that may embed `${...}` (a task name, a message name): its value here. A Camunda 8
+        file's is text as written."""
+        if not self.process.embedded_expressions or not juel.is_template(text):
             return text  # most names hold no expression: no view to build
         return juel.render(text, self.variables(ai), self.execution_view(ai))
 
@@ -503,6 +504,9 @@ class Step:
         if isinstance(wait, ContinuationWait):  # a worker picked up the continuation before or after
             self.remove_wait(wait)
             self.later(Run(wait.ai, "proceed" if wait.after else "begin"))
+            return
+        if isinstance(wait, JobWait) and wait.listener:
+            job_listeners.completed(self, self.state.instances[wait.ai], wait, payload)
             return
         event = self.element(wait.element)
         if not isinstance(wait, MessageWait):

@@ -250,7 +250,6 @@ def _not_arrived(element: etree._Element, kind: str) -> str | None:
     """Why a token does not arrive at event or gateway `element` as at the others (an event subprocess's start
     occurs, a boundary event fires, a joining gateway collects tokens, an event after an event-based gateway
     is chosen by it), or None."""
-    parent = element.getparent()
     incoming = [flow for flow in _siblings(element, "sequenceFlow") if flow.get("targetRef") == element.get("id")]
     if kind == "startEvent" and _in_process_or_subprocess(element):
         return None

@@ -13,8 +13,8 @@ from lxml import etree
 from bpmn_runtime.engine import python_timers
 from bpmn_runtime.errors import Problem
 from bpmn_runtime.model import (
-    ComplexBehavior, Definitions, Element, EventDefinition, Extensions, Flow, LoopSpec, Process, Scope, Source,
-    TimerSpec, VariablePassing,
+    ComplexBehavior, Definitions, Element, EventDefinition, Extensions, Flow, JobListener, LoopSpec, Process, Scope,
+    Source, TimerSpec, VariablePassing,
 )
 from bpmn_runtime.parser import camunda, flowable, spiff, zeebe
 from bpmn_runtime.parser.languages import read_in_language
@@ -36,6 +36,7 @@ FLOW_NODES = frozenset({
     "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway",
 })
 CAMUNDA_7 = "Camunda Platform"  # modeler:executionPlatform of a file made for Camunda 7
+CAMUNDA_8 = "Camunda Cloud"  # and of one made for Camunda 8
 SCOPES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
 # Process content that describes but does not execute; read past without comment.
 DESCRIPTIVE = frozenset({
@@ -156,6 +157,7 @@ def _read_process(node: etree._Element, context: _Context, executable: bool) -> 
     return Process(process_id, node.get("name", ""), elements, flows, scopes, executable, context.source(node),
                    _starters(node, "candidateStarterUsers", context), _starters(node, "candidateStarterGroups", context),
                    _initiator(node, elements), loop_counter_from=_loop_counter_from(node),
+                   embedded_expressions=not _made_for_camunda_8(node), job_listeners=_process_listeners(node, context),
                    startable_in_tasklist=(node.get(camunda_name("isStartableInTasklist")) or "").strip() != "false")
 
 
@@ -343,6 +345,22 @@ def _made_for_camunda(node: etree._Element) -> bool:
     """Marked by Camunda Modeler for Camunda 7 or 8, or declaring one of their namespaces."""
     return node.getroottree().getroot().get(EXECUTION_PLATFORM) is not None \
         or bool({CAMUNDA, ZEEBE} & set(node.nsmap.values()))
+
+
+def _process_listeners(process: etree._Element, context: _Context) -> tuple[JobListener, ...]:
+    problems: list[str] = []
+    found = zeebe.process_listeners(process, problems)
+    for message in problems:
+        context.problem(process, message)
+    return found
+
+
+def _made_for_camunda_8(node: etree._Element) -> bool:
+    """Marked by Camunda Modeler for Camunda 8, or declaring the zeebe namespace and not Camunda 7's."""
+    platform = node.getroottree().getroot().get(EXECUTION_PLATFORM)
+    if platform is not None:
+        return str(platform).strip() == CAMUNDA_8
+    return ZEEBE in node.nsmap.values() and CAMUNDA not in node.nsmap.values()
 
 
 def _loop_counter_from(process: etree._Element) -> int:

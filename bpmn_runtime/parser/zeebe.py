@@ -9,7 +9,7 @@ from lxml import etree
 from bpmn_runtime import juel
 from bpmn_runtime.feel import feel_text
 from bpmn_runtime.forms import LINKED_FORM, read_form_js
-from bpmn_runtime.model import ALL_VARIABLES, MAX_RETRIES, CallMapping, Mapping, VariablePassing
+from bpmn_runtime.model import ALL_VARIABLES, MAX_RETRIES, CallMapping, JobListener, Mapping, VariablePassing
 from bpmn_runtime.parser.numbers import literal_or_expression, whole_number
 from bpmn_runtime.parser.namespaces import zeebe
 
@@ -77,11 +77,10 @@ def read(element: etree._Element, user_task_forms: dict[str, str], problems: lis
     task = extension.find(zeebe("taskDefinition"))
     if task is not None:
         found["topic"] = _job_type(task.get("type"))
-        retries = task.get("retries", "")
-        if is_expression(retries):
-            found["retries_expression"] = retries
-        elif retries.strip():
-            found["retries"] = whole_number(retries, "zeebe:taskDefinition retries", problems, high=MAX_RETRIES)
+        found.update(_retries(task.get("retries", ""), "zeebe:taskDefinition retries", problems))
+    listeners = extension.findall(f"{zeebe('executionListeners')}/{zeebe('executionListener')}")
+    if listeners:
+        found["job_listeners"] = _execution_listeners(listeners, problems)
     assignment = extension.find(zeebe("assignmentDefinition"))
     if assignment is not None:
         found["assignee"] = _optional(assignment.get("assignee"))
@@ -122,6 +121,47 @@ def read(element: etree._Element, user_task_forms: dict[str, str], problems: lis
     if headers:
         found["headers"] = headers
     return found
+
+
+def _retries(retries: str, what: str, problems: list[str]) -> dict[str, Any]:
+    """A job's retries: FEEL evaluated as each job is created, or a static whole number (none: the default)."""
+    if is_expression(retries):
+        return {"retries_expression": retries}
+    if retries.strip():
+        return {"retries": whole_number(retries, what, problems, high=MAX_RETRIES)}
+    return {}
+
+
+def process_listeners(process: etree._Element, problems: list[str]) -> tuple[JobListener, ...]:
+    """The process's own execution listeners (zeebe:executionListeners among its extension elements)."""
+    return _execution_listeners(process.findall(f"{{*}}extensionElements/{zeebe('executionListeners')}/"
+                                                f"{zeebe('executionListener')}"), problems)
+
+
+def _execution_listeners(listeners: list[etree._Element], problems: list[str]) -> tuple[JobListener, ...]:
+    """zeebe:executionListener elements: jobs run as the element starts or ends, in model order. Zeebe refuses a
+    listener without a job type, of another event type, or a second one of the same event type and job type."""
+    found: list[JobListener] = []
+    for listener in listeners:
+        event, job_type = (listener.get("eventType") or "").strip(), (listener.get("type") or "").strip()
+        if event == "beforeAll":
+            problems.append("a beforeAll execution listener runs once before the instances of a multi-instance "
+                            "activity in Camunda 8, which this engine does not do; do its work in a service task "
+                            "before the activity (Execution listeners, Event type)")
+        elif event not in ("start", "end"):
+            problems.append(f"an execution listener has the event type '{event}'; this engine runs Camunda 8's "
+                            f"start and end listeners only (Execution listeners, Event type)")
+        elif not job_type:
+            problems.append(f"the {event} execution listener has no job type; enter the type its workers take "
+                            f"(Execution listeners, Listener type)")
+        elif any(f.event == event and f.job_type == job_type for f in found):
+            problems.append(f"two {event} execution listeners have the job type '{job_type}', which Camunda 8 "
+                            f"refuses; keep one (Execution listeners, Listener type)")
+        else:
+            retries = _retries(listener.get("retries", ""), "the execution listener's retries (Execution listeners, "
+                                                            "Retries)", problems)
+            found.append(JobListener(event, _job_type(job_type) or job_type, **retries))
+    return tuple(found)
 
 
 BINDINGS = ("latest", "deployment", "versionTag")

@@ -343,6 +343,15 @@ def bpmn_error(unit: UnitOfWork, job_id: int, worker: str, code: str, message: s
     job = locked_job(unit, job_id, worker)
     mark_started(unit, starting, worker)
     loaded, wait_key = unit.load(_instance_of(job)), _wait_of(job)
+    waiting = loaded.state.waits.get(wait_key)
+    if isinstance(waiting, JobWait) and waiting.listener:  # Zeebe does not let a listener's job throw one either
+        unit.session.execute(update(Job).where(Job.id == job_id).values(
+            retries=0, lock_owner=None, lock_expires_at=None, last_error=f"BPMN error {code}: {message}"))
+        unit.session.add(Incident(instance_id=job.instance_id, job_id=job_id, element_id=job.element_id,
+                                  message=f"{job.topic}: the {waiting.listener} listener's handler raised BPMN error "
+                                          f"'{code}', but an execution listener cannot throw a BPMN error",
+                                  created_at=unit.now))
+        return
     element, topic = job.element_id, job.topic
     unit.after_commit(lambda: log_event(log, logging.INFO, "handler of %s raised BPMN error %s %s", element, code,
                                         message, **loaded.log_fields(), element_id=element, job_id=job_id,

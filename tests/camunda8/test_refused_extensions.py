@@ -15,12 +15,18 @@ TASK_LISTENERS = ('<zeebe:taskListeners><zeebe:taskListener eventType="completin
 
 
 @pytest.mark.parametrize("task, expected", [
-    (f'<bpmn:userTask id="work" name="Approve order">{extensions(EXECUTION_LISTENERS)}</bpmn:userTask>',
-     "the user task 'Approve order' (work) has execution listeners, which Camunda 8 runs as jobs as the element "
-     "starts or ends (Execution listeners); remove it, or run the file on Camunda 8"),
+    ('<bpmn:serviceTask id="work" name="Approve order">' + extensions('<zeebe:taskDefinition type="approve"/>',
+                                                                        EXECUTION_LISTENERS)
+     + '<bpmn:standardLoopCharacteristics/></bpmn:serviceTask>',
+     "the service task 'Approve order' (work) has execution listeners, which Camunda 8 runs as jobs as it starts or "
+     "ends; this engine runs them on the process, tasks, subprocesses and call activities (on each instance of a "
+     "multi-instance one), on intermediate and end events, the end listeners of start and boundary events and the "
+     "start listeners of gateways only: do the listener's work in a service task of that job type before or after "
+     "it (Execution listeners)"),
     (f'<bpmn:userTask id="work">{extensions("<zeebe:userTask/>", TASK_LISTENERS)}</bpmn:userTask>',
-     "the user task work has task listeners, which Camunda 8 runs as jobs as the user task is created, assigned "
-     "or completed (Task listeners); remove it, or run the file on Camunda 8"),
+     "the user task work has task listeners, which Camunda 8 runs as jobs as the user task is created, assigned, "
+     "updated, completed or cancelled, and which may correct or deny that change (Task listeners); remove it, or "
+     "run the file on Camunda 8"),
     ('<bpmn:serviceTask id="work" name="Charge">' + extensions(
         '<zeebe:taskDefinition type="charge"/><zeebe:somethingNew value="1"/>') + '</bpmn:serviceTask>',
      "the service task 'Charge' (work) has zeebe:somethingNew, which this engine does not know, so it cannot do "
@@ -38,12 +44,15 @@ def test_an_extension_the_engine_does_not_run_is_refused_at_its_element(task: st
     assert [(p.element_id, p.line, p.message) for p in refused.value.problems] == [("work", 6, expected)]
 
 
-def test_process_level_listeners_are_refused_at_the_process() -> None:
-    body = f'{extensions(EXECUTION_LISTENERS)}<bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>{flows("s", "e")}'
+def test_end_listeners_of_a_process_a_terminate_end_event_ends_are_refused_at_the_process() -> None:
+    declared = extensions('<zeebe:executionListeners><zeebe:executionListener eventType="end" type="audit"/>'
+                          '</zeebe:executionListeners>')
+    body = (f'{declared}<bpmn:startEvent id="s"/><bpmn:endEvent id="e"><bpmn:terminateEventDefinition/>'
+            f'</bpmn:endEvent>{flows("s", "e")}')
     with pytest.raises(DeploymentError) as refused:
         parse(model(body), "p.bpmn")
     [problem] = refused.value.problems
-    assert problem.element_id == "p" and problem.message.startswith("the process p has execution listeners")
+    assert problem.element_id == "p" and problem.message.startswith("the process p has end listeners")
 
 
 def test_extensions_of_a_process_that_is_not_executable_are_not_refused() -> None:

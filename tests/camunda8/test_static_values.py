@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from bpmn_runtime.errors import DeploymentError
-from tests.camunda8.models import deploy_one_task, extensions, job, only_job, quote
+from bpmn_runtime.parser import parse
+from tests.camunda8.models import deploy_one_task, extensions, flows, job, model, only_job, quote, runtime_on
 
 STATIC = {
     "url": "https://api.example.com/v1/orders?status=open&limit=10",
@@ -94,3 +95,34 @@ def test_a_static_priority_outside_0_to_100_is_refused(tmp_path: Path) -> None:
         deploy_one_task(tmp_path, _prioritised("500"), "approve")
     [problem] = refused.value.problems
     assert problem.element_id == "approve" and "zeebe:priorityDefinition priority" in problem.message
+
+
+def test_names_embedding_juel_are_text_as_written_in_a_camunda_8_file(tmp_path: Path) -> None:
+    """Zeebe has no `${...}`: a task named 'Review ${order}' is called so, and a message named 'paid-${order}' is
+    the message of that name."""
+    message = ('<bpmn:message id="paid" name="paid-${order}">'
+               + extensions('<zeebe:subscription correlationKey="=order"/>') + '</bpmn:message>')
+    body = ('<bpmn:startEvent id="s"/><bpmn:userTask id="work" name="Review ${order}">'
+            + extensions('<zeebe:userTask/>') + '</bpmn:userTask><bpmn:intermediateCatchEvent id="wait">'
+            '<bpmn:messageEventDefinition messageRef="paid"/></bpmn:intermediateCatchEvent><bpmn:endEvent id="e"/>'
+            + flows("s", "work", "wait", "e"))
+    runtime = runtime_on(tmp_path)
+    runtime.deploy(model(body, message), "p.bpmn")
+    instance = runtime.start("p", {"order": "o-1"})
+    [task] = runtime.queries.tasks(everyone=True)[0]
+    assert task.name == "Review ${order}"
+    runtime.complete_task(task.id, {})
+    runtime.correlate_message("paid-${order}", "o-1")
+    assert runtime.queries.instance(instance).summary.status == "completed"
+
+
+@pytest.mark.parametrize("event, declaration", [
+    ('<bpmn:endEvent id="work"><bpmn:errorEventDefinition errorRef="no"/></bpmn:endEvent>',
+     '<bpmn:error id="no" errorCode="=reason +"/>'),
+    ('<bpmn:endEvent id="work"><bpmn:signalEventDefinition signalRef="no"/></bpmn:endEvent>',
+     '<bpmn:signal id="no" name="=&quot;alarm-&quot; +"/>'),
+], ids=["error code", "signal name"])
+def test_a_feel_code_or_signal_name_that_cannot_parse_is_refused_at_deployment(event: str, declaration: str) -> None:
+    with pytest.raises(DeploymentError) as refused:
+        parse(model(f'<bpmn:startEvent id="s"/>{event}{flows("s", "work")}', declaration), "p.bpmn")
+    assert [p.element_id for p in refused.value.problems] == ["work"]

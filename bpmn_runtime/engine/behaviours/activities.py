@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from bpmn_runtime.engine.behaviours import boundaries, compensation, joins, listeners, skipping
+from bpmn_runtime.engine.behaviours import boundaries, compensation, job_listeners, joins, listeners, skipping
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident, StepContext
 from bpmn_runtime.engine.behaviours.mappings import map_inputs, map_outputs, set_results
-from bpmn_runtime.engine.state import ActivityInstance, ContinuationWait, Wait
+from bpmn_runtime.engine.state import ActivityInstance, ContinuationWait, MultiInstanceBody, Wait
 from bpmn_runtime.model import Element, Flow
 
 
@@ -31,16 +31,27 @@ class ActivityBehaviour(Behaviour):
 
     def begin(self, ctx: StepContext, ai: ActivityInstance) -> None:
         """Subscribe the boundary events, then execute. Until the activity runs, its boundary events are all
-        `ai` waits for, so a retry after a failure here starts them afresh."""
+        `ai` waits for, so a retry after a failure here starts them afresh. An activity with Camunda 8 start
+        listeners subscribes them once its listeners are done, as Zeebe does."""
         ctx.remove_waits(ai)
-        boundaries.subscribe_boundary_events(ctx, ai, ctx.element(ai.element))
+        element = ctx.element(ai.element)
+        if not job_listeners.of(element, "start"):
+            boundaries.subscribe_boundary_events(ctx, ai, element)
         self.execute(ctx, ai)
 
     def execute(self, ctx: StepContext, ai: ActivityInstance) -> None:
-        """Map inputs, then run the activity (or the first pass of its standard loop)."""
-        element = ctx.element(ai.element)
+        """Map inputs, run the start listeners, then the activity (or the first pass of its standard loop)."""
         map_inputs(ctx, ai)
         listeners.notify_start(ctx, ai)
+        if not job_listeners.wait_for(ctx, ai, "start", 0):
+            self.perform(ctx, ai)
+
+    def perform(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """The activity's work, once its start listeners are done (those of a multi-instance activity run for each
+        of its inner instances, as Zeebe runs them, whose boundary events are the body's)."""
+        element = ctx.element(ai.element)
+        if job_listeners.of(element, "start") and not isinstance(ctx.state.parent_of(ai).body, MultiInstanceBody):
+            boundaries.subscribe_boundary_events(ctx, ai, element)
         if not _inner_of_scripted_loop(element):
             run_spiff_script(ctx, ai, element.extensions.pre_script)
         if element.loop is not None and not element.loop.multi_instance and not _loop_may_start(ctx, ai, element):
@@ -58,7 +69,7 @@ class ActivityBehaviour(Behaviour):
         ctx.complete(ai)
 
     def leave(self, ctx: StepContext, ai: ActivityInstance) -> None:
-        """Map outputs, go round a standard loop again, or let the scope decide what a completion means."""
+        """Map outputs, then run the end listeners."""
         element = ctx.element(ai.element)
         if not ai.outputs_mapped:  # set once they are: a retry after a failing mapping maps them again
             if not element.extensions.scripts_around_loop:
@@ -66,6 +77,13 @@ class ActivityBehaviour(Behaviour):
             map_outputs(ctx, ai)
             ai.outputs_mapped = True
         listeners.notify_end(ctx, ai)
+        if not job_listeners.wait_for(ctx, ai, "end", 0):
+            self.depart(ctx, ai)
+
+    def depart(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """Once the end listeners are done: go round a standard loop again, or let the scope decide what a
+        completion means."""
+        element = ctx.element(ai.element)
         if element.loop is not None and not element.loop.multi_instance and _loop_again(ctx, ai, element):
             ai.outputs_mapped = False
             ctx.history("loop_iteration", element.id, ai.id, {"loopCounter": ai.loop_counter})

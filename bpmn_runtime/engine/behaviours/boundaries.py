@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from bpmn_runtime.engine.behaviours import listeners
-from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, StepContext, best_catcher
+from bpmn_runtime.engine.behaviours import job_listeners, listeners
+from bpmn_runtime.engine.behaviours.base import Catcher, StepContext, best_catcher
 from bpmn_runtime.engine.behaviours.mappings import take_event_results
 from bpmn_runtime.engine.behaviours.subscriptions import rearm_or_remove, subscribe_all
 from bpmn_runtime.engine.state import ActivityInstance, Wait
@@ -50,7 +50,7 @@ def catch_own_event(ctx: StepContext, activity: ActivityInstance, definition: Ev
         leave_by(ctx, found.event, ctx.state.parent_of(activity), {})
 
 
-class BoundaryEvent(Behaviour):
+class BoundaryEvent(job_listeners.EndListened):
     """Occurs on the activity instance it is attached to; the token then leaves along its outgoing flows."""
 
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from bpmn_runtime.engine.behaviours import listeners
-from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, StepContext, best_catcher
+from bpmn_runtime.engine.behaviours import job_listeners, listeners
+from bpmn_runtime.engine.behaviours.base import Catcher, StepContext, best_catcher
 from bpmn_runtime.engine.behaviours.mappings import map_outputs
 from bpmn_runtime.engine.behaviours.subscriptions import rearm_or_remove, subscribe_all
 from bpmn_runtime.engine.state import ActivityInstance, Wait
@@ -38,7 +38,7 @@ def catcher(ctx: StepContext, scope_ai: ActivityInstance, child: ActivityInstanc
     return Catcher(found, scope_ai, found.interrupting) if found else None
 
 
-class StartEvent(Behaviour):
+class StartEvent(job_listeners.EndListened):
     """Passes the token on. The start event of an event subprocess occurs in the scope that contains it and
     starts an instance of the event subprocess there; message, signal and timer starts of the process
     itself are matched by the runtime, which starts the instance at them. Its output mappings are applied as it

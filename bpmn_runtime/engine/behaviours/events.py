@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from bpmn_runtime.engine import message_payloads, spiff_correlation
-from bpmn_runtime.engine.behaviours import compensation, listeners
-from bpmn_runtime.engine.behaviours.base import Behaviour, Incident, StepContext
+from bpmn_runtime.engine.behaviours import compensation, job_listeners, listeners
+from bpmn_runtime.engine.behaviours.base import Incident, StepContext
 from bpmn_runtime.engine.behaviours import timer_events
 from bpmn_runtime.engine.behaviours.mappings import map_inputs, map_outputs, set_results, take_event_results
 from bpmn_runtime.engine.behaviours.tasks import create_job
@@ -33,7 +33,7 @@ def throw(ctx: StepContext, ai: ActivityInstance, definition: EventDefinition) -
         ctx.throw_signal(signal, ai)
         ctx.history("signal_thrown", ai.element, ai.id, {"signal": signal})
     elif definition.kind == "escalation":
-        ctx.throw_escalation(ai, definition.name, _payload(ctx, ai, definition))
+        ctx.throw_escalation(ai, thrown_code(ctx, ai, definition), _payload(ctx, ai, definition))
     elif definition.kind == "compensate" and compensation.throw(ctx, ai, definition):
         return True  # the event ends its path when the compensation is done
     return ai.id not in ctx.state.instances
@@ -42,6 +42,19 @@ def throw(ctx: StepContext, ai: ActivityInstance, definition: EventDefinition) -
 def _payload(ctx: StepContext, ai: ActivityInstance, definition: EventDefinition) -> Any:
     """What a SpiffWorkflow error or escalation carries: its payloadExpression's value where it is thrown."""
     return ctx.evaluate(ai, definition.payload) if definition.payload else None
+
+
+def thrown_code(ctx: StepContext, ai: ActivityInstance, definition: EventDefinition) -> str | None:
+    """The code of the error or escalation an event throws: as declared, or what it gives when Camunda 8 FEEL
+    (`errorCode="=reason"`), evaluated as the event is reached; it must give text."""
+    code = definition.name
+    if code is None or not code.lstrip().startswith("="):
+        return code
+    value = ctx.evaluate(ai, code)
+    if not isinstance(value, str) or not value:
+        raise Incident(f"the {definition.kind} code \"{code}\" of {ctx.element(ai.element).label} gives "
+                       f"{value!r}, not the text of a code")
+    return value
 
 
 def sent_by_job(ctx: StepContext, ai: ActivityInstance) -> bool:
@@ -54,12 +67,26 @@ def sent_by_job(ctx: StepContext, ai: ActivityInstance) -> bool:
     return True
 
 
-class EndEvent(Behaviour):
-    """Ends a path; its event definition decides what else happens."""
+class ListenedEvent(job_listeners.EndListened):
+    """An event that may have Camunda 8 execution listeners (`job_listeners`): start listeners after its input
+    mappings, before it does its work (`perform`); end listeners after its output mappings, before it goes on
+    (`depart`)."""
 
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
         map_inputs(ctx, ai)
         listeners.notify_start(ctx, ai)
+        if not job_listeners.wait_for(ctx, ai, "start", 0):
+            self.perform(ctx, ai)
+
+    def perform(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """The event's own work, once its start listeners are done."""
+        ctx.complete(ai)
+
+
+class EndEvent(ListenedEvent):
+    """Ends a path; its event definition decides what else happens."""
+
+    def perform(self, ctx: StepContext, ai: ActivityInstance) -> None:
         if not sent_by_job(ctx, ai):
             self.end(ctx, ai, sent=False)
 
@@ -82,24 +109,25 @@ class EndEvent(Behaviour):
                 return
             if definition.kind == "error":
                 text = definition.error_message
-                ctx.throw_error(ai, definition.name or "", message=str(ctx.render(ai, text)) if text else None,
-                                payload=_payload(ctx, ai, definition))
+                ctx.throw_error(ai, thrown_code(ctx, ai, definition) or "",
+                                message=str(ctx.render(ai, text)) if text else None, payload=_payload(ctx, ai, definition))
                 return
             if definition.kind == "cancel":
                 ctx.behaviour_of(scope_ai).cancel(ctx, scope_ai)
                 return
             if throw(ctx, ai, definition):
                 return
+        self.leave(ctx, ai)
+
+    def depart(self, ctx: StepContext, ai: ActivityInstance) -> None:
         self.leave_along_flows(ctx, ai)  # an end event has no outgoing flows: the path ends
 
 
-class IntermediateThrowEvent(Behaviour):
+class IntermediateThrowEvent(ListenedEvent):
     """Throws each of its event definitions, then continues (a link jumps to its catching twin)."""
 
-    def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
+    def perform(self, ctx: StepContext, ai: ActivityInstance) -> None:
         element = ctx.element(ai.element)
-        map_inputs(ctx, ai)
-        listeners.notify_start(ctx, ai)
         if sent_by_job(ctx, ai):
             return
         map_outputs(ctx, ai)
@@ -122,16 +150,14 @@ class IntermediateThrowEvent(Behaviour):
         ctx.complete(ai)
 
 
-class IntermediateCatchEvent(Behaviour):
+class IntermediateCatchEvent(ListenedEvent):
     """Waits for any of its events (all of them when parallel multiple); a link catch passes at once.
 
     A time cycle fires repeatedly: each firing passes a token on, and the event ends with the last one.
     """
 
-    def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
+    def perform(self, ctx: StepContext, ai: ActivityInstance) -> None:
         element = ctx.element(ai.element)
-        map_inputs(ctx, ai)
-        listeners.notify_start(ctx, ai)
         if all(d.kind == "link" for d in element.events) or not element.events:
             map_outputs(ctx, ai)
             ctx.complete(ai)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from bpmn_runtime.engine.behaviours import listeners
+from bpmn_runtime.engine.behaviours import job_listeners, listeners
 from bpmn_runtime.engine.behaviours.base import Behaviour, StepContext
 from bpmn_runtime.engine.behaviours.joins import collector, consume_one_each, has_all, record_arrival
 from bpmn_runtime.engine.behaviours.subscriptions import subscribe_all
@@ -16,8 +16,14 @@ class Gateway(Behaviour):
     its conditional flows is taken)."""
 
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
-        """A token passes (a joining gateway: the tokens it joins pass as one): its start listeners run."""
+        """A token passes (a joining gateway: the tokens it joins pass as one): its start listeners run (Camunda 8's
+        as jobs it waits for)."""
         listeners.notify_start(ctx, ai)
+        if not job_listeners.wait_for(ctx, ai, "start", 0):
+            self.perform(ctx, ai)
+
+    def perform(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """Once the start listeners are done: choose the flows to take."""
         ctx.complete(ai)
 
     def leave(self, ctx: StepContext, ai: ActivityInstance) -> None:
@@ -227,6 +233,11 @@ class EventBasedGateway(Behaviour):
     """Waits for the first of the events that follow it; that event's path is taken, the others dropped."""
 
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        if not job_listeners.wait_for(ctx, ai, "start", 0):
+            self.perform(ctx, ai)
+
+    def perform(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """Once the Camunda 8 start listeners are done: wait for the events."""
         element = ctx.element(ai.element)
         for flow_id in element.outgoing:
             subscribe_all(ctx, ai, ctx.element(ctx.process.flows[flow_id].target))

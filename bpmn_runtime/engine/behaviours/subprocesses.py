@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from bpmn_runtime.engine.behaviours import boundaries, compensation, event_subprocesses, variable_passing
+from bpmn_runtime.engine.behaviours import boundaries, compensation, event_subprocesses, job_listeners, variable_passing
 from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident, StepContext
 from bpmn_runtime.engine.start_events import instantiating_gateway
@@ -29,10 +29,13 @@ def start_without_start_event(ctx: StepContext, ai: ActivityInstance) -> None:
 class ProcessBehaviour(Behaviour):
     """The process instance's own activity instance: the outermost scope."""
 
-    def open(self, ctx: StepContext, root: ActivityInstance, start_event: str) -> None:
-        """Enter the start event; an instantiating receive task, or an event after an instantiating event-based
-        gateway, has already occurred (its message started the instance) and is left at once (BPMN 10.6.6). A
-        process without start events starts at every node without incoming flows (BPMN 10.4.2)."""
+    def open(self, ctx: StepContext, root: ActivityInstance, start_event: str, listened: bool = False) -> None:
+        """Enter the start event, once the process's Camunda 8 start listeners are done (`listened`); an
+        instantiating receive task, or an event after an instantiating event-based gateway, has already occurred (its
+        message started the instance) and is left at once (BPMN 10.6.6). A process without start events starts at
+        every node without incoming flows (BPMN 10.4.2)."""
+        if not listened and job_listeners.wait_for(ctx, root, "start", 0, resume_at=start_event):
+            return
         if not start_event:
             start_without_start_event(ctx, root)
             return
@@ -50,6 +53,11 @@ class ProcessBehaviour(Behaviour):
         ctx.complete(occurred)
 
     def scope_completed(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        """Everything has ended: the process's Camunda 8 end listeners run, then the instance completes."""
+        if not job_listeners.wait_for(ctx, ai, "end", 0):
+            self.depart(ctx, ai)
+
+    def depart(self, ctx: StepContext, ai: ActivityInstance) -> None:
         ctx.finish("completed", None)
 
     def scope_terminated(self, ctx: StepContext, ai: ActivityInstance, end_event: Element) -> None:

@@ -3,17 +3,15 @@ from __future__ import annotations
 
 import reprlib
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, Mapping
 
-from bpmn_runtime import juel
-from bpmn_runtime.engine.behaviours import events, listeners
+from bpmn_runtime.engine.behaviours import attributes, events, listeners
 from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour
 from bpmn_runtime.engine.behaviours.base import Incident, StepContext
+from bpmn_runtime.engine.behaviours.jobs import job_headers, job_retries, job_type
 from bpmn_runtime.engine.behaviours.subscriptions import subscribe_all
 from bpmn_runtime.engine.state import ActivityInstance, JobWait, MessageWait, UserTaskWait, Wait
-from bpmn_runtime.model import MAX_RETRIES, Element
-from bpmn_runtime.engine.timers import duration_seconds
+from bpmn_runtime.model import Element
 
 
 class ScriptTask(ActivityBehaviour):
@@ -38,29 +36,6 @@ class ScriptTask(ActivityBehaviour):
         ctx.complete(ai)
 
 
-def _value(ctx: StepContext, ai: ActivityInstance, value: str | None) -> Any:
-    """An attribute that may be FEEL (`=...`), text embedding JUEL (`${...}`, `kermit_${loopCounter}`) or text."""
-    if not value:
-        return None
-    if value.startswith("="):
-        return ctx.evaluate(ai, value)
-    return ctx.render(ai, value)
-
-
-def _as_text(attribute: str, result: Any) -> str | None:
-    """An attribute's value as text: true, 3 and 1.5 as Java writes them."""
-    if result is None or isinstance(result, str):
-        return result
-    try:
-        return juel.coerce_to_string(result)
-    except TypeError as error:
-        raise Incident(f"'{attribute}' gives a value that is not text: {error}") from None
-
-
-def _text(ctx: StepContext, ai: ActivityInstance, value: str | None) -> str | None:
-    return _as_text(value, _value(ctx, ai, value)) if value else None
-
-
 DEFAULT_PRIORITY = 50  # Camunda 7's and Camunda 8's
 
 
@@ -70,7 +45,7 @@ def _priority(ctx: StepContext, ai: ActivityInstance, element: Element) -> int:
     written = element.extensions.priority
     if not written:
         return DEFAULT_PRIORITY
-    value = _text(ctx, ai, written) or ""
+    value = attributes.text(ctx, ai, written) or ""
     if not value.strip().lstrip("-").isdigit():
         raise Incident(f"the priority \"{written}\" of {element.label} gives {value!r}, not a whole number")
     if written.startswith("=") and not 0 <= int(value) <= 100:
@@ -80,7 +55,7 @@ def _priority(ctx: StepContext, ai: ActivityInstance, element: Element) -> int:
 def _date(ctx: StepContext, ai: ActivityInstance, value: str | None, field: str) -> str | None:
     """A task's due or follow-up date as ISO 8601 text: the model's text, or what its expression gives (a date,
     or ISO text). Anything else is an incident, as in Camunda 7 and Zeebe: the inbox sorts and filters by it."""
-    result = _value(ctx, ai, value) if value else None
+    result = attributes.value(ctx, ai, value) if value else None
     if isinstance(result, (datetime, date)):
         return result.isoformat()
     if result is None or result == "":
@@ -99,9 +74,9 @@ def _names(ctx: StepContext, ai: ActivityInstance, values: tuple[str, ...]) -> l
     """Candidate users or groups: each value is a name, a comma-separated list, or an expression giving a list."""
     names: list[str] = []
     for value in values:
-        result = _value(ctx, ai, value)
+        result = attributes.value(ctx, ai, value)
         for item in result if isinstance(result, (list, tuple)) else [result]:
-            text = _as_text(value, item) or ""
+            text = attributes.as_text(value, item) or ""
             names.extend(part.strip() for part in text.strip("[]").replace('"', "").split(",") if part.strip())
     return names
 
@@ -113,10 +88,10 @@ class UserTask(ActivityBehaviour):
         element = ctx.element(ai.element)
         extensions = element.extensions
         priority = _priority(ctx, ai, element)
-        name = _as_text(element.name, ctx.render(ai, element.name)) if element.name else None
+        name = attributes.as_text(element.name, ctx.render(ai, element.name)) if element.name else None
         wait = UserTaskWait(
             ctx.state.next_id(), ai.id, element.id, name or element.id,
-            assignee=_text(ctx, ai, extensions.assignee),
+            assignee=attributes.text(ctx, ai, extensions.assignee),
             candidate_users=_names(ctx, ai, extensions.candidate_users),
             candidate_groups=_names(ctx, ai, extensions.candidate_groups),
             due_date=_date(ctx, ai, extensions.due_date, "Due date"),
@@ -196,26 +171,11 @@ def create_job(ctx: StepContext, ai: ActivityInstance) -> None:
     throw event's or script task's job type); the job's completion is what `ai` is triggered by."""
     element = ctx.element(ai.element)
     extensions = element.extensions
-    headers = dict(extensions.headers)
-    timeout = duration_seconds(headers["timeout"], ctx.now) if headers.get("timeout") else None
-    topic = _text(ctx, ai, extensions.topic) if extensions.topic else element.id
-    if not topic:
-        raise Incident(f"the job type \"{extensions.topic}\" of {element.label} gives no text; "
-                       f"it must name the topic its workers take")
-    retries = _retries(ctx, ai, extensions.retries_expression) if extensions.retries_expression \
-        else extensions.retries
+    headers, timeout = job_headers(ctx, element)
+    topic = job_type(ctx, ai, extensions.topic) if extensions.topic else element.id
+    retries = job_retries(ctx, ai, extensions.retries, extensions.retries_expression)
     ctx.add_wait(JobWait(ctx.state.next_id(), ai.id, element.id, topic, retries=retries, headers=headers,
                          timeout=timeout))
-
-
-def _retries(ctx: StepContext, ai: ActivityInstance, expression: str) -> int:
-    """Camunda 8 retries written as FEEL, evaluated as the job is created: a whole number of tries."""
-    value = ctx.evaluate(ai, expression)
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)) or value != int(value) \
-            or not 1 <= value <= MAX_RETRIES:
-        raise Incident(f"the retries \"{expression}\" give {reprlib.repr(value)}; they must give a whole number "
-                       f"from 1 to {MAX_RETRIES:,}")
-    return int(value)
 
 
 class SendTask(JobTask):

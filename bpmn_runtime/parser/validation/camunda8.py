@@ -14,7 +14,7 @@ from lxml import etree
 
 from bpmn_runtime.errors import Problem
 from bpmn_runtime.model import Element, Process
-from bpmn_runtime.parser.namespaces import ZEEBE, bpmn, local_name
+from bpmn_runtime.parser.namespaces import ZEEBE, bpmn, local_name, zeebe
 from bpmn_runtime.parser.validation.document import Document, drawn_as, text_of
 from bpmn_runtime.parser.validation.shared import problem
 from bpmn_runtime.parser.zeebe import is_expression, subscription_key
@@ -26,10 +26,10 @@ WAITING = ("intermediateCatchEvent", "boundaryEvent", "startEvent", "receiveTask
 def problems(document: Document) -> list[Problem]:
     """In a Camunda 8 file: every element of an executable process that waits for a message without a key; in any
     file: every zeebe extension this engine does not run as Zeebe does."""
-    found = unsupported_extension_problems(document) + written_form_problems(document)
+    found = unsupported_extension_problems(document) + written_form_problems(document) + listener_problems(document)
     if document.dialect != "Camunda 8":
         return found
-    found += condition_problems(document)
+    found += condition_problems(document) + caught_code_problems(document)
     for waiting in document.root.iter(*(bpmn(tag) for tag in WAITING)):
         parent = waiting.getparent()
         if not _executable(waiting) or (local_name(waiting.tag) == "startEvent" and parent is not None
@@ -52,13 +52,12 @@ READ = frozenset({
     "taskDefinition", "assignmentDefinition", "taskSchedule", "priorityDefinition", "formDefinition", "ioMapping",
     "input", "output", "calledDecision", "taskHeaders", "header", "properties", "property", "script",
     "loopCharacteristics", "calledElement", "userTaskForm", "subscription", "userTask", "versionTag",
+    "executionListeners", "executionListener",
 })
 # What Camunda 8 runs and this engine does not, by element, in the words of the properties panel.
 NOT_RUN = {
-    "executionListeners": "execution listeners, which Camunda 8 runs as jobs as the element starts or ends "
-                          "(Execution listeners)",
-    "taskListeners": "task listeners, which Camunda 8 runs as jobs as the user task is created, assigned or "
-                     "completed (Task listeners)",
+    "taskListeners": "task listeners, which Camunda 8 runs as jobs as the user task is created, assigned, "
+                     "updated, completed or cancelled, and which may correct or deny that change (Task listeners)",
     # Zeebe's model has had it since 8.3 (camunda/camunda#12879), but its engine publishes no message itself
     # (camunda/camunda#1021 and #13398 are open): a message throw is a job, and the job's worker sends the message.
     "publishMessage": "a message to publish (zeebe:publishMessage), which Camunda 8 does not publish itself either: "
@@ -152,6 +151,80 @@ def written_form_problems(document: Document) -> list[Problem]:
     return found
 
 
+# The activities whose execution listeners this engine runs as Zeebe runs them (see
+# `engine.behaviours.job_listeners`), when they do not loop; events are told apart by their definitions.
+LISTENING_ACTIVITIES = frozenset({
+    "task", "serviceTask", "userTask", "scriptTask", "sendTask", "receiveTask", "businessRuleTask", "manualTask",
+    "subProcess", "callActivity",
+})
+# Gateways whose start listeners this engine runs (Zeebe runs no end listeners of gateways).
+GATEWAYS = ("exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway")
+# End events that leave no path to end listeners: Zeebe refuses them on an error end event; a terminate or cancel
+# end event ends its scope at once here.
+ENDING_AT_ONCE = ("errorEventDefinition", "terminateEventDefinition", "cancelEventDefinition")
+LISTENERS_NOT_RUN = ("which Camunda 8 runs as jobs as it starts or ends; this engine runs them on the process, "
+                     "tasks, subprocesses and call activities (on each instance of a multi-instance one), on "
+                     "intermediate and end events, the end listeners of start and boundary events and the start "
+                     "listeners of gateways only: do the listener's work in a service task of that job type before "
+                     "or after it (Execution listeners)")
+
+
+def listener_problems(document: Document) -> list[Problem]:
+    """Camunda 8 execution listeners (jobs as the element starts or ends) where this engine does not run them,
+    located at the element that carries them: on complex gateways, event subprocesses and standard loops; start
+    listeners of start and boundary events and of an event after an event-based gateway; end listeners of
+    gateways and where the element ends otherwise (a process with a terminate end event, a link throw, an error,
+    terminate or cancel end event)."""
+    found = []
+    for node in document.root.iter(zeebe("executionListeners")):
+        owner = _owner(node, document)
+        events = {listener.get("eventType", "").strip() for listener in node}
+        if not _runs(node) or not events:
+            continue
+        refused = _listeners_refused(owner, events)
+        if refused:
+            found.append(document.problem(node, f"{drawn_as(owner)} has {refused} listeners, {LISTENERS_NOT_RUN}"))
+    return found
+
+
+def _listeners_refused(owner: etree._Element, events: set[str]) -> str | None:
+    """Which of `owner`'s listeners ('execution', 'end', 'start') this engine does not run; None: it runs them all."""
+    kind = local_name(owner.tag)
+    definitions = {local_name(d.tag) for d in owner if local_name(d.tag).endswith("EventDefinition")}
+    if kind == "process":  # a terminate end event of the process ends it without completing it here
+        terminates = any(end.find(bpmn("terminateEventDefinition")) is not None
+                         for end in owner.iterfind(bpmn("endEvent")))
+        return "end" if terminates and "end" in events else None
+    if kind in LISTENING_ACTIVITIES:
+        looping = owner.find(bpmn("standardLoopCharacteristics")) is not None
+        return "execution" if looping or owner.get("triggeredByEvent", "false").strip() == "true" else None
+    if kind == "intermediateThrowEvent" and "linkEventDefinition" in definitions and "end" in events:
+        return "end"
+    if kind == "endEvent" and definitions & set(ENDING_AT_ONCE) and "end" in events:
+        return "end"
+    if kind == "intermediateCatchEvent" and "start" in events and any(
+            local_name(gateway.tag) == "eventBasedGateway" for gateway in _sources(owner)):
+        return "start"
+    if kind in GATEWAYS and "end" in events:
+        return "end"  # Zeebe refuses them too
+    if kind == "boundaryEvent" and "compensateEventDefinition" in definitions:
+        return "execution"  # Zeebe refuses them too: a compensation handler is not left along a flow
+    if kind in ("startEvent", "boundaryEvent"):
+        return "start" if "start" in events else None  # Zeebe refuses them too
+    return None if kind in ("intermediateThrowEvent", "endEvent", "intermediateCatchEvent", *GATEWAYS) \
+        else "execution"
+
+
+def _sources(target: etree._Element) -> list[etree._Element]:
+    """The elements whose sequence flows lead to `target`, in its level of the process."""
+    parent, ident = target.getparent(), target.get("id")
+    if parent is None:
+        return []
+    sources = [flow.get("sourceRef") for flow in parent.iterfind(bpmn("sequenceFlow"))
+               if flow.get("targetRef") == ident]
+    return [node for node in parent if node.get("id") in sources]
+
+
 def _date_time(text: str) -> bool:
     try:
         return datetime.fromisoformat(text).tzinfo is not None
@@ -163,6 +236,32 @@ def _owner(node: etree._Element, document: Document) -> etree._Element:
     """The element as drawn (or the declaration, such as a message) that carries a zeebe extension."""
     return next((a for a in node.iterancestors() if a.get("id") and local_name(a.tag) != "extensionElements"),
                 document.root)
+
+
+# What a catching event refers to by a code, with the attribute and the properties panel's field.
+CODES = {"errorEventDefinition": ("errorRef", "errorCode", "Error"),
+         "escalationEventDefinition": ("escalationRef", "escalationCode", "Escalation")}
+
+
+def caught_code_problems(document: Document) -> list[Problem]:
+    """A boundary event or event subprocess start catching an error or escalation whose code is an expression:
+    Camunda 8 evaluates such a code where it is thrown only and refuses it on a catch event, which matches a fixed
+    code (or, left empty, any)."""
+    found = []
+    for event in document.root.iter(bpmn("boundaryEvent"), bpmn("startEvent")):
+        for definition in event:
+            if local_name(definition.tag) not in CODES or not _executable(event):
+                continue
+            reference, attribute, field = CODES[local_name(definition.tag)]
+            named = definition.get(reference)
+            declared = document.resolve(definition, named) if named else None
+            code = (declared.get(attribute) or "") if declared is not None else ""
+            if is_expression(code):
+                found.append(document.problem(event, f"{drawn_as(event)} catches by the code '{code}', an "
+                                                     f"expression, which Camunda 8 evaluates where it is thrown "
+                                                     f"only; enter the code it catches, or leave it empty to catch "
+                                                     f"any ({field}, Code)"))
+    return found
 
 
 # Where Camunda 8 reads a condition, and how the properties panel names the field.

@@ -165,14 +165,14 @@ def _expressions_of(process: Process, element: Element) -> list[str]:
     found += [listener.expression for listener in _listeners_of(process, element) if listener.expression]
     if element.loop is not None and element.loop.cardinality:
         found.append(element.loop.cardinality)
-    return found + _templates_of(element) + _feel_attributes_of(element)
+    return found + (_templates_of(element) if process.embedded_expressions else []) + _feel_attributes_of(element)
 
 
 def _feel_attributes_of(element: Element) -> list[str]:
-    """Camunda 8 attributes and message names written as FEEL (`=...`), evaluated when an instance gets there:
-    their syntax is checked now."""
+    """Camunda 8 attributes, message and signal names and thrown codes written as FEEL (`=...`), evaluated when an
+    instance gets there: their syntax is checked now."""
     extensions = element.extensions
-    texts = [*(d.name for d in element.events if d.kind == "message"),
+    texts = [*(d.name for d in element.events if d.kind in ("message", "signal", "error", "escalation")),
              extensions.topic, extensions.retries_expression, extensions.script_expression, extensions.assignee, extensions.due_date,
              extensions.follow_up_date, extensions.priority, extensions.decision_ref,
              *extensions.candidate_users, *extensions.candidate_groups]
