@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Collection, Mapping, NamedTuple
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from bpmn_runtime.engine.state import JobWait
+from bpmn_runtime.engine.state import JobWait, Wait
 from bpmn_runtime.engine.step import Step
 from bpmn_runtime.engine.timers import retry_delay
 from bpmn_runtime.errors import Conflict, NotFound
@@ -98,11 +98,11 @@ def _describe(unit: UnitOfWork, job: Job, lease_seconds: float) -> JobContext:
     """What the handler of `job` is told: its instance's variables as the activity sees them, and more."""
     loaded = unit.load(_instance_of(job))
     found = loaded.state.waits.get(job.wait_key) if job.wait_key is not None else None
-    return _context(unit, loaded, found if isinstance(found, JobWait) else None, job.id, job.element_id, job.topic,
+    return context(unit, loaded, found if isinstance(found, JobWait) else None, job.id, job.element_id, job.topic,
                     job.idempotency_key, job.attempts + 1, lease_seconds)
 
 
-def _context(unit: UnitOfWork, loaded: LoadedInstance, wait: JobWait | None, job_id: int, element_id: str,
+def context(unit: UnitOfWork, loaded: LoadedInstance, wait: JobWait | None, job_id: int, element_id: str,
              topic: str, idempotency_key: str, attempt: int, lease_seconds: float) -> JobContext:
     """A job described to its handler from its loaded instance; the model's timeout, if any, is its lease."""
     ai = loaded.state.instances.get(wait.ai) if wait else None
@@ -192,6 +192,11 @@ def _wait_of(job: Job | HeldJob) -> int:
     if job.wait_key is None:
         raise NotFound(f"job {job.id} waits for nothing")
     return job.wait_key
+
+
+def idempotency_key(instance_id: int, wait: Wait) -> str:
+    """The idempotency key of the job of `wait`, the same whether a worker or an in-line run does its work."""
+    return f"{instance_id}-{wait.ai}-{wait.key}"
 
 
 def plain_error(error: BaseException) -> str:
@@ -325,9 +330,9 @@ def take(unit: UnitOfWork, loaded: LoadedInstance, wait: JobWait, worker: str,
     if row is None:
         return None
     job_id, attempt, idempotency_key = row
-    context = _context(unit, loaded, wait, job_id, wait.element, wait.topic, idempotency_key, attempt, lease)
-    _announce_locked(unit, worker, [context])
-    return context
+    described = context(unit, loaded, wait, job_id, wait.element, wait.topic, idempotency_key, attempt, lease)
+    _announce_locked(unit, worker, [described])
+    return described
 
 
 def bpmn_error(unit: UnitOfWork, job_id: int, worker: str, code: str, message: str,

@@ -24,7 +24,7 @@ from bpmn_runtime.engine.step import Step
 from bpmn_runtime.errors import BpmnRuntimeError, Conflict, NotFound
 from bpmn_runtime.logs import log_event
 from bpmn_runtime.model import Process
-from bpmn_runtime.runtime import audit, correlation, local_handlers, suspension
+from bpmn_runtime.runtime import audit, correlation, jobs, local_handlers, suspension
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
 from bpmn_runtime.runtime.variables import VariableBudget
 from bpmn_runtime.store import encryption, statements
@@ -124,6 +124,7 @@ class UnitOfWork:
         self.variable_budget: VariableBudget | None = None  # set by calls that bring values from outside
         self.actor: Actor = PROGRAM  # who asked for this call: the audit trail and the permissions use it
         self.local_runs = 0  # handlers run in-line in this call (see `local_handlers`)
+        self.rowless_jobs: set[tuple[int, int]] = set()  # (instance, wait key): jobs to run in-line, with no row
         self._held: dict[int, LoadedInstance] = {}  # the instances this unit loaded or started (see `load`)
 
     @functools.cached_property
@@ -345,16 +346,19 @@ class UnitOfWork:
     def _remove_waits(self, loaded: LoadedInstance, waits: list[Wait]) -> dict[int, datetime]:
         """Delete the rows of `waits`; since when each activity instance waited in a row (the earliest)."""
         by_table: dict[str, list[int]] = {}
+        waited: dict[int, datetime] = {}
         for wait in waits:
             if wait.kind == "user_task":
                 by_table.setdefault("user_task", []).append(wait.key)
+            elif (loaded.id, wait.key) in self.rowless_jobs:  # run in-line: no row to delete, no time waited
+                self.rowless_jobs.discard((loaded.id, wait.key))
+                waited[wait.ai] = self.now
             elif wait.kind in JOB_KINDS:
                 by_table.setdefault("job", []).append(wait.key)
             elif wait.kind in SUBSCRIPTION_KINDS:
                 by_table.setdefault("subscription", []).append(wait.key)
             elif wait.kind == "call":
                 self.later(functools.partial(self._cancel_child, loaded, wait))
-        waited: dict[int, datetime] = {}
         if not by_table:
             return waited
         activity_of = {wait.key: wait.ai for wait in waits}
@@ -368,7 +372,7 @@ class UnitOfWork:
         return waited
 
     def _add_waits(self, loaded: LoadedInstance, waits: list[Wait]) -> None:
-        tasks, jobs, subscriptions = [], [], []
+        tasks, job_rows, subscriptions = [], [], []
         for wait in waits:
             if isinstance(wait, UserTaskWait):
                 tasks.append({"instance_id": loaded.id, "wait_key": wait.key, "process_key": loaded.process_key,
@@ -377,16 +381,12 @@ class UnitOfWork:
                               "candidate_groups": ",".join(wait.candidate_groups), "due": wait.due_date,
                               "follow_up": wait.follow_up_date, "priority": wait.priority, "created_at": self.now})
             elif wait.kind in JOB_KINDS:
-                retries = wait.retries if isinstance(wait, JobWait) else None
-                jobs.append({"instance_id": loaded.id, "wait_key": wait.key, "kind": wait.kind,
-                             "topic": wait.topic if isinstance(wait, JobWait) else "", "element_id": wait.element,
-                             "due_at": datetime.fromisoformat(wait.due) if wait.due else self.now,
-                             "retries": retries if retries is not None else self.runtime.default_retries,
-                             "attempts": 0, "idempotency_key": f"{loaded.id}-{wait.ai}-{wait.key}",
-                             "created_at": self.now})
                 local = self.runtime.local_handlers
                 if isinstance(wait, JobWait) and local is not None and local.get(wait.topic) is not None:
+                    self.rowless_jobs.add((loaded.id, wait.key))  # a row only if the handler fails (`write_job`)
                     self.later(functools.partial(local_handlers.run, self, local, loaded.id, wait.key))
+                else:
+                    job_rows.append(self._job_row(loaded, wait))
             elif isinstance(wait, (MessageWait, SignalWait)):
                 name, key = (wait.message, wait.correlation) if isinstance(wait, MessageWait) else (wait.signal, None)
                 subscriptions.append({"instance_id": loaded.id, "wait_key": wait.key, "kind": wait.kind,
@@ -394,9 +394,23 @@ class UnitOfWork:
                                       "element_id": wait.element, "created_at": self.now})
             elif isinstance(wait, CallWait):
                 self.later(functools.partial(self._start_child, loaded, wait))
-        for table, rows in (("user_task", tasks), ("job", jobs), ("subscription", subscriptions)):
+        for table, rows in (("user_task", tasks), ("job", job_rows), ("subscription", subscriptions)):
             if rows:
                 statements.insert_waits(self.connection, table, rows)
+
+    def _job_row(self, loaded: LoadedInstance, wait: Wait) -> dict[str, Any]:
+        retries = wait.retries if isinstance(wait, JobWait) else None
+        return {"instance_id": loaded.id, "wait_key": wait.key, "kind": wait.kind,
+                "topic": wait.topic if isinstance(wait, JobWait) else "", "element_id": wait.element,
+                "due_at": datetime.fromisoformat(wait.due) if wait.due else self.now,
+                "retries": retries if retries is not None else self.runtime.default_retries,
+                "attempts": 0, "idempotency_key": jobs.idempotency_key(loaded.id, wait), "created_at": self.now}
+
+    def write_job(self, loaded: LoadedInstance, wait: JobWait) -> None:
+        """Write the row of a job meant to run in-line with none (`rowless_jobs`): its handler failed, or the
+        call ran as many in-line handlers as it may, so the job goes on as a worker's would."""
+        self.rowless_jobs.discard((loaded.id, wait.key))
+        statements.insert_waits(self.connection, "job", [self._job_row(loaded, wait)])
 
     # --- call activities --------------------------------------------------------------------------
 
