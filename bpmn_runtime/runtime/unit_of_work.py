@@ -12,7 +12,7 @@ import logging
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, Sequence, TypeVar
 
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
@@ -125,6 +125,8 @@ class UnitOfWork:
         self.actor: Actor = PROGRAM  # who asked for this call: the audit trail and the permissions use it
         self.local_runs = 0  # handlers run in-line in this call (see `local_handlers`)
         self.rowless_jobs: set[tuple[int, int]] = set()  # (instance, wait key): jobs to run in-line, with no row
+        self.chain: jobs.Chain | None = None  # set while a worker's completion runs its step (job chaining)
+        self._history: list[tuple[int, list[HistoryRow]]] = []  # of the steps so far, written by `finish`
         self._held: dict[int, LoadedInstance] = {}  # the instances this unit loaded or started (see `load`)
 
     @functools.cached_property
@@ -170,8 +172,16 @@ class UnitOfWork:
         row = statements.LOAD_INSTANCE.one_or_none(self.connection, {"instance_id": instance_id})
         if row is None:
             raise NotFound(f"there is no process instance {instance_id}")
+        return self.hold(row)
+
+    def hold(self, row: Sequence[Any]) -> LoadedInstance:
+        """The instance of `row` (`statements.INSTANCE_COLUMNS`, read by another statement along with what
+        else a call needs), held by this unit as `load` holds it; the one held already, if any."""
         key, version, definition_id, process_key, business_key, parent_id, parent_wait, state, started_at, traced, \
             suspended = row
+        held = self._held.get(key)
+        if held is not None:
+            return held
         process = self.runtime.deployments.process_of(definition_id, process_key, self.connection)
         text = self.runtime.database.encryption.open(state, encryption.instance_state(key))
         loaded = LoadedInstance(key, version, definition_id, process_key, business_key, parent_id, parent_wait,
@@ -226,9 +236,13 @@ class UnitOfWork:
         self._followups.append(followup)
 
     def finish(self) -> None:
-        """Run the effects on other instances, in order, until none are left; then flush the ORM's changes."""
+        """Run the effects on other instances, in order, until none are left; then write the history of every
+        step in one go and flush the ORM's changes."""
         while self._followups:
             self._followups.popleft()()
+        if self._history:
+            statements.insert_history(self.connection, self.now, self._history, self.runtime.database.encryption)
+            self._history.clear()
         if "session" in self.__dict__:
             self.session.flush()
 
@@ -266,8 +280,7 @@ class UnitOfWork:
         process_key = loaded.process_key
         if effects.history:
             self._announce_history(loaded, effects.history, waited)
-            statements.insert_history(self.connection, loaded.id, self.now, effects.history,
-                                      self.runtime.database.encryption)
+            self._history.append((loaded.id, effects.history))
         for ai, element, message in effects.incidents:
             if self.trace is not None:
                 self.trace.event("incident_raised", {"bpmn.instance_id": loaded.id, "bpmn.element_id": element,
@@ -385,8 +398,12 @@ class UnitOfWork:
                 if isinstance(wait, JobWait) and local is not None and local.get(wait.topic) is not None:
                     self.rowless_jobs.add((loaded.id, wait.key))  # a row only if the handler fails (`write_job`)
                     self.later(functools.partial(local_handlers.run, self, local, loaded.id, wait.key))
+                    continue
+                row = self._job_row(loaded, wait)
+                if isinstance(wait, JobWait) and self.chain is not None and self.chain.wants(wait, row):
+                    self.chain.write(self, wait, row)
                 else:
-                    job_rows.append(self._job_row(loaded, wait))
+                    job_rows.append(row)
             elif isinstance(wait, (MessageWait, SignalWait)):
                 name, key = (wait.message, wait.correlation) if isinstance(wait, MessageWait) else (wait.signal, None)
                 subscriptions.append({"instance_id": loaded.id, "wait_key": wait.key, "kind": wait.kind,
