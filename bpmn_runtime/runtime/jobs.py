@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections import ChainMap
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Collection, Mapping, NamedTuple
 
@@ -14,7 +15,6 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from bpmn_runtime.engine.state import JobWait, Wait
-from bpmn_runtime.engine.step import Step
 from bpmn_runtime.engine.timers import retry_delay
 from bpmn_runtime.errors import Conflict, NotFound
 from bpmn_runtime.handlers import JobContext
@@ -107,7 +107,7 @@ def context(unit: UnitOfWork, loaded: LoadedInstance, wait: JobWait | None, job_
     ai = loaded.state.instances.get(wait.ai) if wait else None
     variables: dict[str, Any] = {}
     if ai is not None:
-        variables = dict(Step(loaded.process, loaded.state, unit.now, limits=unit.runtime.limits).variables(ai))
+        variables = dict(ChainMap(*loaded.state.visible_variables(ai)))  # what `Step.variables` sees, no step made
     return JobContext(job_id, loaded.id, loaded.business_key, loaded.process_key, element_id, topic, variables,
                       idempotency_key, attempt, dict(wait.headers) if wait else {},
                       lease_seconds=float((wait.timeout if wait else None) or lease_seconds),
