@@ -216,3 +216,21 @@ def test_past_the_bound_of_in_line_runs_a_job_gets_its_row_and_waits_for_a_worke
     assert [(j.topic, j.attempt) for j in by_worker] == [("ship", 1)]
     assert runtime.queries.instance(instance_id).summary.status == "completed"
     runtime.close()
+
+
+@pytest.mark.postgres
+def test_in_line_runs_on_postgresql_use_no_job_ids(postgres_url: str) -> None:
+    """PostgreSQL's job ids come from a sequence that no rollback or delete gives back: after in-line runs, the
+    first job a worker gets is job 1 only if none of them wrote a row."""
+    seen: list[JobContext] = []
+    runtime = Runtime(postgres_url, local_handlers=_recording(seen))
+    runtime.deploy(THREE_STEPS, "three-steps.bpmn")
+    for n in range(2):
+        runtime.start("three-steps", {"n": n})
+    assert len(seen) == 6
+    job_based = Runtime(postgres_url)
+    job_based.start("three-steps")
+    [first] = job_based.acquire_jobs("w1")
+    assert first.job_id == 1
+    job_based.close()
+    runtime.close()
