@@ -7,21 +7,20 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections import ChainMap
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Collection, Mapping, NamedTuple
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from bpmn_runtime.engine.state import JobWait
-from bpmn_runtime.engine.step import Step
+from bpmn_runtime.engine.state import JobWait, Wait
 from bpmn_runtime.engine.timers import retry_delay
 from bpmn_runtime.errors import Conflict, NotFound
 from bpmn_runtime.handlers import JobContext
 from bpmn_runtime.logs import log_event
 from bpmn_runtime.sensitive import redact
 from bpmn_runtime.runtime import permissions, suspension
-from bpmn_runtime.runtime.locks import lock_instance_of_job
 from bpmn_runtime.store import statements
 from bpmn_runtime.store.tables import Incident, Instance, Job
 
@@ -98,11 +97,11 @@ def _describe(unit: UnitOfWork, job: Job, lease_seconds: float) -> JobContext:
     """What the handler of `job` is told: its instance's variables as the activity sees them, and more."""
     loaded = unit.load(_instance_of(job))
     found = loaded.state.waits.get(job.wait_key) if job.wait_key is not None else None
-    return _context(unit, loaded, found if isinstance(found, JobWait) else None, job.id, job.element_id, job.topic,
+    return context(unit, loaded, found if isinstance(found, JobWait) else None, job.id, job.element_id, job.topic,
                     job.idempotency_key, job.attempts + 1, lease_seconds)
 
 
-def _context(unit: UnitOfWork, loaded: LoadedInstance, wait: JobWait | None, job_id: int, element_id: str,
+def context(unit: UnitOfWork, loaded: LoadedInstance, wait: JobWait | None, job_id: int, element_id: str,
              topic: str, idempotency_key: str, attempt: int, lease_seconds: float) -> JobContext:
     """A job described to its handler from its loaded instance; the model's timeout, if any, is its lease. The
     handler sees the variables as the activity sees them, or only those a Flowable external worker task's in
@@ -110,7 +109,7 @@ def _context(unit: UnitOfWork, loaded: LoadedInstance, wait: JobWait | None, job
     ai = loaded.state.instances.get(wait.ai) if wait else None
     variables: dict[str, Any] = {}
     if ai is not None:
-        visible = Step(loaded.process, loaded.state, unit.now, limits=unit.runtime.limits).variables(ai)
+        visible = ChainMap(*loaded.state.visible_variables(ai))  # what `Step.variables` sees, no step made
         element = loaded.process.elements.get(element_id)
         worker_inputs = element.extensions.worker_inputs if element is not None else ()
         variables = {target: visible.get(source) for source, target in worker_inputs} if worker_inputs \
@@ -188,7 +187,7 @@ def _row_fields(unit: UnitOfWork, job: Job) -> dict[str, Any]:
             "topic": job.topic, "retries": job.retries}
 
 
-def _instance_of(job: Job | HeldJob) -> int:
+def _instance_of(job: Job) -> int:
     if job.instance_id is None:
         raise NotFound(f"job {job.id} belongs to no instance")
     return job.instance_id
@@ -198,6 +197,11 @@ def _wait_of(job: Job | HeldJob) -> int:
     if job.wait_key is None:
         raise NotFound(f"job {job.id} waits for nothing")
     return job.wait_key
+
+
+def idempotency_key(instance_id: int, wait: Wait) -> str:
+    """The idempotency key of the job of `wait`, the same whether a worker or an in-line run does its work."""
+    return f"{instance_id}-{wait.ai}-{wait.key}"
 
 
 def plain_error(error: BaseException) -> str:
@@ -222,8 +226,7 @@ def mark_started(unit: UnitOfWork, job_id: int | None, worker: str) -> None:
     """`worker`, reporting on one job, starts `job_id` (another it holds) next: from now on a lease that expires
     on it spends one of its tries."""
     if job_id is not None:
-        unit.connection.execute(update(Job).where(Job.id == job_id, Job.lock_owner == worker)
-                                .values(started_at=unit.now))
+        statements.MARK_STARTED.rowcount(unit.connection, {"job_id": job_id, "worker": worker, "started_at": unit.now})
 
 
 def renew(unit: UnitOfWork, worker: str, leases: Mapping[int, float]) -> set[int]:
@@ -259,7 +262,7 @@ class HeldJob(NamedTuple):
     """What reporting on a job needs of its row, read with the row locked (see `locked_job`)."""
 
     id: int
-    instance_id: int | None
+    instance_id: int
     wait_key: int | None
     topic: str
     element_id: str
@@ -268,20 +271,20 @@ class HeldJob(NamedTuple):
     attempts: int
 
 
-def locked_job(unit: UnitOfWork, job_id: int, worker: str) -> HeldJob:
-    """The job `worker` holds, locked for this transaction after its instance (see `locks`); Conflict when
-    another worker holds it."""
-    lock_instance_of_job(unit, job_id)
+def locked_job(unit: UnitOfWork, job_id: int, worker: str) -> tuple[HeldJob, LoadedInstance]:
+    """The job `worker` holds and its instance, both locked for this transaction (see `locks`) and the
+    instance loaded; Conflict when another worker holds the job."""
     row = statements.HELD_JOB.one_or_none(unit.connection, {"job_id": job_id})
     if row is None:
         raise NotFound(f"there is no job {job_id}; it was completed or its activity was interrupted")
-    job = HeldJob(*row)
+    width = len(HeldJob._fields)
+    job, loaded = HeldJob(*row[:width]), unit.hold(row[width:])
     if not unit.actor.unrestricted:
         permissions.check_topic(unit.actor, job.topic)
     if job.lock_owner != worker:
         raise Conflict(f"job {job_id} is locked by {job.lock_owner or 'nobody'}, not {worker}; "
                        f"its lease may have expired")
-    return job
+    return job, loaded
 
 
 def complete(unit: UnitOfWork, job_id: int, worker: str, values: Mapping[str, Any],
@@ -289,39 +292,57 @@ def complete(unit: UnitOfWork, job_id: int, worker: str, values: Mapping[str, An
              starting: int | None = None) -> JobContext | None:
     """Complete the job `worker` holds and run its instance on to the next wait states. With `next_topics`
     (the topics the worker handles; None for every topic, as a worker with a catch-all handler takes), a handler
-    job that this step made due now on one of them is locked to `worker` in the same transaction and returned
-    (job chaining): the worker runs it without a new acquisition, else the held job `starting` next."""
-    job = locked_job(unit, job_id, worker)
-    loaded, wait_key = unit.load(_instance_of(job)), _wait_of(job)
+    job that this step made due now on one of them is written locked to `worker` in the same transaction and
+    returned (job chaining): the worker runs it without a new acquisition, else the held job `starting` next."""
+    job, loaded = locked_job(unit, job_id, worker)
+    wait_key = _wait_of(job)
     if log.isEnabledFor(logging.DEBUG):  # before the lines of what the step does with the outputs
         fields = {**loaded.log_fields(), "element_id": job.element_id, "job_id": job_id, "topic": job.topic}
         unit.after_commit(lambda: log_event(log, logging.DEBUG, "job %s (%s) completed by %s; outputs: %s", job_id,
                                             fields["topic"], worker, redact(dict(values)), **fields))
-    step = unit.step(loaded, lambda s: s.trigger(wait_key, values))
-    chaining = next_topics is None or bool(next_topics)
-    following = _take_next(unit, loaded, step, worker, next_topics, lease_seconds) if chaining else None
-    if following is None:
+    chain = unit.chain = Chain(worker, next_topics, lease_seconds) if next_topics is None or next_topics else None
+    try:
+        unit.step(loaded, lambda s: s.trigger(wait_key, values))
+    finally:
+        unit.chain = None  # the effects on other instances, run later in the unit, chain nothing
+    if chain is None or chain.taken is None:
         mark_started(unit, starting, worker)
+        return None
+    wait, taken_id, lease = chain.taken
+    following = context(unit, loaded, wait, taken_id, wait.element, wait.topic, idempotency_key(loaded.id, wait), 1,
+                        lease)
+    _announce_locked(unit, worker, [following])
     return following
 
 
-def _take_next(unit: UnitOfWork, loaded: LoadedInstance, step: Step, worker: str,
-               topics: Collection[str] | None, lease_seconds: float) -> JobContext | None:
-    """Lock for `worker` the first handler job on one of `topics` (any, when None) that `step` made (due at
-    once, as every handler job is); None when there is none."""
-    for wait in step.effects.added_waits:
-        if isinstance(wait, JobWait) and (topics is None or wait.topic in topics):
-            context = take(unit, loaded, wait, worker, lease_seconds)
-            if context is not None:
-                return context
-    return None
+class Chain:
+    """Job chaining for one completion: the first handler job its step makes on one of `topics` (any, when
+    None) is written locked to `worker`, started now, as an acquisition would lock it (one attempt, a lease;
+    the model's timeout, if any, is the lease), instead of free and then taken (see `UnitOfWork._add_waits`)."""
+
+    def __init__(self, worker: str, topics: Collection[str] | None, lease_seconds: float) -> None:
+        self.worker = worker
+        self.topics = topics
+        self.lease_seconds = lease_seconds
+        self.taken: tuple[JobWait, int, float] | None = None  # the wait, its job's id, its lease
+
+    def wants(self, wait: JobWait, row: Mapping[str, Any]) -> bool:
+        return self.taken is None and row["retries"] > 0 and (self.topics is None or wait.topic in self.topics)
+
+    def write(self, unit: UnitOfWork, wait: JobWait, row: Mapping[str, Any]) -> None:
+        """Write the row of `wait`'s job (`row`, as it would be written free) locked to the worker."""
+        lease = float(wait.timeout or self.lease_seconds)
+        [(job_id,)] = statements.INSERT_TAKEN_JOB.all(unit.connection, {
+            **row, "attempts": 1, "lock_owner": self.worker, "started_at": unit.now,
+            "lock_expires_at": unit.now + timedelta(seconds=lease)})
+        self.taken = (wait, int(job_id), lease)
 
 
 def take(unit: UnitOfWork, loaded: LoadedInstance, wait: JobWait, worker: str,
          lease_seconds: float) -> JobContext | None:
-    """Lock the job of `wait`, which a step of `loaded` in this unit made, for `worker` as an acquisition
-    would (one attempt, a lease; the model's timeout, if any, is the lease) and describe it to its handler.
-    None when the wait is gone (the instance moved on or ended) or another holds the job."""
+    """Lock the job of `wait`, whose row this unit wrote free, for `worker` as an acquisition would (one
+    attempt, a lease; the model's timeout, if any, is the lease) and describe it to its handler. None when the
+    wait is gone (the instance moved on or ended) or another holds the job."""
     if loaded.state.status != "active" or loaded.state.waits.get(wait.key) is not wait:
         return None
     lease = float(wait.timeout or lease_seconds)
@@ -331,18 +352,18 @@ def take(unit: UnitOfWork, loaded: LoadedInstance, wait: JobWait, worker: str,
     if row is None:
         return None
     job_id, attempt, idempotency_key = row
-    context = _context(unit, loaded, wait, job_id, wait.element, wait.topic, idempotency_key, attempt, lease)
-    _announce_locked(unit, worker, [context])
-    return context
+    described = context(unit, loaded, wait, job_id, wait.element, wait.topic, idempotency_key, attempt, lease)
+    _announce_locked(unit, worker, [described])
+    return described
 
 
 def bpmn_error(unit: UnitOfWork, job_id: int, worker: str, code: str, message: str,
                values: Mapping[str, Any], starting: int | None = None) -> None:
     """The handler raised a business error: the model's error boundary event (if any) takes over. `worker`
     starts the job `starting` next."""
-    job = locked_job(unit, job_id, worker)
+    job, loaded = locked_job(unit, job_id, worker)
     mark_started(unit, starting, worker)
-    loaded, wait_key = unit.load(_instance_of(job)), _wait_of(job)
+    wait_key = _wait_of(job)
     waiting = loaded.state.waits.get(wait_key)
     if isinstance(waiting, JobWait) and waiting.listener:  # Zeebe does not let a listener's job throw one either
         unit.session.execute(update(Job).where(Job.id == job_id).values(
@@ -368,12 +389,11 @@ def fail(unit: UnitOfWork, job_id: int, worker: str, error: str, retries: int | 
     """The handler failed: retry later (after `retry_in_seconds`, else as the task's retry cycle says, else
     with exponential backoff), or raise an incident when retries are spent. True when an incident was raised.
     `worker` starts the job `starting` next."""
-    job = locked_job(unit, job_id, worker)
+    job, loaded = locked_job(unit, job_id, worker)
     mark_started(unit, starting, worker)
     left = max(retries if retries is not None else job.retries - 1, 0)
     changes: dict[str, Any] = {"retries": left, "last_error": error[:10_000], "lock_owner": None,
                                "lock_expires_at": None}
-    loaded = unit.load(_instance_of(job))
     metrics, topic, last_line = unit.runtime.metrics, job.topic, error.strip().splitlines()[-1] if error.strip() else ""
     delay: float | None = None
     if left > 0:

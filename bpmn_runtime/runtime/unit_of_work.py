@@ -12,7 +12,7 @@ import logging
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, Sequence, TypeVar
 
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
@@ -24,7 +24,7 @@ from bpmn_runtime.engine.step import Step
 from bpmn_runtime.errors import BpmnRuntimeError, Conflict, NotFound
 from bpmn_runtime.logs import log_event
 from bpmn_runtime.model import Process
-from bpmn_runtime.runtime import audit, correlation, local_handlers, suspension
+from bpmn_runtime.runtime import audit, correlation, jobs, local_handlers, suspension
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
 from bpmn_runtime.runtime.variables import VariableBudget
 from bpmn_runtime.store import encryption, statements
@@ -124,6 +124,9 @@ class UnitOfWork:
         self.variable_budget: VariableBudget | None = None  # set by calls that bring values from outside
         self.actor: Actor = PROGRAM  # who asked for this call: the audit trail and the permissions use it
         self.local_runs = 0  # handlers run in-line in this call (see `local_handlers`)
+        self.rowless_jobs: set[tuple[int, int]] = set()  # (instance, wait key): jobs to run in-line, with no row
+        self.chain: jobs.Chain | None = None  # set while a worker's completion runs its step (job chaining)
+        self._history: list[tuple[int, list[HistoryRow]]] = []  # of the steps so far, written by `finish`
         self._held: dict[int, LoadedInstance] = {}  # the instances this unit loaded or started (see `load`)
 
     @functools.cached_property
@@ -169,8 +172,16 @@ class UnitOfWork:
         row = statements.LOAD_INSTANCE.one_or_none(self.connection, {"instance_id": instance_id})
         if row is None:
             raise NotFound(f"there is no process instance {instance_id}")
+        return self.hold(row)
+
+    def hold(self, row: Sequence[Any]) -> LoadedInstance:
+        """The instance of `row` (`statements.INSTANCE_COLUMNS`, read by another statement along with what
+        else a call needs), held by this unit as `load` holds it; the one held already, if any."""
         key, version, definition_id, process_key, business_key, parent_id, parent_wait, state, started_at, traced, \
             suspended = row
+        held = self._held.get(key)
+        if held is not None:
+            return held
         process = self.runtime.deployments.process_of(definition_id, process_key, self.connection)
         text = self.runtime.database.encryption.open(state, encryption.instance_state(key))
         loaded = LoadedInstance(key, version, definition_id, process_key, business_key, parent_id, parent_wait,
@@ -225,9 +236,13 @@ class UnitOfWork:
         self._followups.append(followup)
 
     def finish(self) -> None:
-        """Run the effects on other instances, in order, until none are left; then flush the ORM's changes."""
+        """Run the effects on other instances, in order, until none are left; then write the history of every
+        step in one go and flush the ORM's changes."""
         while self._followups:
             self._followups.popleft()()
+        if self._history:
+            statements.insert_history(self.connection, self.now, self._history, self.runtime.database.encryption)
+            self._history.clear()
         if "session" in self.__dict__:
             self.session.flush()
 
@@ -265,8 +280,7 @@ class UnitOfWork:
         process_key = loaded.process_key
         if effects.history:
             self._announce_history(loaded, effects.history, waited)
-            statements.insert_history(self.connection, loaded.id, self.now, effects.history,
-                                      self.runtime.database.encryption)
+            self._history.append((loaded.id, effects.history))
         for ai, element, message in effects.incidents:
             if self.trace is not None:
                 self.trace.event("incident_raised", {"bpmn.instance_id": loaded.id, "bpmn.element_id": element,
@@ -345,16 +359,19 @@ class UnitOfWork:
     def _remove_waits(self, loaded: LoadedInstance, waits: list[Wait]) -> dict[int, datetime]:
         """Delete the rows of `waits`; since when each activity instance waited in a row (the earliest)."""
         by_table: dict[str, list[int]] = {}
+        waited: dict[int, datetime] = {}
         for wait in waits:
             if wait.kind == "user_task":
                 by_table.setdefault("user_task", []).append(wait.key)
+            elif (loaded.id, wait.key) in self.rowless_jobs:  # run in-line: no row to delete, no time waited
+                self.rowless_jobs.discard((loaded.id, wait.key))
+                waited[wait.ai] = self.now
             elif wait.kind in JOB_KINDS:
                 by_table.setdefault("job", []).append(wait.key)
             elif wait.kind in SUBSCRIPTION_KINDS:
                 by_table.setdefault("subscription", []).append(wait.key)
             elif wait.kind == "call":
                 self.later(functools.partial(self._cancel_child, loaded, wait))
-        waited: dict[int, datetime] = {}
         if not by_table:
             return waited
         activity_of = {wait.key: wait.ai for wait in waits}
@@ -368,7 +385,7 @@ class UnitOfWork:
         return waited
 
     def _add_waits(self, loaded: LoadedInstance, waits: list[Wait]) -> None:
-        tasks, jobs, subscriptions = [], [], []
+        tasks, job_rows, subscriptions = [], [], []
         for wait in waits:
             if isinstance(wait, UserTaskWait):
                 tasks.append({"instance_id": loaded.id, "wait_key": wait.key, "process_key": loaded.process_key,
@@ -377,16 +394,16 @@ class UnitOfWork:
                               "candidate_groups": ",".join(wait.candidate_groups), "due": wait.due_date,
                               "follow_up": wait.follow_up_date, "priority": wait.priority, "created_at": self.now})
             elif wait.kind in JOB_KINDS:
-                retries = wait.retries if isinstance(wait, JobWait) else None
-                jobs.append({"instance_id": loaded.id, "wait_key": wait.key, "kind": wait.kind,
-                             "topic": wait.topic if isinstance(wait, JobWait) else "", "element_id": wait.element,
-                             "due_at": datetime.fromisoformat(wait.due) if wait.due else self.now,
-                             "retries": retries if retries is not None else self.runtime.default_retries,
-                             "attempts": 0, "idempotency_key": f"{loaded.id}-{wait.ai}-{wait.key}",
-                             "created_at": self.now})
                 local = self.runtime.local_handlers
                 if isinstance(wait, JobWait) and local is not None and local.get(wait.topic) is not None:
+                    self.rowless_jobs.add((loaded.id, wait.key))  # a row only if the handler fails (`write_job`)
                     self.later(functools.partial(local_handlers.run, self, local, loaded.id, wait.key))
+                    continue
+                row = self._job_row(loaded, wait)
+                if isinstance(wait, JobWait) and self.chain is not None and self.chain.wants(wait, row):
+                    self.chain.write(self, wait, row)
+                else:
+                    job_rows.append(row)
             elif isinstance(wait, (MessageWait, SignalWait)):
                 name, key = (wait.message, wait.correlation) if isinstance(wait, MessageWait) else (wait.signal, None)
                 subscriptions.append({"instance_id": loaded.id, "wait_key": wait.key, "kind": wait.kind,
@@ -394,9 +411,23 @@ class UnitOfWork:
                                       "element_id": wait.element, "created_at": self.now})
             elif isinstance(wait, CallWait):
                 self.later(functools.partial(self._start_child, loaded, wait))
-        for table, rows in (("user_task", tasks), ("job", jobs), ("subscription", subscriptions)):
+        for table, rows in (("user_task", tasks), ("job", job_rows), ("subscription", subscriptions)):
             if rows:
                 statements.insert_waits(self.connection, table, rows)
+
+    def _job_row(self, loaded: LoadedInstance, wait: Wait) -> dict[str, Any]:
+        retries = wait.retries if isinstance(wait, JobWait) else None
+        return {"instance_id": loaded.id, "wait_key": wait.key, "kind": wait.kind,
+                "topic": wait.topic if isinstance(wait, JobWait) else "", "element_id": wait.element,
+                "due_at": datetime.fromisoformat(wait.due) if wait.due else self.now,
+                "retries": retries if retries is not None else self.runtime.default_retries,
+                "attempts": 0, "idempotency_key": jobs.idempotency_key(loaded.id, wait), "created_at": self.now}
+
+    def write_job(self, loaded: LoadedInstance, wait: JobWait) -> None:
+        """Write the row of a job meant to run in-line with none (`rowless_jobs`): its handler failed, or the
+        call ran as many in-line handlers as it may, so the job goes on as a worker's would."""
+        self.rowless_jobs.discard((loaded.id, wait.key))
+        statements.insert_waits(self.connection, "job", [self._job_row(loaded, wait)])
 
     # --- call activities --------------------------------------------------------------------------
 

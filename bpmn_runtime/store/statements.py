@@ -3,7 +3,7 @@ history and its wait rows.
 
 Each is a SQLAlchemy Core statement. The smallest and most frequent ones are compiled once per dialect
 and run on the driver's cursor (`DriverStatement`): for them SQLAlchemy's execution machinery costs
-several times what the database needs. The history rows of a step go in one multi-row INSERT. None of
+several times what the database needs. The history rows of a call's steps go in one multi-row INSERT. None of
 these statements touch the ORM session's identity map: a unit of work must not hold ORM objects of the
 rows they delete (user tasks, jobs, subscriptions) and change them afterwards.
 """
@@ -119,12 +119,13 @@ def stored_time(value: datetime | str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
-LOAD_INSTANCE = DriverStatement(select(
+# What loading an instance reads of its row (see `UnitOfWork.load`).
+INSTANCE_COLUMNS = (
     INSTANCES.c.id, INSTANCES.c.version, INSTANCES.c.definition_id, INSTANCES.c.process_key,
     INSTANCES.c.business_key, INSTANCES.c.parent_id, INSTANCES.c.parent_wait, INSTANCES.c.state,
     sql_cast(INSTANCES.c.started_at, String),  # as text: the driver returns it unconverted; parsed when the instance ends
     INSTANCES.c.traceparent, INSTANCES.c.suspended.cast(Integer))
-    .where(INSTANCES.c.id == bindparam("instance_id")))
+LOAD_INSTANCE = DriverStatement(select(*INSTANCE_COLUMNS).where(INSTANCES.c.id == bindparam("instance_id")))
 INSERT_INSTANCE = DriverStatement(insert(INSTANCES), [
     "id", "definition_id", "process_key", "business_key", "request_key", "status", "version", "state", "parent_id",
     "parent_wait", "started_at", "updated_at", "ended_at", "end_reason", "traceparent"])
@@ -168,21 +169,26 @@ JOBS: Table = Job.__table__  # type: ignore[assignment]
 # Locking an instance's row before its waits' rows (see `runtime.locks`); SQLite compiles FOR UPDATE away.
 LOCK_INSTANCE = {skip: DriverStatement(select(INSTANCES.c.id).where(INSTANCES.c.id == bindparam("instance_id"))
                                        .with_for_update(skip_locked=skip)) for skip in (False, True)}
-# The instance of a job, found and locked in one round trip (the job row itself is locked after it).
-LOCK_JOB_INSTANCE = DriverStatement(select(INSTANCES.c.id).where(
-    INSTANCES.c.id == select(JOBS.c.instance_id).where(JOBS.c.id == bindparam("job_id")).scalar_subquery())
-    .with_for_update())
-# The job a worker reports on, locked after its instance: what completing, failing or a BPMN error needs of it.
+# The job a worker reports on and its instance, both rows read and locked in one round trip, the instance's
+# first (see `runtime.locks`): what completing, failing or a BPMN error needs of them.
 HELD_JOB = DriverStatement(select(JOBS.c.id, JOBS.c.instance_id, JOBS.c.wait_key, JOBS.c.topic, JOBS.c.element_id,
-                                  JOBS.c.lock_owner, JOBS.c.retries, JOBS.c.attempts)
-                           .where(JOBS.c.id == bindparam("job_id")).with_for_update())
-# Job chaining: the next handler job of an instance, made by the step just run, locked to the worker.
+                                  JOBS.c.lock_owner, JOBS.c.retries, JOBS.c.attempts, *INSTANCE_COLUMNS)
+                           .select_from(INSTANCES.join(JOBS, JOBS.c.instance_id == INSTANCES.c.id))
+                           .where(JOBS.c.id == bindparam("job_id")).with_for_update(of=[INSTANCES, JOBS]))
+# A worker reporting on one job says which job it holds it starts next (see `jobs.mark_started`).
+MARK_STARTED = DriverStatement(update(JOBS).where(JOBS.c.id == bindparam("job_id"),
+                                                  JOBS.c.lock_owner == bindparam("worker")), ["started_at"])
+# A job written in this transaction, locked to a worker as an acquisition would (see `jobs.take`).
 TAKE_JOB = DriverStatement(update(JOBS).where(JOBS.c.instance_id == bindparam("instance_id"),
                                               JOBS.c.wait_key == bindparam("wait_key"), JOBS.c.retries > 0,
                                               JOBS.c.lock_owner.is_(None))
                            .values(lock_owner=bindparam("worker"), lock_expires_at=bindparam("expires"),
                                    started_at=bindparam("now"), attempts=JOBS.c.attempts + 1)
                            .returning(JOBS.c.id, JOBS.c.attempts, JOBS.c.idempotency_key))
+# Job chaining: the next handler job of an instance, made by the step a worker's completion ran, written
+# already locked to that worker (see `jobs.Chain`); its id.
+INSERT_TAKEN_JOB = DriverStatement(insert(JOBS).returning(JOBS.c.id),
+                                   [*WAIT_COLUMNS["job"], "lock_owner", "lock_expires_at", "started_at"])
 # One audit entry per call that changes something (starts too): the compiled statement, not a Core insert.
 INSERT_AUDIT = DriverStatement(insert(AUDIT), ["at", "actor", "via", "action", "process_key", "instance_id", "task_id",
                                                "detail"])
@@ -256,10 +262,11 @@ def _payload(sealing: encryption.Encryption, instance_id: int, event: HistoryRow
     return sealing.seal(json.dumps(data), encryption.history_data(instance_id, kind, element, ai))
 
 
-def insert_history(connection: Connection, instance_id: int, at: datetime, events: Sequence[HistoryRow],
+def insert_history(connection: Connection, at: datetime, steps: Sequence[tuple[int, Sequence[HistoryRow]]],
                    sealing: encryption.Encryption = encryption.NO_ENCRYPTION) -> None:
-    """Append the history rows of one step, in order, with as few statements as the driver allows; their
-    payloads sealed by `sealing`."""
+    """Append the history rows of the steps of one call (instance id, its rows), in order, with as few
+    statements as the driver allows; their payloads sealed by `sealing`."""
+    rows = [(instance_id, event) for instance_id, events in steps for event in events]
     dialect = connection.dialect
     compiled = _history_inserts.get(dialect.name)
     if compiled is None and dialect.paramstyle in _PLACEHOLDERS:
@@ -267,15 +274,16 @@ def insert_history(connection: Connection, instance_id: int, at: datetime, event
     if compiled is None or not compiled.supported:
         connection.execute(insert(HISTORY), [dict(zip(_HISTORY_COLUMNS, (instance_id, at, *event[:3],
                                                                          _payload(sealing, instance_id, event))))
-                                             for event in events])
+                                             for instance_id, event in rows])
         return
-    instance, when = (convert(value) if convert else value
-                      for convert, value in zip(compiled.shared, (instance_id, at)))
+    convert_instance, convert_time = compiled.shared
+    when = convert_time(at) if convert_time else at
     values: list[Any] = []
-    for event in events:
-        values += (instance, when, *event[:3], _payload(sealing, instance_id, event))
+    for instance_id, event in rows:
+        values += (convert_instance(instance_id) if convert_instance else instance_id, when, *event[:3],
+                   _payload(sealing, instance_id, event))
     width = len(_HISTORY_COLUMNS)
-    for start in range(0, len(events), _ROWS_PER_INSERT):
-        count = min(_ROWS_PER_INSERT, len(events) - start)
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        count = min(_ROWS_PER_INSERT, len(rows) - start)
         driver_execute(connection, compiled.prefix + ",".join([compiled.row] * count),
                        values[start * width:(start + count) * width]).close()

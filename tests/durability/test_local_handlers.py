@@ -3,11 +3,14 @@ inside the call that reaches its service task, with the same job context, histor
 in job-based mode; topics it does not handle wait for workers."""
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
+from sqlalchemy import event
 
 from bpmn_runtime.errors import BpmnError, InvalidInput
 from bpmn_runtime.handlers import HandlerRegistry, JobContext
-from bpmn_runtime.runtime import Runtime
+from bpmn_runtime.runtime import Runtime, local_handlers
 from bpmn_runtime.worker import Worker
 from tests.durability.processes import HEADER, THREE_STEPS
 from tests.foundation.test_runtime_rules import ERROR_BOUNDARY, service_process
@@ -139,4 +142,95 @@ def test_parallel_local_handlers_run_one_after_the_other_each_seeing_the_last(sq
     assert [j.topic for j in seen] == ["a", "b"]
     assert seen[1].variables == {"n": 0, "a": 1}
     assert runtime.queries.instance(instance_id).summary.status == "completed"
+    runtime.close()
+
+
+def _job_inserts(runtime: Runtime) -> list[str]:
+    """The INSERTs into the jobs table the runtime's SQLite connections run from now on (traced by SQLite)."""
+    inserts: list[str] = []
+
+    def trace(sql: str) -> None:
+        if sql.lstrip().upper().startswith("INSERT INTO JOBS"):
+            inserts.append(sql)
+
+    @event.listens_for(runtime.database.engine, "checkout")
+    def _traced(dbapi_connection: sqlite3.Connection, *_: object) -> None:
+        dbapi_connection.set_trace_callback(trace)
+    runtime.database.engine.pool.dispose()
+    return inserts
+
+
+def test_a_succeeding_local_handler_leaves_no_job_row_and_gets_the_job_based_idempotency_key(
+        sqlite_url: str) -> None:
+    seen: list[JobContext] = []
+    runtime = Runtime(sqlite_url, local_handlers=_recording(seen))
+    runtime.deploy(THREE_STEPS, "three-steps.bpmn")
+    inserts = _job_inserts(runtime)
+    instance_id = runtime.start("three-steps")
+    assert runtime.queries.instance(instance_id).summary.status == "completed"
+    assert inserts == [] and [j.job_id for j in seen] == [0, 0, 0]
+
+    job_based = Runtime(sqlite_url)
+    worker_inserts = _job_inserts(job_based)
+    other = job_based.start("three-steps")
+    by_worker: list[JobContext] = []
+    Worker(job_based, _recording(by_worker)).run_until_idle()
+    assert len(worker_inserts) == 3  # in job-based mode each job has its row: the trace sees them
+    assert [j.idempotency_key.removeprefix(f"{instance_id}-") for j in seen] == \
+        [j.idempotency_key.removeprefix(f"{other}-") for j in by_worker]
+    job_based.close()
+    runtime.close()
+
+
+def test_an_uncaught_bpmn_error_of_a_local_handler_is_an_incident_on_a_job_row_as_in_job_based_mode(
+        sqlite_url: str) -> None:
+    registry = HandlerRegistry()
+
+    @registry.handler("charge")
+    def decline(job: JobContext) -> None:
+        raise BpmnError("DECLINED", "no funds")
+    runtime = Runtime(sqlite_url, local_handlers=registry)
+    runtime.deploy(service_process(), "pay.bpmn")
+    instance_id = runtime.start("pay")
+    assert runtime.queries.instance(instance_id).summary.status == "active"
+    [job] = runtime.queries.jobs(instance_id=instance_id)
+    assert (job.retries, job.attempts, job.lock_owner) == (0, 1, None)
+    assert job.last_error == "BPMN error DECLINED not caught: no funds"
+    [incident] = runtime.queries.incidents()
+    assert (incident.instance_id, incident.element_id) == (instance_id, "charge")
+    runtime.close()
+
+
+def test_past_the_bound_of_in_line_runs_a_job_gets_its_row_and_waits_for_a_worker(
+        sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(local_handlers, "LOCAL_RUNS_PER_CALL", 2)
+    seen: list[JobContext] = []
+    runtime = Runtime(sqlite_url, local_handlers=_recording(seen))
+    runtime.deploy(THREE_STEPS, "three-steps.bpmn")
+    instance_id = runtime.start("three-steps")
+    assert [j.topic for j in seen] == ["reserve", "charge"]
+    [waiting] = runtime.queries.jobs(instance_id=instance_id)
+    assert (waiting.topic, waiting.lock_owner, waiting.attempts, waiting.retries) == ("ship", None, 0, 3)
+    by_worker: list[JobContext] = []
+    assert Worker(runtime, _recording(by_worker)).run_until_idle() == 1
+    assert [(j.topic, j.attempt) for j in by_worker] == [("ship", 1)]
+    assert runtime.queries.instance(instance_id).summary.status == "completed"
+    runtime.close()
+
+
+@pytest.mark.postgres
+def test_in_line_runs_on_postgresql_use_no_job_ids(postgres_url: str) -> None:
+    """PostgreSQL's job ids come from a sequence that no rollback or delete gives back: after in-line runs, the
+    first job a worker gets is job 1 only if none of them wrote a row."""
+    seen: list[JobContext] = []
+    runtime = Runtime(postgres_url, local_handlers=_recording(seen))
+    runtime.deploy(THREE_STEPS, "three-steps.bpmn")
+    for n in range(2):
+        runtime.start("three-steps", {"n": n})
+    assert len(seen) == 6
+    job_based = Runtime(postgres_url)
+    job_based.start("three-steps")
+    [first] = job_based.acquire_jobs("w1")
+    assert first.job_id == 1
+    job_based.close()
     runtime.close()
