@@ -26,7 +26,8 @@ from bpmn_runtime.logs import log_event
 from bpmn_runtime.model import Process
 from bpmn_runtime.runtime import audit, correlation, local_handlers, suspension
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
-from bpmn_runtime.runtime.variables import VariableBudget
+from bpmn_runtime.runtime.state_cache import Saved
+from bpmn_runtime.runtime.variables import VariableBudget, stored_variables_size, variables_size
 from bpmn_runtime.store import encryption, statements
 from bpmn_runtime.store.statements import HistoryRow
 from bpmn_runtime.store.tables import Definition, Incident, Instance
@@ -83,6 +84,9 @@ class LoadedInstance:
     started_at: datetime | str | None = None  # as the database returns it (text) until `started` parses it
     traceparent: str | None = None  # the instance's trace context (W3C), kept from its start
     suspended: bool = False  # see `suspension`: only a cancellation or an operator's variables move it
+    variables_bytes: int | None = None  # the size of its variables as loaded or last saved, when measured
+    as_saved: bool = True  # the state is what the row holds at `version` (no step changed it since)
+    cached_after_commit: bool = False  # this unit hands the state to the runtime's cache once it commits
 
     def started(self) -> datetime | None:
         """When the instance started (UTC)."""
@@ -162,22 +166,41 @@ class UnitOfWork:
 
     def load(self, instance_id: int) -> LoadedInstance:
         """The instance as this unit left it: read from the database the first time only, since every later
-        change in the unit is made to the same object (a step, a migration) and saved from it."""
+        change in the unit is made to the same object (a step, a migration) and saved from it. Its state comes
+        from the runtime's `state_cache` when that holds it at the row's version, else from the stored document."""
         held = self._held.get(instance_id)
         if held is not None:
             return held
-        row = statements.LOAD_INSTANCE.one_or_none(self.connection, {"instance_id": instance_id})
+        cache = self.runtime.states
+        row = statements.LOAD_INSTANCE.one_or_none(self.connection, {"instance_id": instance_id,
+                                                                     "held_version": cache.version(instance_id)})
         if row is None:
             raise NotFound(f"there is no process instance {instance_id}")
-        key, version, definition_id, process_key, business_key, parent_id, parent_wait, state, started_at, traced, \
+        key, version, definition_id, process_key, business_key, parent_id, parent_wait, stored, started_at, traced, \
             suspended = row
         process = self.runtime.deployments.process_of(definition_id, process_key, self.connection)
-        text = self.runtime.database.encryption.open(state, encryption.instance_state(key))
+        saved = cache.take(key, version) if stored is None else None
+        if saved is None and stored is None:  # another call took the cached state meanwhile: read it after all
+            stored = statements.LOAD_STATE.one_or_none(self.connection, {"instance_id": key, "version": version})
+            stored = stored[0] if stored is not None else None
+            if stored is None:
+                raise StaleInstance(f"process instance {key} was changed by someone else meanwhile")
+        measured: Callable[[], int]  # the size of its variables as loaded, for the variable budget
+        if saved is not None:
+            state, variables_bytes = saved.state, saved.variables_bytes
+            if variables_bytes is None and self.variable_budget is not None:
+                variables_bytes = variables_size(state)  # now: the step is about to change the state
+            size = variables_bytes or 0
+            measured = lambda: size  # noqa: E731
+        else:
+            text = self.runtime.database.encryption.open(stored, encryption.instance_state(key))
+            state, variables_bytes = state_format.loads(text), None
+            measured = functools.partial(stored_variables_size, text)
         loaded = LoadedInstance(key, version, definition_id, process_key, business_key, parent_id, parent_wait,
-                                process, state_format.loads(text), started_at=started_at, traceparent=traced,
-                                suspended=bool(suspended))
+                                process, state, started_at=started_at, traceparent=traced, suspended=bool(suspended),
+                                variables_bytes=variables_bytes)
         if self.variable_budget is not None:
-            self.variable_budget.loaded(loaded.id, text)
+            self.variable_budget.loaded(loaded.id, measured)
         if self.trace is not None:
             self.trace.join(traced, **loaded.span_attributes())
         self._held[key] = loaded
@@ -193,6 +216,7 @@ class UnitOfWork:
         step = Step(loaded.process, loaded.state, self.now, instance_id=loaded.id, business_key=loaded.business_key,
                     script_runner=self.runtime.script_runner, limits=self.runtime.limits,
                     decisions=self.runtime.decisions.lookup(self))
+        loaded.as_saved = False
         action(step)
         self._save(loaded, step)
         return step
@@ -235,8 +259,7 @@ class UnitOfWork:
 
     def _save(self, loaded: LoadedInstance, step: Step) -> None:
         state = loaded.state
-        if self.variable_budget is not None:
-            self.variable_budget.saving(loaded.id, state)
+        loaded.variables_bytes = self.variable_budget.saving(loaded.id, state) if self.variable_budget else None
         ended = state.status != "active"
         sealed = self.runtime.database.encryption.seal(state_format.dumps(state), encryption.instance_state(loaded.id))
         values = {"state": sealed, "version": loaded.version + 1,
@@ -250,8 +273,17 @@ class UnitOfWork:
                 parent_wait=loaded.parent_wait, started_at=self.now, traceparent=loaded.traceparent)).close()
         elif statements.SAVE_INSTANCE.rowcount(self.connection, values) != 1:
             raise StaleInstance(f"process instance {loaded.id} was changed by someone else meanwhile")
+        if not loaded.cached_after_commit:
+            loaded.cached_after_commit = True
+            self.after_commit(functools.partial(self._keep_state, loaded))
         loaded.version += 1
+        loaded.as_saved = True
         self._apply(loaded, step)
+
+    def _keep_state(self, loaded: LoadedInstance) -> None:
+        """Hand the state this unit saved last to the runtime's cache, unless a step changed it after that save."""
+        if loaded.as_saved:
+            self.runtime.states.keep(loaded.id, Saved(loaded.version, loaded.state, loaded.variables_bytes))
 
     def _apply(self, loaded: LoadedInstance, step: Step) -> None:
         effects = step.effects
