@@ -37,7 +37,7 @@ class StateCache:
 
     def version(self, instance_id: int) -> int | None:
         """The version held for the instance, if any (it may be gone by the time it is taken)."""
-        entry = self._entries.pop(instance_id, None)
+        entry = self._entries.get(instance_id)
         return entry.version if entry is not None else None
 
     def take(self, instance_id: int, version: int) -> Saved | None:
