@@ -24,7 +24,7 @@ from bpmn_runtime.engine.step import Step
 from bpmn_runtime.errors import BpmnRuntimeError, Conflict, NotFound
 from bpmn_runtime.logs import log_event
 from bpmn_runtime.model import Process
-from bpmn_runtime.runtime import audit, correlation, local_handlers, suspension
+from bpmn_runtime.runtime import audit, correlation, local_handlers, stored_state, suspension
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
 from bpmn_runtime.runtime.state_cache import Saved
 from bpmn_runtime.runtime.variables import VariableBudget, stored_variables_size, variables_size
@@ -185,22 +185,21 @@ class UnitOfWork:
             stored = stored[0] if stored is not None else None
             if stored is None:
                 raise StaleInstance(f"process instance {key} was changed by someone else meanwhile")
-        measured: Callable[[], int]  # the size of its variables as loaded, for the variable budget
+        text: str | None = None
         if saved is not None:
             state, variables_bytes = saved.state, saved.variables_bytes
-            if variables_bytes is None and self.variable_budget is not None:
-                variables_bytes = variables_size(state)  # now: the step is about to change the state
-            size = variables_bytes or 0
-            measured = lambda: size  # noqa: E731
         else:
-            text = self.runtime.database.encryption.open(stored, encryption.instance_state(key))
-            state, variables_bytes = state_format.loads(text), None
-            measured = functools.partial(stored_variables_size, text)
+            try:
+                text, state = stored_state.opened(self.connection, self.runtime.database.encryption, key, version,
+                                                  stored)
+            except stored_state.StateMoved as moved:
+                raise StaleInstance(str(moved)) from None
+            variables_bytes = None
         loaded = LoadedInstance(key, version, definition_id, process_key, business_key, parent_id, parent_wait,
                                 process, state, started_at=started_at, traceparent=traced, suspended=bool(suspended),
                                 variables_bytes=variables_bytes)
         if self.variable_budget is not None:
-            self.variable_budget.loaded(loaded.id, measured)
+            self.variable_budget.loaded(loaded.id, _measured(state, text, variables_bytes))
         if self.trace is not None:
             self.trace.join(traced, **loaded.span_attributes())
         self._held[key] = loaded
@@ -261,7 +260,9 @@ class UnitOfWork:
         state = loaded.state
         loaded.variables_bytes = self.variable_budget.saving(loaded.id, state) if self.variable_budget else None
         ended = state.status != "active"
-        sealed = self.runtime.database.encryption.seal(state_format.dumps(state), encryption.instance_state(loaded.id))
+        sealing = self.runtime.database.encryption
+        stored = state_format.store(state)
+        sealed = sealing.seal(stored.document, encryption.instance_state(loaded.id))
         values = {"state": sealed, "version": loaded.version + 1,
                   "status": state.status, "updated_at": self.now, "ended_at": self.now if ended else None,
                   "end_reason": state.end_reason if ended else None, "instance_id": loaded.id,
@@ -273,6 +274,7 @@ class UnitOfWork:
                 parent_wait=loaded.parent_wait, started_at=self.now, traceparent=loaded.traceparent)).close()
         elif statements.SAVE_INSTANCE.rowcount(self.connection, values) != 1:
             raise StaleInstance(f"process instance {loaded.id} was changed by someone else meanwhile")
+        stored_state.write_rows(self.connection, sealing, loaded.id, stored)
         if not loaded.cached_after_commit:
             loaded.cached_after_commit = True
             self.after_commit(functools.partial(self._keep_state, loaded))
@@ -465,6 +467,17 @@ class UnitOfWork:
         elif child.state.status == "failed" and error_code is not None:
             error_message = child.state.error_message or ""
             self.step(parent, lambda s: s.job_error(wait, error_code, message=error_message))
+
+
+def _measured(state: InstanceState, text: str | None, known: int | None) -> Callable[[], int]:
+    """How big the variables of a state were when it was loaded, for the variable budget: known from its last save,
+    measured when asked from the stored document `text`, or measured now (the step is about to change the state)."""
+    if known is None and (text is None or state.watched):
+        known = variables_size(state)
+    if known is not None or text is None:
+        size = known or 0
+        return lambda: size
+    return functools.partial(stored_variables_size, text)
 
 
 def _called_from(child: LoadedInstance) -> tuple[int, int]:

@@ -14,7 +14,7 @@ REVIEW = PROCESSES / "multi_instance_review.bpmn"  # a parallel multi-instance u
 
 
 def open_tasks(runtime: Runtime, instance_id: int) -> list[int]:
-    tasks, _ = runtime.queries.tasks(everyone=True, process="multi-instance-review", limit=100)
+    tasks, _ = runtime.queries.tasks(everyone=True, process="multi-instance-review", limit=1_000)
     return [task.id for task in tasks if task.instance_id == instance_id]
 
 
