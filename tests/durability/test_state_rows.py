@@ -69,3 +69,26 @@ def test_a_document_is_never_read_with_rows_a_later_save_wrote(sqlite_url: str) 
         state = stored_state.opened(connection, sealing, instance_id, version + 1, document)[1]
     assert len(state.waits) == state_format.ROWS_FROM - 1
     runtime.close()
+
+
+def test_a_large_document_of_the_previous_format_becomes_rows_at_its_next_save(
+        sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    runtime = Runtime(sqlite_url)
+    runtime.deploy(REVIEW)
+    size = state_format.ROWS_FROM + 20
+    with monkeypatch.context() as before:  # as the previous release stored it: one document, format 2
+        before.setattr(state_format, "ROWS_FROM", 10 * size)
+        instance_id = runtime.start("multi-instance-review", {"items": [f"item-{i}" for i in range(size)]})
+    with runtime.database.engine.begin() as connection:
+        document = json.loads(connection.execute(text("SELECT state FROM instances WHERE id = :id"),
+                                                 {"id": instance_id}).scalar_one())
+        assert len(document["waits"]) == size
+        connection.execute(text("UPDATE instances SET state = :state, version = version + 1 WHERE id = :id"),
+                           {"state": json.dumps({**document, "format": 2}), "id": instance_id})
+    assert stored_rows(runtime, instance_id)[0] == 0
+    tasks = open_tasks(runtime, instance_id)
+    runtime.complete_task(tasks[0], {"ok": True})
+    assert stored_rows(runtime, instance_id)[0] == 2 * size
+    detail = Runtime(sqlite_url).queries.instance(instance_id)  # read by another process: from the rows
+    assert len(detail.tokens) == size - 1 and detail.variables["ok"] is True
+    runtime.close()
