@@ -14,7 +14,7 @@ step in a scope of ten thousand activity instances then touches what it changes,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, Union
+from typing import Any, Callable, ClassVar, Literal, Union
 
 ROOT = 0  # id of the activity instance of the process itself
 
@@ -316,6 +316,79 @@ class IncidentRecord:
 
 # --- activity instances and the instance -------------------------------------------------------------------
 
+Entry = Any  # an ActivityInstance or a Wait
+
+
+class Watched(dict[int, Entry]):
+    """A map of activity instances or waits that notes the keys of the entries it hands out, adds or removes:
+    those are all a step can have changed, so a save writes only those (see `InstanceState.watch`). Handing out
+    every entry (`values`, `items`) notes all of them."""
+
+    __slots__ = ("noted", "all_noted")
+
+    def __init__(self, entries: dict[int, Entry]) -> None:
+        super().__init__(entries)
+        self.noted: set[int] = set()
+        self.all_noted = False
+
+    def __getitem__(self, key: int) -> Entry:
+        self.noted.add(key)
+        return dict.__getitem__(self, key)
+
+    def get(self, key: int, default: Any = None) -> Any:
+        self.noted.add(key)
+        return dict.get(self, key, default)
+
+    def __setitem__(self, key: int, value: Entry) -> None:
+        self.noted.add(key)
+        dict.__setitem__(self, key, value)
+
+    def __delitem__(self, key: int) -> None:
+        self.noted.add(key)
+        dict.__delitem__(self, key)
+
+    def pop(self, key: int, default: Any = None) -> Any:
+        self.noted.add(key)
+        return dict.pop(self, key, default)
+
+    def setdefault(self, key: int, default: Any = None) -> Any:
+        self.noted.add(key)
+        return dict.setdefault(self, key, default)
+
+    def values(self) -> Any:
+        self.all_noted = True
+        return dict.values(self)
+
+    def items(self) -> Any:
+        self.all_noted = True
+        return dict.items(self)
+
+    def clear(self) -> None:
+        self.all_noted = True
+        dict.clear(self)
+
+    def popitem(self) -> tuple[int, Entry]:
+        self.all_noted = True
+        return dict.popitem(self)
+
+    def copy(self) -> dict[int, Entry]:
+        self.all_noted = True
+        return dict(dict.items(self))
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self.all_noted = True
+        dict.update(self, *args, **kwargs)
+
+    def __ior__(self, other: Any) -> "Watched":  # type: ignore[override, misc]
+        self.update(other)
+        return self
+
+    def forget(self) -> None:
+        """Start noting afresh (the entries noted so far are saved)."""
+        self.noted = set()
+        self.all_noted = False
+
+
 @dataclass(slots=True)
 class ActivityInstance:
     """One activation of an element (or of the process: `ROOT`).
@@ -362,6 +435,11 @@ class InstanceState:
     _waits_by_ai: dict[int, dict[int, None]] = field(default_factory=dict, repr=False)
     _waits_by_kind: dict[str, dict[int, None]] = field(default_factory=dict, repr=False)
     _keepers: dict[int, None] = field(default_factory=dict, repr=False)  # see `keepers`, in creation order
+    # of a watched state: the size of each activity instance's variables as last measured (see `variables_size`),
+    # their sum, and the activity instances that may have changed since
+    _variable_sizes: dict[int, int] | None = field(default=None, repr=False)
+    _variables_total: int = field(default=0, repr=False)
+    _unmeasured: set[int] = field(default_factory=set, repr=False)
 
     def __post_init__(self) -> None:
         instances, waits = self.instances, self.waits
@@ -370,6 +448,55 @@ class InstanceState:
             self.add(ai)
         for wait in waits.values():
             self.add_wait(wait)
+
+    def watch(self) -> None:
+        """Note from now on which activity instances and waits may change (see `Watched`, `changes`): for a state
+        stored as rows of its own, one per activity instance and wait (see `state_format`)."""
+        if not isinstance(self.instances, Watched):
+            self.instances = Watched(self.instances)
+            self.waits = Watched(self.waits)
+
+    @property
+    def watched(self) -> bool:
+        return isinstance(self.instances, Watched)
+
+    def changes(self) -> tuple[set[int] | None, set[int] | None]:
+        """The ids of the activity instances and the keys of the waits that may have changed since the state was
+        watched or `saved` last (None: any of them); only for a watched state."""
+        instances, waits = self.instances, self.waits
+        assert isinstance(instances, Watched) and isinstance(waits, Watched), "changes are noted once watched"
+        return None if instances.all_noted else instances.noted, None if waits.all_noted else waits.noted
+
+    def saved(self) -> None:
+        """What changed is saved: note changes afresh."""
+        if isinstance(self.instances, Watched) and isinstance(self.waits, Watched):
+            if self.instances.all_noted:
+                self._variable_sizes = None
+            else:
+                self._unmeasured |= self.instances.noted
+            self.instances.forget()
+            self.waits.forget()
+
+    def variables_size(self, size: Callable[[dict[str, Any]], int]) -> int:
+        """The sum of `size` over the variable maps of the activity instances. A watched state remembers each map's
+        size, and measures again only those of the activity instances that may have changed since."""
+        instances = self.instances
+        if not isinstance(instances, Watched) or instances.all_noted or self._variable_sizes is None:
+            sizes = {ai.id: size(ai.variables) for ai in dict.values(instances) if ai.variables}
+            if isinstance(instances, Watched) and not instances.all_noted:
+                self._variable_sizes, self._variables_total = sizes, sum(sizes.values())
+                self._unmeasured = set(instances.noted)  # they may change again before the save
+            return sum(sizes.values())
+        known, total = self._variable_sizes, self._variables_total
+        for key in self._unmeasured | instances.noted:
+            total -= known.pop(key, 0)
+            ai = dict.get(instances, key)
+            if ai is not None and ai.variables:
+                known[key] = size(ai.variables)
+                total += known[key]
+        self._variables_total = total
+        self._unmeasured = set(instances.noted)
+        return total
 
     def next_id(self) -> int:
         self.seq += 1

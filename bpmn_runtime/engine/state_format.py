@@ -6,6 +6,9 @@ newer release is refused rather than misread.
 
 Format 1 (up to the release that introduced formats) had no `format` key: activity instances, waits and
 compensation records were positional arrays, and what behaviours remembered was a free-form `data` map.
+Format 3 may keep the activity instances and waits of a large state out of the document (`"rows": true`): each is
+a row of its own (the `state_rows` table), so that a step inside a multi-instance activity of ten thousand
+instances writes the few it changed, not all of them (see `store`).
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import MISSING, fields
 from operator import attrgetter
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, TypeVar
 
 from bpmn_runtime.engine.state import (
     ActivityInstance, Arrive, Broadcast, CheckCondition, CompensationRecord, CompensationRun, CompleteScope,
@@ -24,7 +27,9 @@ from bpmn_runtime.engine.state import (
 )
 from bpmn_runtime.errors import BpmnRuntimeError
 
-FORMAT = 2
+FORMAT = 3
+ROWS_FROM = 200  # activity instances and waits: a state with more is stored as rows of its own
+ACTIVITY, WAIT = "activity_instance", "wait"  # the kinds of row
 
 Document = dict[str, Any]
 
@@ -34,7 +39,14 @@ class UnreadableState(BpmnRuntimeError):
 
 
 def dump(state: InstanceState) -> Document:
-    """The newest stored form of `state` (shares its variable maps: serialize it before changing the state)."""
+    """The newest stored form of `state`, as one document (shares its variable maps: serialize it before changing
+    the state)."""
+    return {**_head(state), "activity_instances": [_dump_instance(ai) for ai in state.instances.values()],
+            "waits": [_dump_wait(w) for w in state.waits.values()]}
+
+
+def _head(state: InstanceState) -> Document:
+    """The document of `state` without its activity instances and waits."""
     return {
         "format": FORMAT,
         "process": state.process,
@@ -43,8 +55,6 @@ def dump(state: InstanceState) -> Document:
         "end_reason": state.end_reason,
         "error_code": state.error_code,
         "error_message": state.error_message,
-        "activity_instances": [_dump_instance(ai) for ai in state.instances.values()],
-        "waits": [_dump_wait(w) for w in state.waits.values()],
         "compensations": [_dump_record(r) for r in state.compensations],
         **({"correlations": state.correlations} if state.correlations else {}),
     }
@@ -277,7 +287,12 @@ def _wait_from_format_1(row: list[Any]) -> Document:
     return wait
 
 
-MIGRATIONS: dict[int, Callable[[Document], Document]] = {1: _from_format_1}
+def _from_format_2(doc: Document) -> Document:
+    """Format 2 -> 3: the same document; format 3 may also keep activity instances and waits as rows."""
+    return {**doc, "format": 3}
+
+
+MIGRATIONS: dict[int, Callable[[Document], Document]] = {1: _from_format_1, 2: _from_format_2}
 
 
 class _CycleCollectionPause:
@@ -310,13 +325,73 @@ class _CycleCollectionPause:
 _no_cycle_collection = _CycleCollectionPause()
 
 
-def loads(text: str | bytes) -> InstanceState:
-    """The state stored as `text` (the `state` column of an instance)."""
+Row = tuple[str, int, str]  # the kind of row (ACTIVITY or WAIT), the activity instance's id or the wait's key, its JSON
+
+
+class Stored(NamedTuple):
+    """What saving a state writes: its document and, for a state stored as rows, the rows of the activity
+    instances and waits that may have changed. `rows` replace those of the same kind and key, and `gone` are
+    deleted; `rewrite` deletes every row of the instance first (None: the state is all in its document)."""
+
+    document: str
+    rows: list[Row]
+    gone: list[tuple[str, int]]
+    rewrite: bool | None
+
+
+def loads(text: str | bytes, rows: Callable[[], Iterable[tuple[str, int, str]]] | None = None) -> InstanceState:
+    """The state stored as `text` (the `state` column of an instance); `rows` reads its rows, for a state stored
+    as rows (asked only then)."""
     with _no_cycle_collection():
-        return load(json.loads(text))
+        document = json.loads(text)
+        if not document.get("rows"):
+            return load(document)
+        if rows is None:
+            raise UnreadableState("the instance state is stored as rows, and none were given")
+        document["activity_instances"], document["waits"] = [], []
+        for kind, _, data in rows():
+            document["activity_instances" if kind == ACTIVITY else "waits"].append(json.loads(data))
+        state = load(document)
+        state.watch()
+        return state
 
 
 def dumps(state: InstanceState) -> str:
-    """The text to store for `state`, in the newest format."""
+    """The text to store for `state`, in the newest format, as one document."""
     with _no_cycle_collection():
         return json.dumps(dump(state), separators=(",", ":"))
+
+
+def store(state: InstanceState) -> Stored:
+    """What to write for `state`: one document while it is small; once it has more than `ROWS_FROM` activity
+    instances and waits, a document without them and a row for each, from then on writing the rows of those
+    that may have changed since the last save only (`InstanceState.changes`)."""
+    with _no_cycle_collection():
+        if not state.watched and len(state.instances) + len(state.waits) <= ROWS_FROM:
+            return Stored(json.dumps(dump(state), separators=(",", ":")), [], [], None)
+        if state.watched:
+            changed_instances, changed_waits = state.changes()
+        else:
+            state.watch()
+            changed_instances = changed_waits = None
+        rows: list[Row] = []
+        gone: list[tuple[str, int]] = []
+        _changed_rows(ACTIVITY, changed_instances, state.instances, _dump_instance, rows, gone)
+        _changed_rows(WAIT, changed_waits, state.waits, _dump_wait, rows, gone)
+        state.saved()
+        return Stored(json.dumps({**_head(state), "rows": True}, separators=(",", ":")), rows, gone,
+                      changed_instances is None or changed_waits is None)
+
+
+Entry = TypeVar("Entry", ActivityInstance, Wait)
+
+
+def _changed_rows(kind: str, changed: set[int] | None, entries: dict[int, Entry], dump_entry: Callable[[Entry], Document],
+                  rows: list[Row], gone: list[tuple[str, int]]) -> None:
+    """Add the rows of the `changed` entries (None: all) to `rows`, and those no longer there to `gone`."""
+    for key in (list(dict.keys(entries)) if changed is None else sorted(changed)):
+        entry = dict.get(entries, key)  # read without noting it
+        if entry is None:
+            gone.append((kind, key))
+        else:
+            rows.append((kind, key, json.dumps(dump_entry(entry), separators=(",", ":"))))

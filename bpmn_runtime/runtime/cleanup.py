@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import aliased
 
-from bpmn_runtime.store.tables import Definition, EndedTask, HistoryEvent, Incident, Instance, Job, Subscription, UserTask
+from bpmn_runtime.store.tables import Definition, EndedTask, HistoryEvent, Incident, Instance, Job, StateRow, Subscription, UserTask
 
 if TYPE_CHECKING:
     from bpmn_runtime.runtime.unit_of_work import UnitOfWork
@@ -52,7 +52,7 @@ def remove_batch(unit: "UnitOfWork", default_days: int | None, batch: int) -> li
             .order_by(Instance.ended_at, Instance.id).limit(batch - len(removable))).scalars()
     if removable:
         for column in (HistoryEvent.instance_id, Incident.instance_id, EndedTask.instance_id, Job.instance_id,
-                       Subscription.instance_id, UserTask.instance_id):
+                       Subscription.instance_id, UserTask.instance_id, StateRow.instance_id):
             unit.connection.execute(delete(column.table).where(column.in_(removable)))
         unit.connection.execute(delete(Instance).where(Instance.id.in_(removable), Instance.status != "active"))
     return removable

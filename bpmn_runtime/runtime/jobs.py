@@ -274,7 +274,8 @@ class HeldJob(NamedTuple):
 def locked_job(unit: UnitOfWork, job_id: int, worker: str) -> tuple[HeldJob, LoadedInstance]:
     """The job `worker` holds and its instance, both locked for this transaction (see `locks`) and the
     instance loaded; Conflict when another worker holds the job."""
-    row = statements.HELD_JOB.one_or_none(unit.connection, {"job_id": job_id})
+    # the instance's id is known only from the job's row, so its state is read even when the cache holds it
+    row = statements.HELD_JOB.one_or_none(unit.connection, {"job_id": job_id, "held_version": None})
     if row is None:
         raise NotFound(f"there is no job {job_id}; it was completed or its activity was interrupted")
     width = len(HeldJob._fields)

@@ -8,13 +8,12 @@ from typing import TYPE_CHECKING, Any, TypeVar, Unpack
 
 from sqlalchemy import ColumnElement, Select, distinct, func, or_, select
 
-from bpmn_runtime.engine import state_format
 from bpmn_runtime.engine.state import ROOT, InstanceState
 from bpmn_runtime.engine.tokens import waiting_tokens
 from bpmn_runtime.errors import Forbidden, NotFound
 from bpmn_runtime.metrics import Backlog
 from bpmn_runtime.model import Element, Process
-from bpmn_runtime.runtime import audit, linked_forms, permissions, task_rules, tasks
+from bpmn_runtime.runtime import audit, linked_forms, permissions, stored_state, task_rules, tasks
 from bpmn_runtime.runtime.audit import AuditRecord
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
 from bpmn_runtime.runtime.records import (
@@ -86,6 +85,9 @@ def _matching(query: SelectT, process: str | None, status: str | None, business_
         query = query.where(Instance.business_key >= key_start, Instance.business_key < key_start + "\U0010ffff",
                             Instance.business_key.startswith(key_start, autoescape=True))
     return query
+
+
+MOVED_RETRIES = 5  # reads of a state that another call saved meanwhile, before the last
 
 
 class Queries:
@@ -255,7 +257,7 @@ class Queries:
                 raise NotFound(f"there is no process instance {instance_id}")
             instance, version = row
             permissions.check(session.connection(), actor, instance.process_key, "view")
-            state = self._state(instance)
+            state = self._state_of(session, instance.id, instance.version, instance.state)
             process = self.runtime.deployments.process_of(instance.definition_id, instance.process_key, session)
             tasks = [_task(t) for t in session.execute(select(UserTask).where(
                 UserTask.instance_id == instance_id)).scalars()]
@@ -281,12 +283,13 @@ class Queries:
     def waiting_at(self, instance_id: int) -> tuple[str, list[Token]]:
         """An instance's status and where it waits: what its starter is told, without the rest of `instance`."""
         with self.runtime.database.reading() as session:
-            row = session.execute(select(Instance.status, Instance.state, Instance.definition_id, Instance.process_key)
+            row = session.execute(select(Instance.status, Instance.version, Instance.state, Instance.definition_id,
+                                         Instance.process_key)
                                   .where(Instance.id == instance_id)).one_or_none()
             if row is None:
                 raise NotFound(f"there is no process instance {instance_id}")
             process = self.runtime.deployments.process_of(row.definition_id, row.process_key, session)
-            return row.status, _tokens(process, self._state_of(instance_id, row.state))
+            return row.status, _tokens(process, self._state_of(session, instance_id, row.version, row.state))
 
     def waiting_events(self, instance_id: int) -> list[tuple[str, str, str]]:
         """The messages and signals an instance waits for now: (kind, name, element id), oldest first."""
@@ -305,11 +308,17 @@ class Queries:
                     h.data, encryption.history_data(instance_id, h.kind, h.element_id, h.activity_instance)))
                 if h.data else None) for h in session.execute(query).scalars()]
 
-    def _state(self, instance: Instance) -> InstanceState:
-        return self._state_of(instance.id, instance.state)
-
-    def _state_of(self, instance_id: int, stored: str) -> InstanceState:
-        return state_format.loads(self.runtime.database.encryption.open(stored, encryption.instance_state(instance_id)))
+    def _state_of(self, session: Any, instance_id: int, version: int, stored: str) -> InstanceState:
+        """The instance's state at `version`, stored as `stored` (and its rows); as saved since, if it was saved
+        while it was read."""
+        connection, sealing = session.connection(), self.runtime.database.encryption
+        for _ in range(MOVED_RETRIES):
+            try:
+                return stored_state.opened(connection, sealing, instance_id, version, stored)[1]
+            except stored_state.StateMoved:
+                found = connection.execute(select(Instance.version, Instance.state).where(Instance.id == instance_id)).one()
+                version, stored = found.version, found.state
+        return stored_state.opened(connection, sealing, instance_id, version, stored)[1]
 
     def tasks(self, *, user: str | None = None, groups: list[str] | None = None, everyone: bool = False,
               process: str | None = None, processes: list[str] | None = None, text: str | None = None,
@@ -385,7 +394,7 @@ class Queries:
             if instance is None:
                 raise NotFound(f"task {task_id} belongs to no instance")
             process = self.runtime.deployments.process_of(instance.definition_id, instance.process_key, session)
-            state = self._state(instance)
+            state = self._state_of(session, instance.id, instance.version, instance.state)
             element = linked_forms.as_created(session, process.elements[task.element_id], task.created_at)
         wait = state.waits.get(wait_key) if wait_key is not None else None
         ai = state.instances.get(wait.ai if wait is not None else ROOT)

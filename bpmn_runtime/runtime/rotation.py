@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Table, select, update
 
 from bpmn_runtime.runtime import audit
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
+from bpmn_runtime.runtime.stored_state import STATE_ROWS
 from bpmn_runtime.runtime.unit_of_work import UnitOfWork
 from bpmn_runtime.store import encryption
 from bpmn_runtime.store.encryption import Encryption, EncryptionError
@@ -34,7 +35,8 @@ class Rotation:
     """What a rotation did: values sealed again per table, and those a writer kept changing (run it again)."""
 
     key_id: str
-    resealed: dict[str, int] = field(default_factory=lambda: {"instances": 0, "history": 0, "audit_log": 0})
+    resealed: dict[str, int] = field(default_factory=lambda: {"instances": 0, "state_rows": 0, "history": 0,
+                                                               "audit_log": 0})
     left: int = 0
 
 
@@ -42,6 +44,13 @@ def _instance(connection: Connection, sealing: Encryption, row: Any) -> bool:
     context = encryption.instance_state(row.id)
     result = connection.execute(update(INSTANCES).where(INSTANCES.c.id == row.id, INSTANCES.c.version == row.version)
                                 .values(state=sealing.seal(sealing.open(row.state, context), context)))
+    return bool(result.rowcount)
+
+
+def _state_row(connection: Connection, sealing: Encryption, row: Any) -> bool:
+    context = encryption.state_row(row.instance_id, row.kind, row.key)
+    result = connection.execute(update(STATE_ROWS).where(STATE_ROWS.c.id == row.id, STATE_ROWS.c.data == row.data)
+                                .values(data=sealing.seal(sealing.open(row.data, context), context)))
     return bool(result.rowcount)
 
 
@@ -56,6 +65,8 @@ _Reseal = Callable[[Connection, Encryption, Any], bool]
 # table name, its rows (the column holding the value last), and how one row is sealed again
 TABLES: tuple[tuple[str, Any, _Reseal], ...] = (
     ("instances", select(INSTANCES.c.id, INSTANCES.c.version, INSTANCES.c.state), _instance),
+    ("state_rows", select(STATE_ROWS.c.id, STATE_ROWS.c.instance_id, STATE_ROWS.c.kind, STATE_ROWS.c.key,
+                          STATE_ROWS.c.data), _state_row),
     ("history", select(HISTORY.c.id, HISTORY.c.instance_id, HISTORY.c.kind, HISTORY.c.element_id,
                        HISTORY.c.activity_instance, HISTORY.c.data).where(HISTORY.c.data.is_not(None)), _history),
     ("audit_log", select(AUDIT).where(AUDIT.c.detail.is_not(None)), audit.reseal),

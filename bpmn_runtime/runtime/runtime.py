@@ -34,6 +34,7 @@ from bpmn_runtime.runtime.queries import Queries
 from bpmn_runtime.runtime.records import DeployedProcess
 from bpmn_runtime.runtime.transactions import Transactions
 from bpmn_runtime.runtime.unit_of_work import UnitOfWork
+from bpmn_runtime.runtime.state_cache import StateCache
 from bpmn_runtime.runtime.variables import VariableBudget, VariableLimits, check_variables
 from bpmn_runtime.store.database import Database
 from bpmn_runtime.store.encryption import Encryption
@@ -81,6 +82,7 @@ class Runtime:
             from bpmn_runtime import tracing as opentelemetry_tracing  # only with tracing on: see `tracing_setup`
             self.tracing = opentelemetry_tracing.Tracing(None if tracing is True else tracing)
         self.transactions = Transactions(self)
+        self.states = StateCache()  # the states this runtime saved last (see `state_cache`)
         self.deployments = Deployments(self)
         self.decisions = Decisions(self)
         self.metrics = Metrics(lambda: self.queries.backlog())

@@ -24,9 +24,10 @@ from bpmn_runtime.engine.step import Step
 from bpmn_runtime.errors import BpmnRuntimeError, Conflict, NotFound
 from bpmn_runtime.logs import log_event
 from bpmn_runtime.model import Process
-from bpmn_runtime.runtime import audit, correlation, jobs, local_handlers, suspension
+from bpmn_runtime.runtime import audit, correlation, jobs, local_handlers, stored_state, suspension
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
-from bpmn_runtime.runtime.variables import VariableBudget
+from bpmn_runtime.runtime.state_cache import Saved
+from bpmn_runtime.runtime.variables import VariableBudget, stored_variables_size, variables_size
 from bpmn_runtime.store import encryption, statements
 from bpmn_runtime.store.statements import HistoryRow
 from bpmn_runtime.store.tables import Definition, Incident, Instance
@@ -83,6 +84,9 @@ class LoadedInstance:
     started_at: datetime | str | None = None  # as the database returns it (text) until `started` parses it
     traceparent: str | None = None  # the instance's trace context (W3C), kept from its start
     suspended: bool = False  # see `suspension`: only a cancellation or an operator's variables move it
+    variables_bytes: int | None = None  # the size of its variables as loaded or last saved, when measured
+    as_saved: bool = True  # the state is what the row holds at `version` (no step changed it since)
+    cached_after_commit: bool = False  # this unit hands the state to the runtime's cache once it commits
 
     def started(self) -> datetime | None:
         """When the instance started (UTC)."""
@@ -165,30 +169,50 @@ class UnitOfWork:
 
     def load(self, instance_id: int) -> LoadedInstance:
         """The instance as this unit left it: read from the database the first time only, since every later
-        change in the unit is made to the same object (a step, a migration) and saved from it."""
+        change in the unit is made to the same object (a step, a migration) and saved from it. Its state comes
+        from the runtime's `state_cache` when that holds it at the row's version, else from the stored document."""
         held = self._held.get(instance_id)
         if held is not None:
             return held
-        row = statements.LOAD_INSTANCE.one_or_none(self.connection, {"instance_id": instance_id})
+        cache = self.runtime.states
+        row = statements.LOAD_INSTANCE.one_or_none(self.connection, {"instance_id": instance_id,
+                                                                     "held_version": cache.version(instance_id)})
         if row is None:
             raise NotFound(f"there is no process instance {instance_id}")
         return self.hold(row)
 
     def hold(self, row: Sequence[Any]) -> LoadedInstance:
         """The instance of `row` (`statements.INSTANCE_COLUMNS`, read by another statement along with what
-        else a call needs), held by this unit as `load` holds it; the one held already, if any."""
-        key, version, definition_id, process_key, business_key, parent_id, parent_wait, state, started_at, traced, \
+        else a call needs), held by this unit as `load` holds it; the one held already, if any. The row has no
+        state when this runtime's cache holds the state at the row's version (`runtime.state_cache`)."""
+        key, version, definition_id, process_key, business_key, parent_id, parent_wait, stored, started_at, traced, \
             suspended = row
         held = self._held.get(key)
         if held is not None:
             return held
+        cache = self.runtime.states
         process = self.runtime.deployments.process_of(definition_id, process_key, self.connection)
-        text = self.runtime.database.encryption.open(state, encryption.instance_state(key))
+        saved = cache.take(key, version) if stored is None else None
+        if saved is None and stored is None:  # another call took the cached state meanwhile: read it after all
+            stored = statements.LOAD_STATE.one_or_none(self.connection, {"instance_id": key, "version": version})
+            stored = stored[0] if stored is not None else None
+            if stored is None:
+                raise StaleInstance(f"process instance {key} was changed by someone else meanwhile")
+        text: str | None = None
+        if saved is not None:
+            state, variables_bytes = saved.state, saved.variables_bytes
+        else:
+            try:
+                text, state = stored_state.opened(self.connection, self.runtime.database.encryption, key, version,
+                                                  stored)
+            except stored_state.StateMoved as moved:
+                raise StaleInstance(str(moved)) from None
+            variables_bytes = None
         loaded = LoadedInstance(key, version, definition_id, process_key, business_key, parent_id, parent_wait,
-                                process, state_format.loads(text), started_at=started_at, traceparent=traced,
-                                suspended=bool(suspended))
+                                process, state, started_at=started_at, traceparent=traced, suspended=bool(suspended),
+                                variables_bytes=variables_bytes)
         if self.variable_budget is not None:
-            self.variable_budget.loaded(loaded.id, text)
+            self.variable_budget.loaded(loaded.id, _measured(state, text, variables_bytes))
         if self.trace is not None:
             self.trace.join(traced, **loaded.span_attributes())
         self._held[key] = loaded
@@ -204,6 +228,7 @@ class UnitOfWork:
         step = Step(loaded.process, loaded.state, self.now, instance_id=loaded.id, business_key=loaded.business_key,
                     script_runner=self.runtime.script_runner, limits=self.runtime.limits,
                     decisions=self.runtime.decisions.lookup(self))
+        loaded.as_saved = False
         action(step)
         self._save(loaded, step)
         return step
@@ -250,10 +275,11 @@ class UnitOfWork:
 
     def _save(self, loaded: LoadedInstance, step: Step) -> None:
         state = loaded.state
-        if self.variable_budget is not None:
-            self.variable_budget.saving(loaded.id, state)
+        loaded.variables_bytes = self.variable_budget.saving(loaded.id, state) if self.variable_budget else None
         ended = state.status != "active"
-        sealed = self.runtime.database.encryption.seal(state_format.dumps(state), encryption.instance_state(loaded.id))
+        sealing = self.runtime.database.encryption
+        stored = state_format.store(state)
+        sealed = sealing.seal(stored.document, encryption.instance_state(loaded.id))
         values = {"state": sealed, "version": loaded.version + 1,
                   "status": state.status, "updated_at": self.now, "ended_at": self.now if ended else None,
                   "end_reason": state.end_reason if ended else None, "instance_id": loaded.id,
@@ -265,8 +291,18 @@ class UnitOfWork:
                 parent_wait=loaded.parent_wait, started_at=self.now, traceparent=loaded.traceparent)).close()
         elif statements.SAVE_INSTANCE.rowcount(self.connection, values) != 1:
             raise StaleInstance(f"process instance {loaded.id} was changed by someone else meanwhile")
+        stored_state.write_rows(self.connection, sealing, loaded.id, stored)
+        if not loaded.cached_after_commit:
+            loaded.cached_after_commit = True
+            self.after_commit(functools.partial(self._keep_state, loaded))
         loaded.version += 1
+        loaded.as_saved = True
         self._apply(loaded, step)
+
+    def _keep_state(self, loaded: LoadedInstance) -> None:
+        """Hand the state this unit saved last to the runtime's cache, unless a step changed it after that save."""
+        if loaded.as_saved:
+            self.runtime.states.keep(loaded.id, Saved(loaded.version, loaded.state, loaded.variables_bytes))
 
     def _apply(self, loaded: LoadedInstance, step: Step) -> None:
         effects = step.effects
@@ -465,6 +501,17 @@ class UnitOfWork:
         elif child.state.status == "failed" and error_code is not None:
             error_message = child.state.error_message or ""
             self.step(parent, lambda s: s.job_error(wait, error_code, message=error_message))
+
+
+def _measured(state: InstanceState, text: str | None, known: int | None) -> Callable[[], int]:
+    """How big the variables of a state were when it was loaded, for the variable budget: known from its last save,
+    measured when asked from the stored document `text`, or measured now (the step is about to change the state)."""
+    if known is None and (text is None or state.watched):
+        known = variables_size(state)
+    if known is not None or text is None:
+        size = known or 0
+        return lambda: size
+    return functools.partial(stored_variables_size, text)
 
 
 def _called_from(child: LoadedInstance) -> tuple[int, int]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from bpmn_runtime.engine import state_format
 from bpmn_runtime.engine.behaviours.skipping import SWITCHES as SKIP_SWITCHES
@@ -96,6 +96,8 @@ def variables_size(state: "InstanceState") -> int:
     """Bytes of the JSON text of every variable of an instance, in every scope (each scope's map as its own
     text). One encoding of all the maps, less the brackets and separators that join them: the same figure
     as encoding each map apart, without a call per scope in an instance of ten thousand of them."""
+    if state.watched:  # a large state: it measures again only what may have changed since it was measured
+        return state.variables_size(_map_size)
     maps = [ai.variables for ai in state.instances.values() if ai.variables]
     if not maps:
         return 0
@@ -103,27 +105,40 @@ def variables_size(state: "InstanceState") -> int:
     return len(joined) - 2 - len(", ") * (len(maps) - 1)
 
 
+def _map_size(variables: dict[str, Any]) -> int:
+    return len(json.dumps(variables, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+
+
+def stored_variables_size(text: str) -> int:
+    """`variables_size` of the state stored as `text`."""
+    return variables_size(state_format.loads(text))
+
+
 @dataclass
 class VariableBudget:
     """Guards `limits.instance_bytes` in a unit of work that takes values from outside: an instance may not
     grow past it. One already past it (a lower limit, say) may still shrink, so an operator can fix it.
     What an instance held when loaded is measured only when it is past the limit after the step (from the
-    state as stored then), so a step within the limit measures its variables once."""
+    state as stored then, or as the runtime's state cache knows it), so a step within the limit measures its
+    variables once."""
 
     limits: VariableLimits
-    _loaded: dict[int, str] = field(default_factory=dict)  # instance -> its state as first loaded
+    _loaded: dict[int, Callable[[], int]] = field(default_factory=dict)  # instance -> its size as first loaded
 
-    def loaded(self, instance_id: int, stored: str) -> None:
-        self._loaded.setdefault(instance_id, stored)
+    def loaded(self, instance_id: int, measured: Callable[[], int]) -> None:
+        """Instance `instance_id` was loaded; `measured` tells the size of its variables then."""
+        self._loaded.setdefault(instance_id, measured)
 
-    def saving(self, instance_id: int, state: "InstanceState") -> None:
+    def saving(self, instance_id: int, state: "InstanceState") -> int:
+        """The size of the variables of `state`, which is about to be saved; refused when it grew past the limit."""
         size = variables_size(state)
         if size <= self.limits.instance_bytes:
-            return
-        stored = self._loaded.get(instance_id)
-        if stored is None or size > variables_size(state_format.loads(stored)):
+            return size
+        measured = self._loaded.get(instance_id)
+        if measured is None or size > measured():
             raise InvalidInput(f"process instance {instance_id} would hold {size:,} bytes of variables; "
                                f"an instance may hold at most {self.limits.instance_bytes:,} bytes")
+        return size
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:

@@ -80,6 +80,11 @@ def instance_state(instance_id: int) -> str:
     return f"instances.state|{instance_id}"
 
 
+def state_row(instance_id: int, kind: str, key: int) -> str:
+    """The associated data of one row of a large instance state (see `runtime.stored_state`): its place."""
+    return f"state_rows.data|{instance_id}|{kind}|{key}"
+
+
 def history_data(instance_id: int, kind: str, element_id: str | None, activity_instance: int | None) -> str:
     """The associated data of a history row's payload: the instance, event and element it belongs to (its id
     is made by the multi-row insert of a step, so the row's own clear columns name it)."""

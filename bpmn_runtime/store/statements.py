@@ -13,7 +13,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
-from sqlalchemy import Connection, Dialect, Integer, String, Table, bindparam, delete, func, insert, literal, select, update
+from sqlalchemy import Connection, Dialect, Integer, String, Table, bindparam, case, delete, func, insert, literal, select, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.sql import ClauseElement
@@ -122,10 +122,14 @@ def stored_time(value: datetime | str) -> datetime:
 # What loading an instance reads of its row (see `UnitOfWork.load`).
 INSTANCE_COLUMNS = (
     INSTANCES.c.id, INSTANCES.c.version, INSTANCES.c.definition_id, INSTANCES.c.process_key,
-    INSTANCES.c.business_key, INSTANCES.c.parent_id, INSTANCES.c.parent_wait, INSTANCES.c.state,
+    INSTANCES.c.business_key, INSTANCES.c.parent_id, INSTANCES.c.parent_wait,
+    # the state only when the caller does not hold it at this version already (see `runtime.state_cache`)
+    case((INSTANCES.c.version == bindparam("held_version"), None), else_=INSTANCES.c.state),
     sql_cast(INSTANCES.c.started_at, String),  # as text: the driver returns it unconverted; parsed when the instance ends
     INSTANCES.c.traceparent, INSTANCES.c.suspended.cast(Integer))
 LOAD_INSTANCE = DriverStatement(select(*INSTANCE_COLUMNS).where(INSTANCES.c.id == bindparam("instance_id")))
+LOAD_STATE = DriverStatement(select(INSTANCES.c.state).where(INSTANCES.c.id == bindparam("instance_id"),
+                                                             INSTANCES.c.version == bindparam("version")))
 INSERT_INSTANCE = DriverStatement(insert(INSTANCES), [
     "id", "definition_id", "process_key", "business_key", "request_key", "status", "version", "state", "parent_id",
     "parent_wait", "started_at", "updated_at", "ended_at", "end_reason", "traceparent"])

@@ -8,9 +8,11 @@ costs, and how memory and stored state grow with N.
 Each (database, N) runs in a fresh child process on a fresh database: start one instance with
 `items = ["item-0", ...]` (N open tasks, all offered to clerks), then complete inner tasks one by one through
 `Runtime.complete_task` (each a transaction: load the instance, step, save it, delete the task row, write
-history) and take the median of `repeats` completions after one warm-up. Memory: the RSS growth of the
-process while starting the instance, the tracemalloc peak while completing one task, and the length of
-the instance's stored state (the JSON document in instances.state). Where N is smaller than the completions
+history) and take the median of `repeats` completions after one warm-up, in wall-clock time (the target's
+figure) and in CPU time of the process (less noisy on a loaded machine; the database server's work on
+PostgreSQL is not in it). Memory: the RSS growth of the process while starting the instance, the
+tracemalloc peak while completing one task, and the length of the instance's stored state (the JSON
+document in instances.state and, for a large state, its rows in state_rows). Where N is smaller than the completions
 timed, as many instances are started as they need (each keeps one task open, so none ends): the RSS
 figure is then the growth per instance.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import statistics
 import sys
 import tempfile
 import time
@@ -66,8 +69,9 @@ def measure(url: str, size: int, repeats: int) -> Figures:
     gc.collect()
     grown = (rss_bytes() - before) / copies
     with runtime.database.engine.connect() as connection:
-        state = connection.execute(text("SELECT length(state) FROM instances WHERE id = :id"),
-                                   {"id": instances[0]}).scalar_one()
+        state = connection.execute(text(
+            "SELECT length(state) + coalesce((SELECT sum(length(data)) FROM state_rows WHERE instance_id = :id), 0) "
+            "FROM instances WHERE id = :id"), {"id": instances[0]}).scalar_one()
     tasks, total = runtime.queries.tasks(everyone=True, process=PROCESS_KEY, limit=size * copies)
     assert total == size * copies, (total, size, copies)
     taken: dict[int, int] = {}
@@ -77,7 +81,13 @@ def measure(url: str, size: int, repeats: int) -> Figures:
             taken[task.instance_id] = taken.get(task.instance_id, 0) + 1
             chosen.append(task)
     queue = iter(chosen)
-    step = median_seconds(lambda: runtime.complete_task(next(queue).id, {"ok": True}), repeats + 1, warm_up=1)
+    cpu: list[float] = []
+
+    def complete() -> None:
+        began = time.process_time()
+        runtime.complete_task(next(queue).id, {"ok": True})
+        cpu.append(time.process_time() - began)
+    step = median_seconds(complete, repeats + 1, warm_up=1)
     tracemalloc.start()
     runtime.complete_task(next(queue).id, {"ok": True})
     peak = tracemalloc.get_traced_memory()[1]
@@ -85,7 +95,8 @@ def measure(url: str, size: int, repeats: int) -> Figures:
     left = runtime.queries.tasks(everyone=True, process=PROCESS_KEY, limit=1)[1]
     assert left == size * copies - repeats - 2, (left, size, copies)
     runtime.close()
-    return {"start": start, "step": step, "rss": grown, "peak": peak, "state": state}
+    return {"start": start, "step": step, "cpu": statistics.median(cpu[1:]), "rss": grown, "peak": peak,
+            "state": state}
 
 
 def child(database: str, size: int, repeats: int) -> Figures:
@@ -103,7 +114,8 @@ def report(counts: Counts, results: dict[str, dict[int, Figures]]) -> tuple[str,
     for database, by_size in results.items():
         for size, f in by_size.items():
             ratio = f["step"] / by_size[small]["step"]
-            rows.append((database, f"{size:,}", shown(f["step"], "ms"), f"{ratio:.2f}x", shown(f["start"], "ms"),
+            rows.append((database, f"{size:,}", shown(f["step"], "ms"), f"{ratio:.2f}x", shown(f["cpu"], "ms"),
+                         f"{f['cpu'] / by_size[small]['cpu']:.2f}x", shown(f["start"], "ms"),
                          shown(f["state"], "kB"), f"{f['state'] / size:,.0f} B", shown(f["rss"], "MiB"),
                          f"{f['rss'] / size:,.0f} B", shown(f["peak"], "kB")))
         step_ratio = by_size[large]["step"] / by_size[small]["step"]
@@ -117,7 +129,8 @@ def report(counts: Counts, results: dict[str, dict[int, Figures]]) -> tuple[str,
                               f"item at N={large:,} within 1.5 times those at N={middle:,})",
                               "; ".join(f"{what} {at_large:,.0f} vs {at_middle:,.0f} B/item"
                                         for what, at_large, at_middle in per_item), linear))
-    header = ("database", "N", "complete one task", "vs N=" + f"{small:,}", "start", "stored state", "state/item",
+    header = ("database", "N", "complete one task", "vs N=" + f"{small:,}", "its CPU time", "vs N=" + f"{small:,}",
+              "start", "stored state", "state/item",
               "RSS growth (start)", "RSS/item", "tracemalloc peak (step)")
     return table(header, rows), targets
 
@@ -143,7 +156,7 @@ def main() -> None:
                                              f"N={size:,} on {database}") for size in counts.sizes}
     text, targets = report(counts, results)
     end_report(text, f"complete one task: median of {counts.repeats} completions after one warm-up, each a"
-               f" transaction; start: the one start of the instance with N items (N tasks written); RSS growth:"
+               f" transaction; its CPU time: this process's CPU time for the same completions; start: the one start of the instance with N items (N tasks written); RSS growth:"
                f" while starting; tracemalloc peak: while completing one task.", targets, started)
 
 

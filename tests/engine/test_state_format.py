@@ -3,6 +3,7 @@ load; each behaviour-private key of format 1 becomes its typed field; a newer fo
 from __future__ import annotations
 
 import gc
+import json
 import threading
 from typing import Any
 
@@ -53,7 +54,7 @@ def test_every_record_survives_a_save_and_a_load() -> None:
 
 def test_the_stored_form_has_a_format_and_named_fields() -> None:
     document = state_format.dump(_everything())
-    assert document["format"] == state_format.FORMAT == 2
+    assert document["format"] == state_format.FORMAT == 3
     body = next(row for row in document["activity_instances"] if row["id"] == 6)
     assert body == {"id": 6, "element": "each", "parent": 0, "variables": {"nrOfInstances": 2},
                     "multi_instance": {"items": ["a", "b"], "started": 2, "results": [[1, "x"]]}}
@@ -106,8 +107,8 @@ def test_a_compensation_run_of_format_1_moves_under_its_owner() -> None:
 
 
 def test_a_state_from_a_newer_release_is_refused() -> None:
-    with pytest.raises(state_format.UnreadableState, match="format 3; this release reads formats 1 to 2"):
-        state_format.load({"format": 3})
+    with pytest.raises(state_format.UnreadableState, match="format 4; this release reads formats 1 to 3"):
+        state_format.load({"format": 4})
 
 
 def test_limits_come_from_the_environment_when_not_given() -> None:
@@ -141,3 +142,40 @@ def test_reading_and_writing_leave_the_cycle_collector_as_they_found_it_whatever
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_large_state_is_stored_as_rows_and_each_save_writes_those_that_may_have_changed(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(state_format, "ROWS_FROM", 10)  # _everything has 7 activity instances and 8 waits
+    state = _everything()
+    first = state_format.store(state)
+    assert first.rewrite is True and first.gone == []
+    assert sorted((kind, key) for kind, key, _ in first.rows) == \
+        sorted([("activity_instance", ai) for ai in state.instances] + [("wait", key) for key in state.waits])
+    document = json.loads(first.document)
+    assert document["rows"] is True and "activity_instances" not in document and "waits" not in document
+    rows = {(kind, key): data for kind, key, data in first.rows}
+
+    def stored_rows() -> list[tuple[str, int, str]]:
+        return [(kind, key, data) for (kind, key), data in sorted(rows.items())]
+    again = state_format.loads(first.document, stored_rows)
+    assert again.instances == state.instances and again.waits == state.waits
+    assert [c.id for c in again.children(0)] == [3, 4, 6, 7, 8] and again.keepers() == state.keepers()
+
+    again = state_format.loads(first.document, stored_rows)  # as loaded: nothing handed out yet
+    again.instances[9].variables["total"] = 4  # type: ignore[index]
+    again.remove_wait(26)
+    second = state_format.store(again)
+    assert second.rewrite is False and second.gone == [("wait", 26)]
+    assert [(kind, key) for kind, key, _ in second.rows] == [("activity_instance", 9)]
+    rows.update({(kind, key): data for kind, key, data in second.rows})
+    del rows[("wait", 26)]
+    assert state_format.store(again).rows == []  # nothing handed out since the last save
+    assert state_format.dumps(state_format.loads(second.document, stored_rows)) == state_format.dumps(again)
+    assert state_format.store(again).rewrite is True  # dumps handed out every activity instance and wait
+
+
+def test_a_small_state_stays_one_document() -> None:
+    stored = state_format.store(_everything())
+    assert stored.rewrite is None and stored.rows == []
+    assert state_format.dumps(state_format.loads(stored.document)) == stored.document

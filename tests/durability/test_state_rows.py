@@ -1,0 +1,94 @@
+"""A large instance's state as rows of its own (`state_rows`, see `engine.state_format.store`): a step writes the
+rows of what it changed, and every reader (another engine process, the queries behind the console) sees the state
+those rows and the document make together."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import text
+
+from bpmn_runtime.engine import state_format
+from bpmn_runtime.runtime import Runtime, stored_state
+from tests.durability.test_state_cache import REVIEW, open_tasks
+
+
+def stored_rows(runtime: Runtime, instance_id: int) -> tuple[int, int]:
+    """How many rows the instance's state has, and the highest row id so far (rows written since raise it)."""
+    with runtime.database.engine.connect() as connection:
+        count = connection.execute(text("SELECT count(*) FROM state_rows WHERE instance_id = :id"),
+                                   {"id": instance_id}).scalar_one()
+        highest = connection.execute(text("SELECT coalesce(max(id), 0) FROM state_rows")).scalar_one()
+    return count, highest
+
+
+@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_step_inside_a_large_multi_instance_writes_the_rows_it_changed(database: str,
+                                                                         request: pytest.FixtureRequest) -> None:
+    url = request.getfixturevalue(f"{database}_url")
+    first, second = Runtime(url), Runtime(url)
+    first.deploy(REVIEW)
+    size = state_format.ROWS_FROM + 20
+    instance_id = first.start("multi-instance-review", {"items": [f"item-{i}" for i in range(size)]})
+    with first.database.engine.connect() as connection:
+        document = json.loads(connection.execute(text("SELECT state FROM instances WHERE id = :id"),
+                                                 {"id": instance_id}).scalar_one())
+    assert document["rows"] is True and "activity_instances" not in document
+    count, highest = stored_rows(first, instance_id)
+    assert count == 2 * size + 2  # the process, the body, an inner instance and a task's wait per item
+    tasks = open_tasks(first, instance_id)
+    first.complete_task(tasks[0], {"seen_0": 0})
+    count, after = stored_rows(first, instance_id)
+    assert count == 2 * size and after - highest <= 3  # the process's and the body's rows written again
+    second.complete_task(tasks[1], {"seen_1": 1})  # another engine process: reads the rows
+    first.complete_task(tasks[2], {"seen_2": 2})  # its own state is older than the row: reads the rows again
+    detail = second.queries.instance(instance_id)
+    assert len(detail.tokens) == size - 3 and {"seen_0", "seen_1", "seen_2"} <= set(detail.variables)
+    for turn, task_id in enumerate(tasks[3:], start=3):
+        (first if turn % 3 else second).complete_task(task_id, {f"seen_{turn}": turn})
+    detail = first.queries.instance(instance_id)
+    assert detail.summary.status == "completed"
+    assert {name for name in detail.variables if name.startswith("seen_")} == {f"seen_{n}" for n in range(size)}
+    assert stored_rows(first, instance_id)[0] == 1  # an ended instance keeps the process's activity instance
+    first.close()
+    second.close()
+
+
+def test_a_document_is_never_read_with_rows_a_later_save_wrote(sqlite_url: str) -> None:
+    runtime = Runtime(sqlite_url)
+    runtime.deploy(REVIEW)
+    instance_id = runtime.start("multi-instance-review", {"items": list(range(state_format.ROWS_FROM))})
+    with runtime.database.engine.connect() as connection:
+        version, document = connection.execute(text("SELECT version, state FROM instances WHERE id = :id"),
+                                               {"id": instance_id}).one()
+    runtime.complete_task(open_tasks(runtime, instance_id)[0], {"ok": True})
+    with runtime.database.engine.connect() as connection:
+        sealing = runtime.database.encryption
+        with pytest.raises(stored_state.StateMoved, match="was saved while it was read"):
+            stored_state.opened(connection, sealing, instance_id, version, document)
+        state = stored_state.opened(connection, sealing, instance_id, version + 1, document)[1]
+    assert len(state.waits) == state_format.ROWS_FROM - 1
+    runtime.close()
+
+
+def test_a_large_document_of_the_previous_format_becomes_rows_at_its_next_save(
+        sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    runtime = Runtime(sqlite_url)
+    runtime.deploy(REVIEW)
+    size = state_format.ROWS_FROM + 20
+    with monkeypatch.context() as before:  # as the previous release stored it: one document, format 2
+        before.setattr(state_format, "ROWS_FROM", 10 * size)
+        instance_id = runtime.start("multi-instance-review", {"items": [f"item-{i}" for i in range(size)]})
+    with runtime.database.engine.begin() as connection:
+        document = json.loads(connection.execute(text("SELECT state FROM instances WHERE id = :id"),
+                                                 {"id": instance_id}).scalar_one())
+        assert len(document["waits"]) == size
+        connection.execute(text("UPDATE instances SET state = :state, version = version + 1 WHERE id = :id"),
+                           {"state": json.dumps({**document, "format": 2}), "id": instance_id})
+    assert stored_rows(runtime, instance_id)[0] == 0
+    tasks = open_tasks(runtime, instance_id)
+    runtime.complete_task(tasks[0], {"ok": True})
+    assert stored_rows(runtime, instance_id)[0] == 2 * size
+    detail = Runtime(sqlite_url).queries.instance(instance_id)  # read by another process: from the rows
+    assert len(detail.tokens) == size - 1 and detail.variables["ok"] is True
+    runtime.close()
