@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, Connection, and_, bindparam, delete, exist
 from sqlalchemy.orm import aliased
 
 from bpmn_runtime.errors import Forbidden, InvalidInput
+from bpmn_runtime.store.statements import DriverStatement
 from bpmn_runtime.store.tables import ProcessPermission
 
 if TYPE_CHECKING:
@@ -82,10 +83,11 @@ def may(connection: Connection, actor: "Actor", process_key: str, kind: str) -> 
     return _allowed(connection, actor, process_key, "start", ("start",))
 
 
-# The two questions of `_allowed`, built once: a call checks permissions on every start and task action.
+# The two questions of `_allowed`, built once: a call checks permissions on every start and task action; the
+# first, asked of nearly every process (which has no restricting grant), is compiled once for the driver.
 _ROWS_IN_FORCE = select(ProcessPermission.id).where(ProcessPermission.process_key == bindparam("process_key"),
                                                     _in_force(ProcessPermission))
-_RESTRICTING = _ROWS_IN_FORCE.where(ProcessPermission.kind == bindparam("kind")).limit(1)
+_RESTRICTING = DriverStatement(_ROWS_IN_FORCE.where(ProcessPermission.kind == bindparam("kind")).limit(1))
 _GRANTING = _ROWS_IN_FORCE.where(
     ProcessPermission.kind.in_(bindparam("granting", expanding=True)),
     or_(and_(ProcessPermission.principal_type == "user", ProcessPermission.principal == bindparam("user")),
@@ -96,7 +98,7 @@ _GRANTING = _ROWS_IN_FORCE.where(
 def _allowed(connection: Connection, actor: "Actor", process_key: str, kind: str, granting: tuple[str, ...]) -> bool:
     """Open to operators while no grant of `kind` restricts the process; else only to those named in a grant
     of one of the `granting` kinds."""
-    if connection.execute(_RESTRICTING, {"process_key": process_key, "kind": kind}).first() is None:
+    if _RESTRICTING.one_or_none(connection, {"process_key": process_key, "kind": kind}) is None:
         return actor.trusted
     return connection.execute(_GRANTING, {"process_key": process_key, "granting": list(granting), "user": actor.name,
                                           "groups": list(actor.groups)}).first() is not None

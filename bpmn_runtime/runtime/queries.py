@@ -268,7 +268,7 @@ class Queries:
             summary = InstanceSummary(instance.id, instance.process_key, version, instance.business_key,
                                       instance.status, instance.started_at, instance.ended_at, open_incidents,
                                       instance.suspended)
-            tokens = _tokens(process, state)
+            tokens = named_tokens(process, state)
             root = state.instances.get(ROOT)
             history = self.history(instance_id, session=session)
             called = [CalledInstance(r.id, r.process_key, r.status,
@@ -279,17 +279,6 @@ class Queries:
             return InstanceDetail(summary, instance.end_reason, dict(root.variables or {}) if root else {}, tokens,
                                   tasks, jobs, incidents, history, instance.parent_id, _compensations(history),
                                   called)
-
-    def waiting_at(self, instance_id: int) -> tuple[str, list[Token]]:
-        """An instance's status and where it waits: what its starter is told, without the rest of `instance`."""
-        with self.runtime.database.reading() as session:
-            row = session.execute(select(Instance.status, Instance.version, Instance.state, Instance.definition_id,
-                                         Instance.process_key)
-                                  .where(Instance.id == instance_id)).one_or_none()
-            if row is None:
-                raise NotFound(f"there is no process instance {instance_id}")
-            process = self.runtime.deployments.process_of(row.definition_id, row.process_key, session)
-            return row.status, _tokens(process, self._state_of(session, instance_id, row.version, row.state))
 
     def waiting_events(self, instance_id: int) -> list[tuple[str, str, str]]:
         """The messages and signals an instance waits for now: (kind, name, element id), oldest first."""
@@ -462,7 +451,7 @@ class Queries:
             return permissions.may(connection, actor, process_key, kind)
 
 
-def _tokens(process: Process, state: InstanceState) -> list[Token]:
+def named_tokens(process: Process, state: InstanceState) -> list[Token]:
     """Where an instance waits, each token with its element's name as the modeler shows it."""
     return [Token(token.activity_instance, token.element_id,
                   process.elements[token.element_id].name if token.element_id in process.elements

@@ -50,6 +50,15 @@ class Token(Record):
 
 
 @dataclass(frozen=True)
+class StartReport(Record):
+    """What a start tells its starter: the instance, its status and where it waits."""
+
+    id: int
+    status: str
+    tokens: list[Token]
+
+
+@dataclass(frozen=True)
 class HistoryEntry(Record):
     at: datetime
     kind: str

@@ -30,8 +30,8 @@ from bpmn_runtime.runtime.migration import MigrationPlan, MigrationRefused
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
 from bpmn_runtime.runtime.decisions import Decisions, Evaluated
 from bpmn_runtime.runtime.deployments import Deployments
-from bpmn_runtime.runtime.queries import Queries
-from bpmn_runtime.runtime.records import DeployedProcess
+from bpmn_runtime.runtime.queries import Queries, named_tokens
+from bpmn_runtime.runtime.records import DeployedProcess, StartReport
 from bpmn_runtime.runtime.transactions import Transactions
 from bpmn_runtime.runtime.unit_of_work import UnitOfWork
 from bpmn_runtime.runtime.state_cache import StateCache
@@ -143,22 +143,47 @@ class Runtime:
         With `unique_business_key`, a running or finished instance of the process with that business key
         is returned instead, too.
         """
+        return self._start(key, variables, lambda _, instance_id: instance_id, business_key=business_key,
+                           request_key=request_key, unique_business_key=unique_business_key, version=version,
+                           traceparent=traceparent, actor=actor)
+
+    def start_and_report(self, key: str, variables: Mapping[str, Any] | None = None, *,
+                         business_key: str | None = None, request_key: str | None = None,
+                         unique_business_key: bool = False, version: int | None = None,
+                         traceparent: str | None = None, actor: Actor = PROGRAM) -> StartReport:
+        """`start`, and the instance's status and where it waits, as its starter is told them: taken from the
+        instance the start holds in memory, in its own transaction, rather than read again after it."""
+        def report(unit: UnitOfWork, instance_id: int) -> StartReport:
+            loaded = unit.load(instance_id)
+            return StartReport(instance_id, loaded.state.status, named_tokens(loaded.process, loaded.state))
+        return self._start(key, variables, report, business_key=business_key, request_key=request_key,
+                           unique_business_key=unique_business_key, version=version, traceparent=traceparent,
+                           actor=actor)
+
+    def _start(self, key: str, variables: Mapping[str, Any] | None, answer: Callable[[UnitOfWork, int], T], *,
+               business_key: str | None, request_key: str | None, unique_business_key: bool, version: int | None,
+               traceparent: str | None, actor: Actor) -> T:
+        """The start of `start` and `start_and_report`, and what it answers, made by `answer` in its transaction."""
         values = self._checked(variables)
         inputs.key(key, "the process key")
         inputs.optional_key(business_key, "the business key")
         inputs.optional_key(request_key, "the request key")
         try:  # with a request key a start is safe to repeat, even when its commit may have happened
-            return self.transactions.run(self._bounded(lambda unit: instances.start(
+            return self.transactions.run(self._bounded(lambda unit: answer(unit, instances.start(
                 unit, key, values, business_key=business_key, request_key=request_key,
-                unique_business_key=unique_business_key, version=version, traceparent=traceparent), actor), "start",
+                unique_business_key=unique_business_key, version=version, traceparent=traceparent)), actor), "start",
                 repeatable=request_key is not None)
         except IntegrityError:
             if request_key is None:
                 raise
-            found = self.transactions.run(lambda unit: instances.existing_start(unit, key, request_key, None), "start")
-            if found is None:
+
+            def earlier(unit: UnitOfWork) -> T | None:
+                found = instances.existing_start(unit, key, request_key, None)
+                return None if found is None else answer(unit, found)
+            again = self.transactions.run(earlier, "start")
+            if again is None:
                 raise
-            return found
+            return again
 
     def cancel(self, instance_id: int, reason: str = "cancelled by an operator", *, actor: Actor = PROGRAM) -> None:
         inputs.text(reason, "the reason")

@@ -17,6 +17,7 @@ values a completion may set. The CLI, the web inbox, the API and embedding progr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Mapping
 
 from sqlalchemy import ColumnElement, literal, or_, true
@@ -101,6 +102,7 @@ class LockedTask:
     element_id: str
     name: str
     assignee: str | None
+    created_at: datetime  # which version of a form bound late (`linked_forms.as_created`) the task shows
     visible: bool
     suspended: bool = False  # its instance is suspended: nobody may act on it until it is resumed
 

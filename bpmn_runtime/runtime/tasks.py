@@ -17,11 +17,12 @@ from bpmn_runtime.errors import NotFound, TaskEnded
 from bpmn_runtime.forms import form_fields
 from bpmn_runtime.runtime import linked_forms, task_rules
 from bpmn_runtime.logs import log_event
-from bpmn_runtime.runtime.locks import lock_instance
+from bpmn_runtime.runtime.locks import lock_instance_of_task
 from bpmn_runtime.runtime.task_rules import Actor, LockedTask
 from bpmn_runtime.runtime.unit_of_work import LoadedInstance, UnitOfWork
 from bpmn_runtime.runtime.variables import VariableLimits
 from bpmn_runtime.sensitive import redact
+from bpmn_runtime.store import statements
 from bpmn_runtime.store.tables import EndedTask, Instance, UserTask
 
 log = logging.getLogger("bpmn_runtime")
@@ -47,7 +48,7 @@ def _locking_query(name: str, groups: tuple[str, ...], role: str, for_update: bo
     task action of the API and the inbox runs it."""
     query = select(
         UserTask.id, UserTask.instance_id, UserTask.process_key, UserTask.wait_key, UserTask.element_id, UserTask.name,
-        UserTask.assignee, task_rules.visible_to(Actor(name, groups, role)).label("visible"),
+        UserTask.assignee, UserTask.created_at, task_rules.visible_to(Actor(name, groups, role)).label("visible"),
         select(Instance.suspended).where(Instance.id == UserTask.instance_id).scalar_subquery().label("suspended"))\
         .where(UserTask.id == bindparam("task_id"))
     return query.with_for_update() if for_update else query
@@ -55,15 +56,13 @@ def _locking_query(name: str, groups: tuple[str, ...], role: str, for_update: bo
 
 def lock(unit: UnitOfWork, task_id: int, actor: Actor) -> LockedTask:
     """The open task, its row locked until the transaction ends; TaskEnded or NotFound otherwise."""
-    instance_id = unit.connection.execute(select(UserTask.instance_id).where(UserTask.id == task_id)).scalar()
-    if instance_id is not None:
-        lock_instance(unit, instance_id)  # the instance before its task row: see `locks`
+    lock_instance_of_task(unit, task_id)  # the instance before its task row: see `locks`
     query = _locking_query(actor.name, actor.groups, actor.role, not unit.runtime.database.is_sqlite)
     row = unit.connection.execute(query, {"task_id": task_id}).one_or_none()
     if row is None:
         raise ended(unit.connection, task_id)
     return LockedTask(row.id, row.instance_id, row.process_key, row.wait_key, row.element_id, row.name, row.assignee,
-                      bool(row.visible), bool(row.suspended))
+                      row.created_at, bool(row.visible), bool(row.suspended))
 
 
 def complete(unit: UnitOfWork, task_id: int, submitted: Mapping[str, Any], actor: Actor,
@@ -72,15 +71,13 @@ def complete(unit: UnitOfWork, task_id: int, submitted: Mapping[str, Any], actor
     task = lock(unit, task_id, actor)
     task_rules.check_complete(actor, task)
     loaded = unit.load(task.instance_id)
-    created_at = unit.connection.execute(select(UserTask.created_at).where(UserTask.id == task_id)).scalar_one()
-    element = linked_forms.as_created(unit.connection, loaded.process.elements[task.element_id], created_at)
+    element = linked_forms.as_created(unit.connection, loaded.process.elements[task.element_id], task.created_at)
     root = loaded.state.instances.get(ROOT)
     values = task_rules.accepted_values(element, submitted, limits, (root.variables or {}) if root is not None else {})
     unit.step(loaded, lambda s: s.trigger(task.wait_key, values))
     marked = [field.id for field in form_fields(element) if field.sensitive]
     _audit(unit, "complete", task, {"task": task.name, "values": redact(values, marked)})
-    unit.connection.execute(update(EndedTask).where(EndedTask.task_id == task_id)
-                         .values(outcome="completed", ended_by=actor.name))
+    statements.TASK_COMPLETED.execute(unit.connection, {"task_id": task_id, "ended_by": actor.name}).close()
     unit.after_commit(lambda: log_event(log, logging.INFO, "task %s '%s' completed by %s", task_id, task.name,
                                         actor.name, **loaded.log_fields(), element_id=task.element_id,
                                         task_id=task_id))

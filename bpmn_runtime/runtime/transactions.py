@@ -119,28 +119,29 @@ class Transactions:
     def _attempt(self, work: Callable[[UnitOfWork], T], call: "Call | None") -> tuple[T, UnitOfWork]:
         """One try: connect, the work, then the commit. A driver error raised by the commit comes as
         `_Committing`; one raised while connecting is a lost connection, with nothing sent."""
-        try:
-            connection = self.runtime.database.engine.connect()
-        except DBAPIError as error:
-            error.connection_invalidated = True
-            raise
-        with connection:
-            unit = UnitOfWork(self.runtime, connection, call)
+        with self.runtime.database.one_writer():  # on SQLite, this process's writers take turns: see there
             try:
-                transaction = connection.begin()
+                connection = self.runtime.database.engine.connect()
+            except DBAPIError as error:
+                error.connection_invalidated = True
+                raise
+            with connection:
+                unit = UnitOfWork(self.runtime, connection, call)
                 try:
-                    result = work(unit)
-                    unit.finish()
-                except BaseException:
-                    if transaction.is_active:
-                        transaction.rollback()
-                    raise
-                try:
-                    transaction.commit()
-                except DBAPIError as error:
-                    raise _Committing(error) from error
-            finally:
-                unit.close()
+                    transaction = connection.begin()
+                    try:
+                        result = work(unit)
+                        unit.finish()
+                    except BaseException:
+                        if transaction.is_active:
+                            transaction.rollback()
+                        raise
+                    try:
+                        transaction.commit()
+                    except DBAPIError as error:
+                        raise _Committing(error) from error
+                finally:
+                    unit.close()
         return result, unit
 
     def _pause(self, error: DBAPIError, since: float | None, patience: float, uncertain: bool) -> float:

@@ -413,8 +413,7 @@ class UnitOfWork:
         activity_of = {wait.key: wait.ai for wait in waits}
         for table, keys in by_table.items():
             if table == "user_task":
-                self.connection.execute(statements.REMEMBER_ENDED_TASKS,
-                                        {"instance_id": loaded.id, "keys": keys, "now": self.now})
+                statements.remember_ended_tasks(self.connection, loaded.id, keys, self.now)
             for wait_key, since in statements.delete_waits(self.connection, table, loaded.id, keys):
                 ai = activity_of[wait_key]
                 waited[ai] = min(since, waited.get(ai, since))

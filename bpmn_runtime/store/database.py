@@ -1,11 +1,13 @@
 """Opening the database: SQLite (WAL) by default, any SQLAlchemy URL otherwise; migrations run on open."""
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 import time
 from pathlib import Path
 
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from alembic import command
 from alembic.config import Config
@@ -20,6 +22,7 @@ from bpmn_runtime.store.tables import Setting
 
 DEFAULT_DB = "bpmn-runtime.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_SECONDS = 30  # how long a SQLite writer waits for the write lock before its call is refused
 IDLE_PING_SECONDS = 1.0  # a pooled PostgreSQL connection idle this long is pinged before use
 IDLE_SINCE = "bpmn_idle_since"  # where a pooled connection's record keeps when it was last given back
 READ_ONLY = "bpmn_read_only"  # the execution option of `Database.reading`'s connections
@@ -41,7 +44,7 @@ def _tune_sqlite(dbapi_connection: object, _record: object) -> None:
     # Checkpoint (copy the WAL into the database file, with an fsync) every ~40 MB instead of every 4 MB:
     # the fsync is the dearest part of a checkpoint, and pages written many times are copied once.
     cursor.execute("PRAGMA wal_autocheckpoint=10000")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -135,6 +138,7 @@ class Database:
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._readers = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+        self._writer = threading.RLock() if self.is_sqlite else None
         if run_migrations:
             migrate(self.engine)
             self._check_encryption()
@@ -162,6 +166,26 @@ class Database:
         """A session for reads only: on SQLite it does not take the write lock, so a lookup done on every
         request (an API token, say) never queues behind the writers."""
         return self._readers()
+
+    @contextlib.contextmanager
+    def one_writer(self) -> Iterator[None]:
+        """Around a write transaction on SQLite: this process's threads take turns on a lock of their own.
+
+        SQLite lets one writer in at a time; a connection that finds the write lock taken polls for it, sleeping
+        up to 100 ms between tries (its busy handler), so threads of one server that all write would mostly
+        sleep, and the unlucky ones for hundreds of milliseconds. Queued on a Python lock instead, the next
+        thread goes the moment the last one commits. Other processes still meet at SQLite's lock; a thread that
+        waited BUSY_SECONDS goes on to SQLite's lock too, which then decides as it would have. The lock is
+        reentrant: a transaction a thread opens inside its own fails at SQLite's lock, as before."""
+        if self._writer is None:
+            yield
+            return
+        taken = self._writer.acquire(timeout=BUSY_SECONDS)
+        try:
+            yield
+        finally:
+            if taken:
+                self._writer.release()
 
     def dispose(self) -> None:
         self.engine.dispose()

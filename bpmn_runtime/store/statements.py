@@ -13,7 +13,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
-from sqlalchemy import Connection, Dialect, Integer, String, Table, bindparam, case, delete, func, insert, literal, select, update
+from sqlalchemy import ColumnElement, Connection, Dialect, Integer, String, Table, bindparam, case, delete, func, insert, literal, select, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.sql import ClauseElement
@@ -198,11 +198,34 @@ INSERT_AUDIT = DriverStatement(insert(AUDIT), ["at", "actor", "via", "action", "
                                                "detail"])
 _TASKS: Table = UserTask.__table__  # type: ignore[assignment]
 _ENDED_TASKS: Table = EndedTask.__table__  # type: ignore[assignment]
+
+
+def _remember_ended_tasks(key: ColumnElement[bool]) -> Insert:
+    return insert(_ENDED_TASKS).from_select(
+        ["task_id", "instance_id", "name", "outcome", "ended_at"],
+        select(_TASKS.c.id, _TASKS.c.instance_id, _TASKS.c.name, literal("withdrawn"), bindparam("now"))
+        .where(_TASKS.c.instance_id == bindparam("instance_id"), key))
+
+
 # Before user-task rows go, they are remembered as withdrawn; completing one then says it was completed, by whom.
-REMEMBER_ENDED_TASKS = insert(_ENDED_TASKS).from_select(
-    ["task_id", "instance_id", "name", "outcome", "ended_at"],
-    select(_TASKS.c.id, _TASKS.c.instance_id, _TASKS.c.name, literal("withdrawn"), bindparam("now"))
-    .where(_TASKS.c.instance_id == bindparam("instance_id"), _TASKS.c.wait_key.in_(bindparam("keys", expanding=True))))
+# One task (nearly every step that ends one) on the driver, several in one statement.
+REMEMBER_ENDED_TASK = DriverStatement(_remember_ended_tasks(_TASKS.c.wait_key == bindparam("key")))
+REMEMBER_ENDED_TASKS = _remember_ended_tasks(_TASKS.c.wait_key.in_(bindparam("keys", expanding=True)))
+# The task a person completed: said so, and by whom, instead of withdrawn.
+TASK_COMPLETED = DriverStatement(update(_ENDED_TASKS).where(_ENDED_TASKS.c.task_id == bindparam("task_id"))
+                                 .values(outcome="completed", ended_by=bindparam("ended_by")))
+# The instance of a user task, found and locked in one round trip (the task row itself is locked after it).
+LOCK_TASK_INSTANCE = DriverStatement(select(INSTANCES.c.id).where(
+    INSTANCES.c.id == select(_TASKS.c.instance_id).where(_TASKS.c.id == bindparam("task_id")).scalar_subquery())
+    .with_for_update())
+
+
+def remember_ended_tasks(connection: Connection, instance_id: int, keys: Sequence[int], now: datetime) -> None:
+    """Remember the user tasks of `keys` as withdrawn, before their rows are deleted."""
+    if len(keys) == 1:
+        REMEMBER_ENDED_TASK.execute(connection, {"instance_id": instance_id, "key": keys[0], "now": now}).close()
+    else:
+        connection.execute(REMEMBER_ENDED_TASKS, {"instance_id": instance_id, "keys": list(keys), "now": now})
 
 
 def insert_waits(connection: Connection, kind: str, rows: Sequence[Mapping[str, Any]]) -> None:

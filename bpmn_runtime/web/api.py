@@ -203,13 +203,13 @@ def evaluate_decision(key: str) -> Response:
 def start() -> tuple[Response, int]:
     """Operators start any process that names no starters; anyone named as a starter starts that process."""
     body = _body()
-    instance_id = runtime().start(_get(body, "processKey", str), _get(body, "variables", dict, {}),
-                                  business_key=_get(body, "businessKey", str, None),
-                                  request_key=_get(body, "requestKey", str, None),
-                                  version=_bounded(body, "version", None, 1, MAX_VERSION), actor=actor(),
-                                  traceparent=valid_traceparent(request.headers.get("traceparent")))
-    status, tokens = runtime().queries.waiting_at(instance_id)  # the starter is told where it waits, whoever they are
-    return jsonify(id=instance_id, status=status, waitingAt=camel(tokens)), 201
+    started = runtime().start_and_report(_get(body, "processKey", str), _get(body, "variables", dict, {}),
+                                         business_key=_get(body, "businessKey", str, None),
+                                         request_key=_get(body, "requestKey", str, None),
+                                         version=_bounded(body, "version", None, 1, MAX_VERSION), actor=actor(),
+                                         traceparent=valid_traceparent(request.headers.get("traceparent")))
+    # the starter is told where it waits, whoever they are
+    return jsonify(id=started.id, status=started.status, waitingAt=camel(started.tokens)), 201
 
 
 @bp.get("/instances")
