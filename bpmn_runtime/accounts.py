@@ -11,9 +11,6 @@ import hashlib
 import math
 import re
 import secrets
-import threading
-import time
-import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Unpack
@@ -37,11 +34,6 @@ MAX_PASSWORD = 1000  # hashing is slow on purpose; a longer "password" is refuse
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,99}")
 # Checked when the name is unknown, so a wrong name takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
-# How long a process trusts the account of an API token it looked up. A change made through `Accounts` in the
-# same process (new token, disable, remove) takes effect at once; one made by another process (the `user`
-# commands beside `serve`) within this many seconds.
-TOKEN_CACHE_SECONDS = 2.0
-TOKEN_CACHE_SIZE = 1_000  # tokens remembered at most; past it the cache starts again empty
 
 
 @dataclass(frozen=True)
@@ -92,41 +84,6 @@ def _account(row: "User | Row[Unpack[tuple[Any, ...]]]") -> Account:
                    row.session_stamp, topics)
 
 
-class _KnownTokens:
-    """The accounts of the API tokens looked up lately in one database, so that the lookup every API request
-    needs reaches the database once every TOKEN_CACHE_SECONDS per token. Only found tokens are kept: a token
-    made by another process works at once. `forget` (on every account change) counts a generation, so a
-    lookup that read the database before the change cannot put its stale answer back after it."""
-
-    def __init__(self) -> None:
-        self.found: dict[str, tuple[float, Account]] = {}
-        self.generation = 0
-        self.lock = threading.Lock()
-
-    def get(self, key: str) -> Account | None:
-        entry = self.found.get(key)
-        if entry is None or time.monotonic() > entry[0]:
-            return None
-        return entry[1]
-
-    def put(self, key: str, account: Account, generation: int) -> None:
-        with self.lock:
-            if generation != self.generation:
-                return
-            if len(self.found) >= TOKEN_CACHE_SIZE:
-                self.found.clear()
-            self.found[key] = (time.monotonic() + TOKEN_CACHE_SECONDS, account)
-
-    def forget(self) -> None:
-        with self.lock:
-            self.generation += 1
-            self.found.clear()
-
-
-# Per database, so that every `Accounts` of one database (the web app's, a command's) sees the others' changes.
-_KNOWN_TOKENS: "weakref.WeakKeyDictionary[Database, _KnownTokens]" = weakref.WeakKeyDictionary()
-
-
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -158,18 +115,11 @@ class Accounts:
         self.database = database
         self.clock = clock or SystemClock()
         self.throttling = throttling or Throttling()
-        self._known_tokens = _KNOWN_TOKENS.setdefault(database, _KnownTokens())
 
     # --- managing accounts (the `user` commands) ---------------------------------------------------
 
     def _audit(self, session: Session, actor: Actor, action: str, detail: dict[str, object]) -> None:
         audit.record(session.connection(), self.database.encryption, self.clock.now(), actor, action, detail=detail)
-
-    def _commit(self, session: Session) -> None:
-        """Commit an account change, then forget the remembered tokens: a lookup that read before the commit
-        cannot remember its answer any more (`_KnownTokens`), one after it reads the change."""
-        session.commit()
-        self._known_tokens.forget()
 
     def add(self, name: str, password: str, *, role: str = "user", groups: tuple[str, ...] = (),
             actor: Actor = PROGRAM) -> Account:
@@ -190,7 +140,7 @@ class Accounts:
             except IntegrityError:
                 raise Conflict(f"there is already a user named '{name}'") from None
             self._audit(session, actor, "account.add", {"user": name, "role": role, "groups": list(groups)})
-            self._commit(session)
+            session.commit()
             return _account(row)
 
     def set_password(self, name: str, password: str, *, actor: Actor = PROGRAM) -> None:
@@ -201,7 +151,7 @@ class Accounts:
             row.password_hash = generate_password_hash(password)
             row.session_stamp = _stamp()
             self._audit(session, actor, "account.password", {"user": name})
-            self._commit(session)
+            session.commit()
 
     def disable(self, name: str, *, actor: Actor = PROGRAM) -> None:
         """The account can no longer log in or use its API token; its sessions end now. `enable` undoes it."""
@@ -210,13 +160,13 @@ class Accounts:
             row.active = False
             row.session_stamp = _stamp()
             self._audit(session, actor, "account.disable", {"user": name})
-            self._commit(session)
+            session.commit()
 
     def enable(self, name: str, *, actor: Actor = PROGRAM) -> None:
         with self.database.session() as session:
             self._row(session, name).active = True
             self._audit(session, actor, "account.enable", {"user": name})
-            self._commit(session)
+            session.commit()
 
     def remove(self, name: str, *, actor: Actor = PROGRAM) -> None:
         """Delete the account: its sessions and token stop working; tasks keep the name they were assigned to."""
@@ -224,7 +174,7 @@ class Accounts:
             session.delete(self._row(session, name))
             session.execute(delete(LoginFailure).where(LoginFailure.key == _failure_key("name", name)))
             self._audit(session, actor, "account.remove", {"user": name})
-            self._commit(session)
+            session.commit()
 
     def new_token(self, name: str, *, topics: tuple[str, ...] | None = None, actor: Actor = PROGRAM) -> str:
         """A new API token for `name`; it replaces the previous one and is shown only now. With `topics`, the
@@ -240,7 +190,7 @@ class Accounts:
             row.api_token_hash = _token_hash(token)
             row.api_token_topics = ",".join(topics) if topics is not None else None
             self._audit(session, actor, "account.token", {"user": name, "topics": list(topics) if topics else None})
-            self._commit(session)
+            session.commit()
         return token
 
     def get(self, name: str) -> Account:
@@ -354,22 +304,13 @@ class Accounts:
             return value
 
     def by_token(self, token: str) -> Account | None:
-        """The active account whose API token this is: read on every API request, so remembered for a moment
-        (`_KnownTokens`), and read as the columns of an `Account` only, in a read that does not wait for writers."""
-        key = _token_hash(token)
-        known = self._known_tokens.get(key)
-        if known is not None:
-            return known
-        generation = self._known_tokens.generation
+        """The active account whose API token this is: read on every API request, so the columns of an
+        `Account` only, in a read that does not wait for writers."""
         with self.database.reading() as session:
             row = session.execute(select(User.id, User.name, User.role, User.groups, User.active, User.session_stamp,
                                          User.api_token_topics)
-                                  .where(User.api_token_hash == key, User.active.is_(True))).one_or_none()
-        if row is None:
-            return None
-        account = _account(row)
-        self._known_tokens.put(key, account, generation)
-        return account
+                                  .where(User.api_token_hash == _token_hash(token), User.active.is_(True))).one_or_none()
+            return _account(row) if row is not None else None
 
     @staticmethod
     def _row(session: Session, name: str) -> User:
