@@ -205,3 +205,31 @@ def test_in_a_camunda_file_a_non_interrupting_boundary_event_without_outgoing_fl
     runtime.complete_task(next(t.id for t in tasks if t.instance_id == instance_id))
     assert runtime.queries.instance(instance_id).summary.status == "completed"
     assert completed(runtime, instance_id)[-1] == "e"
+
+
+@CAMUNDA_FILES
+@pytest.mark.parametrize("gateway", ["exclusiveGateway", "parallelGateway", "inclusiveGateway"])
+def test_in_a_camunda_file_a_gateway_with_one_flow_in_and_one_out_passes_the_token_on(sqlite_url: str, marks: str,
+                                                                                     gateway: str) -> None:
+    """Camunda 7 and 8 (and Flowable, SpiffWorkflow) run a pass-through gateway that modelers leave in place of a
+    later split or join; a plain BPMN 2.0 file is held to the rule that a gateway splits or joins."""
+    body = (f'<bpmn:startEvent id="s"/><bpmn:{gateway} id="g" name="Later a split"/>', script("a", "a = 1"),
+            '<bpmn:endEvent id="e"/>', chain("s", "g", "a", "e"))
+    runtime = Runtime(sqlite_url)
+    with pytest.raises(DeploymentError, match="a gateway splits or joins the flow"):
+        runtime.deploy(file_with(*body), "plain.bpmn")
+    runtime.deploy(file_with(*body, attributes=marks), "pass_through.bpmn")
+    instance_id = runtime.start("p")
+    detail = runtime.queries.instance(instance_id)
+    assert detail.summary.status == "completed" and detail.variables == {"a": 1}
+    assert completed(runtime, instance_id)[:3] == ["s", "g", "a"]
+
+
+def test_an_event_based_gateway_with_one_event_after_it_is_refused_in_a_camunda_file_too(sqlite_url: str) -> None:
+    """Zeebe refuses an event-based gateway with fewer than two outgoing flows: it chooses between events."""
+    model = file_with('<bpmn:startEvent id="s"/><bpmn:eventBasedGateway id="g"/>',
+                      '<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1M'
+                      '</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>',
+                      '<bpmn:endEvent id="e"/>', chain("s", "g", "wait", "e"), attributes=CAMUNDA_7)
+    with pytest.raises(DeploymentError, match="a gateway splits or joins the flow"):
+        Runtime(sqlite_url).deploy(model, "one_event.bpmn")

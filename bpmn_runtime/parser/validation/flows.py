@@ -246,6 +246,8 @@ def gateway_splits_or_joins(document: Document, node: etree._Element) -> list[Pr
     incoming, outgoing = len(document.incoming(node)), len(document.outgoing(node))
     if incoming > 1 or outgoing > 1:
         return []
+    if incoming == outgoing == 1 and document.dialect is not None and local_name(node.tag) != "eventBasedGateway":
+        return []  # a pass-through gateway, which the engines those files are made for run (and so does this one)
     return [document.problem(node, f"{what(node)} has {incoming} incoming and {outgoing} outgoing sequence flow"
                                    f"{'s' if outgoing != 1 else ''}; a gateway splits or joins the flow, so it needs "
                                    f"several incoming or several outgoing flows")]
