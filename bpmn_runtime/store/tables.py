@@ -101,6 +101,7 @@ class DecisionDefinition(Base):
 HAS_BUSINESS_KEY = text("business_key IS NOT NULL")
 SUSPENDED = text("suspended")
 ENDED = text("ended_at IS NOT NULL")
+ASSIGNED = text("assignee IS NOT NULL")
 INSTANCE_STATUSES = ("active", "completed", "terminated", "failed", "cancelled")
 
 
@@ -152,7 +153,10 @@ class UserTask(Base):
 
     __tablename__ = "user_tasks"
     __table_args__ = (UniqueConstraint("instance_id", "wait_key"), Index("ix_user_tasks_created", "created_at"),
-                      Index("ix_user_tasks_due", "due"), Index("ix_user_tasks_assignee", "assignee"), NEVER_REUSED)
+                      Index("ix_user_tasks_due", "due"),
+                      # Only claimed tasks: an index of every NULL would lead SQLite to read all unclaimed tasks.
+                      Index("ix_user_tasks_assignee", "assignee", sqlite_where=ASSIGNED, postgresql_where=ASSIGNED),
+                      NEVER_REUSED)
     # On PostgreSQL the migrations also add pg_trgm GIN indexes on business_key and on the candidate lists as
     # the inbox matches them (0099_scale), where the server allows the extension.
 

@@ -1,6 +1,6 @@
 """lists stay fast at a million instances: an index of the ids of each status (a status's newest first without
-reading the others), the id after process and status, the assignee for the inbox; on PostgreSQL, trigram
-indexes for what is searched by `contains` (business key, candidate users and groups)
+reading the others), the id after process and status, the claimed tasks' assignee for the inbox; on
+PostgreSQL, trigram indexes for what is searched by `contains` (business key, candidate users and groups)
 
 Revision ID: 0099_scale
 Revises: 0012
@@ -32,7 +32,11 @@ def upgrade() -> None:
         op.create_index(f'ix_instances_{status}', 'instances', ['id'], sqlite_where=where, postgresql_where=where)
     op.drop_index('ix_instances_process_status', table_name='instances')
     op.create_index('ix_instances_process_status', 'instances', ['process_key', 'status', 'id'])
-    op.create_index('ix_user_tasks_assignee', 'user_tasks', ['assignee'])
+    # Only the claimed tasks: SQLite would otherwise read the unclaimed ones through it (`assignee IS NULL`),
+    # all of them, instead of the newest by their creation until a page is full.
+    assigned = sa.text('assignee IS NOT NULL')
+    op.create_index('ix_user_tasks_assignee', 'user_tasks', ['assignee'], sqlite_where=assigned,
+                    postgresql_where=assigned)
     if op.get_bind().dialect.name == 'postgresql':
         _trigram_indexes()
 
