@@ -209,7 +209,7 @@ def instances(context: click.Context, process: str | None, status: str | None, b
               limit: int, as_json: bool) -> None:
     """List process instances, newest first."""
     rows, total = runtime_from(context).queries.instances(process=process, status=status, business_key=business_key,
-                                                          limit=limit, actor=_command_line(context))
+                                                          limit=limit, count_limit=None, actor=_command_line(context))
     if as_json:
         _print_json({"total": total, "instances": [r.to_json() for r in rows]})
         return
@@ -310,7 +310,8 @@ def decide(context: click.Context, decision: str, version: int | None, assignmen
 def tasks(context: click.Context, user: str | None, groups: tuple[str, ...], as_json: bool) -> None:
     """List open user tasks."""
     rows, total = runtime_from(context).queries.tasks(user=user, groups=list(groups),
-                                                      everyone=user is None and not groups, limit=200)
+                                                      everyone=user is None and not groups, limit=200,
+                                                      count_limit=None)
     if as_json:
         _print_json({"total": total, "tasks": [r.to_json() for r in rows]})
         return

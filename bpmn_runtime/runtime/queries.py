@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, TypeVar, Unpack
 
-from sqlalchemy import ColumnElement, Select, distinct, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, distinct, false, func, literal, or_, select
 
 from bpmn_runtime.engine.state import ROOT, InstanceState
 from bpmn_runtime.engine.tokens import waiting_tokens
@@ -21,7 +21,7 @@ from bpmn_runtime.runtime.records import (
 )
 from bpmn_runtime.store import encryption
 from bpmn_runtime.store.tables import (
-    Definition, DeployedForm, HistoryEvent, Incident, Instance, Job, Subscription, UserTask,
+    INSTANCE_STATUSES, Definition, DeployedForm, HistoryEvent, Incident, Instance, Job, Subscription, UserTask,
 )
 from bpmn_runtime.watchdog import STALLED_AFTER, stalled
 
@@ -30,13 +30,40 @@ if TYPE_CHECKING:
 
 AnySelect = Select[Unpack[tuple[Any, ...]]]
 SelectT = TypeVar("SelectT", bound=AnySelect)
-TASK_SORTS: dict[str, Any] = {"created": UserTask.created_at.desc(), "oldest": UserTask.created_at.asc(),
-              "due": UserTask.due.asc().nulls_last(), "follow-up": UserTask.follow_up.asc().nulls_last(),
-              "priority": UserTask.priority.desc(),
-              "name": UserTask.name.asc()}
+# Each order of the inbox: its column and whether the largest comes first; ties go newest task first, and
+# tasks without a due or follow-up date come last.
+TASK_SORTS: dict[str, tuple[Any, bool]] = {
+    "created": (UserTask.created_at, True), "oldest": (UserTask.created_at, False), "due": (UserTask.due, False),
+    "follow-up": (UserTask.follow_up, False), "priority": (UserTask.priority, True), "name": (UserTask.name, False)}
+# Lists are counted this far unless asked for an exact count: a total of COUNT_LIMIT + 1 means "more than
+# COUNT_LIMIT", as Camunda's Operate and Tasklist say; an exact count of a million rows costs more than the page.
+COUNT_LIMIT = 10_000
 # Due and follow-up dates are kept as the ISO text the model gave; without a zone they count as UTC, and ISO
 # text of one form compares as the times do.
 DUE_FILTERS = ("overdue", "today", "week", "none", "follow-up")
+
+
+def _total(session: Any, counted: AnySelect, count_limit: int | None, page: int, limit: int,
+           offset: int | None) -> int:
+    """How many rows `counted` matches, up to `count_limit` + 1. A page that came out short and began at a known
+    place (`offset`; None after a cursor) held all there were from there: a search with few matches costs one
+    query, not two."""
+    if offset is not None and page < limit and (page or not offset):
+        return offset + page
+    if count_limit is not None:
+        counted = counted.limit(count_limit + 1)
+    return int(session.execute(select(func.count()).select_from(counted.subquery())).scalar_one())
+
+
+def _after_task(column: Any, descending: bool, value: Any, task_id: int) -> ColumnElement[bool]:
+    """The tasks after the one at (`value`, `task_id`) in the order of `column` (then newest task first);
+    in an ascending order the tasks without a value come last."""
+    tie = and_(column == value, UserTask.id < task_id)
+    if descending:
+        return or_(column < value, tie)
+    if value is None:
+        return and_(column.is_(None), UserTask.id < task_id)
+    return or_(column > value, tie, column.is_(None))
 
 
 def _task(row: UserTask) -> TaskInfo:
@@ -77,8 +104,9 @@ def _matching(query: SelectT, process: str | None, status: str | None, business_
     where finding a part of a key reads every key."""
     if process:
         query = query.where(Instance.process_key == process)
-    if status:
-        query = query.where(Instance.status == status)
+    if status:  # written into the statement, so that the index of that status's instances is used
+        query = query.where(Instance.status == literal(status, literal_execute=True)
+                            if status in INSTANCE_STATUSES else false())
     if business_key:
         query = query.where(Instance.business_key.contains(business_key, autoescape=True))
     if key_start:
@@ -205,9 +233,9 @@ class Queries:
 
     def instances(self, *, process: str | None = None, status: str | None = None, business_key: str | None = None,
                   limit: int = 50, offset: int = 0, before: int | None = None, after: int | None = None,
-                  count_limit: int | None = None, key_start: str | None = None,
+                  count_limit: int | None = COUNT_LIMIT, key_start: str | None = None,
                   actor: Actor = PROGRAM) -> tuple[list[InstanceSummary], int]:
-        """Instances newest first, and how many match (counted up to `count_limit` + 1 when given). `before`
+        """Instances newest first, and how many match (counted up to `count_limit` + 1; None: all). `before`
         and `after` are keyset cursors (an instance id): the page next to one costs what the first does. Only
         the processes whose instances `actor` may see (`permissions`)."""
         viewable = permissions.viewable(actor, Instance.process_key)
@@ -222,11 +250,10 @@ class Queries:
         else:
             query = query.order_by(Instance.id.desc()).offset(offset)
         counted = _matching(select(Instance.id).where(viewable), process, status, business_key, key_start)
-        if count_limit is not None:
-            counted = counted.limit(count_limit + 1)
         with self.runtime.database.session() as session:
-            total = session.execute(select(func.count()).select_from(counted.subquery())).scalar_one()
             rows = session.execute(query.limit(limit)).all()
+            total = _total(session, counted, count_limit, len(rows), limit,
+                           offset if before is None and after is None else None)
             if after is not None:
                 rows = rows[::-1]
             ids = [r.id for r in rows]
@@ -312,10 +339,13 @@ class Queries:
     def tasks(self, *, user: str | None = None, groups: list[str] | None = None, everyone: bool = False,
               process: str | None = None, processes: list[str] | None = None, text: str | None = None,
               due: str | None = None, sort: str = "created", limit: int = 50, offset: int = 0,
-              count_limit: int | None = None) -> tuple[list[TaskInfo], int]:
-        """Open tasks; unless `everyone`, only those `user` sees (`task_rules`) that nobody else holds. `processes`
-        are keys (the processes of one name); `due` is one of DUE_FILTERS: overdue, due today, due within
-        seven days, without a due date, or whose follow-up date has come."""
+              after: tuple[Any, int] | None = None,
+              count_limit: int | None = COUNT_LIMIT) -> tuple[list[TaskInfo], int]:
+        """Open tasks, and how many match (counted up to `count_limit` + 1; None: all); unless `everyone`, only
+        those `user` sees (`task_rules`) that nobody else holds. `processes` are keys (the processes of one
+        name); `due` is one of DUE_FILTERS: overdue, due today, due within seven days, without a due date, or
+        whose follow-up date has come. `after` is a keyset cursor: the sort value and id of the last task of
+        the page before (`task_sort_key`), so a page deep in the list costs what the first does."""
         query = select(UserTask)
         if not everyone:
             query = query.where(task_rules.open_to(Actor.person(user or "\x00", groups or [])))
@@ -331,13 +361,21 @@ class Queries:
             like = f"%{text}%"
             query = query.where(or_(UserTask.name.ilike(like), UserTask.business_key.ilike(like)))
         counted = query.with_only_columns(UserTask.id)
-        if count_limit is not None:
-            counted = counted.limit(count_limit + 1)
+        column, descending = TASK_SORTS.get(sort, TASK_SORTS["created"])
+        if after is not None:
+            query = query.where(_after_task(column, descending, *after))
+        order = column.desc() if descending else column.asc().nulls_last()
         with self.runtime.database.session() as session:
-            total = session.execute(select(func.count()).select_from(counted.subquery())).scalar_one()
-            rows = session.execute(query.order_by(TASK_SORTS.get(sort, TASK_SORTS["created"]), UserTask.id.desc())
-                                   .limit(limit).offset(offset)).scalars().all()
+            rows = session.execute(query.order_by(order, UserTask.id.desc()).limit(limit).offset(offset)
+                                   ).scalars().all()
+            total = _total(session, counted, count_limit, len(rows), limit, offset if after is None else None)
             return [_task(r) for r in rows], total
+
+    @staticmethod
+    def task_sort_key(task: TaskInfo, sort: str) -> tuple[Any, int]:
+        """Where `task` stands in the list sorted by `sort`: the cursor `tasks(after=...)` goes on from."""
+        column, _ = TASK_SORTS.get(sort, TASK_SORTS["created"])
+        return getattr(task, column.key), task.id
 
     def _due_filter(self, due: str) -> ColumnElement[bool]:
         now = self.runtime.clock.now().astimezone(timezone.utc).replace(tzinfo=None)

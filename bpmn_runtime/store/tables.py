@@ -101,6 +101,8 @@ class DecisionDefinition(Base):
 HAS_BUSINESS_KEY = text("business_key IS NOT NULL")
 SUSPENDED = text("suspended")
 ENDED = text("ended_at IS NOT NULL")
+ASSIGNED = text("assignee IS NOT NULL")
+INSTANCE_STATUSES = ("active", "completed", "terminated", "failed", "cancelled")
 
 
 class Instance(Base):
@@ -108,7 +110,13 @@ class Instance(Base):
 
     __tablename__ = "instances"
     __table_args__ = (
-        Index("ix_instances_process_status", "process_key", "status"),
+        # A list filtered by process (and status) reads its newest first from the index.
+        Index("ix_instances_process_status", "process_key", "status", "id"),
+        # The ids of each status: a status's newest instances without reading past the others (one index of
+        # (status, id) would do, but PostgreSQL judges it by how the statuses lie in the table and prefers
+        # reading the primary key backwards past 100,000 active instances to find the newest completed).
+        *(Index(f"ix_instances_{status}", "id", sqlite_where=text(f"status = '{status}'"),
+                postgresql_where=text(f"status = '{status}'")) for status in INSTANCE_STATUSES),
         # Most instances have no business key; an index entry for them would cost every start a page write.
         Index("ix_instances_business_key", "business_key", sqlite_where=HAS_BUSINESS_KEY,
               postgresql_where=HAS_BUSINESS_KEY),
@@ -160,7 +168,12 @@ class UserTask(Base):
 
     __tablename__ = "user_tasks"
     __table_args__ = (UniqueConstraint("instance_id", "wait_key"), Index("ix_user_tasks_created", "created_at"),
-                      Index("ix_user_tasks_due", "due"), NEVER_REUSED)
+                      Index("ix_user_tasks_due", "due"),
+                      # Only claimed tasks: an index of every NULL would lead SQLite to read all unclaimed tasks.
+                      Index("ix_user_tasks_assignee", "assignee", sqlite_where=ASSIGNED, postgresql_where=ASSIGNED),
+                      NEVER_REUSED)
+    # On PostgreSQL the migrations also add pg_trgm GIN indexes on business_key and on the candidate lists as
+    # the inbox matches them (migration 0014), where the server allows the extension.
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"))

@@ -26,7 +26,7 @@ from bpmn_runtime.parser.xml_loading import load_xml
 from bpmn_runtime.runtime import inputs
 from bpmn_runtime.runtime.audit import parse_since
 from bpmn_runtime.runtime.migration import MigrationRefused
-from bpmn_runtime.runtime.queries import DUE_FILTERS
+from bpmn_runtime.runtime.queries import COUNT_LIMIT, DUE_FILTERS, TASK_SORTS, Queries
 from bpmn_runtime.runtime.deployments import file_kind
 from bpmn_runtime.runtime.variables import MAX_DEPTH
 from bpmn_runtime.web.auth import operator_only, require_login, session_caller
@@ -36,7 +36,7 @@ from bpmn_runtime.web.openapi import (
     MAX_ID, MAX_INSTRUCTIONS, MAX_LOCK, MAX_MIGRATED, MAX_OFFSET, MAX_RETRIES, MAX_RETRY_TIMEOUT, MAX_VERSION,
     document,
 )
-from bpmn_runtime.web.paging import whole_number
+from bpmn_runtime.web.paging import read_task_cursor, task_cursor, whole_number
 from bpmn_runtime.web.security import upload_name
 from bpmn_runtime.web.services import actor, runtime
 
@@ -215,11 +215,28 @@ def start() -> tuple[Response, int]:
 @bp.get("/instances")
 @operator_only
 def instances() -> Response:
+    """Newest first; `after` (the `next` of the page before: the id of its last instance) goes on from there."""
+    limit, offset = _paging()
+    after = _arg_int("after", 0, MAX_ID) or None
     rows, total = runtime().queries.instances(
         process=request.args.get("process") or None, status=request.args.get("status") or None,
-        business_key=request.args.get("businessKey") or None, limit=_arg_int("limit", 50, MAX_LIST),
-        offset=_arg_int("offset", 0, MAX_OFFSET), actor=actor())
-    return jsonify(total=total, instances=camel(rows))
+        business_key=request.args.get("businessKey") or None, limit=limit, offset=offset, before=after,
+        actor=actor())
+    return jsonify(**_counted(total), next=str(rows[-1].id) if rows and len(rows) == limit else None,
+                   instances=camel(rows))
+
+
+def _paging() -> tuple[int, int]:
+    """The `limit` and `offset` of a list; an `offset` together with a cursor (`after`) is refused."""
+    offset = _arg_int("offset", 0, MAX_OFFSET)
+    if offset and request.args.get("after"):
+        abort(400, "Give either 'offset' or 'after', not both: 'after' already says where the page begins.")
+    return _arg_int("limit", 50, MAX_LIST), offset
+
+
+def _counted(total: int) -> dict[str, Any]:
+    """A list's length as the API tells it: exact up to COUNT_LIMIT, past it COUNT_LIMIT and moreThanTotal."""
+    return {"total": min(total, COUNT_LIMIT), "moreThanTotal": total > COUNT_LIMIT}
 
 
 @bp.get("/instances/<int:instance_id>")
@@ -324,11 +341,18 @@ def set_variables(instance_id: int) -> Response:
 
 @bp.get("/tasks")
 def tasks() -> Response:
+    """`after` (the `next` of the page before, made for the same `sort`) goes on after its last task."""
+    limit, offset = _paging()
+    sort = request.args.get("sort", "created")
+    if sort not in TASK_SORTS:
+        abort(400, f"'sort' must be one of {', '.join(TASK_SORTS)}.")
+    after = request.args.get("after")
     rows, total = runtime().queries.tasks(
         user=g.user.name, groups=list(g.user.groups), process=request.args.get("process") or None,
-        text=request.args.get("q") or None, sort=request.args.get("sort", "created"), due=_due_filter(),
-        limit=_arg_int("limit", 50, MAX_LIST), offset=_arg_int("offset", 0, MAX_OFFSET))
-    return jsonify(total=total, tasks=camel(rows))
+        text=request.args.get("q") or None, sort=sort, due=_due_filter(), limit=limit, offset=offset,
+        after=read_task_cursor(after, sort) if after else None)
+    last = task_cursor(sort, *Queries.task_sort_key(rows[-1], sort)) if rows and len(rows) == limit else None
+    return jsonify(**_counted(total), next=last, tasks=camel(rows))
 
 
 def _due_filter() -> str | None:

@@ -27,7 +27,7 @@ from bpmn_runtime.web.html_forms import (
     typed_value, value_text, value_type,
 )
 from bpmn_runtime.web.openapi import MAX_VERSION
-from bpmn_runtime.web.paging import COUNT_LIMIT, PAGE_SIZE, Page, cursor, offset, requested_page, whole_number
+from bpmn_runtime.web.paging import PAGE_SIZE, Page, cursor, offset, requested_page, whole_number
 from bpmn_runtime.web.security import upload_name
 from bpmn_runtime.web.services import Rendered, actor, runtime
 
@@ -192,7 +192,7 @@ def instances() -> str:
     rows, total = runtime().queries.instances(process=process or None, status=status or None,
                                               key_start=business_key or None, limit=PAGE_SIZE,
                                               offset=offset(number), actor=actor(),
-                                              before=before, after=after, count_limit=COUNT_LIMIT)
+                                              before=before, after=after)
     page = Page(number, total, next_cursor=(("before", str(rows[-1].id)),) if rows else (),
                 previous_cursor=(("after", str(rows[0].id)),) if rows else ())
     processes = sorted({d["key"] for d in runtime().queries.definitions()})

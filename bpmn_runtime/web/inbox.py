@@ -22,7 +22,7 @@ from bpmn_runtime.web.html_forms import (
     Row, RowErrors, blank_rows, controls, form_problems, read_rows, read_start, rows_with_errors, start_fields,
     submitted_fields,
 )
-from bpmn_runtime.web.paging import COUNT_LIMIT, PAGE_SIZE, Page, offset, requested_page
+from bpmn_runtime.web.paging import PAGE_SIZE, Page, offset, requested_page
 from bpmn_runtime.web.services import Rendered, actor, runtime
 
 bp = Blueprint("inbox", __name__)
@@ -54,8 +54,7 @@ def tasks() -> str:
     everyone = bool(g.user.is_operator)
     rows, total = runtime().queries.tasks(user=g.user.name, groups=list(g.user.groups), everyone=everyone,
                                           processes=names[process] if process else None, text=text,
-                                          due=due or None, sort=sort, limit=PAGE_SIZE, offset=offset(number),
-                                          count_limit=COUNT_LIMIT)
+                                          due=due or None, sort=sort, limit=PAGE_SIZE, offset=offset(number))
     return render_template("inbox/tasks.html", tasks=rows, page=Page(number, total), processes=list(names),
                            process=process, text=text or "", sort=sort, sorts=SORTS, due=due, dues=DUE,
                            everyone=everyone, overdue=_overdue(rows, runtime().clock.now()))

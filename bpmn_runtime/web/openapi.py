@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bpmn_runtime.runtime.queries import DUE_FILTERS, TASK_SORTS
+from bpmn_runtime.runtime.queries import COUNT_LIMIT, DUE_FILTERS, TASK_SORTS
 
 JSON = "application/json"
 
@@ -90,6 +90,21 @@ def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
 
 PAGING = [_query("limit", {"type": "integer", "minimum": 0, "maximum": 200}, "At most this many (default 50)."),
           _query("offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}, "Skip this many first.")]
+# A long list: counted up to COUNT_LIMIT, and paged with a keyset cursor that costs the same on every page.
+COUNTED = {"total": {**WHOLE, "description": f"How many match, counted up to {COUNT_LIMIT:,}."},
+           "moreThanTotal": {"type": "boolean", "description": f"More than {COUNT_LIMIT:,} match (total is then "
+                                                                 f"{COUNT_LIMIT:,}): counting them all would cost "
+                                                                 f"more than the page."},
+           "next": {"type": ["string", "null"], "description": "Pass as 'after' for the next page (null: this page "
+                                                                "was the last)."}}
+
+
+def _after(what: str) -> dict[str, Any]:
+    return _query("after", {"type": "string", "maxLength": 1000},
+                  f"The 'next' of the page before: the page goes on after its last {what}, as fast on the "
+                  f"thousandth page as on the first (not together with offset).")
+
+
 DONE = {"204": {"description": "Done."}}
 
 SCHEMAS: dict[str, Any] = {
@@ -223,10 +238,11 @@ PATHS: dict[str, Any] = {
                                         "(ignored when it cannot be read)."}]),
         "get": _operation(
             "Instances, newest first", "instances",
-            {"200": _json(_object({"total": WHOLE, "instances": {"type": "array", "items": _ref("InstanceSummary")}}),
+            {"200": _json(_object({**COUNTED, "instances": {"type": "array", "items": _ref("InstanceSummary")}}),
                           "A page of instances")},
             parameters=[_query("process", TEXT, "Process key."), _query("status", TEXT, "active, completed, ..."),
-                        _query("businessKey", TEXT, "Part of the business key."), *PAGING], operators=True)},
+                        _query("businessKey", TEXT, "Part of the business key."), *PAGING, _after("instance")],
+            operators=True)},
     "/instances/{instance_id}": {"get": _operation(
         "An instance: where it waits, its variables, tasks, jobs, incidents and history", "instances",
         {"200": _json(_ref("InstanceDetail"), "The instance")}, parameters=[_path_id("instance_id")],
@@ -283,12 +299,12 @@ PATHS: dict[str, Any] = {
                             parameters=[_path_id("instance_id")], body=VARIABLES, operators=True)},
     "/tasks": {"get": _operation(
         "Open tasks assigned to the caller or offered to them or their groups", "tasks",
-        {"200": _json(_object({"total": WHOLE, "tasks": {"type": "array", "items": _ref("Task")}}), "A page of tasks")},
+        {"200": _json(_object({**COUNTED, "tasks": {"type": "array", "items": _ref("Task")}}), "A page of tasks")},
         parameters=[_query("process", TEXT, "Process key."), _query("q", TEXT, "Part of the name or business key."),
                     _query("sort", {"enum": list(TASK_SORTS)}, "Order."),
                     _query("due", {"enum": list(DUE_FILTERS)}, "Overdue, due today, due within 7 days, without a due "
                                                                "date, or whose follow-up date has come."),
-                    *PAGING])},
+                    *PAGING, _after("task (in the same sort)")])},
     "/tasks/{task_id}": {"get": _operation(
         "A task with its form fields and the variables it sees (its own and its scopes', over the process's)",
         "tasks",

@@ -1,14 +1,20 @@
 """Long lists a page at a time: the page asked for, and links to its neighbours that keep the filters."""
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import abort, request, url_for
 
+from bpmn_runtime.runtime.queries import COUNT_LIMIT
+
 PAGE_SIZE = 20
 MAX_PAGE = 1_000_000  # keeps the offset a number every database takes
-COUNT_LIMIT = 10_000  # lists are counted this far; past it a page says "more than 10,000"
 CURSORS = ("before", "after")
 
 
@@ -83,3 +89,38 @@ class Page:
 def cursor(name: str) -> int | None:
     """A keyset cursor of the address (`before` or `after`: an id), or None."""
     return whole_number(request.args.get(name, ""), 2**63 - 1)
+
+
+MAX_CURSOR = 1_000  # characters: a cursor holds a sort name, one sort value and an id
+
+
+def task_cursor(sort: str, value: Any, task_id: int) -> str:
+    """The API's cursor of the task page after a task: its sort, its sort value and its id, opaque to clients."""
+    shown = value.isoformat() if isinstance(value, datetime) else value
+    return base64.urlsafe_b64encode(json.dumps([sort, shown, task_id]).encode()).decode().rstrip("=")
+
+
+def read_task_cursor(text: str, sort: str) -> tuple[Any, int]:
+    """The sort value and id of an API task cursor made for `sort`; 400 for anything else (tampered, or
+    made for another order)."""
+    refused = f"'after' must be the 'next' cursor of a page of tasks in the order '{sort}'."
+    if len(text) > MAX_CURSOR:
+        abort(400, refused)
+    try:
+        found = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    except (binascii.Error, ValueError):
+        abort(400, refused)
+    if not (isinstance(found, list) and len(found) == 3 and found[0] == sort and type(found[2]) is int
+            and 0 < found[2] < 2**63):
+        abort(400, refused)
+    value = found[1]
+    if sort in ("created", "oldest"):
+        try:
+            value = datetime.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            value = None
+        if value is None:
+            abort(400, refused)
+    elif not (value is None and sort in ("due", "follow-up") or type(value) is (int if sort == "priority" else str)):
+        abort(400, refused)
+    return value, found[2]
