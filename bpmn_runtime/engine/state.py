@@ -129,6 +129,7 @@ class JobWait(Wait):
     listener: str = ""
     listener_index: int = 0
     resume_at: str = ""  # a process start listener's: the start event the instance goes on at
+    carried: dict[str, Any] = field(default_factory=dict)  # a task listener's: what the next one takes on
 
     def waiting_for(self) -> str:
         return f"a worker for topic '{self.topic}'"

@@ -23,7 +23,7 @@ from bpmn_runtime import juel
 from bpmn_runtime.engine import message_payloads, spiff_correlation, values
 from bpmn_runtime.engine.analysis import facts
 from bpmn_runtime.engine.decision_calls import DecisionCall, DecisionLookup, DecisionOutcome
-from bpmn_runtime.engine.behaviours import job_listeners, listeners, registry
+from bpmn_runtime.engine.behaviours import job_listeners, listeners, registry, task_listeners
 from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour
 from bpmn_runtime.engine.behaviours.base import Behaviour, Catcher, Incident
 from bpmn_runtime.engine.limits import Limits
@@ -131,7 +131,10 @@ class Step:
 
     def trigger(self, wait_key: int, payload: Mapping[str, Any] | None = None) -> None:
         """The thing waited for happened: a task or job completed, a timer fired, a message arrived."""
-        self.later(Trigger(self._wait(wait_key), dict(payload or {})))
+        wait = self._wait(wait_key)
+        if isinstance(wait, JobWait) and wait.listener in task_listeners.EVENTS:
+            task_listeners.check_result(wait, payload or {})
+        self.later(Trigger(wait, dict(payload or {})))
         self.run()
 
     def job_error(self, wait_key: int, code: str, variables: Mapping[str, Any] | None = None,
@@ -504,6 +507,9 @@ class Step:
         if isinstance(wait, ContinuationWait):  # a worker picked up the continuation before or after
             self.remove_wait(wait)
             self.later(Run(wait.ai, "proceed" if wait.after else "begin"))
+            return
+        if isinstance(wait, JobWait) and wait.listener in task_listeners.EVENTS:
+            task_listeners.completed(self, self.state.instances[wait.ai], wait, payload)
             return
         if isinstance(wait, JobWait) and wait.listener:
             job_listeners.completed(self, self.state.instances[wait.ai], wait, payload)

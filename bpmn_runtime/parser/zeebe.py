@@ -78,9 +78,10 @@ def read(element: etree._Element, user_task_forms: dict[str, str], problems: lis
     if task is not None:
         found["topic"] = _job_type(task.get("type"))
         found.update(_retries(task.get("retries", ""), "zeebe:taskDefinition retries", problems))
-    listeners = extension.findall(f"{zeebe('executionListeners')}/{zeebe('executionListener')}")
+    listeners = _execution_listeners(extension.findall(f"{zeebe('executionListeners')}/{zeebe('executionListener')}"),
+                                     problems) + _task_listeners(extension, problems)
     if listeners:
-        found["job_listeners"] = _execution_listeners(listeners, problems)
+        found["job_listeners"] = listeners
     assignment = extension.find(zeebe("assignmentDefinition"))
     if assignment is not None:
         found["assignee"] = _optional(assignment.get("assignee"))
@@ -161,6 +162,25 @@ def _execution_listeners(listeners: list[etree._Element], problems: list[str]) -
             retries = _retries(listener.get("retries", ""), "the execution listener's retries (Execution listeners, "
                                                             "Retries)", problems)
             found.append(JobListener(event, _job_type(job_type) or job_type, **retries))
+    return tuple(found)
+
+
+# The task listener events this engine runs, by the names Zeebe accepts (8.6 and 8.7 wrote `create` and `complete`).
+TASK_LISTENER_EVENTS = {"creating": "creating", "create": "creating", "completing": "completing",
+                        "complete": "completing"}
+
+
+def _task_listeners(extension: etree._Element, problems: list[str]) -> tuple[JobListener, ...]:
+    """The zeebe:taskListener elements of a Camunda user task that this engine runs, in model order: jobs run as
+    the task is created (before it is offered) or completed (before the task completes); see
+    `engine.behaviours.task_listeners`. The others are refused by `validation.camunda8.task_listener_problems`."""
+    found: list[JobListener] = []
+    for listener in extension.findall(f"{zeebe('taskListeners')}/{zeebe('taskListener')}"):
+        event, job_type = (listener.get("eventType") or "").strip(), (listener.get("type") or "").strip()
+        if event in TASK_LISTENER_EVENTS and job_type:
+            retries = _retries(listener.get("retries", ""), "the task listener's retries (Task listeners, Retries)",
+                               problems)
+            found.append(JobListener(TASK_LISTENER_EVENTS[event], _job_type(job_type) or job_type, **retries))
     return tuple(found)
 
 

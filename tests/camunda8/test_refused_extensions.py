@@ -10,7 +10,7 @@ from tests.camunda8.models import extensions, flows, model
 
 EXECUTION_LISTENERS = ('<zeebe:executionListeners><zeebe:executionListener eventType="start" type="audit"/>'
                        '</zeebe:executionListeners>')
-TASK_LISTENERS = ('<zeebe:taskListeners><zeebe:taskListener eventType="completing" type="check"/>'
+TASK_LISTENERS = ('<zeebe:taskListeners><zeebe:taskListener eventType="updating" type="check"/>'
                   '</zeebe:taskListeners>')
 
 
@@ -24,9 +24,9 @@ TASK_LISTENERS = ('<zeebe:taskListeners><zeebe:taskListener eventType="completin
      "start listeners of gateways only: do the listener's work in a service task of that job type before or after "
      "it (Execution listeners)"),
     (f'<bpmn:userTask id="work">{extensions("<zeebe:userTask/>", TASK_LISTENERS)}</bpmn:userTask>',
-     "the user task work has task listeners, which Camunda 8 runs as jobs as the user task is created, assigned, "
-     "updated, completed or cancelled, and which may correct or deny that change (Task listeners); remove it, or "
-     "run the file on Camunda 8"),
+     "the user task work has a task listener of the event type 'updating'; this engine runs Camunda 8's creating and "
+     "completing task listeners only: do the listener's work in a service task before or after the user task, or "
+     "run the file on Camunda 8 (Task listeners, Event type)"),
     ('<bpmn:serviceTask id="work" name="Charge">' + extensions(
         '<zeebe:taskDefinition type="charge"/><zeebe:somethingNew value="1"/>') + '</bpmn:serviceTask>',
      "the service task 'Charge' (work) has zeebe:somethingNew, which this engine does not know, so it cannot do "

@@ -5,7 +5,7 @@ import reprlib
 from datetime import date, datetime
 from typing import Any, Mapping
 
-from bpmn_runtime.engine.behaviours import attributes, events, listeners
+from bpmn_runtime.engine.behaviours import attributes, events, job_listeners, listeners, task_listeners
 from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour
 from bpmn_runtime.engine.behaviours.base import Incident, StepContext
 from bpmn_runtime.engine.behaviours.jobs import job_headers, job_retries, job_type
@@ -82,9 +82,15 @@ def _names(ctx: StepContext, ai: ActivityInstance, values: tuple[str, ...]) -> l
 
 
 class UserTask(ActivityBehaviour):
-    """Creates a task for people (assignee, candidates, form, due date, priority) and waits for it."""
+    """Creates a task for people (assignee, candidates, form, due date, priority) and waits for it; Camunda 8
+    creating and completing task listeners run around it (`task_listeners`)."""
 
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
+        if not job_listeners.wait_for(ctx, ai, "creating", 0, carried={"corrections": {}}):
+            self.offer(ctx, ai, {})
+
+    def offer(self, ctx: StepContext, ai: ActivityInstance, corrections: Mapping[str, Any]) -> None:
+        """Create the task, with what its creating listeners corrected, and wait for someone to complete it."""
         element = ctx.element(ai.element)
         extensions = element.extensions
         priority = _priority(ctx, ai, element)
@@ -97,18 +103,25 @@ class UserTask(ActivityBehaviour):
             due_date=_date(ctx, ai, extensions.due_date, "Due date"),
             follow_up_date=_date(ctx, ai, extensions.follow_up_date, "Follow up date"),
             priority=priority)
+        task_listeners.correct(wait, corrections)
         # Create listeners run before the task exists: one that fails leaves no task, as Camunda's rollback does.
         listeners.notify(ctx, ai, extensions.task_listeners, "create", _task(ctx, ai, wait, "create"))
         ctx.add_wait(wait)
         ctx.history("task_created", element.id, ai.id, None)
 
     def triggered(self, ctx: StepContext, ai: ActivityInstance, wait: Wait, payload: Mapping[str, Any]) -> None:
+        """Completing listeners run first, if any; see `finish`."""
+        if isinstance(wait, UserTaskWait) and task_listeners.complete_after_listeners(ctx, ai, wait, payload):
+            return
+        self.finish(ctx, ai, wait, payload)
+
+    def finish(self, ctx: StepContext, ai: ActivityInstance, task: Wait, submitted: Mapping[str, Any]) -> None:
         """Complete listeners run with the submitted variables, before the output mappings and end listeners."""
-        ctx.remove_wait(wait)
-        self.set_results(ctx, ai, payload)
-        if isinstance(wait, UserTaskWait):
+        ctx.remove_wait(task)
+        self.set_results(ctx, ai, submitted)
+        if isinstance(task, UserTaskWait):
             listeners.notify(ctx, ai, ctx.element(ai.element).extensions.task_listeners, "complete",
-                             _task(ctx, ai, wait, "complete"))
+                             _task(ctx, ai, task, "complete"))
         ctx.complete(ai)
 
     def terminate(self, ctx: StepContext, ai: ActivityInstance) -> None:

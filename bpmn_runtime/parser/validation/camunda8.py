@@ -17,7 +17,7 @@ from bpmn_runtime.model import Element, Process
 from bpmn_runtime.parser.namespaces import ZEEBE, bpmn, local_name, zeebe
 from bpmn_runtime.parser.validation.document import Document, drawn_as, text_of
 from bpmn_runtime.parser.validation.shared import problem
-from bpmn_runtime.parser.zeebe import is_expression, subscription_key
+from bpmn_runtime.parser.zeebe import TASK_LISTENER_EVENTS, is_expression, subscription_key
 
 # The elements that wait for a message.
 WAITING = ("intermediateCatchEvent", "boundaryEvent", "startEvent", "receiveTask")
@@ -26,7 +26,8 @@ WAITING = ("intermediateCatchEvent", "boundaryEvent", "startEvent", "receiveTask
 def problems(document: Document) -> list[Problem]:
     """In a Camunda 8 file: every element of an executable process that waits for a message without a key; in any
     file: every zeebe extension this engine does not run as Zeebe does."""
-    found = unsupported_extension_problems(document) + written_form_problems(document) + listener_problems(document)
+    found = unsupported_extension_problems(document) + written_form_problems(document) + listener_problems(document) \
+        + task_listener_problems(document)
     if document.dialect != "Camunda 8":
         return found
     found += condition_problems(document) + caught_code_problems(document)
@@ -52,12 +53,10 @@ READ = frozenset({
     "taskDefinition", "assignmentDefinition", "taskSchedule", "priorityDefinition", "formDefinition", "ioMapping",
     "input", "output", "calledDecision", "taskHeaders", "header", "properties", "property", "script",
     "loopCharacteristics", "calledElement", "userTaskForm", "subscription", "userTask", "versionTag",
-    "executionListeners", "executionListener",
+    "executionListeners", "executionListener", "taskListeners", "taskListener",
 })
 # What Camunda 8 runs and this engine does not, by element, in the words of the properties panel.
 NOT_RUN = {
-    "taskListeners": "task listeners, which Camunda 8 runs as jobs as the user task is created, assigned, "
-                     "updated, completed or cancelled, and which may correct or deny that change (Task listeners)",
     # Zeebe's model has had it since 8.3 (camunda/camunda#12879), but its engine publishes no message itself
     # (camunda/camunda#1021 and #13398 are open): a message throw is a job, and the job's worker sends the message.
     "publishMessage": "a message to publish (zeebe:publishMessage), which Camunda 8 does not publish itself either: "
@@ -184,6 +183,35 @@ def listener_problems(document: Document) -> list[Problem]:
         refused = _listeners_refused(owner, events)
         if refused:
             found.append(document.problem(node, f"{drawn_as(owner)} has {refused} listeners, {LISTENERS_NOT_RUN}"))
+    return found
+
+
+def task_listener_problems(document: Document) -> list[Problem]:
+    """Camunda 8 task listeners this engine does not run, located at their user task: those of the events other
+    than creating and completing (`parser.zeebe.TASK_LISTENER_EVENTS`), those without a job type, and any on a
+    user task that is not a Camunda user task (Camunda 8 runs task listeners on those only)."""
+    found = []
+    for node in document.root.iter(zeebe("taskListeners")):
+        owner = _owner(node, document)
+        extension = node.getparent()
+        if not _runs(node) or not len(node) or extension is None:
+            continue
+        if extension.find(zeebe("userTask")) is None:
+            found.append(document.problem(node, f"{drawn_as(owner)} has task listeners, which run on Camunda user "
+                                                f"tasks only, in Camunda 8 as here; choose the implementation "
+                                                f"'Camunda user task' (Implementation) or remove them (Task listeners)"))
+            continue
+        for listener in node:
+            event, job_type = listener.get("eventType", "").strip(), listener.get("type", "").strip()
+            if event not in TASK_LISTENER_EVENTS:
+                found.append(document.problem(listener, (
+                    f"{drawn_as(owner)} has a task listener of the event type '{event}'; this engine runs Camunda "
+                    f"8's creating and completing task listeners only: do the listener's work in a service task "
+                    f"before or after the user task, or run the file on Camunda 8 (Task listeners, Event type)")))
+            elif not job_type:
+                found.append(document.problem(listener, f"{drawn_as(owner)} has a {event} task listener without a "
+                                                        f"job type; enter the type its workers take (Task listeners, "
+                                                        f"Listener type)"))
     return found
 
 
