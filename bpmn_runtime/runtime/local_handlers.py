@@ -27,6 +27,7 @@ import time
 import traceback
 from typing import TYPE_CHECKING
 
+from bpmn_runtime.engine.behaviours import task_listeners
 from bpmn_runtime.engine.state import JobWait
 from bpmn_runtime.errors import BpmnError
 from bpmn_runtime.logs import log_event
@@ -62,6 +63,8 @@ def run(unit: "UnitOfWork", registry: "HandlerRegistry", instance_id: int, wait_
     limits = unit.runtime.variable_limits
     try:
         result = registry.call(job, unit.runtime.tracing)
+        if wait.listener in task_listeners.EVENTS:  # a result a worker would have refused fails the job instead
+            task_listeners.check_result(wait, result)
     except BpmnError as error:
         jobs.bpmn_error(unit, _held_row(unit, loaded, wait), OWNER, error.code, error.message,
                         check_variables(error.variables, limits))

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bpmn_runtime.errors import DeploymentError, InvalidInput
+from bpmn_runtime.handlers import HandlerRegistry
 from bpmn_runtime.parser import parse
 from bpmn_runtime.runtime import Runtime
 from tests.camunda8.models import deploy_one_task, extensions, flows, model, only_job
@@ -143,3 +144,39 @@ def test_task_listeners_on_a_job_worker_user_task_are_refused() -> None:
         parse(model(f'<bpmn:startEvent id="s"/>{task}<bpmn:endEvent id="e"/>{flows("s", "work", "e")}'), "p.bpmn")
     [problem] = refused.value.problems
     assert problem.element_id == "work" and "run on Camunda user tasks only" in problem.message
+
+
+def test_each_instance_of_a_multi_instance_user_task_runs_its_listeners(tmp_path: Path) -> None:
+    loop = ('<bpmn:multiInstanceLoopCharacteristics isSequential="true"><bpmn:extensionElements>'
+            '<zeebe:loopCharacteristics inputCollection="=reviewers" inputElement="reviewer"/>'
+            '</bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics>')
+    runtime = deploy_one_task(tmp_path, approval("creating:route", "completing:check").replace(
+        "</bpmn:userTask>", loop + "</bpmn:userTask>"))
+    instance = runtime.start("p", {"reviewers": ["ann", "bo"]})
+    for reviewer in ("ann", "bo"):
+        assert work_on(runtime, "route", {"corrections": {"assignee": reviewer}})["reviewer"] == reviewer
+        [task] = runtime.queries.tasks(everyone=True)[0]
+        assert task.assignee == reviewer
+        runtime.complete_task(task.id)
+        work_on(runtime, "check")
+    assert runtime.queries.instance(instance).summary.status == "completed"
+
+
+def test_a_task_listener_without_a_job_type_is_refused() -> None:
+    body = f'<bpmn:startEvent id="s"/>{approval("creating:")}<bpmn:endEvent id="e"/>{flows("s", "work", "e")}'
+    with pytest.raises(DeploymentError) as refused:
+        parse(model(body), "p.bpmn")
+    [problem] = refused.value.problems
+    assert problem.element_id == "work" and "a creating task listener without a job type" in problem.message
+
+
+def test_an_in_process_listener_handler_giving_variables_fails_its_job_with_the_reason(tmp_path: Path) -> None:
+    registry = HandlerRegistry()
+    registry.register("route", lambda job: {"approver": "noah"})
+    runtime = Runtime(f"sqlite:///{tmp_path / 'engine.db'}", local_handlers=registry, retry_backoff_seconds=0.0)
+    runtime.deploy(model(f'<bpmn:startEvent id="s"/>{approval("creating:route:1")}<bpmn:endEvent id="e"/>'
+                         f'{flows("s", "work", "e")}'), "p.bpmn")
+    instance = runtime.start("p")  # the start succeeds: the failure belongs to the listener's job
+    [incident] = runtime.queries.instance(instance).incidents
+    assert "cannot set variables (approver)" in incident.message
+    assert open_tasks(runtime) == []
