@@ -75,8 +75,14 @@ def test_a_completing_listener_may_deny_and_the_submission_is_not_applied(tmp_pa
 def test_creating_listeners_correct_the_task_before_it_is_offered(tmp_path: Path) -> None:
     runtime = deploy_one_task(tmp_path, approval("creating:route", "creating:schedule"))
     runtime.start("p")
-    work_on(runtime, "route", {"corrections": {"assignee": "noah", "candidateGroups": ["sales"]}})
-    work_on(runtime, "schedule", {"corrections": {"dueDate": "2026-12-31", "priority": 80}})
+    job = only_job(runtime)
+    assert (job.headers["io.camunda.zeebe:assignee"], job.headers["io.camunda.zeebe:priority"]) == ("mia", "50")
+    runtime.complete_job(job.job_id, "test-worker", {"corrections": {"assignee": "noah",
+                                                                     "candidateGroups": ["sales"]}})
+    job = only_job(runtime)  # the next listener sees the task as corrected so far
+    assert (job.headers["io.camunda.zeebe:assignee"], job.headers["io.camunda.zeebe:candidateGroups"]) == \
+        ("noah", '["sales"]')
+    runtime.complete_job(job.job_id, "test-worker", {"corrections": {"dueDate": "2026-12-31", "priority": 80}})
     [task] = runtime.queries.tasks(everyone=True)[0]
     assert (task.assignee, task.candidate_groups, task.due, task.priority) == ("noah", ["sales"], "2026-12-31", 80)
 

@@ -24,9 +24,10 @@ def of(element: Element, event: str) -> list[JobListener]:
 
 
 def wait_for(ctx: StepContext, ai: ActivityInstance, event: str, index: int, resume_at: str = "",
-             carried: Mapping[str, Any] | None = None) -> bool:
-    """Make `ai` (an element's, or the process's own) wait for the job of its listener number `index` of `event`;
-    False when it has no such listener."""
+             carried: Mapping[str, Any] | None = None, task_headers: Mapping[str, str] | None = None) -> bool:
+    """Make `ai` (an element's, or the process's own) wait for the job of its listener number `index` of `event`
+    (a task listener's job also tells the task's properties, `task_headers`); False when it has no such
+    listener."""
     headers: dict[str, str] = {}
     timeout: float | None = None
     if ai.parent is None:
@@ -40,7 +41,7 @@ def wait_for(ctx: StepContext, ai: ActivityInstance, event: str, index: int, res
     listener = listeners[index]
     ctx.add_wait(JobWait(ctx.state.next_id(), ai.id, ai.element, job_type(ctx, ai, listener.job_type),
                          retries=job_retries(ctx, ai, listener.retries, listener.retries_expression),
-                         headers=headers, timeout=timeout, listener=event, listener_index=index,
+                         headers={**headers, **(task_headers or {})}, timeout=timeout, listener=event, listener_index=index,
                          resume_at=resume_at, carried=dict(carried or {})))
     return True
 

@@ -3,13 +3,15 @@ type, one after the other in model order, that the user task waits for. Creating
 offered (it appears in the inbox once the last one's job completed); completing listeners run after the person
 submitted, before the task completes and the instance goes on (the task leaves the inbox meanwhile).
 
-A listener's job sees the task's variables and cannot set any (Zeebe rejects such a completion too). Its result
+A listener's job sees the task's variables, and its properties in Zeebe's headers (`io.camunda.zeebe:assignee`,
+`candidateUsers`, `candidateGroups`, `dueDate`, `followUpDate`, `priority`); it cannot set variables (Zeebe rejects such a completion too). Its result
 may hold `corrections` (creating: the task's assignee, dueDate, followUpDate, candidateUsers, candidateGroups,
-priority, applied as the task is offered) or `denied` (completing: the task goes back to the inbox as it was and
+priority, which the next listeners and then the inbox see) or `denied` (completing: the task goes back to the inbox as it was and
 the submitted variables are not applied), as Zeebe's job result does. The other events (assigning, updating,
 canceling) are refused at deployment (`parser.zeebe`)."""
 from __future__ import annotations
 
+import json
 from dataclasses import fields
 from datetime import datetime
 from typing import Any, Mapping, Protocol, cast
@@ -29,7 +31,7 @@ RESULT_KEYS = {"creating": {"corrections"}, "completing": {"denied", "deniedReas
 class ListenedUserTask(Protocol):
     """The user task behaviour (`tasks.UserTask`), as its listeners hand the task back to it."""
 
-    def offer(self, ctx: StepContext, ai: ActivityInstance, corrections: Mapping[str, Any]) -> None: ...
+    def offer(self, ctx: StepContext, ai: ActivityInstance, task: UserTaskWait) -> None: ...
 
     def finish(self, ctx: StepContext, ai: ActivityInstance, task: Wait,
                submitted: Mapping[str, Any]) -> None: ...
@@ -70,10 +72,24 @@ def _check_correction(name: str, value: Any) -> None:
                                f"2026-12-31T17:00:00Z, not {value!r}") from None
 
 
-def correct(task: UserTaskWait, corrections: Mapping[str, Any]) -> None:
-    """Apply what creating listeners corrected to the task about to be offered."""
-    for name, value in corrections.items():
-        setattr(task, CORRECTABLE[name], value)
+def _snapshot(task: UserTaskWait) -> dict[str, Any]:
+    """The task as a listener's job carries it on (all but its key, which it gets as it is offered again)."""
+    return {f.name: getattr(task, f.name) for f in fields(task) if f.name != "key"}
+
+
+def _headers(task: UserTaskWait) -> dict[str, str]:
+    """The task's properties as Zeebe tells them to a task listener's worker, in its job's headers."""
+    found = {"io.camunda.zeebe:assignee": task.assignee or "", "io.camunda.zeebe:priority": str(task.priority),
+             "io.camunda.zeebe:candidateUsers": json.dumps(task.candidate_users),
+             "io.camunda.zeebe:candidateGroups": json.dumps(task.candidate_groups),
+             "io.camunda.zeebe:dueDate": task.due_date or "", "io.camunda.zeebe:followUpDate": task.follow_up_date or ""}
+    return {name: value for name, value in found.items() if value}
+
+
+def offer_after_listeners(ctx: StepContext, ai: ActivityInstance, task: UserTaskWait) -> bool:
+    """`task` is about to be offered: run its first creating listener; False when it has none (offer it now)."""
+    return job_listeners.wait_for(ctx, ai, "creating", 0, carried={"task": _snapshot(task)},
+                                  task_headers=_headers(task))
 
 
 def complete_after_listeners(ctx: StepContext, ai: ActivityInstance, task: UserTaskWait,
@@ -83,8 +99,8 @@ def complete_after_listeners(ctx: StepContext, ai: ActivityInstance, task: UserT
     if not job_listeners.of(ctx.element(ai.element), "completing"):
         return False
     ctx.remove_wait(task)
-    snapshot = {f.name: getattr(task, f.name) for f in fields(task) if f.name != "key"}
-    job_listeners.wait_for(ctx, ai, "completing", 0, carried={"submitted": dict(submitted), "task": snapshot})
+    job_listeners.wait_for(ctx, ai, "completing", 0, carried={"submitted": dict(submitted), "task": _snapshot(task)},
+                           task_headers=_headers(task))
     return True
 
 
@@ -97,12 +113,14 @@ def completed(ctx: StepContext, ai: ActivityInstance, wait: JobWait, result: Map
         ctx.add_wait(UserTaskWait(ctx.state.next_id(), **wait.carried["task"]))
         ctx.history("task_completion_denied", ai.element, ai.id, {"reason": str(result.get("deniedReason", ""))})
         return
-    carried = dict(wait.carried)
-    if wait.listener == "creating":
-        carried["corrections"] = {**carried.get("corrections", {}), **result.get("corrections", {})}
-    if job_listeners.wait_for(ctx, ai, wait.listener, wait.listener_index + 1, carried=carried):
+    task = UserTaskWait(ctx.state.next_id(), **wait.carried["task"])
+    for name, value in result.get("corrections", {}).items():  # what later listeners see, and the inbox then
+        setattr(task, CORRECTABLE[name], value)
+    carried = {**wait.carried, "task": _snapshot(task)}
+    if job_listeners.wait_for(ctx, ai, wait.listener, wait.listener_index + 1, carried=carried,
+                              task_headers=_headers(task)):
         return
     if wait.listener == "creating":
-        behaviour.offer(ctx, ai, carried["corrections"])
+        behaviour.offer(ctx, ai, task)
     else:
-        behaviour.finish(ctx, ai, UserTaskWait(wait.key, **carried["task"]), carried["submitted"])
+        behaviour.finish(ctx, ai, task, carried["submitted"])

@@ -5,7 +5,7 @@ import reprlib
 from datetime import date, datetime
 from typing import Any, Mapping
 
-from bpmn_runtime.engine.behaviours import attributes, events, job_listeners, listeners, task_listeners
+from bpmn_runtime.engine.behaviours import attributes, events, listeners, task_listeners
 from bpmn_runtime.engine.behaviours.activities import ActivityBehaviour
 from bpmn_runtime.engine.behaviours.base import Incident, StepContext
 from bpmn_runtime.engine.behaviours.jobs import job_headers, job_retries, job_type
@@ -86,16 +86,11 @@ class UserTask(ActivityBehaviour):
     creating and completing task listeners run around it (`task_listeners`)."""
 
     def activate(self, ctx: StepContext, ai: ActivityInstance) -> None:
-        if not job_listeners.wait_for(ctx, ai, "creating", 0, carried={"corrections": {}}):
-            self.offer(ctx, ai, {})
-
-    def offer(self, ctx: StepContext, ai: ActivityInstance, corrections: Mapping[str, Any]) -> None:
-        """Create the task, with what its creating listeners corrected, and wait for someone to complete it."""
         element = ctx.element(ai.element)
         extensions = element.extensions
         priority = _priority(ctx, ai, element)
         name = attributes.as_text(element.name, ctx.render(ai, element.name)) if element.name else None
-        wait = UserTaskWait(
+        task = UserTaskWait(
             ctx.state.next_id(), ai.id, element.id, name or element.id,
             assignee=attributes.text(ctx, ai, extensions.assignee),
             candidate_users=_names(ctx, ai, extensions.candidate_users),
@@ -103,11 +98,16 @@ class UserTask(ActivityBehaviour):
             due_date=_date(ctx, ai, extensions.due_date, "Due date"),
             follow_up_date=_date(ctx, ai, extensions.follow_up_date, "Follow up date"),
             priority=priority)
-        task_listeners.correct(wait, corrections)
+        if not task_listeners.offer_after_listeners(ctx, ai, task):
+            self.offer(ctx, ai, task)
+
+    def offer(self, ctx: StepContext, ai: ActivityInstance, task: UserTaskWait) -> None:
+        """Offer the task (as its creating listeners left it) and wait for someone to complete it."""
         # Create listeners run before the task exists: one that fails leaves no task, as Camunda's rollback does.
-        listeners.notify(ctx, ai, extensions.task_listeners, "create", _task(ctx, ai, wait, "create"))
-        ctx.add_wait(wait)
-        ctx.history("task_created", element.id, ai.id, None)
+        listeners.notify(ctx, ai, ctx.element(ai.element).extensions.task_listeners, "create",
+                         _task(ctx, ai, task, "create"))
+        ctx.add_wait(task)
+        ctx.history("task_created", task.element, ai.id, None)
 
     def triggered(self, ctx: StepContext, ai: ActivityInstance, wait: Wait, payload: Mapping[str, Any]) -> None:
         """Completing listeners run first, if any; see `finish`."""
