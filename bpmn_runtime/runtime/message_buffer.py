@@ -9,19 +9,24 @@ import json
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Mapping, NamedTuple
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import bindparam, delete, insert, or_, select
 
 from bpmn_runtime.engine import timers
 from bpmn_runtime.errors import Conflict, InvalidInput
 from bpmn_runtime.runtime import correlation
 from bpmn_runtime.sensitive import redact
 from bpmn_runtime.store import encryption
+from bpmn_runtime.store.statements import DriverStatement
 from bpmn_runtime.store.tables import BufferedMessage, Instance
 
 if TYPE_CHECKING:
     from bpmn_runtime.runtime.unit_of_work import LoadedInstance, UnitOfWork
 
 MAX_SECONDS = 100 * 365 * 24 * 3600  # a time to live beyond a century is a mistake, and overflows dates
+# Asked at every message subscription an instance opens, and nearly always answered "none": run by the driver.
+ANY_LIVE = DriverStatement(select(BufferedMessage.id).where(
+    BufferedMessage.name == bindparam("name"), BufferedMessage.delivered_to.is_(None),
+    BufferedMessage.expires_at > bindparam("now")).limit(1))
 
 
 class Publication(NamedTuple):
@@ -76,6 +81,8 @@ def deliver_buffered(unit: "UnitOfWork", loaded: "LoadedInstance", wait_key: int
     """Hand the oldest live buffered message that matches a subscription the instance just opened to it, if
     the instance still waits there (a sibling subscription of an event-based gateway may have fired first).
     Matching is as for a published message (`correlation.deliver_message`)."""
+    if ANY_LIVE.one_or_none(unit.connection, {"name": name, "now": unit.now}) is None:
+        return
     while loaded.state.status == "active" and not loaded.suspended and wait_key in loaded.state.waits:
         matches = select(BufferedMessage.id, BufferedMessage.correlation_key, BufferedMessage.variables).where(
             BufferedMessage.name == name, BufferedMessage.delivered_to.is_(None),
