@@ -662,13 +662,37 @@ def cleanup(context: click.Context, default_days: int | None, batch: int) -> Non
 @click.argument("name")
 @click.option("--correlation-key", help="Deliver only to the instance waiting with this key.")
 @click.option("--var", "assignments", multiple=True, metavar="NAME=VALUE")
+@click.option("--ttl", help="Publish as Zeebe does: keep the message this long (ISO 8601 duration such as PT1H, or "
+                            "seconds; 0: not at all) for an instance that comes to wait for it later.")
+@click.option("--message-id", help="With --ttl: publish a message with this id only once while it lives.")
 @click.pass_context
 @friendly_errors
-def message(context: click.Context, name: str, correlation_key: str | None, assignments: tuple[str, ...]) -> None:
+def message(context: click.Context, name: str, correlation_key: str | None, assignments: tuple[str, ...],
+            ttl: str | None, message_id: str | None) -> None:
     """Send message NAME to the instance waiting for it (or start a process that starts with it)."""
-    instance_id = runtime_from(context).correlate_message(name, correlation_key, _variables(assignments, None),
-                                                          actor=_command_line(context))
-    click.echo(f"message {name} delivered to instance {instance_id}")
+    runtime, variables = runtime_from(context), _variables(assignments, None)
+    if ttl is None:
+        if message_id is not None:
+            raise click.UsageError("--message-id needs --ttl: only a published message has an id")
+        instance_id = runtime.correlate_message(name, correlation_key, variables, actor=_command_line(context))
+        click.echo(f"message {name} delivered to instance {instance_id}")
+        return
+    published = runtime.publish_message(name, correlation_key, variables, ttl=float(ttl) if _is_number(ttl) else ttl,
+                                        message_id=message_id, actor=_command_line(context))
+    if published.instance_id is not None:
+        click.echo(f"message {name} delivered to instance {published.instance_id}")
+    elif published.buffered:
+        click.echo(f"message {name} buffered for {ttl}: no instance waits for it yet")
+    else:
+        click.echo(f"message {name} published; no instance waits for it, and with no time to live it was not kept")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 @main.command()

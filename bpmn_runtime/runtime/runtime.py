@@ -23,8 +23,8 @@ from bpmn_runtime.handlers import HandlerRegistry, JobContext
 from bpmn_runtime.metrics import Metrics
 from bpmn_runtime.errors import Forbidden
 from bpmn_runtime.runtime import (
-    audit, cleanup, correlation, incidents, inputs, instances, jobs, migration, modification, permissions, scheduled,
-    suspension, tasks,
+    audit, cleanup, correlation, incidents, inputs, instances, jobs, message_buffer, migration, modification,
+    permissions, scheduled, suspension, tasks,
 )
 from bpmn_runtime.runtime.migration import MigrationPlan, MigrationRefused
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
@@ -309,6 +309,21 @@ class Runtime:
         inputs.optional_key(correlation_key, "the correlation key")
         return self.transactions.run(self._bounded(
             lambda unit: correlation.correlate_message(unit, name, correlation_key, values), actor), "message")
+
+    def publish_message(self, name: str, correlation_key: str | None = None,
+                        variables: Mapping[str, Any] | None = None, *, ttl: str | int | float = "PT1H",
+                        message_id: str | None = None, actor: Actor = PROGRAM) -> message_buffer.Publication:
+        """Publish a message as Zeebe does: delivered at once when an instance waits for it (or a process starts
+        with it), otherwise buffered for `ttl` (an ISO 8601 duration or seconds; 0: not buffered) for the
+        first instance that comes to wait for it; a `message_id` is published once while its message lives."""
+        values = self._checked(variables)
+        inputs.key(name, "the message name")
+        inputs.optional_key(correlation_key, "the correlation key")
+        if message_id is not None:
+            inputs.key(message_id, "the message id")
+        return self.transactions.run(self._bounded(lambda unit: message_buffer.publish_message(
+            unit, name, correlation_key, values, message_buffer.time_to_live(ttl, unit.now), message_id), actor),
+            "message")
 
     def broadcast_signal(self, name: str, variables: Mapping[str, Any] | None = None, *,
                          actor: Actor = PROGRAM) -> int:

@@ -24,7 +24,7 @@ from bpmn_runtime.engine.step import Step
 from bpmn_runtime.errors import BpmnRuntimeError, Conflict, NotFound
 from bpmn_runtime.logs import log_event
 from bpmn_runtime.model import Process
-from bpmn_runtime.runtime import audit, correlation, jobs, local_handlers, stored_state, suspension
+from bpmn_runtime.runtime import audit, correlation, jobs, local_handlers, message_buffer, stored_state, suspension
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
 from bpmn_runtime.runtime.state_cache import Saved
 from bpmn_runtime.runtime.variables import VariableBudget, stored_variables_size, variables_size
@@ -444,6 +444,9 @@ class UnitOfWork:
                 subscriptions.append({"instance_id": loaded.id, "wait_key": wait.key, "kind": wait.kind,
                                       "name": name or "", "correlation_key": key,
                                       "element_id": wait.element, "created_at": self.now})
+                if isinstance(wait, MessageWait):  # a message published earlier may wait for it
+                    self.later(functools.partial(message_buffer.deliver_buffered, self, loaded, wait.key,
+                                                 name or "", key))
             elif isinstance(wait, CallWait):
                 self.later(functools.partial(self._start_child, loaded, wait))
         for table, rows in (("user_task", tasks), ("job", job_rows), ("subscription", subscriptions)):

@@ -91,6 +91,12 @@ def history_data(instance_id: int, kind: str, element_id: str | None, activity_i
     return f"history.data|{instance_id}|{kind}|{element_id or ''}|{'' if activity_instance is None else activity_instance}"
 
 
+def buffered_message(name: str, correlation_key: str | None) -> str:
+    """The associated data of a buffered message's variables: the message name and correlation key it waits
+    under."""
+    return f"buffered_messages.variables|{name}|{correlation_key or ''}"
+
+
 def audit_detail(at: datetime, actor: str, action: str, process_key: str | None, instance_id: int | None,
                  task_id: int | None) -> str:
     """The associated data of an audit entry's detail: its time, actor, action and what it was about."""

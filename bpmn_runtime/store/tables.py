@@ -250,6 +250,25 @@ class Subscription(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class BufferedMessage(Base):
+    """A message published with a time to live that no instance waited for yet (as Zeebe buffers it): the first
+    subscription that opens for its name and correlation key before `expires_at` takes it. A message delivered
+    at once keeps a row (`delivered_to`) only when it has a message id, so that the id stays taken until then."""
+
+    __tablename__ = "buffered_messages"
+    __table_args__ = (Index("ix_buffered_messages_lookup", "name", "correlation_key"),
+                      Index("ix_buffered_messages_expires", "expires_at"), NEVER_REUSED)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(255))
+    correlation_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    message_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    variables: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    delivered_to: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Incident(Base):
     """A failure that waits for an operator: a job out of retries, or an element that could not go on."""
 

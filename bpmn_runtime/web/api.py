@@ -405,6 +405,21 @@ def message() -> Response:
     return jsonify(instanceId=instance_id)
 
 
+@bp.post("/messages/publish")
+@operator_only
+def publish_message() -> Response:
+    """Publish as Zeebe does: `timeToLive` (ISO 8601 duration or seconds, default PT1H as Zeebe's clients) and
+    `messageId`; a message nobody waits for yet is buffered, not refused."""
+    body = _body()
+    ttl = body.get("timeToLive")
+    if isinstance(ttl, bool) or not isinstance(ttl, (str, int, float, type(None))):
+        abort(400, "'timeToLive' must be an ISO 8601 duration such as PT1H, or a number of seconds.")
+    published = runtime().publish_message(
+        _get(body, "name", str), _get(body, "correlationKey", str, None), _get(body, "variables", dict, {}),
+        ttl="PT1H" if ttl is None else ttl, message_id=_get(body, "messageId", str, None), actor=actor())
+    return jsonify(instanceId=published.instance_id, buffered=published.buffered)
+
+
 @bp.post("/signals")
 @operator_only
 def signal() -> Response:

@@ -329,6 +329,18 @@ PATHS: dict[str, Any] = {
         "Deliver a message to the instance waiting for it, or start a process that starts with it", "events",
         {"200": _json(_object({"instanceId": WHOLE}), "The instance that got it")},
         body=_object({"name": NAME, "correlationKey": KEY, "variables": VARIABLES}, ("name",)), operators=True)},
+    "/messages/publish": {"post": _operation(
+        "Publish a message as Zeebe does: delivered at once to the instance waiting for it (or starting a process "
+        "that starts with it), else kept for its time to live for the first instance that comes to wait for it",
+        "events",
+        {"200": _json(_object({"instanceId": {"type": ["integer", "null"]}, "buffered": {"type": "boolean"}}),
+                      "The instance that got it at once (null: none), and whether it waits in the buffer")},
+        body=_object({"name": NAME, "correlationKey": KEY, "variables": VARIABLES,
+                      "timeToLive": {"type": ["string", "number"], "description": "How long the message is kept: "
+                                     "an ISO 8601 duration (PT1H, the default) or seconds; 0 keeps it not at all."},
+                      "messageId": {**NAME, "description": "Published once while its message lives: a second "
+                                    "message with the same name, correlation key and id is refused (409)."}},
+                     ("name",)), operators=True)},
     "/signals": {"post": _operation(
         "Broadcast a signal to every instance waiting for it", "events",
         {"200": _json(_object({"instances": WHOLE}), "How many instances it reached")},

@@ -25,8 +25,9 @@ def keyed() -> Encryption:
 
 
 def run_secrets_through(runtime: Runtime, secret: str) -> int:
-    """A secret value through every way in: start variables, a form field, a message, set_variables; the
-    instance ends waiting for its worker. The business key stays clear (the scans find it)."""
+    """A secret value through every way in: start variables, a form field, a message, set_variables, a
+    message kept for an instance to come; the instance ends waiting for its worker. The business key stays
+    clear (the scans find it)."""
     runtime.deploy(CARDS)
     instance_id = runtime.start("card-payment", {"card_secret": secret, "note": f"start {secret}"},
                                 business_key="order-7731", actor=OLGA)
@@ -34,6 +35,8 @@ def run_secrets_through(runtime: Runtime, secret: str) -> int:
     runtime.complete_task(task.id, {"holder": f"holder {secret}", "pin": secret, "approved": True}, actor=OLGA)
     runtime.correlate_message("card-checked", "order-7731", {"checked": f"message {secret}"}, actor=OLGA)
     runtime.set_variables(instance_id, {"fixed": f"operator {secret}"}, actor=OLGA)
+    assert runtime.publish_message("card-refunded", "order-7731", {"refund": f"kept {secret}"}, ttl="PT1H",
+                                   actor=OLGA).buffered
     return instance_id
 
 
@@ -77,7 +80,7 @@ def test_no_trace_of_a_secret_in_postgresql(postgres_url: str, secret: str) -> N
     run_secrets_through(runtime, secret)
     with runtime.database.engine.connect() as connection:
         rows = " ".join(str(value) for table in ("instances", "history", "audit_log", "user_tasks", "ended_tasks",
-                                                 "jobs", "subscriptions", "incidents")
+                                                 "jobs", "subscriptions", "incidents", "buffered_messages")
                         for row in connection.execute(text(f"SELECT * FROM {table}")) for value in row)
         assert "order-7731" in rows and secret not in rows
         relations = connection.execute(text(

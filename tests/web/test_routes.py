@@ -631,3 +631,20 @@ def test_api_messages_signals_and_incidents(runtime: Runtime, app: Flask) -> Non
     resolved = client.get("/api/v1/incidents?all=true", headers=olga).get_json()["incidents"]
     assert resolved[0]["resolvedAt"] is not None
     assert client.post(f"/api/v1/incidents/{incidents[0]['id']}/retry", headers=olga).status_code == 404
+
+
+def test_api_publishes_a_message_that_waits_for_its_instance(runtime: Runtime, app: Flask) -> None:
+    client, olga = app.test_client(), bearer(runtime, "olga")
+    runtime.deploy(WEB_PROCESSES / "events.bpmn")
+    published = client.post("/api/v1/messages/publish", headers=olga, json={
+        "name": "payment-received", "variables": {"paid": 12}, "timeToLive": "PT10M", "messageId": "pay-1"})
+    assert published.get_json() == {"instanceId": None, "buffered": True}
+    again = client.post("/api/v1/messages/publish", headers=olga, json={
+        "name": "payment-received", "timeToLive": 600, "messageId": "pay-1"})
+    assert again.status_code == 409 and "message id 'pay-1' was already published" in again.get_json()["error"]
+    instance_id = runtime.start("events")
+    assert runtime.queries.instance(instance_id).variables["paid"] == 12
+    assert [t.element_id for t in runtime.queries.instance(instance_id).tokens] == ["Catch_Open"]
+    for ttl, problem in (("soon", "is not an ISO 8601 duration"), (True, "'timeToLive' must be"), (-5, "from 0")):
+        refused = client.post("/api/v1/messages/publish", headers=olga, json={"name": "m", "timeToLive": ttl})
+        assert refused.status_code == 400 and problem in refused.get_json()["error"]

@@ -1,0 +1,109 @@
+"""Messages published with a time to live, as Zeebe publishes them: delivered at once when an instance waits
+(or a process starts with the message), otherwise kept until the time to live passes (engine clock), for the
+first subscription that opens with the same name and correlation key. A message id is taken while its message
+lives: a second publication with the same name, correlation key and id is refused. Each function works inside
+the caller's unit of work."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Mapping, NamedTuple
+
+from sqlalchemy import bindparam, delete, insert, or_, select
+
+from bpmn_runtime.engine import timers
+from bpmn_runtime.errors import Conflict, InvalidInput
+from bpmn_runtime.runtime import correlation
+from bpmn_runtime.sensitive import redact
+from bpmn_runtime.store import encryption
+from bpmn_runtime.store.statements import DriverStatement
+from bpmn_runtime.store.tables import BufferedMessage, Instance
+
+if TYPE_CHECKING:
+    from bpmn_runtime.runtime.unit_of_work import LoadedInstance, UnitOfWork
+
+MAX_SECONDS = 100 * 365 * 24 * 3600  # a time to live beyond a century is a mistake, and overflows dates
+# Asked at every message subscription an instance opens, and nearly always answered "none": run by the driver.
+ANY_LIVE = DriverStatement(select(BufferedMessage.id).where(
+    BufferedMessage.name == bindparam("name"), BufferedMessage.delivered_to.is_(None),
+    BufferedMessage.expires_at > bindparam("now")).limit(1))
+
+
+class Publication(NamedTuple):
+    """What became of a published message: the instance it reached at once (or None), and whether it waits
+    in the buffer for a later subscription."""
+    instance_id: int | None
+    buffered: bool
+
+
+def time_to_live(value: str | int | float, now: datetime) -> timedelta:
+    """A time to live given as an ISO 8601 duration (`PT1H`) or as seconds; InvalidInput otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise InvalidInput("the time to live must be an ISO 8601 duration such as PT1H, or a number of seconds")
+    try:
+        seconds = timers.duration_seconds(value, now) if isinstance(value, str) else float(value)
+    except timers.TimerError as error:
+        raise InvalidInput(f"the time to live {error}") from None
+    if not 0 <= seconds <= MAX_SECONDS:
+        raise InvalidInput(f"the time to live must be from 0 seconds to 100 years, not {value!r}")
+    return timedelta(seconds=seconds)
+
+
+def publish_message(unit: "UnitOfWork", name: str, key: str | None, variables: Mapping[str, Any],
+                    ttl: timedelta, message_id: str | None) -> Publication:
+    """Deliver the message now if anything takes it, else buffer it for `ttl` (not at all when `ttl` is 0)."""
+    unit.connection.execute(delete(BufferedMessage).where(BufferedMessage.expires_at <= unit.now))
+    if message_id is not None:
+        taken = unit.connection.execute(select(BufferedMessage.expires_at).where(
+            BufferedMessage.name == name, _same_key(key), BufferedMessage.message_id == message_id)
+            .limit(1)).scalar()
+        if taken is not None:
+            raise Conflict(f"message '{name}' with message id {message_id!r} was already published and lives "
+                           f"until {taken.isoformat()}; a message id is published once")
+    found = correlation.deliver_message(unit, name, key, variables, None)
+    buffered = found is None and ttl > timedelta(0)
+    if buffered or (found is not None and message_id is not None and ttl > timedelta(0)):
+        sealed = unit.runtime.database.encryption.seal(json.dumps(dict(variables), ensure_ascii=False),
+                                                       encryption.buffered_message(name, key))
+        unit.connection.execute(insert(BufferedMessage).values(
+            name=name, correlation_key=key, message_id=message_id, variables=sealed, expires_at=unit.now + ttl,
+            delivered_to=found, created_at=unit.now))
+    process_key = None if found is None else unit.connection.execute(
+        select(Instance.process_key).where(Instance.id == found)).scalar()
+    unit.audit("message", process_key=process_key, instance_id=found, detail={
+        "message": name, "correlation_key": key, "variables": redact(dict(variables)),
+        "time_to_live": ttl.total_seconds(), "message_id": message_id, "buffered": buffered})
+    return Publication(found, buffered)
+
+
+def deliver_buffered(unit: "UnitOfWork", loaded: "LoadedInstance", wait_key: int, name: str,
+                     subscription_key: str | None) -> None:
+    """Hand the oldest live buffered message that matches a subscription the instance just opened to it, if
+    the instance still waits there (a sibling subscription of an event-based gateway may have fired first).
+    Matching is as for a published message (`correlation.deliver_message`)."""
+    if ANY_LIVE.one_or_none(unit.connection, {"name": name, "now": unit.now}) is None:
+        return
+    while loaded.state.status == "active" and not loaded.suspended and wait_key in loaded.state.waits:
+        matches = select(BufferedMessage.id, BufferedMessage.correlation_key, BufferedMessage.variables).where(
+            BufferedMessage.name == name, BufferedMessage.delivered_to.is_(None),
+            BufferedMessage.expires_at > unit.now)
+        if subscription_key is not None:
+            matches = matches.where(BufferedMessage.correlation_key == subscription_key)
+        elif loaded.business_key is not None:
+            matches = matches.where(or_(BufferedMessage.correlation_key.is_(None),
+                                        BufferedMessage.correlation_key == loaded.business_key))
+        else:
+            matches = matches.where(BufferedMessage.correlation_key.is_(None))
+        row = unit.connection.execute(unit.for_update(matches.order_by(BufferedMessage.id).limit(1))).one_or_none()
+        if row is None:
+            return
+        if unit.connection.execute(delete(BufferedMessage).where(BufferedMessage.id == row.id)).rowcount != 1:
+            continue  # another call took it meanwhile
+        variables = json.loads(unit.runtime.database.encryption.open(
+            row.variables, encryption.buffered_message(name, row.correlation_key)))
+        unit.step(loaded, lambda s: s.trigger(wait_key, variables))
+        return
+
+
+def _same_key(key: str | None) -> Any:
+    return BufferedMessage.correlation_key.is_(None) if key is None else BufferedMessage.correlation_key == key
