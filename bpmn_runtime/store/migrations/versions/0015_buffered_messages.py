@@ -1,13 +1,13 @@
 """buffer messages published with a time to live that no instance waits for yet (as Zeebe does)
 
-Revision ID: 0099_msgbuffer
+Revision ID: 0015
 Revises: 0014
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0099_msgbuffer'
+revision = '0015'
 down_revision = '0014'
 branch_labels = None
 depends_on = None
