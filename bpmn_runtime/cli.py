@@ -717,7 +717,7 @@ def watchdog(context: click.Context, stalled_after: float, lease_expiries: int, 
     """Flag instances that stopped making progress and jobs whose workers keep dying."""
     from datetime import timedelta
 
-    from bpmn_runtime.watchdog import check
+    from bpmn_runtime.runtime.watchdog import check
     stalled, jobs = check(runtime_from(context), stalled_after=timedelta(seconds=stalled_after),
                           max_expired_leases=lease_expiries)
     if as_json:

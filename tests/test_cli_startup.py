@@ -25,3 +25,12 @@ def test_help_still_lists_every_command() -> None:
     users = subprocess.run([cli_path(), "user", "--help"], capture_output=True, text=True, check=True).stdout
     assert all(f"  {c} " in users for c in ("add", "disable", "enable", "remove", "list", "password", "token"))
 
+
+
+def test_watchdog_runs_from_the_command_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The command imports its module only when it runs: run it in a fresh process, on a fresh database."""
+    database = tmp_path / "watched.db"
+    result = subprocess.run([cli_path(), "--db", str(database), "watchdog", "--json"], capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().startswith(("{", "["))

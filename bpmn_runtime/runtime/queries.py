@@ -23,7 +23,7 @@ from bpmn_runtime.store import encryption
 from bpmn_runtime.store.tables import (
     INSTANCE_STATUSES, Definition, DeployedForm, HistoryEvent, Incident, Instance, Job, Subscription, UserTask,
 )
-from bpmn_runtime.watchdog import STALLED_AFTER, stalled
+from bpmn_runtime.runtime.watchdog import STALLED_AFTER, stalled
 
 if TYPE_CHECKING:
     from bpmn_runtime.runtime.runtime import Runtime

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from bpmn_runtime.clock import VirtualClock
 from bpmn_runtime.runtime import Runtime
-from bpmn_runtime.watchdog import check
+from bpmn_runtime.runtime.watchdog import check
 from tests.durability.processes import THREE_STEPS, USER_TASK
 
 
