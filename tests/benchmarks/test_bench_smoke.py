@@ -1,6 +1,7 @@
 """Smoke test of the benchmark script: `bench.py --quick` runs to the end and reports all four scenarios.
 
-No timing is asserted: CI machines vary, and the figures belong in docs/benchmarks.md, not in a test.
+No timing is asserted: CI machines vary, and the figures belong in the README's Performance section (and
+docs/performance-history.md), not in a test.
 """
 from __future__ import annotations
 
