@@ -47,7 +47,7 @@ def parse(data: bytes, file_name: str, *, check_scripts: bool = True, files: Map
     problems = schema + import_problems(imports) + document_problems(root, file_name, imports.documents, library)
     if schema:  # the reader relies on what the schema guarantees
         raise DeploymentError(_unique(engine_reading(problems, document.dialect)))
-    definitions, reading_problems = read_definitions(root, file_name, document.resolve)
+    definitions, reading_problems = read_definitions(root, file_name, document.dialect, document.resolve)
     problems = engine_reading(problems + reading_problems + process_problems(definitions, check_scripts, library),
                               document.dialect)
     if problems:
@@ -63,7 +63,8 @@ def read_deployed(data: bytes, file_name: str) -> Definitions:
     main, kept = unbundle(data)
     root = load_xml(main, file_name, max_elements=None).getroot()
     imports = resolve(root, file_name, kept)
-    definitions, _ = read_definitions(root, file_name, Document(root, file_name, imports.documents).resolve)
+    document = Document(root, file_name, imports.documents)
+    definitions, _ = read_definitions(root, file_name, document.dialect, document.resolve)
     return definitions
 
 

@@ -20,10 +20,8 @@ from typing import Any
 from lxml import etree
 
 from bpmn_runtime.model import Mapping
-from bpmn_runtime.parser.namespaces import local_name
+from bpmn_runtime.parser.namespaces import ACTIVITI, FLOWABLE, local_name
 
-ACTIVITI = "http://activiti.org/bpmn"
-FLOWABLE = "http://flowable.org/bpmn"
 NAMESPACES = (FLOWABLE, ACTIVITI)
 # Tasks whose skip expression Flowable evaluates before their work (its behaviours that call SkipExpressionUtil).
 SKIPPABLE = frozenset({"userTask", "serviceTask", "scriptTask"})

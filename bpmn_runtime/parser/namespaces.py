@@ -4,6 +4,8 @@ BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 ZEEBE = "http://camunda.org/schema/zeebe/1.0"
 SPIFFWORKFLOW = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+ACTIVITI = "http://activiti.org/bpmn"
+FLOWABLE = "http://flowable.org/bpmn"
 # Camunda Modeler's mark of the engine a file was made for: "Camunda Platform" (7) or "Camunda Cloud" (8)
 EXECUTION_PLATFORM = "{http://camunda.org/schema/modeler/1.0}executionPlatform"
 

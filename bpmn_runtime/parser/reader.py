@@ -17,9 +17,10 @@ from bpmn_runtime.model import (
     Source, TimerSpec, VariablePassing,
 )
 from bpmn_runtime.parser import camunda, flowable, spiff, zeebe
+from bpmn_runtime.parser.dialects import CAMUNDA_7, CAMUNDA_8, SPIFF
 from bpmn_runtime.parser.languages import read_in_language
 from bpmn_runtime.parser.namespaces import camunda as camunda_name
-from bpmn_runtime.parser.namespaces import BPMN, CAMUNDA, EXECUTION_PLATFORM, ZEEBE, bpmn, local_name, namespace
+from bpmn_runtime.parser.namespaces import BPMN, bpmn, local_name, namespace
 from bpmn_runtime.parser.numbers import LARGEST, whole_number
 
 # Finds the element a QName reference names (here or in an imported file); None when nothing is declared there.
@@ -35,8 +36,6 @@ FLOW_NODES = frozenset({
     "businessRuleTask", "callActivity", "subProcess", "transaction", "adHocSubProcess",
     "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway",
 })
-CAMUNDA_7 = "Camunda Platform"  # modeler:executionPlatform of a file made for Camunda 7
-CAMUNDA_8 = "Camunda Cloud"  # and of one made for Camunda 8
 SCOPES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
 # Process content that describes but does not execute; read past without comment.
 DESCRIPTIVE = frozenset({
@@ -95,7 +94,12 @@ class _Context:
     errors: dict[str, str] = field(default_factory=dict)
     escalations: dict[str, str] = field(default_factory=dict)
     forms: dict[str, str] = field(default_factory=dict)
-    spiff: bool = False  # a file made for SpiffWorkflow (see `spiff.made_for_spiff`)
+    dialect: str | None = None  # the engine the file was made for (see `parser.dialects`)
+
+    @property
+    def spiff(self) -> bool:
+        """Whether the file was made for SpiffWorkflow, whose messages, errors and timers read differently."""
+        return self.dialect == SPIFF
 
     def problem(self, node: etree._Element, message: str, element_id: str | None = None) -> None:
         self.problems.append(Problem(self.file, _line(node),
@@ -117,12 +121,14 @@ def _line(node: etree._Element) -> int:
     return cast("int | None", node.sourceline) or 0
 
 
-def read_definitions(root: etree._Element, file: str, lookup: Lookup | None = None) -> tuple[Definitions, list[Problem]]:
-    """The model of one document, and every problem found while reading it. `lookup` resolves references,
-    those into imported files included; without it references name elements of this document."""
+def read_definitions(root: etree._Element, file: str, dialect: str | None,
+                     lookup: Lookup | None = None) -> tuple[Definitions, list[Problem]]:
+    """The model of one document made for `dialect` (`parser.dialects.dialect_of`), and every problem found while
+    reading it. `lookup` resolves references, those into imported files included; without it references name
+    elements of this document."""
     if lookup is None:
         lookup = _local_lookup({node.get("id", ""): node for node in root.iter(f"{{{BPMN}}}*") if node.get("id")})
-    context = _Context(file, lookup, spiff=spiff.made_for_spiff(root))
+    context = _Context(file, lookup, dialect=dialect)
     for child in root:
         tag = local_name(child.tag)
         ident = child.get("id", "")
@@ -156,8 +162,8 @@ def _read_process(node: etree._Element, context: _Context, executable: bool) -> 
     _link_compensation_handlers(elements, associations, context)
     return Process(process_id, node.get("name", ""), elements, flows, scopes, executable, context.source(node),
                    _starters(node, "candidateStarterUsers", context), _starters(node, "candidateStarterGroups", context),
-                   _initiator(node, elements), loop_counter_from=_loop_counter_from(node),
-                   embedded_expressions=not _made_for_camunda_8(node), job_listeners=_process_listeners(node, context),
+                   _initiator(node, elements), loop_counter_from=_loop_counter_from(context.dialect),
+                   embedded_expressions=context.dialect != CAMUNDA_8, job_listeners=_process_listeners(node, context),
                    startable_in_tasklist=(node.get(camunda_name("isStartableInTasklist")) or "").strip() != "false")
 
 
@@ -266,9 +272,8 @@ def _read_element(node: etree._Element, tag: str, scope_id: str, context: _Conte
     if context.spiff and (called_task or tag) in spiff.TASKS_FOR_PEOPLE:
         fields["waits_for_person"] = True
     if tag == "callActivity" and called_task is None:
-        fields["passing"] = _variable_passing(node, problems)
-    camunda_7_sender = tag in camunda.MESSAGE_THROWS and _made_for_camunda_7(node) \
-        and ZEEBE not in node.nsmap.values() and not context.spiff  # SpiffWorkflow's send their messages
+        fields["passing"] = _variable_passing(node, context.dialect, problems)
+    camunda_7_sender = tag in camunda.MESSAGE_THROWS and context.dialect == CAMUNDA_7
     if camunda_7_sender:
         fields.update(camunda.message_throw(node, problems))
     # no worker declared (and not Camunda 7, which never sends a message itself): it sends its message
@@ -320,31 +325,17 @@ def _read_element(node: etree._Element, tag: str, scope_id: str, context: _Conte
     )
 
 
-def _variable_passing(call: etree._Element, problems: list[str]) -> VariablePassing:
+def _variable_passing(call: etree._Element, dialect: str | None, problems: list[str]) -> VariablePassing:
     """How a call activity passes variables, as its home engine does: Camunda 8 when it names a
     zeebe:calledElement, Camunda 7 in a file made for Camunda 7 (it passes only what camunda:in and camunda:out
-    declare), and everything both ways in other files."""
+    declare), and everything both ways in other files (SpiffWorkflow copies a task's data into the called process
+    and back)."""
     passing = zeebe.variable_passing(call)
     if passing is not None:
         return passing
-    if _made_for_camunda_7(call):
+    if dialect == CAMUNDA_7:
         return camunda.variable_passing(call, problems)
     return VariablePassing()
-
-
-def _made_for_camunda_7(node: etree._Element) -> bool:
-    """Marked by Camunda Modeler for Camunda 7 (`modeler:executionPlatform`), or declaring its namespace
-    without any other marking."""
-    platform = node.getroottree().getroot().get(EXECUTION_PLATFORM)
-    if platform is not None:
-        return str(platform).strip() == CAMUNDA_7
-    return CAMUNDA in node.nsmap.values()
-
-
-def _made_for_camunda(node: etree._Element) -> bool:
-    """Marked by Camunda Modeler for Camunda 7 or 8, or declaring one of their namespaces."""
-    return node.getroottree().getroot().get(EXECUTION_PLATFORM) is not None \
-        or bool({CAMUNDA, ZEEBE} & set(node.nsmap.values()))
 
 
 def _process_listeners(process: etree._Element, context: _Context) -> tuple[JobListener, ...]:
@@ -355,18 +346,10 @@ def _process_listeners(process: etree._Element, context: _Context) -> tuple[JobL
     return found
 
 
-def _made_for_camunda_8(node: etree._Element) -> bool:
-    """Marked by Camunda Modeler for Camunda 8, or declaring the zeebe namespace and not Camunda 7's."""
-    platform = node.getroottree().getroot().get(EXECUTION_PLATFORM)
-    if platform is not None:
-        return str(platform).strip() == CAMUNDA_8
-    return ZEEBE in node.nsmap.values() and CAMUNDA not in node.nsmap.values()
-
-
-def _loop_counter_from(process: etree._Element) -> int:
-    """Camunda 7 counts a multi-instance activity's instances from 0; Zeebe and plain BPMN files count from 1,
-    and so does a file that declares both namespaces (its loops and output collections are Zeebe's)."""
-    return 0 if _made_for_camunda_7(process) and ZEEBE not in process.nsmap.values() else 1
+def _loop_counter_from(dialect: str | None) -> int:
+    """Camunda 7 counts a multi-instance activity's instances from 0; the other engines and plain BPMN files count
+    from 1."""
+    return 0 if dialect == CAMUNDA_7 else 1
 
 
 def _quantity(node: etree._Element, attribute: str, context: _Context) -> int:
@@ -470,7 +453,8 @@ def _event_definition(child: etree._Element, owner: etree._Element, context: _Co
             spec = child.find(bpmn(timer_kind))
             if spec is not None:
                 text = _expression_text(spec, in_language=False) or ""
-                python = context.spiff or (python_timers.is_constructor_call(text) and not _made_for_camunda(spec))
+                python = context.spiff or (python_timers.is_constructor_call(text)
+                                           and context.dialect not in (CAMUNDA_7, CAMUNDA_8))
                 return EventDefinition(kind, timer=TimerSpec(timer_kind[4:].lower(), text, python=python),
                                        id=child.get("id"))
         context.problem(child, "the timer has no timeDate, timeDuration or timeCycle", owner_id)

@@ -154,11 +154,6 @@ def advice(setting: etree._Element) -> str | None:
             f"fill it in; make this a user task, or remove the form")
 
 
-def made_for_spiff(root: etree._Element) -> bool:
-    """Whether the file uses a SpiffWorkflow extension anywhere."""
-    return any(isinstance(n.tag, str) and n.tag.startswith(f"{{{SPIFFWORKFLOW}}}") for n in root.iter())
-
-
 def thrown_payload(declaration: etree._Element | None) -> dict[str, Any]:
     """What an error or escalation of a SpiffWorkflow file carries: its payloadExpression, evaluated where it is
     thrown, whose value a catch puts in the variable its variableName names (both written on the declaration)."""

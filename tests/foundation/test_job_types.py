@@ -7,13 +7,14 @@ import pytest
 from bpmn_runtime.errors import DeploymentError
 from bpmn_runtime.parser import parse
 
-PLATFORM = 'xmlns:modeler="http://camunda.org/schema/modeler/1.0" modeler:executionPlatform="Camunda Cloud"'
+ZEEBE = 'xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"'
+PLATFORM = f'{ZEEBE} xmlns:modeler="http://camunda.org/schema/modeler/1.0" modeler:executionPlatform="Camunda Cloud"'
 
 
 def _file(task: str, platform: str = PLATFORM, executable: str = "true") -> bytes:
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" {platform} id="d" targetNamespace="http://example.com">
+    {platform} id="d" targetNamespace="http://example.com">
   <bpmn:process id="p" isExecutable="{executable}">
     <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="t"/>
     {task}
@@ -36,6 +37,13 @@ def test_a_camunda_8_task_without_a_job_type_is_refused_at_its_element(task: str
     [problem] = refused.value.problems
     assert (problem.element_id, problem.line) == ("t", 6)
     assert problem.message == "the task has no job type; enter the topic its workers take (Task definition, Job type)"
+
+
+def test_a_file_zeebe_modeler_saved_without_a_platform_stamp_is_held_to_camunda_8s_rule_too() -> None:
+    """Zeebe Modeler declared the zeebe namespace on every diagram and stamped no platform; Zeebe refuses its
+    service task without a job type all the same (`parser.dialects`, rule 4)."""
+    with pytest.raises(DeploymentError, match="the task has no job type"):
+        parse(_file('<bpmn:serviceTask id="t"/>', ZEEBE), "order.bpmn")
 
 
 def test_a_camunda_8_task_with_a_job_type_takes_it_as_topic() -> None:

@@ -14,6 +14,7 @@ from lxml import etree
 
 from bpmn_runtime.errors import Problem
 from bpmn_runtime.model import Element, Process
+from bpmn_runtime.parser.dialects import CAMUNDA_8
 from bpmn_runtime.parser.namespaces import ZEEBE, bpmn, local_name, zeebe
 from bpmn_runtime.parser.validation.document import Document, drawn_as, text_of
 from bpmn_runtime.parser.validation.shared import problem
@@ -28,7 +29,7 @@ def problems(document: Document) -> list[Problem]:
     file: every zeebe extension this engine does not run as Zeebe does."""
     found = unsupported_extension_problems(document) + written_form_problems(document) + listener_problems(document) \
         + task_listener_problems(document)
-    if document.dialect != "Camunda 8":
+    if document.dialect != CAMUNDA_8:
         return found
     found += condition_problems(document) + caught_code_problems(document)
     for waiting in document.root.iter(*(bpmn(tag) for tag in WAITING)):

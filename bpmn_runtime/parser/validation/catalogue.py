@@ -16,6 +16,7 @@ import functools
 from typing import Callable, ParamSpec
 
 from bpmn_runtime.errors import Problem
+from bpmn_runtime.parser.dialects import SPIFF
 
 P = ParamSpec("P")
 Check = Callable[P, list[Problem]]
@@ -34,7 +35,7 @@ LENIENT_FOR_ENGINE_FILES = frozenset({"EXT.012", "EXT.084", "EXT.088", "EXT.101"
                                       "EXT.113", "EXT.116", "EXT.151"})
 # References an engine reads as the names of variables, not as ids of declared data: SpiffWorkflow's multi-instance
 # tasks iterate the variable loopDataInputRef names and fill the one loopDataOutputRef names.
-NAMES_FOR_ENGINE_FILES = {"SpiffWorkflow": frozenset({"loopDataInputRef", "loopDataOutputRef"})}
+NAMES_FOR_ENGINE_FILES = {SPIFF: frozenset({"loopDataInputRef", "loopDataOutputRef"})}
 
 
 def rule(rule_id: str, *also: str) -> Callable[[Callable[P, list[Problem]]], Callable[P, list[Problem]]]:

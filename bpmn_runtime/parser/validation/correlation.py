@@ -9,7 +9,7 @@ SpiffWorkflow does not read either, stay refused."""
 from __future__ import annotations
 
 from bpmn_runtime.errors import Problem
-from bpmn_runtime.parser import spiff
+from bpmn_runtime.parser.dialects import SPIFF
 from bpmn_runtime.parser.namespaces import bpmn
 from bpmn_runtime.parser.validation.document import Document
 
@@ -24,7 +24,7 @@ def problems(document: Document) -> list[Problem]:
         return []
     found = []
     # a SpiffWorkflow file's keys group its messages' correlation properties, run as SpiffWorkflow runs them
-    keys = [] if spiff.made_for_spiff(document.root) else document.root.iter(bpmn("correlationKey"))
+    keys = [] if document.dialect == SPIFF else document.root.iter(bpmn("correlationKey"))
     for key in keys:
         name = key.get("name") or key.get("id") or ""
         found.append(document.problem(key, f"the correlation key '{name}' picks the instance a message reaches by "

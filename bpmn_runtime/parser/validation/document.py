@@ -13,21 +13,9 @@ from typing import Mapping, cast
 from lxml import etree
 
 from bpmn_runtime.errors import Problem
-from bpmn_runtime.parser.namespaces import BPMN, EXECUTION_PLATFORM, SPIFFWORKFLOW, bpmn, local_name, namespace
-from bpmn_runtime.parser.spiff import made_for_spiff
+from bpmn_runtime.parser.dialects import dialect_of
+from bpmn_runtime.parser.namespaces import BPMN, bpmn, local_name, namespace
 
-# Namespaces of the engines whose files say which engine they were made for (see `Document.dialect`).
-ENGINE_NAMESPACES = {
-    "http://camunda.org/schema/1.0/bpmn": "Camunda 7",
-    "http://camunda.org/schema/zeebe/1.0": "Camunda 8",
-    "http://activiti.org/bpmn": "Activiti",
-    "http://flowable.org/bpmn": "Flowable",
-    SPIFFWORKFLOW: "SpiffWorkflow",
-}
-# The dialect of a file Camunda Modeler saved without marking an engine (before it stamped the execution platform):
-# it was drawn for an engine that reads Camunda Modeler's files (Camunda 7, bpmn-engine, SpiffWorkflow), and every
-# one of them ends a path at a node without outgoing flows and treats message flows as documentation.
-CAMUNDA_MODELER = "Camunda Modeler"
 EVENT_DEFINITION_TAGS = frozenset({
     "messageEventDefinition", "timerEventDefinition", "signalEventDefinition", "errorEventDefinition",
     "escalationEventDefinition", "compensateEventDefinition", "terminateEventDefinition", "cancelEventDefinition",
@@ -172,20 +160,8 @@ class Document:
 
     @functools.cached_property
     def dialect(self) -> str | None:
-        """The engine the file was made for, when it says so by that engine's extensions or by the modeler's
-        execution platform, or CAMUNDA_MODELER when Camunda Modeler saved it without either; None for a plain BPMN
-        2.0 file. SpiffWorkflow's extensions in use outweigh the platform: SpiffWorkflow models are often drawn
-        in Camunda Modeler, which stamps its own platform on them."""
-        if made_for_spiff(self.root):
-            return ENGINE_NAMESPACES[SPIFFWORKFLOW]
-        platform = self.root.get(EXECUTION_PLATFORM)
-        if platform:
-            return "Camunda 8" if platform == "Camunda Cloud" else "Camunda 7"
-        declared = {uri for node in self.root.iter() for uri in node.nsmap.values()}
-        named = next((name for uri, name in ENGINE_NAMESPACES.items() if uri in declared), None)
-        if named is None and (self.root.get("exporter") or "").strip().lower() == "camunda modeler":
-            return CAMUNDA_MODELER
-        return named
+        """The engine the file was made for (see `parser.dialects`); None for a plain BPMN 2.0 file."""
+        return dialect_of(self.root)
 
     def event_definitions(self, event: etree._Element) -> list[etree._Element]:
         """The event definitions of an event: its own, then those it refers to with eventDefinitionRef."""

@@ -17,14 +17,15 @@ from lxml import etree
 from bpmn_runtime.errors import Problem
 from bpmn_runtime.parser.camunda import JAVA_ONLY, LISTENER_NAMESPACES, async_refusal, form_refusal, listener_refusal
 from bpmn_runtime.parser import flowable, spiff
-from bpmn_runtime.parser.namespaces import BPMN, CAMUNDA, SPIFFWORKFLOW, local_name, namespace
+from bpmn_runtime.parser.dialects import ENGINE_NAMESPACES
+from bpmn_runtime.parser.namespaces import ACTIVITI, BPMN, CAMUNDA, FLOWABLE, SPIFFWORKFLOW, local_name, namespace
 from bpmn_runtime.parser.reader import FLOW_NODES
-from bpmn_runtime.parser.validation.document import ENGINE_NAMESPACES, Document
+from bpmn_runtime.parser.validation.document import Document
 
 RULE = "EXTENSION"  # the id its problems carry (docs/static-rules.md, Engine rules)
 # The engines whose extensions this engine reads only in part (`parser.flowable`, `parser.spiff`), by namespace,
 # with the prefix messages use.
-UNREAD_ENGINES = {flowable.ACTIVITI: "activiti", flowable.FLOWABLE: "flowable", SPIFFWORKFLOW: "spiffworkflow"}
+UNREAD_ENGINES = {ACTIVITI: "activiti", FLOWABLE: "flowable", SPIFFWORKFLOW: "spiffworkflow"}
 # Attributes `parser.camunda`, the reader and the runtime read (JAVA_ONLY ones are refused by `parser.camunda`).
 READ_ATTRIBUTES = frozenset({
     "assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate", "priority", "formKey", "formRef",

@@ -1,7 +1,7 @@
 """The elements of a file made for Camunda 8 that Camunda 8 runs through job workers say so with a job type.
 
-Camunda Modeler (and the console's modeler) marks a file with the platform it was made for
-(`modeler:executionPlatform`). Zeebe refuses at deployment a service or send task without a job type, a message
+A file is made for Camunda 8 by the rules of `parser.dialects` (its modeler's "Camunda Cloud" platform stamp, or
+Zeebe's extensions). Zeebe refuses at deployment a service or send task without a job type, a message
 throw event (intermediate or end) without one (Zeebe publishes no message itself: a worker sends it), and a
 business rule task that neither calls a decision (`zeebe:calledDecision`) nor names a job type, or does both. Such
 a Camunda 8 file is unfinished; without this rule the engine would quietly fall back to the element id as a topic
@@ -13,10 +13,10 @@ from __future__ import annotations
 from lxml import etree
 
 from bpmn_runtime.errors import Problem
-from bpmn_runtime.parser.namespaces import EXECUTION_PLATFORM, bpmn, local_name, zeebe
+from bpmn_runtime.parser.dialects import CAMUNDA_8
+from bpmn_runtime.parser.namespaces import bpmn, local_name, zeebe
 from bpmn_runtime.parser.validation.document import Document, drawn_as
 
-CAMUNDA_8 = "Camunda Cloud"
 WORKER_TASKS = (bpmn("serviceTask"), bpmn("sendTask"))
 MESSAGE_THROWS = (bpmn("intermediateThrowEvent"), bpmn("endEvent"))
 JOB_TYPE = "(Task definition, Job type)"
@@ -25,7 +25,7 @@ JOB_TYPE = "(Task definition, Job type)"
 def missing_topic_problems(document: Document) -> list[Problem]:
     """Each element of an executable process in a file made for Camunda 8 that Zeebe runs through a job worker
     and that names no job type, located at the element."""
-    if document.root.get(EXECUTION_PLATFORM) != CAMUNDA_8:
+    if document.dialect != CAMUNDA_8:
         return []
     found = []
     for node in document.root.iter(*WORKER_TASKS, *MESSAGE_THROWS, bpmn("businessRuleTask")):
