@@ -193,7 +193,7 @@ class UnitOfWork:
         cache = self.runtime.states
         process = self.runtime.deployments.process_of(definition_id, process_key, self.connection)
         saved = cache.take(key, version) if stored is None else None
-        if saved is None and stored is None:  # another call took the cached state meanwhile: read it after all
+        if saved is None and stored is None:  # not held at this version (or another call took it): read it now
             stored = statements.LOAD_STATE.one_or_none(self.connection, {"instance_id": key, "version": version})
             stored = stored[0] if stored is not None else None
             if stored is None:
@@ -216,6 +216,7 @@ class UnitOfWork:
         if self.trace is not None:
             self.trace.join(traced, **loaded.span_attributes())
         self._held[key] = loaded
+        self._keep_after_commit(loaded)  # read but not changed (a job acquired, say): the next call needs no read
         return loaded
 
     def step(self, loaded: LoadedInstance, action: Callable[[Step], None], *, while_suspended: bool = False) -> Step:
@@ -292,12 +293,15 @@ class UnitOfWork:
         elif statements.SAVE_INSTANCE.rowcount(self.connection, values) != 1:
             raise StaleInstance(f"process instance {loaded.id} was changed by someone else meanwhile")
         stored_state.write_rows(self.connection, sealing, loaded.id, stored)
-        if not loaded.cached_after_commit:
-            loaded.cached_after_commit = True
-            self.after_commit(functools.partial(self._keep_state, loaded))
+        self._keep_after_commit(loaded)
         loaded.version += 1
         loaded.as_saved = True
         self._apply(loaded, step)
+
+    def _keep_after_commit(self, loaded: LoadedInstance) -> None:
+        if not loaded.cached_after_commit:
+            loaded.cached_after_commit = True
+            self.after_commit(functools.partial(self._keep_state, loaded))
 
     def _keep_state(self, loaded: LoadedInstance) -> None:
         """Hand the state this unit saved last to the runtime's cache, unless a step changed it after that save."""
