@@ -22,8 +22,8 @@ hands back the jobs it holds but has not started, and stops.
 from __future__ import annotations
 
 import ctypes
-import math
 import logging
+import math
 import multiprocessing
 import multiprocessing.connection
 import os

@@ -31,6 +31,54 @@ if TYPE_CHECKING:
 log = logging.getLogger("bpmn_runtime")
 
 
+JOBS, INSTANCES = statements.JOBS, statements.INSTANCES
+# Acquisition (see `acquire`): the due handler jobs, oldest first, each with its instance's row, on the topics a
+# worker asks for (one statement per number of topics; none: every topic); on PostgreSQL locked, skipping those
+# another worker is locking. The instance's state comes along, as the worker's runtime rarely stepped it last
+# (when it holds it at that version after all, `UnitOfWork.hold` takes it from its cache).
+_DUE_JOBS = select(JOBS.c.id, JOBS.c.wait_key, JOBS.c.topic, JOBS.c.element_id, JOBS.c.idempotency_key,
+                   JOBS.c.attempts, JOBS.c.lock_owner, JOBS.c.started_at.is_not(None).cast(Integer),
+                   *statements.INSTANCE_COLUMNS) \
+    .select_from(JOBS.join(INSTANCES, INSTANCES.c.id == JOBS.c.instance_id)) \
+    .where(JOBS.c.kind == "job", JOBS.c.retries > 0, JOBS.c.due_at <= bindparam("now"),
+           or_(JOBS.c.lock_expires_at.is_(None), JOBS.c.lock_expires_at < bindparam("now")),
+           suspension.job_movable()) \
+    .order_by(JOBS.c.due_at, JOBS.c.id).limit(bindparam("limit")).with_for_update(skip_locked=True, of=JOBS)
+_DUE_JOB_WIDTH = 8  # the job's columns, before its instance's
+_due_jobs: dict[int | None, statements.DriverStatement] = {}
+# The jobs of one acquisition locked to their worker (one statement per number of jobs).
+_lock_jobs: dict[int, statements.DriverStatement] = {}
+
+
+def due_jobs(connection: Connection, now: datetime, topics: Sequence[str] | None,
+             limit: int) -> list[tuple[Any, ...]]:
+    """Up to `limit` due handler jobs on `topics` (None: any), free or with an expired lease; each row: id, wait
+    key, topic, element, idempotency key, attempts, lock owner, whether it was started (1 or 0), then the
+    instance's `statements.INSTANCE_COLUMNS`."""
+    count = None if topics is None else len(topics)
+    statement = _due_jobs.get(count)
+    if statement is None:
+        names: list[BindParameter[Any]] = [bindparam(f"topic_{n}") for n in range(count or 0)]
+        statement = _due_jobs[count] = statements.DriverStatement(
+            _DUE_JOBS if topics is None else _DUE_JOBS.where(JOBS.c.topic.in_(names)))
+    return statement.all(connection, {"now": now, "limit": limit, "held_version": None,
+                                      **{f"topic_{n}": topic for n, topic in enumerate(topics or ())}})
+
+
+def lock_jobs(connection: Connection, job_ids: Sequence[int], worker: str, expires: datetime,
+              started_at: datetime | None) -> None:
+    """Lock `job_ids` to `worker` until `expires`, one more attempt each; `started_at`: when `worker` started them
+    (None: not yet)."""
+    statement = _lock_jobs.get(len(job_ids))
+    if statement is None:
+        statement = _lock_jobs[len(job_ids)] = statements.DriverStatement(
+            update(JOBS).where(JOBS.c.id.in_([bindparam(f"job_{n}") for n in range(len(job_ids))]))
+            .values(lock_owner=bindparam("worker"), lock_expires_at=bindparam("expires"),
+                    started_at=bindparam("started"), attempts=JOBS.c.attempts + 1))
+    statement.rowcount(connection, {"worker": worker, "expires": expires, "started": started_at,
+                                    **{f"job_{n}": job_id for n, job_id in enumerate(job_ids)}})
+
+
 def acquire(unit: UnitOfWork, worker: str, topics: list[str] | None, limit: int,
             lease_seconds: float, starting: int | None = None) -> list[JobContext]:
     """Lock up to `limit` due handler jobs for `worker` and describe them to the handlers. The first
@@ -83,53 +131,6 @@ def _job_of(unit: UnitOfWork, job_id: int) -> Job:
     if job is None:
         raise NotFound(f"there is no job {job_id}")
     return job
-
-
-JOBS, INSTANCES = statements.JOBS, statements.INSTANCES
-# Acquisition (see `acquire`): the due handler jobs, oldest first, each with its instance's row, on the topics a
-# worker asks for (one statement per number of topics; none: every topic); on PostgreSQL locked, skipping those
-# another worker is locking. The instance's state comes along: the worker's runtime rarely stepped it last.
-_DUE_JOBS = select(JOBS.c.id, JOBS.c.wait_key, JOBS.c.topic, JOBS.c.element_id, JOBS.c.idempotency_key,
-                   JOBS.c.attempts, JOBS.c.lock_owner, JOBS.c.started_at.is_not(None).cast(Integer),
-                   *statements.INSTANCE_COLUMNS) \
-    .select_from(JOBS.join(INSTANCES, INSTANCES.c.id == JOBS.c.instance_id)) \
-    .where(JOBS.c.kind == "job", JOBS.c.retries > 0, JOBS.c.due_at <= bindparam("now"),
-           or_(JOBS.c.lock_expires_at.is_(None), JOBS.c.lock_expires_at < bindparam("now")),
-           suspension.job_movable()) \
-    .order_by(JOBS.c.due_at, JOBS.c.id).limit(bindparam("limit")).with_for_update(skip_locked=True, of=JOBS)
-_DUE_JOB_WIDTH = 8  # the job's columns, before its instance's
-_due_jobs: dict[int | None, statements.DriverStatement] = {}
-# The jobs of one acquisition locked to their worker (one statement per number of jobs).
-_lock_jobs: dict[int, statements.DriverStatement] = {}
-
-
-def due_jobs(connection: Connection, now: datetime, topics: Sequence[str] | None,
-             limit: int) -> list[tuple[Any, ...]]:
-    """Up to `limit` due handler jobs on `topics` (None: any), free or with an expired lease; each row: id, wait
-    key, topic, element, idempotency key, attempts, lock owner, whether it was started (1 or 0), then the
-    instance's `statements.INSTANCE_COLUMNS`."""
-    count = None if topics is None else len(topics)
-    statement = _due_jobs.get(count)
-    if statement is None:
-        names: list[BindParameter[Any]] = [bindparam(f"topic_{n}") for n in range(count or 0)]
-        statement = _due_jobs[count] = statements.DriverStatement(
-            _DUE_JOBS if topics is None else _DUE_JOBS.where(JOBS.c.topic.in_(names)))
-    return statement.all(connection, {"now": now, "limit": limit, "held_version": None,
-                                      **{f"topic_{n}": topic for n, topic in enumerate(topics or ())}})
-
-
-def lock_jobs(connection: Connection, job_ids: Sequence[int], worker: str, expires: datetime,
-              started_at: datetime | None) -> None:
-    """Lock `job_ids` to `worker` until `expires`, one more attempt each; `started_at`: when `worker` started them
-    (None: not yet)."""
-    statement = _lock_jobs.get(len(job_ids))
-    if statement is None:
-        statement = _lock_jobs[len(job_ids)] = statements.DriverStatement(
-            update(JOBS).where(JOBS.c.id.in_([bindparam(f"job_{n}") for n in range(len(job_ids))]))
-            .values(lock_owner=bindparam("worker"), lock_expires_at=bindparam("expires"),
-                    started_at=bindparam("started"), attempts=JOBS.c.attempts + 1))
-    statement.rowcount(connection, {"worker": worker, "expires": expires, "started": started_at,
-                                    **{f"job_{n}": job_id for n, job_id in enumerate(job_ids)}})
 
 
 def _announce_locked(unit: UnitOfWork, worker: str, contexts: list[JobContext]) -> None:

@@ -185,8 +185,9 @@ class UnitOfWork:
 
     def hold(self, row: Sequence[Any]) -> LoadedInstance:
         """The instance of `row` (`statements.INSTANCE_COLUMNS`, read by another statement along with what
-        else a call needs), held by this unit as `load` holds it; the one held already, if any. The row has no
-        state when this runtime's cache holds the state at the row's version (`runtime.state_cache`)."""
+        else a call needs), held by this unit as `load` holds it; the one held already, if any. The state is this
+        runtime's cached one when it holds it at the row's version (`runtime.state_cache`), else the row's, else
+        read now: a row may come without it (`LOAD_INSTANCE` when the cache holds it, `HELD_JOB` always)."""
         key, version, definition_id, process_key, business_key, parent_id, parent_wait, stored, started_at, traced, \
             suspended = row
         held = self._held.get(key)
@@ -194,7 +195,7 @@ class UnitOfWork:
             return held
         cache = self.runtime.states
         process = self.runtime.deployments.process_of(definition_id, process_key, self.connection)
-        saved = cache.take(key, version) if stored is None else None
+        saved = cache.take(key, version)  # even when the row's state came along: no need to parse it
         if saved is None and stored is None:  # not held at this version (or another call took it): read it now
             stored = statements.LOAD_STATE.one_or_none(self.connection, {"instance_id": key, "version": version})
             stored = stored[0] if stored is not None else None
@@ -328,6 +329,7 @@ class UnitOfWork:
         self._unwritten.clear()
 
     def _keep_after_commit(self, loaded: LoadedInstance) -> None:
+        """Once this unit commits, hand `loaded`'s state to the runtime's cache (`_keep_state`)."""
         if not loaded.cached_after_commit:
             loaded.cached_after_commit = True
             self.after_commit(functools.partial(self._keep_state, loaded))

@@ -119,8 +119,6 @@ def stored_time(value: datetime | str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
-
-
 def _instance_columns(state: ColumnElement[Any]) -> tuple[ColumnElement[Any], ...]:
     """What loading an instance reads of its row (see `UnitOfWork.hold`), with `state` in the place of its state."""
     return (INSTANCES.c.id, INSTANCES.c.version, INSTANCES.c.definition_id, INSTANCES.c.process_key,
