@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import math
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -276,16 +277,18 @@ class _Leases:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _wake: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    # When the heartbeat looks at the leases next (time.monotonic()): a job that needs a beat before then wakes it.
+    # Waking it for any other job would cost a thread switch per job a worker chains.
+    _looks_at: float = math.inf
 
     def hold(self, jobs: list[JobContext], since: float) -> None:
         """The worker acquired `jobs` with a request sent at `since` (time.monotonic())."""
         if not jobs:
             return
         with self._lock:
-            next_beat = min((h.deadline - h.job.lease_seconds * 2 / 3 for h in self._held.values()), default=None)
             for job in jobs:
                 self._held[job.job_id] = _Held(job, since + job.lease_seconds)
-            if next_beat is None or any(since + job.lease_seconds / 3 < next_beat for job in jobs):
+            if any(since + job.lease_seconds / 3 < self._looks_at for job in jobs):
                 self._wake.set()  # a shorter lease than those held needs an earlier beat
             if self._thread is None:
                 self._thread = threading.Thread(target=self._beat, name=f"heartbeat {self.worker}", daemon=True)
@@ -322,13 +325,14 @@ class _Leases:
         while True:
             with self._lock:
                 if not self._held:
-                    self._thread = None
+                    self._thread, self._looks_at = None, math.inf
                     return
                 held = list(self._held.values())
-            if failing:
-                pause = min(h.job.lease_seconds for h in held) * EXPIRY_MARGIN
-            else:
-                pause = min(h.deadline - h.job.lease_seconds * 2 / 3 for h in held) - time.monotonic()
+                if failing:
+                    pause = min(h.job.lease_seconds for h in held) * EXPIRY_MARGIN
+                else:
+                    pause = min(h.deadline - h.job.lease_seconds * 2 / 3 for h in held) - time.monotonic()
+                self._looks_at = time.monotonic() + pause
             if pause > 0 and not self._wake.wait(pause):
                 failing = not self._renew()
             elif pause <= 0:

@@ -8,11 +8,12 @@ from __future__ import annotations
 import logging
 import traceback
 from collections import ChainMap
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Collection, Mapping, NamedTuple
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Collection, Mapping, NamedTuple, Sequence
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Connection, Integer, bindparam, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.sql.elements import BindParameter
 
 from bpmn_runtime.engine.state import JobWait, Wait
 from bpmn_runtime.engine.timers import retry_delay
@@ -30,6 +31,54 @@ if TYPE_CHECKING:
 log = logging.getLogger("bpmn_runtime")
 
 
+JOBS, INSTANCES = statements.JOBS, statements.INSTANCES
+# Acquisition (see `acquire`): the due handler jobs, oldest first, each with its instance's row, on the topics a
+# worker asks for (one statement per number of topics; none: every topic); on PostgreSQL locked, skipping those
+# another worker is locking. The instance's state comes along, as the worker's runtime rarely stepped it last
+# (when it holds it at that version after all, `UnitOfWork.hold` takes it from its cache).
+_DUE_JOBS = select(JOBS.c.id, JOBS.c.wait_key, JOBS.c.topic, JOBS.c.element_id, JOBS.c.idempotency_key,
+                   JOBS.c.attempts, JOBS.c.lock_owner, JOBS.c.started_at.is_not(None).cast(Integer),
+                   *statements.INSTANCE_COLUMNS) \
+    .select_from(JOBS.join(INSTANCES, INSTANCES.c.id == JOBS.c.instance_id)) \
+    .where(JOBS.c.kind == "job", JOBS.c.retries > 0, JOBS.c.due_at <= bindparam("now"),
+           or_(JOBS.c.lock_expires_at.is_(None), JOBS.c.lock_expires_at < bindparam("now")),
+           suspension.job_movable()) \
+    .order_by(JOBS.c.due_at, JOBS.c.id).limit(bindparam("limit")).with_for_update(skip_locked=True, of=JOBS)
+_DUE_JOB_WIDTH = 8  # the job's columns, before its instance's
+_due_jobs: dict[int | None, statements.DriverStatement] = {}
+# The jobs of one acquisition locked to their worker (one statement per number of jobs).
+_lock_jobs: dict[int, statements.DriverStatement] = {}
+
+
+def due_jobs(connection: Connection, now: datetime, topics: Sequence[str] | None,
+             limit: int) -> list[tuple[Any, ...]]:
+    """Up to `limit` due handler jobs on `topics` (None: any), free or with an expired lease; each row: id, wait
+    key, topic, element, idempotency key, attempts, lock owner, whether it was started (1 or 0), then the
+    instance's `statements.INSTANCE_COLUMNS`."""
+    count = None if topics is None else len(topics)
+    statement = _due_jobs.get(count)
+    if statement is None:
+        names: list[BindParameter[Any]] = [bindparam(f"topic_{n}") for n in range(count or 0)]
+        statement = _due_jobs[count] = statements.DriverStatement(
+            _DUE_JOBS if topics is None else _DUE_JOBS.where(JOBS.c.topic.in_(names)))
+    return statement.all(connection, {"now": now, "limit": limit, "held_version": None,
+                                      **{f"topic_{n}": topic for n, topic in enumerate(topics or ())}})
+
+
+def lock_jobs(connection: Connection, job_ids: Sequence[int], worker: str, expires: datetime,
+              started_at: datetime | None) -> None:
+    """Lock `job_ids` to `worker` until `expires`, one more attempt each; `started_at`: when `worker` started them
+    (None: not yet)."""
+    statement = _lock_jobs.get(len(job_ids))
+    if statement is None:
+        statement = _lock_jobs[len(job_ids)] = statements.DriverStatement(
+            update(JOBS).where(JOBS.c.id.in_([bindparam(f"job_{n}") for n in range(len(job_ids))]))
+            .values(lock_owner=bindparam("worker"), lock_expires_at=bindparam("expires"),
+                    started_at=bindparam("started"), attempts=JOBS.c.attempts + 1))
+    statement.rowcount(connection, {"worker": worker, "expires": expires, "started": started_at,
+                                    **{f"job_{n}": job_id for n, job_id in enumerate(job_ids)}})
+
+
 def acquire(unit: UnitOfWork, worker: str, topics: list[str] | None, limit: int,
             lease_seconds: float, starting: int | None = None) -> list[JobContext]:
     """Lock up to `limit` due handler jobs for `worker` and describe them to the handlers. The first
@@ -41,40 +90,47 @@ def acquire(unit: UnitOfWork, worker: str, topics: list[str] | None, limit: int,
     kills its worker costs no other job a try; a job whose lease expired before it was started spends none.
     A job that cannot even be described (its instance's data does not fit its input mapping, say) becomes an
     incident; the others are acquired all the same.
+
+    One statement reads the jobs with their instances and one locks those of each lease; the rare job with an
+    expired lease or one that cannot be described is handled on its ORM row (`_count_lost_lease`, `stop_job`).
     """
-    query = select(Job).where(Job.kind == "job", Job.retries > 0, Job.due_at <= unit.now,
-                              or_(Job.lock_expires_at.is_(None), Job.lock_expires_at < unit.now),
-                              suspension.job_movable())
-    if topics is not None:
-        query = query.where(Job.topic.in_(topics))
-    query = query.order_by(Job.due_at, Job.id).limit(limit)
-    if not unit.runtime.database.is_sqlite:
-        query = query.with_for_update(skip_locked=True)
     contexts: list[JobContext] = []
-    for job in unit.session.execute(query).scalars().all():
-        orphaned = job.lock_owner is not None
-        suspect = orphaned and job.started_at is not None  # its handler was running when its worker stopped
+    locking: dict[tuple[float, bool], list[int]] = {}  # (lease, started now): the jobs to lock so
+    for row in due_jobs(unit.connection, unit.now, topics, limit):
+        job_id, lock_owner, started_before = row[0], row[6], bool(row[7])
+        orphaned = lock_owner is not None
+        suspect = orphaned and started_before  # its handler was running when its worker stopped
         if suspect and contexts:
             continue  # left for a later round, to be run alone
         try:
-            context = _describe(unit, job, lease_seconds)
+            described = _describe(unit, row, lease_seconds)
         except SQLAlchemyError:
             raise
         except Exception as error:  # a fault of this job's instance, not of the round
-            stop_job(unit, job, f"the job could not be prepared: {plain_error(error)}",
-                      traceback.format_exc())
+            stop_job(unit, _job_of(unit, job_id), f"the job could not be prepared: {plain_error(error)}",
+                     traceback.format_exc())
             continue
-        if orphaned and not _count_lost_lease(unit, job, worker):
-            continue
-        job.lock_owner = worker
-        job.lock_expires_at = unit.now + timedelta(seconds=context.lease_seconds)
-        job.started_at = unit.now if starting is None or len(contexts) < starting else None
-        job.attempts += 1
-        contexts.append(context)
+        if orphaned:
+            if not _count_lost_lease(unit, _job_of(unit, job_id), worker):
+                continue
+            unit.session.flush()  # its attempts as counted there, before `lock_jobs` adds this one
+        started = starting is None or len(contexts) < starting
+        locking.setdefault((described.lease_seconds, started), []).append(job_id)
+        contexts.append(described)
         if suspect:
             break
+    for (lease, started), job_ids in locking.items():
+        lock_jobs(unit.connection, job_ids, worker, unit.now + timedelta(seconds=lease), unit.now if started else None)
     _announce_locked(unit, worker, contexts)
     return contexts
+
+
+def _job_of(unit: UnitOfWork, job_id: int) -> Job:
+    """The ORM row of a job, for the rare paths of an acquisition that change more than its lock."""
+    job = unit.session.get(Job, job_id)
+    if job is None:
+        raise NotFound(f"there is no job {job_id}")
+    return job
 
 
 def _announce_locked(unit: UnitOfWork, worker: str, contexts: list[JobContext]) -> None:
@@ -93,12 +149,14 @@ def job_fields(job: JobContext) -> dict[str, Any]:
             "element_id": job.activity_id, "job_id": job.job_id, "topic": job.topic}
 
 
-def _describe(unit: UnitOfWork, job: Job, lease_seconds: float) -> JobContext:
-    """What the handler of `job` is told: its instance's variables as the activity sees them, and more."""
-    loaded = unit.load(_instance_of(job))
-    found = loaded.state.waits.get(job.wait_key) if job.wait_key is not None else None
-    return context(unit, loaded, found if isinstance(found, JobWait) else None, job.id, job.element_id, job.topic,
-                    job.idempotency_key, job.attempts + 1, lease_seconds)
+def _describe(unit: UnitOfWork, row: Sequence[Any], lease_seconds: float) -> JobContext:
+    """What the handler of the job of `row` (see `due_jobs`) is told: its instance's variables as the activity
+    sees them, and more."""
+    job_id, wait_key, topic, element_id, key, attempts = row[:6]
+    loaded = unit.hold(row[_DUE_JOB_WIDTH:])
+    found = loaded.state.waits.get(wait_key) if wait_key is not None else None
+    return context(unit, loaded, found if isinstance(found, JobWait) else None, job_id, element_id, topic, key,
+                   attempts + 1, lease_seconds)
 
 
 def context(unit: UnitOfWork, loaded: LoadedInstance, wait: JobWait | None, job_id: int, element_id: str,
@@ -274,8 +332,7 @@ class HeldJob(NamedTuple):
 def locked_job(unit: UnitOfWork, job_id: int, worker: str) -> tuple[HeldJob, LoadedInstance]:
     """The job `worker` holds and its instance, both locked for this transaction (see `locks`) and the
     instance loaded; Conflict when another worker holds the job."""
-    # the instance's id is known only from the job's row, so its state is read even when the cache holds it
-    row = statements.HELD_JOB.one_or_none(unit.connection, {"job_id": job_id, "held_version": None})
+    row = statements.HELD_JOB.one_or_none(unit.connection, {"job_id": job_id})
     if row is None:
         raise NotFound(f"there is no job {job_id}; it was completed or its activity was interrupted")
     width = len(HeldJob._fields)

@@ -122,7 +122,7 @@ class UnitOfWork:
         self.connection = connection
         self.trace = trace
         self.now = runtime.clock.now()
-        self._followups: deque[Callable[[], object]] = deque()
+        self._followups: deque[tuple[Callable[[], object], bool]] = deque()  # each: it, whether it is a local run
         self._after_commit: list[Callable[[], None]] = []
         self.started: list[int] = []
         self.variable_budget: VariableBudget | None = None  # set by calls that bring values from outside
@@ -132,6 +132,8 @@ class UnitOfWork:
         self.chain: jobs.Chain | None = None  # set while a worker's completion runs its step (job chaining)
         self._history: list[tuple[int, list[HistoryRow]]] = []  # of the steps so far, written by `finish`
         self._held: dict[int, LoadedInstance] = {}  # the instances this unit loaded or started (see `load`)
+        self._running_local = False  # a handler runs in-line (see `local_handlers`): saves wait (`_unwritten`)
+        self._unwritten: dict[int, dict[str, Any]] = {}  # instance -> its newest save, not yet written
 
     @functools.cached_property
     def session(self) -> Session:
@@ -183,8 +185,9 @@ class UnitOfWork:
 
     def hold(self, row: Sequence[Any]) -> LoadedInstance:
         """The instance of `row` (`statements.INSTANCE_COLUMNS`, read by another statement along with what
-        else a call needs), held by this unit as `load` holds it; the one held already, if any. The row has no
-        state when this runtime's cache holds the state at the row's version (`runtime.state_cache`)."""
+        else a call needs), held by this unit as `load` holds it; the one held already, if any. The state is this
+        runtime's cached one when it holds it at the row's version (`runtime.state_cache`), else the row's, else
+        read now: a row may come without it (`LOAD_INSTANCE` when the cache holds it, `HELD_JOB` always)."""
         key, version, definition_id, process_key, business_key, parent_id, parent_wait, stored, started_at, traced, \
             suspended = row
         held = self._held.get(key)
@@ -192,8 +195,8 @@ class UnitOfWork:
             return held
         cache = self.runtime.states
         process = self.runtime.deployments.process_of(definition_id, process_key, self.connection)
-        saved = cache.take(key, version) if stored is None else None
-        if saved is None and stored is None:  # another call took the cached state meanwhile: read it after all
+        saved = cache.take(key, version)  # even when the row's state came along: no need to parse it
+        if saved is None and stored is None:  # not held at this version (or another call took it): read it now
             stored = statements.LOAD_STATE.one_or_none(self.connection, {"instance_id": key, "version": version})
             stored = stored[0] if stored is not None else None
             if stored is None:
@@ -216,6 +219,7 @@ class UnitOfWork:
         if self.trace is not None:
             self.trace.join(traced, **loaded.span_attributes())
         self._held[key] = loaded
+        self._keep_after_commit(loaded)  # read but not changed (a job acquired, say): the next call needs no read
         return loaded
 
     def step(self, loaded: LoadedInstance, action: Callable[[Step], None], *, while_suspended: bool = False) -> Step:
@@ -257,14 +261,25 @@ class UnitOfWork:
         self.started.append(instance_id)
         return instance_id
 
-    def later(self, followup: Callable[[], object]) -> None:
-        self._followups.append(followup)
+    def later(self, followup: Callable[[], object], *, local_run: bool = False) -> None:
+        """Run `followup` once the work of the call is done (`finish`). `local_run`: it runs a handler in-line
+        (`local_handlers.run`) and steps that instance alone, so the instance rows its steps save can wait."""
+        self._followups.append((followup, local_run))
 
     def finish(self) -> None:
         """Run the effects on other instances, in order, until none are left; then write the history of every
-        step in one go and flush the ORM's changes."""
+        step in one go and flush the ORM's changes.
+
+        While the handlers of a synchronous call run in-line one after another, the instance's row is written once
+        after them rather than after each step: nothing reads it meanwhile (the instance is held in this unit,
+        see `load`). Any other follow-up may read instance rows, so the rows are written before it runs."""
         while self._followups:
-            self._followups.popleft()()
+            followup, self._running_local = self._followups.popleft()
+            if not self._running_local:
+                self._write_unwritten()
+            followup()
+        self._running_local = False
+        self._write_unwritten()
         if self._history:
             statements.insert_history(self.connection, self.now, self._history, self.runtime.database.encryption)
             self._history.clear()
@@ -289,15 +304,35 @@ class UnitOfWork:
                 values, id=loaded.id, definition_id=loaded.definition_id, process_key=loaded.process_key,
                 business_key=loaded.business_key, request_key=loaded.request_key, parent_id=loaded.parent_id,
                 parent_wait=loaded.parent_wait, started_at=self.now, traceparent=loaded.traceparent)).close()
-        elif statements.SAVE_INSTANCE.rowcount(self.connection, values) != 1:
-            raise StaleInstance(f"process instance {loaded.id} was changed by someone else meanwhile")
+        elif self._running_local:
+            unwritten = self._unwritten.get(loaded.id)
+            if unwritten is not None:  # the row still holds the version the first unwritten save found
+                values["loaded_version"] = unwritten["loaded_version"]
+            self._unwritten[loaded.id] = values
+        else:
+            self._write(values)
         stored_state.write_rows(self.connection, sealing, loaded.id, stored)
-        if not loaded.cached_after_commit:
-            loaded.cached_after_commit = True
-            self.after_commit(functools.partial(self._keep_state, loaded))
+        self._keep_after_commit(loaded)
         loaded.version += 1
         loaded.as_saved = True
         self._apply(loaded, step)
+
+    def _write(self, values: Mapping[str, Any]) -> None:
+        """Write a saved instance's row (`statements.SAVE_INSTANCE`), checking the version it was loaded at."""
+        if statements.SAVE_INSTANCE.rowcount(self.connection, values) != 1:
+            raise StaleInstance(f"process instance {values['instance_id']} was changed by someone else meanwhile")
+
+    def _write_unwritten(self) -> None:
+        """Write the rows of the saves made while handlers ran in-line (`finish`)."""
+        for values in self._unwritten.values():
+            self._write(values)
+        self._unwritten.clear()
+
+    def _keep_after_commit(self, loaded: LoadedInstance) -> None:
+        """Once this unit commits, hand `loaded`'s state to the runtime's cache (`_keep_state`)."""
+        if not loaded.cached_after_commit:
+            loaded.cached_after_commit = True
+            self.after_commit(functools.partial(self._keep_state, loaded))
 
     def _keep_state(self, loaded: LoadedInstance) -> None:
         """Hand the state this unit saved last to the runtime's cache, unless a step changed it after that save."""
@@ -432,7 +467,7 @@ class UnitOfWork:
                 local = self.runtime.local_handlers
                 if isinstance(wait, JobWait) and local is not None and local.get(wait.topic) is not None:
                     self.rowless_jobs.add((loaded.id, wait.key))  # a row only if the handler fails (`write_job`)
-                    self.later(functools.partial(local_handlers.run, self, local, loaded.id, wait.key))
+                    self.later(functools.partial(local_handlers.run, self, local, loaded.id, wait.key), local_run=True)
                     continue
                 row = self._job_row(loaded, wait)
                 if isinstance(wait, JobWait) and self.chain is not None and self.chain.wants(wait, row):

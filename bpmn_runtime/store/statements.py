@@ -13,7 +13,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
-from sqlalchemy import ColumnElement, Connection, Dialect, Integer, String, Table, bindparam, case, delete, func, insert, literal, select, update
+from sqlalchemy import ColumnElement, Connection, Dialect, Integer, String, Table, bindparam, case, delete, func, insert, literal, null, select, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.sql import ClauseElement
@@ -119,14 +119,18 @@ def stored_time(value: datetime | str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
-# What loading an instance reads of its row (see `UnitOfWork.load`).
-INSTANCE_COLUMNS = (
-    INSTANCES.c.id, INSTANCES.c.version, INSTANCES.c.definition_id, INSTANCES.c.process_key,
-    INSTANCES.c.business_key, INSTANCES.c.parent_id, INSTANCES.c.parent_wait,
-    # the state only when the caller does not hold it at this version already (see `runtime.state_cache`)
-    case((INSTANCES.c.version == bindparam("held_version"), None), else_=INSTANCES.c.state),
-    sql_cast(INSTANCES.c.started_at, String),  # as text: the driver returns it unconverted; parsed when the instance ends
-    INSTANCES.c.traceparent, INSTANCES.c.suspended.cast(Integer))
+def _instance_columns(state: ColumnElement[Any]) -> tuple[ColumnElement[Any], ...]:
+    """What loading an instance reads of its row (see `UnitOfWork.hold`), with `state` in the place of its state."""
+    return (INSTANCES.c.id, INSTANCES.c.version, INSTANCES.c.definition_id, INSTANCES.c.process_key,
+            INSTANCES.c.business_key, INSTANCES.c.parent_id, INSTANCES.c.parent_wait, state,
+            sql_cast(INSTANCES.c.started_at, String),  # as text: the driver returns it unconverted; parsed when it ends
+            INSTANCES.c.traceparent, INSTANCES.c.suspended.cast(Integer))
+
+
+# What loading an instance reads of its row (see `UnitOfWork.load`): the state only when the caller does not hold
+# it at this version already (see `runtime.state_cache`).
+INSTANCE_COLUMNS = _instance_columns(case((INSTANCES.c.version == bindparam("held_version"), None),
+                                          else_=INSTANCES.c.state))
 LOAD_INSTANCE = DriverStatement(select(*INSTANCE_COLUMNS).where(INSTANCES.c.id == bindparam("instance_id")))
 LOAD_STATE = DriverStatement(select(INSTANCES.c.state).where(INSTANCES.c.id == bindparam("instance_id"),
                                                              INSTANCES.c.version == bindparam("version")))
@@ -174,9 +178,11 @@ JOBS: Table = Job.__table__  # type: ignore[assignment]
 LOCK_INSTANCE = {skip: DriverStatement(select(INSTANCES.c.id).where(INSTANCES.c.id == bindparam("instance_id"))
                                        .with_for_update(skip_locked=skip)) for skip in (False, True)}
 # The job a worker reports on and its instance, both rows read and locked in one round trip, the instance's
-# first (see `runtime.locks`): what completing, failing or a BPMN error needs of them.
+# first (see `runtime.locks`): what completing, failing or a BPMN error needs of them. Not the instance's state:
+# the instance is known only from this row, and the runtime that reports on a job nearly always holds its state
+# at the row's version (`runtime.state_cache`); when it does not, `UnitOfWork.hold` reads it.
 HELD_JOB = DriverStatement(select(JOBS.c.id, JOBS.c.instance_id, JOBS.c.wait_key, JOBS.c.topic, JOBS.c.element_id,
-                                  JOBS.c.lock_owner, JOBS.c.retries, JOBS.c.attempts, *INSTANCE_COLUMNS)
+                                  JOBS.c.lock_owner, JOBS.c.retries, JOBS.c.attempts, *_instance_columns(null()))
                            .select_from(INSTANCES.join(JOBS, JOBS.c.instance_id == INSTANCES.c.id))
                            .where(JOBS.c.id == bindparam("job_id")).with_for_update(of=[INSTANCES, JOBS]))
 # A worker reporting on one job says which job it holds it starts next (see `jobs.mark_started`).

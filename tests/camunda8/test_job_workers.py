@@ -6,10 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bpmn_runtime.runtime import Runtime
+from bpmn_runtime.store.tables import Job
 from tests.camunda8.models import deploy_one_task, extensions, flows, model, only_job, runtime_on
 from tests.camunda8.test_correlation import KEYED_MESSAGE, PAID
+from tests.durability.processes import THREE_STEPS
 
 DEFINITION = ('<zeebe:taskDefinition type="publish-payment"/>'
               '<zeebe:ioMapping><zeebe:input source="=&quot;EUR&quot;" target="currency"/>'
@@ -70,3 +73,25 @@ def test_extension_properties_and_task_headers_reach_the_worker(tmp_path: Path) 
     runtime = deploy_one_task(tmp_path, task)
     runtime.start("p")
     assert only_job(runtime).headers == {"owner": "billing-team", "timeout": "PT5M"}
+
+
+def test_an_acquisition_locks_each_job_for_its_own_lease_and_starts_only_those_asked(tmp_path: Path) -> None:
+    timed = ('<bpmn:serviceTask id="work">' + extensions(
+        '<zeebe:taskDefinition type="charge"/>',
+        '<zeebe:taskHeaders><zeebe:header key="timeout" value="PT5M"/></zeebe:taskHeaders>') + '</bpmn:serviceTask>')
+    runtime = deploy_one_task(tmp_path, timed)
+    runtime.deploy(THREE_STEPS, "three-steps.bpmn")
+    started = [runtime.start("p"), runtime.start("three-steps"), runtime.start("p"), runtime.start("three-steps")]
+    runtime.start("three-steps", business_key="left")  # past the limit
+    acquired = runtime.acquire_jobs("w", ["charge", "reserve"], limit=4, lease_seconds=30.0, starting=1)
+    assert [(job.instance_id, job.topic, job.lease_seconds, job.attempt) for job in acquired] == [
+        (started[0], "charge", 300.0, 1), (started[1], "reserve", 30.0, 1), (started[2], "charge", 300.0, 1),
+        (started[3], "reserve", 30.0, 1)]
+    with runtime.database.session() as session:
+        rows = {job.instance_id: job for job in session.execute(select(Job)).scalars()}
+    assert all(rows[i].lock_owner == "w" and rows[i].attempts == 1 for i in started)
+    leases = [(rows[i].lock_expires_at - rows[started[1]].lock_expires_at).total_seconds() for i in started]
+    assert leases == [270.0, 0.0, 270.0, 0.0]  # the model's timeout, else the worker's lease, from the same now
+    assert [rows[i].started_at is not None for i in started] == [True, False, False, False]
+    assert [job.business_key for job in runtime.acquire_jobs("w2", ["reserve"])] == ["left"]
+    runtime.close()

@@ -161,3 +161,39 @@ def test_a_handler_is_told_when_another_worker_took_its_job(sqlite_url: str, tmp
     assert seen == [True]
     [job] = runtime.queries.jobs()
     assert job.lock_owner == "other"
+
+
+def test_a_chain_of_jobs_keeps_one_heartbeat_that_renews_each_jobs_lease(
+        sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three chained jobs of 1.2 s under a 1.5 s lease: each lease is renewed while its handler runs, by the one
+    heartbeat thread of the worker (a chained job does not wake it, nor start another)."""
+    runtime = Runtime(sqlite_url)
+    runtime.deploy(THREE_STEPS, "three-steps.bpmn")
+    instance_id = runtime.start("three-steps")
+    heartbeats: list[str] = []
+    thread_class = threading.Thread
+
+    def counted(*args: object, **kwargs: object) -> threading.Thread:
+        if str(kwargs.get("name", "")).startswith("heartbeat"):
+            heartbeats.append(str(kwargs["name"]))
+        return thread_class(*args, **kwargs)  # type: ignore[arg-type]
+    monkeypatch.setattr(threading, "Thread", counted)
+    leases: list[tuple[str, object, object]] = []
+    registry = HandlerRegistry()
+
+    def slow(job: JobContext) -> None:
+        def expiry() -> object:
+            [row] = [j for j in runtime.queries.jobs(instance_id=instance_id) if j.id == job.job_id]
+            return row.lock_expires_at
+        before = expiry()
+        time.sleep(1.2)
+        leases.append((job.topic, before, expiry()))
+        job.check_lease()
+    for topic in ("reserve", "charge", "ship"):
+        registry.register(topic, slow)
+    assert Worker(runtime, registry, name="w", lease_seconds=1.5).run_once() == 3
+    assert [topic for topic, _, _ in leases] == ["reserve", "charge", "ship"]
+    assert all(after > before for _, before, after in leases), leases  # type: ignore[operator]
+    assert len(heartbeats) == 1
+    assert runtime.queries.instance(instance_id).summary.status == "completed"
+    runtime.close()

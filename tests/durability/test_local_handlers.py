@@ -147,10 +147,15 @@ def test_parallel_local_handlers_run_one_after_the_other_each_seeing_the_last(sq
 
 def _job_inserts(runtime: Runtime) -> list[str]:
     """The INSERTs into the jobs table the runtime's SQLite connections run from now on (traced by SQLite)."""
+    return _traced(runtime, "INSERT INTO JOBS")
+
+
+def _traced(runtime: Runtime, *beginnings: str) -> list[str]:
+    """The statements beginning so that the runtime's SQLite connections run from now on (traced by SQLite)."""
     inserts: list[str] = []
 
     def trace(sql: str) -> None:
-        if sql.lstrip().upper().startswith("INSERT INTO JOBS"):
+        if sql.lstrip().upper().startswith(beginnings):
             inserts.append(sql)
 
     @event.listens_for(runtime.database.engine, "checkout")
@@ -158,6 +163,21 @@ def _job_inserts(runtime: Runtime) -> list[str]:
         dbapi_connection.set_trace_callback(trace)
     runtime.database.engine.pool.dispose()
     return inserts
+
+
+def test_the_steps_after_in_line_handlers_write_the_instance_row_once_after_them(sqlite_url: str) -> None:
+    seen: list[JobContext] = []
+    runtime = Runtime(sqlite_url, local_handlers=_recording(seen))
+    runtime.deploy(THREE_STEPS, "three-steps.bpmn")
+    writes = _traced(runtime, "INSERT INTO INSTANCES", "UPDATE INSTANCES")
+    instance_id = runtime.start("three-steps", {"n": 1})
+    assert len(seen) == 3
+    assert [sql.split()[0] for sql in writes] == ["INSERT", "UPDATE"]  # the start's step, then the three after it
+    assert "'completed'" in writes[1]
+    detail = runtime.queries.instance(instance_id)
+    assert detail.summary.status == "completed"
+    assert detail.variables == {"n": 1, "reserve": 1, "charge": 2, "ship": 3}
+    runtime.close()
 
 
 def test_a_succeeding_local_handler_leaves_no_job_row_and_gets_the_job_based_idempotency_key(

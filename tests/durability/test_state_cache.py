@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from bpmn_runtime.errors import InvalidInput
-from bpmn_runtime.runtime import Runtime
+from bpmn_runtime.runtime import Runtime, stored_state
 from bpmn_runtime.runtime.variables import VariableLimits
 from tests.benchmarks.common import PROCESSES
+from tests.durability.processes import THREE_STEPS
 
 REVIEW = PROCESSES / "multi_instance_review.bpmn"  # a parallel multi-instance user task over `items`
 
@@ -49,3 +50,48 @@ def test_a_refused_step_leaves_nothing_of_it_behind(sqlite_url: str) -> None:
     detail = runtime.queries.instance(instance_id)
     assert detail.summary.status == "completed" and "note" not in detail.variables
     runtime.close()
+
+
+THREE_TOPICS = ["reserve", "charge", "ship"]
+
+
+@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_worker_reports_on_the_jobs_it_acquired_without_reading_their_states_again(
+        database: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = request.getfixturevalue(f"{database}_url")
+    starter, worker = Runtime(url), Runtime(url)
+    starter.deploy(THREE_STEPS, "three-steps.bpmn")
+    instance_ids = [starter.start("three-steps", {"n": n}) for n in range(3)]
+    acquired = worker.acquire_jobs("w1", THREE_TOPICS)  # reads the states the starter saved
+    opened: list[int] = []
+    real_opened = stored_state.opened
+    monkeypatch.setattr(stored_state, "opened", lambda connection, sealing, key, *rest: (
+        opened.append(key), real_opened(connection, sealing, key, *rest))[1])
+    assert sorted(job.instance_id for job in acquired) == instance_ids
+    worker.complete_job(acquired[0].job_id, "w1", {"reserved": True})
+    worker.fail_job(acquired[1].job_id, "w1", "boom", retries=2, retry_in_seconds=0)
+    worker.job_bpmn_error(acquired[2].job_id, "w1", "NOPE")
+    assert opened == []  # each state was taken from the cache the acquisition left it in
+    assert worker.queries.instance(instance_ids[0]).variables == {"n": 0, "reserved": True}
+    starter.close()
+    worker.close()
+
+
+@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_job_acquired_by_one_engine_process_is_completed_by_another_with_the_state_it_left(
+        database: str, request: pytest.FixtureRequest) -> None:
+    url = request.getfixturevalue(f"{database}_url")
+    first, second = Runtime(url), Runtime(url)
+    first.deploy(THREE_STEPS, "three-steps.bpmn")
+    instance_id = first.start("three-steps", {"n": 1})
+    [job] = first.acquire_jobs("w1", THREE_TOPICS)
+    following = second.complete_job(job.job_id, "w1", {"reserved": True}, next_topics=THREE_TOPICS)  # holds none
+    assert following is not None and following.variables == {"n": 1, "reserved": True}
+    last = first.complete_job(following.job_id, "w1", {"charged": True}, next_topics=THREE_TOPICS)  # held: stale
+    assert last is not None and last.variables == {"n": 1, "reserved": True, "charged": True}
+    assert second.complete_job(last.job_id, "w1", {"shipped": True}) is None
+    detail = first.queries.instance(instance_id)
+    assert detail.summary.status == "completed"
+    assert detail.variables == {"n": 1, "reserved": True, "charged": True, "shipped": True}
+    first.close()
+    second.close()
