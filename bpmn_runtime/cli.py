@@ -1,24 +1,22 @@
 """The `bpmn-runtime` command: a thin shell over the runtime, with `--json` where a program reads the output.
 
-Only click is imported up front: the runtime (SQLAlchemy, the parser), the web app (Flask) and Prometheus
-are imported by the commands that use them, so `--help` and a mistyped command answer at once.
+Only click (and json) is imported up front: the runtime (SQLAlchemy, the parser), the web app (Flask),
+Prometheus, logging and even the engine's error classes are imported by the commands that use them, so
+`--help` and a mistyped command answer at once.
 """
 from __future__ import annotations
 
 import functools
-import getpass
 import json
-import logging
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
-from bpmn_runtime import logs
-from bpmn_runtime.errors import BpmnRuntimeError, DeploymentError
-from bpmn_runtime.handlers import DEFAULT_FOLDER, load_handlers
 from bpmn_runtime.tracing_setup import EXPORTERS
+
+# logs.FORMATS, written out so that `--help` need not import logging (tests/cli checks that they agree).
+LOG_FORMATS = ("text", "json")
 
 if TYPE_CHECKING:
     from bpmn_runtime.accounts import Accounts
@@ -28,6 +26,7 @@ if TYPE_CHECKING:
 
 
 def _os_user() -> str:
+    import getpass
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no login name and no passwd entry (a bare container)
@@ -58,18 +57,19 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except DeploymentError as error:
+        except Exception as error:
+            from bpmn_runtime.errors import BpmnRuntimeError, DeploymentError
+            if not isinstance(error, BpmnRuntimeError):
+                raise
             click.echo(f"error: {error}", err=True)
-            sys.exit(2)
-        except BpmnRuntimeError as error:
-            click.echo(f"error: {error}", err=True)
-            sys.exit(1)
+            sys.exit(2 if isinstance(error, DeploymentError) else 1)
     return wrapper
 
 
 def _variables(assignments: tuple[str, ...], json_file: str | None) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if json_file:
+        from pathlib import Path
         try:
             loaded = json.loads(Path(json_file).read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as error:
@@ -97,7 +97,7 @@ def _variables(assignments: tuple[str, ...], json_file: str | None) -> dict[str,
                    "trail with your OS user; env BPMN_RUNTIME_AS). Without it the command line acts as your OS "
                    "user and may do everything.")
 @click.option("-v", "--verbose", is_flag=True, help="Log what the engine does (--log-level info).")
-@click.option("--log-format", type=click.Choice(logs.FORMATS), default="text", show_default=True,
+@click.option("--log-format", type=click.Choice(LOG_FORMATS), default="text", show_default=True,
               envvar="BPMN_RUNTIME_LOG_FORMAT",
               help="text, or json: one JSON object a line with the ids as fields (env BPMN_RUNTIME_LOG_FORMAT).")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default=None,
@@ -112,6 +112,9 @@ def _variables(assignments: tuple[str, ...], json_file: str | None) -> dict[str,
 def main(context: click.Context, db: str | None, python_scripts: bool, as_user: str | None, verbose: bool,
          log_format: str, log_level: str | None, tracing: str) -> None:
     """bpmn-runtime: run BPMN 2.0 processes drawn in Camunda Modeler or bpmn.io."""
+    import logging
+
+    from bpmn_runtime import logs
     level = logging.getLevelName(log_level.upper()) if log_level else logging.INFO if verbose else logging.WARNING
     logs.configure(log_format, level)
     context.obj = _LazyRuntime(db, python_scripts, tracing, as_user)
@@ -396,6 +399,7 @@ def worker(context: click.Context, sources: tuple[str, ...], until_idle: bool, c
 
     With --concurrency above 1 the command supervises its worker processes: a process that dies is
     replaced and logged; exit code 0 after SIGTERM or Ctrl+C, 3 when a process kept dying."""
+    from bpmn_runtime.handlers import load_handlers
     from bpmn_runtime.worker import Worker, run_worker_processes, serve_worker
     registry = load_handlers(sources)
     if not until_idle:
@@ -429,6 +433,9 @@ def worker(context: click.Context, sources: tuple[str, ...], until_idle: bool, c
 
 def _log_at_least_info() -> None:
     """A long-running command says what it does: INFO unless a finer level was asked for."""
+    import logging
+
+    from bpmn_runtime import logs
     log_format, level, sensitive = logs.settings()
     if level > logging.INFO:
         logs.configure(log_format, logging.INFO, sensitive)
@@ -756,6 +763,7 @@ def serve(context: click.Context, host: str, port: int, sources: tuple[str, ...]
     /metrics wants the bearer token in BPMN_RUNTIME_METRICS_TOKEN (`open`: none), and without it is open on
     a loopback --host only.
     """
+    from bpmn_runtime.handlers import DEFAULT_FOLDER, load_handlers
     from bpmn_runtime.web.serve import serve as run
     from bpmn_runtime.web.settings import for_server
     settings = for_server(host, secure_cookies=secure_cookies)

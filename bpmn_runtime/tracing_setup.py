@@ -2,8 +2,6 @@
 asked for, and a missing `[otel]` extra is a plain message, not an ImportError."""
 from __future__ import annotations
 
-from bpmn_runtime.errors import BpmnRuntimeError
-
 EXPORTERS = ("off", "otlp", "console")  # what `--tracing` takes
 
 
@@ -11,6 +9,7 @@ def install_tracing(exporter: str) -> None:
     """Set up OpenTelemetry's exporter `exporter`; nothing is imported when it is "off"."""
     if exporter == "off":
         return
+    from bpmn_runtime.errors import BpmnRuntimeError
     try:
         from bpmn_runtime.tracing import install
     except ImportError as missing:
