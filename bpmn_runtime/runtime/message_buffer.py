@@ -13,14 +13,15 @@ to wait for it is neither lost nor taken twice. Each function works inside the c
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Mapping, NamedTuple
 
-from sqlalchemy import Select, bindparam, delete, func, insert, or_, select
+from sqlalchemy import Connection, Select, bindparam, delete, func, insert, or_, select
 
 from bpmn_runtime.engine import timers
 from bpmn_runtime.engine.start_events import start_triggers
-from bpmn_runtime.errors import Conflict, InvalidInput
+from bpmn_runtime.errors import Conflict, InvalidInput, NotFound
 from bpmn_runtime.runtime import correlation
 from bpmn_runtime.runtime.locks import lock_message
 from bpmn_runtime.sensitive import redact
@@ -43,6 +44,19 @@ class Publication(NamedTuple):
     in the buffer for a later subscription."""
     instance_id: int | None
     buffered: bool
+
+
+@dataclass(frozen=True)
+class Buffered:
+    """A live message in the buffer, as an operator sees it: waiting for a taker, or delivered at once to
+    `delivered_to` and kept only so that its message id stays taken. Its variables are not shown."""
+    id: int
+    name: str
+    correlation_key: str | None
+    message_id: str | None
+    created_at: datetime
+    expires_at: datetime
+    delivered_to: int | None
 
 
 def time_to_live(value: str | int | float, now: datetime) -> timedelta:
@@ -151,6 +165,31 @@ def start_held_back(unit: "UnitOfWork", ended: "LoadedInstance") -> None:
     if taken is not None:
         process = unit.runtime.deployments.process_of(definition.id, definition.key, unit.session)
         unit.start(definition, process, taken[1], business_key=key, start_event=starts[taken[0]].element_id)
+
+
+def buffered(connection: Connection, now: datetime, name: str | None, limit: int) -> list[Buffered]:
+    """The live messages in the buffer (of message `name`, or all), oldest first."""
+    query = select(BufferedMessage.id, BufferedMessage.name, BufferedMessage.correlation_key,
+                   BufferedMessage.message_id, BufferedMessage.created_at, BufferedMessage.expires_at,
+                   BufferedMessage.delivered_to).where(BufferedMessage.expires_at > now)
+    if name is not None:
+        query = query.where(BufferedMessage.name == name)
+    return [Buffered(*row) for row in connection.execute(query.order_by(BufferedMessage.id).limit(limit))]
+
+
+def discard(unit: "UnitOfWork", buffered_id: int) -> None:
+    """Remove a message from the buffer (an operator's call): no instance takes it any more, and its message id
+    is free again. NotFound when it is not there (taken, expired or discarded meanwhile)."""
+    row = unit.connection.execute(select(BufferedMessage.name, BufferedMessage.correlation_key,
+                                         BufferedMessage.message_id).where(BufferedMessage.id == buffered_id)
+                                  ).one_or_none()
+    if row is not None:
+        lock_message(unit, row.name, [row.correlation_key], exclusive=True)
+    if row is None or unit.connection.execute(delete(BufferedMessage).where(
+            BufferedMessage.id == buffered_id, BufferedMessage.expires_at > unit.now)).rowcount != 1:
+        raise NotFound(f"there is no buffered message {buffered_id}: it was taken, expired or discarded")
+    unit.audit("message.discard", detail={"message": row.name, "correlation_key": row.correlation_key,
+                                          "message_id": row.message_id, "buffered_id": buffered_id})
 
 
 def _live(unit: "UnitOfWork", names: list[str]) -> Select[int, str, str | None, str]:

@@ -335,6 +335,15 @@ class Runtime:
             unit, name, correlation_key, values, message_buffer.time_to_live(ttl, unit.now), message_id), actor),
             "message")
 
+    def buffered_messages(self, name: str | None = None, *, limit: int = 100) -> list[message_buffer.Buffered]:
+        """The live messages in the buffer (of message `name`, or all), oldest first, without their variables."""
+        with self.database.engine.connect() as connection:
+            return message_buffer.buffered(connection, self.clock.now(), name, limit)
+
+    def discard_buffered_message(self, buffered_id: int, *, actor: Actor = PROGRAM) -> None:
+        """Remove a message from the buffer as `actor`: no instance takes it, and its message id is free again."""
+        self.transactions.run(self._by(actor, lambda unit: message_buffer.discard(unit, buffered_id)), "message")
+
     def broadcast_signal(self, name: str, variables: Mapping[str, Any] | None = None, *,
                          actor: Actor = PROGRAM) -> int:
         """Deliver a signal to every instance waiting for it and start every process that starts with it."""
