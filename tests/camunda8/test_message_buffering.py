@@ -28,6 +28,11 @@ def _runtime(tmp_path: Path, body: str, start: str = '<bpmn:startEvent id="s"/>'
     return runtime, clock
 
 
+def _url(database: str, request: pytest.FixtureRequest) -> str | None:
+    """None (a SQLite file) or a fresh PostgreSQL database's URL."""
+    return request.getfixturevalue("postgres_url") if database == "postgresql" else None
+
+
 def _waits(runtime: Runtime, instance: int) -> bool:
     return any(t.waiting_for == "message 'payment-received'" for t in runtime.queries.instance(instance).tokens)
 
@@ -136,8 +141,10 @@ def test_on_postgresql_a_buffered_message_is_caught_once_and_expires(tmp_path: P
     assert _waits(runtime, late)
 
 
-def test_a_suspended_instance_leaves_a_published_message_in_the_buffer_until_it_is_resumed(tmp_path: Path) -> None:
-    runtime, _ = _runtime(tmp_path, WAITING["intermediate catch event"][0])
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_a_suspended_instance_leaves_a_published_message_in_the_buffer_until_it_is_resumed(
+        tmp_path: Path, database: str, request: pytest.FixtureRequest) -> None:
+    runtime, _ = _runtime(tmp_path, WAITING["intermediate catch event"][0], url=_url(database, request))
     waiting = runtime.start("p", {"orderId": "o-1"})
     runtime.suspend([waiting])
     assert runtime.publish_message("payment-received", "o-1", {"paid": True}, ttl="PT1H") == (None, True)
@@ -188,8 +195,10 @@ def test_a_message_buffered_before_its_process_was_deployed_starts_no_instance(t
     assert _started(runtime, "o-1") == [("completed", {"number": 2})]
 
 
-def test_a_start_message_for_a_key_in_use_waits_for_that_instance_to_end(tmp_path: Path) -> None:
-    runtime, _ = _runtime(tmp_path, WORK + flows("s", "work", "e"), START_BY_MESSAGE)
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_a_start_message_for_a_key_in_use_waits_for_that_instance_to_end(
+        tmp_path: Path, database: str, request: pytest.FixtureRequest) -> None:
+    runtime, _ = _runtime(tmp_path, WORK + flows("s", "work", "e"), START_BY_MESSAGE, url=_url(database, request))
     first = runtime.publish_message("payment-received", "o-1", {"number": 1}, ttl="PT1H")
     assert first.instance_id is not None
     for number in (2, 3):
