@@ -694,6 +694,28 @@ def message(context: click.Context, name: str, correlation_key: str | None, assi
         click.echo(f"message {name} published; no instance waits for it, and with no time to live it was not kept")
 
 
+@main.command("buffered-messages")
+@click.option("--name", help="Only the messages of this name.")
+@click.option("--discard", "discard_id", type=int, help="Remove this buffered message: no instance takes it.")
+@click.pass_context
+@friendly_errors
+def buffered_messages(context: click.Context, name: str | None, discard_id: int | None) -> None:
+    """List the messages published with a time to live that wait in the buffer (or discard one)."""
+    runtime = runtime_from(context)
+    if discard_id is not None:
+        runtime.discard_buffered_message(discard_id, actor=_command_line(context))
+        click.echo(f"buffered message {discard_id} discarded")
+        return
+    rows = runtime.buffered_messages(name)
+    if not rows:
+        click.echo("no buffered messages")
+    for r in rows:
+        key = f" key {r.correlation_key!r}" if r.correlation_key is not None else ""
+        held = f", delivered to instance {r.delivered_to} (its id stays taken)" if r.delivered_to else ""
+        click.echo(f"buffered message {r.id}: {r.name}{key}{' id ' + repr(r.message_id) if r.message_id else ''} "
+                   f"until {r.expires_at.isoformat()}{held}")
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 AUDIT: Table = statements.AUDIT
 PURGED_THROUGH = "audit_purged_through"  # the setting the database's guard reads (migration 0008_audit)
-ACTIONS = ("deploy", "start", "claim", "unclaim", "assign", "complete", "set_variables", "message", "signal",
+ACTIONS = ("deploy", "start", "claim", "unclaim", "assign", "complete", "set_variables", "message", "message.discard", "signal",
            "cancel", "retry", "suspend", "resume", "modify", "migrate", "permission.grant", "permission.revoke",
            "account.add", "account.password", "account.disable", "account.enable", "account.remove",
            "account.token", "login.failed", "encryption.rotate", "audit.purge")

@@ -12,7 +12,7 @@ from bpmn_runtime.errors import Conflict, NotFound
 from bpmn_runtime.logs import log_event
 from bpmn_runtime.runtime import permissions
 from bpmn_runtime.runtime import suspension
-from bpmn_runtime.runtime.locks import lock_instance
+from bpmn_runtime.runtime.locks import lock_instance, lock_message
 from bpmn_runtime.sensitive import redact
 from bpmn_runtime.store.tables import Definition, Instance, Subscription
 
@@ -44,7 +44,7 @@ def broadcast_signal(unit: "UnitOfWork", name: str, variables: Mapping[str, Any]
 
 
 def deliver_message(unit: "UnitOfWork", name: str, key: str | None, variables: Mapping[str, Any],
-                    sender: int | None) -> int | None:
+                    sender: int | None, *, buffering: bool = False) -> int | None:
     """The instance the message reached (waiting, or started by it), or None when nothing takes it.
 
     Which waiting instance a message reaches (the README's "Messages and correlation" says it for users):
@@ -53,13 +53,20 @@ def deliver_message(unit: "UnitOfWork", name: str, key: str | None, variables: M
     key); a message without a key reaches only subscriptions without one. Among several, the one waiting
     longest. A message that reaches no waiting instance starts the process that starts with it, using
     its key as the business key, unless an instance of that process with that business key is still
-    running (as Zeebe does): a second instance for the same order would be a duplicate. A SpiffWorkflow
+    running (as Zeebe does): a second instance for the same order would be a duplicate (a published message
+    waits in the buffer for that instance to end: `message_buffer.start_held_back`). A SpiffWorkflow
     message's correlation values (`spiff_correlation`) reach a subscription expecting those values or any, and
     start instances without a business key.
 
     A suspended instance takes no message (as in Camunda 7): one sent from outside that only a suspended
     instance waits for is refused with `Suspended`, and changes nothing.
+
+    `buffering`: the message is being published (`message_buffer`), so what the buffer can keep for later is not
+    refused but left (None): a message only a suspended instance waits for, or one for a key in use. Its caller
+    holds the message's lock (`locks.lock_message`); otherwise this call takes it.
     """
+    if not buffering:
+        lock_message(unit, name, [key], exclusive=True)
     tried: list[int] = []
     while (found := _waiting(unit, name, key, sender, tried)) is not None:
         subscription_id, instance_id, wait_key = found
@@ -73,7 +80,8 @@ def deliver_message(unit: "UnitOfWork", name: str, key: str | None, variables: M
             permissions.check(unit.connection, unit.actor, loaded.process_key, "operate")
         unit.step(loaded, lambda s: s.trigger(wait_key, variables))
         return loaded.id
-    if sender is None and (waiting := _waiting(unit, name, key, sender, tried, suspended=True)) is not None:
+    if sender is None and not buffering and (waiting := _waiting(unit, name, key, sender, tried,
+                                                                  suspended=True)) is not None:
         raise suspension.instance_suspended(waiting[1])
     start = unit.session.execute(select(Subscription).where(
         Subscription.kind == "message", Subscription.name == name, Subscription.instance_id.is_(None))
@@ -91,15 +99,22 @@ def deliver_message(unit: "UnitOfWork", name: str, key: str | None, variables: M
         permissions.check(unit.connection, unit.actor, definition.key, "start")
     if spiff_correlation.is_spiff_key(key):
         key = None  # SpiffWorkflow's correlation values, not a business key: each such message starts an instance
-    if key is not None:
-        running = unit.connection.execute(select(Instance.id).where(
-            Instance.process_key == definition.key, Instance.business_key == key, Instance.status == "active")
-            .limit(1)).scalar()
-        if running is not None:
-            raise Conflict(f"instance {running} of {definition.key} with business key {key!r} is still running "
-                           f"and does not wait for message '{name}' now; the message starts no second instance")
+    if key is not None and (running := running_with_key(unit, definition.key, key)) is not None:
+        if buffering:
+            return None
+        raise Conflict(f"instance {running} of {definition.key} with business key {key!r} is still running "
+                       f"and does not wait for message '{name}' now; the message starts no second instance")
     process = unit.runtime.deployments.process_of(definition.id, definition.key, unit.session)
     return unit.start(definition, process, variables, business_key=key, start_event=start.element_id)
+
+
+def running_with_key(unit: "UnitOfWork", process_key: str, key: str) -> int | None:
+    """A running instance of the process with business key `key`, which keeps a message start event from
+    starting another with that key (as Zeebe keeps one started by a message with that correlation key)."""
+    found: int | None = unit.connection.execute(select(Instance.id).where(
+        Instance.process_key == process_key, Instance.business_key == key, Instance.status == "active")
+        .limit(1)).scalar()
+    return found
 
 
 def _waiting(unit: "UnitOfWork", name: str, key: str | None, sender: int | None,

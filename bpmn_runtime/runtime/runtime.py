@@ -233,8 +233,8 @@ class Runtime:
     def suspend(self, instance_ids: list[int], *, suspended: bool = True, actor: Actor = PROGRAM) -> list[int]:
         """Suspend running instances and the instances they called (`suspended=False`: resume them) as `actor`;
         the ids that changed. Nothing of a suspended instance moves until it is resumed (see `suspension`)."""
-        return self.transactions.run(self._by(actor, lambda unit: suspension.set_instances(
-            unit, list(instance_ids), suspended)), "suspend")
+        return self.transactions.run(self._by(actor, lambda unit: self._resumed(
+            unit, suspension.set_instances(unit, list(instance_ids), suspended), suspended)), "suspend")
 
     def suspend_version(self, key: str, version: int | None = None, *, suspended: bool = True,
                         actor: Actor = PROGRAM) -> tuple[int, list[int]]:
@@ -242,8 +242,18 @@ class Runtime:
         resume them) as `actor`; the version, and the instances that changed. A suspended version starts no
         instance."""
         inputs.key(key, "the process key")
-        return self.transactions.run(self._by(actor, lambda unit: suspension.set_version(
-            unit, key, version, suspended)), "suspend")
+        def run(unit: UnitOfWork) -> tuple[int, list[int]]:
+            changed = suspension.set_version(unit, key, version, suspended)
+            self._resumed(unit, changed[1], suspended)
+            return changed
+        return self.transactions.run(self._by(actor, run), "suspend")
+
+    @staticmethod
+    def _resumed(unit: UnitOfWork, instance_ids: list[int], suspended: bool) -> list[int]:
+        """Instances just resumed take what the message buffer kept for them meanwhile."""
+        if not suspended:
+            message_buffer.deliver_to_resumed(unit, instance_ids)
+        return instance_ids
 
     def clean_up_history(self, *, default_days: int | None = None, batch: int = 500,
                          limit: int | None = None) -> int:
@@ -324,6 +334,15 @@ class Runtime:
         return self.transactions.run(self._bounded(lambda unit: message_buffer.publish_message(
             unit, name, correlation_key, values, message_buffer.time_to_live(ttl, unit.now), message_id), actor),
             "message")
+
+    def buffered_messages(self, name: str | None = None, *, limit: int = 100) -> list[message_buffer.Buffered]:
+        """The live messages in the buffer (of message `name`, or all), oldest first, without their variables."""
+        with self.database.engine.connect() as connection:
+            return message_buffer.buffered(connection, self.clock.now(), name, limit)
+
+    def discard_buffered_message(self, buffered_id: int, *, actor: Actor = PROGRAM) -> None:
+        """Remove a message from the buffer as `actor`: no instance takes it, and its message id is free again."""
+        self.transactions.run(self._by(actor, lambda unit: message_buffer.discard(unit, buffered_id)), "message")
 
     def broadcast_signal(self, name: str, variables: Mapping[str, Any] | None = None, *,
                          actor: Actor = PROGRAM) -> int:

@@ -378,6 +378,8 @@ class UnitOfWork:
             self.after_commit(lambda: metrics.instance_ended(process_key, status, seconds))
             if loaded.parent_id is not None:
                 self.later(lambda: self._resume_parent(loaded))
+            if loaded.business_key is not None:  # its key may have kept a message from starting another
+                self.later(functools.partial(message_buffer.start_held_back, self, loaded))
 
     def _announce_history(self, loaded: LoadedInstance, history: list[HistoryRow], waited: dict[int, datetime]) -> None:
         """Count and log what the step did once the transaction commits: activities started and completed (with

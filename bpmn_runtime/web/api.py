@@ -420,6 +420,20 @@ def publish_message() -> Response:
     return jsonify(instanceId=published.instance_id, buffered=published.buffered)
 
 
+@bp.get("/messages/buffered")
+@operator_only
+def buffered_messages() -> Response:
+    """The live messages in the buffer, oldest first (`name`: of that message only), without their variables."""
+    return jsonify(messages=camel(runtime().buffered_messages(request.args.get("name") or None, limit=MAX_LIST)))
+
+
+@bp.delete("/messages/buffered/<int:buffered_id>")
+@operator_only
+def discard_buffered_message(buffered_id: int) -> tuple[str, int]:
+    runtime().discard_buffered_message(buffered_id, actor=actor())
+    return "", 204
+
+
 @bp.post("/signals")
 @operator_only
 def signal() -> Response:

@@ -158,6 +158,10 @@ SCHEMAS: dict[str, Any] = {
     "Job": _object({"id": WHOLE, "instanceId": {"type": ["integer", "null"]}, "kind": TEXT, "topic": TEXT,
                     "elementId": TEXT, "dueAt": OPTIONAL_TIME, "retries": WHOLE, "attempts": WHOLE,
                     "lockOwner": OPTIONAL_TEXT, "lockExpiresAt": OPTIONAL_TIME, "lastError": OPTIONAL_TEXT}),
+    "BufferedMessage": _object({"id": WHOLE, "name": TEXT, "correlationKey": OPTIONAL_TEXT,
+                                "messageId": OPTIONAL_TEXT, "createdAt": TIME, "expiresAt": TIME,
+                                "deliveredTo": {"type": ["integer", "null"], "description": "The instance it "
+                                                "reached at once (null: it waits for one); kept for its id."}}),
     "Incident": _object({"id": WHOLE, "instanceId": WHOLE, "elementId": TEXT, "message": TEXT,
                          "jobId": {"type": ["integer", "null"]}, "createdAt": TIME, "resolvedAt": OPTIONAL_TIME,
                          "processKey": TEXT, "businessKey": OPTIONAL_TEXT, "elementName": TEXT,
@@ -341,6 +345,13 @@ PATHS: dict[str, Any] = {
                       "messageId": {**NAME, "description": "Published once while its message lives: a second "
                                     "message with the same name, correlation key and id is refused (409)."}},
                      ("name",)), operators=True)},
+    "/messages/buffered": {"get": _operation(
+        "The live messages in the buffer, oldest first, without their variables", "events",
+        {"200": _json(_object({"messages": {"type": "array", "items": _ref("BufferedMessage")}}), "Messages")},
+        parameters=[_query("name", TEXT, "Of this message only.")], operators=True)},
+    "/messages/buffered/{buffered_id}": {"delete": _operation(
+        "Discard a buffered message: no instance takes it, and its message id is free again", "events", DONE,
+        parameters=[_path_id("buffered_id")], operators=True)},
     "/signals": {"post": _operation(
         "Broadcast a signal to every instance waiting for it", "events",
         {"200": _json(_object({"instances": WHOLE}), "How many instances it reached")},

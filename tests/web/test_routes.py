@@ -648,3 +648,22 @@ def test_api_publishes_a_message_that_waits_for_its_instance(runtime: Runtime, a
     for ttl, problem in (("soon", "is not an ISO 8601 duration"), (True, "'timeToLive' must be"), (-5, "from 0")):
         refused = client.post("/api/v1/messages/publish", headers=olga, json={"name": "m", "timeToLive": ttl})
         assert refused.status_code == 400 and problem in refused.get_json()["error"]
+
+
+def test_api_lists_and_discards_buffered_messages_for_operators(runtime: Runtime, app: Flask) -> None:
+    client, olga, mia = app.test_client(), bearer(runtime, "olga"), bearer(runtime, "mia")
+    runtime.publish_message("payment-received", "o-1", {"paid": 12}, ttl="PT10M", message_id="pay-1")
+    runtime.publish_message("other", None, {}, ttl=60)
+    listed = client.get("/api/v1/messages/buffered?name=payment-received", headers=olga).get_json()["messages"]
+    assert [(m["name"], m["correlationKey"], m["messageId"], m["deliveredTo"]) for m in listed] == [
+        ("payment-received", "o-1", "pay-1", None)]
+    assert "variables" not in listed[0]
+    assert client.get("/api/v1/messages/buffered", headers=mia).status_code == 403
+    assert client.delete(f"/api/v1/messages/buffered/{listed[0]['id']}", headers=mia).status_code == 403
+    assert client.delete(f"/api/v1/messages/buffered/{listed[0]['id']}", headers=olga).status_code == 204
+    assert client.delete(f"/api/v1/messages/buffered/{listed[0]['id']}", headers=olga).status_code == 404
+    assert [m["name"] for m in client.get("/api/v1/messages/buffered", headers=olga).get_json()["messages"]] == [
+        "other"]
+    entry = runtime.queries.audit(action="message.discard")[0][0]
+    assert entry.actor == "olga" and entry.detail == {"message": "payment-received", "correlation_key": "o-1",
+                                                      "message_id": "pay-1", "buffered_id": listed[0]["id"]}
