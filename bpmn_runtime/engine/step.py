@@ -78,6 +78,7 @@ class Step:
                  decisions: DecisionLookup | None = None) -> None:
         self.process = process
         self.facts = facts(process)
+        self._behaviours = registry.element_behaviours(process)
         self.state = state
         self.now = now
         self.instance_id = instance_id
@@ -330,7 +331,7 @@ class Step:
         return self.process.elements[element_id]
 
     def behaviour_of(self, ai: ActivityInstance) -> Behaviour:
-        return registry.behaviour_of(ai, self.process.elements.get(ai.element) if ai.parent is not None else None)
+        return registry.behaviour_of(ai, self._behaviours)
 
     def behaviour_for(self, element: Element) -> Behaviour:
         return registry.behaviour_for(element)
