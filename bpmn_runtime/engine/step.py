@@ -14,7 +14,7 @@ what it still had to do is parked on the instance as one incident that says so.
 """
 from __future__ import annotations
 
-from collections import ChainMap, deque
+from collections import ChainMap, abc, deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Callable, Mapping
@@ -471,7 +471,7 @@ class Step:
         else:
             raise Incident(f"script format '{script_format}' of {label} has no runner; "
                            f"write the script as Python assignments or give the runtime a script runner")
-        if results is not None and not isinstance(results, Mapping):
+        if results is not None and not isinstance(results, (dict, abc.Mapping)):  # a dict: without the ABC check
             raise Incident(f"the script of {label} gave {type(results).__name__}, not a map of variable "
                            f"names to values")
         return results or {}

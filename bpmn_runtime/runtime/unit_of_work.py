@@ -292,7 +292,7 @@ class UnitOfWork:
         elif statements.SAVE_INSTANCE.rowcount(self.connection, values) != 1:
             raise StaleInstance(f"process instance {loaded.id} was changed by someone else meanwhile")
         stored_state.write_rows(self.connection, sealing, loaded.id, stored)
-        if not loaded.cached_after_commit:
+        if not loaded.cached_after_commit and not ended:  # no step runs on an ended instance: not worth a place
             loaded.cached_after_commit = True
             self.after_commit(functools.partial(self._keep_state, loaded))
         loaded.version += 1
@@ -300,8 +300,9 @@ class UnitOfWork:
         self._apply(loaded, step)
 
     def _keep_state(self, loaded: LoadedInstance) -> None:
-        """Hand the state this unit saved last to the runtime's cache, unless a step changed it after that save."""
-        if loaded.as_saved:
+        """Hand the state this unit saved last to the runtime's cache, unless a step changed it after that save or
+        the instance has ended (no step runs on it again: it would only push a running instance out)."""
+        if loaded.as_saved and loaded.state.status == "active":
             self.runtime.states.keep(loaded.id, Saved(loaded.version, loaded.state, loaded.variables_bytes))
 
     def _apply(self, loaded: LoadedInstance, step: Step) -> None:
