@@ -11,7 +11,8 @@ import fnmatch
 import functools
 import os
 import re
-from typing import Any, Iterable, Mapping
+from collections import abc
+from typing import Any, Iterable
 
 DEFAULT_SENSITIVE = ("*password*", "*secret*", "*token*", "*card*")
 SENSITIVE_ENV = "BPMN_RUNTIME_SENSITIVE_VARIABLES"
@@ -50,11 +51,18 @@ def is_sensitive(name: str) -> bool:
 
 def redact(value: Any, fields: Iterable[str] = ()) -> Any:
     """A copy of a JSON value with the value of every sensitive name replaced by `REDACTED`, at any depth;
-    `fields` are names of the top level to redact whatever they are called (form fields marked sensitive)."""
-    marked = set(fields)
-    if isinstance(value, Mapping):
-        return {name: REDACTED if name in marked or is_sensitive(str(name)) else redact(item)
-                for name, item in value.items()}
+    `fields` are names of the top level to redact whatever they are called (form fields marked sensitive).
+    The patterns are read once per call (a start's audit entry redacts every variable name)."""
+    return _redacted(value, set(fields), _pattern(patterns()))
+
+
+def _redacted(value: Any, marked: abc.Set[str], pattern: re.Pattern[str] | None) -> Any:
+    if isinstance(value, (dict, abc.Mapping)):  # a dict is told by its type, before the ABC is asked
+        return {name: REDACTED if name in marked or (pattern is not None and pattern.match(str(name).lower()))
+                else _redacted(item, _NONE_MARKED, pattern) for name, item in value.items()}
     if isinstance(value, list):
-        return [redact(item) for item in value]
+        return [_redacted(item, _NONE_MARKED, pattern) for item in value]
     return value
+
+
+_NONE_MARKED: frozenset[str] = frozenset()  # below the top level, only the patterns redact

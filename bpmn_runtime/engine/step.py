@@ -14,7 +14,7 @@ what it still had to do is parked on the instance as one incident that says so.
 """
 from __future__ import annotations
 
-from collections import ChainMap, deque
+from collections import ChainMap, abc, deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Callable, Mapping
@@ -78,6 +78,7 @@ class Step:
                  decisions: DecisionLookup | None = None) -> None:
         self.process = process
         self.facts = facts(process)
+        self._behaviours = registry.element_behaviours(process)
         self.state = state
         self.now = now
         self.instance_id = instance_id
@@ -330,7 +331,7 @@ class Step:
         return self.process.elements[element_id]
 
     def behaviour_of(self, ai: ActivityInstance) -> Behaviour:
-        return registry.behaviour_of(ai, self.process.elements.get(ai.element) if ai.parent is not None else None)
+        return registry.behaviour_of(ai, self._behaviours)
 
     def behaviour_for(self, element: Element) -> Behaviour:
         return registry.behaviour_for(element)
@@ -470,7 +471,7 @@ class Step:
         else:
             raise Incident(f"script format '{script_format}' of {label} has no runner; "
                            f"write the script as Python assignments or give the runtime a script runner")
-        if results is not None and not isinstance(results, Mapping):
+        if results is not None and not isinstance(results, (dict, abc.Mapping)):  # a dict: without the ABC check
             raise Incident(f"the script of {label} gave {type(results).__name__}, not a map of variable "
                            f"names to values")
         return results or {}

@@ -335,8 +335,9 @@ class UnitOfWork:
             self.after_commit(functools.partial(self._keep_state, loaded))
 
     def _keep_state(self, loaded: LoadedInstance) -> None:
-        """Hand the state this unit saved last to the runtime's cache, unless a step changed it after that save."""
-        if loaded.as_saved:
+        """Hand the state this unit saved last to the runtime's cache, unless a step changed it after that save or
+        the instance has ended (no step runs on it again: it would only push a running instance out)."""
+        if loaded.as_saved and loaded.state.status == "active":
             self.runtime.states.keep(loaded.id, Saved(loaded.version, loaded.state, loaded.variables_bytes))
 
     def _apply(self, loaded: LoadedInstance, step: Step) -> None:

@@ -314,7 +314,7 @@ def insert_history(connection: Connection, at: datetime, steps: Sequence[tuple[i
     values: list[Any] = []
     for instance_id, event in rows:
         values += (convert_instance(instance_id) if convert_instance else instance_id, when, *event[:3],
-                   _payload(sealing, instance_id, event))
+                   _payload(sealing, instance_id, event) if event[3] else None)  # most rows carry no data
     width = len(_HISTORY_COLUMNS)
     for start in range(0, len(rows), _ROWS_PER_INSERT):
         count = min(_ROWS_PER_INSERT, len(rows) - start)

@@ -28,17 +28,15 @@ def wait_for(ctx: StepContext, ai: ActivityInstance, event: str, index: int, res
     """Make `ai` (an element's, or the process's own) wait for the job of its listener number `index` of `event`
     (a task listener's job also tells the task's properties, `task_headers`); False when it has no such
     listener."""
-    headers: dict[str, str] = {}
-    timeout: float | None = None
-    if ai.parent is None:
-        declared = ctx.process.job_listeners
-    else:
-        element = ctx.element(ai.element)
-        declared, (headers, timeout) = element.extensions.job_listeners, job_headers(ctx, element)
+    element = ctx.element(ai.element) if ai.parent is not None else None
+    declared = ctx.process.job_listeners if element is None else element.extensions.job_listeners
+    if not declared:  # nearly every element: no headers to build
+        return False
     listeners = [listener for listener in declared if listener.event == event]
     if index >= len(listeners):
         return False
     listener = listeners[index]
+    headers, timeout = job_headers(ctx, element) if element is not None else ({}, None)
     ctx.add_wait(JobWait(ctx.state.next_id(), ai.id, ai.element, job_type(ctx, ai, listener.job_type),
                          retries=job_retries(ctx, ai, listener.retries, listener.retries_expression),
                          headers={**headers, **(task_headers or {})}, timeout=timeout, listener=event, listener_index=index,

@@ -23,7 +23,7 @@ from bpmn_runtime.engine.behaviours.subprocesses import (
 from bpmn_runtime.engine.behaviours.decisions import BusinessRuleTask
 from bpmn_runtime.engine.behaviours.tasks import JobTask, ReceiveTask, ScriptTask, SendTask, Task, UserTask
 from bpmn_runtime.engine.state import ActivityInstance, MultiInstanceBody
-from bpmn_runtime.model import Element
+from bpmn_runtime.model import Element, Process
 
 
 class ParkedToken(Behaviour):
@@ -80,11 +80,21 @@ def arrival_behaviour(element: Element) -> Behaviour:
     return behaviour_for(element)
 
 
-def behaviour_of(ai: ActivityInstance, element: Element | None) -> Behaviour:
-    """The behaviour that runs activity instance `ai` (`element`: its element; None for the process)."""
+def element_behaviours(process: Process) -> dict[str, Behaviour]:
+    """`behaviour_for` of every element of `process`, looked up once per definition (see `Process.derived`): the
+    step asks for an activity instance's behaviour several times per element it passes."""
+    return process.derived(_element_behaviours)
+
+
+def _element_behaviours(process: Process) -> dict[str, Behaviour]:
+    return {element_id: behaviour_for(element) for element_id, element in process.elements.items()}
+
+
+def behaviour_of(ai: ActivityInstance, element_behaviours: dict[str, Behaviour]) -> Behaviour:
+    """The behaviour that runs activity instance `ai`, given the behaviours of its process's elements."""
     body = ai.body
     if body is not None:
         return MULTI_INSTANCE_BODY if isinstance(body, MultiInstanceBody) else COMPENSATION_RUN
     if ai.parked:
         return PARKED
-    return PROCESS if element is None else behaviour_for(element)
+    return PROCESS if ai.parent is None else element_behaviours.get(ai.element, PROCESS)
