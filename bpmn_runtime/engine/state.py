@@ -317,13 +317,13 @@ class IncidentRecord:
 
 # --- activity instances and the instance -------------------------------------------------------------------
 
-Entry = Any  # an ActivityInstance or a Wait
+Entry = Any  # an ActivityInstance, a Wait, or what an inner instance of a multi-instance body gave
 
 
 class Watched(dict[int, Entry]):
-    """A map of activity instances or waits that notes the keys of the entries it hands out, adds or removes:
-    those are all a step can have changed, so a save writes only those (see `InstanceState.watch`). Handing out
-    every entry (`values`, `items`) notes all of them."""
+    """A map of activity instances, waits or a multi-instance body's results that notes the keys of the entries it
+    hands out, adds or removes: those are all a step can have changed, so a save writes only those (see
+    `InstanceState.watch`). Handing out every entry (`values`, `items`) notes all of them."""
 
     __slots__ = ("noted", "all_noted")
 
@@ -455,6 +455,9 @@ class InstanceState:
     # of a state stored as rows: its large values in rows of their own, by activity instance and by variable name
     # (None: a multi-instance body's collection), and the key the next such row takes (see `state_format.store`)
     apart: dict[int, dict[str | None, ApartValue]] = field(default_factory=dict, repr=False, compare=False)
+    # of a state stored as rows: the keys of the rows of what inner instances gave a multi-instance body for its output
+    # collection, by body and by loopCounter (see `state_format.store`; the key comes from `next_apart_key`)
+    result_rows: dict[int, dict[int, int]] = field(default_factory=dict, repr=False, compare=False)
     next_apart_key: int = field(default=1, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -11,7 +11,9 @@ a row of its own (the `state_rows` table), so that a step inside a multi-instanc
 instances writes the few it changed, not all of them (see `store`).
 Format 4 also keeps the large values of a state stored as rows (a variable, a multi-instance body's collection) in
 rows of their own, which an activity instance's row names by key (`variable_rows`, `items_row`): a step that changes
-none of them (completing one of ten thousand inner instances) writes none of them.
+none of them (completing one of ten thousand inner instances) writes none of them. What each inner instance gave a
+multi-instance body for its output collection is a row too (`[body, loopCounter, value]`), so that a step writes the
+one result it adds, not all of them so far.
 """
 from __future__ import annotations
 
@@ -26,14 +28,14 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, TypeV
 from bpmn_runtime.engine.state import (
     ActivityInstance, ApartValue, Arrive, Broadcast, CheckCondition, CompensationRecord, CompensationRun, CompleteScope,
     IncidentRecord, InstanceState, Join, MultiInstanceBody, Operation, Run, StartProcess, Throw, Trigger, WAIT_TYPES,
-    Wait,
+    Wait, Watched,
 )
 from bpmn_runtime.errors import BpmnRuntimeError
 
 FORMAT = 4
 ROWS_FROM = 200  # activity instances and waits: a state with more is stored as rows of its own
 APART_FROM = 1_000  # characters of JSON: a larger value of a state stored as rows is a row of its own
-ACTIVITY, WAIT, VALUE = "activity_instance", "wait", "value"  # the kinds of row
+ACTIVITY, WAIT, VALUE, RESULT = "activity_instance", "wait", "value", "result"  # the kinds of row
 
 Document = dict[str, Any]
 
@@ -45,7 +47,7 @@ class UnreadableState(BpmnRuntimeError):
 def dump(state: InstanceState) -> Document:
     """The newest stored form of `state`, as one document (shares its variable maps: serialize it before changing
     the state)."""
-    return {**_head(state), "activity_instances": [_dump_instance(ai) for ai in state.instances.values()],
+    return {**_head(state), "activity_instances": [_dump_instance(ai, True) for ai in state.instances.values()],
             "waits": [_dump_wait(w) for w in state.waits.values()]}
 
 
@@ -84,14 +86,15 @@ def load(document: Mapping[str, Any]) -> InstanceState:
 
 # --- activity instances --------------------------------------------------------------------------------
 
-def _dump_instance(ai: ActivityInstance) -> Document:
-    """Named fields; those at their default are left out, so a plain activity instance stays small."""
+def _dump_instance(ai: ActivityInstance, results: bool) -> Document:
+    """Named fields; those at their default are left out, so a plain activity instance stays small. `results`: with
+    what a multi-instance body's inner instances gave (else they are rows of their own)."""
     row: Document = {"id": ai.id, "element": ai.element, "parent": ai.parent}
     if ai.variables is not None:
         row["variables"] = ai.variables
     if isinstance(ai.body, MultiInstanceBody):
         row["multi_instance"] = {"items": ai.body.items, "started": ai.body.started,
-                                 "results": [[counter, value] for counter, value in ai.body.results.items()]}
+                                 "results": [[c, v] for c, v in ai.body.results.items()] if results else []}
     elif isinstance(ai.body, CompensationRun):
         row["compensation_run"] = {"queue": [_dump_record(r) for r in ai.body.queue],
                                    "current": _dump_record(ai.body.current) if ai.body.current else None}
@@ -359,9 +362,12 @@ def loads(text: str | bytes, rows: Callable[[], Iterable[tuple[str, int, str]]] 
             raise UnreadableState("the instance state is stored as rows, and none were given")
         document["activity_instances"], document["waits"] = [], []
         values: dict[int, Any] = {}
+        results: list[tuple[int, list[Any]]] = []
         for kind, key, data in rows():
             if kind == VALUE:
                 values[key] = json.loads(data)
+            elif kind == RESULT:
+                results.append((key, json.loads(data)))
             else:
                 document["activity_instances" if kind == ACTIVITY else "waits"].append(json.loads(data))
         apart = [_put_back(row, values) for row in document["activity_instances"]
@@ -371,7 +377,16 @@ def loads(text: str | bytes, rows: Callable[[], Iterable[tuple[str, int, str]]] 
         for ai_id, keys in apart:  # the very objects the state holds
             ai = dict.__getitem__(state.instances, ai_id)  # read without noting it
             state.apart[ai_id] = {name: ApartValue(key, _apart_value(ai, name)) for name, key in keys.items()}
-        state.next_apart_key = max(values, default=0) + 1
+        for key, (body_id, counter, value) in results:
+            body = dict.__getitem__(state.instances, body_id).body
+            assert isinstance(body, MultiInstanceBody)
+            body.results[counter] = value
+            state.result_rows.setdefault(body_id, {})[counter] = key
+        for body_id in state.result_rows:  # notes from now on which results a step adds
+            body = dict.__getitem__(state.instances, body_id).body
+            assert isinstance(body, MultiInstanceBody)
+            body.results = Watched(dict(sorted(body.results.items())))
+        state.next_apart_key = max([*values, *(key for key, _ in results)], default=0) + 1
         return state
 
 
@@ -417,8 +432,9 @@ def store(state: InstanceState) -> Stored:
             state.watch()
             changed_instances = changed_waits = None
         rewrite = changed_instances is None or changed_waits is None
-        if rewrite:  # every row goes, and is written again with the values it keeps apart
+        if rewrite:  # every row goes, and is written again with the values and results it keeps apart
             state.apart.clear()
+            state.result_rows.clear()
         rows: list[Row] = []
         gone: list[tuple[str, int]] = []
         _changed_rows(ACTIVITY, changed_instances, state.instances,
@@ -427,6 +443,7 @@ def store(state: InstanceState) -> Stored:
         for kind, key in list(gone):
             if kind == ACTIVITY:
                 gone.extend((VALUE, value.key) for value in state.apart.pop(key, {}).values())
+                gone.extend((RESULT, result) for result in state.result_rows.pop(key, {}).values())
         state.saved()
         return Stored(_compact({**_head(state), "rows": True}), rows, gone, rewrite)
 
@@ -439,7 +456,9 @@ def _instance_row(state: InstanceState, ai: ActivityInstance, rows: list[Row], g
     """The JSON of `_dump_instance` of `ai` for its row of a state stored as rows: each of its variables and its multi-instance
     collection longer than `APART_FROM` as a key to a row of its own, added to `rows` unless that row holds the
     same object already; rows of values it no longer keeps apart are added to `gone`."""
-    row = _dump_instance(ai)
+    row = _dump_instance(ai, False)
+    if isinstance(ai.body, MultiInstanceBody):
+        _result_rows(state, ai.id, ai.body, rows, gone)
     before = state.apart.pop(ai.id, {})
     body = row.get("multi_instance")
     if not before:
@@ -476,6 +495,33 @@ def _instance_row(state: InstanceState, ai: ActivityInstance, rows: list[Row], g
     if apart:
         state.apart[ai.id] = apart
     return _compact(row)
+
+
+def _result_rows(state: InstanceState, body_id: int, body: MultiInstanceBody, rows: list[Row],
+                 gone: list[tuple[str, int]]) -> None:
+    """Add to `rows` a row for each result of `body` set since the last save (all of them when its results are
+    not watched yet, or were replaced), and to `gone` the rows of those no longer there."""
+    keys = state.result_rows.setdefault(body_id, {})
+    results = body.results
+    if isinstance(results, Watched) and not results.all_noted and keys:
+        changed: set[int] = results.noted
+    else:
+        changed = set(results) | set(keys)
+        body.results = results = Watched(results)
+    for counter in sorted(changed):
+        if counter not in results:
+            key = keys.pop(counter, None)
+            if key is not None:
+                gone.append((RESULT, key))
+            continue
+        key = keys.get(counter)
+        if key is None:
+            key = keys[counter] = state.next_apart_key
+            state.next_apart_key += 1
+        rows.append((RESULT, key, _compact([body_id, counter, dict.__getitem__(results, counter)])))
+    results.forget()
+    if not keys:
+        del state.result_rows[body_id]
 
 
 Entry = TypeVar("Entry", ActivityInstance, Wait)

@@ -94,3 +94,53 @@ def test_a_large_document_of_the_previous_format_becomes_rows_at_its_next_save(
     detail = Runtime(sqlite_url).queries.instance(instance_id)  # read by another process: from the rows
     assert len(detail.tokens) == size - 1 and detail.variables["ok"] is True
     runtime.close()
+
+
+COLLECT = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://example.com/collect">
+  <bpmn:process id="collect" isExecutable="true">
+    <bpmn:dataObject id="verdicts"/>
+    <bpmn:startEvent id="s"/>
+    <bpmn:userTask id="review" name="Review" camunda:candidateGroups="clerks">
+      <bpmn:multiInstanceLoopCharacteristics camunda:collection="items" camunda:elementVariable="item">
+        <bpmn:loopDataOutputRef>verdicts</bpmn:loopDataOutputRef>
+        <bpmn:outputDataItem id="verdict"/>
+      </bpmn:multiInstanceLoopCharacteristics>
+    </bpmn:userTask>
+    <bpmn:endEvent id="e"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="review"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="e"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_each_result_of_a_large_multi_instance_is_written_once_and_the_output_collection_has_them_all(
+        database: str, request: pytest.FixtureRequest) -> None:
+    url = request.getfixturevalue(f"{database}_url")
+    first, second = Runtime(url), Runtime(url)
+    first.deploy(COLLECT, "collect.bpmn")
+    size = state_format.ROWS_FROM + 20
+    instance_id = first.start("collect", {"items": [f"item-{i}" for i in range(size)]})
+    tasks, _ = first.queries.tasks(everyone=True, process="collect", limit=1_000)
+    by_item = {f"item-{i}": task_id for i, task_id in enumerate(sorted(task.id for task in tasks))}  # made in order
+    order = [f"item-{i}" for i in reversed(range(size))]  # completed last to first
+    highest = stored_rows(first, instance_id)[1]
+    first.complete_task(by_item[order[0]], {"verdict": f"{order[0]}: ok"})
+    assert stored_rows(first, instance_id)[1] - highest <= 3  # the process's, the body's and the one result's rows
+    for turn, item in enumerate(order[1:], start=1):
+        (first if turn % 3 else second).complete_task(by_item[item], {"verdict": f"{item}: ok"})
+        if turn == size // 2:  # the results so far are rows of their own, not in the body's row
+            with first.database.engine.connect() as connection:
+                rows = dict(connection.execute(text(
+                    "SELECT kind, max(length(data)) FROM state_rows WHERE instance_id = :id GROUP BY kind"),
+                    {"id": instance_id}).all())
+                results = connection.execute(text("SELECT count(*) FROM state_rows WHERE instance_id = :id AND "
+                                                  "kind = 'result'"), {"id": instance_id}).scalar_one()
+            assert results == turn + 1 and rows["activity_instance"] < state_format.APART_FROM
+    detail = second.queries.instance(instance_id)
+    assert detail.summary.status == "completed"
+    assert detail.variables["verdicts"] == [f"item-{i}: ok" for i in range(size)]
+    first.close()
+    second.close()

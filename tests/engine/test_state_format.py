@@ -151,8 +151,9 @@ def test_a_large_state_is_stored_as_rows_and_each_save_writes_those_that_may_hav
     state = _everything()
     first = state_format.store(state)
     assert first.rewrite is True and first.gone == []
-    assert sorted((kind, key) for kind, key, _ in first.rows) == \
-        sorted([("activity_instance", ai) for ai in state.instances] + [("wait", key) for key in state.waits])
+    assert sorted((kind, key) for kind, key, _ in first.rows) == sorted(
+        [("activity_instance", ai) for ai in state.instances] + [("wait", key) for key in state.waits]
+        + [("result", 1)])  # what inner instance 1 gave the body
     document = json.loads(first.document)
     assert document["rows"] is True and "activity_instances" not in document and "waits" not in document
     rows = {(kind, key): data for kind, key, data in first.rows}
@@ -208,8 +209,10 @@ def test_a_large_value_of_a_state_stored_as_rows_is_a_row_of_its_own_written_aga
     first = state_format.store(state)
     written = saved(first)
     values = {key: json.loads(data) for (kind, key), data in rows.items() if kind == "value"}
-    assert list(values.values()) == [big, big] and len(written) == 7 + 8 + 2  # activity instances, waits, values
+    assert list(values.values()) == [big, big]
+    assert len(written) == 7 + 8 + 2 + 1  # activity instances, waits, values, what inner instance 1 gave the body
     assert all("item-" not in data for (kind, _), data in rows.items() if kind != "value")
+    first_body = rows[("activity_instance", 6)]
     again = loaded(first.document)
     assert again.instances == state.instances
     again.instances[0].variables["n"] = 2  # type: ignore[index]
@@ -225,8 +228,9 @@ def test_a_large_value_of_a_state_stored_as_rows_is_a_row_of_its_own_written_aga
     again.remove(6)  # the body: its collection's row goes with it
     stored = state_format.store(again)
     assert saved(stored) == [("activity_instance", 0)]
-    assert sorted(stored.gone) == [("activity_instance", 6), ("activity_instance", 9), ("value", 1), ("value", 2)]
-    assert [kind for kind, _ in rows].count("value") == 0
+    assert sorted(stored.gone) == [("activity_instance", 6), ("activity_instance", 9), *sorted(
+        [("result", 2), ("value", key), ("value", json.loads(first_body)["multi_instance"]["items_row"])])]
+    assert [kind for kind, _ in rows if kind in ("value", "result")] == []
     final = loaded(stored.document)
     assert final.instances == again.instances and final.instances[0].variables == {"n": 2, "big": ["small"]}
 
