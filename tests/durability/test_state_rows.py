@@ -4,12 +4,15 @@ those rows and the document make together."""
 from __future__ import annotations
 
 import json
+import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from bpmn_runtime.engine import state_format
 from bpmn_runtime.runtime import Runtime, stored_state
+from bpmn_runtime.store.encryption import Encryption, EncryptionError, new_key, parse_key
 from tests.durability.test_state_cache import REVIEW, open_tasks
 
 
@@ -144,3 +147,26 @@ def test_each_result_of_a_large_multi_instance_is_written_once_and_the_output_co
     assert detail.variables["verdicts"] == [f"item-{i}: ok" for i in range(size)]
     first.close()
     second.close()
+
+
+def test_each_row_of_a_value_or_a_result_is_sealed_for_its_own_place(tmp_path: Path) -> None:
+    sealing = Encryption(parse_key(new_key()))
+    url = f"sqlite:///{tmp_path / 'engine.db'}"
+    runtime = Runtime(url, encryption=sealing)
+    runtime.deploy(COLLECT, "collect.bpmn")
+    secret = f"secret-{uuid.uuid4().hex}"
+    instance_id = runtime.start("collect", {"items": [f"{secret}-{i}" for i in range(state_format.ROWS_FROM + 20)]})
+    tasks, _ = runtime.queries.tasks(everyone=True, process="collect", limit=1_000)
+    for task_id in sorted(task.id for task in tasks)[:2]:
+        runtime.complete_task(task_id, {"verdict": f"{secret}: ok"})
+    runtime.close()
+    with runtime.database.engine.begin() as connection:
+        rows = {(kind, key): data for kind, key, data in connection.execute(text(
+            "SELECT kind, key, data FROM state_rows WHERE instance_id = :id"), {"id": instance_id})}
+        assert {kind for kind, _ in rows} == {"activity_instance", "wait", "value", "result"}
+        assert all(data.startswith("enc:v1:") and secret not in data for data in rows.values())
+        value, result = (min(key for kind, key in rows if kind == wanted) for wanted in ("value", "result"))
+        connection.execute(text("UPDATE state_rows SET data = :data WHERE instance_id = :id AND kind = 'value' AND "
+                                "key = :key"), {"data": rows[("result", result)], "id": instance_id, "key": value})
+    with pytest.raises(EncryptionError):
+        Runtime(url, encryption=sealing).queries.instance(instance_id)
