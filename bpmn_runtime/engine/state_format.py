@@ -337,7 +337,8 @@ class _CycleCollectionPause:
 _no_cycle_collection = _CycleCollectionPause()
 
 
-Row = tuple[str, int, str]  # the kind of row (ACTIVITY or WAIT), the activity instance's id or the wait's key, its JSON
+# the kind of row (ACTIVITY, WAIT, VALUE, RESULT), its key (an activity instance's id, a wait's key, a value's), its JSON
+Row = tuple[str, int, str]
 
 
 class Stored(NamedTuple):
@@ -453,9 +454,10 @@ def _compact(value: Any) -> str:
 
 
 def _instance_row(state: InstanceState, ai: ActivityInstance, rows: list[Row], gone: list[tuple[str, int]]) -> str:
-    """The JSON of `_dump_instance` of `ai` for its row of a state stored as rows: each of its variables and its multi-instance
-    collection longer than `APART_FROM` as a key to a row of its own, added to `rows` unless that row holds the
-    same object already; rows of values it no longer keeps apart are added to `gone`."""
+    """The JSON of `_dump_instance` of `ai` for its row of a state stored as rows: each of its variables and its
+    multi-instance collection longer than `APART_FROM` as a key to a row of its own, added to `rows` unless that row
+    holds the same object already; its results as rows of their own (`_result_rows`); rows of values it no longer
+    keeps apart are added to `gone`."""
     row = _dump_instance(ai, False)
     if isinstance(ai.body, MultiInstanceBody):
         _result_rows(state, ai.id, ai.body, rows, gone)

@@ -1,6 +1,6 @@
 """An instance's state in the database: its document in `instances.state` and, for a large state, the rows of its
-activity instances and waits in `state_rows` (see `engine.state_format.store`), each sealed by the encryption at
-rest with its own associated data."""
+activity instances, waits, large values and multi-instance results in `state_rows` (see `engine.state_format.store`),
+each sealed by the encryption at rest with its own associated data."""
 from __future__ import annotations
 
 from sqlalchemy import Connection, Dialect, Table, bindparam, select

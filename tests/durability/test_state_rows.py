@@ -170,3 +170,29 @@ def test_each_row_of_a_value_or_a_result_is_sealed_for_its_own_place(tmp_path: P
                                 "key = :key"), {"data": rows[("result", result)], "id": instance_id, "key": value})
     with pytest.raises(EncryptionError):
         Runtime(url, encryption=sealing).queries.instance(instance_id)
+
+
+def test_a_state_stored_as_rows_in_the_previous_format_keeps_its_large_values_apart_from_its_next_save(
+        sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    runtime = Runtime(sqlite_url)
+    runtime.deploy(REVIEW)
+    items = [f"item-{i}" for i in range(state_format.ROWS_FROM + 20)]
+    with monkeypatch.context() as before:  # as the previous release stored it: format 3, values in their rows
+        before.setattr(state_format, "APART_FROM", 10 * len(json.dumps(items)))
+        instance_id = runtime.start("multi-instance-review", {"items": items})
+    with runtime.database.engine.begin() as connection:
+        document = json.loads(connection.execute(text("SELECT state FROM instances WHERE id = :id"),
+                                                 {"id": instance_id}).scalar_one())
+        connection.execute(text("UPDATE instances SET state = :state, version = version + 1 WHERE id = :id"),
+                           {"state": json.dumps({**document, "format": 3}), "id": instance_id})
+
+    def value_rows() -> int:
+        with runtime.database.engine.connect() as connection:
+            return int(connection.execute(text("SELECT count(*) FROM state_rows WHERE instance_id = :id AND "
+                                               "kind = 'value'"), {"id": instance_id}).scalar_one())
+    assert value_rows() == 0
+    runtime.complete_task(open_tasks(runtime, instance_id)[0], {"ok": True})
+    assert value_rows() == 2  # the process's collection and the body's
+    detail = Runtime(sqlite_url).queries.instance(instance_id)  # read by another process: from the rows
+    assert len(detail.tokens) == len(items) - 1 and detail.variables["items"] == items
+    runtime.close()
