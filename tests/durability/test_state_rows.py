@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from bpmn_runtime.engine import state_format
 from bpmn_runtime.runtime import Runtime, stored_state
+from bpmn_runtime.runtime.rotation import rotate
 from bpmn_runtime.store.encryption import Encryption, EncryptionError, new_key, parse_key
 from tests.durability.test_state_cache import REVIEW, open_tasks
 
@@ -149,10 +150,10 @@ def test_each_result_of_a_large_multi_instance_is_written_once_and_the_output_co
     second.close()
 
 
-def test_each_row_of_a_value_or_a_result_is_sealed_for_its_own_place(tmp_path: Path) -> None:
-    sealing = Encryption(parse_key(new_key()))
+def test_each_row_of_a_value_or_a_result_is_sealed_for_its_own_place_and_again_by_rotate_key(tmp_path: Path) -> None:
+    old, new = parse_key(new_key()), parse_key(new_key())
     url = f"sqlite:///{tmp_path / 'engine.db'}"
-    runtime = Runtime(url, encryption=sealing)
+    runtime = Runtime(url, encryption=Encryption(old))
     runtime.deploy(COLLECT, "collect.bpmn")
     secret = f"secret-{uuid.uuid4().hex}"
     instance_id = runtime.start("collect", {"items": [f"{secret}-{i}" for i in range(state_format.ROWS_FROM + 20)]})
@@ -160,6 +161,12 @@ def test_each_row_of_a_value_or_a_result_is_sealed_for_its_own_place(tmp_path: P
     for task_id in sorted(task.id for task in tasks)[:2]:
         runtime.complete_task(task_id, {"verdict": f"{secret}: ok"})
     runtime.close()
+    runtime = Runtime(url, encryption=Encryption(new, (old,)))
+    left = state_format.ROWS_FROM + 20 - 2  # inner instances and tasks
+    assert rotate(runtime).resealed["state_rows"] == (2 + left) + left + 2 + 2  # + the values, + the results
+    runtime.close()
+    sealing = Encryption(new)  # the old key is no longer needed
+    assert Runtime(url, encryption=sealing).queries.instance(instance_id).variables["verdict"] == f"{secret}: ok"
     with runtime.database.engine.begin() as connection:
         rows = {(kind, key): data for kind, key, data in connection.execute(text(
             "SELECT kind, key, data FROM state_rows WHERE instance_id = :id"), {"id": instance_id})}
