@@ -317,13 +317,13 @@ class IncidentRecord:
 
 # --- activity instances and the instance -------------------------------------------------------------------
 
-Entry = Any  # an ActivityInstance or a Wait
+Entry = Any  # an ActivityInstance, a Wait, or what an inner instance of a multi-instance body gave
 
 
 class Watched(dict[int, Entry]):
-    """A map of activity instances or waits that notes the keys of the entries it hands out, adds or removes:
-    those are all a step can have changed, so a save writes only those (see `InstanceState.watch`). Handing out
-    every entry (`values`, `items`) notes all of them."""
+    """A map of activity instances, waits or a multi-instance body's results that notes the keys of the entries it
+    hands out, adds or removes: those are all a step can have changed, so a save writes only those (see
+    `InstanceState.watch`). Handing out every entry (`values`, `items`) notes all of them."""
 
     __slots__ = ("noted", "all_noted")
 
@@ -417,6 +417,17 @@ class ActivityInstance:
 
 
 @dataclass(slots=True)
+class ApartValue:
+    """A large value of a state stored as rows, kept in a row of its own (see `state_format.store`): the row's key,
+    the very object stored there (values are never changed in place, so another object in its place is a change and
+    the same object is not), and its size as the variable budget measures it (None: not measured yet)."""
+
+    key: int
+    value: Any
+    size: int | None = None
+
+
+@dataclass(slots=True)
 class InstanceState:
     """Everything the engine needs to continue an instance."""
 
@@ -441,6 +452,13 @@ class InstanceState:
     _variable_sizes: dict[int, int] | None = field(default=None, repr=False)
     _variables_total: int = field(default=0, repr=False)
     _unmeasured: set[int] = field(default_factory=set, repr=False)
+    # of a state stored as rows: its large values in rows of their own, by activity instance and by variable name
+    # (None: a multi-instance body's collection), and the key the next such row takes (see `state_format.store`)
+    apart: dict[int, dict[str | None, ApartValue]] = field(default_factory=dict, repr=False, compare=False)
+    # of a state stored as rows: the keys of the rows of what inner instances gave a multi-instance body for its output
+    # collection, by body and by loopCounter (see `state_format.store`; the key comes from `next_apart_key`)
+    result_rows: dict[int, dict[int, int]] = field(default_factory=dict, repr=False, compare=False)
+    next_apart_key: int = field(default=1, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         instances, waits = self.instances, self.waits
@@ -478,12 +496,12 @@ class InstanceState:
             self.instances.forget()
             self.waits.forget()
 
-    def variables_size(self, size: Callable[[dict[str, Any]], int]) -> int:
-        """The sum of `size` over the variable maps of the activity instances. A watched state remembers each map's
+    def variables_size(self, size: Callable[[ActivityInstance], int]) -> int:
+        """The sum of `size` over the activity instances that have variables. A watched state remembers each one's
         size, and measures again only those of the activity instances that may have changed since."""
         instances = self.instances
         if not isinstance(instances, Watched) or instances.all_noted or self._variable_sizes is None:
-            sizes = {ai.id: size(ai.variables) for ai in dict.values(instances) if ai.variables}
+            sizes = {ai.id: size(ai) for ai in dict.values(instances) if ai.variables}
             if isinstance(instances, Watched) and not instances.all_noted:
                 self._variable_sizes, self._variables_total = sizes, sum(sizes.values())
                 self._unmeasured = set(instances.noted)  # they may change again before the save
@@ -493,7 +511,7 @@ class InstanceState:
             total -= known.pop(key, 0)
             ai = dict.get(instances, key)
             if ai is not None and ai.variables:
-                known[key] = size(ai.variables)
+                known[key] = size(ai)
                 total += known[key]
         self._variables_total = total
         self._unmeasured = set(instances.noted)

@@ -9,6 +9,11 @@ compensation records were positional arrays, and what behaviours remembered was 
 Format 3 may keep the activity instances and waits of a large state out of the document (`"rows": true`): each is
 a row of its own (the `state_rows` table), so that a step inside a multi-instance activity of ten thousand
 instances writes the few it changed, not all of them (see `store`).
+Format 4 also keeps the large values of a state stored as rows (a variable, a multi-instance body's collection) in
+rows of their own, which an activity instance's row names by key (`variable_rows`, `items_row`): a step that changes
+none of them (completing one of ten thousand inner instances) writes none of them. What each inner instance gave a
+multi-instance body for its output collection is a row too (`[body, loopCounter, value]`), so that a step writes the
+one result it adds, not all of them so far.
 """
 from __future__ import annotations
 
@@ -21,15 +26,16 @@ from operator import attrgetter
 from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, TypeVar
 
 from bpmn_runtime.engine.state import (
-    ActivityInstance, Arrive, Broadcast, CheckCondition, CompensationRecord, CompensationRun, CompleteScope,
+    ActivityInstance, ApartValue, Arrive, Broadcast, CheckCondition, CompensationRecord, CompensationRun, CompleteScope,
     IncidentRecord, InstanceState, Join, MultiInstanceBody, Operation, Run, StartProcess, Throw, Trigger, WAIT_TYPES,
-    Wait,
+    Wait, Watched,
 )
 from bpmn_runtime.errors import BpmnRuntimeError
 
-FORMAT = 3
+FORMAT = 4
 ROWS_FROM = 200  # activity instances and waits: a state with more is stored as rows of its own
-ACTIVITY, WAIT = "activity_instance", "wait"  # the kinds of row
+APART_FROM = 1_000  # characters of JSON: a larger value of a state stored as rows is a row of its own
+ACTIVITY, WAIT, VALUE, RESULT = "activity_instance", "wait", "value", "result"  # the kinds of row
 
 Document = dict[str, Any]
 
@@ -41,7 +47,7 @@ class UnreadableState(BpmnRuntimeError):
 def dump(state: InstanceState) -> Document:
     """The newest stored form of `state`, as one document (shares its variable maps: serialize it before changing
     the state)."""
-    return {**_head(state), "activity_instances": [_dump_instance(ai) for ai in state.instances.values()],
+    return {**_head(state), "activity_instances": [_dump_instance(ai, True) for ai in state.instances.values()],
             "waits": [_dump_wait(w) for w in state.waits.values()]}
 
 
@@ -80,14 +86,15 @@ def load(document: Mapping[str, Any]) -> InstanceState:
 
 # --- activity instances --------------------------------------------------------------------------------
 
-def _dump_instance(ai: ActivityInstance) -> Document:
-    """Named fields; those at their default are left out, so a plain activity instance stays small."""
+def _dump_instance(ai: ActivityInstance, results: bool) -> Document:
+    """Named fields; those at their default are left out, so a plain activity instance stays small. `results`: with
+    what a multi-instance body's inner instances gave (else they are rows of their own)."""
     row: Document = {"id": ai.id, "element": ai.element, "parent": ai.parent}
     if ai.variables is not None:
         row["variables"] = ai.variables
     if isinstance(ai.body, MultiInstanceBody):
         row["multi_instance"] = {"items": ai.body.items, "started": ai.body.started,
-                                 "results": [[counter, value] for counter, value in ai.body.results.items()]}
+                                 "results": [[c, v] for c, v in ai.body.results.items()] if results else []}
     elif isinstance(ai.body, CompensationRun):
         row["compensation_run"] = {"queue": [_dump_record(r) for r in ai.body.queue],
                                    "current": _dump_record(ai.body.current) if ai.body.current else None}
@@ -292,7 +299,12 @@ def _from_format_2(doc: Document) -> Document:
     return {**doc, "format": 3}
 
 
-MIGRATIONS: dict[int, Callable[[Document], Document]] = {1: _from_format_1, 2: _from_format_2}
+def _from_format_3(doc: Document) -> Document:
+    """Format 3 -> 4: the same document; format 4 may also keep large values of a state stored as rows apart."""
+    return {**doc, "format": 4}
+
+
+MIGRATIONS: dict[int, Callable[[Document], Document]] = {1: _from_format_1, 2: _from_format_2, 3: _from_format_3}
 
 
 class _CycleCollectionPause:
@@ -325,7 +337,8 @@ class _CycleCollectionPause:
 _no_cycle_collection = _CycleCollectionPause()
 
 
-Row = tuple[str, int, str]  # the kind of row (ACTIVITY or WAIT), the activity instance's id or the wait's key, its JSON
+# the kind of row (ACTIVITY, WAIT, VALUE, RESULT), its key (an activity instance's id, a wait's key, a value's), its JSON
+Row = tuple[str, int, str]
 
 
 class Stored(NamedTuple):
@@ -349,11 +362,55 @@ def loads(text: str | bytes, rows: Callable[[], Iterable[tuple[str, int, str]]] 
         if rows is None:
             raise UnreadableState("the instance state is stored as rows, and none were given")
         document["activity_instances"], document["waits"] = [], []
-        for kind, _, data in rows():
-            document["activity_instances" if kind == ACTIVITY else "waits"].append(json.loads(data))
+        values: dict[int, Any] = {}
+        results: list[tuple[int, list[Any]]] = []
+        for kind, key, data in rows():
+            if kind == VALUE:
+                values[key] = json.loads(data)
+            elif kind == RESULT:
+                results.append((key, json.loads(data)))
+            else:
+                document["activity_instances" if kind == ACTIVITY else "waits"].append(json.loads(data))
+        apart = [_put_back(row, values) for row in document["activity_instances"]
+                 if "variable_rows" in row or "items_row" in row.get("multi_instance", ())]
         state = load(document)
         state.watch()
+        for ai_id, keys in apart:  # the very objects the state holds
+            ai = dict.__getitem__(state.instances, ai_id)  # read without noting it
+            state.apart[ai_id] = {name: ApartValue(key, _apart_value(ai, name)) for name, key in keys.items()}
+        for key, (body_id, counter, value) in results:
+            body = dict.__getitem__(state.instances, body_id).body
+            assert isinstance(body, MultiInstanceBody)
+            body.results[counter] = value
+            state.result_rows.setdefault(body_id, {})[counter] = key
+        for body_id in state.result_rows:  # notes from now on which results a step adds
+            body = dict.__getitem__(state.instances, body_id).body
+            assert isinstance(body, MultiInstanceBody)
+            body.results = Watched(dict(sorted(body.results.items())))
+        state.next_apart_key = max([*values, *(key for key, _ in results)], default=0) + 1
         return state
+
+
+def _put_back(row: Document, values: dict[int, Any]) -> tuple[int, dict[str | None, int]]:
+    """Put the values an activity instance's row keeps in rows of their own back in it; the activity instance and
+    the keys of those rows, by variable name (None: a multi-instance body's collection)."""
+    keys: dict[str | None, int] = dict(row.pop("variable_rows", {}))
+    if keys:
+        row["variables"] = {**row.get("variables", {}), **{name: values[key] for name, key in keys.items()}}
+    body = row.get("multi_instance")
+    if body is not None and "items_row" in body:
+        keys[None] = body.pop("items_row")
+        body["items"] = values[keys[None]]
+    return row["id"], keys
+
+
+def _apart_value(ai: ActivityInstance, name: str | None) -> Any:
+    """The value of `ai` that `name` keeps apart: a variable, or (None) the collection of a multi-instance body."""
+    if name is None:
+        assert isinstance(ai.body, MultiInstanceBody)
+        return ai.body.items
+    assert ai.variables is not None
+    return ai.variables[name]
 
 
 def dumps(state: InstanceState) -> str:
@@ -365,7 +422,8 @@ def dumps(state: InstanceState) -> str:
 def store(state: InstanceState) -> Stored:
     """What to write for `state`: one document while it is small; once it has more than `ROWS_FROM` activity
     instances and waits, a document without them and a row for each, from then on writing the rows of those
-    that may have changed since the last save only (`InstanceState.changes`)."""
+    that may have changed since the last save only (`InstanceState.changes`); and a row of its own for each value
+    longer than `APART_FROM`, written again only when another object takes its place (`InstanceState.apart`)."""
     with _no_cycle_collection():
         if not state.watched and len(state.instances) + len(state.waits) <= ROWS_FROM:
             return Stored(json.dumps(dump(state), separators=(",", ":")), [], [], None)
@@ -374,24 +432,110 @@ def store(state: InstanceState) -> Stored:
         else:
             state.watch()
             changed_instances = changed_waits = None
+        rewrite = changed_instances is None or changed_waits is None
+        if rewrite:  # every row goes, and is written again with the values and results it keeps apart
+            state.apart.clear()
+            state.result_rows.clear()
         rows: list[Row] = []
         gone: list[tuple[str, int]] = []
-        _changed_rows(ACTIVITY, changed_instances, state.instances, _dump_instance, rows, gone)
-        _changed_rows(WAIT, changed_waits, state.waits, _dump_wait, rows, gone)
+        _changed_rows(ACTIVITY, changed_instances, state.instances,
+                      lambda ai: _instance_row(state, ai, rows, gone), rows, gone)
+        _changed_rows(WAIT, changed_waits, state.waits, lambda wait: _compact(_dump_wait(wait)), rows, gone)
+        for kind, key in list(gone):
+            if kind == ACTIVITY:
+                gone.extend((VALUE, value.key) for value in state.apart.pop(key, {}).values())
+                gone.extend((RESULT, result) for result in state.result_rows.pop(key, {}).values())
         state.saved()
-        return Stored(json.dumps({**_head(state), "rows": True}, separators=(",", ":")), rows, gone,
-                      changed_instances is None or changed_waits is None)
+        return Stored(_compact({**_head(state), "rows": True}), rows, gone, rewrite)
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _instance_row(state: InstanceState, ai: ActivityInstance, rows: list[Row], gone: list[tuple[str, int]]) -> str:
+    """The JSON of `_dump_instance` of `ai` for its row of a state stored as rows: each of its variables and its
+    multi-instance collection longer than `APART_FROM` as a key to a row of its own, added to `rows` unless that row
+    holds the same object already; its results as rows of their own (`_result_rows`); rows of values it no longer
+    keeps apart are added to `gone`."""
+    row = _dump_instance(ai, False)
+    if isinstance(ai.body, MultiInstanceBody):
+        _result_rows(state, ai.id, ai.body, rows, gone)
+    before = state.apart.pop(ai.id, {})
+    body = row.get("multi_instance")
+    if not before:
+        text = _compact(row)
+        if len(text) <= APART_FROM:  # most rows: nothing to keep apart
+            return text
+    apart: dict[str | None, ApartValue] = {}
+
+    def kept_apart(name: str | None, value: Any) -> bool:
+        """Whether `value` goes in a row of its own (added to `rows` unless that row holds it already)."""
+        old = before.pop(name, None)
+        if old is not None and old.value is value:
+            apart[name] = old
+            return True
+        text = _compact(value)
+        if len(text) <= APART_FROM:
+            if old is not None:
+                gone.append((VALUE, old.key))
+            return False
+        if old is None:
+            old = ApartValue(state.next_apart_key, value)
+            state.next_apart_key += 1
+        apart[name] = ApartValue(old.key, value)
+        rows.append((VALUE, old.key, text))
+        return True
+
+    if ai.variables:
+        row["variables"] = {name: value for name, value in ai.variables.items() if not kept_apart(name, value)}
+        if apart:
+            row["variable_rows"] = {name: value.key for name, value in apart.items()}
+    if body is not None and body["items"] is not None and kept_apart(None, body["items"]):
+        row["multi_instance"] = {**body, "items": None, "items_row": apart[None].key}
+    gone.extend((VALUE, value.key) for value in before.values())
+    if apart:
+        state.apart[ai.id] = apart
+    return _compact(row)
+
+
+def _result_rows(state: InstanceState, body_id: int, body: MultiInstanceBody, rows: list[Row],
+                 gone: list[tuple[str, int]]) -> None:
+    """Add to `rows` a row for each result of `body` set since the last save (all of them when its results are
+    not watched yet, or were replaced), and to `gone` the rows of those no longer there."""
+    keys = state.result_rows.setdefault(body_id, {})
+    results = body.results
+    if isinstance(results, Watched) and not results.all_noted and keys:
+        changed: set[int] = results.noted
+    else:
+        changed = set(results) | set(keys)
+        body.results = results = Watched(results)
+    for counter in sorted(changed):
+        if counter not in results:
+            key = keys.pop(counter, None)
+            if key is not None:
+                gone.append((RESULT, key))
+            continue
+        key = keys.get(counter)
+        if key is None:
+            key = keys[counter] = state.next_apart_key
+            state.next_apart_key += 1
+        rows.append((RESULT, key, _compact([body_id, counter, dict.__getitem__(results, counter)])))
+    results.forget()
+    if not keys:
+        del state.result_rows[body_id]
 
 
 Entry = TypeVar("Entry", ActivityInstance, Wait)
 
 
-def _changed_rows(kind: str, changed: set[int] | None, entries: dict[int, Entry], dump_entry: Callable[[Entry], Document],
+def _changed_rows(kind: str, changed: set[int] | None, entries: dict[int, Entry], row_of: Callable[[Entry], str],
                   rows: list[Row], gone: list[tuple[str, int]]) -> None:
-    """Add the rows of the `changed` entries (None: all) to `rows`, and those no longer there to `gone`."""
+    """Add the rows (`row_of`: the JSON) of the `changed` entries (None: all) to `rows`, and those no longer there to
+    `gone`."""
     for key in (list(dict.keys(entries)) if changed is None else sorted(changed)):
         entry = dict.get(entries, key)  # read without noting it
         if entry is None:
             gone.append((kind, key))
         else:
-            rows.append((kind, key, json.dumps(dump_entry(entry), separators=(",", ":"))))
+            rows.append((kind, key, row_of(entry)))

@@ -4,6 +4,7 @@ A name starts with a letter, but for the two switches Flowable's skip expression
 """
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping
@@ -13,7 +14,7 @@ from bpmn_runtime.engine.behaviours.skipping import SWITCHES as SKIP_SWITCHES
 from bpmn_runtime.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from bpmn_runtime.engine.state import InstanceState
+    from bpmn_runtime.engine.state import ActivityInstance, InstanceState
 
 ALLOWED = "text, whole or decimal numbers, true/false, null, lists and maps of these"
 # Set by the engine for loops and multi-instance activities; a gateway or a completion condition reads them.
@@ -97,7 +98,7 @@ def variables_size(state: "InstanceState") -> int:
     text). One encoding of all the maps, less the brackets and separators that join them: the same figure
     as encoding each map apart, without a call per scope in an instance of ten thousand of them."""
     if state.watched:  # a large state: it measures again only what may have changed since it was measured
-        return state.variables_size(_map_size)
+        return state.variables_size(functools.partial(_scope_size, state))
     maps = [ai.variables for ai in state.instances.values() if ai.variables]
     if not maps:
         return 0
@@ -107,6 +108,25 @@ def variables_size(state: "InstanceState") -> int:
 
 def _map_size(variables: dict[str, Any]) -> int:
     return len(json.dumps(variables, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+
+
+def _scope_size(state: "InstanceState", ai: "ActivityInstance") -> int:
+    """`_map_size` of the variables of `ai`, where a value kept in a row of its own (`InstanceState.apart`) is
+    measured once while it stays the same object: its entry (`"name": value`) and the separator before the next."""
+    variables = ai.variables or {}
+    apart = state.apart.get(ai.id)
+    if not apart:
+        return _map_size(variables)
+    size, rest = 0, {}
+    for name, value in variables.items():
+        kept = apart.get(name)
+        if kept is not None and kept.value is value:
+            if kept.size is None:
+                kept.size = _map_size({name: value}) - len("{}")
+            size += kept.size + len(", ")
+        else:
+            rest[name] = value
+    return size + _map_size(rest) - (0 if rest else len("{}"))
 
 
 def stored_variables_size(text: str) -> int:

@@ -150,15 +150,16 @@ class Instance(Base):
 
 
 class StateRow(Base):
-    """An activity instance or a wait of a large instance's state, as a row of its own (see
-    `engine.state_format.store`): a step rewrites the rows it changed, not the whole state. `data` is its JSON."""
+    """An activity instance, a wait, a large value or a multi-instance result of a large instance's state, as a row
+    of its own (see `engine.state_format.store`): a step rewrites the rows it changed, not the whole state. `data` is
+    its JSON."""
 
     __tablename__ = "state_rows"
     __table_args__ = (UniqueConstraint("instance_id", "kind", "key", name="uq_state_rows_instance_kind_key"),)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)  # what `rotate-key` pages by
     instance_id: Mapped[int] = mapped_column(BigInteger)
-    kind: Mapped[str] = mapped_column(String(20))  # activity_instance or wait
+    kind: Mapped[str] = mapped_column(String(20))  # activity_instance, wait, value or result
     key: Mapped[int] = mapped_column(Integer)  # the activity instance's id, the wait's key
     data: Mapped[str] = mapped_column(Text)
 

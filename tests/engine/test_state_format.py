@@ -11,6 +11,7 @@ import pytest
 
 from bpmn_runtime.engine import state_format
 from bpmn_runtime.engine.limits import Limits
+from bpmn_runtime.runtime import variables
 from bpmn_runtime.engine.state import (
     ActivityInstance, Arrive, Broadcast, CallWait, CheckCondition, CompensationRecord, CompensationRun,
     CompleteScope, ConditionalWait, ContinuationWait, IncidentRecord, InstanceState, JobWait, Join, MessageWait,
@@ -54,7 +55,7 @@ def test_every_record_survives_a_save_and_a_load() -> None:
 
 def test_the_stored_form_has_a_format_and_named_fields() -> None:
     document = state_format.dump(_everything())
-    assert document["format"] == state_format.FORMAT == 3
+    assert document["format"] == state_format.FORMAT == 4
     body = next(row for row in document["activity_instances"] if row["id"] == 6)
     assert body == {"id": 6, "element": "each", "parent": 0, "variables": {"nrOfInstances": 2},
                     "multi_instance": {"items": ["a", "b"], "started": 2, "results": [[1, "x"]]}}
@@ -107,8 +108,8 @@ def test_a_compensation_run_of_format_1_moves_under_its_owner() -> None:
 
 
 def test_a_state_from_a_newer_release_is_refused() -> None:
-    with pytest.raises(state_format.UnreadableState, match="format 4; this release reads formats 1 to 3"):
-        state_format.load({"format": 4})
+    with pytest.raises(state_format.UnreadableState, match="format 5; this release reads formats 1 to 4"):
+        state_format.load({"format": 5})
 
 
 def test_limits_come_from_the_environment_when_not_given() -> None:
@@ -150,8 +151,9 @@ def test_a_large_state_is_stored_as_rows_and_each_save_writes_those_that_may_hav
     state = _everything()
     first = state_format.store(state)
     assert first.rewrite is True and first.gone == []
-    assert sorted((kind, key) for kind, key, _ in first.rows) == \
-        sorted([("activity_instance", ai) for ai in state.instances] + [("wait", key) for key in state.waits])
+    assert sorted((kind, key) for kind, key, _ in first.rows) == sorted(
+        [("activity_instance", ai) for ai in state.instances] + [("wait", key) for key in state.waits]
+        + [("result", 1)])  # what inner instance 1 gave the body
     document = json.loads(first.document)
     assert document["rows"] is True and "activity_instances" not in document and "waits" not in document
     rows = {(kind, key): data for kind, key, data in first.rows}
@@ -179,3 +181,72 @@ def test_a_small_state_stays_one_document() -> None:
     stored = state_format.store(_everything())
     assert stored.rewrite is None and stored.rows == []
     assert state_format.dumps(state_format.loads(stored.document)) == stored.document
+
+
+def test_a_large_value_of_a_state_stored_as_rows_is_a_row_of_its_own_written_again_only_when_replaced(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(state_format, "ROWS_FROM", 10)
+    monkeypatch.setattr(state_format, "APART_FROM", 50)
+    state = _everything()
+    big = [f"item-{i}" for i in range(20)]
+    state.instances[0].variables["big"] = big  # type: ignore[index]
+    body = state.instances[6].body
+    assert isinstance(body, MultiInstanceBody)
+    body.items = list(big)
+    rows: dict[tuple[str, int], str] = {}
+
+    def saved(stored: state_format.Stored) -> list[tuple[str, int]]:
+        """Apply `stored` to `rows` as `stored_state.write_rows` does; the rows it wrote."""
+        if stored.rewrite:
+            rows.clear()
+        for kind, key in stored.gone:
+            rows.pop((kind, key), None)
+        rows.update({(kind, key): data for kind, key, data in stored.rows})
+        return sorted((kind, key) for kind, key, _ in stored.rows)
+
+    def loaded(document: str) -> InstanceState:
+        return state_format.loads(document, lambda: [(kind, key, data) for (kind, key), data in sorted(rows.items())])
+    first = state_format.store(state)
+    written = saved(first)
+    values = {key: json.loads(data) for (kind, key), data in rows.items() if kind == "value"}
+    assert list(values.values()) == [big, big]
+    assert len(written) == 7 + 8 + 2 + 1  # activity instances, waits, values, what inner instance 1 gave the body
+    assert all("item-" not in data for (kind, _), data in rows.items() if kind != "value")
+    first_body = rows[("activity_instance", 6)]
+    again = loaded(first.document)
+    assert again.instances == state.instances
+    again.instances[0].variables["n"] = 2  # type: ignore[index]
+    assert saved(state_format.store(again)) == [("activity_instance", 0)]  # not the collection's row
+    root_row = json.loads(rows[("activity_instance", 0)])
+    assert root_row["variables"] == {"n": 2} and set(root_row["variable_rows"]) == {"big"}
+    key = root_row["variable_rows"]["big"]
+    again.instances[0].variables["big"] = [*big, "one more"]  # type: ignore[index]
+    assert saved(state_format.store(again)) == [("activity_instance", 0), ("value", key)]
+    assert loaded(first.document).instances[0].variables == {"n": 2, "big": [*big, "one more"]}
+    again.instances[0].variables["big"] = ["small"]  # type: ignore[index]
+    again.remove(9)
+    again.remove(6)  # the body: its collection's row goes with it
+    stored = state_format.store(again)
+    assert saved(stored) == [("activity_instance", 0)]
+    assert sorted(stored.gone) == [("activity_instance", 6), ("activity_instance", 9), *sorted(
+        [("result", 2), ("value", key), ("value", json.loads(first_body)["multi_instance"]["items_row"])])]
+    assert [kind for kind, _ in rows if kind in ("value", "result")] == []
+    final = loaded(stored.document)
+    assert final.instances == again.instances and final.instances[0].variables == {"n": 2, "big": ["small"]}
+
+
+def test_the_variable_budget_measures_a_value_kept_apart_as_part_of_its_scope(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(state_format, "ROWS_FROM", 10)
+    monkeypatch.setattr(state_format, "APART_FROM", 50)
+    state = _everything()
+    state.instances[0].variables.update(big=[f"ü-{i}" for i in range(20)], more={"a": "x" * 60})  # type: ignore[union-attr]
+    document = state_format.dumps(state)
+    stored = state_format.store(state)
+    again = state_format.loads(stored.document, lambda: sorted(stored.rows))
+    assert set(again.apart[0]) == {"big", "more"}
+    whole = variables.variables_size(state_format.loads(document))
+    assert variables.variables_size(again) == whole
+    again.instances[0].variables["n"] = 10  # type: ignore[index]
+    assert variables.variables_size(again) == whole + 1
+    again.instances[0].variables.pop("more")  # type: ignore[union-attr]
+    assert variables.variables_size(again) == variables.variables_size(state_format.loads(state_format.dumps(again)))
