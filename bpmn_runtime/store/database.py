@@ -174,6 +174,7 @@ class Database:
             if self.is_sqlite or driver is None:
                 yield connection
                 return
+            driver.rollback()  # ends what the ping at checkout began (`_ping_when_idle`); otherwise sends nothing
             driver.autocommit = True
             try:
                 yield connection
