@@ -13,9 +13,9 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Unpack
+from typing import NamedTuple
 
-from sqlalchemy import Row, delete, func, select
+from sqlalchemy import Integer, bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -25,6 +25,7 @@ from bpmn_runtime.errors import BpmnRuntimeError, Conflict, InvalidInput, NotFou
 from bpmn_runtime.runtime import audit
 from bpmn_runtime.runtime.task_rules import PROGRAM, Actor
 from bpmn_runtime.store.database import Database
+from bpmn_runtime.store.statements import DriverStatement
 from bpmn_runtime.store.tables import LoginFailure, Setting, User
 
 ROLES = ("admin", "operator", "user")
@@ -78,10 +79,28 @@ class LoginThrottled(BpmnRuntimeError):
                          f"{minutes} minute{'s' if minutes > 1 else ''}")
 
 
-def _account(row: "User | Row[Unpack[tuple[Any, ...]]]") -> Account:
+class _AccountRow(NamedTuple):
+    """The columns of a user row an `Account` is made of, as `_BY_TOKEN` reads them."""
+
+    id: int
+    name: str
+    role: str
+    groups: str
+    active: int
+    session_stamp: str
+    api_token_topics: str | None
+
+
+def _account(row: "User | _AccountRow") -> Account:
     topics = tuple(t for t in row.api_token_topics.split(",") if t) if row.api_token_topics is not None else None
-    return Account(row.id, row.name, row.role, tuple(g for g in row.groups.split(",") if g), row.active,
+    return Account(row.id, row.name, row.role, tuple(g for g in row.groups.split(",") if g), bool(row.active),
                    row.session_stamp, topics)
+
+
+# What `Accounts.by_token` reads: the columns of an `Account`, of an active account only.
+_BY_TOKEN = DriverStatement(select(User.id, User.name, User.role, User.groups, User.active.cast(Integer),
+                                   User.session_stamp, User.api_token_topics)
+                            .where(User.api_token_hash == bindparam("token_hash"), User.active.is_(True)))
 
 
 def _token_hash(token: str) -> str:
@@ -304,13 +323,11 @@ class Accounts:
             return value
 
     def by_token(self, token: str) -> Account | None:
-        """The active account whose API token this is: read on every API request, so the columns of an
-        `Account` only, in a read that does not wait for writers."""
-        with self.database.reading() as session:
-            row = session.execute(select(User.id, User.name, User.role, User.groups, User.active, User.session_stamp,
-                                         User.api_token_topics)
-                                  .where(User.api_token_hash == _token_hash(token), User.active.is_(True))).one_or_none()
-            return _account(row) if row is not None else None
+        """The active account whose API token this is: read on every API request, so in one statement of its
+        own (`Database.reading`), compiled once for the driver."""
+        with self.database.reading() as connection:
+            row = _BY_TOKEN.one_or_none(connection, {"token_hash": _token_hash(token)})
+        return _account(_AccountRow(*row)) if row is not None else None
 
     @staticmethod
     def _row(session: Session, name: str) -> User:

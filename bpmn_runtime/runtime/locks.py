@@ -41,11 +41,6 @@ def lock_instance(unit: "UnitOfWork", instance_id: int, *, skip_locked: bool = F
     return statements.LOCK_INSTANCE[skip_locked].one_or_none(unit.connection, {"instance_id": instance_id}) is not None
 
 
-def lock_instance_of_task(unit: "UnitOfWork", task_id: int) -> None:
-    """Lock the row of the instance user task `task_id` belongs to (if any), found and locked in one statement."""
-    if not unit.runtime.database.is_sqlite:
-        statements.LOCK_TASK_INSTANCE.one_or_none(unit.connection, {"task_id": task_id})
-
 
 MESSAGE_LOCK_CLASS = 0x4D534742  # "MSGB": PostgreSQL keeps two-number advisory locks apart from one-number ones
 LOCK_MESSAGE = {exclusive: DriverStatement(select(

@@ -8,22 +8,21 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Integer, Select, Table, bindparam, select, update
 
 from bpmn_runtime.engine.state import ROOT, UserTaskWait
 from bpmn_runtime.errors import NotFound, TaskEnded
 from bpmn_runtime.forms import form_fields
 from bpmn_runtime.runtime import linked_forms, task_rules
 from bpmn_runtime.logs import log_event
-from bpmn_runtime.runtime.locks import lock_instance_of_task
 from bpmn_runtime.runtime.task_rules import Actor, LockedTask
 from bpmn_runtime.runtime.unit_of_work import LoadedInstance, UnitOfWork
 from bpmn_runtime.runtime.variables import VariableLimits
 from bpmn_runtime.sensitive import redact
 from bpmn_runtime.store import statements
-from bpmn_runtime.store.tables import EndedTask, Instance, UserTask
+from bpmn_runtime.store.tables import EndedTask, UserTask
 
 log = logging.getLogger("bpmn_runtime")
 
@@ -42,35 +41,52 @@ def ended(unit_connection: Any, task_id: int) -> NotFound:
                      f"nothing was changed")
 
 
+_TASK_COLUMNS = (UserTask.id, UserTask.instance_id, UserTask.process_key, UserTask.wait_key, UserTask.element_id,
+                 UserTask.name, UserTask.assignee, UserTask.created_at)
+_TASKS: Table = UserTask.__table__  # type: ignore[assignment]
+
+
 @functools.lru_cache(maxsize=1024)
-def _locking_query(name: str, groups: tuple[str, ...], role: str, for_update: bool) -> Select[Any]:
+def _locking_query(name: str, groups: tuple[str, ...], role: str, for_update: bool, loading: bool) -> Select[Any]:
     """The statement `lock` runs for one actor, built once per actor (it holds their name and groups): every
-    task action of the API and the inbox runs it."""
-    query = select(
-        UserTask.id, UserTask.instance_id, UserTask.process_key, UserTask.wait_key, UserTask.element_id, UserTask.name,
-        UserTask.assignee, UserTask.created_at, task_rules.visible_to(Actor(name, groups, role)).label("visible"),
-        select(Instance.suspended).where(Instance.id == UserTask.instance_id).scalar_subquery().label("suspended"))\
-        .where(UserTask.id == bindparam("task_id"))
-    return query.with_for_update() if for_update else query
+    task action of the API and the inbox runs it. It reads and locks the task's row and its instance's, the
+    instance's first (see `locks`), in one round trip as `statements.HELD_JOB` does for jobs; with `loading`,
+    it reads what loading the instance needs too (`statements.INSTANCE_COLUMNS`, for `UnitOfWork.hold`)."""
+    instance = statements.INSTANCE_COLUMNS if loading else (statements.INSTANCES.c.suspended.cast(Integer),)
+    query = select(*_TASK_COLUMNS, task_rules.visible_to(Actor(name, groups, role)).label("visible"), *instance)\
+        .select_from(statements.INSTANCES.join(_TASKS, _TASKS.c.instance_id == statements.INSTANCES.c.id))\
+        .where(_TASKS.c.id == bindparam("task_id"))
+    return query.with_for_update(of=[statements.INSTANCES, _TASKS]) if for_update else query
 
 
-def lock(unit: UnitOfWork, task_id: int, actor: Actor) -> LockedTask:
-    """The open task, its row locked until the transaction ends; TaskEnded or NotFound otherwise."""
-    lock_instance_of_task(unit, task_id)  # the instance before its task row: see `locks`
-    query = _locking_query(actor.name, actor.groups, actor.role, not unit.runtime.database.is_sqlite)
-    row = unit.connection.execute(query, {"task_id": task_id}).one_or_none()
+def _locked(unit: UnitOfWork, task_id: int, actor: Actor, loading: bool) -> tuple[LockedTask, Sequence[Any]]:
+    """The open task, its row and its instance's locked until the transaction ends, and the instance's
+    columns read (`_locking_query`); TaskEnded or NotFound otherwise."""
+    query = _locking_query(actor.name, actor.groups, actor.role, not unit.runtime.database.is_sqlite, loading)
+    row = unit.connection.execute(query, {"task_id": task_id, "held_version": None}).one_or_none()
     if row is None:
         raise ended(unit.connection, task_id)
     return LockedTask(row.id, row.instance_id, row.process_key, row.wait_key, row.element_id, row.name, row.assignee,
-                      row.created_at, bool(row.visible), bool(row.suspended))
+                      row.created_at, bool(row.visible), bool(row[-1])), row[len(_TASK_COLUMNS) + 1:]
+
+
+def lock(unit: UnitOfWork, task_id: int, actor: Actor) -> LockedTask:
+    """The open task, its row and its instance's locked until the transaction ends; TaskEnded or NotFound
+    otherwise."""
+    return _locked(unit, task_id, actor, loading=False)[0]
+
+
+def lock_and_load(unit: UnitOfWork, task_id: int, actor: Actor) -> tuple[LockedTask, LoadedInstance]:
+    """`lock`, and the task's instance loaded by the same statement."""
+    task, row = _locked(unit, task_id, actor, loading=True)
+    return task, unit.hold(row)
 
 
 def complete(unit: UnitOfWork, task_id: int, submitted: Mapping[str, Any], actor: Actor,
              limits: VariableLimits) -> None:
     """Complete a task: the actor may, the values fit its form and the variable rules, the instance goes on."""
-    task = lock(unit, task_id, actor)
+    task, loaded = lock_and_load(unit, task_id, actor)
     task_rules.check_complete(actor, task)
-    loaded = unit.load(task.instance_id)
     element = linked_forms.as_created(unit.connection, loaded.process.elements[task.element_id], task.created_at)
     root = loaded.state.instances.get(ROOT)
     values = task_rules.accepted_values(element, submitted, limits, (root.variables or {}) if root is not None else {})
@@ -101,8 +117,8 @@ def assign(unit: UnitOfWork, task_id: int, user: str, actor: Actor) -> None:
 
 def give_back(unit: UnitOfWork, task_id: int, actor: Actor) -> str | None:
     """Return the task to what the model says (its assignee there, else its candidates); that assignee."""
-    task = lock(unit, task_id, actor)
-    model_assignee = _model_assignee(unit.load(task.instance_id), task)
+    task, loaded = lock_and_load(unit, task_id, actor)
+    model_assignee = _model_assignee(loaded, task)
     task_rules.check_give_back(actor, task, model_assignee)
     _set_assignee(unit, task, model_assignee, "unclaim")
     return model_assignee

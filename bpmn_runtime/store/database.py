@@ -25,7 +25,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_SECONDS = 30  # how long a SQLite writer waits for the write lock before its call is refused
 IDLE_PING_SECONDS = 1.0  # a pooled PostgreSQL connection idle this long is pinged before use
 IDLE_SINCE = "bpmn_idle_since"  # where a pooled connection's record keeps when it was last given back
-READ_ONLY = "bpmn_read_only"  # the execution option of `Database.reading`'s connections
+READ_ONLY = "bpmn_read_only"  # the execution option of `Database.reading`'s connections on SQLite
 ENCRYPTED = "values_encrypted"  # the setting a keyed runtime leaves: every later one must have a key too
 
 
@@ -137,7 +137,7 @@ class Database:
         self.engine = open_engine(self.url)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._readers = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+        self._reads = self.engine.execution_options(**{READ_ONLY: True})
         self._writer = threading.RLock() if self.is_sqlite else None
         if run_migrations:
             migrate(self.engine)
@@ -162,10 +162,25 @@ class Database:
     def session(self) -> Session:
         return self.sessions()
 
-    def reading(self) -> Session:
-        """A session for reads only: on SQLite it does not take the write lock, so a lookup done on every
-        request (an API token, say) never queues behind the writers."""
-        return self._readers()
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for a read of one statement run by the driver (`driver_execute`), which is its own
+        transaction: for a lookup done on every request (an API token, say). On SQLite it does not take the
+        write lock, so it never queues behind the writers. On PostgreSQL the driver runs it in autocommit: one
+        round trip instead of three (BEGIN, the read, ROLLBACK). Autocommit is switched on the driver's
+        connection, not through SQLAlchemy's isolation level, whose reset would cost a round trip of its own."""
+        with self._reads.connect() as connection:
+            driver = connection.connection.dbapi_connection
+            if self.is_sqlite or driver is None:
+                yield connection
+                return
+            driver.rollback()  # ends what the ping at checkout began (`_ping_when_idle`); otherwise sends nothing
+            driver.autocommit = True
+            try:
+                yield connection
+            finally:
+                if connection.connection.dbapi_connection is driver:  # not replaced after a lost connection
+                    driver.autocommit = False
 
     @contextlib.contextmanager
     def one_writer(self) -> Iterator[None]:

@@ -220,10 +220,6 @@ REMEMBER_ENDED_TASKS = _remember_ended_tasks(_TASKS.c.wait_key.in_(bindparam("ke
 # The task a person completed: said so, and by whom, instead of withdrawn.
 TASK_COMPLETED = DriverStatement(update(_ENDED_TASKS).where(_ENDED_TASKS.c.task_id == bindparam("task_id"))
                                  .values(outcome="completed", ended_by=bindparam("ended_by")))
-# The instance of a user task, found and locked in one round trip (the task row itself is locked after it).
-LOCK_TASK_INSTANCE = DriverStatement(select(INSTANCES.c.id).where(
-    INSTANCES.c.id == select(_TASKS.c.instance_id).where(_TASKS.c.id == bindparam("task_id")).scalar_subquery())
-    .with_for_update())
 
 
 def remember_ended_tasks(connection: Connection, instance_id: int, keys: Sequence[int], now: datetime) -> None:

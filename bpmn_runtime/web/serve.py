@@ -102,14 +102,17 @@ def first_administrator(accounts: Accounts, url: str, say: Say) -> None:
 
 
 def serve(runtime: Runtime, registry: HandlerRegistry, *, host: str, port: int, folder: Path, say: Say,
-          settings: WebSettings, trusted_proxy: str | None = None, threads: int = 8,
+          settings: WebSettings, trusted_proxy: str | None = None, threads: int = 16,
           lease_seconds: float = 60.0) -> None:
     """Run until Ctrl+C or SIGTERM, then stop taking requests, let the worker finish its job, and close.
 
     Waitress reads a whole request body before the app sees it, so it is told the largest the app takes.
     Behind a reverse proxy at `trusted_proxy`, the client's address (which failed logins are counted by)
     and scheme come from the proxy's X-Forwarded-For and X-Forwarded-Proto headers. `lease_seconds` is the
-    worker's lease: how long its jobs wait when it dies (see `worker`).
+    worker's lease: how long its jobs wait when it dies (see `worker`). `threads` answer requests: twice
+    as many as the keep-alive connections of a busy client or proxy (8, say), since a thread still finishing
+    one request (closing it, logging) is not free for the next one its connection already sent; with one
+    thread per connection such requests queue (waitress warns "Task queue depth") and wait, raising p99.
     """
     deploy_folder(runtime, folder, say)
     proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,

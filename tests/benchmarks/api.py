@@ -297,7 +297,7 @@ def main() -> None:
         results[database] = measure(database, counts)
     text, targets = report(results, counts)
     end_report(text, f"warm-up {counts.warm_up:g} s, then a {counts.window:g} s window per figure; latency: request"
-               f" sent to response read, at the client; server: waitress with 8 threads", targets, started)
+               f" sent to response read, at the client; server: waitress with 16 threads", targets, started)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,9 @@ from flask import Flask
 
 from bpmn_runtime.accounts import Account, Accounts
 from bpmn_runtime.runtime import Runtime
+from bpmn_runtime.store.database import IDLE_PING_SECONDS
 from bpmn_runtime.web.api import camel
-from tests.web.conftest import bearer
+from tests.web.conftest import PASSWORD, bearer
 
 
 def _while_a_writer_holds_the_lock(database: Path, read: Callable[[], object]) -> tuple[object, float]:
@@ -63,3 +64,28 @@ def test_a_repeated_start_answers_where_the_first_one_waits(runtime: Runtime, ap
     assert first.status_code == again.status_code == 201
     assert again.get_json() == first.get_json()
     assert again.get_json()["waitingAt"][0]["elementId"] == "Activity_CheckStock"
+
+
+def test_on_postgresql_a_token_is_read_on_its_own_even_after_the_pool_sat_idle(postgres_url: str) -> None:
+    """The lookup runs in autocommit, on a connection that may come from the pool with the transaction its
+    idle ping began; it gives the connection back out of autocommit, and a disabled account or a replaced
+    token stops at once."""
+    runtime = Runtime(postgres_url)
+    accounts = Accounts(runtime.database)
+    accounts.add("olga", PASSWORD, role="operator")
+    token = accounts.new_token("olga")
+    found = accounts.by_token(token)
+    assert found is not None and (found.name, found.role, found.active) == ("olga", "operator", True)
+    time.sleep(IDLE_PING_SECONDS + 0.2)  # the next checkout pings the connection, which begins a transaction
+    assert accounts.by_token(token) == found
+    with runtime.database.reading() as connection:
+        driver = connection.connection.dbapi_connection
+        assert driver is not None and driver.autocommit
+    assert not driver.autocommit, "the connection goes back to the pool as the others are"
+    accounts.disable("olga")
+    assert accounts.by_token(token) is None
+    accounts.enable("olga")
+    replaced = accounts.new_token("olga")
+    again = accounts.by_token(replaced)
+    assert accounts.by_token(token) is None and again is not None and again.name == "olga"
+    runtime.close()
