@@ -41,7 +41,6 @@ def lock_instance(unit: "UnitOfWork", instance_id: int, *, skip_locked: bool = F
     return statements.LOCK_INSTANCE[skip_locked].one_or_none(unit.connection, {"instance_id": instance_id}) is not None
 
 
-
 MESSAGE_LOCK_CLASS = 0x4D534742  # "MSGB": PostgreSQL keeps two-number advisory locks apart from one-number ones
 LOCK_MESSAGE = {exclusive: DriverStatement(select(
     (func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared)(
