@@ -21,17 +21,18 @@ def run_python_script(call: ScriptCall) -> Mapping[str, Any]:
         if call.format in SANDBOX_SCRIPT_FORMATS:
             return run_assignments(call.script, call.variables)
         raise ValueError(f"script format '{call.format}' is not Python")
-    before = dict(call.variables)
-    namespace: dict[str, Any] = dict(before)
+    before = {name: _text(value) for name, value in call.variables.items()}  # the variables are the call's own copy
+    namespace: dict[str, Any] = dict(call.variables)
     exec(compile(call.script, f"<script task {call.element_id}>", "exec"), namespace)  # noqa: S102 - operator's choice
     return {name: value for name, value in namespace.items()
-            if not name.startswith("_") and _storable(value) and (name not in before or before[name] is not value)}
+            if not name.startswith("_") and (text := _text(value)) is not None and before.get(name) != text}
 
 
-def _storable(value: Any) -> bool:
-    """Helpers a script imports or defines (modules, functions) are not variables; data is."""
+def _text(value: Any) -> str | None:
+    """The value as JSON text, to tell what a script changed (in place too) from what it left; None for what is
+    not data (modules and functions a script imports or defines are not variables)."""
     try:
-        json.dumps(value, allow_nan=False)
+        return json.dumps(value, sort_keys=True, allow_nan=False)
     except (TypeError, ValueError):
-        return False
-    return True
+        return None
+

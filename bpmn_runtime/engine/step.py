@@ -14,6 +14,7 @@ what it still had to do is parked on the instance as one incident that says so.
 """
 from __future__ import annotations
 
+import copy
 from collections import ChainMap, abc, deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -462,10 +463,12 @@ class Step:
 
     def run_code(self, ai: ActivityInstance, script: str, script_format: str | None, label: str) -> Mapping[str, Any]:
         """What a script (of a script task, a parameter, a listener or a SpiffWorkflow pre- or post-script; `label`
-        names its element) assigns, run where `ai` runs by the embedding program's runner or the sandbox."""
+        names its element) assigns, run where `ai` runs by the embedding program's runner or the sandbox. The
+        runner gets its own deep copy of the variables: what it changes in place must not reach the state (the
+        sandbox copies what a script changes itself)."""
         if self.script_runner is not None:
             results = self.script_runner(ScriptCall(self.instance_id, self.business_key, ai.element, script,
-                                                    script_format, self.variables(ai)))
+                                                    script_format, copy.deepcopy(dict(self.variables(ai)))))
         elif script_format in SANDBOX_SCRIPT_FORMATS:
             results = run_assignments(script, self.variables(ai), self.now)
         else:

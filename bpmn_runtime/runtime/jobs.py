@@ -5,6 +5,7 @@ off it while its handler runs; an expired lease lets any worker take it again.
 """
 from __future__ import annotations
 
+import copy
 import logging
 import traceback
 from collections import ChainMap
@@ -163,15 +164,16 @@ def context(unit: UnitOfWork, loaded: LoadedInstance, wait: JobWait | None, job_
              topic: str, idempotency_key: str, attempt: int, lease_seconds: float) -> JobContext:
     """A job described to its handler from its loaded instance; the model's timeout, if any, is its lease. The
     handler sees the variables as the activity sees them, or only those a Flowable external worker task's in
-    parameters map (read now, as Flowable reads them when a worker acquires the job)."""
+    parameters map (read now, as Flowable reads them when a worker acquires the job): its own deep copy, since a
+    handler that changes a list in place must not change the state the runtime's cache holds."""
     ai = loaded.state.instances.get(wait.ai) if wait else None
     variables: dict[str, Any] = {}
     if ai is not None:
         visible = ChainMap(*loaded.state.visible_variables(ai))  # what `Step.variables` sees, no step made
         element = loaded.process.elements.get(element_id)
         worker_inputs = element.extensions.worker_inputs if element is not None else ()
-        variables = {target: visible.get(source) for source, target in worker_inputs} if worker_inputs \
-            else dict(visible)
+        variables = copy.deepcopy({target: visible.get(source) for source, target in worker_inputs}
+                                  if worker_inputs else dict(visible))
     return JobContext(job_id, loaded.id, loaded.business_key, loaded.process_key, element_id, topic, variables,
                       idempotency_key, attempt, dict(wait.headers) if wait else {},
                       lease_seconds=float((wait.timeout if wait else None) or lease_seconds),

@@ -4,6 +4,7 @@ A name starts with a letter, but for the two switches Flowable's skip expression
 """
 from __future__ import annotations
 
+import copy
 import functools
 import json
 from dataclasses import dataclass, field
@@ -82,7 +83,9 @@ def variable_problems(variables: Mapping[str, Any], limits: VariableLimits = DEF
 
 
 def check_variables(variables: Mapping[str, Any], limits: VariableLimits = DEFAULT_LIMITS) -> dict[str, Any]:
-    """A copy of `variables`, or InvalidInput naming the first variable that cannot be stored."""
+    """A deep copy of `variables`, or InvalidInput naming the first variable that cannot be stored. Deep: the
+    caller keeps its own lists and maps, and changing them later must not change the state the engine holds
+    (its state cache keeps a saved state in memory between calls)."""
     if not isinstance(variables, Mapping):
         raise InvalidInput(f"variables must be a map of names to values, not {type(variables).__name__}")
     problems = variable_problems(variables, limits)
@@ -90,7 +93,7 @@ def check_variables(variables: Mapping[str, Any], limits: VariableLimits = DEFAU
         name, message = next(iter(problems.items()))
         raise InvalidInput(f"variable '{name}' {message}" if "valid variable name" not in message
                            else f"'{name}' {message}")
-    return dict(variables)
+    return copy.deepcopy(dict(variables))
 
 
 def variables_size(state: "InstanceState") -> int:
